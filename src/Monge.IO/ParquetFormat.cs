@@ -18,10 +18,13 @@ public static class ParquetFormat
     /// <summary>Reads numeric columns as an n × k float64 table.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The columns to read, in order; <see langword="null"/> for all of them.</param>
-    /// <exception cref="DataSelectionException">A named column does not exist (the message lists the columns) or is not numeric.</exception>
+    /// <param name="maxBytes">The largest table (rows × columns × 8 bytes) to build; larger tables are refused before any
+    /// row data is read, with a message giving the size needed.</param>
+    /// <exception cref="DataSelectionException">A named column does not exist (the message lists the columns), is not
+    /// numeric, or the selected columns would take more than <paramref name="maxBytes"/> (the message says how much).</exception>
     /// <exception cref="DataFormatException">The file is not a readable Parquet file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static CsvTable Read(string path, IReadOnlyList<string>? columns = null) => ReadAsync(path, columns).GetAwaiter().GetResult();
+    public static CsvTable Read(string path, IReadOnlyList<string>? columns = null, long maxBytes = long.MaxValue) => ReadAsync(path, columns, maxBytes).GetAwaiter().GetResult();
 
     private static async Task<IReadOnlyList<(string Name, Type ClrType)>> ColumnsAsync(string path)
     {
@@ -30,7 +33,7 @@ public static class ParquetFormat
         return reader.Schema.GetDataFields().Select(f => (f.Name, f.ClrType)).ToList();
     }
 
-    private static async Task<CsvTable> ReadAsync(string path, IReadOnlyList<string>? columns)
+    private static async Task<CsvTable> ReadAsync(string path, IReadOnlyList<string>? columns, long maxBytes)
     {
         await using var stream = OpenStream(path);
         await using var reader = await CreateReaderAsync(stream, path).ConfigureAwait(false);
@@ -76,7 +79,7 @@ public static class ParquetFormat
                 rows += group.RowCount;
             }
 
-            DataSizes.EnsureDensifiable($"{path} ({rows} rows × {selected.Count} columns)", (double)rows * selected.Count, sizeof(double), long.MaxValue);
+            DataSizes.EnsureDensifiable($"{path} ({rows} rows × {selected.Count} columns)", (double)rows * selected.Count, sizeof(double), maxBytes);
             var k = selected.Count;
             var data = new double[rows * k];
             long offset = 0;

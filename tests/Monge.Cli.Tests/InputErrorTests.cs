@@ -148,6 +148,18 @@ public sealed class InputErrorTests
     }
 
     [Fact]
+    public void Load_ParquetAboveMaxMemory_IsUsageErrorSayingHowMuch()
+    {
+        using var cli = new CliRunner();
+        var path = cli.File("t.parquet");
+        ParquetFormat.Write(path, new NumericArray(Enumerable.Range(0, 30).Select(i => (double)i).ToArray(), 10, 3), ["a", "b", "c"]);
+        var ex = Assert.Throws<UsageException>(() => DataFiles.Load(path + "#a,b", new DataLoadOptions(MaxBytes: 100)));
+        Assert.Contains("would take 160 B", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--max-memory", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(20, DataFiles.Load(path + "#a,b", new DataLoadOptions(MaxBytes: 160)).ToDoubleArray().Length);
+    }
+
+    [Fact]
     public void Load_H5adWithoutKey_ListsArrays()
     {
         var ex = Assert.Throws<UsageException>(() => DataFiles.Load(CliRunner.Fixture("io_cells_csr.h5ad")));

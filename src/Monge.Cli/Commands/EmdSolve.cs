@@ -62,6 +62,7 @@ public static class EmdSolve
     /// <param name="overwrite">Whether <paramref name="planOut"/> may be replaced.</param>
     /// <param name="maxDenseBytes">Largest dense cost to build (default 4 GiB).</param>
     /// <param name="cancellation">Cancels the pivots.</param>
+    /// <param name="details">Filled with the barycentric source map of the sparse plan (for --plot), or null.</param>
     /// <returns>method, n, m, cost, optimal, converged, status, iterations, nonzeros, seconds (and plan_out).</returns>
     /// <exception cref="UsageException">Dimensions differ or the dense cost would exceed <paramref name="maxDenseBytes"/>.</exception>
     /// <exception cref="InputValidationException">Invalid weights, or unequal masses without <paramref name="normalize"/>.</exception>
@@ -74,6 +75,7 @@ public static class EmdSolve
         bool normalize,
         bool overwrite,
         long maxDenseBytes = 4L << 30,
+        Solve.SolveDetails? details = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -100,6 +102,18 @@ public static class EmdSolve
         if (result.Convergence.Status == SolverStatus.Cancelled)
         {
             throw new OperationCanceledException(cancellation);
+        }
+
+        if (details is not null)
+        {
+            details.SourceMap = () => Solve.SolveDetails.BarycentricMap(source.Count, target.Data, target.Count, target.Dimension, (v, dst) =>
+            {
+                Array.Clear(dst);
+                for (var k = 0; k < result.Mass.Length; k++)
+                {
+                    dst[result.Rows[k]] += result.Mass[k] * v[result.Columns[k]];
+                }
+            });
         }
 
         var summary = new JsonObject

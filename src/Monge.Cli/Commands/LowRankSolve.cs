@@ -105,7 +105,13 @@ public static class LowRankSolve
     /// </summary>
     /// <exception cref="UsageException">Unknown method, cost or relaxation.</exception>
     /// <exception cref="InputValidationException">Invalid data or options.</exception>
-    public static JsonObject Summarize(LowRankSolveOptions options, PointCloud<double> x, PointCloud<double> y, CliContext context)
+    /// <param name="options">The parsed options.</param>
+    /// <param name="x">Source points.</param>
+    /// <param name="y">Target points.</param>
+    /// <param name="context">Writers and cancellation.</param>
+    /// <param name="progress">Progress sink (one report per outer iteration), or null.</param>
+    /// <param name="details">Filled with the convergence report and the barycentric source map, or null.</param>
+    public static JsonObject Summarize(LowRankSolveOptions options, PointCloud<double> x, PointCloud<double> y, CliContext context, IProgress<SolverProgress>? progress = null, Solve.SolveDetails? details = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(x);
@@ -141,7 +147,7 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
                     }
 
-                    var result = solver.Solve(cost, a, b, null, context.Cancellation);
+                    var result = solver.Solve(cost, a, b, progress, context.Cancellation);
                     (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
                     break;
                 }
@@ -154,13 +160,20 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt };
                     }
 
-                    var result = solver.Solve(cost, a, b, null, context.Cancellation);
+                    var result = solver.Solve(cost, a, b, progress, context.Cancellation);
                     (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
                     break;
                 }
 
             default:
                 throw new UsageException($"Unknown low-rank method '{options.Method}' (expected {string.Join(" or ", Methods)}).");
+        }
+
+        if (details is not null)
+        {
+            details.Convergence = convergence;
+            details.ErrorLabel = "relative objective change Δ";
+            details.SourceMap = () => Solve.SolveDetails.BarycentricMap(x.Count, y.Data, y.Count, y.Dimension, (v, dst) => coupling.ApplyPlan(v, dst));
         }
 
         if (options.ClustersOut is not null)

@@ -28,13 +28,14 @@ public static class SolveCommand
         var strict = new Option<bool>("--strict") { Description = "Exit with code 1 when the solver did not converge." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
-        var report = new Option<string?>("--report") { Description = "Write a Markdown report (inputs, options, results, timings) to this .md file." };
         var inputs = new InputOptions();
+        var artifactOptions = new ArtifactOptions();
         var command = new Command("solve", "Solve an optimal transport problem between two point sets.")
         {
-            source, target, sourceWeights, targetWeights, method, strict, json, overwrite, report,
+            source, target, sourceWeights, targetWeights, method, strict, json, overwrite,
         };
         inputs.AddTo(command);
+        artifactOptions.AddTo(command, withTrace: true);
         foreach (var m in methods)
         {
             m.AddOptions(command);
@@ -45,8 +46,13 @@ public static class SolveCommand
             var name = parse.GetValue(method)!;
             var chosen = methods.First(m => m.Name == name);
             var overwriteValue = parse.GetValue(overwrite);
-            var artifacts = new RunArtifacts(null, null, parse.GetValue(report), overwriteValue);
-            artifacts.Check();
+            var jsonValue = parse.GetValue(json);
+            var artifacts = artifactOptions.Get(parse, overwriteValue);
+            if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
+            {
+                throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
+            }
+
             var load = Stopwatch.StartNew();
             var options = inputs.Get(parse);
             var x = DataFiles.LoadPoints(parse.GetValue(source)!, parse.GetValue(sourceWeights), options, "source");
@@ -57,29 +63,44 @@ public static class SolveCommand
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
             }
 
+            var details = new SolveDetails();
             var watch = Stopwatch.StartNew();
-            var summary = chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue));
+            var summary = SolverProgressRenderer.Run(
+                context,
+                jsonValue,
+                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Progress = progress, Details = details }));
             watch.Stop();
-            if (artifacts.ReportPath is not null)
+            context.Cancellation.ThrowIfCancellationRequested();
+            var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
+            run.AddInput("source", x)
+                .AddInput("target", y)
+                .AddOption("method", chosen.Name)
+                .AddTiming("load", load.Elapsed)
+                .AddTiming("solve", watch.Elapsed);
+            foreach (var (key, value) in summary)
             {
-                var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList());
-                run.AddInput("source", x)
-                    .AddInput("target", y)
-                    .AddOption("method", chosen.Name)
-                    .AddTiming("load", load.Elapsed)
-                    .AddTiming("solve", watch.Elapsed);
-                foreach (var (key, value) in summary)
+                if (value is JsonValue scalar)
                 {
-                    if (value is JsonValue scalar)
-                    {
-                        run.AddResult(key, scalar.ToJsonString());
-                    }
+                    run.AddResult(key, scalar.ToJsonString());
                 }
-
-                artifacts.WriteReport(run);
             }
 
-            Print(context, summary, parse.GetValue(json));
+            if (artifacts.PlotPath is not null)
+            {
+                var map = details.SourceMap?.Invoke()
+                    ?? throw new UsageException($"--plot: --method {chosen.Name} produced no map to draw.");
+                run.AddTiming("plot", artifacts.WriteDisplacementPlot(x, map, run));
+                summary["plot"] = artifacts.PlotPath;
+            }
+
+            if (artifacts.TracePlotPath is not null && details.Convergence is not null)
+            {
+                run.AddTiming("trace plot", artifacts.WriteTracePlot(details.Convergence, details.IterationsPerCheck, details.ErrorLabel, run));
+                summary["plot_trace"] = artifacts.TracePlotPath;
+            }
+
+            artifacts.WriteReport(run);
+            Print(context, summary, jsonValue);
             var converged = summary["converged"]?.GetValue<bool>() ?? true;
             return parse.GetValue(strict) && !converged ? ExitCodes.NotConverged : ExitCodes.Ok;
         });

@@ -282,7 +282,7 @@ public static class DataFiles
                 }
 
             case ".parquet":
-                return ParquetFormat.Read(path, key is null ? null : ColumnNames(key)).Values;
+                return ParquetFormat.Read(path, key is null ? null : ColumnNames(key), options.EffectiveMaxBytes).Values;
             case ".h5ad" or ".h5" or ".hdf5":
                 {
                     if (string.IsNullOrWhiteSpace(key))

@@ -16,6 +16,9 @@ public sealed class EmdSolveMethod : ISolveMethod
     public string Description => EmdSolve.Description;
 
     /// <inheritdoc />
+    public bool HasTrace => false;
+
+    /// <inheritdoc />
     public void AddOptions(Command command) => EmdSolve.AddOptions(command);
 
     /// <inheritdoc />
@@ -29,6 +32,7 @@ public sealed class EmdSolveMethod : ISolveMethod
             input.Get<string?>(EmdSolve.PlanOutOption),
             input.Get<bool>(EmdSolve.NormalizeOption),
             input.Overwrite,
-            cancellation: input.Context.Cancellation);
+            cancellation: input.Context.Cancellation,
+            details: input.Details);
     }
 }

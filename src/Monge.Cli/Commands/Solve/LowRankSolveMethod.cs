@@ -61,7 +61,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
             input.Get<int?>("--lowrank-max-iterations"),
             input.Get<string?>("--clusters-out"),
             input.Overwrite);
-        return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context);
+        return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context, input.Progress, input.Details);
     }
 
     private static void Add(Command command, Option option)

@@ -86,19 +86,29 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         if (input.Get<bool>("--float32"))
         {
             var problem = LinearProblem<float>.FromPointClouds(input.Source.Convert<float>(), input.Target.Convert<float>(), tauA: tauA, tauB: tauB);
-            var output = options.Solve(problem, null, input.Context.Cancellation);
+            var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float32");
+            Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
             Write(input, output.F.Select(v => (double)v).ToArray(), output.G.Select(v => (double)v).ToArray(), potentialsOut, planOut is null ? null : () => output.ToDense().Select(v => (double)v).ToArray(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
         else
         {
             var problem = LinearProblem<double>.FromPointClouds(input.Source, input.Target, tauA: tauA, tauB: tauB);
-            var output = options.Solve(problem, null, input.Context.Cancellation);
+            var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float64");
+            Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
             Write(input, output.F, output.G, potentialsOut, planOut is null ? null : () => output.ToDense(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
 
         return json;
+    }
+
+    private static void Describe(SolveDetails details, Monge.Solvers.Convergence convergence, Sinkhorn options, Func<double[]> map)
+    {
+        details.Convergence = convergence;
+        details.IterationsPerCheck = options.InnerIterations;
+        details.ErrorLabel = options.Norm == MarginalNorm.L2 ? "marginal error (L2)" : "marginal error (L1)";
+        details.SourceMap = map;
     }
 
     private static JsonObject Summarize<T>(SinkhornOutput<T> output, Stopwatch stopwatch, string precision)

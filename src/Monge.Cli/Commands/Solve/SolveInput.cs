@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Reporting;
 using Monge.Geometry;
+using Monge.Solvers;
 
 namespace Monge.Cli.Commands.Solve;
 
@@ -12,6 +14,12 @@ namespace Monge.Cli.Commands.Solve;
 /// <param name="Overwrite">Whether output files may be replaced.</param>
 public sealed record SolveInput(PointCloud<double> Source, PointCloud<double> Target, ParseResult Parse, CliContext Context, bool Overwrite)
 {
+    /// <summary>Where the method reports progress (Spectre bars on a terminal; dropped under --json or when redirected).</summary>
+    public IProgress<SolverProgress> Progress { get; init; } = SolverProgressRenderer.NullProgress.Instance;
+
+    /// <summary>Filled by the method: convergence report and the source map, for plots and the report.</summary>
+    public SolveDetails Details { get; init; } = new();
+
     /// <summary>Reads an option added by the method (looked up by name on the command).</summary>
     /// <typeparam name="TValue">The option type.</typeparam>
     /// <param name="name">The option name, for example "--epsilon".</param>
