@@ -185,3 +185,36 @@ public sealed class SolvePlotAndProgressTests : IDisposable
         }
     }
 }
+
+public sealed class SolvePlanPlotTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Theory]
+    [InlineData("sinkhorn")]
+    [InlineData("emd")]
+    [InlineData("frlc")]
+    public void Solve_PlotPlan_DrawsTheDensePlanForSmallProblems(string method)
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "30", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var plan = _cli.File("plan.png");
+        var (code, stdout, stderr) = _cli.Run("solve", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", method, "--rank", "3", "--plot-plan", plan, "--json");
+        Assert.True(code is 0, stderr);
+        Assert.Contains("plot_plan", stdout, StringComparison.Ordinal);
+        PngAssert.IsPlot(plan, 900, 700);
+    }
+
+    [Fact]
+    public void Solve_PlotPlan_TooLargeOrWrongExtension_IsRefusedBeforeSolving()
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "1001", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var large = _cli.Run("solve", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "emd", "--plot-plan", _cli.File("p.png"));
+        Assert.Equal(ExitCodes.BadInput, large.Code);
+        Assert.Contains("at most 1000", large.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("p.png")));
+        var wrong = _cli.Run("solve", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "emd", "--plot-plan", _cli.File("p.jpg"));
+        Assert.Equal(ExitCodes.BadInput, wrong.Code);
+    }
+}

@@ -114,6 +114,16 @@ public static class EmdSolve
                     dst[result.Rows[k]] += result.Mass[k] * v[result.Columns[k]];
                 }
             });
+            details.DensePlan = () =>
+            {
+                var plan = new double[(long)source.Count * target.Count];
+                for (var k = 0; k < result.Mass.Length; k++)
+                {
+                    plan[((long)result.Rows[k] * target.Count) + result.Columns[k]] += result.Mass[k];
+                }
+
+                return plan;
+            };
         }
 
         var summary = new JsonObject

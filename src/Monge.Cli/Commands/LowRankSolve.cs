@@ -174,6 +174,7 @@ public static class LowRankSolve
             details.Convergence = convergence;
             details.ErrorLabel = "relative objective change Δ";
             details.SourceMap = () => Solve.SolveDetails.BarycentricMap(x.Count, y.Data, y.Count, y.Dimension, (v, dst) => coupling.ApplyPlan(v, dst));
+            details.DensePlan = () => coupling.ToDense();
         }
 
         if (options.ClustersOut is not null)

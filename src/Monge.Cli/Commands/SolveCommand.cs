@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Commands.Solve;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
 using Monge.Cli.Reporting;
 using Monge.Geometry;
 
@@ -30,9 +31,10 @@ public static class SolveCommand
         var overwrite = CommonOptions.Overwrite();
         var inputs = new InputOptions();
         var artifactOptions = new ArtifactOptions();
+        var plotPlan = new Option<string?>("--plot-plan") { Description = $"Write a PNG heat map of the dense plan (small problems: at most {PlanHeatmapPlot.MaxSide} points on each side)." };
         var command = new Command("solve", "Solve an optimal transport problem between two point sets.")
         {
-            source, target, sourceWeights, targetWeights, method, strict, json, overwrite,
+            source, target, sourceWeights, targetWeights, method, strict, json, overwrite, plotPlan,
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
@@ -53,6 +55,9 @@ public static class SolveCommand
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
             }
 
+            var planPlot = parse.GetValue(plotPlan);
+            CheckPlanPlot(planPlot, artifacts, overwriteValue);
+
             var load = Stopwatch.StartNew();
             var options = inputs.Get(parse);
             var x = DataFiles.LoadPoints(parse.GetValue(source)!, parse.GetValue(sourceWeights), options, "source");
@@ -61,6 +66,11 @@ public static class SolveCommand
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
+            }
+
+            if (planPlot is not null && (x.Count > PlanHeatmapPlot.MaxSide || y.Count > PlanHeatmapPlot.MaxSide))
+            {
+                throw new UsageException($"--plot-plan draws at most {PlanHeatmapPlot.MaxSide} points on a side (got {x.Count} × {y.Count}); use --plot for the displacement field instead.");
             }
 
             var details = new SolveDetails();
@@ -99,12 +109,44 @@ public static class SolveCommand
                 summary["plot_trace"] = artifacts.TracePlotPath;
             }
 
+            if (planPlot is not null)
+            {
+                var plan = details.DensePlan?.Invoke()
+                    ?? throw new UsageException($"--plot-plan: --method {chosen.Name} produced no plan to draw.");
+                var plotWatch = Stopwatch.StartNew();
+                PlanHeatmapPlot.Write(planPlot, plan, x.Count, y.Count, artifacts.PlotSettings, overwriteValue);
+                run.AddPlot("Transport plan", planPlot);
+                run.AddTiming("plan plot", plotWatch.Elapsed);
+                summary["plot_plan"] = planPlot;
+            }
+
             artifacts.WriteReport(run);
             Print(context, summary, jsonValue);
             var converged = summary["converged"]?.GetValue<bool>() ?? true;
             return parse.GetValue(strict) && !converged ? ExitCodes.NotConverged : ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static void CheckPlanPlot(string? path, RunArtifacts artifacts, bool overwrite)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--plot-plan must be a .png file (got {path}).");
+        }
+
+        var full = Path.GetFullPath(path);
+        if (new[] { artifacts.PlotPath, artifacts.TracePlotPath, artifacts.ReportPath }.Any(p => p is not null && Path.GetFullPath(p) == full))
+        {
+            throw new UsageException("--plot-plan must name a different file from --plot, --plot-trace and --report.");
+        }
+
+        DataFiles.CheckNewFile(path, overwrite);
     }
 
     /// <summary>Loads a point set and optional weights (shared with other verbs such as <c>divergence</c>).</summary>

@@ -97,6 +97,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float64");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
+            input.Details.DensePlan = () => output.ToDense();
             Write(input, output.F, output.G, potentialsOut, planOut is null ? null : () => output.ToDense(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
 

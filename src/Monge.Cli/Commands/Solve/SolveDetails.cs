@@ -23,6 +23,12 @@ public sealed class SolveDetails
     /// </summary>
     public Func<double[]>? SourceMap { get; set; }
 
+    /// <summary>
+    /// Builds the dense n × m plan (row-major), or <see langword="null"/> when the method cannot. Called only for
+    /// <c>--plot-plan</c>, which is refused before solving when a side exceeds the heat map's limit.
+    /// </summary>
+    public Func<double[]>? DensePlan { get; set; }
+
     /// <summary>Barycentric map of a plan given as a function that applies it to a column vector (P v, length n).</summary>
     /// <param name="n">Number of source points.</param>
     /// <param name="target">Target points, row-major m × d.</param>
