@@ -6,4 +6,15 @@ if (args.Length > 0 && args[0] == "lowrank-scale")
     return;
 }
 
+if (args.Length > 0 && args[0] == "softmin-ab")
+{
+    // softmin-ab [n] [d] [reps]: interleaved old/new kernel loop, float then double.
+    var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8192;
+    var d = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
+    var reps = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    Monge.Benchmarks.Geometry.SoftMinProblem<float>.RunAb(n, d, reps);
+    Monge.Benchmarks.Geometry.SoftMinProblem<double>.RunAb(n, d, reps);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

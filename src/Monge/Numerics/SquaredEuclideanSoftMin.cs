@@ -12,49 +12,86 @@ namespace Monge.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Expanding ‖x_i − y_j‖² = |x_i|² + |y_j|² − 2⟨x_i, y_j⟩ turns every entry into
-/// <c>b_j + ⟨x_i, y'_j⟩ − s|x_i|²/ε</c> with <c>b_j = ℓ_j + (h_j − s|y_j|²)/ε</c> and <c>y'_j = (2s/ε)·y_j</c>, both
-/// precomputed once per call in structure-of-arrays layout (O(m·d)). Each entry then costs d fused multiply-adds and
-/// one polynomial exp (<see cref="FastExp"/>). The stabilizing shift is the running maximum per block of
-/// <see cref="Block"/> columns: the block's exponents are written to an L1-resident buffer while its maximum is taken,
-/// so the data are read once and the sum is rescaled at most once per block (no second pass over the row).
-/// Rows are split over cores with <see cref="Parallel.For(int, int, Action{int})"/>. Callers pass coordinates centered
-/// at a common point (the cost is translation invariant) to keep the expansion accurate in float32.
+/// Expanding ‖x_i − y_j‖² = |x_i|² + |y_j|² − 2⟨x_i, y_j⟩ turns every exponent, in log2 units, into
+/// <c>v_ij = b_j + ⟨x_i, y'_j⟩</c> with <c>b_j = log2(e)·(ℓ_j + (h_j − s|y_j|²)/ε)</c> and
+/// <c>y'_j = log2(e)·(2s/ε)·y_j</c>, both precomputed once per call in structure-of-arrays layout (O(m·d), padded to
+/// two SIMD vectors with b = −∞). The row term s|x_i|² is added back at the end. Each entry then costs d fused
+/// multiply-adds, one max (the running maximum) and one shifted 2^x (<see cref="FastExp.Pow2Shifted(Vector256{float}, Vector256{float}, Vector256{float})"/>:
+/// a clamp, three adds, a degree-5 (float) or degree-11 (double) polynomial and an integer add into the exponent).
 /// </para>
-/// <para>Time O(n·m·d); memory O(m·d) shared plus one block buffer per worker.</para>
+/// <para>
+/// Stabilization without a second pass: the shift S_i of row i is fixed before the row's main pass, from the exact
+/// maximum of its first <see cref="Sample"/> columns (rounded to an integer, so it folds into the rounding magic number).
+/// S_i is then at most ½ above a term of the row, so the sum is ≥ 2^−½ and never underflows. Columns are processed in
+/// blocks of <see cref="Block"/>; each block's running maximum is checked afterwards: if it exceeds the shift by more
+/// than <see cref="OverflowMargin{T}"/> (64 in float, 512 in double: 2^64·m stays far below the float range), the
+/// block's sum might have overflowed and the block is recomputed with the new maximum as shift (rare: it needs the row
+/// maximum to lie more than 44 nats above the sample's); otherwise, if the maximum rose by more than 32, the shift is
+/// raised and the running sum rescaled by an exact power of two. So the data are read once per row, with no
+/// per-element rescaling and no buffer. A row whose shift is too large for the folded form (|S| ≥ 2^21 in float, which
+/// needs |x|²/ε ≳ 10⁶ after centering, where float32 has no accuracy left anyway) falls back to a scalar loop.
+/// </para>
+/// <para>
+/// Vector512 is used when <see cref="Vector512.IsHardwareAccelerated"/> (AVX-512), Vector256 otherwise. Rows are split
+/// over cores in chunks of at least <see cref="MinRowsPerTask"/> rows, about eight chunks per core (dynamic, so a
+/// core slowed by other work does not hold the others back). Callers pass coordinates centered at a common point (the
+/// cost is translation invariant) to keep the expansion accurate in float32.
+/// </para>
+/// <para>Time O(n·m·d); memory O(m·d) shared (the padded b and y' arrays, pooled) and O(1) per worker.</para>
 /// </remarks>
 internal static class SquaredEuclideanSoftMin
 {
-    /// <summary>Columns per stabilization block.</summary>
-    public const int Block = 512;
+    /// <summary>Columns per block of fixed shift (a multiple of every padding width).</summary>
+    public const int Block = 1024;
 
-    private const int RowsPerTask = 32;
+    /// <summary>Columns whose exact maximum sets a row's initial shift.</summary>
+    public const int Sample = 64;
+
+    private const int MinRowsPerTask = 16;
 
     /// <summary>Whether the SIMD kernel runs on this machine for <typeparamref name="T"/>.</summary>
     public static bool IsSupported<T>()
         where T : unmanaged
         => Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
-    /// <summary>Runs the kernel (see the class remarks); <paramref name="destination"/> has length n.</summary>
-    public static void Run<T>(T[] x, T[] xNorms, T[] y, T[] yNorms, int d, T scale, ReadOnlySpan<T> h, ReadOnlySpan<T> logWeights, T epsilon, Span<T> destination)
+    /// <summary>How far (log2 units) a block maximum may exceed the shift before the block is recomputed.</summary>
+    public static T OverflowMargin<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => T.CreateTruncating(typeof(T) == typeof(float) ? 64 : 512);
+
+    /// <summary>Runs the kernel (see the class remarks).</summary>
+    /// <param name="x">Source coordinates, centered, n × d row-major.</param>
+    /// <param name="xNorms">|x_i|² (length n).</param>
+    /// <param name="y">Target coordinates, centered at the same point, m × d row-major.</param>
+    /// <param name="yNorms">|y_j|² (length m).</param>
+    /// <param name="d">The dimension.</param>
+    /// <param name="scale">s, the cost multiplier.</param>
+    /// <param name="h">The potential on the columns (length m).</param>
+    /// <param name="logWeights">ℓ (length m), or empty for zeros.</param>
+    /// <param name="epsilon">ε &gt; 0.</param>
+    /// <param name="destination">The result (length ≥ n).</param>
+    /// <param name="vectorBits">0: the widest accelerated width; 256 or 512 forces that width (512 without AVX-512 runs the software fallback of <see cref="Vector512{T}"/>: correct but slow, for tests).</param>
+    public static void Run<T>(T[] x, T[] xNorms, T[] y, T[] yNorms, int d, T scale, ReadOnlySpan<T> h, ReadOnlySpan<T> logWeights, T epsilon, Span<T> destination, int vectorBits = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = xNorms.Length;
         var m = yNorms.Length;
-        var vw = Vector256<T>.Count;
-        var mp = (m + vw - 1) / vw * vw;
+        var wide = vectorBits == 512 || (vectorBits == 0 && Vector512.IsHardwareAccelerated);
+        var pad = 2 * (wide ? Vector512<T>.Count : Vector256<T>.Count);
+        var mp = (m + pad - 1) / pad * pad;
         var b = ArrayPool<T>.Shared.Rent(mp);
         var yt = ArrayPool<T>.Shared.Rent(d * mp);
         var dst = ArrayPool<T>.Shared.Rent(n);
         try
         {
+            var log2E = T.CreateTruncating(1.4426950408889634);
             var invEps = T.One / epsilon;
-            var f = T.CreateTruncating(2) * scale * invEps;
+            var f = T.CreateTruncating(2) * scale * invEps * log2E;
             var anyNaN = false;
             var maxB = T.NegativeInfinity;
             for (var j = 0; j < m; j++)
             {
-                var bj = ((h[j] - (scale * yNorms[j])) * invEps) + (logWeights.IsEmpty ? T.Zero : logWeights[j]);
+                var bj = (((h[j] - (scale * yNorms[j])) * invEps) + (logWeights.IsEmpty ? T.Zero : logWeights[j])) * log2E;
                 anyNaN |= T.IsNaN(bj);
                 maxB = T.Max(maxB, bj);
                 b[j] = bj;
@@ -64,9 +101,10 @@ internal static class SquaredEuclideanSoftMin
                 }
             }
 
-            if (anyNaN || !(maxB > T.NegativeInfinity))
+            if (anyNaN || !T.IsFinite(maxB))
             {
-                destination[..n].Fill(anyNaN ? T.NaN : T.PositiveInfinity);
+                // NaN anywhere: NaN; no finite term: +∞ (empty sum); a +∞ term: −∞.
+                destination[..n].Fill(anyNaN ? T.NaN : T.IsNegativeInfinity(maxB) ? T.PositiveInfinity : T.NegativeInfinity);
                 return;
             }
 
@@ -79,17 +117,19 @@ internal static class SquaredEuclideanSoftMin
                 }
             }
 
-            var tasks = (n + RowsPerTask - 1) / RowsPerTask;
+            var args = new Args<T>(x, xNorms, b, yt, d, m, mp, scale, epsilon, dst);
+            var rowsPerTask = Math.Max(MinRowsPerTask, n / (8 * Environment.ProcessorCount));
+            var tasks = (n + rowsPerTask - 1) / rowsPerTask;
             if ((long)n * m < (1 << 16) || tasks == 1)
             {
-                RunRows(x, xNorms, b, yt, d, mp, scale, epsilon, 0, n, dst);
+                RunRows(args, wide, 0, n);
             }
             else
             {
                 Parallel.For(0, tasks, t =>
                 {
-                    var i0 = t * RowsPerTask;
-                    RunRows(x, xNorms, b, yt, d, mp, scale, epsilon, i0, Math.Min(RowsPerTask, n - i0), dst);
+                    var i0 = t * rowsPerTask;
+                    RunRows(args, wide, i0, Math.Min(rowsPerTask, n - i0));
                 });
             }
 
@@ -103,93 +143,330 @@ internal static class SquaredEuclideanSoftMin
         }
     }
 
-    [SkipLocalsInit]
-    private static void RunRows<T>(T[] x, T[] xNorms, T[] b, T[] yt, int d, int mp, T scale, T epsilon, int i0, int count, T[] dst)
+    private static void RunRows<T>(Args<T> a, bool wide, int i0, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var vw = Vector256<T>.Count;
-        Span<T> buffer = stackalloc T[Block];
-        ref var bRef = ref MemoryMarshal.GetArrayDataReference(b);
-        ref var yRef = ref MemoryMarshal.GetArrayDataReference(yt);
-        ref var bufRef = ref MemoryMarshal.GetReference(buffer);
+        if (wide)
+        {
+            RunRows<T, Passes512<T>>(a, i0, count);
+        }
+        else
+        {
+            RunRows<T, Passes256<T>>(a, i0, count);
+        }
+    }
+
+    [SkipLocalsInit]
+    private static void RunRows<T, TPasses>(Args<T> a, int i0, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPasses : struct, IPasses<T>
+    {
+        var d = a.D;
         Span<T> xi = stackalloc T[d];
+        var ln2 = T.CreateTruncating(0.6931471805599453);
+        var margin = OverflowMargin<T>();
+        var recenter = T.CreateTruncating(32);
+        var maxShift = T.CreateTruncating(FastExp.MaxShift<T>());
         for (var i = i0; i < i0 + count; i++)
         {
-            for (var k = 0; k < d; k++)
+            a.X.AsSpan(i * d, d).CopyTo(xi);
+            var shift = T.NaN;
+            var sum = T.Zero;
+            var fallback = false;
+            for (var j0 = 0; j0 < a.Mp; j0 += Block)
             {
-                xi[k] = x[(i * d) + k];
-            }
-
-            var x0 = Vector256.Create(xi[0]);
-            var x1 = d > 1 ? Vector256.Create(xi[1]) : Vector256<T>.Zero;
-            var x2 = d > 2 ? Vector256.Create(xi[2]) : Vector256<T>.Zero;
-            var runMax = T.NegativeInfinity;
-            var runSum = T.Zero;
-            for (var j0 = 0; j0 < mp; j0 += Block)
-            {
-                var len = Math.Min(Block, mp - j0);
-                var vmax = Vector256.Create(T.NegativeInfinity);
-
-                // Pass over the data: exponents of this block into the buffer, and their maximum.
-                for (var c = 0; c < len; c += vw)
+                var len = Math.Min(Block, a.Mp - j0);
+                if (T.IsNaN(shift))
                 {
-                    var j = j0 + c;
-                    var v = Vector256.LoadUnsafe(ref bRef, (nuint)j);
-                    v = FastExp.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, (nuint)j), v);
-                    if (d > 1)
+                    var sm = TPasses.Max(a, xi, j0, Math.Min(len, Sample));
+                    if (T.IsNegativeInfinity(sm) && len > Sample)
                     {
-                        v = FastExp.MultiplyAdd(x1, Vector256.LoadUnsafe(ref yRef, (nuint)(mp + j)), v);
-                        if (d > 2)
-                        {
-                            v = FastExp.MultiplyAdd(x2, Vector256.LoadUnsafe(ref yRef, (nuint)((2 * mp) + j)), v);
-                            for (var k = 3; k < d; k++)
-                            {
-                                v = FastExp.MultiplyAdd(Vector256.Create(xi[k]), Vector256.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
-                            }
-                        }
+                        sm = TPasses.Max(a, xi, j0, len);
                     }
 
-                    v.StoreUnsafe(ref bufRef, (nuint)c);
-                    vmax = Vector256.MaxNative(vmax, v);
+                    if (T.IsNegativeInfinity(sm))
+                    {
+                        continue;
+                    }
+
+                    shift = T.Round(sm);
+                    if (!(T.Abs(shift) < maxShift))
+                    {
+                        fallback = true;
+                        break;
+                    }
                 }
 
-                var blockMax = T.NegativeInfinity;
-                for (var l = 0; l < vw; l++)
+                var blockSum = TPasses.Sum(a, xi, j0, len, shift, out var blockMax);
+                if (blockMax > shift + margin)
                 {
-                    blockMax = T.Max(blockMax, vmax.GetElement(l));
+                    var next = T.Round(blockMax);
+                    if (!(T.Abs(next) < maxShift))
+                    {
+                        fallback = true;
+                        break;
+                    }
+
+                    sum *= T.Exp2(shift - next);
+                    shift = next;
+                    blockSum = TPasses.Sum(a, xi, j0, len, shift, out blockMax);
                 }
 
-                if (!(blockMax > T.NegativeInfinity))
+                sum += blockSum;
+                if (blockMax > shift + recenter)
                 {
-                    continue;
+                    var next = T.Round(blockMax);
+                    sum *= T.Exp2(shift - next);
+                    shift = next;
                 }
-
-                if (blockMax > runMax)
-                {
-                    runSum *= T.Exp(runMax - blockMax);
-                    runMax = blockMax;
-                }
-
-                // Pass over the L1 buffer: Σ exp(v − max), four independent accumulators.
-                var shift = Vector256.Create(runMax);
-                var acc0 = Vector256<T>.Zero;
-                var acc1 = Vector256<T>.Zero;
-                var c2 = 0;
-                for (; c2 + (2 * vw) <= len; c2 += 2 * vw)
-                {
-                    acc0 += FastExp.Exp(Vector256.LoadUnsafe(ref bufRef, (nuint)c2) - shift);
-                    acc1 += FastExp.Exp(Vector256.LoadUnsafe(ref bufRef, (nuint)(c2 + vw)) - shift);
-                }
-
-                for (; c2 < len; c2 += vw)
-                {
-                    acc0 += FastExp.Exp(Vector256.LoadUnsafe(ref bufRef, (nuint)c2) - shift);
-                }
-
-                runSum += Vector256.Sum(acc0 + acc1);
             }
 
-            dst[i] = (scale * xNorms[i]) - (epsilon * (runMax + T.Log(runSum)));
+            a.Dst[i] = fallback
+                ? ScalarRow(a, xi, i)
+                : T.IsNaN(shift) ? T.PositiveInfinity : (a.Scale * a.XNorms[i]) - (a.Epsilon * ln2 * (shift + T.Log2(sum)));
+        }
+    }
+
+    /// <summary>A plain two-pass row (exact exp), for rows whose shift is out of the folded range.</summary>
+    private static T ScalarRow<T>(Args<T> a, ReadOnlySpan<T> xi, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var max = T.NegativeInfinity;
+        for (var j = 0; j < a.M; j++)
+        {
+            max = T.Max(max, ScalarExponent(a, xi, j));
+        }
+
+        var sum = T.Zero;
+        for (var j = 0; j < a.M; j++)
+        {
+            sum += T.Exp2(ScalarExponent(a, xi, j) - max);
+        }
+
+        return (a.Scale * a.XNorms[i]) - (a.Epsilon * T.CreateTruncating(0.6931471805599453) * (max + T.Log2(sum)));
+    }
+
+    private static T ScalarExponent<T>(Args<T> a, ReadOnlySpan<T> xi, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = a.B[j];
+        for (var k = 0; k < xi.Length; k++)
+        {
+            v += xi[k] * a.Yt[(k * a.Mp) + j];
+        }
+
+        return v;
+    }
+
+    /// <summary>The shared operands of one call.</summary>
+    private sealed class Args<T>(T[] x, T[] xNorms, T[] b, T[] yt, int d, int m, int mp, T scale, T epsilon, T[] dst)
+    {
+        public T[] X { get; } = x;
+
+        public T[] XNorms { get; } = xNorms;
+
+        public T[] B { get; } = b;
+
+        public T[] Yt { get; } = yt;
+
+        public int D { get; } = d;
+
+        public int M { get; } = m;
+
+        public int Mp { get; } = mp;
+
+        public T Scale { get; } = scale;
+
+        public T Epsilon { get; } = epsilon;
+
+        public T[] Dst { get; } = dst;
+    }
+
+    /// <summary>The two SIMD passes over a column range of one row, per vector width.</summary>
+    private interface IPasses<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>max_j v_ij over columns [j0, j0 + len) (len a multiple of two vectors).</summary>
+        static abstract T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len);
+
+        /// <summary>Σ_j 2^(v_ij − shift) over columns [j0, j0 + len), and the maximum v_ij.</summary>
+        static abstract T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max);
+    }
+
+    private readonly struct Passes256<T> : IPasses<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
+        {
+            var w = Vector256<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            var mx = Vector256.Create(T.NegativeInfinity);
+            for (var j = j0; j < j0 + len; j += w)
+            {
+                var v = Vector256.LoadUnsafe(ref bRef, (nuint)j);
+                for (var k = 0; k < d; k++)
+                {
+                    v = FastExp.MultiplyAdd(Vector256.Create(xi[k]), Vector256.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
+                }
+
+                mx = Vector256.MaxNative(mx, v);
+            }
+
+            return HorizontalMax(mx);
+        }
+
+        public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+        {
+            var w = Vector256<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
+            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
+            var x0 = Vector256.Create(xi[0]);
+            var x1 = Vector256.Create(d > 1 ? xi[1] : T.Zero);
+            var x2 = Vector256.Create(d > 2 ? xi[2] : T.Zero);
+            var lo = Vector256.Create(shift + FastExp.MinExponent<T>());
+            var ms = Vector256.Create(FastExp.Magic<T>() - shift);
+            var mx0 = Vector256.Create(T.NegativeInfinity);
+            var mx1 = mx0;
+            var acc0 = Vector256<T>.Zero;
+            var acc1 = Vector256<T>.Zero;
+            for (var j = j0; j < j0 + len; j += 2 * w)
+            {
+                var ja = (nuint)j;
+                var jb = (nuint)(j + w);
+                var v0 = FastExp.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, ja), Vector256.LoadUnsafe(ref bRef, ja));
+                var v1 = FastExp.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, jb), Vector256.LoadUnsafe(ref bRef, jb));
+
+                if (d > 1)
+                {
+                    v0 = FastExp.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, ja), v0);
+                    v1 = FastExp.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, jb), v1);
+                    if (d > 2)
+                    {
+                        v0 = FastExp.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, ja), v0);
+                        v1 = FastExp.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, jb), v1);
+                        for (var k = 3; k < d; k++)
+                        {
+                            var xk = Vector256.Create(xi[k]);
+                            v0 = FastExp.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
+                            v1 = FastExp.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
+                        }
+                    }
+                }
+
+                mx0 = Vector256.MaxNative(mx0, v0);
+                mx1 = Vector256.MaxNative(mx1, v1);
+                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
+                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
+            }
+
+            max = HorizontalMax(Vector256.MaxNative(mx0, mx1));
+            return Vector256.Sum(acc0 + acc1);
+        }
+
+        private static T HorizontalMax(Vector256<T> v)
+        {
+            var m = v.GetElement(0);
+            for (var l = 1; l < Vector256<T>.Count; l++)
+            {
+                m = T.Max(m, v.GetElement(l));
+            }
+
+            return m;
+        }
+    }
+
+    private readonly struct Passes512<T> : IPasses<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
+        {
+            var w = Vector512<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            var mx = Vector512.Create(T.NegativeInfinity);
+            for (var j = j0; j < j0 + len; j += w)
+            {
+                var v = Vector512.LoadUnsafe(ref bRef, (nuint)j);
+                for (var k = 0; k < d; k++)
+                {
+                    v = FastExp.MultiplyAdd(Vector512.Create(xi[k]), Vector512.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
+                }
+
+                mx = Vector512.MaxNative(mx, v);
+            }
+
+            return HorizontalMax(mx);
+        }
+
+        public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+        {
+            var w = Vector512<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
+            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
+            var x0 = Vector512.Create(xi[0]);
+            var x1 = Vector512.Create(d > 1 ? xi[1] : T.Zero);
+            var x2 = Vector512.Create(d > 2 ? xi[2] : T.Zero);
+            var lo = Vector512.Create(shift + FastExp.MinExponent<T>());
+            var ms = Vector512.Create(FastExp.Magic<T>() - shift);
+            var mx0 = Vector512.Create(T.NegativeInfinity);
+            var mx1 = mx0;
+            var acc0 = Vector512<T>.Zero;
+            var acc1 = Vector512<T>.Zero;
+            for (var j = j0; j < j0 + len; j += 2 * w)
+            {
+                var ja = (nuint)j;
+                var jb = (nuint)(j + w);
+                var v0 = FastExp.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, ja), Vector512.LoadUnsafe(ref bRef, ja));
+                var v1 = FastExp.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, jb), Vector512.LoadUnsafe(ref bRef, jb));
+                if (d > 1)
+                {
+                    v0 = FastExp.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, ja), v0);
+                    v1 = FastExp.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, jb), v1);
+                    if (d > 2)
+                    {
+                        v0 = FastExp.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, ja), v0);
+                        v1 = FastExp.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, jb), v1);
+                        for (var k = 3; k < d; k++)
+                        {
+                            var xk = Vector512.Create(xi[k]);
+                            v0 = FastExp.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
+                            v1 = FastExp.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
+                        }
+                    }
+                }
+
+                mx0 = Vector512.MaxNative(mx0, v0);
+                mx1 = Vector512.MaxNative(mx1, v1);
+                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
+                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
+            }
+
+            max = HorizontalMax(Vector512.MaxNative(mx0, mx1));
+            return Vector512.Sum(acc0 + acc1);
+        }
+
+        private static T HorizontalMax(Vector512<T> v)
+        {
+            var m = v.GetElement(0);
+            for (var l = 1; l < Vector512<T>.Count; l++)
+            {
+                m = T.Max(m, v.GetElement(l));
+            }
+
+            return m;
         }
     }
 }
