@@ -17,4 +17,10 @@ if (args.Length > 0 && args[0] == "softmin-ab")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sinkhorn-init")
+{
+    SinkhornInitializerIterations.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -61,6 +61,37 @@ public sealed class SolveCommandTests : IDisposable
     }
 
     [Fact]
+    public void Solve_SinkhornInitializers_MatchLibrary()
+    {
+        var x1 = WriteCloud("x1.npy", 40, 1, 11);
+        var y1 = WriteCloud("y1.npy", 30, 1, 12, 0.5);
+        var x2 = WriteCloud("x2.npy", 40, 2, 13);
+        var y2 = WriteCloud("y2.npy", 30, 2, 14, 0.5);
+        foreach (var (name, init, x, y) in new[]
+        {
+            ("gaussian", SinkhornInitializer.Gaussian, x2, y2),
+            ("sorting", SinkhornInitializer.Sorting, x1, y1),
+            ("subsample", SinkhornInitializer.Subsample, x2, y2),
+        })
+        {
+            var (code, stdout, stderr) = Run("solve", "--source", x, "--target", y, "--method", "sinkhorn", "--epsilon", "0.01", "--threshold", "1e-6",
+                "--initializer", name, "--subsample-size", "10", "--seed", "5", "--json");
+            Assert.True(code == 0, stderr);
+            var json = JsonNode.Parse(stdout)!.AsObject();
+            var expected = new Sinkhorn { Epsilon = 0.01, Threshold = 1e-6, Initializer = init, SubsampleSize = 10, Seed = 5 }
+                .Solve(LinearProblem<double>.FromPointClouds(NpyFormat.Read(x).ToPointCloud(), NpyFormat.Read(y).ToPointCloud()));
+            Assert.Equal(expected.Convergence.Iterations, json["iterations"]!.GetValue<int>());
+            NumericAssert.Close(expected.Cost, json["cost"]!.GetValue<double>(), rtol: 1e-12, what: name);
+        }
+
+        // Sorting needs 1-D data; an unknown initializer is a usage error.
+        var (badCode, _, badErr) = Run("solve", "--source", x2, "--target", y2, "--method", "sinkhorn", "--initializer", "sorting");
+        Assert.Equal(ExitCodes.BadInput, badCode);
+        Assert.Contains("sorting initializer", badErr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.BadInput, Run("solve", "--source", x2, "--target", y2, "--method", "sinkhorn", "--initializer", "nope").Code);
+    }
+
+    [Fact]
     public void Solve_StrictNotConverged_ExitsOne()
     {
         var x = WriteCloud("x.npy", 20, 2, 3);

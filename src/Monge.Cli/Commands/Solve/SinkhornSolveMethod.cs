@@ -31,6 +31,9 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         Add(command, new Option<double>("--epsilon-scaling") { Description = "ε-scaling: start at this multiple of ε and decay by --epsilon-decay per iteration (1 = off).", DefaultValueFactory = _ => 1 });
         Add(command, new Option<double>("--epsilon-decay") { Description = "Per-iteration decay of the ε-scaling schedule.", DefaultValueFactory = _ => 0.9 });
         Add(command, new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 });
+        Add(command, new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"));
+        Add(command, new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 });
+        Add(command, new Option<int>("--seed") { Description = "Seed of every random choice (sinkhorn: the subsample initializer; low-rank methods: the initialisation).", DefaultValueFactory = _ => 0 });
         Add(command, new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." });
         Add(command, new Option<string?>("--potentials-out") { Description = "Write the potentials f and g (.npz with keys f, g)." });
         Add(command, new Option<string?>("--plan-out") { Description = "Write the dense n × m plan (small problems only: at most 10^7 entries)." });
@@ -50,6 +53,15 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             Norm = input.Get<string>("--norm") == "l2" ? MarginalNorm.L2 : MarginalNorm.L1,
             EpsilonScaling = new EpsilonScaling(input.Get<double>("--epsilon-scaling"), input.Get<double>("--epsilon-decay")),
             Momentum = input.Get<double>("--momentum"),
+            Initializer = input.Get<string>("--initializer") switch
+            {
+                "gaussian" => SinkhornInitializer.Gaussian,
+                "sorting" => SinkhornInitializer.Sorting,
+                "subsample" => SinkhornInitializer.Subsample,
+                _ => SinkhornInitializer.Zero,
+            },
+            SubsampleSize = input.Get<int>("--subsample-size"),
+            Seed = input.Get<int>("--seed"),
         };
         if (options.EpsilonRelativeTo != EpsilonReference.Absolute && options.Epsilon is null)
         {

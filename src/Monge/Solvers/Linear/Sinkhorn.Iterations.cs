@@ -146,6 +146,12 @@ public sealed partial record Sinkhorn
             case SinkhornInitializer.Subsample:
                 SinkhornInitializers.Subsample(this, problem, state, cancellationToken);
                 return;
+            case SinkhornInitializer.Gaussian:
+                SinkhornInitializers.Gaussian(problem, state);
+                return;
+            case SinkhornInitializer.Sorting:
+                SinkhornInitializers.Sorting(problem, state);
+                return;
             default:
                 throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown initializer {Initializer}.", nameof(problem));
         }

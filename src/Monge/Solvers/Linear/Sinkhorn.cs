@@ -64,7 +64,11 @@ public sealed partial record Sinkhorn
     /// <summary>Anderson acceleration memory (0 = off; 2 to 5 typical). Extrapolates f from the last iterates (Chizat et al. 2020 style).</summary>
     public int AndersonMemory { get; init; }
 
-    /// <summary>How the potentials start (default zero).</summary>
+    /// <summary>
+    /// How the potentials start (default zero): <see cref="SinkhornInitializer.Gaussian"/> (squared Euclidean point clouds),
+    /// <see cref="SinkhornInitializer.Sorting"/> (1-D point clouds) or <see cref="SinkhornInitializer.Subsample"/>. A good
+    /// start cuts iterations at small ε; the converged solution does not depend on it.
+    /// </summary>
     public SinkhornInitializer Initializer { get; init; } = SinkhornInitializer.Zero;
 
     /// <summary>Points per side for <see cref="SinkhornInitializer.Subsample"/> (default 1000).</summary>
