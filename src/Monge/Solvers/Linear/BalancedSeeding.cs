@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Monge.Solvers.Linear;
 
 /// <summary>
@@ -8,8 +10,9 @@ namespace Monge.Solvers.Linear;
 /// </summary>
 internal static class BalancedSeeding
 {
-    /// <summary>Fills <c>ws.LogQ</c> (m×r) with initial logits from the source points of the block.</summary>
-    public static void Initialize(CoClusteringWorkspace ws, ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, int r, double gamma, int lloydSteps, Random rng)
+    /// <summary>Fills <c>ws.LogQ</c> and <c>ws.LogR</c> (m×r each) with initial logits: centres are seeded and refined
+    /// on the source points of the block, and both sides get the same function −γ‖p − c_z‖²/range of their points.</summary>
+    public static void Initialize(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng)
     {
         var m = ix.Length;
         ws.EnsureClusters(m, r, d + 2);
@@ -54,11 +57,18 @@ internal static class BalancedSeeding
         var weights = new double[r];
         for (var step = 0; ; step++)
         {
-            Logits(x, d, ix, r, centres, logQ, gamma);
             if (step >= lloydSteps)
             {
+                // The same logit function on both sides, with one scale (the larger row range of the two).
+                var range = Math.Max(Distances(x, d, ix, r, centres, logQ), Distances(y, d, iy, r, centres, ws.LogR));
+                var scale = range > 0 ? -gamma / range : 0.0;
+                TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
+                TensorPrimitives.Multiply(ws.LogR.AsSpan(0, m * r), scale, ws.LogR.AsSpan(0, m * r));
                 return;
             }
+
+            var stepRange = Distances(x, d, ix, r, centres, logQ);
+            TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), stepRange > 0 ? -gamma / stepRange : 0.0, logQ.AsSpan(0, m * r));
 
             // Soft balanced assignment (row softmax, then column balancing), then weighted centres.
             CoClustering.NormalizeAndProject(ws, m, r, logQ, ws.ValQ);
@@ -91,14 +101,15 @@ internal static class BalancedSeeding
         }
     }
 
-    private static void Logits(ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, int r, double[] centres, double[] logQ, double gamma)
+    // logits[i, z] = ‖p_i − c_z‖²; returns the largest row range.
+    private static double Distances(ReadOnlySpan<double> points, int d, ReadOnlySpan<int> index, int r, double[] centres, double[] logits)
     {
-        var m = ix.Length;
+        var m = index.Length;
         var maxRange = 0.0;
         for (var i = 0; i < m; i++)
         {
-            var xr = x.Slice(ix[i] * d, d);
-            var row = logQ.AsSpan(i * r, r);
+            var xr = points.Slice(index[i] * d, d);
+            var row = logits.AsSpan(i * r, r);
             var hi = double.NegativeInfinity;
             var lo = double.PositiveInfinity;
             for (var z = 0; z < r; z++)
@@ -112,10 +123,6 @@ internal static class BalancedSeeding
             maxRange = Math.Max(maxRange, hi - lo);
         }
 
-        var scale = maxRange > 0 ? -gamma / maxRange : 0.0;
-        for (var t = 0; t < m * r; t++)
-        {
-            logQ[t] *= scale;
-        }
+        return maxRange;
     }
 }

@@ -6,11 +6,13 @@ namespace Monge.Solvers.Linear;
 /// Low-rank factors C ≈ A Bᵀ of one block's cost, gathered into a workspace (rows in the block's index order).
 /// </summary>
 /// <remarks>
-/// Squared Euclidean: exact, A = [‖x̃‖², 1, −2x̃], B = [1, ‖ỹ‖², ỹ] (k = d + 2) with x̃, ỹ centred at the block's mean,
-/// so the factors stay well scaled however far the block sits from the origin. Euclidean: a CUR (skeleton)
-/// approximation from t sampled source rows I and target columns J, C ≈ C[:, J] · W⁺ · C[I, :] with W = C[I, J] and
-/// W⁺ = (WᵀW + λI)⁻¹Wᵀ (ridge λ = 10⁻⁸·tr(WᵀW)/t), in the spirit of the sampling-based distance-matrix
-/// factorisations the reference uses (Indyk et al. 2019); k = t. Only the co-clustering sees these factors; leaves and
+/// Squared Euclidean: exact, A = [‖x̃‖², 1, −2x̃], B = [1, ‖ỹ‖², ỹ] (k = d + 2) with x̃, ỹ centred at the mean of
+/// both sides of the block, so the factors stay well scaled however far the block sits from the origin. Euclidean: a
+/// skeleton (Nyström/CUR) approximation on t landmark points L, half sampled from the block's source points and half
+/// from its target points, C ≈ c(X, L) · W⁺ · c(L, Y) with W = c(L, L) and W⁺ = (WᵀW + λI)⁻¹Wᵀ symmetrised (ridge
+/// λ = 10⁻⁸·tr(WᵀW)/t), in the spirit of the sampling-based distance-matrix factorisations the reference uses (Indyk
+/// et al. 2019); k = t. Both approximations are symmetric functions of (x, y), so identical point sets get identical
+/// factors on both sides. Only the co-clustering sees these factors; leaves and
 /// reported costs use the exact cost. Time O(m·d·k + m·k²); memory 2·m·k.
 /// </remarks>
 internal static class BlockFactors
@@ -72,21 +74,40 @@ internal static class BlockFactors
             return k;
         }
 
-        // Euclidean: CUR skeleton from k sampled rows (source points) and columns (target points).
-        var rows = SampleDistinct(rng, m, k);
-        var cols = SampleDistinct(rng, m, k);
+        // Euclidean: Nyström-style skeleton on one landmark set L (half sampled from the block's source points, half
+        // from its target points): C ≈ C[:, L] W⁺ C[L, :] with W = c(L, L) symmetric, so the approximation is a symmetric
+        // function c̃(x, y) = c(x, L) W⁺ c(L, y) and both sides are treated alike.
+        var fromX = (k + 1) / 2;
+        var rows = SampleDistinct(rng, m, fromX);
+        var cols = SampleDistinct(rng, m, k - fromX);
+        var points = new double[k * d];
+        for (var p = 0; p < k; p++)
+        {
+            var source = p < fromX ? x.Slice(ix[rows[p]] * d, d) : y.Slice(iy[cols[p - fromX]] * d, d);
+            source.CopyTo(points.AsSpan(p * d, d));
+        }
+
         var w = new double[k * k];
         for (var p = 0; p < k; p++)
         {
             for (var q = 0; q < k; q++)
             {
-                w[(p * k) + q] = Distance(x.Slice(ix[rows[p]] * d, d), y.Slice(iy[cols[q]] * d, d));
+                w[(p * k) + q] = Distance(points.AsSpan(p * d, d), points.AsSpan(q * d, d));
             }
         }
 
         var pinv = RidgePseudoInverse(w, k);
+        for (var p = 0; p < k; p++)
+        {
+            for (var q = p + 1; q < k; q++)
+            {
+                var avg = 0.5 * (pinv[(p * k) + q] + pinv[(q * k) + p]);
+                pinv[(p * k) + q] = avg;
+                pinv[(q * k) + p] = avg;
+            }
+        }
 
-        // A = C[:, J] (m×k); B = C[I, :]ᵀ W⁺ᵀ (m×k), so that A Bᵀ = C[:, J] W⁺ C[I, :].
+        // A = c(X, L) (m×k); B = c(Y, L) W⁺ (m×k), so that A Bᵀ = c(X, L) W⁺ c(L, Y).
         Span<double> c = k <= 512 ? stackalloc double[k] : new double[k];
         for (var t = 0; t < m; t++)
         {
@@ -94,13 +115,13 @@ internal static class BlockFactors
             var a = fx.Slice(t * k, k);
             for (var q = 0; q < k; q++)
             {
-                a[q] = Distance(xr, y.Slice(iy[cols[q]] * d, d));
+                a[q] = Distance(xr, points.AsSpan(q * d, d));
             }
 
             var yr = y.Slice(iy[t] * d, d);
             for (var p = 0; p < k; p++)
             {
-                c[p] = Distance(x.Slice(ix[rows[p]] * d, d), yr);
+                c[p] = Distance(points.AsSpan(p * d, d), yr);
             }
 
             var b = fy.Slice(t * k, k);

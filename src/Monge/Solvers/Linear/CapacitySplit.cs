@@ -8,13 +8,15 @@ namespace Monge.Solvers.Linear;
 /// Margin greedy: points are taken in decreasing order of the margin between their best and second-best score and
 /// go to their best cluster that still has room. For r = 2 this is exact (it is the sort by s(i,0) − s(i,1)). Unlike
 /// the reference's column-by-column top-k (HiRef, ICML 2025), no cluster is served first, so later clusters are not
-/// left with what the earlier ones rejected. O(n·r + n log n) time, O(n) scratch. Ties are broken by point index
-/// (the sort is on (−margin, index) pairs).
+/// left with what the earlier ones rejected. O(n·r + n log n) time, O(n) scratch. Ties are broken by the score rows
+/// themselves (lexicographically) and only then by point index, and a point's best cluster with room is the first
+/// largest score: so the labels depend on the rows' values, not on the order in which the points are listed. Two
+/// sides with the same multiset of score rows (a planted permutation) are therefore split alike.
 /// </remarks>
 internal static class CapacitySplit
 {
     /// <summary>Assigns labels; <paramref name="capacities"/> must sum to n.</summary>
-    public static void MarginGreedy(ReadOnlySpan<double> scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, Span<double> marginScratch, Span<int> orderScratch)
+    public static void MarginGreedy(double[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, Span<double> marginScratch, Span<int> orderScratch)
     {
         Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
         capacities.CopyTo(room);
@@ -22,7 +24,7 @@ internal static class CapacitySplit
         var order = orderScratch[..n];
         for (var i = 0; i < n; i++)
         {
-            var row = scores.Slice(i * r, r);
+            var row = scores.AsSpan(i * r, r);
             var best = double.NegativeInfinity;
             var second = double.NegativeInfinity;
             for (var z = 0; z < r; z++)
@@ -44,12 +46,12 @@ internal static class CapacitySplit
             order[i] = i;
         }
 
-        // Sort by (−margin, index): equal keys keep a deterministic order because the index breaks the tie.
-        SortByKeyThenIndex(margin, order);
+        // Sort by (−margin, score row, index).
+        SortByKeyThenRow(margin, order, scores, r);
         for (var t = 0; t < n; t++)
         {
             var i = order[t];
-            var row = scores.Slice(i * r, r);
+            var row = scores.AsSpan(i * r, r);
             var bestZ = -1;
             var best = double.NegativeInfinity;
             for (var z = 0; z < r; z++)
@@ -97,10 +99,10 @@ internal static class CapacitySplit
         buffer[..indices.Length].CopyTo(indices);
     }
 
-    private static void SortByKeyThenIndex(Span<double> keys, Span<int> items)
+    private static void SortByKeyThenRow(Span<double> keys, Span<int> items, double[] scores, int r)
     {
-        // Index is unique, so sorting (key, index) lexicographically is a total order: the result does not depend on
-        // the sort algorithm's stability.
+        // Index is unique, so sorting (key, row, index) lexicographically is a total order: the result does not depend
+        // on the sort algorithm's stability.
         var n = keys.Length;
         var pairs = new (double Key, int Index)[n];
         for (var i = 0; i < n; i++)
@@ -108,9 +110,15 @@ internal static class CapacitySplit
             pairs[i] = (keys[i], items[i]);
         }
 
-        Array.Sort(pairs, static (p, q) =>
+        Array.Sort(pairs, (p, q) =>
         {
             var c = p.Key.CompareTo(q.Key);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = scores.AsSpan(p.Index * r, r).SequenceCompareTo(scores.AsSpan(q.Index * r, r));
             return c != 0 ? c : p.Index.CompareTo(q.Index);
         });
         for (var i = 0; i < n; i++)

@@ -38,14 +38,13 @@ internal static class CoClustering
         var logR = ws.LogR;
         var valQ = ws.ValQ;
         var valR = ws.ValR;
-        for (var idx = 0; idx < n * r; idx++)
+        if (!seeded)
         {
-            if (!seeded)
+            for (var idx = 0; idx < n * r; idx++)
             {
                 logQ[idx] = -settings.InitialScale * rng.NextDouble();
+                logR[idx] = 0.0;
             }
-
-            logR[idx] = 0.0;
         }
 
         Normalize(ws, logQ, valQ, n, r, inner);
@@ -53,22 +52,32 @@ internal static class CoClustering
         Normalize(ws, logR, valR, n, r, inner);
         Project(ws, logR, valR, n, r, settings, inner);
 
+        // Jacobi: both gradients from the same iterate and one shared step, so that the two sides are treated alike
+        // (identical point sets give identical Q and R as functions of the coordinates).
+        var gradQ = ws.Gradient;
+        var gradR = ws.GradientOther;
         for (var it = 0; it < settings.Iterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Step(ws, ws.FactorY, ws.FactorX, valQ, logR, valR, n, k, r, settings, inner);
-            Step(ws, ws.FactorX, ws.FactorY, valR, logQ, valQ, n, k, r, settings, inner);
+            Contract(ws, ws.FactorY, valR, gradQ, n, k, r, inner);
+            Contract(ws, ws.FactorX, valQ, gradR, n, k, r, inner);
+            var range = Math.Max(MaxRowRange(ws, ws.FactorX, gradQ, n, k, r, inner), MaxRowRange(ws, ws.FactorY, gradR, n, k, r, inner));
+            if (!(range > 0) || !double.IsFinite(range))
+            {
+                return;
+            }
+
+            var step = settings.Gamma / range;
+            Update(ws, ws.FactorX, gradQ, logQ, valQ, n, k, r, step, settings, inner);
+            Update(ws, ws.FactorY, gradR, logR, valR, n, k, r, step, settings, inner);
         }
     }
 
-    // One mirror-descent step of side S (log, val) given the other side's values O: ∇S = F_S (F_Oᵀ O).
-    private static void Step(CoClusteringWorkspace ws, double[] factorS, double[] factorO, double[] valO, double[] logS, double[] valS, int n, int k, int r, in CoClusteringSettings settings, ParallelOptions? inner)
+    // M = F_Oᵀ O (k×r): the contraction of the other side's factors with its coupling; ∇S_i = F_S[i] · M.
+    private static void Contract(CoClusteringWorkspace ws, double[] factorO, double[] valO, double[] m, int n, int k, int r, ParallelOptions? inner)
     {
         var chunks = Chunks(n);
         var partial = ws.Partial;
-        var m = ws.Gradient;
-
-        // M = F_Oᵀ O (k×r).
         For(chunks, inner, c =>
         {
             var acc = partial.AsSpan(c * k * r, k * r);
@@ -94,8 +103,12 @@ internal static class CoClustering
         {
             TensorPrimitives.Add(m.AsSpan(0, k * r), partial.AsSpan(c * k * r, k * r), m.AsSpan(0, k * r));
         }
+    }
 
-        // Largest row range of the gradient.
+    // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient.
+    private static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
+    {
+        var chunks = Chunks(n);
         var ranges = ws.ChunkScalar;
         For(chunks, inner, c =>
         {
@@ -124,14 +137,13 @@ internal static class CoClustering
             maxRange = Math.Max(maxRange, ranges[c]);
         }
 
-        if (!(maxRange > 0) || !double.IsFinite(maxRange))
-        {
-            return;
-        }
+        return maxRange;
+    }
 
-        // log ← log − step·∇, minus its row max; val ← exp(log).
-        var step = settings.Gamma / maxRange;
-        For(chunks, inner, c =>
+    // log ← log − step·∇ minus its row max; val ← exp(log); then the projection.
+    private static void Update(CoClusteringWorkspace ws, double[] factorS, double[] m, double[] logS, double[] valS, int n, int k, int r, double step, in CoClusteringSettings settings, ParallelOptions? inner)
+    {
+        For(Chunks(n), inner, c =>
         {
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = Range(c, n);
@@ -336,6 +348,7 @@ internal sealed class CoClusteringWorkspace
     public double[] Partial = [];
     public double[] ChunkScalar = [];
     public double[] Gradient = [];
+    public double[] GradientOther = [];
     public double[] ColumnScale = [];
     public double[] ColumnSum = [];
     public double[] Margin = [];
@@ -345,12 +358,13 @@ internal sealed class CoClusteringWorkspace
     public double[] Cost = [];
     public LinearAssignmentWorkspace<double> Leaf = new();
     public int[] Assignment = [];
+    public int[] Positions = [];
 
     /// <summary>Bytes held.</summary>
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowScale.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + ColumnScale.Length + ColumnSum.Length + Margin.Length + Cost.Length)
-        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length)) + LeafBytes;
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnScale.Length + ColumnSum.Length + Margin.Length + Cost.Length)
+        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
     public long LeafBytes { get; private set; }
@@ -372,6 +386,7 @@ internal sealed class CoClusteringWorkspace
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
+        Grow(ref GradientOther, (long)k * r);
         Grow(ref ColumnScale, r);
         Grow(ref ColumnSum, r);
     }
@@ -394,6 +409,7 @@ internal sealed class CoClusteringWorkspace
 
         Grow(ref Cost, (long)m * m);
         Grow(ref Assignment, m);
+        Grow(ref Positions, m);
         Grow(ref IndexBuffer, m);
     }
 

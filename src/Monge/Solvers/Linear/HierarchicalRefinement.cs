@@ -77,6 +77,10 @@ public sealed record HierarchicalRefinement
     /// n = 2048 to 0.005% at n = 65 536 while the polish time grows to about the co-clustering time.</summary>
     public int PolishMaxPoints { get; init; } = 65536;
 
+    /// <summary>Rounds of the polish (default 3). Each round pairs every leaf with a near leaf (by the distance between
+    /// their source and target centroids; greedy, disjoint, no pair twice) and re-solves each pair's union exactly.</summary>
+    public int PolishRounds { get; init; } = 3;
+
     /// <summary>Largest number of threads (default −1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
@@ -202,7 +206,7 @@ public sealed record HierarchicalRefinement
         cancellationToken.ThrowIfCancellationRequested();
         var leafClock = Stopwatch.StartNew();
         var largestLeaf = blocks.Max(b => b.Size);
-        var leafBytes = SolveRanges(blocks, x, y, d, idxX, idxY, parallel, progress, "leaves", cancellationToken);
+        var leafBytes = SolveRanges(blocks.Select(b => (b.Start, b.Size, 0, 0)).ToList(), x, y, d, idxX, idxY, parallel, progress, "leaves", cancellationToken);
         peak = Math.Max(peak, baseBytes + leafBytes);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
         var costBeforePolish = MatchingCost(x.Span, y.Span, d, idxX, idxY);
@@ -211,15 +215,16 @@ public sealed record HierarchicalRefinement
         if (Polish && n <= PolishMaxPoints && blocks.Count > 1)
         {
             var polishClock = Stopwatch.StartNew();
-            for (var pass = 0; pass < 2; pass++)
+            var used = new HashSet<long>();
+            for (var round = 0; round < PolishRounds; round++)
             {
-                var pairs = new List<(int Start, int Size)>();
-                for (var b = pass; b + 1 < blocks.Count; b += 2)
+                var pairs = PairNeighbouringLeaves(x.Span, y.Span, d, idxX, idxY, blocks, used);
+                if (pairs.Count == 0)
                 {
-                    pairs.Add((blocks[b].Start, blocks[b].Size + blocks[b + 1].Size));
+                    break;
                 }
 
-                var bytes = SolveRanges(pairs, x, y, d, idxX, idxY, parallel, progress, $"polish {pass + 1}", cancellationToken);
+                var bytes = SolveRanges(pairs, x, y, d, idxX, idxY, parallel, progress, $"polish {round + 1}", cancellationToken);
                 peak = Math.Max(peak, baseBytes + bytes);
             }
 
@@ -296,6 +301,7 @@ public sealed record HierarchicalRefinement
         Require(InnerIterations >= 1, $"InnerIterations must be at least 1 (got {InnerIterations}).", nameof(InnerIterations));
         Require(InnerTolerance >= 0 && !double.IsNaN(InnerTolerance), $"InnerTolerance must be non-negative (got {InnerTolerance}).", nameof(InnerTolerance));
         Require(SeedingSteps >= -1, $"SeedingSteps must be −1 or more (got {SeedingSteps}).", nameof(SeedingSteps));
+        Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Enum.IsDefined(Cost), $"Unknown cost {Cost}.", nameof(Cost));
@@ -352,7 +358,7 @@ public sealed record HierarchicalRefinement
         var seeded = SeedingSteps >= 0;
         if (seeded)
         {
-            BalancedSeeding.Initialize(ws, x, d, ix, r, Gamma, SeedingSteps, rng);
+            BalancedSeeding.Initialize(ws, x, y, d, ix, iy, r, Gamma, SeedingSteps, rng);
         }
 
         CoClustering.Run(ws, m, k, r, settings, seed, seeded, inner, cancellationToken);
@@ -360,14 +366,87 @@ public sealed record HierarchicalRefinement
         Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
         CapacitySplit.ChildSizes(m, r, capacities);
         var labels = ws.Labels.AsSpan(0, m);
-        CapacitySplit.MarginGreedy(ws.LogQ.AsSpan(0, m * r), m, r, capacities, labels, ws.Margin, ws.Order);
+        CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order);
         CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-        CapacitySplit.MarginGreedy(ws.LogR.AsSpan(0, m * r), m, r, capacities, labels, ws.Margin, ws.Order);
+        CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
     }
 
-    // Solves every range exactly (dense cost + assignment) and reorders idxY within it; returns the scratch bytes used.
-    private long SolveRanges(List<(int Start, int Size)> ranges, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, ParallelOptions parallel, IProgress<SolverProgress>? progress, string stage, CancellationToken cancellationToken)
+    // Pairs of leaves for one polish round: candidate pairs are each leaf's nearest leaves by the distance between
+    // their (source centroid, target centroid) descriptors; a greedy matching in order of distance takes disjoint pairs
+    // not used in earlier rounds. O(B²·d) for B leaves (B ≤ PolishMaxPoints / 2).
+    private static List<(int StartA, int SizeA, int StartB, int SizeB)> PairNeighbouringLeaves(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, HashSet<long> used)
+    {
+        var count = blocks.Count;
+        var centres = new double[count * 2 * d];
+        for (var b = 0; b < count; b++)
+        {
+            var (start, m) = blocks[b];
+            var c = centres.AsSpan(b * 2 * d, 2 * d);
+            for (var t = start; t < start + m; t++)
+            {
+                var xr = x.Slice(idxX[t] * d, d);
+                var yr = y.Slice(idxY[t] * d, d);
+                for (var j = 0; j < d; j++)
+                {
+                    c[j] += xr[j];
+                    c[d + j] += yr[j];
+                }
+            }
+
+            for (var j = 0; j < 2 * d; j++)
+            {
+                c[j] /= Math.Max(m, 1);
+            }
+        }
+
+        const int neighbours = 8;
+        var edges = new List<(double Distance, int A, int B)>();
+        var candidates = new (double Distance, int B)[count];
+        for (var a = 0; a < count; a++)
+        {
+            var ca = centres.AsSpan(a * 2 * d, 2 * d);
+            var found = 0;
+            for (var b = 0; b < count; b++)
+            {
+                if (b != a && !used.Contains(PairKey(a, b, count)))
+                {
+                    candidates[found++] = (BlockFactors.SquaredDistance(ca, centres.AsSpan(b * 2 * d, 2 * d)), b);
+                }
+            }
+
+            Array.Sort(candidates, 0, found);
+            for (var t = 0; t < Math.Min(neighbours, found); t++)
+            {
+                var b = candidates[t].B;
+                edges.Add((candidates[t].Distance, Math.Min(a, b), Math.Max(a, b)));
+            }
+        }
+
+        edges.Sort();
+        var taken = new bool[count];
+        var pairs = new List<(int StartA, int SizeA, int StartB, int SizeB)>();
+        foreach (var (_, a, b) in edges)
+        {
+            if (taken[a] || taken[b])
+            {
+                continue;
+            }
+
+            taken[a] = true;
+            taken[b] = true;
+            used.Add(PairKey(a, b, count));
+            pairs.Add((blocks[a].Start, blocks[a].Size, blocks[b].Start, blocks[b].Size));
+        }
+
+        return pairs;
+    }
+
+    private static long PairKey(int a, int b, int count) => ((long)Math.Min(a, b) * count) + Math.Max(a, b);
+
+    // Solves every group (one range, or the union of two) exactly (dense cost + assignment) and reorders idxY within it;
+    // returns the scratch bytes used.
+    private long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, ParallelOptions parallel, IProgress<SolverProgress>? progress, string stage, CancellationToken cancellationToken)
     {
         var pool = new ConcurrentBag<CoClusteringWorkspace>();
         var created = new ConcurrentBag<CoClusteringWorkspace>();
@@ -382,20 +461,32 @@ public sealed record HierarchicalRefinement
                 created.Add(ws);
             }
 
-            var (start, m) = ranges[b];
+            var (startA, sizeA, startB, sizeB) = ranges[b];
+            var m = sizeA + sizeB;
             if (m > 1)
             {
                 ws.EnsureLeaf(m);
+                var positions = ws.Positions.AsSpan(0, m);
+                for (var i = 0; i < sizeA; i++)
+                {
+                    positions[i] = startA + i;
+                }
+
+                for (var i = 0; i < sizeB; i++)
+                {
+                    positions[sizeA + i] = startB + i;
+                }
+
                 var xs = x.Span;
                 var ys = y.Span;
                 var c = ws.Cost.AsSpan(0, m * m);
                 for (var i = 0; i < m; i++)
                 {
-                    var xr = xs.Slice(idxX[start + i] * d, d);
+                    var xr = xs.Slice(idxX[positions[i]] * d, d);
                     var row = c.Slice(i * m, m);
                     for (var j = 0; j < m; j++)
                     {
-                        var s = BlockFactors.SquaredDistance(xr, ys.Slice(idxY[start + j] * d, d));
+                        var s = BlockFactors.SquaredDistance(xr, ys.Slice(idxY[positions[j]] * d, d));
                         row[j] = cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
                     }
                 }
@@ -405,10 +496,13 @@ public sealed record HierarchicalRefinement
                 var buffer = ws.IndexBuffer.AsSpan(0, m);
                 for (var i = 0; i < m; i++)
                 {
-                    buffer[i] = idxY[start + assignment[i]];
+                    buffer[i] = idxY[positions[assignment[i]]];
                 }
 
-                buffer.CopyTo(idxY.AsSpan(start, m));
+                for (var i = 0; i < m; i++)
+                {
+                    idxY[positions[i]] = buffer[i];
+                }
             }
 
             pool.Add(ws);

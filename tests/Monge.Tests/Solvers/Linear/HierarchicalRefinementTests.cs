@@ -74,6 +74,34 @@ public class HierarchicalRefinementTests
         Assert.True(result.Cost <= result.CostBeforePolish);
     }
 
+    // Y = X shuffled: both sides are co-clustered by the same function of the coordinates and split with tie-breaks
+    // that depend on the score rows only, so every leaf holds the same points on both sides and the exact leaves recover
+    // the planted permutation.
+    [Theory]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 2, 1000, 1, 64, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.Checkerboard, 2, 4099, 2, 256, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, 10007, 3, 256, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, 3001, 4, 100, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.MafMoonsRings, 2, 2053, 5, 64, GroundCost.Euclidean)]
+    [InlineData(SyntheticDataset.GaussianMixture, 64, 4096, 6, 256, GroundCost.Euclidean)]
+    public void Solve_PlantedPermutation_RecoveredExactly(SyntheticDataset dataset, int dimension, int n, int seed, int leafSize, GroundCost cost)
+    {
+        var x = SyntheticData.Generate(dataset, n, seed, dimension).Source;
+        var planted = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(seed).Shuffle(planted);
+        var data = new double[n * dimension];
+        for (var i = 0; i < n; i++)
+        {
+            x.Row(i).CopyTo(data.AsSpan(planted[i] * dimension, dimension));
+        }
+
+        var y = new PointCloud<double>(data, n, dimension);
+        var result = new HierarchicalRefinement { Cost = cost, LeafSize = leafSize, Seed = seed, Polish = false }.Solve(x, y);
+
+        Assert.Equal(0.0, result.Cost);
+        Assert.Equal(planted, result.Permutation);
+    }
+
     [Fact]
     public void Solve_SameSeed_IsDeterministicAndIndependentOfThreads()
     {
