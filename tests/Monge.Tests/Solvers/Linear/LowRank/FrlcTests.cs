@@ -92,6 +92,24 @@ public class FrlcTests
     }
 
     [Fact]
+    public void Solve_InnerToleranceStop_KeepsTheObjectiveAndTheMarginalsOfRunsToTheCap()
+    {
+        // The default inner stop (row marginal error ≤ 1e-2 × the first sweep's, or ≤ 1e-6) against every Q/R projection
+        // run to its cap of 500 (tolerances off): same objective to 0.3%, marginal errors within the §8 bound of 2e-3.
+        var problem = LowRankTestData.LoadExact("lowrank_demo_moons_n500");
+        var n = problem.N;
+        var cost = LowRankCost.Dense(problem.Cost, n, n);
+        var solver = new Frlc { Rank = 20, Seed = 2 };
+        var stopped = solver.Solve(cost);
+        var capped = (solver with { InnerTolerance = 0, InnerRelativeTolerance = 0 }).Solve(cost);
+        NumericAssert.Close(capped.Cost, stopped.Cost, rtol: 3e-3, what: "objective with the inner stop vs run to the cap");
+        Assert.True(stopped.Cost < problem.Exact * 1.1, $"cost {stopped.Cost} vs exact {problem.Exact}");
+        Assert.True(stopped.SourceMarginalError < 2e-3 && stopped.TargetMarginalError < 2e-3, $"errors {stopped.SourceMarginalError}, {stopped.TargetMarginalError}");
+        Assert.True(capped.SourceMarginalError < 2e-3 && capped.TargetMarginalError < 2e-3, $"errors {capped.SourceMarginalError}, {capped.TargetMarginalError}");
+        Assert.Equal(SolverStatus.Converged, stopped.Convergence.Status);
+    }
+
+    [Fact]
     public void Solve_DenseFactoredAndOnline_AgreeOnTheSameSeed()
     {
         const int n = 80;
