@@ -5,8 +5,10 @@ using Monge.Solvers.Linear;
 
 /// <summary>
 /// One-shot scale run for the low-rank solvers (too long for BenchmarkDotNet's repeated runs):
-/// <c>dotnet run -c Release --project bench/Monge.Benchmarks -- lowrank-scale N D RANK METHOD [INNER]</c>,
-/// METHOD = frlc or lot. Prints time, cost, iterations, peak working set and bytes per point.
+/// <c>dotnet run -c Release --project bench/Monge.Benchmarks -- lowrank-scale N D RANK METHOD [INNER [REL [ABS]]]</c>,
+/// METHOD = frlc or lot; for frlc, INNER is the cap of each Q/R projection and [REL [ABS]] its stopping tolerances
+/// (<see cref="Frlc.InnerRelativeTolerance"/>, <see cref="Frlc.InnerTolerance"/>; 0 0 runs every projection to the cap,
+/// the behaviour before those options existed). Prints time, cost, iterations, peak working set and bytes per point.
 /// </summary>
 internal static class LowRankScale
 {
@@ -17,6 +19,10 @@ internal static class LowRankScale
         var rank = int.Parse(args[2], CultureInfo.InvariantCulture);
         var method = args[3];
         var inner = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 500;
+        var defaults = new Frlc();
+        var relTol = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : defaults.InnerRelativeTolerance;
+        var absTol = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : defaults.InnerTolerance;
+        var anderson = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : defaults.InnerAndersonMemory;
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 1, d, withTarget: true);
         var x = sample.Source;
         var y = sample.Target!;
@@ -36,7 +42,7 @@ internal static class LowRankScale
         double errors;
         if (method == "frlc")
         {
-            var result = new Frlc { Rank = rank, Seed = 1, InnerIterations = inner }.Solve(cost);
+            var result = new Frlc { Rank = rank, Seed = 1, InnerIterations = inner, InnerRelativeTolerance = relTol, InnerTolerance = absTol, InnerAndersonMemory = anderson }.Solve(cost);
             (value, iterations, status, errors) = (result.Cost, result.Convergence.Iterations, result.Convergence.Status.ToString(), result.SourceMarginalError + result.TargetMarginalError);
         }
         else
@@ -51,7 +57,7 @@ internal static class LowRankScale
         var gcInfo = GC.GetGCMemoryInfo();
         var perPoint = (peak - baseline) / (2.0 * n);
         Console.WriteLine(FormattableString.Invariant(
-            $"method={method} n={n} d={d} rank={rank} inner={inner} time_s={watch.Elapsed.TotalSeconds:F1} cost={value:G8} iterations={iterations} status={status} marginal_l1={errors:E2} baseline_mb={baseline / 1048576.0:F0} peak_mb={peak / 1048576.0:F0} bytes_per_point_above_baseline={perPoint:F0} gc_heap_mb_at_last_gc={gcInfo.HeapSizeBytes / 1048576.0:F0} total_allocated_mb={GC.GetTotalAllocatedBytes() / 1048576.0:F0}"));
+            $"method={method} n={n} d={d} rank={rank} inner={inner} inner_rel_tol={relTol} inner_abs_tol={absTol} inner_anderson={anderson} time_s={watch.Elapsed.TotalSeconds:F1} cost={value:G8} iterations={iterations} status={status} marginal_l1={errors:E2} baseline_mb={baseline / 1048576.0:F0} peak_mb={peak / 1048576.0:F0} bytes_per_point_above_baseline={perPoint:F0} gc_heap_mb_at_last_gc={gcInfo.HeapSizeBytes / 1048576.0:F0} total_allocated_mb={GC.GetTotalAllocatedBytes() / 1048576.0:F0}"));
     }
 
     private static double MaxNorm(Monge.Geometry.PointCloud<double> cloud)

@@ -94,11 +94,11 @@ public sealed partial record Frlc
 
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
-            var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold);
+            var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
             EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
 
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold);
+            var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
             EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);

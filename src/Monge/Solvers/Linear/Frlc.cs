@@ -18,9 +18,11 @@ namespace Monge.Solvers.Linear;
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
 /// <para>Defaults are the reference FRLC_opt's (γ = 70, τ_in = τ_out = 50, 25–200 iterations, Δ threshold 1e-5,
-/// inner iterations 500), except that the inner projections stop early once the duals stop moving
-/// (<see cref="InnerThreshold"/>) and that log Q, log R and log T are carried exactly in the log domain (the reference
-/// takes log of the possibly underflowed factors). See docs/lowrank.md.</para>
+/// inner iterations 500), except that the Q and R projections stop once their row marginal error is below 1% of
+/// the error the mirror step left (<see cref="InnerRelativeTolerance"/>, <see cref="InnerTolerance"/>), are
+/// Anderson-accelerated on the r column duals (<see cref="InnerAndersonMemory"/>), and that log Q, log R and log T
+/// are carried exactly in the log domain (the reference takes log of the possibly underflowed factors). See
+/// docs/lowrank.md.</para>
 /// </remarks>
 public sealed partial record Frlc
 {
@@ -62,6 +64,24 @@ public sealed partial record Frlc
 
     /// <summary>An inner projection stops once the largest change of a log column scaling is below this.</summary>
     public double InnerThreshold { get; init; } = 1e-9;
+
+    /// <summary>
+    /// A Q or R projection stops once its row marginal error ‖Q1 − a‖₁ (masses normalised to one; for a relaxed row
+    /// marginal, the L1 change the next row update would make) is below this. 0 disables the test.
+    /// </summary>
+    public double InnerTolerance { get; init; } = 1e-6;
+
+    /// <summary>
+    /// A Q or R projection also stops once its row marginal error is below this fraction of the error left after its
+    /// first Sinkhorn sweep (the size of the mirror step). 0 disables the test.
+    /// </summary>
+    public double InnerRelativeTolerance { get; init; } = 1e-2;
+
+    /// <summary>
+    /// Anderson acceleration memory of the Q and R projections (extrapolates the r column log duals between Sinkhorn
+    /// sweeps, restarting when the row error grows); 0 runs plain sweeps.
+    /// </summary>
+    public int InnerAndersonMemory { get; init; } = 5;
 
     /// <summary>Warm-start each projection from the duals of the previous outer iteration (the FRLC repository does).</summary>
     public bool WarmStart { get; init; } = true;
@@ -127,9 +147,12 @@ public sealed partial record Frlc
         LowRankValidation.PositiveOrInfinity(TauOut, nameof(TauOut));
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
         LowRankValidation.NonNegative(InnerThreshold, nameof(InnerThreshold));
+        LowRankValidation.NonNegative(InnerTolerance, nameof(InnerTolerance));
+        LowRankValidation.NonNegative(InnerRelativeTolerance, nameof(InnerRelativeTolerance));
         LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
         LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
+        LowRankValidation.Count(InnerAndersonMemory, 0, nameof(InnerAndersonMemory));
         LowRankValidation.Count(LatentIterations, 1, nameof(LatentIterations));
         if (!(InitialMixing >= 0 && InitialMixing < 1))
         {

@@ -30,7 +30,21 @@ internal static class EntropicProjection
     /// <param name="MaxIterations">Maximum (f, g) iterations (at least 1).</param>
     /// <param name="Threshold">Stop when the largest change of g/ε between two iterations is below this.</param>
     /// <param name="Recentre">For two hard marginals: shift the returned duals so that mean(f) = 0 (P is unchanged).</param>
-    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true);
+    /// <param name="MarginalTolerance">
+    /// Stop after a column update once the next row update would move the row marginal by less than this in L1
+    /// (masses normalised to one): ‖u′ ⊙ Kv − u ⊙ Kv‖₁. For a hard row marginal this is the row marginal error
+    /// ‖P1 − a‖₁ of the current plan; for a soft one the distance to the row fixed point. 0 disables the test.
+    /// </param>
+    /// <param name="RelativeTolerance">
+    /// Also stop once that change is below this fraction of its value after the first sweep (the marginal violation
+    /// the mirror step left, i.e. the size of the step); 0 disables the test.
+    /// </param>
+    /// <param name="AndersonMemory">
+    /// When positive, Anderson acceleration (type II, this memory) of the column log dual, the fixed-point variable of
+    /// one Sinkhorn sweep (cols entries); reset whenever the row marginal error grows. The column marginal is then not
+    /// refitted exactly at the last iteration (the row-marginal test still measures the returned plan). 0: plain sweeps.
+    /// </param>
+    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0);
 
     /// <summary>κ = τ/(τ+ε); τ = +∞ gives 1 (hard marginal).</summary>
     internal static double Kappa(double tau, double epsilon) => double.IsPositiveInfinity(tau) ? 1.0 : tau / (tau + epsilon);
@@ -71,12 +85,17 @@ internal static class EntropicProjection
         BuildKernel(logKernel, plan, rows, cols, colDual, rowDual, logA, k1, firstRowUpdate: true);
 
         var u = new double[rows];
+        var uNext = new double[rows];
         var v = new double[cols];
         Array.Fill(u, 1.0);
         Array.Fill(v, 1.0);
         var kv = new double[rows];
         var ktu = new double[cols];
         var iterations = 0;
+        var firstRowChange = 0.0;
+        var bestRowChange = double.PositiveInfinity;
+        var anderson = settings.AndersonMemory > 0 ? new AndersonAccelerator<double>(cols, settings.AndersonMemory) : null;
+        var logColumn = settings.AndersonMemory > 0 ? new double[cols] : [];
         var maxIterations = Math.Max(1, settings.MaxIterations);
         for (var it = 0; it < maxIterations; it++)
         {
@@ -128,8 +147,15 @@ internal static class EntropicProjection
                 break;
             }
 
-            // Row update: log u_i = κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i.
+            if (anderson is not null)
+            {
+                Accelerate(ref anderson, settings.AndersonMemory, v, colDual, logColumn, ref absorb);
+            }
+
+            // Row update: log u_i = κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i. The L1 change of the row marginal it makes,
+            // Σ_i |u′_i − u_i| (Kv)_i, is the stopping test (the columns are exact at this point).
             RowProducts(plan, rows, cols, v, kv);
+            var rowChange = 0.0;
             for (var i = 0; i < rows; i++)
             {
                 double uNew;
@@ -146,10 +172,36 @@ internal static class EntropicProjection
                     uNew = Math.Exp((k1 * (logA[i] - Math.Log(kv[i]))) - ((1 - k1) * rowDual[i]));
                 }
 
-                u[i] = uNew;
-                if (uNew > 0 && Math.Abs(Math.Log(uNew)) > AbsorbBound)
+                rowChange += Math.Abs(uNew - u[i]) * kv[i];
+                uNext[i] = uNew;
+            }
+
+            if (it == 0)
+            {
+                firstRowChange = rowChange;
+            }
+
+            // Anderson safeguard: an extrapolation that made the row error grow restarts the history.
+            if (anderson is not null && rowChange > 2 * bestRowChange)
+            {
+                anderson = new AndersonAccelerator<double>(cols, settings.AndersonMemory);
+            }
+
+            bestRowChange = Math.Min(bestRowChange, rowChange);
+
+            var tolerance = Math.Max(settings.MarginalTolerance, settings.RelativeTolerance * firstRowChange);
+            if (tolerance > 0 && rowChange <= tolerance)
+            {
+                break;
+            }
+
+            (u, uNext) = (uNext, u);
+            for (var i = 0; i < rows; i++)
+            {
+                if (u[i] > 0 && Math.Abs(Math.Log(u[i])) > AbsorbBound)
                 {
                     absorb = true;
+                    break;
                 }
             }
 
@@ -191,6 +243,35 @@ internal static class EntropicProjection
         }
 
         return iterations;
+    }
+
+    /// <summary>
+    /// Replaces the column scaling v by the Anderson extrapolation of the total column log dual G0 + log v (skipped
+    /// while a column is empty, whose log dual is −∞).
+    /// </summary>
+    private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, double[] v, double[] colDual, double[] logColumn, ref bool absorb)
+    {
+        for (var j = 0; j < v.Length; j++)
+        {
+            if (!(v[j] > 0) || !double.IsFinite(colDual[j]))
+            {
+                anderson = new AndersonAccelerator<double>(v.Length, memory);
+                return;
+            }
+
+            logColumn[j] = colDual[j] + Math.Log(v[j]);
+        }
+
+        anderson.Step(logColumn);
+        for (var j = 0; j < v.Length; j++)
+        {
+            var logV = logColumn[j] - colDual[j];
+            v[j] = Math.Exp(logV);
+            if (Math.Abs(logV) > AbsorbBound)
+            {
+                absorb = true;
+            }
+        }
     }
 
     /// <summary>log(a/Σa); zero weights give −∞.</summary>

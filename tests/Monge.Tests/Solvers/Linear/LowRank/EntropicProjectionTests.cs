@@ -142,6 +142,80 @@ public class EntropicProjectionTests
         NumericAssert.Close(a, Sums(p, 3000, 16, byColumn: false), atol: 1e-9, what: "row marginal");
     }
 
+    [Theory]
+    [InlineData(1.0, 1e-4)]
+    [InlineData(1.0, 1e-7)]
+    [InlineData(0.999, 1e-6)]
+    public void MarginalTolerance_StopsEarlyWithTheRowErrorBelowIt(double kappaCol, double tolerance)
+    {
+        // Hard rows; columns hard or softly relaxed. The stop is tested after a column update, so the returned plan's
+        // hard row marginal is within the tolerance in L1 and the run ends before the cap.
+        var (g, a, b) = Problem(200, 8, 9);
+        var logK = g.Select(v => -v / 0.02).ToArray();
+        var p = new double[g.Length];
+        var settings = new EntropicProjection.Settings(1, kappaCol, 100_000, 0, MarginalTolerance: tolerance);
+        var iterations = EntropicProjection.Run(logK, p, 200, 8, a, b, 0.02, settings, new double[200], new double[8]);
+        var rowError = a.Zip(Sums(p, 200, 8, byColumn: false), (x, y) => Math.Abs(x - y)).Sum();
+        Assert.True(rowError <= tolerance * (1 + 1e-9), $"row error {rowError} above the tolerance {tolerance}");
+        Assert.True(iterations < 100_000, "ran to the cap");
+
+        // A tighter tolerance needs more iterations and gets a smaller error (the test is not vacuous).
+        var logK2 = g.Select(v => -v / 0.02).ToArray();
+        var p2 = new double[g.Length];
+        var tighter = EntropicProjection.Run(logK2, p2, 200, 8, a, b, 0.02, settings with { MarginalTolerance = tolerance / 100 }, new double[200], new double[8]);
+        var rowError2 = a.Zip(Sums(p2, 200, 8, byColumn: false), (x, y) => Math.Abs(x - y)).Sum();
+        Assert.True(tighter > iterations, $"tighter tolerance ran {tighter} vs {iterations} iterations");
+        Assert.True(rowError2 <= tolerance / 100 * (1 + 1e-9), $"row error {rowError2}");
+    }
+
+    [Fact]
+    public void RelativeTolerance_StopsOnceTheErrorDroppedByThatFactor()
+    {
+        // The reference error is the one after the first sweep; with factor η the final error is at most η times it, and
+        // at least the error of a run that is allowed a single sweep times a smaller factor (no early exit at iteration 0).
+        var (g, a, b) = Problem(200, 8, 10);
+        double RowError(int maxIterations, double relative, out int iterations)
+        {
+            var logK = g.Select(v => -v / 0.02).ToArray();
+            var p = new double[g.Length];
+            var settings = new EntropicProjection.Settings(1, 1, maxIterations, 0, RelativeTolerance: relative);
+            iterations = EntropicProjection.Run(logK, p, 200, 8, a, b, 0.02, settings, new double[200], new double[8]);
+            return a.Zip(Sums(p, 200, 8, byColumn: false), (x, y) => Math.Abs(x - y)).Sum();
+        }
+
+        var first = RowError(1, 0, out _);
+        var relaxed = RowError(100_000, 1e-3, out var iterations);
+        Assert.True(first > 1e-3, $"first-sweep error {first} too small for the test to mean anything");
+        Assert.True(relaxed <= 1e-3 * first * (1 + 1e-9), $"error {relaxed} vs 1e-3 × {first}");
+        Assert.True(iterations is > 1 and < 100_000, $"iterations {iterations}");
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.9995)]
+    public void Anderson_ReachesTheSameFixedPointInFewerSweeps(double kappaCol)
+    {
+        // Small ε (slow plain Sinkhorn): the accelerated run stops at the same row tolerance in fewer sweeps and returns
+        // the same plan as a plain run taken to a much tighter tolerance.
+        var (g, a, b) = Problem(400, 12, 11);
+        (double[] P, int Iterations) Solve(int memory, double tolerance)
+        {
+            var logK = g.Select(v => -v / 0.005).ToArray();
+            var p = new double[g.Length];
+            var settings = new EntropicProjection.Settings(1, kappaCol, 200_000, 0, MarginalTolerance: tolerance, AndersonMemory: memory);
+            var iterations = EntropicProjection.Run(logK, p, 400, 12, a, b, 0.005, settings, new double[400], new double[12]);
+            return (p, iterations);
+        }
+
+        var plain = Solve(0, 1e-8);
+        var accelerated = Solve(5, 1e-8);
+        var reference = Solve(0, 1e-13);
+        Assert.True(accelerated.Iterations < plain.Iterations / 2, $"Anderson {accelerated.Iterations} vs plain {plain.Iterations} sweeps");
+        var rowError = a.Zip(Sums(accelerated.P, 400, 12, byColumn: false), (x, y) => Math.Abs(x - y)).Sum();
+        Assert.True(rowError <= 1e-8 * (1 + 1e-9), $"row error {rowError}");
+        NumericAssert.Close(reference.P, accelerated.P, atol: 1e-8, what: "accelerated plan vs plain run to 1e-13");
+    }
+
     internal static double[] Sums(double[] p, int rows, int cols, bool byColumn)
     {
         var s = new double[byColumn ? cols : rows];

@@ -1,5 +1,4 @@
 using Monge.Geometry;
-using Monge.Numerics;
 using Monge.Solvers;
 using Monge.Solvers.Linear;
 using Monge.Testing;
@@ -62,10 +61,11 @@ public class FrlcTests
     public void Solve_FullRank_ApproachesExactCost()
     {
         // r = n: the low-rank set contains every coupling; the reference gets within ~1% at r = 100, n = 500.
-        const int n = 60;
-        var (_, _, c) = Moons(n, 1, seed: 4);
-        var exact = ExactAssignment.UniformOtCost(c, n);
-        var result = new Frlc { Rank = n, Seed = 5 }.Solve(LowRankCost.Dense(c, n, n));
+        // Oracle: POT's ot.emd2 on the same points and cost (tests/fixtures/lowrank_fullrank_moons_n60.npz).
+        var problem = LowRankTestData.LoadExact("lowrank_fullrank_moons_n60");
+        var n = problem.N;
+        var exact = problem.Exact;
+        var result = new Frlc { Rank = n, Seed = 5 }.Solve(LowRankCost.Dense(problem.Cost, n, n));
         Assert.True(result.Cost >= exact * (1 - 1e-3), $"cost {result.Cost} below the exact {exact} beyond the marginal slack");
         Assert.True(result.Cost <= exact * 1.02, $"cost {result.Cost} vs exact {exact}: ratio {result.Cost / exact}");
     }
@@ -73,47 +73,40 @@ public class FrlcTests
     [Fact]
     public void Solve_PlantedClusters_ReachesTheBlockOptimumAndTheExactCost()
     {
-        // Four tight, well-separated clusters matched to four shifted copies. The exact plan moves each cluster onto its
-        // copy; the best rank-4 coupling is (up to within-cluster effects of order σ²) the block-independent coupling.
-        const int perCluster = 15;
-        const int n = 4 * perCluster;
-        const double sigma = 0.02;
-        var rng = Seeds.Create(21);
-        var xs = new double[n * 2];
-        var ys = new double[n * 2];
-        double[][] centres = [[0, 0], [10, 0], [0, 10], [10, 10]];
-        for (var i = 0; i < n; i++)
-        {
-            var centre = centres[i / perCluster];
-            xs[2 * i] = centre[0] + (sigma * rng.NextGaussian());
-            xs[(2 * i) + 1] = centre[1] + (sigma * rng.NextGaussian());
-            ys[2 * i] = centre[0] + 1 + (sigma * rng.NextGaussian());
-            ys[(2 * i) + 1] = centre[1] + 0.5 + (sigma * rng.NextGaussian());
-        }
-
-        var x = new PointCloud<double>(xs, n, 2);
-        var y = new PointCloud<double>(ys, n, 2);
-        var c = LowRankTestData.DenseCost(x, y, 2);
-        var exact = ExactAssignment.UniformOtCost(c, n);
-        var block = 0.0;
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                if (i / perCluster == j / perCluster)
-                {
-                    block += c[(i * n) + j] / (n * perCluster);
-                }
-            }
-        }
-
+        // Four tight, well-separated clusters matched to four shifted copies (tests/fixtures/lowrank_planted_blocks_n60.npz).
+        // The exact plan (POT ot.emd2) moves each cluster onto its copy; the best rank-4 coupling is (up to within-cluster
+        // effects of order σ²) the block-independent coupling, whose cost `block` the fixture also holds.
+        var problem = LowRankTestData.LoadExact("lowrank_planted_blocks_n60");
+        var (x, y, c) = (problem.X, problem.Y, problem.Cost);
+        var exact = problem.Exact;
+        var block = problem.Fixture.Scalar("block");
+        var factored = LowRankCost.SquaredEuclideanFactors(x, y);
+        NumericAssert.Close(c[(7 * problem.N) + 31], factored.Entry(7, 31), rtol: 1e-10, what: "factored cost = fixture cost");
         foreach (var init in new[] { LowRankInitialization.KMeans, LowRankInitialization.Random })
         {
-            var result = new Frlc { Rank = 4, Seed = 3, Initialization = init }.Solve(LowRankCost.SquaredEuclideanFactors(x, y));
+            var result = new Frlc { Rank = 4, Seed = 3, Initialization = init }.Solve(factored);
             Assert.True(result.Cost <= block * (1 + 1e-3), $"{init}: cost {result.Cost} vs block optimum {block}");
             Assert.True(result.Cost >= exact * (1 - 1e-3), $"{init}: cost {result.Cost} below exact {exact}");
             Assert.True(result.Cost <= exact * 1.01, $"{init}: cost {result.Cost} vs exact {exact}");
         }
+    }
+
+    [Fact]
+    public void Solve_InnerToleranceStop_KeepsTheObjectiveAndTheMarginalsOfRunsToTheCap()
+    {
+        // The default inner stop (row marginal error ≤ 1e-2 × the first sweep's, or ≤ 1e-6) against every Q/R projection
+        // run to its cap of 500 (tolerances off): same objective to 0.3%, marginal errors within the §8 bound of 2e-3.
+        var problem = LowRankTestData.LoadExact("lowrank_demo_moons_n500");
+        var n = problem.N;
+        var cost = LowRankCost.Dense(problem.Cost, n, n);
+        var solver = new Frlc { Rank = 20, Seed = 2 };
+        var stopped = solver.Solve(cost);
+        var capped = (solver with { InnerTolerance = 0, InnerRelativeTolerance = 0 }).Solve(cost);
+        NumericAssert.Close(capped.Cost, stopped.Cost, rtol: 3e-3, what: "objective with the inner stop vs run to the cap");
+        Assert.True(stopped.Cost < problem.Exact * 1.1, $"cost {stopped.Cost} vs exact {problem.Exact}");
+        Assert.True(stopped.SourceMarginalError < 2e-3 && stopped.TargetMarginalError < 2e-3, $"errors {stopped.SourceMarginalError}, {stopped.TargetMarginalError}");
+        Assert.True(capped.SourceMarginalError < 2e-3 && capped.TargetMarginalError < 2e-3, $"errors {capped.SourceMarginalError}, {capped.TargetMarginalError}");
+        Assert.Equal(SolverStatus.Converged, stopped.Convergence.Status);
     }
 
     [Fact]

@@ -40,11 +40,11 @@ public class LowRankSinkhornTests
     [Fact]
     public void Solve_CostLiesBetweenExactAndAFewPercentAboveIt()
     {
-        const int n = 50;
-        var (x, y) = LowRankTestData.EightGaussiansMoons(n, 5);
-        var c = LowRankTestData.DivideByMax(LowRankTestData.DenseCost(x, y, 2));
-        var exact = ExactAssignment.UniformOtCost(c, n);
-        var lot = new LowRankSinkhorn { Rank = 10, Seed = 2 }.Solve(LowRankCost.Dense(c, n, n));
+        // Oracle: POT's ot.emd2 on the same points and cost (tests/fixtures/lowrank_lot_moons_n50.npz).
+        var problem = LowRankTestData.LoadExact("lowrank_lot_moons_n50");
+        var n = problem.N;
+        var exact = problem.Exact;
+        var lot = new LowRankSinkhorn { Rank = 10, Seed = 2 }.Solve(LowRankCost.Dense(problem.Cost, n, n));
         Assert.True(lot.Cost >= exact * (1 - 2e-3), $"LOT {lot.Cost} below exact {exact}");
         Assert.True(lot.Cost < 1.2 * exact, $"LOT {lot.Cost} vs exact {exact}");
     }

@@ -1,5 +1,6 @@
 using Monge.Datasets;
 using Monge.Geometry;
+using Monge.Testing;
 
 namespace Monge.Tests.Solvers.Linear.LowRank;
 
@@ -11,6 +12,38 @@ internal static class LowRankTestData
     {
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, seed);
         return (sample.Source, sample.Target!);
+    }
+
+    /// <summary>
+    /// A problem from tests/fixtures/lowrank_*.npz (tools/fixtures/lowrank.py): the points, the scaled dense cost
+    /// ‖x − y‖^p / scale (from the fixture when it holds one, else rebuilt from the points and checked against the
+    /// fixture's scale) and POT's exact optimum <c>ot.emd2</c> with uniform weights.
+    /// </summary>
+    public static ExactProblem LoadExact(string name)
+    {
+        var fx = Fixtures.Load(name);
+        var x = fx.Array("x").ToPointCloud();
+        var y = fx.Array("y").ToPointCloud();
+        var p = (int)fx.Scalar("p");
+        var scale = fx.Scalar("scale");
+        double[] c;
+        if (fx.Has("cost"))
+        {
+            c = fx.Doubles("cost");
+        }
+        else
+        {
+            var raw = DenseCost(x, y, p);
+            var max = raw.Max();
+            if (Math.Abs(max - scale) > 1e-12 * scale)
+            {
+                throw new InvalidOperationException($"{name}: rebuilt cost max {max} differs from the fixture's scale {scale}.");
+            }
+
+            c = raw.Select(v => v / scale).ToArray();
+        }
+
+        return new ExactProblem(fx, x, y, c, fx.Scalar("exact"));
     }
 
     /// <summary>Dense cost ‖x − y‖^p, row-major.</summary>
@@ -65,4 +98,10 @@ internal static class LowRankTestData
 
         return s;
     }
+}
+
+/// <summary>A fixture problem with its exact optimum (POT network simplex).</summary>
+internal sealed record ExactProblem(Fixture Fixture, PointCloud<double> X, PointCloud<double> Y, double[] Cost, double Exact)
+{
+    public int N => X.Count;
 }
