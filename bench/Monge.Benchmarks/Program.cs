@@ -23,4 +23,10 @@ if (args.Length > 0 && args[0] == "sinkhorn-init")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sinkhorn-div")
+{
+    SinkhornDivergenceRun.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

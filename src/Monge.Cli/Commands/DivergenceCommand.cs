@@ -47,6 +47,12 @@ public static class DivergenceCommand
                 ["target_self"] = JsonOutput.Number(result.TargetTerm),
                 ["epsilon"] = JsonOutput.Number(result.Epsilon),
                 ["converged"] = result.Converged,
+                ["iterations"] = new JsonObject
+                {
+                    ["cross"] = result.CrossConvergence?.Iterations,
+                    ["source_self"] = result.SourceConvergence?.Iterations,
+                    ["target_self"] = result.TargetConvergence?.Iterations,
+                },
                 ["n"] = x.Count,
                 ["m"] = y.Count,
                 ["seconds"] = stopwatch.Elapsed.TotalSeconds,

@@ -58,7 +58,7 @@ internal sealed class CostTiler<T, TCost> : CostTiler<T>
 /// <summary>
 /// Squared Euclidean tiler: |x|² + |y|² − 2⟨x, y⟩ with precomputed norms, clamped at zero. Coordinates are centered at
 /// the mean of both clouds first (the cost is translation invariant), which keeps the expansion accurate in float32.
-/// Memory: a centered copy of both clouds, O((n + m)·d).
+/// Memory: a centered copy of both clouds, O((n + m)·d) (one copy when both sides are the same cloud object).
 /// </summary>
 internal sealed class SquaredEuclideanTiler<T> : CostTiler<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -82,9 +82,11 @@ internal sealed class SquaredEuclideanTiler<T> : CostTiler<T>
         }
 
         SourceCentered = Center(x, center);
-        TargetCentered = Center(y, center);
         SourceNorms = Norms(SourceCentered, d);
-        TargetNorms = Norms(TargetCentered, d);
+
+        // A self geometry (x, x), as in the Sinkhorn divergence, shares one centered copy between both sides (read-only).
+        TargetCentered = ReferenceEquals(x, y) ? SourceCentered : Center(y, center);
+        TargetNorms = ReferenceEquals(x, y) ? SourceNorms : Norms(TargetCentered, d);
         Dimension = d;
     }
 

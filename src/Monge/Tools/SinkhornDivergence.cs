@@ -1,6 +1,7 @@
 using System.Numerics;
 using Monge.Geometry;
 using Monge.Problems;
+using Monge.Solvers;
 using Monge.Solvers.Linear;
 
 namespace Monge.Tools;
@@ -10,10 +11,16 @@ namespace Monge.Tools;
 /// Feydy et al. 2019), OTT-JAX <c>sinkhorn_divergence</c> and POT <c>empirical_sinkhorn_divergence</c>.
 /// </summary>
 /// <remarks>
-/// The three problems share work: ε is resolved once on the cross geometry (OTT's <c>share_epsilon</c>), the
-/// symmetric problems solve the averaged fixed point f ← ½(f + softmin_ε(f)) (OTT's <c>symmetric_sinkhorn</c>, which
-/// needs one soft-min per iteration instead of two and converges in a few iterations), and all three run on online
-/// point-cloud geometries (O((n + m)·d) memory). Time: three Sinkhorn solves.
+/// <para>What the three problems share: ε is resolved once on the cross geometry (OTT's <c>share_epsilon</c>; one
+/// O(n·m) statistics pass only when ε is relative); the self geometries (α, α) and (β, β) keep a single centered copy
+/// of their cloud for both sides; the symmetric problems solve the averaged fixed point f ← ½(f + softmin_ε(f))
+/// (OTT's <c>symmetric_sinkhorn</c>, GeomLoss), which needs one soft-min per iteration instead of two, starts from
+/// f = softmin_ε(0) and converges in a few iterations; and the three solves run concurrently (each soft-min is itself
+/// parallel over row tiles, so this mainly helps small and mid-size problems). The self problems are not warm-started
+/// from the cross potentials: their unregularized potential is the constant 0 (the identity plan), which
+/// softmin_ε(0) approximates far better than the potential of the cross problem does.</para>
+/// <para>Time: one Sinkhorn solve plus a few soft-mins on each self problem; memory O((n + m)·d) (all point-cloud
+/// geometries are online).</para>
 /// </remarks>
 public static class SinkhornDivergence
 {
@@ -21,11 +28,11 @@ public static class SinkhornDivergence
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="source">α: points and weights (uniform when absent).</param>
     /// <param name="target">β: points and weights.</param>
-    /// <param name="options">Sinkhorn options for all three problems (ε is resolved on the cross problem).</param>
+    /// <param name="options">Sinkhorn options for all three problems (ε is resolved on the cross problem; the initializer, ε-scaling and accelerations apply to the cross problem).</param>
     /// <param name="cost">The ground cost (default squared Euclidean).</param>
     /// <param name="term">Which value of each OT problem enters the formula.</param>
     /// <param name="cancellationToken">Cancels the solves.</param>
-    /// <returns>The divergence and its three terms.</returns>
+    /// <returns>The divergence, its three terms and their convergence reports.</returns>
     /// <exception cref="InputValidationException">Dimension mismatch or invalid options.</exception>
     public static SinkhornDivergenceResult Compute<T>(
         PointCloud<T> source,
@@ -43,17 +50,40 @@ public static class SinkhornDivergence
         var cross = LinearProblem<T>.FromPointClouds(source, target, cost);
         var eps = options.ResolveEpsilon(cross.Geometry);
         var shared = options with { Epsilon = eps, EpsilonRelativeTo = EpsilonReference.Absolute };
-        var ab = shared.Solve(cross, null, cancellationToken);
-        var aa = SolveSymmetric(shared, LinearProblem<T>.FromPointClouds(source, source, cost), cancellationToken);
-        var bb = SolveSymmetric(shared, LinearProblem<T>.FromPointClouds(target, target, cost), cancellationToken);
+        var selfSource = LinearProblem<T>.FromPointClouds(source, source, cost);
+        var selfTarget = LinearProblem<T>.FromPointClouds(target, target, cost);
+        SinkhornOutput<T>? ab = null, aa = null, bb = null;
+        try
+        {
+            Parallel.Invoke(
+                () => ab = shared.Solve(cross, null, cancellationToken),
+                () => aa = SolveSymmetric(shared, selfSource, cancellationToken),
+                () => bb = SolveSymmetric(shared, selfTarget, cancellationToken));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Keep the typed exceptions of the solves (InputValidationException, ...).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
         double Value(SinkhornOutput<T> o) => term == DivergenceTerm.Regularized ? o.RegularizedCost : o.Cost;
-        var vab = Value(ab);
-        var vaa = Value(aa);
-        var vbb = Value(bb);
-        return new SinkhornDivergenceResult(vab - (0.5 * (vaa + vbb)), vab, vaa, vbb, eps, ab.Converged && aa.Converged && bb.Converged);
+        var vab = Value(ab!);
+        var vaa = Value(aa!);
+        var vbb = Value(bb!);
+        return new SinkhornDivergenceResult(vab - (0.5 * (vaa + vbb)), vab, vaa, vbb, eps, ab!.Converged && aa!.Converged && bb!.Converged)
+        {
+            CrossConvergence = ab.Convergence,
+            SourceConvergence = aa!.Convergence,
+            TargetConvergence = bb!.Convergence,
+        };
     }
 
-    private static SinkhornOutput<T> SolveSymmetric<T>(Sinkhorn options, LinearProblem<T> problem, CancellationToken cancellationToken)
+    /// <summary>
+    /// Solves OT_ε(α, α) by the averaged symmetric iteration f ← ½(f + T(f)), T(f) = softmin_ε(f) (+ ε log a under the
+    /// plain-entropy convention), starting from f = T(0) unless <paramref name="initial"/> is given. One soft-min per
+    /// iteration; the marginal error of the current symmetric plan reuses it.
+    /// </summary>
+    internal static SinkhornOutput<T> SolveSymmetric<T>(Sinkhorn options, LinearProblem<T> problem, CancellationToken cancellationToken, ReadOnlySpan<T> initial = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -62,30 +92,44 @@ public static class SinkhornDivergence
         var eps = options.Epsilon!.Value;
         var epsT = T.CreateTruncating(eps);
         var kl = options.Convention == EntropyConvention.KullbackLeibler;
-        var logA = SinkhornStateLog(problem.A);
+        var logA = LogWeights(problem.A);
+        var kernelLog = kl ? logA : [];
         var f = new T[n];
         var soft = new T[n];
         var errors = new List<double>();
         var half = T.CreateTruncating(0.5);
-        var status = Solvers.SolverStatus.MaxIterations;
+        var status = SolverStatus.MaxIterations;
         var error = double.NaN;
+        if (initial.IsEmpty)
+        {
+            geom.SoftMin(f, kernelLog, epsT, Axis.Rows, soft);
+            for (var i = 0; i < n; i++)
+            {
+                f[i] = Update(soft[i], logA[i], kl, epsT);
+            }
+        }
+        else
+        {
+            initial.CopyTo(f);
+        }
+
         var iteration = 0;
         for (; iteration < options.MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                status = Solvers.SolverStatus.Cancelled;
+                status = SolverStatus.Cancelled;
                 break;
             }
 
-            geom.SoftMin(f, kl ? logA : [], epsT, Axis.Rows, soft);
+            geom.SoftMin(f, kernelLog, epsT, Axis.Rows, soft);
 
             // Marginal of the current symmetric plan: r_i = exp(ℓk_i + (f_i − softmin_i)/ε) (ℓk = log a under KL, 0 under plain entropy).
             double err = 0;
             for (var i = 0; i < n; i++)
             {
-                var lk = double.CreateTruncating(logA[i]);
-                var r = Math.Exp((kl ? lk : 0) + ((double.CreateTruncating(f[i]) - double.CreateTruncating(soft[i])) / eps));
+                var lk = kl ? double.CreateTruncating(logA[i]) : 0;
+                var r = Math.Exp(lk + ((double.CreateTruncating(f[i]) - double.CreateTruncating(soft[i])) / eps));
                 var d = r - double.CreateTruncating(problem.A[i]);
                 err += options.Norm == MarginalNorm.L1 ? Math.Abs(d) : d * d;
             }
@@ -94,28 +138,31 @@ public static class SinkhornDivergence
             errors.Add(error);
             if (!double.IsFinite(error))
             {
-                status = Solvers.SolverStatus.Diverged;
+                status = SolverStatus.Diverged;
                 break;
             }
 
             if (error <= options.Threshold)
             {
-                status = Solvers.SolverStatus.Converged;
+                status = SolverStatus.Converged;
                 break;
             }
 
             for (var i = 0; i < n; i++)
             {
-                var update = soft[i] + (kl ? T.Zero : epsT * T.Max(logA[i], T.CreateTruncating(-1e30)));
-                f[i] = half * (f[i] + update);
+                f[i] = half * (f[i] + Update(soft[i], logA[i], kl, epsT));
             }
         }
 
-        var convergence = new Solvers.Convergence(status, iteration, error, options.Threshold, errors, stopwatch.Elapsed);
+        var convergence = new Convergence(status, iteration, error, options.Threshold, errors, stopwatch.Elapsed);
         return new SinkhornOutput<T>(problem, options.Convention, eps, f, (T[])f.Clone(), convergence);
     }
 
-    private static T[] SinkhornStateLog<T>(ReadOnlySpan<T> w)
+    private static T Update<T>(T softMin, T logA, bool kl, T eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => kl ? softMin : softMin + (eps * T.Max(logA, T.CreateTruncating(-1e30)));
+
+    private static T[] LogWeights<T>(ReadOnlySpan<T> w)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var result = new T[w.Length];

@@ -125,6 +125,8 @@ public sealed class SolveCommandTests : IDisposable
         var json = JsonNode.Parse(stdout)!.AsObject();
         var expected = Monge.Tools.SinkhornDivergence.Compute(NpyFormat.Read(x).ToPointCloud(), NpyFormat.Read(y).ToPointCloud(), new Sinkhorn { Epsilon = 0.1, Threshold = 1e-8 });
         NumericAssert.Close(expected.Value, json["divergence"]!.GetValue<double>(), rtol: 1e-12);
+        Assert.Equal(expected.CrossConvergence!.Iterations, json["iterations"]!["cross"]!.GetValue<int>());
+        Assert.Equal(expected.SourceConvergence!.Iterations, json["iterations"]!["source_self"]!.GetValue<int>());
         Assert.True(expected.Value > 0);
     }
 }
