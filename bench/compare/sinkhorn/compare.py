@@ -2,13 +2,26 @@
 """Monge vs POT on the same entropic OT problems (run with Debian's /usr/bin/python3, which has POT 0.8.2).
 
     dotnet build src/Monge.Cli -c Release
-    /usr/bin/python3 bench/compare/sinkhorn/compare.py [n ...]
+    /usr/bin/python3 bench/compare/sinkhorn/compare.py [n ...] [--thr 1e-6] [--ref-thr 1e-9] [--log-full-max 2000]
 
-Problems: n = m points, d = 2, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2, squared Euclidean cost,
-eps = 0.01 * mean(C), stopped at the same L2 marginal threshold 1e-6 (POT's stopThr; Monge --norm l2).
-Monge runs through the CLI (`monge solve --json`), and its time is the solver's own "seconds" (file loading and
-process start excluded; the first-call JIT is included). POT times are wall time of the call, including ot.dist.
-`sinkhorn_log` is skipped above --log-max (default 4000) because it takes minutes there.
+Problems: n = m points, d = 2, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2 (seed 0), squared Euclidean cost,
+eps = 0.01 * mean(C) passed to Monge as an absolute --epsilon (the same number on both sides, printed).
+
+Stopping, the same definition on both sides: POT's `ot.sinkhorn` stops when ||P^T 1 - b||_2 < stopThr, checked every
+10 iterations right after its u update (so P 1 = a exactly); Monge `--norm l2` checks the same quantity every 10
+iterations after its f update. With momentum Monge adds the row error ||P 1 - a||_2 (stricter). Both marginal
+errors (row, column; L2) of every returned plan are recomputed here from the plan (Monge's from its potentials via
+--potentials-out) and printed.
+
+Cost agreement: a threshold of 1e-6 on the L2 marginal error leaves each solver's cost about 1e-5..1e-4 (relative)
+away from the converged entropic cost, in different directions for different iteration paths, so the cost of each
+run is also compared with a reference: the converged cost at --ref-thr (Monge ε-scaling + momentum, cheap; checked
+against POT at the same threshold when --check-ref is given).
+
+Times: Monge's is the solver's own "seconds" (file loading and process start excluded; the first-call JIT included).
+POT's is the wall time of the call plus ot.dist. `sinkhorn_log` runs to the threshold for n <= --log-full-max;
+above, it runs 30 iterations and its time is extrapolated to the iteration count `ot.sinkhorn` needed (the two make
+the same iterates in exact arithmetic), marked "~".
 """
 import json
 import os
@@ -22,21 +35,43 @@ import ot
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CLI = os.path.join(ROOT, "src", "Monge.Cli", "bin", "Release", "net10.0", "Monge.Cli.dll")
+BEST = ["--epsilon-scaling", "100", "--epsilon-decay", "0.8", "--momentum", "1.8"]
 
 
-def monge(x_path, y_path, eps, extra):
+def option(name, default, cast):
+    if name in sys.argv:
+        return cast(sys.argv[sys.argv.index(name) + 1])
+    return default
+
+
+def monge(tmp, x_path, y_path, eps, thr, extra):
+    pot = os.path.join(tmp, "potentials.npz")
     cmd = ["dotnet", CLI, "solve", "--source", x_path, "--target", y_path, "--epsilon", repr(eps),
-           "--threshold", "1e-6", "--norm", "l2", "--max-iterations", "100000", "--json"] + extra
+           "--threshold", repr(thr), "--norm", "l2", "--max-iterations", "100000", "--json",
+           "--potentials-out", pot, "--overwrite"] + extra
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    js = json.loads(out)
+    z = np.load(pot)
+    return js, z["f"], z["g"]
+
+
+def marginal_errors(P, a, b):
+    return np.linalg.norm(P.sum(1) - a), np.linalg.norm(P.sum(0) - b)
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    log_max = 4000
+    thr = option("--thr", 1e-6, float)
+    ref_thr = option("--ref-thr", 1e-9, float)
+    log_full_max = option("--log-full-max", 2000, int)
+    check_ref = "--check-ref" in sys.argv
+    skip = {"--thr", "--ref-thr", "--log-full-max"}
+    args = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith("--") and sys.argv[i - 1] not in skip]
     sizes = [int(a) for a in args] or [2000, 4000, 8000]
-    print("| n | POT sinkhorn s | POT sinkhorn_log s | Monge s (plain) | Monge s (eps-scaling + momentum) | ratio vs sinkhorn | ratio vs sinkhorn_log | cost rel. diff |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"threshold {thr:g} (L2), reference threshold {ref_thr:g}; load average {os.getloadavg()[0]:.1f}")
+    print("| n | POT sinkhorn s (it) | POT sinkhorn_log s | Monge plain s (it) | Monge best s (it) | ratio vs sinkhorn | "
+          "ratio vs sinkhorn_log | cost rel. diff best vs POT | plain vs POT | rel. error vs converged: POT / plain / best | "
+          "marginal L2 errors (row, col): POT / plain / best |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         rng = np.random.RandomState(0)
         x = rng.uniform(size=(n, 2))
@@ -49,24 +84,52 @@ def main():
             t = time.perf_counter()
             M = ot.dist(x, y)
             eps = 0.01 * M.mean()
-            cost_pot = None
-            t_pot = t_log = float("nan")
-            if n <= 8000:
-                P = ot.sinkhorn(a, a, M, eps, stopThr=1e-6, numItermax=100000)
-                t_pot = time.perf_counter() - t
-                cost_pot = float((P * M).sum())
-                del P
-            if n <= log_max:
-                t = time.perf_counter()
-                ot.sinkhorn(a, a, M, eps, method="sinkhorn_log", stopThr=1e-6, numItermax=100000)
+            P, log = ot.sinkhorn(a, a, M, eps, stopThr=thr, numItermax=100000, log=True)
+            t_pot = time.perf_counter() - t
+            it_pot = log["niter"]
+            cost_pot = float((P * M).sum())
+            err_pot = marginal_errors(P, a, a)
+            del P
+            t = time.perf_counter()
+            if n <= log_full_max:
+                ot.sinkhorn(a, a, M, eps, method="sinkhorn_log", stopThr=thr, numItermax=100000)
                 t_log = time.perf_counter() - t
+                log_mark = ""
+            else:
+                ot.sinkhorn(a, a, M, eps, method="sinkhorn_log", stopThr=0.0, numItermax=30)
+                t_log = (time.perf_counter() - t) / 30 * it_pot
+                log_mark = "~"
+            runs = {}
+            for name, extra in (("plain", []), ("best", BEST)):
+                js, f, g = monge(tmp, xp, yp, eps, thr, extra)
+                assert abs(js["epsilon"] - eps) <= 1e-15 * eps, (js["epsilon"], eps)
+                Pm = a[:, None] * a[None, :] * np.exp((f[:, None] + g[None, :] - M) / eps)
+                runs[name] = (js, marginal_errors(Pm, a, a))
+                del Pm
+            ref, _, _ = monge(tmp, xp, yp, eps, ref_thr, BEST)
+            cost_ref = ref["cost"]
+            if check_ref:
+                P, _ = ot.sinkhorn(a, a, M, eps, stopThr=ref_thr, numItermax=100000, log=True)
+                pot_ref = float((P * M).sum())
+                print(f"n={n}: reference cost {cost_ref:.12g} (Monge, thr {ref_thr:g}) vs POT at the same threshold "
+                      f"{pot_ref:.12g}: rel. diff {abs(cost_ref - pot_ref) / pot_ref:.1e}", flush=True)
+                del P
             del M
-            plain = monge(xp, yp, eps, [])
-            best = monge(xp, yp, eps, ["--epsilon-scaling", "100", "--epsilon-decay", "0.9", "--momentum", "1.5"])
+        plain, err_plain = runs["plain"]
+        best, err_best = runs["best"]
         t_best = min(plain["seconds"], best["seconds"])
-        rel = abs(best["cost"] - cost_pot) / cost_pot if cost_pot else float("nan")
-        print(f"| {n} | {t_pot:.2f} | {t_log:.2f} | {plain['seconds']:.2f} ({plain['iterations']} it) | "
-              f"{best['seconds']:.2f} ({best['iterations']} it) | {t_pot / t_best:.2f} | {t_log / t_best:.2f} | {rel:.1e} |", flush=True)
+
+        def rel(c, r=cost_pot):
+            return abs(c - r) / abs(r)
+
+        def errs(e):
+            return f"{e[0]:.1e}, {e[1]:.1e}"
+
+        print(f"| {n} | {t_pot:.2f} ({it_pot}) | {log_mark}{t_log:.1f} | {plain['seconds']:.2f} ({plain['iterations']}) | "
+              f"{best['seconds']:.2f} ({best['iterations']}) | {t_pot / t_best:.2f} | {log_mark}{t_log / t_best:.1f} | "
+              f"{rel(best['cost']):.1e} | {rel(plain['cost']):.1e} | "
+              f"{rel(cost_pot, cost_ref):.1e} / {rel(plain['cost'], cost_ref):.1e} / {rel(best['cost'], cost_ref):.1e} | "
+              f"{errs(err_pot)} / {errs(err_plain)} / {errs(err_best)} |", flush=True)
 
 
 if __name__ == "__main__":

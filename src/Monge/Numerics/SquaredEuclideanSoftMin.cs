@@ -71,6 +71,7 @@ internal static class SquaredEuclideanSoftMin
     /// <param name="epsilon">ε &gt; 0.</param>
     /// <param name="destination">The result (length ≥ n).</param>
     /// <param name="vectorBits">0: the widest accelerated width; 256 or 512 forces that width (512 without AVX-512 runs the software fallback of <see cref="Vector512{T}"/>: correct but slow, for tests).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(T[] x, T[] xNorms, T[] y, T[] yNorms, int d, T scale, ReadOnlySpan<T> h, ReadOnlySpan<T> logWeights, T epsilon, Span<T> destination, int vectorBits = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -157,6 +158,7 @@ internal static class SquaredEuclideanSoftMin
     }
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRows<T, TPasses>(Args<T> a, int i0, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TPasses : struct, IPasses<T>
@@ -296,6 +298,7 @@ internal static class SquaredEuclideanSoftMin
     private readonly struct Passes256<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
         {
             var w = Vector256<T>.Count;
@@ -318,6 +321,7 @@ internal static class SquaredEuclideanSoftMin
             return HorizontalMax(mx);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
         {
             var w = Vector256<T>.Count;
@@ -385,6 +389,7 @@ internal static class SquaredEuclideanSoftMin
     private readonly struct Passes512<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
         {
             var w = Vector512<T>.Count;
@@ -407,6 +412,7 @@ internal static class SquaredEuclideanSoftMin
             return HorizontalMax(mx);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
         {
             var w = Vector512<T>.Count;
