@@ -126,11 +126,7 @@ public static class LowRankSolve
         var a = x.HasWeights ? x.Weights.ToArray() : null;
         var b = y.HasWeights ? y.Weights.ToArray() : null;
 
-        LowRankCoupling coupling;
-        Convergence convergence;
-        double value;
-        double errA;
-        double errB;
+        LowRankResult result;
         switch (options.Method)
         {
             case "frlc":
@@ -141,8 +137,7 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
                     }
 
-                    var result = solver.Solve(cost, a, b, null, context.Cancellation);
-                    (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
+                    result = solver.Solve(cost, a, b, null, context.Cancellation);
                     break;
                 }
 
@@ -154,14 +149,15 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt };
                     }
 
-                    var result = solver.Solve(cost, a, b, null, context.Cancellation);
-                    (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
+                    result = solver.Solve(cost, a, b, null, context.Cancellation);
                     break;
                 }
 
             default:
                 throw new UsageException($"Unknown low-rank method '{options.Method}' (expected {string.Join(" or ", Methods)}).");
         }
+
+        var (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
 
         if (options.ClustersOut is not null)
         {
