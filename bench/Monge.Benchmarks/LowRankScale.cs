@@ -40,10 +40,12 @@ internal static class LowRankScale
         int iterations;
         string status;
         double errors;
+        long sweeps = 0;
         if (method == "frlc")
         {
             var result = new Frlc { Rank = rank, Seed = 1, InnerIterations = inner, InnerRelativeTolerance = relTol, InnerTolerance = absTol, InnerAndersonMemory = anderson }.Solve(cost);
             (value, iterations, status, errors) = (result.Cost, result.Convergence.Iterations, result.Convergence.Status.ToString(), result.SourceMarginalError + result.TargetMarginalError);
+            sweeps = result.InnerSweeps;
         }
         else
         {
@@ -57,7 +59,7 @@ internal static class LowRankScale
         var gcInfo = GC.GetGCMemoryInfo();
         var perPoint = (peak - baseline) / (2.0 * n);
         Console.WriteLine(FormattableString.Invariant(
-            $"method={method} n={n} d={d} rank={rank} inner={inner} inner_rel_tol={relTol} inner_abs_tol={absTol} inner_anderson={anderson} time_s={watch.Elapsed.TotalSeconds:F1} cost={value:G8} iterations={iterations} status={status} marginal_l1={errors:E2} baseline_mb={baseline / 1048576.0:F0} peak_mb={peak / 1048576.0:F0} bytes_per_point_above_baseline={perPoint:F0} gc_heap_mb_at_last_gc={gcInfo.HeapSizeBytes / 1048576.0:F0} total_allocated_mb={GC.GetTotalAllocatedBytes() / 1048576.0:F0}"));
+            $"method={method} n={n} d={d} rank={rank} inner={inner} inner_rel_tol={relTol} inner_abs_tol={absTol} inner_anderson={anderson} time_s={watch.Elapsed.TotalSeconds:F1} cost={value:G8} iterations={iterations} inner_sweeps={sweeps} status={status} marginal_l1={errors:E2} baseline_mb={baseline / 1048576.0:F0} peak_mb={peak / 1048576.0:F0} bytes_per_point_above_baseline={perPoint:F0} gc_heap_mb_at_last_gc={gcInfo.HeapSizeBytes / 1048576.0:F0} total_allocated_mb={GC.GetTotalAllocatedBytes() / 1048576.0:F0}"));
     }
 
     private static double MaxNorm(Monge.Geometry.PointCloud<double> cloud)

@@ -29,4 +29,10 @@ if (args.Length > 0 && args[0] == "sinkhorn-div")
     return;
 }
 
+if (args.Length > 0 && args[0] == "lowrank-demo")
+{
+    LowRankDemo.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -132,11 +132,7 @@ public static class LowRankSolve
         var a = x.HasWeights ? x.Weights.ToArray() : null;
         var b = y.HasWeights ? y.Weights.ToArray() : null;
 
-        LowRankCoupling coupling;
-        Convergence convergence;
-        double value;
-        double errA;
-        double errB;
+        LowRankResult result;
         switch (options.Method)
         {
             case "frlc":
@@ -147,8 +143,7 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
                     }
 
-                    var result = solver.Solve(cost, a, b, progress, context.Cancellation);
-                    (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
+                    result = solver.Solve(cost, a, b, progress, context.Cancellation);
                     break;
                 }
 
@@ -160,8 +155,7 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt };
                     }
 
-                    var result = solver.Solve(cost, a, b, progress, context.Cancellation);
-                    (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
+                    result = solver.Solve(cost, a, b, progress, context.Cancellation);
                     break;
                 }
 
@@ -169,6 +163,7 @@ public static class LowRankSolve
                 throw new UsageException($"Unknown low-rank method '{options.Method}' (expected {string.Join(" or ", Methods)}).");
         }
 
+        var (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
         if (details is not null)
         {
             details.Convergence = convergence;

@@ -61,6 +61,7 @@ public sealed partial record Frlc
 
         var status = SolverStatus.MaxIterations;
         var iterations = 0;
+        long sweeps = 0;
         var delta = double.NaN;
         var leftSoft = Relaxation is LowRankRelaxation.SemiRelaxedLeft or LowRankRelaxation.Unbalanced;
         var rightSoft = Relaxation is LowRankRelaxation.SemiRelaxedRight or LowRankRelaxation.Unbalanced;
@@ -95,11 +96,11 @@ public sealed partial record Frlc
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
             var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
-            EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
+            sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
 
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
             var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
-            EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
+            sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);
             var dR = FrobeniusDistance(workR, r);
@@ -157,7 +158,7 @@ public sealed partial record Frlc
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
-        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, L1Distance(rowSums, a), L1Distance(colSums, b), objective.Products);
+        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, L1Distance(rowSums, a), L1Distance(colSums, b), objective.Products, sweeps);
     }
 
     /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>

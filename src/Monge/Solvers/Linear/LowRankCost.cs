@@ -105,9 +105,10 @@ public sealed class LowRankCost
     }
 
     /// <summary>
-    /// The exact rank-(d+2) factorisation of the squared Euclidean cost, scaled by <paramref name="scale"/>:
-    /// A = [‖x‖², 1, −2x], B = [1, ‖y‖², y], so that (A Bᵀ)_ij = ‖x_i − y_j‖². Memory (n+m)(d+2)·8 bytes.
-    /// Point coordinates stay attached (k-means initialisation, barycentres).
+    /// The exact rank-(d+2) factorisation of the squared Euclidean cost, scaled by <paramref name="scale"/>: the
+    /// factors of <see cref="PointCloudGeometry{T}.TryGetFactors"/>, A = [‖x̃‖², 1, −2x̃], B = [1, ‖ỹ‖², ỹ] on points
+    /// centred by a common shift (better conditioned than raw coordinates), so that (A Bᵀ)_ij = ‖x_i − y_j‖².
+    /// Memory (n+m)(d+2)·8 bytes. Point coordinates stay attached (k-means initialisation, barycentres).
     /// </summary>
     public static LowRankCost SquaredEuclideanFactors(PointCloud<double> source, PointCloud<double> target, double scale = 1.0)
     {
@@ -115,40 +116,7 @@ public sealed class LowRankCost
         ArgumentNullException.ThrowIfNull(target);
         CheckSameDimension(source, target);
         CheckScale(scale);
-        var d = source.Dimension;
-        var k = d + 2;
-        var a = new double[source.Count * k];
-        var b = new double[target.Count * k];
-        for (var i = 0; i < source.Count; i++)
-        {
-            var x = source.Row(i);
-            var sq = 0.0;
-            for (var l = 0; l < d; l++)
-            {
-                sq += x[l] * x[l];
-                a[(i * k) + 2 + l] = -2.0 * scale * x[l];
-            }
-
-            a[i * k] = scale * sq;
-            a[(i * k) + 1] = scale;
-        }
-
-        for (var j = 0; j < target.Count; j++)
-        {
-            var y = target.Row(j);
-            var sq = 0.0;
-            for (var l = 0; l < d; l++)
-            {
-                sq += y[l] * y[l];
-                b[(j * k) + 2 + l] = y[l];
-            }
-
-            b[j * k] = 1.0;
-            b[(j * k) + 1] = sq;
-        }
-
-        var products = new FactoredCostProducts(a, b, k, source.Count, target.Count, null, null);
-        return new LowRankCost(products, source.Data.ToArray(), target.Data.ToArray(), d);
+        return FromGeometry(PointCloudGeometry.Create(source, target, default(SquaredEuclidean<double>), scale));
     }
 
     /// <summary>

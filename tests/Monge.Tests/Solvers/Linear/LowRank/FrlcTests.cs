@@ -107,6 +107,10 @@ public class FrlcTests
         Assert.True(stopped.SourceMarginalError < 2e-3 && stopped.TargetMarginalError < 2e-3, $"errors {stopped.SourceMarginalError}, {stopped.TargetMarginalError}");
         Assert.True(capped.SourceMarginalError < 2e-3 && capped.TargetMarginalError < 2e-3, $"errors {capped.SourceMarginalError}, {capped.TargetMarginalError}");
         Assert.Equal(SolverStatus.Converged, stopped.Convergence.Status);
+
+        // The stop saves inner work (capped runs end on the cap or on the 1e-9 dual-change test).
+        Assert.True(stopped.InnerSweeps < capped.InnerSweeps / 2, $"sweeps {stopped.InnerSweeps} vs {capped.InnerSweeps}");
+        Assert.True(capped.InnerSweeps <= 2L * 500 * capped.Convergence.Iterations);
     }
 
     [Fact]
