@@ -1,6 +1,8 @@
 // Side-by-side timing helper for bench/compare/exact/compare.py: loads X and Y (.npy, n × d), runs one Monge exact
-// solver on the squared Euclidean cost and prints "seconds cost" on stdout. The Python script times SciPy and POT on
-// the same files. Usage: ExactCompare lap|lap-otf|emd X.npy Y.npy [repeats]
+// solver on the squared Euclidean cost and prints "wallSeconds cost cpuSeconds" (best of the repeats) on stdout. The
+// Python script times SciPy and POT on the same files. Methods: lap (dense double cost, default settings), lap-double
+// (dense, no mixed precision), lap-points (point-cloud entry point: computes the costs itself), lap-otf (point clouds,
+// rows always on the fly), emd (network simplex). Usage: ExactCompare METHOD X.npy Y.npy [repeats]
 using System.Diagnostics;
 using System.Globalization;
 using Monge.IO;

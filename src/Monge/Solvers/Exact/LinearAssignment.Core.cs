@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Monge.Solvers.Exact;
 
@@ -19,6 +20,7 @@ public static partial class LinearAssignment
     /// Invariants: every assigned row i has C[i,σ(i)] − v[σ(i)] = min_j (C[i,j] − v[j]); v only decreases once the
     /// column-reduction phase is over, and unassigned columns keep v = 0 in the rectangular case.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SolveCore<T, TRows>(
         scoped ref TRows rows,
         int n,
@@ -138,6 +140,7 @@ public static partial class LinearAssignment
     /// paths that follow restore optimality. The auction is only a fast way to near-optimal v; exactness never
     /// depends on it. Returns the number of free rows (listed in <paramref name="free"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int AuctionPhase<T, TRows>(
         scoped ref TRows rows,
         int n,
@@ -319,6 +322,7 @@ public static partial class LinearAssignment
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ColumnReduction<T, TRows>(
         scoped ref TRows rows,
         int n,
@@ -382,6 +386,7 @@ public static partial class LinearAssignment
         return numFree;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int AugmentingRowReduction<T, TRows>(
         scoped ref TRows rows,
         int previousFree,
@@ -453,6 +458,7 @@ public static partial class LinearAssignment
         return numFree;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AugmentRow<T, TRows>(
         scoped ref TRows rows,
         int f,

@@ -9,6 +9,7 @@ namespace Monge.Solvers.Exact;
 public static partial class LinearAssignment
 {
     /// <summary>d[j] = row[j] − v[j], pred[j] = f for all j; returns the smallest d and its column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T InitDistances<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int f, out int argmin)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -63,6 +64,7 @@ public static partial class LinearAssignment
     /// The SIMD kernels are branch-free: d and pred are blended and stored for every block of 8 columns (improvements
     /// land anywhere in the row, so a branch on "any lane improved" mispredicts often).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Relax<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int i, T u1, out int argmin)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -91,6 +93,7 @@ public static partial class LinearAssignment
         return bestScalar;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float RelaxSingle(ReadOnlySpan<float> row, ReadOnlySpan<float> v, Span<float> d, Span<int> pred, int i, float u1, out int argmin)
     {
         var m = d.Length;
@@ -135,6 +138,7 @@ public static partial class LinearAssignment
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double RelaxDouble(ReadOnlySpan<double> row, ReadOnlySpan<double> v, Span<double> d, Span<int> pred, int i, double u1, out int argmin)
     {
         var m = d.Length;
@@ -189,6 +193,7 @@ public static partial class LinearAssignment
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RelaxTail<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int i, T u1, int j, ref T best, ref int bestJ)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -212,6 +217,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>The smallest and second smallest of row[j] − v[j] (the second counts ties), and the column of the smallest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (T Min, int ArgMin, T Second) TwoSmallest<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -283,6 +289,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>min over j of row[j] − v[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T MinDifference<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -314,6 +321,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>v[j] = min(v[j], row[j] − u) for all j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CTransformUpdate<T>(ReadOnlySpan<T> row, T u, Span<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -337,6 +345,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>Column minima of the rows seen so far: where row[j] &lt; colMin[j], colMin[j] = row[j] and colArg[j] = i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateColumnMinima<T>(ReadOnlySpan<T> row, Span<T> colMin, Span<T> colArg, int i)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -387,6 +396,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>Whether every entry is finite (x − x is 0 for finite x and NaN otherwise).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
@@ -26,6 +27,7 @@ public static partial class LinearAssignment
     /// double exactly as for a double-only solve. Because v is nearly optimal, the repair paths are short.</para>
     /// <para>Square problems only: on rectangular problems a freed column would keep v &lt; 0 while unassigned.</para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SolveMixed<TSingle, TExact>(
         scoped ref TSingle single,
         scoped ref TExact exact,
@@ -94,6 +96,7 @@ public static partial class LinearAssignment
         ws.MixedPrecision && n == m && n >= ws.MixedPrecisionThreshold && Vector256.IsHardwareAccelerated;
 
     /// <summary>Rounds <paramref name="source"/> to float into <paramref name="destination"/>; false if some |value| is too large.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryNarrow(ReadOnlySpan<double> source, Span<float> destination)
     {
         var max = 0.0;
