@@ -13,11 +13,15 @@ namespace Monge.Solvers.Exact;
 /// <remarks>
 /// <para>Algorithm: Jonker &amp; Volgenant, "A shortest augmenting path algorithm for dense and sparse linear
 /// assignment problems", Computing 38 (1987) 325–340: column reduction with reduction transfer (square problems),
-/// two passes of augmenting row reduction, then Dijkstra shortest augmenting paths on reduced costs. Rectangular
+/// two passes of augmenting row reduction, then Dijkstra shortest augmenting paths on reduced costs. Square problems of
+/// size ≥ 512 may insert an ε-scaling auction phase after the first row-reduction pass (uniform-like data) or restart
+/// from a multiscale warm start (structured data), and square double problems of size ≥ 512 run these phases in float
+/// followed by an exact double repair (see <see cref="LinearAssignmentWorkspace{T}"/>). Rectangular
 /// problems start from v = 0 (Bertsekas' rectangular duals; see also Crouse, "On implementing 2D rectangular
 /// assignment algorithms", IEEE TAES 2016). Row sweeps are SIMD (AVX2 width) over contiguous memory.</para>
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
-/// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>.
+/// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
+/// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
 /// The point-cloud overloads never store C when n·m exceeds <see cref="DefaultMaxDenseEntries"/>: rows are then
 /// recomputed (O(m·d) each) whenever the solver needs them.</para>
 /// <para>Thread safety: every method is reentrant; concurrent calls need distinct workspaces and outputs.</para>

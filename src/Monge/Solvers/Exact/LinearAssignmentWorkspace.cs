@@ -7,7 +7,11 @@ namespace Monge.Solvers.Exact;
 /// allocating (the Hierarchical Refinement leaves). Not thread-safe: give each concurrent caller its own instance.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/> (the precision of the costs and potentials).</typeparam>
-/// <remarks>Holds about 5m values of <typeparamref name="T"/>, 3m + 2n integers, plus d·m values for point clouds.</remarks>
+/// <remarks>
+/// Holds about 5m values of <typeparamref name="T"/>, 3m + 2n integers, plus d·m values for point clouds; for square
+/// double problems of size ≥ 512 with <see cref="MixedPrecision"/> also a float copy of a dense cost (4·n² bytes) and
+/// a float workspace of the same O(n) size.
+/// </remarks>
 public sealed class LinearAssignmentWorkspace<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
