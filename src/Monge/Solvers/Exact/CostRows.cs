@@ -70,6 +70,7 @@ internal readonly ref struct PointCostRows<T> : ICostRows<T>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<T> Row(int i, Span<T> scratch)
     {
         var m = _m;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Monge.Solvers.Exact;
 
@@ -19,6 +20,7 @@ public static partial class LinearAssignment
     /// Invariants: every assigned row i has C[i,σ(i)] − v[σ(i)] = min_j (C[i,j] − v[j]); v only decreases once the
     /// column-reduction phase is over, and unassigned columns keep v = 0 in the rectangular case.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SolveCore<T, TRows>(
         scoped ref TRows rows,
         int n,
@@ -57,9 +59,19 @@ public static partial class LinearAssignment
             numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch);
             firstPass = 1;
 
+            // Few rows left free (nearest-column guesses mostly distinct: uniform-like data): an ε-scaling auction
+            // brings v close to optimal much more cheaply than long augmenting paths would.
+            ws.AuctionRan = false;
+            if (ws.AuctionPhase && n >= ws.AuctionThreshold && numFree <= n / 4 && numFree > 0)
+            {
+                ws.AuctionRan = true;
+                numFree = AuctionPhase(ref rows, n, numFree, rowsol, colsol, v, free, scratch);
+                firstPass = 2;
+            }
+
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= DefaultMaxDenseEntries)
+            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= DefaultMaxDenseEntries)
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
@@ -104,6 +116,129 @@ public static partial class LinearAssignment
         }
 
         return assigned;
+    }
+
+    /// <summary>Square problems at least this large get the auction phase (when few rows are left free); Hierarchical Refinement leaves (256) do not.</summary>
+    internal const int AuctionMinSize = 512;
+
+    /// <summary>Auction ε schedule, relative to the cost range: start, divide by the factor, stop at the final value.</summary>
+    private const double AuctionStart = 1e-3;
+    private const double AuctionFactor = 10;
+    private const double AuctionFinal = 1e-4;
+
+    /// <summary>The auction gives up (handing over to the augmenting paths, which are exact from any state) after this many bids per row.</summary>
+    private const int AuctionMaxBidsPerRow = 64;
+
+    /// <summary>
+    /// ε-scaling forward auction (Bertsekas, "The auction algorithm: a distributed relaxation method for the
+    /// assignment problem", Ann. Oper. Res. 14 (1988); ε-scaling: Bertsekas &amp; Eckstein 1988), started from the
+    /// state left by column and row reduction, with prices −v. A free row i bids for its best column j₁ (smallest
+    /// C[i,j] − v[j], second smallest w₂): v[j₁] decreases by w₂ − w₁ + ε, and j₁'s previous owner becomes free
+    /// (Gauss–Seidel, last in first out). ε runs from 10⁻³ to 10⁻⁴ of the cost range; between phases only rows
+    /// that are no longer ε-happy are freed. At the end every row whose column is not an exact minimizer of its
+    /// reduced costs is freed (the Jonker–Volgenant invariant is exact for all others), and the shortest augmenting
+    /// paths that follow restore optimality. The auction is only a fast way to near-optimal v; exactness never
+    /// depends on it. Returns the number of free rows (listed in <paramref name="free"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AuctionPhase<T, TRows>(
+        scoped ref TRows rows,
+        int n,
+        int numFree,
+        Span<int> rowsol,
+        Span<int> colsol,
+        Span<T> v,
+        Span<int> free,
+        Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : ICostRows<T>, allows ref struct
+    {
+        // The cost range, from a sample of rows (it only sets the ε scale).
+        var lo = T.PositiveInfinity;
+        var hi = T.NegativeInfinity;
+        for (var i = 0; i < n; i += Math.Max(1, n / 64))
+        {
+            foreach (var c in rows.Row(i, scratch))
+            {
+                lo = T.Min(lo, c);
+                hi = T.Max(hi, c);
+            }
+        }
+
+        var range = double.CreateTruncating(hi - lo);
+        var bidsLeft = (long)AuctionMaxBidsPerRow * n;
+        var count = numFree;
+        for (var eps = range * AuctionStart; range > 0; eps /= AuctionFactor)
+        {
+            var te = T.CreateTruncating(eps);
+            if (eps < range * AuctionStart)
+            {
+                // Free the rows that are no longer ε-happy for the new ε.
+                count = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    var j = rowsol[i];
+                    if (j >= 0)
+                    {
+                        var row = rows.Row(i, scratch);
+                        if (row[j] - v[j] <= MinDifference(row, v) + te)
+                        {
+                            continue;
+                        }
+
+                        rowsol[i] = -1;
+                        colsol[j] = -1;
+                    }
+
+                    free[count++] = i;
+                }
+            }
+
+            var k = 0;
+            while (k < count && bidsLeft > 0)
+            {
+                bidsLeft--;
+                var i = free[k++];
+                var (w1, j1, w2) = TwoSmallest(rows.Row(i, scratch), (ReadOnlySpan<T>)v);
+                var lowered = v[j1] - (w2 - w1 + te);
+                v[j1] = lowered < v[j1] ? lowered : T.BitDecrement(v[j1]);
+                var i0 = colsol[j1];
+                rowsol[i] = j1;
+                colsol[j1] = i;
+                if (i0 >= 0)
+                {
+                    rowsol[i0] = -1;
+                    free[--k] = i0;
+                }
+            }
+
+            if (bidsLeft <= 0 || eps <= range * AuctionFinal * 1.000001)
+            {
+                break;
+            }
+        }
+
+        // Keep only the rows whose column is an exact minimizer of their reduced costs.
+        numFree = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var j = rowsol[i];
+            if (j >= 0)
+            {
+                var row = rows.Row(i, scratch);
+                if (row[j] - v[j] <= MinDifference(row, v))
+                {
+                    continue;
+                }
+
+                rowsol[i] = -1;
+                colsol[j] = -1;
+            }
+
+            free[numFree++] = i;
+        }
+
+        return numFree;
     }
 
     /// <summary>Square problems at least this large get a multiscale warm start.</summary>
@@ -187,6 +322,7 @@ public static partial class LinearAssignment
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ColumnReduction<T, TRows>(
         scoped ref TRows rows,
         int n,
@@ -250,6 +386,7 @@ public static partial class LinearAssignment
         return numFree;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int AugmentingRowReduction<T, TRows>(
         scoped ref TRows rows,
         int previousFree,
@@ -321,6 +458,7 @@ public static partial class LinearAssignment
         return numFree;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AugmentRow<T, TRows>(
         scoped ref TRows rows,
         int f,

@@ -9,6 +9,7 @@ namespace Monge.Solvers.Exact;
 public static partial class LinearAssignment
 {
     /// <summary>d[j] = row[j] − v[j], pred[j] = f for all j; returns the smallest d and its column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T InitDistances<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int f, out int argmin)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -59,51 +60,144 @@ public static partial class LinearAssignment
     /// t = row[j] − v[j] − u1; where t &lt; d[j], d[j] = t and pred[j] = i. Returns the new smallest d and its column.
     /// Scanned columns carry v = −∞, so t = +∞ there and d (set to +∞) never changes.
     /// </summary>
+    /// <remarks>
+    /// The SIMD kernels are branch-free: d and pred are blended and stored for every block of 8 columns (improvements
+    /// land anywhere in the row, so a branch on "any lane improved" mispredicts often).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Relax<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int i, T u1, out int argmin)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = d.Length;
-        var best = T.PositiveInfinity;
-        var bestJ = -1;
-        var j = 0;
-        if (Vector256.IsHardwareAccelerated && m >= Vector256<T>.Count)
+        if (Vector256.IsHardwareAccelerated && m >= 8)
         {
-            ref var r = ref MemoryMarshal.GetReference(row);
-            ref var vr = ref MemoryMarshal.GetReference(v);
-            ref var dr = ref MemoryMarshal.GetReference(d);
-            var vu1 = Vector256.Create(u1);
-            var vmin = Vector256.Create(T.PositiveInfinity);
-            var vidx = Vector256<T>.Zero;
-            var idx = Vector256<T>.Indices;
-            var step = Vector256.Create(T.CreateTruncating(Vector256<T>.Count));
-            for (; j <= m - Vector256<T>.Count; j += Vector256<T>.Count)
+            if (typeof(T) == typeof(float))
             {
-                var t = Vector256.LoadUnsafe(ref r, (nuint)j) - Vector256.LoadUnsafe(ref vr, (nuint)j) - vu1;
-                var old = Vector256.LoadUnsafe(ref dr, (nuint)j);
-                var improved = Vector256.LessThan(t, old);
-                if (improved != Vector256<T>.Zero)
-                {
-                    var bits = improved.ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        pred[j + BitOperations.TrailingZeroCount(bits)] = i;
-                        bits &= bits - 1;
-                    }
-
-                    old = Vector256.ConditionalSelect(improved, t, old);
-                    old.StoreUnsafe(ref dr, (nuint)j);
-                }
-
-                var lt = Vector256.LessThan(old, vmin);
-                vmin = Vector256.ConditionalSelect(lt, old, vmin);
-                vidx = Vector256.ConditionalSelect(lt, idx, vidx);
-                idx += step;
+                var best = RelaxSingle(
+                    MemoryMarshal.Cast<T, float>(row), MemoryMarshal.Cast<T, float>(v), MemoryMarshal.Cast<T, float>(d), pred, i, float.CreateTruncating(u1), out argmin);
+                return T.CreateTruncating(best);
             }
 
-            ReduceArgMin(vmin, vidx, ref best, ref bestJ);
+            if (typeof(T) == typeof(double))
+            {
+                var best = RelaxDouble(
+                    MemoryMarshal.Cast<T, double>(row), MemoryMarshal.Cast<T, double>(v), MemoryMarshal.Cast<T, double>(d), pred, i, double.CreateTruncating(u1), out argmin);
+                return T.CreateTruncating(best);
+            }
         }
 
-        for (; j < m; j++)
+        var bestScalar = T.PositiveInfinity;
+        var bestJ = -1;
+        RelaxTail(row, v, d, pred, i, u1, 0, ref bestScalar, ref bestJ);
+        argmin = bestJ;
+        return bestScalar;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float RelaxSingle(ReadOnlySpan<float> row, ReadOnlySpan<float> v, Span<float> d, Span<int> pred, int i, float u1, out int argmin)
+    {
+        var m = d.Length;
+        ref var r = ref MemoryMarshal.GetReference(row);
+        ref var vr = ref MemoryMarshal.GetReference(v);
+        ref var dr = ref MemoryMarshal.GetReference(d);
+        ref var pr = ref MemoryMarshal.GetReference(pred);
+        var vu1 = Vector256.Create(u1);
+        var vi = Vector256.Create(i);
+        var vmin = Vector256.Create(float.PositiveInfinity);
+        var vidx = Vector256<int>.Zero;
+        var idx = Vector256<int>.Indices;
+        var step = Vector256.Create(8);
+        var j = 0;
+        for (; j <= m - 8; j += 8)
+        {
+            var t = Vector256.LoadUnsafe(ref r, (nuint)j) - Vector256.LoadUnsafe(ref vr, (nuint)j) - vu1;
+            var old = Vector256.LoadUnsafe(ref dr, (nuint)j);
+            var improved = Vector256.LessThan(t, old);
+            var nd = Vector256.ConditionalSelect(improved, t, old);
+            nd.StoreUnsafe(ref dr, (nuint)j);
+            Vector256.ConditionalSelect(improved.AsInt32(), vi, Vector256.LoadUnsafe(ref pr, (nuint)j)).StoreUnsafe(ref pr, (nuint)j);
+            var lt = Vector256.LessThan(nd, vmin);
+            vmin = Vector256.ConditionalSelect(lt, nd, vmin);
+            vidx = Vector256.ConditionalSelect(lt.AsInt32(), idx, vidx);
+            idx += step;
+        }
+
+        var best = float.PositiveInfinity;
+        var bestJ = -1;
+        for (var k = 0; k < 8; k++)
+        {
+            if (vmin[k] < best || (vmin[k] == best && vidx[k] < bestJ))
+            {
+                best = vmin[k];
+                bestJ = vidx[k];
+            }
+        }
+
+        RelaxTail(row, v, d, pred, i, u1, j, ref best, ref bestJ);
+        argmin = bestJ;
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double RelaxDouble(ReadOnlySpan<double> row, ReadOnlySpan<double> v, Span<double> d, Span<int> pred, int i, double u1, out int argmin)
+    {
+        var m = d.Length;
+        ref var r = ref MemoryMarshal.GetReference(row);
+        ref var vr = ref MemoryMarshal.GetReference(v);
+        ref var dr = ref MemoryMarshal.GetReference(d);
+        ref var pr = ref MemoryMarshal.GetReference(pred);
+        var vu1 = Vector256.Create(u1);
+        var vi = Vector256.Create(i);
+        var vmin0 = Vector256.Create(double.PositiveInfinity);
+        var vmin1 = vmin0;
+        var vidx = Vector256<int>.Zero;
+        var idx = Vector256<int>.Indices;
+        var step = Vector256.Create(8);
+        var j = 0;
+        for (; j <= m - 8; j += 8)
+        {
+            var t0 = Vector256.LoadUnsafe(ref r, (nuint)j) - Vector256.LoadUnsafe(ref vr, (nuint)j) - vu1;
+            var t1 = Vector256.LoadUnsafe(ref r, (nuint)(j + 4)) - Vector256.LoadUnsafe(ref vr, (nuint)(j + 4)) - vu1;
+            var old0 = Vector256.LoadUnsafe(ref dr, (nuint)j);
+            var old1 = Vector256.LoadUnsafe(ref dr, (nuint)(j + 4));
+            var imp0 = Vector256.LessThan(t0, old0);
+            var imp1 = Vector256.LessThan(t1, old1);
+            var nd0 = Vector256.ConditionalSelect(imp0, t0, old0);
+            var nd1 = Vector256.ConditionalSelect(imp1, t1, old1);
+            nd0.StoreUnsafe(ref dr, (nuint)j);
+            nd1.StoreUnsafe(ref dr, (nuint)(j + 4));
+            var improved = Vector256.Narrow(imp0.AsInt64(), imp1.AsInt64());
+            Vector256.ConditionalSelect(improved, vi, Vector256.LoadUnsafe(ref pr, (nuint)j)).StoreUnsafe(ref pr, (nuint)j);
+            var lt0 = Vector256.LessThan(nd0, vmin0);
+            var lt1 = Vector256.LessThan(nd1, vmin1);
+            vmin0 = Vector256.ConditionalSelect(lt0, nd0, vmin0);
+            vmin1 = Vector256.ConditionalSelect(lt1, nd1, vmin1);
+            vidx = Vector256.ConditionalSelect(Vector256.Narrow(lt0.AsInt64(), lt1.AsInt64()), idx, vidx);
+            idx += step;
+        }
+
+        var best = double.PositiveInfinity;
+        var bestJ = -1;
+        for (var k = 0; k < 8; k++)
+        {
+            var value = k < 4 ? vmin0[k] : vmin1[k - 4];
+            if (value < best || (value == best && vidx[k] < bestJ))
+            {
+                best = value;
+                bestJ = vidx[k];
+            }
+        }
+
+        RelaxTail(row, v, d, pred, i, u1, j, ref best, ref bestJ);
+        argmin = bestJ;
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RelaxTail<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v, Span<T> d, Span<int> pred, int i, T u1, int j, ref T best, ref int bestJ)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (; j < d.Length; j++)
         {
             var t = row[j] - v[j] - u1;
             var dj = d[j];
@@ -120,12 +214,10 @@ public static partial class LinearAssignment
                 bestJ = j;
             }
         }
-
-        argmin = bestJ;
-        return best;
     }
 
     /// <summary>The smallest and second smallest of row[j] − v[j] (the second counts ties), and the column of the smallest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (T Min, int ArgMin, T Second) TwoSmallest<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -197,6 +289,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>min over j of row[j] − v[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T MinDifference<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -228,6 +321,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>v[j] = min(v[j], row[j] − u) for all j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CTransformUpdate<T>(ReadOnlySpan<T> row, T u, Span<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -251,6 +345,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>Column minima of the rows seen so far: where row[j] &lt; colMin[j], colMin[j] = row[j] and colArg[j] = i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateColumnMinima<T>(ReadOnlySpan<T> row, Span<T> colMin, Span<T> colArg, int i)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -301,6 +396,7 @@ public static partial class LinearAssignment
     }
 
     /// <summary>Whether every entry is finite (x − x is 0 for finite x and NaN otherwise).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Monge.Geometry;
 
 namespace Monge.Solvers.Exact;
@@ -12,11 +13,15 @@ namespace Monge.Solvers.Exact;
 /// <remarks>
 /// <para>Algorithm: Jonker &amp; Volgenant, "A shortest augmenting path algorithm for dense and sparse linear
 /// assignment problems", Computing 38 (1987) 325–340: column reduction with reduction transfer (square problems),
-/// two passes of augmenting row reduction, then Dijkstra shortest augmenting paths on reduced costs. Rectangular
+/// two passes of augmenting row reduction, then Dijkstra shortest augmenting paths on reduced costs. Square problems of
+/// size ≥ 512 may insert an ε-scaling auction phase after the first row-reduction pass (uniform-like data) or restart
+/// from a multiscale warm start (structured data), and square double problems of size ≥ 512 run these phases in float
+/// followed by an exact double repair (see <see cref="LinearAssignmentWorkspace{T}"/>). Rectangular
 /// problems start from v = 0 (Bertsekas' rectangular duals; see also Crouse, "On implementing 2D rectangular
 /// assignment algorithms", IEEE TAES 2016). Row sweeps are SIMD (AVX2 width) over contiguous memory.</para>
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
-/// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>.
+/// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
+/// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
 /// The point-cloud overloads never store C when n·m exceeds <see cref="DefaultMaxDenseEntries"/>: rows are then
 /// recomputed (O(m·d) each) whenever the solver needs them.</para>
 /// <para>Thread safety: every method is reentrant; concurrent calls need distinct workspaces and outputs.</para>
@@ -36,7 +41,34 @@ public static partial class LinearAssignment
     /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
     /// <exception cref="InputValidationException">Bad shape, n &gt; m, or a non-finite cost.</exception>
     public static LinearAssignmentResult Solve(ReadOnlySpan<double> cost, int rows, int columns, CancellationToken cancellationToken = default) =>
-        SolveDense(cost, rows, columns, cancellationToken);
+        Solve(cost, rows, columns, new LinearAssignmentWorkspace<double>(), cancellationToken);
+
+    /// <summary>
+    /// Solves a dense row-major n × m problem (n ≤ m) in double precision with caller-provided scratch memory and
+    /// settings (for instance <see cref="LinearAssignmentWorkspace{T}.MixedPrecision"/> = false to avoid the float
+    /// copy of large square matrices).
+    /// </summary>
+    /// <param name="cost">Row-major costs, length n·m; every entry finite.</param>
+    /// <param name="rows">n, the number of rows (at least 1).</param>
+    /// <param name="columns">m ≥ n, the number of columns.</param>
+    /// <param name="workspace">Scratch memory and settings; not shared with concurrent calls.</param>
+    /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
+    /// <exception cref="InputValidationException">Bad shape, n &gt; m, or a non-finite cost.</exception>
+    public static LinearAssignmentResult Solve(
+        ReadOnlySpan<double> cost,
+        int rows,
+        int columns,
+        LinearAssignmentWorkspace<double> workspace,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        CheckDense(cost, rows, columns);
+        var stopwatch = Stopwatch.StartNew();
+        var rowToColumn = new int[rows];
+        var assigned = SolveDenseDouble(cost, rows, columns, rowToColumn, workspace, cancellationToken);
+        var dense = new DenseCostRows<double>(cost, columns);
+        return BuildResult(ref dense, rows, columns, rowToColumn, assigned, workspace, stopwatch);
+    }
 
     /// <summary>Solves a dense row-major n × m problem (n ≤ m) in single precision (potentials reported in double).</summary>
     /// <inheritdoc cref="Solve(ReadOnlySpan{double}, int, int, CancellationToken)"/>
@@ -54,7 +86,7 @@ public static partial class LinearAssignment
         var m = cost.GetLength(1);
         var flat = new double[n * m];
         Buffer.BlockCopy(cost, 0, flat, 0, flat.Length * sizeof(double));
-        return SolveDense<double>(flat, n, m, cancellationToken);
+        return Solve(flat, n, m, cancellationToken);
     }
 
     /// <summary>
@@ -94,6 +126,16 @@ public static partial class LinearAssignment
         ws.EnsureTransposed(d * m);
         PointCostRows<T>.Transpose(y.Data, m, d, ws._transposed);
         var pointRows = new PointCostRows<T>(x.Data, ws._transposed.AsSpan(0, d * m), d, m, cost);
+        if (typeof(T) == typeof(double))
+        {
+            var wsD = (LinearAssignmentWorkspace<double>)(object)ws;
+            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed((PointCloud<double>)(object)x, cost, maxDenseEntries, wsD, cancellationToken) is { } rowToColumn)
+            {
+                var exactRows = new PointCostRows<double>(((PointCloud<double>)(object)x).Data, wsD._transposed.AsSpan(0, d * m), d, m, cost);
+                return BuildResult(ref exactRows, n, m, rowToColumn, rowToColumn.Count(j => j >= 0), wsD, stopwatch);
+            }
+        }
+
         if ((long)n * m <= maxDenseEntries)
         {
             var dense = new T[n * m];
@@ -139,8 +181,16 @@ public static partial class LinearAssignment
             throw new InputValidationException(InputProblem.DimensionMismatch, $"Output spans are too short for a {rows} × {columns} problem.", nameof(rowToColumn));
         }
 
-        var dense = new DenseCostRows<T>(cost, columns);
-        SolveCore(ref dense, rows, columns, rowToColumn, workspace, CancellationToken.None);
+        if (typeof(T) == typeof(double))
+        {
+            SolveDenseDouble(MemoryMarshal.Cast<T, double>(cost), rows, columns, rowToColumn, (LinearAssignmentWorkspace<double>)(object)workspace, CancellationToken.None);
+        }
+        else
+        {
+            var dense = new DenseCostRows<T>(cost, columns);
+            SolveCore(ref dense, rows, columns, rowToColumn, workspace, CancellationToken.None);
+        }
+
         var total = 0.0;
         for (var i = 0; i < rows; i++)
         {
@@ -264,6 +314,20 @@ public static partial class LinearAssignment
     {
         var rowToColumn = new int[n];
         var assigned = SolveCore(ref rows, n, m, rowToColumn, ws, cancellationToken);
+        return BuildResult(ref rows, n, m, rowToColumn, assigned, ws, stopwatch);
+    }
+
+    private static LinearAssignmentResult BuildResult<T, TRows>(
+        scoped ref TRows rows,
+        int n,
+        int m,
+        int[] rowToColumn,
+        int assigned,
+        LinearAssignmentWorkspace<T> ws,
+        Stopwatch stopwatch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : ICostRows<T>, allows ref struct
+    {
         var cancelled = assigned < n;
         var columnToRow = new int[m];
         Array.Fill(columnToRow, -1);

@@ -228,6 +228,114 @@ public class LinearAssignmentTests
     }
 
     [Fact]
+    public void Solve_MixedPrecisionAndAuctionForcedOnSmallProblems_MatchBruteForce()
+    {
+        // The float phase + double repair and the auction phase, forced down to n = 2, against all permutations.
+        var random = Seeds.Create(408);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var n = 2 + random.Next(6);
+            var kind = trial % 5;
+            var cost = new double[n * n];
+            for (var k = 0; k < cost.Length; k++)
+            {
+                cost[k] = kind switch
+                {
+                    0 => random.NextDouble(),
+                    1 => random.Next(3),                      // integer ties
+                    2 => (random.NextDouble() * 2e6) - 1e6,   // wide range, negative
+                    3 => 1e4 + (1e-3 * random.NextDouble()),  // below float resolution: the repair does the work
+                    _ => random.NextDouble() * 1e31,          // too large for the float phase: plain double
+                };
+            }
+
+            var ws = new LinearAssignmentWorkspace<double> { MixedPrecisionThreshold = 2, AuctionThreshold = 2 };
+            var result = LinearAssignment.Solve(cost, n, n, ws);
+            AssertValidAssignment(result, n, n);
+            NumericAssert.Close(BruteForce(cost, n, n), result.Cost, rtol: 1e-12, atol: 1e-9, what: $"trial {trial} (n = {n}, kind {kind})");
+            AssertCertified(cost, n, n, result, 1e-9 * (1 + cost.Max(Math.Abs)));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)] // uniform points: the auction phase runs
+    [InlineData(1)] // 10⁴ + squared distances: floats cannot resolve the costs, the double repair re-inserts rows
+    [InlineData(2)] // integer costs 0..20: many ties
+    [InlineData(3)] // spiral against a shifted disc: the multiscale warm start runs
+    public void Solve_MixedPrecisionAndAuction_SameOptimumAsDoubleOnly(int kind)
+    {
+        const int n = 600;
+        var random = Seeds.Create(409 + kind);
+        var x = Generators.UniformCloud(random, n, 2).Data.ToArray();
+        var y = Generators.UniformCloud(random, n, 2).Data.ToArray();
+        if (kind == 3)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var t = Math.Sqrt(random.NextDouble()) * 4 * Math.PI;
+                x[2 * i] = (t * Math.Cos(t) / 12) + (0.02 * random.NextDouble());
+                x[(2 * i) + 1] = t * Math.Sin(t) / 12;
+                y[2 * i] += 0.5;
+            }
+        }
+
+        var cost = new double[n * n];
+        LinearAssignment.FillCost<double>(x, y, 2, GroundCost.SquaredEuclidean, cost);
+        for (var k = 0; k < cost.Length; k++)
+        {
+            cost[k] = kind switch
+            {
+                1 => 1e4 + cost[k],
+                2 => random.Next(21),
+                _ => cost[k],
+            };
+        }
+
+        // Certificates are absolute: the duality gap sums n costs of magnitude up to 10⁴ (kind 1).
+        var tolerance = 1e-9 * (1 + cost.Max(Math.Abs));
+        var reference = LinearAssignment.Solve(cost, n, n, new LinearAssignmentWorkspace<double> { MixedPrecision = false, AuctionPhase = false });
+        AssertCertified(cost, n, n, reference, tolerance);
+        foreach (var (mixed, auction) in new[] { (true, true), (true, false), (false, true) })
+        {
+            var ws = new LinearAssignmentWorkspace<double> { MixedPrecision = mixed, AuctionPhase = auction };
+            var result = LinearAssignment.Solve(cost, n, n, ws);
+            var what = $"kind {kind}, mixed {mixed}, auction {auction}";
+            AssertValidAssignment(result, n, n);
+            NumericAssert.Close(reference.Cost, result.Cost, rtol: 1e-12, what: what);
+            AssertCertified(cost, n, n, result, tolerance);
+            if (kind == 0 && auction)
+            {
+                Assert.True(ws.AuctionRan, what);
+            }
+
+            if (kind == 1 && mixed)
+            {
+                Assert.True(ws.RepairedRows > 0, what);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GroundCost.SquaredEuclidean)]
+    [InlineData(GroundCost.Euclidean)]
+    public void Solve_PointCloudMixedPrecision_StoredAndOnTheFly_MatchDoubleDense(GroundCost groundCost)
+    {
+        const int n = 700;
+        var random = Seeds.Create(410);
+        var x = Generators.UniformCloud(random, n, 3);
+        var y = Generators.UniformCloud(random, n, 3);
+        var dense = new double[n * n];
+        LinearAssignment.FillCost(x.Data, y.Data, 3, groundCost, dense);
+        var reference = LinearAssignment.Solve(dense, n, n, new LinearAssignmentWorkspace<double> { MixedPrecision = false });
+        var stored = LinearAssignment.Solve(x, y, groundCost);
+        var onTheFly = LinearAssignment.Solve(x, y, groundCost, maxDenseEntries: 0);
+        NumericAssert.Close(reference.Cost, stored.Cost, rtol: 1e-12);
+        NumericAssert.Close(reference.Cost, onTheFly.Cost, rtol: 1e-12);
+        AssertCertified(dense, n, n, stored, 1e-9);
+        AssertCertified(dense, n, n, onTheFly, 1e-9);
+    }
+
+    [Fact]
     public void Solve_DoubleArrayOverload_MatchesFlat()
     {
         var cost = new double[,] { { 4, 1, 3 }, { 2, 0, 5 }, { 3, 2, 2 } };
