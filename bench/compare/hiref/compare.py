@@ -49,9 +49,16 @@ def main():
     ap.add_argument("--scipy-max", type=int, default=0, help="SciPy linear_sum_assignment up to this n")
     ap.add_argument("--sinkhorn-max", type=int, default=10007)
     ap.add_argument("--eps", type=float, default=0.05)
+    ap.add_argument("--from-csv", nargs=2, metavar=("CSV", "DIR"),
+                    help="reuse the output and point dump of an earlier `hiref quality MAX_N EXACT_MAX DIR > CSV` run")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp()
-    out = subprocess.run([TOOL, "quality", str(args.max_n), str(args.exact_max), tmp], check=True, capture_output=True, text=True).stdout
+    if args.from_csv:
+        with open(args.from_csv[0]) as f:
+            out = f.read()
+        tmp = args.from_csv[1]
+    else:
+        tmp = tempfile.mkdtemp()
+        out = subprocess.run([TOOL, "quality", str(args.max_n), str(args.exact_max), tmp], check=True, capture_output=True, text=True).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     print(f"{'dataset':22} {'d':>2} {'cost':16} {'n':>6} {'hiref':>11} {'s':>6} {'exact':>11} {'ratio':>7} {'scipy':>11} {'eps':>7} {'sinkhorn':>11} {'s':>6} {'hiref/sk':>8}")
     for r in rows:
