@@ -257,7 +257,7 @@ public static partial class LinearAssignment
         var k = n / 2;
         var child = ws._child ??= new LinearAssignmentWorkspace<T> { MultiscaleWarmStart = true };
         child.EnsureCapacity(k, k);
-        if (child._subCost.Length < k * k)
+        if (child._subCost.Length < k * k || child._subRows.Length < n)
         {
             child._subCost = new T[k * k];
             child._subRows = new int[n];

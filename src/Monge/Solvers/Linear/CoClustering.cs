@@ -9,10 +9,13 @@ namespace Monge.Solvers.Linear;
 /// (Halmos et al., FRLC, NeurIPS 2024; the g-fixed "LR_mini" variant used by HiRef, ICML 2025).
 /// </summary>
 /// <remarks>
-/// <para>One outer iteration updates R from Q, then Q from R (Gauss–Seidel): ∇Q = r·A(BᵀR), and
-/// Q ← Π(Q ⊙ exp(−γₖ∇Q)) with γₖ = γ / max_i (max_z ∇Q_iz − min_z ∇Q_iz). Normalising the step by the largest
-/// <em>row range</em> of the gradient rather than by ‖∇‖∞ (as the reference does) makes the step independent of
-/// row-constant terms of the cost (‖x‖² and translations), which the row projection absorbs anyway.</para>
+/// <para>One outer iteration updates Q and R from the same iterate (Jacobi): ∇Q = r·A(BᵀR), ∇R = r·B(AᵀQ), and
+/// Q ← Π(Q ⊙ exp(−γₖ∇Q)), R ← Π(R ⊙ exp(−γₖ∇R)) with one step γₖ = γ / (largest row range max_z ∇_iz − min_z ∇_iz over
+/// both gradients). Normalising the step by the largest <em>row range</em> of the gradient rather than by ‖∇‖∞ (as
+/// the reference does) makes the step independent of row-constant terms of the cost (‖x‖² and translations), which the
+/// row projection absorbs anyway. With a symmetric factorisation (c(x, y) = c(y, x)) and a start that applies one
+/// function to both sides, the two sides are treated exactly alike: identical point sets get identical Q and R as
+/// functions of the coordinates (up to summation order), which is what makes planted permutations recoverable.</para>
 /// <para>The projection Π is Sinkhorn in scaling form on the row-max-normalised kernel (every row's largest entry is 1,
 /// so nothing overflows; logs are kept in a separate array so that entries that underflow keep their order). It starts
 /// from v = 1, because Q already carries the previous scalings (a warm start), and ends on the column update, so the
@@ -28,8 +31,9 @@ internal static class CoClustering
     public const int ChunkRows = 1024;
 
     /// <summary>Runs the co-clustering. Factors must be in <c>ws.FactorX</c> (n×k) and <c>ws.FactorY</c> (n×k).</summary>
-    /// <remarks>With <c>seeded</c>, <c>ws.LogQ</c> already holds initial logits (see <see cref="BalancedSeeding"/>);
-    /// otherwise Q starts from the reference's seeded random kernel exp(−scale·U), U uniform.</remarks>
+    /// <remarks>With <c>seeded</c>, <c>ws.LogQ</c> and <c>ws.LogR</c> already hold initial logits (see
+    /// <see cref="BalancedSeeding"/>); otherwise Q starts from the reference's seeded random kernel exp(−scale·U), U
+    /// uniform, and R from the uniform coupling.</remarks>
     public static void Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken)
     {
         ws.EnsureClusters(n, r, k);

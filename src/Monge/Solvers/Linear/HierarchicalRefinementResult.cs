@@ -12,6 +12,7 @@ public sealed class HierarchicalRefinementResult
         double leafSeconds,
         double costBeforePolish,
         double polishSeconds,
+        int polishRounds,
         long peakScratchBytes,
         TimeSpan elapsed)
     {
@@ -23,6 +24,7 @@ public sealed class HierarchicalRefinementResult
         LeafSeconds = leafSeconds;
         CostBeforePolish = costBeforePolish;
         PolishSeconds = polishSeconds;
+        PolishRounds = polishRounds;
         PeakScratchBytes = peakScratchBytes;
         Elapsed = elapsed;
     }
@@ -50,6 +52,9 @@ public sealed class HierarchicalRefinementResult
 
     /// <summary>Seconds spent in the optional polish (0 when off).</summary>
     public double PolishSeconds { get; }
+
+    /// <summary>Polish rounds run (0 when off; fewer than the option when a round stopped gaining).</summary>
+    public int PolishRounds { get; }
 
     /// <summary>The largest scratch memory held at once (workspaces of all workers plus the index arrays), in bytes.
     /// The input points and the returned permutation are not counted.</summary>

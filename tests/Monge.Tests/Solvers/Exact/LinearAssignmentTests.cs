@@ -1,3 +1,4 @@
+using Monge.Datasets;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -185,6 +186,23 @@ public class LinearAssignmentTests
                 }
             }
         });
+    }
+
+    // A reused workspace must take an odd size after the even size below it: the warm start's half-size sub-problem
+    // has the same size k = n / 2 for both, but its row and column samples need n entries (found by HiRef's polish).
+    [Fact]
+    public void SolveInto_ReusedWorkspace_OddSizeAfterEvenSize_WithWarmStart()
+    {
+        var ws = new LinearAssignmentWorkspace<double>();
+        foreach (var n in new[] { 312, 313, 400, 401 })
+        {
+            var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, n, n);
+            var cost = new double[n * n];
+            LinearAssignment.FillCost(sample.Source.Data, sample.Target!.Data, 2, GroundCost.SquaredEuclidean, cost);
+            var sigma = new int[n];
+            var value = LinearAssignment.SolveInto<double>(cost, n, n, sigma, [], [], ws);
+            NumericAssert.Close(LinearAssignment.Solve(cost, n, n).Cost, value, rtol: 1e-12);
+        }
     }
 
     [Theory]
