@@ -49,14 +49,16 @@ public static class SolveCommand
             var chosen = methods.First(m => m.Name == name);
             var overwriteValue = parse.GetValue(overwrite);
             var jsonValue = parse.GetValue(json);
-            var artifacts = artifactOptions.Get(parse, overwriteValue);
+            var artifacts = new RunArtifacts(parse.GetValue(artifactOptions.Plot), parse.GetValue(artifactOptions.PlotTrace), parse.GetValue(artifactOptions.Report), overwriteValue)
+            {
+                PlanPlotPath = parse.GetValue(plotPlan),
+            };
+            artifacts.Check();
             if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
             }
 
-            var planPlot = parse.GetValue(plotPlan);
-            CheckPlanPlot(planPlot, artifacts, overwriteValue);
 
             var load = Stopwatch.StartNew();
             var options = inputs.Get(parse);
@@ -68,7 +70,7 @@ public static class SolveCommand
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
             }
 
-            if (planPlot is not null && (x.Count > PlanHeatmapPlot.MaxSide || y.Count > PlanHeatmapPlot.MaxSide))
+            if (artifacts.PlanPlotPath is not null && (x.Count > PlanHeatmapPlot.MaxSide || y.Count > PlanHeatmapPlot.MaxSide))
             {
                 throw new UsageException($"--plot-plan draws at most {PlanHeatmapPlot.MaxSide} points on a side (got {x.Count} × {y.Count}); use --plot for the displacement field instead.");
             }
@@ -109,15 +111,12 @@ public static class SolveCommand
                 summary["plot_trace"] = artifacts.TracePlotPath;
             }
 
-            if (planPlot is not null)
+            if (artifacts.PlanPlotPath is not null)
             {
                 var plan = details.DensePlan?.Invoke()
                     ?? throw new UsageException($"--plot-plan: --method {chosen.Name} produced no plan to draw.");
-                var plotWatch = Stopwatch.StartNew();
-                PlanHeatmapPlot.Write(planPlot, plan, x.Count, y.Count, artifacts.PlotSettings, overwriteValue);
-                run.AddPlot("Transport plan", planPlot);
-                run.AddTiming("plan plot", plotWatch.Elapsed);
-                summary["plot_plan"] = planPlot;
+                run.AddTiming("plan plot", artifacts.WritePlanPlot(plan, x.Count, y.Count, run));
+                summary["plot_plan"] = artifacts.PlanPlotPath;
             }
 
             artifacts.WriteReport(run);
@@ -126,27 +125,6 @@ public static class SolveCommand
             return parse.GetValue(strict) && !converged ? ExitCodes.NotConverged : ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static void CheckPlanPlot(string? path, RunArtifacts artifacts, bool overwrite)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"--plot-plan must be a .png file (got {path}).");
-        }
-
-        var full = Path.GetFullPath(path);
-        if (new[] { artifacts.PlotPath, artifacts.TracePlotPath, artifacts.ReportPath }.Any(p => p is not null && Path.GetFullPath(p) == full))
-        {
-            throw new UsageException("--plot-plan must name a different file from --plot, --plot-trace and --report.");
-        }
-
-        DataFiles.CheckNewFile(path, overwrite);
     }
 
     /// <summary>Loads a point set and optional weights (shared with other verbs such as <c>divergence</c>).</summary>

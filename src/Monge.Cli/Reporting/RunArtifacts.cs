@@ -18,6 +18,9 @@ public sealed record RunArtifacts(string? PlotPath, string? TracePlotPath, strin
     /// <summary>Nothing requested.</summary>
     public static RunArtifacts None { get; } = new(null, null, null, false);
 
+    /// <summary><c>--plot-plan</c>: the dense plan's heat map (small problems), or <see langword="null"/>.</summary>
+    public string? PlanPlotPath { get; init; }
+
     /// <summary>Settings used for the plots (size, number of lines, seed).</summary>
     public PlotSettings PlotSettings { get; init; } = PlotSettings.Default;
 
@@ -29,10 +32,11 @@ public sealed record RunArtifacts(string? PlotPath, string? TracePlotPath, strin
         CheckOne(PlotPath, ".png", "--plot");
         CheckOne(TracePlotPath, ".png", "--plot-trace");
         CheckOne(ReportPath, ".md", "--report");
-        var paths = new[] { PlotPath, TracePlotPath, ReportPath }.Where(p => p is not null).Select(p => Path.GetFullPath(p!)).ToList();
+        CheckOne(PlanPlotPath, ".png", "--plot-plan");
+        var paths = new[] { PlotPath, TracePlotPath, ReportPath, PlanPlotPath }.Where(p => p is not null).Select(p => Path.GetFullPath(p!)).ToList();
         if (paths.Distinct(StringComparer.Ordinal).Count() != paths.Count)
         {
-            throw new UsageException("--plot, --plot-trace and --report must name different files.");
+            throw new UsageException("--plot, --plot-trace, --plot-plan and --report must name different files.");
         }
     }
 
@@ -76,19 +80,19 @@ public sealed record RunArtifacts(string? PlotPath, string? TracePlotPath, strin
         return watch.Elapsed;
     }
 
-    /// <summary>Writes a dense plan heat map to <see cref="PlotPath"/> (if requested; small plans only, see
+    /// <summary>Writes a dense plan heat map to <see cref="PlanPlotPath"/> (if requested; small plans only, see
     /// <see cref="PlanHeatmapPlot.MaxSide"/>).</summary>
     /// <returns>The time spent.</returns>
     public TimeSpan WritePlanPlot(double[] plan, int rows, int columns, RunReport? report = null)
     {
-        if (PlotPath is null)
+        if (PlanPlotPath is null)
         {
             return TimeSpan.Zero;
         }
 
         var watch = Stopwatch.StartNew();
-        PlanHeatmapPlot.Write(PlotPath, plan, rows, columns, PlotSettings, Overwrite);
-        report?.AddPlot("Transport plan", PlotPath);
+        PlanHeatmapPlot.Write(PlanPlotPath, plan, rows, columns, PlotSettings, Overwrite);
+        report?.AddPlot("Transport plan", PlanPlotPath);
         return watch.Elapsed;
     }
 
