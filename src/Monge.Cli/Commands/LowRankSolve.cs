@@ -9,8 +9,6 @@ namespace Monge.Cli.Commands;
 
 /// <summary>Options of <c>monge solve --method frlc|lowrank-sinkhorn</c> (parsed by the solve command).</summary>
 /// <param name="Method">"frlc" or "lowrank-sinkhorn".</param>
-/// <param name="Source">Source points, FILE or FILE#KEY (n × d).</param>
-/// <param name="Target">Target points, FILE or FILE#KEY (m × d).</param>
 /// <param name="Rank">Rank r.</param>
 /// <param name="Cost">"sqeuclidean" (exact factors, linear memory) or "euclidean" (online tiles).</param>
 /// <param name="Relaxation">"balanced", "semi-left", "semi-right" or "unbalanced" (FRLC only).</param>
@@ -20,12 +18,8 @@ namespace Monge.Cli.Commands;
 /// <param name="MaxIterations">Maximum outer iterations, or null for the solver's default.</param>
 /// <param name="ClustersOut">Optional file for the co-cluster labels (two columns: side 0/1, label).</param>
 /// <param name="Overwrite">Replace existing output files.</param>
-/// <param name="Json">Print the JSON summary on stdout.</param>
-/// <param name="Strict">Exit with code 1 when the solver did not converge.</param>
 public sealed record LowRankSolveOptions(
     string Method,
-    string Source,
-    string Target,
     int Rank,
     string Cost = "sqeuclidean",
     string Relaxation = "balanced",
@@ -34,30 +28,17 @@ public sealed record LowRankSolveOptions(
     int Seed = 0,
     int? MaxIterations = null,
     string? ClustersOut = null,
-    bool Overwrite = false,
-    bool Json = false,
-    bool Strict = false);
+    bool Overwrite = false);
 
 /// <summary>
-/// The low-rank part of <c>monge solve</c>: loads two point clouds, runs FRLC or low-rank Sinkhorn on the squared
-/// Euclidean (factored, linear memory) or Euclidean (online) cost, prints a summary and optionally writes the co-cluster
-/// labels. Kept separate from the solve command so that the command only parses and dispatches.
+/// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on the squared
+/// Euclidean (factored, linear memory) or Euclidean (online) cost, returns the JSON summary and optionally writes the
+/// co-cluster labels. Kept separate from the solve command so that the command only parses and dispatches.
 /// </summary>
 public static class LowRankSolve
 {
     /// <summary>The method names this class handles.</summary>
     public static IReadOnlyList<string> Methods { get; } = ["frlc", "lowrank-sinkhorn"];
-
-    /// <summary>Runs the solve and returns the exit code.</summary>
-    /// <exception cref="UsageException">Unknown method, cost or relaxation.</exception>
-    /// <exception cref="InputValidationException">Invalid data or options (exit code 2 by the app).</exception>
-    public static int Run(LowRankSolveOptions options, CliContext context)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(context);
-        _ = ParseRelaxation(options);
-        return RunLoaded(options, context);
-    }
 
     private static LowRankRelaxation ParseRelaxation(LowRankSolveOptions options)
     {
@@ -75,28 +56,6 @@ public static class LowRankSolve
         }
 
         return relaxation;
-    }
-
-    private static int RunLoaded(LowRankSolveOptions options, CliContext context)
-    {
-        var x = DataFiles.Load(options.Source).ToPointCloud();
-        var y = DataFiles.Load(options.Target).ToPointCloud();
-        var summary = Summarize(options, x, y, context);
-        if (!options.Json)
-        {
-            context.Error.WriteLine($"{options.Method}: cost {summary["cost"]}, {summary["status"]} after {summary["iterations"]} iterations, marginal errors {summary["source_marginal_error_l1"]} / {summary["target_marginal_error_l1"]}");
-        }
-        else
-        {
-            JsonOutput.Write(context.Out, summary);
-        }
-
-        if ((string?)summary["status"] == nameof(SolverStatus.Cancelled))
-        {
-            return ExitCodes.Cancelled;
-        }
-
-        return options.Strict && !(bool)summary["converged"]! ? ExitCodes.NotConverged : ExitCodes.Ok;
     }
 
     /// <summary>

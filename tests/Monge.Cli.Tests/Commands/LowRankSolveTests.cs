@@ -26,15 +26,15 @@ public sealed class LowRankSolveTests : IDisposable
     [InlineData("frlc", "balanced")]
     [InlineData("frlc", "semi-right")]
     [InlineData("lowrank-sinkhorn", "balanced")]
-    public void Run_WritesJsonSummaryAndClusterLabels(string method, string relaxation)
+    public void Solve_WritesJsonSummaryAndClusterLabels(string method, string relaxation)
     {
         var (x, y) = WriteData(40);
         var clusters = Path.Combine(_dir, "clusters.csv");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = LowRankSolve.Run(new LowRankSolveOptions(method, x, y, 4, Relaxation: relaxation, ClustersOut: clusters, Json: true, MaxIterations: 30), new CliContext(output, error, CancellationToken.None));
-        Assert.Equal(ExitCodes.Ok, code);
-        var json = JsonNode.Parse(output.ToString())!;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "4", "--relaxation", relaxation, "--clusters-out", clusters, "--json", "--lowrank-max-iterations", "30"], stdout, stderr);
+        Assert.True(code == ExitCodes.Ok, stderr.ToString());
+        var json = JsonNode.Parse(stdout.ToString())!;
         Assert.Equal(method, (string)json["method"]!);
         Assert.True((double)json["cost"]! > 0);
         Assert.Equal(40, (int)json["n"]!);
@@ -44,14 +44,16 @@ public sealed class LowRankSolveTests : IDisposable
     }
 
     [Fact]
-    public void Run_BadOptions_Throw()
+    public void Summarize_BadOptions_Throw()
     {
-        var (x, y) = WriteData(20);
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 20, 3);
+        var (x, y) = (sample.Source, sample.Target!);
         var context = new CliContext(TextWriter.Null, TextWriter.Null, CancellationToken.None);
-        Assert.Throws<UsageException>(() => LowRankSolve.Run(new LowRankSolveOptions("frlc", x, y, 3, Relaxation: "sideways"), context));
-        Assert.Throws<UsageException>(() => LowRankSolve.Run(new LowRankSolveOptions("lowrank-sinkhorn", x, y, 3, Relaxation: "unbalanced"), context));
-        Assert.Throws<InputValidationException>(() => LowRankSolve.Run(new LowRankSolveOptions("frlc", x, y, 0), context));
-        Assert.Throws<InputValidationException>(() => LowRankSolve.Run(new LowRankSolveOptions("frlc", x, y, 21), context));
+        Assert.Contains("sideways", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 3, Relaxation: "sideways"), x, y, context)).Message);
+        Assert.Contains("balanced", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("lowrank-sinkhorn", 3, Relaxation: "unbalanced"), x, y, context)).Message);
+        Assert.Contains("cosine", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 3, Cost: "cosine"), x, y, context)).Message);
+        Assert.Throws<InputValidationException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 0), x, y, context));
+        Assert.Throws<InputValidationException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 21), x, y, context));
     }
 
     [Theory]

@@ -50,8 +50,6 @@ public sealed class LowRankSolveMethod : ISolveMethod
         ArgumentNullException.ThrowIfNull(input);
         var options = new LowRankSolveOptions(
             Name,
-            string.Empty,
-            string.Empty,
             input.Get<int>("--rank"),
             input.Get<string>("--cost") ?? "sqeuclidean",
             input.Get<string>("--relaxation") ?? "balanced",
