@@ -93,6 +93,26 @@ public class HierarchicalRefinementTests
         AssertPermutation(many.Permutation, 1500);
     }
 
+    // The neighbourhood step re-solves the matching on a sparse graph that contains the current matching, so it can only
+    // lower the cost; it stays a permutation, is deterministic, and on this instance (two levels) it gains measurably.
+    [Fact]
+    public void Solve_NeighbourhoodPolish_LowersCostAndStaysDeterministic()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 3000, 7);
+        var plain = new HierarchicalRefinement { LeafSize = 64 };
+        var withStep = plain with { NeighbourhoodCandidates = 16 };
+        var off = plain.Solve(sample.Source, sample.Target!);
+        var on = withStep.Solve(sample.Source, sample.Target!);
+        var again = (withStep with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        AssertPermutation(on.Permutation, 3000);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, GroundCost.SquaredEuclidean), on.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(off.CostBeforePolish, on.CostBeforePolish);
+        Assert.True(on.Cost < off.Cost * (1 - 1e-4), $"neighbourhood step {on.Cost} vs leaf pairs only {off.Cost}");
+        Assert.Equal(on.Permutation, again.Permutation);
+        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!).Cost / 3000;
+        Assert.True(on.Cost >= optimum * (1 - 1e-12));
+    }
+
     // Y = X shuffled: both sides are co-clustered by the same function of the coordinates and split with tie-breaks
     // that depend on the score rows only, so every leaf holds the same points on both sides and the exact leaves recover
     // the planted permutation.
@@ -177,6 +197,8 @@ public class HierarchicalRefinementTests
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LeafSize = 2, RankSchedule = [2] }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LeafSize = 2, RankSchedule = [1, 8] }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { Gamma = 0 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodCandidates = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodLeaves = 0 }.Solve(x, y)).Problem);
 
         // Uniform explicit weights are fine.
         var uniform = Enumerable.Repeat(0.1, 10).ToArray();
