@@ -206,7 +206,7 @@ public sealed partial record Sinkhorn
             case SinkhornInitializer.Zero:
                 return null;
             case SinkhornInitializer.Subsample:
-                var level = SubsampleEpsilonMultiplier ?? 1;
+                var level = SubsampleEpsilonMultiplier;
                 return SinkhornInitializers.Subsample(this, problem, state, level, cancellationToken) ? level : null;
             case SinkhornInitializer.Gaussian:
                 SinkhornInitializers.Gaussian(problem, state);

@@ -142,9 +142,9 @@ public class SinkhornInitializerTests
             {
                 var opts = tight with { Convention = convention };
                 var zero = opts.Solve(problem);
-                foreach (var init in new[] { SinkhornInitializer.Gaussian, SinkhornInitializer.Sorting })
+                foreach (var init in new[] { SinkhornInitializer.Gaussian, SinkhornInitializer.Sorting, SinkhornInitializer.Subsample })
                 {
-                    var other = (opts with { Initializer = init }).Solve(problem);
+                    var other = (opts with { Initializer = init, SubsampleSize = 20, Seed = 4 }).Solve(problem);
                     Assert.True(other.Converged, $"{init} {convention} {what}: {other.Convergence}");
                     NumericAssert.Close(zero.ToDense(), other.ToDense(), rtol: 1e-6, atol: 1e-12, what: $"{init} {convention} {what} plan");
                 }
