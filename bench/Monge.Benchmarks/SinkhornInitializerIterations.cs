@@ -15,7 +15,7 @@ using Monge.Solvers.Linear;
 /// lower, by the solver's default rule). <c>ref</c> adds a reference solve at THRESHOLD/10⁴ and each run's relative
 /// cost distance to it; <c>sweep</c> instead starts every initializer's schedule at each listed multiplier (default
 /// 1,3,10,30,100) and prints the start's residual and spread. Environment: SUBEPS sets
-/// <see cref="Sinkhorn.SubsampleEpsilonMultiplier"/>, START <see cref="Sinkhorn.InitializedScalingStart"/>, INITS
+/// <see cref="Sinkhorn.SubsampleEpsilonMultiplier"/>, MOMENTUM <see cref="Sinkhorn.Momentum"/>, START <see cref="Sinkhorn.InitializedScalingStart"/>, INITS
 /// filters the initializers of a sweep (a substring of their names).
 /// </summary>
 internal static class SinkhornInitializerIterations
@@ -39,6 +39,7 @@ internal static class SinkhornInitializerIterations
             Seed = 1,
             SubsampleEpsilonMultiplier = Environment.GetEnvironmentVariable("SUBEPS") is { } se ? double.Parse(se, CultureInfo.InvariantCulture) : 1,
             InitializedScalingStart = Environment.GetEnvironmentVariable("START") is { } st ? double.Parse(st, CultureInfo.InvariantCulture) : null,
+            Momentum = Environment.GetEnvironmentVariable("MOMENTUM") is { } mo ? double.Parse(mo, CultureInfo.InvariantCulture) : 1,
         };
         Console.WriteLine(FormattableString.Invariant($"problem={problemName} n={n} d={x.Dimension} eps={eps:G4} (= {epsRel}·mean C) threshold(L2)={threshold:G3}"));
         var initializers = new List<SinkhornInitializer> { SinkhornInitializer.Zero, SinkhornInitializer.Gaussian, SinkhornInitializer.Subsample };
