@@ -84,6 +84,23 @@ public sealed class SolveCommandTests : IDisposable
             NumericAssert.Close(expected.Cost, json["cost"]!.GetValue<double>(), rtol: 1e-12, what: name);
         }
 
+        // The subsample ε and the schedule start after an initializer reach the library options.
+        var (c2, out2, err2) = Run("solve", "--source", x2, "--target", y2, "--method", "sinkhorn", "--epsilon", "0.01", "--threshold", "1e-6",
+            "--initializer", "subsample", "--subsample-size", "10", "--subsample-epsilon", "3", "--epsilon-scaling", "100", "--scaling-start", "5", "--json");
+        Assert.True(c2 == 0, err2);
+        var tuned = new Sinkhorn
+        {
+            Epsilon = 0.01,
+            Threshold = 1e-6,
+            Initializer = SinkhornInitializer.Subsample,
+            SubsampleSize = 10,
+            SubsampleEpsilonMultiplier = 3,
+            EpsilonScaling = new EpsilonScaling(100, 0.9),
+            InitializedScalingStart = 5,
+        }.Solve(LinearProblem<double>.FromPointClouds(NpyFormat.Read(x2).ToPointCloud(), NpyFormat.Read(y2).ToPointCloud()));
+        Assert.Equal(tuned.Convergence.Iterations, JsonNode.Parse(out2)!["iterations"]!.GetValue<int>());
+        NumericAssert.Close(tuned.Cost, JsonNode.Parse(out2)!["cost"]!.GetValue<double>(), rtol: 1e-12, what: "tuned subsample");
+
         // Sorting needs 1-D data; an unknown initializer is a usage error.
         var (badCode, _, badErr) = Run("solve", "--source", x2, "--target", y2, "--method", "sinkhorn", "--initializer", "sorting");
         Assert.Equal(ExitCodes.BadInput, badCode);

@@ -33,6 +33,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         Add(command, new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 });
         Add(command, new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"));
         Add(command, new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 });
+        Add(command, new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 });
+        Add(command, new Option<double?>("--scaling-start") { Description = "With --epsilon-scaling and an initializer: start the schedule at this multiple of ε (default: automatic, max(1, 0.2·std(f₀)/ε), at most --epsilon-scaling)." });
         Add(command, new Option<int>("--seed") { Description = "Seed of every random choice (sinkhorn: the subsample initializer; low-rank methods: the initialisation).", DefaultValueFactory = _ => 0 });
         Add(command, new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." });
         Add(command, new Option<string?>("--potentials-out") { Description = "Write the potentials f and g (.npz with keys f, g)." });
@@ -61,6 +63,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
                 _ => SinkhornInitializer.Zero,
             },
             SubsampleSize = input.Get<int>("--subsample-size"),
+            SubsampleEpsilonMultiplier = input.Get<double>("--subsample-epsilon"),
+            InitializedScalingStart = input.Get<double?>("--scaling-start"),
             Seed = input.Get<int>("--seed"),
         };
         if (options.EpsilonRelativeTo != EpsilonReference.Absolute && options.Epsilon is null)

@@ -8,6 +8,13 @@ namespace Monge.Solvers.Linear;
 /// <content>The iteration loop, error checks, divergence handling and acceleration.</content>
 public sealed partial record Sinkhorn
 {
+    /// <summary>
+    /// With an initializer, ε-scaling starts (by default) at this fraction of the initial f's a-weighted standard
+    /// deviation: high enough for the fast large-ε phase, low enough not to blur the start away (measured in
+    /// docs/benchmarks.md, "Initializers").
+    /// </summary>
+    internal const double StartSpreadFraction = 0.2;
+
     private Convergence Iterate<T>(SinkhornState<T> s, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -136,22 +143,77 @@ public sealed partial record Sinkhorn
         return Norm2(diff, Norm);
     }
 
-    private void Initialize<T>(LinearProblem<T> problem, SinkhornState<T> state, CancellationToken cancellationToken)
+    /// <summary>
+    /// How far one Sinkhorn iteration at the target ε moves the initial f: the a-weighted RMS of f' − f with
+    /// g = update(softmin_ε(f)) and f' = update(softmin_ε(g)), in cost units (0 at a fixed point).
+    /// </summary>
+    internal static double InitialResidual<T>(SinkhornState<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var geom = s.Geometry;
+        var problem = s.Problem;
+        var eps = T.CreateTruncating(s.Epsilon);
+        var softCols = new T[geom.Cols];
+        var softRows = new T[geom.Rows];
+        var g = new T[geom.Cols];
+        var f = new T[geom.Rows];
+        geom.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, softCols);
+        ApplyUpdate<T>(softCols, s.TargetLogB, problem.TauB, eps, g);
+        geom.SoftMin(g, s.KernelLogB, eps, Axis.Rows, softRows);
+        ApplyUpdate<T>(softRows, s.TargetLogA, problem.TauA, eps, f);
+        double sum = 0, mass = 0;
+        for (var i = 0; i < f.Length; i++)
+        {
+            var w = double.CreateTruncating(problem.A[i]);
+            var d = double.CreateTruncating(f[i] - s.F[i]);
+            sum += w * d * d;
+            mass += w;
+        }
+
+        return Math.Sqrt(sum / mass);
+    }
+
+    /// <summary>The a-weighted standard deviation of the initial f (cost units): the scale of the start.</summary>
+    internal static double PotentialSpread<T>(SinkhornState<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = s.Problem.A;
+        double mass = 0, mean = 0;
+        for (var i = 0; i < s.F.Length; i++)
+        {
+            var w = double.CreateTruncating(a[i]);
+            mass += w;
+            mean += w * double.CreateTruncating(s.F[i]);
+        }
+
+        mean /= mass;
+        double v = 0;
+        for (var i = 0; i < s.F.Length; i++)
+        {
+            var d = double.CreateTruncating(s.F[i]) - mean;
+            v += double.CreateTruncating(a[i]) * d * d;
+        }
+
+        return Math.Sqrt(v / mass);
+    }
+
+    /// <summary>Sets the initial f; returns the multiple of ε at which that start was computed (1 for the unregularized duals; null: zero start).</summary>
+    internal double? Initialize<T>(LinearProblem<T> problem, SinkhornState<T> state, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (Initializer)
         {
             case SinkhornInitializer.Zero:
-                return;
+                return null;
             case SinkhornInitializer.Subsample:
-                SinkhornInitializers.Subsample(this, problem, state, cancellationToken);
-                return;
+                var level = SubsampleEpsilonMultiplier;
+                return SinkhornInitializers.Subsample(this, problem, state, level, cancellationToken) ? level : null;
             case SinkhornInitializer.Gaussian:
                 SinkhornInitializers.Gaussian(problem, state);
-                return;
+                return 1;
             case SinkhornInitializer.Sorting:
                 SinkhornInitializers.Sorting(problem, state);
-                return;
+                return 1;
             default:
                 throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown initializer {Initializer}.", nameof(problem));
         }

@@ -74,6 +74,22 @@ public sealed partial record Sinkhorn
     /// <summary>Points per side for <see cref="SinkhornInitializer.Subsample"/> (default 1000).</summary>
     public int SubsampleSize { get; init; } = 1000;
 
+    /// <summary>
+    /// <see cref="SinkhornInitializer.Subsample"/>: solve the subsample at this multiple of ε (default 1, as OTT-JAX; larger
+    /// values gave no clear gain in docs/benchmarks.md). At least 1.
+    /// </summary>
+    public double SubsampleEpsilonMultiplier { get; init; } = 1;
+
+    /// <summary>
+    /// With ε-scaling and a non-zero <see cref="Initializer"/>: the multiple of ε the schedule starts from instead of
+    /// <see cref="EpsilonScaling.InitialMultiplier"/> (never above it; 1 skips the scaling). Null (default): max(level,
+    /// 0.2·σ_f/ε), with level the multiple of ε the start was computed at (1 for Gaussian and Sorting,
+    /// <see cref="SubsampleEpsilonMultiplier"/> for Subsample) and σ_f the a-weighted standard deviation of the initial f,
+    /// so that the large-ε phase does not erase the start (a schedule from ×100 used to). A zero start runs the full
+    /// schedule.
+    /// </summary>
+    public double? InitializedScalingStart { get; init; }
+
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }
 
@@ -94,8 +110,10 @@ public sealed partial record Sinkhorn
         var stopwatch = Stopwatch.StartNew();
         var epsilon = ResolveEpsilon(problem.Geometry);
         var state = new SinkhornState<T>(problem, Convention, epsilon);
-        Initialize(problem, state, cancellationToken);
-        var convergence = Iterate(state, progress, stopwatch, cancellationToken);
+        var startLevel = Initialize(problem, state, cancellationToken);
+        var schedule = StartingSchedule(startLevel, startLevel is null ? 0 : PotentialSpread(state) / epsilon);
+        var solver = schedule == EpsilonScaling ? this : this with { EpsilonScaling = schedule };
+        var convergence = solver.Iterate(state, progress, stopwatch, cancellationToken);
         return new SinkhornOutput<T>(problem, Convention, epsilon, state.F, state.G, convergence);
     }
 
@@ -176,10 +194,38 @@ public sealed partial record Sinkhorn
             Fail(nameof(EpsilonScaling), $"ε-scaling needs an initial multiplier ≥ 1 and a decay in (0, 1] (got {EpsilonScaling.InitialMultiplier}, {EpsilonScaling.Decay}).");
         }
 
+        if (!(SubsampleEpsilonMultiplier >= 1) || !double.IsFinite(SubsampleEpsilonMultiplier))
+        {
+            Fail(nameof(SubsampleEpsilonMultiplier), $"SubsampleEpsilonMultiplier must be at least 1 and finite (got {SubsampleEpsilonMultiplier}).");
+        }
+
+        if (InitializedScalingStart is { } st && (!(st >= 1) || !double.IsFinite(st)))
+        {
+            Fail(nameof(InitializedScalingStart), $"InitializedScalingStart must be at least 1 and finite (got {st}).");
+        }
+
         if (SubsampleSize < 1)
         {
             Fail(nameof(SubsampleSize), $"SubsampleSize must be at least 1 (got {SubsampleSize}).");
         }
+    }
+
+    /// <summary>
+    /// The ε-scaling schedule actually run: <see cref="EpsilonScaling"/> for a zero start; after an initializer computed
+    /// at <paramref name="startLevel"/>·ε whose f has a-weighted standard deviation <paramref name="spread"/>·ε, the same
+    /// decay from <see cref="InitializedScalingStart"/> or else max(level, 0.2·spread), never above
+    /// <see cref="EpsilonScaling.InitialMultiplier"/>.
+    /// </summary>
+    internal EpsilonScaling StartingSchedule(double? startLevel, double spread)
+    {
+        if (startLevel is not { } level || EpsilonScaling.WarmupIterations == 0)
+        {
+            return EpsilonScaling;
+        }
+
+        var automatic = Math.Max(level, StartSpreadFraction * spread);
+        var start = Math.Clamp(InitializedScalingStart ?? automatic, 1, EpsilonScaling.InitialMultiplier);
+        return start == EpsilonScaling.InitialMultiplier ? EpsilonScaling : new EpsilonScaling(start, EpsilonScaling.Decay);
     }
 
     private static double Norm2(ReadOnlySpan<double> v, MarginalNorm norm)

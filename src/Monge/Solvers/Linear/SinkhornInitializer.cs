@@ -1,6 +1,10 @@
 namespace Monge.Solvers.Linear;
 
-/// <summary>How Sinkhorn's potentials start (Thornton and Cuturi 2022). Every initializer sets f; the first iteration computes g from it.</summary>
+/// <summary>
+/// How Sinkhorn's potentials start (Thornton and Cuturi 2022). Every initializer sets f; the first iteration computes g
+/// from it. With ε-scaling, a non-zero start makes the schedule begin lower (see <see cref="Sinkhorn.InitializedScalingStart"/>)
+/// so that the large-ε phase does not erase it.
+/// </summary>
 public enum SinkhornInitializer
 {
     /// <summary>f = g = 0.</summary>
@@ -8,8 +12,10 @@ public enum SinkhornInitializer
 
     /// <summary>
     /// Solve the problem on a random subsample (<see cref="Sinkhorn.SubsampleSize"/> points per side, seeded by
-    /// <see cref="Sinkhorn.Seed"/>), then extend its target potential to all source points with one soft-min.
-    /// Needs a point-cloud geometry; other geometries fall back to <see cref="Zero"/>.
+    /// <see cref="Sinkhorn.Seed"/>) whose points carry the mass of their Voronoi cells in the full clouds (so every region
+    /// keeps its exact mass), at ε·<see cref="Sinkhorn.SubsampleEpsilonMultiplier"/>, then extend its target potential to
+    /// all source points with one soft-min at that ε. Needs a point-cloud geometry; other geometries fall back to
+    /// <see cref="Zero"/>.
     /// </summary>
     Subsample,
 

@@ -9,21 +9,24 @@ namespace Monge.Solvers.Linear;
 internal static class SinkhornInitializers
 {
     /// <summary>
-    /// Solves the problem on a seeded subsample of both clouds, then extends the subsample's target potential to every
-    /// source point with one soft-min: f_i = τ_a·(ε·ℓ^t_a + softmin_j∈S(g_S)). Cost: the subsample solve plus O(n·k·d).
+    /// Solves the problem on a seeded subsample of both clouds at ε_s = <paramref name="epsilonMultiplier"/>·ε (with
+    /// ε-scaling ×100, decay 0.9, to the solver's threshold), then extends the subsample's target potential to every
+    /// source point with one soft-min at ε_s (the entropic c-transform, as OTT-JAX's <c>DualPotentials.f</c>):
+    /// f_i = τ_a·(ε·ℓ^t_a + softmin_ε_s,j∈S(g_S)). Cost: the subsample solve plus O(n·k·d).
     /// </summary>
-    public static void Subsample<T>(Sinkhorn options, LinearProblem<T> problem, SinkhornState<T> state, CancellationToken cancellationToken)
+    /// <returns>Whether f was set (false: not a point cloud, the subsample is the whole problem, or the start was not finite).</returns>
+    public static bool Subsample<T>(Sinkhorn options, LinearProblem<T> problem, SinkhornState<T> state, double epsilonMultiplier, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (problem.Geometry is not PointCloudGeometry<T> pc)
         {
-            return;
+            return false;
         }
 
         var k = options.SubsampleSize;
         if (k >= pc.Rows && k >= pc.Cols)
         {
-            return;
+            return false;
         }
 
         var rng = new Random(options.Seed);
@@ -31,26 +34,30 @@ internal static class SinkhornInitializers
         var colsIdx = Sample(rng, pc.Cols, Math.Min(k, pc.Cols));
         var xs = pc.Source.Subset(rowsIdx);
         var ys = pc.Target.Subset(colsIdx);
-        var aSub = Gather(problem.A, rowsIdx, problem.MassA);
-        var bSub = Gather(problem.B, colsIdx, problem.MassB);
+        var aSub = VoronoiWeights(pc.Source, rowsIdx, problem.A, problem.MassA);
+        var bSub = VoronoiWeights(pc.Target, colsIdx, problem.B, problem.MassB);
         var cost = pc.IsSquaredEuclidean ? null : pc.CostFunction;
         var subGeometry = new PointCloudGeometry<T>(xs, ys, cost, pc.ScaleFactor);
         var subProblem = new LinearProblem<T>(subGeometry, aSub, bSub, problem.TauA, problem.TauB);
+        var subEpsilon = epsilonMultiplier * state.Epsilon;
         var subOptions = options with
         {
-            Epsilon = state.Epsilon,
+            Epsilon = subEpsilon,
             EpsilonRelativeTo = EpsilonReference.Absolute,
+            EpsilonScaling = new EpsilonScaling(100, 0.9),
             Initializer = SinkhornInitializer.Zero,
             AndersonMemory = 0,
+            Momentum = 1,
+            MinIterations = 0,
         };
         var sub = subOptions.Solve(subProblem, null, cancellationToken);
 
-        // Extend g_S to all source points: f on (x, y_S).
+        // Extend g_S to all source points: f on (x, y_S), at the subsample's ε.
         var extend = new PointCloudGeometry<T>(pc.Source, ys, cost, pc.ScaleFactor);
         var kernelLogB = options.Convention == EntropyConvention.KullbackLeibler ? SinkhornState<T>.LogWeights(bSub) : [];
         var eps = T.CreateTruncating(state.Epsilon);
         var soft = new T[pc.Rows];
-        extend.SoftMin(sub.G, kernelLogB, eps, Axis.Rows, soft);
+        extend.SoftMin(sub.G, kernelLogB, T.CreateTruncating(subEpsilon), Axis.Rows, soft);
         var tau = T.CreateTruncating(problem.TauA);
         for (var i = 0; i < soft.Length; i++)
         {
@@ -61,7 +68,10 @@ internal static class SinkhornInitializers
         if (!Array.TrueForAll(state.F, T.IsFinite))
         {
             Array.Clear(state.F);
+            return false;
         }
+
+        return true;
     }
 
     /// <summary>
@@ -325,27 +335,74 @@ internal static class SinkhornInitializers
         return result;
     }
 
-    private static T[] Gather<T>(ReadOnlySpan<T> w, int[] idx, double mass)
+    /// <summary>
+    /// Quantizes a weighted cloud onto the sampled points: each point's weight goes to its nearest sampled point (squared
+    /// Euclidean distance in coordinates, ties to the lower index), so every region keeps its full-data mass. Time
+    /// O(n·k·d) (rows in parallel, sums in index order: deterministic), memory O(n).
+    /// </summary>
+    internal static T[] VoronoiWeights<T>(PointCloud<T> cloud, int[] centers, ReadOnlySpan<T> w, double mass)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var result = new T[idx.Length];
+        var d = cloud.Dimension;
+        var k = centers.Length;
+        var c = new double[k * d];
+        for (var q = 0; q < k; q++)
+        {
+            var row = cloud.Row(centers[q]);
+            for (var l = 0; l < d; l++)
+            {
+                c[(q * d) + l] = double.CreateTruncating(row[l]);
+            }
+        }
+
+        var owner = new int[cloud.Count];
+        Parallel.For(0, (cloud.Count + 255) / 256, chunk =>
+        {
+            var x = new double[d];
+            var end = Math.Min(cloud.Count, (chunk + 1) * 256);
+            for (var i = chunk * 256; i < end; i++)
+            {
+                var row = cloud.Row(i);
+                for (var l = 0; l < d; l++)
+                {
+                    x[l] = double.CreateTruncating(row[l]);
+                }
+
+                var best = 0;
+                var bestD = double.PositiveInfinity;
+                for (var q = 0; q < k; q++)
+                {
+                    double dist = 0;
+                    for (var l = 0; l < d; l++)
+                    {
+                        var diff = x[l] - c[(q * d) + l];
+                        dist += diff * diff;
+                    }
+
+                    if (dist < bestD)
+                    {
+                        bestD = dist;
+                        best = q;
+                    }
+                }
+
+                owner[i] = best;
+            }
+        });
+
+        var sums = new double[k];
         double total = 0;
-        for (var k = 0; k < idx.Length; k++)
+        for (var i = 0; i < owner.Length; i++)
         {
-            result[k] = w[idx[k]];
-            total += double.CreateTruncating(result[k]);
+            var wi = double.CreateTruncating(w[i]);
+            sums[owner[i]] += wi;
+            total += wi;
         }
 
-        if (!(total > 0))
+        var result = new T[k];
+        for (var q = 0; q < k; q++)
         {
-            Array.Fill(result, T.CreateTruncating(mass / idx.Length));
-            return result;
-        }
-
-        var scale = T.CreateTruncating(mass / total);
-        for (var k = 0; k < result.Length; k++)
-        {
-            result[k] *= scale;
+            result[q] = total > 0 ? T.CreateTruncating(sums[q] * mass / total) : T.CreateTruncating(mass / k);
         }
 
         return result;
