@@ -8,6 +8,41 @@ using Monge.Tools;
 /// <summary>The certify mode: HiRef's cost against the certified lower bound of <see cref="DualBound"/>.</summary>
 internal static class Certify
 {
+    /// <summary>
+    /// One case with chosen HiRef options: -- options DATASET D COST N POLISH_ROUNDS [SCHEDULE r1,r2] [ITERATIONS] [LEAF].
+    /// </summary>
+    public static void Options(string[] args)
+    {
+        if (!SyntheticData.TryParse(args[1], out var ds))
+        {
+            throw new ArgumentException($"Unknown dataset {args[1]}.", nameof(args));
+        }
+
+        var d = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var cost = Enum.Parse<GroundCost>(args[3]);
+        var n = int.Parse(args[4], CultureInfo.InvariantCulture);
+        var solver = new HierarchicalRefinement { Cost = cost, PolishRounds = int.Parse(args[5], CultureInfo.InvariantCulture) };
+        if (args.Length > 6 && args[6] != "auto")
+        {
+            solver = solver with { RankSchedule = args[6].Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() };
+        }
+
+        if (args.Length > 7)
+        {
+            solver = solver with { Iterations = int.Parse(args[7], CultureInfo.InvariantCulture) };
+        }
+
+        if (args.Length > 8)
+        {
+            solver = solver with { LeafSize = int.Parse(args[8], CultureInfo.InvariantCulture) };
+        }
+
+        var sample = SyntheticData.Generate(ds, n, 1, d, withTarget: true);
+        var clock = Stopwatch.StartNew();
+        var r = solver.Solve(sample.Source, sample.Target!);
+        Console.WriteLine($"{args[1]},{d},{cost},{n},polish={solver.PolishRounds},schedule=[{string.Join(" ", r.RankSchedule)}],iter={solver.Iterations},leaf={solver.LeafSize},cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},rounds={r.PolishRounds},s={clock.Elapsed.TotalSeconds:F1},polish_s={r.PolishSeconds:F1}");
+    }
+
     public static void Run(string[] args)
     {
         var sizes = (args.Length > 1 ? args[1] : "4096").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();

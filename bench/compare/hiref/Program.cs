@@ -13,11 +13,18 @@ using Monge.Solvers.Linear;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var mode = args.Length > 0 ? args[0] : "halfmoon";
+if (mode == "options")
+{
+    Certify.Options(args);
+    return;
+}
+
 if (mode == "certify")
 {
     Certify.Run(args);
     return;
 }
+
 
 var maxN = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1 << 20;
 var exactMaxN = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8192;
