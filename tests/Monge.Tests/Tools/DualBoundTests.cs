@@ -180,7 +180,7 @@ public class DualBoundTests
         var cost = new PNormPower<double>(1.5);
         var dense = new PointCloudGeometry<double>(x, y, cost).ToDense();
         var exact = LinearAssignment.Solve(dense, 50, 50).Cost / 50;
-        var result = (Converged with { Epsilon = 1e-3 }).Compute(x, y, cost);
+        var result = Converged.Compute(x, y, cost);
         AssertBelow(exact, result.LowerBound, "p = 1.5");
         Assert.True(exact - result.LowerBound <= result.Epsilon * Math.Log(50), $"OPT {exact:R}, bound {result.LowerBound:R}");
         Assert.Throws<InputValidationException>(() => new DualBound().Compute(x, y, cost));
