@@ -31,6 +31,26 @@ public sealed class MatchHirefAndDemoTests : IDisposable
     }
 
     [Fact]
+    public void Match_Certify_PrintsALowerBoundBelowTheOptimumAndTheGap()
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "checkerboard", "--n", "400", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var (code, stdout, stderr) = _cli.Run("match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "hiref", "--leaf-size", "64", "--cost", "euclidean", "--certify", "--out", _cli.File("p.npy"), "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var cost = json.RootElement.GetProperty("cost").GetDouble();
+        var bound = json.RootElement.GetProperty("lower_bound").GetDouble();
+        var gap = json.RootElement.GetProperty("gap").GetDouble();
+        var exact = _cli.Run("match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "exact", "--cost", "euclidean", "--out", _cli.File("e.npy"), "--json");
+        using var exactJson = JsonDocument.Parse(exact.Out);
+        var optimum = exactJson.RootElement.GetProperty("cost").GetDouble();
+
+        // Valid (below the optimum), tight here (within 0.5%), and the gap bounds HiRef's true ratio.
+        Assert.InRange(bound, optimum * 0.995, optimum * (1 + 1e-12));
+        Assert.Equal((cost - bound) / bound, gap, 12);
+        Assert.True(gap >= (cost / optimum) - 1 - 1e-12, $"gap {gap} below the true excess {(cost / optimum) - 1}");
+    }
+
+    [Fact]
     public void Match_Auto_SmallProblem_IsExact()
     {
         Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "50", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);

@@ -1,6 +1,9 @@
 // HiRef scale and quality comparison: n, cost, seconds, peak memory, cost ratio to the exact optimum where computable.
 // Usage: dotnet run -c Release --project bench/compare/hiref -- [halfmoon|mixture64|quality] [maxN] [exactMaxN] [dumpDir]
 // With dumpDir (quality mode), each case's points are written as DIR/<dataset>-<d>-<n>-{x,y}.npy for compare.py.
+// certify mode: -- certify N1,N2,... [exactMaxN] [epsilon] [maxIterations] [only] [coarseSize] [refineIterations] [nohiref]: HiRef cost, the certified lower bound of
+// Monge.Tools.DualBound (ε relative to the mean cost) and the certified gap HiRef / bound − 1, with the exact optimum
+// (Jonker–Volgenant) up to exactMaxN. "only" restricts to cases whose "dataset-d-cost" name contains it.
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
@@ -10,6 +13,19 @@ using Monge.Solvers.Linear;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var mode = args.Length > 0 ? args[0] : "halfmoon";
+if (mode == "options")
+{
+    Certify.Options(args);
+    return;
+}
+
+if (mode == "certify")
+{
+    Certify.Run(args);
+    return;
+}
+
+
 var maxN = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1 << 20;
 var exactMaxN = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8192;
 var dump = args.Length > 3 ? args[3] : null;

@@ -1,0 +1,535 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using Monge.Geometry;
+using Monge.Problems;
+using Monge.Solvers;
+using Monge.Solvers.Exact;
+using Monge.Solvers.Linear;
+
+namespace Monge.Tools;
+
+/// <summary>
+/// A certified lower bound on the optimal transport cost between two point clouds — and so on the optimal assignment
+/// cost of two n-point sets — in linear memory, from entropic dual potentials made feasible by c-transforms. With it a
+/// matching (for example from <see cref="HierarchicalRefinement"/>) carries a certificate "within X% of optimal"
+/// without an exact solve.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Weak duality: for any u, v with u_i + v_j ≤ C_ij on the supports, Σ a_i u_i + Σ b_j v_j ≤ min_P ⟨C, P⟩. The potentials
+/// come from <see cref="Sinkhorn"/> at a small ε (float32 by default, ε-scaling, online point-cloud geometry); the
+/// c-transforms v_j = min_i (C_ij − u_i), then u_i = min_j (C_ij − v_j) are computed in float64 and make them feasible
+/// whatever the Sinkhorn accuracy: convergence only makes the bound tighter, never invalid. Both orders (from f and from
+/// g) are tried and the larger bound is kept. For a converged Sinkhorn the bound is at most ε·log(1/min a) below the
+/// optimum (ε·log n for uniform weights; with both orders, the smaller of the two sides' logs); in practice far less.
+/// </para>
+/// <para>
+/// Large problems (more than <see cref="CoarseSize"/> points on a side) are solved coarse to fine: Sinkhorn runs on a
+/// seeded random subsample of <see cref="CoarseSize"/> points per side, each carrying the total weight of its cell (the
+/// points nearest to it), its potential is extended to every point by one soft c-transform, and
+/// <see cref="RefineIterations"/> full-size Sinkhorn iterations (through <see cref="CostGeometry{T}.SoftMin"/>) follow.
+/// The cell weights matter: with plain subsample weights the coarse problem misjudges cluster masses and the bound lost
+/// 1.2% on 8 Gaussians → moons at n = 4096 (512 coarse points), against 0.04% with cell weights.
+/// </para>
+/// <para>
+/// The tightness depends on ε relative to the optimum: ε is relative to the mean cost by default, so when the optimum
+/// is much smaller than the mean cost (overlapping clouds) give a smaller or an absolute ε.
+/// </para>
+/// <para>
+/// Units: the weights are normalized to mass one (uniform when a cloud has none), so for two clouds of n points the
+/// bound is on min_σ (1/n) Σ c(x_i, y_σ(i)) — the quantity <see cref="HierarchicalRefinementResult.Cost"/> reports
+/// (<see cref="LinearAssignmentResult.Cost"/> is n times it). By Birkhoff's theorem the transport optimum of two uniform
+/// n-point measures is attained at a permutation, so the bound holds for the assignment problem.
+/// </para>
+/// <para>
+/// Cost: the Sinkhorn solve (two O(s²·d) soft-mins per iteration on s = min(n, CoarseSize) points, at most
+/// <see cref="MaxIterations"/>), the cell assignment and extension (O((n + m)·s·d)), 2·<see cref="RefineIterations"/>
+/// full O(n·m·d) soft-mins, and four O(n·m·d) float64 passes for the c-transforms; all parallel over row tiles. Memory:
+/// O((n + m)·d) — the clouds in both precisions and layouts, potentials, and O(tile) scratch per worker; never n × m.
+/// Feasibility is exact with respect to the float64 evaluation of C (squared coordinate differences summed in float64),
+/// so the bound is valid up to that rounding (relative ~1e-15 of the costs).
+/// </para>
+/// </remarks>
+public sealed record DualBound
+{
+    private const int TileRows = 16;
+    private const int TileColumns = 1024;
+
+    /// <summary>The Sinkhorn ε, relative to <see cref="EpsilonRelativeTo"/> (default 1e-3 of the mean cost).</summary>
+    public double Epsilon { get; init; } = 1e-3;
+
+    /// <summary>
+    /// What <see cref="Epsilon"/> multiplies (default the mean cost, one O(n·m·d) pass over the coarse sample or the full
+    /// problem); when that statistic is 0 (all costs equal) <see cref="Epsilon"/> is used as an absolute value.
+    /// </summary>
+    public EpsilonReference EpsilonRelativeTo { get; init; } = EpsilonReference.MeanCost;
+
+    /// <summary>ε-scaling of the Sinkhorn solve (default from 1000·ε with decay 0.9 per iteration: 66 warm-up iterations).</summary>
+    public EpsilonScaling EpsilonScaling { get; init; } = new(1000, 0.9);
+
+    /// <summary>Sinkhorn iteration budget (default 500). The bound is valid whether or not Sinkhorn converged.</summary>
+    public int MaxIterations { get; init; } = 500;
+
+    /// <summary>Sinkhorn stop threshold on the L1 marginal error (default 1e-4).</summary>
+    public double Threshold { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Above this many points per side (default 2048), Sinkhorn runs on a seeded random subsample of this size and its
+    /// potential is extended to every point and refined (<see cref="RefineIterations"/>); 0 always solves the full problem.
+    /// </summary>
+    public int CoarseSize { get; init; } = 2048;
+
+    /// <summary>Full-size Sinkhorn iterations after the coarse solve (default 20; two O(n·m·d) soft-mins each).</summary>
+    public int RefineIterations { get; init; } = 20;
+
+    /// <summary>Seed of the coarse subsample.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Solve Sinkhorn in float32 (default true; about twice as fast); the c-transforms are always float64.</summary>
+    public bool SinglePrecision { get; init; } = true;
+
+    /// <summary>Computes the bound for two weighted point clouds with a built-in ground cost.</summary>
+    /// <param name="source">Source points (weights normalized; uniform when absent).</param>
+    /// <param name="target">Target points, same dimension.</param>
+    /// <param name="cost">Squared Euclidean (default) or Euclidean.</param>
+    /// <param name="progress">Receives the Sinkhorn progress and a final "certify" report.</param>
+    /// <param name="cancellationToken">Cancels the work (throws <see cref="OperationCanceledException"/>).</param>
+    /// <returns>The bound, its potentials and diagnostics.</returns>
+    /// <exception cref="InputValidationException">Dimension mismatch, invalid weights or options.</exception>
+    public DualBoundResult Compute(
+        PointCloud<double> source,
+        PointCloud<double> target,
+        GroundCost cost = GroundCost.SquaredEuclidean,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (cost is not (GroundCost.SquaredEuclidean or GroundCost.Euclidean))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown ground cost {cost}.", nameof(cost));
+        }
+
+        return Compute(source, target, cost == GroundCost.Euclidean ? new Euclidean<double>() : new SquaredEuclidean<double>(), progress, cancellationToken);
+    }
+
+    /// <summary>Computes the bound for two weighted point clouds with any ground cost the point-cloud geometry supports.</summary>
+    /// <param name="source">Source points (weights normalized; uniform when absent).</param>
+    /// <param name="target">Target points, same dimension.</param>
+    /// <param name="cost">The ground cost (null: squared Euclidean). Squared Euclidean and Euclidean use SIMD difference
+    /// kernels; other costs go through <see cref="PointCloudGeometry{T}"/> (one evaluation per pair).</param>
+    /// <param name="progress">Receives the Sinkhorn progress and a final "certify" report.</param>
+    /// <param name="cancellationToken">Cancels the work (throws <see cref="OperationCanceledException"/>).</param>
+    /// <returns>The bound, its potentials and diagnostics.</returns>
+    /// <exception cref="InputValidationException">Dimension mismatch, invalid weights or options.</exception>
+    public DualBoundResult Compute(
+        PointCloud<double> source,
+        PointCloud<double> target,
+        ICostFunction<double>? cost,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        Validate();
+        if (source.Dimension != target.Dimension)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"Source points have dimension {source.Dimension} but target points have {target.Dimension}.", nameof(target));
+        }
+
+        var a = source.NormalizedWeights();
+        var b = target.NormalizedWeights();
+        var geometry64 = CreateGeometry(source, target, cost);
+        var sinkhorn = new Sinkhorn
+        {
+            Epsilon = Epsilon,
+            EpsilonRelativeTo = EpsilonRelativeTo,
+            EpsilonScaling = EpsilonScaling,
+            MaxIterations = MaxIterations,
+            Threshold = Threshold,
+        };
+
+        var clock = Stopwatch.StartNew();
+        double[] f, g;
+        double eps;
+        Convergence convergence;
+        if (SinglePrecision)
+        {
+            (f, g, eps, convergence) = SolvePotentials(source.Convert<float>(), target.Convert<float>(), ToSingle(a), ToSingle(b), Convert(cost), sinkhorn, progress, cancellationToken);
+        }
+        else
+        {
+            (f, g, eps, convergence) = SolvePotentials(source, target, a, b, cost, sinkhorn, progress, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var sinkhornElapsed = clock.Elapsed;
+        clock.Restart();
+        var entropicDual = TensorPrimitives.Dot<double>(a, f) + TensorPrimitives.Dot<double>(b, g);
+
+        // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound.
+        var fromSource = CertifyCore(geometry64, a, b, f, fromSource: true, cancellationToken);
+        var fromTarget = CertifyCore(geometry64, a, b, g, fromSource: false, cancellationToken);
+        var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
+        progress?.Report(new SolverProgress("certify", 1, 1, best.LowerBound));
+        return best with
+        {
+            Epsilon = eps,
+            EntropicDual = entropicDual,
+            SinkhornConvergence = convergence,
+            SinkhornElapsed = sinkhornElapsed,
+            CertifyElapsed = clock.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// Makes any source potential feasible and returns the bound it certifies: v_j = min_i (C_ij − u_i) over the support
+    /// of a, then u_i = min_j (C_ij − v_j) over the support of b, bound Σ a_i u_i + Σ b_j v_j. Two float64 passes over C
+    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (parallel over row tiles, O(tile) scratch per worker).
+    /// </summary>
+    /// <param name="geometry">The cost (any geometry: dense, point cloud, low-rank).</param>
+    /// <param name="a">Source weights (length Rows, non-negative, positive mass; normalized here).</param>
+    /// <param name="b">Target weights (length Cols; the same total mass as <paramref name="a"/> up to 1e-6 relative).</param>
+    /// <param name="sourcePotential">Any finite u (length Rows), for example Sinkhorn's f or an exact solver's row potentials.</param>
+    /// <param name="cancellationToken">Checked between row tiles.</param>
+    /// <returns>The bound and the feasible pair (u, v). Applying it to its own u returns the same bound (c-transforms are idempotent).</returns>
+    /// <exception cref="InputValidationException">Wrong lengths, invalid weights or a non-finite potential.</exception>
+    public static DualBoundResult FromPotential(CostGeometry<double> geometry, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> sourcePotential, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var problem = new LinearProblem<double>(geometry, a.ToArray(), b.ToArray());
+        CheckPotential(sourcePotential, geometry.Rows, nameof(sourcePotential));
+        var clock = Stopwatch.StartNew();
+        var an = Marginals.Normalized<double>(problem.A, "a");
+        var bn = Marginals.Normalized<double>(problem.B, "b");
+        return CertifyCore(geometry, an, bn, sourcePotential.ToArray(), fromSource: true, cancellationToken) with { CertifyElapsed = clock.Elapsed };
+    }
+
+    /// <summary>Checks the options; called by <see cref="Compute(PointCloud{double}, PointCloud{double}, ICostFunction{double}, IProgress{SolverProgress}, CancellationToken)"/> before any work.</summary>
+    /// <exception cref="InputValidationException">An option is out of range.</exception>
+    public void Validate()
+    {
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"ε must be positive and finite (got {Epsilon}).", nameof(Epsilon));
+        }
+
+        if (!(Threshold > 0) || !double.IsFinite(Threshold))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"The threshold must be positive and finite (got {Threshold}).", nameof(Threshold));
+        }
+
+        if (CoarseSize < 0 || CoarseSize == 1 || RefineIterations < 0)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"CoarseSize must be 0 or at least 2 and RefineIterations non-negative (got {CoarseSize}, {RefineIterations}).", nameof(CoarseSize));
+        }
+
+        if (MaxIterations < 1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxIterations must be at least 1 (got {MaxIterations}).", nameof(MaxIterations));
+        }
+
+        new Sinkhorn { EpsilonScaling = EpsilonScaling, EpsilonRelativeTo = EpsilonRelativeTo }.Validate();
+        if (!Enum.IsDefined(EpsilonRelativeTo))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown ε reference {EpsilonRelativeTo}.", nameof(EpsilonRelativeTo));
+        }
+    }
+
+    /// <summary>
+    /// Sinkhorn potentials (f, g) on the full problem: directly when it has at most <see cref="CoarseSize"/> points per
+    /// side, otherwise from a seeded random subsample of that size, extended to every point by one soft c-transform and
+    /// refined by <see cref="RefineIterations"/> full-size iterations at the target ε.
+    /// </summary>
+    private (double[] F, double[] G, double Epsilon, Convergence Convergence) SolvePotentials<T>(
+        PointCloud<T> source,
+        PointCloud<T> target,
+        T[] a,
+        T[] b,
+        ICostFunction<T>? cost,
+        Sinkhorn sinkhorn,
+        IProgress<SolverProgress>? progress,
+        CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var n = source.Count;
+        var m = target.Count;
+        var geometry = CreateGeometry(source, target, cost);
+        if (CoarseSize == 0 || (n <= CoarseSize && m <= CoarseSize))
+        {
+            var options = sinkhorn with { Epsilon = AbsoluteEpsilon(geometry), EpsilonRelativeTo = EpsilonReference.Absolute };
+            var direct = options.Solve(new LinearProblem<T>(geometry, a, b), progress, cancellationToken);
+            return (ToDouble(direct.F), ToDouble(direct.G), direct.Epsilon, direct.Convergence);
+        }
+
+        // Coarse level: the library's Sinkhorn (ε-scaling, budget) on a seeded subsample; a relative ε is resolved there.
+        var rng = new Random(Seed);
+        var rows = Sample(rng, n, Math.Min(CoarseSize, n));
+        var cols = Sample(rng, m, Math.Min(CoarseSize, m));
+        var coarseSource = source.Subset(rows);
+        var coarseTarget = target.Subset(cols);
+
+        // Each coarse point carries the weight of its cell (the points whose nearest coarse point it is), so that the
+        // coarse problem keeps the masses of clusters and regions; a plain subsample's weights do not, and Sinkhorn at
+        // small ε corrects such large-scale imbalances only very slowly.
+        var coarseA = CellWeights(CreateGeometry(source, coarseSource, cost), a);
+        var coarseB = CellWeights(CreateGeometry(target, coarseTarget, cost), b);
+        var coarseGeometry = CreateGeometry(coarseSource, coarseTarget, cost);
+        var coarseOptions = sinkhorn with { Epsilon = AbsoluteEpsilon(coarseGeometry), EpsilonRelativeTo = EpsilonReference.Absolute };
+        var coarse = coarseOptions.Solve(new LinearProblem<T>(coarseGeometry, coarseA, coarseB), progress, cancellationToken);
+        var eps = T.CreateTruncating(coarse.Epsilon);
+
+        // Extend: f_i = softmin_ε over the coarse targets of (C_ij − g_j), with the coarse weights.
+        var f = new T[n];
+        var g = new T[m];
+        CreateGeometry(source, target.Subset(cols), cost).SoftMin(coarse.G, SinkhornLog(coarseB), eps, Axis.Rows, f);
+
+        // Refine on the full problem (KL convention: g = softmin_a(C − f), f = softmin_b(C − g)).
+        var logA = SinkhornLog(a);
+        var logB = SinkhornLog(b);
+        for (var t = 0; t < RefineIterations; t++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            geometry.SoftMin(f, logA, eps, Axis.Columns, g);
+            geometry.SoftMin(g, logB, eps, Axis.Rows, f);
+            progress?.Report(new SolverProgress("refine", t + 1, RefineIterations, double.NaN));
+        }
+
+        if (RefineIterations == 0)
+        {
+            geometry.SoftMin(f, logA, eps, Axis.Columns, g);
+        }
+
+        return (ToDouble(f), ToDouble(g), coarse.Epsilon, coarse.Convergence);
+    }
+
+    /// <summary>ε in cost units: <see cref="Epsilon"/> times the chosen statistic, or <see cref="Epsilon"/> itself when the statistic is 0 (all costs equal).</summary>
+    private double AbsoluteEpsilon<T>(CostGeometry<T> geometry)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (EpsilonRelativeTo == EpsilonReference.Absolute)
+        {
+            return Epsilon;
+        }
+
+        var stats = geometry.ComputeStatistics();
+        var scale = EpsilonRelativeTo == EpsilonReference.MeanCost ? stats.Mean : stats.StandardDeviation;
+        return scale > 0 && double.IsFinite(scale) ? Epsilon * scale : Epsilon;
+    }
+
+    private static T[] SinkhornLog<T>(T[] w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = new T[w.Length];
+        for (var k = 0; k < w.Length; k++)
+        {
+            result[k] = T.Log(w[k]);
+        }
+
+        return result;
+    }
+
+    private static int[] Sample(Random rng, int count, int k)
+    {
+        var all = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            all[i] = i;
+        }
+
+        // Partial Fisher–Yates: the first k entries are a uniform sample without replacement.
+        for (var i = 0; i < k; i++)
+        {
+            var j = rng.Next(i, count);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+
+        var result = all.AsSpan(0, k).ToArray();
+        Array.Sort(result);
+        return result;
+    }
+
+    /// <summary>
+    /// The weight of each coarse point's cell: Σ of <paramref name="weights"/> over the points (rows of
+    /// <paramref name="toCoarse"/>) whose cheapest coarse point (column) it is, normalized to one. Ties go to the lower index.
+    /// </summary>
+    private static T[] CellWeights<T>(CostGeometry<T> toCoarse, T[] weights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var n = toCoarse.Rows;
+        var k = toCoarse.Cols;
+        var nearest = new int[n];
+        Parallel.For(0, (n + TileRows - 1) / TileRows, () => new T[TileRows * k], (block, _, tile) =>
+        {
+            var i0 = block * TileRows;
+            var count = Math.Min(TileRows, n - i0);
+            toCoarse.FillCostBlock(i0, count, 0, k, tile);
+            for (var r = 0; r < count; r++)
+            {
+                nearest[i0 + r] = TensorPrimitives.IndexOfMin<T>(tile.AsSpan(r * k, k));
+            }
+
+            return tile;
+        }, _ => { });
+        var mass = new double[k];
+        for (var i = 0; i < n; i++)
+        {
+            mass[nearest[i]] += double.CreateTruncating(weights[i]);
+        }
+
+        var total = mass.Sum();
+        var result = new T[k];
+        for (var j = 0; j < k; j++)
+        {
+            result[j] = T.CreateTruncating(mass[j] / total);
+        }
+
+        return result;
+    }
+
+    private static DualBoundResult CertifyCore(CostGeometry<double> geometry, double[] a, double[] b, double[] start, bool fromSource, CancellationToken cancellationToken)
+    {
+        var n = geometry.Rows;
+        var m = geometry.Cols;
+        var u = new double[n];
+        var v = new double[m];
+        // A third transform would change nothing (h^ccc = h^c).
+        if (fromSource)
+        {
+            // v = u0^c over supp a; u = v^c over supp b.
+            Masked(start, a, u);
+            RowMin(geometry.Transpose(), u, v, cancellationToken);
+            var vMasked = Masked(v, b, new double[m]);
+            RowMin(geometry, vMasked, u, cancellationToken);
+        }
+        else
+        {
+            // u = v0^c over supp b; v = u^c over supp a.
+            Masked(start, b, v);
+            RowMin(geometry, v, u, cancellationToken);
+            var uMasked = Masked(u, a, new double[n]);
+            RowMin(geometry.Transpose(), uMasked, v, cancellationToken);
+        }
+
+        double bound = 0;
+        for (var i = 0; i < n; i++)
+        {
+            bound += a[i] > 0 ? a[i] * u[i] : 0;
+        }
+
+        for (var j = 0; j < m; j++)
+        {
+            bound += b[j] > 0 ? b[j] * v[j] : 0;
+        }
+
+        return new DualBoundResult(bound, u, v);
+    }
+
+    /// <summary>dst = h where the weight is positive, −∞ elsewhere (so that C − h = +∞ drops out of the minimum).</summary>
+    private static double[] Masked(ReadOnlySpan<double> h, ReadOnlySpan<double> weights, double[] dst)
+    {
+        for (var k = 0; k < dst.Length; k++)
+        {
+            dst[k] = weights[k] > 0 ? h[k] : double.NegativeInfinity;
+        }
+
+        return dst;
+    }
+
+    /// <summary>dst_i = min_j (C_ij − h_j): the c-transform along the rows of <paramref name="geometry"/>, in float64 tiles.</summary>
+    private static void RowMin(CostGeometry<double> geometry, double[] h, double[] dst, CancellationToken cancellationToken)
+    {
+        var rows = geometry.Rows;
+        var cols = geometry.Cols;
+        var blocks = (rows + TileRows - 1) / TileRows;
+        var options = new ParallelOptions { CancellationToken = cancellationToken };
+        Parallel.For(0, blocks, options, () => (new double[TileRows * Math.Min(TileColumns, cols)], new double[Math.Min(TileColumns, cols)]), (block, _, scratch) =>
+        {
+            var (tile, diff) = scratch;
+            var i0 = block * TileRows;
+            var count = Math.Min(TileRows, rows - i0);
+            Span<double> best = stackalloc double[TileRows];
+            best.Fill(double.PositiveInfinity);
+            for (var j0 = 0; j0 < cols; j0 += TileColumns)
+            {
+                var w = Math.Min(TileColumns, cols - j0);
+                geometry.FillCostBlock(i0, count, j0, w, tile);
+                var hs = h.AsSpan(j0, w);
+                var t = diff.AsSpan(0, w);
+                for (var r = 0; r < count; r++)
+                {
+                    TensorPrimitives.Subtract(tile.AsSpan(r * w, w), hs, t);
+                    best[r] = Math.Min(best[r], TensorPrimitives.Min<double>(t));
+                }
+            }
+
+            best[..count].CopyTo(dst.AsSpan(i0, count));
+            return scratch;
+        }, _ => { });
+    }
+
+    private static CostGeometry<T> CreateGeometry<T>(PointCloud<T> source, PointCloud<T> target, ICostFunction<T>? cost)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        return cost switch
+        {
+            null or SquaredEuclidean<T> when typeof(T) == typeof(float) => new PointCloudGeometry<T>(source, target),
+            null or SquaredEuclidean<T> => new PointDifferenceGeometry<T>(source, target, euclidean: false),
+            Euclidean<T> => new PointDifferenceGeometry<T>(source, target, euclidean: true),
+            _ => new PointCloudGeometry<T>(source, target, cost),
+        };
+    }
+
+    private static ICostFunction<float>? Convert(ICostFunction<double>? cost) => cost switch
+    {
+        null or SquaredEuclidean<double> => null,
+        Euclidean<double> => new Euclidean<float>(),
+        _ => throw new InputValidationException(
+            InputProblem.InvalidParameter,
+            $"The cost {cost.GetType().Name} has no float32 counterpart; set SinglePrecision = false.",
+            nameof(cost)),
+    };
+
+    private static void CheckPotential(ReadOnlySpan<double> potential, int length, string name)
+    {
+        if (potential.Length != length)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"The potential has length {potential.Length}; expected {length}.", name);
+        }
+
+        for (var k = 0; k < potential.Length; k++)
+        {
+            if (!double.IsFinite(potential[k]))
+            {
+                throw new InputValidationException(InputProblem.NonFinite, $"The potential is not finite at index {k} ({potential[k]}).", name);
+            }
+        }
+    }
+
+    private static float[] ToSingle(double[] v)
+    {
+        var result = new float[v.Length];
+        for (var k = 0; k < v.Length; k++)
+        {
+            result[k] = (float)v[k];
+        }
+
+        return result;
+    }
+
+    private static double[] ToDouble<T>(T[] v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (v is double[] same)
+        {
+            return same;
+        }
+
+        var result = new double[v.Length];
+        for (var k = 0; k < v.Length; k++)
+        {
+            result[k] = double.CreateTruncating(v[k]);
+        }
+
+        return result;
+    }
+}

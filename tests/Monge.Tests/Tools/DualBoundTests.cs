@@ -1,0 +1,274 @@
+using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Solvers.Exact;
+using Monge.Testing;
+using Monge.Tests.Geometry;
+using Monge.Tools;
+
+namespace Monge.Tests.Tools;
+
+public class DualBoundTests
+{
+    /// <summary>A converged double-precision Sinkhorn, for the ε-derived tightness statement.</summary>
+    private static readonly DualBound Converged = new()
+    {
+        Epsilon = 5e-2,
+        EpsilonScaling = new(20, 0.8),
+        Threshold = 1e-7,
+        MaxIterations = 20_000,
+        SinglePrecision = false,
+    };
+
+    public static TheoryData<int, int, GroundCost, int> RandomCases => new()
+    {
+        { 1, 2, GroundCost.SquaredEuclidean, 1 },
+        { 2, 1, GroundCost.Euclidean, 2 },
+        { 7, 3, GroundCost.SquaredEuclidean, 3 },
+        { 60, 2, GroundCost.Euclidean, 4 },
+        { 120, 5, GroundCost.SquaredEuclidean, 5 },
+        { 150, 1, GroundCost.Euclidean, 6 },
+        { 200, 2, GroundCost.SquaredEuclidean, 7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    public void Compute_RandomClouds_BelowTheAssignmentOptimumAndWithinEpsilonLogN(int n, int d, GroundCost cost, int seed)
+    {
+        var x = GeometryTestData.Cloud(n, d, 100 + seed);
+        var y = GeometryTestData.Cloud(n, d, 200 + seed, offset: 0.3);
+        var exact = LinearAssignment.Solve(x, y, cost).Cost / n;
+        var result = Converged.Compute(x, y, cost);
+        Assert.True(result.SinkhornConvergence!.Converged, result.SinkhornConvergence.ToString());
+        AssertBelow(exact, result.LowerBound, $"n={n} d={d} {cost}");
+
+        // For a converged Sinkhorn the c-transformed pair loses at most ε·log(1/min a) = ε·log n (see DualBound remarks).
+        var slack = result.Epsilon * Math.Log(n);
+        Assert.True(exact - result.LowerBound <= slack + (1e-12 * Math.Abs(exact)), $"n={n} d={d} {cost}: OPT {exact:R}, bound {result.LowerBound:R}, ε·log n {slack:R}");
+
+        // The default (float32, budgeted) options are valid too.
+        var fast = new DualBound().Compute(x, y, cost);
+        AssertBelow(exact, fast.LowerBound, $"default options n={n} d={d} {cost}");
+    }
+
+    [Fact]
+    public void FromPotential_ExactAssignmentDuals_ReproduceTheOptimum()
+    {
+        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        {
+            var x = GeometryTestData.Cloud(90, 3, 11);
+            var y = GeometryTestData.Cloud(90, 3, 12, offset: 0.5);
+            var lap = LinearAssignment.Solve(x, y, cost);
+            var geometry = Geometry(x, y, cost);
+            var result = DualBound.FromPotential(geometry, Marginals(90), Marginals(90), lap.RowPotentials);
+            NumericAssert.Close(lap.Cost / 90, result.LowerBound, rtol: 1e-10, what: $"{cost}: c-transformed exact duals");
+            AssertBelow(lap.Cost / 90, result.LowerBound, cost.ToString());
+            NumericAssert.Close(0, result.RelativeGap(lap.Cost / 90), atol: 1e-9, what: "certified gap of the optimal matching");
+        }
+    }
+
+    [Fact]
+    public void FromPotential_AnyPotential_IsFeasibleBelowTheOptimumAndIdempotent()
+    {
+        var rng = Seeds.Create(21);
+        var x = GeometryTestData.Cloud(40, 2, 22);
+        var y = GeometryTestData.Cloud(55, 2, 23, spread: 2);
+        var a = Generators.RandomWeights(rng, 40);
+        var b = Generators.RandomWeights(rng, 55);
+        var geometry = Geometry(x, y, GroundCost.SquaredEuclidean);
+        var dense = geometry.ToDense();
+        var exact = new NetworkSimplex().Solve(dense, a, b);
+        Assert.True(exact.Optimal);
+        foreach (var scale in new[] { 0.0, 1.0, 1e3 })
+        {
+            var u = GeometryTestData.Vector(40, 24 + (int)scale, scale);
+            var result = DualBound.FromPotential(geometry, a, b, u);
+            for (var i = 0; i < 40; i++)
+            {
+                for (var j = 0; j < 55; j++)
+                {
+                    Assert.True(result.SourcePotential[i] + result.TargetPotential[j] <= dense[(i * 55) + j] + 1e-12, $"scale {scale}: infeasible at ({i}, {j})");
+                }
+            }
+
+            AssertBelow(exact.Cost, result.LowerBound, $"scale {scale}");
+            var again = DualBound.FromPotential(geometry, a, b, result.SourcePotential);
+            NumericAssert.Close(result.LowerBound, again.LowerBound, rtol: 1e-12, atol: 1e-12, what: "c-transforms are idempotent");
+        }
+    }
+
+    [Fact]
+    public void Compute_WeightedRectangular_BelowNetworkSimplexAndWithinEpsilonLogOfTheSmallestWeight()
+    {
+        var rng = Seeds.Create(31);
+        var x = GeometryTestData.Cloud(35, 2, 32).WithWeights(Generators.RandomWeights(rng, 35));
+        var y = GeometryTestData.Cloud(50, 2, 33, offset: 1).WithWeights(Generators.RandomWeights(rng, 50));
+        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        {
+            var exact = new NetworkSimplex().Solve(x, y, cost);
+            var result = Converged.Compute(x, y, cost);
+            Assert.True(result.SinkhornConvergence!.Converged);
+            AssertBelow(exact.Cost, result.LowerBound, cost.ToString());
+            var smallest = Math.Min(x.NormalizedWeights().Min(), y.NormalizedWeights().Min());
+            Assert.True(exact.Cost - result.LowerBound <= result.Epsilon * Math.Log(1 / smallest), $"{cost}: OPT {exact.Cost:R}, bound {result.LowerBound:R}");
+        }
+    }
+
+    [Fact]
+    public void Compute_ZeroWeights_AreIgnoredAndPotentialsStayFinite()
+    {
+        var x = GeometryTestData.Cloud(30, 2, 41).WithWeights([.. Enumerable.Range(0, 30).Select(i => i % 3 == 0 ? 0.0 : 1.0)]);
+        var y = GeometryTestData.Cloud(20, 2, 42, offset: 2);
+        var ySized = y.WithWeights([.. Enumerable.Repeat(1.0, 20)]);
+        var exact = new NetworkSimplex { NormalizeMasses = true }.Solve(x, ySized);
+        var result = Converged.Compute(x, y);
+        AssertBelow(exact.Cost, result.LowerBound, "zero weights");
+        Assert.True(exact.Cost - result.LowerBound <= result.Epsilon * Math.Log(20), $"OPT {exact.Cost:R}, bound {result.LowerBound:R}");
+        NumericAssert.AllFinite(result.SourcePotential, "u");
+        NumericAssert.AllFinite(result.TargetPotential, "v");
+    }
+
+    [Fact]
+    public void Compute_DegenerateClouds_ExactValues()
+    {
+        // All points identical: C ≡ 0, so the optimum and the bound are 0.
+        var same = new PointCloud<double>([.. Enumerable.Repeat(1.5, 20)], 10, 2);
+        var zero = new DualBound().Compute(same, same);
+        Assert.Equal(0, zero.LowerBound);
+        Assert.Equal(0, zero.RelativeGap(0));
+
+        // One point each: the bound is the single cost.
+        var p = new PointCloud<double>([0, 0], 1, 2);
+        var q = new PointCloud<double>([3, 4], 1, 2);
+        NumericAssert.Close(25, new DualBound().Compute(p, q).LowerBound, rtol: 1e-12);
+        NumericAssert.Close(5, new DualBound().Compute(p, q, GroundCost.Euclidean).LowerBound, rtol: 1e-12);
+
+        // Planted permutation with duplicated points: the optimum is 0, the bound is at most 0 and at least −ε·log n.
+        var rng = Seeds.Create(51);
+        var baseCloud = GeometryTestData.Cloud(25, 2, 52);
+        var x = baseCloud.Subset([.. Enumerable.Range(0, 50).Select(i => i % 25)]);
+        var perm = Enumerable.Range(0, 50).OrderBy(_ => rng.Next()).ToArray();
+        var y = x.Subset(perm);
+        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        {
+            var result = Converged.Compute(x, y, cost);
+            Assert.True(result.LowerBound <= 1e-12, $"{cost}: {result.LowerBound:R}");
+            Assert.True(result.LowerBound >= -result.Epsilon * Math.Log(50), $"{cost}: {result.LowerBound:R}");
+        }
+    }
+
+    [Fact]
+    public void Compute_CoarseLevel_ValidAndTightAgainstTheAssignment()
+    {
+        // n above CoarseSize: subsample solve, extension, refinement, on half-moon → S-curve (n = 700, 200 coarse points).
+        var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, 700, 1, 2, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var options = new DualBound { CoarseSize = 200, RefineIterations = 10 };
+        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        {
+            var exact = LinearAssignment.Solve(x, y, cost).Cost / 700;
+            var result = options.Compute(x, y, cost);
+            AssertBelow(exact, result.LowerBound, cost.ToString());
+            Assert.True(result.RelativeGap(exact) <= 0.005, $"{cost}: certified gap of the optimum {result.RelativeGap(exact):R} (bound {result.LowerBound:R}, OPT {exact:R})");
+        }
+    }
+
+    [Fact]
+    public void Compute_OtherCost_ThroughThePointCloudGeometry()
+    {
+        var x = GeometryTestData.Cloud(50, 3, 71);
+        var y = GeometryTestData.Cloud(50, 3, 72, offset: 0.2);
+        var cost = new PNormPower<double>(1.5);
+        var dense = new PointCloudGeometry<double>(x, y, cost).ToDense();
+        var exact = LinearAssignment.Solve(dense, 50, 50).Cost / 50;
+        var result = Converged.Compute(x, y, cost);
+        AssertBelow(exact, result.LowerBound, "p = 1.5");
+        Assert.True(exact - result.LowerBound <= result.Epsilon * Math.Log(50), $"OPT {exact:R}, bound {result.LowerBound:R}");
+        Assert.Throws<InputValidationException>(() => new DualBound().Compute(x, y, cost));
+    }
+
+    [Fact]
+    public void Compute_SameInput_BitIdentical()
+    {
+        var x = GeometryTestData.Cloud(600, 3, 81);
+        var y = GeometryTestData.Cloud(600, 3, 82, offset: 0.1);
+        var options = new DualBound { CoarseSize = 150, RefineIterations = 5, Seed = 3 };
+        var first = options.Compute(x, y, GroundCost.Euclidean);
+        var second = options.Compute(x, y, GroundCost.Euclidean);
+        Assert.Equal(first.LowerBound, second.LowerBound);
+        Assert.Equal(first.SourcePotential, second.SourcePotential);
+        Assert.Equal(first.TargetPotential, second.TargetPotential);
+    }
+
+    [Fact]
+    public void PointDifferenceGeometry_MatchesTheCostDefinition()
+    {
+        var x = GeometryTestData.Cloud(37, 5, 91);
+        var y = GeometryTestData.Cloud(23, 5, 92, offset: 1);
+        foreach (var euclidean in new[] { false, true })
+        {
+            var reference = GeometryTestData.BruteCost(x, y, (p, q) =>
+            {
+                var s = p.Zip(q, (s1, s2) => (s1 - s2) * (s1 - s2)).Sum();
+                return euclidean ? Math.Sqrt(s) : s;
+            });
+            var geometry = new PointDifferenceGeometry<double>(x, y, euclidean);
+            foreach (var (r0, rc, c0, cc) in new[] { (0, 37, 0, 23), (3, 5, 1, 7), (36, 1, 0, 3), (10, 2, 19, 4) })
+            {
+                var block = new double[rc * cc];
+                geometry.FillCostBlock(r0, rc, c0, cc, block);
+                for (var r = 0; r < rc; r++)
+                {
+                    for (var c = 0; c < cc; c++)
+                    {
+                        NumericAssert.Close(reference[((r0 + r) * 23) + c0 + c], block[(r * cc) + c], rtol: 1e-12, atol: 1e-14, what: $"euclidean={euclidean} ({r0 + r}, {c0 + c})");
+                    }
+                }
+            }
+
+            NumericAssert.Close(reference[(4 * 23) + 9], geometry.Transpose().Cost(9, 4), rtol: 1e-12, what: "transpose");
+            NumericAssert.Close(2 * reference[5], geometry.WithScaleFactor(2).Cost(0, 5), rtol: 1e-12, what: "scale");
+        }
+    }
+
+    [Fact]
+    public void BadInput_TypedExceptions()
+    {
+        var x = GeometryTestData.Cloud(10, 2, 1);
+        var y = GeometryTestData.Cloud(10, 2, 2);
+        var y3 = GeometryTestData.Cloud(10, 3, 3);
+        var geometry = Geometry(x, y, GroundCost.SquaredEuclidean);
+        var u = new double[10];
+        void Expect(InputProblem problem, Action action) => Assert.Equal(problem, Assert.Throws<InputValidationException>(action).Problem);
+        Expect(InputProblem.DimensionMismatch, () => new DualBound().Compute(x, y3));
+        Expect(InputProblem.NegativeWeight, () => new DualBound().Compute(x.WithWeights([.. Enumerable.Repeat(-1.0, 10)]), y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound { Epsilon = 0 }.Compute(x, y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound { MaxIterations = 0 }.Compute(x, y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound { CoarseSize = 1 }.Compute(x, y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound { RefineIterations = -1 }.Compute(x, y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound().Compute(x, y, (GroundCost)7));
+        Expect(InputProblem.DimensionMismatch, () => DualBound.FromPotential(geometry, Marginals(10), Marginals(10), new double[9]));
+        Expect(InputProblem.NonFinite, () => DualBound.FromPotential(geometry, Marginals(10), Marginals(10), [.. u[..9], double.NaN]));
+        Expect(InputProblem.MassMismatch, () => DualBound.FromPotential(geometry, Marginals(10), [.. Enumerable.Repeat(1.0, 10)], u));
+        Expect(InputProblem.DimensionMismatch, () => DualBound.FromPotential(geometry, Marginals(9), Marginals(10), u));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => DualBound.FromPotential(geometry, Marginals(10), Marginals(10), u, cancelled.Token));
+    }
+
+    [Fact]
+    public void RelativeGap_Definition()
+    {
+        var result = new DualBoundResult(2, [], []);
+        NumericAssert.Close(0.01, result.RelativeGap(2.02), rtol: 1e-12);
+        Assert.Equal(double.PositiveInfinity, new DualBoundResult(-1, [], []).RelativeGap(0.5));
+        Assert.Equal(0, new DualBoundResult(0, [], []).RelativeGap(0));
+    }
+
+    private static void AssertBelow(double optimum, double bound, string what) =>
+        Assert.True(bound <= optimum + (1e-12 * Math.Max(1, Math.Abs(optimum))), $"{what}: bound {bound:R} above the optimum {optimum:R}");
+
+    private static double[] Marginals(int n) => [.. Enumerable.Repeat(1.0 / n, n)];
+
+    private static CostGeometry<double> Geometry(PointCloud<double> x, PointCloud<double> y, GroundCost cost) =>
+        new PointCloudGeometry<double>(x, y, cost == GroundCost.Euclidean ? new Euclidean<double>() : null);
+}
