@@ -77,6 +77,51 @@ public class RankScheduleTests
         }
     }
 
+    // Fewest levels, then the smallest rank sum, then the fewest co-clusters: checked against brute force over every
+    // non-decreasing rank tuple of the minimal depth.
+    [Theory]
+    [InlineData(16384, 256, 16, 8, new[] { 8, 8 })]
+    [InlineData(10007, 256, 16, 8, new[] { 5, 8 })]
+    [InlineData(262144, 256, 16, 8, new[] { 8, 10, 13 })]
+    [InlineData(1048576, 256, 16, 8, new[] { 16, 16, 16 })]
+    [InlineData(65536, 256, 16, 8, new[] { 16, 16 })]
+    [InlineData(4096, 256, 16, 8, new[] { 16 })]
+    [InlineData(3001, 64, 16, 8, new[] { 6, 8 })]
+    public void ForSize_FewestLevelsThenBalancedRanks(int n, int leafSize, int maxRank, int maxDepth, int[] expected)
+    {
+        var schedule = RankSchedule.ForSize(n, leafSize, maxRank, maxDepth);
+        Assert.Equal(expected, schedule);
+        var needed = (n + leafSize - 1) / leafSize;
+        var depth = 1;
+        for (long reach = maxRank; reach < needed; reach *= maxRank)
+        {
+            depth++;
+        }
+
+        Assert.Equal(depth, schedule.Length);
+        var bestSum = int.MaxValue;
+        void Enumerate(int level, int lowest, long product, int sum)
+        {
+            if (level == depth)
+            {
+                if (product >= needed)
+                {
+                    bestSum = Math.Min(bestSum, sum);
+                }
+
+                return;
+            }
+
+            for (var r = lowest; r <= maxRank; r++)
+            {
+                Enumerate(level + 1, r, product * r, sum + r);
+            }
+        }
+
+        Enumerate(0, 2, 1, 0);
+        Assert.Equal(bestSum, schedule.Sum());
+    }
+
     [Fact]
     public void ForSize_SmallN_IsEmpty()
     {
