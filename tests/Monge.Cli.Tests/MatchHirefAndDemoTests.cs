@@ -50,6 +50,24 @@ public sealed class MatchHirefAndDemoTests : IDisposable
         Assert.True(gap >= (cost / optimum) - 1 - 1e-12, $"gap {gap} below the true excess {(cost / optimum) - 1}");
     }
 
+    // --slab-rounds reaches the solver (default 8): the slab polish can only lower the cost of the same co-clustering.
+    [Fact]
+    public void Match_SlabRounds_NeverRaisesTheCost()
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "eight-gaussians-moons", "--n", "700", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        double Cost(params string[] extra)
+        {
+            var (code, stdout, stderr) = _cli.Run(["match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "hiref", "--leaf-size", "32", "--out", _cli.File("p.npy"), "--overwrite", "--json", .. extra]);
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            return json.RootElement.GetProperty("cost").GetDouble();
+        }
+
+        var without = Cost("--slab-rounds", "0");
+        var with = Cost();
+        Assert.True(with < without, $"slab rounds {with} vs none {without}");
+    }
+
     [Fact]
     public void Match_Auto_SmallProblem_IsExact()
     {
@@ -65,6 +83,7 @@ public sealed class MatchHirefAndDemoTests : IDisposable
     [InlineData("--rank-schedule", "4,x")]
     [InlineData("--rank-schedule", "1")]
     [InlineData("--leaf-size", "0")]
+    [InlineData("--slab-rounds", "-1")]
     public void Match_BadHirefOptions_ExitTwo(string option, string value)
     {
         Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "40", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);

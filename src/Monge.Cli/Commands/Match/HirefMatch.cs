@@ -15,7 +15,7 @@ public static class HirefMatch
     public static MatchOutcome Solve(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule };
+        var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule, SlabRounds = settings.SlabRounds };
         if (settings.LeafSize is { } leaf)
         {
             solver = solver with { LeafSize = leaf };

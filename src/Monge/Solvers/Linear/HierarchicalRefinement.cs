@@ -101,6 +101,21 @@ public sealed record HierarchicalRefinement
     /// partners, and the passes stop early after one that gains less than <see cref="PolishTolerance"/>.</summary>
     public int NeighbourhoodPasses { get; init; } = 4;
 
+    /// <summary>Slab rounds of the polish (default 8, for n ≤ <see cref="SlabMaxPoints"/>; 0 turns them off): each round
+    /// projects every matched pair (x, y_σ(x)) on a seeded random direction of the joint 2d-dimensional space, cuts the
+    /// sorted pairs into slabs of <see cref="SlabSize"/> and re-solves each slab exactly (for n ≤ SlabSize one round
+    /// solves the whole problem exactly). Slabs cut across the leaves, so
+    /// mass moves between blocks that the co-clustering separated; it never raises the cost. Time per round: n /
+    /// SlabSize exact assignments of SlabSize points; memory SlabSize² doubles per worker.</summary>
+    public int SlabRounds { get; init; } = 8;
+
+    /// <summary>Largest n for which <see cref="SlabRounds"/> run (default 32 768): at n = 16 384 they bring every
+    /// synthetic pair within 0.5% of the optimum for about 2–4× the time; above, the time grows faster than the gain.</summary>
+    public int SlabMaxPoints { get; init; } = 32768;
+
+    /// <summary>Pairs per slab for <see cref="SlabRounds"/> (default 1024).</summary>
+    public int SlabSize { get; init; } = 1024;
+
     /// <summary>Largest number of threads (default −1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
@@ -270,6 +285,11 @@ public sealed record HierarchicalRefinement
                 }
             }
 
+            if (SlabRounds > 0 && n <= SlabMaxPoints)
+            {
+                cost = SlabPolish(x, y, d, idxX, idxY, cost, parallel, progress, ref peak, baseBytes, cancellationToken);
+            }
+
             polishSeconds = polishClock.Elapsed.TotalSeconds;
         }
 
@@ -344,6 +364,9 @@ public sealed record HierarchicalRefinement
         Require(SeedingSteps >= -1, $"SeedingSteps must be −1 or more (got {SeedingSteps}).", nameof(SeedingSteps));
         Require(PolishTolerance >= 0 && !double.IsNaN(PolishTolerance), $"PolishTolerance must be non-negative (got {PolishTolerance}).", nameof(PolishTolerance));
         Require(NeighbourhoodCandidates >= 0, $"NeighbourhoodCandidates must be non-negative (got {NeighbourhoodCandidates}).", nameof(NeighbourhoodCandidates));
+        Require(SlabMaxPoints >= 0, $"SlabMaxPoints must be non-negative (got {SlabMaxPoints}).", nameof(SlabMaxPoints));
+        Require(SlabRounds >= 0, $"SlabRounds must be non-negative (got {SlabRounds}).", nameof(SlabRounds));
+        Require(SlabSize >= 2 && SlabSize <= 8192, $"SlabSize must be in [2, 8192] (got {SlabSize}).", nameof(SlabSize));
         Require(NeighbourhoodPasses >= 0, $"NeighbourhoodPasses must be non-negative (got {NeighbourhoodPasses}).", nameof(NeighbourhoodPasses));
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
@@ -415,6 +438,69 @@ public sealed record HierarchicalRefinement
         CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
         CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
+    }
+
+    // Slab rounds: sort the matched pairs by a random projection of (x, y_σ(x)), reorder both index arrays by it (the
+    // pairing is what matters, not the positions; the leaf ranges are not used after this) and re-solve consecutive
+    // slabs exactly. Directions come from SplitMix64(seed, round), so the result is deterministic.
+    private double SlabPolish(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, double cost, ParallelOptions parallel, IProgress<SolverProgress>? progress, ref long peak, long baseBytes, CancellationToken cancellationToken)
+    {
+        var n = idxX.Length;
+        var keys = new double[n];
+        var order = new int[n];
+        var bufferX = new int[n];
+        var bufferY = new int[n];
+        var direction = new double[2 * d];
+        var slabs = new List<(int StartA, int SizeA, int StartB, int SizeB)>();
+        var count = (n + SlabSize - 1) / SlabSize;
+        for (var b = 0; b < count; b++)
+        {
+            var start = (int)((long)n * b / count);
+            slabs.Add((start, (int)((long)n * (b + 1) / count) - start, 0, 0));
+        }
+
+        // With one slab (n ≤ SlabSize) a single round is the exact solve of the whole problem.
+        var rounds = count == 1 ? 1 : SlabRounds;
+        for (var round = 0; round < rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rng = new Random((int)(BlockSeed(Seed, 1000 + round, 0) & 0x7FFFFFFF));
+            for (var k = 0; k < direction.Length; k++)
+            {
+                direction[k] = (2 * rng.NextDouble()) - 1;
+            }
+
+            var xs = x.Span;
+            var ys = y.Span;
+            for (var p = 0; p < n; p++)
+            {
+                var xr = xs.Slice(idxX[p] * d, d);
+                var yr = ys.Slice(idxY[p] * d, d);
+                double key = 0;
+                for (var k = 0; k < d; k++)
+                {
+                    key += (direction[k] * xr[k]) + (direction[d + k] * yr[k]);
+                }
+
+                keys[p] = key;
+                order[p] = p;
+            }
+
+            Array.Sort(keys, order);
+            for (var p = 0; p < n; p++)
+            {
+                bufferX[p] = idxX[order[p]];
+                bufferY[p] = idxY[order[p]];
+            }
+
+            bufferX.CopyTo(idxX, 0);
+            bufferY.CopyTo(idxY, 0);
+            var bytes = SolveRanges(slabs, x, y, d, idxX, idxY, parallel, progress, $"slab {round + 1}", cancellationToken);
+            peak = Math.Max(peak, baseBytes + bytes + (4L * n * sizeof(int)) + (n * sizeof(double)));
+            cost = MatchingCost(xs, ys, d, idxX, idxY);
+        }
+
+        return cost;
     }
 
     // Pairs of leaves for one polish round: candidate pairs are each leaf's nearest leaves by the distance between
