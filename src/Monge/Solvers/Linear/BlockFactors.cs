@@ -144,6 +144,13 @@ internal static class BlockFactors
     /// <summary>‖u − v‖.</summary>
     public static double Distance(ReadOnlySpan<double> u, ReadOnlySpan<double> v) => Math.Sqrt(SquaredDistance(u, v));
 
+    /// <summary>c(u, v) for HiRef's ground costs: ‖u − v‖² or ‖u − v‖.</summary>
+    public static double PairCost(ReadOnlySpan<double> u, ReadOnlySpan<double> v, GroundCost cost)
+    {
+        var s = SquaredDistance(u, v);
+        return cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
+    }
+
     /// <summary>‖u − v‖².</summary>
     public static double SquaredDistance(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {

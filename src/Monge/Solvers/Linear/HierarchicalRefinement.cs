@@ -277,7 +277,7 @@ public sealed record HierarchicalRefinement
                 for (var pass = 0; pass < NeighbourhoodPasses; pass++)
                 {
                     var previous = cost;
-                    cost = NeighbourhoodPolish.Run(x.Span, y.Span, d, idxX, idxY, blocks, Cost, NeighbourhoodCandidates, NeighbourhoodLeaves, cost, parallel, cancellationToken);
+                    cost = NeighbourhoodPolish.Run(x, y, d, idxX, idxY, blocks, Cost, NeighbourhoodCandidates, NeighbourhoodLeaves, cost, parallel, cancellationToken);
                     if (previous - cost <= PolishTolerance * previous)
                     {
                         break;
@@ -617,8 +617,7 @@ public sealed record HierarchicalRefinement
                     var row = c.Slice(i * m, m);
                     for (var j = 0; j < m; j++)
                     {
-                        var s = BlockFactors.SquaredDistance(xr, ys.Slice(idxY[positions[j]] * d, d));
-                        row[j] = cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
+                        row[j] = BlockFactors.PairCost(xr, ys.Slice(idxY[positions[j]] * d, d), cost);
                     }
                 }
 
@@ -646,13 +645,16 @@ public sealed record HierarchicalRefinement
         return created.Sum(w => w.Bytes);
     }
 
-    private double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY)
+    private double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY) =>
+        MatchingCost(x, y, d, idxX, idxY, Cost);
+
+    /// <summary>(1/n) Σ_p c(x[idxX[p]], y[idxY[p]]).</summary>
+    internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, GroundCost cost)
     {
         var total = 0.0;
         for (var p = 0; p < idxX.Length; p++)
         {
-            var s = BlockFactors.SquaredDistance(x.Slice(idxX[p] * d, d), y.Slice(idxY[p] * d, d));
-            total += Cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
+            total += BlockFactors.PairCost(x.Slice(idxX[p] * d, d), y.Slice(idxY[p] * d, d), cost);
         }
 
         return total / idxX.Length;

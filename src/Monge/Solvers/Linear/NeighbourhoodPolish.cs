@@ -28,7 +28,7 @@ internal static class NeighbourhoodPolish
     /// <param name="parallel">Parallel options for the candidate search.</param>
     /// <param name="cancellationToken">Cancels the auction.</param>
     /// <returns>The cost after the polish.</returns>
-    public static double Run(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, GroundCost cost, int candidates, int leaves, double currentCost, ParallelOptions parallel, CancellationToken cancellationToken)
+    public static double Run(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, GroundCost cost, int candidates, int leaves, double currentCost, ParallelOptions parallel, CancellationToken cancellationToken)
     {
         var n = idxX.Length;
         var count = blocks.Count;
@@ -42,7 +42,7 @@ internal static class NeighbourhoodPolish
             var c = centres.AsSpan(b * d, d);
             for (var p = start; p < start + size; p++)
             {
-                var row = y.Slice(idxY[p] * d, d);
+                var row = y.Span.Slice(idxY[p] * d, d);
                 for (var t = 0; t < d; t++)
                 {
                     c[t] += row[t];
@@ -74,8 +74,6 @@ internal static class NeighbourhoodPolish
 
         var columns = new int[n * degree];
         var costs = new double[n * degree];
-        var xs = x.ToArray();
-        var ys = y.ToArray();
         Parallel.For(0, count, parallel, () => (new List<int>(), new double[degree], new int[degree]), (b, _, scratch) =>
         {
             var (pool, bestCost, bestColumn) = scratch;
@@ -90,17 +88,19 @@ internal static class NeighbourhoodPolish
             }
 
             var (from, length) = blocks[b];
+            var xs = x.Span;
+            var ys = y.Span;
             for (var p = from; p < from + length; p++)
             {
-                var xr = xs.AsSpan(idxX[p] * d, d);
-                var partner = ys.AsSpan(idxY[p] * d, d);
+                var xr = xs.Slice(idxX[p] * d, d);
+                var partner = ys.Slice(idxY[p] * d, d);
                 var kept = 0;
                 var hasOwn = false;
                 foreach (var q in pool)
                 {
                     // Candidates are the targets nearest the current partner (not the cheapest for x: when the plan moves
                     // mass far, the cheapest targets are taken by others and the optimal partner lies near the current one).
-                    var c = BlockFactors.SquaredDistance(partner, ys.AsSpan(idxY[q] * d, d));
+                    var c = BlockFactors.SquaredDistance(partner, ys.Slice(idxY[q] * d, d));
                     if (kept < degree)
                     {
                         Insert(bestCost, bestColumn, kept++, c, q);
@@ -127,7 +127,7 @@ internal static class NeighbourhoodPolish
                     // Rows with a pool smaller than k + 1 repeat their own edge; duplicates do not change the auction.
                     var source = t < kept ? t : kept - 1;
                     columns[(p * degree) + t] = bestColumn[source];
-                    costs[(p * degree) + t] = Cost(xr, ys.AsSpan(idxY[bestColumn[source]] * d, d), cost);
+                    costs[(p * degree) + t] = BlockFactors.PairCost(xr, ys.Slice(idxY[bestColumn[source]] * d, d), cost);
                 }
             }
 
@@ -146,32 +146,20 @@ internal static class NeighbourhoodPolish
             return currentCost;
         }
 
-        double total = 0;
-        for (var p = 0; p < n; p++)
-        {
-            total += Cost(xs.AsSpan(idxX[p] * d, d), ys.AsSpan(idxY[assignment[p]] * d, d), cost);
-        }
-
-        var newCost = total / n;
-        if (!(newCost < currentCost))
-        {
-            return currentCost;
-        }
-
         var updated = new int[n];
         for (var p = 0; p < n; p++)
         {
             updated[p] = idxY[assignment[p]];
         }
 
+        var newCost = HierarchicalRefinement.MatchingCost(x.Span, y.Span, d, idxX, updated, cost);
+        if (!(newCost < currentCost))
+        {
+            return currentCost;
+        }
+
         updated.CopyTo(idxY, 0);
         return newCost;
-    }
-
-    private static double Cost(ReadOnlySpan<double> a, ReadOnlySpan<double> b, GroundCost cost)
-    {
-        var s = BlockFactors.SquaredDistance(a, b);
-        return cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
     }
 
     // Inserts (c, q) into the ascending list of the first `at + 1` slots (slot `at` is free or the one being replaced).
