@@ -57,7 +57,7 @@ internal static class Certify
         Console.WriteLine("dataset,d,cost,n,hiref_cost,hiref_s,lower_bound,certified_gap,epsilon,sinkhorn_iterations,sinkhorn_status,sinkhorn_s,certify_s,exact_cost,exact_s,hiref_over_exact,bound_below_exact");
         foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
         {
-            foreach (var (ds, d) in new[] { (SyntheticDataset.HalfMoonSCurve, 2), (SyntheticDataset.Checkerboard, 2), (SyntheticDataset.MafMoonsRings, 2), (SyntheticDataset.EightGaussiansMoons, 2), (SyntheticDataset.GaussianMixture, 16), (SyntheticDataset.GaussianMixture, 64) })
+            foreach (var (ds, d) in QualityCases.Pairs)
             {
                 var name = $"{SyntheticData.CliName(ds)}-{d}-{cost}";
                 if (!name.Contains(only, StringComparison.OrdinalIgnoreCase))
@@ -73,14 +73,7 @@ internal static class Certify
                     var hirefCost = hiref?.Cost ?? double.NaN;
                     var hirefSeconds = clock.Elapsed.TotalSeconds;
                     var certificate = bound.Compute(sample.Source, sample.Target!, cost);
-                    var exact = double.NaN;
-                    var exactSeconds = double.NaN;
-                    if (n <= exactMaxN)
-                    {
-                        clock.Restart();
-                        exact = LinearAssignment.Solve(sample.Source, sample.Target!, cost).Cost / n;
-                        exactSeconds = clock.Elapsed.TotalSeconds;
-                    }
+                    var (exact, exactSeconds) = QualityCases.ExactOptimum(sample, cost, exactMaxN);
 
                     var conv = certificate.SinkhornConvergence!;
                     Console.WriteLine(string.Join(

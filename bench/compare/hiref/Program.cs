@@ -34,7 +34,7 @@ if (mode == "quality")
 {
     foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
     {
-        foreach (var (ds, d) in new[] { (SyntheticDataset.HalfMoonSCurve, 2), (SyntheticDataset.Checkerboard, 2), (SyntheticDataset.MafMoonsRings, 2), (SyntheticDataset.EightGaussiansMoons, 2), (SyntheticDataset.GaussianMixture, 16), (SyntheticDataset.GaussianMixture, 64) })
+        foreach (var (ds, d) in QualityCases.Pairs)
         {
             foreach (var n in new[] { 4096, 10007, 16384 })
             {
@@ -69,14 +69,7 @@ void Run(SyntheticDataset ds, int d, GroundCost cost, int n)
     var clock = Stopwatch.StartNew();
     var result = new HierarchicalRefinement { Cost = cost }.Solve(sample.Source, sample.Target!);
     var seconds = clock.Elapsed.TotalSeconds;
-    var exact = double.NaN;
-    var exactSeconds = double.NaN;
-    if (n <= exactMaxN)
-    {
-        clock.Restart();
-        exact = LinearAssignment.Solve(sample.Source, sample.Target!, cost).Cost / n;
-        exactSeconds = clock.Elapsed.TotalSeconds;
-    }
+    var (exact, exactSeconds) = QualityCases.ExactOptimum(sample, cost, exactMaxN);
 
     var processPeak = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
     Console.WriteLine(string.Join(",", SyntheticData.CliName(ds), d, cost, n, result.Cost.ToString("F6"), seconds.ToString("F2"),

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Monge.Datasets;
+using Monge.Solvers.Exact;
+
+/// <summary>What the quality and certify modes share: the twelve cases' data sets and the exact reference.</summary>
+internal static class QualityCases
+{
+    /// <summary>The synthetic pairs of the quality sweep, each run with both costs.</summary>
+    public static readonly (SyntheticDataset Dataset, int Dimension)[] Pairs =
+    [
+        (SyntheticDataset.HalfMoonSCurve, 2), (SyntheticDataset.Checkerboard, 2), (SyntheticDataset.MafMoonsRings, 2),
+        (SyntheticDataset.EightGaussiansMoons, 2), (SyntheticDataset.GaussianMixture, 16), (SyntheticDataset.GaussianMixture, 64),
+    ];
+
+    /// <summary>The exact assignment optimum (1/n) Σ c and its seconds, or NaN for both when n exceeds <paramref name="exactMaxN"/>.</summary>
+    public static (double Cost, double Seconds) ExactOptimum(DatasetSample sample, GroundCost cost, int exactMaxN)
+    {
+        var n = sample.Source.Count;
+        if (n > exactMaxN)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!, cost).Cost / n;
+        return (optimum, clock.Elapsed.TotalSeconds);
+    }
+}
