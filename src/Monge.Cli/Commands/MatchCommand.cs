@@ -39,7 +39,7 @@ public static class MatchCommand
         var cost = CostOption();
         var leafSize = new Option<int?>("--leaf-size") { Description = "hiref: largest block solved exactly at the leaves (default 256)." };
         var schedule = new Option<string?>("--rank-schedule") { Description = "hiref: ranks per level, e.g. 16,16,8 (default: chosen from n)." };
-        var slabRounds = new Option<int>("--slab-rounds") { Description = "hiref: slab rounds of the polish, for n ≤ 32 768 (default 8; 0 = off, about 2–4× faster at n = 16 384 but up to 1.3% further from the optimum).", DefaultValueFactory = _ => 8 };
+        var slabRounds = new Option<int?>("--slab-rounds") { Description = "hiref: slab rounds of the polish, for n ≤ 32 768 (default 8; 0 = off, about 2–4× faster at n = 16 384 but up to 1.3% further from the optimum)." };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum (Monge.Tools.DualBound, linear memory) and the certified gap cost / bound − 1." };
         var json = CommonOptions.Json();
@@ -66,9 +66,10 @@ public static class MatchCommand
                 throw new UsageException($"--leaf-size must be at least 1 (got {leaf}).");
             }
 
-            if (result.GetValue(slabRounds) < 0)
+            var slabs = result.GetValue(slabRounds);
+            if (slabs < 0)
             {
-                throw new UsageException($"--slab-rounds must be non-negative (got {result.GetValue(slabRounds)}).");
+                throw new UsageException($"--slab-rounds must be non-negative (got {slabs}).");
             }
 
             DataFiles.CheckOutput(outPath, overwriteValue);
@@ -94,7 +95,7 @@ public static class MatchCommand
             var outcome = SolverProgressRenderer.Run(
                 context,
                 jsonValue,
-                progress => chosen.Solve(x.Cloud, y.Cloud, new MatchSettings(groundCost, leaf, ranks, result.GetValue(seed), progress, result.GetValue(slabRounds)), context.Cancellation));
+                progress => chosen.Solve(x.Cloud, y.Cloud, new MatchSettings(groundCost, leaf, ranks, result.GetValue(seed), progress, slabs), context.Cancellation));
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
             var n = x.Count;

@@ -15,10 +15,15 @@ public static class HirefMatch
     public static MatchOutcome Solve(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule, SlabRounds = settings.SlabRounds };
+        var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule };
         if (settings.LeafSize is { } leaf)
         {
             solver = solver with { LeafSize = leaf };
+        }
+
+        if (settings.SlabRounds is { } rounds)
+        {
+            solver = solver with { SlabRounds = rounds };
         }
 
         var result = solver.Solve(x, y, settings.Progress, cancellationToken);

@@ -9,5 +9,5 @@ namespace Monge.Cli.Commands.Match;
 /// <param name="RankSchedule">HiRef rank schedule (null: chosen from n).</param>
 /// <param name="Seed">Seed of every random choice.</param>
 /// <param name="Progress">Progress sink (levels, for HiRef).</param>
-/// <param name="SlabRounds">HiRef slab rounds of the polish (0: off; the solver default is 8).</param>
-public sealed record MatchSettings(GroundCost Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int SlabRounds = 8);
+/// <param name="SlabRounds">HiRef slab rounds of the polish (0: off; null: the solver default).</param>
+public sealed record MatchSettings(GroundCost Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null);
