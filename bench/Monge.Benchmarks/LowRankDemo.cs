@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.IO;
-using Monge.Solvers.Linear;
+using Monge.Solvers.LowRank;
 
 /// <summary>
 /// Seed-to-seed spread of FRLC on a fixed problem (hiref_frlc.md §8 item 6, our side only):

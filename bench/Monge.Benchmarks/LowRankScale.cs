@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
-using Monge.Solvers.Linear;
+using Monge.Solvers.LowRank;
 
 /// <summary>
 /// One-shot scale run for the low-rank solvers (too long for BenchmarkDotNet's repeated runs):

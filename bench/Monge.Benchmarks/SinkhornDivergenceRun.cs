@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
 using Monge.Problems;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 using Monge.Tools;
 
 /// <summary>

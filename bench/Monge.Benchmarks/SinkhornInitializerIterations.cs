@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
+using Monge.Gaussian;
 using Monge.Geometry;
 using Monge.Problems;
-using Monge.Solvers.Exact;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 
 /// <summary>
 /// One-shot iteration counts of every Sinkhorn initializer, with and without ε-scaling (counts are machine-independent):

@@ -2,8 +2,9 @@ using Monge.Datasets;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
+using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Hierarchical;
 using Monge.Testing;
 
 namespace Monge.Tests;

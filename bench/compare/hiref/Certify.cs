@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
 using Monge.Solvers.Exact;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Hierarchical;
 using Monge.Tools;
 
 /// <summary>The certify mode: HiRef's cost against the certified lower bound of <see cref="DualBound"/>.</summary>

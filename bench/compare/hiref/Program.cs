@@ -9,7 +9,7 @@ using System.Globalization;
 using Monge.Datasets;
 using Monge.IO;
 using Monge.Solvers.Exact;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Hierarchical;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var mode = args.Length > 0 ? args[0] : "halfmoon";

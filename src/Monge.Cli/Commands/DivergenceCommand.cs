@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 using Monge.Tools;
 
 namespace Monge.Cli.Commands;

@@ -3,7 +3,7 @@ using Monge.Cli.Infrastructure;
 using Monge.Geometry;
 using Monge.IO;
 using Monge.Solvers;
-using Monge.Solvers.Linear;
+using Monge.Solvers.LowRank;
 
 namespace Monge.Cli.Commands;
 

@@ -4,8 +4,9 @@ using System.Numerics.Tensors;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
+using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Hierarchical;
 
 namespace Monge.Tools;
 

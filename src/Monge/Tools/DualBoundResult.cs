@@ -30,16 +30,17 @@ public sealed record DualBoundResult(double LowerBound, double[] SourcePotential
     /// <summary>
     /// The certified relative gap of a plan with cost <paramref name="cost"/>: (cost − bound) / bound, an upper bound on
     /// cost / optimum − 1. It is +∞ when the bound is not positive (no relative statement is possible) unless the cost
-    /// is at most the bound, and 0 when both are zero.
+    /// is at most the bound, and 0 when both are zero. A cost at or below the bound (possible only by rounding, since the
+    /// bound is certified) gives 0, never a negative gap.
     /// </summary>
     /// <param name="cost">The cost of a feasible plan (for a matching σ of two n-point sets: (1/n) Σ c(x_i, y_σ(i))).</param>
     public double RelativeGap(double cost)
     {
-        if (LowerBound > 0)
+        if (cost <= LowerBound)
         {
-            return (cost - LowerBound) / LowerBound;
+            return 0;
         }
 
-        return cost <= LowerBound ? 0 : double.PositiveInfinity;
+        return LowerBound > 0 ? (cost - LowerBound) / LowerBound : double.PositiveInfinity;
     }
 }

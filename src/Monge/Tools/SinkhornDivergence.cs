@@ -2,7 +2,7 @@ using System.Numerics;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 
 namespace Monge.Tools;
 

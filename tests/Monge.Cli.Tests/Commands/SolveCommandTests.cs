@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Monge.IO;
 using Monge.Problems;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 using Monge.Testing;
 
 namespace Monge.Cli.Tests.Commands;

@@ -1,7 +1,7 @@
 using CsCheck;
 using Monge.Geometry;
 using Monge.Problems;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 using Monge.Testing;
 using Monge.Tests.Geometry;
 using Monge.Tools;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Monge.Geometry;
 using Monge.Solvers;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Hierarchical;
 
 namespace Monge.Cli.Commands.Match;
 

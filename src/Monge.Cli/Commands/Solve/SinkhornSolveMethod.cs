@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
 using Monge.IO;
 using Monge.Problems;
-using Monge.Solvers.Linear;
+using Monge.Solvers.Entropic;
 
 namespace Monge.Cli.Commands.Solve;
 

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Numerics;
+using Monge.Geometry;
+using Monge.Numerics;
+using Monge.Problems;
+
+namespace Monge.Solvers.Entropic;
+
+/// <content>The iteration loop, error checks, divergence handling and acceleration.</content>
+public sealed partial record Sinkhorn
+{
+    /// <summary>
+    /// With an initializer, ε-scaling starts (by default) at this fraction of the initial f's a-weighted standard
+    /// deviation: high enough for the fast large-ε phase, low enough not to blur the start away (measured in
+    /// docs/benchmarks.md, "Initializers").
+    /// </summary>
+    internal const double StartSpreadFraction = 0.2;
+
+    private Convergence Iterate<T>(SinkhornState<T> s, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var geom = s.Geometry;
+        var n = geom.Rows;
+        var m = geom.Cols;
+        var problem = s.Problem;
+        var softCols = new T[m];
+        var softRows = new T[n];
+        var update = new T[Math.Max(n, m)];
+        var lastF = (T[])s.F.Clone();
+        var lastG = (T[])s.G.Clone();
+        var errors = new List<double>();
+        var colError = new double[m];
+        var rowError = new double[n];
+        var anderson = AndersonMemory > 0 ? new AndersonAccelerator<T>(n, AndersonMemory) : null;
+        var warmup = EpsilonScaling.WarmupIterations;
+        var status = SolverStatus.MaxIterations;
+        var lastError = double.NaN;
+        var iteration = 0;
+        for (; iteration < MaxIterations; iteration++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                break;
+            }
+
+            var epsT = T.CreateTruncating(s.Epsilon * EpsilonScaling.MultiplierAt(iteration));
+            var atTarget = iteration >= warmup;
+
+            // g-side soft-min of the current f (shared by the error check and the g update).
+            geom.SoftMin(s.F, s.KernelLogA, epsT, Axis.Columns, softCols);
+            var check = atTarget && iteration > 0 && iteration >= MinIterations && (iteration - warmup) % InnerIterations == 0;
+            if (check)
+            {
+                lastError = MarginalError(s, softCols, softRows, epsT, colError, rowError);
+                errors.Add(lastError);
+                progress?.Report(new SolverProgress("sinkhorn", iteration, MaxIterations, lastError));
+                if (double.IsNaN(lastError))
+                {
+                    status = SolverStatus.Diverged;
+                    break;
+                }
+
+                if (lastError <= Threshold)
+                {
+                    status = SolverStatus.Converged;
+                    break;
+                }
+            }
+
+            var omega = iteration >= MomentumStart && atTarget ? Momentum : 1;
+            ApplyUpdate<T>(softCols, s.TargetLogB, problem.TauB, epsT, update.AsSpan(0, m));
+            Blend<T>(s.G, update.AsSpan(0, m), omega);
+            geom.SoftMin(s.G, s.KernelLogB, epsT, Axis.Rows, softRows);
+            ApplyUpdate<T>(softRows, s.TargetLogA, problem.TauA, epsT, update.AsSpan(0, n));
+            Blend<T>(s.F, update.AsSpan(0, n), omega);
+            if (anderson is not null && atTarget)
+            {
+                anderson.Step(s.F);
+            }
+
+            if (!AllFinite<T>(s.F) || !AllFinite<T>(s.G))
+            {
+                status = SolverStatus.Diverged;
+                lastF.CopyTo(s.F, 0);
+                lastG.CopyTo(s.G, 0);
+                break;
+            }
+
+            s.F.CopyTo(lastF, 0);
+            s.G.CopyTo(lastG, 0);
+        }
+
+        if (status is SolverStatus.MaxIterations or SolverStatus.Cancelled or SolverStatus.Diverged)
+        {
+            // Report the error of the returned iterate.
+            var eps = T.CreateTruncating(s.Epsilon);
+            geom.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, softCols);
+            lastError = MarginalError(s, softCols, softRows, eps, colError, rowError);
+            errors.Add(lastError);
+            if (status == SolverStatus.MaxIterations && lastError <= Threshold && iteration >= MinIterations)
+            {
+                status = SolverStatus.Converged;
+            }
+        }
+
+        return new Convergence(status, iteration, lastError, Threshold, errors, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Marginal error of the current (f, g): on the column side ‖c − c_new‖ where c is the column marginal and c_new the
+    /// column marginal after the g update (= b when τ_b = 1); with momentum the row side is added the same way.
+    /// </summary>
+    private double MarginalError<T>(SinkhornState<T> s, T[] softCols, T[] softRows, T eps, double[] colError, double[] rowError)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var e = double.CreateTruncating(eps);
+        var problem = s.Problem;
+        var error = SideError(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.TauB, e, colError);
+        if (Momentum != 1 || AndersonMemory > 0)
+        {
+            s.Geometry.SoftMin(s.G, s.KernelLogB, eps, Axis.Rows, softRows);
+            error += SideError(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.TauA, e, rowError);
+        }
+
+        return error;
+    }
+
+    private double SideError<T>(T[] potential, T[] softMin, T[] kernelLog, T[] targetLog, double tau, double eps, double[] diff)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var j = 0; j < potential.Length; j++)
+        {
+            var sm = double.CreateTruncating(softMin[j]);
+            var h = double.CreateTruncating(potential[j]);
+            var lk = kernelLog.Length == 0 ? 0 : double.CreateTruncating(kernelLog[j]);
+            var lt = targetLog.Length == 0 ? 0 : double.CreateTruncating(targetLog[j]);
+            var hNew = tau * ((eps * lt) + sm);
+            var current = Math.Exp(lk + ((h - sm) / eps));
+            var next = Math.Exp(lk + ((hNew - sm) / eps));
+            diff[j] = current - next;
+        }
+
+        return Norm2(diff, Norm);
+    }
+
+    /// <summary>
+    /// How far one Sinkhorn iteration at the target ε moves the initial f: the a-weighted RMS of f' − f with
+    /// g = update(softmin_ε(f)) and f' = update(softmin_ε(g)), in cost units (0 at a fixed point).
+    /// </summary>
+    internal static double InitialResidual<T>(SinkhornState<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var geom = s.Geometry;
+        var problem = s.Problem;
+        var eps = T.CreateTruncating(s.Epsilon);
+        var softCols = new T[geom.Cols];
+        var softRows = new T[geom.Rows];
+        var g = new T[geom.Cols];
+        var f = new T[geom.Rows];
+        geom.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, softCols);
+        ApplyUpdate<T>(softCols, s.TargetLogB, problem.TauB, eps, g);
+        geom.SoftMin(g, s.KernelLogB, eps, Axis.Rows, softRows);
+        ApplyUpdate<T>(softRows, s.TargetLogA, problem.TauA, eps, f);
+        double sum = 0, mass = 0;
+        for (var i = 0; i < f.Length; i++)
+        {
+            var w = double.CreateTruncating(problem.A[i]);
+            var d = double.CreateTruncating(f[i] - s.F[i]);
+            sum += w * d * d;
+            mass += w;
+        }
+
+        return Math.Sqrt(sum / mass);
+    }
+
+    /// <summary>The a-weighted standard deviation of the initial f (cost units): the scale of the start.</summary>
+    internal static double PotentialSpread<T>(SinkhornState<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = s.Problem.A;
+        double mass = 0, mean = 0;
+        for (var i = 0; i < s.F.Length; i++)
+        {
+            var w = double.CreateTruncating(a[i]);
+            mass += w;
+            mean += w * double.CreateTruncating(s.F[i]);
+        }
+
+        mean /= mass;
+        double v = 0;
+        for (var i = 0; i < s.F.Length; i++)
+        {
+            var d = double.CreateTruncating(s.F[i]) - mean;
+            v += double.CreateTruncating(a[i]) * d * d;
+        }
+
+        return Math.Sqrt(v / mass);
+    }
+
+    /// <summary>Sets the initial f; returns the multiple of ε at which that start was computed (1 for the unregularized duals; null: zero start).</summary>
+    internal double? Initialize<T>(LinearProblem<T> problem, SinkhornState<T> state, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (Initializer)
+        {
+            case SinkhornInitializer.Zero:
+                return null;
+            case SinkhornInitializer.Subsample:
+                var level = SubsampleEpsilonMultiplier;
+                return SinkhornInitializers.Subsample(this, problem, state, level, cancellationToken) ? level : null;
+            case SinkhornInitializer.Gaussian:
+                SinkhornInitializers.Gaussian(problem, state);
+                return 1;
+            case SinkhornInitializer.Sorting:
+                SinkhornInitializers.Sorting(problem, state);
+                return 1;
+            default:
+                throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown initializer {Initializer}.", nameof(problem));
+        }
+    }
+}

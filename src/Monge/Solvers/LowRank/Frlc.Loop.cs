@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace Monge.Solvers.LowRank;
+
+/// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
+public sealed partial record Frlc
+{
+    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var n = cost.Rows;
+        var m = cost.Cols;
+        var r1 = Rank;
+        var r2 = LatentRank ?? Rank;
+        var objective = new WassersteinObjective(cost.Products);
+
+        double[] q, r, t;
+        if (initialState is null)
+        {
+            (q, r, t) = Initialize(cost, a, b, r1, r2);
+        }
+        else
+        {
+            q = (double[])initialState.Q.Clone();
+            r = (double[])initialState.R.Clone();
+            t = (double[])initialState.T.Clone();
+        }
+
+        var logQ = new double[q.Length];
+        var logR = new double[r.Length];
+        var logT = new double[t.Length];
+        TensorPrimitives.Log(q, logQ);
+        TensorPrimitives.Log(r, logR);
+        TensorPrimitives.Log(t, logT);
+        var gq = BlockAlgebra.ColumnSums(q, n, r1);
+        var gr = BlockAlgebra.ColumnSums(r, m, r2);
+        var lambda = new double[r1 * r2];
+        Latent(t, gq, gr, lambda);
+
+        objective.OnTargetFactorChanged(r, m, r2);
+        objective.OnSourceFactorChanged(q, n, r1);
+        var gradLatent = new double[r1 * r2];
+        objective.GradientLatent(q, n, r1, r2, gradLatent);
+        var value = objective.Value(gradLatent, lambda);
+
+        var trace = new List<double> { value };
+        var deltas = new List<double>();
+        var workQ = new double[q.Length];
+        var workR = new double[r.Length];
+        var workT = new double[t.Length];
+        var logTNew = new double[t.Length];
+        var gradT = new double[t.Length];
+        var fQ = new double[n];
+        var hQ = new double[r1];
+        var fR = new double[m];
+        var hR = new double[r2];
+        var fT = new double[r1];
+        var hT = new double[r2];
+
+        var status = SolverStatus.MaxIterations;
+        var iterations = 0;
+        long sweeps = 0;
+        var delta = double.NaN;
+        var leftSoft = Relaxation is LowRankRelaxation.SemiRelaxedLeft or LowRankRelaxation.Unbalanced;
+        var rightSoft = Relaxation is LowRankRelaxation.SemiRelaxedRight or LowRankRelaxation.Unbalanced;
+        for (var it = 0; it < MaxIterations; it++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                break;
+            }
+
+            // Gradients at the current (Q, R, Λ), with the rank-one terms of g_Q = Qᵀ1 and g_R = Rᵀ1.
+            objective.GradientSource(q, lambda, n, r1, r2, workQ);
+            objective.GradientTarget(q, lambda, m, r1, r2, workR);
+            if (FullGradient)
+            {
+                RankOneCorrection(workQ, q, gq, n, r1);
+                RankOneCorrection(workR, r, gr, m, r2);
+            }
+
+            var norm = Math.Max(TensorPrimitives.MaxMagnitude<double>(workQ), TensorPrimitives.MaxMagnitude<double>(workR));
+            var gammaK = norm > 0 && double.IsFinite(norm) ? Gamma / norm : Gamma;
+            var eps = 1.0 / gammaK;
+
+            if (!WarmStart)
+            {
+                Array.Clear(hQ);
+                Array.Clear(hR);
+                Array.Clear(hT);
+            }
+
+            // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
+            TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
+            var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
+
+            TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
+            var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
+
+            var dQ = FrobeniusDistance(workQ, q);
+            var dR = FrobeniusDistance(workR, r);
+            if (!double.IsFinite(dQ) || !double.IsFinite(dR))
+            {
+                status = SolverStatus.Diverged;
+                TensorPrimitives.Log(q, logQ);
+                TensorPrimitives.Log(r, logR);
+                break;
+            }
+
+            (q, workQ) = (workQ, q);
+            (r, workR) = (workR, r);
+            gq = BlockAlgebra.ColumnSums(q, n, r1);
+            gr = BlockAlgebra.ColumnSums(r, m, r2);
+            objective.OnTargetFactorChanged(r, m, r2);
+            objective.OnSourceFactorChanged(q, n, r1);
+
+            // T step on the new Q, R: ∇T = diag(1/g_Q) (Qᵀ C R) diag(1/g_R), its own normalised step.
+            objective.GradientLatent(q, n, r1, r2, gradLatent);
+            Latent(gradLatent, gq, gr, gradT);
+            var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
+            var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
+            TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
+            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, InnerThreshold);
+            EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, settingsT, fT, hT);
+            var dT = FrobeniusDistance(workT, t);
+            if (!double.IsFinite(dT))
+            {
+                status = SolverStatus.Diverged;
+                Latent(t, gq, gr, lambda);
+                iterations = it + 1;
+                break;
+            }
+
+            (t, workT) = (workT, t);
+            (logT, logTNew) = (logTNew, logT);
+            Latent(t, gq, gr, lambda);
+            value = objective.Value(gradLatent, lambda);
+            trace.Add(value);
+
+            delta = (dQ + dR + dT) / (gammaK * gammaK);
+            deltas.Add(delta);
+            iterations = it + 1;
+            progress?.Report(new SolverProgress("frlc", iterations, MaxIterations, delta));
+            if (iterations >= MinIterations && delta < Threshold)
+            {
+                status = SolverStatus.Converged;
+                break;
+            }
+        }
+
+        var coupling = new LowRankCoupling(q, lambda, r, n, m, r1, r2);
+        var finalCost = trace[^1];
+        var rowSums = coupling.SourceMarginal();
+        var colSums = coupling.TargetMarginal();
+        var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
+        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, L1Distance(rowSums, a), L1Distance(colSums, b), objective.Products, sweeps);
+    }
+
+    /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>
+    internal static void RankOneCorrection(double[] grad, double[] x, double[] g, int rows, int cols)
+    {
+        var w = new double[cols];
+        var tmp = new double[cols];
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Multiply(grad.AsSpan(i * cols, cols), x.AsSpan(i * cols, cols), tmp);
+            TensorPrimitives.Add(w, tmp, w);
+        }
+
+        for (var k = 0; k < cols; k++)
+        {
+            w[k] = g[k] > 0 ? w[k] / g[k] : 0.0;
+        }
+
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Subtract(grad.AsSpan(i * cols, cols), w, grad.AsSpan(i * cols, cols));
+        }
+    }
+
+    /// <summary>dst = diag(1/g_Q) X diag(1/g_R) (zero rows/columns where g is zero).</summary>
+    internal static void Latent(double[] x, double[] gq, double[] gr, double[] dst)
+    {
+        var r1 = gq.Length;
+        var r2 = gr.Length;
+        var inv = new double[r2];
+        for (var l = 0; l < r2; l++)
+        {
+            inv[l] = gr[l] > 0 ? 1.0 / gr[l] : 0.0;
+        }
+
+        for (var k = 0; k < r1; k++)
+        {
+            var s = gq[k] > 0 ? 1.0 / gq[k] : 0.0;
+            var row = dst.AsSpan(k * r2, r2);
+            TensorPrimitives.Multiply(x.AsSpan(k * r2, r2), inv, row);
+            TensorPrimitives.Multiply(row, s, row);
+        }
+    }
+
+    private static double FrobeniusDistance(double[] x, double[] y)
+    {
+        var chunks = Math.Max(1, x.Length / (1 << 16));
+        var total = 0.0;
+        for (var c = 0; c < chunks; c++)
+        {
+            var start = (int)((long)x.Length * c / chunks);
+            var end = (int)((long)x.Length * (c + 1) / chunks);
+            var d = TensorPrimitives.Distance<double>(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
+            total += d * d;
+        }
+
+        return Math.Sqrt(total);
+    }
+
+    private static double L1Distance(double[] x, double[] y)
+    {
+        var s = 0.0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            s += Math.Abs(x[i] - y[i]);
+        }
+
+        return s;
+    }
+
+    private (double[] Q, double[] R, double[] T) Initialize(LowRankCost cost, double[] a, double[] b, int r1, int r2)
+    {
+        var n = cost.Rows;
+        var m = cost.Cols;
+        var rng = new Random(Seed);
+        var g1 = Problems.Marginals.Uniform<double>(r1);
+        var g2 = Problems.Marginals.Uniform<double>(r2);
+        var hard = new EntropicProjection.Settings(1, 1, LatentIterations, 1e-12);
+        double[] q, r, t;
+        switch (Initialization)
+        {
+            case LowRankInitialization.Rank2:
+                {
+                    var lambda = LowRankInitializer.Rank2Lambda(a, b, r1 == r2 ? g1 : [.. g1, .. g2]);
+                    q = LowRankInitializer.Rank2Factor(a, g1, lambda);
+                    r = LowRankInitializer.Rank2Factor(b, g2, lambda);
+                    t = new double[r1 * r2];
+                    if (r1 == r2)
+                    {
+                        for (var k = 0; k < r1; k++)
+                        {
+                            t[(k * r2) + k] = g1[k];
+                        }
+
+                        LowRankInitializer.MixWithIndependent(t, r1, r2, InitialMixing > 0 ? InitialMixing : 0.5);
+                    }
+                    else
+                    {
+                        for (var k = 0; k < r1; k++)
+                        {
+                            for (var l = 0; l < r2; l++)
+                            {
+                                t[(k * r2) + l] = g1[k] * g2[l];
+                            }
+                        }
+                    }
+
+                    break;
+                }
+
+            case LowRankInitialization.KMeans:
+                {
+                    var d = cost.Dimension;
+                    (q, var cq) = LowRankInitializer.KMeansFactor(cost.SourcePoints!, n, d, a, g1, rng, LatentIterations);
+                    (r, var cr) = LowRankInitializer.KMeansFactor(cost.TargetPoints!, m, d, b, g2, rng, LatentIterations);
+                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
+                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
+                    var logK = LowRankInitializer.SquaredDistances(cq, r1, cr, r2, d);
+                    var max = TensorPrimitives.Max<double>(logK);
+                    TensorPrimitives.Multiply(logK, max > 0 ? -1.0 / (0.1 * max) : 0.0, logK);
+                    t = new double[r1 * r2];
+                    EntropicProjection.Run(logK, t, r1, r2, gq, gr, 1.0, hard, new double[r1], new double[r2]);
+                    break;
+                }
+
+            default:
+                {
+                    // Reference util.initialize_couplings('Full'): uniform random "costs" projected with ε = 1/γ.
+                    var eps = 1.0 / Gamma;
+                    var lq = LowRankInitializer.Uniform(rng, (long)n * r1);
+                    TensorPrimitives.Multiply(lq, -Gamma, lq);
+                    q = new double[lq.Length];
+                    EntropicProjection.Run(lq, q, n, r1, a, g1, eps, hard, new double[n], new double[r1]);
+                    var lr = LowRankInitializer.Uniform(rng, (long)m * r2);
+                    TensorPrimitives.Multiply(lr, -Gamma, lr);
+                    r = new double[lr.Length];
+                    EntropicProjection.Run(lr, r, m, r2, b, g2, eps, hard, new double[m], new double[r2]);
+                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
+                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
+                    var lt = LowRankInitializer.Uniform(rng, (long)r1 * r2);
+                    TensorPrimitives.Multiply(lt, -Gamma, lt);
+                    t = new double[lt.Length];
+                    EntropicProjection.Run(lt, t, r1, r2, gq, gr, eps, hard, new double[r1], new double[r2]);
+                    LowRankInitializer.MixWithIndependent(q, n, r1, InitialMixing);
+                    LowRankInitializer.MixWithIndependent(r, m, r2, InitialMixing);
+                    LowRankInitializer.MixWithIndependent(t, r1, r2, InitialMixing);
+                    break;
+                }
+        }
+
+        return (q, r, t);
+    }
+}

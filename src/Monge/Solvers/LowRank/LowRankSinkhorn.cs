@@ -1,0 +1,504 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace Monge.Solvers.LowRank;
+
+/// <summary>
+/// Low-rank Sinkhorn (LOT; Scetbon, Cuturi and Peyré, ICML 2021, "Low-Rank Sinkhorn Factorization"), with the options
+/// and defaults of OTT-JAX's <c>LRSinkhorn</c>: P = Q diag(1/g) Rᵀ with Q ∈ Π(a, g), R ∈ Π(b, g) and g learned;
+/// mirror descent with step γ/max(‖∇Q‖∞², ‖∇R‖∞², ‖∇g‖∞²) (Scetbon and Cuturi 2022), each step projected by
+/// Dykstra's algorithm onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry}. Balanced marginals only.
+/// </summary>
+/// <remarks>
+/// <para>Cost per outer iteration: two products with C (C·R and Cᵀ·Q) and O((n+m)·r) per Dykstra iteration; with a
+/// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m.</para>
+/// <para>Allocations: about 5·(n+m)·r doubles (factors, kernels, products) plus O(n + m + r).</para>
+/// <para>Convergence (as OTT): every <see cref="InnerIterations"/> outer iterations the criterion
+/// γ⁻² (JS(Q, Q_prev) + JS(R, R_prev) + JS(g, g_prev)) (generalised Jensen–Shannon, c = 1) is compared with
+/// <see cref="Threshold"/>; the run stops once it is below the threshold and no longer increasing.</para>
+/// </remarks>
+public sealed record LowRankSinkhorn
+{
+    /// <summary>Rank r (between 1 and min(n, m)).</summary>
+    public int Rank { get; init; } = 10;
+
+    /// <summary>Mirror-descent step scale γ (OTT default 10).</summary>
+    public double Gamma { get; init; } = 10;
+
+    /// <summary>Rescale γ by the squared sup-norm of the gradients each iteration (OTT default true).</summary>
+    public bool GammaRescale { get; init; } = true;
+
+    /// <summary>Entropic regularisation added on top of the low-rank problem (OTT default 0).</summary>
+    public double Epsilon { get; init; }
+
+    /// <summary>Convergence threshold on the criterion (OTT default 1e-3).</summary>
+    public double Threshold { get; init; } = 1e-3;
+
+    /// <summary>Maximum outer iterations (OTT default 2000).</summary>
+    public int MaxIterations { get; init; } = 2000;
+
+    /// <summary>Minimum outer iterations (OTT default 0).</summary>
+    public int MinIterations { get; init; }
+
+    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10).</summary>
+    public int InnerIterations { get; init; } = 10;
+
+    /// <summary>Dykstra stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
+    public double DykstraTolerance { get; init; } = 1e-3;
+
+    /// <summary>Maximum Dykstra iterations per projection (OTT default 10 000).</summary>
+    public int DykstraMaxIterations { get; init; } = 10_000;
+
+    /// <summary>Lower bound on the entries of g in the projection (OTT default 1e-6).</summary>
+    public double MinEntryValue { get; init; } = 1e-6;
+
+    /// <summary>Initialisation (OTT's default for this solver is random).</summary>
+    public LowRankInitialization Initialization { get; init; } = LowRankInitialization.Random;
+
+    /// <summary>Seed of every random choice.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Solves the balanced low-rank problem on <paramref name="cost"/>.</summary>
+    /// <param name="cost">The cost.</param>
+    /// <param name="a">Source weights or <see langword="null"/> for uniform (normalised to mass one).</param>
+    /// <param name="b">Target weights or <see langword="null"/> for uniform (normalised to mass one).</param>
+    /// <param name="progress">One report per outer iteration (stage "lowrank-sinkhorn").</param>
+    /// <param name="cancellationToken">Checked once per outer iteration.</param>
+    /// <exception cref="InputValidationException">Invalid options, rank or marginals.</exception>
+    public LowRankSinkhornResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        var (an, bn) = LowRankValidation.Marginals(cost, a, b, balanced: true);
+        LowRankValidation.Rank(Rank, Math.Min(cost.Rows, cost.Cols), nameof(Rank), "min(n, m)");
+        LowRankValidation.Positive(Gamma, nameof(Gamma));
+        LowRankValidation.NonNegative(Epsilon, nameof(Epsilon));
+        LowRankValidation.NonNegative(Threshold, nameof(Threshold));
+        LowRankValidation.NonNegative(DykstraTolerance, nameof(DykstraTolerance));
+        LowRankValidation.Positive(MinEntryValue, nameof(MinEntryValue));
+        LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
+        LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
+        LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
+        LowRankValidation.Count(DykstraMaxIterations, 1, nameof(DykstraMaxIterations));
+        if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
+        {
+            throw LowRankValidation.Invalid("k-means initialisation needs point coordinates.", nameof(Initialization));
+        }
+
+        return Run(cost, an, bn, progress, cancellationToken);
+    }
+
+    private LowRankSinkhornResult Run(LowRankCost cost, double[] a, double[] b, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var n = cost.Rows;
+        var m = cost.Cols;
+        var r = Rank;
+        var products = cost.Products;
+        var (q, rr, g) = Initialize(cost, a, b);
+
+        var cr = new double[(long)n * r];
+        var ctq = new double[(long)m * r];
+        var gradQ = new double[q.Length];
+        var gradR = new double[rr.Length];
+        var gradG = new double[r];
+        var kq = new double[q.Length];
+        var kr = new double[rr.Length];
+        var costs = new List<double>();
+        var errors = new List<double>();
+        var status = SolverStatus.MaxIterations;
+        var iterations = 0;
+        var crossed = false;
+        var productCount = 0;
+        var lastError = double.NaN;
+        for (var it = 0; it < MaxIterations; it++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                break;
+            }
+
+            products.Apply(rr, r, cr);
+            products.ApplyTranspose(q, r, ctq);
+            productCount += 2;
+
+            // Gradients (Scetbon et al. 2021, eq. 9): ∇Q = C R diag(1/g), ∇R = Cᵀ Q diag(1/g), ∇g = −diag(QᵀCR)/g².
+            var invG = new double[r];
+            for (var k = 0; k < r; k++)
+            {
+                invG[k] = 1.0 / g[k];
+            }
+
+            ScaleColumns(cr, n, r, invG, gradQ);
+            ScaleColumns(ctq, m, r, invG, gradR);
+            var diag = ColumnDot(q, cr, n, r);
+            for (var k = 0; k < r; k++)
+            {
+                gradG[k] = -diag[k] * invG[k] * invG[k];
+            }
+
+            if (it % InnerIterations == 0)
+            {
+                costs.Add(TensorPrimitives.Dot(diag, invG));
+            }
+
+            if (Epsilon > 0)
+            {
+                AddScaledLog(gradQ, q, Epsilon);
+                AddScaledLog(gradR, rr, Epsilon);
+                AddScaledLog(gradG, g, Epsilon);
+            }
+
+            var gamma = Gamma;
+            if (GammaRescale)
+            {
+                var nq = TensorPrimitives.MaxMagnitude<double>(gradQ);
+                var nr = TensorPrimitives.MaxMagnitude<double>(gradR);
+                var ng = TensorPrimitives.MaxMagnitude<double>(gradG);
+                var norm = Math.Max(nq * nq, Math.Max(nr * nr, ng * ng));
+                if (norm > 0 && double.IsFinite(norm))
+                {
+                    gamma = Gamma / norm;
+                }
+            }
+
+            // Kernels K = X ⊙ exp(−γ∇X), row-stabilised (the row scalings of Dykstra absorb the shift).
+            StabilisedKernel(q, gradQ, gamma, n, r, kq);
+            StabilisedKernel(rr, gradR, gamma, m, r, kr);
+            var kg = new double[r];
+            for (var k = 0; k < r; k++)
+            {
+                kg[k] = g[k] * Math.Exp(-gamma * gradG[k]);
+            }
+
+            var (qNew, rNew, gNew) = Dykstra(kq, kr, kg, a, b, n, m, r);
+            if (!AllFinite(qNew) || !AllFinite(rNew) || !AllFinite(gNew))
+            {
+                status = SolverStatus.Diverged;
+                iterations = it + 1;
+                break;
+            }
+
+            var criterion = (JensenShannon(qNew, q) + JensenShannon(rNew, rr) + JensenShannon(gNew, g)) / (gamma * gamma);
+            q = qNew;
+            rr = rNew;
+            g = gNew;
+            iterations = it + 1;
+            lastError = criterion;
+            progress?.Report(new SolverProgress("lowrank-sinkhorn", iterations, MaxIterations, criterion));
+            if (iterations % InnerIterations == 0)
+            {
+                errors.Add(criterion);
+                if (iterations >= MinIterations && errors.Count >= 2)
+                {
+                    var prev = errors[^2];
+                    var converged = crossed ? prev < Threshold && criterion < Threshold : criterion < prev && criterion < Threshold;
+                    crossed |= prev >= Threshold && criterion < Threshold;
+                    if (converged)
+                    {
+                        status = SolverStatus.Converged;
+                        break;
+                    }
+                }
+            }
+        }
+
+        var inner = new double[r * r];
+        for (var k = 0; k < r; k++)
+        {
+            inner[(k * r) + k] = 1.0 / g[k];
+        }
+
+        var coupling = new LowRankCoupling(q, inner, rr, n, m, r, r);
+        var finalCost = coupling.PrimalCost(cost);
+        productCount++;
+        costs.Add(finalCost);
+        var rows = coupling.SourceMarginal();
+        var cols = coupling.TargetMarginal();
+        var convergence = new Convergence(status, iterations, lastError, Threshold, errors, watch.Elapsed);
+        return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, L1(rows, a), L1(cols, b), productCount);
+    }
+
+    // Dykstra's algorithm in scaling form (OTT dykstra_update_kernel; Scetbon et al. 2021, Algorithm 2).
+    private (double[] Q, double[] R, double[] G) Dykstra(double[] kq, double[] kr, double[] kg, double[] a, double[] b, int n, int m, int r)
+    {
+        var gOld = (double[])kg.Clone();
+        var v1Old = Ones(r);
+        var v2Old = Ones(r);
+        var u1 = Ones(n);
+        var u2 = Ones(m);
+        var qGi = Ones(r);
+        var qGp = Ones(r);
+        var qQ = Ones(r);
+        var qR = Ones(r);
+        var kv1 = new double[n];
+        var kv2 = new double[m];
+        var v1Trans = new double[r];
+        var v2Trans = new double[r];
+        for (var it = 0; it < DykstraMaxIterations; it++)
+        {
+            RowDots(kq, n, r, v1Old, kv1);
+            RowDots(kr, m, r, v2Old, kv2);
+            for (var i = 0; i < n; i++)
+            {
+                u1[i] = a[i] / kv1[i];
+            }
+
+            for (var j = 0; j < m; j++)
+            {
+                u2[j] = b[j] / kv2[j];
+            }
+
+            for (var k = 0; k < r; k++)
+            {
+                var gk = Math.Max(MinEntryValue, gOld[k] * qGi[k]);
+                qGi[k] = gOld[k] * qGi[k] / gk;
+                gOld[k] = gk;
+            }
+
+            ColumnDots(kq, n, r, u1, v1Trans);
+            ColumnDots(kr, m, r, u2, v2Trans);
+            var converged = false;
+            for (var k = 0; k < r; k++)
+            {
+                var gk = Math.Cbrt(gOld[k] * qGp[k] * v1Old[k] * qQ[k] * v1Trans[k] * v2Old[k] * qR[k] * v2Trans[k]);
+                var v1 = gk / v1Trans[k];
+                var v2 = gk / v2Trans[k];
+                qGp[k] = gOld[k] * qGp[k] / gk;
+                qQ[k] = qQ[k] * v1Old[k] / v1;
+                qR[k] = qR[k] * v2Old[k] / v2;
+                v1Old[k] = v1;
+                v2Old[k] = v2;
+                gOld[k] = gk;
+            }
+
+            if ((it + 1) % 10 == 0 || it == DykstraMaxIterations - 1)
+            {
+                // ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ with Q = diag(u1) K_q diag(v1).
+                RowDots(kq, n, r, v1Old, kv1);
+                RowDots(kr, m, r, v2Old, kv2);
+                var err = 0.0;
+                for (var i = 0; i < n; i++)
+                {
+                    err += Math.Abs((u1[i] * kv1[i]) - a[i]);
+                }
+
+                for (var j = 0; j < m; j++)
+                {
+                    err += Math.Abs((u2[j] * kv2[j]) - b[j]);
+                }
+
+                for (var k = 0; k < r; k++)
+                {
+                    err += Math.Abs((v1Old[k] * v1Trans[k]) - (v2Old[k] * v2Trans[k]));
+                }
+
+                converged = err < DykstraTolerance;
+            }
+
+            if (converged)
+            {
+                break;
+            }
+        }
+
+        var qNew = new double[kq.Length];
+        var rNew = new double[kr.Length];
+        Scale(kq, u1, v1Old, n, r, qNew);
+        Scale(kr, u2, v2Old, m, r, rNew);
+        return (qNew, rNew, gOld);
+    }
+
+    private (double[] Q, double[] R, double[] G) Initialize(LowRankCost cost, double[] a, double[] b)
+    {
+        var n = cost.Rows;
+        var m = cost.Cols;
+        var r = Rank;
+        var rng = new Random(Seed);
+        switch (Initialization)
+        {
+            case LowRankInitialization.Rank2:
+                {
+                    var g = Problems.Marginals.Uniform<double>(r);
+                    var lambda = LowRankInitializer.Rank2Lambda(a, b, g);
+                    return (LowRankInitializer.Rank2Factor(a, g, lambda), LowRankInitializer.Rank2Factor(b, g, lambda), g);
+                }
+
+            case LowRankInitialization.KMeans:
+                {
+                    var g = Problems.Marginals.Uniform<double>(r);
+                    var (q, _) = LowRankInitializer.KMeansFactor(cost.SourcePoints!, n, cost.Dimension, a, g, rng, 1000);
+                    var (rr, _) = LowRankInitializer.KMeansFactor(cost.TargetPoints!, m, cost.Dimension, b, g, rng, 1000);
+                    return (q, rr, g);
+                }
+
+            default:
+                {
+                    // OTT RandomInitializer: rows |N(0,1)| normalised to a (resp. b); g = (U + 1)/Σ.
+                    var q = RandomRows(rng, a, r);
+                    var rr = RandomRows(rng, b, r);
+                    var g = new double[r];
+                    for (var k = 0; k < r; k++)
+                    {
+                        g[k] = rng.NextDouble() + 1.0;
+                    }
+
+                    var s = g.Sum();
+                    for (var k = 0; k < r; k++)
+                    {
+                        g[k] /= s;
+                    }
+
+                    return (q, rr, g);
+                }
+        }
+    }
+
+    private static double[] RandomRows(Random rng, double[] marginal, int r)
+    {
+        var n = marginal.Length;
+        var x = LowRankInitializer.AbsGaussian(rng, (long)n * r);
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.AsSpan(i * r, r);
+            var s = TensorPrimitives.Sum<double>(row);
+            TensorPrimitives.Multiply(row, s > 0 ? marginal[i] / s : 0.0, row);
+        }
+
+        return x;
+    }
+
+    private static void StabilisedKernel(double[] x, double[] grad, double gamma, int rows, int r, double[] kernel)
+    {
+        EntropicProjection.ForRows(rows, r, (start, end) =>
+        {
+            var tmp = new double[r];
+            for (var i = start; i < end; i++)
+            {
+                var xr = x.AsSpan(i * r, r);
+                var kr = kernel.AsSpan(i * r, r);
+                TensorPrimitives.Log(xr, tmp);
+                TensorPrimitives.MultiplyAdd(grad.AsSpan(i * r, r), -gamma, tmp, tmp);
+                var max = TensorPrimitives.Max<double>(tmp);
+                if (!double.IsFinite(max))
+                {
+                    kr.Clear();
+                    continue;
+                }
+
+                TensorPrimitives.Subtract(tmp, max, kr);
+                TensorPrimitives.Exp(kr, kr);
+            }
+        });
+    }
+
+    private static void RowDots(double[] k, int rows, int r, double[] v, double[] dst)
+        => EntropicProjection.ForRows(rows, r, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                dst[i] = TensorPrimitives.Dot(k.AsSpan(i * r, r), v);
+            }
+        });
+
+    private static void ColumnDots(double[] k, int rows, int r, double[] u, double[] dst)
+        => BlockAlgebra.MultiplyTransposed(u, null, rows, 1, k, r, dst);
+
+    private static void Scale(double[] k, double[] u, double[] v, int rows, int r, double[] dst)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Multiply(k.AsSpan(i * r, r), v, dst.AsSpan(i * r, r));
+            TensorPrimitives.Multiply(dst.AsSpan(i * r, r), u[i], dst.AsSpan(i * r, r));
+        }
+    }
+
+    private static void ScaleColumns(double[] x, int rows, int r, double[] s, double[] dst)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Multiply(x.AsSpan(i * r, r), s, dst.AsSpan(i * r, r));
+        }
+    }
+
+    private static double[] ColumnDot(double[] x, double[] y, int rows, int r)
+    {
+        var result = new double[r];
+        var tmp = new double[r];
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Multiply(x.AsSpan(i * r, r), y.AsSpan(i * r, r), tmp);
+            TensorPrimitives.Add(result, tmp, result);
+        }
+
+        return result;
+    }
+
+    private static void AddScaledLog(double[] grad, double[] x, double eps)
+    {
+        for (var i = 0; i < grad.Length; i++)
+        {
+            grad[i] += eps * (x[i] > 0 ? Math.Log(x[i]) : -700);
+        }
+    }
+
+    // Generalised JS with c = 1: KL(p | m) + KL(q | m), m = (p + q)/2, KL(p|m) = Σ p log(p/m) − p + m.
+    private static double JensenShannon(double[] p, double[] q)
+    {
+        var s = 0.0;
+        for (var i = 0; i < p.Length; i++)
+        {
+            var mid = 0.5 * (p[i] + q[i]);
+            if (p[i] > 0)
+            {
+                s += (p[i] * Math.Log(p[i] / mid)) - p[i] + mid;
+            }
+            else
+            {
+                s += mid;
+            }
+
+            if (q[i] > 0)
+            {
+                s += (q[i] * Math.Log(q[i] / mid)) - q[i] + mid;
+            }
+            else
+            {
+                s += mid;
+            }
+        }
+
+        return s;
+    }
+
+    private static bool AllFinite(double[] x)
+    {
+        foreach (var v in x)
+        {
+            if (!double.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static double[] Ones(int n)
+    {
+        var x = new double[n];
+        Array.Fill(x, 1.0);
+        return x;
+    }
+
+    private static double L1(double[] x, double[] y)
+    {
+        var s = 0.0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            s += Math.Abs(x[i] - y[i]);
+        }
+
+        return s;
+    }
+}

@@ -1,0 +1,96 @@
+using Monge.Solvers.Hierarchical;
+using Monge.Testing;
+
+namespace Monge.Tests.Solvers.Hierarchical;
+
+public class CapacitySplitTests
+{
+    [Theory]
+    [InlineData(10, 3)]
+    [InlineData(7, 7)]
+    [InlineData(1009, 16)]
+    [InlineData(5, 2)]
+    public void ChildSizes_DifferByAtMostOne_AndSumToSize(int size, int r)
+    {
+        var sizes = new int[r];
+        CapacitySplit.ChildSizes(size, r, sizes);
+        Assert.Equal(size, sizes.Sum());
+        Assert.True(sizes.Max() - sizes.Min() <= 1);
+        Assert.Equal((size + r - 1) / r, sizes.Max());
+    }
+
+    [Fact]
+    public void MarginGreedy_RankTwo_MatchesBruteForceOptimum()
+    {
+        var rng = Seeds.Create(3);
+        for (var trial = 0; trial < 30; trial++)
+        {
+            var n = 2 + rng.Next(9);
+            var scores = new double[n * 2];
+            for (var t = 0; t < scores.Length; t++)
+            {
+                scores[t] = rng.NextDouble();
+            }
+
+            int[] caps = [(n + 1) / 2, n / 2];
+            var labels = new int[n];
+            CapacitySplit.MarginGreedy(scores, n, 2, caps, labels, new double[n], new int[n]);
+            Assert.Equal(caps[0], labels.Count(l => l == 0));
+            var greedy = Enumerable.Range(0, n).Sum(i => scores[(i * 2) + labels[i]]);
+
+            var best = double.NegativeInfinity;
+            for (var mask = 0; mask < 1 << n; mask++)
+            {
+                if (System.Numerics.BitOperations.PopCount((uint)mask) != caps[1])
+                {
+                    continue;
+                }
+
+                var total = 0.0;
+                for (var i = 0; i < n; i++)
+                {
+                    total += scores[(i * 2) + ((mask >> i) & 1)];
+                }
+
+                best = Math.Max(best, total);
+            }
+
+            NumericAssert.Close(best, greedy, rtol: 1e-12, what: $"trial {trial}");
+        }
+    }
+
+    [Fact]
+    public void MarginGreedy_ManyClusters_MeetsCapacitiesExactly()
+    {
+        var rng = Seeds.Create(4);
+        const int n = 503;
+        const int r = 7;
+        var scores = new double[n * r];
+        for (var t = 0; t < scores.Length; t++)
+        {
+            scores[t] = rng.NextDouble() < 0.5 ? 0.0 : rng.NextDouble(); // many ties
+        }
+
+        var caps = new int[r];
+        CapacitySplit.ChildSizes(n, r, caps);
+        var labels = new int[n];
+        CapacitySplit.MarginGreedy(scores, n, r, caps, labels, new double[n], new int[n]);
+        for (var z = 0; z < r; z++)
+        {
+            Assert.Equal(caps[z], labels.Count(l => l == z));
+        }
+
+        var indices = Enumerable.Range(100, n).ToArray();
+        CapacitySplit.GroupByLabel(indices, labels, caps, new int[n]);
+        var offset = 0;
+        for (var z = 0; z < r; z++)
+        {
+            for (var t = offset; t < offset + caps[z]; t++)
+            {
+                Assert.Equal(z, labels[indices[t] - 100]);
+            }
+
+            offset += caps[z];
+        }
+    }
+}

@@ -1,0 +1,305 @@
+using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Solvers;
+using Monge.Solvers.Exact;
+using Monge.Solvers.Hierarchical;
+using Monge.Testing;
+
+namespace Monge.Tests.Solvers.Hierarchical;
+
+public class HierarchicalRefinementTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(257)]
+    [InlineData(1009)]
+    public void Solve_AnyN_ReturnsPermutationWithRecomputedCost(int n)
+    {
+        var rng = Seeds.Create(n);
+        var x = Generators.UniformCloud(rng, n, 3);
+        var y = Generators.UniformCloud(rng, n, 3);
+        var solver = new HierarchicalRefinement { LeafSize = 16, MaxRank = 4 };
+        var result = solver.Solve(x, y);
+
+        AssertPermutation(result.Permutation, n);
+        NumericAssert.Close(Recompute(x, y, result.Permutation, GroundCost.SquaredEuclidean), result.Cost, rtol: 1e-12, what: "cost");
+        Assert.True(result.LargestLeaf <= 16);
+        Assert.Equal(solver.ScheduleFor(n), result.RankSchedule);
+    }
+
+    public static TheoryData<SyntheticDataset, int, GroundCost> QualityCases()
+    {
+        var data = new TheoryData<SyntheticDataset, int, GroundCost>();
+        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        {
+            data.Add(SyntheticDataset.HalfMoonSCurve, 2, cost);
+            data.Add(SyntheticDataset.Checkerboard, 2, cost);
+            data.Add(SyntheticDataset.MafMoonsRings, 2, cost);
+            data.Add(SyntheticDataset.EightGaussiansMoons, 2, cost);
+            data.Add(SyntheticDataset.GaussianMixture, 16, cost);
+            data.Add(SyntheticDataset.GaussianMixture, 64, cost);
+        }
+
+        return data;
+    }
+
+    // The bound: within 1% of the exact assignment optimum (the shared Jonker–Volgenant solver) at n = 4096,
+    // default options, on every synthetic pair and both costs. Measured worst case 0.56% (docs/hiref.md).
+    [Theory]
+    [Trait("Category", "Slow")]
+    [MemberData(nameof(QualityCases))]
+    public void Solve_SyntheticPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, int dimension, GroundCost cost) =>
+        AssertWithinOnePercent(dataset, dimension, cost, 4096);
+
+    // A fast subset at n = 2048 (the sweep above carries the Slow category).
+    [Theory]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, GroundCost.Euclidean)]
+    public void Solve_SmallPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, GroundCost cost) =>
+        AssertWithinOnePercent(dataset, 2, cost, 2048);
+
+    private static void AssertWithinOnePercent(SyntheticDataset dataset, int dimension, GroundCost cost, int n)
+    {
+        var sample = SyntheticData.Generate(dataset, n, 1, dimension, withTarget: true);
+        var exact = LinearAssignment.Solve(sample.Source, sample.Target!, cost);
+        var optimum = exact.Cost / n;
+        var result = new HierarchicalRefinement { Cost = cost }.Solve(sample.Source, sample.Target!);
+
+        AssertPermutation(result.Permutation, n);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, result.Permutation, cost), result.Cost, rtol: 1e-12, what: "cost");
+        Assert.True(result.Cost >= optimum * (1 - 1e-12), $"HiRef {result.Cost} below the optimum {optimum}");
+        Assert.True(result.Cost <= optimum * 1.01, $"{dataset} d={dimension} {cost}: HiRef {result.Cost} vs optimum {optimum} (ratio {result.Cost / optimum:F5})");
+        Assert.True(result.Cost <= result.CostBeforePolish);
+        Assert.InRange(result.PolishRounds, 1, 8);
+    }
+
+    // Each polish round re-solves unions of leaf pairs exactly, so it can only lower the cost; with no rounds the cost
+    // is the leaves' cost.
+    [Fact]
+    public void Solve_Polish_NeverRaisesCostAndZeroRoundsKeepsLeaves()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.Checkerboard, 1500, 3);
+        var off = new HierarchicalRefinement { LeafSize = 64, PolishRounds = 0, SlabRounds = 0 }.Solve(sample.Source, sample.Target!);
+        var one = new HierarchicalRefinement { LeafSize = 64, PolishRounds = 1, PolishTolerance = 0, SlabRounds = 0 }.Solve(sample.Source, sample.Target!);
+        var many = new HierarchicalRefinement { LeafSize = 64, PolishRounds = 6, PolishTolerance = 0, SlabRounds = 0 }.Solve(sample.Source, sample.Target!);
+        Assert.Equal(off.CostBeforePolish, off.Cost);
+        Assert.Equal(0, off.PolishRounds);
+        Assert.Equal(off.CostBeforePolish, one.CostBeforePolish);
+        Assert.True(one.Cost < one.CostBeforePolish);
+        Assert.True(many.Cost <= one.Cost);
+        Assert.Equal(6, many.PolishRounds);
+        AssertPermutation(many.Permutation, 1500);
+    }
+
+    // The neighbourhood step re-solves the matching on a sparse graph that contains the current matching, so it can only
+    // lower the cost; it stays a permutation, is deterministic, and on this instance (two levels) it gains measurably.
+    [Fact]
+    public void Solve_NeighbourhoodPolish_LowersCostAndStaysDeterministic()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 3000, 7);
+        var plain = new HierarchicalRefinement { LeafSize = 64, SlabRounds = 0 };
+        var withStep = plain with { NeighbourhoodCandidates = 16 };
+        var off = plain.Solve(sample.Source, sample.Target!);
+        var on = withStep.Solve(sample.Source, sample.Target!);
+        var again = (withStep with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        AssertPermutation(on.Permutation, 3000);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, GroundCost.SquaredEuclidean), on.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(off.CostBeforePolish, on.CostBeforePolish);
+        Assert.True(on.Cost < off.Cost * (1 - 1e-4), $"neighbourhood step {on.Cost} vs leaf pairs only {off.Cost}");
+        Assert.Equal(on.Permutation, again.Permutation);
+        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!).Cost / 3000;
+        Assert.True(on.Cost >= optimum * (1 - 1e-12));
+    }
+
+    // Slab rounds re-solve slabs of matched pairs exactly, so every round keeps a permutation and never raises the cost;
+    // on a two-level instance they close most of the gap to the optimum. Deterministic for a seed, independent of threads.
+    [Fact]
+    public void Solve_SlabRounds_LowerCostTowardsOptimumDeterministically()
+    {
+        const int n = 3000;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 2, 8, withTarget: true);
+        var plain = new HierarchicalRefinement { LeafSize = 64, SlabRounds = 0 };
+        var slabs = plain with { SlabRounds = 6, SlabSize = 500 };
+        var off = plain.Solve(sample.Source, sample.Target!);
+        var on = slabs.Solve(sample.Source, sample.Target!);
+        var again = (slabs with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!).Cost / n;
+        AssertPermutation(on.Permutation, n);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, GroundCost.SquaredEuclidean), on.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(on.Permutation, again.Permutation);
+        Assert.True(on.Cost >= optimum * (1 - 1e-12));
+        Assert.True(on.Cost <= off.Cost, $"slabs {on.Cost} above {off.Cost}");
+        Assert.True(on.Cost - optimum < 0.5 * (off.Cost - optimum), $"slabs {on.Cost}, without {off.Cost}, optimum {optimum}");
+    }
+
+    // Y = X shuffled: both sides are co-clustered by the same function of the coordinates and split with tie-breaks
+    // that depend on the score rows only, so every leaf holds the same points on both sides and the exact leaves recover
+    // the planted permutation.
+    [Theory]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 2, 1000, 1, 64, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.Checkerboard, 2, 4099, 2, 256, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, 10007, 3, 256, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, 3001, 4, 100, GroundCost.SquaredEuclidean)]
+    [InlineData(SyntheticDataset.MafMoonsRings, 2, 2053, 5, 64, GroundCost.Euclidean)]
+    [InlineData(SyntheticDataset.GaussianMixture, 64, 4096, 6, 256, GroundCost.Euclidean)]
+    public void Solve_PlantedPermutation_RecoveredExactly(SyntheticDataset dataset, int dimension, int n, int seed, int leafSize, GroundCost cost)
+    {
+        var x = SyntheticData.Generate(dataset, n, seed, dimension).Source;
+        var planted = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(seed).Shuffle(planted);
+        var data = new double[n * dimension];
+        for (var i = 0; i < n; i++)
+        {
+            x.Row(i).CopyTo(data.AsSpan(planted[i] * dimension, dimension));
+        }
+
+        var y = new PointCloud<double>(data, n, dimension);
+        var result = new HierarchicalRefinement { Cost = cost, LeafSize = leafSize, Seed = seed, Polish = false }.Solve(x, y);
+
+        Assert.Equal(0.0, result.Cost);
+        Assert.Equal(planted, result.Permutation);
+    }
+
+    [Fact]
+    public void Solve_SameSeed_IsDeterministicAndIndependentOfThreads()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 3001, 5);
+        var a = new HierarchicalRefinement { Seed = 3, LeafSize = 64 }.Solve(sample.Source, sample.Target!);
+        var b = new HierarchicalRefinement { Seed = 3, LeafSize = 64, MaxDegreeOfParallelism = 1 }.Solve(sample.Source, sample.Target!);
+        var c = new HierarchicalRefinement { Seed = 4, LeafSize = 64 }.Solve(sample.Source, sample.Target!);
+        Assert.Equal(a.Permutation, b.Permutation);
+        Assert.Equal(a.Cost, b.Cost);
+        Assert.NotEqual(a.Permutation, c.Permutation);
+    }
+
+    [Fact]
+    public void Solve_Levels_ReportedWithDecreasingBlockCostAndProgress()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, 4000, 2);
+        var reports = new List<SolverProgress>();
+        var progress = new SyncProgress(reports);
+        var result = new HierarchicalRefinement { LeafSize = 64, RankSchedule = [4, 4, 4] }.Solve(sample.Source, sample.Target!, progress);
+
+        Assert.Equal(3, result.Levels.Count);
+        Assert.Equal([4, 4, 4], result.Levels.Select(l => l.Rank));
+        Assert.Equal([1, 4, 16], result.Levels.Select(l => l.BlocksSplit));
+        for (var t = 1; t < result.Levels.Count; t++)
+        {
+            Assert.True(result.Levels[t].BlockCost < result.Levels[t - 1].BlockCost);
+        }
+
+        Assert.True(result.CostBeforePolish < result.Levels[^1].BlockCost);
+        Assert.True(result.PeakScratchBytes > 0 && result.PeakScratchBytes < 64L * 4000 * 8 * 16);
+        Assert.Contains(reports, p => p.Stage == "level 1" && p.Completed == 1 && p.Total == 1);
+        Assert.Contains(reports, p => p.Stage == "level 3" && p.Completed == 16 && p.Total == 16);
+        Assert.Contains(reports, p => p.Stage == "leaves" && p.Completed == p.Total);
+    }
+
+    [Fact]
+    public void Solve_DifferentSizes_ThrowsPointingToCouplingSolvers()
+    {
+        var rng = Seeds.Create();
+        var ex = Assert.Throws<InputValidationException>(() =>
+            new HierarchicalRefinement().Solve(Generators.UniformCloud(rng, 10, 2), Generators.UniformCloud(rng, 11, 2)));
+        Assert.Equal(InputProblem.DimensionMismatch, ex.Problem);
+        Assert.Contains("monge solve", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Solve_InvalidInputs_ThrowBeforeWork()
+    {
+        var rng = Seeds.Create();
+        var x = Generators.UniformCloud(rng, 10, 2);
+        var y = Generators.UniformCloud(rng, 10, 2);
+        Assert.Equal(InputProblem.DimensionMismatch, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement().Solve(x, Generators.UniformCloud(rng, 10, 3))).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement().Solve(x.WithWeights(Generators.RandomWeights(rng, 10)), y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LeafSize = 2, RankSchedule = [2] }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LeafSize = 2, RankSchedule = [1, 8] }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { Gamma = 0 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodCandidates = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodLeaves = 0 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabRounds = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabSize = 1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabMaxPoints = -1 }.Solve(x, y)).Problem);
+
+        // Uniform explicit weights are fine.
+        var uniform = Enumerable.Repeat(0.1, 10).ToArray();
+        AssertPermutation(new HierarchicalRefinement().Solve(x.WithWeights(uniform), y.WithWeights(uniform)).Permutation, 10);
+    }
+
+    [Fact]
+    public void Solve_Cancelled_Throws()
+    {
+        var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, 5000, 2);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new HierarchicalRefinement().Solve(sample.Source, sample.Target!, null, cts.Token));
+    }
+
+    [Fact]
+    public void BlockFactors_SquaredEuclidean_ReproduceCostExactly()
+    {
+        foreach (var d in new[] { 2, 50, 2048 })
+        {
+            var rng = Seeds.Create(d);
+            const int m = 9;
+            var x = Generators.UniformCloud(rng, m, d);
+            var y = Generators.UniformCloud(rng, m, d);
+            var ws = new CoClusteringWorkspace();
+            int[] ix = [8, 1, 2, 3, 4, 5, 6, 7, 0];
+            int[] iy = [0, 3, 1, 2, 4, 8, 6, 7, 5];
+            var k = BlockFactors.Gather(ws, x.Data, y.Data, d, ix, iy, GroundCost.SquaredEuclidean, 0, rng);
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < m; j++)
+                {
+                    var dot = 0.0;
+                    for (var t = 0; t < k; t++)
+                    {
+                        dot += ws.FactorX[(i * k) + t] * ws.FactorY[(j * k) + t];
+                    }
+
+                    var exact = BlockFactors.SquaredDistance(x.Row(ix[i]), y.Row(iy[j]));
+                    NumericAssert.Close(exact, dot, rtol: 1e-12, atol: 1e-12 * d, what: $"d={d} ({i},{j})");
+                }
+            }
+        }
+    }
+
+    private static void AssertPermutation(int[] permutation, int n)
+    {
+        Assert.Equal(n, permutation.Length);
+        var seen = new bool[n];
+        foreach (var j in permutation)
+        {
+            Assert.InRange(j, 0, n - 1);
+            Assert.False(seen[j], $"target {j} hit twice");
+            seen[j] = true;
+        }
+    }
+
+    private static double Recompute(PointCloud<double> x, PointCloud<double> y, int[] permutation, GroundCost cost)
+    {
+        var total = 0.0;
+        for (var i = 0; i < permutation.Length; i++)
+        {
+            var s = BlockFactors.SquaredDistance(x.Row(i), y.Row(permutation[i]));
+            total += cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
+        }
+
+        return total / permutation.Length;
+    }
+
+    private sealed class SyncProgress(List<SolverProgress> reports) : IProgress<SolverProgress>
+    {
+        public void Report(SolverProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
+}
