@@ -1,4 +1,3 @@
-
 namespace Monge.IO.Tests;
 
 public sealed class AtomicFileTests : IDisposable

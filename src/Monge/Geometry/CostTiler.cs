@@ -1,4 +1,5 @@
 using System.Numerics;
+using Monge.Geometry.Costs;
 
 namespace Monge.Geometry;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using Monge.Geometry.Costs;
 using Monge.Numerics;
 
 namespace Monge.Geometry;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Entropic;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Entropic;

@@ -1,5 +1,6 @@
 using Monge.Gaussian;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Numerics;
 using Monge.Problems;
 using Monge.Solvers.Entropic;

@@ -1,4 +1,5 @@
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Testing;
 
 namespace Monge.Tests.Geometry;

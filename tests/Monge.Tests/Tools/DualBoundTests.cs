@@ -1,5 +1,6 @@
 using Monge.Datasets;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 using Monge.Testing;
 using Monge.Tests.Geometry;

@@ -1,6 +1,7 @@
 using Monge.Datasets;
 using Monge.Gaussian;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;

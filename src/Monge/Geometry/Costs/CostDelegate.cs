@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>A user-supplied cost c(x, y) between two points of the same dimension (see <see cref="DelegateCost{T}"/>).</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

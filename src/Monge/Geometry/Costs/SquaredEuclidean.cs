@@ -1,14 +1,17 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
-/// <summary>c(x, y) = ‖x − y‖₂ (OTT-JAX <c>Euclidean</c>, POT <c>'euclidean'</c>).</summary>
+/// <summary>
+/// c(x, y) = ‖x − y‖² (no ½ factor, as in OTT-JAX <c>SqEuclidean</c> and POT <c>'sqeuclidean'</c>). On point clouds it is
+/// computed as |x|² + |y|² − 2⟨x, y⟩ with precomputed norms (clamped at 0), and it has an exact rank-(d+2) factorization.
+/// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public readonly struct Euclidean<T> : ICostFunction<T>
+public readonly struct SquaredEuclidean<T> : ICostFunction<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    public string Name => "euclidean";
+    public string Name => "sqeuclidean";
 
     /// <inheritdoc />
     public bool IsSymmetric => true;
@@ -23,6 +26,6 @@ public readonly struct Euclidean<T> : ICostFunction<T>
             s += t * t;
         }
 
-        return T.Sqrt(s);
+        return s;
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>
 /// c(x, y) = ‖x − y‖_p^p = Σ_k |x_k − y_k|^p, for p ≥ 1 (the cost behind W_p on the ℓ_p ground metric). Unlike OTT-JAX's
@@ -27,7 +27,7 @@ public readonly struct PNormPower<T> : ICostFunction<T>
     public double P { get; }
 
     /// <inheritdoc />
-    public string Name => "pnorm-power";
+    public string Name => FormattableString.Invariant($"pnorm:{(P == 0 ? 2 : P):R}");
 
     /// <inheritdoc />
     public bool IsSymmetric => true;

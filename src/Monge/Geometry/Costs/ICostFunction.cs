@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>
 /// A ground cost c(x, y) between two points of the same dimension. Implement it on a <c>readonly struct</c> and pass it

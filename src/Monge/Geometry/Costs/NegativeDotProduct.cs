@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>
 /// c(x, y) = −⟨x, y⟩ (OTT-JAX <c>NegDotProduct</c>). Can be negative; it has an exact rank-d factorization. For
@@ -12,7 +12,7 @@ public readonly struct NegativeDotProduct<T> : ICostFunction<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    public string Name => "negdot";
+    public string Name => "dot";
 
     /// <inheritdoc />
     public bool IsSymmetric => true;

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>
 /// c(x, y) = 1 − ⟨x, y⟩ / (‖x‖‖y‖ + ridge), in [0, 2] (OTT-JAX <c>Cosine</c>, POT <c>'cosine'</c>). The small ridge

@@ -1,17 +1,14 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
-/// <summary>
-/// c(x, y) = ‖x − y‖² (no ½ factor, as in OTT-JAX <c>SqEuclidean</c> and POT <c>'sqeuclidean'</c>). On point clouds it is
-/// computed as |x|² + |y|² − 2⟨x, y⟩ with precomputed norms (clamped at 0), and it has an exact rank-(d+2) factorization.
-/// </summary>
+/// <summary>c(x, y) = ‖x − y‖₂ (OTT-JAX <c>Euclidean</c>, POT <c>'euclidean'</c>).</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public readonly struct SquaredEuclidean<T> : ICostFunction<T>
+public readonly struct Euclidean<T> : ICostFunction<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />
-    public string Name => "sqeuclidean";
+    public string Name => "euclidean";
 
     /// <inheritdoc />
     public bool IsSymmetric => true;
@@ -26,6 +23,6 @@ public readonly struct SquaredEuclidean<T> : ICostFunction<T>
             s += t * t;
         }
 
-        return s;
+        return T.Sqrt(s);
     }
 }

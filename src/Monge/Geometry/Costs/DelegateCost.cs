@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Monge.Geometry;
+namespace Monge.Geometry.Costs;
 
 /// <summary>
 /// A cost given as a delegate. Convenient, but each pair costs a delegate call; for speed write a
