@@ -243,6 +243,30 @@ public abstract class CostGeometry<T>
         dst.CopyTo(destination);
     }
 
+    /// <summary>
+    /// The geometry of the block C[rows, cols] (rows and columns in the given order, duplicates allowed), with the
+    /// same cost and scale factor. Point clouds copy the selected points, factors copy the selected factor rows, a
+    /// dense matrix copies the selected entries; this default materializes the block's scaled costs as a dense geometry
+    /// with scale factor 1 (|rows|·|cols| memory).
+    /// </summary>
+    /// <param name="rows">Row indices, each in [0, Rows); at least one.</param>
+    /// <param name="cols">Column indices, each in [0, Cols); at least one.</param>
+    /// <exception cref="InputValidationException">An index is out of range or a list is empty.</exception>
+    public virtual CostGeometry<T> Subset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        CheckSubset(rows, cols);
+        var dst = new T[(long)rows.Length * cols.Length];
+        for (var k = 0; k < rows.Length; k++)
+        {
+            for (var l = 0; l < cols.Length; l++)
+            {
+                dst[(k * cols.Length) + l] = Cost(rows[k], cols[l]);
+            }
+        }
+
+        return new DenseGeometry<T>(dst, rows.Length, cols.Length);
+    }
+
     /// <summary>Returns exact factors C = A Bᵀ when the geometry has them (low-rank geometries; point clouds with squared Euclidean or negative dot-product costs).</summary>
     /// <param name="factors">The factors (scale factor folded in), or null.</param>
     /// <returns>Whether factors are available. Allocates O((n+m)·r) for point clouds.</returns>
@@ -426,6 +450,32 @@ public abstract class CostGeometry<T>
         if (destination.Length < (long)outLength * columns)
         {
             throw new ArgumentException($"The destination has length {destination.Length}; expected at least {outLength} × {columns}.", nameof(destination));
+        }
+    }
+
+    /// <summary>Checks the index lists of <see cref="Subset"/>.</summary>
+    /// <param name="rows">Row indices.</param>
+    /// <param name="cols">Column indices.</param>
+    /// <exception cref="InputValidationException">An index is out of range or a list is empty.</exception>
+    protected void CheckSubset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        if (rows.IsEmpty || cols.IsEmpty)
+        {
+            throw new InputValidationException(InputProblem.Empty, $"A sub-geometry needs at least one row and one column (got {rows.Length} × {cols.Length}).", rows.IsEmpty ? nameof(rows) : nameof(cols));
+        }
+
+        CheckIndices(rows, Rows, nameof(rows));
+        CheckIndices(cols, Cols, nameof(cols));
+
+        static void CheckIndices(ReadOnlySpan<int> indices, int count, string name)
+        {
+            for (var k = 0; k < indices.Length; k++)
+            {
+                if ((uint)indices[k] >= (uint)count)
+                {
+                    throw new InputValidationException(InputProblem.InvalidParameter, $"Index {indices[k]} at position {k} of {name} is outside 0..{count - 1}.", name, k);
+                }
+            }
         }
     }
 

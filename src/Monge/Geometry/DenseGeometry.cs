@@ -105,6 +105,25 @@ public sealed class DenseGeometry<T> : CostGeometry<T>
     }
 
     /// <inheritdoc />
+    /// <remarks>Copies the |rows|·|cols| selected raw entries; the scale factor is kept.</remarks>
+    public override CostGeometry<T> Subset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        CheckSubset(rows, cols);
+        var dst = new T[(long)rows.Length * cols.Length];
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var src = _cost.AsSpan(rows[k] * Cols, Cols);
+            var row = dst.AsSpan(k * cols.Length, cols.Length);
+            for (var l = 0; l < cols.Length; l++)
+            {
+                row[l] = src[cols[l]];
+            }
+        }
+
+        return new DenseGeometry<T>(dst, rows.Length, cols.Length, ScaleFactor);
+    }
+
+    /// <inheritdoc />
     public override CostGeometry<T> Transpose()
     {
         var cached = _transposed;

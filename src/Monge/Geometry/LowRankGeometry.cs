@@ -13,7 +13,7 @@ namespace Monge.Geometry;
 /// <remarks>
 /// The squared Euclidean cost between point clouds is exactly low-rank with r = d + 2 (see <see cref="SquaredEuclidean(PointCloud{T}, PointCloud{T})"/>).
 /// </remarks>
-public sealed class LowRankGeometry<T> : CostGeometry<T>
+public sealed class LowRankGeometry<T> : CostGeometry<T>, IFactoredGeometry<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _a;
@@ -160,6 +160,41 @@ public sealed class LowRankGeometry<T> : CostGeometry<T>
             }
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>The factors with the scale factor folded into A (allocates a copy of A when the scale is not 1).</remarks>
+    public LowRankFactors<T> Factors
+    {
+        get
+        {
+            TryGetFactors(out var factors);
+            return factors!;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Copies O((|rows| + |cols|)·r) factor values; the scale factor is kept.</remarks>
+    public override CostGeometry<T> Subset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        CheckSubset(rows, cols);
+        var r = Rank;
+        var a = new T[rows.Length * r];
+        var b = new T[cols.Length * r];
+        for (var k = 0; k < rows.Length; k++)
+        {
+            _a.AsSpan(rows[k] * r, r).CopyTo(a.AsSpan(k * r, r));
+        }
+
+        for (var k = 0; k < cols.Length; k++)
+        {
+            _b.AsSpan(cols[k] * r, r).CopyTo(b.AsSpan(k * r, r));
+        }
+
+        return new LowRankGeometry<T>(a, b, rows.Length, cols.Length, r, ScaleFactor, trusted: true);
+    }
+
+    /// <inheritdoc />
+    IFactoredGeometry<T> IFactoredGeometry<T>.Subset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols) => (LowRankGeometry<T>)Subset(rows, cols);
 
     /// <inheritdoc />
     public override CostGeometry<T> Transpose()

@@ -16,7 +16,7 @@ namespace Monge.Geometry;
 /// is O(n·m·d) time; both run in parallel over row tiles. Point weights in the clouds are ignored here (they belong to
 /// the problem, see <c>LinearProblem</c>).
 /// </remarks>
-public sealed class PointCloudGeometry<T> : CostGeometry<T>
+public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly CostTiler<T> _tiler;
@@ -160,6 +160,16 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>
 
         factors = null;
         return false;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Copies the selected points (O((|rows| + |cols|)·d)); the cost and the scale factor are kept.</remarks>
+    public override CostGeometry<T> Subset(ReadOnlySpan<int> rows, ReadOnlySpan<int> cols)
+    {
+        CheckSubset(rows, cols);
+        var source = Source.Subset(rows);
+        var target = Target.Subset(cols);
+        return new PointCloudGeometry<T>(source, target, CreateTiler(source, target, CostFunction), ScaleFactor);
     }
 
     /// <inheritdoc />
