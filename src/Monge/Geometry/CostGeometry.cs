@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Geometry;
 
@@ -358,17 +359,11 @@ public abstract class CostGeometry<T>
     }
 
     /// <summary>Materializes C (scaled) as a row-major Rows × Cols array.</summary>
-    /// <param name="maxEntries">Refuse above this many entries (default 10⁸, 800 MB in float64).</param>
-    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message says how much memory it would take.</exception>
-    public T[] ToDense(long maxEntries = 100_000_000)
+    /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>, 10⁸: 800 MB in float64).</param>
+    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message says how much memory it would take (<see cref="PlanSize.EnsureDense{T}"/>).</exception>
+    public T[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
     {
-        var entries = (long)Rows * Cols;
-        if (entries > maxEntries || entries > Array.MaxLength)
-        {
-            throw new InvalidOperationException(
-                $"Refusing to materialize a {Rows} × {Cols} cost matrix ({entries:N0} entries, {entries * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() / (1 << 20):N0} MiB); the limit is {maxEntries:N0} entries. Raise maxEntries if you really need it.");
-        }
-
+        var entries = PlanSize.EnsureDense<T>(Rows, Cols, maxEntries, "cost matrix");
         var dst = new T[entries];
         ForEachRowBlock(TileRows, (i0, count) => FillCostBlock(i0, count, 0, Cols, dst.AsSpan(i0 * Cols, count * Cols)));
         return dst;
