@@ -17,8 +17,8 @@ public sealed partial record Sinkhorn
     /// The starting potentials (copied, never modified), for example <see cref="SinkhornResult{T}.Potentials"/> of an
     /// earlier solve; null means the <see cref="Initializer"/> start (the same as the overload without it). Like every
     /// initializer the start sets f and the first iteration computes g from it, so <c>G</c> only has to have the right
-    /// length. With ε-scaling the schedule starts as after any initializer computed at ε (see
-    /// <see cref="InitializedScalingStart"/>).
+    /// length. The potentials are taken to be at the target ε, so <see cref="EpsilonScaling"/> is skipped unless
+    /// <see cref="InitializedScalingStart"/> sets where the decay starts.
     /// </param>
     /// <param name="progress">Receives a report at every error check.</param>
     /// <param name="cancellationToken">Stops the loop at the next iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
@@ -38,19 +38,20 @@ public sealed partial record Sinkhorn
         var stopwatch = Stopwatch.StartNew();
         var epsilon = ResolveEpsilon(problem.Geometry);
         var state = new SinkhornState<T>(problem, Convention, epsilon);
-        double? startLevel;
+        EpsilonScaling schedule;
         if (initial is null)
         {
-            startLevel = Initialize(problem, state, cancellationToken);
+            var startLevel = Initialize(problem, state, cancellationToken);
+            schedule = StartingSchedule(startLevel, startLevel is null ? 0 : PotentialSpread(state) / epsilon);
         }
         else
         {
+            // The given potentials are taken to be at the target ε: no large-ε phase unless InitializedScalingStart asks for one.
             initial.F.CopyTo(state.F, 0);
             initial.G.CopyTo(state.G, 0);
-            startLevel = 1;
+            schedule = InitializedScalingStart is null ? EpsilonScaling.None : StartingSchedule(1, 0);
         }
 
-        var schedule = StartingSchedule(startLevel, startLevel is null ? 0 : PotentialSpread(state) / epsilon);
         var solver = schedule == EpsilonScaling ? this : this with { EpsilonScaling = schedule };
         var convergence = solver.Iterate(state, progress, stopwatch, cancellationToken);
         return new SinkhornResult<T>(problem, Convention, epsilon, state.F, state.G, convergence);
