@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Geometry;
 
@@ -154,42 +155,52 @@ public abstract class CostGeometry<T>
         }
 
         CheckBlock(block, columns, destination, axis);
-        var v = block.ToArray();
-        var dst = new T[(long)Rows * columns];
-        var k = columns;
-        ForEachRowBlock(TileRows, (i0, count) =>
-        {
-            var width = Math.Min(TileColumns, Cols);
-            var tile = ArrayPool<T>.Shared.Rent(count * width);
-            try
-            {
-                for (var j0 = 0; j0 < Cols; j0 += width)
-                {
-                    var w = Math.Min(width, Cols - j0);
-                    FillCostBlock(i0, count, j0, w, tile);
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = tile.AsSpan(r * w, w);
-                        var acc = dst.AsSpan((i0 + r) * k, k);
-                        if (k == 1)
-                        {
-                            acc[0] += TensorPrimitives.Dot<T>(row, v.AsSpan(j0, w));
-                            continue;
-                        }
+        ApplyCostTiles(default(IdentityCost), block, columns, destination);
+    }
 
-                        for (var c = 0; c < w; c++)
-                        {
-                            TensorPrimitives.MultiplyAdd(v.AsSpan((j0 + c) * k, k), row[c], acc, acc);
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(tile);
-            }
-        });
-        dst.CopyTo(destination);
+    /// <summary>
+    /// Multiplies by an element-wise function of the cost: <c>h(C)·v</c> for <see cref="Axis.Rows"/>, <c>h(C)ᵀ·v</c> for
+    /// <see cref="Axis.Columns"/>, with h applied to every (scaled) entry, for example C∘C (<see cref="SquaredCost{T}"/>)
+    /// or log C (<see cref="LogCost{T}"/>).
+    /// </summary>
+    /// <typeparam name="TFunc">The function, a struct (specialised by the JIT).</typeparam>
+    /// <param name="function">h.</param>
+    /// <param name="vector">v (length Cols for Rows, Rows for Columns).</param>
+    /// <param name="axis">Which index the result carries.</param>
+    /// <param name="destination">The result (length Rows for Rows, Cols for Columns).</param>
+    /// <exception cref="ArgumentException">Wrong lengths.</exception>
+    public void ApplyCost<TFunc>(TFunc function, ReadOnlySpan<T> vector, Axis axis, Span<T> destination)
+        where TFunc : struct, IElementwise<T>
+        => ApplyCost(function, vector, 1, axis, destination);
+
+    /// <summary>
+    /// Multiplies k vectors at once by an element-wise function of the cost: for <see cref="Axis.Rows"/>, V is Cols × k
+    /// row-major and the result h(C)·V is Rows × k; for <see cref="Axis.Columns"/>, U is Rows × k and the result h(C)ᵀ·U
+    /// is Cols × k. h is applied to every scaled entry C_ij (not to the raw cost).
+    /// </summary>
+    /// <typeparam name="TFunc">The function, a struct (specialised by the JIT).</typeparam>
+    /// <param name="function">h.</param>
+    /// <param name="block">The k vectors as a row-major matrix (length Cols·k or Rows·k).</param>
+    /// <param name="columns">k, at least 1.</param>
+    /// <param name="axis">Which index the result carries.</param>
+    /// <param name="destination">Row-major result (Rows·k or Cols·k).</param>
+    /// <remarks>
+    /// By default one tiled pass over C built from <see cref="FillCostBlock"/> (O(n·m·k) time plus the cost of the
+    /// entries, O(tile) memory, parallel over row tiles). <see cref="LowRankGeometry{T}"/> computes C∘C from its exact
+    /// rank-r² factorization in O((n + m)·r²·k).
+    /// </remarks>
+    /// <exception cref="ArgumentException">Wrong lengths or k below 1.</exception>
+    public virtual void ApplyCost<TFunc>(TFunc function, ReadOnlySpan<T> block, int columns, Axis axis, Span<T> destination)
+        where TFunc : struct, IElementwise<T>
+    {
+        if (axis == Axis.Columns)
+        {
+            Transpose().ApplyCost(function, block, columns, Axis.Rows, destination);
+            return;
+        }
+
+        CheckBlock(block, columns, destination, axis);
+        ApplyCostTiles(function, block, columns, destination);
     }
 
     /// <summary>
@@ -358,17 +369,11 @@ public abstract class CostGeometry<T>
     }
 
     /// <summary>Materializes C (scaled) as a row-major Rows × Cols array.</summary>
-    /// <param name="maxEntries">Refuse above this many entries (default 10⁸, 800 MB in float64).</param>
-    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message says how much memory it would take.</exception>
-    public T[] ToDense(long maxEntries = 100_000_000)
+    /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>, 10⁸: 800 MB in float64).</param>
+    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message says how much memory it would take (<see cref="PlanSize.EnsureDense{T}"/>).</exception>
+    public T[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
     {
-        var entries = (long)Rows * Cols;
-        if (entries > maxEntries || entries > Array.MaxLength)
-        {
-            throw new InvalidOperationException(
-                $"Refusing to materialize a {Rows} × {Cols} cost matrix ({entries:N0} entries, {entries * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() / (1 << 20):N0} MiB); the limit is {maxEntries:N0} entries. Raise maxEntries if you really need it.");
-        }
-
+        var entries = PlanSize.EnsureDense<T>(Rows, Cols, maxEntries, "cost matrix");
         var dst = new T[entries];
         ForEachRowBlock(TileRows, (i0, count) => FillCostBlock(i0, count, 0, Cols, dst.AsSpan(i0 * Cols, count * Cols)));
         return dst;
@@ -510,6 +515,49 @@ public abstract class CostGeometry<T>
         }
     }
 
+    /// <summary>h(C)·V over row tiles built by <see cref="FillCostBlock"/> (arguments checked by the caller, axis Rows).</summary>
+    private void ApplyCostTiles<TFunc>(TFunc function, ReadOnlySpan<T> block, int columns, Span<T> destination)
+        where TFunc : struct, IElementwise<T>
+    {
+        var v = block.ToArray();
+        var dst = new T[(long)Rows * columns];
+        var k = columns;
+        ForEachRowBlock(TileRows, (i0, count) =>
+        {
+            var width = Math.Min(TileColumns, Cols);
+            var tile = ArrayPool<T>.Shared.Rent(count * width);
+            try
+            {
+                for (var j0 = 0; j0 < Cols; j0 += width)
+                {
+                    var w = Math.Min(width, Cols - j0);
+                    FillCostBlock(i0, count, j0, w, tile);
+                    function.Apply(tile.AsSpan(0, count * w));
+                    for (var r = 0; r < count; r++)
+                    {
+                        var row = tile.AsSpan(r * w, w);
+                        var acc = dst.AsSpan((i0 + r) * k, k);
+                        if (k == 1)
+                        {
+                            acc[0] += TensorPrimitives.Dot<T>(row, v.AsSpan(j0, w));
+                            continue;
+                        }
+
+                        for (var c = 0; c < w; c++)
+                        {
+                            TensorPrimitives.MultiplyAdd(v.AsSpan((j0 + c) * k, k), row[c], acc, acc);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(tile);
+            }
+        });
+        dst.CopyTo(destination);
+    }
+
     private void SoftMinRowBlock(T[] h, T[]? logWeights, T epsilon, int i0, int count, T[] dst)
     {
         var width = Math.Min(TileColumns, Cols);
@@ -570,6 +618,16 @@ public abstract class CostGeometry<T>
         {
             ArrayPool<T>.Shared.Return(tile);
             ArrayPool<T>.Shared.Return(tmp);
+        }
+    }
+
+    /// <summary>h(c) = c: the plain product shares the tiled core with the element-wise ones.</summary>
+    private readonly struct IdentityCost : IElementwise<T>
+    {
+        public T Apply(T cost) => cost;
+
+        public void Apply(Span<T> costs)
+        {
         }
     }
 }

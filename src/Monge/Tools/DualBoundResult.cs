@@ -8,9 +8,9 @@ namespace Monge.Tools;
 /// Σ a_i u_i + Σ b_j v_j ≤ ⟨C, P⟩ for every coupling P of (a, b), the optimal one included.
 /// </summary>
 /// <param name="LowerBound">Σ a_i u_i + Σ b_j v_j (float64), a lower bound on the optimal cost of the normalized measures.</param>
-/// <param name="SourcePotential">u (length n); u is the c-transform of v.</param>
-/// <param name="TargetPotential">v (length m).</param>
-public sealed record DualBoundResult(double LowerBound, double[] SourcePotential, double[] TargetPotential)
+/// <param name="F">The source potential u (length n); u is the c-transform of v. Named F like every potential in Monge.</param>
+/// <param name="G">The target potential v (length m).</param>
+public sealed record DualBoundResult(double LowerBound, double[] F, double[] G)
 {
     /// <summary>The absolute ε of the Sinkhorn solve that produced the starting potentials (NaN when they were given).</summary>
     public double Epsilon { get; init; } = double.NaN;

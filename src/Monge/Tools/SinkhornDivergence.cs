@@ -53,7 +53,7 @@ public static class SinkhornDivergence
         var shared = options with { Epsilon = eps, EpsilonRelativeTo = EpsilonReference.Absolute };
         var selfSource = LinearProblem<T>.FromPointClouds(source, source, cost);
         var selfTarget = LinearProblem<T>.FromPointClouds(target, target, cost);
-        SinkhornOutput<T>? ab = null, aa = null, bb = null;
+        SinkhornResult<T>? ab = null, aa = null, bb = null;
         try
         {
             Parallel.Invoke(
@@ -67,7 +67,7 @@ public static class SinkhornDivergence
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             throw;
         }
-        double Value(SinkhornOutput<T> o) => term == DivergenceTerm.Regularized ? o.RegularizedCost : o.Cost;
+        double Value(SinkhornResult<T> o) => term == DivergenceTerm.Regularized ? o.RegularizedCost : o.Cost;
         var vab = Value(ab!);
         var vaa = Value(aa!);
         var vbb = Value(bb!);
@@ -84,7 +84,7 @@ public static class SinkhornDivergence
     /// plain-entropy convention), starting from f = T(0) unless <paramref name="initial"/> is given. One soft-min per
     /// iteration; the marginal error of the current symmetric plan reuses it.
     /// </summary>
-    internal static SinkhornOutput<T> SolveSymmetric<T>(Sinkhorn options, LinearProblem<T> problem, CancellationToken cancellationToken, ReadOnlySpan<T> initial = default)
+    internal static SinkhornResult<T> SolveSymmetric<T>(Sinkhorn options, LinearProblem<T> problem, CancellationToken cancellationToken, ReadOnlySpan<T> initial = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -156,7 +156,7 @@ public static class SinkhornDivergence
         }
 
         var convergence = new Convergence(status, iteration, error, options.Threshold, errors, stopwatch.Elapsed);
-        return new SinkhornOutput<T>(problem, options.Convention, eps, f, (T[])f.Clone(), convergence);
+        return new SinkhornResult<T>(problem, options.Convention, eps, f, (T[])f.Clone(), convergence);
     }
 
     private static T Update<T>(T softMin, T logA, bool kl, T eps)

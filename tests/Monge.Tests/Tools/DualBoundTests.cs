@@ -87,12 +87,12 @@ public class DualBoundTests
             {
                 for (var j = 0; j < 55; j++)
                 {
-                    Assert.True(result.SourcePotential[i] + result.TargetPotential[j] <= dense[(i * 55) + j] + 1e-12, $"scale {scale}: infeasible at ({i}, {j})");
+                    Assert.True(result.F[i] + result.G[j] <= dense[(i * 55) + j] + 1e-12, $"scale {scale}: infeasible at ({i}, {j})");
                 }
             }
 
             AssertBelow(exact.Cost, result.LowerBound, $"scale {scale}");
-            var again = DualBound.FromPotential(geometry, a, b, result.SourcePotential);
+            var again = DualBound.FromPotential(geometry, a, b, result.F);
             NumericAssert.Close(result.LowerBound, again.LowerBound, rtol: 1e-12, atol: 1e-12, what: "c-transforms are idempotent");
         }
     }
@@ -124,8 +124,8 @@ public class DualBoundTests
         var result = Converged.Compute(x, y);
         AssertBelow(exact.Cost, result.LowerBound, "zero weights");
         Assert.True(exact.Cost - result.LowerBound <= result.Epsilon * Math.Log(20), $"OPT {exact.Cost:R}, bound {result.LowerBound:R}");
-        NumericAssert.AllFinite(result.SourcePotential, "u");
-        NumericAssert.AllFinite(result.TargetPotential, "v");
+        NumericAssert.AllFinite(result.F, "u");
+        NumericAssert.AllFinite(result.G, "v");
     }
 
     [Fact]
@@ -198,8 +198,8 @@ public class DualBoundTests
         var first = options.Compute(x, y, GroundCost.Euclidean);
         var second = options.Compute(x, y, GroundCost.Euclidean);
         Assert.Equal(first.LowerBound, second.LowerBound);
-        Assert.Equal(first.SourcePotential, second.SourcePotential);
-        Assert.Equal(first.TargetPotential, second.TargetPotential);
+        Assert.Equal(first.F, second.F);
+        Assert.Equal(first.G, second.G);
     }
 
     [Fact]

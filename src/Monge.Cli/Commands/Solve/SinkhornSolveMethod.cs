@@ -128,7 +128,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         details.SourceMap = map;
     }
 
-    private static JsonObject Summarize<T>(SinkhornOutput<T> output, Stopwatch stopwatch, string precision)
+    private static JsonObject Summarize<T>(SinkhornResult<T> output, Stopwatch stopwatch, string precision)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var cost = output.Cost;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Monge.Geometry;
@@ -9,7 +8,7 @@ namespace Monge.Solvers.Entropic;
 /// <summary>
 /// Log-domain Sinkhorn for entropic optimal transport, balanced, unbalanced and semi-relaxed (Cuturi 2013;
 /// Schmitzer 2019 for the log domain; Chizat et al. 2018 and Séjourné et al. 2019 for the unbalanced updates). An
-/// immutable options record: set the properties, then call <see cref="Solve{T}"/>.
+/// immutable options record: set the properties, then call <see cref="Solve{T}(LinearProblem{T}, IProgress{SolverProgress}, CancellationToken)"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -94,7 +93,8 @@ public sealed partial record Sinkhorn
     public int Seed { get; init; }
 
     /// <summary>
-    /// Solves the problem.
+    /// Solves the problem from the <see cref="Initializer"/> start. To start from given potentials (a warm start), use
+    /// <see cref="Solve{T}(LinearProblem{T}, SinkhornPotentials{T}, IProgress{SolverProgress}, CancellationToken)"/>.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="problem">The problem.</param>
@@ -102,20 +102,9 @@ public sealed partial record Sinkhorn
     /// <param name="cancellationToken">Stops the loop at the next iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
     /// <returns>The potentials, diagnostics and plan operations. Non-convergence is a status, not an exception.</returns>
     /// <exception cref="InputValidationException">Invalid options (ε ≤ 0, threshold ≤ 0, ...), checked before any work.</exception>
-    public SinkhornOutput<T> Solve<T>(LinearProblem<T> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SinkhornResult<T> Solve<T>(LinearProblem<T> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(problem);
-        Validate();
-        var stopwatch = Stopwatch.StartNew();
-        var epsilon = ResolveEpsilon(problem.Geometry);
-        var state = new SinkhornState<T>(problem, Convention, epsilon);
-        var startLevel = Initialize(problem, state, cancellationToken);
-        var schedule = StartingSchedule(startLevel, startLevel is null ? 0 : PotentialSpread(state) / epsilon);
-        var solver = schedule == EpsilonScaling ? this : this with { EpsilonScaling = schedule };
-        var convergence = solver.Iterate(state, progress, stopwatch, cancellationToken);
-        return new SinkhornOutput<T>(problem, Convention, epsilon, state.F, state.G, convergence);
-    }
+        => Solve(problem, initial: null, progress, cancellationToken);
 
     /// <summary>The absolute ε this solver would use on <paramref name="geometry"/>.</summary>
     /// <param name="geometry">The geometry.</param>
@@ -153,7 +142,7 @@ public sealed partial record Sinkhorn
         return eps;
     }
 
-    /// <summary>Checks the options; called by <see cref="Solve{T}"/> before any work.</summary>
+    /// <summary>Checks the options; called by <see cref="Solve{T}(LinearProblem{T}, IProgress{SolverProgress}, CancellationToken)"/> before any work.</summary>
     /// <exception cref="InputValidationException">An option is out of range.</exception>
     public void Validate()
     {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Monge.Gaussian;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 
 namespace Monge.Solvers.Entropic;
@@ -14,29 +15,34 @@ internal static class SinkhornInitializers
     /// source point with one soft-min at ε_s (the entropic c-transform, as OTT-JAX's <c>DualPotentials.f</c>):
     /// f_i = τ_a·(ε·ℓ^t_a + softmin_ε_s,j∈S(g_S)). Cost: the subsample solve plus O(n·k·d).
     /// </summary>
-    /// <returns>Whether f was set (false: not a point cloud, the subsample is the whole problem, or the start was not finite).</returns>
+    /// <returns>
+    /// Whether f was set (false: the geometry has no points (<see cref="IPointCloudGeometry{T}"/>), the subsample is the
+    /// whole problem, or the start was not finite; the documented fallback is the zero start).
+    /// </returns>
     public static bool Subsample<T>(Sinkhorn options, LinearProblem<T> problem, SinkhornState<T> state, double epsilonMultiplier, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (problem.Geometry is not PointCloudGeometry<T> pc)
+        if (problem.Geometry is not IPointCloudGeometry<T> pc)
         {
             return false;
         }
 
+        var n = problem.Geometry.Rows;
+        var m = problem.Geometry.Cols;
         var k = options.SubsampleSize;
-        if (k >= pc.Rows && k >= pc.Cols)
+        if (k >= n && k >= m)
         {
             return false;
         }
 
         var rng = new Random(options.Seed);
-        var rowsIdx = Sample(rng, pc.Rows, Math.Min(k, pc.Rows));
-        var colsIdx = Sample(rng, pc.Cols, Math.Min(k, pc.Cols));
+        var rowsIdx = Sample(rng, n, Math.Min(k, n));
+        var colsIdx = Sample(rng, m, Math.Min(k, m));
         var xs = pc.Source.Subset(rowsIdx);
         var ys = pc.Target.Subset(colsIdx);
         var aSub = VoronoiWeights(pc.Source, rowsIdx, problem.A, problem.MassA);
         var bSub = VoronoiWeights(pc.Target, colsIdx, problem.B, problem.MassB);
-        var cost = pc.IsSquaredEuclidean ? null : pc.CostFunction;
+        var cost = pc.CostFunction;
         var subGeometry = new PointCloudGeometry<T>(xs, ys, cost, pc.ScaleFactor);
         var subProblem = new LinearProblem<T>(subGeometry, aSub, bSub, problem.TauA, problem.TauB);
         var subEpsilon = epsilonMultiplier * state.Epsilon;
@@ -56,7 +62,7 @@ internal static class SinkhornInitializers
         var extend = new PointCloudGeometry<T>(pc.Source, ys, cost, pc.ScaleFactor);
         var kernelLogB = options.Convention == EntropyConvention.KullbackLeibler ? SinkhornState<T>.LogWeights(bSub) : [];
         var eps = T.CreateTruncating(state.Epsilon);
-        var soft = new T[pc.Rows];
+        var soft = new T[n];
         extend.SoftMin(sub.G, kernelLogB, T.CreateTruncating(subEpsilon), Axis.Rows, soft);
         var tau = T.CreateTruncating(problem.TauA);
         for (var i = 0; i < soft.Length; i++)
@@ -83,7 +89,7 @@ internal static class SinkhornInitializers
     public static void Gaussian<T>(LinearProblem<T> problem, SinkhornState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (problem.Geometry is not PointCloudGeometry<T> { IsSquaredEuclidean: true } pc)
+        if (problem.Geometry is not IPointCloudGeometry<T> pc || !CostFunction.IsSquaredEuclidean(pc.CostFunction))
         {
             throw new InputValidationException(
                 InputProblem.InvalidParameter,
@@ -122,7 +128,7 @@ internal static class SinkhornInitializers
         var scale = double.CreateTruncating(pc.ScaleFactor);
         var u = new double[d];
         var au = new double[d];
-        var f = new double[pc.Rows];
+        var f = new double[pc.Source.Count];
         for (var i = 0; i < f.Length; i++)
         {
             // With u = x − m₀: |x|² − 2φ(x) = |u|² − uᵀAu + 2(m₀ − m₁)ᵀu + const.
@@ -154,7 +160,7 @@ internal static class SinkhornInitializers
     public static void Sorting<T>(LinearProblem<T> problem, SinkhornState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (problem.Geometry is not PointCloudGeometry<T> { Source.Dimension: 1 } pc)
+        if (problem.Geometry is not IPointCloudGeometry<T> { Source.Dimension: 1 } pc)
         {
             throw new InputValidationException(
                 InputProblem.InvalidParameter,
@@ -162,7 +168,7 @@ internal static class SinkhornInitializers
                 nameof(problem));
         }
 
-        var (f, _) = MonotoneDual(pc, Normalized(problem.A), Normalized(problem.B));
+        var (f, _) = MonotoneDual(problem.Geometry, pc, Normalized(problem.A), Normalized(problem.B));
         Store(f, Normalized(problem.A), state);
     }
 
@@ -172,14 +178,22 @@ internal static class SinkhornInitializers
     /// </summary>
     internal static (double[] F, double[] G) MonotoneDual<T>(PointCloudGeometry<T> pc, double[] a, double[] b)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MonotoneDual(pc, pc, a, b);
+
+    /// <summary>
+    /// <see cref="MonotoneDual{T}(PointCloudGeometry{T}, double[], double[])"/> for any geometry with points: the costs are
+    /// read from <paramref name="geometry"/>, the sort order from the points of <paramref name="pc"/> (the same geometry).
+    /// </summary>
+    internal static (double[] F, double[] G) MonotoneDual<T>(CostGeometry<T> geometry, IPointCloudGeometry<T> pc, double[] a, double[] b)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var n = pc.Rows;
-        var m = pc.Cols;
+        var n = pc.Source.Count;
+        var m = pc.Target.Count;
         var si = SortedOrder(pc.Source);
         var sj = SortedOrder(pc.Target);
         var f = new double[n];
         var g = new double[m];
-        double Cost(int i, int j) => double.CreateTruncating(pc.Cost(si[i], sj[j]));
+        double Cost(int i, int j) => double.CreateTruncating(geometry.Cost(si[i], sj[j]));
         int p = 0, q = 0;
         g[sj[0]] = Cost(0, 0);
         var ra = a[si[0]];
@@ -317,7 +331,7 @@ internal static class SinkhornInitializers
 
     private static string Describe<T>(CostGeometry<T> geometry)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => geometry is PointCloudGeometry<T> pc
+        => geometry is IPointCloudGeometry<T> pc
             ? $"a point cloud of dimension {pc.Source.Dimension} with cost {pc.CostFunction.GetType().Name}"
             : geometry.GetType().Name;
 

@@ -7,7 +7,7 @@ namespace Monge.Solvers.Exact;
 /// <param name="RowPotentials">u, with u[i] = C[i, σ(i)] − v[σ(i)].</param>
 /// <param name="ColumnPotentials">v; C[i,j] − u[i] − v[j] ≥ 0 everywhere, and on rectangular problems v ≤ 0 with v = 0 on unassigned columns.</param>
 /// <param name="Convergence">Status (Converged = certified optimum, or Cancelled) and the number of rows assigned as iterations.</param>
-public sealed record LinearAssignmentResult(
+public sealed partial record LinearAssignmentResult(
     int[] RowToColumn,
     int[] ColumnToRow,
     double Cost,

@@ -1,3 +1,5 @@
+using Monge.Numerics;
+
 namespace Monge.Solvers.Exact;
 
 /// <summary>
@@ -13,7 +15,7 @@ namespace Monge.Solvers.Exact;
 /// <param name="SourceCount">n.</param>
 /// <param name="TargetCount">m.</param>
 /// <param name="Convergence">Converged (optimal), MaxIterations, Cancelled or Infeasible; iterations are pivots.</param>
-public sealed record NetworkSimplexResult(
+public sealed partial record NetworkSimplexResult(
     int[] Rows,
     int[] Columns,
     double[] Mass,
@@ -28,9 +30,11 @@ public sealed record NetworkSimplexResult(
     public bool Optimal => Convergence.Status == SolverStatus.Converged;
 
     /// <summary>The plan as a dense row-major n × m array (allocates n·m doubles).</summary>
-    public double[] ToDense()
+    /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>).</param>
+    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/> (<see cref="PlanSize.EnsureDense{T}"/>).</exception>
+    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
     {
-        var dense = new double[SourceCount * (long)TargetCount];
+        var dense = new double[PlanSize.EnsureDense<double>(SourceCount, TargetCount, maxEntries, "plan")];
         for (var k = 0; k < Rows.Length; k++)
         {
             dense[((long)Rows[k] * TargetCount) + Columns[k]] += Mass[k];

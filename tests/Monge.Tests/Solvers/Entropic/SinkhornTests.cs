@@ -279,7 +279,7 @@ public class SinkhornTests
     }
 }
 
-public class SinkhornOutputMapTests
+public class SinkhornResultMapTests
 {
     private static readonly Sinkhorn Tight = new() { Epsilon = 0.1, Threshold = 1e-12, MaxIterations = 100_000, InnerIterations = 5 };
 

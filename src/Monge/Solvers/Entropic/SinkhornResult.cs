@@ -1,12 +1,13 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Monge.Geometry;
+using Monge.Numerics;
 using Monge.Problems;
 
 namespace Monge.Solvers.Entropic;
 
 /// <summary>
-/// The result of <see cref="Sinkhorn.Solve{T}"/>: potentials, the convergence report, and plan products computed
+/// The result of <see cref="Sinkhorn.Solve{T}(LinearProblem{T}, IProgress{SolverProgress}, CancellationToken)"/>: potentials, the convergence report, and plan products computed
 /// online on demand (the n × m plan is never stored unless <see cref="ToDense"/> is called).
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -16,14 +17,14 @@ namespace Monge.Solvers.Entropic;
 /// geometry. Each plan product is one O(n·m·d) tiled pass (parallel, O(tile) memory); the scalar summaries
 /// (<see cref="Cost"/>, <see cref="RegularizedCost"/>, marginals) share a single pass, computed on first access and cached.
 /// </remarks>
-public sealed partial class SinkhornOutput<T>
+public sealed partial class SinkhornResult<T> : ITransportPlan<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _logA;
     private readonly T[] _logB;
     private readonly Lazy<Summary> _summary;
 
-    internal SinkhornOutput(LinearProblem<T> problem, EntropyConvention convention, double epsilon, T[] f, T[] g, Convergence convergence)
+    internal SinkhornResult(LinearProblem<T> problem, EntropyConvention convention, double epsilon, T[] f, T[] g, Convergence convergence)
     {
         Problem = problem;
         Convention = convention;
@@ -63,13 +64,22 @@ public sealed partial class SinkhornOutput<T>
     /// <summary>Target potential g (length m).</summary>
     public T[] G { get; }
 
+    /// <summary>f and g together (the arrays are shared, not copied): pass them to <see cref="Sinkhorn.Solve{T}(LinearProblem{T}, SinkhornPotentials{T}, IProgress{SolverProgress}, CancellationToken)"/> to warm-start another solve.</summary>
+    public SinkhornPotentials<T> Potentials => new(F, G);
+
     /// <summary>Status, iterations, error trace, threshold and time.</summary>
     public Convergence Convergence { get; }
 
     /// <summary>Whether the run converged.</summary>
     public bool Converged => Convergence.Converged;
 
-    /// <summary>The primal transport cost ⟨C, P⟩ (POT's <c>sinkhorn2</c> value).</summary>
+    /// <inheritdoc />
+    public int SourceCount => Problem.Geometry.Rows;
+
+    /// <inheritdoc />
+    public int TargetCount => Problem.Geometry.Cols;
+
+    /// <summary>The primal transport cost ⟨C, P⟩ of the plan with the problem's masses (POT's <c>sinkhorn2</c> value).</summary>
     public double Cost => _summary.Value.Cost;
 
     /// <summary>Total mass of the plan Σ P_ij.</summary>
@@ -176,19 +186,12 @@ public sealed partial class SinkhornOutput<T>
     }
 
     /// <summary>The dense plan, row-major n × m.</summary>
-    /// <param name="maxEntries">Refuse above this many entries (default 10⁷).</param>
-    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message gives the memory it would need.</exception>
-    public T[] ToDense(long maxEntries = 10_000_000)
+    /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>, 10⁸).</param>
+    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>; the message gives the memory it would need. Use <see cref="ApplyPlan(ReadOnlySpan{T}, int, Axis)"/>, <see cref="TopK"/> or <see cref="BarycentricProjection"/> instead.</exception>
+    public T[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
     {
-        var n = Problem.Geometry.Rows;
         var m = Problem.Geometry.Cols;
-        var entries = (long)n * m;
-        if (entries > maxEntries || entries > Array.MaxLength)
-        {
-            throw new InvalidOperationException(
-                $"Refusing to materialize a {n} × {m} plan ({entries:N0} entries, {entries * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() / (1 << 20):N0} MiB; limit {maxEntries:N0} entries). Use ApplyPlan, TopK or BarycentricProjection instead, or raise maxEntries.");
-        }
-
+        var entries = PlanSize.EnsureDense<T>(Problem.Geometry.Rows, m, maxEntries, "plan");
         var dense = new T[entries];
         PlanTiles.ForEachTile<T, object?>(
             Problem.Geometry,

@@ -1,23 +1,25 @@
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 
 namespace Monge.Solvers.Entropic;
 
 /// <content>Maps and sparse summaries derived from the plan: barycentric projection, entropic map, top-k, gradients.</content>
-public sealed partial class SinkhornOutput<T>
+public sealed partial class SinkhornResult<T>
 {
     /// <summary>
     /// The barycentric projection of the source points: T(x_i) = Σ_j P_ij y_j / Σ_j P_ij, an n × d row-major array.
-    /// One online pass (O(n·m·d) time, O(n·d) memory). Needs a <see cref="PointCloudGeometry{T}"/>.
+    /// One online pass (O(n·m·d) time, O(n·d) memory). Needs a geometry with target coordinates
+    /// (<see cref="IPointCloudGeometry{T}"/>, any cost).
     /// </summary>
     /// <returns>The mapped points, row-major n × d.</returns>
-    /// <exception cref="InvalidOperationException">The geometry is not a point cloud.</exception>
+    /// <exception cref="InvalidOperationException">The geometry does not implement <see cref="IPointCloudGeometry{T}"/>.</exception>
     public double[] BarycentricProjection()
     {
-        var pc = Problem.Geometry as PointCloudGeometry<T> ?? throw new InvalidOperationException("The barycentric projection needs a point-cloud geometry (target coordinates).");
+        var pc = Problem.Geometry as IPointCloudGeometry<T> ?? throw new InvalidOperationException($"The barycentric projection needs target coordinates: the geometry ({Problem.Geometry.GetType().Name}) does not implement IPointCloudGeometry<T>.");
         var d = pc.Target.Dimension;
         var py = ApplyPlan(pc.Target.Data, d, Axis.Rows);
         var rows = _summary.Value.Rows;
-        for (var i = 0; i < pc.Rows; i++)
+        for (var i = 0; i < SourceCount; i++)
         {
             var r = rows[i];
             for (var k = 0; k < d; k++)
@@ -36,14 +38,13 @@ public sealed partial class SinkhornOutput<T>
     /// </summary>
     /// <param name="points">Query points, same dimension as the target.</param>
     /// <returns>Mapped points, row-major k × d.</returns>
-    /// <exception cref="InvalidOperationException">The geometry is not a point cloud.</exception>
+    /// <exception cref="InvalidOperationException">The geometry does not implement <see cref="IPointCloudGeometry{T}"/> (the map needs the target points and the cost function).</exception>
     /// <exception cref="InputValidationException">Dimension mismatch.</exception>
     public double[] EntropicMap(PointCloud<T> points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var pc = Problem.Geometry as PointCloudGeometry<T> ?? throw new InvalidOperationException("The entropic map needs a point-cloud geometry (target coordinates).");
-        var cost = pc.IsSquaredEuclidean ? null : pc.CostFunction;
-        var geom = new PointCloudGeometry<T>(points, pc.Target, cost, pc.ScaleFactor);
+        var pc = Problem.Geometry as IPointCloudGeometry<T> ?? throw new InvalidOperationException($"The entropic map needs the target points and the cost function: the geometry ({Problem.Geometry.GetType().Name}) does not implement IPointCloudGeometry<T>.");
+        var geom = new PointCloudGeometry<T>(points, pc.Target, pc.CostFunction, pc.ScaleFactor);
 
         // The map is the barycentric projection of a one-sided problem whose f is the soft-min of g at the new points:
         // P_kj = exp(ℓb_j + (f_k + g_j − C_kj)/ε) with f_k = softmin_j, so every row has mass one.
@@ -144,20 +145,20 @@ public sealed partial class SinkhornOutput<T>
     /// Valid when the run converged. One online pass.
     /// </summary>
     /// <returns>Row-major n × d.</returns>
-    /// <exception cref="InvalidOperationException">The geometry is not a squared Euclidean point cloud.</exception>
+    /// <exception cref="InvalidOperationException">The geometry does not implement <see cref="IPointCloudGeometry{T}"/> with a squared Euclidean cost.</exception>
     public double[] GradientSourcePositions()
     {
-        if (Problem.Geometry is not PointCloudGeometry<T> { IsSquaredEuclidean: true } pc)
+        if (Problem.Geometry is not IPointCloudGeometry<T> pc || !CostFunction.IsSquaredEuclidean(pc.CostFunction))
         {
-            throw new InvalidOperationException("Position gradients are implemented for squared Euclidean point-cloud geometries.");
+            throw new InvalidOperationException($"Position gradients are implemented for point-cloud geometries (IPointCloudGeometry<T>) with the squared Euclidean cost (got {Problem.Geometry.GetType().Name}).");
         }
 
         var d = pc.Source.Dimension;
         var py = ApplyPlan(pc.Target.Data, d, Axis.Rows);
         var rows = _summary.Value.Rows;
         var s = CostScaleFactor;
-        var grad = new double[pc.Rows * d];
-        for (var i = 0; i < pc.Rows; i++)
+        var grad = new double[SourceCount * d];
+        for (var i = 0; i < SourceCount; i++)
         {
             var xi = pc.Source.Row(i);
             for (var k = 0; k < d; k++)
