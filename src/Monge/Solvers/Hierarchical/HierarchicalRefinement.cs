@@ -26,7 +26,9 @@ namespace Monge.Solvers.Hierarchical;
 /// O(n log n) for fixed ranks. Memory: the points, two index arrays (8n bytes), and per worker 4·m·r + 2·m·k + O(m)
 /// doubles for the largest block it splits, plus L² doubles for a leaf — nothing n².</para>
 /// <para>Deterministic for a given <see cref="Seed"/>: every block's random start is seeded from (seed, level, block)
-/// and every reduction runs in a fixed order, so the result does not depend on the number of threads.</para>
+/// and every reduction runs in a fixed order, so the result does not depend on the number of threads nor on the
+/// <see cref="Executor"/> that runs the blocks of a level (<see cref="HiRefLevel"/>, <see cref="HiRefBlock"/>,
+/// <see cref="HiRefBlockSplitter"/>).</para>
 /// </remarks>
 public sealed record HierarchicalRefinement
 {
@@ -230,7 +232,7 @@ public sealed record HierarchicalRefinement
         var s = 0;
         foreach (var block in blocks)
         {
-            var parts = block.Size > LeafSize ? result.Children[s++] : [block];
+            var parts = block.Size > LeafSize ? CheckedChildren(block, result.Children[s++]) : [block];
             foreach (var part in parts)
             {
                 next.Add(part with { Level = number + 1, Index = next.Count });
@@ -239,6 +241,25 @@ public sealed record HierarchicalRefinement
 
         reports.Add(new HiRefLevelReport(rank, split.Count, blocks.Max(b => b.Size), clock.Elapsed.TotalSeconds, BlockCost(x.Span, y.Span, d, idxX, idxY, next, idxX.Length)));
         return next;
+    }
+
+    // An executor's children must tile the block's ranges in order (what Split returns).
+    private static IReadOnlyList<HiRefBlock> CheckedChildren(HiRefBlock block, IReadOnlyList<HiRefBlock> children)
+    {
+        var offset = 0;
+        foreach (var child in children)
+        {
+            if (child.XStart != block.XStart + offset || child.YStart != block.YStart + offset || child.Size < 1)
+            {
+                throw new InvalidOperationException($"The executor's children of block {block.Index} (level {block.Level}) do not tile its ranges.");
+            }
+
+            offset += child.Size;
+        }
+
+        return offset == block.Size
+            ? children
+            : throw new InvalidOperationException($"The executor's children of block {block.Index} (level {block.Level}) hold {offset} points; the block has {block.Size}.");
     }
 
     // The polish steps in order: leaf pairs, then the neighbourhood step, then the slab rounds (none when polish is off,
