@@ -29,7 +29,7 @@ internal static class Certify
 
         if (args.Length > 7)
         {
-            solver = solver with { Iterations = int.Parse(args[7], CultureInfo.InvariantCulture) };
+            solver = solver with { MaxIterations = int.Parse(args[7], CultureInfo.InvariantCulture) };
         }
 
         if (args.Length > 8)
@@ -40,7 +40,7 @@ internal static class Certify
         var sample = SyntheticData.Generate(ds, n, 1, d, withTarget: true);
         var clock = Stopwatch.StartNew();
         var r = solver.Solve(sample.Source, sample.Target!);
-        Console.WriteLine($"{args[1]},{d},{cost},{n},polish={solver.PolishRounds},schedule=[{string.Join(" ", r.RankSchedule)}],iter={solver.Iterations},leaf={solver.LeafSize},cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},rounds={r.PolishRounds},s={clock.Elapsed.TotalSeconds:F1},polish_s={r.PolishSeconds:F1}");
+        Console.WriteLine($"{args[1]},{d},{cost},{n},polish={solver.PolishRounds},schedule=[{string.Join(" ", r.RankSchedule)}],iter={solver.MaxIterations},leaf={solver.LeafSize},cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},rounds={r.PolishRounds},s={clock.Elapsed.TotalSeconds:F1},polish_s={r.PolishSeconds:F1}");
     }
 
     public static void Run(string[] args)

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Monge.Geometry;
+using Monge.Problems;
 using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
@@ -26,7 +26,9 @@ namespace Monge.Solvers.Hierarchical;
 /// O(n log n) for fixed ranks. Memory: the points, two index arrays (8n bytes), and per worker 4·m·r + 2·m·k + O(m)
 /// doubles for the largest block it splits, plus L² doubles for a leaf — nothing n².</para>
 /// <para>Deterministic for a given <see cref="Seed"/>: every block's random start is seeded from (seed, level, block)
-/// and every reduction runs in a fixed order, so the result does not depend on the number of threads.</para>
+/// and every reduction runs in a fixed order, so the result does not depend on the number of threads nor on the
+/// <see cref="Executor"/> that runs the blocks of a level (<see cref="HiRefLevel"/>, <see cref="HiRefBlock"/>,
+/// <see cref="HiRefBlockSplitter"/>).</para>
 /// </remarks>
 public sealed record HierarchicalRefinement
 {
@@ -51,14 +53,16 @@ public sealed record HierarchicalRefinement
     /// of the gradient, so γ is the largest log-contrast one step can add).</summary>
     public double Gamma { get; init; } = 4.0;
 
-    /// <summary>Mirror-descent iterations per block (default 30).</summary>
-    public int Iterations { get; init; } = 30;
+    /// <summary>Mirror-descent iterations of the co-clustering per block (default 30; fewer only when the gradient
+    /// becomes constant or non-finite).</summary>
+    public int MaxIterations { get; init; } = 30;
 
-    /// <summary>Largest number of Sinkhorn sweeps per projection (default 20).</summary>
-    public int InnerIterations { get; init; } = 20;
+    /// <summary>Largest number of Sinkhorn sweeps per projection onto Π(1/m, 1/r) inside each mirror-descent step
+    /// (default 20).</summary>
+    public int MaxProjectionIterations { get; init; } = 20;
 
     /// <summary>A projection stops when its L1 column-marginal error is below this (default 1e-4).</summary>
-    public double InnerTolerance { get; init; } = 1e-4;
+    public double ProjectionTolerance { get; init; } = 1e-4;
 
     /// <summary>Rank of the sampled factors for <see cref="GroundCost.Euclidean"/> (default 32).</summary>
     public int Landmarks { get; init; } = 32;
@@ -119,6 +123,10 @@ public sealed record HierarchicalRefinement
     /// <summary>Largest number of threads (default −1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
+    /// <summary>The executor that runs the blocks of each level (default <see cref="LocalParallelExecutor"/>); the result
+    /// is bit-identical whatever the executor, its order and its number of threads.</summary>
+    public IHiRefExecutor Executor { get; init; } = LocalParallelExecutor.Instance;
+
     /// <summary>Matches <paramref name="source"/> to <paramref name="target"/>.</summary>
     /// <param name="source">n source points (uniform weights).</param>
     /// <param name="target">n target points of the same dimension (uniform weights).</param>
@@ -128,181 +136,157 @@ public sealed record HierarchicalRefinement
     /// <exception cref="InputValidationException">Different sizes (use an entropic or exact solver for unequal sets),
     /// different dimensions, non-uniform weights, or invalid options.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public HierarchicalRefinementResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    public HierarchicalRefinementResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(source, target, Validate(source, target), progress, cancellationToken);
+
+    /// <summary>Matches the source points of <paramref name="problem"/> to its target points, read through
+    /// <see cref="IPointCloudGeometry{T}"/>.</summary>
+    /// <param name="problem">A balanced problem on a point-cloud geometry with n = m, uniform weights, this solver's
+    /// <see cref="Cost"/> and scale factor 1.</param>
+    /// <param name="progress">As for the point-cloud overload.</param>
+    /// <param name="cancellationToken">Checked between blocks and between mirror-descent iterations.</param>
+    /// <returns>The permutation, its cost and per-level diagnostics.</returns>
+    /// <exception cref="InputValidationException">The geometry has no points, n ≠ m, non-uniform weights, a relaxed
+    /// marginal, a cost other than <see cref="Cost"/> or a scale factor other than 1, or invalid options.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public HierarchicalRefinementResult Solve(LinearProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(target);
-        var schedule = Validate(source, target);
+        ArgumentNullException.ThrowIfNull(problem);
+        var schedule = ValidateProblem(problem, out var points);
+        return Run(points.Source, points.Target, schedule, progress, cancellationToken);
+    }
+
+    // Orchestration: schedule → levels through the executor → exact leaves → polish steps → result.
+    private HierarchicalRefinementResult Run(PointCloud<double> source, PointCloud<double> target, int[] schedule, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var n = source.Count;
         var d = source.Dimension;
         var x = source.Memory;
         var y = target.Memory;
-        var idxX = new int[n];
-        var idxY = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            idxX[i] = i;
-            idxY[i] = i;
-        }
-
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        var workers = MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
-        var settings = new CoClusteringSettings(Gamma, Iterations, InnerIterations, InnerTolerance, 1.0);
-        var baseBytes = 2L * n * sizeof(int);
-        var peak = baseBytes;
-        var levels = new List<HierarchicalRefinementLevel>();
-        var blocks = new List<(int Start, int Size)> { (0, n) };
-
+        var idxX = Enumerable.Range(0, n).ToArray();
+        var idxY = Enumerable.Range(0, n).ToArray();
+        var peak = 2L * n * sizeof(int);
+        var splitter = new HiRefBlockSplitter(this);
+        var levels = new List<HiRefLevelReport>();
+        var blocks = new List<HiRefBlock> { new(0, 0, 0, 0, n) };
         for (var level = 0; level < schedule.Length; level++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var r = schedule[level];
-            var split = new List<int>();
-            var largest = 0;
-            for (var b = 0; b < blocks.Count; b++)
-            {
-                largest = Math.Max(largest, blocks[b].Size);
-                if (blocks[b].Size > LeafSize)
-                {
-                    split.Add(b);
-                }
-            }
-
-            if (split.Count == 0)
+            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, ref peak, cancellationToken);
+            if (next is null)
             {
                 break;
             }
 
-            var levelClock = Stopwatch.StartNew();
-            var pool = new ConcurrentBag<CoClusteringWorkspace>();
-            var created = new ConcurrentBag<CoClusteringWorkspace>();
-            var blockParallel = split.Count >= 2 * workers;
-            var inner = blockParallel ? null : parallel;
-            var done = 0;
-            var currentBlocks = blocks;
-            var levelIndex = level;
-            void SplitOne(int s)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!pool.TryTake(out var ws))
-                {
-                    ws = new CoClusteringWorkspace();
-                    created.Add(ws);
-                }
-
-                var (start, size) = currentBlocks[split[s]];
-                var rank = Math.Min(r, size);
-                SplitBlock(ws, x.Span, y.Span, d, idxX.AsSpan(start, size), idxY.AsSpan(start, size), rank, settings, BlockSeed(Seed, levelIndex, split[s]), inner, cancellationToken);
-                pool.Add(ws);
-                var completed = Interlocked.Increment(ref done);
-                progress?.Report(new SolverProgress($"level {levelIndex + 1}", completed, split.Count, double.NaN));
-            }
-
-            if (blockParallel)
-            {
-                Parallel.For(0, split.Count, parallel, SplitOne);
-            }
-            else
-            {
-                for (var s = 0; s < split.Count; s++)
-                {
-                    SplitOne(s);
-                }
-            }
-
-            peak = Math.Max(peak, baseBytes + created.Sum(w => w.Bytes));
-            var next = new List<(int Start, int Size)>(blocks.Count * r);
-            var sizes = new int[r];
-            foreach (var (start, size) in blocks)
-            {
-                if (size <= LeafSize)
-                {
-                    next.Add((start, size));
-                    continue;
-                }
-
-                var rank = Math.Min(r, size);
-                CapacitySplit.ChildSizes(size, rank, sizes);
-                var offset = start;
-                for (var z = 0; z < rank; z++)
-                {
-                    next.Add((offset, sizes[z]));
-                    offset += sizes[z];
-                }
-            }
-
             blocks = next;
-            var levelSeconds = levelClock.Elapsed.TotalSeconds;
-            levels.Add(new HierarchicalRefinementLevel(r, split.Count, largest, levelSeconds, BlockCost(x.Span, y.Span, d, idxX, idxY, blocks, n)));
         }
 
-        // Leaves: exact assignment on each block's dense cost; idxY is reordered so that position p pairs idxX[p] with idxY[p].
         cancellationToken.ThrowIfCancellationRequested();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
+        var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, peak);
         var leafClock = Stopwatch.StartNew();
-        var largestLeaf = blocks.Max(b => b.Size);
-        var leafBytes = SolveRanges(blocks.Select(b => (b.Start, b.Size, 0, 0)).ToList(), x, y, d, idxX, idxY, parallel, progress, "leaves", cancellationToken);
-        peak = Math.Max(peak, baseBytes + leafBytes);
+        matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
-        var costBeforePolish = MatchingCost(x.Span, y.Span, d, idxX, idxY);
-        var cost = costBeforePolish;
-        var polishSeconds = 0.0;
-        var polishRounds = 0;
-        if (Polish && n <= PolishMaxPoints && blocks.Count > 1)
+        var costBeforePolish = matching.Recompute();
+        var polishClock = Stopwatch.StartNew();
+        var steps = PolishSteps(n, blocks.Count);
+        foreach (var step in steps)
         {
-            var polishClock = Stopwatch.StartNew();
-            var used = new HashSet<long>();
-            for (var round = 0; round < PolishRounds; round++)
-            {
-                var pairs = PairNeighbouringLeaves(x.Span, y.Span, d, idxX, idxY, blocks, used);
-                if (pairs.Count == 0)
-                {
-                    break;
-                }
-
-                var bytes = SolveRanges(pairs, x, y, d, idxX, idxY, parallel, progress, $"polish {round + 1}", cancellationToken);
-                peak = Math.Max(peak, baseBytes + bytes);
-                var previous = cost;
-                cost = MatchingCost(x.Span, y.Span, d, idxX, idxY);
-                polishRounds++;
-                if (previous - cost <= PolishTolerance * previous)
-                {
-                    break;
-                }
-            }
-
-            if (NeighbourhoodCandidates > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                for (var pass = 0; pass < NeighbourhoodPasses; pass++)
-                {
-                    var previous = cost;
-                    cost = NeighbourhoodPolish.Run(x, y, d, idxX, idxY, blocks, Cost, NeighbourhoodCandidates, NeighbourhoodLeaves, cost, parallel, cancellationToken);
-                    if (previous - cost <= PolishTolerance * previous)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (SlabRounds > 0 && n <= SlabMaxPoints)
-            {
-                cost = SlabPolish(x, y, d, idxX, idxY, cost, parallel, progress, ref peak, baseBytes, cancellationToken);
-            }
-
-            polishSeconds = polishClock.Elapsed.TotalSeconds;
+            step.Apply(matching, cancellationToken);
         }
 
+        var polishSeconds = steps.Count > 0 ? polishClock.Elapsed.TotalSeconds : 0.0;
         var permutation = new int[n];
         for (var p = 0; p < n; p++)
         {
             permutation[idxX[p]] = idxY[p];
         }
 
-        return new HierarchicalRefinementResult(permutation, cost, schedule, levels, largestLeaf, leafSeconds, costBeforePolish, polishSeconds, polishRounds, peak, clock.Elapsed);
+        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, blocks.Max(b => b.Size), leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed);
     }
 
-    /// <summary>The schedule <see cref="Solve"/> would use for n points.</summary>
+    // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
+    // (leaves carried over, split blocks replaced by their children), numbered by position. Null when nothing is split.
+    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport> reports, ref long peak, CancellationToken cancellationToken)
+    {
+        var split = blocks.FindAll(b => b.Size > LeafSize);
+        if (split.Count == 0)
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var level = new HiRefLevel(number, rank, split);
+        var input = new HiRefLevelInput(splitter, x, y, d, idxX, idxY, MaxDegreeOfParallelism, level, progress);
+        var task = Executor.RunLevelAsync(level, input, cancellationToken);
+        var result = task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+        if (result.Children.Count != split.Count)
+        {
+            throw new InvalidOperationException($"The executor returned children for {result.Children.Count} blocks; the level has {split.Count}.");
+        }
+
+        peak = Math.Max(peak, (2L * idxX.Length * sizeof(int)) + result.ScratchBytes);
+        var next = new List<HiRefBlock>(blocks.Count * rank);
+        var s = 0;
+        foreach (var block in blocks)
+        {
+            var parts = block.Size > LeafSize ? CheckedChildren(block, result.Children[s++]) : [block];
+            foreach (var part in parts)
+            {
+                next.Add(part with { Level = number + 1, Index = next.Count });
+            }
+        }
+
+        reports.Add(new HiRefLevelReport(rank, split.Count, blocks.Max(b => b.Size), clock.Elapsed.TotalSeconds, BlockCost(x.Span, y.Span, d, idxX, idxY, next, idxX.Length)));
+        return next;
+    }
+
+    // An executor's children must tile the block's ranges in order (what Split returns).
+    private static IReadOnlyList<HiRefBlock> CheckedChildren(HiRefBlock block, IReadOnlyList<HiRefBlock> children)
+    {
+        var offset = 0;
+        foreach (var child in children)
+        {
+            if (child.XStart != block.XStart + offset || child.YStart != block.YStart + offset || child.Size < 1)
+            {
+                throw new InvalidOperationException($"The executor's children of block {block.Index} (level {block.Level}) do not tile its ranges.");
+            }
+
+            offset += child.Size;
+        }
+
+        return offset == block.Size
+            ? children
+            : throw new InvalidOperationException($"The executor's children of block {block.Index} (level {block.Level}) hold {offset} points; the block has {block.Size}.");
+    }
+
+    // The polish steps in order: leaf pairs, then the neighbourhood step, then the slab rounds (none when polish is off,
+    // n is above PolishMaxPoints or there is one leaf).
+    private List<IHiRefPolishStep> PolishSteps(int n, int leafCount)
+    {
+        var steps = new List<IHiRefPolishStep>();
+        if (!Polish || n > PolishMaxPoints || leafCount <= 1)
+        {
+            return steps;
+        }
+
+        steps.Add(new LeafPairPolish(PolishRounds, PolishTolerance));
+        if (NeighbourhoodCandidates > 0)
+        {
+            steps.Add(new NeighbourhoodPolish(NeighbourhoodCandidates, NeighbourhoodLeaves, NeighbourhoodPasses, PolishTolerance));
+        }
+
+        if (SlabRounds > 0 && n <= SlabMaxPoints)
+        {
+            steps.Add(new SlabPolish(SlabRounds, SlabSize, Seed));
+        }
+
+        return steps;
+    }
+
+    /// <summary>The schedule <see cref="Solve(PointCloud{double}, PointCloud{double}, IProgress{SolverProgress}?, CancellationToken)"/> would use for n points.</summary>
     /// <param name="n">The number of points.</param>
     public int[] ScheduleFor(int n)
     {
@@ -334,13 +318,52 @@ public sealed record HierarchicalRefinement
 
     private int[] Validate(PointCloud<double> source, PointCloud<double> target)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        RequireShapes(source, target, nameof(target));
+        RequireUniform(source, nameof(source));
+        RequireUniform(target, nameof(target));
+        return ValidateOptions(source.Count);
+    }
+
+    // The problem overload reads points through the capability interface (never a downcast to a concrete geometry).
+    private int[] ValidateProblem(LinearProblem<double> problem, out IPointCloudGeometry<double> points)
+    {
+        if (problem.Geometry is not IPointCloudGeometry<double> pc)
+        {
+            throw new InputValidationException(
+                InputProblem.InvalidParameter,
+                $"Hierarchical Refinement needs point coordinates, but the problem's geometry ({problem.Geometry.GetType().Name}) has none; "
+                + "build the problem on point clouds (LinearProblem.FromPointClouds).",
+                nameof(problem));
+        }
+
+        RequireShapes(pc.Source, pc.Target, nameof(problem));
+        Require(problem.IsBalanced, "Hierarchical Refinement needs a balanced problem (τ_a = τ_b = 1).", nameof(problem));
+        RequireUniform(problem.A, "a");
+        RequireUniform(problem.B, "b");
+        RequireCost(pc);
+        points = pc;
+        return ValidateOptions(pc.Source.Count);
+    }
+
+    // The geometry's cost must be this solver's Cost, unscaled (the reported cost is (1/n) Σ c).
+    private void RequireCost(IPointCloudGeometry<double> pc)
+    {
+        var expected = Cost == GroundCost.Euclidean ? "euclidean" : "sqeuclidean";
+        Require(pc.CostFunction.Name == expected, $"The problem's cost is {pc.CostFunction.Name} but this solver's Cost is {Cost} ({expected}); set Cost to match.", nameof(Cost));
+        Require(pc.ScaleFactor == 1.0, $"The problem's geometry scales the cost by {pc.ScaleFactor}; Hierarchical Refinement needs scale factor 1.", "problem");
+    }
+
+    private static void RequireShapes(PointCloud<double> source, PointCloud<double> target, string parameter)
+    {
         if (source.Count != target.Count)
         {
             throw new InputValidationException(
                 InputProblem.DimensionMismatch,
                 $"Hierarchical Refinement matches equal-size sets one to one, but the source has {source.Count} points and the target {target.Count}; "
                 + "for sets of different sizes compute a coupling instead (Sinkhorn, low-rank or exact OT; 'monge solve' on the command line).",
-                nameof(target));
+                parameter);
         }
 
         if (source.Dimension != target.Dimension)
@@ -348,19 +371,20 @@ public sealed record HierarchicalRefinement
             throw new InputValidationException(
                 InputProblem.DimensionMismatch,
                 $"Source points have dimension {source.Dimension} but target points have dimension {target.Dimension}.",
-                nameof(target));
+                parameter);
         }
+    }
 
-        RequireUniform(source, nameof(source));
-        RequireUniform(target, nameof(target));
+    private int[] ValidateOptions(int n)
+    {
         Require(LeafSize >= 1, $"LeafSize must be at least 1 (got {LeafSize}).", nameof(LeafSize));
         Require(LeafSize <= 8192, $"LeafSize must be at most 8192 (got {LeafSize}); a leaf needs LeafSize² doubles per worker.", nameof(LeafSize));
         Require(MaxRank >= 2, $"MaxRank must be at least 2 (got {MaxRank}).", nameof(MaxRank));
         Require(MaxDepth >= 1, $"MaxDepth must be at least 1 (got {MaxDepth}).", nameof(MaxDepth));
         Require(Gamma > 0 && double.IsFinite(Gamma), $"Gamma must be positive and finite (got {Gamma}).", nameof(Gamma));
-        Require(Iterations >= 0, $"Iterations must be non-negative (got {Iterations}).", nameof(Iterations));
-        Require(InnerIterations >= 1, $"InnerIterations must be at least 1 (got {InnerIterations}).", nameof(InnerIterations));
-        Require(InnerTolerance >= 0 && !double.IsNaN(InnerTolerance), $"InnerTolerance must be non-negative (got {InnerTolerance}).", nameof(InnerTolerance));
+        Require(MaxIterations >= 0, $"MaxIterations must be non-negative (got {MaxIterations}).", nameof(MaxIterations));
+        Require(MaxProjectionIterations >= 1, $"MaxProjectionIterations must be at least 1 (got {MaxProjectionIterations}).", nameof(MaxProjectionIterations));
+        Require(ProjectionTolerance >= 0 && !double.IsNaN(ProjectionTolerance), $"ProjectionTolerance must be non-negative (got {ProjectionTolerance}).", nameof(ProjectionTolerance));
         Require(SeedingSteps >= -1, $"SeedingSteps must be −1 or more (got {SeedingSteps}).", nameof(SeedingSteps));
         Require(PolishTolerance >= 0 && !double.IsNaN(PolishTolerance), $"PolishTolerance must be non-negative (got {PolishTolerance}).", nameof(PolishTolerance));
         Require(NeighbourhoodCandidates >= 0, $"NeighbourhoodCandidates must be non-negative (got {NeighbourhoodCandidates}).", nameof(NeighbourhoodCandidates));
@@ -373,17 +397,20 @@ public sealed record HierarchicalRefinement
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Enum.IsDefined(Cost), $"Unknown cost {Cost}.", nameof(Cost));
-        return ScheduleFor(source.Count);
+        Require(Executor is not null, "Executor must not be null.", nameof(Executor));
+        return ScheduleFor(n);
     }
 
     private static void RequireUniform(PointCloud<double> cloud, string name)
     {
-        if (!cloud.HasWeights)
+        if (cloud.HasWeights)
         {
-            return;
+            RequireUniform(cloud.Weights, name);
         }
+    }
 
-        var w = cloud.Weights;
+    private static void RequireUniform(ReadOnlySpan<double> w, string name)
+    {
         for (var i = 1; i < w.Length; i++)
         {
             if (w[i] != w[0])
@@ -408,246 +435,6 @@ public sealed record HierarchicalRefinement
         }
     }
 
-    // SplitMix64 of (seed, level, block): independent, reproducible streams per block.
-    private static ulong BlockSeed(int seed, int level, int block)
-    {
-        var z = ((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)level << 40) ^ (ulong)(uint)block;
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    private void SplitBlock(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, Span<int> ix, Span<int> iy, int r, in CoClusteringSettings settings, ulong seed, ParallelOptions? inner, CancellationToken cancellationToken)
-    {
-        var m = ix.Length;
-        var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
-        var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Cost, Landmarks, rng);
-        var seeded = SeedingSteps >= 0;
-        if (seeded)
-        {
-            BalancedSeeding.Initialize(ws, x, y, d, ix, iy, r, Gamma, SeedingSteps, rng);
-        }
-
-        CoClustering.Run(ws, m, k, r, settings, seed, seeded, inner, cancellationToken);
-        ws.EnsureSplit(m);
-        Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
-        CapacitySplit.ChildSizes(m, r, capacities);
-        var labels = ws.Labels.AsSpan(0, m);
-        CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order);
-        CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-        CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
-        CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
-    }
-
-    // Slab rounds: sort the matched pairs by a random projection of (x, y_σ(x)), reorder both index arrays by it (the
-    // pairing is what matters, not the positions; the leaf ranges are not used after this) and re-solve consecutive
-    // slabs exactly. Directions come from SplitMix64(seed, round), so the result is deterministic.
-    private double SlabPolish(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, double cost, ParallelOptions parallel, IProgress<SolverProgress>? progress, ref long peak, long baseBytes, CancellationToken cancellationToken)
-    {
-        var n = idxX.Length;
-        var keys = new double[n];
-        var order = new int[n];
-        var bufferX = new int[n];
-        var bufferY = new int[n];
-        var direction = new double[2 * d];
-        var slabs = new List<(int StartA, int SizeA, int StartB, int SizeB)>();
-        var count = (n + SlabSize - 1) / SlabSize;
-        for (var b = 0; b < count; b++)
-        {
-            var start = (int)((long)n * b / count);
-            slabs.Add((start, (int)((long)n * (b + 1) / count) - start, 0, 0));
-        }
-
-        // With one slab (n ≤ SlabSize) a single round is the exact solve of the whole problem.
-        var rounds = count == 1 ? 1 : SlabRounds;
-        for (var round = 0; round < rounds; round++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var rng = new Random((int)(BlockSeed(Seed, 1000 + round, 0) & 0x7FFFFFFF));
-            for (var k = 0; k < direction.Length; k++)
-            {
-                direction[k] = (2 * rng.NextDouble()) - 1;
-            }
-
-            var xs = x.Span;
-            var ys = y.Span;
-            for (var p = 0; p < n; p++)
-            {
-                var xr = xs.Slice(idxX[p] * d, d);
-                var yr = ys.Slice(idxY[p] * d, d);
-                double key = 0;
-                for (var k = 0; k < d; k++)
-                {
-                    key += (direction[k] * xr[k]) + (direction[d + k] * yr[k]);
-                }
-
-                keys[p] = key;
-                order[p] = p;
-            }
-
-            Array.Sort(keys, order);
-            for (var p = 0; p < n; p++)
-            {
-                bufferX[p] = idxX[order[p]];
-                bufferY[p] = idxY[order[p]];
-            }
-
-            bufferX.CopyTo(idxX, 0);
-            bufferY.CopyTo(idxY, 0);
-            var bytes = SolveRanges(slabs, x, y, d, idxX, idxY, parallel, progress, $"slab {round + 1}", cancellationToken);
-            peak = Math.Max(peak, baseBytes + bytes + (4L * n * sizeof(int)) + (n * sizeof(double)));
-            cost = MatchingCost(xs, ys, d, idxX, idxY);
-        }
-
-        return cost;
-    }
-
-    // Pairs of leaves for one polish round: candidate pairs are each leaf's nearest leaves by the distance between
-    // their (source centroid, target centroid) descriptors; a greedy matching in order of distance takes disjoint pairs
-    // not used in earlier rounds. O(B²·d) for B leaves (B ≤ PolishMaxPoints / 2).
-    private static List<(int StartA, int SizeA, int StartB, int SizeB)> PairNeighbouringLeaves(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, HashSet<long> used)
-    {
-        var count = blocks.Count;
-        var centres = new double[count * 2 * d];
-        for (var b = 0; b < count; b++)
-        {
-            var (start, m) = blocks[b];
-            var c = centres.AsSpan(b * 2 * d, 2 * d);
-            for (var t = start; t < start + m; t++)
-            {
-                var xr = x.Slice(idxX[t] * d, d);
-                var yr = y.Slice(idxY[t] * d, d);
-                for (var j = 0; j < d; j++)
-                {
-                    c[j] += xr[j];
-                    c[d + j] += yr[j];
-                }
-            }
-
-            for (var j = 0; j < 2 * d; j++)
-            {
-                c[j] /= Math.Max(m, 1);
-            }
-        }
-
-        const int neighbours = 8;
-        var edges = new List<(double Distance, int A, int B)>();
-        var candidates = new (double Distance, int B)[count];
-        for (var a = 0; a < count; a++)
-        {
-            var ca = centres.AsSpan(a * 2 * d, 2 * d);
-            var found = 0;
-            for (var b = 0; b < count; b++)
-            {
-                if (b != a && !used.Contains(PairKey(a, b, count)))
-                {
-                    candidates[found++] = (BlockFactors.SquaredDistance(ca, centres.AsSpan(b * 2 * d, 2 * d)), b);
-                }
-            }
-
-            Array.Sort(candidates, 0, found);
-            for (var t = 0; t < Math.Min(neighbours, found); t++)
-            {
-                var b = candidates[t].B;
-                edges.Add((candidates[t].Distance, Math.Min(a, b), Math.Max(a, b)));
-            }
-        }
-
-        edges.Sort();
-        var taken = new bool[count];
-        var pairs = new List<(int StartA, int SizeA, int StartB, int SizeB)>();
-        foreach (var (_, a, b) in edges)
-        {
-            if (taken[a] || taken[b])
-            {
-                continue;
-            }
-
-            taken[a] = true;
-            taken[b] = true;
-            used.Add(PairKey(a, b, count));
-            pairs.Add((blocks[a].Start, blocks[a].Size, blocks[b].Start, blocks[b].Size));
-        }
-
-        return pairs;
-    }
-
-    private static long PairKey(int a, int b, int count) => ((long)Math.Min(a, b) * count) + Math.Max(a, b);
-
-    // Solves every group (one range, or the union of two) exactly (dense cost + assignment) and reorders idxY within it;
-    // returns the scratch bytes used.
-    private long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, ParallelOptions parallel, IProgress<SolverProgress>? progress, string stage, CancellationToken cancellationToken)
-    {
-        var pool = new ConcurrentBag<CoClusteringWorkspace>();
-        var created = new ConcurrentBag<CoClusteringWorkspace>();
-        var done = 0;
-        var reportEvery = Math.Max(1, ranges.Count / 100);
-        var cost = Cost;
-        Parallel.For(0, ranges.Count, parallel, b =>
-        {
-            if (!pool.TryTake(out var ws))
-            {
-                ws = new CoClusteringWorkspace();
-                created.Add(ws);
-            }
-
-            var (startA, sizeA, startB, sizeB) = ranges[b];
-            var m = sizeA + sizeB;
-            if (m > 1)
-            {
-                ws.EnsureLeaf(m);
-                var positions = ws.Positions.AsSpan(0, m);
-                for (var i = 0; i < sizeA; i++)
-                {
-                    positions[i] = startA + i;
-                }
-
-                for (var i = 0; i < sizeB; i++)
-                {
-                    positions[sizeA + i] = startB + i;
-                }
-
-                var xs = x.Span;
-                var ys = y.Span;
-                var c = ws.Cost.AsSpan(0, m * m);
-                for (var i = 0; i < m; i++)
-                {
-                    var xr = xs.Slice(idxX[positions[i]] * d, d);
-                    var row = c.Slice(i * m, m);
-                    for (var j = 0; j < m; j++)
-                    {
-                        row[j] = BlockFactors.PairCost(xr, ys.Slice(idxY[positions[j]] * d, d), cost);
-                    }
-                }
-
-                var assignment = ws.Assignment.AsSpan(0, m);
-                LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
-                var buffer = ws.IndexBuffer.AsSpan(0, m);
-                for (var i = 0; i < m; i++)
-                {
-                    buffer[i] = idxY[positions[assignment[i]]];
-                }
-
-                for (var i = 0; i < m; i++)
-                {
-                    idxY[positions[i]] = buffer[i];
-                }
-            }
-
-            pool.Add(ws);
-            var completed = Interlocked.Increment(ref done);
-            if (completed % reportEvery == 0 || completed == ranges.Count)
-            {
-                progress?.Report(new SolverProgress(stage, completed, ranges.Count, double.NaN));
-            }
-        });
-        return created.Sum(w => w.Bytes);
-    }
-
-    private double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY) =>
-        MatchingCost(x, y, d, idxX, idxY, Cost);
-
     /// <summary>(1/n) Σ_p c(x[idxX[p]], y[idxY[p]]).</summary>
     internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, GroundCost cost)
     {
@@ -660,13 +447,14 @@ public sealed record HierarchicalRefinement
         return total / idxX.Length;
     }
 
-    private double BlockCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, int n)
+    private double BlockCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, int[] idxX, int[] idxY, List<HiRefBlock> blocks, int n)
     {
         var total = 0.0;
         Span<double> mx = d <= 512 ? stackalloc double[d] : new double[d];
         Span<double> my = d <= 512 ? stackalloc double[d] : new double[d];
-        foreach (var (start, m) in blocks)
+        foreach (var block in blocks)
         {
+            var (start, m) = (block.XStart, block.Size);
             if (Cost == GroundCost.SquaredEuclidean)
             {
                 // (1/m²) Σᵢⱼ ‖xᵢ − yⱼ‖² = var X + var Y + ‖x̄ − ȳ‖² (variances as mean squared distance to the mean).

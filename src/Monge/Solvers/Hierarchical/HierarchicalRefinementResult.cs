@@ -7,7 +7,7 @@ public sealed class HierarchicalRefinementResult
         int[] permutation,
         double cost,
         int[] rankSchedule,
-        IReadOnlyList<HierarchicalRefinementLevel> levels,
+        IReadOnlyList<HiRefLevelReport> levels,
         int largestLeaf,
         double leafSeconds,
         double costBeforePolish,
@@ -39,7 +39,7 @@ public sealed class HierarchicalRefinementResult
     public IReadOnlyList<int> RankSchedule { get; }
 
     /// <summary>Per-level diagnostics (levels that had nothing to split are not listed).</summary>
-    public IReadOnlyList<HierarchicalRefinementLevel> Levels { get; }
+    public IReadOnlyList<HiRefLevelReport> Levels { get; }
 
     /// <summary>The largest leaf solved exactly.</summary>
     public int LargestLeaf { get; }

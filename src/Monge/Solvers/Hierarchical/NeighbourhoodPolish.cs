@@ -12,8 +12,24 @@ namespace Monge.Solvers.Hierarchical;
 /// </summary>
 /// <remarks>Memory: the graph, n·(k + 1) ints and doubles, plus per worker the distances to one pool. Time:
 /// O(n·P·d) for the candidates with P = leaves × LeafSize pool points, then the auction.</remarks>
-internal static class NeighbourhoodPolish
+internal sealed class NeighbourhoodPolish(int candidates, int leaves, int passes, double tolerance) : IHiRefPolishStep
 {
+    /// <summary>Up to <c>passes</c> passes, each re-centred on the new partners; stops after a pass that gains at most
+    /// <c>tolerance</c> (relative).</summary>
+    public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        for (var pass = 0; pass < passes; pass++)
+        {
+            var previous = matching.Value;
+            matching.Value = Run(matching.X, matching.Y, matching.Dimension, matching.IndicesX, matching.IndicesY, matching.Leaves, matching.Cost, candidates, leaves, previous, matching.Parallel, cancellationToken);
+            if (previous - matching.Value <= tolerance * previous)
+            {
+                break;
+            }
+        }
+    }
+
     /// <summary>Runs the polish; returns the new cost (unchanged when no cheaper matching was found).</summary>
     /// <param name="x">Source coordinates (row-major, n × d).</param>
     /// <param name="y">Target coordinates.</param>

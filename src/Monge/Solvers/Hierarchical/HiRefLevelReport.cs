@@ -1,6 +1,7 @@
 namespace Monge.Solvers.Hierarchical;
 
-/// <summary>Diagnostics of one level of <see cref="HierarchicalRefinement"/>.</summary>
+/// <summary>Diagnostics of one level of <see cref="HierarchicalRefinement"/> (the structure of a level is
+/// <see cref="HiRefLevel"/>).</summary>
 /// <param name="Rank">The rank r of this level (each block is split into r child pairs).</param>
 /// <param name="BlocksSplit">How many blocks this level split.</param>
 /// <param name="LargestBlock">The largest block size at the start of the level.</param>
@@ -9,4 +10,4 @@ namespace Monge.Solvers.Hierarchical;
 /// (1/n) Σ_pairs (1/m) Σ_{i∈X-part, j∈Y-part} c(xᵢ, yⱼ). It decreases towards the final matching cost level by level.
 /// Exact for squared Euclidean (from block means and variances); for Euclidean it is estimated from at most 32×32
 /// pairs per child.</param>
-public sealed record HierarchicalRefinementLevel(int Rank, int BlocksSplit, int LargestBlock, double Seconds, double BlockCost);
+public sealed record HiRefLevelReport(int Rank, int BlocksSplit, int LargestBlock, double Seconds, double BlockCost);

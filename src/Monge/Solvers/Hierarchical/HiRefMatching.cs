@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using Monge.Solvers.Exact;
+
+namespace Monge.Solvers.Hierarchical;
+
+/// <summary>
+/// The matching the leaves and polish steps of <see cref="HierarchicalRefinement"/> work on: position p pairs source
+/// point <c>IndicesX[p]</c> with target point <c>IndicesY[p]</c>; <see cref="Leaves"/> are the leaf ranges (the same
+/// positions in both arrays). A polish step takes the matching and leaves a cheaper or equal one (<see cref="Value"/>
+/// kept current).
+/// </summary>
+internal sealed class HiRefMatching
+{
+    public HiRefMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, GroundCost cost, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes)
+    {
+        X = x;
+        Y = y;
+        Dimension = dimension;
+        IndicesX = indicesX;
+        IndicesY = indicesY;
+        Leaves = leaves;
+        Cost = cost;
+        Parallel = parallel;
+        Progress = progress;
+        BaseBytes = 2L * indicesX.Length * sizeof(int);
+        PeakBytes = peakBytes;
+    }
+
+    public ReadOnlyMemory<double> X { get; }
+
+    public ReadOnlyMemory<double> Y { get; }
+
+    public int Dimension { get; }
+
+    public int[] IndicesX { get; }
+
+    public int[] IndicesY { get; }
+
+    public List<(int Start, int Size)> Leaves { get; }
+
+    public GroundCost Cost { get; }
+
+    public ParallelOptions Parallel { get; }
+
+    public IProgress<SolverProgress>? Progress { get; }
+
+    /// <summary>The matching cost (1/n) Σ_p c(x[IndicesX[p]], y[IndicesY[p]]) as last computed.</summary>
+    public double Value { get; set; }
+
+    /// <summary>Leaf-pair polish rounds run.</summary>
+    public int PolishRounds { get; set; }
+
+    /// <summary>The two index arrays, in bytes.</summary>
+    public long BaseBytes { get; }
+
+    /// <summary>The largest scratch held at once, index arrays included.</summary>
+    public long PeakBytes { get; private set; }
+
+    /// <summary>Records scratch held on top of the index arrays.</summary>
+    public void RecordScratch(long bytes) => PeakBytes = Math.Max(PeakBytes, BaseBytes + bytes);
+
+    /// <summary>Recomputes <see cref="Value"/> from the index arrays.</summary>
+    public double Recompute() =>
+        Value = HierarchicalRefinement.MatchingCost(X.Span, Y.Span, Dimension, IndicesX, IndicesY, Cost);
+
+    /// <summary>Solves every group (one range, or the union of two) exactly (dense cost + assignment) and reorders
+    /// <see cref="IndicesY"/> within it, in parallel with pooled per-worker workspaces; records the scratch used.</summary>
+    public void SolveExactly(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken) =>
+        RecordScratch(SolveRanges(ranges, stage, cancellationToken));
+
+    /// <summary>Like <see cref="SolveExactly"/>, returning the scratch bytes instead of recording them.</summary>
+    public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken)
+    {
+        var pool = new ConcurrentBag<CoClusteringWorkspace>();
+        var created = new ConcurrentBag<CoClusteringWorkspace>();
+        var done = 0;
+        var reportEvery = Math.Max(1, ranges.Count / 100);
+        var cost = Cost;
+        var x = X;
+        var y = Y;
+        var d = Dimension;
+        var idxX = IndicesX;
+        var idxY = IndicesY;
+        var progress = Progress;
+        System.Threading.Tasks.Parallel.For(0, ranges.Count, Parallel, b =>
+        {
+            if (!pool.TryTake(out var ws))
+            {
+                ws = new CoClusteringWorkspace();
+                created.Add(ws);
+            }
+
+            var (startA, sizeA, startB, sizeB) = ranges[b];
+            var m = sizeA + sizeB;
+            if (m > 1)
+            {
+                ws.EnsureLeaf(m);
+                var positions = ws.Positions.AsSpan(0, m);
+                for (var i = 0; i < sizeA; i++)
+                {
+                    positions[i] = startA + i;
+                }
+
+                for (var i = 0; i < sizeB; i++)
+                {
+                    positions[sizeA + i] = startB + i;
+                }
+
+                var xs = x.Span;
+                var ys = y.Span;
+                var c = ws.Cost.AsSpan(0, m * m);
+                for (var i = 0; i < m; i++)
+                {
+                    var xr = xs.Slice(idxX[positions[i]] * d, d);
+                    var row = c.Slice(i * m, m);
+                    for (var j = 0; j < m; j++)
+                    {
+                        row[j] = BlockFactors.PairCost(xr, ys.Slice(idxY[positions[j]] * d, d), cost);
+                    }
+                }
+
+                var assignment = ws.Assignment.AsSpan(0, m);
+                LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
+                var buffer = ws.IndexBuffer.AsSpan(0, m);
+                for (var i = 0; i < m; i++)
+                {
+                    buffer[i] = idxY[positions[assignment[i]]];
+                }
+
+                for (var i = 0; i < m; i++)
+                {
+                    idxY[positions[i]] = buffer[i];
+                }
+            }
+
+            pool.Add(ws);
+            var completed = Interlocked.Increment(ref done);
+            if (completed % reportEvery == 0 || completed == ranges.Count)
+            {
+                progress?.Report(new SolverProgress(stage, completed, ranges.Count, double.NaN));
+            }
+        });
+        return created.Sum(w => w.Bytes);
+    }
+}

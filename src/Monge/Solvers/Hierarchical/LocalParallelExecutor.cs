@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace Monge.Solvers.Hierarchical;
+
+/// <summary>
+/// The default <see cref="IHiRefExecutor"/>: the blocks of a level in a <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>
+/// honouring <see cref="HiRefLevelInput.MaxDegreeOfParallelism"/>, with pooled per-worker <see cref="HiRefScratch"/>.
+/// A level with fewer blocks than twice the workers runs its blocks one after another, each parallelised inside
+/// (over fixed 1024-row chunks, so the result is the same).
+/// </summary>
+public sealed class LocalParallelExecutor : IHiRefExecutor
+{
+    /// <summary>The shared instance (the executor is stateless).</summary>
+    public static LocalParallelExecutor Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public ValueTask<HiRefLevelResult> RunLevelAsync(HiRefLevel level, HiRefLevelInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(level);
+        ArgumentNullException.ThrowIfNull(input);
+        var blocks = level.Blocks;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = input.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        var workers = input.MaxDegreeOfParallelism > 0 ? input.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        var pool = new ConcurrentBag<HiRefScratch>();
+        var created = new ConcurrentBag<HiRefScratch>();
+        var blockParallel = blocks.Count >= 2 * workers;
+        var inner = blockParallel ? null : parallel;
+        var children = new IReadOnlyList<HiRefBlock>[blocks.Count];
+        void SplitOne(int s)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!pool.TryTake(out var scratch))
+            {
+                scratch = new HiRefScratch();
+                created.Add(scratch);
+            }
+
+            var block = blocks[s];
+            children[s] = input.Splitter.Split(
+                block, level.Rank, input.X.Span, input.Y.Span, input.Dimension,
+                input.IndicesX.Span[block.XRange], input.IndicesY.Span[block.YRange], scratch, inner, cancellationToken);
+            pool.Add(scratch);
+            input.ReportBlockDone();
+        }
+
+        if (blockParallel)
+        {
+            Parallel.For(0, blocks.Count, parallel, SplitOne);
+        }
+        else
+        {
+            for (var s = 0; s < blocks.Count; s++)
+            {
+                SplitOne(s);
+            }
+        }
+
+        return ValueTask.FromResult(new HiRefLevelResult(children, created.Sum(w => w.Bytes)));
+    }
+}
