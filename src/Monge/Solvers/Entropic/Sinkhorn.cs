@@ -97,7 +97,7 @@ public sealed partial record Sinkhorn
     /// Solves the problem.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="problem">The problem.</param>
+    /// <param name="problem">The problem. A relaxation given as ρ is converted to τ = ρ/(ρ+ε) at the resolved ε.</param>
     /// <param name="progress">Receives a report at every error check.</param>
     /// <param name="cancellationToken">Stops the loop at the next iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
     /// <returns>The potentials, diagnostics and plan operations. Non-convergence is a status, not an exception.</returns>
@@ -109,6 +109,10 @@ public sealed partial record Sinkhorn
         Validate();
         var stopwatch = Stopwatch.StartNew();
         var epsilon = ResolveEpsilon(problem.Geometry);
+
+        // A relaxation given as KL weights ρ is read as τ = ρ/(ρ+ε) at the final ε, kept fixed through ε-scaling
+        // (OTT's convention); the output reports the problem in that τ form.
+        problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
         var state = new SinkhornState<T>(problem, Convention, epsilon);
         var startLevel = Initialize(problem, state, cancellationToken);
         var schedule = StartingSchedule(startLevel, startLevel is null ? 0 : PotentialSpread(state) / epsilon);

@@ -6,7 +6,7 @@ namespace Monge.Solvers.LowRank;
 /// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
 public sealed partial record Frlc
 {
-    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var n = cost.Rows;
@@ -62,8 +62,6 @@ public sealed partial record Frlc
         var iterations = 0;
         long sweeps = 0;
         var delta = double.NaN;
-        var leftSoft = Relaxation is LowRankRelaxation.SemiRelaxedLeft or LowRankRelaxation.Unbalanced;
-        var rightSoft = Relaxation is LowRankRelaxation.SemiRelaxedRight or LowRankRelaxation.Unbalanced;
         for (var it = 0; it < MaxIterations; it++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -94,11 +92,12 @@ public sealed partial record Frlc
 
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
-            var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            // Outer and inner relaxations read at this projection's ε (τ = ρ/(ρ+ε) for a relaxation given as ρ).
+            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
 
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), InnerRelaxation.TauB(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);
@@ -124,7 +123,7 @@ public sealed partial record Frlc
             var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
             var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
             TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
-            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, InnerThreshold);
+            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold);
             EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, settingsT, fT, hT);
             var dT = FrobeniusDistance(workT, t);
             if (!double.IsFinite(dT))

@@ -155,9 +155,20 @@ public sealed class LowRankCoupling
         return result;
     }
 
-    /// <summary>The primal cost ⟨C, P⟩ = Σ (Qᵀ C R) ⊙ M, computed with one product C·R (never forming C or P).</summary>
-    /// <exception cref="InputValidationException">The cost's shape differs from the coupling's.</exception>
-    public double PrimalCost(LowRankCost cost)
+    /// <summary>
+    /// The primal cost ⟨C, P⟩ = Σ (Qᵀ C R) ⊙ M, computed with one product C·R through the geometry (factors when it
+    /// has them; never forming C or P).
+    /// </summary>
+    /// <param name="geometry">The cost geometry (same shape as the coupling).</param>
+    /// <exception cref="InputValidationException">The geometry's shape differs from the coupling's.</exception>
+    public double PrimalCost(CostGeometry<double> geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        return PrimalCost(LowRankCost.FromGeometry(geometry));
+    }
+
+    /// <summary>⟨C, P⟩ on a resolved cost operator.</summary>
+    internal double PrimalCost(LowRankCost cost)
     {
         ArgumentNullException.ThrowIfNull(cost);
         if (cost.Rows != Rows || cost.Cols != Cols)

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Monge.Geometry;
+using Monge.Problems;
 
 namespace Monge.Solvers.LowRank;
 
@@ -7,11 +9,13 @@ namespace Monge.Solvers.LowRank;
 /// Low-rank Sinkhorn (LOT; Scetbon, Cuturi and Peyré, ICML 2021, "Low-Rank Sinkhorn Factorization"), with the options
 /// and defaults of OTT-JAX's <c>LRSinkhorn</c>: P = Q diag(1/g) Rᵀ with Q ∈ Π(a, g), R ∈ Π(b, g) and g learned;
 /// mirror descent with step γ/max(‖∇Q‖∞², ‖∇R‖∞², ‖∇g‖∞²) (Scetbon and Cuturi 2022), each step projected by
-/// Dykstra's algorithm onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry}. Balanced marginals only.
+/// Dykstra's algorithm onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry} (<see cref="EntropicProjection"/>'s coupled
+/// mode). Balanced marginals only: a relaxed problem is rejected.
 /// </summary>
 /// <remarks>
 /// <para>Cost per outer iteration: two products with C (C·R and Cᵀ·Q) and O((n+m)·r) per Dykstra iteration; with a
-/// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m.</para>
+/// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m. Costs are read only through
+/// the problem's geometry, as in <see cref="Frlc"/> (factors when it has them, else its <c>ApplyCost</c>).</para>
 /// <para>Allocations: about 5·(n+m)·r doubles (factors, kernels, products) plus O(n + m + r).</para>
 /// <para>Convergence (as OTT): every <see cref="InnerIterations"/> outer iterations the criterion
 /// γ⁻² (JS(Q, Q_prev) + JS(R, R_prev) + JS(g, g_prev)) (generalised Jensen–Shannon, c = 1) is compared with
@@ -40,14 +44,14 @@ public sealed record LowRankSinkhorn
     /// <summary>Minimum outer iterations (OTT default 0).</summary>
     public int MinIterations { get; init; }
 
-    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10).</summary>
+    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10; the same meaning as <see cref="Entropic.Sinkhorn"/>'s).</summary>
     public int InnerIterations { get; init; } = 10;
 
-    /// <summary>Dykstra stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
-    public double DykstraTolerance { get; init; } = 1e-3;
+    /// <summary>A Dykstra projection stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
+    public double ProjectionTolerance { get; init; } = 1e-3;
 
     /// <summary>Maximum Dykstra iterations per projection (OTT default 10 000).</summary>
-    public int DykstraMaxIterations { get; init; } = 10_000;
+    public int ProjectionIterations { get; init; } = 10_000;
 
     /// <summary>Lower bound on the entries of g in the projection (OTT default 1e-6).</summary>
     public double MinEntryValue { get; init; } = 1e-6;
@@ -58,14 +62,36 @@ public sealed record LowRankSinkhorn
     /// <summary>Seed of every random choice.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Solves the balanced low-rank problem on <paramref name="cost"/>.</summary>
-    /// <param name="cost">The cost.</param>
-    /// <param name="a">Source weights or <see langword="null"/> for uniform (normalised to mass one).</param>
-    /// <param name="b">Target weights or <see langword="null"/> for uniform (normalised to mass one).</param>
+    /// <summary>Solves the balanced low-rank problem (marginals normalised to mass one).</summary>
+    /// <param name="problem">Geometry and marginals; the relaxation must be balanced.</param>
+    /// <param name="initialState">Caller-given initial Q, R and g (a warm start); <see langword="null"/> uses <see cref="Initialization"/>.</param>
     /// <param name="progress">One report per outer iteration (stage "lowrank-sinkhorn").</param>
     /// <param name="cancellationToken">Checked once per outer iteration.</param>
-    /// <exception cref="InputValidationException">Invalid options, rank or marginals.</exception>
-    public LowRankSinkhornResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="InputValidationException">Invalid options, rank, initial state, or a relaxed problem.</exception>
+    public LowRankSinkhornResult Solve(LinearProblem<double> problem, LowRankSinkhornInitialState? initialState = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (!problem.Relaxation.IsBalanced)
+        {
+            throw LowRankValidation.Invalid($"Low-rank Sinkhorn solves balanced problems only (got {problem.Relaxation}); use Frlc for relaxed marginals.", nameof(problem));
+        }
+
+        return SolveCost(LowRankCost.FromGeometry(problem.Geometry), [.. problem.A], [.. problem.B], initialState, progress, cancellationToken);
+    }
+
+    /// <summary>Solves the balanced problem between two point clouds (their weights, squared Euclidean cost in exact factors).</summary>
+    /// <param name="source">Source points (and weights).</param>
+    /// <param name="target">Target points (and weights).</param>
+    /// <param name="progress">One report per outer iteration.</param>
+    /// <param name="cancellationToken">Checked once per outer iteration.</param>
+    public LowRankSinkhornResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Solve(LinearProblem<double>.FromPointClouds(source, target), null, progress, cancellationToken);
+
+    /// <summary>Internal entry on a resolved cost operator (tests).</summary>
+    internal LowRankSinkhornResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => SolveCost(cost, a, b, null, progress, cancellationToken);
+
+    private LowRankSinkhornResult SolveCost(LowRankCost cost, double[]? a, double[]? b, LowRankSinkhornInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cost);
         var (an, bn) = LowRankValidation.Marginals(cost, a, b, balanced: true);
@@ -73,28 +99,37 @@ public sealed record LowRankSinkhorn
         LowRankValidation.Positive(Gamma, nameof(Gamma));
         LowRankValidation.NonNegative(Epsilon, nameof(Epsilon));
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(DykstraTolerance, nameof(DykstraTolerance));
+        LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.Positive(MinEntryValue, nameof(MinEntryValue));
         LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
         LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
-        LowRankValidation.Count(DykstraMaxIterations, 1, nameof(DykstraMaxIterations));
+        LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
         if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
         {
             throw LowRankValidation.Invalid("k-means initialisation needs point coordinates.", nameof(Initialization));
         }
 
-        return Run(cost, an, bn, progress, cancellationToken);
+        if (initialState is not null)
+        {
+            LowRankValidation.Factor(initialState.Q, cost.Rows, Rank, "Q");
+            LowRankValidation.Factor(initialState.R, cost.Cols, Rank, "R");
+            LowRankValidation.Factor(initialState.G, 1, Rank, "G");
+        }
+
+        return Run(cost, an, bn, initialState, progress, cancellationToken);
     }
 
-    private LowRankSinkhornResult Run(LowRankCost cost, double[] a, double[] b, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private LowRankSinkhornResult Run(LowRankCost cost, double[] a, double[] b, LowRankSinkhornInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var n = cost.Rows;
         var m = cost.Cols;
         var r = Rank;
         var products = cost.Products;
-        var (q, rr, g) = Initialize(cost, a, b);
+        var (q, rr, g) = initialState is null
+            ? Initialize(cost, a, b)
+            : ((double[])initialState.Q.Clone(), (double[])initialState.R.Clone(), (double[])initialState.G.Clone());
 
         var cr = new double[(long)n * r];
         var ctq = new double[(long)m * r];
@@ -235,7 +270,7 @@ public sealed record LowRankSinkhorn
         var kv2 = new double[m];
         var v1Trans = new double[r];
         var v2Trans = new double[r];
-        for (var it = 0; it < DykstraMaxIterations; it++)
+        for (var it = 0; it < ProjectionIterations; it++)
         {
             RowDots(kq, n, r, v1Old, kv1);
             RowDots(kr, m, r, v2Old, kv2);
@@ -272,7 +307,7 @@ public sealed record LowRankSinkhorn
                 gOld[k] = gk;
             }
 
-            if ((it + 1) % 10 == 0 || it == DykstraMaxIterations - 1)
+            if ((it + 1) % 10 == 0 || it == ProjectionIterations - 1)
             {
                 // ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ with Q = diag(u1) K_q diag(v1).
                 RowDots(kq, n, r, v1Old, kv1);
@@ -293,7 +328,7 @@ public sealed record LowRankSinkhorn
                     err += Math.Abs((v1Old[k] * v1Trans[k]) - (v2Old[k] * v2Trans[k]));
                 }
 
-                converged = err < DykstraTolerance;
+                converged = err < ProjectionTolerance;
             }
 
             if (converged)
