@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 
+using Monge.Numerics;
+
 namespace Monge.Solvers.LowRank;
 
 /// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
@@ -33,8 +35,8 @@ public sealed partial record Frlc
         TensorPrimitives.Log(q, logQ);
         TensorPrimitives.Log(r, logR);
         TensorPrimitives.Log(t, logT);
-        var gq = BlockAlgebra.ColumnSums(q, n, r1);
-        var gr = BlockAlgebra.ColumnSums(r, m, r2);
+        var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+        var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
         var lambda = new double[r1 * r2];
         Latent(t, gq, gr, lambda);
 
@@ -79,8 +81,8 @@ public sealed partial record Frlc
                 RankOneCorrection(workR, r, gr, m, r2);
             }
 
-            var norm = Math.Max(TensorPrimitives.MaxMagnitude<double>(workQ), TensorPrimitives.MaxMagnitude<double>(workR));
-            var gammaK = norm > 0 && double.IsFinite(norm) ? Gamma / norm : Gamma;
+            // One Jacobi step for both factors: γ_k = γ / max(‖∇Q‖∞, ‖∇R‖∞).
+            var gammaK = EntropicProjection.StepSize(Gamma, EntropicProjection.StepNormalization.SupNorm, workQ, r1, workR, r2);
             var eps = 1.0 / gammaK;
 
             if (!WarmStart)
@@ -112,8 +114,8 @@ public sealed partial record Frlc
 
             (q, workQ) = (workQ, q);
             (r, workR) = (workR, r);
-            gq = BlockAlgebra.ColumnSums(q, n, r1);
-            gr = BlockAlgebra.ColumnSums(r, m, r2);
+            gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+            gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
             objective.OnTargetFactorChanged(r, m, r2);
             objective.OnSourceFactorChanged(q, n, r1);
 
@@ -272,9 +274,9 @@ public sealed partial record Frlc
                     var d = cost.Dimension;
                     (q, var cq) = LowRankInitializer.KMeansFactor(cost.SourcePoints!, n, d, a, g1, rng, LatentIterations);
                     (r, var cr) = LowRankInitializer.KMeansFactor(cost.TargetPoints!, m, d, b, g2, rng, LatentIterations);
-                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
-                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
-                    var logK = LowRankInitializer.SquaredDistances(cq, r1, cr, r2, d);
+                    var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+                    var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
+                    var logK = Numerics.KMeans.SquaredDistances(cq, r1, cr, r2, d);
                     var max = TensorPrimitives.Max<double>(logK);
                     TensorPrimitives.Multiply(logK, max > 0 ? -1.0 / (0.1 * max) : 0.0, logK);
                     t = new double[r1 * r2];
@@ -294,8 +296,8 @@ public sealed partial record Frlc
                     TensorPrimitives.Multiply(lr, -Gamma, lr);
                     r = new double[lr.Length];
                     EntropicProjection.Run(lr, r, m, r2, b, g2, eps, hard, new double[m], new double[r2]);
-                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
-                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
+                    var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+                    var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
                     var lt = LowRankInitializer.Uniform(rng, (long)r1 * r2);
                     TensorPrimitives.Multiply(lt, -Gamma, lt);
                     t = new double[lt.Length];

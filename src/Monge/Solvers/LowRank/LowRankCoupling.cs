@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using Monge.Geometry;
 
+using Monge.Numerics;
+
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
@@ -79,8 +81,8 @@ public sealed class LowRankCoupling
     {
         get
         {
-            var gq = BlockAlgebra.ColumnSums(_q, Rows, Rank);
-            var gr = BlockAlgebra.ColumnSums(_r, Cols, LatentRank);
+            var gq = DenseLinearAlgebra.ColumnSums(_q, Rows, Rank);
+            var gr = DenseLinearAlgebra.ColumnSums(_r, Cols, LatentRank);
             var total = 0.0;
             for (var k = 0; k < Rank; k++)
             {
@@ -179,7 +181,7 @@ public sealed class LowRankCoupling
         var cr = new double[(long)Rows * LatentRank];
         cost.Products.Apply(_r, LatentRank, cr);
         var qtcr = new double[Rank * LatentRank];
-        BlockAlgebra.MultiplyTransposed(_q, null, Rows, Rank, cr, LatentRank, qtcr);
+        DenseLinearAlgebra.MultiplyTransposed(_q, null, Rows, Rank, cr, LatentRank, qtcr);
         return TensorPrimitives.Dot(qtcr, _inner);
     }
 
@@ -212,7 +214,7 @@ public sealed class LowRankCoupling
 
         var qm = QTimesInner();
         var plan = new double[size];
-        BlockAlgebra.MultiplyByTranspose(qm, Rows, LatentRank, _r, Cols, plan);
+        DenseLinearAlgebra.MultiplyByTranspose(qm, Rows, LatentRank, _r, Cols, plan);
         return plan;
     }
 
@@ -222,7 +224,7 @@ public sealed class LowRankCoupling
     /// </summary>
     public LowRankCoupling Diagonalize()
     {
-        var g = BlockAlgebra.ColumnSums(_r, Cols, LatentRank);
+        var g = DenseLinearAlgebra.ColumnSums(_r, Cols, LatentRank);
         var qm = QTimesInner();
         for (var i = 0; i < Rows; i++)
         {
@@ -294,7 +296,7 @@ public sealed class LowRankCoupling
     {
         // (Q M)_il = Σ_k Q_ik M_kl.
         var qm = new double[(long)Rows * LatentRank];
-        BlockAlgebra.Multiply(_q, null, Rows, Rank, _inner, LatentRank, qm);
+        DenseLinearAlgebra.Multiply(_q, null, Rows, Rank, _inner, LatentRank, qm);
         return qm;
     }
 

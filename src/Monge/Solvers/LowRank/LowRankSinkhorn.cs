@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using Monge.Geometry;
 using Monge.Problems;
 
+
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
@@ -198,15 +199,15 @@ public sealed record LowRankSinkhorn
             }
 
             // Kernels K = X ⊙ exp(−γ∇X), row-stabilised (the row scalings of Dykstra absorb the shift).
-            StabilisedKernel(q, gradQ, gamma, n, r, kq);
-            StabilisedKernel(rr, gradR, gamma, m, r, kr);
+            EntropicProjection.MirrorKernel(q, gradQ, gamma, n, r, kq);
+            EntropicProjection.MirrorKernel(rr, gradR, gamma, m, r, kr);
             var kg = new double[r];
             for (var k = 0; k < r; k++)
             {
                 kg[k] = g[k] * Math.Exp(-gamma * gradG[k]);
             }
 
-            var (qNew, rNew, gNew) = Dykstra(kq, kr, kg, a, b, n, m, r);
+            var (qNew, rNew, gNew) = EntropicProjection.Coupled(kq, kr, kg, a, b, new EntropicProjection.CoupledSettings(ProjectionTolerance, ProjectionIterations, MinEntryValue));
             if (!AllFinite(qNew) || !AllFinite(rNew) || !AllFinite(gNew))
             {
                 status = SolverStatus.Diverged;
@@ -252,96 +253,6 @@ public sealed record LowRankSinkhorn
         var cols = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, lastError, Threshold, errors, watch.Elapsed);
         return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, L1(rows, a), L1(cols, b), productCount);
-    }
-
-    // Dykstra's algorithm in scaling form (OTT dykstra_update_kernel; Scetbon et al. 2021, Algorithm 2).
-    private (double[] Q, double[] R, double[] G) Dykstra(double[] kq, double[] kr, double[] kg, double[] a, double[] b, int n, int m, int r)
-    {
-        var gOld = (double[])kg.Clone();
-        var v1Old = Ones(r);
-        var v2Old = Ones(r);
-        var u1 = Ones(n);
-        var u2 = Ones(m);
-        var qGi = Ones(r);
-        var qGp = Ones(r);
-        var qQ = Ones(r);
-        var qR = Ones(r);
-        var kv1 = new double[n];
-        var kv2 = new double[m];
-        var v1Trans = new double[r];
-        var v2Trans = new double[r];
-        for (var it = 0; it < ProjectionIterations; it++)
-        {
-            RowDots(kq, n, r, v1Old, kv1);
-            RowDots(kr, m, r, v2Old, kv2);
-            for (var i = 0; i < n; i++)
-            {
-                u1[i] = a[i] / kv1[i];
-            }
-
-            for (var j = 0; j < m; j++)
-            {
-                u2[j] = b[j] / kv2[j];
-            }
-
-            for (var k = 0; k < r; k++)
-            {
-                var gk = Math.Max(MinEntryValue, gOld[k] * qGi[k]);
-                qGi[k] = gOld[k] * qGi[k] / gk;
-                gOld[k] = gk;
-            }
-
-            ColumnDots(kq, n, r, u1, v1Trans);
-            ColumnDots(kr, m, r, u2, v2Trans);
-            var converged = false;
-            for (var k = 0; k < r; k++)
-            {
-                var gk = Math.Cbrt(gOld[k] * qGp[k] * v1Old[k] * qQ[k] * v1Trans[k] * v2Old[k] * qR[k] * v2Trans[k]);
-                var v1 = gk / v1Trans[k];
-                var v2 = gk / v2Trans[k];
-                qGp[k] = gOld[k] * qGp[k] / gk;
-                qQ[k] = qQ[k] * v1Old[k] / v1;
-                qR[k] = qR[k] * v2Old[k] / v2;
-                v1Old[k] = v1;
-                v2Old[k] = v2;
-                gOld[k] = gk;
-            }
-
-            if ((it + 1) % 10 == 0 || it == ProjectionIterations - 1)
-            {
-                // ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ with Q = diag(u1) K_q diag(v1).
-                RowDots(kq, n, r, v1Old, kv1);
-                RowDots(kr, m, r, v2Old, kv2);
-                var err = 0.0;
-                for (var i = 0; i < n; i++)
-                {
-                    err += Math.Abs((u1[i] * kv1[i]) - a[i]);
-                }
-
-                for (var j = 0; j < m; j++)
-                {
-                    err += Math.Abs((u2[j] * kv2[j]) - b[j]);
-                }
-
-                for (var k = 0; k < r; k++)
-                {
-                    err += Math.Abs((v1Old[k] * v1Trans[k]) - (v2Old[k] * v2Trans[k]));
-                }
-
-                converged = err < ProjectionTolerance;
-            }
-
-            if (converged)
-            {
-                break;
-            }
-        }
-
-        var qNew = new double[kq.Length];
-        var rNew = new double[kr.Length];
-        Scale(kq, u1, v1Old, n, r, qNew);
-        Scale(kr, u2, v2Old, m, r, rNew);
-        return (qNew, rNew, gOld);
     }
 
     private (double[] Q, double[] R, double[] G) Initialize(LowRankCost cost, double[] a, double[] b)
@@ -401,51 +312,6 @@ public sealed record LowRankSinkhorn
         }
 
         return x;
-    }
-
-    private static void StabilisedKernel(double[] x, double[] grad, double gamma, int rows, int r, double[] kernel)
-    {
-        EntropicProjection.ForRows(rows, r, (start, end) =>
-        {
-            var tmp = new double[r];
-            for (var i = start; i < end; i++)
-            {
-                var xr = x.AsSpan(i * r, r);
-                var kr = kernel.AsSpan(i * r, r);
-                TensorPrimitives.Log(xr, tmp);
-                TensorPrimitives.MultiplyAdd(grad.AsSpan(i * r, r), -gamma, tmp, tmp);
-                var max = TensorPrimitives.Max<double>(tmp);
-                if (!double.IsFinite(max))
-                {
-                    kr.Clear();
-                    continue;
-                }
-
-                TensorPrimitives.Subtract(tmp, max, kr);
-                TensorPrimitives.Exp(kr, kr);
-            }
-        });
-    }
-
-    private static void RowDots(double[] k, int rows, int r, double[] v, double[] dst)
-        => EntropicProjection.ForRows(rows, r, (start, end) =>
-        {
-            for (var i = start; i < end; i++)
-            {
-                dst[i] = TensorPrimitives.Dot(k.AsSpan(i * r, r), v);
-            }
-        });
-
-    private static void ColumnDots(double[] k, int rows, int r, double[] u, double[] dst)
-        => BlockAlgebra.MultiplyTransposed(u, null, rows, 1, k, r, dst);
-
-    private static void Scale(double[] k, double[] u, double[] v, int rows, int r, double[] dst)
-    {
-        for (var i = 0; i < rows; i++)
-        {
-            TensorPrimitives.Multiply(k.AsSpan(i * r, r), v, dst.AsSpan(i * r, r));
-            TensorPrimitives.Multiply(dst.AsSpan(i * r, r), u[i], dst.AsSpan(i * r, r));
-        }
     }
 
     private static void ScaleColumns(double[] x, int rows, int r, double[] s, double[] dst)
@@ -517,13 +383,6 @@ public sealed record LowRankSinkhorn
         }
 
         return true;
-    }
-
-    private static double[] Ones(int n)
-    {
-        var x = new double[n];
-        Array.Fill(x, 1.0);
-        return x;
     }
 
     private static double L1(double[] x, double[] y)
