@@ -1,5 +1,4 @@
 using Monge.Geometry;
-
 using Monge.Numerics;
 
 namespace Monge.Gaussian;

@@ -325,6 +325,18 @@ internal static class DenseLinearAlgebra
         return s;
     }
 
+    /// <summary>‖x − y‖₁ (summed in index order).</summary>
+    internal static double L1Distance(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var s = 0.0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            s += Math.Abs(x[i] - y[i]);
+        }
+
+        return s;
+    }
+
     /// <summary>Transposes a row-major rows × cols matrix (points n × d to coordinates d × n, and back).</summary>
     internal static T[] Transpose<T>(ReadOnlySpan<T> x, int rows, int cols)
     {

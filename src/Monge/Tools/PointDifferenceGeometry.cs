@@ -1,9 +1,9 @@
-using Monge.Numerics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-
 using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;

@@ -45,7 +45,12 @@ internal static class EntropicProjection
     /// one Sinkhorn sweep (cols entries); reset whenever the row marginal error grows. The column marginal is then not
     /// refitted exactly at the last iteration (the row-marginal test still measures the returned plan). 0: plain sweeps.
     /// </param>
-    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0);
+    /// <param name="ReductionChunkRows">
+    /// When positive, column sums are reduced over fixed chunks of this many rows, added in chunk order, so the result is
+    /// bit-identical however the chunks are scheduled (what distributed Hierarchical Refinement needs). 0: chunks by
+    /// processor count (the FRLC default).
+    /// </param>
+    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0);
 
     /// <summary>κ = τ/(τ+ε); τ = +∞ gives 1 (hard marginal).</summary>
     internal static double Kappa(double tau, double epsilon) => double.IsPositiveInfinity(tau) ? 1.0 : tau / (tau + epsilon);
@@ -103,7 +108,7 @@ internal static class EntropicProjection
             iterations = it + 1;
 
             // Column update: log v_j = κ₂(log b_j − log (Kᵀu)_j) − (1−κ₂) G0_j.
-            ColumnSums(plan, rows, cols, u, ktu);
+            ColumnSums(plan, rows, cols, u, ktu, settings.ReductionChunkRows);
             var change = 0.0;
             var absorb = false;
             for (var j = 0; j < cols; j++)
@@ -586,8 +591,51 @@ internal static class EntropicProjection
     }
 
     /// <summary>ktu = Kᵀ u (row-major rows×cols), summed per worker then reduced.</summary>
-    private static void ColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu)
+    /// <summary>ktu = Kᵀ u over fixed chunks of <paramref name="chunkRows"/> rows, added in chunk order (schedule-independent).</summary>
+    private static void FixedChunkColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows)
     {
+        var chunks = (rows + chunkRows - 1) / chunkRows;
+        var partials = new double[(long)chunks * cols];
+        void Body(int c)
+        {
+            var acc = partials.AsSpan(c * cols, cols);
+            var end = Math.Min(rows, (c + 1) * chunkRows);
+            for (var i = c * chunkRows; i < end; i++)
+            {
+                if (u[i] != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * cols, cols), u[i], acc, acc);
+                }
+            }
+        }
+
+        if ((long)rows * cols < ParallelThreshold)
+        {
+            for (var c = 0; c < chunks; c++)
+            {
+                Body(c);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, Body);
+        }
+
+        Array.Clear(ktu);
+        for (var c = 0; c < chunks; c++)
+        {
+            TensorPrimitives.Add(ktu, partials.AsSpan(c * cols, cols), ktu);
+        }
+    }
+
+    private static void ColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows = 0)
+    {
+        if (chunkRows > 0)
+        {
+            FixedChunkColumnSums(kernel, rows, cols, u, ktu, chunkRows);
+            return;
+        }
+
         if ((long)rows * cols < ParallelThreshold)
         {
             Array.Clear(ktu);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-
 using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;
@@ -158,7 +157,7 @@ public sealed partial record Frlc
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
-        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, L1Distance(rowSums, a), L1Distance(colSums, b), objective.Products, sweeps);
+        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps);
     }
 
     /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>
@@ -218,17 +217,6 @@ public sealed partial record Frlc
         return Math.Sqrt(total);
     }
 
-    private static double L1Distance(double[] x, double[] y)
-    {
-        var s = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += Math.Abs(x[i] - y[i]);
-        }
-
-        return s;
-    }
-
     private (double[] Q, double[] R, double[] T) Initialize(LowRankCost cost, double[] a, double[] b, int r1, int r2)
     {
         var n = cost.Rows;
@@ -276,7 +264,7 @@ public sealed partial record Frlc
                     (r, var cr) = LowRankInitializer.KMeansFactor(cost.TargetPoints!, m, d, b, g2, rng, LatentIterations);
                     var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
                     var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
-                    var logK = Numerics.KMeans.SquaredDistances(cq, r1, cr, r2, d);
+                    var logK = KMeans.SquaredDistances(cq, r1, cr, r2, d);
                     var max = TensorPrimitives.Max<double>(logK);
                     TensorPrimitives.Multiply(logK, max > 0 ? -1.0 / (0.1 * max) : 0.0, logK);
                     t = new double[r1 * r2];

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Monge.Geometry;
-
 using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Monge.Geometry;
+using Monge.Numerics;
 using Monge.Problems;
 
 
@@ -252,7 +253,7 @@ public sealed record LowRankSinkhorn
         var rows = coupling.SourceMarginal();
         var cols = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, lastError, Threshold, errors, watch.Elapsed);
-        return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, L1(rows, a), L1(cols, b), productCount);
+        return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, DenseLinearAlgebra.L1Distance(rows, a), DenseLinearAlgebra.L1Distance(cols, b), productCount);
     }
 
     private (double[] Q, double[] R, double[] G) Initialize(LowRankCost cost, double[] a, double[] b)
@@ -383,16 +384,5 @@ public sealed record LowRankSinkhorn
         }
 
         return true;
-    }
-
-    private static double L1(double[] x, double[] y)
-    {
-        var s = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += Math.Abs(x[i] - y[i]);
-        }
-
-        return s;
     }
 }

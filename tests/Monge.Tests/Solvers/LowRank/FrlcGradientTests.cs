@@ -1,7 +1,6 @@
+using Monge.Numerics;
 using Monge.Solvers.LowRank;
 using Monge.Testing;
-
-using Monge.Numerics;
 
 namespace Monge.Tests.Solvers.LowRank;
 
