@@ -26,8 +26,8 @@ internal static class EntropicProjection
     private const int ParallelThreshold = 1 << 15;
 
     /// <summary>Options of one projection.</summary>
-    /// <param name="KappaRow">τ₁/(τ₁+ε) for a soft row marginal, 1 for a hard one.</param>
-    /// <param name="KappaCol">τ₂/(τ₂+ε) for a soft column marginal, 1 for a hard one.</param>
+    /// <param name="KappaRow">τ = ρ₁/(ρ₁+ε) of the row marginal at this projection's ε (<c>Relaxation.TauA(ε)</c>); 1 for a hard one.</param>
+    /// <param name="KappaCol">τ = ρ₂/(ρ₂+ε) of the column marginal; 1 for a hard (fixed) one.</param>
     /// <param name="MaxIterations">Maximum (f, g) iterations (at least 1).</param>
     /// <param name="Threshold">Stop when the largest change of g/ε between two iterations is below this.</param>
     /// <param name="Recentre">For two hard marginals: shift the returned duals so that mean(f) = 0 (P is unchanged).</param>
@@ -51,9 +51,6 @@ internal static class EntropicProjection
     /// processor count (the FRLC default).
     /// </param>
     internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0);
-
-    /// <summary>κ = τ/(τ+ε); τ = +∞ gives 1 (hard marginal).</summary>
-    internal static double Kappa(double tau, double epsilon) => double.IsPositiveInfinity(tau) ? 1.0 : tau / (tau + epsilon);
 
     /// <summary>
     /// Runs the projection. <paramref name="logKernel"/> holds L = −G/ε on entry and log P on exit;
