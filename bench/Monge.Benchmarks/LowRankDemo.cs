@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Monge.Geometry;
 using Monge.IO;
+using Monge.Problems;
 using Monge.Solvers.LowRank;
 
 /// <summary>
@@ -51,19 +53,19 @@ internal static class LowRankDemo
 
         var solver = settings switch
         {
-            "demo" => new Frlc { Rank = rank, MinIterations = 100, MaxIterations = 200, InnerIterations = 300, LatentIterations = 300 },
+            "demo" => new Frlc { Rank = rank, MinIterations = 100, MaxIterations = 200, ProjectionIterations = 300, LatentIterations = 300 },
             "defaults" => new Frlc { Rank = rank },
             _ => throw new ArgumentException($"settings must be demo or defaults (got {settings})"),
         };
-        var cost = LowRankCost.Dense(c, n, m);
+        var problem = new LinearProblem<double>(new DenseGeometry<double>(c, n, m));
         var costs = new List<double>();
         for (var seed = 1; seed <= seeds; seed++)
         {
             var watch = Stopwatch.StartNew();
-            var result = (solver with { Seed = seed }).Solve(cost);
+            var result = (solver with { Seed = seed }).Solve(problem);
             costs.Add(result.Cost);
             Console.WriteLine(FormattableString.Invariant(
-                $"seed={seed} cost={result.Cost:F6} ratio={result.Cost / exact:F4} iterations={result.Convergence.Iterations} inner_sweeps={result.InnerSweeps} status={result.Convergence.Status} source_l1={result.SourceMarginalError:E2} target_l1={result.TargetMarginalError:E2} time_s={watch.Elapsed.TotalSeconds:F1}"));
+                $"seed={seed} cost={result.Cost:F6} ratio={result.Cost / exact:F4} iterations={result.Convergence.Iterations} inner_sweeps={result.ProjectionSweeps} status={result.Convergence.Status} source_l1={result.SourceMarginalError:E2} target_l1={result.TargetMarginalError:E2} time_s={watch.Elapsed.TotalSeconds:F1}"));
         }
 
         var mean = costs.Average();

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Problems;
 using Monge.Solvers.LowRank;
 
 /// <summary>
 /// One-shot scale run for the low-rank solvers (too long for BenchmarkDotNet's repeated runs):
 /// <c>dotnet run -c Release --project bench/Monge.Benchmarks -- lowrank-scale N D RANK METHOD [INNER [REL [ABS]]]</c>,
 /// METHOD = frlc or lot; for frlc, INNER is the cap of each Q/R projection and [REL [ABS]] its stopping tolerances
-/// (<see cref="Frlc.InnerRelativeTolerance"/>, <see cref="Frlc.InnerTolerance"/>; 0 0 runs every projection to the cap,
+/// (<see cref="Frlc.ProjectionRelativeTolerance"/>, <see cref="Frlc.ProjectionTolerance"/>; 0 0 runs every projection to the cap,
 /// the behaviour before those options existed). Prints time, cost, iterations, peak working set and bytes per point.
 /// </summary>
 internal static class LowRankScale
@@ -20,16 +23,16 @@ internal static class LowRankScale
         var method = args[3];
         var inner = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 500;
         var defaults = new Frlc();
-        var relTol = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : defaults.InnerRelativeTolerance;
-        var absTol = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : defaults.InnerTolerance;
-        var anderson = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : defaults.InnerAndersonMemory;
+        var relTol = args.Length > 5 ? double.Parse(args[5], CultureInfo.InvariantCulture) : defaults.ProjectionRelativeTolerance;
+        var absTol = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : defaults.ProjectionTolerance;
+        var anderson = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : defaults.ProjectionAndersonMemory;
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 1, d, withTarget: true);
         var x = sample.Source;
         var y = sample.Target!;
         // Normalise the cost to max ≤ 1 (the FRLC demo's advice; the Δ criterion is not scale-free) with the cheap bound
         // max ‖x − y‖² ≤ (max ‖x‖ + max ‖y‖)².
         var scale = 1.0 / Math.Pow(MaxNorm(x) + MaxNorm(y), 2);
-        var cost = LowRankCost.SquaredEuclideanFactors(x, y, scale);
+        var problem = new LinearProblem<double>(PointCloudGeometry.Create(x, y, default(SquaredEuclidean<double>), scale));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using var process = Process.GetCurrentProcess();
@@ -43,13 +46,13 @@ internal static class LowRankScale
         long sweeps = 0;
         if (method == "frlc")
         {
-            var result = new Frlc { Rank = rank, Seed = 1, InnerIterations = inner, InnerRelativeTolerance = relTol, InnerTolerance = absTol, InnerAndersonMemory = anderson }.Solve(cost);
+            var result = new Frlc { Rank = rank, Seed = 1, ProjectionIterations = inner, ProjectionRelativeTolerance = relTol, ProjectionTolerance = absTol, ProjectionAndersonMemory = anderson }.Solve(problem);
             (value, iterations, status, errors) = (result.Cost, result.Convergence.Iterations, result.Convergence.Status.ToString(), result.SourceMarginalError + result.TargetMarginalError);
-            sweeps = result.InnerSweeps;
+            sweeps = result.ProjectionSweeps;
         }
         else
         {
-            var result = new LowRankSinkhorn { Rank = rank, Seed = 1 }.Solve(cost);
+            var result = new LowRankSinkhorn { Rank = rank, Seed = 1 }.Solve(problem);
             (value, iterations, status, errors) = (result.Cost, result.Convergence.Iterations, result.Convergence.Status.ToString(), result.SourceMarginalError + result.TargetMarginalError);
         }
 

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
+using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.LowRank;
 
@@ -11,9 +13,8 @@ namespace Monge.Cli.Commands;
 /// <param name="Method">"frlc" or "lowrank-sinkhorn".</param>
 /// <param name="Rank">Rank r.</param>
 /// <param name="Cost">"sqeuclidean" (exact factors, linear memory) or "euclidean" (online tiles).</param>
-/// <param name="Relaxation">"balanced", "semi-left", "semi-right" or "unbalanced" (FRLC only).</param>
-/// <param name="Tau">τ_out for the relaxed marginals (FRLC only).</param>
-/// <param name="TauIn">τ_in on the inner marginals (FRLC only).</param>
+/// <param name="Relaxation">The outer marginal relaxation (FRLC only; null = balanced), the library's one convention.</param>
+/// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; +∞ keeps them fixed).</param>
 /// <param name="Seed">Seed.</param>
 /// <param name="MaxIterations">Maximum outer iterations, or null for the solver's default.</param>
 /// <param name="ClustersOut">Optional file for the co-cluster labels (two columns: side 0/1, label).</param>
@@ -22,9 +23,8 @@ public sealed record LowRankSolveOptions(
     string Method,
     int Rank,
     string Cost = "sqeuclidean",
-    string Relaxation = "balanced",
-    double Tau = 50,
-    double TauIn = 50,
+    Relaxation? Relaxation = null,
+    double RhoIn = 50,
     int Seed = 0,
     int? MaxIterations = null,
     string? ClustersOut = null,
@@ -39,24 +39,6 @@ public static class LowRankSolve
 {
     /// <summary>The method names this class handles.</summary>
     public static IReadOnlyList<string> Methods { get; } = ["frlc", "lowrank-sinkhorn"];
-
-    private static LowRankRelaxation ParseRelaxation(LowRankSolveOptions options)
-    {
-        var relaxation = options.Relaxation switch
-        {
-            "balanced" => LowRankRelaxation.Balanced,
-            "semi-left" => LowRankRelaxation.SemiRelaxedLeft,
-            "semi-right" => LowRankRelaxation.SemiRelaxedRight,
-            "unbalanced" => LowRankRelaxation.Unbalanced,
-            _ => throw new UsageException($"Unknown --relaxation '{options.Relaxation}' (expected balanced, semi-left, semi-right or unbalanced)."),
-        };
-        if (options.Method == "lowrank-sinkhorn" && relaxation != LowRankRelaxation.Balanced)
-        {
-            throw new UsageException("--method lowrank-sinkhorn supports only --relaxation balanced.");
-        }
-
-        return relaxation;
-    }
 
     /// <summary>
     /// Solves on loaded point clouds (weights attached to the clouds are used), writes <c>ClustersOut</c> if set and
@@ -76,33 +58,39 @@ public static class LowRankSolve
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(context);
-        var relaxation = ParseRelaxation(options);
+        var relaxation = options.Relaxation ?? Relaxation.Balanced;
+        if (options.Method == "lowrank-sinkhorn" && !relaxation.IsBalanced)
+        {
+            throw new UsageException($"--method lowrank-sinkhorn solves balanced problems only (got {relaxation}).");
+        }
+
         if (options.ClustersOut is not null)
         {
             DataFiles.CheckOutput(options.ClustersOut, options.Overwrite);
         }
 
-        var cost = options.Cost switch
+        // The solvers read the cost through the geometry: exact factors for squared Euclidean (linear memory),
+        // online tiles for Euclidean.
+        ICostFunction<double> costFunction = options.Cost switch
         {
-            "sqeuclidean" => LowRankCost.SquaredEuclideanFactors(x, y),
-            "euclidean" => LowRankCost.PointClouds(x, y, power: 1),
+            "sqeuclidean" => default(SquaredEuclidean<double>),
+            "euclidean" => default(Euclidean<double>),
             _ => throw new UsageException($"Unknown --cost '{options.Cost}' (expected sqeuclidean or euclidean)."),
         };
-        var a = x.HasWeights ? x.Weights.ToArray() : null;
-        var b = y.HasWeights ? y.Weights.ToArray() : null;
+        var problem = LinearProblem<double>.FromPointClouds(x, y, costFunction, relaxation);
 
         LowRankResult result;
         switch (options.Method)
         {
             case "frlc":
                 {
-                    var solver = new Frlc { Rank = options.Rank, Relaxation = relaxation, TauOut = options.Tau, TauIn = options.TauIn, Seed = options.Seed };
+                    var solver = new Frlc { Rank = options.Rank, InnerRelaxation = Relaxation.FromRho(options.RhoIn, options.RhoIn), Seed = options.Seed };
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
                     }
 
-                    result = solver.Solve(cost, a, b, progress, context.Cancellation);
+                    result = solver.Solve(problem, null, progress, context.Cancellation);
                     break;
                 }
 
@@ -114,7 +102,7 @@ public static class LowRankSolve
                         solver = solver with { MaxIterations = maxIt };
                     }
 
-                    result = solver.Solve(cost, a, b, progress, context.Cancellation);
+                    result = solver.Solve(problem, null, progress, context.Cancellation);
                     break;
                 }
 
@@ -158,7 +146,7 @@ public static class LowRankSolve
             ["m"] = coupling.Cols,
             ["rank"] = options.Rank,
             ["cost_function"] = options.Cost,
-            ["relaxation"] = options.Relaxation,
+            ["relaxation"] = relaxation.ToString(),
             ["cost"] = JsonOutput.Number(value),
             ["status"] = convergence.Status.ToString(),
             ["converged"] = convergence.Converged,

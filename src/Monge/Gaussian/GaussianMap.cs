@@ -1,4 +1,5 @@
 using Monge.Geometry;
+using Monge.Numerics;
 
 namespace Monge.Gaussian;
 
@@ -50,7 +51,7 @@ public sealed class GaussianMap
             centered[k] = point[k] - _sourceMean[k];
         }
 
-        GaussianLinearAlgebra.Apply(_matrix, d, centered, destination);
+        DenseLinearAlgebra.Apply(_matrix, d, centered, destination);
         for (var k = 0; k < d; k++)
         {
             destination[k] += _targetMean[k];

@@ -62,10 +62,10 @@ public sealed class GaussianMeasure
 
         _mean = mean.ToArray();
         _covariance = covariance.ToArray();
-        GaussianLinearAlgebra.Symmetrize(_covariance, d);
+        DenseLinearAlgebra.Symmetrize(_covariance, d);
         var values = new double[d];
         var vectors = new double[d * d];
-        GaussianLinearAlgebra.SymmetricEigen(_covariance, d, values, vectors);
+        DenseLinearAlgebra.SymmetricEigen(_covariance, d, values, vectors);
         var max = values.Max();
         var min = values.Min();
         if (!(max > 0) || min <= 1e-13 * max)
@@ -75,9 +75,9 @@ public sealed class GaussianMeasure
 
         Dimension = d;
         EigenValues = values;
-        SquareRoot = GaussianLinearAlgebra.Compose(values, vectors, d, Math.Sqrt);
-        InverseSquareRoot = GaussianLinearAlgebra.Compose(values, vectors, d, v => 1 / Math.Sqrt(v));
-        Inverse = GaussianLinearAlgebra.Compose(values, vectors, d, v => 1 / v);
+        SquareRoot = DenseLinearAlgebra.Compose(values, vectors, d, Math.Sqrt);
+        InverseSquareRoot = DenseLinearAlgebra.Compose(values, vectors, d, v => 1 / Math.Sqrt(v));
+        Inverse = DenseLinearAlgebra.Compose(values, vectors, d, v => 1 / v);
     }
 
     /// <summary>The dimension d.</summary>
@@ -142,7 +142,7 @@ public sealed class GaussianMeasure
             }
 
             var row = data.AsSpan(i * d, d);
-            GaussianLinearAlgebra.Apply(SquareRoot, d, zBuffer, row);
+            DenseLinearAlgebra.Apply(SquareRoot, d, zBuffer, row);
             for (var k = 0; k < d; k++)
             {
                 row[k] += _mean[k];

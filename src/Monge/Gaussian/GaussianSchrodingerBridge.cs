@@ -1,6 +1,6 @@
 using Monge.Geometry;
 using Monge.Numerics;
-using static Monge.Gaussian.GaussianLinearAlgebra;
+using static Monge.Numerics.DenseLinearAlgebra;
 
 namespace Monge.Gaussian;
 
@@ -170,7 +170,7 @@ public sealed class GaussianSchrodingerBridge
                 z[k] = random.NextGaussian();
             }
 
-            GaussianLinearAlgebra.Apply(_conditionalRoot, d, z, noise);
+            DenseLinearAlgebra.Apply(_conditionalRoot, d, z, noise);
             for (var k = 0; k < d; k++)
             {
                 data[(i * d) + k] += noise[k];

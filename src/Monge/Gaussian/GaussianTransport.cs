@@ -1,4 +1,4 @@
-using static Monge.Gaussian.GaussianLinearAlgebra;
+using static Monge.Numerics.DenseLinearAlgebra;
 
 namespace Monge.Gaussian;
 

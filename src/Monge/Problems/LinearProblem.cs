@@ -6,15 +6,15 @@ namespace Monge.Problems;
 
 /// <summary>
 /// A linear (Kantorovich) optimal transport problem: a cost geometry, source weights a (length Rows), target weights b
-/// (length Cols) and the marginal relaxation τ_a, τ_b (OTT-JAX <c>LinearProblem</c>). Validated data: constructing it
-/// checks every input, so solvers can start work immediately.
+/// (length Cols) and the marginal <see cref="Problems.Relaxation"/> (OTT-JAX <c>LinearProblem</c>). Validated data:
+/// constructing it checks every input, so solvers can start work immediately.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <remarks>
 /// <para>
-/// Unbalancedness follows OTT-JAX: τ = ρ / (ρ + ε) ∈ (0, 1], where ρ is the weight of the KL penalty on that marginal
-/// and ε the entropic regularization; τ = 1 enforces the marginal exactly (balanced), τ → 0 ignores it. POT's
-/// <c>reg_m</c> is ρ, so <c>τ = reg_m / (reg_m + reg)</c>. τ_a = 1 with τ_b &lt; 1 (or the reverse) is the semi-relaxed problem.
+/// Unbalancedness is one <see cref="Problems.Relaxation"/>, given either as τ = ρ / (ρ + ε) ∈ (0, 1] (OTT-JAX) or as
+/// the KL weight ρ ∈ (0, +∞] (POT's <c>reg_m</c>); every solver reads it with the same meaning, converting at its own ε.
+/// One exact side and one relaxed side is the semi-relaxed problem.
 /// </para>
 /// <para>Weights are used as given (not normalized); a balanced problem requires equal total masses (relative tolerance 1e-6).</para>
 /// </remarks>
@@ -28,10 +28,9 @@ public sealed class LinearProblem<T>
     /// <param name="geometry">The n × m cost geometry.</param>
     /// <param name="a">Source weights, length n, non-negative with positive mass; null for uniform 1/n.</param>
     /// <param name="b">Target weights, length m; null for uniform 1/m.</param>
-    /// <param name="tauA">τ_a ∈ (0, 1]; 1 keeps the source marginal exact.</param>
-    /// <param name="tauB">τ_b ∈ (0, 1]; 1 keeps the target marginal exact.</param>
-    /// <exception cref="InputValidationException">Invalid weights, τ outside (0, 1], or unequal masses in a balanced problem.</exception>
-    public LinearProblem(CostGeometry<T> geometry, T[]? a = null, T[]? b = null, double tauA = 1, double tauB = 1)
+    /// <param name="relaxation">The marginal relaxation; null for <see cref="Relaxation.Balanced"/>.</param>
+    /// <exception cref="InputValidationException">Invalid weights, or unequal masses in a balanced problem.</exception>
+    public LinearProblem(CostGeometry<T> geometry, T[]? a = null, T[]? b = null, Relaxation? relaxation = null)
     {
         ArgumentNullException.ThrowIfNull(geometry);
         Geometry = geometry;
@@ -39,17 +38,20 @@ public sealed class LinearProblem<T>
         _b = b is null ? Marginals.Uniform<T>(geometry.Cols) : b;
         MassA = Marginals.Validate<T>(_a, geometry.Rows, "a");
         MassB = Marginals.Validate<T>(_b, geometry.Cols, "b");
-        CheckTau(tauA, nameof(tauA));
-        CheckTau(tauB, nameof(tauB));
-        TauA = tauA;
-        TauB = tauB;
-        if (tauA == 1 && tauB == 1 && Math.Abs(MassA - MassB) > 1e-6 * Math.Max(MassA, MassB))
+        Relaxation = relaxation ?? Relaxation.Balanced;
+        if (Relaxation.IsBalanced && Math.Abs(MassA - MassB) > 1e-6 * Math.Max(MassA, MassB))
         {
             throw new InputValidationException(
                 InputProblem.MassMismatch,
-                $"A balanced problem needs equal masses, but a sums to {MassA:R} and b to {MassB:R}. Normalize the weights or relax a marginal (τ < 1).",
+                $"A balanced problem needs equal masses, but a sums to {MassA:R} and b to {MassB:R}. Normalize the weights or relax a marginal.",
                 nameof(b));
         }
+    }
+
+    /// <summary>Shorthand for <c>Relaxation.FromTau(tauA, tauB)</c>, kept for the Sinkhorn initializers.</summary>
+    internal LinearProblem(CostGeometry<T> geometry, T[]? a, T[]? b, double tauA, double tauB)
+        : this(geometry, a, b, Relaxation.FromTau(tauA, tauB))
+    {
     }
 
     /// <summary>The cost geometry.</summary>
@@ -67,34 +69,33 @@ public sealed class LinearProblem<T>
     /// <summary>Total target mass Σb.</summary>
     public double MassB { get; }
 
-    /// <summary>τ_a ∈ (0, 1].</summary>
-    public double TauA { get; }
-
-    /// <summary>τ_b ∈ (0, 1].</summary>
-    public double TauB { get; }
+    /// <summary>How strictly the marginals are enforced (balanced, semi-relaxed or unbalanced).</summary>
+    public Relaxation Relaxation { get; }
 
     /// <summary>Whether both marginals are enforced exactly.</summary>
-    public bool IsBalanced => TauA == 1 && TauB == 1;
+    public bool IsBalanced => Relaxation.IsBalanced;
+
+    /// <summary>τ_a of a relaxation given as τ (1 when exact); a relaxation given as ρ is first bound to an ε with <see cref="WithRelaxation"/>.</summary>
+    /// <exception cref="InvalidOperationException">The relaxation was given as ρ and is not bound to an ε.</exception>
+    internal double TauA => Relaxation.IsGivenAsRho && !Relaxation.IsExactA ? throw Unbound() : Relaxation.TauA(1);
+
+    /// <summary>τ_b of a relaxation given as τ (1 when exact).</summary>
+    /// <exception cref="InvalidOperationException">The relaxation was given as ρ and is not bound to an ε.</exception>
+    internal double TauB => Relaxation.IsGivenAsRho && !Relaxation.IsExactB ? throw Unbound() : Relaxation.TauB(1);
 
     /// <summary>Builds a problem on two point clouds, taking a and b from their weights (uniform where absent).</summary>
     /// <param name="source">Source points (and weights).</param>
     /// <param name="target">Target points (and weights).</param>
     /// <param name="cost">The ground cost (default squared Euclidean).</param>
-    /// <param name="tauA">τ_a.</param>
-    /// <param name="tauB">τ_b.</param>
-    /// <exception cref="InputValidationException">Dimension mismatch, invalid τ, or unequal masses in a balanced problem.</exception>
-    public static LinearProblem<T> FromPointClouds(PointCloud<T> source, PointCloud<T> target, ICostFunction<T>? cost = null, double tauA = 1, double tauB = 1)
+    /// <param name="relaxation">The marginal relaxation; null for balanced.</param>
+    /// <exception cref="InputValidationException">Dimension mismatch, or unequal masses in a balanced problem.</exception>
+    public static LinearProblem<T> FromPointClouds(PointCloud<T> source, PointCloud<T> target, ICostFunction<T>? cost = null, Relaxation? relaxation = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         var geometry = new PointCloudGeometry<T>(source, target, cost);
-        return new LinearProblem<T>(geometry, source.NormalizedWeights(), target.NormalizedWeights(), tauA, tauB);
+        return new LinearProblem<T>(geometry, source.NormalizedWeights(), target.NormalizedWeights(), relaxation);
     }
-
-    /// <summary>ρ = ε τ / (1 − τ) for a given ε (∞ when τ = 1).</summary>
-    /// <param name="tau">τ.</param>
-    /// <param name="epsilon">ε.</param>
-    public static double Rho(double tau, double epsilon) => tau >= 1 ? double.PositiveInfinity : epsilon * tau / (1 - tau);
 
     /// <summary>The same problem with another geometry (for example rescaled costs) of the same shape.</summary>
     /// <param name="geometry">The new geometry.</param>
@@ -107,14 +108,21 @@ public sealed class LinearProblem<T>
             throw new InputValidationException(InputProblem.DimensionMismatch, $"The new geometry is {geometry.Rows} × {geometry.Cols}; the problem is {Geometry.Rows} × {Geometry.Cols}.", nameof(geometry));
         }
 
-        return new LinearProblem<T>(geometry, _a, _b, TauA, TauB);
+        return new LinearProblem<T>(geometry, _a, _b, Relaxation);
     }
 
-    private static void CheckTau(double tau, string name)
+    /// <summary>The same problem with another relaxation (for example one given as ρ bound to a solver's ε with <see cref="Relaxation.AtEpsilon"/>).</summary>
+    /// <param name="relaxation">The new relaxation.</param>
+    /// <exception cref="InputValidationException">The new relaxation is balanced and the masses differ.</exception>
+    public LinearProblem<T> WithRelaxation(Relaxation relaxation)
     {
-        if (!(tau > 0 && tau <= 1))
-        {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"{name} must lie in (0, 1] (got {tau}); τ = ρ/(ρ+ε), 1 means balanced.", name);
-        }
+        ArgumentNullException.ThrowIfNull(relaxation);
+        return relaxation.Equals(Relaxation) ? this : new LinearProblem<T>(Geometry, _a, _b, relaxation);
     }
+
+    /// <summary>ρ = ε τ / (1 − τ) (+∞ when τ = 1); kept for the Sinkhorn output, see <see cref="Relaxation.RhoA"/>.</summary>
+    internal static double Rho(double tau, double epsilon) => tau >= 1 ? double.PositiveInfinity : epsilon * tau / (1 - tau);
+
+    private static InvalidOperationException Unbound() =>
+        new("The relaxation was given as KL weights ρ; τ depends on the solver's ε (Relaxation.TauA(ε), or bind it with WithRelaxation(Relaxation.AtEpsilon(ε))).");
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -37,8 +38,8 @@ internal sealed class PointDifferenceGeometry<T> : CostGeometry<T>
         _y = y;
         _d = d;
         _sqrt = euclidean;
-        _xT = xT ?? Transposed(x, n, d);
-        _yT = yT ?? Transposed(y, m, d);
+        _xT = xT ?? DenseLinearAlgebra.Transpose<T>(x, n, d);
+        _yT = yT ?? DenseLinearAlgebra.Transpose<T>(y, m, d);
     }
 
     public override T Cost(int i, int j)
@@ -121,20 +122,6 @@ internal sealed class PointDifferenceGeometry<T> : CostGeometry<T>
     }
 
     protected override CostGeometry<T> WithScaleFactorCore(T factor) => new PointDifferenceGeometry<T>(_x, _y, Rows, Cols, _d, _sqrt, factor, _xT, _yT);
-
-    private static T[] Transposed(T[] points, int count, int d)
-    {
-        var result = new T[points.Length];
-        for (var j = 0; j < count; j++)
-        {
-            for (var k = 0; k < d; k++)
-            {
-                result[(k * count) + j] = points[(j * d) + k];
-            }
-        }
-
-        return result;
-    }
 
     private T Entry(int i, int j)
     {

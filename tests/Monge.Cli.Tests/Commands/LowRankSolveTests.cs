@@ -3,6 +3,7 @@ using Monge.Cli.Commands;
 using Monge.Cli.Infrastructure;
 using Monge.Datasets;
 using Monge.IO;
+using Monge.Problems;
 
 namespace Monge.Cli.Tests.Commands;
 
@@ -28,11 +29,12 @@ public sealed class LowRankSolveTests : IDisposable
     [InlineData("lowrank-sinkhorn", "balanced")]
     public void Solve_WritesJsonSummaryAndClusterLabels(string method, string relaxation)
     {
+        string[] relaxationArgs = relaxation == "semi-right" ? ["--rho-b", "50"] : [];
         var (x, y) = WriteData(40);
         var clusters = Path.Combine(_dir, "clusters.csv");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "4", "--relaxation", relaxation, "--clusters-out", clusters, "--json", "--lowrank-max-iterations", "30"], stdout, stderr);
+        var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "4", .. relaxationArgs, "--clusters-out", clusters, "--json", "--lowrank-max-iterations", "30"], stdout, stderr);
         Assert.True(code == ExitCodes.Ok, stderr.ToString());
         var json = JsonNode.Parse(stdout.ToString())!;
         Assert.Equal(method, (string)json["method"]!);
@@ -49,8 +51,7 @@ public sealed class LowRankSolveTests : IDisposable
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 20, 3);
         var (x, y) = (sample.Source, sample.Target!);
         var context = new CliContext(TextWriter.Null, TextWriter.Null, CancellationToken.None);
-        Assert.Contains("sideways", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 3, Relaxation: "sideways"), x, y, context)).Message);
-        Assert.Contains("balanced", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("lowrank-sinkhorn", 3, Relaxation: "unbalanced"), x, y, context)).Message);
+        Assert.Contains("balanced", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("lowrank-sinkhorn", 3, Relaxation: Relaxation.FromRho(50, 50)), x, y, context)).Message);
         Assert.Contains("cosine", Assert.Throws<UsageException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 3, Cost: "cosine"), x, y, context)).Message);
         Assert.Throws<InputValidationException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 0), x, y, context));
         Assert.Throws<InputValidationException>(() => LowRankSolve.Summarize(new LowRankSolveOptions("frlc", 21), x, y, context));
@@ -72,6 +73,38 @@ public sealed class LowRankSolveTests : IDisposable
         Assert.Equal(3, (int)json["rank"]!);
         Assert.Equal(new[] { 60, 2 }, NpyFormat.Read(clusters).Shape);
         Assert.Equal(ExitCodes.BadInput, MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "0"], TextWriter.Null, TextWriter.Null));
-        Assert.Equal(ExitCodes.BadInput, MongeApp.Run(["solve", "--source", x, "--target", y, "--method", "frlc", "--relaxation", "sideways"], TextWriter.Null, TextWriter.Null));
+        Assert.Equal(ExitCodes.BadInput, MongeApp.Run(["solve", "--source", x, "--target", y, "--method", "frlc", "--rho-a", "sideways"], TextWriter.Null, TextWriter.Null));
+    }
+
+    [Theory]
+    [InlineData("lowrank-sinkhorn", "--rho-a", "1")]
+    [InlineData("lowrank-sinkhorn", "--tau-b", "0.5")]
+    [InlineData("lowrank-sinkhorn", "--rho-in", "10")]
+    [InlineData("emd", "--tau-a", "0.5")]
+    [InlineData("emd", "--rho-b", "1")]
+    public void SolveCommand_RelaxationFlagTheMethodCannotUse_ExitsTwo(string method, string flag, string value)
+    {
+        var (x, y) = WriteData(20);
+        using var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.BadInput, MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "3", flag, value], TextWriter.Null, stderr));
+        Assert.Contains(flag, stderr.ToString());
+    }
+
+    [Fact]
+    public void SolveCommand_TauAndRhoTogether_ExitsTwo()
+    {
+        var (x, y) = WriteData(20);
+        Assert.Equal(ExitCodes.BadInput, MongeApp.Run(["solve", "--source", x, "--target", y, "--method", "frlc", "--rank", "3", "--tau-a", "0.5", "--rho-b", "1"], TextWriter.Null, TextWriter.Null));
+    }
+
+    [Fact]
+    public void SolveCommand_FrlcRelaxedByRho_ReportsTheRelaxation()
+    {
+        var (x, y) = WriteData(30);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", "frlc", "--rank", "3", "--rho-a", "50", "--json", "--lowrank-max-iterations", "30"], stdout, stderr);
+        Assert.True(code == ExitCodes.Ok, stderr.ToString());
+        Assert.Contains("rho_a = 50", (string)JsonNode.Parse(stdout.ToString())!["relaxation"]!);
     }
 }

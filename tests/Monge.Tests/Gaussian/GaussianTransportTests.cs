@@ -78,10 +78,10 @@ public class GaussianTransportTests
 
         var values = new double[d];
         var vectors = new double[d * d];
-        GaussianLinearAlgebra.SymmetricEigen(a, d, values, vectors);
-        var back = GaussianLinearAlgebra.Compose(values, vectors, d, v => v);
+        DenseLinearAlgebra.SymmetricEigen(a, d, values, vectors);
+        var back = DenseLinearAlgebra.Compose(values, vectors, d, v => v);
         NumericAssert.Close(a, back, rtol: 0, atol: 1e-12, what: "V Λ Vᵀ");
-        var gram = Mul(GaussianLinearAlgebra.Transpose(vectors, d), vectors, d);
+        var gram = Mul(DenseLinearAlgebra.Transpose(vectors, d), vectors, d);
         var identity = new double[d * d];
         for (var i = 0; i < d; i++)
         {
@@ -113,11 +113,11 @@ public class GaussianTransportTests
         // Σ₀ = Q diag(α) Qᵀ and Σ₁ = Q diag(β) Qᵀ commute; W₂² = ‖Δm‖² + Σ (√α − √β)².
         var rotation = new double[d * d];
         var values = new double[d];
-        GaussianLinearAlgebra.SymmetricEigen(RandomSpd(random, d), d, values, rotation);
+        DenseLinearAlgebra.SymmetricEigen(RandomSpd(random, d), d, values, rotation);
         double[] alpha = [0.5, 1.0, 2.0, 3.5];
         double[] beta = [2.0, 0.25, 2.0, 9.0];
-        var s0 = GaussianLinearAlgebra.Compose(alpha, rotation, d, v => v);
-        var s1 = GaussianLinearAlgebra.Compose(beta, rotation, d, v => v);
+        var s0 = DenseLinearAlgebra.Compose(alpha, rotation, d, v => v);
+        var s1 = DenseLinearAlgebra.Compose(beta, rotation, d, v => v);
         double[] m0 = [1, 2, 3, 4];
         double[] m1 = [0, 2, 5, 4];
         var expected = 1.0 + 4.0;
@@ -143,9 +143,9 @@ public class GaussianTransportTests
             var map = GaussianTransport.MongeMap(source, target);
             var pushed = Mul(Mul(map.Matrix, source.Covariance, d), map.Matrix, d);
             NumericAssert.Close(target.Covariance, pushed, rtol: 1e-9, atol: 1e-11, what: "A Σ₀ A = Σ₁");
-            NumericAssert.Close(map.Matrix, GaussianLinearAlgebra.Transpose(map.Matrix, d), rtol: 0, atol: 1e-14, what: "A = Aᵀ");
+            NumericAssert.Close(map.Matrix, DenseLinearAlgebra.Transpose(map.Matrix, d), rtol: 0, atol: 1e-14, what: "A = Aᵀ");
             var eig = new double[d];
-            GaussianLinearAlgebra.SymmetricEigen(map.Matrix, d, eig, new double[d * d]);
+            DenseLinearAlgebra.SymmetricEigen(map.Matrix, d, eig, new double[d * d]);
             Assert.True(eig.Min() > 0, $"A has eigenvalue {eig.Min()}");
 
             // E‖X − T(X)‖² = W₂²: (m₀ − m₁)ᵀ(m₀ − m₁) + tr((I − A) Σ₀ (I − A)).
@@ -155,7 +155,7 @@ public class GaussianTransportTests
                 iMinusA[k] = (k % (d + 1) == 0 ? 1 : 0) - iMinusA[k];
             }
 
-            var expected = GaussianLinearAlgebra.Trace(Mul(Mul(iMinusA, source.Covariance, d), iMinusA, d), d);
+            var expected = DenseLinearAlgebra.Trace(Mul(Mul(iMinusA, source.Covariance, d), iMinusA, d), d);
             for (var k = 0; k < d; k++)
             {
                 expected += (source.Mean[k] - target.Mean[k]) * (source.Mean[k] - target.Mean[k]);
@@ -255,7 +255,7 @@ public class GaussianTransportTests
         var coupling = GaussianTransport.Entropic(source, target, epsilon);
         var gamma = coupling.JointCovariance();
         var n = 2 * d;
-        var precision = GaussianLinearAlgebra.Function(gamma, n, v => 1 / v);
+        var precision = DenseLinearAlgebra.Function(gamma, n, v => 1 / v);
         var cross = new double[d * d];
         var expected = new double[d * d];
         for (var i = 0; i < d; i++)
@@ -271,7 +271,7 @@ public class GaussianTransportTests
         NumericAssert.Close(expected, cross, rtol: 0, atol: 1e-8 * (2 / epsilon), what: "cross block of Γ⁻¹");
 
         // The value from the eigenvalue formula equals E‖x − y‖² + ε · ½ log(det Σ₀ det Σ₁ / det Γ).
-        var logDets = GaussianLinearAlgebra.LogDeterminant(source.Covariance, d) + GaussianLinearAlgebra.LogDeterminant(target.Covariance, d) - GaussianLinearAlgebra.LogDeterminant(gamma, n);
+        var logDets = DenseLinearAlgebra.LogDeterminant(source.Covariance, d) + DenseLinearAlgebra.LogDeterminant(target.Covariance, d) - DenseLinearAlgebra.LogDeterminant(gamma, n);
         NumericAssert.Close(coupling.TransportCost + (epsilon * 0.5 * logDets), GaussianTransport.EntropicCost(source, target, epsilon), rtol: 1e-10);
         NumericAssert.Close(coupling.Cost, GaussianTransport.EntropicCost(source, target, epsilon), rtol: 1e-12);
     }
@@ -379,7 +379,7 @@ public class GaussianTransportTests
             // The marginal at t is a valid Gaussian and the drift is affine with gain S_tᵀ Σ_t⁻¹.
             var drift = bridge.Drift(t);
             var gain = Mul(drift.Matrix, bridge.MarginalCovariance(t), d);
-            NumericAssert.Close(GaussianLinearAlgebra.Transpose(s, d), gain, rtol: 1e-9, atol: 1e-12, what: "drift gain");
+            NumericAssert.Close(DenseLinearAlgebra.Transpose(s, d), gain, rtol: 1e-9, atol: 1e-12, what: "drift gain");
         }
     }
 

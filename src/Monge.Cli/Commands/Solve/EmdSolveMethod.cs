@@ -25,6 +25,7 @@ public sealed class EmdSolveMethod : ISolveMethod
     public JsonObject Run(SolveInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        _ = RelaxationOptions.Read(input, Name, acceptsTau: false, acceptsRho: false);
         return EmdSolve.Run(
             input.Source,
             input.Target,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Monge.Cli.Infrastructure;
 
 namespace Monge.Cli.Commands.Solve;
 
@@ -27,7 +28,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
 
     /// <inheritdoc />
     public string Description => Name == "frlc"
-        ? "low-rank OT with latent coupling (FRLC; --rank, --relaxation, --tau, --tau-in, --clusters-out)"
+        ? "low-rank OT with latent coupling (FRLC; --rank, --rho-a/--rho-b or --tau-a/--tau-b, --rho-in, --clusters-out)"
         : "low-rank Sinkhorn (LOT, OTT defaults; --rank, --clusters-out)";
 
     /// <inheritdoc />
@@ -36,9 +37,8 @@ public sealed class LowRankSolveMethod : ISolveMethod
         ArgumentNullException.ThrowIfNull(command);
         Add(command, new Option<int>("--rank") { Description = "Rank r of the low-rank coupling (frlc, lowrank-sinkhorn).", DefaultValueFactory = _ => 10 });
         Add(command, new Option<string>("--cost") { Description = "Low-rank methods: sqeuclidean (exact factors, linear memory) or euclidean (online).", DefaultValueFactory = _ => "sqeuclidean" });
-        Add(command, new Option<string>("--relaxation") { Description = "FRLC outer marginals: balanced, semi-left, semi-right or unbalanced.", DefaultValueFactory = _ => "balanced" });
-        Add(command, new Option<double>("--tau") { Description = "FRLC: KL weight τ_out of the relaxed outer marginals.", DefaultValueFactory = _ => 50 });
-        Add(command, new Option<double>("--tau-in") { Description = "FRLC: KL weight τ_in of the inner marginals.", DefaultValueFactory = _ => 50 });
+        RelaxationOptions.AddOptions(command);
+        Add(command, new Option<double?>("--rho-in") { Description = "FRLC: KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
         Add(command, new Option<int>("--seed") { Description = "Seed of the random initialisation (low-rank methods).", DefaultValueFactory = _ => 0 });
         Add(command, new Option<int?>("--lowrank-max-iterations") { Description = "Outer iteration budget of the low-rank methods (default: FRLC 200, LR-Sinkhorn 2000)." });
         Add(command, new Option<string?>("--clusters-out") { Description = "Low-rank methods: write co-cluster labels (columns side 0/1, cluster)." });
@@ -48,13 +48,20 @@ public sealed class LowRankSolveMethod : ISolveMethod
     public JsonObject Run(SolveInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var frlc = Name == "frlc";
+        var relaxation = RelaxationOptions.Read(input, Name, acceptsTau: frlc, acceptsRho: frlc);
+        var rhoIn = input.Get<double?>("--rho-in");
+        if (rhoIn is not null && !frlc)
+        {
+            throw new UsageException($"--method {Name} does not use --rho-in.");
+        }
+
         var options = new LowRankSolveOptions(
             Name,
             input.Get<int>("--rank"),
             input.Get<string>("--cost") ?? "sqeuclidean",
-            input.Get<string>("--relaxation") ?? "balanced",
-            input.Get<double>("--tau"),
-            input.Get<double>("--tau-in"),
+            relaxation,
+            rhoIn ?? 50,
             input.Get<int>("--seed"),
             input.Get<int?>("--lowrank-max-iterations"),
             input.Get<string?>("--clusters-out"),

@@ -15,7 +15,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
     public string Name => "sinkhorn";
 
     /// <inheritdoc />
-    public string Description => "entropic OT (log-domain Sinkhorn; balanced, unbalanced with --tau-a/--tau-b)";
+    public string Description => "entropic OT (log-domain Sinkhorn; balanced, unbalanced with --tau-a/--tau-b or --rho-a/--rho-b)";
 
     /// <inheritdoc />
     public void AddOptions(Command command)
@@ -23,8 +23,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         ArgumentNullException.ThrowIfNull(command);
         Add(command, new Option<double?>("--epsilon") { Description = "Entropic regularization ε (default 0.05·std(C), as OTT-JAX)." });
         Add(command, new Option<bool>("--relative-epsilon") { Description = "Multiply --epsilon by the mean cost." });
-        Add(command, new Option<double>("--tau-a") { Description = "Source relaxation τ_a = ρ/(ρ+ε) in (0, 1]; 1 = balanced.", DefaultValueFactory = _ => 1 });
-        Add(command, new Option<double>("--tau-b") { Description = "Target relaxation τ_b in (0, 1].", DefaultValueFactory = _ => 1 });
+        RelaxationOptions.AddOptions(command);
         Add(command, new Option<double>("--threshold") { Description = "Stop when the L1 marginal error is below this.", DefaultValueFactory = _ => 1e-3 });
         Add(command, new Option<int>("--max-iterations") { Description = "Iteration budget.", DefaultValueFactory = _ => 2000 });
         Add(command, new Option<string>("--norm") { Description = "Marginal error norm: l1 (OTT) or l2 (POT).", DefaultValueFactory = _ => "l1" }.AcceptOnlyFromAmongFluent("l1", "l2"));
@@ -95,13 +94,12 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             throw new UsageException($"--plan-out would write a dense {n} × {m} plan ({(long)n * m:N0} entries; the limit is 10^7). Use --map-out or --potentials-out instead.");
         }
 
-        var tauA = input.Get<double>("--tau-a");
-        var tauB = input.Get<double>("--tau-b");
+        var relaxation = RelaxationOptions.Read(input, Name, acceptsTau: true, acceptsRho: true);
         var stopwatch = Stopwatch.StartNew();
         JsonObject json;
         if (input.Get<bool>("--float32"))
         {
-            var problem = LinearProblem<float>.FromPointClouds(input.Source.Convert<float>(), input.Target.Convert<float>(), tauA: tauA, tauB: tauB);
+            var problem = LinearProblem<float>.FromPointClouds(input.Source.Convert<float>(), input.Target.Convert<float>(), relaxation: relaxation);
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float32");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
@@ -109,7 +107,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         }
         else
         {
-            var problem = LinearProblem<double>.FromPointClouds(input.Source, input.Target, tauA: tauA, tauB: tauB);
+            var problem = LinearProblem<double>.FromPointClouds(input.Source, input.Target, relaxation: relaxation);
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float64");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
@@ -140,8 +138,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             ["m"] = output.Problem.Geometry.Cols,
             ["precision"] = precision,
             ["epsilon"] = JsonOutput.Number(output.Epsilon),
-            ["tau_a"] = output.Problem.TauA,
-            ["tau_b"] = output.Problem.TauB,
+            ["tau_a"] = output.Problem.Relaxation.TauA(output.Epsilon),
+            ["tau_b"] = output.Problem.Relaxation.TauB(output.Epsilon),
             ["cost"] = JsonOutput.Number(cost),
             ["regularized_cost"] = JsonOutput.Number(reg),
             ["transported_mass"] = JsonOutput.Number(output.TransportedMass),

@@ -37,6 +37,10 @@ public sealed partial record Sinkhorn
 
         var stopwatch = Stopwatch.StartNew();
         var epsilon = ResolveEpsilon(problem.Geometry);
+
+        // A relaxation given as KL weights ρ is read as τ = ρ/(ρ+ε) at the final ε, kept fixed through ε-scaling
+        // (OTT's convention); the result reports the problem in that τ form.
+        problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
         var state = new SinkhornState<T>(problem, Convention, epsilon);
         EpsilonScaling schedule;
         if (initial is null)

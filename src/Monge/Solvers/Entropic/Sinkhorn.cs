@@ -97,7 +97,7 @@ public sealed partial record Sinkhorn
     /// <see cref="Solve{T}(LinearProblem{T}, SinkhornPotentials{T}, IProgress{SolverProgress}, CancellationToken)"/>.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="problem">The problem.</param>
+    /// <param name="problem">The problem. A relaxation given as ρ is converted to τ = ρ/(ρ+ε) at the resolved ε.</param>
     /// <param name="progress">Receives a report at every error check.</param>
     /// <param name="cancellationToken">Stops the loop at the next iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
     /// <returns>The potentials, diagnostics and plan operations. Non-convergence is a status, not an exception.</returns>

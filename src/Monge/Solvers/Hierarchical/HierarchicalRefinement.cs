@@ -339,7 +339,7 @@ public sealed record HierarchicalRefinement
         }
 
         RequireShapes(pc.Source, pc.Target, nameof(problem));
-        Require(problem.IsBalanced, "Hierarchical Refinement needs a balanced problem (τ_a = τ_b = 1).", nameof(problem));
+        Require(problem.IsBalanced, "Hierarchical Refinement needs a balanced problem (Relaxation.Balanced).", nameof(problem));
         RequireUniform(problem.A, "a");
         RequireUniform(problem.B, "b");
         RequireCost(pc);

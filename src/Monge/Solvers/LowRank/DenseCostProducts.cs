@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;
 
@@ -26,9 +27,9 @@ internal sealed class DenseCostProducts : CostProducts
 
     public override void Row(int i, Span<double> dst) => _cost.AsSpan(i * _cols, _cols).CopyTo(dst);
 
-    public override void Apply(double[] x, int k, double[] dst) => BlockAlgebra.Multiply(_cost, null, _rows, _cols, x, k, dst);
+    public override void Apply(double[] x, int k, double[] dst) => DenseLinearAlgebra.Multiply(_cost, null, _rows, _cols, x, k, dst);
 
-    public override void ApplyTranspose(double[] y, int k, double[] dst) => BlockAlgebra.MultiplyTransposed(_cost, null, _rows, _cols, y, k, dst);
+    public override void ApplyTranspose(double[] y, int k, double[] dst) => DenseLinearAlgebra.MultiplyTransposed(_cost, null, _rows, _cols, y, k, dst);
 }
 
 /// <summary>
@@ -77,15 +78,15 @@ internal sealed class FactoredCostProducts : CostProducts
     {
         // C x = A (Bᵀ x).
         var btx = new double[_k * r];
-        BlockAlgebra.MultiplyTransposed(_b, _colMap, _cols, _k, x, r, btx);
-        BlockAlgebra.Multiply(_a, _rowMap, _rows, _k, btx, r, dst);
+        DenseLinearAlgebra.MultiplyTransposed(_b, _colMap, _cols, _k, x, r, btx);
+        DenseLinearAlgebra.Multiply(_a, _rowMap, _rows, _k, btx, r, dst);
     }
 
     public override void ApplyTranspose(double[] y, int r, double[] dst)
     {
         // Cᵀ y = B (Aᵀ y).
         var aty = new double[_k * r];
-        BlockAlgebra.MultiplyTransposed(_a, _rowMap, _rows, _k, y, r, aty);
-        BlockAlgebra.Multiply(_b, _colMap, _cols, _k, aty, r, dst);
+        DenseLinearAlgebra.MultiplyTransposed(_a, _rowMap, _rows, _k, y, r, aty);
+        DenseLinearAlgebra.Multiply(_b, _colMap, _cols, _k, aty, r, dst);
     }
 }

@@ -26,8 +26,8 @@ internal static class EntropicProjection
     private const int ParallelThreshold = 1 << 15;
 
     /// <summary>Options of one projection.</summary>
-    /// <param name="KappaRow">τ₁/(τ₁+ε) for a soft row marginal, 1 for a hard one.</param>
-    /// <param name="KappaCol">τ₂/(τ₂+ε) for a soft column marginal, 1 for a hard one.</param>
+    /// <param name="KappaRow">τ = ρ₁/(ρ₁+ε) of the row marginal at this projection's ε (<c>Relaxation.TauA(ε)</c>); 1 for a hard one.</param>
+    /// <param name="KappaCol">τ = ρ₂/(ρ₂+ε) of the column marginal; 1 for a hard (fixed) one.</param>
     /// <param name="MaxIterations">Maximum (f, g) iterations (at least 1).</param>
     /// <param name="Threshold">Stop when the largest change of g/ε between two iterations is below this.</param>
     /// <param name="Recentre">For two hard marginals: shift the returned duals so that mean(f) = 0 (P is unchanged).</param>
@@ -45,10 +45,12 @@ internal static class EntropicProjection
     /// one Sinkhorn sweep (cols entries); reset whenever the row marginal error grows. The column marginal is then not
     /// refitted exactly at the last iteration (the row-marginal test still measures the returned plan). 0: plain sweeps.
     /// </param>
-    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0);
-
-    /// <summary>κ = τ/(τ+ε); τ = +∞ gives 1 (hard marginal).</summary>
-    internal static double Kappa(double tau, double epsilon) => double.IsPositiveInfinity(tau) ? 1.0 : tau / (tau + epsilon);
+    /// <param name="ReductionChunkRows">
+    /// When positive, column sums are reduced over fixed chunks of this many rows, added in chunk order, so the result is
+    /// bit-identical however the chunks are scheduled (what distributed Hierarchical Refinement needs). 0: chunks by
+    /// processor count (the FRLC default).
+    /// </param>
+    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0);
 
     /// <summary>
     /// Runs the projection. <paramref name="logKernel"/> holds L = −G/ε on entry and log P on exit;
@@ -103,7 +105,7 @@ internal static class EntropicProjection
             iterations = it + 1;
 
             // Column update: log v_j = κ₂(log b_j − log (Kᵀu)_j) − (1−κ₂) G0_j.
-            ColumnSums(plan, rows, cols, u, ktu);
+            ColumnSums(plan, rows, cols, u, ktu, settings.ReductionChunkRows);
             var change = 0.0;
             var absorb = false;
             for (var j = 0; j < cols; j++)
@@ -275,6 +277,176 @@ internal static class EntropicProjection
         }
     }
 
+    /// <summary>Options of the coupled projection (<see cref="Coupled"/>).</summary>
+    /// <param name="Tolerance">Stop when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (checked every 10 iterations).</param>
+    /// <param name="MaxIterations">Iterations at most.</param>
+    /// <param name="MinEntryValue">Lower bound on the entries of g.</param>
+    internal readonly record struct CoupledSettings(double Tolerance, int MaxIterations, double MinEntryValue);
+
+    /// <summary>How a mirror step γ is normalised by the gradients (<see cref="StepSize"/>).</summary>
+    internal enum StepNormalization
+    {
+        /// <summary>γ / max |∇| over both gradients (FRLC; the reference's choice).</summary>
+        SupNorm,
+
+        /// <summary>γ / max over rows of (max_z ∇_iz − min_z ∇_iz), both gradients: independent of row-constant terms of
+        /// the cost, which the row projection absorbs (HiRef's co-clustering).</summary>
+        RowRange,
+    }
+
+    /// <summary>
+    /// The step γ_k of one Jacobi mirror step (both factors updated from the same iterate with one step): γ divided by
+    /// the chosen norm of the two gradients (row-major, <paramref name="colsQ"/> and <paramref name="colsR"/> wide);
+    /// γ itself when that norm is zero or not finite. The projection then runs at ε = 1/γ_k.
+    /// </summary>
+    internal static double StepSize(double gamma, StepNormalization normalization, ReadOnlySpan<double> gradQ, int colsQ, ReadOnlySpan<double> gradR, int colsR)
+    {
+        var norm = normalization == StepNormalization.RowRange
+            ? Math.Max(RowRange(gradQ, colsQ), RowRange(gradR, colsR))
+            : Math.Max(TensorPrimitives.MaxMagnitude(gradQ), TensorPrimitives.MaxMagnitude(gradR));
+        return norm > 0 && double.IsFinite(norm) ? gamma / norm : gamma;
+    }
+
+    /// <summary>Largest row range max_z x_iz − min_z x_iz of a row-major block.</summary>
+    private static double RowRange(ReadOnlySpan<double> x, int cols)
+    {
+        var range = 0.0;
+        for (var start = 0; start + cols <= x.Length; start += cols)
+        {
+            var row = x.Slice(start, cols);
+            range = Math.Max(range, TensorPrimitives.Max(row) - TensorPrimitives.Min(row));
+        }
+
+        return range;
+    }
+
+    /// <summary>
+    /// The kernel of a mirror step in scaling form, K = X ⊙ exp(−γ∇) with each row divided by its largest entry (the
+    /// row scalings of the projection absorb the shift; nothing overflows). A row whose logs are not finite is zero.
+    /// </summary>
+    internal static void MirrorKernel(double[] x, double[] grad, double gamma, int rows, int r, double[] kernel)
+    {
+        DenseLinearAlgebra.ForRows(rows, r, (start, end) =>
+        {
+            var tmp = new double[r];
+            for (var i = start; i < end; i++)
+            {
+                var xr = x.AsSpan(i * r, r);
+                var kr = kernel.AsSpan(i * r, r);
+                TensorPrimitives.Log(xr, tmp);
+                TensorPrimitives.MultiplyAdd(grad.AsSpan(i * r, r), -gamma, tmp, tmp);
+                var max = TensorPrimitives.Max<double>(tmp);
+                if (!double.IsFinite(max))
+                {
+                    kr.Clear();
+                    continue;
+                }
+
+                TensorPrimitives.Subtract(tmp, max, kr);
+                TensorPrimitives.Exp(kr, kr);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The coupled projection of low-rank Sinkhorn: Dykstra's algorithm in scaling form (OTT dykstra_update_kernel;
+    /// Scetbon et al. 2021, Algorithm 2) onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry} for the kernels
+    /// K_Q (n × r), K_R (m × r) and K_g (r) of one mirror step (<see cref="MirrorKernel"/>). The two sides share the
+    /// inner marginal g, which is learned (the geometric mean of the three proposals).
+    /// </summary>
+    /// <returns>The projected Q, R and g.</returns>
+    internal static (double[] Q, double[] R, double[] G) Coupled(double[] kq, double[] kr, double[] kg, double[] a, double[] b, CoupledSettings settings)
+    {
+        var n = a.Length;
+        var m = b.Length;
+        var r = kg.Length;
+        var gOld = (double[])kg.Clone();
+        var v1Old = Ones(r);
+        var v2Old = Ones(r);
+        var u1 = Ones(n);
+        var u2 = Ones(m);
+        var qGi = Ones(r);
+        var qGp = Ones(r);
+        var qQ = Ones(r);
+        var qR = Ones(r);
+        var kv1 = new double[n];
+        var kv2 = new double[m];
+        var v1Trans = new double[r];
+        var v2Trans = new double[r];
+        for (var it = 0; it < settings.MaxIterations; it++)
+        {
+            RowProducts(kq, n, r, v1Old, kv1);
+            RowProducts(kr, m, r, v2Old, kv2);
+            for (var i = 0; i < n; i++)
+            {
+                u1[i] = a[i] / kv1[i];
+            }
+
+            for (var j = 0; j < m; j++)
+            {
+                u2[j] = b[j] / kv2[j];
+            }
+
+            for (var k = 0; k < r; k++)
+            {
+                var gk = Math.Max(settings.MinEntryValue, gOld[k] * qGi[k]);
+                qGi[k] = gOld[k] * qGi[k] / gk;
+                gOld[k] = gk;
+            }
+
+            DenseLinearAlgebra.MultiplyTransposed(u1, null, n, 1, kq, r, v1Trans);
+            DenseLinearAlgebra.MultiplyTransposed(u2, null, m, 1, kr, r, v2Trans);
+            var converged = false;
+            for (var k = 0; k < r; k++)
+            {
+                var gk = Math.Cbrt(gOld[k] * qGp[k] * v1Old[k] * qQ[k] * v1Trans[k] * v2Old[k] * qR[k] * v2Trans[k]);
+                var v1 = gk / v1Trans[k];
+                var v2 = gk / v2Trans[k];
+                qGp[k] = gOld[k] * qGp[k] / gk;
+                qQ[k] = qQ[k] * v1Old[k] / v1;
+                qR[k] = qR[k] * v2Old[k] / v2;
+                v1Old[k] = v1;
+                v2Old[k] = v2;
+                gOld[k] = gk;
+            }
+
+            if ((it + 1) % 10 == 0 || it == settings.MaxIterations - 1)
+            {
+                // ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ with Q = diag(u1) K_q diag(v1).
+                RowProducts(kq, n, r, v1Old, kv1);
+                RowProducts(kr, m, r, v2Old, kv2);
+                var err = 0.0;
+                for (var i = 0; i < n; i++)
+                {
+                    err += Math.Abs((u1[i] * kv1[i]) - a[i]);
+                }
+
+                for (var j = 0; j < m; j++)
+                {
+                    err += Math.Abs((u2[j] * kv2[j]) - b[j]);
+                }
+
+                for (var k = 0; k < r; k++)
+                {
+                    err += Math.Abs((v1Old[k] * v1Trans[k]) - (v2Old[k] * v2Trans[k]));
+                }
+
+                converged = err < settings.Tolerance;
+            }
+
+            if (converged)
+            {
+                break;
+            }
+        }
+
+        var qNew = new double[kq.Length];
+        var rNew = new double[kr.Length];
+        ScaleRowsAndColumns(kq, u1, v1Old, n, r, qNew);
+        ScaleRowsAndColumns(kr, u2, v2Old, m, r, rNew);
+        return (qNew, rNew, gOld);
+    }
+
     /// <summary>log(a/Σa); zero weights give −∞.</summary>
     internal static double[] NormalizedLog(ReadOnlySpan<double> weights)
     {
@@ -381,7 +553,7 @@ internal static class EntropicProjection
             }
         }
 
-        ForRows(rows, cols, Body);
+        DenseLinearAlgebra.ForRows(rows, cols, Body);
     }
 
     private static void WriteOutput(double[] logKernel, double[] plan, int rows, int cols, double[] rowDual, double[] colDual)
@@ -398,7 +570,7 @@ internal static class EntropicProjection
             }
         }
 
-        ForRows(rows, cols, Body);
+        DenseLinearAlgebra.ForRows(rows, cols, Body);
     }
 
     /// <summary>kv = K v (row-major rows×cols).</summary>
@@ -412,12 +584,55 @@ internal static class EntropicProjection
             }
         }
 
-        ForRows(rows, cols, Body);
+        DenseLinearAlgebra.ForRows(rows, cols, Body);
     }
 
     /// <summary>ktu = Kᵀ u (row-major rows×cols), summed per worker then reduced.</summary>
-    private static void ColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu)
+    /// <summary>ktu = Kᵀ u over fixed chunks of <paramref name="chunkRows"/> rows, added in chunk order (schedule-independent).</summary>
+    private static void FixedChunkColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows)
     {
+        var chunks = (rows + chunkRows - 1) / chunkRows;
+        var partials = new double[(long)chunks * cols];
+        void Body(int c)
+        {
+            var acc = partials.AsSpan(c * cols, cols);
+            var end = Math.Min(rows, (c + 1) * chunkRows);
+            for (var i = c * chunkRows; i < end; i++)
+            {
+                if (u[i] != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * cols, cols), u[i], acc, acc);
+                }
+            }
+        }
+
+        if ((long)rows * cols < ParallelThreshold)
+        {
+            for (var c = 0; c < chunks; c++)
+            {
+                Body(c);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, Body);
+        }
+
+        Array.Clear(ktu);
+        for (var c = 0; c < chunks; c++)
+        {
+            TensorPrimitives.Add(ktu, partials.AsSpan(c * cols, cols), ktu);
+        }
+    }
+
+    private static void ColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows = 0)
+    {
+        if (chunkRows > 0)
+        {
+            FixedChunkColumnSums(kernel, rows, cols, u, ktu, chunkRows);
+            return;
+        }
+
         if ((long)rows * cols < ParallelThreshold)
         {
             Array.Clear(ktu);
@@ -454,21 +669,19 @@ internal static class EntropicProjection
         }
     }
 
-    /// <summary>Runs <paramref name="body"/>(start, end) over row ranges, in parallel when the matrix is large.</summary>
-    internal static void ForRows(int rows, int cols, Action<int, int> body)
+    private static void ScaleRowsAndColumns(double[] k, double[] u, double[] v, int rows, int r, double[] dst)
     {
-        if ((long)rows * cols < ParallelThreshold)
+        for (var i = 0; i < rows; i++)
         {
-            body(0, rows);
-            return;
+            TensorPrimitives.Multiply(k.AsSpan(i * r, r), v, dst.AsSpan(i * r, r));
+            TensorPrimitives.Multiply(dst.AsSpan(i * r, r), u[i], dst.AsSpan(i * r, r));
         }
+    }
 
-        var chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, rows / 256));
-        Parallel.For(0, chunks, c =>
-        {
-            var start = (int)((long)rows * c / chunks);
-            var end = (int)((long)rows * (c + 1) / chunks);
-            body(start, end);
-        });
+    private static double[] Ones(int n)
+    {
+        var x = new double[n];
+        Array.Fill(x, 1.0);
+        return x;
     }
 }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;
 
 /// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
 public sealed partial record Frlc
 {
-    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var n = cost.Rows;
@@ -33,8 +34,8 @@ public sealed partial record Frlc
         TensorPrimitives.Log(q, logQ);
         TensorPrimitives.Log(r, logR);
         TensorPrimitives.Log(t, logT);
-        var gq = BlockAlgebra.ColumnSums(q, n, r1);
-        var gr = BlockAlgebra.ColumnSums(r, m, r2);
+        var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+        var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
         var lambda = new double[r1 * r2];
         Latent(t, gq, gr, lambda);
 
@@ -62,8 +63,6 @@ public sealed partial record Frlc
         var iterations = 0;
         long sweeps = 0;
         var delta = double.NaN;
-        var leftSoft = Relaxation is LowRankRelaxation.SemiRelaxedLeft or LowRankRelaxation.Unbalanced;
-        var rightSoft = Relaxation is LowRankRelaxation.SemiRelaxedRight or LowRankRelaxation.Unbalanced;
         for (var it = 0; it < MaxIterations; it++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -81,8 +80,8 @@ public sealed partial record Frlc
                 RankOneCorrection(workR, r, gr, m, r2);
             }
 
-            var norm = Math.Max(TensorPrimitives.MaxMagnitude<double>(workQ), TensorPrimitives.MaxMagnitude<double>(workR));
-            var gammaK = norm > 0 && double.IsFinite(norm) ? Gamma / norm : Gamma;
+            // One Jacobi step for both factors: γ_k = γ / max(‖∇Q‖∞, ‖∇R‖∞).
+            var gammaK = EntropicProjection.StepSize(Gamma, EntropicProjection.StepNormalization.SupNorm, workQ, r1, workR, r2);
             var eps = 1.0 / gammaK;
 
             if (!WarmStart)
@@ -94,11 +93,12 @@ public sealed partial record Frlc
 
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
-            var settingsQ = new EntropicProjection.Settings(leftSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            // Outer and inner relaxations read at this projection's ε (τ = ρ/(ρ+ε) for a relaxation given as ρ).
+            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
 
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(rightSoft ? EntropicProjection.Kappa(TauOut, eps) : 1.0, EntropicProjection.Kappa(TauIn, eps), InnerIterations, InnerThreshold, MarginalTolerance: InnerTolerance, RelativeTolerance: InnerRelativeTolerance, AndersonMemory: InnerAndersonMemory);
+            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), InnerRelaxation.TauB(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);
@@ -113,8 +113,8 @@ public sealed partial record Frlc
 
             (q, workQ) = (workQ, q);
             (r, workR) = (workR, r);
-            gq = BlockAlgebra.ColumnSums(q, n, r1);
-            gr = BlockAlgebra.ColumnSums(r, m, r2);
+            gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+            gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
             objective.OnTargetFactorChanged(r, m, r2);
             objective.OnSourceFactorChanged(q, n, r1);
 
@@ -124,7 +124,7 @@ public sealed partial record Frlc
             var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
             var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
             TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
-            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, InnerThreshold);
+            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold);
             EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, settingsT, fT, hT);
             var dT = FrobeniusDistance(workT, t);
             if (!double.IsFinite(dT))
@@ -157,7 +157,7 @@ public sealed partial record Frlc
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
-        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, L1Distance(rowSums, a), L1Distance(colSums, b), objective.Products, sweeps);
+        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps);
     }
 
     /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>
@@ -217,17 +217,6 @@ public sealed partial record Frlc
         return Math.Sqrt(total);
     }
 
-    private static double L1Distance(double[] x, double[] y)
-    {
-        var s = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += Math.Abs(x[i] - y[i]);
-        }
-
-        return s;
-    }
-
     private (double[] Q, double[] R, double[] T) Initialize(LowRankCost cost, double[] a, double[] b, int r1, int r2)
     {
         var n = cost.Rows;
@@ -273,9 +262,9 @@ public sealed partial record Frlc
                     var d = cost.Dimension;
                     (q, var cq) = LowRankInitializer.KMeansFactor(cost.SourcePoints!, n, d, a, g1, rng, LatentIterations);
                     (r, var cr) = LowRankInitializer.KMeansFactor(cost.TargetPoints!, m, d, b, g2, rng, LatentIterations);
-                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
-                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
-                    var logK = LowRankInitializer.SquaredDistances(cq, r1, cr, r2, d);
+                    var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+                    var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
+                    var logK = KMeans.SquaredDistances(cq, r1, cr, r2, d);
                     var max = TensorPrimitives.Max<double>(logK);
                     TensorPrimitives.Multiply(logK, max > 0 ? -1.0 / (0.1 * max) : 0.0, logK);
                     t = new double[r1 * r2];
@@ -295,8 +284,8 @@ public sealed partial record Frlc
                     TensorPrimitives.Multiply(lr, -Gamma, lr);
                     r = new double[lr.Length];
                     EntropicProjection.Run(lr, r, m, r2, b, g2, eps, hard, new double[m], new double[r2]);
-                    var gq = BlockAlgebra.ColumnSums(q, n, r1);
-                    var gr = BlockAlgebra.ColumnSums(r, m, r2);
+                    var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
+                    var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
                     var lt = LowRankInitializer.Uniform(rng, (long)r1 * r2);
                     TensorPrimitives.Multiply(lt, -Gamma, lt);
                     t = new double[lt.Length];

@@ -1,26 +1,37 @@
+using Monge.Geometry;
+using Monge.Problems;
+
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
 /// FRLC: low-rank optimal transport through factor relaxation with latent coupling (Halmos, Liu, Gold and Raphael,
 /// NeurIPS 2024, arXiv 2411.10555). The coupling is P = Q diag(1/g_Q) T diag(1/g_R) Rᵀ with Q ∈ Π(a, g_Q) (n × r),
 /// R ∈ Π(b, g_R) (m × r₂) and the latent coupling T ∈ Π(g_Q, g_R) (r × r₂); the inner marginals g_Q = Qᵀ1 and
-/// g_R = Rᵀ1 are free (relaxed by a KL penalty τ_in). Minimises ⟨C, P⟩ by coordinate mirror descent: KL steps on Q and
+/// g_R = Rᵀ1 are free (relaxed by a KL penalty, <see cref="InnerRelaxation"/>). Minimises ⟨C, P⟩ by coordinate mirror descent: KL steps on Q and
 /// R with the step γ/‖∇‖∞ (gradients include the rank-one terms from g = Qᵀ1), then on T, each followed by a
 /// log-domain Sinkhorn projection warm-started from the previous duals.
 /// </summary>
 /// <remarks>
 /// <para>Cost per outer iteration: two products with C (C·R and Cᵀ·Q) plus O((n+m)·r·L) for the inner projections
-/// (L ≤ <see cref="InnerIterations"/>) and O(r·r₂·L) for T. With a factored cost C = A Bᵀ (k columns) this is
+/// (L ≤ <see cref="ProjectionIterations"/>) and O(r·r₂·L) for T. With a factored cost C = A Bᵀ (k columns) this is
 /// O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m; with a dense cost the products cost O(n·m·r);
 /// with an online point-cloud cost O(n·m·(d+r)) time and linear memory.</para>
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
-/// <para>Defaults are the reference FRLC_opt's (γ = 70, τ_in = τ_out = 50, 25–200 iterations, Δ threshold 1e-5,
-/// inner iterations 500), except that the Q and R projections stop once their row marginal error is below 1% of
-/// the error the mirror step left (<see cref="InnerRelativeTolerance"/>, <see cref="InnerTolerance"/>), are
-/// Anderson-accelerated on the r column duals (<see cref="InnerAndersonMemory"/>), and that log Q, log R and log T
+/// <para>Defaults are the reference FRLC_opt's (γ = 70, KL weights ρ_in = ρ_out = 50 (the reference's tau_in,
+/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500), except that the Q and R projections stop once
+/// their row marginal error is below 1% of the error the mirror step left (<see cref="ProjectionRelativeTolerance"/>,
+/// <see cref="ProjectionTolerance"/>), are Anderson-accelerated on the r column duals
+/// (<see cref="ProjectionAndersonMemory"/>), and that log Q, log R and log T
 /// are carried exactly in the log domain (the reference takes log of the possibly underflowed factors). See
 /// docs/lowrank.md.</para>
+/// <para>Relaxation: the outer marginals follow the problem's <see cref="LinearProblem{T}.Relaxation"/>, read at the ε of
+/// each Q or R projection, ε_k = 1/γ_k = ‖∇‖∞/γ: a relaxation given as the KL weight ρ uses τ_k = ρ/(ρ + ε_k) (the
+/// reference's tau_out = ρ), one given as τ uses τ at every step (ρ_k = ε_k τ/(1 − τ)).
+/// <c>Relaxation.FromRho(50, double.PositiveInfinity)</c> is the reference's semi-relaxed left problem with tau_out = 50.</para>
+/// <para>Costs are read only through the problem's geometry: exact factors (<see cref="IFactoredGeometry{T}"/> or
+/// <see cref="CostGeometry{T}.TryGetFactors"/>) give factored products in O((n+m)·k·r); any other geometry is read
+/// through its <c>ApplyCost</c> (dense: O(n·m·r); online point clouds: O(n·m·(d+r)) time, linear memory).</para>
 /// </remarks>
 public sealed partial record Frlc
 {
@@ -33,14 +44,12 @@ public sealed partial record Frlc
     /// <summary>Mirror-descent step scale γ; the actual step is γ/‖∇‖∞ (so the scale of C does not matter).</summary>
     public double Gamma { get; init; } = 70;
 
-    /// <summary>Which outer marginals are exact (see <see cref="LowRankRelaxation"/>).</summary>
-    public LowRankRelaxation Relaxation { get; init; } = LowRankRelaxation.Balanced;
-
-    /// <summary>KL weight τ_in on the inner marginals g_Q, g_R; +∞ keeps them fixed at their initial value.</summary>
-    public double TauIn { get; init; } = 50;
-
-    /// <summary>KL weight τ_out on the relaxed outer marginals (unused when <see cref="Relaxation"/> is balanced).</summary>
-    public double TauOut { get; init; } = 50;
+    /// <summary>
+    /// Relaxation of the inner marginals g_Q (side a) and g_R (side b), in the same convention as the problem's
+    /// relaxation (read at ε_k of each projection). Default KL weights ρ = 50 (the reference's tau_in);
+    /// <see cref="Relaxation.Balanced"/> keeps them fixed at their initial value.
+    /// </summary>
+    public Relaxation InnerRelaxation { get; init; } = Relaxation.FromRho(50, 50);
 
     /// <summary>Maximum number of outer iterations.</summary>
     public int MaxIterations { get; init; } = 200;
@@ -54,32 +63,32 @@ public sealed partial record Frlc
     /// </summary>
     public double Threshold { get; init; } = 1e-5;
 
-    /// <summary>Maximum Sinkhorn iterations of each Q and R projection.</summary>
-    public int InnerIterations { get; init; } = 500;
+    /// <summary>Maximum Sinkhorn iterations of each Q and R projection (the reference's max_inneriters).</summary>
+    public int ProjectionIterations { get; init; } = 500;
 
     /// <summary>Maximum Sinkhorn iterations of each T projection and of the initial projections.</summary>
     public int LatentIterations { get; init; } = 500;
 
-    /// <summary>An inner projection stops once the largest change of a log column scaling is below this.</summary>
-    public double InnerThreshold { get; init; } = 1e-9;
+    /// <summary>A projection (Q, R or T) stops once the largest change of a log column scaling is below this.</summary>
+    public double ProjectionThreshold { get; init; } = 1e-9;
 
     /// <summary>
     /// A Q or R projection stops once its row marginal error ‖Q1 − a‖₁ (masses normalised to one; for a relaxed row
     /// marginal, the L1 change the next row update would make) is below this. 0 disables the test.
     /// </summary>
-    public double InnerTolerance { get; init; } = 1e-6;
+    public double ProjectionTolerance { get; init; } = 1e-6;
 
     /// <summary>
     /// A Q or R projection also stops once its row marginal error is below this fraction of the error left after its
     /// first Sinkhorn sweep (the size of the mirror step). 0 disables the test.
     /// </summary>
-    public double InnerRelativeTolerance { get; init; } = 1e-2;
+    public double ProjectionRelativeTolerance { get; init; } = 1e-2;
 
     /// <summary>
     /// Anderson acceleration memory of the Q and R projections (extrapolates the r column log duals between Sinkhorn
     /// sweeps, restarting when the row error grows); 0 runs plain sweeps.
     /// </summary>
-    public int InnerAndersonMemory { get; init; } = 5;
+    public int ProjectionAndersonMemory { get; init; } = 5;
 
     /// <summary>Warm-start each projection from the duals of the previous outer iteration (the FRLC repository does).</summary>
     public bool WarmStart { get; init; } = true;
@@ -100,29 +109,44 @@ public sealed partial record Frlc
     public int Seed { get; init; }
 
     /// <summary>
-    /// Solves the low-rank problem on <paramref name="cost"/> with marginals <paramref name="a"/> and
-    /// <paramref name="b"/> (uniform when <see langword="null"/>). The marginals are normalised to mass one (the
-    /// latent-coupling model has total mass one); a balanced problem must have equal masses.
+    /// Solves the low-rank problem. The marginals are normalised to mass one (the latent-coupling model has total mass
+    /// one; a relaxed problem keeps mass one and relaxes only the shape of the marginals).
     /// </summary>
-    /// <param name="cost">The cost, dense, factored or online.</param>
-    /// <param name="a">Source weights (length n) or <see langword="null"/> for uniform.</param>
-    /// <param name="b">Target weights (length m) or <see langword="null"/> for uniform.</param>
+    /// <param name="problem">Geometry, marginals and relaxation.</param>
+    /// <param name="initialState">Caller-given initial factors (warm start, or parity with another implementation);
+    /// <see langword="null"/> uses <see cref="Initialization"/>.</param>
     /// <param name="progress">Receives one report per outer iteration (stage "frlc", error Δ).</param>
     /// <param name="cancellationToken">Checked once per outer iteration; a cancelled run returns its last iterate with status Cancelled.</param>
     /// <returns>The factors, the coupling, the objective trace and the convergence report.</returns>
-    /// <exception cref="InputValidationException">Invalid options, ranks or marginals (thrown before any work).</exception>
-    public FrlcResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
-        => Solve(cost, a, b, null, progress, cancellationToken);
+    /// <exception cref="InputValidationException">Invalid options, ranks or initial factors (thrown before any work).</exception>
+    public FrlcResult Solve(LinearProblem<double> problem, FrlcInitialState? initialState = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var cost = LowRankCost.FromGeometry(problem.Geometry);
+        return SolveCost(cost, [.. problem.A], [.. problem.B], problem.Relaxation, initialState, progress, cancellationToken);
+    }
 
-    /// <summary>
-    /// Solves from caller-given initial factors (for parity with another implementation or for warm starts); see
-    /// <see cref="Solve(LowRankCost, double[], double[], IProgress{SolverProgress}, CancellationToken)"/>.
-    /// </summary>
-    /// <exception cref="InputValidationException">Invalid options, ranks, marginals or initial factors.</exception>
-    public FrlcResult Solve(LowRankCost cost, double[]? a, double[]? b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Solves the balanced problem between two point clouds (their weights, squared Euclidean cost in exact factors).</summary>
+    /// <param name="source">Source points (and weights).</param>
+    /// <param name="target">Target points (and weights).</param>
+    /// <param name="progress">Receives one report per outer iteration.</param>
+    /// <param name="cancellationToken">Checked once per outer iteration.</param>
+    public FrlcResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Solve(LinearProblem<double>.FromPointClouds(source, target), null, progress, cancellationToken);
+
+    /// <summary>Internal entry on a resolved cost operator (tests: dense, index-subset factors).</summary>
+    internal FrlcResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => SolveCost(cost, a, b, Relaxation.Balanced, null, progress, cancellationToken);
+
+    /// <summary>Internal entry on a resolved cost operator with caller-given initial factors.</summary>
+    internal FrlcResult Solve(LowRankCost cost, double[]? a, double[]? b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => SolveCost(cost, a, b, Relaxation.Balanced, initialState, progress, cancellationToken);
+
+    internal FrlcResult SolveCost(LowRankCost cost, double[]? a, double[]? b, Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cost);
-        var (an, bn) = LowRankValidation.Marginals(cost, a, b, Relaxation == LowRankRelaxation.Balanced);
+        ArgumentNullException.ThrowIfNull(relaxation);
+        var (an, bn) = LowRankValidation.Marginals(cost, a, b, relaxation.IsBalanced);
         Validate(cost);
         var r2 = LatentRank ?? Rank;
         if (initialState is not null)
@@ -132,7 +156,7 @@ public sealed partial record Frlc
             LowRankValidation.Factor(initialState.T, Rank, r2, "T");
         }
 
-        return Run(cost, an, bn, initialState, progress, cancellationToken);
+        return Run(cost, an, bn, relaxation, initialState, progress, cancellationToken);
     }
 
     private void Validate(LowRankCost cost)
@@ -141,30 +165,28 @@ public sealed partial record Frlc
         LowRankValidation.Rank(Rank, cost.Rows, nameof(Rank), "n");
         LowRankValidation.Rank(r2, cost.Cols, nameof(LatentRank), "m");
         LowRankValidation.Positive(Gamma, nameof(Gamma));
-        LowRankValidation.PositiveOrInfinity(TauIn, nameof(TauIn));
-        LowRankValidation.PositiveOrInfinity(TauOut, nameof(TauOut));
+        if (InnerRelaxation is null)
+        {
+            throw LowRankValidation.Invalid("InnerRelaxation must not be null (Relaxation.Balanced keeps the inner marginals fixed).", nameof(InnerRelaxation));
+        }
+
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(InnerThreshold, nameof(InnerThreshold));
-        LowRankValidation.NonNegative(InnerTolerance, nameof(InnerTolerance));
-        LowRankValidation.NonNegative(InnerRelativeTolerance, nameof(InnerRelativeTolerance));
+        LowRankValidation.NonNegative(ProjectionThreshold, nameof(ProjectionThreshold));
+        LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
+        LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
         LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
-        LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
-        LowRankValidation.Count(InnerAndersonMemory, 0, nameof(InnerAndersonMemory));
+        LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
+        LowRankValidation.Count(ProjectionAndersonMemory, 0, nameof(ProjectionAndersonMemory));
         LowRankValidation.Count(LatentIterations, 1, nameof(LatentIterations));
         if (!(InitialMixing >= 0 && InitialMixing < 1))
         {
             throw LowRankValidation.Invalid($"InitialMixing must be in [0, 1) (got {InitialMixing}).", nameof(InitialMixing));
         }
 
-        if (!Enum.IsDefined(Relaxation))
-        {
-            throw LowRankValidation.Invalid($"Unknown relaxation {Relaxation}.", nameof(Relaxation));
-        }
-
         if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
         {
-            throw LowRankValidation.Invalid("k-means initialisation needs point coordinates: build the cost with LowRankCost.PointClouds or SquaredEuclideanFactors.", nameof(Initialization));
+            throw LowRankValidation.Invalid("k-means initialisation needs point coordinates: use a geometry with points (IPointCloudGeometry).", nameof(Initialization));
         }
     }
 }

@@ -1,8 +1,8 @@
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
-/// Caller-given initial factors for <see cref="Frlc"/> (for reproducing a run of another implementation, or for warm
-/// starts). Q is n × r, R is m × r₂ and T is r × r₂, all row-major with positive entries; their marginals need not be
+/// Caller-given initial factors for <see cref="Frlc"/>: a warm start from a previous <see cref="FrlcResult"/>'s Q, R and
+/// T, or the start of another implementation's run (parity checks). Q is n × r, R is m × r₂ and T is r × r₂, all row-major with positive entries; their marginals need not be
 /// exact (the first mirror step projects them).
 /// </summary>
 /// <param name="Q">Q, row-major n × r.</param>

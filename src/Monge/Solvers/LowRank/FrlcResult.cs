@@ -12,10 +12,10 @@ public sealed class FrlcResult : LowRankResult
     private readonly double[] _gr;
     private readonly double[] _objectiveTrace;
 
-    internal FrlcResult(LowRankCoupling coupling, double[] t, double[] gq, double[] gr, double cost, double[] objectiveTrace, Convergence convergence, double sourceError, double targetError, int costProducts, long innerSweeps)
+    internal FrlcResult(LowRankCoupling coupling, double[] t, double[] gq, double[] gr, double cost, double[] objectiveTrace, Convergence convergence, double sourceError, double targetError, int costProducts, long projectionSweeps)
         : base(coupling, cost, convergence, sourceError, targetError, costProducts)
     {
-        InnerSweeps = innerSweeps;
+        ProjectionSweeps = projectionSweeps;
         _t = t;
         _gq = gq;
         _gr = gr;
@@ -35,7 +35,7 @@ public sealed class FrlcResult : LowRankResult
     public IReadOnlyList<double> ObjectiveTrace => _objectiveTrace;
 
     /// <summary>Total Sinkhorn sweeps of the Q and R projections over all outer iterations (the inner work).</summary>
-    public long InnerSweeps { get; }
+    public long ProjectionSweeps { get; }
 
     /// <summary>The diagonal form P = Q′ diag(1/g_R) Rᵀ with Q′ = Q diag(1/g_Q) T (see <see cref="LowRankCoupling.Diagonalize"/>).</summary>
     public LowRankCoupling Diagonalize() => Coupling.Diagonalize();

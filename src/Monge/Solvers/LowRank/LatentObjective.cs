@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;
 
@@ -65,7 +66,7 @@ internal sealed class WassersteinObjective : LatentObjective
     public override void GradientSource(double[] q, double[] lambda, int n, int r1, int r2, double[] dst)
     {
         // ∇Q = (C R) Λᵀ: dst_ik = Σ_l (CR)_il Λ_kl.
-        BlockAlgebra.MultiplyByTranspose(_cr!, n, r2, lambda, r1, dst);
+        DenseLinearAlgebra.MultiplyByTranspose(_cr!, n, r2, lambda, r1, dst);
     }
 
     public override void GradientTarget(double[] q, double[] lambda, int m, int r1, int r2, double[] dst)
@@ -80,13 +81,13 @@ internal sealed class WassersteinObjective : LatentObjective
         }
 
         // ∇R = (Cᵀ Q) Λ.
-        BlockAlgebra.Multiply(_ctq!, null, m, r1, lambda, r2, dst);
+        DenseLinearAlgebra.Multiply(_ctq!, null, m, r1, lambda, r2, dst);
     }
 
     public override void GradientLatent(double[] q, int n, int r1, int r2, double[] dst)
     {
         // Qᵀ (C R).
-        BlockAlgebra.MultiplyTransposed(q, null, n, r1, _cr!, r2, dst);
+        DenseLinearAlgebra.MultiplyTransposed(q, null, n, r1, _cr!, r2, dst);
     }
 
     public override double Value(double[] gradientLatent, double[] lambda) => TensorPrimitives.Dot(gradientLatent, lambda);

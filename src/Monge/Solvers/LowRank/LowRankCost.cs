@@ -5,12 +5,13 @@ using Monge.Geometry.Costs;
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
-/// How the low-rank solvers (<see cref="Frlc"/>, <see cref="LowRankSinkhorn"/>) see a cost matrix C (n × m): only
-/// through products C·X and Cᵀ·Y with thin blocks X (m × k), Y (n × k). Three storage forms: dense (n·m values),
-/// factored C = A Bᵀ (O((n+m)·k) values; the linear-memory path) and online point-cloud costs (tiles recomputed
-/// on the fly, never stored).
+/// How the low-rank solvers (<see cref="Frlc"/>, <see cref="LowRankSinkhorn"/>) see a cost matrix C (n × m) once
+/// resolved from the problem's geometry (<see cref="FromGeometry"/>): only through products C·X and Cᵀ·Y with thin
+/// blocks X (m × k), Y (n × k). Three forms: dense (n·m values), factored C = A Bᵀ (O((n+m)·k) values; the
+/// linear-memory path) and online geometry products (tiles recomputed on the fly, never stored). Internal: the public
+/// entry point of the solvers is a <see cref="Problems.LinearProblem{T}"/>; the other factories serve tests.
 /// </summary>
-public sealed class LowRankCost
+internal sealed class LowRankCost
 {
     private LowRankCost(CostProducts products, double[]? sourcePoints, double[]? targetPoints, int dimension)
     {
@@ -142,11 +143,13 @@ public sealed class LowRankCost
     }
 
     /// <summary>
-    /// The cost of a <see cref="CostGeometry{T}"/>. When the geometry has exact factors (<see cref="LowRankGeometry{T}"/>,
-    /// squared Euclidean <see cref="PointCloudGeometry{T}"/>) and <paramref name="useFactors"/> is set, the factored
-    /// path is used (O((n+m)(d+2)) memory, products in O((n+m)·k·r)); otherwise products go through the geometry's
-    /// <c>ApplyCost</c> (online tiles for point clouds, O(n·m·r)). Point coordinates of a point-cloud geometry stay
-    /// attached (k-means initialisation). Float geometries are computed in double inside the solver.
+    /// The cost of a <see cref="CostGeometry{T}"/>, read only through its capabilities. A factored geometry
+    /// (<see cref="IFactoredGeometry{T}"/>) or one with exact factors (<see cref="CostGeometry{T}.TryGetFactors"/>:
+    /// squared Euclidean and dot point clouds) gives the factored path when <paramref name="useFactors"/> is set
+    /// (O((n+m)·k) memory, products in O((n+m)·k·r)); a dense geometry (<see cref="CostGeometry{T}.IsDense"/>) gives
+    /// dense products on one copy of C (O(n·m·r)); any other geometry (online point clouds, ...) is read through its
+    /// <c>ApplyCost</c>. Point coordinates of an <see cref="IPointCloudGeometry{T}"/> stay attached (k-means
+    /// initialisation). Float geometries are computed in double inside the solver.
     /// </summary>
     /// <typeparam name="T">float or double.</typeparam>
     /// <param name="geometry">The geometry.</param>
@@ -159,24 +162,44 @@ public sealed class LowRankCost
         double[]? ys = null;
         var d = 0;
         long bytes = 0;
-        if (geometry is PointCloudGeometry<T> pc)
+        if (geometry is IPointCloudGeometry<T> pc)
         {
             xs = ToDouble(pc.Source.Data);
             ys = ToDouble(pc.Target.Data);
             d = pc.Source.Dimension;
             bytes = ((long)xs.Length + ys.Length) * sizeof(double);
         }
-        else if (geometry is DenseGeometry<T>)
+        else if (geometry.IsDense)
         {
             bytes = (long)geometry.Rows * geometry.Cols * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         }
 
-        if (useFactors && geometry.TryGetFactors(out var factors))
+        LowRankFactors<T>? factors = null;
+        if (useFactors)
+        {
+            if (geometry is IFactoredGeometry<T> factored)
+            {
+                factors = factored.Factors;
+            }
+            else if (geometry.TryGetFactors(out var exact))
+            {
+                factors = exact;
+            }
+        }
+
+        if (factors is not null)
         {
             var a = ToDouble(factors.A);
             var b = ToDouble(factors.B);
             var products = new FactoredCostProducts(a, b, factors.Rank, geometry.Rows, geometry.Cols, null, null);
             return new LowRankCost(products, xs, ys, d);
+        }
+
+        if (geometry.IsDense)
+        {
+            // Dense geometry: one double copy of C (scale applied), then dense products O(n·m·r).
+            var dense = typeof(T) == typeof(double) ? (double[])(object)geometry.ToDense(long.MaxValue) : ToDouble<T>(geometry.ToDense(long.MaxValue));
+            return new LowRankCost(new DenseCostProducts(dense, geometry.Rows, geometry.Cols), xs, ys, d);
         }
 
         return new LowRankCost(new GeometryCostProducts<T>(geometry, bytes), xs, ys, d);

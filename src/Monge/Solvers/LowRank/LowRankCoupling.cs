@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Monge.Geometry;
+using Monge.Numerics;
 
 namespace Monge.Solvers.LowRank;
 
@@ -79,8 +80,8 @@ public sealed class LowRankCoupling
     {
         get
         {
-            var gq = BlockAlgebra.ColumnSums(_q, Rows, Rank);
-            var gr = BlockAlgebra.ColumnSums(_r, Cols, LatentRank);
+            var gq = DenseLinearAlgebra.ColumnSums(_q, Rows, Rank);
+            var gr = DenseLinearAlgebra.ColumnSums(_r, Cols, LatentRank);
             var total = 0.0;
             for (var k = 0; k < Rank; k++)
             {
@@ -155,9 +156,20 @@ public sealed class LowRankCoupling
         return result;
     }
 
-    /// <summary>The primal cost ⟨C, P⟩ = Σ (Qᵀ C R) ⊙ M, computed with one product C·R (never forming C or P).</summary>
-    /// <exception cref="InputValidationException">The cost's shape differs from the coupling's.</exception>
-    public double PrimalCost(LowRankCost cost)
+    /// <summary>
+    /// The primal cost ⟨C, P⟩ = Σ (Qᵀ C R) ⊙ M, computed with one product C·R through the geometry (factors when it
+    /// has them; never forming C or P).
+    /// </summary>
+    /// <param name="geometry">The cost geometry (same shape as the coupling).</param>
+    /// <exception cref="InputValidationException">The geometry's shape differs from the coupling's.</exception>
+    public double PrimalCost(CostGeometry<double> geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        return PrimalCost(LowRankCost.FromGeometry(geometry));
+    }
+
+    /// <summary>⟨C, P⟩ on a resolved cost operator.</summary>
+    internal double PrimalCost(LowRankCost cost)
     {
         ArgumentNullException.ThrowIfNull(cost);
         if (cost.Rows != Rows || cost.Cols != Cols)
@@ -168,7 +180,7 @@ public sealed class LowRankCoupling
         var cr = new double[(long)Rows * LatentRank];
         cost.Products.Apply(_r, LatentRank, cr);
         var qtcr = new double[Rank * LatentRank];
-        BlockAlgebra.MultiplyTransposed(_q, null, Rows, Rank, cr, LatentRank, qtcr);
+        DenseLinearAlgebra.MultiplyTransposed(_q, null, Rows, Rank, cr, LatentRank, qtcr);
         return TensorPrimitives.Dot(qtcr, _inner);
     }
 
@@ -201,7 +213,7 @@ public sealed class LowRankCoupling
 
         var qm = QTimesInner();
         var plan = new double[size];
-        BlockAlgebra.MultiplyByTranspose(qm, Rows, LatentRank, _r, Cols, plan);
+        DenseLinearAlgebra.MultiplyByTranspose(qm, Rows, LatentRank, _r, Cols, plan);
         return plan;
     }
 
@@ -211,7 +223,7 @@ public sealed class LowRankCoupling
     /// </summary>
     public LowRankCoupling Diagonalize()
     {
-        var g = BlockAlgebra.ColumnSums(_r, Cols, LatentRank);
+        var g = DenseLinearAlgebra.ColumnSums(_r, Cols, LatentRank);
         var qm = QTimesInner();
         for (var i = 0; i < Rows; i++)
         {
@@ -283,7 +295,7 @@ public sealed class LowRankCoupling
     {
         // (Q M)_il = Σ_k Q_ik M_kl.
         var qm = new double[(long)Rows * LatentRank];
-        BlockAlgebra.Multiply(_q, null, Rows, Rank, _inner, LatentRank, qm);
+        DenseLinearAlgebra.Multiply(_q, null, Rows, Rank, _inner, LatentRank, qm);
         return qm;
     }
 

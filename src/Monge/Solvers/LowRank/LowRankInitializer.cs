@@ -50,30 +50,14 @@ internal static class LowRankInitializer
     internal static (double[] Factor, double[] Centroids) KMeansFactor(double[] points, int n, int d, double[] marginal, double[] g, Random rng, int projectionIterations)
     {
         var r = g.Length;
-        var centroids = KMeansLite.Centroids(points, n, d, r, rng);
-        var logKernel = SquaredDistances(points, n, centroids, r, d);
+        var centroids = KMeans.Centroids(points, n, d, r, rng);
+        var logKernel = KMeans.SquaredDistances(points, n, centroids, r, d);
         var max = TensorPrimitives.Max<double>(logKernel);
         TensorPrimitives.Multiply(logKernel, max > 0 ? -1.0 / (0.1 * max) : 0.0, logKernel);
         var factor = new double[(long)n * r];
         var settings = new EntropicProjection.Settings(1, 1, projectionIterations, 1e-12);
         EntropicProjection.Run(logKernel, factor, n, r, marginal, g, 1.0, settings, new double[n], new double[r]);
         return (factor, centroids);
-    }
-
-    /// <summary>Squared distances between rows of x (n × d) and rows of y (m × d), row-major n × m.</summary>
-    internal static double[] SquaredDistances(double[] x, int n, double[] y, int m, int d)
-    {
-        var result = new double[(long)n * m];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < m; j++)
-            {
-                var dd = TensorPrimitives.Distance<double>(x.AsSpan(i * d, d), y.AsSpan(j * d, d));
-                result[(i * m) + j] = dd * dd;
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Uniform [0, 1) entries (row-major), from the seeded generator.</summary>
@@ -108,8 +92,8 @@ internal static class LowRankInitializer
             return;
         }
 
-        var rs = BlockAlgebra.RowSums(x, rows, cols);
-        var cs = BlockAlgebra.ColumnSums(x, rows, cols);
+        var rs = DenseLinearAlgebra.RowSums(x, rows, cols);
+        var cs = DenseLinearAlgebra.ColumnSums(x, rows, cols);
         var total = TensorPrimitives.Sum<double>(cs);
         for (var i = 0; i < rows; i++)
         {

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Monge.Geometry;
+using Monge.Numerics;
+using Monge.Problems;
+
 
 namespace Monge.Solvers.LowRank;
 
@@ -7,11 +11,13 @@ namespace Monge.Solvers.LowRank;
 /// Low-rank Sinkhorn (LOT; Scetbon, Cuturi and Peyré, ICML 2021, "Low-Rank Sinkhorn Factorization"), with the options
 /// and defaults of OTT-JAX's <c>LRSinkhorn</c>: P = Q diag(1/g) Rᵀ with Q ∈ Π(a, g), R ∈ Π(b, g) and g learned;
 /// mirror descent with step γ/max(‖∇Q‖∞², ‖∇R‖∞², ‖∇g‖∞²) (Scetbon and Cuturi 2022), each step projected by
-/// Dykstra's algorithm onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry}. Balanced marginals only.
+/// Dykstra's algorithm onto {Q1 = a, R1 = b, Qᵀ1 = Rᵀ1 = g, g ≥ min entry} (<see cref="EntropicProjection"/>'s coupled
+/// mode). Balanced marginals only: a relaxed problem is rejected.
 /// </summary>
 /// <remarks>
 /// <para>Cost per outer iteration: two products with C (C·R and Cᵀ·Q) and O((n+m)·r) per Dykstra iteration; with a
-/// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m.</para>
+/// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m. Costs are read only through
+/// the problem's geometry, as in <see cref="Frlc"/> (factors when it has them, else its <c>ApplyCost</c>).</para>
 /// <para>Allocations: about 5·(n+m)·r doubles (factors, kernels, products) plus O(n + m + r).</para>
 /// <para>Convergence (as OTT): every <see cref="InnerIterations"/> outer iterations the criterion
 /// γ⁻² (JS(Q, Q_prev) + JS(R, R_prev) + JS(g, g_prev)) (generalised Jensen–Shannon, c = 1) is compared with
@@ -40,14 +46,14 @@ public sealed record LowRankSinkhorn
     /// <summary>Minimum outer iterations (OTT default 0).</summary>
     public int MinIterations { get; init; }
 
-    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10).</summary>
+    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10; the same meaning as <see cref="Entropic.Sinkhorn"/>'s).</summary>
     public int InnerIterations { get; init; } = 10;
 
-    /// <summary>Dykstra stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
-    public double DykstraTolerance { get; init; } = 1e-3;
+    /// <summary>A Dykstra projection stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
+    public double ProjectionTolerance { get; init; } = 1e-3;
 
     /// <summary>Maximum Dykstra iterations per projection (OTT default 10 000).</summary>
-    public int DykstraMaxIterations { get; init; } = 10_000;
+    public int ProjectionIterations { get; init; } = 10_000;
 
     /// <summary>Lower bound on the entries of g in the projection (OTT default 1e-6).</summary>
     public double MinEntryValue { get; init; } = 1e-6;
@@ -58,14 +64,36 @@ public sealed record LowRankSinkhorn
     /// <summary>Seed of every random choice.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Solves the balanced low-rank problem on <paramref name="cost"/>.</summary>
-    /// <param name="cost">The cost.</param>
-    /// <param name="a">Source weights or <see langword="null"/> for uniform (normalised to mass one).</param>
-    /// <param name="b">Target weights or <see langword="null"/> for uniform (normalised to mass one).</param>
+    /// <summary>Solves the balanced low-rank problem (marginals normalised to mass one).</summary>
+    /// <param name="problem">Geometry and marginals; the relaxation must be balanced.</param>
+    /// <param name="initialState">Caller-given initial Q, R and g (a warm start); <see langword="null"/> uses <see cref="Initialization"/>.</param>
     /// <param name="progress">One report per outer iteration (stage "lowrank-sinkhorn").</param>
     /// <param name="cancellationToken">Checked once per outer iteration.</param>
-    /// <exception cref="InputValidationException">Invalid options, rank or marginals.</exception>
-    public LowRankSinkhornResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="InputValidationException">Invalid options, rank, initial state, or a relaxed problem.</exception>
+    public LowRankSinkhornResult Solve(LinearProblem<double> problem, LowRankSinkhornInitialState? initialState = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (!problem.Relaxation.IsBalanced)
+        {
+            throw LowRankValidation.Invalid($"Low-rank Sinkhorn solves balanced problems only (got {problem.Relaxation}); use Frlc for relaxed marginals.", nameof(problem));
+        }
+
+        return SolveCost(LowRankCost.FromGeometry(problem.Geometry), [.. problem.A], [.. problem.B], initialState, progress, cancellationToken);
+    }
+
+    /// <summary>Solves the balanced problem between two point clouds (their weights, squared Euclidean cost in exact factors).</summary>
+    /// <param name="source">Source points (and weights).</param>
+    /// <param name="target">Target points (and weights).</param>
+    /// <param name="progress">One report per outer iteration.</param>
+    /// <param name="cancellationToken">Checked once per outer iteration.</param>
+    public LowRankSinkhornResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Solve(LinearProblem<double>.FromPointClouds(source, target), null, progress, cancellationToken);
+
+    /// <summary>Internal entry on a resolved cost operator (tests).</summary>
+    internal LowRankSinkhornResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => SolveCost(cost, a, b, null, progress, cancellationToken);
+
+    private LowRankSinkhornResult SolveCost(LowRankCost cost, double[]? a, double[]? b, LowRankSinkhornInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cost);
         var (an, bn) = LowRankValidation.Marginals(cost, a, b, balanced: true);
@@ -73,28 +101,37 @@ public sealed record LowRankSinkhorn
         LowRankValidation.Positive(Gamma, nameof(Gamma));
         LowRankValidation.NonNegative(Epsilon, nameof(Epsilon));
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(DykstraTolerance, nameof(DykstraTolerance));
+        LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.Positive(MinEntryValue, nameof(MinEntryValue));
         LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
         LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
-        LowRankValidation.Count(DykstraMaxIterations, 1, nameof(DykstraMaxIterations));
+        LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
         if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
         {
             throw LowRankValidation.Invalid("k-means initialisation needs point coordinates.", nameof(Initialization));
         }
 
-        return Run(cost, an, bn, progress, cancellationToken);
+        if (initialState is not null)
+        {
+            LowRankValidation.Factor(initialState.Q, cost.Rows, Rank, "Q");
+            LowRankValidation.Factor(initialState.R, cost.Cols, Rank, "R");
+            LowRankValidation.Factor(initialState.G, 1, Rank, "G");
+        }
+
+        return Run(cost, an, bn, initialState, progress, cancellationToken);
     }
 
-    private LowRankSinkhornResult Run(LowRankCost cost, double[] a, double[] b, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private LowRankSinkhornResult Run(LowRankCost cost, double[] a, double[] b, LowRankSinkhornInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var n = cost.Rows;
         var m = cost.Cols;
         var r = Rank;
         var products = cost.Products;
-        var (q, rr, g) = Initialize(cost, a, b);
+        var (q, rr, g) = initialState is null
+            ? Initialize(cost, a, b)
+            : ((double[])initialState.Q.Clone(), (double[])initialState.R.Clone(), (double[])initialState.G.Clone());
 
         var cr = new double[(long)n * r];
         var ctq = new double[(long)m * r];
@@ -163,15 +200,15 @@ public sealed record LowRankSinkhorn
             }
 
             // Kernels K = X ⊙ exp(−γ∇X), row-stabilised (the row scalings of Dykstra absorb the shift).
-            StabilisedKernel(q, gradQ, gamma, n, r, kq);
-            StabilisedKernel(rr, gradR, gamma, m, r, kr);
+            EntropicProjection.MirrorKernel(q, gradQ, gamma, n, r, kq);
+            EntropicProjection.MirrorKernel(rr, gradR, gamma, m, r, kr);
             var kg = new double[r];
             for (var k = 0; k < r; k++)
             {
                 kg[k] = g[k] * Math.Exp(-gamma * gradG[k]);
             }
 
-            var (qNew, rNew, gNew) = Dykstra(kq, kr, kg, a, b, n, m, r);
+            var (qNew, rNew, gNew) = EntropicProjection.Coupled(kq, kr, kg, a, b, new EntropicProjection.CoupledSettings(ProjectionTolerance, ProjectionIterations, MinEntryValue));
             if (!AllFinite(qNew) || !AllFinite(rNew) || !AllFinite(gNew))
             {
                 status = SolverStatus.Diverged;
@@ -216,97 +253,7 @@ public sealed record LowRankSinkhorn
         var rows = coupling.SourceMarginal();
         var cols = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, lastError, Threshold, errors, watch.Elapsed);
-        return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, L1(rows, a), L1(cols, b), productCount);
-    }
-
-    // Dykstra's algorithm in scaling form (OTT dykstra_update_kernel; Scetbon et al. 2021, Algorithm 2).
-    private (double[] Q, double[] R, double[] G) Dykstra(double[] kq, double[] kr, double[] kg, double[] a, double[] b, int n, int m, int r)
-    {
-        var gOld = (double[])kg.Clone();
-        var v1Old = Ones(r);
-        var v2Old = Ones(r);
-        var u1 = Ones(n);
-        var u2 = Ones(m);
-        var qGi = Ones(r);
-        var qGp = Ones(r);
-        var qQ = Ones(r);
-        var qR = Ones(r);
-        var kv1 = new double[n];
-        var kv2 = new double[m];
-        var v1Trans = new double[r];
-        var v2Trans = new double[r];
-        for (var it = 0; it < DykstraMaxIterations; it++)
-        {
-            RowDots(kq, n, r, v1Old, kv1);
-            RowDots(kr, m, r, v2Old, kv2);
-            for (var i = 0; i < n; i++)
-            {
-                u1[i] = a[i] / kv1[i];
-            }
-
-            for (var j = 0; j < m; j++)
-            {
-                u2[j] = b[j] / kv2[j];
-            }
-
-            for (var k = 0; k < r; k++)
-            {
-                var gk = Math.Max(MinEntryValue, gOld[k] * qGi[k]);
-                qGi[k] = gOld[k] * qGi[k] / gk;
-                gOld[k] = gk;
-            }
-
-            ColumnDots(kq, n, r, u1, v1Trans);
-            ColumnDots(kr, m, r, u2, v2Trans);
-            var converged = false;
-            for (var k = 0; k < r; k++)
-            {
-                var gk = Math.Cbrt(gOld[k] * qGp[k] * v1Old[k] * qQ[k] * v1Trans[k] * v2Old[k] * qR[k] * v2Trans[k]);
-                var v1 = gk / v1Trans[k];
-                var v2 = gk / v2Trans[k];
-                qGp[k] = gOld[k] * qGp[k] / gk;
-                qQ[k] = qQ[k] * v1Old[k] / v1;
-                qR[k] = qR[k] * v2Old[k] / v2;
-                v1Old[k] = v1;
-                v2Old[k] = v2;
-                gOld[k] = gk;
-            }
-
-            if ((it + 1) % 10 == 0 || it == DykstraMaxIterations - 1)
-            {
-                // ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ with Q = diag(u1) K_q diag(v1).
-                RowDots(kq, n, r, v1Old, kv1);
-                RowDots(kr, m, r, v2Old, kv2);
-                var err = 0.0;
-                for (var i = 0; i < n; i++)
-                {
-                    err += Math.Abs((u1[i] * kv1[i]) - a[i]);
-                }
-
-                for (var j = 0; j < m; j++)
-                {
-                    err += Math.Abs((u2[j] * kv2[j]) - b[j]);
-                }
-
-                for (var k = 0; k < r; k++)
-                {
-                    err += Math.Abs((v1Old[k] * v1Trans[k]) - (v2Old[k] * v2Trans[k]));
-                }
-
-                converged = err < DykstraTolerance;
-            }
-
-            if (converged)
-            {
-                break;
-            }
-        }
-
-        var qNew = new double[kq.Length];
-        var rNew = new double[kr.Length];
-        Scale(kq, u1, v1Old, n, r, qNew);
-        Scale(kr, u2, v2Old, m, r, rNew);
-        return (qNew, rNew, gOld);
+        return new LowRankSinkhornResult(coupling, g, finalCost, [.. costs], convergence, DenseLinearAlgebra.L1Distance(rows, a), DenseLinearAlgebra.L1Distance(cols, b), productCount);
     }
 
     private (double[] Q, double[] R, double[] G) Initialize(LowRankCost cost, double[] a, double[] b)
@@ -366,51 +313,6 @@ public sealed record LowRankSinkhorn
         }
 
         return x;
-    }
-
-    private static void StabilisedKernel(double[] x, double[] grad, double gamma, int rows, int r, double[] kernel)
-    {
-        EntropicProjection.ForRows(rows, r, (start, end) =>
-        {
-            var tmp = new double[r];
-            for (var i = start; i < end; i++)
-            {
-                var xr = x.AsSpan(i * r, r);
-                var kr = kernel.AsSpan(i * r, r);
-                TensorPrimitives.Log(xr, tmp);
-                TensorPrimitives.MultiplyAdd(grad.AsSpan(i * r, r), -gamma, tmp, tmp);
-                var max = TensorPrimitives.Max<double>(tmp);
-                if (!double.IsFinite(max))
-                {
-                    kr.Clear();
-                    continue;
-                }
-
-                TensorPrimitives.Subtract(tmp, max, kr);
-                TensorPrimitives.Exp(kr, kr);
-            }
-        });
-    }
-
-    private static void RowDots(double[] k, int rows, int r, double[] v, double[] dst)
-        => EntropicProjection.ForRows(rows, r, (start, end) =>
-        {
-            for (var i = start; i < end; i++)
-            {
-                dst[i] = TensorPrimitives.Dot(k.AsSpan(i * r, r), v);
-            }
-        });
-
-    private static void ColumnDots(double[] k, int rows, int r, double[] u, double[] dst)
-        => BlockAlgebra.MultiplyTransposed(u, null, rows, 1, k, r, dst);
-
-    private static void Scale(double[] k, double[] u, double[] v, int rows, int r, double[] dst)
-    {
-        for (var i = 0; i < rows; i++)
-        {
-            TensorPrimitives.Multiply(k.AsSpan(i * r, r), v, dst.AsSpan(i * r, r));
-            TensorPrimitives.Multiply(dst.AsSpan(i * r, r), u[i], dst.AsSpan(i * r, r));
-        }
     }
 
     private static void ScaleColumns(double[] x, int rows, int r, double[] s, double[] dst)
@@ -482,23 +384,5 @@ public sealed record LowRankSinkhorn
         }
 
         return true;
-    }
-
-    private static double[] Ones(int n)
-    {
-        var x = new double[n];
-        Array.Fill(x, 1.0);
-        return x;
-    }
-
-    private static double L1(double[] x, double[] y)
-    {
-        var s = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += Math.Abs(x[i] - y[i]);
-        }
-
-        return s;
     }
 }

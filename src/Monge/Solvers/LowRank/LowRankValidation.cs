@@ -44,14 +44,6 @@ internal static class LowRankValidation
         }
     }
 
-    internal static void PositiveOrInfinity(double value, string name)
-    {
-        if (!(value > 0))
-        {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"{name} must be positive (or +∞) (got {value}).", name);
-        }
-    }
-
     internal static void NonNegative(double value, string name)
     {
         if (!(value >= 0) || double.IsNaN(value))

@@ -94,10 +94,11 @@ public class SinkhornTests
         var a = Enumerable.Repeat(1.5 / 20, 20).ToArray();
         var b = Enumerable.Repeat(0.7 / 15, 15).ToArray();
         double eps = 0.05, tauA = 0.8, tauB = 0.6;
-        var output = (Tight with { Epsilon = eps }).Solve(new LinearProblem<double>(new PointCloudGeometry<double>(x, y), a, b, tauA, tauB));
+        var relaxation = Relaxation.FromTau(tauA, tauB);
+        var output = (Tight with { Epsilon = eps }).Solve(new LinearProblem<double>(new PointCloudGeometry<double>(x, y), a, b, relaxation));
         Assert.True(output.Converged);
-        var rhoA = LinearProblem<double>.Rho(tauA, eps);
-        var rhoB = LinearProblem<double>.Rho(tauB, eps);
+        var rhoA = relaxation.RhoA(eps);
+        var rhoB = relaxation.RhoB(eps);
         var rows = output.SourceMarginal;
         var cols = output.TargetMarginal;
         NumericAssert.Close(output.F, rows.Select((r, i) => -rhoA * Math.Log(r / a[i])).ToArray(), rtol: 1e-6, atol: 1e-8);
@@ -105,11 +106,33 @@ public class SinkhornTests
     }
 
     [Fact]
+    public void Solve_RelaxationGivenAsTauOrAsEquivalentRho_GivesTheSameAnswer()
+    {
+        var x = GeometryTestData.Cloud(20, 2, 111);
+        var y = GeometryTestData.Cloud(15, 2, 112, offset: 0.4);
+        var a = Enumerable.Repeat(1.5 / 20, 20).ToArray();
+        var b = Enumerable.Repeat(0.7 / 15, 15).ToArray();
+        double eps = 0.05, tauA = 0.8, tauB = 0.6;
+        var geometry = new PointCloudGeometry<double>(x, y);
+        var asTau = Relaxation.FromTau(tauA, tauB);
+        var asRho = Relaxation.FromRho(asTau.RhoA(eps), asTau.RhoB(eps));
+        var solver = Tight with { Epsilon = eps };
+        var byTau = solver.Solve(new LinearProblem<double>(geometry, a, b, asTau));
+        var byRho = solver.Solve(new LinearProblem<double>(geometry, a, b, asRho));
+        Assert.True(byTau.Converged && byRho.Converged);
+        NumericAssert.Close(asRho.TauA(eps), tauA, rtol: 1e-14);
+        NumericAssert.Close(byTau.F, byRho.F, rtol: 1e-9, atol: 1e-12);
+        NumericAssert.Close(byTau.G, byRho.G, rtol: 1e-9, atol: 1e-12);
+        NumericAssert.Close(byTau.Cost, byRho.Cost, rtol: 1e-9);
+        NumericAssert.Close(byTau.RegularizedCost, byRho.RegularizedCost, rtol: 1e-9);
+    }
+
+    [Fact]
     public void Solve_SemiRelaxed_KeepsExactMarginalOnly()
     {
         var x = GeometryTestData.Cloud(20, 2, 121);
         var y = GeometryTestData.Cloud(22, 2, 122, offset: 1);
-        var output = (Tight with { Epsilon = 0.05 }).Solve(new LinearProblem<double>(new PointCloudGeometry<double>(x, y), tauA: 1, tauB: 0.5));
+        var output = (Tight with { Epsilon = 0.05 }).Solve(new LinearProblem<double>(new PointCloudGeometry<double>(x, y), relaxation: Relaxation.FromTau(1, 0.5)));
         Assert.True(output.Converged);
         NumericAssert.Close(Enumerable.Repeat(1.0 / 20, 20).ToArray(), output.SourceMarginal, rtol: 1e-7);
         Assert.True(output.TargetMarginalError > 1e-3);
@@ -261,7 +284,7 @@ public class SinkhornTests
         Assert.Equal(InputProblem.NegativeWeight, Assert.Throws<InputValidationException>(() => new LinearProblem<double>(geom, [0.5, 0.5, 0.1, -0.1, 0])).Problem);
         Assert.Equal(InputProblem.NonFinite, Assert.Throws<InputValidationException>(() => new LinearProblem<double>(geom, [0.5, 0.5, double.NaN, 0, 0])).Problem);
         Assert.Equal(InputProblem.MassMismatch, Assert.Throws<InputValidationException>(() => new LinearProblem<double>(geom, [1, 1, 1, 1, 1])).Problem);
-        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new LinearProblem<double>(geom, tauA: 0)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new LinearProblem<double>(geom, relaxation: Relaxation.FromTau(0, 1))).Problem);
         var problem = new LinearProblem<double>(geom);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new Sinkhorn { Epsilon = 0 }.Solve(problem)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new Sinkhorn { Epsilon = -1 }.Solve(problem)).Problem);

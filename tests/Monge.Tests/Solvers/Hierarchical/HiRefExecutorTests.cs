@@ -143,7 +143,7 @@ public class HiRefExecutorTests
         var otherCost = LinearProblem<double>.FromPointClouds(x, y, new Euclidean<double>());
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => solver.Solve(otherCost)).Problem);
 
-        var relaxed = LinearProblem<double>.FromPointClouds(x, y, tauA: 0.5);
+        var relaxed = LinearProblem<double>.FromPointClouds(x, y, relaxation: Relaxation.FromTau(0.5, 1));
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => solver.Solve(relaxed)).Problem);
     }
 

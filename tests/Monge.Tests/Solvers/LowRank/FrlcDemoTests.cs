@@ -22,7 +22,7 @@ public class FrlcDemoTests(ITestOutputHelper output)
         var costs = new List<double>();
         foreach (var seed in new[] { 1, 2, 3 })
         {
-            var result = new Frlc { Rank = 100, Seed = seed, MinIterations = 100, MaxIterations = 200, InnerIterations = 300, LatentIterations = 300 }
+            var result = new Frlc { Rank = 100, Seed = seed, MinIterations = 100, MaxIterations = 200, ProjectionIterations = 300, LatentIterations = 300 }
                 .Solve(LowRankCost.Dense(problem.Cost, n, n));
             output.WriteLine($"seed {seed}: cost {result.Cost:F6}, exact {exact:F6}, ratio {result.Cost / exact:F4}, iterations {result.Convergence.Iterations}, errors {result.SourceMarginalError:E2}/{result.TargetMarginalError:E2}");
             costs.Add(result.Cost);

@@ -1,3 +1,4 @@
+using Monge.Numerics;
 using Monge.Solvers.LowRank;
 using Monge.Testing;
 
@@ -65,8 +66,8 @@ public class FrlcGradientTests
         var q = Random(N * R1, rng);
         var r = Random(M * R2, rng);
         var t = Random(R1 * R2, rng);
-        var gq = BlockAlgebra.ColumnSums(q, N, R1);
-        var gr = BlockAlgebra.ColumnSums(r, M, R2);
+        var gq = DenseLinearAlgebra.ColumnSums(q, N, R1);
+        var gr = DenseLinearAlgebra.ColumnSums(r, M, R2);
         var lambda = new double[R1 * R2];
         Frlc.Latent(t, gq, gr, lambda);
 
@@ -99,8 +100,8 @@ public class FrlcGradientTests
         var q = Random(N * R1, rng);
         var r = Random(M * R2, rng);
         var t = Random(R1 * R2, rng);
-        var gq = BlockAlgebra.ColumnSums(q, N, R1);
-        var gr = BlockAlgebra.ColumnSums(r, M, R2);
+        var gq = DenseLinearAlgebra.ColumnSums(q, N, R1);
+        var gr = DenseLinearAlgebra.ColumnSums(r, M, R2);
         var lambda = new double[R1 * R2];
         Frlc.Latent(t, gq, gr, lambda);
         var objective = new WassersteinObjective(new DenseCostProducts(c, N, M));

@@ -1,0 +1,169 @@
+using System.Numerics.Tensors;
+
+namespace Monge.Numerics;
+
+/// <summary>
+/// The library's one k-means: k-means++ seeding (Arthur and Vassilvitskii, SODA 2007) and Lloyd iterations on
+/// row-major points, seeded by the caller's <see cref="Random"/> so runs are reproducible. Used by the low-rank
+/// initialisers (FRLC, LR-Sinkhorn: <see cref="Centroids"/>); <see cref="Seed"/> takes an optional row subset so a
+/// block of a larger cloud (Hierarchical Refinement) can be seeded without copying it.
+/// Time O(n·k·d) per Lloyd iteration and for the seeding, memory O(n + k·d).
+/// </summary>
+internal static class KMeans
+{
+    /// <summary>Returns k centroids (row-major k × d) of the n points in <paramref name="x"/>: k-means++ seeding, then up
+    /// to <paramref name="maxIterations"/> Lloyd iterations (stops when no label changes; an empty cluster takes a random point).</summary>
+    /// <param name="x">Points, row-major n × d.</param>
+    /// <param name="n">Number of points.</param>
+    /// <param name="d">Dimension.</param>
+    /// <param name="k">Number of centroids (at least 1).</param>
+    /// <param name="rng">The seeded generator (consumed in a fixed order).</param>
+    /// <param name="maxIterations">Lloyd iterations at most.</param>
+    internal static double[] Centroids(double[] x, int n, int d, int k, Random rng, int maxIterations = 25)
+    {
+        var centroids = new double[k * d];
+        Seed(x, n, d, k, rng, centroids);
+        Lloyd(x, n, d, k, rng, centroids, maxIterations);
+        return centroids;
+    }
+
+    /// <summary>
+    /// k-means++ seeding: the first centre uniform among the points, each next one drawn with probability proportional
+    /// to the squared distance to the nearest centre so far. With <paramref name="rows"/>, the points are
+    /// x[rows[0]], ..., x[rows[n − 1]] (a block of a larger cloud, not copied).
+    /// </summary>
+    /// <param name="x">Points, row-major (all rows, or the cloud that <paramref name="rows"/> indexes).</param>
+    /// <param name="n">Number of points seeded from.</param>
+    /// <param name="d">Dimension.</param>
+    /// <param name="k">Number of centres.</param>
+    /// <param name="rng">The seeded generator.</param>
+    /// <param name="centroids">Receives the k × d centres.</param>
+    /// <param name="rows">Optional row indices into <paramref name="x"/> (length n).</param>
+    internal static void Seed(ReadOnlySpan<double> x, int n, int d, int k, Random rng, Span<double> centroids, ReadOnlySpan<int> rows = default)
+    {
+        var indexed = !rows.IsEmpty;
+        var dist = new double[n];
+        var first = rng.Next(n);
+        x.Slice((indexed ? rows[first] : first) * d, d).CopyTo(centroids[..d]);
+        for (var i = 0; i < n; i++)
+        {
+            dist[i] = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids[..d]);
+            dist[i] *= dist[i];
+        }
+
+        for (var c = 1; c < k; c++)
+        {
+            var total = TensorPrimitives.Sum<double>(dist);
+            int pick;
+            if (!(total > 0))
+            {
+                pick = rng.Next(n);
+            }
+            else
+            {
+                var target = rng.NextDouble() * total;
+                pick = n - 1;
+                var acc = 0.0;
+                for (var i = 0; i < n; i++)
+                {
+                    acc += dist[i];
+                    if (acc >= target)
+                    {
+                        pick = i;
+                        break;
+                    }
+                }
+            }
+
+            x.Slice((indexed ? rows[pick] : pick) * d, d).CopyTo(centroids.Slice(c * d, d));
+            for (var i = 0; i < n; i++)
+            {
+                var dd = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids.Slice(c * d, d));
+                dist[i] = Math.Min(dist[i], dd * dd);
+            }
+        }
+    }
+
+    /// <summary>Lloyd iterations from the given centroids (hard assignment to the nearest centre, then means).</summary>
+    /// <param name="x">Points, row-major n × d.</param>
+    /// <param name="n">Number of points.</param>
+    /// <param name="d">Dimension.</param>
+    /// <param name="k">Number of centroids.</param>
+    /// <param name="rng">Draws the replacement of an empty cluster.</param>
+    /// <param name="centroids">Centroids, row-major k × d, updated in place.</param>
+    /// <param name="maxIterations">Iterations at most (stops when no label changes).</param>
+    internal static void Lloyd(double[] x, int n, int d, int k, Random rng, double[] centroids, int maxIterations)
+    {
+        var labels = new int[n];
+        for (var it = 0; it < maxIterations; it++)
+        {
+            var changed = 0;
+            Parallel.For(0, n, () => 0, (i, _, local) =>
+            {
+                var xi = x.AsSpan(i * d, d);
+                var best = double.PositiveInfinity;
+                var arg = 0;
+                for (var c = 0; c < k; c++)
+                {
+                    var dd = TensorPrimitives.Distance<double>(xi, centroids.AsSpan(c * d, d));
+                    if (dd < best)
+                    {
+                        best = dd;
+                        arg = c;
+                    }
+                }
+
+                if (labels[i] != arg || it == 0)
+                {
+                    labels[i] = arg;
+                    local++;
+                }
+
+                return local;
+            }, local => Interlocked.Add(ref changed, local));
+
+            var counts = new int[k];
+            Array.Clear(centroids);
+            for (var i = 0; i < n; i++)
+            {
+                counts[labels[i]]++;
+                TensorPrimitives.Add(centroids.AsSpan(labels[i] * d, d), x.AsSpan(i * d, d), centroids.AsSpan(labels[i] * d, d));
+            }
+
+            for (var c = 0; c < k; c++)
+            {
+                if (counts[c] > 0)
+                {
+                    TensorPrimitives.Multiply(centroids.AsSpan(c * d, d), 1.0 / counts[c], centroids.AsSpan(c * d, d));
+                }
+                else
+                {
+                    // An empty cluster takes a random point.
+                    x.AsSpan(rng.Next(n) * d, d).CopyTo(centroids.AsSpan(c * d, d));
+                }
+            }
+
+            if (changed == 0)
+            {
+                break;
+            }
+        }
+
+    }
+
+    /// <summary>Squared distances between rows of x (n × d) and rows of y (m × d), row-major n × m.</summary>
+    internal static double[] SquaredDistances(double[] x, int n, double[] y, int m, int d)
+    {
+        var result = new double[(long)n * m];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                var dd = TensorPrimitives.Distance<double>(x.AsSpan(i * d, d), y.AsSpan(j * d, d));
+                result[(i * m) + j] = dd * dd;
+            }
+        }
+
+        return result;
+    }
+}
