@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
@@ -30,8 +31,12 @@ namespace Monge.Solvers.Hierarchical;
 /// </remarks>
 public sealed record HierarchicalRefinement
 {
-    /// <summary>The ground cost (default squared Euclidean).</summary>
-    public GroundCost Cost { get; init; } = GroundCost.SquaredEuclidean;
+    /// <summary>
+    /// The ground cost (null, the default: squared Euclidean). Any <see cref="ICostFunction{T}"/>: squared Euclidean
+    /// and dot split blocks on exact factors, every other cost on the sampled factors of <see cref="CostFactorization"/>
+    /// (<see cref="Landmarks"/>); leaves and the reported cost always use the exact cost.
+    /// </summary>
+    public ICostFunction<double>? Cost { get; init; }
 
     /// <summary>Largest leaf solved exactly (default 256; memory L² doubles per worker, time O(L³) worst case per leaf).</summary>
     public int LeafSize { get; init; } = 256;
@@ -60,7 +65,7 @@ public sealed record HierarchicalRefinement
     /// <summary>A projection stops when its L1 column-marginal error is below this (default 1e-4).</summary>
     public double InnerTolerance { get; init; } = 1e-4;
 
-    /// <summary>Rank of the sampled factors for <see cref="GroundCost.Euclidean"/> (default 32).</summary>
+    /// <summary>Rank of the sampled factors for costs other than squared Euclidean and dot (default 32).</summary>
     public int Landmarks { get; init; } = 32;
 
     /// <summary>Balanced Lloyd steps after k-means++ seeding of each block's start (default 2); −1 starts from the
@@ -372,7 +377,6 @@ public sealed record HierarchicalRefinement
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
-        Require(Enum.IsDefined(Cost), $"Unknown cost {Cost}.", nameof(Cost));
         return ScheduleFor(source.Count);
     }
 
@@ -649,7 +653,7 @@ public sealed record HierarchicalRefinement
         MatchingCost(x, y, d, idxX, idxY, Cost);
 
     /// <summary>(1/n) Σ_p c(x[idxX[p]], y[idxY[p]]).</summary>
-    internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, GroundCost cost)
+    internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, ICostFunction<double>? cost)
     {
         var total = 0.0;
         for (var p = 0; p < idxX.Length; p++)
@@ -667,7 +671,7 @@ public sealed record HierarchicalRefinement
         Span<double> my = d <= 512 ? stackalloc double[d] : new double[d];
         foreach (var (start, m) in blocks)
         {
-            if (Cost == GroundCost.SquaredEuclidean)
+            if (CostFunction.IsSquaredEuclidean(Cost))
             {
                 // (1/m²) Σᵢⱼ ‖xᵢ − yⱼ‖² = var X + var Y + ‖x̄ − ȳ‖² (variances as mean squared distance to the mean).
                 mx.Clear();
@@ -707,7 +711,7 @@ public sealed record HierarchicalRefinement
                     var xr = x.Slice(idxX[start + (int)((long)s * m / a)] * d, d);
                     for (var t = 0; t < a; t++)
                     {
-                        sum += BlockFactors.Distance(xr, y.Slice(idxY[start + (int)((long)t * m / a)] * d, d));
+                        sum += BlockFactors.PairCost(xr, y.Slice(idxY[start + (int)((long)t * m / a)] * d, d), Cost);
                     }
                 }
 
