@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Solvers;
 using Monge.Solvers.LowRank;
@@ -10,7 +11,7 @@ namespace Monge.Cli.Commands;
 /// <summary>Options of <c>monge solve --method frlc|lowrank-sinkhorn</c> (parsed by the solve command).</summary>
 /// <param name="Method">"frlc" or "lowrank-sinkhorn".</param>
 /// <param name="Rank">Rank r.</param>
-/// <param name="Cost">"sqeuclidean" (exact factors, linear memory) or "euclidean" (online tiles).</param>
+/// <param name="Cost">The ground cost (null: squared Euclidean). Squared Euclidean and dot use exact factors (linear memory); other costs are evaluated online in tiles.</param>
 /// <param name="Relaxation">"balanced", "semi-left", "semi-right" or "unbalanced" (FRLC only).</param>
 /// <param name="Tau">τ_out for the relaxed marginals (FRLC only).</param>
 /// <param name="TauIn">τ_in on the inner marginals (FRLC only).</param>
@@ -21,7 +22,7 @@ namespace Monge.Cli.Commands;
 public sealed record LowRankSolveOptions(
     string Method,
     int Rank,
-    string Cost = "sqeuclidean",
+    ICostFunction<double>? Cost = null,
     string Relaxation = "balanced",
     double Tau = 50,
     double TauIn = 50,
@@ -31,8 +32,8 @@ public sealed record LowRankSolveOptions(
     bool Overwrite = false);
 
 /// <summary>
-/// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on the squared
-/// Euclidean (factored, linear memory) or Euclidean (online) cost, returns the JSON summary and optionally writes the
+/// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on any cost
+/// (squared Euclidean and dot factored in linear memory, other costs online), returns the JSON summary and optionally writes the
 /// co-cluster labels. Kept separate from the solve command so that the command only parses and dispatches.
 /// </summary>
 public static class LowRankSolve
@@ -82,12 +83,11 @@ public static class LowRankSolve
             DataFiles.CheckOutput(options.ClustersOut, options.Overwrite);
         }
 
-        var cost = options.Cost switch
-        {
-            "sqeuclidean" => LowRankCost.SquaredEuclideanFactors(x, y),
-            "euclidean" => LowRankCost.PointClouds(x, y, power: 1),
-            _ => throw new UsageException($"Unknown --cost '{options.Cost}' (expected sqeuclidean or euclidean)."),
-        };
+        // Squared Euclidean and dot have exact factors (linear memory); other costs are evaluated online in tiles.
+        var groundCost = options.Cost ?? new SquaredEuclidean<double>();
+        var cost = CostFunction.IsSquaredEuclidean(groundCost)
+            ? LowRankCost.SquaredEuclideanFactors(x, y)
+            : LowRankCost.FromGeometry(new PointCloudGeometry<double>(x, y, groundCost));
         var a = x.HasWeights ? x.Weights.ToArray() : null;
         var b = y.HasWeights ? y.Weights.ToArray() : null;
 
@@ -157,7 +157,8 @@ public static class LowRankSolve
             ["n"] = coupling.Rows,
             ["m"] = coupling.Cols,
             ["rank"] = options.Rank,
-            ["cost_function"] = options.Cost,
+            ["cost_function"] = groundCost.Name,
+            ["ground_cost"] = groundCost.Name,
             ["relaxation"] = options.Relaxation,
             ["cost"] = JsonOutput.Number(value),
             ["status"] = convergence.Status.ToString(),

@@ -5,8 +5,8 @@ namespace Monge.Cli.Commands.Solve;
 
 /// <summary>
 /// <c>monge solve --method frlc</c> (FRLC, Halmos et al. 2024) and <c>--method lowrank-sinkhorn</c> (Scetbon et al.
-/// 2021): low-rank couplings on the squared Euclidean cost in factored form (linear memory) or the Euclidean cost
-/// online. The work is done by <see cref="LowRankSolve.Summarize"/>.
+/// 2021): low-rank couplings on any <c>--cost</c>: squared Euclidean and dot in factored form (linear memory), every
+/// other cost online. The work is done by <see cref="LowRankSolve.Summarize"/>.
 /// </summary>
 public sealed class LowRankSolveMethod : ISolveMethod
 {
@@ -35,7 +35,6 @@ public sealed class LowRankSolveMethod : ISolveMethod
     {
         ArgumentNullException.ThrowIfNull(command);
         Add(command, new Option<int>("--rank") { Description = "Rank r of the low-rank coupling (frlc, lowrank-sinkhorn).", DefaultValueFactory = _ => 10 });
-        Add(command, new Option<string>("--cost") { Description = "Low-rank methods: sqeuclidean (exact factors, linear memory) or euclidean (online).", DefaultValueFactory = _ => "sqeuclidean" });
         Add(command, new Option<string>("--relaxation") { Description = "FRLC outer marginals: balanced, semi-left, semi-right or unbalanced.", DefaultValueFactory = _ => "balanced" });
         Add(command, new Option<double>("--tau") { Description = "FRLC: KL weight τ_out of the relaxed outer marginals.", DefaultValueFactory = _ => 50 });
         Add(command, new Option<double>("--tau-in") { Description = "FRLC: KL weight τ_in of the inner marginals.", DefaultValueFactory = _ => 50 });
@@ -51,7 +50,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
         var options = new LowRankSolveOptions(
             Name,
             input.Get<int>("--rank"),
-            input.Get<string>("--cost") ?? "sqeuclidean",
+            input.Cost,
             input.Get<string>("--relaxation") ?? "balanced",
             input.Get<double>("--tau"),
             input.Get<double>("--tau-in"),
