@@ -40,8 +40,8 @@ namespace Monge.Tools;
 /// </para>
 /// <para>
 /// Units: the weights are normalized to mass one (uniform when a cloud has none), so for two clouds of n points the
-/// bound is on min_σ (1/n) Σ c(x_i, y_σ(i)) — the quantity <see cref="HierarchicalRefinementResult.Cost"/> reports
-/// (<see cref="LinearAssignmentResult.Cost"/> is n times it). By Birkhoff's theorem the transport optimum of two uniform
+/// bound is on min_σ (1/n) Σ c(x_i, y_σ(i)) — the quantity <see cref="HierarchicalRefinementResult.Cost"/>
+/// and <see cref="LinearAssignmentResult.Cost"/> reports (<see cref="LinearAssignmentResult.TotalCost"/> is n times it). By Birkhoff's theorem the transport optimum of two uniform
 /// n-point measures is attained at a permutation, so the bound holds for the assignment problem.
 /// </para>
 /// <para>

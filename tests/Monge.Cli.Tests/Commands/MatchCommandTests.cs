@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Monge.Cli.Commands;
 using Monge.Cli.Infrastructure;
+using Monge.Geometry.Costs;
 using Monge.Geometry;
 using Monge.IO;
 using Monge.Solvers.Exact;
@@ -174,7 +175,7 @@ public sealed class MatchCommandTests
         var b = Generators.RandomWeights(random, m);
         var x = new PointCloud<double>(RandomPoints(random, n, d), n, d, a);
         var y = new PointCloud<double>(RandomPoints(random, m, d), m, d, b);
-        var summary = EmdSolve.Run(x, y, GroundCost.SquaredEuclidean, cli.File("plan.csv"), normalize: false, overwrite: false);
+        var summary = EmdSolve.Run(x, y, new SquaredEuclidean<double>(), cli.File("plan.csv"), normalize: false, overwrite: false);
         Assert.Equal("emd", summary["method"]!.GetValue<string>());
         Assert.Equal(n, summary["n"]!.GetValue<int>());
         Assert.Equal(m, summary["m"]!.GetValue<int>());
@@ -201,8 +202,8 @@ public sealed class MatchCommandTests
         // Uniform equal sizes: the EMD cost equals the mean cost of the optimal matching.
         var u = new PointCloud<double>(RandomPoints(random, 8, d), 8, d);
         var v = new PointCloud<double>(RandomPoints(random, 8, d), 8, d);
-        var lap = LinearAssignment.Solve(u, v);
-        NumericAssert.Close(lap.Cost / 8, EmdSolve.Run(u, v, GroundCost.SquaredEuclidean, null, false, false)["cost"]!.GetValue<double>(), rtol: 1e-9);
+        var lap = new LinearAssignment().Solve(u, v);
+        NumericAssert.Close(lap.TotalCost / 8, EmdSolve.Run(u, v, new SquaredEuclidean<double>(), null, false, false)["cost"]!.GetValue<double>(), rtol: 1e-9);
     }
 
     [Fact]
@@ -211,13 +212,13 @@ public sealed class MatchCommandTests
         using var cli = new CliRunner();
         var x = new PointCloud<double>([0, 0, 1, 1], 2, 2, [1, 1]);
         var y = new PointCloud<double>([0, 1, 1, 0], 2, 2, [1, 2]);
-        var mismatch = Assert.Throws<InputValidationException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, null, false, false));
+        var mismatch = Assert.Throws<InputValidationException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), null, false, false));
         Assert.Equal(InputProblem.MassMismatch, mismatch.Problem);
-        Assert.True(EmdSolve.Run(x, y, GroundCost.Euclidean, null, normalize: true, overwrite: false)["optimal"]!.GetValue<bool>());
-        Assert.Throws<UsageException>(() => EmdSolve.Run(x, new PointCloud<double>([0, 1, 2], 1, 3), GroundCost.Euclidean, null, false, false));
-        Assert.Throws<UsageException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, null, true, false, maxDenseBytes: 16));
+        Assert.True(EmdSolve.Run(x, y, new Euclidean<double>(), null, normalize: true, overwrite: false)["optimal"]!.GetValue<bool>());
+        Assert.Throws<UsageException>(() => EmdSolve.Run(x, new PointCloud<double>([0, 1, 2], 1, 3), new Euclidean<double>(), null, false, false));
+        Assert.Throws<UsageException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), null, true, false, maxDenseBytes: 16));
         File.WriteAllText(cli.File("plan.npy"), "x");
-        Assert.Throws<IOException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, cli.File("plan.npy"), true, false));
+        Assert.Throws<IOException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), cli.File("plan.npy"), true, false));
     }
 
     [Fact]
