@@ -187,7 +187,11 @@ public class DualBoundTests
         var result = Converged.Compute(x, y, cost);
         AssertBelow(exact, result.LowerBound, "p = 1.5");
         Assert.True(exact - result.LowerBound <= result.Epsilon * Math.Log(50), $"OPT {exact:R}, bound {result.LowerBound:R}");
-        Assert.Throws<InputValidationException>(() => new DualBound().Compute(x, y, cost));
+
+        // Built-in costs have float32 counterparts, so the default (single-precision) options accept them; a custom cost
+        // has none and needs SinglePrecision = false.
+        AssertBelow(exact, new DualBound().Compute(x, y, cost).LowerBound, "p = 1.5, float32 Sinkhorn");
+        Assert.Throws<InputValidationException>(() => new DualBound().Compute(x, y, new DelegateCost<double>((p, q) => cost.Evaluate(p, q))));
     }
 
     [Fact]

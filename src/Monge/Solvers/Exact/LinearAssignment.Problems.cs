@@ -44,23 +44,18 @@ public sealed partial record LinearAssignment
 
         CheckUniform(problem.A, "a");
         CheckUniform(problem.B, "b");
-        if (Math.Abs(problem.MassA - problem.MassB) > 1e-9 * Math.Max(problem.MassA, problem.MassB))
-        {
-            throw new InputValidationException(
-                InputProblem.MassMismatch,
-                $"{SolverName} needs equal masses, but a sums to {problem.MassA:R} and b to {problem.MassB:R}; use NetworkSimplex (NormalizeMasses) for weighted problems.",
-                nameof(problem));
-        }
+        // Equal masses are checked by LinearProblem for balanced problems.
     }
 
     private static void CheckUniform<T>(ReadOnlySpan<T> weights, string name)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w0 = double.CreateTruncating(weights[0]);
+        var tolerance = typeof(T) == typeof(float) ? 1e-5 : 1e-9;
         for (var i = 1; i < weights.Length; i++)
         {
             var wi = double.CreateTruncating(weights[i]);
-            if (Math.Abs(wi - w0) > 1e-9 * w0)
+            if (Math.Abs(wi - w0) > tolerance * w0)
             {
                 throw new InputValidationException(
                     InputProblem.InvalidParameter,
