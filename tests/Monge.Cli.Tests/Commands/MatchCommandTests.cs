@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Monge.Cli.Commands;
 using Monge.Cli.Infrastructure;
-using Monge.Geometry.Costs;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -88,6 +88,36 @@ public sealed class MatchCommandTests
         NumericAssert.Close(best, total, rtol: 1e-12, what: "permutation cost vs brute force");
         NumericAssert.Close(best, root.GetProperty("total_cost").GetDouble(), rtol: 1e-12, what: "total_cost");
         NumericAssert.Close(best / n, root.GetProperty("cost").GetDouble(), rtol: 1e-12, what: "cost");
+    }
+
+    [Theory]
+    [InlineData("exact", "pnorm:1.5")]
+    [InlineData("exact", "cosine")]
+    [InlineData("hiref", "dot")]
+    [InlineData("auto", "cosine")]
+    public void Match_AnyCost_ReportsItAndMatchesTheLibrary(string method, string cost)
+    {
+        using var cli = new CliRunner();
+        var random = Seeds.Create(901);
+        const int n = 40;
+        var x = RandomPoints(random, n, 3);
+        var y = RandomPoints(random, n, 3);
+        WritePoints(cli.File("x.npy"), x, n, 3);
+        WritePoints(cli.File("y.npy"), y, n, 3);
+        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, "--leaf-size", "16", "--out", cli.File("p.npy"), "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(cost, doc.RootElement.GetProperty("ground_cost").GetString());
+        var optimum = new LinearAssignment().Solve(new PointCloud<double>(x, n, 3), new PointCloud<double>(y, n, 3), CostFunction.Parse<double>(cost)).Cost;
+        var reported = doc.RootElement.GetProperty("cost").GetDouble();
+        if (method == "hiref")
+        {
+            Assert.True(reported >= optimum - (1e-12 * Math.Abs(optimum)), $"hiref {reported:R} below the optimum {optimum:R}");
+        }
+        else
+        {
+            NumericAssert.Close(optimum, reported, rtol: 1e-12, what: "mean cost vs LinearAssignment");
+        }
     }
 
     [Fact]
