@@ -1,5 +1,5 @@
-using Monge.Solvers;
 using Monge.Geometry.Costs;
+using Monge.Solvers;
 
 namespace Monge.Cli.Commands.Match;
 

@@ -1,6 +1,6 @@
 using Monge.Datasets;
-using Monge.Geometry.Costs;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
