@@ -35,7 +35,8 @@ public static class CostOptions
         }
         catch (InputValidationException ex)
         {
-            throw new UsageException($"{Name}: {ex.Message}");
+            var message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new UsageException($"{Name}: {message}");
         }
     }
 
