@@ -24,15 +24,17 @@ namespace Monge.Solvers.Exact;
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
 /// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
 /// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
-/// The point-cloud overloads never store C when n·m exceeds <see cref="DefaultMaxDenseEntries"/>: rows are then
-/// recomputed (O(m·d) each) whenever the solver needs them.</para>
+/// The problem and point-cloud overloads never store C when n·m exceeds <see cref="MaxDenseEntries"/>: rows are then
+/// recomputed (O(m·d) each, specialised per cost struct) whenever the solver needs them.</para>
+/// <para>Normalization: <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ for the plan with mass 1/n per matched pair
+/// (the mean matched cost, as every solver reports); <see cref="LinearAssignmentResult.TotalCost"/> is the plain sum
+/// Σ_i C[i, σ(i)] that the span kernels minimize.</para>
 /// <para>Thread safety: every method is reentrant; concurrent calls need distinct workspaces and outputs.</para>
 /// </remarks>
 public sealed partial record LinearAssignment
 {
     /// <summary>
-    /// The point-cloud overloads build the dense cost when n·m is at most this (2²⁴ entries: 128 MiB of doubles)
-    /// and compute rows on the fly above it.
+    /// The default of <see cref="MaxDenseEntries"/>: 2²⁴ entries (128 MiB of doubles).
     /// </summary>
     public const long DefaultMaxDenseEntries = 1L << 24;
 
