@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
 namespace Monge.Benchmarks;
@@ -36,7 +37,7 @@ public class LinearAssignmentBenchmarks
         }
 
         _cost = new double[N * N];
-        LinearAssignment.FillCost<double>(x, y, 2, GroundCost.SquaredEuclidean, _cost);
+        LinearAssignment.FillCost<double>(x, y, 2, new SquaredEuclidean<double>(), _cost);
         _a = Monge.Problems.Marginals.Uniform<double>(N);
         _sigma = new int[N];
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Monge.Cli.Commands;
 using Monge.Cli.Commands.Solve;
 using Monge.Cli.Infrastructure;
+using Monge.Geometry.Costs;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -119,9 +120,9 @@ public sealed class SolvePlotAndProgressTests : IDisposable
         var x = Generators.UniformCloud(Seeds.Create(), 25, 2);
         var y = Generators.UniformCloud(Seeds.Create(1), 25, 2);
         var details = new SolveDetails();
-        EmdSolve.Run(x, y, GroundCost.SquaredEuclidean, null, normalize: false, overwrite: false, details: details);
+        EmdSolve.Run(x, y, new SquaredEuclidean<double>(), null, normalize: false, overwrite: false, details: details);
         var map = details.SourceMap!();
-        var lap = LinearAssignment.Solve(x, y, GroundCost.SquaredEuclidean);
+        var lap = new LinearAssignment().Solve(x, y, new SquaredEuclidean<double>());
         for (var i = 0; i < x.Count; i++)
         {
             var j = lap.RowToColumn[i];

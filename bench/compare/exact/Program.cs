@@ -5,6 +5,7 @@
 // rows always on the fly), emd (network simplex). Usage: ExactCompare METHOD X.npy Y.npy [repeats]
 using System.Diagnostics;
 using System.Globalization;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Solvers.Exact;
 
@@ -15,7 +16,7 @@ var repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture)
 var n = x.Count;
 var m = y.Count;
 var cost = new double[n * m];
-LinearAssignment.FillCost(x.Data, y.Data, x.Dimension, GroundCost.SquaredEuclidean, cost);
+LinearAssignment.FillCost(x.Data, y.Data, x.Dimension, new SquaredEuclidean<double>(), cost);
 var best = double.PositiveInfinity;
 var bestCpu = double.PositiveInfinity;
 using var process = Process.GetCurrentProcess();
@@ -28,16 +29,16 @@ for (var r = 0; r < repeats; r++)
     switch (method)
     {
         case "lap":
-            value = LinearAssignment.Solve(cost, n, m).Cost;
+            value = LinearAssignment.Solve(cost, n, m).TotalCost;
             break;
         case "lap-double":
-            value = LinearAssignment.Solve(cost, n, m, new LinearAssignmentWorkspace<double> { MixedPrecision = false }).Cost;
+            value = LinearAssignment.Solve(cost, n, m, new LinearAssignmentWorkspace<double> { MixedPrecision = false }).TotalCost;
             break;
         case "lap-points":
-            value = LinearAssignment.Solve(x, y, GroundCost.SquaredEuclidean).Cost;
+            value = new LinearAssignment().Solve(x, y, new SquaredEuclidean<double>()).TotalCost;
             break;
         case "lap-otf":
-            value = LinearAssignment.Solve(x, y, GroundCost.SquaredEuclidean, maxDenseEntries: 0).Cost;
+            value = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y, new SquaredEuclidean<double>()).TotalCost;
             break;
         case "emd":
             value = new NetworkSimplex().Solve(cost, Monge.Problems.Marginals.Uniform<double>(n), Monge.Problems.Marginals.Uniform<double>(m)).Cost * n;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
-using Monge.Solvers.Exact;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Hierarchical;
 using Monge.Tools;
 
@@ -19,7 +19,7 @@ internal static class Certify
         }
 
         var d = int.Parse(args[2], CultureInfo.InvariantCulture);
-        var cost = Enum.Parse<GroundCost>(args[3]);
+        var cost = CostFunction.Parse<double>(args[3]);
         var n = int.Parse(args[4], CultureInfo.InvariantCulture);
         var solver = new HierarchicalRefinement { Cost = cost, PolishRounds = int.Parse(args[5], CultureInfo.InvariantCulture) };
         if (args.Length > 6 && args[6] != "auto")
@@ -40,7 +40,7 @@ internal static class Certify
         var sample = SyntheticData.Generate(ds, n, 1, d, withTarget: true);
         var clock = Stopwatch.StartNew();
         var r = solver.Solve(sample.Source, sample.Target!);
-        Console.WriteLine($"{args[1]},{d},{cost},{n},polish={solver.PolishRounds},schedule=[{string.Join(" ", r.RankSchedule)}],iter={solver.MaxIterations},leaf={solver.LeafSize},cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},rounds={r.PolishRounds},s={clock.Elapsed.TotalSeconds:F1},polish_s={r.PolishSeconds:F1}");
+        Console.WriteLine($"{args[1]},{d},{cost.Name},{n},polish={solver.PolishRounds},schedule=[{string.Join(" ", r.RankSchedule)}],iter={solver.MaxIterations},leaf={solver.LeafSize},cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},rounds={r.PolishRounds},s={clock.Elapsed.TotalSeconds:F1},polish_s={r.PolishSeconds:F1}");
     }
 
     public static void Run(string[] args)
@@ -55,11 +55,11 @@ internal static class Certify
         var skipHiref = args.Length > 8 && args[8] == "nohiref";
         var bound = new DualBound { Epsilon = epsilon, MaxIterations = maxIterations, CoarseSize = coarse, RefineIterations = refine };
         Console.WriteLine("dataset,d,cost,n,hiref_cost,hiref_s,lower_bound,certified_gap,epsilon,sinkhorn_iterations,sinkhorn_status,sinkhorn_s,certify_s,exact_cost,exact_s,hiref_over_exact,bound_below_exact");
-        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
         {
             foreach (var (ds, d) in QualityCases.Pairs)
             {
-                var name = $"{SyntheticData.CliName(ds)}-{d}-{cost}";
+                var name = $"{SyntheticData.CliName(ds)}-{d}-{cost.Name}";
                 if (!name.Contains(only, StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
@@ -80,7 +80,7 @@ internal static class Certify
                         ",",
                         SyntheticData.CliName(ds),
                         d,
-                        cost,
+                        cost.Name,
                         n,
                         hirefCost.ToString("F6"),
                         hirefSeconds.ToString("F1"),

@@ -7,8 +7,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
+using Monge.Geometry.Costs;
 using Monge.IO;
-using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -32,7 +32,7 @@ var dump = args.Length > 3 ? args[3] : null;
 Console.WriteLine("dataset,d,cost,n,hiref_cost,seconds,peak_scratch_mb,process_peak_mb,schedule,cost_before_polish,polish_rounds,exact_cost,exact_seconds,ratio");
 if (mode == "quality")
 {
-    foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+    foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
     {
         foreach (var (ds, d) in QualityCases.Pairs)
         {
@@ -51,11 +51,11 @@ else
     var (ds, d, top) = mode == "mixture64" ? (SyntheticDataset.GaussianMixture, 64, Math.Min(maxN, 262144)) : (SyntheticDataset.HalfMoonSCurve, 2, maxN);
     for (var n = 1024; n <= top; n *= 4)
     {
-        Run(ds, d, GroundCost.SquaredEuclidean, n);
+        Run(ds, d, new SquaredEuclidean<double>(), n);
     }
 }
 
-void Run(SyntheticDataset ds, int d, GroundCost cost, int n)
+void Run(SyntheticDataset ds, int d, ICostFunction<double> cost, int n)
 {
     var sample = SyntheticData.Generate(ds, n, 1, d, withTarget: true);
     if (dump is not null)
@@ -72,7 +72,7 @@ void Run(SyntheticDataset ds, int d, GroundCost cost, int n)
     var (exact, exactSeconds) = QualityCases.ExactOptimum(sample, cost, exactMaxN);
 
     var processPeak = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
-    Console.WriteLine(string.Join(",", SyntheticData.CliName(ds), d, cost, n, result.Cost.ToString("F6"), seconds.ToString("F2"),
+    Console.WriteLine(string.Join(",", SyntheticData.CliName(ds), d, cost.Name, n, result.Cost.ToString("F6"), seconds.ToString("F2"),
         (result.PeakScratchBytes / 1e6).ToString("F1"), processPeak.ToString("F0"), "[" + string.Join(" ", result.RankSchedule) + "]",
         result.CostBeforePolish.ToString("F6"), result.PolishRounds, exact.ToString("F6"), exactSeconds.ToString("F2"), (result.Cost / exact).ToString("F5")));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Monge.Datasets;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
 /// <summary>What the quality and certify modes share: the twelve cases' data sets and the exact reference.</summary>
@@ -13,7 +14,7 @@ internal static class QualityCases
     ];
 
     /// <summary>The exact assignment optimum (1/n) Σ c and its seconds, or NaN for both when n exceeds <paramref name="exactMaxN"/>.</summary>
-    public static (double Cost, double Seconds) ExactOptimum(DatasetSample sample, GroundCost cost, int exactMaxN)
+    public static (double Cost, double Seconds) ExactOptimum(DatasetSample sample, ICostFunction<double> cost, int exactMaxN)
     {
         var n = sample.Source.Count;
         if (n > exactMaxN)
@@ -22,7 +23,7 @@ internal static class QualityCases
         }
 
         var clock = Stopwatch.StartNew();
-        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!, cost).Cost / n;
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!, cost).TotalCost / n;
         return (optimum, clock.Elapsed.TotalSeconds);
     }
 }

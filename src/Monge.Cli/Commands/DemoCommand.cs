@@ -6,7 +6,7 @@ using Monge.Cli.Infrastructure;
 using Monge.Cli.Plotting;
 using Monge.Cli.Reporting;
 using Monge.Datasets;
-using Monge.Solvers.Exact;
+using Monge.Geometry.Costs;
 
 namespace Monge.Cli.Commands;
 
@@ -62,7 +62,7 @@ public static class DemoCommand
             var outcome = SolverProgressRenderer.Run(
                 context,
                 jsonValue,
-                progress => chosen.Solve(pair.Source, pair.Target!, new MatchSettings(GroundCost.SquaredEuclidean, null, null, seedValue, progress), context.Cancellation));
+                progress => chosen.Solve(pair.Source, pair.Target!, new MatchSettings(new SquaredEuclidean<double>(), null, null, seedValue, progress), context.Cancellation));
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
 

@@ -22,10 +22,11 @@ public static class DivergenceCommand
         var threshold = new Option<double>("--threshold") { Description = "L1 marginal threshold of each solve.", DefaultValueFactory = _ => 1e-3 };
         var maxIterations = new Option<int>("--max-iterations") { Description = "Iteration budget per solve.", DefaultValueFactory = _ => 2000 };
         var primal = new Option<bool>("--primal") { Description = "Combine the primal costs ⟨C, P⟩ (POT 0.8) instead of the regularized costs." };
+        var cost = CostOptions.Create();
         var json = CommonOptions.Json();
         var command = new Command("divergence", "Print the Sinkhorn divergence S_ε(α, β) = OT_ε(α, β) − ½OT_ε(α, α) − ½OT_ε(β, β).")
         {
-            source, target, sourceWeights, targetWeights, epsilon, threshold, maxIterations, primal, json,
+            source, target, sourceWeights, targetWeights, epsilon, threshold, maxIterations, primal, cost, json,
         };
         command.SetAction(parse =>
         {
@@ -36,9 +37,10 @@ public static class DivergenceCommand
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
             }
 
+            var groundCost = CostOptions.Parse(parse.GetValue(cost));
             var stopwatch = Stopwatch.StartNew();
             var options = new Sinkhorn { Epsilon = parse.GetValue(epsilon), Threshold = parse.GetValue(threshold), MaxIterations = parse.GetValue(maxIterations) };
-            var result = SinkhornDivergence.Compute(x, y, options, term: parse.GetValue(primal) ? DivergenceTerm.Primal : DivergenceTerm.Regularized, cancellationToken: context.Cancellation);
+            var result = SinkhornDivergence.Compute(x, y, options, groundCost, term: parse.GetValue(primal) ? DivergenceTerm.Primal : DivergenceTerm.Regularized, cancellationToken: context.Cancellation);
             var summary = new JsonObject
             {
                 ["divergence"] = JsonOutput.Number(result.Value),
@@ -46,6 +48,7 @@ public static class DivergenceCommand
                 ["source_self"] = JsonOutput.Number(result.SourceTerm),
                 ["target_self"] = JsonOutput.Number(result.TargetTerm),
                 ["epsilon"] = JsonOutput.Number(result.Epsilon),
+                ["ground_cost"] = groundCost.Name,
                 ["converged"] = result.Converged,
                 ["iterations"] = new JsonObject
                 {

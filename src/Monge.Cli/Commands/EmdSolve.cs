@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
@@ -28,10 +29,7 @@ public static class EmdSolve
     /// <summary>Name of the option that rescales both weight vectors to total mass one.</summary>
     public const string NormalizeOption = "--normalize-weights";
 
-    /// <summary>Name of the ground-cost option.</summary>
-    public const string CostOptionName = "--cost";
-
-    /// <summary>Adds <c>--plan-out</c>, <c>--normalize-weights</c> and <c>--cost</c> to <paramref name="command"/> (skipping names already present).</summary>
+    /// <summary>Adds <c>--plan-out</c>, <c>--normalize-weights</c> to <paramref name="command"/> (skipping names already present).</summary>
     /// <param name="command">The <c>solve</c> command.</param>
     public static void AddOptions(Command command)
     {
@@ -45,11 +43,6 @@ public static class EmdSolve
         if (!present.Contains(NormalizeOption))
         {
             command.Options.Add(new Option<bool>(NormalizeOption) { Description = "emd: rescale both weight vectors to total mass one (otherwise unequal masses are an error)." });
-        }
-
-        if (!present.Contains(CostOptionName))
-        {
-            command.Options.Add(MatchCommand.CostOption());
         }
     }
 
@@ -70,7 +63,7 @@ public static class EmdSolve
     public static JsonObject Run(
         PointCloud<double> source,
         PointCloud<double> target,
-        GroundCost cost,
+        ICostFunction<double> cost,
         string? planOut,
         bool normalize,
         bool overwrite,
@@ -132,7 +125,7 @@ public static class EmdSolve
             ["n"] = source.Count,
             ["m"] = target.Count,
             ["cost"] = JsonOutput.Number(result.Cost),
-            ["ground_cost"] = MatchCommand.CostName(cost),
+            ["ground_cost"] = cost.Name,
             ["optimal"] = result.Optimal,
             ["converged"] = result.Optimal,
             ["status"] = result.Convergence.Status.ToString(),

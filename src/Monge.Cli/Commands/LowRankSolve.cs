@@ -12,7 +12,7 @@ namespace Monge.Cli.Commands;
 /// <summary>Options of <c>monge solve --method frlc|lowrank-sinkhorn</c> (parsed by the solve command).</summary>
 /// <param name="Method">"frlc" or "lowrank-sinkhorn".</param>
 /// <param name="Rank">Rank r.</param>
-/// <param name="Cost">"sqeuclidean" (exact factors, linear memory) or "euclidean" (online tiles).</param>
+/// <param name="Cost">The ground cost (null: squared Euclidean). Squared Euclidean and dot use exact factors (linear memory); other costs are evaluated online in tiles.</param>
 /// <param name="Relaxation">The outer marginal relaxation (FRLC only; null = balanced), the library's one convention.</param>
 /// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; +∞ keeps them fixed).</param>
 /// <param name="Seed">Seed.</param>
@@ -22,7 +22,7 @@ namespace Monge.Cli.Commands;
 public sealed record LowRankSolveOptions(
     string Method,
     int Rank,
-    string Cost = "sqeuclidean",
+    ICostFunction<double>? Cost = null,
     Relaxation? Relaxation = null,
     double RhoIn = 50,
     int Seed = 0,
@@ -31,8 +31,8 @@ public sealed record LowRankSolveOptions(
     bool Overwrite = false);
 
 /// <summary>
-/// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on the squared
-/// Euclidean (factored, linear memory) or Euclidean (online) cost, returns the JSON summary and optionally writes the
+/// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on any cost
+/// (squared Euclidean and dot factored in linear memory, other costs online), returns the JSON summary and optionally writes the
 /// co-cluster labels. Kept separate from the solve command so that the command only parses and dispatches.
 /// </summary>
 public static class LowRankSolve
@@ -69,14 +69,9 @@ public static class LowRankSolve
             DataFiles.CheckOutput(options.ClustersOut, options.Overwrite);
         }
 
-        // The solvers read the cost through the geometry: exact factors for squared Euclidean (linear memory),
-        // online tiles for Euclidean.
-        ICostFunction<double> costFunction = options.Cost switch
-        {
-            "sqeuclidean" => default(SquaredEuclidean<double>),
-            "euclidean" => default(Euclidean<double>),
-            _ => throw new UsageException($"Unknown --cost '{options.Cost}' (expected sqeuclidean or euclidean)."),
-        };
+        // The solvers read the cost through the geometry: exact factors for squared Euclidean and dot (linear memory),
+        // online tiles for every other cost.
+        var costFunction = options.Cost ?? new SquaredEuclidean<double>();
         var problem = LinearProblem<double>.FromPointClouds(x, y, costFunction, relaxation);
 
         LowRankResult result;
@@ -145,7 +140,8 @@ public static class LowRankSolve
             ["n"] = coupling.Rows,
             ["m"] = coupling.Cols,
             ["rank"] = options.Rank,
-            ["cost_function"] = options.Cost,
+            ["cost_function"] = costFunction.Name,
+            ["ground_cost"] = costFunction.Name,
             ["relaxation"] = relaxation.ToString(),
             ["cost"] = JsonOutput.Number(value),
             ["status"] = convergence.Status.ToString(),

@@ -36,7 +36,7 @@ public static class MatchCommand
         var method = new Option<string>("--method") { Description = "Method: " + string.Join("; ", Methods.Select(m => $"{m.Name}: {m.Description}")) + ".", DefaultValueFactory = _ => Methods[0].Name };
         method.AcceptOnlyFromAmong(Methods.Select(m => m.Name).ToArray());
         var output = new Option<string>("--out") { Description = $"Output permutation: an integer vector, entry i = the target row matched to source row i ({DataFiles.OutputTypes}).", Required = true };
-        var cost = CostOption();
+        var cost = CostOptions.Create("Every method supports every cost (hiref splits blocks on exact factors for sqeuclidean and dot, sampled factors otherwise).");
         var leafSize = new Option<int?>("--leaf-size") { Description = "hiref: largest block solved exactly at the leaves (default 256)." };
         var schedule = new Option<string?>("--rank-schedule") { Description = "hiref: ranks per level, e.g. 16,16,8 (default: chosen from n)." };
         var slabRounds = new Option<int?>("--slab-rounds") { Description = "hiref: slab rounds of the polish, for n ≤ 32 768 (default 8; 0 = off, about 2–4× faster at n = 16 384 but up to 1.3% further from the optimum)." };
@@ -58,7 +58,7 @@ public static class MatchCommand
             var overwriteValue = result.GetValue(overwrite);
             var jsonValue = result.GetValue(json);
             var chosen = Methods.First(m => m.Name == result.GetValue(method));
-            var groundCost = ParseCost(result.GetValue(cost)!);
+            var groundCost = CostOptions.Parse(result.GetValue(cost));
             var ranks = ParseSchedule(result.GetValue(schedule));
             var leaf = result.GetValue(leafSize);
             if (leaf is < 1)
@@ -107,7 +107,7 @@ public static class MatchCommand
                 ["m"] = y.Count,
                 ["cost"] = JsonOutput.Number(outcome.TotalCost / n),
                 ["total_cost"] = JsonOutput.Number(outcome.TotalCost),
-                ["ground_cost"] = CostName(groundCost),
+                ["ground_cost"] = groundCost.Name,
                 ["optimal"] = outcome.Optimal,
                 ["seconds"] = watch.Elapsed.TotalSeconds,
                 ["out"] = outPath,
@@ -127,7 +127,7 @@ public static class MatchCommand
             report.AddInput("source", x)
                 .AddInput("target", y)
                 .AddOption("method", outcome.Method ?? chosen.Name)
-                .AddOption("cost", CostName(groundCost))
+                .AddOption("cost", groundCost.Name)
                 .AddResult("cost (mean per point)", outcome.TotalCost / n)
                 .AddResult("total cost", outcome.TotalCost)
                 .AddResult("optimal", outcome.Optimal)
@@ -159,33 +159,11 @@ public static class MatchCommand
         return command;
     }
 
-    /// <summary>The <c>--cost</c> option (sqeuclidean or euclidean), shared with <see cref="EmdSolve"/>.</summary>
-    public static Option<string> CostOption()
-    {
-        var option = new Option<string>("--cost") { Description = "Ground cost: sqeuclidean (‖x − y‖², default) or euclidean (‖x − y‖).", DefaultValueFactory = _ => "sqeuclidean" };
-        option.AcceptOnlyFromAmong("sqeuclidean", "euclidean");
-        return option;
-    }
-
-    /// <summary>Maps a <c>--cost</c> value to a <see cref="GroundCost"/>.</summary>
-    /// <param name="name">sqeuclidean or euclidean.</param>
-    /// <exception cref="UsageException">Any other value.</exception>
-    public static GroundCost ParseCost(string name) => name switch
-    {
-        "sqeuclidean" => GroundCost.SquaredEuclidean,
-        "euclidean" => GroundCost.Euclidean,
-        _ => throw new UsageException($"--cost: unknown ground cost '{name}' (expected sqeuclidean or euclidean)."),
-    };
-
-    /// <summary>The <c>--cost</c> spelling of a ground cost.</summary>
-    /// <param name="cost">The ground cost.</param>
-    public static string CostName(GroundCost cost) => cost == GroundCost.Euclidean ? "euclidean" : "sqeuclidean";
-
     /// <summary>The exact method: certified-optimal linear assignment.</summary>
     internal static MatchOutcome SolveExact(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
     {
-        var result = LinearAssignment.Solve(x, y, settings.Cost, cancellationToken: cancellationToken);
-        return new MatchOutcome(result.RowToColumn, result.Cost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact");
+        var result = new LinearAssignment().Solve(x, y, settings.Cost, cancellationToken: cancellationToken);
+        return new MatchOutcome(result.RowToColumn, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact");
     }
 
     /// <summary>Parses <c>--rank-schedule</c> (comma-separated ranks ≥ 2).</summary>

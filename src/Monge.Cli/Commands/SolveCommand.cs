@@ -26,6 +26,7 @@ public static class SolveCommand
         var targetWeights = new Option<string?>("--target-weights") { Description = "Target weights (default uniform)." };
         var method = new Option<string>("--method") { Description = "Method: " + string.Join("; ", methods.Select(m => $"{m.Name}: {m.Description}")) + ".", DefaultValueFactory = _ => methods[0].Name };
         method.AcceptOnlyFromAmong(methods.Select(m => m.Name).ToArray());
+        var cost = CostOptions.Create("sinkhorn, emd, frlc and lowrank-sinkhorn support every cost (frlc and lowrank-sinkhorn use exact factors for sqeuclidean and dot, online tiles otherwise).");
         var strict = new Option<bool>("--strict") { Description = "Exit with code 1 when the solver did not converge." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
@@ -34,7 +35,7 @@ public static class SolveCommand
         var plotPlan = new Option<string?>("--plot-plan") { Description = $"Write a PNG heat map of the dense plan (small problems: at most {PlanHeatmapPlot.MaxSide} points on each side)." };
         var command = new Command("solve", "Solve an optimal transport problem between two point sets.")
         {
-            source, target, sourceWeights, targetWeights, method, strict, json, overwrite, plotPlan,
+            source, target, sourceWeights, targetWeights, method, cost, strict, json, overwrite, plotPlan,
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
@@ -47,6 +48,7 @@ public static class SolveCommand
         {
             var name = parse.GetValue(method)!;
             var chosen = methods.First(m => m.Name == name);
+            var groundCost = CostOptions.Parse(parse.GetValue(cost));
             var overwriteValue = parse.GetValue(overwrite);
             var jsonValue = parse.GetValue(json);
             var artifacts = new RunArtifacts(parse.GetValue(artifactOptions.Plot), parse.GetValue(artifactOptions.PlotTrace), parse.GetValue(artifactOptions.Report), overwriteValue)
@@ -80,13 +82,14 @@ public static class SolveCommand
             var summary = SolverProgressRenderer.Run(
                 context,
                 jsonValue,
-                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Progress = progress, Details = details }));
+                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details }));
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
             var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
             run.AddInput("source", x)
                 .AddInput("target", y)
                 .AddOption("method", chosen.Name)
+                .AddOption("cost", groundCost.Name)
                 .AddTiming("load", load.Elapsed)
                 .AddTiming("solve", watch.Elapsed);
             foreach (var (key, value) in summary)

@@ -40,8 +40,8 @@ namespace Monge.Tools;
 /// </para>
 /// <para>
 /// Units: the weights are normalized to mass one (uniform when a cloud has none), so for two clouds of n points the
-/// bound is on min_σ (1/n) Σ c(x_i, y_σ(i)) — the quantity <see cref="HierarchicalRefinementResult.Cost"/> reports
-/// (<see cref="LinearAssignmentResult.Cost"/> is n times it). By Birkhoff's theorem the transport optimum of two uniform
+/// bound is on min_σ (1/n) Σ c(x_i, y_σ(i)) — the quantity <see cref="HierarchicalRefinementResult.Cost"/>
+/// and <see cref="LinearAssignmentResult.Cost"/> reports (<see cref="LinearAssignmentResult.TotalCost"/> is n times it). By Birkhoff's theorem the transport optimum of two uniform
 /// n-point measures is attained at a permutation, so the bound holds for the assignment problem.
 /// </para>
 /// <para>
@@ -91,34 +91,13 @@ public sealed record DualBound
     /// <summary>Solve Sinkhorn in float32 (default true; about twice as fast); the c-transforms are always float64.</summary>
     public bool SinglePrecision { get; init; } = true;
 
-    /// <summary>Computes the bound for two weighted point clouds with a built-in ground cost.</summary>
-    /// <param name="source">Source points (weights normalized; uniform when absent).</param>
-    /// <param name="target">Target points, same dimension.</param>
-    /// <param name="cost">Squared Euclidean (default) or Euclidean.</param>
-    /// <param name="progress">Receives the Sinkhorn progress and a final "certify" report.</param>
-    /// <param name="cancellationToken">Cancels the work (throws <see cref="OperationCanceledException"/>).</param>
-    /// <returns>The bound, its potentials and diagnostics.</returns>
-    /// <exception cref="InputValidationException">Dimension mismatch, invalid weights or options.</exception>
-    public DualBoundResult Compute(
-        PointCloud<double> source,
-        PointCloud<double> target,
-        GroundCost cost = GroundCost.SquaredEuclidean,
-        IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (cost is not (GroundCost.SquaredEuclidean or GroundCost.Euclidean))
-        {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown ground cost {cost}.", nameof(cost));
-        }
-
-        return Compute(source, target, cost == GroundCost.Euclidean ? new Euclidean<double>() : new SquaredEuclidean<double>(), progress, cancellationToken);
-    }
-
     /// <summary>Computes the bound for two weighted point clouds with any ground cost the point-cloud geometry supports.</summary>
     /// <param name="source">Source points (weights normalized; uniform when absent).</param>
     /// <param name="target">Target points, same dimension.</param>
-    /// <param name="cost">The ground cost (null: squared Euclidean). Squared Euclidean and Euclidean use SIMD difference
-    /// kernels; other costs go through <see cref="PointCloudGeometry{T}"/> (one evaluation per pair).</param>
+    /// <param name="cost">Any ground cost (null: squared Euclidean). Squared Euclidean and Euclidean use SIMD difference
+    /// kernels; other costs go through <see cref="PointCloudGeometry{T}"/> (one evaluation per pair). With
+    /// <see cref="SinglePrecision"/> the built-in costs have float32 counterparts; a custom cost needs
+    /// <see cref="SinglePrecision"/> = false.</param>
     /// <param name="progress">Receives the Sinkhorn progress and a final "certify" report.</param>
     /// <param name="cancellationToken">Cancels the work (throws <see cref="OperationCanceledException"/>).</param>
     /// <returns>The bound, its potentials and diagnostics.</returns>
@@ -126,7 +105,7 @@ public sealed record DualBound
     public DualBoundResult Compute(
         PointCloud<double> source,
         PointCloud<double> target,
-        ICostFunction<double>? cost,
+        ICostFunction<double>? cost = null,
         IProgress<SolverProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -485,6 +464,9 @@ public sealed record DualBound
     {
         null or SquaredEuclidean<double> => null,
         Euclidean<double> => new Euclidean<float>(),
+        PNormPower<double> p => new PNormPower<float>(p.P == 0 ? 2 : p.P),
+        Cosine<double> c => c.Equals(default(Cosine<double>)) ? default(Cosine<float>) : new Cosine<float>(c.Ridge),
+        NegativeDotProduct<double> => new NegativeDotProduct<float>(),
         _ => throw new InputValidationException(
             InputProblem.InvalidParameter,
             $"The cost {cost.GetType().Name} has no float32 counterpart; set SinglePrecision = false.",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Monge.Cli.Commands;
 using Monge.Cli.Infrastructure;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -89,6 +90,36 @@ public sealed class MatchCommandTests
         NumericAssert.Close(best / n, root.GetProperty("cost").GetDouble(), rtol: 1e-12, what: "cost");
     }
 
+    [Theory]
+    [InlineData("exact", "pnorm:1.5")]
+    [InlineData("exact", "cosine")]
+    [InlineData("hiref", "dot")]
+    [InlineData("auto", "cosine")]
+    public void Match_AnyCost_ReportsItAndMatchesTheLibrary(string method, string cost)
+    {
+        using var cli = new CliRunner();
+        var random = Seeds.Create(901);
+        const int n = 40;
+        var x = RandomPoints(random, n, 3);
+        var y = RandomPoints(random, n, 3);
+        WritePoints(cli.File("x.npy"), x, n, 3);
+        WritePoints(cli.File("y.npy"), y, n, 3);
+        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, "--leaf-size", "16", "--out", cli.File("p.npy"), "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(cost, doc.RootElement.GetProperty("ground_cost").GetString());
+        var optimum = new LinearAssignment().Solve(new PointCloud<double>(x, n, 3), new PointCloud<double>(y, n, 3), CostFunction.Parse<double>(cost)).Cost;
+        var reported = doc.RootElement.GetProperty("cost").GetDouble();
+        if (method == "hiref")
+        {
+            Assert.True(reported >= optimum - (1e-12 * Math.Abs(optimum)), $"hiref {reported:R} below the optimum {optimum:R}");
+        }
+        else
+        {
+            NumericAssert.Close(optimum, reported, rtol: 1e-12, what: "mean cost vs LinearAssignment");
+        }
+    }
+
     [Fact]
     public void Match_PlantedPermutation_IsRecoveredWithPlotAndReport()
     {
@@ -174,7 +205,7 @@ public sealed class MatchCommandTests
         var b = Generators.RandomWeights(random, m);
         var x = new PointCloud<double>(RandomPoints(random, n, d), n, d, a);
         var y = new PointCloud<double>(RandomPoints(random, m, d), m, d, b);
-        var summary = EmdSolve.Run(x, y, GroundCost.SquaredEuclidean, cli.File("plan.csv"), normalize: false, overwrite: false);
+        var summary = EmdSolve.Run(x, y, new SquaredEuclidean<double>(), cli.File("plan.csv"), normalize: false, overwrite: false);
         Assert.Equal("emd", summary["method"]!.GetValue<string>());
         Assert.Equal(n, summary["n"]!.GetValue<int>());
         Assert.Equal(m, summary["m"]!.GetValue<int>());
@@ -201,8 +232,8 @@ public sealed class MatchCommandTests
         // Uniform equal sizes: the EMD cost equals the mean cost of the optimal matching.
         var u = new PointCloud<double>(RandomPoints(random, 8, d), 8, d);
         var v = new PointCloud<double>(RandomPoints(random, 8, d), 8, d);
-        var lap = LinearAssignment.Solve(u, v);
-        NumericAssert.Close(lap.Cost / 8, EmdSolve.Run(u, v, GroundCost.SquaredEuclidean, null, false, false)["cost"]!.GetValue<double>(), rtol: 1e-9);
+        var lap = new LinearAssignment().Solve(u, v);
+        NumericAssert.Close(lap.TotalCost / 8, EmdSolve.Run(u, v, new SquaredEuclidean<double>(), null, false, false)["cost"]!.GetValue<double>(), rtol: 1e-9);
     }
 
     [Fact]
@@ -211,13 +242,13 @@ public sealed class MatchCommandTests
         using var cli = new CliRunner();
         var x = new PointCloud<double>([0, 0, 1, 1], 2, 2, [1, 1]);
         var y = new PointCloud<double>([0, 1, 1, 0], 2, 2, [1, 2]);
-        var mismatch = Assert.Throws<InputValidationException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, null, false, false));
+        var mismatch = Assert.Throws<InputValidationException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), null, false, false));
         Assert.Equal(InputProblem.MassMismatch, mismatch.Problem);
-        Assert.True(EmdSolve.Run(x, y, GroundCost.Euclidean, null, normalize: true, overwrite: false)["optimal"]!.GetValue<bool>());
-        Assert.Throws<UsageException>(() => EmdSolve.Run(x, new PointCloud<double>([0, 1, 2], 1, 3), GroundCost.Euclidean, null, false, false));
-        Assert.Throws<UsageException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, null, true, false, maxDenseBytes: 16));
+        Assert.True(EmdSolve.Run(x, y, new Euclidean<double>(), null, normalize: true, overwrite: false)["optimal"]!.GetValue<bool>());
+        Assert.Throws<UsageException>(() => EmdSolve.Run(x, new PointCloud<double>([0, 1, 2], 1, 3), new Euclidean<double>(), null, false, false));
+        Assert.Throws<UsageException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), null, true, false, maxDenseBytes: 16));
         File.WriteAllText(cli.File("plan.npy"), "x");
-        Assert.Throws<IOException>(() => EmdSolve.Run(x, y, GroundCost.Euclidean, cli.File("plan.npy"), true, false));
+        Assert.Throws<IOException>(() => EmdSolve.Run(x, y, new Euclidean<double>(), cli.File("plan.npy"), true, false));
     }
 
     [Fact]

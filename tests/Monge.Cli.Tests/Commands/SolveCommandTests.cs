@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
@@ -33,6 +35,56 @@ public sealed class SolveCommandTests : IDisposable
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
         var code = MongeApp.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("euclidean")]
+    [InlineData("pnorm:1.5")]
+    [InlineData("cosine")]
+    public void Solve_SinkhornWithCost_SolvesWithThatCostAndReportsIt(string cost)
+    {
+        // Before the one-cost seam, --cost was silently ignored by --method sinkhorn (it solved squared Euclidean).
+        var x = WriteCloud("x.npy", 30, 2, 1);
+        var y = WriteCloud("y.npy", 25, 2, 2, 0.5);
+        var (code, stdout, stderr) = Run("solve", "--source", x, "--target", y, "--method", "sinkhorn", "--cost", cost, "--epsilon", "0.05", "--threshold", "1e-6", "--json");
+        Assert.True(code == 0, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        Assert.Equal(cost, json["ground_cost"]!.GetValue<string>());
+        var geometry = new PointCloudGeometry<double>(NpyFormat.Read(x).ToPointCloud(), NpyFormat.Read(y).ToPointCloud(), CostFunction.Parse<double>(cost));
+        var expected = new Sinkhorn { Epsilon = 0.05, Threshold = 1e-6 }.Solve(new LinearProblem<double>(geometry));
+        NumericAssert.Close(expected.Cost, json["cost"]!.GetValue<double>(), rtol: 1e-12);
+        var squared = new Sinkhorn { Epsilon = 0.05, Threshold = 1e-6 }.Solve(LinearProblem<double>.FromPointClouds(NpyFormat.Read(x).ToPointCloud(), NpyFormat.Read(y).ToPointCloud()));
+        Assert.True(Math.Abs(squared.Cost - json["cost"]!.GetValue<double>()) > 1e-6, "the squared Euclidean cost was reported");
+    }
+
+    [Theory]
+    [InlineData("solve", "--method", "sinkhorn")]
+    [InlineData("solve", "--method", "emd")]
+    [InlineData("solve", "--method", "frlc")]
+    [InlineData("divergence")]
+    public void Run_UnknownCost_Exit2NamingTheFlag(params string[] verb)
+    {
+        var x = WriteCloud("x.npy", 10, 2, 1);
+        var (code, _, stderr) = Run([.. verb, "--source", x, "--target", x, "--cost", "manhattan"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--cost", stderr, StringComparison.Ordinal);
+        Assert.Contains("sqeuclidean, euclidean, pnorm:P, cosine, dot", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("emd", "dot")]
+    [InlineData("frlc", "euclidean")]
+    [InlineData("frlc", "dot")]
+    [InlineData("lowrank-sinkhorn", "pnorm:1.5")]
+    public void Solve_EveryMethodWithEveryCost_ReportsTheCost(string method, string cost)
+    {
+        var x = WriteCloud("x.npy", 20, 2, 1);
+        var y = WriteCloud("y.npy", 20, 2, 2, 0.5);
+        var (code, stdout, stderr) = Run("solve", "--source", x, "--target", y, "--method", method, "--cost", cost, "--rank", "3", "--json");
+        Assert.True(code == 0, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        Assert.Equal(cost, json["ground_cost"]!.GetValue<string>());
+        Assert.True(double.IsFinite(json["cost"]!.GetValue<double>()));
     }
 
     [Fact]

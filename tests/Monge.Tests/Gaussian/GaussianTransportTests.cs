@@ -178,7 +178,7 @@ public class GaussianTransportTests
         var order = Enumerable.Range(0, y.Count).ToArray();
         random.Shuffle(order.AsSpan());
         var shuffled = y.Subset(order);
-        var result = LinearAssignment.Solve(x, shuffled);
+        var result = new LinearAssignment().Solve(x, shuffled);
         for (var i = 0; i < x.Count; i++)
         {
             Assert.Equal(i, order[result.RowToColumn[i]]);

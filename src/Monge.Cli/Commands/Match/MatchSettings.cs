@@ -1,5 +1,5 @@
+using Monge.Geometry.Costs;
 using Monge.Solvers;
-using Monge.Solvers.Exact;
 
 namespace Monge.Cli.Commands.Match;
 
@@ -10,4 +10,4 @@ namespace Monge.Cli.Commands.Match;
 /// <param name="Seed">Seed of every random choice.</param>
 /// <param name="Progress">Progress sink (levels, for HiRef).</param>
 /// <param name="SlabRounds">HiRef slab rounds of the polish (0: off; null: the solver default).</param>
-public sealed record MatchSettings(GroundCost Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null);
+public sealed record MatchSettings(ICostFunction<double> Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null);

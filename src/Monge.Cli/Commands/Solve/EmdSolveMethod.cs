@@ -29,7 +29,7 @@ public sealed class EmdSolveMethod : ISolveMethod
         return EmdSolve.Run(
             input.Source,
             input.Target,
-            MatchCommand.ParseCost(input.Get<string>(EmdSolve.CostOptionName) ?? "sqeuclidean"),
+            input.Cost,
             input.Get<string?>(EmdSolve.PlanOutOption),
             input.Get<bool>(EmdSolve.NormalizeOption),
             input.Overwrite,

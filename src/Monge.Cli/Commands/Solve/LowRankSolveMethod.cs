@@ -6,8 +6,8 @@ namespace Monge.Cli.Commands.Solve;
 
 /// <summary>
 /// <c>monge solve --method frlc</c> (FRLC, Halmos et al. 2024) and <c>--method lowrank-sinkhorn</c> (Scetbon et al.
-/// 2021): low-rank couplings on the squared Euclidean cost in factored form (linear memory) or the Euclidean cost
-/// online. The work is done by <see cref="LowRankSolve.Summarize"/>.
+/// 2021): low-rank couplings on any <c>--cost</c>: squared Euclidean and dot in factored form (linear memory), every
+/// other cost online. The work is done by <see cref="LowRankSolve.Summarize"/>.
 /// </summary>
 public sealed class LowRankSolveMethod : ISolveMethod
 {
@@ -36,7 +36,6 @@ public sealed class LowRankSolveMethod : ISolveMethod
     {
         ArgumentNullException.ThrowIfNull(command);
         Add(command, new Option<int>("--rank") { Description = "Rank r of the low-rank coupling (frlc, lowrank-sinkhorn).", DefaultValueFactory = _ => 10 });
-        Add(command, new Option<string>("--cost") { Description = "Low-rank methods: sqeuclidean (exact factors, linear memory) or euclidean (online).", DefaultValueFactory = _ => "sqeuclidean" });
         RelaxationOptions.AddOptions(command);
         Add(command, new Option<double?>("--rho-in") { Description = "FRLC: KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
         Add(command, new Option<int>("--seed") { Description = "Seed of the random initialisation (low-rank methods).", DefaultValueFactory = _ => 0 });
@@ -59,7 +58,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
         var options = new LowRankSolveOptions(
             Name,
             input.Get<int>("--rank"),
-            input.Get<string>("--cost") ?? "sqeuclidean",
+            input.Cost,
             relaxation,
             rhoIn ?? 50,
             input.Get<int>("--seed"),

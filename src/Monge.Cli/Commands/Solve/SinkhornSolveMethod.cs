@@ -8,7 +8,7 @@ using Monge.Solvers.Entropic;
 
 namespace Monge.Cli.Commands.Solve;
 
-/// <summary><c>monge solve --method sinkhorn</c>: log-domain Sinkhorn on an online squared Euclidean geometry.</summary>
+/// <summary><c>monge solve --method sinkhorn</c>: log-domain Sinkhorn on an online point-cloud geometry with the <c>--cost</c> of the command.</summary>
 public sealed class SinkhornSolveMethod : ISolveMethod
 {
     /// <inheritdoc />
@@ -99,7 +99,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         JsonObject json;
         if (input.Get<bool>("--float32"))
         {
-            var problem = LinearProblem<float>.FromPointClouds(input.Source.Convert<float>(), input.Target.Convert<float>(), relaxation: relaxation);
+            var problem = LinearProblem<float>.FromPointClouds(input.Source.Convert<float>(), input.Target.Convert<float>(), CostOptions.ToSingle(input.Cost), relaxation);
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float32");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
@@ -107,7 +107,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         }
         else
         {
-            var problem = LinearProblem<double>.FromPointClouds(input.Source, input.Target, relaxation: relaxation);
+            var problem = LinearProblem<double>.FromPointClouds(input.Source, input.Target, input.Cost, relaxation);
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float64");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
@@ -115,6 +115,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             Write(input, output.F, output.G, potentialsOut, planOut is null ? null : () => output.ToDense(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
 
+        json["ground_cost"] = input.Cost.Name;
         return json;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Monge.Cli.Infrastructure;
 using Monge.Cli.Reporting;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Solvers;
 
 namespace Monge.Cli.Commands.Solve;
@@ -14,6 +15,9 @@ namespace Monge.Cli.Commands.Solve;
 /// <param name="Overwrite">Whether output files may be replaced.</param>
 public sealed record SolveInput(PointCloud<double> Source, PointCloud<double> Target, ParseResult Parse, CliContext Context, bool Overwrite)
 {
+    /// <summary>The ground cost, parsed once from <c>--cost</c> by <see cref="CostOptions.Parse"/> (default squared Euclidean).</summary>
+    public ICostFunction<double> Cost { get; init; } = new SquaredEuclidean<double>();
+
     /// <summary>Where the method reports progress (Spectre bars on a terminal; dropped under --json or when redirected).</summary>
     public IProgress<SolverProgress> Progress { get; init; } = SolverProgressRenderer.NullProgress.Instance;
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Monge.Solvers.Exact;
 
 /// <summary>The Jonker–Volgenant solver proper, generic over the precision and the way rows of C are obtained.</summary>
-public static partial class LinearAssignment
+public sealed partial record LinearAssignment
 {
     /// <summary>
     /// Solves min Σ C[i, σ(i)] over injective σ for an n × m cost with n ≤ m.

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace Monge.Solvers.Exact;
 
 /// <summary>SIMD row sweeps of the shortest-augmenting-path solver (AVX2 width; scalar fallback).</summary>
-public static partial class LinearAssignment
+public sealed partial record LinearAssignment
 {
     /// <summary>d[j] = row[j] − v[j], pred[j] = f for all j; returns the smallest d and its column.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

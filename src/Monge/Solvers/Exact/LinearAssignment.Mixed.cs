@@ -2,11 +2,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 
 namespace Monge.Solvers.Exact;
 
 /// <summary>Mixed precision: the Jonker–Volgenant phases in float32, then an exact float64 repair.</summary>
-public static partial class LinearAssignment
+public sealed partial record LinearAssignment
 {
     /// <summary>Square double problems at least this large run the main phase in single precision by default.</summary>
     internal const int MixedPrecisionMinSize = 512;
@@ -148,25 +149,32 @@ public static partial class LinearAssignment
     }
 
     /// <summary>
-    /// The mixed-precision route for double point clouds (the transposed targets are already in
-    /// <paramref name="ws"/>): float rows (stored when n·m ≤ <paramref name="maxDenseEntries"/>, otherwise computed on
-    /// the fly) for the main phase, double rows computed on the fly for the repair. Null when the coordinates are
-    /// too large for float.
+    /// The mixed-precision route for double point clouds under the squared Euclidean or Euclidean cost (the transposed
+    /// targets are already in <paramref name="ws"/>): float rows (stored when n·m ≤ <paramref name="maxDenseEntries"/>,
+    /// otherwise computed on the fly) for the main phase, double rows computed on the fly for the repair. Null when
+    /// the coordinates are too large for float.
     /// </summary>
-    private static int[]? SolvePointsMixed(PointCloud<double> x, GroundCost cost, long maxDenseEntries, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken)
+    private static int[]? SolvePointsMixed(PointCloud<double> x, bool euclidean, double scale, long maxDenseEntries, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken) =>
+        euclidean
+            ? SolvePointsMixed<Euclidean<float>, Euclidean<double>>(x, scale, maxDenseEntries, ws, cancellationToken)
+            : SolvePointsMixed<SquaredEuclidean<float>, SquaredEuclidean<double>>(x, scale, maxDenseEntries, ws, cancellationToken);
+
+    private static int[]? SolvePointsMixed<TCostF, TCostD>(PointCloud<double> x, double scale, long maxDenseEntries, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken)
+        where TCostF : struct, ICostFunction<float>
+        where TCostD : struct, ICostFunction<double>
     {
         var n = x.Count;
         var d = x.Dimension;
         var xF = new float[n * d];
         var yF = new float[n * d];
-        if (!TryNarrow(x.Data, xF) || !TryNarrow(ws._transposed.AsSpan(0, n * d), yF) || MaxAbs(xF) > 1e14f || MaxAbs(yF) > 1e14f)
+        if (!TryNarrow(x.Data, xF) || !TryNarrow(ws._transposed.AsSpan(0, n * d), yF) || MaxAbs(xF) > 1e14f || MaxAbs(yF) > 1e14f || !(Math.Abs(scale) <= MixedPrecisionMaxMagnitude))
         {
             return null;
         }
 
         var rowToColumn = new int[n];
-        var exact = new PointCostRows<double>(x.Data, ws._transposed.AsSpan(0, n * d), d, n, cost);
-        var pointsF = new PointCostRows<float>(xF, yF, d, n, cost);
+        var exact = new PointCostRows<double, TCostD>(x.Data, [], ws._transposed.AsSpan(0, n * d), d, n, default, scale);
+        var pointsF = new PointCostRows<float, TCostF>(xF, [], yF, d, n, default, (float)scale);
         if ((long)n * n <= maxDenseEntries)
         {
             var dense = ws.EnsureSingleCost(n * n);

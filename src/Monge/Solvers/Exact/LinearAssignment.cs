@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Problems;
 
 namespace Monge.Solvers.Exact;
 
@@ -22,17 +24,25 @@ namespace Monge.Solvers.Exact;
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
 /// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
 /// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
-/// The point-cloud overloads never store C when n·m exceeds <see cref="DefaultMaxDenseEntries"/>: rows are then
-/// recomputed (O(m·d) each) whenever the solver needs them.</para>
+/// The problem and point-cloud overloads never store C when n·m exceeds <see cref="MaxDenseEntries"/>: rows are then
+/// recomputed (O(m·d) each, specialised per cost struct) whenever the solver needs them.</para>
+/// <para>Normalization: <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ for the plan with mass 1/n per matched pair
+/// (the mean matched cost, as every solver reports); <see cref="LinearAssignmentResult.TotalCost"/> is the plain sum
+/// Σ_i C[i, σ(i)] that the span kernels minimize.</para>
 /// <para>Thread safety: every method is reentrant; concurrent calls need distinct workspaces and outputs.</para>
 /// </remarks>
-public static partial class LinearAssignment
+public sealed partial record LinearAssignment
 {
     /// <summary>
-    /// The point-cloud overloads build the dense cost when n·m is at most this (2²⁴ entries: 128 MiB of doubles)
-    /// and compute rows on the fly above it.
+    /// The default of <see cref="MaxDenseEntries"/>: 2²⁴ entries (128 MiB of doubles).
     /// </summary>
     public const long DefaultMaxDenseEntries = 1L << 24;
+
+    /// <summary>
+    /// The problem and point-cloud overloads store the cost when n·m is at most this (default
+    /// <see cref="DefaultMaxDenseEntries"/>) and compute rows on the fly above it (0: always on the fly).
+    /// </summary>
+    public long MaxDenseEntries { get; init; } = DefaultMaxDenseEntries;
 
     /// <summary>Solves a dense row-major n × m problem (n ≤ m) in double precision.</summary>
     /// <param name="cost">Row-major costs, length n·m; every entry finite.</param>
@@ -90,66 +100,44 @@ public static partial class LinearAssignment
     }
 
     /// <summary>
+    /// Solves the assignment problem of a <see cref="LinearProblem{T}"/>: n = Rows ≤ m = Cols, uniform source weights
+    /// and uniform target weights, both marginals enforced. Each source is matched to a distinct target (for n = m, a
+    /// permutation, which is the optimal plan with masses 1/n). Costs are read only through the geometry: an
+    /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when n·m ≤
+    /// <see cref="MaxDenseEntries"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
+    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense up to <see cref="MaxDenseEntries"/>, row by row above).
+    /// </summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="progress">Receives one report when the assignment is complete.</param>
+    /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
+    /// <returns>The assignment; <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ with masses 1/n (the mean matched cost).</returns>
+    /// <exception cref="InputValidationException">n &gt; m, non-uniform weights, relaxed marginals (weighted problems
+    /// belong to <see cref="NetworkSimplex"/>), or a non-finite cost.</exception>
+    public LinearAssignmentResult Solve(LinearProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SolveProblem(problem, progress, cancellationToken);
+
+    /// <summary>Solves the assignment problem of a single-precision <see cref="LinearProblem{T}"/> (potentials reported in double).</summary>
+    /// <inheritdoc cref="Solve(LinearProblem{double}, IProgress{SolverProgress}?, CancellationToken)"/>
+    public LinearAssignmentResult Solve(LinearProblem<float> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SolveProblem(problem, progress, cancellationToken);
+
+    /// <summary>
     /// Solves the assignment between two point clouds (n = |x| ≤ m = |y|) under a ground cost, without storing the
-    /// n × m cost when it is larger than <paramref name="maxDenseEntries"/> entries. Weights are ignored.
+    /// n × m cost when it is larger than <see cref="MaxDenseEntries"/> entries. Weights, when given, must be uniform.
     /// </summary>
     /// <param name="x">Source points (rows).</param>
     /// <param name="y">Target points (columns), same dimension.</param>
-    /// <param name="cost">The ground cost (squared Euclidean by default).</param>
-    /// <param name="maxDenseEntries">Build the dense cost only when n·m is at most this.</param>
+    /// <param name="cost">The ground cost (null: squared Euclidean). Any <see cref="ICostFunction{T}"/>.</param>
+    /// <param name="progress">Receives one report when the assignment is complete.</param>
     /// <param name="cancellationToken">Checked before each augmentation.</param>
-    /// <exception cref="InputValidationException">Dimensions differ or |x| &gt; |y|.</exception>
-    public static LinearAssignmentResult Solve<T>(
-        PointCloud<T> x,
-        PointCloud<T> y,
-        GroundCost cost = GroundCost.SquaredEuclidean,
-        long maxDenseEntries = DefaultMaxDenseEntries,
-        CancellationToken cancellationToken = default)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (x.Dimension != y.Dimension)
-        {
-            throw new InputValidationException(
-                InputProblem.DimensionMismatch,
-                $"Source points have dimension {x.Dimension} but target points have dimension {y.Dimension}.",
-                nameof(y));
-        }
+    /// <exception cref="InputValidationException">Dimensions differ, |x| &gt; |y|, or non-uniform weights.</exception>
+    public LinearAssignmentResult Solve(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Solve(LinearProblem<double>.FromPointClouds(x, y, cost), progress, cancellationToken);
 
-        var n = x.Count;
-        var m = y.Count;
-        CheckShape(n, m, n * (long)m);
-        var stopwatch = Stopwatch.StartNew();
-        var ws = new LinearAssignmentWorkspace<T>(n, m);
-        var d = x.Dimension;
-        ws.EnsureTransposed(d * m);
-        PointCostRows<T>.Transpose(y.Data, m, d, ws._transposed);
-        var pointRows = new PointCostRows<T>(x.Data, ws._transposed.AsSpan(0, d * m), d, m, cost);
-        if (typeof(T) == typeof(double))
-        {
-            var wsD = (LinearAssignmentWorkspace<double>)(object)ws;
-            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed((PointCloud<double>)(object)x, cost, maxDenseEntries, wsD, cancellationToken) is { } rowToColumn)
-            {
-                var exactRows = new PointCostRows<double>(((PointCloud<double>)(object)x).Data, wsD._transposed.AsSpan(0, d * m), d, m, cost);
-                return BuildResult(ref exactRows, n, m, rowToColumn, rowToColumn.Count(j => j >= 0), wsD, stopwatch);
-            }
-        }
-
-        if ((long)n * m <= maxDenseEntries)
-        {
-            var dense = new T[n * m];
-            for (var i = 0; i < n; i++)
-            {
-                pointRows.Row(i, dense.AsSpan(i * m, m));
-            }
-
-            var rowsDense = new DenseCostRows<T>(dense, m);
-            return Finish(ref rowsDense, n, m, ws, stopwatch, cancellationToken);
-        }
-
-        return Finish(ref pointRows, n, m, ws, stopwatch, cancellationToken);
-    }
+    /// <summary>Solves the assignment between two single-precision point clouds (potentials reported in double).</summary>
+    /// <inheritdoc cref="Solve(PointCloud{double}, PointCloud{double}, ICostFunction{double}?, IProgress{SolverProgress}?, CancellationToken)"/>
+    public LinearAssignmentResult Solve(PointCloud<float> x, PointCloud<float> y, ICostFunction<float>? cost = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Solve(LinearProblem<float>.FromPointClouds(x, y, cost), progress, cancellationToken);
 
     /// <summary>
     /// The allocation-free entry point: solves a dense row-major n × m problem (n ≤ m) with caller-owned buffers.
@@ -219,10 +207,53 @@ public static partial class LinearAssignment
 
     /// <summary>
     /// Writes the dense row-major cost between <paramref name="x"/> (n × d, row-major) and <paramref name="y"/>
-    /// (m × d) into <paramref name="destination"/> (n·m), for callers that gather small blocks themselves.
+    /// (m × d) into <paramref name="destination"/> (n·m), for callers that gather small blocks themselves. Squared
+    /// Euclidean and Euclidean are computed from coordinate differences; the built-in cost structs are recognised and
+    /// specialised; other implementations are called through the interface.
     /// </summary>
-    public static void FillCost<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, GroundCost cost, Span<T> destination)
+    /// <param name="x">Sources, row-major n × d.</param>
+    /// <param name="y">Targets, row-major m × d.</param>
+    /// <param name="dimension">d ≥ 1.</param>
+    /// <param name="cost">The ground cost (null: squared Euclidean).</param>
+    /// <param name="destination">Receives C, row-major n × m.</param>
+    /// <exception cref="InputValidationException">The arrays do not match the dimension or the destination is too short.</exception>
+    public static void FillCost<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, ICostFunction<T>? cost, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (cost)
+        {
+            case null or SquaredEuclidean<T>:
+                FillCost(x, y, dimension, default(SquaredEuclidean<T>), destination);
+                break;
+            case Euclidean<T> e:
+                FillCost(x, y, dimension, e, destination);
+                break;
+            case PNormPower<T> p:
+                FillCost(x, y, dimension, p, destination);
+                break;
+            case Cosine<T> c:
+                FillCost(x, y, dimension, c, destination);
+                break;
+            case NegativeDotProduct<T> dot:
+                FillCost(x, y, dimension, dot, destination);
+                break;
+            case DelegateCost<T> f:
+                FillCost(x, y, dimension, f, destination);
+                break;
+            default:
+                FillCost<T, ICostFunction<T>>(x, y, dimension, cost, destination);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FillCost{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, int, ICostFunction{T}?, Span{T})"/> specialised by
+    /// the JIT for the cost struct <typeparamref name="TCost"/> (no interface call per pair).
+    /// </summary>
+    /// <inheritdoc cref="FillCost{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, int, ICostFunction{T}?, Span{T})"/>
+    public static void FillCost<T, TCost>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, TCost cost, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TCost : ICostFunction<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         var n = x.Length / dimension;
@@ -232,12 +263,20 @@ public static partial class LinearAssignment
             throw new InputValidationException(InputProblem.DimensionMismatch, "Point arrays and destination do not match the dimension.", nameof(destination));
         }
 
+        var difference = PointCostRows<T, TCost>.UsesTransposed;
+        var sqrt = typeof(TCost) == typeof(Euclidean<T>);
         for (var i = 0; i < n; i++)
         {
             var xi = x.Slice(i * dimension, dimension);
             var dst = destination.Slice(i * m, m);
             for (var j = 0; j < m; j++)
             {
+                if (!difference)
+                {
+                    dst[j] = cost.Evaluate(xi, y.Slice(j * dimension, dimension));
+                    continue;
+                }
+
                 var acc = T.Zero;
                 for (var k = 0; k < dimension; k++)
                 {
@@ -245,7 +284,7 @@ public static partial class LinearAssignment
                     acc += diff * diff;
                 }
 
-                dst[j] = cost == GroundCost.Euclidean ? T.Sqrt(acc) : acc;
+                dst[j] = sqrt ? T.Sqrt(acc) : acc;
             }
         }
     }
@@ -289,7 +328,7 @@ public static partial class LinearAssignment
             maxV = Math.Max(maxV, v[j]);
         }
 
-        return new LinearAssignmentCertificate(minReduced, maxSlack, rows == columns ? 0 : maxV, result.Cost - dual);
+        return new LinearAssignmentCertificate(minReduced, maxSlack, rows == columns ? 0 : maxV, result.TotalCost - dual);
     }
 
     private static LinearAssignmentResult SolveDense<T>(ReadOnlySpan<T> cost, int n, int m, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 
 namespace Monge.Solvers.Exact;
@@ -103,28 +104,57 @@ public sealed record NetworkSimplex
         return solver.Run(MaxIterations, progress, cancellationToken);
     }
 
-    /// <summary>Solves exact OT between two weighted point clouds (uniform weights when none are given).</summary>
-    /// <remarks>Builds the dense n × m cost (n·m doubles).</remarks>
+    /// <summary>
+    /// Solves the balanced problem <paramref name="problem"/> exactly with its weights a and b as given. The cost is
+    /// read through the geometry once into a dense n × m array (n·m doubles): from the points and the cost function
+    /// for an <see cref="IPointCloudGeometry{T}"/>, through <see cref="CostGeometry{T}.FillCostBlock"/> otherwise.
+    /// Every cost is supported.
+    /// </summary>
+    /// <param name="problem">A balanced problem (τ_a = τ_b = 1).</param>
+    /// <param name="progress">Receives a report every 65 536 pivots.</param>
+    /// <param name="cancellationToken">Checked every 1 024 pivots; cancellation returns status Cancelled.</param>
+    /// <returns>The plan; <see cref="NetworkSimplexResult.Cost"/> is ⟨C, P⟩ with the problem's masses.</returns>
+    /// <exception cref="InputValidationException">A relaxed marginal, non-finite costs, or masses that differ by more
+    /// than 1e-9 (relative) while <see cref="NormalizeMasses"/> is false.</exception>
+    public NetworkSimplexResult Solve(LinearProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (!problem.IsBalanced)
+        {
+            throw new InputValidationException(
+                InputProblem.InvalidParameter,
+                $"NetworkSimplex solves balanced problems, but the problem relaxes a marginal ({problem.Relaxation}); use Sinkhorn or Frlc for unbalanced problems.",
+                nameof(problem));
+        }
+
+        var cost = LinearAssignment.DenseCost(problem.Geometry);
+        return Solve(cost, problem.A, problem.B, progress, cancellationToken);
+    }
+
+    /// <summary>Solves exact OT between two weighted point clouds (uniform weights when none are given) under any cost.</summary>
+    /// <remarks>Builds the dense n × m cost (n·m doubles). The weights are used as given (normalized to mass one each
+    /// when <see cref="NormalizeMasses"/> is true).</remarks>
+    /// <param name="x">Source points (and weights).</param>
+    /// <param name="y">Target points (and weights), same dimension.</param>
+    /// <param name="cost">The ground cost (null: squared Euclidean).</param>
+    /// <param name="progress">Receives a report every 65 536 pivots.</param>
+    /// <param name="cancellationToken">Checked every 1 024 pivots.</param>
     /// <exception cref="InputValidationException">Dimensions differ, or the masses differ and <see cref="NormalizeMasses"/> is false.</exception>
     public NetworkSimplexResult Solve(
         PointCloud<double> x,
         PointCloud<double> y,
-        GroundCost groundCost = GroundCost.SquaredEuclidean,
+        ICostFunction<double>? cost = null,
         IProgress<SolverProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Solve(NormalizeMasses ? LinearProblem<double>.FromPointClouds(x, y, cost) : WeightedProblem(x, y, cost), progress, cancellationToken);
+
+    private static LinearProblem<double> WeightedProblem(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        if (x.Dimension != y.Dimension)
-        {
-            throw new InputValidationException(InputProblem.DimensionMismatch, $"Dimensions differ: {x.Dimension} and {y.Dimension}.", nameof(y));
-        }
-
-        var cost = new double[x.Count * (long)y.Count];
-        LinearAssignment.FillCost(x.Data, y.Data, x.Dimension, groundCost, cost);
         var a = x.HasWeights ? x.Weights.ToArray() : Marginals.Uniform<double>(x.Count);
         var b = y.HasWeights ? y.Weights.ToArray() : Marginals.Uniform<double>(y.Count);
-        return Solve(cost, a, b, progress, cancellationToken);
+        return new LinearProblem<double>(new PointCloudGeometry<double>(x, y, cost), a, b);
     }
 
     /// <summary>The spanning-tree state of one run.</summary>

@@ -1,4 +1,5 @@
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
 
 namespace Monge.Solvers.Exact;
@@ -78,6 +79,51 @@ public static class OneDimensional
         }
 
         return map;
+    }
+
+    /// <summary>The costs <see cref="Solve"/> supports, in words.</summary>
+    public const string SupportedCosts = "sqeuclidean, euclidean, pnorm:P (convex functions of x − y, for which the sorted matching is optimal)";
+
+    /// <summary>
+    /// Solves a balanced <see cref="LinearProblem{T}"/> on two 1-D point clouds exactly: the monotone (sorted) plan is
+    /// optimal for every cost that is a convex function of x − y (squared Euclidean, Euclidean, pnorm:P with P ≥ 1).
+    /// Time O((n + m) log(n + m)); memory O(n + m).
+    /// </summary>
+    /// <param name="problem">A balanced problem whose geometry is an <see cref="IPointCloudGeometry{T}"/> of dimension 1.</param>
+    /// <returns>The plan (at most n + m − 1 nonzeros, the problem's masses) and <see cref="OneDimensionalResult.Cost"/> = ⟨C, P⟩.</returns>
+    /// <exception cref="InputValidationException">Not a 1-D point-cloud geometry, or a relaxed marginal.</exception>
+    /// <exception cref="UnsupportedCostException">A cost that is not a convex function of x − y (cosine, dot, custom costs).</exception>
+    public static OneDimensionalResult Solve(LinearProblem<double> problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Geometry is not IPointCloudGeometry<double> points || points.Source.Dimension != 1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, "OneDimensional needs a point-cloud geometry of dimension 1.", nameof(problem));
+        }
+
+        var cost = points.CostFunction;
+        if (cost is not (SquaredEuclidean<double> or Euclidean<double> or PNormPower<double>))
+        {
+            throw new UnsupportedCostException(nameof(OneDimensional), cost.Name, SupportedCosts);
+        }
+
+        if (!problem.IsBalanced)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"OneDimensional solves balanced problems (got {problem.Relaxation}).", nameof(problem));
+        }
+
+        var u = points.Source.Data;
+        var v = points.Target.Data;
+        var (rows, columns, mass) = Plan(u, v, problem.A, problem.B);
+        var total = 0.0;
+        var scale = points.ScaleFactor;
+        for (var k = 0; k < mass.Length; k++)
+        {
+            mass[k] *= problem.MassA;
+            total += mass[k] * scale * cost.Evaluate(u.Slice(rows[k], 1), v.Slice(columns[k], 1));
+        }
+
+        return new OneDimensionalResult(rows, columns, mass, total, u.Length, v.Length);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
@@ -11,7 +12,7 @@ namespace Monge.Solvers.Hierarchical;
 /// </summary>
 internal sealed class HiRefMatching
 {
-    public HiRefMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, GroundCost cost, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes)
+    public HiRefMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, ICostFunction<double>? cost, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes)
     {
         X = x;
         Y = y;
@@ -38,7 +39,7 @@ internal sealed class HiRefMatching
 
     public List<(int Start, int Size)> Leaves { get; }
 
-    public GroundCost Cost { get; }
+    public ICostFunction<double>? Cost { get; }
 
     public ParallelOptions Parallel { get; }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Problems;
-using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -32,8 +32,12 @@ namespace Monge.Solvers.Hierarchical;
 /// </remarks>
 public sealed record HierarchicalRefinement
 {
-    /// <summary>The ground cost (default squared Euclidean).</summary>
-    public GroundCost Cost { get; init; } = GroundCost.SquaredEuclidean;
+    /// <summary>
+    /// The ground cost (null, the default: squared Euclidean). Any <see cref="ICostFunction{T}"/>: squared Euclidean
+    /// and dot split blocks on exact factors, every other cost on the sampled factors of <see cref="CostFactorization"/>
+    /// (<see cref="Landmarks"/>); leaves and the reported cost always use the exact cost.
+    /// </summary>
+    public ICostFunction<double>? Cost { get; init; }
 
     /// <summary>Largest leaf solved exactly (default 256; memory L² doubles per worker, time O(L³) worst case per leaf).</summary>
     public int LeafSize { get; init; } = 256;
@@ -64,7 +68,7 @@ public sealed record HierarchicalRefinement
     /// <summary>A projection stops when its L1 column-marginal error is below this (default 1e-4).</summary>
     public double ProjectionTolerance { get; init; } = 1e-4;
 
-    /// <summary>Rank of the sampled factors for <see cref="GroundCost.Euclidean"/> (default 32).</summary>
+    /// <summary>Rank of the sampled factors for costs other than squared Euclidean and dot (default 32).</summary>
     public int Landmarks { get; init; } = 32;
 
     /// <summary>Balanced Lloyd steps after k-means++ seeding of each block's start (default 2); −1 starts from the
@@ -152,8 +156,10 @@ public sealed record HierarchicalRefinement
     public HierarchicalRefinementResult Solve(LinearProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var schedule = ValidateProblem(problem, out var points);
-        return Run(points.Source, points.Target, schedule, progress, cancellationToken);
+        // The problem names the cost: a solver left at the default (null) adopts it; an explicit Cost must agree.
+        var solver = Cost is null && problem.Geometry is IPointCloudGeometry<double> pc ? this with { Cost = pc.CostFunction } : this;
+        var schedule = solver.ValidateProblem(problem, out var points);
+        return solver.Run(points.Source, points.Target, schedule, progress, cancellationToken);
     }
 
     // Orchestration: schedule → levels through the executor → exact leaves → polish steps → result.
@@ -350,8 +356,8 @@ public sealed record HierarchicalRefinement
     // The geometry's cost must be this solver's Cost, unscaled (the reported cost is (1/n) Σ c).
     private void RequireCost(IPointCloudGeometry<double> pc)
     {
-        var expected = Cost == GroundCost.Euclidean ? "euclidean" : "sqeuclidean";
-        Require(pc.CostFunction.Name == expected, $"The problem's cost is {pc.CostFunction.Name} but this solver's Cost is {Cost} ({expected}); set Cost to match.", nameof(Cost));
+        var expected = Cost?.Name ?? "sqeuclidean";
+        Require(pc.CostFunction.Name == expected, $"The problem's cost is {pc.CostFunction.Name} but this solver's Cost is {expected}; leave Cost unset (the problem's cost is used) or set it to match.", nameof(Cost));
         Require(pc.ScaleFactor == 1.0, $"The problem's geometry scales the cost by {pc.ScaleFactor}; Hierarchical Refinement needs scale factor 1.", "problem");
     }
 
@@ -396,7 +402,6 @@ public sealed record HierarchicalRefinement
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
-        Require(Enum.IsDefined(Cost), $"Unknown cost {Cost}.", nameof(Cost));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));
         return ScheduleFor(n);
     }
@@ -436,7 +441,7 @@ public sealed record HierarchicalRefinement
     }
 
     /// <summary>(1/n) Σ_p c(x[idxX[p]], y[idxY[p]]).</summary>
-    internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, GroundCost cost)
+    internal static double MatchingCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> idxX, ReadOnlySpan<int> idxY, ICostFunction<double>? cost)
     {
         var total = 0.0;
         for (var p = 0; p < idxX.Length; p++)
@@ -455,7 +460,7 @@ public sealed record HierarchicalRefinement
         foreach (var block in blocks)
         {
             var (start, m) = (block.XStart, block.Size);
-            if (Cost == GroundCost.SquaredEuclidean)
+            if (CostFunction.IsSquaredEuclidean(Cost))
             {
                 // (1/m²) Σᵢⱼ ‖xᵢ − yⱼ‖² = var X + var Y + ‖x̄ − ȳ‖² (variances as mean squared distance to the mean).
                 mx.Clear();
@@ -495,7 +500,7 @@ public sealed record HierarchicalRefinement
                     var xr = x.Slice(idxX[start + (int)((long)s * m / a)] * d, d);
                     for (var t = 0; t < a; t++)
                     {
-                        sum += BlockFactors.Distance(xr, y.Slice(idxY[start + (int)((long)t * m / a)] * d, d));
+                        sum += BlockFactors.PairCost(xr, y.Slice(idxY[start + (int)((long)t * m / a)] * d, d), Cost);
                     }
                 }
 

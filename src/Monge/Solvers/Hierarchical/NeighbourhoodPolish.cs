@@ -1,3 +1,4 @@
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
@@ -44,7 +45,7 @@ internal sealed class NeighbourhoodPolish(int candidates, int leaves, int passes
     /// <param name="parallel">Parallel options for the candidate search.</param>
     /// <param name="cancellationToken">Cancels the auction.</param>
     /// <returns>The cost after the polish.</returns>
-    public static double Run(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, GroundCost cost, int candidates, int leaves, double currentCost, ParallelOptions parallel, CancellationToken cancellationToken)
+    public static double Run(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, List<(int Start, int Size)> blocks, ICostFunction<double>? cost, int candidates, int leaves, double currentCost, ParallelOptions parallel, CancellationToken cancellationToken)
     {
         var n = idxX.Length;
         var count = blocks.Count;

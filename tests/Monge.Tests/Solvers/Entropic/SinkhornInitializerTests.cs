@@ -93,7 +93,7 @@ public class SinkhornInitializerTests
             var ys = Enumerable.Range(0, m).Select(_ => Math.Round((rng.NextDouble() * 4) - 1, 1)).ToArray();
             var a = Normalize(Enumerable.Range(0, n).Select(_ => 0.1 + rng.NextDouble()).ToArray());
             var b = Normalize(Enumerable.Range(0, m).Select(_ => 0.1 + rng.NextDouble()).ToArray());
-            foreach (var (cost, ground) in new (ICostFunction<double>?, GroundCost)[] { (null, GroundCost.SquaredEuclidean), (new Euclidean<double>(), GroundCost.Euclidean) })
+            foreach (var (cost, ground) in new (ICostFunction<double>?, string)[] { (null, "sqeuclidean"), (new Euclidean<double>(), "euclidean") })
             {
                 var geometry = new PointCloudGeometry<double>(new PointCloud<double>(xs, n, 1), new PointCloud<double>(ys, m, 1), cost);
                 var (f, g) = SinkhornInitializers.MonotoneDual(geometry, a, b);

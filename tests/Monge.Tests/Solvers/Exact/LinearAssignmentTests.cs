@@ -1,4 +1,5 @@
 using Monge.Datasets;
+using Monge.Geometry.Costs;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -32,7 +33,7 @@ public class LinearAssignmentTests
         Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
         AssertValidAssignment(result, n, m);
         var optimum = fixture.Scalar("optimum");
-        NumericAssert.Close(optimum, result.Cost, rtol: 1e-12, atol: 1e-12, what: name);
+        NumericAssert.Close(optimum, result.TotalCost, rtol: 1e-12, atol: 1e-12, what: name);
         NumericAssert.Close(optimum, Recompute(cost, m, result.RowToColumn), rtol: 1e-12, atol: 1e-12, what: name + " recomputed");
         AssertCertified(cost, n, m, result, 1e-9);
 
@@ -58,7 +59,7 @@ public class LinearAssignmentTests
         // Optimal for the float-rounded costs: compare with brute force only through the certificate in float units.
         var rounded = costF.Select(c => (double)c).ToArray();
         AssertCertified(rounded, array.Rows, array.Columns, result, 1e-4 * (1 + rounded.Max(Math.Abs)));
-        NumericAssert.Close(fixture.Scalar("optimum"), result.Cost, rtol: 1e-5, atol: 1e-4);
+        NumericAssert.Close(fixture.Scalar("optimum"), result.TotalCost, rtol: 1e-5, atol: 1e-4);
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public class LinearAssignmentTests
             var result = LinearAssignment.Solve(cost, n, m);
             AssertValidAssignment(result, n, m);
             var brute = BruteForce(cost, n, m);
-            NumericAssert.Close(brute, result.Cost, rtol: 1e-12, atol: 1e-9, what: $"trial {trial} ({n}×{m}, kind {kind})");
+            NumericAssert.Close(brute, result.TotalCost, rtol: 1e-12, atol: 1e-9, what: $"trial {trial} ({n}×{m}, kind {kind})");
             AssertCertified(cost, n, m, result, 1e-6 * (1 + cost.Max(Math.Abs)));
         }
     }
@@ -99,13 +100,13 @@ public class LinearAssignmentTests
         var x = Generators.UniformCloud(random, n, 3);
         var perm = Enumerable.Range(0, n).OrderBy(_ => random.Next()).ToArray();
         var y = x.Subset(perm);
-        var result = LinearAssignment.Solve(x, y);
+        var result = new LinearAssignment().Solve(x, y);
         for (var k = 0; k < n; k++)
         {
             Assert.Equal(k, result.RowToColumn[perm[k]]);
         }
 
-        Assert.Equal(0.0, result.Cost);
+        Assert.Equal(0.0, result.TotalCost);
     }
 
     [Theory]
@@ -117,15 +118,15 @@ public class LinearAssignmentTests
         var random = Seeds.Create(403 + n);
         var x = Generators.UniformCloud(random, n, d);
         var y = Generators.UniformCloud(random, m, d);
-        foreach (var groundCost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        foreach (var groundCost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
         {
             var dense = new double[n * m];
             LinearAssignment.FillCost(x.Data, y.Data, d, groundCost, dense);
-            var stored = LinearAssignment.Solve(x, y, groundCost);
-            var onTheFly = LinearAssignment.Solve(x, y, groundCost, maxDenseEntries: 0);
+            var stored = new LinearAssignment().Solve(x, y, groundCost);
+            var onTheFly = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y, groundCost);
             var fromMatrix = LinearAssignment.Solve(dense, n, m);
-            NumericAssert.Close(fromMatrix.Cost, stored.Cost, rtol: 1e-12);
-            NumericAssert.Close(fromMatrix.Cost, onTheFly.Cost, rtol: 1e-12);
+            NumericAssert.Close(fromMatrix.TotalCost, stored.TotalCost, rtol: 1e-12);
+            NumericAssert.Close(fromMatrix.TotalCost, onTheFly.TotalCost, rtol: 1e-12);
             AssertCertified(dense, n, m, onTheFly, 1e-9);
             AssertCertified(dense, n, m, stored, 1e-9);
         }
@@ -137,11 +138,11 @@ public class LinearAssignmentTests
         var random = Seeds.Create(404);
         var x = Generators.UniformCloud(random, 120, 2).Convert<float>();
         var y = Generators.UniformCloud(random, 130, 2).Convert<float>();
-        var result = LinearAssignment.Solve(x, y, maxDenseEntries: 0);
+        var result = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y);
         var dense = new float[120 * 130];
-        LinearAssignment.FillCost(x.Data, y.Data, 2, GroundCost.SquaredEuclidean, dense);
+        LinearAssignment.FillCost(x.Data, y.Data, 2, new SquaredEuclidean<float>(), dense);
         var reference = LinearAssignment.Solve(dense.Select(c => (double)c).ToArray(), 120, 130);
-        NumericAssert.Close(reference.Cost, result.Cost, rtol: 1e-4);
+        NumericAssert.Close(reference.TotalCost, result.TotalCost, rtol: 1e-4);
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public class LinearAssignmentTests
                 cost[k] = random.NextDouble();
             }
 
-            problems.Add((cost, n, m, LinearAssignment.Solve(cost, n, m).Cost));
+            problems.Add((cost, n, m, LinearAssignment.Solve(cost, n, m).TotalCost));
         }
 
         Parallel.For(0, 4, worker =>
@@ -198,10 +199,10 @@ public class LinearAssignmentTests
         {
             var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, n, n);
             var cost = new double[n * n];
-            LinearAssignment.FillCost(sample.Source.Data, sample.Target!.Data, 2, GroundCost.SquaredEuclidean, cost);
+            LinearAssignment.FillCost(sample.Source.Data, sample.Target!.Data, 2, new SquaredEuclidean<double>(), cost);
             var sigma = new int[n];
             var value = LinearAssignment.SolveInto<double>(cost, n, n, sigma, [], [], ws);
-            NumericAssert.Close(LinearAssignment.Solve(cost, n, n).Cost, value, rtol: 1e-12);
+            NumericAssert.Close(LinearAssignment.Solve(cost, n, n).TotalCost, value, rtol: 1e-12);
         }
     }
 
@@ -227,7 +228,7 @@ public class LinearAssignmentTests
         }
 
         var cost = new double[n * n];
-        LinearAssignment.FillCost<double>(x, y, 2, GroundCost.SquaredEuclidean, cost);
+        LinearAssignment.FillCost<double>(x, y, 2, new SquaredEuclidean<double>(), cost);
         var values = new List<double>();
         foreach (var warm in new[] { true, false })
         {
@@ -270,7 +271,7 @@ public class LinearAssignmentTests
             var ws = new LinearAssignmentWorkspace<double> { MixedPrecisionThreshold = 2, AuctionThreshold = 2 };
             var result = LinearAssignment.Solve(cost, n, n, ws);
             AssertValidAssignment(result, n, n);
-            NumericAssert.Close(BruteForce(cost, n, n), result.Cost, rtol: 1e-12, atol: 1e-9, what: $"trial {trial} (n = {n}, kind {kind})");
+            NumericAssert.Close(BruteForce(cost, n, n), result.TotalCost, rtol: 1e-12, atol: 1e-9, what: $"trial {trial} (n = {n}, kind {kind})");
             AssertCertified(cost, n, n, result, 1e-9 * (1 + cost.Max(Math.Abs)));
         }
     }
@@ -298,7 +299,7 @@ public class LinearAssignmentTests
         }
 
         var cost = new double[n * n];
-        LinearAssignment.FillCost<double>(x, y, 2, GroundCost.SquaredEuclidean, cost);
+        LinearAssignment.FillCost<double>(x, y, 2, new SquaredEuclidean<double>(), cost);
         for (var k = 0; k < cost.Length; k++)
         {
             cost[k] = kind switch
@@ -319,7 +320,7 @@ public class LinearAssignmentTests
             var result = LinearAssignment.Solve(cost, n, n, ws);
             var what = $"kind {kind}, mixed {mixed}, auction {auction}";
             AssertValidAssignment(result, n, n);
-            NumericAssert.Close(reference.Cost, result.Cost, rtol: 1e-12, what: what);
+            NumericAssert.Close(reference.TotalCost, result.TotalCost, rtol: 1e-12, what: what);
             AssertCertified(cost, n, n, result, tolerance);
             if (kind == 0 && auction)
             {
@@ -334,10 +335,11 @@ public class LinearAssignmentTests
     }
 
     [Theory]
-    [InlineData(GroundCost.SquaredEuclidean)]
-    [InlineData(GroundCost.Euclidean)]
-    public void Solve_PointCloudMixedPrecision_StoredAndOnTheFly_MatchDoubleDense(GroundCost groundCost)
+    [InlineData("sqeuclidean")]
+    [InlineData("euclidean")]
+    public void Solve_PointCloudMixedPrecision_StoredAndOnTheFly_MatchDoubleDense(string costName)
     {
+        var groundCost = CostFunction.Parse<double>(costName);
         const int n = 700;
         var random = Seeds.Create(410);
         var x = Generators.UniformCloud(random, n, 3);
@@ -345,10 +347,10 @@ public class LinearAssignmentTests
         var dense = new double[n * n];
         LinearAssignment.FillCost(x.Data, y.Data, 3, groundCost, dense);
         var reference = LinearAssignment.Solve(dense, n, n, new LinearAssignmentWorkspace<double> { MixedPrecision = false });
-        var stored = LinearAssignment.Solve(x, y, groundCost);
-        var onTheFly = LinearAssignment.Solve(x, y, groundCost, maxDenseEntries: 0);
-        NumericAssert.Close(reference.Cost, stored.Cost, rtol: 1e-12);
-        NumericAssert.Close(reference.Cost, onTheFly.Cost, rtol: 1e-12);
+        var stored = new LinearAssignment().Solve(x, y, groundCost);
+        var onTheFly = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y, groundCost);
+        NumericAssert.Close(reference.TotalCost, stored.TotalCost, rtol: 1e-12);
+        NumericAssert.Close(reference.TotalCost, onTheFly.TotalCost, rtol: 1e-12);
         AssertCertified(dense, n, n, stored, 1e-9);
         AssertCertified(dense, n, n, onTheFly, 1e-9);
     }
@@ -359,7 +361,7 @@ public class LinearAssignmentTests
         var cost = new double[,] { { 4, 1, 3 }, { 2, 0, 5 }, { 3, 2, 2 } };
         var result = LinearAssignment.Solve(cost);
         Assert.Equal(new[] { 1, 0, 2 }, result.RowToColumn);
-        Assert.Equal(5.0, result.Cost);
+        Assert.Equal(5.0, result.TotalCost);
         Assert.Equal(new[] { 1, 0, 2 }, result.ColumnToRow);
     }
 
@@ -397,7 +399,7 @@ public class LinearAssignmentTests
         if (result.RowToColumn.Contains(-1))
         {
             Assert.Equal(SolverStatus.Cancelled, result.Convergence.Status);
-            Assert.True(double.IsNaN(result.Cost));
+            Assert.True(double.IsNaN(result.TotalCost));
         }
         else
         {

@@ -83,7 +83,7 @@ public class OneDimensionalTests
         var map = OneDimensional.MonotoneMap(u, v);
         var x = new PointCloud<double>(u, 50, 1);
         var y = new PointCloud<double>(v, 50, 1);
-        var lap = LinearAssignment.Solve(x, y);
+        var lap = new LinearAssignment().Solve(x, y);
         Assert.Equal(lap.RowToColumn, map);
     }
 

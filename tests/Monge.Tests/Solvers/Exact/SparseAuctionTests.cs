@@ -1,3 +1,4 @@
+using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 using Monge.Testing;
 
@@ -17,14 +18,14 @@ public class SparseAuctionTests
         var x = Generators.UniformCloud(rng, n, 2);
         var y = Generators.UniformCloud(rng, n, 2);
         var dense = new double[n * n];
-        LinearAssignment.FillCost(x.Data, y.Data, 2, GroundCost.SquaredEuclidean, dense);
+        LinearAssignment.FillCost(x.Data, y.Data, 2, new SquaredEuclidean<double>(), dense);
         var rowStart = Enumerable.Range(0, n + 1).Select(i => i * n).ToArray();
         var columns = Enumerable.Range(0, n * n).Select(e => e % n).ToArray();
         var assignment = new int[n];
         Assert.True(SparseAuction.TrySolve(rowStart, columns, dense, 1e-9, 100_000, assignment, CancellationToken.None));
         Assert.Equal(Enumerable.Range(0, n), assignment.Order());
         var cost = Enumerable.Range(0, n).Sum(i => dense[(i * n) + assignment[i]]);
-        var optimum = LinearAssignment.Solve(dense, n, n).Cost;
+        var optimum = LinearAssignment.Solve(dense, n, n).TotalCost;
         Assert.InRange(cost, optimum - 1e-12, optimum + (n * 1e-9 * dense.Average()) + 1e-12);
     }
 
@@ -68,7 +69,7 @@ public class SparseAuctionTests
         Assert.Equal(Enumerable.Range(0, n), assignment.Order());
         var cost = Enumerable.Range(0, n).Sum(i => dense[(i * n) + assignment[i]]);
         Assert.True(cost < forbidden, "used a non-edge");
-        var optimum = LinearAssignment.Solve(dense, n, n).Cost;
+        var optimum = LinearAssignment.Solve(dense, n, n).TotalCost;
         Assert.InRange(cost, optimum - 1e-9, optimum + (n * 1e-10 * costs.Average()) + 1e-9);
     }
 

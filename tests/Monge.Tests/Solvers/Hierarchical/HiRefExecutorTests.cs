@@ -2,7 +2,6 @@ using Monge.Datasets;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
-using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
 using Monge.Testing;
 
@@ -112,9 +111,9 @@ public class HiRefExecutorTests
     public void Solve_Problem_SameAsPointClouds()
     {
         var sample = Sample(1500);
-        foreach (var (cost, function) in new (GroundCost, ICostFunction<double>)[] { (GroundCost.SquaredEuclidean, new SquaredEuclidean<double>()), (GroundCost.Euclidean, new Euclidean<double>()) })
+        foreach (var function in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
         {
-            var solver = Options with { Cost = cost };
+            var solver = Options with { Cost = function };
             var problem = LinearProblem<double>.FromPointClouds(sample.Source, sample.Target!, function);
             var fromProblem = solver.Solve(problem);
             var fromClouds = solver.Solve(sample.Source, sample.Target!);
@@ -140,8 +139,11 @@ public class HiRefExecutorTests
         var dense = new LinearProblem<double>(new DenseGeometry<double>(new double[100], 10, 10));
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => solver.Solve(dense)).Problem);
 
+        // An explicit Cost must agree with the problem's; left unset, the problem's cost is used.
         var otherCost = LinearProblem<double>.FromPointClouds(x, y, new Euclidean<double>());
-        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => solver.Solve(otherCost)).Problem);
+        var explicitSquared = solver with { Cost = new SquaredEuclidean<double>() };
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => explicitSquared.Solve(otherCost)).Problem);
+        Assert.Equal((solver with { Cost = new Euclidean<double>() }).Solve(x, y).Permutation, solver.Solve(otherCost).Permutation);
 
         var relaxed = LinearProblem<double>.FromPointClouds(x, y, relaxation: Relaxation.FromTau(0.5, 1));
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => solver.Solve(relaxed)).Problem);

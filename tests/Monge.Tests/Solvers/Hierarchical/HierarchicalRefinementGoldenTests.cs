@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using Monge.Datasets;
-using Monge.Solvers.Exact;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Hierarchical;
 
 namespace Monge.Tests.Solvers.Hierarchical;
@@ -62,8 +62,8 @@ public class HierarchicalRefinementGoldenTests
             "mixture16-4097" => (SyntheticDataset.GaussianMixture, 4097, 16, new HierarchicalRefinement()),
             "half-moon-10007-levels-only" => (SyntheticDataset.HalfMoonSCurve, 10007, 2, new HierarchicalRefinement { Polish = false, Seed = 3 }),
             "eight-gaussians-4097-neighbourhood" => (SyntheticDataset.EightGaussiansMoons, 4097, 2, new HierarchicalRefinement { NeighbourhoodCandidates = 16, SlabRounds = 0 }),
-            "half-moon-4097-euclidean" => (SyntheticDataset.HalfMoonSCurve, 4097, 2, new HierarchicalRefinement { Cost = GroundCost.Euclidean }),
-            "mixture16-1000-euclidean" => (SyntheticDataset.GaussianMixture, 1000, 16, new HierarchicalRefinement { Cost = GroundCost.Euclidean, LeafSize = 64 }),
+            "half-moon-4097-euclidean" => (SyntheticDataset.HalfMoonSCurve, 4097, 2, new HierarchicalRefinement { Cost = new Euclidean<double>() }),
+            "mixture16-1000-euclidean" => (SyntheticDataset.GaussianMixture, 1000, 16, new HierarchicalRefinement { Cost = new Euclidean<double>(), LeafSize = 64 }),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown case"),
         };
         var sample = SyntheticData.Generate(dataset, n, 1, d, withTarget: true);

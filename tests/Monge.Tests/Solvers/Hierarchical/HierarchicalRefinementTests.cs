@@ -1,5 +1,6 @@
 using Monge.Datasets;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
@@ -24,15 +25,15 @@ public class HierarchicalRefinementTests
         var result = solver.Solve(x, y);
 
         AssertPermutation(result.Permutation, n);
-        NumericAssert.Close(Recompute(x, y, result.Permutation, GroundCost.SquaredEuclidean), result.Cost, rtol: 1e-12, what: "cost");
+        NumericAssert.Close(Recompute(x, y, result.Permutation, new SquaredEuclidean<double>()), result.Cost, rtol: 1e-12, what: "cost");
         Assert.True(result.LargestLeaf <= 16);
         Assert.Equal(solver.ScheduleFor(n), result.RankSchedule);
     }
 
-    public static TheoryData<SyntheticDataset, int, GroundCost> QualityCases()
+    public static TheoryData<SyntheticDataset, int, string> QualityCases()
     {
-        var data = new TheoryData<SyntheticDataset, int, GroundCost>();
-        foreach (var cost in new[] { GroundCost.SquaredEuclidean, GroundCost.Euclidean })
+        var data = new TheoryData<SyntheticDataset, int, string>();
+        foreach (var cost in new[] { "sqeuclidean", "euclidean" })
         {
             data.Add(SyntheticDataset.HalfMoonSCurve, 2, cost);
             data.Add(SyntheticDataset.Checkerboard, 2, cost);
@@ -50,21 +51,22 @@ public class HierarchicalRefinementTests
     [Theory]
     [Trait("Category", "Slow")]
     [MemberData(nameof(QualityCases))]
-    public void Solve_SyntheticPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, int dimension, GroundCost cost) =>
+    public void Solve_SyntheticPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, int dimension, string cost) =>
         AssertWithinOnePercent(dataset, dimension, cost, 4096);
 
     // A fast subset at n = 2048 (the sweep above carries the Slow category).
     [Theory]
-    [InlineData(SyntheticDataset.HalfMoonSCurve, GroundCost.SquaredEuclidean)]
-    [InlineData(SyntheticDataset.EightGaussiansMoons, GroundCost.Euclidean)]
-    public void Solve_SmallPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, GroundCost cost) =>
+    [InlineData(SyntheticDataset.HalfMoonSCurve, "sqeuclidean")]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, "euclidean")]
+    public void Solve_SmallPairs_WithinOnePercentOfExactOptimum(SyntheticDataset dataset, string cost) =>
         AssertWithinOnePercent(dataset, 2, cost, 2048);
 
-    private static void AssertWithinOnePercent(SyntheticDataset dataset, int dimension, GroundCost cost, int n)
+    private static void AssertWithinOnePercent(SyntheticDataset dataset, int dimension, string costName, int n)
     {
+        var cost = CostFunction.Parse<double>(costName);
         var sample = SyntheticData.Generate(dataset, n, 1, dimension, withTarget: true);
-        var exact = LinearAssignment.Solve(sample.Source, sample.Target!, cost);
-        var optimum = exact.Cost / n;
+        var exact = new LinearAssignment().Solve(sample.Source, sample.Target!, cost);
+        var optimum = exact.TotalCost / n;
         var result = new HierarchicalRefinement { Cost = cost }.Solve(sample.Source, sample.Target!);
 
         AssertPermutation(result.Permutation, n);
@@ -105,11 +107,11 @@ public class HierarchicalRefinementTests
         var on = withStep.Solve(sample.Source, sample.Target!);
         var again = (withStep with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
         AssertPermutation(on.Permutation, 3000);
-        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, GroundCost.SquaredEuclidean), on.Cost, rtol: 1e-12, what: "cost");
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, new SquaredEuclidean<double>()), on.Cost, rtol: 1e-12, what: "cost");
         Assert.Equal(off.CostBeforePolish, on.CostBeforePolish);
         Assert.True(on.Cost < off.Cost * (1 - 1e-4), $"neighbourhood step {on.Cost} vs leaf pairs only {off.Cost}");
         Assert.Equal(on.Permutation, again.Permutation);
-        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!).Cost / 3000;
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / 3000;
         Assert.True(on.Cost >= optimum * (1 - 1e-12));
     }
 
@@ -125,9 +127,9 @@ public class HierarchicalRefinementTests
         var off = plain.Solve(sample.Source, sample.Target!);
         var on = slabs.Solve(sample.Source, sample.Target!);
         var again = (slabs with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
-        var optimum = LinearAssignment.Solve(sample.Source, sample.Target!).Cost / n;
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / n;
         AssertPermutation(on.Permutation, n);
-        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, GroundCost.SquaredEuclidean), on.Cost, rtol: 1e-12, what: "cost");
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, new SquaredEuclidean<double>()), on.Cost, rtol: 1e-12, what: "cost");
         Assert.Equal(on.Permutation, again.Permutation);
         Assert.True(on.Cost >= optimum * (1 - 1e-12));
         Assert.True(on.Cost <= off.Cost, $"slabs {on.Cost} above {off.Cost}");
@@ -138,14 +140,15 @@ public class HierarchicalRefinementTests
     // that depend on the score rows only, so every leaf holds the same points on both sides and the exact leaves recover
     // the planted permutation.
     [Theory]
-    [InlineData(SyntheticDataset.HalfMoonSCurve, 2, 1000, 1, 64, GroundCost.SquaredEuclidean)]
-    [InlineData(SyntheticDataset.Checkerboard, 2, 4099, 2, 256, GroundCost.SquaredEuclidean)]
-    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, 10007, 3, 256, GroundCost.SquaredEuclidean)]
-    [InlineData(SyntheticDataset.GaussianMixture, 16, 3001, 4, 100, GroundCost.SquaredEuclidean)]
-    [InlineData(SyntheticDataset.MafMoonsRings, 2, 2053, 5, 64, GroundCost.Euclidean)]
-    [InlineData(SyntheticDataset.GaussianMixture, 64, 4096, 6, 256, GroundCost.Euclidean)]
-    public void Solve_PlantedPermutation_RecoveredExactly(SyntheticDataset dataset, int dimension, int n, int seed, int leafSize, GroundCost cost)
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 2, 1000, 1, 64, "sqeuclidean")]
+    [InlineData(SyntheticDataset.Checkerboard, 2, 4099, 2, 256, "sqeuclidean")]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, 10007, 3, 256, "sqeuclidean")]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, 3001, 4, 100, "sqeuclidean")]
+    [InlineData(SyntheticDataset.MafMoonsRings, 2, 2053, 5, 64, "euclidean")]
+    [InlineData(SyntheticDataset.GaussianMixture, 64, 4096, 6, 256, "euclidean")]
+    public void Solve_PlantedPermutation_RecoveredExactly(SyntheticDataset dataset, int dimension, int n, int seed, int leafSize, string costName)
     {
+        var cost = CostFunction.Parse<double>(costName);
         var x = SyntheticData.Generate(dataset, n, seed, dimension).Source;
         var planted = Enumerable.Range(0, n).ToArray();
         Seeds.Create(seed).Shuffle(planted);
@@ -250,7 +253,7 @@ public class HierarchicalRefinementTests
             var ws = new CoClusteringWorkspace();
             int[] ix = [8, 1, 2, 3, 4, 5, 6, 7, 0];
             int[] iy = [0, 3, 1, 2, 4, 8, 6, 7, 5];
-            var k = BlockFactors.Gather(ws, x.Data, y.Data, d, ix, iy, GroundCost.SquaredEuclidean, 0, rng);
+            var k = BlockFactors.Gather(ws, x.Data, y.Data, d, ix, iy, new SquaredEuclidean<double>(), 0, rng);
             for (var i = 0; i < m; i++)
             {
                 for (var j = 0; j < m; j++)
@@ -280,13 +283,13 @@ public class HierarchicalRefinementTests
         }
     }
 
-    private static double Recompute(PointCloud<double> x, PointCloud<double> y, int[] permutation, GroundCost cost)
+    private static double Recompute(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost)
     {
         var total = 0.0;
         for (var i = 0; i < permutation.Length; i++)
         {
             var s = BlockFactors.SquaredDistance(x.Row(i), y.Row(permutation[i]));
-            total += cost == GroundCost.SquaredEuclidean ? s : Math.Sqrt(s);
+            total += cost is SquaredEuclidean<double> ? s : Math.Sqrt(s);
         }
 
         return total / permutation.Length;

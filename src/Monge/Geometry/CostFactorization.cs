@@ -1,0 +1,346 @@
+using Monge.Geometry.Costs;
+
+namespace Monge.Geometry;
+
+/// <summary>
+/// The one builder of low-rank cost factors C ≈ A Bᵀ between two point clouds, for any <see cref="ICostFunction{T}"/>:
+/// exact for the squared Euclidean cost (rank d + 2) and the negative dot product (rank d), a sampled Nyström/CUR
+/// skeleton for every other cost. Hierarchical Refinement builds each block's factors with it.
+/// </summary>
+/// <remarks>
+/// <para>Squared Euclidean: A = [‖x̃‖², 1, −2x̃], B = [1, ‖ỹ‖², ỹ] with x̃, ỹ centred at the mean of both point sets, so
+/// the factors stay well scaled however far the points sit from the origin. Dot (c = −⟨x, y⟩): A = −x, B = y.</para>
+/// <para>Other costs (Euclidean, pnorm:P, cosine, custom): t = min(rank, n, m) landmark points L, half sampled from
+/// the sources and half from the targets, and C ≈ c(X, L) · W⁺ · c(L, Y) with W = c(L, L) and
+/// W⁺ = (WᵀW + λI)⁻¹Wᵀ (ridge λ = 10⁻⁸·tr(WᵀW)/t; symmetrised when the cost is symmetric, so identical point sets get
+/// identical factors on both sides), in the spirit of the sampling-based distance-matrix factorisations of Indyk et
+/// al. (2019). The approximation is exact on the landmark rows and columns (up to the ridge) and its error elsewhere
+/// depends on how well t landmarks span the cost's row space; it is not a certified bound, so solvers use it to
+/// guide (co-clustering) and evaluate reported costs exactly. Time O((n + m)·d·t + (n + m)·t² + t³); memory (n + m)·t.</para>
+/// </remarks>
+public static class CostFactorization
+{
+    /// <summary>Whether <paramref name="cost"/> has exact factors here (squared Euclidean or dot; null is squared Euclidean).</summary>
+    /// <param name="cost">The cost.</param>
+    public static bool IsExact(ICostFunction<double>? cost) => CostFunction.IsSquaredEuclidean(cost) || cost is NegativeDotProduct<double>;
+
+    /// <summary>Builds factors of the n × m cost between <paramref name="source"/> and <paramref name="target"/>.</summary>
+    /// <param name="source">The n source points.</param>
+    /// <param name="target">The m target points, same dimension.</param>
+    /// <param name="cost">The cost (null: squared Euclidean).</param>
+    /// <param name="rank">The number of landmarks for sampled costs (ignored by exact costs), at least 1.</param>
+    /// <param name="seed">Seed of the landmark sample.</param>
+    /// <returns>A (n × k) and B (m × k) with k = d + 2 (squared Euclidean), d (dot) or min(rank, n, m).</returns>
+    /// <exception cref="InputValidationException">Dimensions differ or rank &lt; 1.</exception>
+    public static LowRankFactors<double> Build(PointCloud<double> source, PointCloud<double> target, ICostFunction<double>? cost = null, int rank = 32, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        if (source.Dimension != target.Dimension)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"Source points have dimension {source.Dimension} but target points have {target.Dimension}.", nameof(target));
+        }
+
+        if (rank < 1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"The rank must be at least 1 (got {rank}).", nameof(rank));
+        }
+
+        var n = source.Count;
+        var m = target.Count;
+        var d = source.Dimension;
+        var k = Columns(cost, d, rank, Math.Min(n, m));
+        var a = new double[n * k];
+        var b = new double[m * k];
+        var ix = Enumerable.Range(0, n).ToArray();
+        var iy = Enumerable.Range(0, m).ToArray();
+        Fill(source.Data, target.Data, d, ix, iy, cost, rank, new Random(seed), a, b);
+        return new LowRankFactors<double>(a, b, k);
+    }
+
+    /// <summary>The number of factor columns k for a cost: d + 2, d, or min(rank, count).</summary>
+    internal static int Columns(ICostFunction<double>? cost, int dimension, int rank, int count) =>
+        CostFunction.IsSquaredEuclidean(cost) ? dimension + 2 : cost is NegativeDotProduct<double> ? dimension : Math.Min(rank, count);
+
+    /// <summary>
+    /// Fills <paramref name="factorX"/> (|ix| × k) and <paramref name="factorY"/> (|iy| × k) for the points
+    /// x[ix[t]] and y[iy[t]] (row-major, dimension d); returns k. Dispatches once on the cost type.
+    /// </summary>
+    internal static int Fill(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ICostFunction<double>? cost, int rank, Random rng, Span<double> factorX, Span<double> factorY)
+    {
+        if (CostFunction.IsSquaredEuclidean(cost))
+        {
+            return FillSquaredEuclidean(x, y, d, ix, iy, factorX, factorY);
+        }
+
+        return cost switch
+        {
+            NegativeDotProduct<double> => FillDot(x, y, d, ix, iy, factorX, factorY),
+            Euclidean<double> e => FillSampled(x, y, d, ix, iy, e, rank, rng, factorX, factorY),
+            PNormPower<double> p => FillSampled(x, y, d, ix, iy, p, rank, rng, factorX, factorY),
+            Cosine<double> c => FillSampled(x, y, d, ix, iy, c, rank, rng, factorX, factorY),
+            DelegateCost<double> f => FillSampled(x, y, d, ix, iy, f, rank, rng, factorX, factorY),
+            _ => FillSampled(x, y, d, ix, iy, cost!, rank, rng, factorX, factorY),
+        };
+    }
+
+    private static int FillSquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> fx, Span<double> fy)
+    {
+        var k = d + 2;
+        Span<double> mean = d <= 512 ? stackalloc double[d] : new double[d];
+        mean.Clear();
+        for (var t = 0; t < Math.Max(ix.Length, iy.Length); t++)
+        {
+            var xr = t < ix.Length ? x.Slice(ix[t] * d, d) : default;
+            var yr = t < iy.Length ? y.Slice(iy[t] * d, d) : default;
+            for (var j = 0; j < d; j++)
+            {
+                mean[j] += (xr.IsEmpty ? 0 : xr[j]) + (yr.IsEmpty ? 0 : yr[j]);
+            }
+        }
+
+        for (var j = 0; j < d; j++)
+        {
+            mean[j] /= (double)(ix.Length + iy.Length);
+        }
+
+        for (var t = 0; t < ix.Length; t++)
+        {
+            var xr = x.Slice(ix[t] * d, d);
+            var a = fx.Slice(t * k, k);
+            double nx = 0;
+            for (var j = 0; j < d; j++)
+            {
+                var xc = xr[j] - mean[j];
+                nx += xc * xc;
+                a[2 + j] = -2.0 * xc;
+            }
+
+            a[0] = nx;
+            a[1] = 1.0;
+        }
+
+        for (var t = 0; t < iy.Length; t++)
+        {
+            var yr = y.Slice(iy[t] * d, d);
+            var b = fy.Slice(t * k, k);
+            double ny = 0;
+            for (var j = 0; j < d; j++)
+            {
+                var yc = yr[j] - mean[j];
+                ny += yc * yc;
+                b[2 + j] = yc;
+            }
+
+            b[0] = 1.0;
+            b[1] = ny;
+        }
+
+        return k;
+    }
+
+    private static int FillDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> fx, Span<double> fy)
+    {
+        for (var t = 0; t < ix.Length; t++)
+        {
+            var xr = x.Slice(ix[t] * d, d);
+            var a = fx.Slice(t * d, d);
+            for (var j = 0; j < d; j++)
+            {
+                a[j] = -xr[j];
+            }
+        }
+
+        for (var t = 0; t < iy.Length; t++)
+        {
+            y.Slice(iy[t] * d, d).CopyTo(fy.Slice(t * d, d));
+        }
+
+        return d;
+    }
+
+    // Nyström-style skeleton on one landmark set L (half sampled from the sources, half from the targets):
+    // C ≈ C[:, L] W⁺ C[L, :] with W = c(L, L), so the approximation is c̃(x, y) = c(x, L) W⁺ c(L, y).
+    private static int FillSampled<TCost>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, TCost cost, int rank, Random rng, Span<double> fx, Span<double> fy)
+        where TCost : ICostFunction<double>
+    {
+        var k = Math.Min(rank, Math.Min(ix.Length, iy.Length));
+        var fromX = (k + 1) / 2;
+        var rows = SampleDistinct(rng, ix.Length, fromX);
+        var cols = SampleDistinct(rng, iy.Length, k - fromX);
+        var points = new double[k * d];
+        for (var p = 0; p < k; p++)
+        {
+            var source = p < fromX ? x.Slice(ix[rows[p]] * d, d) : y.Slice(iy[cols[p - fromX]] * d, d);
+            source.CopyTo(points.AsSpan(p * d, d));
+        }
+
+        var w = new double[k * k];
+        for (var p = 0; p < k; p++)
+        {
+            for (var q = 0; q < k; q++)
+            {
+                w[(p * k) + q] = cost.Evaluate(points.AsSpan(p * d, d), points.AsSpan(q * d, d));
+            }
+        }
+
+        var pinv = RidgePseudoInverse(w, k);
+        if (cost.IsSymmetric)
+        {
+            for (var p = 0; p < k; p++)
+            {
+                for (var q = p + 1; q < k; q++)
+                {
+                    var avg = 0.5 * (pinv[(p * k) + q] + pinv[(q * k) + p]);
+                    pinv[(p * k) + q] = avg;
+                    pinv[(q * k) + p] = avg;
+                }
+            }
+        }
+
+        // A = c(X, L) (|ix| × k); B = c(L, Y)ᵀ W⁺ᵀ (|iy| × k), so that A Bᵀ = c(X, L) W⁺ c(L, Y).
+        for (var t = 0; t < ix.Length; t++)
+        {
+            var xr = x.Slice(ix[t] * d, d);
+            var a = fx.Slice(t * k, k);
+            for (var q = 0; q < k; q++)
+            {
+                a[q] = cost.Evaluate(xr, points.AsSpan(q * d, d));
+            }
+        }
+
+        Span<double> c = k <= 512 ? stackalloc double[k] : new double[k];
+        for (var t = 0; t < iy.Length; t++)
+        {
+            var yr = y.Slice(iy[t] * d, d);
+            for (var p = 0; p < k; p++)
+            {
+                c[p] = cost.Evaluate(points.AsSpan(p * d, d), yr);
+            }
+
+            var b = fy.Slice(t * k, k);
+            for (var q = 0; q < k; q++)
+            {
+                var s = 0.0;
+                var pr = pinv.AsSpan(q * k, k);
+                for (var p = 0; p < k; p++)
+                {
+                    s += pr[p] * c[p];
+                }
+
+                b[q] = s;
+            }
+        }
+
+        return k;
+    }
+
+    private static int[] SampleDistinct(Random rng, int m, int k)
+    {
+        // Partial Fisher–Yates on 0..m−1; O(m) memory, only for the factor construction.
+        var all = new int[m];
+        for (var i = 0; i < m; i++)
+        {
+            all[i] = i;
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            var j = i + rng.Next(m - i);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+
+        return all[..k];
+    }
+
+    // W⁺ ≈ (WᵀW + λI)⁻¹ Wᵀ, via Cholesky; row q of the result multiplies C[I, j] to give B[j, q].
+    private static double[] RidgePseudoInverse(double[] w, int k)
+    {
+        var g = new double[k * k];
+        var trace = 0.0;
+        for (var p = 0; p < k; p++)
+        {
+            for (var q = 0; q < k; q++)
+            {
+                var s = 0.0;
+                for (var l = 0; l < k; l++)
+                {
+                    s += w[(l * k) + p] * w[(l * k) + q];
+                }
+
+                g[(p * k) + q] = s;
+            }
+
+            trace += g[(p * k) + p];
+        }
+
+        var lambda = Math.Max(1e-8 * trace / k, 1e-300);
+        for (var p = 0; p < k; p++)
+        {
+            g[(p * k) + p] += lambda;
+        }
+
+        // Cholesky G = L Lᵀ in place (lower triangle).
+        for (var j = 0; j < k; j++)
+        {
+            var s = g[(j * k) + j];
+            for (var l = 0; l < j; l++)
+            {
+                s -= g[(j * k) + l] * g[(j * k) + l];
+            }
+
+            var diag = Math.Sqrt(Math.Max(s, lambda));
+            g[(j * k) + j] = diag;
+            for (var i = j + 1; i < k; i++)
+            {
+                var t = g[(i * k) + j];
+                for (var l = 0; l < j; l++)
+                {
+                    t -= g[(i * k) + l] * g[(j * k) + l];
+                }
+
+                g[(i * k) + j] = t / diag;
+            }
+        }
+
+        // Solve G X = Wᵀ column by column (X = W⁺, k×k).
+        var result = new double[k * k];
+        var col = new double[k];
+        for (var c = 0; c < k; c++)
+        {
+            for (var p = 0; p < k; p++)
+            {
+                col[p] = w[(c * k) + p]; // (Wᵀ)[p, c] = W[c, p]
+            }
+
+            for (var i = 0; i < k; i++)
+            {
+                var s = col[i];
+                for (var l = 0; l < i; l++)
+                {
+                    s -= g[(i * k) + l] * col[l];
+                }
+
+                col[i] = s / g[(i * k) + i];
+            }
+
+            for (var i = k - 1; i >= 0; i--)
+            {
+                var s = col[i];
+                for (var l = i + 1; l < k; l++)
+                {
+                    s -= g[(l * k) + i] * col[l];
+                }
+
+                col[i] = s / g[(i * k) + i];
+            }
+
+            for (var p = 0; p < k; p++)
+            {
+                result[(p * k) + c] = col[p];
+            }
+        }
+
+        return result;
+    }
+}
