@@ -140,7 +140,7 @@ public static class Ot
     /// </summary>
     /// <param name="x">α: points and weights.</param>
     /// <param name="y">β: points and weights.</param>
-    /// <param name="epsilon">ε (absolute); <see langword="null"/> for <see cref="Sinkhorn"/>'s default.</param>
+    /// <param name="epsilon">ε (absolute); <see langword="null"/> for <see cref="Sinkhorn"/>'s default 0.05·std(C).</param>
     /// <param name="cost">The ground cost; <see langword="null"/> for squared Euclidean.</param>
     /// <param name="cancellationToken">Cancels the solves.</param>
     /// <returns>The divergence, its three terms, ε and their convergence reports.</returns>
