@@ -48,12 +48,6 @@ public sealed class LinearProblem<T>
         }
     }
 
-    /// <summary>Shorthand for <c>Relaxation.FromTau(tauA, tauB)</c>, kept for the Sinkhorn initializers.</summary>
-    internal LinearProblem(CostGeometry<T> geometry, T[]? a, T[]? b, double tauA, double tauB)
-        : this(geometry, a, b, Relaxation.FromTau(tauA, tauB))
-    {
-    }
-
     /// <summary>The cost geometry.</summary>
     public CostGeometry<T> Geometry { get; }
 
@@ -74,14 +68,6 @@ public sealed class LinearProblem<T>
 
     /// <summary>Whether both marginals are enforced exactly.</summary>
     public bool IsBalanced => Relaxation.IsBalanced;
-
-    /// <summary>τ_a of a relaxation given as τ (1 when exact); a relaxation given as ρ is first bound to an ε with <see cref="WithRelaxation"/>.</summary>
-    /// <exception cref="InvalidOperationException">The relaxation was given as ρ and is not bound to an ε.</exception>
-    internal double TauA => Relaxation.IsGivenAsRho && !Relaxation.IsExactA ? throw Unbound() : Relaxation.TauA(1);
-
-    /// <summary>τ_b of a relaxation given as τ (1 when exact).</summary>
-    /// <exception cref="InvalidOperationException">The relaxation was given as ρ and is not bound to an ε.</exception>
-    internal double TauB => Relaxation.IsGivenAsRho && !Relaxation.IsExactB ? throw Unbound() : Relaxation.TauB(1);
 
     /// <summary>Builds a problem on two point clouds, taking a and b from their weights (uniform where absent).</summary>
     /// <param name="source">Source points (and weights).</param>
@@ -122,7 +108,4 @@ public sealed class LinearProblem<T>
 
     /// <summary>ρ = ε τ / (1 − τ) (+∞ when τ = 1); kept for the Sinkhorn output, see <see cref="Relaxation.RhoA"/>.</summary>
     internal static double Rho(double tau, double epsilon) => tau >= 1 ? double.PositiveInfinity : epsilon * tau / (1 - tau);
-
-    private static InvalidOperationException Unbound() =>
-        new("The relaxation was given as KL weights ρ; τ depends on the solver's ε (Relaxation.TauA(ε), or bind it with WithRelaxation(Relaxation.AtEpsilon(ε))).");
 }

@@ -4,6 +4,7 @@ using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;
+using Monge.Solvers.LowRank;
 using Monge.Testing;
 using Monge.Tests.Geometry;
 
@@ -46,6 +47,55 @@ public sealed class TransportPlanTests
         NumericAssert.Close(b, result.TargetMarginal, rtol: 1e-9, atol: 1e-12);
         Assert.Same(result.SourcePotentials, result.F);
         Assert.Same(result.TargetPotentials, result.G);
+    }
+
+    public static TheoryData<string> Solvers => ["sinkhorn", "network-simplex", "linear-assignment", "one-dimensional", "frlc", "lr-sinkhorn"];
+
+    [Theory]
+    [MemberData(nameof(Solvers))]
+    public void Result_EverySolverOnOneProblem_MatchesDensePlan(string solver)
+    {
+        // One small 1-D problem (so OneDimensional applies), n < m (so LinearAssignment is rectangular), uniform weights.
+        const int n = 11;
+        const int m = 17;
+        var problem = LinearProblem<double>.FromPointClouds(GeometryTestData.Cloud(n, 1, 631), GeometryTestData.Cloud(m, 1, 632, offset: 0.3));
+        var cost = problem.Geometry.ToDense();
+        ITransportPlan<double> plan = solver switch
+        {
+            "sinkhorn" => new Sinkhorn { Epsilon = 0.05, Threshold = 1e-9, MaxIterations = 50_000 }.Solve(problem),
+            "network-simplex" => new NetworkSimplex().Solve(problem),
+            "linear-assignment" => new LinearAssignment().Solve(problem),
+            "one-dimensional" => OneDimensional.Solve(problem),
+            "frlc" => new Frlc { Rank = 3, Seed = 1 }.Solve(problem),
+            "lr-sinkhorn" => new LowRankSinkhorn { Rank = 3, Seed = 1 }.Solve(problem),
+            _ => throw new ArgumentOutOfRangeException(nameof(solver), solver, null),
+        };
+        Assert.Equal(n, plan.SourceCount);
+        Assert.Equal(m, plan.TargetCount);
+        AssertContract(plan, cost);
+    }
+
+    [Fact]
+    public void LinearAssignmentResult_Rectangular_RowsCarryOneOverN()
+    {
+        const int n = 5;
+        const int m = 8;
+        var problem = LinearProblem<double>.FromPointClouds(GeometryTestData.Cloud(n, 2, 641), GeometryTestData.Cloud(m, 2, 642));
+        var result = new LinearAssignment().Solve(problem);
+        NumericAssert.Close(Enumerable.Repeat(1.0 / n, n).ToArray(), result.SourceMarginal, rtol: 1e-12);
+        var columns = result.TargetMarginal;
+        Assert.Equal(n, columns.Count(c => c > 0));
+        NumericAssert.Close(1.0, columns.Sum(), rtol: 1e-12);
+        NumericAssert.Close(result.TotalCost / n, result.Cost, rtol: 1e-12);
+    }
+
+    [Fact]
+    public void LowRankCoupling_ToDenseAboveTheLimit_ThrowsThePlanSizeMessage()
+    {
+        var problem = LinearProblem<double>.FromPointClouds(GeometryTestData.Cloud(6, 2, 651), GeometryTestData.Cloud(7, 2, 652));
+        var result = new Frlc { Rank = 2 }.Solve(problem);
+        var error = Assert.Throws<InvalidOperationException>(() => result.Coupling.ToDense(maxEntries: 41));
+        Assert.Contains("6 × 7 plan", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

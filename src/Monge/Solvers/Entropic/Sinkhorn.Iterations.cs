@@ -69,10 +69,10 @@ public sealed partial record Sinkhorn
             }
 
             var omega = iteration >= MomentumStart && atTarget ? Momentum : 1;
-            ApplyUpdate<T>(softCols, s.TargetLogB, problem.TauB, epsT, update.AsSpan(0, m));
+            ApplyUpdate<T>(softCols, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), epsT, update.AsSpan(0, m));
             Blend<T>(s.G, update.AsSpan(0, m), omega);
             geom.SoftMin(s.G, s.KernelLogB, epsT, Axis.Rows, softRows);
-            ApplyUpdate<T>(softRows, s.TargetLogA, problem.TauA, epsT, update.AsSpan(0, n));
+            ApplyUpdate<T>(softRows, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), epsT, update.AsSpan(0, n));
             Blend<T>(s.F, update.AsSpan(0, n), omega);
             if (anderson is not null && atTarget)
             {
@@ -116,11 +116,11 @@ public sealed partial record Sinkhorn
     {
         var e = double.CreateTruncating(eps);
         var problem = s.Problem;
-        var error = SideError(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.TauB, e, colError);
+        var error = SideError(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), e, colError);
         if (Momentum != 1 || AndersonMemory > 0)
         {
             s.Geometry.SoftMin(s.G, s.KernelLogB, eps, Axis.Rows, softRows);
-            error += SideError(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.TauA, e, rowError);
+            error += SideError(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), e, rowError);
         }
 
         return error;
@@ -159,9 +159,9 @@ public sealed partial record Sinkhorn
         var g = new T[geom.Cols];
         var f = new T[geom.Rows];
         geom.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, softCols);
-        ApplyUpdate<T>(softCols, s.TargetLogB, problem.TauB, eps, g);
+        ApplyUpdate<T>(softCols, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), eps, g);
         geom.SoftMin(g, s.KernelLogB, eps, Axis.Rows, softRows);
-        ApplyUpdate<T>(softRows, s.TargetLogA, problem.TauA, eps, f);
+        ApplyUpdate<T>(softRows, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), eps, f);
         double sum = 0, mass = 0;
         for (var i = 0; i < f.Length; i++)
         {

@@ -2,6 +2,7 @@ using System.Numerics;
 using Monge.Gaussian;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 using Monge.Problems;
 
 namespace Monge.Solvers.Entropic;
@@ -44,7 +45,7 @@ internal static class SinkhornInitializers
         var bSub = VoronoiWeights(pc.Target, colsIdx, problem.B, problem.MassB);
         var cost = pc.CostFunction;
         var subGeometry = new PointCloudGeometry<T>(xs, ys, cost, pc.ScaleFactor);
-        var subProblem = new LinearProblem<T>(subGeometry, aSub, bSub, problem.TauA, problem.TauB);
+        var subProblem = new LinearProblem<T>(subGeometry, aSub, bSub, problem.Relaxation);
         var subEpsilon = epsilonMultiplier * state.Epsilon;
         var subOptions = options with
         {
@@ -64,7 +65,7 @@ internal static class SinkhornInitializers
         var eps = T.CreateTruncating(state.Epsilon);
         var soft = new T[n];
         extend.SoftMin(sub.G, kernelLogB, T.CreateTruncating(subEpsilon), Axis.Rows, soft);
-        var tau = T.CreateTruncating(problem.TauA);
+        var tau = T.CreateTruncating(problem.Relaxation.TauA(state.Epsilon));
         for (var i = 0; i < soft.Length; i++)
         {
             var lt = state.TargetLogA.Length == 0 ? T.Zero : eps * state.TargetLogA[i];
@@ -138,7 +139,7 @@ internal static class SinkhornInitializers
                 u[k] = double.CreateTruncating(row[k]) - m0[k];
             }
 
-            GaussianLinearAlgebra.Apply(matrix, d, u, au);
+            DenseLinearAlgebra.Apply(matrix, d, u, au);
             double value = 0;
             for (var k = 0; k < d; k++)
             {

@@ -270,7 +270,7 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
         var z = logitSum / e;
         var entropy = Convention == EntropyConvention.KullbackLeibler ? z - mass + (Problem.MassA * Problem.MassB) : z - mass;
         var reg = cost + (e * entropy);
-        reg += RelaxationPenalty(rows, Problem.A, Problem.TauA, e) + RelaxationPenalty(cols, Problem.B, Problem.TauB, e);
+        reg += RelaxationPenalty(rows, Problem.A, Problem.Relaxation.TauA(e), e) + RelaxationPenalty(cols, Problem.B, Problem.Relaxation.TauB(e), e);
         double rowError = 0, colError = 0;
         for (var i = 0; i < n; i++)
         {

@@ -12,34 +12,10 @@ public sealed partial record NetworkSimplexResult : ITransportPlan<double>
     public double[] G => TargetPotentials;
 
     /// <summary>The row marginal P1 (length n): the source weights the plan was solved with.</summary>
-    public double[] SourceMarginal
-    {
-        get
-        {
-            var result = new double[SourceCount];
-            for (var k = 0; k < Rows.Length; k++)
-            {
-                result[Rows[k]] += Mass[k];
-            }
-
-            return result;
-        }
-    }
+    public double[] SourceMarginal => CoordinatePlan.Marginal(Rows, Mass, SourceCount);
 
     /// <summary>The column marginal Pᵀ1 (length m).</summary>
-    public double[] TargetMarginal
-    {
-        get
-        {
-            var result = new double[TargetCount];
-            for (var k = 0; k < Columns.Length; k++)
-            {
-                result[Columns[k]] += Mass[k];
-            }
-
-            return result;
-        }
-    }
+    public double[] TargetMarginal => CoordinatePlan.Marginal(Columns, Mass, TargetCount);
 
     /// <inheritdoc />
     /// <remarks>O(nonzeros) time: the plan has at most n + m − 1 nonzeros.</remarks>
@@ -47,26 +23,6 @@ public sealed partial record NetworkSimplexResult : ITransportPlan<double>
 
     /// <inheritdoc />
     /// <remarks>O(nonzeros·k) time.</remarks>
-    public double[] ApplyPlan(ReadOnlySpan<double> block, int columns, Axis axis)
-    {
-        var (inLength, outLength) = axis == Axis.Rows ? (TargetCount, SourceCount) : (SourceCount, TargetCount);
-        if (columns < 1 || block.Length != (long)inLength * columns)
-        {
-            throw new ArgumentException($"Expected {inLength} × {columns} values for axis {axis} (got {block.Length}).", nameof(block));
-        }
-
-        var result = new double[outLength * columns];
-        var (from, to) = axis == Axis.Rows ? (Columns, Rows) : (Rows, Columns);
-        for (var e = 0; e < Mass.Length; e++)
-        {
-            var src = block.Slice(from[e] * columns, columns);
-            var dst = result.AsSpan(to[e] * columns, columns);
-            for (var q = 0; q < columns; q++)
-            {
-                dst[q] += Mass[e] * src[q];
-            }
-        }
-
-        return result;
-    }
+    public double[] ApplyPlan(ReadOnlySpan<double> block, int columns, Axis axis) =>
+        CoordinatePlan.Apply(Rows, Columns, Mass, SourceCount, TargetCount, block, columns, axis);
 }

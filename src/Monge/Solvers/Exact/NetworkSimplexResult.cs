@@ -32,14 +32,6 @@ public sealed partial record NetworkSimplexResult(
     /// <summary>The plan as a dense row-major n × m array (allocates n·m doubles).</summary>
     /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>).</param>
     /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/> (<see cref="PlanSize.EnsureDense{T}"/>).</exception>
-    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
-    {
-        var dense = new double[PlanSize.EnsureDense<double>(SourceCount, TargetCount, maxEntries, "plan")];
-        for (var k = 0; k < Rows.Length; k++)
-        {
-            dense[((long)Rows[k] * TargetCount) + Columns[k]] += Mass[k];
-        }
-
-        return dense;
-    }
+    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries) =>
+        CoordinatePlan.ToDense(Rows, Columns, Mass, SourceCount, TargetCount, maxEntries);
 }

@@ -136,6 +136,55 @@ public sealed class LowRankCoupling
         }
     }
 
+    /// <summary>
+    /// The plan applied to k vectors: P·V (<see cref="Axis.Rows"/>, V m × k, result n × k) or Pᵀ·U
+    /// (<see cref="Axis.Columns"/>, U n × k, result m × k), row-major, in O((n + m)·(r + r₂)·k) time.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong lengths or k below 1.</exception>
+    public double[] ApplyPlan(ReadOnlySpan<double> block, int columns, Axis axis)
+    {
+        var (inLength, outLength) = axis == Axis.Rows ? (Cols, Rows) : (Rows, Cols);
+        if (columns < 1 || block.Length != (long)inLength * columns)
+        {
+            throw new ArgumentException($"Expected {inLength} × {columns} values for axis {axis} (got {block.Length}).", nameof(block));
+        }
+
+        // P = Q M Rᵀ: P·V = Q (M (Rᵀ V)); Pᵀ·U = R (Mᵀ (Qᵀ U)).
+        var (inFactor, inRank, outFactor, outRank) = axis == Axis.Rows ? (_r, LatentRank, _q, Rank) : (_q, Rank, _r, LatentRank);
+        var projected = new double[inRank * columns];
+        for (var i = 0; i < inLength; i++)
+        {
+            var src = block.Slice(i * columns, columns);
+            for (var k = 0; k < inRank; k++)
+            {
+                TensorPrimitives.MultiplyAdd(src, inFactor[(i * inRank) + k], projected.AsSpan(k * columns, columns), projected.AsSpan(k * columns, columns));
+            }
+        }
+
+        var mixed = new double[outRank * columns];
+        for (var k = 0; k < Rank; k++)
+        {
+            for (var l = 0; l < LatentRank; l++)
+            {
+                var weight = _inner[(k * LatentRank) + l];
+                var (to, from) = axis == Axis.Rows ? (k, l) : (l, k);
+                TensorPrimitives.MultiplyAdd(projected.AsSpan(from * columns, columns), weight, mixed.AsSpan(to * columns, columns), mixed.AsSpan(to * columns, columns));
+            }
+        }
+
+        var result = new double[outLength * columns];
+        for (var i = 0; i < outLength; i++)
+        {
+            var dst = result.AsSpan(i * columns, columns);
+            for (var k = 0; k < outRank; k++)
+            {
+                TensorPrimitives.MultiplyAdd(mixed.AsSpan(k * columns, columns), outFactor[(i * outRank) + k], dst, dst);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The source marginal P1 (length n).</summary>
     public double[] SourceMarginal()
     {
@@ -199,18 +248,13 @@ public sealed class LowRankCoupling
     }
 
     /// <summary>
-    /// The dense plan (row-major n × m). Guarded: throws when n·m exceeds <paramref name="maxEntries"/>
-    /// (default 2²⁶, 512 MiB of doubles).
+    /// The dense plan (row-major n × m). Guarded by <see cref="PlanSize.EnsureDense{T}"/>: throws when n·m exceeds
+    /// <paramref name="maxEntries"/> (default <see cref="PlanSize.DefaultMaxEntries"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The plan is larger than <paramref name="maxEntries"/>.</exception>
-    public double[] ToDense(long maxEntries = 1L << 26)
+    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
     {
-        var size = (long)Rows * Cols;
-        if (size > maxEntries)
-        {
-            throw new InvalidOperationException($"The dense plan would have {size} entries, above the limit {maxEntries}; use the factored products instead.");
-        }
-
+        var size = PlanSize.EnsureDense<double>(Rows, Cols, maxEntries, "plan");
         var qm = QTimesInner();
         var plan = new double[size];
         DenseLinearAlgebra.MultiplyByTranspose(qm, Rows, LatentRank, _r, Cols, plan);

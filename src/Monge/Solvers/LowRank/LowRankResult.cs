@@ -1,10 +1,17 @@
+using Monge.Geometry;
+using Monge.Numerics;
+
 namespace Monge.Solvers.LowRank;
 
 /// <summary>
 /// What every low-rank solver returns (<see cref="FrlcResult"/>, <see cref="LowRankSinkhornResult"/>): the coupling in
-/// factored form with its products, the primal cost, the outer marginal errors and the convergence report.
+/// factored form with its products, the primal cost, the outer marginal errors and the convergence report. The plan
+/// contract (<see cref="ITransportPlan{T}"/>) works on the factors: products in O((n + m)·r·r₂) time, never forming P
+/// unless <see cref="ToDense"/> is called.
 /// </summary>
-public abstract class LowRankResult
+/// <remarks>The solvers normalise the marginals to mass one, so P has mass one (Σ P = 1) and <see cref="Cost"/> is ⟨C, P⟩
+/// for that plan.</remarks>
+public abstract class LowRankResult : ITransportPlan<double>
 {
     private protected LowRankResult(LowRankCoupling coupling, double cost, Convergence convergence, double sourceError, double targetError, int costProducts)
     {
@@ -39,6 +46,32 @@ public abstract class LowRankResult
 
     /// <summary>Number of products with the cost (C·X or Cᵀ·Y) performed.</summary>
     public int CostProducts { get; }
+
+    /// <summary>n, the number of source points (rows of P).</summary>
+    public int SourceCount => Coupling.Rows;
+
+    /// <summary>m, the number of target points (columns of P).</summary>
+    public int TargetCount => Coupling.Cols;
+
+    /// <summary>The row marginal P1 (length n, a fresh array).</summary>
+    public double[] SourceMarginal => Coupling.SourceMarginal();
+
+    /// <summary>The column marginal Pᵀ1 (length m, a fresh array).</summary>
+    public double[] TargetMarginal => Coupling.TargetMarginal();
+
+    /// <inheritdoc />
+    /// <remarks>O((n + m)·r·r₂) time.</remarks>
+    public double[] ApplyPlan(ReadOnlySpan<double> vector, Axis axis) => Coupling.ApplyPlan(vector, 1, axis);
+
+    /// <inheritdoc />
+    /// <remarks>O((n + m)·(r + r₂)·k + r·r₂·k) time.</remarks>
+    public double[] ApplyPlan(ReadOnlySpan<double> block, int columns, Axis axis) => Coupling.ApplyPlan(block, columns, axis);
+
+    /// <summary>The dense plan Q M Rᵀ, row-major n × m, guarded by <see cref="PlanSize.EnsureDense{T}"/>.</summary>
+    /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>).</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/>.</exception>
+    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries) => Coupling.ToDense(maxEntries);
 
     /// <summary>Source cluster labels argmax_k Q_ik.</summary>
     public int[] SourceClusters() => Coupling.SourceClusters();

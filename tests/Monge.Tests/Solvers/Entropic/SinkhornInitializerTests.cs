@@ -140,7 +140,7 @@ public class SinkhornInitializerTests
         var tight = new Sinkhorn { Epsilon = 0.02, Threshold = 1e-10, MaxIterations = 50_000 };
         foreach (var convention in new[] { EntropyConvention.KullbackLeibler, EntropyConvention.Entropy })
         {
-            foreach (var (problem, what) in new[] { (LinearProblem<double>.FromPointClouds(x, y), "balanced"), (new LinearProblem<double>(new PointCloudGeometry<double>(x, y), a, b, 0.7, 0.8), "unbalanced") })
+            foreach (var (problem, what) in new[] { (LinearProblem<double>.FromPointClouds(x, y), "balanced"), (new LinearProblem<double>(new PointCloudGeometry<double>(x, y), a, b, Relaxation.FromTau(0.7, 0.8)), "unbalanced") })
             {
                 var opts = tight with { Convention = convention };
                 var zero = opts.Solve(problem);

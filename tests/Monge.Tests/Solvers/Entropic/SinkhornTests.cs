@@ -55,7 +55,7 @@ public class SinkhornTests
         var reg = fx.Scalar("reg");
         var regM = fx.Scalar("reg_m");
         var tau = regM / (regM + reg);
-        var problem = new LinearProblem<double>(new PointCloudGeometry<double>(Cloud(fx, "x"), Cloud(fx, "y")), fx.Doubles("a"), fx.Doubles("b"), tau, tau);
+        var problem = new LinearProblem<double>(new PointCloudGeometry<double>(Cloud(fx, "x"), Cloud(fx, "y")), fx.Doubles("a"), fx.Doubles("b"), Relaxation.FromTau(tau, tau));
         var output = (Tight with { Epsilon = reg, Convention = EntropyConvention.Entropy }).Solve(problem);
         Assert.True(output.Converged, output.Convergence.ToString());
         NumericAssert.Close(fx.Doubles("plan"), output.ToDense(), rtol: 1e-6, atol: 1e-10, what: name);
