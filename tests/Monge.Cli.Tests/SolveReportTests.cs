@@ -201,7 +201,9 @@ public sealed class SolvePlanPlotTests : IDisposable
     {
         Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "30", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
         var plan = _cli.File("plan.png");
-        var (code, stdout, stderr) = _cli.Run("solve", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", method, "--rank", "3", "--plot-plan", plan, "--json");
+        // --rank belongs to the low-rank methods; sinkhorn and emd reject it.
+        string[] rank = method == "frlc" ? ["--rank", "3"] : [];
+        var (code, stdout, stderr) = _cli.Run(["solve", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", method, .. rank, "--plot-plan", plan, "--json"]);
         Assert.True(code is 0, stderr);
         Assert.Contains("plot_plan", stdout, StringComparison.Ordinal);
         PngAssert.IsPlot(plan, 900, 700);

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
@@ -12,8 +11,8 @@ namespace Monge.Cli.Commands;
 
 /// <summary>
 /// <c>monge solve --method emd</c>: exact optimal transport between two weighted point sets (any sizes) by
-/// <see cref="NetworkSimplex"/>. The <c>solve</c> verb owns loading and printing; it calls <see cref="AddOptions"/> once
-/// and <see cref="Run"/> with the loaded clouds. Builds the dense n × m cost (8·n·m bytes).
+/// <see cref="NetworkSimplex"/>. The <c>solve</c> verb owns loading and printing; <see cref="Solve.EmdSolveMethod"/>
+/// declares the options and calls <see cref="Run"/> with the loaded clouds. Builds the dense n × m cost (8·n·m bytes).
 /// </summary>
 public static class EmdSolve
 {
@@ -23,28 +22,8 @@ public static class EmdSolve
     /// <summary>One line for the help text.</summary>
     public const string Description = "exact OT by network simplex with weights (sparse plan, at most n + m − 1 nonzeros; dense n × m cost in memory)";
 
-    /// <summary>Name of the option that receives the sparse plan.</summary>
-    public const string PlanOutOption = "--plan-out";
-
     /// <summary>Name of the option that rescales both weight vectors to total mass one.</summary>
     public const string NormalizeOption = "--normalize-weights";
-
-    /// <summary>Adds <c>--plan-out</c>, <c>--normalize-weights</c> to <paramref name="command"/> (skipping names already present).</summary>
-    /// <param name="command">The <c>solve</c> command.</param>
-    public static void AddOptions(Command command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var present = command.Options.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        if (!present.Contains(PlanOutOption))
-        {
-            command.Options.Add(new Option<string?>(PlanOutOption) { Description = $"emd: write the sparse plan as rows (i, j, mass) ({DataFiles.OutputTypes})." });
-        }
-
-        if (!present.Contains(NormalizeOption))
-        {
-            command.Options.Add(new Option<bool>(NormalizeOption) { Description = "emd: rescale both weight vectors to total mass one (otherwise unequal masses are an error)." });
-        }
-    }
 
     /// <summary>Solves exact OT and writes the plan when asked; returns the JSON summary.</summary>
     /// <param name="source">Source points with optional weights (uniform 1/n when none).</param>
@@ -56,7 +35,9 @@ public static class EmdSolve
     /// <param name="maxDenseBytes">Largest dense cost to build (default 4 GiB).</param>
     /// <param name="cancellation">Cancels the pivots.</param>
     /// <param name="details">Filled with the barycentric source map of the sparse plan (for --plot), or null.</param>
-    /// <returns>method, n, m, cost, optimal, converged, status, iterations, nonzeros, seconds (and plan_out).</returns>
+    /// <param name="potentialsOut">Where to write the duals f, g (.npz with keys f, g), or null.</param>
+    /// <param name="mapOut">Where to write the barycentric map of the source points (n × d), or null.</param>
+    /// <returns>method, n, m, cost, optimal, converged, status, iterations, nonzeros, seconds (and plan_out, potentials_out, map_out).</returns>
     /// <exception cref="UsageException">Dimensions differ or the dense cost would exceed <paramref name="maxDenseBytes"/>.</exception>
     /// <exception cref="InputValidationException">Invalid weights, or unequal masses without <paramref name="normalize"/>.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
@@ -69,6 +50,8 @@ public static class EmdSolve
         bool overwrite,
         long maxDenseBytes = 4L << 30,
         Solve.SolveDetails? details = null,
+        string? potentialsOut = null,
+        string? mapOut = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -84,9 +67,17 @@ public static class EmdSolve
             throw new UsageException($"emd needs the dense {source.Count} × {target.Count} cost ({bytes / (1 << 30):F1} GiB), above the {maxDenseBytes / (double)(1 << 30):F1} GiB limit; use --method sinkhorn for large problems.");
         }
 
-        if (planOut is not null)
+        if (potentialsOut is not null && !potentialsOut.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
-            DataFiles.CheckOutput(planOut, overwrite);
+            throw new UsageException("--potentials-out must be an .npz file (it holds f and g).");
+        }
+
+        foreach (var path in new[] { planOut, potentialsOut, mapOut })
+        {
+            if (path is not null)
+            {
+                DataFiles.CheckOutput(path, overwrite);
+            }
         }
 
         var watch = Stopwatch.StartNew();
@@ -97,16 +88,18 @@ public static class EmdSolve
             throw new OperationCanceledException(cancellation);
         }
 
+        double[] SourceMap() => Solve.SolveDetails.BarycentricMap(source.Count, target.Data, target.Count, target.Dimension, (v, dst) =>
+        {
+            Array.Clear(dst);
+            for (var k = 0; k < result.Mass.Length; k++)
+            {
+                dst[result.Rows[k]] += result.Mass[k] * v[result.Columns[k]];
+            }
+        });
+
         if (details is not null)
         {
-            details.SourceMap = () => Solve.SolveDetails.BarycentricMap(source.Count, target.Data, target.Count, target.Dimension, (v, dst) =>
-            {
-                Array.Clear(dst);
-                for (var k = 0; k < result.Mass.Length; k++)
-                {
-                    dst[result.Rows[k]] += result.Mass[k] * v[result.Columns[k]];
-                }
-            });
+            details.SourceMap = SourceMap;
             details.DensePlan = () =>
             {
                 var plan = new double[(long)source.Count * target.Count];
@@ -145,6 +138,18 @@ public static class EmdSolve
 
             DataFiles.Save(planOut, new NumericArray(rows, result.Mass.Length, 3), overwrite, ["i", "j", "mass"]);
             summary["plan_out"] = planOut;
+        }
+
+        if (potentialsOut is not null)
+        {
+            NpzFormat.Write(potentialsOut, new Dictionary<string, NumericArray> { ["f"] = new(result.F, result.F.Length), ["g"] = new(result.G, result.G.Length) }, overwrite);
+            summary["potentials_out"] = potentialsOut;
+        }
+
+        if (mapOut is not null)
+        {
+            DataFiles.Save(mapOut, new NumericArray(SourceMap(), source.Count, source.Dimension), overwrite);
+            summary["map_out"] = mapOut;
         }
 
         return summary;

@@ -28,7 +28,14 @@ public sealed record LowRankSolveOptions(
     int Seed = 0,
     int? MaxIterations = null,
     string? ClustersOut = null,
-    bool Overwrite = false);
+    bool Overwrite = false)
+{
+    /// <summary>Where to write the dense plan built from the factors (at most 10^7 entries), or null.</summary>
+    public string? PlanOut { get; init; }
+
+    /// <summary>Where to write the barycentric map of the source points (n × d), or null.</summary>
+    public string? MapOut { get; init; }
+}
 
 /// <summary>
 /// The low-rank part of <c>monge solve</c>: on the loaded point clouds, runs FRLC or low-rank Sinkhorn on any cost
@@ -64,9 +71,17 @@ public static class LowRankSolve
             throw new UsageException($"--method lowrank-sinkhorn solves balanced problems only (got {relaxation}).");
         }
 
-        if (options.ClustersOut is not null)
+        foreach (var path in new[] { options.ClustersOut, options.PlanOut, options.MapOut })
         {
-            DataFiles.CheckOutput(options.ClustersOut, options.Overwrite);
+            if (path is not null)
+            {
+                DataFiles.CheckOutput(path, options.Overwrite);
+            }
+        }
+
+        if (options.PlanOut is not null)
+        {
+            Solve.SolveOutputs.CheckDensePlan(x.Count, y.Count);
         }
 
         // The solvers read the cost through the geometry: exact factors for squared Euclidean and dot (linear memory),
@@ -106,12 +121,23 @@ public static class LowRankSolve
         }
 
         var (coupling, convergence, value, errA, errB) = (result.Coupling, result.Convergence, result.Cost, result.SourceMarginalError, result.TargetMarginalError);
+        double[] SourceMap() => Solve.SolveDetails.BarycentricMap(x.Count, y.Data, y.Count, y.Dimension, (v, dst) => coupling.ApplyPlan(v, dst));
         if (details is not null)
         {
             details.Convergence = convergence;
             details.ErrorLabel = "relative objective change Δ";
-            details.SourceMap = () => Solve.SolveDetails.BarycentricMap(x.Count, y.Data, y.Count, y.Dimension, (v, dst) => coupling.ApplyPlan(v, dst));
+            details.SourceMap = SourceMap;
             details.DensePlan = () => coupling.ToDense();
+        }
+
+        if (options.PlanOut is not null)
+        {
+            DataFiles.Save(options.PlanOut, new NumericArray(coupling.ToDense(Solve.SolveOutputs.MaxDensePlanEntries), coupling.Rows, coupling.Cols), options.Overwrite);
+        }
+
+        if (options.MapOut is not null)
+        {
+            DataFiles.Save(options.MapOut, new NumericArray(SourceMap(), x.Count, x.Dimension), options.Overwrite);
         }
 
         if (options.ClustersOut is not null)
@@ -152,6 +178,8 @@ public static class LowRankSolve
             ["target_marginal_error_l1"] = JsonOutput.Number(errB),
             ["seconds"] = convergence.Elapsed.TotalSeconds,
             ["clusters_out"] = options.ClustersOut,
+            ["plan_out"] = options.PlanOut,
+            ["map_out"] = options.MapOut,
         };
     }
 }

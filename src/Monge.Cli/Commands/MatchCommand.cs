@@ -4,10 +4,7 @@ using System.Text.Json.Nodes;
 using Monge.Cli.Commands.Match;
 using Monge.Cli.Infrastructure;
 using Monge.Cli.Reporting;
-using Monge.Geometry;
 using Monge.IO;
-using Monge.Solvers;
-using Monge.Solvers.Exact;
 using Monge.Tools;
 
 namespace Monge.Cli.Commands;
@@ -22,9 +19,9 @@ public static class MatchCommand
     /// <summary>The <c>--method</c> values, in help order (the first is the default). Add a method with one line here.</summary>
     public static IReadOnlyList<MatchMethod> Methods { get; } =
     [
-        new("auto", $"exact for n ≤ {HirefMatch.AutoExactMaxPoints}, hiref above", HirefMatch.Auto),
-        new("exact", "Jonker–Volgenant shortest augmenting paths, certified optimal (O(n³) worst case)", SolveExact),
-        new("hiref", "Hierarchical Refinement: low-rank co-clustering down to exact leaves, linear memory", HirefMatch.Solve),
+        HirefMatch.AutoMethod,
+        ExactMatch.Method,
+        HirefMatch.HirefMethod,
     ];
 
     /// <summary>Builds the command.</summary>
@@ -37,10 +34,6 @@ public static class MatchCommand
         method.AcceptOnlyFromAmong(Methods.Select(m => m.Name).ToArray());
         var output = new Option<string>("--out") { Description = $"Output permutation: an integer vector, entry i = the target row matched to source row i ({DataFiles.OutputTypes}).", Required = true };
         var cost = CostOptions.Create("Every method supports every cost (hiref splits blocks on exact factors for sqeuclidean and dot, sampled factors otherwise).");
-        var leafSize = new Option<int?>("--leaf-size") { Description = "hiref: largest block solved exactly at the leaves (default 256)." };
-        var schedule = new Option<string?>("--rank-schedule") { Description = "hiref: ranks per level, e.g. 16,16,8 (default: chosen from n)." };
-        var slabRounds = new Option<int?>("--slab-rounds") { Description = "hiref: slab rounds of the polish, for n ≤ 32 768 (default 8; 0 = off, about 2–4× faster at n = 16 384 but up to 1.3% further from the optimum)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum (Monge.Tools.DualBound, linear memory) and the certified gap cost / bound − 1." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
@@ -48,8 +41,10 @@ public static class MatchCommand
         var artifacts = new ArtifactOptions();
         var command = new Command("match", "Match two equal-size point sets one to one (optimal assignment).")
         {
-            source, target, method, output, cost, leafSize, schedule, slabRounds, seed, certify, json, overwrite,
+            source, target, method, output, cost, certify, json, overwrite,
         };
+        var methodOptions = new MethodOptions(Methods.Select(m => (m.Name, m.CreateOptions())));
+        methodOptions.AddTo(command);
         inputs.AddTo(command);
         artifacts.AddTo(command, withTrace: false);
         command.SetAction(result =>
@@ -58,19 +53,9 @@ public static class MatchCommand
             var overwriteValue = result.GetValue(overwrite);
             var jsonValue = result.GetValue(json);
             var chosen = Methods.First(m => m.Name == result.GetValue(method));
+            methodOptions.RejectForeign(result, chosen.Name);
             var groundCost = CostOptions.Parse(result.GetValue(cost));
-            var ranks = ParseSchedule(result.GetValue(schedule));
-            var leaf = result.GetValue(leafSize);
-            if (leaf is < 1)
-            {
-                throw new UsageException($"--leaf-size must be at least 1 (got {leaf}).");
-            }
-
-            var slabs = result.GetValue(slabRounds);
-            if (slabs < 0)
-            {
-                throw new UsageException($"--slab-rounds must be non-negative (got {slabs}).");
-            }
+            var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null));
 
             DataFiles.CheckOutput(outPath, overwriteValue);
             var run = artifacts.Get(result, overwriteValue);
@@ -95,7 +80,7 @@ public static class MatchCommand
             var outcome = SolverProgressRenderer.Run(
                 context,
                 jsonValue,
-                progress => chosen.Solve(x.Cloud, y.Cloud, new MatchSettings(groundCost, leaf, ranks, result.GetValue(seed), progress, slabs), context.Cancellation));
+                progress => chosen.Solve(x.Cloud, y.Cloud, settings with { Progress = progress }, context.Cancellation));
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
             var n = x.Count;
@@ -157,13 +142,6 @@ public static class MatchCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>The exact method: certified-optimal linear assignment.</summary>
-    internal static MatchOutcome SolveExact(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
-    {
-        var result = new LinearAssignment().Solve(x, y, settings.Cost, cancellationToken: cancellationToken);
-        return new MatchOutcome(result.RowToColumn, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact");
     }
 
     /// <summary>Parses <c>--rank-schedule</c> (comma-separated ranks ≥ 2).</summary>

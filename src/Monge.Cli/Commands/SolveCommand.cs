@@ -39,15 +39,14 @@ public static class SolveCommand
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
-        foreach (var m in methods)
-        {
-            m.AddOptions(command);
-        }
+        var methodOptions = new MethodOptions(methods.Select(m => (m.Name, m.CreateOptions())), SolveOutputs.Leads);
+        methodOptions.AddTo(command);
 
         command.SetAction(parse =>
         {
             var name = parse.GetValue(method)!;
             var chosen = methods.First(m => m.Name == name);
+            methodOptions.RejectForeign(parse, chosen.Name);
             var groundCost = CostOptions.Parse(parse.GetValue(cost));
             var overwriteValue = parse.GetValue(overwrite);
             var jsonValue = parse.GetValue(json);
@@ -60,7 +59,6 @@ public static class SolveCommand
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
             }
-
 
             var load = Stopwatch.StartNew();
             var options = inputs.Get(parse);

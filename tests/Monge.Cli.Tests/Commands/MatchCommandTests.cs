@@ -104,7 +104,9 @@ public sealed class MatchCommandTests
         var y = RandomPoints(random, n, 3);
         WritePoints(cli.File("x.npy"), x, n, 3);
         WritePoints(cli.File("y.npy"), y, n, 3);
-        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, "--leaf-size", "16", "--out", cli.File("p.npy"), "--json");
+        // --leaf-size belongs to hiref and auto; exact rejects it.
+        string[] leaf = method == "exact" ? [] : ["--leaf-size", "16"];
+        var (code, stdout, stderr) = cli.Run(["match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, .. leaf, "--out", cli.File("p.npy"), "--json"]);
         Assert.True(code == ExitCodes.Ok, stderr);
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal(cost, doc.RootElement.GetProperty("ground_cost").GetString());

@@ -5,7 +5,8 @@ namespace Monge.Cli.Commands.Solve;
 
 /// <summary>
 /// <c>monge solve --method emd</c>: exact OT with weights by network simplex (see <see cref="EmdSolve"/>). With
-/// <c>--plan-out</c> it writes the sparse optimal plan as rows (i, j, mass), at most n + m − 1 of them.
+/// <c>--plan-out</c> it writes the sparse optimal plan as rows (i, j, mass), at most n + m − 1 of them; with
+/// <c>--potentials-out</c> the network simplex duals f, g; with <c>--map-out</c> the barycentric map of the sparse plan.
 /// </summary>
 public sealed class EmdSolveMethod : ISolveMethod
 {
@@ -19,21 +20,28 @@ public sealed class EmdSolveMethod : ISolveMethod
     public bool HasTrace => false;
 
     /// <inheritdoc />
-    public void AddOptions(Command command) => EmdSolve.AddOptions(command);
+    public IEnumerable<Option> CreateOptions() =>
+    [
+        new Option<bool>(EmdSolve.NormalizeOption) { Description = "Rescale both weight vectors to total mass one (otherwise unequal masses are an error)." },
+        SolveOutputs.PlanOut("sparse (i, j, mass) triplets, at most n + m − 1 rows"),
+        SolveOutputs.PotentialsOut("the network simplex duals, f_i + g_j ≤ C_ij with equality on the plan"),
+        SolveOutputs.MapOut("from the sparse plan, O((n + m)·d)"),
+    ];
 
     /// <inheritdoc />
     public JsonObject Run(SolveInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _ = RelaxationOptions.Read(input, Name, acceptsTau: false, acceptsRho: false);
         return EmdSolve.Run(
             input.Source,
             input.Target,
             input.Cost,
-            input.Get<string?>(EmdSolve.PlanOutOption),
+            input.Get<string?>(SolveOutputs.PlanOutName),
             input.Get<bool>(EmdSolve.NormalizeOption),
             input.Overwrite,
             cancellation: input.Context.Cancellation,
-            details: input.Details);
+            details: input.Details,
+            potentialsOut: input.Get<string?>(SolveOutputs.PotentialsOutName),
+            mapOut: input.Get<string?>(SolveOutputs.MapOutName));
     }
 }

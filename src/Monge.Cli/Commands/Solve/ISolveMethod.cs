@@ -5,8 +5,9 @@ namespace Monge.Cli.Commands.Solve;
 
 /// <summary>
 /// One <c>--method</c> of <c>monge solve</c>. To add a method, implement this in its own file and add one line to
-/// <see cref="SolveMethods.All"/>. Method-specific options are added by <see cref="AddOptions"/> (prefix them or keep
-/// names shared where the meaning is shared, for example <c>--epsilon</c>).
+/// <see cref="SolveMethods.All"/>. The method declares every option it uses in <see cref="CreateOptions"/>, with its own
+/// description; the command adds each name once, composes the help line from every method's statement and rejects an
+/// option the chosen method does not declare (<see cref="Infrastructure.MethodOptions"/>).
 /// </summary>
 public interface ISolveMethod
 {
@@ -19,9 +20,12 @@ public interface ISolveMethod
     /// <summary>Whether the method has an iterative convergence trace (for <c>--plot-trace</c>).</summary>
     bool HasTrace => true;
 
-    /// <summary>Adds this method's options to the command (called once; options already present are skipped by name).</summary>
-    /// <param name="command">The <c>solve</c> command.</param>
-    void AddOptions(Command command);
+    /// <summary>
+    /// Creates the options this method uses (new instances on every call), each described for this method alone. Shared
+    /// outputs come from <see cref="SolveOutputs"/> with this method's statement of what it writes.
+    /// </summary>
+    /// <returns>The options, in help order.</returns>
+    IEnumerable<Option> CreateOptions();
 
     /// <summary>Runs the method and returns its JSON summary (at least method, n, m, cost, converged, iterations, seconds).</summary>
     /// <param name="input">Loaded inputs, the parse result for reading options, the progress sink and the details to fill

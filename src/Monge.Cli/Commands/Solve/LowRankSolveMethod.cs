@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Monge.Cli.Infrastructure;
 
 namespace Monge.Cli.Commands.Solve;
 
@@ -32,15 +31,22 @@ public sealed class LowRankSolveMethod : ISolveMethod
         : "low-rank Sinkhorn (LOT, OTT defaults; --rank, --clusters-out)";
 
     /// <inheritdoc />
-    public void AddOptions(Command command)
+    public IEnumerable<Option> CreateOptions()
     {
-        ArgumentNullException.ThrowIfNull(command);
-        Add(command, new Option<int>("--rank") { Description = "Rank r of the low-rank coupling (frlc, lowrank-sinkhorn).", DefaultValueFactory = _ => 10 });
-        RelaxationOptions.AddOptions(command);
-        Add(command, new Option<double?>("--rho-in") { Description = "FRLC: KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
-        Add(command, new Option<int>("--seed") { Description = "Seed of the random initialisation (low-rank methods).", DefaultValueFactory = _ => 0 });
-        Add(command, new Option<int?>("--lowrank-max-iterations") { Description = "Outer iteration budget of the low-rank methods (default: FRLC 200, LR-Sinkhorn 2000)." });
-        Add(command, new Option<string?>("--clusters-out") { Description = "Low-rank methods: write co-cluster labels (columns side 0/1, cluster)." });
+        var frlc = Name == "frlc";
+        List<Option> options = [new Option<int>("--rank") { Description = "Rank r of the low-rank coupling.", DefaultValueFactory = _ => 10 }];
+        if (frlc)
+        {
+            options.AddRange(RelaxationOptions.Create());
+            options.Add(new Option<double?>("--rho-in") { Description = "KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
+        }
+
+        options.Add(new Option<int>("--seed") { Description = "Seed of the random initialisation.", DefaultValueFactory = _ => 0 });
+        options.Add(new Option<int?>("--lowrank-max-iterations") { Description = "Outer iteration budget (default: FRLC 200, LR-Sinkhorn 2000)." });
+        options.Add(new Option<string?>("--clusters-out") { Description = "Write co-cluster labels (columns side 0/1, cluster)." });
+        options.Add(SolveOutputs.PlanOut($"dense from the factors (at most 10^7 entries)"));
+        options.Add(SolveOutputs.MapOut("from the factors, O((n + m)·r·d)"));
+        return options;
     }
 
     /// <inheritdoc />
@@ -48,13 +54,8 @@ public sealed class LowRankSolveMethod : ISolveMethod
     {
         ArgumentNullException.ThrowIfNull(input);
         var frlc = Name == "frlc";
-        var relaxation = RelaxationOptions.Read(input, Name, acceptsTau: frlc, acceptsRho: frlc);
-        var rhoIn = input.Get<double?>("--rho-in");
-        if (rhoIn is not null && !frlc)
-        {
-            throw new UsageException($"--method {Name} does not use --rho-in.");
-        }
-
+        var relaxation = frlc ? RelaxationOptions.Read(input, Name, acceptsTau: true, acceptsRho: true) : null;
+        var rhoIn = frlc ? input.Get<double?>("--rho-in") : null;
         var options = new LowRankSolveOptions(
             Name,
             input.Get<int>("--rank"),
@@ -64,15 +65,11 @@ public sealed class LowRankSolveMethod : ISolveMethod
             input.Get<int>("--seed"),
             input.Get<int?>("--lowrank-max-iterations"),
             input.Get<string?>("--clusters-out"),
-            input.Overwrite);
-        return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context, input.Progress, input.Details);
-    }
-
-    private static void Add(Command command, Option option)
-    {
-        if (!command.Options.Any(o => o.Name == option.Name))
+            input.Overwrite)
         {
-            command.Options.Add(option);
-        }
+            PlanOut = input.Get<string?>(SolveOutputs.PlanOutName),
+            MapOut = input.Get<string?>(SolveOutputs.MapOutName),
+        };
+        return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context, input.Progress, input.Details);
     }
 }

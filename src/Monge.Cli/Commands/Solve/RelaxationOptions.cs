@@ -24,16 +24,15 @@ public static class RelaxationOptions
     /// <summary>KL weight ρ of the target marginal.</summary>
     public const string RhoB = "--rho-b";
 
-    /// <summary>Adds the four flags to <paramref name="command"/> (once, whichever method registers first).</summary>
-    /// <param name="command">The solve command.</param>
-    public static void AddOptions(Command command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        Add(command, new Option<double?>(TauA) { Description = "Source relaxation τ_a = ρ/(ρ+ε) in (0, 1]; 1 = exact (methods with an ε: sinkhorn, frlc). Default: exact." });
-        Add(command, new Option<double?>(TauB) { Description = "Target relaxation τ_b in (0, 1] (sinkhorn, frlc). Default: exact." });
-        Add(command, new Option<double?>(RhoA) { Description = "Source KL weight ρ_a in (0, ∞] (POT's reg_m); Infinity = exact (sinkhorn, frlc). Default: exact." });
-        Add(command, new Option<double?>(RhoB) { Description = "Target KL weight ρ_b in (0, ∞] (sinkhorn, frlc). Default: exact." });
-    }
+    /// <summary>Creates the four flags for a method that declares them (sinkhorn, frlc).</summary>
+    /// <returns>--tau-a, --tau-b, --rho-a, --rho-b.</returns>
+    public static IEnumerable<Option> Create() =>
+    [
+        new Option<double?>(TauA) { Description = "Source relaxation τ_a = ρ/(ρ+ε) in (0, 1]; 1 = exact. Default: exact." },
+        new Option<double?>(TauB) { Description = "Target relaxation τ_b in (0, 1]. Default: exact." },
+        new Option<double?>(RhoA) { Description = "Source KL weight ρ_a in (0, ∞] (POT's reg_m); Infinity = exact. Default: exact." },
+        new Option<double?>(RhoB) { Description = "Target KL weight ρ_b in (0, ∞]. Default: exact." },
+    ];
 
     /// <summary>Reads the relaxation for <paramref name="method"/>; rejects flags it cannot use.</summary>
     /// <param name="input">The parsed input.</param>
@@ -70,13 +69,5 @@ public static class RelaxationOptions
         return hasRho
             ? Relaxation.FromRho(rhoA ?? double.PositiveInfinity, rhoB ?? double.PositiveInfinity)
             : Relaxation.FromTau(tauA ?? 1, tauB ?? 1);
-    }
-
-    private static void Add(Command command, Option option)
-    {
-        if (!command.Options.Any(o => o.Name == option.Name))
-        {
-            command.Options.Add(option);
-        }
     }
 }

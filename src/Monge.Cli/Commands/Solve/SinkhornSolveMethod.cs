@@ -18,28 +18,27 @@ public sealed class SinkhornSolveMethod : ISolveMethod
     public string Description => "entropic OT (log-domain Sinkhorn; balanced, unbalanced with --tau-a/--tau-b or --rho-a/--rho-b)";
 
     /// <inheritdoc />
-    public void AddOptions(Command command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        Add(command, new Option<double?>("--epsilon") { Description = "Entropic regularization ε (default 0.05·std(C), as OTT-JAX)." });
-        Add(command, new Option<bool>("--relative-epsilon") { Description = "Multiply --epsilon by the mean cost." });
-        RelaxationOptions.AddOptions(command);
-        Add(command, new Option<double>("--threshold") { Description = "Stop when the L1 marginal error is below this.", DefaultValueFactory = _ => 1e-3 });
-        Add(command, new Option<int>("--max-iterations") { Description = "Iteration budget.", DefaultValueFactory = _ => 2000 });
-        Add(command, new Option<string>("--norm") { Description = "Marginal error norm: l1 (OTT) or l2 (POT).", DefaultValueFactory = _ => "l1" }.AcceptOnlyFromAmongFluent("l1", "l2"));
-        Add(command, new Option<double>("--epsilon-scaling") { Description = "ε-scaling: start at this multiple of ε and decay by --epsilon-decay per iteration (1 = off).", DefaultValueFactory = _ => 1 });
-        Add(command, new Option<double>("--epsilon-decay") { Description = "Per-iteration decay of the ε-scaling schedule.", DefaultValueFactory = _ => 0.9 });
-        Add(command, new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 });
-        Add(command, new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"));
-        Add(command, new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 });
-        Add(command, new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 });
-        Add(command, new Option<double?>("--scaling-start") { Description = "With --epsilon-scaling and an initializer: start the schedule at this multiple of ε (default: automatic, max(1, 0.2·std(f₀)/ε), at most --epsilon-scaling)." });
-        Add(command, new Option<int>("--seed") { Description = "Seed of every random choice (sinkhorn: the subsample initializer; low-rank methods: the initialisation).", DefaultValueFactory = _ => 0 });
-        Add(command, new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." });
-        Add(command, new Option<string?>("--potentials-out") { Description = "Write the potentials f and g (.npz with keys f, g)." });
-        Add(command, new Option<string?>("--plan-out") { Description = "Write the dense n × m plan (small problems only: at most 10^7 entries)." });
-        Add(command, new Option<string?>("--map-out") { Description = "Write the barycentric map of the source points (n × d)." });
-    }
+    public IEnumerable<Option> CreateOptions() =>
+    [
+        new Option<double?>("--epsilon") { Description = "Entropic regularization ε (default 0.05·std(C), as OTT-JAX)." },
+        new Option<bool>("--relative-epsilon") { Description = "Multiply --epsilon by the mean cost." },
+        .. RelaxationOptions.Create(),
+        new Option<double>("--threshold") { Description = "Stop when the L1 marginal error is below this.", DefaultValueFactory = _ => 1e-3 },
+        new Option<int>("--max-iterations") { Description = "Iteration budget.", DefaultValueFactory = _ => 2000 },
+        new Option<string>("--norm") { Description = "Marginal error norm: l1 (OTT) or l2 (POT).", DefaultValueFactory = _ => "l1" }.AcceptOnlyFromAmongFluent("l1", "l2"),
+        new Option<double>("--epsilon-scaling") { Description = "ε-scaling: start at this multiple of ε and decay by --epsilon-decay per iteration (1 = off).", DefaultValueFactory = _ => 1 },
+        new Option<double>("--epsilon-decay") { Description = "Per-iteration decay of the ε-scaling schedule.", DefaultValueFactory = _ => 0.9 },
+        new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 },
+        new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"),
+        new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 },
+        new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 },
+        new Option<double?>("--scaling-start") { Description = "With --epsilon-scaling and an initializer: start the schedule at this multiple of ε (default: automatic, max(1, 0.2·std(f₀)/ε), at most --epsilon-scaling)." },
+        new Option<int>("--seed") { Description = "Seed of the subsample initializer.", DefaultValueFactory = _ => 0 },
+        new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." },
+        SolveOutputs.PotentialsOut("the Sinkhorn potentials, length n and m"),
+        SolveOutputs.PlanOut("dense n × m (at most 10^7 entries)"),
+        SolveOutputs.MapOut("from the potentials, online (O(n·m·d) time, no n × m memory)"),
+    ];
 
     /// <inheritdoc />
     public JsonObject Run(SolveInput input)
@@ -167,14 +166,6 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         if (mapOut is not null && map is not null)
         {
             DataFiles.Save(mapOut, new NumericArray(map(), input.Source.Count, input.Source.Dimension), input.Overwrite);
-        }
-    }
-
-    private static void Add(Command command, Option option)
-    {
-        if (!command.Options.Any(o => o.Name == option.Name))
-        {
-            command.Options.Add(option);
         }
     }
 }
