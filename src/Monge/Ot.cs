@@ -80,10 +80,18 @@ public static class Ot
                 nameof(options));
         }
 
+        if (options.Threshold is not null && options.Epsilon is null && options.Rank is null)
+        {
+            throw new InputValidationException(
+                InputProblem.InvalidParameter,
+                $"{nameof(OtOptions.Threshold)} applies to Sinkhorn ({nameof(OtOptions.Epsilon)}) and FRLC ({nameof(OtOptions.Rank)}); the exact solver stops at the optimum and has no tolerance.",
+                nameof(options));
+        }
+
         var problem = LinearProblem<double>.FromPointClouds(x, y, options.Cost, options.Relaxation);
         if (options.Epsilon is { } epsilon)
         {
-            var sinkhorn = new Sinkhorn { Epsilon = epsilon };
+            var sinkhorn = new Sinkhorn { Epsilon = epsilon, Seed = options.Seed };
             sinkhorn = options.MaxIterations is { } iterations ? sinkhorn with { MaxIterations = iterations } : sinkhorn;
             sinkhorn = options.Threshold is { } threshold ? sinkhorn with { Threshold = threshold } : sinkhorn;
             return new OtResult("sinkhorn", sinkhorn.Solve(problem, progress, cancellationToken));

@@ -28,9 +28,9 @@ public sealed record OtOptions
     /// <summary>The solver's iteration limit; <see langword="null"/> for its default (Sinkhorn 2000, FRLC 200, network simplex 10⁹ pivots).</summary>
     public int? MaxIterations { get; init; }
 
-    /// <summary>The convergence threshold; <see langword="null"/> for the solver's default (Sinkhorn 1e-3 marginal error, FRLC 1e-5). Ignored by the exact solver.</summary>
+    /// <summary>The convergence threshold; <see langword="null"/> for the solver's default (Sinkhorn 1e-3 marginal error, FRLC 1e-5). Setting it without Epsilon or Rank is an error: the exact solver has no tolerance.</summary>
     public double? Threshold { get; init; }
 
-    /// <summary>Seed of the randomized initializations (FRLC); results are deterministic for a given seed.</summary>
+    /// <summary>Seed of the randomized choices (FRLC's initialization, Sinkhorn's subsample initializer; the exact solver has none): results are deterministic for a given seed.</summary>
     public int Seed { get; init; }
 }

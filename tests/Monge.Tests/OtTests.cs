@@ -82,6 +82,13 @@ public sealed class OtTests
     }
 
     [Fact]
+    public void Solve_ThresholdForTheExactSolver_ThrowsNamingThreshold()
+    {
+        var error = Assert.Throws<InputValidationException>(() => Ot.Solve(X, Y, new OtOptions { Threshold = 1e-6 }));
+        Assert.Contains("Threshold", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Details_OtherSolverType_ThrowsNamingTheMethod()
     {
         var result = Ot.Solve(X, Y);
