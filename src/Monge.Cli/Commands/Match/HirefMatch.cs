@@ -38,8 +38,9 @@ public static class HirefMatch
         CreateOptions = CreateOptions,
         ReadOptions = ReadOptions,
     };
-    /// <summary>Below this many points <c>auto</c> solves exactly (the assignment solver is fast there and certified).</summary>
-    public const int AutoExactMaxPoints = 4096;
+
+    /// <summary>Below this many points <c>auto</c> solves exactly: the library's policy, <see cref="Ot.AutoExactMaxPoints"/>.</summary>
+    public const int AutoExactMaxPoints = Ot.AutoExactMaxPoints;
 
     /// <summary>Creates the HiRef options (new instances; <c>auto</c> uses them when it runs HiRef).</summary>
     /// <returns>--leaf-size, --rank-schedule, --slab-rounds, --seed.</returns>
