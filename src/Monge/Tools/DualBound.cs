@@ -260,27 +260,27 @@ public sealed record DualBound
         var eps = T.CreateTruncating(coarse.Epsilon);
 
         // Extend: f_i = softmin_ε over the coarse targets of (C_ij − g_j), with the coarse weights.
-        var f = new T[n];
-        var g = new T[m];
-        CreateGeometry(source, target.Subset(cols), cost).SoftMin(coarse.G, SinkhornLog(coarseB), eps, Axis.Rows, f);
+        var full = new SinkhornState<T>(new LinearProblem<T>(geometry, a, b), EntropyConvention.KullbackLeibler, coarse.Epsilon);
+        CreateGeometry(source, target.Subset(cols), cost).SoftMin(coarse.G, SinkhornState<T>.LogWeights(coarseB), eps, Axis.Rows, full.F);
 
-        // Refine on the full problem (KL convention: g = softmin_a(C − f), f = softmin_b(C − g)).
-        var logA = SinkhornLog(a);
-        var logB = SinkhornLog(b);
+        // Refine on the full problem with Sinkhorn's own step (KL convention: g = softmin_a(C − f), f = softmin_b(C − g)),
+        // a fixed number of times: the bound needs no convergence check, and the error check would cost a pass.
+        var softCols = new T[m];
+        var softRows = new T[n];
         for (var t = 0; t < RefineIterations; t++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            geometry.SoftMin(f, logA, eps, Axis.Columns, g);
-            geometry.SoftMin(g, logB, eps, Axis.Rows, f);
+            Sinkhorn.Step(full, eps, softCols, softRows);
             progress?.Report(new SolverProgress("refine", t + 1, RefineIterations, double.NaN));
         }
 
         if (RefineIterations == 0)
         {
-            geometry.SoftMin(f, logA, eps, Axis.Columns, g);
+            Sinkhorn.ColumnSoftMin<T>(full, eps, softCols);
+            Sinkhorn.UpdateG<T>(full, softCols, eps, 1, default);
         }
 
-        return (ToDouble(f), ToDouble(g), coarse.Epsilon, coarse.Convergence);
+        return (ToDouble(full.F), ToDouble(full.G), coarse.Epsilon, coarse.Convergence);
     }
 
     /// <summary>ε in cost units: <see cref="Epsilon"/> times the chosen statistic, or <see cref="Epsilon"/> itself when the statistic is 0 (all costs equal).</summary>
@@ -295,18 +295,6 @@ public sealed record DualBound
         var stats = geometry.ComputeStatistics();
         var scale = EpsilonRelativeTo == EpsilonReference.MeanCost ? stats.Mean : stats.StandardDeviation;
         return scale > 0 && double.IsFinite(scale) ? Epsilon * scale : Epsilon;
-    }
-
-    private static T[] SinkhornLog<T>(T[] w)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var result = new T[w.Length];
-        for (var k = 0; k < w.Length; k++)
-        {
-            result[k] = T.Log(w[k]);
-        }
-
-        return result;
     }
 
     private static int[] Sample(Random rng, int count, int k)

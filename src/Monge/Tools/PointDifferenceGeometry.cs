@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Monge.Geometry;
 using Monge.Numerics;
 
@@ -56,55 +54,12 @@ internal sealed class PointDifferenceGeometry<T> : CostGeometry<T>
     public override void FillCostBlock(int rowStart, int rowCount, int colStart, int colCount, Span<T> destination)
     {
         CheckBlockRange(rowStart, rowCount, colStart, colCount, destination.Length);
-        var m = Cols;
         var d = _d;
-        var scale = ScaleFactor;
-        var width = Vector256<T>.Count;
         for (var r = 0; r < rowCount; r++)
         {
-            var i = rowStart + r;
-            var xi = _x.AsSpan(i * d, d);
-            var dst = destination.Slice(r * colCount, colCount);
-            if (!Vector256.IsHardwareAccelerated || colCount < width)
-            {
-                for (var c = 0; c < colCount; c++)
-                {
-                    dst[c] = Entry(i, colStart + c) * scale;
-                }
-
-                continue;
-            }
-
-            ref var yRef = ref MemoryMarshal.GetArrayDataReference(_yT);
-            ref var dRef = ref MemoryMarshal.GetReference(dst);
-            var vScale = Vector256.Create(scale);
-            var last = colCount - width;
-            for (var c = 0; ; c += width)
-            {
-                if (c > last)
-                {
-                    c = last;
-                }
-
-                var acc = Vector256<T>.Zero;
-                var column = (nuint)(colStart + c);
-                for (var k = 0; k < d; k++)
-                {
-                    var diff = Vector256.LoadUnsafe(ref yRef, ((nuint)k * (nuint)m) + column) - Vector256.Create(xi[k]);
-                    acc += diff * diff;
-                }
-
-                if (_sqrt)
-                {
-                    acc = Vector256.Sqrt(acc);
-                }
-
-                (acc * vScale).StoreUnsafe(ref dRef, (nuint)c);
-                if (c == last)
-                {
-                    break;
-                }
-            }
+            // Σ (y − x)², not the |x|² + |y|² − 2⟨x, y⟩ expansion: the float64 c-transforms must not cancel (see the kernel).
+            var xi = _x.AsSpan((rowStart + r) * d, d);
+            PointDifferenceKernel.Row<T>(xi, _yT, Cols, colStart, _sqrt, ScaleFactor, destination.Slice(r * colCount, colCount));
         }
     }
 

@@ -82,32 +82,29 @@ public static class SinkhornDivergence
     /// <summary>
     /// Solves OT_ε(α, α) by the averaged symmetric iteration f ← ½(f + T(f)), T(f) = softmin_ε(f) (+ ε log a under the
     /// plain-entropy convention), starting from f = T(0) unless <paramref name="initial"/> is given. One soft-min per
-    /// iteration; the marginal error of the current symmetric plan reuses it.
+    /// iteration; the marginal error of the current symmetric plan reuses it. The steps are Sinkhorn's own
+    /// (<see cref="Sinkhorn"/>'s symmetric soft-min, update and marginal-error check); only the schedule is this one.
     /// </summary>
     internal static SinkhornResult<T> SolveSymmetric<T>(Sinkhorn options, LinearProblem<T> problem, CancellationToken cancellationToken, ReadOnlySpan<T> initial = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        var geom = problem.Geometry;
-        var n = geom.Rows;
+        var n = problem.Geometry.Rows;
         var eps = options.Epsilon!.Value;
         var epsT = T.CreateTruncating(eps);
-        var kl = options.Convention == EntropyConvention.KullbackLeibler;
-        var logA = LogWeights(problem.A);
-        var kernelLog = kl ? logA : [];
-        var f = new T[n];
+        var state = new SinkhornState<T>(problem, options.Convention, eps);
+        var f = state.F;
         var soft = new T[n];
+        var update = new T[n];
+        var diff = new double[n];
         var errors = new List<double>();
-        var half = T.CreateTruncating(0.5);
         var status = SolverStatus.MaxIterations;
         var error = double.NaN;
         if (initial.IsEmpty)
         {
-            geom.SoftMin(f, kernelLog, epsT, Axis.Rows, soft);
-            for (var i = 0; i < n; i++)
-            {
-                f[i] = Update(soft[i], logA[i], kl, epsT);
-            }
+            // f = T(0): one plain update from the zero potential.
+            Sinkhorn.SymmetricSoftMin<T>(state, epsT, soft);
+            Sinkhorn.UpdateF<T>(state, soft, epsT, 1, default);
         }
         else
         {
@@ -123,19 +120,8 @@ public static class SinkhornDivergence
                 break;
             }
 
-            geom.SoftMin(f, kernelLog, epsT, Axis.Rows, soft);
-
-            // Marginal of the current symmetric plan: r_i = exp(ℓk_i + (f_i − softmin_i)/ε) (ℓk = log a under KL, 0 under plain entropy).
-            double err = 0;
-            for (var i = 0; i < n; i++)
-            {
-                var lk = kl ? double.CreateTruncating(logA[i]) : 0;
-                var r = Math.Exp(lk + ((double.CreateTruncating(f[i]) - double.CreateTruncating(soft[i])) / eps));
-                var d = r - double.CreateTruncating(problem.A[i]);
-                err += options.Norm == MarginalNorm.L1 ? Math.Abs(d) : d * d;
-            }
-
-            error = options.Norm == MarginalNorm.L1 ? err : Math.Sqrt(err);
+            Sinkhorn.SymmetricSoftMin<T>(state, epsT, soft);
+            error = Sinkhorn.SymmetricError<T>(state, soft, epsT, options.Norm, diff);
             errors.Add(error);
             if (!double.IsFinite(error))
             {
@@ -149,29 +135,10 @@ public static class SinkhornDivergence
                 break;
             }
 
-            for (var i = 0; i < n; i++)
-            {
-                f[i] = half * (f[i] + Update(soft[i], logA[i], kl, epsT));
-            }
+            Sinkhorn.SymmetricUpdate<T>(state, soft, epsT, update);
         }
 
         var convergence = new Convergence(status, iteration, error, options.Threshold, errors, stopwatch.Elapsed);
         return new SinkhornResult<T>(problem, options.Convention, eps, f, (T[])f.Clone(), convergence);
-    }
-
-    private static T Update<T>(T softMin, T logA, bool kl, T eps)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => kl ? softMin : softMin + (eps * T.Max(logA, T.CreateTruncating(-1e30)));
-
-    private static T[] LogWeights<T>(ReadOnlySpan<T> w)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var result = new T[w.Length];
-        for (var i = 0; i < w.Length; i++)
-        {
-            result[i] = T.Log(w[i]);
-        }
-
-        return result;
     }
 }

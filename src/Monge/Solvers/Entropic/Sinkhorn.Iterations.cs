@@ -19,10 +19,8 @@ public sealed partial record Sinkhorn
     private Convergence Iterate<T>(SinkhornState<T> s, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var geom = s.Geometry;
-        var n = geom.Rows;
-        var m = geom.Cols;
-        var problem = s.Problem;
+        var n = s.Geometry.Rows;
+        var m = s.Geometry.Cols;
         var softCols = new T[m];
         var softRows = new T[n];
         var update = new T[Math.Max(n, m)];
@@ -48,7 +46,7 @@ public sealed partial record Sinkhorn
             var atTarget = iteration >= warmup;
 
             // g-side soft-min of the current f (shared by the error check and the g update).
-            geom.SoftMin(s.F, s.KernelLogA, epsT, Axis.Columns, softCols);
+            ColumnSoftMin<T>(s, epsT, softCols);
             var check = atTarget && iteration > 0 && iteration >= MinIterations && (iteration - warmup) % InnerIterations == 0;
             if (check)
             {
@@ -69,11 +67,9 @@ public sealed partial record Sinkhorn
             }
 
             var omega = iteration >= MomentumStart && atTarget ? Momentum : 1;
-            ApplyUpdate<T>(softCols, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), epsT, update.AsSpan(0, m));
-            Blend<T>(s.G, update.AsSpan(0, m), omega);
-            geom.SoftMin(s.G, s.KernelLogB, epsT, Axis.Rows, softRows);
-            ApplyUpdate<T>(softRows, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), epsT, update.AsSpan(0, n));
-            Blend<T>(s.F, update.AsSpan(0, n), omega);
+            UpdateG<T>(s, softCols, epsT, omega, update);
+            RowSoftMin<T>(s, epsT, softRows);
+            UpdateF<T>(s, softRows, epsT, omega, update);
             if (anderson is not null && atTarget)
             {
                 anderson.Step(s.F);
@@ -95,7 +91,7 @@ public sealed partial record Sinkhorn
         {
             // Report the error of the returned iterate.
             var eps = T.CreateTruncating(s.Epsilon);
-            geom.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, softCols);
+            ColumnSoftMin<T>(s, eps, softCols);
             lastError = MarginalError(s, softCols, softRows, eps, colError, rowError);
             errors.Add(lastError);
             if (status == SolverStatus.MaxIterations && lastError <= Threshold && iteration >= MinIterations)
@@ -116,32 +112,14 @@ public sealed partial record Sinkhorn
     {
         var e = double.CreateTruncating(eps);
         var problem = s.Problem;
-        var error = SideError(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), e, colError);
+        var error = SideError<T>(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), e, Norm, colError);
         if (Momentum != 1 || AndersonMemory > 0)
         {
-            s.Geometry.SoftMin(s.G, s.KernelLogB, eps, Axis.Rows, softRows);
-            error += SideError(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), e, rowError);
+            RowSoftMin<T>(s, eps, softRows);
+            error += SideError<T>(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), e, Norm, rowError);
         }
 
         return error;
-    }
-
-    private double SideError<T>(T[] potential, T[] softMin, T[] kernelLog, T[] targetLog, double tau, double eps, double[] diff)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var j = 0; j < potential.Length; j++)
-        {
-            var sm = double.CreateTruncating(softMin[j]);
-            var h = double.CreateTruncating(potential[j]);
-            var lk = kernelLog.Length == 0 ? 0 : double.CreateTruncating(kernelLog[j]);
-            var lt = targetLog.Length == 0 ? 0 : double.CreateTruncating(targetLog[j]);
-            var hNew = tau * ((eps * lt) + sm);
-            var current = Math.Exp(lk + ((h - sm) / eps));
-            var next = Math.Exp(lk + ((hNew - sm) / eps));
-            diff[j] = current - next;
-        }
-
-        return Norm2(diff, Norm);
     }
 
     /// <summary>
