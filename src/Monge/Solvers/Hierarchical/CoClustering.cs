@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Monge.Solvers.Exact;
-using Monge.Solvers.LowRank;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -17,11 +16,10 @@ namespace Monge.Solvers.Hierarchical;
 /// row projection absorbs anyway. With a symmetric factorisation (c(x, y) = c(y, x)) and a start that applies one
 /// function to both sides, the two sides are treated exactly alike: identical point sets get identical Q and R as
 /// functions of the coordinates (up to summation order), which is what makes planted permutations recoverable.</para>
-/// <para>The projection Π is the library's one entropic projection (<see cref="EntropicProjection.Run"/>, shared with
-/// FRLC and LR-Sinkhorn) at ε = 1 with hard marginals 1/n and 1/r and a zero column dual: an exact first row update in the
-/// log domain, then scaling sweeps; it ends on the column update (the cluster masses are exact) and stops once the row
-/// marginal error is below <see cref="CoClusteringSettings.Tolerance"/>. Logs are kept in a separate array, so entries
-/// that underflow keep their order.</para>
+/// <para>The projection Π is Sinkhorn in scaling form on the row-max-normalised kernel (every row's largest entry is 1,
+/// so nothing overflows; logs are kept in a separate array so that entries that underflow keep their order). It starts
+/// from v = 1, because Q already carries the previous scalings (a warm start), and ends on the column update, so the
+/// cluster masses are exact.</para>
 /// <para>Reductions over rows go through fixed chunks of <see cref="ChunkRows"/> rows summed in chunk order, so the
 /// result is bit-identical whether the chunks run in parallel or not.</para>
 /// <para>Cost per outer iteration: O(n·r·k) for the gradients, n·r exponentials, O(n·r) per Sinkhorn sweep.
@@ -53,8 +51,10 @@ internal static class CoClustering
             }
         }
 
-        Project(ws, logQ, valQ, n, r, settings);
-        Project(ws, logR, valR, n, r, settings);
+        Normalize(ws, logQ, valQ, n, r, inner);
+        Project(ws, logQ, valQ, n, r, settings, inner);
+        Normalize(ws, logR, valR, n, r, inner);
+        Project(ws, logR, valR, n, r, settings, inner);
 
         // Jacobi: both gradients from the same iterate and one shared step, so that the two sides are treated alike
         // (identical point sets give identical Q and R as functions of the coordinates).
@@ -168,9 +168,11 @@ internal static class CoClustering
                     row[z] -= hi;
                 }
             }
+
+            TensorPrimitives.Exp(logS.AsSpan(start * r, (end - start) * r), valS.AsSpan(start * r, (end - start) * r));
         });
 
-        Project(ws, logS, valS, n, r, settings);
+        Project(ws, logS, valS, n, r, settings, inner);
     }
 
     private static void Gradient(ReadOnlySpan<double> f, double[] m, int r, Span<double> g)
@@ -193,32 +195,120 @@ internal static class CoClustering
         }
     }
 
-    // The KL projection of exp(log) onto Π(1/n, 1/r): the shared entropic projection (EntropicProjection.Run) at ε = 1
-    // with hard marginals and a cold (zero) column dual. Its first row update is exact in the log domain (so the logits
-    // need no row normalisation), it ends on a column update (the cluster masses are exact) and stops once the row
-    // marginal error is below the tolerance; column sums go through fixed chunks of ChunkRows rows, so the result does
-    // not depend on the schedule. On exit log holds log P and val holds P.
-    private static void Project(CoClusteringWorkspace ws, double[] log, double[] val, int n, int r, in CoClusteringSettings settings)
+    // log ← log − rowmax(log); val ← exp(log).
+    private static void Normalize(CoClusteringWorkspace ws, double[] log, double[] val, int n, int r, ParallelOptions? inner)
     {
-        ws.EnsureProjection(n, r);
-        var columnDual = ws.ColumnDual.AsSpan(0, r);
-        columnDual.Clear();
-        var projection = new EntropicProjection.Settings(
-            KappaRow: 1.0,
-            KappaCol: 1.0,
-            MaxIterations: settings.InnerIterations,
-            Threshold: 0.0,
-            Recentre: false,
-            MarginalTolerance: settings.Tolerance,
-            ReductionChunkRows: ChunkRows);
-        _ = EntropicProjection.Run(log, val, n, r, ws.Ones.AsSpan(0, n), ws.Ones.AsSpan(0, r), 1.0, projection, ws.RowDual, ws.ColumnDual);
+        _ = ws;
+        For(Chunks(n), inner, c =>
+        {
+            var (start, end) = Range(c, n);
+            for (var i = start; i < end; i++)
+            {
+                var row = log.AsSpan(i * r, r);
+                var hi = double.NegativeInfinity;
+                for (var z = 0; z < row.Length; z++)
+                {
+                    hi = Math.Max(hi, row[z]);
+                }
+
+                for (var z = 0; z < row.Length; z++)
+                {
+                    row[z] -= hi;
+                }
+            }
+
+            TensorPrimitives.Exp(log.AsSpan(start * r, (end - start) * r), val.AsSpan(start * r, (end - start) * r));
+        });
     }
 
-    /// <summary>Projects exp(logits) onto Π(1/n, 1/r) (log ← log P, val ← P).</summary>
+    // Sinkhorn scaling of val onto Π(1/n, 1/r), then val ← diag(u) val diag(v) and log ← log + log u + log v.
+    private static void Project(CoClusteringWorkspace ws, double[] log, double[] val, int n, int r, in CoClusteringSettings settings, ParallelOptions? inner)
+    {
+        var chunks = Chunks(n);
+        var v = ws.ColumnScale;
+        var u = ws.RowScale;
+        var partial = ws.Partial;
+        var colAcc = ws.ColumnSum;
+        var a = 1.0 / n;
+        var g = 1.0 / r;
+        v.AsSpan(0, r).Fill(1.0);
+        for (var it = 0; it < settings.InnerIterations; it++)
+        {
+            For(chunks, inner, c =>
+            {
+                var acc = partial.AsSpan(c * r, r);
+                acc.Clear();
+                var (start, end) = Range(c, n);
+                var vs = v.AsSpan(0, r);
+                for (var i = start; i < end; i++)
+                {
+                    var row = val.AsSpan(i * r, r);
+                    var dot = 0.0;
+                    for (var z = 0; z < row.Length; z++)
+                    {
+                        dot += row[z] * vs[z];
+                    }
+
+                    var ui = a / dot;
+                    u[i] = ui;
+                    for (var z = 0; z < row.Length; z++)
+                    {
+                        acc[z] += ui * row[z];
+                    }
+                }
+            });
+            var col = colAcc.AsSpan(0, r);
+            col.Clear();
+            for (var c = 0; c < chunks; c++)
+            {
+                TensorPrimitives.Add(col, partial.AsSpan(c * r, r), col);
+            }
+
+            var err = 0.0;
+            for (var z = 0; z < r; z++)
+            {
+                err += Math.Abs((v[z] * col[z]) - g);
+                v[z] = g / col[z];
+            }
+
+            if (err < settings.Tolerance)
+            {
+                break;
+            }
+        }
+
+        var logV = ws.ColumnSum;
+        for (var z = 0; z < r; z++)
+        {
+            logV[z] = Math.Log(v[z]);
+        }
+
+        For(chunks, inner, c =>
+        {
+            var (start, end) = Range(c, n);
+            var vs = v.AsSpan(0, r);
+            var lv = logV.AsSpan(0, r);
+            for (var i = start; i < end; i++)
+            {
+                var row = val.AsSpan(i * r, r);
+                var lrow = log.AsSpan(i * r, r);
+                var ui = u[i];
+                var lu = Math.Log(ui);
+                for (var z = 0; z < row.Length; z++)
+                {
+                    row[z] *= ui * vs[z];
+                    lrow[z] += lu + lv[z];
+                }
+            }
+        });
+    }
+
+    /// <summary>Row-normalises the logits, exponentiates and projects onto Π(1/n, 1/r) (sequentially).</summary>
     public static void NormalizeAndProject(CoClusteringWorkspace ws, int n, int r, double[] log, double[] val)
     {
         var settings = new CoClusteringSettings(1, 0, 20, 1e-4, 0);
-        Project(ws, log, val, n, r, settings);
+        Normalize(ws, log, val, n, r, null);
+        Project(ws, log, val, n, r, settings, null);
     }
 
     private static int Chunks(int n) => (n + ChunkRows - 1) / ChunkRows;
@@ -245,7 +335,7 @@ internal static class CoClustering
 /// <param name="Gamma">Mirror-descent step scale (the step is Gamma over the largest gradient row range).</param>
 /// <param name="Iterations">Outer mirror-descent iterations.</param>
 /// <param name="InnerIterations">Largest number of Sinkhorn sweeps per projection.</param>
-/// <param name="Tolerance">Stop a projection when the L1 row-marginal error (masses normalised to one) is below this.</param>
+/// <param name="Tolerance">Stop a projection when the L1 column-marginal error is below this.</param>
 /// <param name="InitialScale">Scale of the random initial log-kernel.</param>
 internal readonly record struct CoClusteringSettings(double Gamma, int Iterations, int InnerIterations, double Tolerance, double InitialScale);
 
@@ -258,13 +348,13 @@ internal sealed class CoClusteringWorkspace
     public double[] ValQ = [];
     public double[] LogR = [];
     public double[] ValR = [];
-    public double[] RowDual = [];
-    public double[] Ones = [];
+    public double[] RowScale = [];
     public double[] Partial = [];
     public double[] ChunkScalar = [];
     public double[] Gradient = [];
     public double[] GradientOther = [];
-    public double[] ColumnDual = [];
+    public double[] ColumnScale = [];
+    public double[] ColumnSum = [];
     public double[] Margin = [];
     public int[] Order = [];
     public int[] Labels = [];
@@ -276,8 +366,8 @@ internal sealed class CoClusteringWorkspace
 
     /// <summary>Bytes held.</summary>
     public long Bytes =>
-        sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
+        sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowScale.Length
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnScale.Length + ColumnSum.Length + Margin.Length + Cost.Length)
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
@@ -296,22 +386,13 @@ internal sealed class CoClusteringWorkspace
         Grow(ref ValQ, (long)n * r);
         Grow(ref LogR, (long)n * r);
         Grow(ref ValR, (long)n * r);
+        Grow(ref RowScale, n);
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
         Grow(ref GradientOther, (long)k * r);
-    }
-
-    public void EnsureProjection(int n, int r)
-    {
-        Grow(ref RowDual, n);
-        Grow(ref ColumnDual, r);
-        var ones = Math.Max(n, r);
-        if (Ones.Length < ones)
-        {
-            Ones = new double[ones];
-            Array.Fill(Ones, 1.0);
-        }
+        Grow(ref ColumnScale, r);
+        Grow(ref ColumnSum, r);
     }
 
     public void EnsureSplit(int n)
