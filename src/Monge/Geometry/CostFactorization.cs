@@ -1,4 +1,5 @@
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 
 namespace Monge.Geometry;
 
@@ -280,30 +281,8 @@ public static class CostFactorization
             g[(p * k) + p] += lambda;
         }
 
-        // Cholesky G = L Lᵀ in place (lower triangle).
-        for (var j = 0; j < k; j++)
-        {
-            var s = g[(j * k) + j];
-            for (var l = 0; l < j; l++)
-            {
-                s -= g[(j * k) + l] * g[(j * k) + l];
-            }
-
-            var diag = Math.Sqrt(Math.Max(s, lambda));
-            g[(j * k) + j] = diag;
-            for (var i = j + 1; i < k; i++)
-            {
-                var t = g[(i * k) + j];
-                for (var l = 0; l < j; l++)
-                {
-                    t -= g[(i * k) + l] * g[(j * k) + l];
-                }
-
-                g[(i * k) + j] = t / diag;
-            }
-        }
-
-        // Solve G X = Wᵀ column by column (X = W⁺, k×k).
+        // Cholesky G = L Lᵀ in place (lower triangle), then solve G X = Wᵀ column by column (X = W⁺, k×k).
+        DenseLinearAlgebra.CholeskyInPlace(g, k, lambda);
         var result = new double[k * k];
         var col = new double[k];
         for (var c = 0; c < k; c++)
@@ -313,28 +292,7 @@ public static class CostFactorization
                 col[p] = w[(c * k) + p]; // (Wᵀ)[p, c] = W[c, p]
             }
 
-            for (var i = 0; i < k; i++)
-            {
-                var s = col[i];
-                for (var l = 0; l < i; l++)
-                {
-                    s -= g[(i * k) + l] * col[l];
-                }
-
-                col[i] = s / g[(i * k) + i];
-            }
-
-            for (var i = k - 1; i >= 0; i--)
-            {
-                var s = col[i];
-                for (var l = i + 1; l < k; l++)
-                {
-                    s -= g[(l * k) + i] * col[l];
-                }
-
-                col[i] = s / g[(i * k) + i];
-            }
-
+            DenseLinearAlgebra.CholeskySolve(g, k, col);
             for (var p = 0; p < k; p++)
             {
                 result[(p * k) + c] = col[p];

@@ -4,9 +4,10 @@ namespace Monge.Numerics;
 
 /// <summary>
 /// The library's small dense linear algebra, once: row-major blocks for the low-rank solvers (n × k times k × r and
-/// their transposes, parallel over rows, with optional row maps; column and row sums; transposes) and square d × d
-/// matrices for the Gaussian closed forms (a cyclic Jacobi symmetric eigen-decomposition and matrix functions built on
-/// it, meant for d up to a few hundred: Jacobi is O(d³) per sweep, with typically 6–10 sweeps).
+/// their transposes, parallel over rows, with optional row maps; column and row sums; transposes; a Cholesky solve for
+/// small ridge systems) and square d × d matrices for the Gaussian closed forms (a cyclic Jacobi symmetric
+/// eigen-decomposition and matrix functions built on it, meant for d up to a few hundred: Jacobi is O(d³) per sweep,
+/// with typically 6–10 sweeps).
 /// </summary>
 internal static class DenseLinearAlgebra
 {
@@ -341,15 +342,77 @@ internal static class DenseLinearAlgebra
     internal static T[] Transpose<T>(ReadOnlySpan<T> x, int rows, int cols)
     {
         var t = new T[x.Length];
+        Transpose(x, rows, cols, t);
+        return t;
+    }
+
+    /// <summary>Writes the transpose (cols × rows) of a row-major rows × cols matrix into <paramref name="dst"/>.</summary>
+    internal static void Transpose<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> dst)
+    {
         for (var i = 0; i < rows; i++)
         {
             for (var j = 0; j < cols; j++)
             {
-                t[(j * rows) + i] = x[(i * cols) + j];
+                dst[(j * rows) + i] = x[(i * cols) + j];
             }
         }
+    }
 
-        return t;
+    /// <summary>
+    /// Cholesky factorisation G = L Lᵀ of a symmetric positive definite k × k matrix, in place: the lower triangle of
+    /// <paramref name="g"/> receives L (the strict upper triangle is left as it was). A pivot below
+    /// <paramref name="floor"/>² (rounding on a nearly singular G) is raised to it, so L stays finite. O(k³/3).
+    /// </summary>
+    internal static void CholeskyInPlace(Span<double> g, int k, double floor)
+    {
+        for (var j = 0; j < k; j++)
+        {
+            var s = g[(j * k) + j];
+            for (var l = 0; l < j; l++)
+            {
+                s -= g[(j * k) + l] * g[(j * k) + l];
+            }
+
+            var diag = Math.Sqrt(Math.Max(s, floor));
+            g[(j * k) + j] = diag;
+            for (var i = j + 1; i < k; i++)
+            {
+                var t = g[(i * k) + j];
+                for (var l = 0; l < j; l++)
+                {
+                    t -= g[(i * k) + l] * g[(j * k) + l];
+                }
+
+                g[(i * k) + j] = t / diag;
+            }
+        }
+    }
+
+    /// <summary>Solves L Lᵀ x = b in place (<paramref name="x"/> holds b on entry) for the factor of
+    /// <see cref="CholeskyInPlace"/>: forward then back substitution, O(k²).</summary>
+    internal static void CholeskySolve(ReadOnlySpan<double> l, int k, Span<double> x)
+    {
+        for (var i = 0; i < k; i++)
+        {
+            var s = x[i];
+            for (var p = 0; p < i; p++)
+            {
+                s -= l[(i * k) + p] * x[p];
+            }
+
+            x[i] = s / l[(i * k) + i];
+        }
+
+        for (var i = k - 1; i >= 0; i--)
+        {
+            var s = x[i];
+            for (var p = i + 1; p < k; p++)
+            {
+                s -= l[(p * k) + i] * x[p];
+            }
+
+            x[i] = s / l[(i * k) + i];
+        }
     }
 
     /// <summary>Runs <paramref name="body"/>(start, end) over row ranges, in parallel when the matrix is large.</summary>

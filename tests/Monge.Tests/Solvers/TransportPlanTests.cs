@@ -4,6 +4,7 @@ using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;
+using Monge.Solvers.Hierarchical;
 using Monge.Solvers.LowRank;
 using Monge.Testing;
 using Monge.Tests.Geometry;
@@ -96,6 +97,30 @@ public sealed class TransportPlanTests
         var result = new Frlc { Rank = 2 }.Solve(problem);
         var error = Assert.Throws<InvalidOperationException>(() => result.Coupling.ToDense(maxEntries: 41));
         Assert.Contains("6 × 7 plan", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HierarchicalRefinementResult_PlanContract_MatchesDensePlan()
+    {
+        const int n = 40;
+        var x = GeometryTestData.Cloud(n, 2, 631);
+        var y = GeometryTestData.Cloud(n, 2, 632, offset: 0.5);
+        var geometry = new PointCloudGeometry<double>(x, y);
+        var result = new HierarchicalRefinement { LeafSize = 8, MaxRank = 4 }.Solve(new LinearProblem<double>(geometry));
+        AssertContract(result, geometry.ToDense());
+
+        // P = (1/n)·permutation: uniform marginals, one entry 1/n per row.
+        NumericAssert.Close(Enumerable.Repeat(1.0 / n, n).ToArray(), result.SourceMarginal, rtol: 1e-15);
+        NumericAssert.Close(Enumerable.Repeat(1.0 / n, n).ToArray(), result.TargetMarginal, rtol: 1e-15);
+        var dense = result.ToDense();
+        for (var i = 0; i < n; i++)
+        {
+            Assert.Equal(1.0 / n, dense[(i * n) + result.Permutation[i]]);
+        }
+
+        Assert.True(result.Convergence.Converged);
+        Assert.Equal(result.Levels.Count, result.Convergence.Iterations);
+        Assert.Equal(result.Elapsed, result.Convergence.Elapsed);
     }
 
     [Fact]

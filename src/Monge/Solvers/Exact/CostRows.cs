@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 
 namespace Monge.Solvers.Exact;
 
@@ -83,16 +84,7 @@ internal readonly ref struct PointCostRows<T, TCost> : ICostRows<T>
     private static bool Sqrt => typeof(TCost) == typeof(Euclidean<T>);
 
     /// <summary>Writes the transpose of row-major <paramref name="y"/> (m × d) into <paramref name="dst"/> (d × m).</summary>
-    public static void Transpose(ReadOnlySpan<T> y, int m, int d, Span<T> dst)
-    {
-        for (var j = 0; j < m; j++)
-        {
-            for (var k = 0; k < d; k++)
-            {
-                dst[(k * m) + j] = y[(j * d) + k];
-            }
-        }
-    }
+    public static void Transpose(ReadOnlySpan<T> y, int m, int d, Span<T> dst) => DenseLinearAlgebra.Transpose(y, m, d, dst);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<T> Row(int i, Span<T> scratch)

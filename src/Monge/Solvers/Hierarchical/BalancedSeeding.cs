@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Monge.Numerics;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -17,41 +18,10 @@ internal static class BalancedSeeding
         var m = ix.Length;
         ws.EnsureClusters(m, r, d + 2);
         var centres = new double[r * d];
-        var best = ws.RowScale.AsSpan(0, m);
 
-        // k-means++: first centre uniform, then proportional to the squared distance to the nearest centre.
-        var first = ix[rng.Next(m)];
-        x.Slice(first * d, d).CopyTo(centres.AsSpan(0, d));
-        var total = 0.0;
-        for (var i = 0; i < m; i++)
-        {
-            best[i] = BlockFactors.SquaredDistance(x.Slice(ix[i] * d, d), centres.AsSpan(0, d));
-            total += best[i];
-        }
-
-        for (var z = 1; z < r; z++)
-        {
-            var pick = m - 1;
-            var target = rng.NextDouble() * total;
-            var acc = 0.0;
-            for (var i = 0; i < m; i++)
-            {
-                acc += best[i];
-                if (acc >= target && best[i] > 0)
-                {
-                    pick = i;
-                    break;
-                }
-            }
-
-            x.Slice(ix[pick] * d, d).CopyTo(centres.AsSpan(z * d, d));
-            total = 0.0;
-            for (var i = 0; i < m; i++)
-            {
-                best[i] = Math.Min(best[i], BlockFactors.SquaredDistance(x.Slice(ix[i] * d, d), centres.AsSpan(z * d, d)));
-                total += best[i];
-            }
-        }
+        // k-means++ (the library's one k-means): first centre uniform, then proportional to the squared distance to
+        // the nearest centre.
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
 
         var logQ = ws.LogQ;
         var weights = new double[r];

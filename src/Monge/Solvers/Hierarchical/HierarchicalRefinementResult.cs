@@ -1,7 +1,13 @@
+using Monge.Geometry;
+using Monge.Numerics;
+
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>The matching computed by <see cref="HierarchicalRefinement"/> and its diagnostics.</summary>
-public sealed class HierarchicalRefinementResult
+/// <remarks>As an <see cref="ITransportPlan{T}"/> the result is the plan P = (1/n)·Π of the permutation σ
+/// (P_{i,σ(i)} = 1/n, zero elsewhere): uniform marginals 1/n and ⟨C, P⟩ = (1/n) Σᵢ c(xᵢ, y_σ(i)) = <see cref="Cost"/>.
+/// Products are a gather (P·v) or a scatter (Pᵀ·u) times 1/n, O(n·k).</remarks>
+public sealed class HierarchicalRefinementResult : ITransportPlan<double>
 {
     internal HierarchicalRefinementResult(
         int[] permutation,
@@ -27,6 +33,7 @@ public sealed class HierarchicalRefinementResult
         PolishRounds = polishRounds;
         PeakScratchBytes = peakScratchBytes;
         Elapsed = elapsed;
+        Convergence = new Convergence(SolverStatus.Converged, levels.Count, double.NaN, 0.0, [], elapsed);
     }
 
     /// <summary>σ: source point i is matched to target point <c>Permutation[i]</c>; every target appears exactly once.</summary>
@@ -62,4 +69,74 @@ public sealed class HierarchicalRefinementResult
 
     /// <summary>Wall-clock time of the whole solve.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <inheritdoc />
+    public int SourceCount => Permutation.Length;
+
+    /// <inheritdoc />
+    public int TargetCount => Permutation.Length;
+
+    /// <summary>The row marginal P1: 1/n everywhere.</summary>
+    public double[] SourceMarginal => Uniform();
+
+    /// <summary>The column marginal Pᵀ1: 1/n everywhere (σ is a permutation).</summary>
+    public double[] TargetMarginal => Uniform();
+
+    /// <summary>The run as a convergence report: <see cref="SolverStatus.Converged"/> (HiRef has no stopping test; a
+    /// cancelled run throws), the refinement levels run as iterations (<see cref="Levels"/>), no error trace, and
+    /// <see cref="Elapsed"/>.</summary>
+    public Convergence Convergence { get; }
+
+    /// <inheritdoc />
+    /// <remarks>O(n): a gather (<see cref="Axis.Rows"/>) or scatter (<see cref="Axis.Columns"/>) times 1/n.</remarks>
+    public double[] ApplyPlan(ReadOnlySpan<double> vector, Axis axis) => ApplyPlan(vector, 1, axis);
+
+    /// <inheritdoc />
+    /// <remarks>O(n·k).</remarks>
+    public double[] ApplyPlan(ReadOnlySpan<double> block, int columns, Axis axis)
+    {
+        var n = Permutation.Length;
+        if (columns < 1 || block.Length != (long)n * columns)
+        {
+            throw new ArgumentException($"Expected {n} × {columns} values for axis {axis} (got {block.Length}).", nameof(block));
+        }
+
+        var result = new double[n * columns];
+        var w = 1.0 / n;
+        for (var i = 0; i < n; i++)
+        {
+            // Rows: (P·V)_i = V_σ(i) / n; Columns: (Pᵀ·U)_σ(i) = U_i / n.
+            var (from, to) = axis == Axis.Rows ? (Permutation[i], i) : (i, Permutation[i]);
+            var src = block.Slice(from * columns, columns);
+            var dst = result.AsSpan(to * columns, columns);
+            for (var q = 0; q < columns; q++)
+            {
+                dst[q] = w * src[q];
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries)
+    {
+        var n = Permutation.Length;
+        var entries = PlanSize.EnsureDense<double>(n, n, maxEntries, "plan");
+        var dense = new double[entries];
+        var w = 1.0 / n;
+        for (var i = 0; i < n; i++)
+        {
+            dense[((long)i * n) + Permutation[i]] = w;
+        }
+
+        return dense;
+    }
+
+    private double[] Uniform()
+    {
+        var result = new double[Permutation.Length];
+        Array.Fill(result, 1.0 / Permutation.Length);
+        return result;
+    }
 }

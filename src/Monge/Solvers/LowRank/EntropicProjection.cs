@@ -157,26 +157,13 @@ internal static class EntropicProjection
 
             // Row update: log u_i = κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i. The L1 change of the row marginal it makes,
             // Σ_i |u′_i − u_i| (Kv)_i, is the stopping test (the columns are exact at this point).
-            RowProducts(plan, rows, cols, v, kv);
+            // Each row's update and its term of the change are computed in parallel (kv_i is overwritten by the term);
+            // the terms are then added in row order, so the sum does not depend on the schedule.
+            RowUpdate(plan, rows, cols, v, kv, logA, rowDual, k1, u, uNext);
             var rowChange = 0.0;
             for (var i = 0; i < rows; i++)
             {
-                double uNew;
-                if (double.IsNegativeInfinity(logA[i]) || !(kv[i] > 0))
-                {
-                    uNew = 0.0;
-                }
-                else if (k1 == 1.0)
-                {
-                    uNew = Math.Exp(logA[i] - Math.Log(kv[i]));
-                }
-                else
-                {
-                    uNew = Math.Exp((k1 * (logA[i] - Math.Log(kv[i]))) - ((1 - k1) * rowDual[i]));
-                }
-
-                rowChange += Math.Abs(uNew - u[i]) * kv[i];
-                uNext[i] = uNew;
+                rowChange += kv[i];
             }
 
             if (it == 0)
@@ -567,6 +554,39 @@ internal static class EntropicProjection
                 TensorPrimitives.Add(lk, rowDual[i], lk);
                 var prow = plan.AsSpan(i * cols, cols);
                 TensorPrimitives.Exp(lk, prow);
+            }
+        }
+
+        DenseLinearAlgebra.ForRows(rows, cols, Body);
+    }
+
+    /// <summary>
+    /// The row update u′_i = exp(κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i) (0 for an empty row), into
+    /// <paramref name="uNext"/>; <paramref name="delta"/>_i receives |u′_i − u_i|·(Kv)_i. Parallel over rows.
+    /// </summary>
+    private static void RowUpdate(double[] kernel, int rows, int cols, double[] v, double[] delta, double[] logA, double[] rowDual, double k1, double[] u, double[] uNext)
+    {
+        void Body(int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                var kv = TensorPrimitives.Dot(kernel.AsSpan(i * cols, cols), v);
+                double uNew;
+                if (double.IsNegativeInfinity(logA[i]) || !(kv > 0))
+                {
+                    uNew = 0.0;
+                }
+                else if (k1 == 1.0)
+                {
+                    uNew = Math.Exp(logA[i] - Math.Log(kv));
+                }
+                else
+                {
+                    uNew = Math.Exp((k1 * (logA[i] - Math.Log(kv))) - ((1 - k1) * rowDual[i]));
+                }
+
+                delta[i] = Math.Abs(uNew - u[i]) * kv;
+                uNext[i] = uNew;
             }
         }
 
