@@ -81,12 +81,12 @@ public sealed class SolverCostMatrixTests
             case "OneDimensional":
                 if (costName is "cosine" or "dot")
                 {
-                    AssertUnsupported(() => OneDimensional.Solve(problem), "OneDimensional", cost.Name);
+                    AssertUnsupported(() => new OneDimensional().Solve(problem), "OneDimensional", cost.Name);
                     break;
                 }
 
                 {
-                    var result = OneDimensional.Solve(problem);
+                    var result = new OneDimensional().Solve(problem);
                     NumericAssert.Close(optimum, result.Cost, rtol: 1e-9, atol: 1e-12, what: what);
                     NumericAssert.Close(result.Cost, Dot(c, result.ToDense()), rtol: 1e-12, atol: 1e-15, what: what + " ⟨C, P⟩");
                     break;

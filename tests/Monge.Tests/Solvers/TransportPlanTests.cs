@@ -66,7 +66,7 @@ public sealed class TransportPlanTests
             "sinkhorn" => new Sinkhorn { Epsilon = 0.05, Threshold = 1e-9, MaxIterations = 50_000 }.Solve(problem),
             "network-simplex" => new NetworkSimplex().Solve(problem),
             "linear-assignment" => new LinearAssignment().Solve(problem),
-            "one-dimensional" => OneDimensional.Solve(problem),
+            "one-dimensional" => new OneDimensional().Solve(problem),
             "frlc" => new Frlc { Rank = 3, Seed = 1 }.Solve(problem),
             "lr-sinkhorn" => new LowRankSinkhorn { Rank = 3, Seed = 1 }.Solve(problem),
             _ => throw new ArgumentOutOfRangeException(nameof(solver), solver, null),

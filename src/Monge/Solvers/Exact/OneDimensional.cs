@@ -13,9 +13,11 @@ namespace Monge.Solvers.Exact;
 /// <remarks>
 /// Reference: Santambrogio, <i>Optimal Transport for Applied Mathematicians</i> (2015), §2.2; Peyré &amp; Cuturi,
 /// <i>Computational Optimal Transport</i> (2019), §2.6 and §9.2 (sliced); Rabin et al. (2011) for the sliced distance.
-/// Time O((n + m) log(n + m)) for the sort; memory O(n + m). Weights are normalized to mass one each.
+/// Time O((n + m) log(n + m)) for the sort; memory O(n + m). The span helpers normalize weights to mass one each;
+/// <see cref="Solve"/> uses the problem's masses. An options record with an instance <see cref="Solve"/> like every
+/// solver (it has no options yet); the span helpers are static.
 /// </remarks>
-public static class OneDimensional
+public sealed record OneDimensional
 {
     /// <summary>
     /// W_p^p = ∫₀¹ |F⁻¹(t) − G⁻¹(t)|^p dt between Σ a_i δ_{u_i} and Σ b_j δ_{v_j} (the value POT's
@@ -93,10 +95,13 @@ public static class OneDimensional
     /// <param name="problem">A balanced problem whose geometry is an <see cref="IPointCloudGeometry{T}"/> of dimension 1.</param>
     /// <returns>The plan (at most n + m − 1 nonzeros, the problem's masses) and <see cref="OneDimensionalResult.Cost"/> = ⟨C, P⟩.</returns>
     /// <exception cref="InputValidationException">Not a 1-D point-cloud geometry, or a relaxed marginal.</exception>
+    /// <param name="cancellationToken">Checked before the sort (the solve itself is one O((n + m) log(n + m)) pass).</param>
     /// <exception cref="UnsupportedCostException">A cost that is not a convex function of x − y (cosine, dot, custom costs).</exception>
-    public static OneDimensionalResult Solve(LinearProblem<double> problem)
+    /// <exception cref="OperationCanceledException">Cancelled before the solve.</exception>
+    public OneDimensionalResult Solve(LinearProblem<double> problem, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
         if (problem.Geometry is not IPointCloudGeometry<double> points || points.Source.Dimension != 1)
         {
