@@ -73,23 +73,28 @@ public class PotOtTests
     }
 
     // test_emd2_multi: 500 bins, a Gaussian at 20 (s 5) against five Gaussians at 20, 120, ..., 420 (s 10), squared
-    // distance (costs up to 2.5e5; the far tails underflow to exact zero weights).
+    // distance (costs up to 2.5e5; the far tails underflow to exact zero weights). The network simplex runs on two
+    // columns (0.5–2 s each on 500 × 500), the 1-D solver on all five.
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void NetworkSimplex_Emd2Multi_MatchesEachColumn(int column)
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(4, true)]
+    public void NetworkSimplex_Emd2Multi_MatchesEachColumn(int column, bool simplex)
     {
         var fx = Fixtures.Load("peers_ot_emd2_multi");
         var x = PeerData.Cloud(fx, "x");
         var a = fx.Doubles("a");
         var b = PeerData.Column(fx, "b", column);
         var expected = fx.Doubles("values")[column];
-        var result = new NetworkSimplex().Solve(PeerData.DenseCost(x, x), a, b);
-        Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
-        NumericAssert.Close(expected, result.Cost, rtol: 1e-9, what: $"emd2 column {column}");
+        if (simplex)
+        {
+            var result = new NetworkSimplex().Solve(PeerData.DenseCost(x, x), a, b);
+            Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
+            NumericAssert.Close(expected, result.Cost, rtol: 1e-9, what: $"emd2 column {column}");
+        }
+
         NumericAssert.Close(expected, OneDimensional.CostPower(x.Data, x.Data, a, b, 2), rtol: 1e-9, what: $"1-D solver column {column}");
     }
 }

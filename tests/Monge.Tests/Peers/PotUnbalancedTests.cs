@@ -13,12 +13,12 @@ public class PotUnbalancedTests
 {
     private static readonly Sinkhorn Tight = new() { Threshold = 1e-11, MaxIterations = 100_000, InnerIterations = 5 };
 
-    private static SinkhornResult<double> Solve(Fixture fx, CostGeometry<double> geometry, double[] a, double[] b, EntropyConvention convention)
+    private static SinkhornResult<double> Solve(Fixture fx, CostGeometry<double> geometry, double[] a, double[] b, EntropyConvention convention, double threshold = 1e-11)
     {
         var reg = fx.Scalar("reg");
         var regM = fx.Scalar("reg_m");
         var tau = regM / (regM + reg);
-        var result = (Tight with { Epsilon = reg, Convention = convention }).Solve(new LinearProblem<double>(geometry, a, b, Relaxation.FromTau(tau, tau)));
+        var result = (Tight with { Epsilon = reg, Convention = convention, Threshold = threshold }).Solve(new LinearProblem<double>(geometry, a, b, Relaxation.FromTau(tau, tau)));
         Assert.True(result.Converged, result.Convergence.ToString());
         return result;
     }
@@ -56,7 +56,8 @@ public class PotUnbalancedTests
     }
 
     // test_stabilized_vs_sinkhorn: Gaussians on 100 bins, cost dist0 / median, ε 0.1, reg_m 1, two targets; POT compares
-    // the values of sinkhorn_unbalanced2 (⟨C, P⟩) to 1e-5.
+    // the values of sinkhorn_unbalanced2 (⟨C, P⟩) to 1e-5. Monge runs to an L1 marginal error of 1e-9 (max C ≈ 12, so
+    // ⟨C, P⟩ is good to about 1e-8, checked at rtol 1e-7): a dense geometry iterates slowly (see docs/testing.md).
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -65,7 +66,7 @@ public class PotUnbalancedTests
         var fx = Fixtures.Load("peers_unbalanced_stabilized");
         var a = fx.Doubles("a");
         var geometry = new DenseGeometry<double>(fx.Doubles("cost"), a.Length, a.Length);
-        var result = Solve(fx, geometry, a, PeerData.Column(fx, "b", column), EntropyConvention.Entropy);
-        NumericAssert.Close(fx.Doubles("values")[column], result.Cost, rtol: 1e-8);
+        var result = Solve(fx, geometry, a, PeerData.Column(fx, "b", column), EntropyConvention.Entropy, threshold: 1e-9);
+        NumericAssert.Close(fx.Doubles("values")[column], result.Cost, rtol: 1e-7);
     }
 }
