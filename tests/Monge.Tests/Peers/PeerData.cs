@@ -17,6 +17,19 @@ internal static class PeerData
     public static double[] DenseCost(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost = null) =>
         new PointCloudGeometry<double>(x, y, cost).ToDense();
 
+    /// <summary>
+    /// POT's <c>ot.utils.dist0(n) / median</c> (squared distances of the bins 0..n−1, scaled) as the point-cloud geometry
+    /// of the bins i·√s with s = C[0, 1] read from the fixture's dense cost, checked against that cost.
+    /// </summary>
+    public static PointCloudGeometry<double> ScaledBins(double[] cost, int n)
+    {
+        var step = Math.Sqrt(cost[1]);
+        var bins = new PointCloud<double>(Enumerable.Range(0, n).Select(i => i * step).ToArray(), n, 1);
+        var geometry = new PointCloudGeometry<double>(bins, bins);
+        NumericAssert.Close(cost, geometry.ToDense(), rtol: 1e-11, atol: 1e-13, what: "dist0 / median (input rounding)");
+        return geometry;
+    }
+
     /// <summary>Row <paramref name="k"/> of a stacked array (k-th slice of the first axis), as a flat copy.</summary>
     public static double[] Slice(Fixture fx, string key, int k)
     {

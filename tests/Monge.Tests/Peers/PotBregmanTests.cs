@@ -176,7 +176,7 @@ public class PotBregmanTests
     {
         var fx = Fixtures.Load("peers_bregman_multidim");
         var a = fx.Doubles("a");
-        var geometry = new DenseGeometry<double>(fx.Doubles("cost"), a.Length, a.Length);
+        var geometry = PeerData.ScaledBins(fx.Doubles("cost"), a.Length);
         var result = Solve(Tight with { Epsilon = fx.Scalar("reg") }, geometry, a, PeerData.Column(fx, "b", column));
         NumericAssert.Close(PeerData.Slice(fx, "plans", column), result.ToDense(), rtol: 1e-6, atol: 1e-10);
     }

@@ -57,7 +57,7 @@ public class PotUnbalancedTests
 
     // test_stabilized_vs_sinkhorn: Gaussians on 100 bins, cost dist0 / median, ε 0.1, reg_m 1, two targets; POT compares
     // the values of sinkhorn_unbalanced2 (⟨C, P⟩) to 1e-5. Monge runs to an L1 marginal error of 1e-9 (max C ≈ 12, so
-    // ⟨C, P⟩ is good to about 1e-8, checked at rtol 1e-7): a dense geometry iterates slowly (see docs/testing.md).
+    // ⟨C, P⟩ is good to about 1e-8, checked at rtol 1e-7).
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -65,7 +65,7 @@ public class PotUnbalancedTests
     {
         var fx = Fixtures.Load("peers_unbalanced_stabilized");
         var a = fx.Doubles("a");
-        var geometry = new DenseGeometry<double>(fx.Doubles("cost"), a.Length, a.Length);
+        var geometry = PeerData.ScaledBins(fx.Doubles("cost"), a.Length);
         var result = Solve(fx, geometry, a, PeerData.Column(fx, "b", column), EntropyConvention.Entropy, threshold: 1e-9);
         NumericAssert.Close(fx.Doubles("values")[column], result.Cost, rtol: 1e-7);
     }
