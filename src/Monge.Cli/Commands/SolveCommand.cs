@@ -39,6 +39,8 @@ public static class SolveCommand
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
+        var transfer = new Transfer.TransferOptions(matching: false);
+        transfer.AddTo(command);
         var methodOptions = new MethodOptions(methods.Select(m => (m.Name, m.CreateOptions())), SolveOutputs.Leads);
         methodOptions.AddTo(command);
 
@@ -55,6 +57,7 @@ public static class SolveCommand
                 PlanPlotPath = parse.GetValue(plotPlan),
             };
             artifacts.Check();
+            var transferRequest = transfer.Get(parse, parse.GetValue(target)!, overwriteValue);
             if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
@@ -65,6 +68,7 @@ public static class SolveCommand
             var x = DataFiles.LoadPoints(parse.GetValue(source)!, parse.GetValue(sourceWeights), options, "source");
             var y = DataFiles.LoadPoints(parse.GetValue(target)!, parse.GetValue(targetWeights), options, "target");
             load.Stop();
+            transferRequest.Prepare(x);
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
@@ -118,6 +122,11 @@ public static class SolveCommand
                     ?? throw new UsageException($"--plot-plan: --method {chosen.Name} produced no plan to draw.");
                 run.AddTiming("plan plot", artifacts.WritePlanPlot(plan, x.Count, y.Count, run));
                 summary["plot_plan"] = artifacts.PlanPlotPath;
+            }
+
+            if (!transferRequest.IsEmpty)
+            {
+                transferRequest.Write(details.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, null, summary, context, jsonValue);
             }
 
             artifacts.WriteReport(run);
