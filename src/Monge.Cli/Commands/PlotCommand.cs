@@ -261,14 +261,36 @@ public static class PlotCommand
     private static Command CreatePlan(CliContext context)
     {
         var shared = new Shared();
-        var plan = new Option<string>("--plan") { Description = $"Dense plan n × m (at most {PlanHeatmapPlot.MaxSide} on a side): FILE or FILE#KEY.", Required = true };
-        var command = new Command("plan", "Heat map of a small dense transport plan.") { plan };
+        var plan = new Option<string>("--plan") { Description = $"Dense plan n × m (at most {PlanHeatmapPlot.MaxSide} on a side): FILE or FILE#KEY; or a sparse plan of any size written by 'monge solve --plan-out FILE.npz --top-k K' (keys rows, cols, values, shape), drawn in bins.", Required = true };
+        var log = new Option<bool>("--log") { Description = "Color by log10 of the mass (empty cells white); the default for a sparse .npz plan." };
+        var linear = new Option<bool>("--linear") { Description = "Color by the mass itself (the default for a dense plan)." };
+        var orderRows = new Option<bool>("--order-rows") { Description = "Order the rows by the column of their largest entry (argmax_j P[i, j]), so a map shows as a band." };
+        var command = new Command("plan", "Heat map of a transport plan: a small dense plan cell by cell, a sparse top-k plan in bins.") { plan, log, linear, orderRows };
         shared.AddTo(command, sampled: false);
         command.SetAction(result =>
         {
             var settings = shared.Settings(result);
             var path = shared.CheckOut(result);
             var spec = result.GetValue(plan)!;
+            if (result.GetValue(log) && result.GetValue(linear))
+            {
+                throw new UsageException("give at most one of --log and --linear.");
+            }
+
+            if (SparsePlanFile.TryLoad(spec) is { } sparse)
+            {
+                var useLog = !result.GetValue(linear);
+                BinnedPlanHeatmap.Write(path, sparse.Entries, settings, useLog, result.GetValue(orderRows), sparse.What, result.GetValue(shared.Overwrite));
+                return shared.Done(context, result, "plan", path, settings, new JsonObject
+                {
+                    ["rows"] = sparse.Entries.SourceCount,
+                    ["columns"] = sparse.Entries.TargetCount,
+                    ["entries"] = sparse.Entries.Values.Length,
+                    ["scale"] = useLog ? "log10" : "linear",
+                    ["ordered_rows"] = result.GetValue(orderRows),
+                });
+            }
+
             var array = DataFiles.Load(spec);
             if (array.Shape.Count != 2)
             {
@@ -287,11 +309,21 @@ public static class PlotCommand
                 throw new InputValidationException(InputProblem.NonFinite, $"plan {spec}: entry ({bad / array.Columns}, {bad % array.Columns}) is {values[bad]}.", null, bad / array.Columns);
             }
 
-            PlanHeatmapPlot.Write(path, values, array.Rows, array.Columns, settings, result.GetValue(shared.Overwrite));
+            if (result.GetValue(log) || result.GetValue(orderRows))
+            {
+                BinnedPlanHeatmap.Write(path, BinnedPlanHeatmap.FromDense(values, array.Rows, array.Columns), settings, result.GetValue(log), result.GetValue(orderRows), "Transport plan", result.GetValue(shared.Overwrite));
+            }
+            else
+            {
+                PlanHeatmapPlot.Write(path, values, array.Rows, array.Columns, settings, result.GetValue(shared.Overwrite));
+            }
+
             return shared.Done(context, result, "plan", path, settings, new JsonObject
             {
                 ["rows"] = array.Rows,
                 ["columns"] = array.Columns,
+                ["scale"] = result.GetValue(log) ? "log10" : "linear",
+                ["ordered_rows"] = result.GetValue(orderRows),
             });
         });
         return command;

@@ -71,7 +71,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         }
 
         var potentialsOut = input.Get<string?>("--potentials-out");
-        var planOut = input.Get<string?>("--plan-out");
+        var planOut = input.PlanOut;
         var mapOut = input.Get<string?>("--map-out");
         if (potentialsOut is not null && !potentialsOut.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
