@@ -115,7 +115,7 @@ public static class SolveCommand
             {
                 var map = details.SourceMap?.Invoke()
                     ?? throw new UsageException($"--plot: --method {chosen.Name} produced no map to draw.");
-                run.AddTiming("plot", artifacts.WriteDisplacementPlot(x, map, run));
+                run.AddTiming("plot", artifacts.WriteDisplacementPlot(x, map, run, y));
                 summary["plot"] = artifacts.PlotPath;
             }
 
