@@ -1,4 +1,3 @@
-using System.Globalization;
 using PureHDF;
 
 namespace Monge.IO;
@@ -250,6 +249,4 @@ public static class AnnDataCopy
         _ when clr == typeof(H5Bool) => attribute.Read<H5Bool[]>(),
         _ => attribute.Read<string[]>(),
     };
-
-    internal static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
