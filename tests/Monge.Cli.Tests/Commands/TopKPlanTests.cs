@@ -20,17 +20,20 @@ public sealed class TopKPlanTests
     [InlineData("sinkhorn", 3)]
     [InlineData("frlc", 2)]
     [InlineData("emd", 1)]
+    [InlineData("sinkhorn --float32", 4)]
     public void Solve_TopK_HoldsTheKLargestEntriesOfEachRow(string method, int k)
     {
+        var extra = method.Split(' ')[1..];
+        method = method.Split(' ')[0];
         using var cli = new CliRunner();
         const int n = 40;
         const int m = 31;
         var (x, y) = WriteClouds(cli, n, m);
         var dense = cli.File("dense.npy");
         var top = cli.File("top.npz");
-        var (code, _, stderr) = cli.Run("solve", "--method", method, "--source", x, "--target", y, "--plan-out", method == "emd" ? cli.File("dense.csv") : dense);
+        var (code, _, stderr) = cli.Run(["solve", "--method", method, "--source", x, "--target", y, "--plan-out", method == "emd" ? cli.File("dense.csv") : dense, .. extra]);
         Assert.True(code == ExitCodes.Ok, stderr);
-        var (code2, stdout, stderr2) = cli.Run("solve", "--method", method, "--source", x, "--target", y, "--plan-out", top, "--top-k", k.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        var (code2, stdout, stderr2) = cli.Run(["solve", "--method", method, "--source", x, "--target", y, "--plan-out", top, "--top-k", k.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", .. extra]);
         Assert.True(code2 == ExitCodes.Ok, stderr2);
 
         var plan = method == "emd" ? FromTriplets(CsvFormat.Read(cli.File("dense.csv")).Values, n, m) : NpyFormat.Read(dense).ToDoubleArray();

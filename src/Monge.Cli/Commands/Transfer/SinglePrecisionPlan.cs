@@ -5,9 +5,10 @@ using Monge.Solvers;
 namespace Monge.Cli.Commands.Transfer;
 
 /// <summary>A float32 plan (Sinkhorn with <c>--float32</c>) seen through the double-precision plan contract: vectors are
-/// rounded to float32 on the way in; products come back as doubles, as the float32 plan returns them.</summary>
+/// rounded to float32 on the way in; products come back as doubles, as the float32 plan returns them. Top-k rows go to
+/// the float32 plan (its own online pass when it has one).</summary>
 /// <param name="plan">The float32 plan.</param>
-public sealed class SinglePrecisionPlan(ITransportPlan<float> plan) : ITransportPlan<double>
+public sealed class SinglePrecisionPlan(ITransportPlan<float> plan) : ITransportPlan<double>, IPlanTopK
 {
     /// <inheritdoc />
     public int SourceCount => plan.SourceCount;
@@ -35,6 +36,9 @@ public sealed class SinglePrecisionPlan(ITransportPlan<float> plan) : ITransport
 
     /// <inheritdoc />
     public double[] ToDense(long maxEntries = PlanSize.DefaultMaxEntries) => Array.ConvertAll(plan.ToDense(maxEntries), v => (double)v);
+
+    /// <inheritdoc />
+    public (int[] Indices, double[] Values) TopK(int k) => PlanTopK.Compute(plan, k);
 
     private static float[] ToSingle(ReadOnlySpan<double> values)
     {
