@@ -16,7 +16,7 @@ namespace Monge.IO;
 /// Memory: the dense result (rows × columns × element size; float32 data stays float32) plus one chunk. The size is
 /// checked against a limit before anything is allocated, and the error says how much memory the array would take.
 /// </remarks>
-public static class AnnDataFormat
+public static partial class AnnDataFormat
 {
     private const int ChunkValues = 1 << 20;
 

@@ -8,7 +8,7 @@ namespace Monge.IO;
 /// row of names. The separator is a comma, or a tab or semicolon when detected on the first line. Values are parsed with
 /// the invariant culture; <c>nan</c> and <c>inf</c> are accepted (point-cloud validation rejects them later, with the row).
 /// </summary>
-public static class CsvFormat
+public static partial class CsvFormat
 {
     /// <summary>Reads a CSV file.</summary>
     /// <param name="path">The file.</param>
@@ -249,7 +249,54 @@ public static class CsvFormat
         return line.Contains(';', StringComparison.Ordinal) ? ';' : ',';
     }
 
-    private static string[] SplitLine(string line, char separator) => line.Split(separator);
+    /// <summary>Splits one line into fields; a field in double quotes may hold the separator and "" for a quote (as pandas writes).</summary>
+    private static string[] SplitLine(string line, char separator)
+    {
+        if (!line.Contains('"', StringComparison.Ordinal))
+        {
+            return line.Split(separator);
+        }
+
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var k = 0; k < line.Length; k++)
+        {
+            var ch = line[k];
+            if (quoted)
+            {
+                if (ch == '"' && k + 1 < line.Length && line[k + 1] == '"')
+                {
+                    field.Append('"');
+                    k++;
+                }
+                else if (ch == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(ch);
+                }
+            }
+            else if (ch == '"')
+            {
+                quoted = true;
+            }
+            else if (ch == separator)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(ch);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
 
     private static void AppendRow(string[] fields, int lineNumber, int columns, List<double> values, string name)
     {

@@ -9,7 +9,7 @@ namespace Monge.IO;
 /// (which point-cloud loading then reports or drops). Writing stores one column per array column, in the array's type.
 /// </summary>
 /// <remarks>Memory: the result (n × k doubles) plus one row group of one column at a time.</remarks>
-public static class ParquetFormat
+public static partial class ParquetFormat
 {
     /// <summary>Lists the columns of a Parquet file with their CLR types.</summary>
     /// <exception cref="DataFormatException">The file is not a readable Parquet file.</exception>

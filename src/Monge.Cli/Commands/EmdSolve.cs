@@ -100,6 +100,7 @@ public static class EmdSolve
         if (details is not null)
         {
             details.SourceMap = SourceMap;
+            details.Plan = result;
             details.DensePlan = () =>
             {
                 var plan = new double[(long)source.Count * target.Count];

@@ -128,6 +128,7 @@ public static class LowRankSolve
             details.ErrorLabel = "relative objective change Δ";
             details.SourceMap = SourceMap;
             details.DensePlan = () => coupling.ToDense();
+            details.Plan = result;
         }
 
         if (options.PlanOut is not null)

@@ -47,6 +47,8 @@ public static class MatchCommand
         methodOptions.AddTo(command);
         inputs.AddTo(command);
         artifacts.AddTo(command, withTrace: false);
+        var transfer = new Transfer.TransferOptions(matching: true);
+        transfer.AddTo(command);
         command.SetAction(result =>
         {
             var outPath = result.GetValue(output)!;
@@ -59,6 +61,7 @@ public static class MatchCommand
 
             DataFiles.CheckOutput(outPath, overwriteValue);
             var run = artifacts.Get(result, overwriteValue);
+            var transferRequest = transfer.Get(result, result.GetValue(target)!, overwriteValue);
             var load = Stopwatch.StartNew();
             var options = inputs.Get(result);
             var x = DataFiles.LoadPoints(result.GetValue(source)!, null, options, "source");
@@ -69,6 +72,7 @@ public static class MatchCommand
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has dimension {y.Dimension}.");
             }
 
+            transferRequest.Prepare(x);
             if (x.Count != y.Count)
             {
                 throw new UsageException(
@@ -125,6 +129,20 @@ public static class MatchCommand
             }
 
             report.AddTiming("plot", run.WritePairsPlot(x, y, outcome.TargetOf, report));
+            if (!transferRequest.IsEmpty)
+            {
+                var matched = Enumerable.Repeat(-1, y.Count).ToArray();
+                for (var i = 0; i < n; i++)
+                {
+                    if (outcome.TargetOf[i] >= 0)
+                    {
+                        matched[outcome.TargetOf[i]] = i;
+                    }
+                }
+
+                transferRequest.Write(outcome.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, matched, summary, context, jsonValue);
+            }
+
             run.WriteReport(report);
             if (jsonValue)
             {

@@ -19,6 +19,7 @@ public static class PlotCommand
         command.Subcommands.Add(CreateTrace(context));
         command.Subcommands.Add(CreateDisplacement(context));
         command.Subcommands.Add(CreatePlan(context));
+        command.Subcommands.Add(CreatePoints(context));
         return command;
     }
 
@@ -192,7 +193,7 @@ public static class PlotCommand
         var shared = new Shared();
         var source = new Option<string>("--source", "-s") { Description = "Source points x: FILE or FILE#KEY.", Required = true };
         var mapped = new Option<string?>("--mapped") { Description = "Images T(x), one row per source point (for example a barycentric map)." };
-        var target = new Option<string?>("--target", "-t") { Description = "Target points (with --permutation, instead of --mapped)." };
+        var target = new Option<string?>("--target", "-t") { Description = "Target points: drawn behind the arrows; with --permutation, the images are the matched targets." };
         var permutation = new Option<string?>("--permutation", "-p") { Description = "Vector: target row matched to each source row." };
         var command = new Command("displacement", "Displacement field: arrows from source points to their images, colored by length.")
         {
@@ -206,11 +207,23 @@ public static class PlotCommand
             var x = DataFiles.LoadPoints(result.GetValue(source)!, null, DataLoadOptions.Default, "source");
             var xs = x.Cloud.Data.ToArray();
             double[] images;
+            double[]? targetPoints = null;
             if (result.GetValue(mapped) is { } m)
             {
-                if (result.GetValue(target) is not null || result.GetValue(permutation) is not null)
+                if (result.GetValue(permutation) is not null)
                 {
                     throw new UsageException("give either --mapped, or --target with --permutation, not both.");
+                }
+
+                if (result.GetValue(target) is { } shown)
+                {
+                    var y = DataFiles.LoadPoints(shown, null, DataLoadOptions.Default, "target");
+                    if (y.Dimension != x.Dimension)
+                    {
+                        throw new InputValidationException(InputProblem.DimensionMismatch, $"source has dimension {x.Dimension} but target {y.Dimension}.");
+                    }
+
+                    targetPoints = y.Cloud.Data.ToArray();
                 }
 
                 var t = DataFiles.LoadPoints(m, null, DataLoadOptions.Default, "mapped");
@@ -236,6 +249,7 @@ public static class PlotCommand
                 }
 
                 var ys = y.Cloud.Data;
+                targetPoints = ys.ToArray();
                 images = new double[xs.Length];
                 for (var i = 0; i < x.Count; i++)
                 {
@@ -247,12 +261,44 @@ public static class PlotCommand
                 throw new UsageException("give --mapped, or --target with --permutation.");
             }
 
-            DisplacementPlot.Write(path, xs, images, x.Dimension, settings, result.GetValue(shared.Overwrite));
+            DisplacementPlot.Write(path, xs, images, x.Dimension, settings, result.GetValue(shared.Overwrite), targetPoints);
             return shared.Done(context, result, "displacement", path, settings, new JsonObject
             {
                 ["points"] = x.Count,
+                ["targets"] = targetPoints is null ? 0 : targetPoints.Length / x.Dimension,
                 ["arrows"] = Math.Min(x.Count, settings.MaxLines),
                 ["dimension"] = x.Dimension,
+            });
+        });
+        return command;
+    }
+
+    private static Command CreatePoints(CliContext context)
+    {
+        var shared = new Shared();
+        var points = new Option<string>("--points") { Description = "Points: FILE or FILE#KEY (for example cells.h5ad#obsm/spatial; PCA for d > 2).", Required = true };
+        var labels = new Option<string>("--labels") { Description = "One label per point, as for --transfer: FILE.h5ad#obs/COLUMN, FILE.csv#COLUMN, FILE.parquet#COLUMN or an integer .npy vector.", Required = true };
+        var command = new Command("points", "Points colored by a label column (cell types, predicted labels), with a legend.") { points, labels };
+        shared.AddTo(command, sampled: false);
+        command.SetAction(result =>
+        {
+            var settings = shared.Settings(result);
+            var path = shared.CheckOut(result);
+            var x = DataFiles.LoadPoints(result.GetValue(points)!, null, DataLoadOptions.Default, "points");
+            var values = Transfer.LabelSource.Read(result.GetValue(labels)!);
+            if (values.Length != x.Count)
+            {
+                throw new UsageException($"--labels {result.GetValue(labels)}: {values.Length} labels for the {x.Count} points of {result.GetValue(points)}.");
+            }
+
+            var drawn = LabelledPointsPlot.Write(path, x.Cloud.Data.ToArray(), x.Dimension, values, settings, result.GetValue(shared.Overwrite));
+            return shared.Done(context, result, "points", path, settings, new JsonObject
+            {
+                ["points"] = x.Count,
+                ["labels"] = drawn.Labels,
+                ["in_legend"] = drawn.InLegend,
+                ["unlabelled"] = values.Count(v => v is null),
+                ["projection"] = x.Dimension > 2 ? "pca" : "none",
             });
         });
         return command;
@@ -261,14 +307,36 @@ public static class PlotCommand
     private static Command CreatePlan(CliContext context)
     {
         var shared = new Shared();
-        var plan = new Option<string>("--plan") { Description = $"Dense plan n × m (at most {PlanHeatmapPlot.MaxSide} on a side): FILE or FILE#KEY.", Required = true };
-        var command = new Command("plan", "Heat map of a small dense transport plan.") { plan };
+        var plan = new Option<string>("--plan") { Description = $"Dense plan n × m (at most {PlanHeatmapPlot.MaxSide} on a side): FILE or FILE#KEY; or a sparse plan of any size written by 'monge solve --plan-out FILE.npz --top-k K' (keys rows, cols, values, shape), drawn in bins.", Required = true };
+        var log = new Option<bool>("--log") { Description = "Color by log10 of the mass (empty cells white); the default for a sparse .npz plan." };
+        var linear = new Option<bool>("--linear") { Description = "Color by the mass itself (the default for a dense plan)." };
+        var orderRows = new Option<bool>("--order-rows") { Description = "Order the rows by the column of their largest entry (argmax_j P[i, j]), so a map shows as a band." };
+        var command = new Command("plan", "Heat map of a transport plan: a small dense plan cell by cell, a sparse top-k plan in bins.") { plan, log, linear, orderRows };
         shared.AddTo(command, sampled: false);
         command.SetAction(result =>
         {
             var settings = shared.Settings(result);
             var path = shared.CheckOut(result);
             var spec = result.GetValue(plan)!;
+            if (result.GetValue(log) && result.GetValue(linear))
+            {
+                throw new UsageException("give at most one of --log and --linear.");
+            }
+
+            if (SparsePlanFile.TryLoad(spec) is { } sparse)
+            {
+                var useLog = !result.GetValue(linear);
+                BinnedPlanHeatmap.Write(path, sparse.Entries, settings, useLog, result.GetValue(orderRows), sparse.What, result.GetValue(shared.Overwrite));
+                return shared.Done(context, result, "plan", path, settings, new JsonObject
+                {
+                    ["rows"] = sparse.Entries.SourceCount,
+                    ["columns"] = sparse.Entries.TargetCount,
+                    ["entries"] = sparse.Entries.Values.Length,
+                    ["scale"] = useLog ? "log10" : "linear",
+                    ["ordered_rows"] = result.GetValue(orderRows),
+                });
+            }
+
             var array = DataFiles.Load(spec);
             if (array.Shape.Count != 2)
             {
@@ -287,11 +355,21 @@ public static class PlotCommand
                 throw new InputValidationException(InputProblem.NonFinite, $"plan {spec}: entry ({bad / array.Columns}, {bad % array.Columns}) is {values[bad]}.", null, bad / array.Columns);
             }
 
-            PlanHeatmapPlot.Write(path, values, array.Rows, array.Columns, settings, result.GetValue(shared.Overwrite));
+            if (result.GetValue(log) || result.GetValue(orderRows))
+            {
+                BinnedPlanHeatmap.Write(path, BinnedPlanHeatmap.FromDense(values, array.Rows, array.Columns), settings, result.GetValue(log), result.GetValue(orderRows), "Transport plan", result.GetValue(shared.Overwrite));
+            }
+            else
+            {
+                PlanHeatmapPlot.Write(path, values, array.Rows, array.Columns, settings, result.GetValue(shared.Overwrite));
+            }
+
             return shared.Done(context, result, "plan", path, settings, new JsonObject
             {
                 ["rows"] = array.Rows,
                 ["columns"] = array.Columns,
+                ["scale"] = result.GetValue(log) ? "log10" : "linear",
+                ["ordered_rows"] = result.GetValue(orderRows),
             });
         });
         return command;

@@ -39,6 +39,10 @@ public static class SolveCommand
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
+        var transfer = new Transfer.TransferOptions(matching: false);
+        transfer.AddTo(command);
+        var topK = Transfer.TopKPlanOutput.Create();
+        command.Options.Add(topK);
         var methodOptions = new MethodOptions(methods.Select(m => (m.Name, m.CreateOptions())), SolveOutputs.Leads);
         methodOptions.AddTo(command);
 
@@ -55,6 +59,10 @@ public static class SolveCommand
                 PlanPlotPath = parse.GetValue(plotPlan),
             };
             artifacts.Check();
+            var transferRequest = transfer.Get(parse, parse.GetValue(target)!, overwriteValue);
+            var topKValue = parse.GetValue(topK);
+            var planOutValue = parse.GetValue<string?>(SolveOutputs.PlanOutName);
+            Transfer.TopKPlanOutput.Check(topKValue, planOutValue, overwriteValue);
             if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
@@ -65,6 +73,11 @@ public static class SolveCommand
             var x = DataFiles.LoadPoints(parse.GetValue(source)!, parse.GetValue(sourceWeights), options, "source");
             var y = DataFiles.LoadPoints(parse.GetValue(target)!, parse.GetValue(targetWeights), options, "target");
             load.Stop();
+            transferRequest.Prepare(x);
+            if (topKValue > y.Count)
+            {
+                throw new UsageException($"--top-k {topKValue} is more than the {y.Count} target points.");
+            }
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
@@ -80,7 +93,7 @@ public static class SolveCommand
             var summary = SolverProgressRenderer.Run(
                 context,
                 jsonValue,
-                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details }));
+                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details, TopK = topKValue }));
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
             var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
@@ -102,7 +115,7 @@ public static class SolveCommand
             {
                 var map = details.SourceMap?.Invoke()
                     ?? throw new UsageException($"--plot: --method {chosen.Name} produced no map to draw.");
-                run.AddTiming("plot", artifacts.WriteDisplacementPlot(x, map, run));
+                run.AddTiming("plot", artifacts.WriteDisplacementPlot(x, map, run, y));
                 summary["plot"] = artifacts.PlotPath;
             }
 
@@ -118,6 +131,19 @@ public static class SolveCommand
                     ?? throw new UsageException($"--plot-plan: --method {chosen.Name} produced no plan to draw.");
                 run.AddTiming("plan plot", artifacts.WritePlanPlot(plan, x.Count, y.Count, run));
                 summary["plot_plan"] = artifacts.PlanPlotPath;
+            }
+
+            if (topKValue is { } k)
+            {
+                summary["plan_out"] = planOutValue;
+                var (entries, kept) = Transfer.TopKPlanOutput.Write(details.Plan ?? throw new UsageException($"--top-k: --method {chosen.Name} produced no plan."), k, planOutValue!, overwriteValue, context.Cancellation);
+                summary["plan_entries"] = entries;
+                summary["plan_mass_kept"] = JsonOutput.Number(kept);
+            }
+
+            if (!transferRequest.IsEmpty)
+            {
+                transferRequest.Write(details.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, null, summary, context, jsonValue);
             }
 
             artifacts.WriteReport(run);

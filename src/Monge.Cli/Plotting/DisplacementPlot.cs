@@ -6,7 +6,8 @@ namespace Monge.Cli.Plotting;
 /// <summary>
 /// The displacement field of a transport map: an arrow from each (sampled) source point x to its image T(x), colored by
 /// length (light = short, dark = long). T(x) is the matched target for a permutation, or the barycentric projection of a
-/// coupling. Dimensions above 2 are drawn on the first two principal components of the source and image points.
+/// coupling. Dimensions above 2 are drawn on the first two principal components of the source and image points. The
+/// target points, when given, are drawn behind the arrows, and a color bar gives the arrow lengths.
 /// </summary>
 public static class DisplacementPlot
 {
@@ -15,8 +16,9 @@ public static class DisplacementPlot
     /// <param name="mapped">Images T(x), row-major n × <paramref name="dimension"/>.</param>
     /// <param name="dimension">The dimension d.</param>
     /// <param name="settings">Size, title, number of arrows and seed.</param>
+    /// <param name="target">Target points y, row-major m × <paramref name="dimension"/>, drawn as markers; or null.</param>
     /// <exception cref="ArgumentException">The two arrays differ in length.</exception>
-    public static Plot Create(double[] source, double[] mapped, int dimension, PlotSettings settings)
+    public static Plot Create(double[] source, double[] mapped, int dimension, PlotSettings settings, double[]? target = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(mapped);
@@ -29,6 +31,12 @@ public static class DisplacementPlot
 
         var n = source.Length / dimension;
         var projection = Projection.Fit(dimension, source, mapped);
+        var (tx, ty) = target is null ? ([], []) : projection.Apply(target);
+        if (dimension == 1 && target is not null)
+        {
+            Array.Fill(ty, 1.0);
+        }
+
         var (sx, sy) = projection.Apply(source);
         var (mx, my) = projection.Apply(mapped);
         if (dimension == 1)
@@ -59,11 +67,17 @@ public static class DisplacementPlot
         var plot = PlotTheme.Create(title);
         var faint = plot.Add.Markers(sx, sy, MarkerShape.FilledCircle, n > 2000 ? 2 : 4, PlotTheme.Source.WithAlpha(0.35));
         faint.LegendText = $"source ({n})";
-        var colormap = new ScottPlot.Colormaps.Viridis();
+        if (target is not null)
+        {
+            var targets = plot.Add.Markers(tx, ty, MarkerShape.FilledCircle, tx.Length > 2000 ? 2 : 4, PlotTheme.Target.WithAlpha(0.45));
+            targets.LegendText = $"target ({tx.Length})";
+        }
+
+        var colormap = new LengthColormap();
         foreach (var i in shown)
         {
             var fraction = maxLength > 0 ? lengths[i] / maxLength : 0;
-            var color = colormap.GetColor(0.9 - (0.8 * fraction));
+            var color = colormap.GetColor(fraction);
             var arrow = plot.Add.Arrow(new Coordinates(sx[i], sy[i]), new Coordinates(mx[i], my[i]));
             arrow.ArrowLineColor = color;
             arrow.ArrowFillColor = color;
@@ -81,7 +95,27 @@ public static class DisplacementPlot
         }
 
         plot.ShowLegend(Alignment.UpperRight);
+        var bar = plot.Add.ColorBar(new LengthAxis(colormap, maxLength));
+        bar.Label = "arrow length |T(x) − x|";
         return plot;
+    }
+
+    /// <summary>The arrows' colors: Viridis from 0.9 (short, light) down to 0.1 (long, dark).</summary>
+    private sealed class LengthColormap : IColormap
+    {
+        private readonly ScottPlot.Colormaps.Viridis _viridis = new();
+
+        public string Name => "Viridis (reversed, trimmed)";
+
+        public Color GetColor(double normalizedIntensity) => _viridis.GetColor(0.9 - (0.8 * Math.Clamp(normalizedIntensity, 0, 1)));
+    }
+
+    /// <summary>The color axis of the arrows, for the color bar: lengths from 0 to the longest drawn arrow.</summary>
+    private sealed class LengthAxis(IColormap colormap, double maxLength) : IHasColorAxis
+    {
+        public IColormap Colormap => colormap;
+
+        public ScottPlot.Range GetRange() => new(0, maxLength > 0 ? maxLength : 1);
     }
 
     /// <summary>Builds the plot and writes it as a PNG.</summary>
@@ -91,9 +125,10 @@ public static class DisplacementPlot
     /// <param name="dimension">The dimension d.</param>
     /// <param name="settings">Size, title, number of arrows and seed.</param>
     /// <param name="overwrite">Whether an existing file may be replaced.</param>
-    public static void Write(string path, double[] source, double[] mapped, int dimension, PlotSettings settings, bool overwrite)
+    /// <param name="target">Target points to draw, or null.</param>
+    public static void Write(string path, double[] source, double[] mapped, int dimension, PlotSettings settings, bool overwrite, double[]? target = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        PngWriter.Write(Create(source, mapped, dimension, settings), path, settings.Width, settings.Height, overwrite);
+        PngWriter.Write(Create(source, mapped, dimension, settings, target), path, settings.Width, settings.Height, overwrite);
     }
 }

@@ -65,8 +65,9 @@ public sealed record RunArtifacts(string? PlotPath, string? TracePlotPath, strin
     /// <param name="source">Source points as loaded.</param>
     /// <param name="mapped">T(x) for each source point, row-major n × d (for example the barycentric projection).</param>
     /// <param name="report">The report to link the plot from, if any.</param>
+    /// <param name="target">Target points to draw behind the arrows, if any.</param>
     /// <returns>The time spent.</returns>
-    public TimeSpan WriteDisplacementPlot(LoadedPoints source, double[] mapped, RunReport? report = null)
+    public TimeSpan WriteDisplacementPlot(LoadedPoints source, double[] mapped, RunReport? report = null, LoadedPoints? target = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (PlotPath is null)
@@ -75,7 +76,7 @@ public sealed record RunArtifacts(string? PlotPath, string? TracePlotPath, strin
         }
 
         var watch = Stopwatch.StartNew();
-        DisplacementPlot.Write(PlotPath, source.Cloud.Data.ToArray(), mapped, source.Dimension, PlotSettings, Overwrite);
+        DisplacementPlot.Write(PlotPath, source.Cloud.Data.ToArray(), mapped, source.Dimension, PlotSettings, Overwrite, target?.Cloud.Data.ToArray());
         report?.AddPlot("Displacement field x → T(x)", PlotPath);
         return watch.Elapsed;
     }

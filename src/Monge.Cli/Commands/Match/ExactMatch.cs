@@ -19,6 +19,6 @@ public static class ExactMatch
     {
         ArgumentNullException.ThrowIfNull(settings);
         var result = new LinearAssignment().Solve(x, y, settings.Cost, cancellationToken: cancellationToken);
-        return new MatchOutcome(result.RowToColumn, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact");
+        return new MatchOutcome(result.RowToColumn, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact") { Plan = result };
     }
 }

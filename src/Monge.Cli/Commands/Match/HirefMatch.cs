@@ -116,7 +116,7 @@ public static class HirefMatch
             ["cost_before_polish"] = result.CostBeforePolish,
         };
         var convergence = new Convergence(SolverStatus.Converged, result.Levels.Count, double.NaN, double.NaN, [], result.Elapsed);
-        return new MatchOutcome(result.Permutation, result.Cost * x.Count, Optimal: false, convergence, "hiref", extra);
+        return new MatchOutcome(result.Permutation, result.Cost * x.Count, Optimal: false, convergence, "hiref", extra) { Plan = result };
     }
 
     /// <summary>Exact assignment for n ≤ <see cref="AutoExactMaxPoints"/>, Hierarchical Refinement above.</summary>

@@ -12,6 +12,9 @@ namespace Monge.Cli.Commands.Match;
 /// <param name="Extra">Method-specific JSON fields (for HiRef: <c>levels</c>, <c>peak_bytes</c>, <c>rank_schedule</c>).</param>
 public sealed record MatchOutcome(int[] TargetOf, double TotalCost, bool Optimal, Convergence Convergence, string? Method = null, JsonObject? Extra = null)
 {
+    /// <summary>The matching as a plan (P_{i,σ(i)} = 1/n) for <c>--transfer</c> and <c>--h5ad-out</c>, or null.</summary>
+    public ITransportPlan<double>? Plan { get; init; }
+
     /// <summary>Copies the method-specific fields (<see cref="Extra"/>) into a JSON summary.</summary>
     /// <param name="summary">The summary to extend.</param>
     public void CopyExtraTo(JsonObject summary)

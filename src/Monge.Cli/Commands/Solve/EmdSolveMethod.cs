@@ -36,7 +36,7 @@ public sealed class EmdSolveMethod : ISolveMethod
             input.Source,
             input.Target,
             input.Cost,
-            input.Get<string?>(SolveOutputs.PlanOutName),
+            input.PlanOut,
             input.Get<bool>(EmdSolve.NormalizeOption),
             input.Overwrite,
             cancellation: input.Context.Cancellation,

@@ -67,7 +67,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
             input.Get<string?>("--clusters-out"),
             input.Overwrite)
         {
-            PlanOut = input.Get<string?>(SolveOutputs.PlanOutName),
+            PlanOut = input.PlanOut,
             MapOut = input.Get<string?>(SolveOutputs.MapOutName),
         };
         return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context, input.Progress, input.Details);

@@ -71,7 +71,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         }
 
         var potentialsOut = input.Get<string?>("--potentials-out");
-        var planOut = input.Get<string?>("--plan-out");
+        var planOut = input.PlanOut;
         var mapOut = input.Get<string?>("--map-out");
         if (potentialsOut is not null && !potentialsOut.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
@@ -102,6 +102,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             var output = options.Solve(problem, input.Progress, input.Context.Cancellation);
             json = Summarize(output, stopwatch, "float32");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
+            input.Details.Plan = new Transfer.SinglePrecisionPlan(output);
             Write(input, output.F.Select(v => (double)v).ToArray(), output.G.Select(v => (double)v).ToArray(), potentialsOut, planOut is null ? null : () => output.ToDense().Select(v => (double)v).ToArray(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
         else
@@ -111,6 +112,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             json = Summarize(output, stopwatch, "float64");
             Describe(input.Details, output.Convergence, options, output.BarycentricProjection);
             input.Details.DensePlan = () => output.ToDense();
+            input.Details.Plan = output;
             Write(input, output.F, output.G, potentialsOut, planOut is null ? null : () => output.ToDense(), planOut, mapOut is null ? null : output.BarycentricProjection, mapOut);
         }
 

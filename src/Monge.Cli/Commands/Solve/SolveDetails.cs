@@ -29,6 +29,9 @@ public sealed class SolveDetails
     /// </summary>
     public Func<double[]>? DensePlan { get; set; }
 
+    /// <summary>The solver's plan through the plan contract (for <c>--transfer</c>, <c>--h5ad-out</c>), or <see langword="null"/>.</summary>
+    public Monge.Solvers.ITransportPlan<double>? Plan { get; set; }
+
     /// <summary>Barycentric map of a plan given as a function that applies it to a column vector (P v, length n).</summary>
     /// <param name="n">Number of source points.</param>
     /// <param name="target">Target points, row-major m × d.</param>

@@ -28,4 +28,10 @@ public sealed record SolveInput(PointCloud<double> Source, PointCloud<double> Ta
     /// <typeparam name="TValue">The option type.</typeparam>
     /// <param name="name">The option name, for example "--epsilon".</param>
     public TValue? Get<TValue>(string name) => Parse.GetValue<TValue>(name);
+
+    /// <summary>With <c>--top-k</c>, K: the command then writes <c>--plan-out</c> itself as top-k rows.</summary>
+    public int? TopK { get; init; }
+
+    /// <summary>The dense or method-specific <c>--plan-out</c> the method writes: null with <c>--top-k</c>.</summary>
+    public string? PlanOut => TopK is null ? Get<string?>(SolveOutputs.PlanOutName) : null;
 }
