@@ -28,7 +28,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         new Option<string>("--norm") { Description = "Marginal error norm: l1 (OTT) or l2 (POT).", DefaultValueFactory = _ => "l1" }.AcceptOnlyFromAmongFluent("l1", "l2"),
         new Option<double>("--epsilon-scaling") { Description = "ε-scaling: start at this multiple of ε and decay by --epsilon-decay per iteration (1 = off).", DefaultValueFactory = _ => 1 },
         new Option<double>("--epsilon-decay") { Description = "Per-iteration decay of the ε-scaling schedule.", DefaultValueFactory = _ => 0.9 },
-        new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 },
+        new Option<double?>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn (default: adaptive, from the observed convergence rate)." },
+        new Option<bool>("--no-safeguard") { Description = "Do not roll back accelerated steps that make the marginal error or the mass blow up (such a run then stops as Diverged)." },
         new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"),
         new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 },
         new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 },
@@ -52,7 +53,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             MaxIterations = input.Get<int>("--max-iterations"),
             Norm = input.Get<string>("--norm") == "l2" ? MarginalNorm.L2 : MarginalNorm.L1,
             EpsilonScaling = new EpsilonScaling(input.Get<double>("--epsilon-scaling"), input.Get<double>("--epsilon-decay")),
-            Momentum = input.Get<double>("--momentum"),
+            Momentum = input.Get<double?>("--momentum"),
+            Safeguard = !input.Get<bool>("--no-safeguard"),
             Initializer = input.Get<string>("--initializer") switch
             {
                 "gaussian" => SinkhornInitializer.Gaussian,
@@ -146,6 +148,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             ["status"] = output.Convergence.Status.ToString(),
             ["converged"] = output.Converged,
             ["iterations"] = output.Convergence.Iterations,
+            ["momentum"] = output.Momentum,
+            ["safeguard_rollbacks"] = output.SafeguardRollbacks,
             ["marginal_error"] = JsonOutput.Number(output.Convergence.FinalError),
             ["seconds"] = stopwatch.Elapsed.TotalSeconds,
         };

@@ -57,8 +57,13 @@ public sealed partial record Sinkhorn
         }
 
         var solver = schedule == EpsilonScaling ? this : this with { EpsilonScaling = schedule };
-        var convergence = solver.Iterate(state, progress, stopwatch, cancellationToken);
-        return new SinkhornResult<T>(problem, Convention, epsilon, state.F, state.G, convergence);
+        var relaxation = new OverRelaxation(Momentum);
+        var convergence = solver.Iterate(state, relaxation, progress, stopwatch, cancellationToken);
+        return new SinkhornResult<T>(problem, Convention, epsilon, state.F, state.G, convergence)
+        {
+            Momentum = relaxation.Omega,
+            SafeguardRollbacks = relaxation.Rollbacks,
+        };
     }
 
     private static void CheckPotential<T>(T[] potential, int length, string name)

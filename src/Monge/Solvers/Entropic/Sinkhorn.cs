@@ -52,10 +52,21 @@ public sealed partial record Sinkhorn
     public EntropyConvention Convention { get; init; } = EntropyConvention.KullbackLeibler;
 
     /// <summary>
-    /// Over-relaxation ω ∈ (0, 2) (Thibault et al. 2021): f ← (1 − ω)·f + ω·f_update. 1 (default) is plain Sinkhorn;
-    /// values in (1, 2) often cut iterations at small ε.
+    /// Over-relaxation ω ∈ (0, 2) (Thibault et al. 2021; Lehmann et al. 2021): h ← (1 − ω)·h + ω·h_update for both
+    /// potentials. Null (default): adaptive, starting at 1 (plain Sinkhorn) and raised at each error check towards the
+    /// optimal ω* = 2 / (1 + √(1 − η)) estimated from the observed linear rate η (at most 1.95); typically 5–10× fewer
+    /// iterations than plain Sinkhorn at small ε. 1 is plain Sinkhorn; a fixed value in (1, 2) is used from
+    /// <see cref="MomentumStart"/> on. Either way <see cref="Safeguard"/> rolls back steps that make things worse.
     /// </summary>
-    public double Momentum { get; init; } = 1;
+    public double? Momentum { get; init; }
+
+    /// <summary>
+    /// Safeguard for over-relaxation and Anderson acceleration (default on): at an error check whose marginal error is more
+    /// than 10× the best seen, or whose plan mass exceeds 10·max(|a|, |b|, |a|·|b|), or after a step with non-finite
+    /// potentials, the run goes back to the iterate with the best error, halves ω − 1 (ω = 1 after three rollbacks) and
+    /// turns Anderson off. Without it such a run stops as <see cref="SolverStatus.Diverged"/>.
+    /// </summary>
+    public bool Safeguard { get; init; } = true;
 
     /// <summary>Iteration from which <see cref="Momentum"/> applies (default 0).</summary>
     public int MomentumStart { get; init; }
@@ -167,9 +178,9 @@ public sealed partial record Sinkhorn
             Fail(nameof(MaxIterations), $"Need 0 ≤ MinIterations ≤ MaxIterations and MaxIterations ≥ 1 (got {MinIterations}, {MaxIterations}).");
         }
 
-        if (!(Momentum > 0 && Momentum < 2))
+        if (Momentum is { } w && !(w > 0 && w < 2))
         {
-            Fail(nameof(Momentum), $"Momentum must lie in (0, 2) (got {Momentum}).");
+            Fail(nameof(Momentum), $"Momentum must lie in (0, 2) (got {w}).");
         }
 
         if (AndersonMemory < 0 || AndersonMemory > 50)
