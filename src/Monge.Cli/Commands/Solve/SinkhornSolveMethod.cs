@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Geometry;
 using Monge.IO;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
@@ -35,6 +36,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 },
         new Option<double?>("--scaling-start") { Description = "With --epsilon-scaling and an initializer: start the schedule at this multiple of ε (default: automatic, max(1, 0.2·std(f₀)/ε), at most --epsilon-scaling)." },
         new Option<int>("--seed") { Description = "Seed of the subsample initializer.", DefaultValueFactory = _ => 0 },
+        new Option<string>("--cost-storage") { Description = "How the iterations hold the costs: auto (dense matrix when it fits --cost-memory and is faster, else recomputed online), dense, or online.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmongFluent("auto", "dense", "online"),
+        new Option<string?>("--cost-memory") { Description = "Memory budget for a stored cost matrix (2·n·m values), e.g. 512M, 4G (default: a quarter of the available memory, at most 2G)." },
         new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." },
         SolveOutputs.PotentialsOut("the Sinkhorn potentials, length n and m"),
         SolveOutputs.PlanOut("dense n × m (at most 10^7 entries)"),
@@ -66,6 +69,13 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             SubsampleEpsilonMultiplier = input.Get<double>("--subsample-epsilon"),
             InitializedScalingStart = input.Get<double?>("--scaling-start"),
             Seed = input.Get<int>("--seed"),
+            CostStorage = input.Get<string>("--cost-storage") switch
+            {
+                "dense" => CostStorage.Dense,
+                "online" => CostStorage.Online,
+                _ => CostStorage.Auto,
+            },
+            MaxCostMemory = input.Get<string?>("--cost-memory") is { } budget ? ParseBudget(budget) : null,
         };
         if (options.EpsilonRelativeTo != EpsilonReference.Absolute && options.Epsilon is null)
         {
@@ -120,6 +130,18 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         return json;
     }
 
+    private static long ParseBudget(string text)
+    {
+        try
+        {
+            return InputOptions.ParseBytes(text);
+        }
+        catch (UsageException)
+        {
+            throw new UsageException($"--cost-memory: '{text}' is not a size (examples: 512M, 4G, 1.5GiB).");
+        }
+    }
+
     private static void Describe(SolveDetails details, Monge.Solvers.Convergence convergence, Sinkhorn options, Func<double[]> map)
     {
         details.Convergence = convergence;
@@ -150,6 +172,11 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             ["iterations"] = output.Convergence.Iterations,
             ["momentum"] = output.Momentum,
             ["safeguard_rollbacks"] = output.SafeguardRollbacks,
+            ["geometry"] = new JsonObject
+            {
+                ["kind"] = output.CostStorage.ToString().ToLowerInvariant(),
+                ["bytes"] = output.CostMemoryBytes,
+            },
             ["marginal_error"] = JsonOutput.Number(output.Convergence.FinalError),
             ["seconds"] = stopwatch.Elapsed.TotalSeconds,
         };

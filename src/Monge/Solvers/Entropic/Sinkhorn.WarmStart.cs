@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Monge.Geometry;
 using Monge.Problems;
 
 namespace Monge.Solvers.Entropic;
@@ -41,7 +42,8 @@ public sealed partial record Sinkhorn
         // A relaxation given as KL weights ρ is read as τ = ρ/(ρ+ε) at the final ε, kept fixed through ε-scaling
         // (OTT's convention); the result reports the problem in that τ form.
         problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
-        var state = new SinkhornState<T>(problem, Convention, epsilon);
+        var (geometry, storage, bytes) = CostStoragePolicy.Choose(problem.Geometry, CostStorage, MaxCostMemory);
+        var state = new SinkhornState<T>(problem, Convention, epsilon, geometry);
         EpsilonScaling schedule;
         if (initial is null)
         {
@@ -63,6 +65,8 @@ public sealed partial record Sinkhorn
         {
             Momentum = relaxation.Omega,
             SafeguardRollbacks = relaxation.Rollbacks,
+            CostStorage = storage,
+            CostMemoryBytes = bytes,
         };
     }
 

@@ -100,6 +100,19 @@ public sealed partial record Sinkhorn
     /// </summary>
     public double? InitializedScalingStart { get; init; }
 
+    /// <summary>
+    /// How the iterations hold the costs (default <see cref="CostStorage.Auto"/>): a point-cloud geometry is stored as a
+    /// dense matrix (built once with matrix products for squared Euclidean) when the matrix and its transposed copy,
+    /// 2·n·m values, fit in <see cref="MaxCostMemory"/> and a stored pass is cheaper than recomputing (every cost but
+    /// squared Euclidean, which from dimension 16 on); otherwise online. <see cref="CostStorage.Dense"/> forces the matrix
+    /// (an error if it does not fit), <see cref="CostStorage.Online"/> keeps the geometry as given. The answer does not
+    /// depend on it (up to rounding); the result reports the choice and its memory.
+    /// </summary>
+    public CostStorage CostStorage { get; init; } = CostStorage.Auto;
+
+    /// <summary>Memory budget in bytes for a stored cost matrix; null: a quarter of the available memory, at most 2 GiB.</summary>
+    public long? MaxCostMemory { get; init; }
+
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }
 
@@ -202,6 +215,11 @@ public sealed partial record Sinkhorn
         if (InitializedScalingStart is { } st && (!(st >= 1) || !double.IsFinite(st)))
         {
             Fail(nameof(InitializedScalingStart), $"InitializedScalingStart must be at least 1 and finite (got {st}).");
+        }
+
+        if (MaxCostMemory is { } budget && budget < 1)
+        {
+            Fail(nameof(MaxCostMemory), $"MaxCostMemory must be positive (got {budget}).");
         }
 
         if (SubsampleSize < 1)

@@ -79,6 +79,12 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
     /// <summary>How many times the <see cref="Sinkhorn.Safeguard"/> rolled an accelerated run back to its best iterate.</summary>
     public int SafeguardRollbacks { get; init; }
 
+    /// <summary>How the iterations held the costs (<see cref="Sinkhorn.CostStorage"/>; never <see cref="Geometry.CostStorage.Auto"/>).</summary>
+    public CostStorage CostStorage { get; init; } = CostStorage.Online;
+
+    /// <summary>Bytes of that storage: the matrix and its transposed copy (dense), the factors, or the points (online).</summary>
+    public long CostMemoryBytes { get; init; }
+
     /// <inheritdoc />
     public int SourceCount => Problem.Geometry.Rows;
 
