@@ -72,17 +72,21 @@ internal sealed class OverRelaxation
         _previousError = error;
     }
 
-    /// <summary>The safeguard rolled back: halve ω − 1 (and never go above that again); ω = 1 after <see cref="MaxRollbacks"/>.</summary>
+    /// <summary>
+    /// The safeguard rolled back: restart from ω with ω − 1 halved. A fixed ω never goes above that again; the adaptive
+    /// rule may climb back to 0.1 below the ω that failed. ω = 1 after <see cref="MaxRollbacks"/>.
+    /// </summary>
     public void RolledBack()
     {
         Rollbacks++;
-        _cap = Rollbacks >= MaxRollbacks ? 1 : 1 + ((Omega - 1) / 2);
+        var restart = 1 + ((Omega - 1) / 2);
+        _cap = Rollbacks >= MaxRollbacks ? 1 : (_adaptive ? Math.Max(restart, Omega - 0.1) : restart);
         if (_cap < 1.05)
         {
             _cap = 1;
         }
 
-        Omega = _cap;
+        Omega = Math.Min(restart, _cap) < 1.05 ? 1 : Math.Min(restart, _cap);
         _previousError = null;
         _changedSincePrevious = false;
     }
