@@ -105,6 +105,16 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             throw new UsageException($"--plan-out would write a dense {n} × {m} plan ({(long)n * m:N0} entries; the limit is 10^7). Use --map-out or --potentials-out instead.");
         }
 
+        if (options.CostStorage == CostStorage.Dense)
+        {
+            var bytes = 2L * n * m * (input.Get<bool>("--float32") ? sizeof(float) : sizeof(double));
+            var limit = options.MaxCostMemory ?? Sinkhorn.DefaultMaxCostMemory;
+            if (bytes > limit)
+            {
+                throw new UsageException($"--cost-storage dense: the {n} × {m} cost matrix and its transposed copy need {bytes:N0} bytes, above the --cost-memory budget of {limit:N0} bytes.");
+            }
+        }
+
         var relaxation = RelaxationOptions.Read(input, Name, acceptsTau: true, acceptsRho: true);
         var stopwatch = Stopwatch.StartNew();
         JsonObject json;

@@ -113,6 +113,9 @@ public sealed partial record Sinkhorn
     /// <summary>Memory budget in bytes for a stored cost matrix; null: a quarter of the available memory, at most 2 GiB.</summary>
     public long? MaxCostMemory { get; init; }
 
+    /// <summary>The budget used when <see cref="MaxCostMemory"/> is null: a quarter of the memory available to the process, at most 2 GiB.</summary>
+    public static long DefaultMaxCostMemory => CostStoragePolicy.DefaultBudget;
+
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }
 
