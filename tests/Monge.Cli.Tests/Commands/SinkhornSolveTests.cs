@@ -63,19 +63,10 @@ public sealed class SinkhornSolveTests : IDisposable
 
         var (_, stdout, _) = Run([.. common, "--no-safeguard"]);
         var diverged = JsonNode.Parse(stdout)!.AsObject();
-        if (diverged["status"]!.GetValue<string>() != "Diverged")
-        {
-            // Not every random pair blows up; then the run must at least be an honest convergence.
-            Assert.Equal("Converged", diverged["status"]!.GetValue<string>());
-            NumericAssert.Close(safe["cost"]!.GetValue<double>(), diverged["cost"]!.GetValue<double>(), rtol: 1e-4);
-        }
-        else
-        {
-            Assert.Equal(0, diverged["safeguard_rollbacks"]!.GetValue<int>());
-            Assert.False(diverged["converged"]!.GetValue<bool>());
-        }
-
-        Assert.True(safe["safeguard_rollbacks"]!.GetValue<int>() >= 0);
+        Assert.Equal("Diverged", diverged["status"]!.GetValue<string>());
+        Assert.False(diverged["converged"]!.GetValue<bool>());
+        Assert.Equal(0, diverged["safeguard_rollbacks"]!.GetValue<int>());
+        Assert.True(safe["safeguard_rollbacks"]!.GetValue<int>() >= 1);
     }
 
     private static double[] Pca(int n, double shift, int seed)
