@@ -3,9 +3,14 @@
 
     dotnet build src/Monge.Cli -c Release
     /usr/bin/python3 bench/compare/sinkhorn/compare.py [n ...] [--thr 1e-6] [--ref-thr 1e-9] [--log-full-max 2000]
+        [--data 2d|pca30] [--plain] [--best]
 
-Problems: n = m points, d = 2, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2 (seed 0), squared Euclidean cost,
-eps = 0.01 * mean(C) passed to Monge as an absolute --epsilon (the same number on both sides, printed).
+Problems (--data): `2d` (default): n = m points, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2 (seed 0);
+`pca30`: n source and 0.9 n target points in 30-D shaped like PCA scores (per-axis scale 25/sqrt(k), four clusters,
+the target shifted by 3 on every axis; norms about 80; seed 1). Squared Euclidean cost, eps = 0.01 * mean(C) passed
+to Monge as an absolute --epsilon (the same number on both sides, printed). Monge runs with its DEFAULTS otherwise
+(adaptive over-relaxation, automatic cost storage); --plain adds a plain-Sinkhorn run (--momentum 1), --best the
+hand-tuned eps-scaling + momentum 1.8 of earlier revisions.
 
 Stopping, the same definition on both sides: POT's `ot.sinkhorn` stops when ||P^T 1 - b||_2 < stopThr, checked every
 10 iterations right after its u update (so P 1 = a exactly); Monge `--norm l2` checks the same quantity every 10
@@ -64,19 +69,38 @@ def main():
     ref_thr = option("--ref-thr", 1e-9, float)
     log_full_max = option("--log-full-max", 2000, int)
     check_ref = "--check-ref" in sys.argv
-    skip = {"--thr", "--ref-thr", "--log-full-max"}
+    skip = {"--thr", "--ref-thr", "--log-full-max", "--data"}
     args = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith("--") and sys.argv[i - 1] not in skip]
-    sizes = [int(a) for a in args] or [2000, 4000, 8000]
-    print(f"threshold {thr:g} (L2), reference threshold {ref_thr:g}; load average {os.getloadavg()[0]:.1f}")
-    print("| n | POT sinkhorn s (it) | POT sinkhorn_log s | Monge plain s (it) | Monge best s (it) | ratio vs sinkhorn | "
-          "ratio vs sinkhorn_log | cost rel. diff best vs POT | plain vs POT | rel. error vs converged: POT / plain / best | "
-          "marginal L2 errors (row, col): POT / plain / best |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    data = option("--data", "2d", str)
+    sizes = [int(a) for a in args] or [2000, 4000]
+    variants = [("defaults", [])]
+    if "--plain" in sys.argv:
+        variants.append(("plain", ["--momentum", "1", "--cost-storage", "online"]))
+    if "--best" in sys.argv:
+        variants.append(("best", BEST))
+    names = [v[0] for v in variants]
+    print(f"data {data}, threshold {thr:g} (L2), reference threshold {ref_thr:g}; load average {os.getloadavg()[0]:.1f}")
+    print("| n x m | POT sinkhorn s (it) | POT sinkhorn_log s | " + " | ".join(f"Monge {v} s (it)" for v in names)
+          + " | defaults: x vs sinkhorn | x vs sinkhorn_log | rel. cost error vs converged: POT / " + " / ".join(names)
+          + " | marginal L2 errors (row, col): POT / " + " / ".join(names) + " | Monge defaults: momentum, geometry |")
+    print("|" + "---|" * (7 + len(names)))
     for n in sizes:
-        rng = np.random.RandomState(0)
-        x = rng.uniform(size=(n, 2))
-        y = rng.uniform(size=(n, 2)) + 0.2
-        a = np.full(n, 1.0 / n)
+        if data == "pca30":
+            rng = np.random.RandomState(1)
+            scale = 25.0 / np.sqrt(np.arange(1, 31))
+            centers = np.random.RandomState(5).normal(size=(4, 30)) * scale * 1.5
+
+            def pca(count, shift):
+                return rng.normal(size=(count, 30)) * scale + centers[rng.randint(0, 4, size=count)] + shift
+
+            x = pca(n, 0.0)
+            y = pca(int(0.9 * n), 3.0)
+        else:
+            rng = np.random.RandomState(0)
+            x = rng.uniform(size=(n, 2))
+            y = rng.uniform(size=(n, 2)) + 0.2
+        a = np.full(len(x), 1.0 / len(x))
+        b = np.full(len(y), 1.0 / len(y))
         with tempfile.TemporaryDirectory() as tmp:
             xp, yp = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
             np.save(xp, x)
@@ -84,52 +108,53 @@ def main():
             t = time.perf_counter()
             M = ot.dist(x, y)
             eps = 0.01 * M.mean()
-            P, log = ot.sinkhorn(a, a, M, eps, stopThr=thr, numItermax=100000, log=True)
+            P, log = ot.sinkhorn(a, b, M, eps, stopThr=thr, numItermax=100000, log=True)
             t_pot = time.perf_counter() - t
             it_pot = log["niter"]
             cost_pot = float((P * M).sum())
-            err_pot = marginal_errors(P, a, a)
+            err_pot = marginal_errors(P, a, b)
             del P
             t = time.perf_counter()
             if n <= log_full_max:
-                ot.sinkhorn(a, a, M, eps, method="sinkhorn_log", stopThr=thr, numItermax=100000)
+                ot.sinkhorn(a, b, M, eps, method="sinkhorn_log", stopThr=thr, numItermax=100000)
                 t_log = time.perf_counter() - t
                 log_mark = ""
             else:
-                ot.sinkhorn(a, a, M, eps, method="sinkhorn_log", stopThr=0.0, numItermax=30)
+                ot.sinkhorn(a, b, M, eps, method="sinkhorn_log", stopThr=0.0, numItermax=30)
                 t_log = (time.perf_counter() - t) / 30 * it_pot
                 log_mark = "~"
             runs = {}
-            for name, extra in (("plain", []), ("best", BEST)):
+            for name, extra in variants:
                 js, f, g = monge(tmp, xp, yp, eps, thr, extra)
                 assert abs(js["epsilon"] - eps) <= 1e-15 * eps, (js["epsilon"], eps)
-                Pm = a[:, None] * a[None, :] * np.exp((f[:, None] + g[None, :] - M) / eps)
-                runs[name] = (js, marginal_errors(Pm, a, a))
+                Pm = a[:, None] * b[None, :] * np.exp((f[:, None] + g[None, :] - M) / eps)
+                runs[name] = (js, marginal_errors(Pm, a, b))
                 del Pm
-            ref, _, _ = monge(tmp, xp, yp, eps, ref_thr, BEST)
+            ref, _, _ = monge(tmp, xp, yp, eps, ref_thr, [])
             cost_ref = ref["cost"]
             if check_ref:
-                P, _ = ot.sinkhorn(a, a, M, eps, stopThr=ref_thr, numItermax=100000, log=True)
+                P, _ = ot.sinkhorn(a, b, M, eps, stopThr=ref_thr, numItermax=100000, log=True)
                 pot_ref = float((P * M).sum())
                 print(f"n={n}: reference cost {cost_ref:.12g} (Monge, thr {ref_thr:g}) vs POT at the same threshold "
                       f"{pot_ref:.12g}: rel. diff {abs(cost_ref - pot_ref) / pot_ref:.1e}", flush=True)
                 del P
             del M
-        plain, err_plain = runs["plain"]
-        best, err_best = runs["best"]
-        t_best = min(plain["seconds"], best["seconds"])
+        defaults = runs["defaults"][0]
 
-        def rel(c, r=cost_pot):
+        def rel(c, r):
             return abs(c - r) / abs(r)
 
         def errs(e):
             return f"{e[0]:.1e}, {e[1]:.1e}"
 
-        print(f"| {n} | {t_pot:.2f} ({it_pot}) | {log_mark}{t_log:.1f} | {plain['seconds']:.2f} ({plain['iterations']}) | "
-              f"{best['seconds']:.2f} ({best['iterations']}) | {t_pot / t_best:.2f} | {log_mark}{t_log / t_best:.1f} | "
-              f"{rel(best['cost']):.1e} | {rel(plain['cost']):.1e} | "
-              f"{rel(cost_pot, cost_ref):.1e} / {rel(plain['cost'], cost_ref):.1e} / {rel(best['cost'], cost_ref):.1e} | "
-              f"{errs(err_pot)} / {errs(err_plain)} / {errs(err_best)} |", flush=True)
+        times = " | ".join(f"{runs[v][0]['seconds']:.2f} ({runs[v][0]['iterations']})" for v in names)
+        costs = " / ".join(f"{rel(runs[v][0]['cost'], cost_ref):.1e}" for v in names)
+        margs = " / ".join(errs(runs[v][1]) for v in names)
+        geo = defaults["geometry"]
+        print(f"| {len(x)} x {len(y)} | {t_pot:.2f} ({it_pot}) | {log_mark}{t_log:.1f} | {times} | "
+              f"{t_pot / defaults['seconds']:.1f} | {log_mark}{t_log / defaults['seconds']:.0f} | "
+              f"{rel(cost_pot, cost_ref):.1e} / {costs} | {errs(err_pot)} / {margs} | "
+              f"{defaults['momentum']:.3f}, {geo['kind']} {geo['bytes'] / 2**20:.0f} MiB |", flush=True)
 
 
 if __name__ == "__main__":

@@ -379,6 +379,14 @@ public abstract class CostGeometry<T>
         return dst;
     }
 
+    /// <summary>
+    /// The raw (unscaled) costs as a row-major Rows × Cols array, for a solver that stores them
+    /// (<see cref="CostStoragePolicy"/>; the caller has checked the size). By default tiles of the unscaled geometry;
+    /// point clouds with the squared Euclidean cost override it with matrix products.
+    /// </summary>
+    internal virtual T[] MaterializeRawCosts()
+        => (ScaleFactor == T.One ? this : WithScaleFactorCore(T.One)).ToDense(long.MaxValue);
+
     /// <summary>Creates the same geometry with another scale factor (relative to the raw costs).</summary>
     /// <param name="factor">Positive and finite.</param>
     protected abstract CostGeometry<T> WithScaleFactorCore(T factor);

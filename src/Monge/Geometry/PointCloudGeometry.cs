@@ -173,6 +173,12 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry
     }
 
     /// <inheritdoc />
+    internal override T[] MaterializeRawCosts()
+        => _tiler is SquaredEuclideanTiler<T> sq
+            ? SquaredEuclideanCostMatrix.Build(sq.SourceCentered, sq.SourceNorms, sq.TargetCentered, sq.TargetNorms, sq.Dimension, T.One)
+            : base.MaterializeRawCosts();
+
+    /// <inheritdoc />
     protected override CostGeometry<T> WithScaleFactorCore(T factor) => new PointCloudGeometry<T>(Source, Target, _tiler, factor);
 
     private static void CheckDimensions(PointCloud<T> source, PointCloud<T> target)

@@ -308,6 +308,7 @@ public sealed class MethodOptionTests : IDisposable
             "--plan-out" or "--map-out" or "--clusters-out" => Path.Combine(_dir, "out.npy"),
             "--norm" => "l2",
             "--initializer" => "zero",
+            "--cost-storage" => "online",
             "--rank-schedule" => "4,4",
             "--rank" or "--max-iterations" or "--lowrank-max-iterations" or "--subsample-size" or "--seed" or "--leaf-size" or "--slab-rounds" => "3",
             "--tau-a" or "--tau-b" or "--epsilon-decay" => "0.5",

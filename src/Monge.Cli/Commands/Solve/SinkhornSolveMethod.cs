@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Geometry;
 using Monge.IO;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
@@ -28,12 +29,15 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         new Option<string>("--norm") { Description = "Marginal error norm: l1 (OTT) or l2 (POT).", DefaultValueFactory = _ => "l1" }.AcceptOnlyFromAmongFluent("l1", "l2"),
         new Option<double>("--epsilon-scaling") { Description = "ε-scaling: start at this multiple of ε and decay by --epsilon-decay per iteration (1 = off).", DefaultValueFactory = _ => 1 },
         new Option<double>("--epsilon-decay") { Description = "Per-iteration decay of the ε-scaling schedule.", DefaultValueFactory = _ => 0.9 },
-        new Option<double>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn.", DefaultValueFactory = _ => 1 },
+        new Option<double?>("--momentum") { Description = "Over-relaxation ω in (0, 2); 1 = plain Sinkhorn (default: adaptive, from the observed convergence rate)." },
+        new Option<bool>("--no-safeguard") { Description = "Do not roll back accelerated steps that make the marginal error or the mass blow up (such a run then stops as Diverged)." },
         new Option<string>("--initializer") { Description = "Starting potentials: zero, gaussian (squared Euclidean; closed-form Gaussian fit), sorting (1-D data only) or subsample.", DefaultValueFactory = _ => "zero" }.AcceptOnlyFromAmongFluent("zero", "gaussian", "sorting", "subsample"),
         new Option<int>("--subsample-size") { Description = "Points per side for --initializer subsample.", DefaultValueFactory = _ => 1000 },
         new Option<double>("--subsample-epsilon") { Description = "--initializer subsample: solve the subsample at this multiple of ε (≥ 1).", DefaultValueFactory = _ => 1 },
         new Option<double?>("--scaling-start") { Description = "With --epsilon-scaling and an initializer: start the schedule at this multiple of ε (default: automatic, max(1, 0.2·std(f₀)/ε), at most --epsilon-scaling)." },
         new Option<int>("--seed") { Description = "Seed of the subsample initializer.", DefaultValueFactory = _ => 0 },
+        new Option<string>("--cost-storage") { Description = "How the iterations hold the costs: auto (dense matrix when it fits --cost-memory and is faster, else recomputed online), dense, or online.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmongFluent("auto", "dense", "online"),
+        new Option<string?>("--cost-memory") { Description = "Memory budget for a stored cost matrix (2·n·m values), e.g. 512M, 4G (default: a quarter of the available memory, at most 2G)." },
         new Option<bool>("--float32") { Description = "Solve in single precision (faster, less accurate)." },
         SolveOutputs.PotentialsOut("the Sinkhorn potentials, length n and m"),
         SolveOutputs.PlanOut("dense n × m (at most 10^7 entries)"),
@@ -52,7 +56,8 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             MaxIterations = input.Get<int>("--max-iterations"),
             Norm = input.Get<string>("--norm") == "l2" ? MarginalNorm.L2 : MarginalNorm.L1,
             EpsilonScaling = new EpsilonScaling(input.Get<double>("--epsilon-scaling"), input.Get<double>("--epsilon-decay")),
-            Momentum = input.Get<double>("--momentum"),
+            Momentum = input.Get<double?>("--momentum"),
+            Safeguard = !input.Get<bool>("--no-safeguard"),
             Initializer = input.Get<string>("--initializer") switch
             {
                 "gaussian" => SinkhornInitializer.Gaussian,
@@ -64,6 +69,13 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             SubsampleEpsilonMultiplier = input.Get<double>("--subsample-epsilon"),
             InitializedScalingStart = input.Get<double?>("--scaling-start"),
             Seed = input.Get<int>("--seed"),
+            CostStorage = input.Get<string>("--cost-storage") switch
+            {
+                "dense" => CostStorage.Dense,
+                "online" => CostStorage.Online,
+                _ => CostStorage.Auto,
+            },
+            MaxCostMemory = input.Get<string?>("--cost-memory") is { } budget ? ParseBudget(budget) : null,
         };
         if (options.EpsilonRelativeTo != EpsilonReference.Absolute && options.Epsilon is null)
         {
@@ -93,6 +105,16 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             throw new UsageException($"--plan-out would write a dense {n} × {m} plan ({(long)n * m:N0} entries; the limit is 10^7). Use --map-out or --potentials-out instead.");
         }
 
+        if (options.CostStorage == CostStorage.Dense)
+        {
+            var bytes = 2L * n * m * (input.Get<bool>("--float32") ? sizeof(float) : sizeof(double));
+            var limit = options.MaxCostMemory ?? Sinkhorn.DefaultMaxCostMemory;
+            if (bytes > limit)
+            {
+                throw new UsageException($"--cost-storage dense: the {n} × {m} cost matrix and its transposed copy need {bytes:N0} bytes, above the --cost-memory budget of {limit:N0} bytes.");
+            }
+        }
+
         var relaxation = RelaxationOptions.Read(input, Name, acceptsTau: true, acceptsRho: true);
         var stopwatch = Stopwatch.StartNew();
         JsonObject json;
@@ -118,6 +140,18 @@ public sealed class SinkhornSolveMethod : ISolveMethod
 
         json["ground_cost"] = input.Cost.Name;
         return json;
+    }
+
+    private static long ParseBudget(string text)
+    {
+        try
+        {
+            return InputOptions.ParseBytes(text);
+        }
+        catch (UsageException)
+        {
+            throw new UsageException($"--cost-memory: '{text}' is not a size (examples: 512M, 4G, 1.5GiB).");
+        }
     }
 
     private static void Describe(SolveDetails details, Monge.Solvers.Convergence convergence, Sinkhorn options, Func<double[]> map)
@@ -148,6 +182,13 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             ["status"] = output.Convergence.Status.ToString(),
             ["converged"] = output.Converged,
             ["iterations"] = output.Convergence.Iterations,
+            ["momentum"] = output.Momentum,
+            ["safeguard_rollbacks"] = output.SafeguardRollbacks,
+            ["geometry"] = new JsonObject
+            {
+                ["kind"] = output.CostStorage.ToString().ToLowerInvariant(),
+                ["bytes"] = output.CostMemoryBytes,
+            },
             ["marginal_error"] = JsonOutput.Number(output.Convergence.FinalError),
             ["seconds"] = stopwatch.Elapsed.TotalSeconds,
         };

@@ -16,23 +16,28 @@ public sealed partial record Sinkhorn
     /// </summary>
     internal const double StartSpreadFraction = 0.2;
 
-    private Convergence Iterate<T>(SinkhornState<T> s, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private Convergence Iterate<T>(SinkhornState<T> s, OverRelaxation relaxation, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = s.Geometry.Rows;
         var m = s.Geometry.Cols;
         var softCols = new T[m];
         var softRows = new T[n];
+        var softRowsEps = T.Zero; // the ε at which softRows = softmin(g) of the current g was computed; 0: stale
         var update = new T[Math.Max(n, m)];
         var lastF = (T[])s.F.Clone();
         var lastG = (T[])s.G.Clone();
+        var checkpoint = new Checkpoint<T>(s);
         var errors = new List<double>();
         var colError = new double[m];
         var rowError = new double[n];
         var anderson = AndersonMemory > 0 ? new AndersonAccelerator<T>(n, AndersonMemory) : null;
         var warmup = EpsilonScaling.WarmupIterations;
+        var massBound = MassBound(s.Problem);
         var status = SolverStatus.MaxIterations;
         var lastError = double.NaN;
+        var accelerated = false;
+        var lastCheck = -1;
         var iteration = 0;
         for (; iteration < MaxIterations; iteration++)
         {
@@ -50,36 +55,86 @@ public sealed partial record Sinkhorn
             var check = atTarget && iteration > 0 && iteration >= MinIterations && (iteration - warmup) % InnerIterations == 0;
             if (check)
             {
-                lastError = MarginalError(s, softCols, softRows, epsT, colError, rowError);
-                errors.Add(lastError);
-                progress?.Report(new SolverProgress("sinkhorn", iteration, MaxIterations, lastError));
-                if (double.IsNaN(lastError))
+                var (error, mass) = MarginalError(s, softCols, softRows, softRowsEps == epsT, accelerated, epsT, colError, rowError);
+                lastError = error;
+                errors.Add(error);
+                progress?.Report(new SolverProgress("sinkhorn", iteration, MaxIterations, error));
+                var blownUp = double.IsNaN(error) || !(mass <= massBound);
+                var grew = error > OverRelaxation.GrowthFactor * checkpoint.Error;
+                if ((blownUp || grew) && Safeguard && (relaxation.Omega != 1 || anderson is not null))
                 {
+                    // Safeguard: an accelerated step made things worse; go back to the best iterate and relax less.
+                    checkpoint.Restore(s);
+                    relaxation.RolledBack();
+                    anderson = null;
+                    softRowsEps = T.Zero;
+                    lastCheck = -1;
+                    continue;
+                }
+
+                if (blownUp)
+                {
+                    // Non-finite error, or a plan mass far above any the problem allows (over-relaxation without the
+                    // safeguard): the run diverged. Return the best iterate seen.
                     status = SolverStatus.Diverged;
+                    if (checkpoint.HasError)
+                    {
+                        checkpoint.Restore(s);
+                    }
+
                     break;
                 }
 
-                if (lastError <= Threshold)
+                if (error <= Threshold)
                 {
                     status = SolverStatus.Converged;
                     break;
                 }
+
+                if (error < checkpoint.Error)
+                {
+                    checkpoint.Save(s, error);
+                }
+
+                relaxation.Observe(error, lastCheck < 0 ? 0 : iteration - lastCheck);
+                lastCheck = iteration;
             }
 
-            var omega = iteration >= MomentumStart && atTarget ? Momentum : 1;
+            var omega = iteration >= MomentumStart && atTarget ? relaxation.Omega : 1;
+            accelerated |= omega != 1 || anderson is not null;
             UpdateG<T>(s, softCols, epsT, omega, update);
             RowSoftMin<T>(s, epsT, softRows);
+            softRowsEps = epsT;
             UpdateF<T>(s, softRows, epsT, omega, update);
             if (anderson is not null && atTarget)
             {
                 anderson.Step(s.F);
+                softRowsEps = T.Zero;
             }
 
             if (!AllFinite<T>(s.F) || !AllFinite<T>(s.G))
             {
+                if (Safeguard && (omega != 1 || anderson is not null))
+                {
+                    checkpoint.Restore(s);
+                    relaxation.RolledBack();
+                    anderson = null;
+                    softRowsEps = T.Zero;
+                    lastCheck = -1;
+                    continue;
+                }
+
                 status = SolverStatus.Diverged;
-                lastF.CopyTo(s.F, 0);
-                lastG.CopyTo(s.G, 0);
+                if (checkpoint.HasError)
+                {
+                    checkpoint.Restore(s);
+                }
+                else
+                {
+                    lastF.CopyTo(s.F, 0);
+                    lastG.CopyTo(s.G, 0);
+                }
+
                 break;
             }
 
@@ -92,8 +147,14 @@ public sealed partial record Sinkhorn
             // Report the error of the returned iterate.
             var eps = T.CreateTruncating(s.Epsilon);
             ColumnSoftMin<T>(s, eps, softCols);
-            lastError = MarginalError(s, softCols, softRows, eps, colError, rowError);
+            var (error, mass) = MarginalError(s, softCols, softRows, rowsFresh: false, accelerated, eps, colError, rowError);
+            lastError = error;
             errors.Add(lastError);
+            if (status == SolverStatus.MaxIterations && (double.IsNaN(error) || !(mass <= massBound)))
+            {
+                status = SolverStatus.Diverged;
+            }
+
             if (status == SolverStatus.MaxIterations && lastError <= Threshold && iteration >= MinIterations)
             {
                 status = SolverStatus.Converged;
@@ -104,22 +165,41 @@ public sealed partial record Sinkhorn
     }
 
     /// <summary>
-    /// Marginal error of the current (f, g): on the column side ‖c − c_new‖ where c is the column marginal and c_new the
-    /// column marginal after the g update (= b when τ_b = 1); with momentum the row side is added the same way.
+    /// The largest plan mass a run may reach before it counts as diverged: 10 × max(|a|, |b|, |a|·|b|). A balanced plan
+    /// has mass |a|; an unbalanced optimum (KL(P ‖ a⊗b) regularization) at most about max(|a|, |b|, |a|·|b|).
     /// </summary>
-    private double MarginalError<T>(SinkhornState<T> s, T[] softCols, T[] softRows, T eps, double[] colError, double[] rowError)
+    internal static double MassBound<T>(LinearProblem<T> problem)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ma = problem.MassA;
+        var mb = problem.MassB;
+        return 10 * Math.Max(Math.Max(ma, mb), ma * mb);
+    }
+
+    /// <summary>
+    /// Marginal error of the current (f, g) and the plan's mass: on the column side ‖c − c_new‖, where c is the column
+    /// marginal and c_new the column marginal after the g update (= b when τ_b = 1); when <paramref name="includeRows"/>
+    /// (over-relaxation or Anderson was used: the row side is not exact after the f update) the row side is added the same
+    /// way. <paramref name="rowsFresh"/>: <paramref name="softRows"/> already holds softmin_ε(g) of the current g (the
+    /// last iteration's), so the row side costs no soft-min.
+    /// </summary>
+    private (double Error, double Mass) MarginalError<T>(SinkhornState<T> s, T[] softCols, T[] softRows, bool rowsFresh, bool includeRows, T eps, double[] colError, double[] rowError)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var e = double.CreateTruncating(eps);
         var problem = s.Problem;
-        var error = SideError<T>(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), e, Norm, colError);
-        if (Momentum != 1 || AndersonMemory > 0)
+        var error = SideError<T>(s.G, softCols, s.KernelLogB, s.TargetLogB, problem.Relaxation.TauB(s.Epsilon), e, Norm, colError, out var mass);
+        if (includeRows)
         {
-            RowSoftMin<T>(s, eps, softRows);
-            error += SideError<T>(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), e, Norm, rowError);
+            if (!rowsFresh)
+            {
+                RowSoftMin<T>(s, eps, softRows);
+            }
+
+            error += SideError<T>(s.F, softRows, s.KernelLogA, s.TargetLogA, problem.Relaxation.TauA(s.Epsilon), e, Norm, rowError, out _);
         }
 
-        return error;
+        return (error, mass);
     }
 
     /// <summary>

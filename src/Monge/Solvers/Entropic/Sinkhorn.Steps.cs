@@ -63,7 +63,13 @@ public sealed partial record Sinkhorn
     /// </summary>
     internal static double SideError<T>(ReadOnlySpan<T> potential, ReadOnlySpan<T> softMin, ReadOnlySpan<T> kernelLog, ReadOnlySpan<T> targetLog, double tau, double eps, MarginalNorm norm, Span<double> diff)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => SideError(potential, softMin, kernelLog, targetLog, tau, eps, norm, diff, out _);
+
+    /// <summary>As <see cref="SideError{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, double, double, MarginalNorm, Span{double})"/>; <paramref name="mass"/> receives Σ c_j, the mass of the current plan.</summary>
+    internal static double SideError<T>(ReadOnlySpan<T> potential, ReadOnlySpan<T> softMin, ReadOnlySpan<T> kernelLog, ReadOnlySpan<T> targetLog, double tau, double eps, MarginalNorm norm, Span<double> diff, out double mass)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        mass = 0;
         for (var j = 0; j < potential.Length; j++)
         {
             var sm = double.CreateTruncating(softMin[j]);
@@ -74,6 +80,7 @@ public sealed partial record Sinkhorn
             var current = Math.Exp(lk + ((h - sm) / eps));
             var next = Math.Exp(lk + ((hNew - sm) / eps));
             diff[j] = current - next;
+            mass += current;
         }
 
         return Norm2(diff[..potential.Length], norm);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Monge.Geometry;
 using Monge.Problems;
 
 namespace Monge.Solvers.Entropic;
@@ -41,7 +42,8 @@ public sealed partial record Sinkhorn
         // A relaxation given as KL weights ρ is read as τ = ρ/(ρ+ε) at the final ε, kept fixed through ε-scaling
         // (OTT's convention); the result reports the problem in that τ form.
         problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
-        var state = new SinkhornState<T>(problem, Convention, epsilon);
+        var (geometry, storage, bytes) = CostStoragePolicy.Choose(problem.Geometry, CostStorage, MaxCostMemory);
+        var state = new SinkhornState<T>(problem, Convention, epsilon, geometry);
         EpsilonScaling schedule;
         if (initial is null)
         {
@@ -57,8 +59,15 @@ public sealed partial record Sinkhorn
         }
 
         var solver = schedule == EpsilonScaling ? this : this with { EpsilonScaling = schedule };
-        var convergence = solver.Iterate(state, progress, stopwatch, cancellationToken);
-        return new SinkhornResult<T>(problem, Convention, epsilon, state.F, state.G, convergence);
+        var relaxation = new OverRelaxation(Momentum);
+        var convergence = solver.Iterate(state, relaxation, progress, stopwatch, cancellationToken);
+        return new SinkhornResult<T>(problem, Convention, epsilon, state.F, state.G, convergence)
+        {
+            Momentum = relaxation.Omega,
+            SafeguardRollbacks = relaxation.Rollbacks,
+            CostStorage = storage,
+            CostMemoryBytes = bytes,
+        };
     }
 
     private static void CheckPotential<T>(T[] potential, int length, string name)

@@ -52,10 +52,21 @@ public sealed partial record Sinkhorn
     public EntropyConvention Convention { get; init; } = EntropyConvention.KullbackLeibler;
 
     /// <summary>
-    /// Over-relaxation ω ∈ (0, 2) (Thibault et al. 2021): f ← (1 − ω)·f + ω·f_update. 1 (default) is plain Sinkhorn;
-    /// values in (1, 2) often cut iterations at small ε.
+    /// Over-relaxation ω ∈ (0, 2) (Thibault et al. 2021; Lehmann et al. 2021): h ← (1 − ω)·h + ω·h_update for both
+    /// potentials. Null (default): adaptive, starting at 1 (plain Sinkhorn) and raised at each error check towards the
+    /// optimal ω* = 2 / (1 + √(1 − η)) estimated from the observed linear rate η (at most 1.95); typically 5–10× fewer
+    /// iterations than plain Sinkhorn at small ε. 1 is plain Sinkhorn; a fixed value in (1, 2) is used from
+    /// <see cref="MomentumStart"/> on. Either way <see cref="Safeguard"/> rolls back steps that make things worse.
     /// </summary>
-    public double Momentum { get; init; } = 1;
+    public double? Momentum { get; init; }
+
+    /// <summary>
+    /// Safeguard for over-relaxation and Anderson acceleration (default on): at an error check whose marginal error is more
+    /// than 10× the best seen, or whose plan mass exceeds 10·max(|a|, |b|, |a|·|b|), or after a step with non-finite
+    /// potentials, the run goes back to the iterate with the best error, halves ω − 1 (ω = 1 after three rollbacks) and
+    /// turns Anderson off. Without it such a run stops as <see cref="SolverStatus.Diverged"/>.
+    /// </summary>
+    public bool Safeguard { get; init; } = true;
 
     /// <summary>Iteration from which <see cref="Momentum"/> applies (default 0).</summary>
     public int MomentumStart { get; init; }
@@ -88,6 +99,22 @@ public sealed partial record Sinkhorn
     /// schedule.
     /// </summary>
     public double? InitializedScalingStart { get; init; }
+
+    /// <summary>
+    /// How the iterations hold the costs (default <see cref="CostStorage.Auto"/>): a point-cloud geometry is stored as a
+    /// dense matrix (built once with matrix products for squared Euclidean) when the matrix and its transposed copy,
+    /// 2·n·m values, fit in <see cref="MaxCostMemory"/> and a stored pass is cheaper than recomputing (every cost but
+    /// squared Euclidean, which from dimension 16 on); otherwise online. <see cref="CostStorage.Dense"/> forces the matrix
+    /// (an error if it does not fit), <see cref="CostStorage.Online"/> keeps the geometry as given. The answer does not
+    /// depend on it (up to rounding); the result reports the choice and its memory.
+    /// </summary>
+    public CostStorage CostStorage { get; init; } = CostStorage.Auto;
+
+    /// <summary>Memory budget in bytes for a stored cost matrix; null: a quarter of the available memory, at most 2 GiB.</summary>
+    public long? MaxCostMemory { get; init; }
+
+    /// <summary>The budget used when <see cref="MaxCostMemory"/> is null: a quarter of the memory available to the process, at most 2 GiB.</summary>
+    public static long DefaultMaxCostMemory => CostStoragePolicy.DefaultBudget;
 
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }
@@ -167,9 +194,9 @@ public sealed partial record Sinkhorn
             Fail(nameof(MaxIterations), $"Need 0 ≤ MinIterations ≤ MaxIterations and MaxIterations ≥ 1 (got {MinIterations}, {MaxIterations}).");
         }
 
-        if (!(Momentum > 0 && Momentum < 2))
+        if (Momentum is { } w && !(w > 0 && w < 2))
         {
-            Fail(nameof(Momentum), $"Momentum must lie in (0, 2) (got {Momentum}).");
+            Fail(nameof(Momentum), $"Momentum must lie in (0, 2) (got {w}).");
         }
 
         if (AndersonMemory < 0 || AndersonMemory > 50)
@@ -191,6 +218,11 @@ public sealed partial record Sinkhorn
         if (InitializedScalingStart is { } st && (!(st >= 1) || !double.IsFinite(st)))
         {
             Fail(nameof(InitializedScalingStart), $"InitializedScalingStart must be at least 1 and finite (got {st}).");
+        }
+
+        if (MaxCostMemory is { } budget && budget < 1)
+        {
+            Fail(nameof(MaxCostMemory), $"MaxCostMemory must be positive (got {budget}).");
         }
 
         if (SubsampleSize < 1)

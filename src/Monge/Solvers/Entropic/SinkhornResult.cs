@@ -73,6 +73,18 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
     /// <summary>Whether the run converged.</summary>
     public bool Converged => Convergence.Converged;
 
+    /// <summary>The over-relaxation ω of the last iterations (the adaptive choice when <see cref="Sinkhorn.Momentum"/> was null; 1 = plain Sinkhorn).</summary>
+    public double Momentum { get; init; } = 1;
+
+    /// <summary>How many times the <see cref="Sinkhorn.Safeguard"/> rolled an accelerated run back to its best iterate.</summary>
+    public int SafeguardRollbacks { get; init; }
+
+    /// <summary>How the iterations held the costs (<see cref="Sinkhorn.CostStorage"/>; never <see cref="Geometry.CostStorage.Auto"/>).</summary>
+    public CostStorage CostStorage { get; init; } = CostStorage.Online;
+
+    /// <summary>Bytes of that storage: the matrix and its transposed copy (dense), the factors, or the points (online).</summary>
+    public long CostMemoryBytes { get; init; }
+
     /// <inheritdoc />
     public int SourceCount => Problem.Geometry.Rows;
 

@@ -11,10 +11,14 @@ internal sealed class SinkhornState<T>
     /// <summary>Finite stand-in for log 0 in target log-weights, so that zero weights do not read as divergence.</summary>
     public static readonly T LogZeroFloor = T.CreateTruncating(-1e30);
 
-    public SinkhornState(LinearProblem<T> problem, EntropyConvention convention, double epsilon)
+    /// <param name="problem">The problem.</param>
+    /// <param name="convention">The entropic regularizer.</param>
+    /// <param name="epsilon">The target ε.</param>
+    /// <param name="geometry">The geometry the soft-mins run on (the same costs as the problem's, possibly stored densely); null: the problem's.</param>
+    public SinkhornState(LinearProblem<T> problem, EntropyConvention convention, double epsilon, CostGeometry<T>? geometry = null)
     {
         Problem = problem;
-        Geometry = problem.Geometry;
+        Geometry = geometry ?? problem.Geometry;
         Epsilon = epsilon;
         var logA = LogWeights(problem.A);
         var logB = LogWeights(problem.B);

@@ -22,7 +22,7 @@ public class SinkhornPropertyTests
     /// can make plain Sinkhorn need more than 10⁵ iterations on random clouds), tight threshold.
     /// </summary>
     private static Sinkhorn Options(CostGeometry<double> geometry) =>
-        new() { Epsilon = Math.Max(0.1 * geometry.ComputeStatistics().Max, 1e-3), Threshold = Threshold, MaxIterations = 50_000 };
+        new() { Epsilon = Math.Max(0.1 * geometry.ComputeStatistics().Max, 1e-3), Threshold = Threshold, MaxIterations = 50_000, Momentum = 1 };
 
     [Fact]
     public void Converged_MarginalErrorsWithinThreshold()
@@ -43,6 +43,12 @@ public class SinkhornPropertyTests
                     Assert.True(output.TargetMarginalError <= bound + 1e-13, $"{norm}: target error {output.TargetMarginalError}");
                     Assert.True(output.SourceMarginalError <= 1e-12, $"{norm}: source error {output.SourceMarginalError}");
                     Assert.All(output.F, v => Assert.True(double.IsFinite(v)));
+
+                    // The default (adaptive over-relaxation) relaxes the f update too: both sides together within the threshold.
+                    var auto = (Options(problem.Geometry) with { Norm = norm, Momentum = null }).Solve(problem);
+                    Assert.True(auto.Converged, auto.Convergence.ToString());
+                    var both = norm == MarginalNorm.L1 ? Threshold : Threshold * Math.Sqrt(Math.Max(pair.X.Count, pair.Y.Count));
+                    Assert.True(auto.TargetMarginalError + auto.SourceMarginalError <= both + 1e-13, $"{norm}: errors {auto.TargetMarginalError}, {auto.SourceMarginalError}");
                 }
             },
             iter: 40);
