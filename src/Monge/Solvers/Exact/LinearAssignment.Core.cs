@@ -32,6 +32,7 @@ public sealed partial record LinearAssignment
         where TRows : ICostRows<T>, allows ref struct
     {
         ws.EnsureCapacity(n, m);
+        ws.MixedPrecisionRan = false;
         var rowsol = rowToColumn[..n];
         var colsol = ws._columnToRow.AsSpan(0, m);
         var v = ws._columnPotentials.AsSpan(0, m);
@@ -71,7 +72,7 @@ public sealed partial record LinearAssignment
 
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= DefaultMaxDenseEntries)
+            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
@@ -243,6 +244,9 @@ public sealed partial record LinearAssignment
 
     /// <summary>Square problems at least this large get a multiscale warm start.</summary>
     internal const int WarmStartMinSize = 256;
+
+    /// <summary>The warm start stores its sub-problem's cost (n²/4 entries); it is skipped above this many entries.</summary>
+    internal const long WarmStartMaxEntries = 1L << 24;
 
     /// <summary>
     /// Multiscale warm start (square problems): solves the sub-problem on a seeded random half of the rows and of the

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
@@ -15,9 +16,9 @@ public sealed partial record LinearAssignment
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(problem);
-        if (MaxDenseEntries < 0)
+        if (MaxDenseBytes < 0)
         {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxDenseEntries must be non-negative (got {MaxDenseEntries}).", nameof(problem));
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxDenseBytes must be non-negative (got {MaxDenseBytes}).", nameof(problem));
         }
 
         var geometry = problem.Geometry;
@@ -109,7 +110,7 @@ public sealed partial record LinearAssignment
             var xD = (PointCloud<double>)(object)x;
             var scaleD = double.CreateTruncating(scale);
             var euclidean = typeof(TCost) == typeof(Euclidean<T>);
-            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed(xD, euclidean, scaleD, MaxDenseEntries, wsD, cancellationToken) is { } rowToColumn)
+            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed(xD, ((PointCloud<double>)(object)y).Data, euclidean, scaleD, FitsBudget(n, m, sizeof(float)), wsD, cancellationToken) is { } rowToColumn)
             {
                 var assigned = rowToColumn.Count(j => j >= 0);
                 if (euclidean)
@@ -123,7 +124,9 @@ public sealed partial record LinearAssignment
             }
         }
 
-        if ((long)n * m <= MaxDenseEntries)
+        // Other costs in double go through the dense double route, which adds a float copy when it is mixed.
+        var copy = typeof(T) == typeof(double) && !transposed && UsesMixedPrecision(n, m, (LinearAssignmentWorkspace<double>)(object)ws) ? sizeof(float) : 0;
+        if (FitsBudget(n, m, Unsafe.SizeOf<T>() + copy))
         {
             var dense = new T[n * m];
             for (var i = 0; i < n; i++)
@@ -151,7 +154,7 @@ public sealed partial record LinearAssignment
     {
         var n = geometry.Rows;
         var m = geometry.Cols;
-        if ((long)n * m <= MaxDenseEntries)
+        if (FitsBudget(n, m, Unsafe.SizeOf<T>()))
         {
             var dense = new T[n * m];
             geometry.FillCostBlock(0, n, 0, m, dense);
@@ -167,6 +170,10 @@ public sealed partial record LinearAssignment
         var rows = new GeometryCostRows<T>(geometry);
         return Finish(ref rows, n, m, new LinearAssignmentWorkspace<T>(n, m), stopwatch, cancellationToken);
     }
+
+    /// <summary>Whether an n × m matrix of <paramref name="bytesPerEntry"/>-byte values fits <see cref="MaxDenseBytes"/> (and an array).</summary>
+    private bool FitsBudget(int n, int m, int bytesPerEntry) =>
+        (long)n * m <= Array.MaxLength && (double)n * m * bytesPerEntry <= MaxDenseBytes;
 
     /// <summary>
     /// The dense row-major cost of <paramref name="geometry"/> (n·m values): from the points and the cost function for

@@ -24,7 +24,7 @@ namespace Monge.Solvers.Exact;
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
 /// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
 /// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
-/// The problem and point-cloud overloads never store C when n·m exceeds <see cref="MaxDenseEntries"/>: rows are then
+/// The problem and point-cloud overloads never store C when it does not fit <see cref="MaxDenseBytes"/>: rows are then
 /// recomputed (O(m·d) each, specialised per cost struct) whenever the solver needs them.</para>
 /// <para>Normalization: <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ for the plan with mass 1/n per matched pair
 /// (the mean matched cost, as every solver reports); <see cref="LinearAssignmentResult.TotalCost"/> is the plain sum
@@ -34,15 +34,19 @@ namespace Monge.Solvers.Exact;
 public sealed partial record LinearAssignment
 {
     /// <summary>
-    /// The default of <see cref="MaxDenseEntries"/>: 2²⁴ entries (128 MiB of doubles).
+    /// The default of <see cref="MaxDenseBytes"/>: 1 GiB (a stored float32 cost up to n = m = 16 384, a double one up
+    /// to 11 585).
     /// </summary>
-    public const long DefaultMaxDenseEntries = 1L << 24;
+    public const long DefaultMaxDenseBytes = 1L << 30;
 
     /// <summary>
-    /// The problem and point-cloud overloads store the cost when n·m is at most this (default
-    /// <see cref="DefaultMaxDenseEntries"/>) and compute rows on the fly above it (0: always on the fly).
+    /// The memory budget, in bytes, for a stored cost matrix in the problem and point-cloud overloads (default
+    /// <see cref="DefaultMaxDenseBytes"/>; 0: rows always computed on the fly). The cost is stored when it fits —
+    /// n·m float32 values (4 bytes each) in the mixed-precision route of square double problems under squared
+    /// Euclidean or Euclidean costs, n·m values of the problem's precision otherwise (plus the float32 copy when the
+    /// mixed route then applies to them) — and computed row by row (O(m·d) per row, memory O(m·d)) above it.
     /// </summary>
-    public long MaxDenseEntries { get; init; } = DefaultMaxDenseEntries;
+    public long MaxDenseBytes { get; init; } = DefaultMaxDenseBytes;
 
     /// <summary>Solves a dense row-major n × m problem (n ≤ m) in double precision.</summary>
     /// <param name="cost">Row-major costs, length n·m; every entry finite.</param>
@@ -103,9 +107,9 @@ public sealed partial record LinearAssignment
     /// Solves the assignment problem of a <see cref="LinearProblem{T}"/>: n = Rows ≤ m = Cols, uniform source weights
     /// and uniform target weights, both marginals enforced. Each source is matched to a distinct target (for n = m, a
     /// permutation, which is the optimal plan with masses 1/n). Costs are read only through the geometry: an
-    /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when n·m ≤
-    /// <see cref="MaxDenseEntries"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
-    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense up to <see cref="MaxDenseEntries"/>, row by row above).
+    /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when they fit
+    /// <see cref="MaxDenseBytes"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
+    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense within <see cref="MaxDenseBytes"/>, row by row above).
     /// </summary>
     /// <param name="problem">The problem.</param>
     /// <param name="progress">Receives one report when the assignment is complete.</param>
@@ -123,7 +127,7 @@ public sealed partial record LinearAssignment
 
     /// <summary>
     /// Solves the assignment between two point clouds (n = |x| ≤ m = |y|) under a ground cost, without storing the
-    /// n × m cost when it is larger than <see cref="MaxDenseEntries"/> entries. Weights, when given, must be uniform.
+    /// n × m cost when it does not fit <see cref="MaxDenseBytes"/>. Weights, when given, must be uniform.
     /// </summary>
     /// <param name="x">Source points (rows).</param>
     /// <param name="y">Target points (columns), same dimension.</param>
