@@ -13,6 +13,9 @@ public sealed partial record LinearAssignment
     /// <summary>Square double problems at least this large run the main phase in single precision by default.</summary>
     internal const int MixedPrecisionMinSize = 512;
 
+    /// <summary>The stage name of the progress reports of the double repair (rows re-inserted out of those freed).</summary>
+    internal const string RepairProgressStage = "assignment repair (float64)";
+
     /// <summary>Costs of larger magnitude stay in double (the float phase would lose them or overflow).</summary>
     private const double MixedPrecisionMaxMagnitude = 1e30;
 
@@ -44,6 +47,7 @@ public sealed partial record LinearAssignment
         wsF.MultiscaleWarmStart = ws.MultiscaleWarmStart;
         wsF.AuctionPhase = ws.AuctionPhase;
         wsF.AuctionThreshold = ws.AuctionThreshold;
+        wsF.Progress = ws.Progress;
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);
         ws.MixedPrecisionRan = true;
@@ -81,6 +85,8 @@ public sealed partial record LinearAssignment
         ws.AuctionRan = wsF.AuctionRan;
         var d = ws._distances.AsSpan(0, n);
         var pred = ws._predecessors.AsSpan(0, n);
+        var progress = ws.Progress;
+        var every = Math.Max(1, numFree / 100);
         for (var k = 0; k < numFree; k++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -89,6 +95,10 @@ public sealed partial record LinearAssignment
             }
 
             AugmentRow(ref exact, free[k], rowsol, colsol, v, d, pred, scratch, ws);
+            if (progress is not null && (k % every == 0 || k == numFree - 1))
+            {
+                progress.Report(new SolverProgress(RepairProgressStage, k + 1, numFree, double.NaN));
+            }
         }
 
         return n;

@@ -25,8 +25,8 @@ public sealed partial record LinearAssignment
         CheckShape(geometry.Rows, geometry.Cols, 0);
         CheckAssignment(problem);
         var result = geometry is IPointCloudGeometry<T> points
-            ? SolvePoints(points, cancellationToken)
-            : SolveGeometry(geometry, cancellationToken);
+            ? SolvePoints(points, progress, cancellationToken)
+            : SolveGeometry(geometry, progress, cancellationToken);
         progress?.Report(new SolverProgress("assignment", geometry.Rows, geometry.Rows, result.Cost));
         return result;
     }
@@ -67,23 +67,23 @@ public sealed partial record LinearAssignment
         }
     }
 
-    private LinearAssignmentResult SolvePoints<T>(IPointCloudGeometry<T> points, CancellationToken cancellationToken)
+    private LinearAssignmentResult SolvePoints<T>(IPointCloudGeometry<T> points, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var cost = points.CostFunction;
         return cost switch
         {
-            SquaredEuclidean<T> c => SolvePoints(points, c, cancellationToken),
-            Euclidean<T> c => SolvePoints(points, c, cancellationToken),
-            PNormPower<T> c => SolvePoints(points, c, cancellationToken),
-            Cosine<T> c => SolvePoints(points, c, cancellationToken),
-            NegativeDotProduct<T> c => SolvePoints(points, c, cancellationToken),
-            DelegateCost<T> c => SolvePoints(points, c, cancellationToken),
-            _ => SolvePoints<T, ICostFunction<T>>(points, cost, cancellationToken),
+            SquaredEuclidean<T> c => SolvePoints(points, c, progress, cancellationToken),
+            Euclidean<T> c => SolvePoints(points, c, progress, cancellationToken),
+            PNormPower<T> c => SolvePoints(points, c, progress, cancellationToken),
+            Cosine<T> c => SolvePoints(points, c, progress, cancellationToken),
+            NegativeDotProduct<T> c => SolvePoints(points, c, progress, cancellationToken),
+            DelegateCost<T> c => SolvePoints(points, c, progress, cancellationToken),
+            _ => SolvePoints<T, ICostFunction<T>>(points, cost, progress, cancellationToken),
         };
     }
 
-    private LinearAssignmentResult SolvePoints<T, TCost>(IPointCloudGeometry<T> points, TCost cost, CancellationToken cancellationToken)
+    private LinearAssignmentResult SolvePoints<T, TCost>(IPointCloudGeometry<T> points, TCost cost, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCost : ICostFunction<T>
     {
@@ -94,7 +94,7 @@ public sealed partial record LinearAssignment
         var d = x.Dimension;
         var scale = points.ScaleFactor;
         var stopwatch = Stopwatch.StartNew();
-        var ws = new LinearAssignmentWorkspace<T>(n, m);
+        var ws = new LinearAssignmentWorkspace<T>(n, m) { Progress = progress };
         var transposed = PointCostRows<T, TCost>.UsesTransposed;
         if (transposed)
         {
@@ -149,7 +149,7 @@ public sealed partial record LinearAssignment
         return Finish(ref pointRows, n, m, ws, stopwatch, cancellationToken);
     }
 
-    private LinearAssignmentResult SolveGeometry<T>(CostGeometry<T> geometry, CancellationToken cancellationToken)
+    private LinearAssignmentResult SolveGeometry<T>(CostGeometry<T> geometry, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = geometry.Rows;
@@ -160,15 +160,15 @@ public sealed partial record LinearAssignment
             geometry.FillCostBlock(0, n, 0, m, dense);
             if (typeof(T) == typeof(double))
             {
-                return Solve((double[])(object)dense, n, m, cancellationToken);
+                return Solve((double[])(object)dense, n, m, new LinearAssignmentWorkspace<double>(n, m) { Progress = progress }, cancellationToken);
             }
 
-            return SolveDense<T>(dense, n, m, cancellationToken);
+            return SolveDense<T>(dense, n, m, progress, cancellationToken);
         }
 
         var stopwatch = Stopwatch.StartNew();
         var rows = new GeometryCostRows<T>(geometry);
-        return Finish(ref rows, n, m, new LinearAssignmentWorkspace<T>(n, m), stopwatch, cancellationToken);
+        return Finish(ref rows, n, m, new LinearAssignmentWorkspace<T>(n, m) { Progress = progress }, stopwatch, cancellationToken);
     }
 
     /// <summary>Whether an n × m matrix of <paramref name="bytesPerEntry"/>-byte values fits <see cref="MaxDenseBytes"/> (and an array).</summary>

@@ -112,7 +112,9 @@ public sealed partial record LinearAssignment
     /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense within <see cref="MaxDenseBytes"/>, row by row above).
     /// </summary>
     /// <param name="problem">The problem.</param>
-    /// <param name="progress">Receives one report when the assignment is complete.</param>
+    /// <param name="progress">Receives the rows assigned out of n (stage "assignment": when the augmenting paths start and then
+    /// about every n/1000 rows), the double repair of the mixed route (rows re-inserted out of those
+    /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
     /// <returns>The assignment; <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ with masses 1/n (the mean matched cost).</returns>
     /// <exception cref="InputValidationException">n &gt; m, non-uniform weights, relaxed marginals (weighted problems
@@ -132,7 +134,9 @@ public sealed partial record LinearAssignment
     /// <param name="x">Source points (rows).</param>
     /// <param name="y">Target points (columns), same dimension.</param>
     /// <param name="cost">The ground cost (null: squared Euclidean). Any <see cref="ICostFunction{T}"/>.</param>
-    /// <param name="progress">Receives one report when the assignment is complete.</param>
+    /// <param name="progress">Receives the rows assigned out of n (stage "assignment": when the augmenting paths start and then
+    /// about every n/1000 rows), the double repair of the mixed route (rows re-inserted out of those
+    /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation.</param>
     /// <exception cref="InputValidationException">Dimensions differ, |x| &gt; |y|, or non-uniform weights.</exception>
     public LinearAssignmentResult Solve(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -336,11 +340,15 @@ public sealed partial record LinearAssignment
     }
 
     private static LinearAssignmentResult SolveDense<T>(ReadOnlySpan<T> cost, int n, int m, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SolveDense(cost, n, m, null, cancellationToken);
+
+    private static LinearAssignmentResult SolveDense<T>(ReadOnlySpan<T> cost, int n, int m, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckDense(cost, n, m);
         var stopwatch = Stopwatch.StartNew();
-        var ws = new LinearAssignmentWorkspace<T>(n, m);
+        var ws = new LinearAssignmentWorkspace<T>(n, m) { Progress = progress };
         var rows = new DenseCostRows<T>(cost, m);
         return Finish(ref rows, n, m, ws, stopwatch, cancellationToken);
     }

@@ -84,6 +84,9 @@ public sealed class LinearAssignmentWorkspace<T>
     /// <summary>How many rows the double repair of the last mixed-precision solve re-inserted (0 otherwise).</summary>
     internal int RepairedRows { get; set; }
 
+    /// <summary>Receives the progress of the solves run with this workspace (rows assigned out of n), or null.</summary>
+    internal IProgress<SolverProgress>? Progress { get; set; }
+
     /// <summary>Whether the last solve with this workspace took the mixed-precision route.</summary>
     internal bool MixedPrecisionRan { get; set; }
 

@@ -384,6 +384,92 @@ public class LinearAssignmentTests
         Assert.Equal(InputProblem.NonFinite, Assert.Throws<InputValidationException>(() => LinearAssignment.Solve(inf, 4, 10)).Problem);
     }
 
+    /// <summary>Reports synchronously on the solving thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Recorder(Action<SolverProgress>? onReport = null) : IProgress<SolverProgress>
+    {
+        public List<SolverProgress> Reports { get; } = [];
+
+        public void Report(SolverProgress value)
+        {
+            Reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Solve_Progress_RowsAssignedMonotoneUpToN(bool structured)
+    {
+        // Uniform points (auction route) and a shifted spiral (warm-start route), large enough for the mixed route.
+        const int n = 600;
+        var random = Seeds.Create(411);
+        var x = Generators.UniformCloud(random, n, 2);
+        var y = Generators.UniformCloud(random, n, 2);
+        if (structured)
+        {
+            var data = new double[2 * n];
+            for (var i = 0; i < n; i++)
+            {
+                var t = Math.Sqrt(random.NextDouble()) * 4 * Math.PI;
+                data[2 * i] = t * Math.Cos(t) / 12;
+                data[(2 * i) + 1] = t * Math.Sin(t) / 12;
+            }
+
+            x = new Monge.Geometry.PointCloud<double>(data, n, 2);
+        }
+
+        var recorder = new Recorder();
+        var result = new LinearAssignment().Solve(x, y, progress: recorder);
+        Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
+        var rows = recorder.Reports.Where(r => r.Stage == LinearAssignment.ProgressStage).ToList();
+        Assert.True(rows.Count >= 3, $"{rows.Count} reports");
+        Assert.All(rows, r => Assert.Equal(n, r.Total));
+        Assert.Equal(n, rows[^1].Completed);
+        NumericAssert.Close(result.Cost, rows[^1].Error, rtol: 1e-15, what: "final report carries the cost");
+
+        // Rows assigned never decrease within one solve (the float phase, then the final report).
+        for (var k = 1; k < rows.Count; k++)
+        {
+            Assert.True(rows[k].Completed >= rows[k - 1].Completed, $"report {k}: {rows[k].Completed} after {rows[k - 1].Completed}");
+        }
+
+        var repair = recorder.Reports.Where(r => r.Stage == LinearAssignment.RepairProgressStage).ToList();
+        if (LinearAssignment.MixedPrecisionSupported)
+        {
+            Assert.NotEmpty(repair);
+            Assert.Equal(repair[^1].Total, repair[^1].Completed);
+        }
+        else
+        {
+            Assert.Empty(repair);
+        }
+    }
+
+    [Fact]
+    public void Solve_CancelledDuringPaths_StopsAndReportsCancelled()
+    {
+        // Cancel from inside the solve (at the first report of the augmenting-path phase): the solver must stop there,
+        // not finish the assignment.
+        const int n = 700;
+        var random = Seeds.Create(412);
+        var x = Generators.UniformCloud(random, n, 3);
+        var y = Generators.UniformCloud(random, n, 3);
+        using var cts = new CancellationTokenSource();
+        var recorder = new Recorder(r =>
+        {
+            if (r.Completed < r.Total)
+            {
+                cts.Cancel();
+            }
+        });
+        var result = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y, progress: recorder, cancellationToken: cts.Token);
+        Assert.True(cts.IsCancellationRequested);
+        Assert.Equal(SolverStatus.Cancelled, result.Convergence.Status);
+        Assert.Contains(-1, result.RowToColumn);
+        Assert.True(double.IsNaN(result.TotalCost));
+    }
+
     [Fact]
     public void Solve_Cancelled_ReportsStatus()
     {
