@@ -70,17 +70,18 @@ public sealed partial record LinearAssignment
     private LinearAssignmentResult SolvePoints<T>(IPointCloudGeometry<T> points, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var cost = points.CostFunction;
-        return cost switch
-        {
-            SquaredEuclidean<T> c => SolvePoints(points, c, progress, cancellationToken),
-            Euclidean<T> c => SolvePoints(points, c, progress, cancellationToken),
-            PNormPower<T> c => SolvePoints(points, c, progress, cancellationToken),
-            Cosine<T> c => SolvePoints(points, c, progress, cancellationToken),
-            NegativeDotProduct<T> c => SolvePoints(points, c, progress, cancellationToken),
-            DelegateCost<T> c => SolvePoints(points, c, progress, cancellationToken),
-            _ => SolvePoints<T, ICostFunction<T>>(points, cost, progress, cancellationToken),
-        };
+        var visitor = new SolvePointsVisitor<T>(this, points, progress, cancellationToken);
+        return CostFunction.Dispatch<T, SolvePointsVisitor<T>, LinearAssignmentResult>(points.CostFunction, ref visitor);
+    }
+
+    /// <summary><see cref="SolvePoints{T, TCost}"/> for the cost struct that <see cref="CostFunction.Dispatch{T, TVisitor, TResult}"/> finds.</summary>
+    private readonly struct SolvePointsVisitor<T>(LinearAssignment solver, IPointCloudGeometry<T> points, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+        : ICostVisitor<T, LinearAssignmentResult>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public LinearAssignmentResult Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<T> =>
+            solver.SolvePoints(points, cost, progress, cancellationToken);
     }
 
     private LinearAssignmentResult SolvePoints<T, TCost>(IPointCloudGeometry<T> points, TCost cost, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)

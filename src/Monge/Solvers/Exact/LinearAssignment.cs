@@ -228,29 +228,23 @@ public sealed partial record LinearAssignment
     public static void FillCost<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, ICostFunction<T>? cost, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        switch (cost)
+        var visitor = new FillCostVisitor<T>(x, y, dimension, destination);
+        CostFunction.Dispatch<T, FillCostVisitor<T>, bool>(cost, ref visitor);
+    }
+
+    /// <summary><see cref="FillCost{T, TCost}"/> for the cost struct that <see cref="CostFunction.Dispatch{T, TVisitor, TResult}"/> finds.</summary>
+    private readonly ref struct FillCostVisitor<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, Span<T> destination) : ICostVisitor<T, bool>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly ReadOnlySpan<T> _y = y;
+        private readonly Span<T> _destination = destination;
+
+        public bool Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<T>
         {
-            case null or SquaredEuclidean<T>:
-                FillCost(x, y, dimension, default(SquaredEuclidean<T>), destination);
-                break;
-            case Euclidean<T> e:
-                FillCost(x, y, dimension, e, destination);
-                break;
-            case PNormPower<T> p:
-                FillCost(x, y, dimension, p, destination);
-                break;
-            case Cosine<T> c:
-                FillCost(x, y, dimension, c, destination);
-                break;
-            case NegativeDotProduct<T> dot:
-                FillCost(x, y, dimension, dot, destination);
-                break;
-            case DelegateCost<T> f:
-                FillCost(x, y, dimension, f, destination);
-                break;
-            default:
-                FillCost<T, ICostFunction<T>>(x, y, dimension, cost, destination);
-                break;
+            FillCost(_x, _y, dimension, cost, _destination);
+            return true;
         }
     }
 
