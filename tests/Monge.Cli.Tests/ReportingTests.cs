@@ -2,6 +2,7 @@ using System.CommandLine;
 using Monge.Cli.Infrastructure;
 using Monge.Cli.Reporting;
 using Monge.Solvers;
+using Monge.Testing;
 using Spectre.Console;
 
 namespace Monge.Cli.Tests;
@@ -10,6 +11,45 @@ public sealed class ReportingTests
 {
     private static Convergence SampleConvergence() =>
         new(SolverStatus.Converged, 120, 3e-7, 1e-6, Enumerable.Range(0, 12).Select(k => Math.Pow(0.3, k)).ToArray(), TimeSpan.FromMilliseconds(42));
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public long Ticks { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Ticks;
+    }
+
+    [Fact]
+    public void JsonLinesProgress_ThrottlesPerStageAndExtrapolatesEta()
+    {
+        var clock = new ManualClock();
+        using var writer = new StringWriter();
+        var sink = new SolverProgressRenderer.JsonLinesProgress(writer, clock);
+        sink.Report(new SolverProgress("assignment", 10, 100, double.NaN)); // first: written
+        clock.Ticks = TimeSpan.TicksPerSecond / 2;
+        sink.Report(new SolverProgress("assignment", 20, 100, double.NaN)); // 0.5 s later: throttled
+        clock.Ticks = 2 * TimeSpan.TicksPerSecond;
+        sink.Report(new SolverProgress("assignment", 40, 100, double.NaN)); // 2 s: written, ETA = 2·60/40 = 3 s
+        sink.Report(new SolverProgress("network simplex", 65536, 0, 0.5)); // another stage: written, no total, no ETA
+        clock.Ticks = (2 * TimeSpan.TicksPerSecond) + 1;
+        sink.Report(new SolverProgress("assignment", 100, 100, 1.25)); // completing: always written, ETA 0
+
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.All(lines, l => Assert.Equal("progress", l.GetProperty("event").GetString()));
+        Assert.Equal([10L, 40, 65536, 100], lines.Select(l => l.GetProperty("completed").GetInt64()));
+        NumericAssert.Close(0.0, lines[0].GetProperty("elapsed_seconds").GetDouble(), atol: 1e-12);
+        NumericAssert.Close(0.0, lines[0].GetProperty("eta_seconds").GetDouble(), atol: 1e-12);
+        NumericAssert.Close(3.0, lines[1].GetProperty("eta_seconds").GetDouble(), rtol: 1e-9);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, lines[2].GetProperty("total").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, lines[2].GetProperty("eta_seconds").ValueKind);
+        NumericAssert.Close(0.5, lines[2].GetProperty("error").GetDouble());
+        NumericAssert.Close(0.0, lines[3].GetProperty("eta_seconds").GetDouble(), atol: 1e-12);
+        NumericAssert.Close(1.25, lines[3].GetProperty("error").GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, lines[0].GetProperty("error").ValueKind);
+    }
 
     [Fact]
     public void Report_ContainsSectionsAndRelativeLinks()

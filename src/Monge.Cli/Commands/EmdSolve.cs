@@ -37,6 +37,7 @@ public static class EmdSolve
     /// <param name="details">Filled with the barycentric source map of the sparse plan (for --plot), or null.</param>
     /// <param name="potentialsOut">Where to write the duals f, g (.npz with keys f, g), or null.</param>
     /// <param name="mapOut">Where to write the barycentric map of the source points (n × d), or null.</param>
+    /// <param name="progress">Receives the network simplex progress (every 65 536 pivots), or null.</param>
     /// <returns>method, n, m, cost, optimal, converged, status, iterations, nonzeros, seconds (and plan_out, potentials_out, map_out).</returns>
     /// <exception cref="UsageException">Dimensions differ or the dense cost would exceed <paramref name="maxDenseBytes"/>.</exception>
     /// <exception cref="InputValidationException">Invalid weights, or unequal masses without <paramref name="normalize"/>.</exception>
@@ -52,6 +53,7 @@ public static class EmdSolve
         Solve.SolveDetails? details = null,
         string? potentialsOut = null,
         string? mapOut = null,
+        IProgress<SolverProgress>? progress = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -81,7 +83,7 @@ public static class EmdSolve
         }
 
         var watch = Stopwatch.StartNew();
-        var result = new NetworkSimplex { NormalizeMasses = normalize }.Solve(source, target, cost, null, cancellation);
+        var result = new NetworkSimplex { NormalizeMasses = normalize }.Solve(source, target, cost, progress, cancellation);
         watch.Stop();
         if (result.Convergence.Status == SolverStatus.Cancelled)
         {

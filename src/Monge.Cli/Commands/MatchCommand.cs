@@ -10,9 +10,10 @@ using Monge.Tools;
 namespace Monge.Cli.Commands;
 
 /// <summary>
-/// <c>monge match</c>: a one-to-one matching (a permutation) between two point sets of equal size that minimizes the
-/// summed ground cost. Writes σ as an integer vector (σ[i] = the target row matched to source row i) and prints a
-/// summary. Unequal sizes or weights belong to <c>monge solve --method emd</c>.
+/// <c>monge match</c>: a one-to-one matching between two point sets that minimizes the summed ground cost. Writes σ as
+/// an integer vector with one entry per source row (σ[i] = the target row matched to source row i, −1 when the source
+/// has more points than the target and row i is left unmatched) and prints a summary. Weights belong to
+/// <c>monge solve --method emd</c>.
 /// </summary>
 public static class MatchCommand
 {
@@ -29,17 +30,17 @@ public static class MatchCommand
     public static Command Create(CliContext context)
     {
         var source = new Option<string>("--source") { Description = $"Source points (FILE or FILE#KEY; {DataFiles.InputTypes}).", Required = true };
-        var target = new Option<string>("--target") { Description = "Target points: as many as the source, same dimension.", Required = true };
+        var target = new Option<string>("--target") { Description = "Target points, same dimension (any count: the smaller side is matched in full, hiref needs equal counts).", Required = true };
         var method = new Option<string>("--method") { Description = "Method: " + string.Join("; ", Methods.Select(m => $"{m.Name}: {m.Description}")) + ".", DefaultValueFactory = _ => Methods[0].Name };
         method.AcceptOnlyFromAmong(Methods.Select(m => m.Name).ToArray());
-        var output = new Option<string>("--out") { Description = $"Output permutation: an integer vector, entry i = the target row matched to source row i ({DataFiles.OutputTypes}).", Required = true };
+        var output = new Option<string>("--out") { Description = $"Output matching: an integer vector with one entry per source row, entry i = the target row matched to source row i, −1 if unmatched (only when there are more sources than targets) ({DataFiles.OutputTypes}).", Required = true };
         var cost = CostOptions.Create("Every method supports every cost (hiref splits blocks on exact factors for sqeuclidean and dot, sampled factors otherwise).");
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum (Monge.Tools.DualBound, linear memory) and the certified gap cost / bound − 1." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
         var inputs = new InputOptions();
         var artifacts = new ArtifactOptions();
-        var command = new Command("match", "Match two equal-size point sets one to one (optimal assignment).")
+        var command = new Command("match", "Match two point sets one to one (optimal assignment; with unequal sizes every point of the smaller set is matched).")
         {
             source, target, method, output, cost, certify, json, overwrite,
         };
@@ -57,13 +58,13 @@ public static class MatchCommand
             var chosen = Methods.First(m => m.Name == result.GetValue(method));
             methodOptions.RejectForeign(result, chosen.Name);
             var groundCost = CostOptions.Parse(result.GetValue(cost));
-            var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null));
+            var options = inputs.Get(result);
+            var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null, MaxMemoryBytes: options.EffectiveMaxBytes));
 
             DataFiles.CheckOutput(outPath, overwriteValue);
             var run = artifacts.Get(result, overwriteValue);
             var transferRequest = transfer.Get(result, result.GetValue(target)!, overwriteValue);
             var load = Stopwatch.StartNew();
-            var options = inputs.Get(result);
             var x = DataFiles.LoadPoints(result.GetValue(source)!, null, options, "source");
             var y = DataFiles.LoadPoints(result.GetValue(target)!, null, options, "target");
             load.Stop();
@@ -73,11 +74,10 @@ public static class MatchCommand
             }
 
             transferRequest.Prepare(x);
-            if (x.Count != y.Count)
+            if (x.Count != y.Count && result.GetValue(certify))
             {
                 throw new UsageException(
-                    $"monge match needs as many source as target points (got {x.Count} and {y.Count}); "
-                    + "for unequal sizes or weighted points use 'monge solve --method emd'.");
+                    $"--certify bounds equal-size matchings, but --source has {x.Count} points and --target {y.Count}.");
             }
 
             var watch = Stopwatch.StartNew();
@@ -88,14 +88,18 @@ public static class MatchCommand
             watch.Stop();
             context.Cancellation.ThrowIfCancellationRequested();
             var n = x.Count;
+            var matched = Math.Min(n, y.Count);
             DataFiles.Save(outPath, new NumericArray(outcome.TargetOf.Select(j => (long)j).ToArray(), n), overwriteValue);
             var summary = new JsonObject
             {
                 ["method"] = outcome.Method ?? chosen.Name,
                 ["n"] = n,
                 ["m"] = y.Count,
-                ["cost"] = JsonOutput.Number(outcome.TotalCost / n),
+                ["cost"] = JsonOutput.Number(outcome.TotalCost / matched),
                 ["total_cost"] = JsonOutput.Number(outcome.TotalCost),
+                ["matched"] = matched,
+                ["unmatched_sources"] = n - matched,
+                ["unmatched_targets"] = y.Count - matched,
                 ["ground_cost"] = groundCost.Name,
                 ["optimal"] = outcome.Optimal,
                 ["seconds"] = watch.Elapsed.TotalSeconds,
@@ -117,7 +121,7 @@ public static class MatchCommand
                 .AddInput("target", y)
                 .AddOption("method", outcome.Method ?? chosen.Name)
                 .AddOption("cost", groundCost.Name)
-                .AddResult("cost (mean per point)", outcome.TotalCost / n)
+                .AddResult("cost (mean per matched pair)", outcome.TotalCost / matched)
                 .AddResult("total cost", outcome.TotalCost)
                 .AddResult("optimal", outcome.Optimal)
                 .AddOutput("permutation", outPath)
@@ -150,7 +154,8 @@ public static class MatchCommand
             }
             else
             {
-                context.Error.WriteLine($"matched {n} points ({outcome.Method ?? chosen.Name}{(outcome.Optimal ? ", optimal" : string.Empty)}): mean cost {outcome.TotalCost / n:G6}, total {outcome.TotalCost:G6}, {watch.Elapsed.TotalSeconds:F3} s; wrote {outPath}");
+                var pairs = matched == n && matched == y.Count ? $"{n} points" : $"{matched} pairs ({n} sources, {y.Count} targets)";
+                context.Error.WriteLine($"matched {pairs} ({outcome.Method ?? chosen.Name}{(outcome.Optimal ? ", optimal" : string.Empty)}): mean cost {outcome.TotalCost / matched:G6}, total {outcome.TotalCost:G6}, {watch.Elapsed.TotalSeconds:F3} s; wrote {outPath}");
                 if (bound is not null)
                 {
                     context.Error.WriteLine($"certified lower bound {bound.LowerBound:G6}: within {100 * bound.RelativeGap(outcome.TotalCost / n):G3}% of the optimum");

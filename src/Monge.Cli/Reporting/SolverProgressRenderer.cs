@@ -30,7 +30,10 @@ public static class SolverProgressRenderer
         ArgumentNullException.ThrowIfNull(work);
         if (!ShouldRender(context, json))
         {
-            return work(NullProgress.Instance);
+            // stderr is a file or a pipe (a batch job, a log): one JSON line per report, throttled, with an ETA.
+            return ReferenceEquals(context.Error, Console.Error) && Console.IsErrorRedirected
+                ? work(new JsonLinesProgress(Console.Error, TimeProvider.System))
+                : work(NullProgress.Instance);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -112,6 +115,55 @@ public static class SolverProgressRenderer
                 {
                     task.StopTask();
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Progress as JSON lines on a writer (stderr when it is not a terminal), for logs and batch jobs: at most one line
+    /// per stage every <see cref="Interval"/> plus the first and the completing report, each
+    /// <c>{"event":"progress","stage":…,"completed":…,"total":…,"error":…,"elapsed_seconds":…,"eta_seconds":…}</c>.
+    /// <c>total</c> is null when the solver cannot know it (network simplex pivots), <c>error</c> when it has none;
+    /// <c>eta_seconds</c> extrapolates the rate so far, (total − completed) · elapsed / completed (null without a total).
+    /// </summary>
+    /// <param name="writer">Where the lines go.</param>
+    /// <param name="time">The clock (tests pass a fake one).</param>
+    public sealed class JsonLinesProgress(TextWriter writer, TimeProvider time) : IProgress<SolverProgress>
+    {
+        /// <summary>The shortest time between two lines of one stage.</summary>
+        public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+        private readonly Lock _lock = new();
+        private readonly long _start = time.GetTimestamp();
+        private readonly Dictionary<string, long> _last = new(StringComparer.Ordinal);
+
+        /// <inheritdoc />
+        public void Report(SolverProgress value)
+        {
+            var now = time.GetTimestamp();
+            var done = value.Total > 0 && value.Completed >= value.Total;
+            lock (_lock)
+            {
+                if (!done && _last.TryGetValue(value.Stage, out var last) && time.GetElapsedTime(last, now) < Interval)
+                {
+                    return;
+                }
+
+                _last[value.Stage] = now;
+                var elapsed = time.GetElapsedTime(_start, now).TotalSeconds;
+                double? eta = value.Total > 0 && value.Completed > 0 ? elapsed * (value.Total - value.Completed) / value.Completed : null;
+                var line = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["event"] = "progress",
+                    ["stage"] = value.Stage,
+                    ["completed"] = value.Completed,
+                    ["total"] = value.Total > 0 ? value.Total : null,
+                    ["error"] = double.IsFinite(value.Error) ? value.Error : null,
+                    ["elapsed_seconds"] = Math.Round(elapsed, 3),
+                    ["eta_seconds"] = eta is { } e ? Math.Round(Math.Max(0, e), 3) : null,
+                };
+                writer.WriteLine(line.ToJsonString());
+                writer.Flush();
             }
         }
     }

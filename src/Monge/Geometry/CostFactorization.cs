@@ -74,15 +74,27 @@ public static class CostFactorization
             return FillSquaredEuclidean(x, y, d, ix, iy, factorX, factorY);
         }
 
-        return cost switch
-        {
-            NegativeDotProduct<double> => FillDot(x, y, d, ix, iy, factorX, factorY),
-            Euclidean<double> e => FillSampled(x, y, d, ix, iy, e, rank, rng, factorX, factorY),
-            PNormPower<double> p => FillSampled(x, y, d, ix, iy, p, rank, rng, factorX, factorY),
-            Cosine<double> c => FillSampled(x, y, d, ix, iy, c, rank, rng, factorX, factorY),
-            DelegateCost<double> f => FillSampled(x, y, d, ix, iy, f, rank, rng, factorX, factorY),
-            _ => FillSampled(x, y, d, ix, iy, cost!, rank, rng, factorX, factorY),
-        };
+        var visitor = new FillVisitor(x, y, d, ix, iy, rank, rng, factorX, factorY);
+        return CostFunction.Dispatch<double, FillVisitor, int>(cost, ref visitor);
+    }
+
+    /// <summary>Exact factors for the dot product, sampled (Nyström) factors for every other cost struct.</summary>
+    private readonly ref struct FillVisitor(
+        ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int rank, Random rng, Span<double> factorX, Span<double> factorY)
+        : ICostVisitor<double, int>
+    {
+        private readonly ReadOnlySpan<double> _x = x;
+        private readonly ReadOnlySpan<double> _y = y;
+        private readonly ReadOnlySpan<int> _ix = ix;
+        private readonly ReadOnlySpan<int> _iy = iy;
+        private readonly Span<double> _factorX = factorX;
+        private readonly Span<double> _factorY = factorY;
+
+        public int Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<double> =>
+            typeof(TCost) == typeof(NegativeDotProduct<double>)
+                ? FillDot(_x, _y, d, _ix, _iy, _factorX, _factorY)
+                : FillSampled(_x, _y, d, _ix, _iy, cost, rank, rng, _factorX, _factorY);
     }
 
     private static int FillSquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> fx, Span<double> fy)

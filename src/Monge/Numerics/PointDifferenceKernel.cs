@@ -15,8 +15,7 @@ namespace Monge.Numerics;
 /// tiler on purpose: summing squared differences has no cancellation, which the certified c-transforms of
 /// <c>Tools.DualBound</c> (float64, feasibility up to rounding of C itself) and the exact solvers' rows need, and the
 /// Euclidean root is taken per entry in the same sweep instead of one generic cost call per pair.
-/// <c>Tools.PointDifferenceGeometry</c> fills its tiles with it; <c>Solvers.Exact.PointCostRows</c> has the same loop
-/// for whole rows.
+/// <c>Tools.PointDifferenceGeometry</c> fills its tiles with it and <c>Solvers.Exact.PointCostRows</c> its rows.
 /// </remarks>
 internal static class PointDifferenceKernel
 {

@@ -154,17 +154,98 @@ public sealed class MatchCommandTests
         Assert.Contains("pairs.png", report, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Match_UnequalSizes_Exit2PointsToSolve()
+    /// <summary>Brute force over every injective map from the smaller side into the larger one.</summary>
+    private static double BruteForceInjective(double[] x, double[] y, int n, int m, int d, bool squared)
+    {
+        var best = double.PositiveInfinity;
+        var small = Math.Min(n, m);
+        var large = Math.Max(n, m);
+        var used = new bool[large];
+        void Recurse(int k, double acc)
+        {
+            if (acc >= best)
+            {
+                return;
+            }
+
+            if (k == small)
+            {
+                best = acc;
+                return;
+            }
+
+            for (var t = 0; t < large; t++)
+            {
+                if (!used[t])
+                {
+                    used[t] = true;
+                    Recurse(k + 1, acc + (n <= m ? Cost(x, y, d, k, t, squared) : Cost(x, y, d, t, k, squared)));
+                    used[t] = false;
+                }
+            }
+        }
+
+        Recurse(0, 0);
+        return best;
+    }
+
+    [Theory]
+    [InlineData(5, 8, "exact", "sqeuclidean")]
+    [InlineData(8, 5, "exact", "sqeuclidean")]
+    [InlineData(6, 7, "exact", "euclidean")]
+    [InlineData(7, 4, "auto", "euclidean")]
+    public void Match_UnequalSizes_SmallerSideMatchedOptimally(int n, int m, string method, string cost)
     {
         using var cli = new CliRunner();
-        var random = Seeds.Create(902);
+        var random = Seeds.Create(902 + n + (10 * m));
+        const int d = 2;
+        var x = RandomPoints(random, n, d);
+        var y = RandomPoints(random, m, d);
+        WritePoints(cli.File("x.npy"), x, n, d);
+        WritePoints(cli.File("y.npy"), y, m, d);
+        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, "--out", cli.File("match.npy"), "--json");
+        Assert.True(code == ExitCodes.Ok, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        var small = Math.Min(n, m);
+        Assert.Equal("exact", root.GetProperty("method").GetString());
+        Assert.Equal(small, root.GetProperty("matched").GetInt32());
+        Assert.Equal(n - small, root.GetProperty("unmatched_sources").GetInt32());
+        Assert.Equal(m - small, root.GetProperty("unmatched_targets").GetInt32());
+        Assert.True(root.GetProperty("optimal").GetBoolean());
+
+        // One entry per source; matched targets distinct and in range; −1 exactly for the n − m unmatched sources.
+        var match = DataFiles.Load(cli.File("match.npy")).ToDoubleArray().Select(v => (int)v).ToArray();
+        Assert.Equal(n, match.Length);
+        Assert.Equal(n - small, match.Count(j => j == -1));
+        var targets = match.Where(j => j >= 0).ToArray();
+        Assert.Equal(small, targets.Distinct().Count());
+        Assert.All(targets, j => Assert.InRange(j, 0, m - 1));
+
+        var squared = cost == "sqeuclidean";
+        var total = Enumerable.Range(0, n).Where(i => match[i] >= 0).Sum(i => Cost(x, y, d, i, match[i], squared));
+        var best = BruteForceInjective(x, y, n, m, d, squared);
+        NumericAssert.Close(best, total, rtol: 1e-12, what: "matching cost vs brute force");
+        NumericAssert.Close(best, root.GetProperty("total_cost").GetDouble(), rtol: 1e-12, what: "total_cost");
+        NumericAssert.Close(best / small, root.GetProperty("cost").GetDouble(), rtol: 1e-12, what: "cost per matched pair");
+    }
+
+    [Fact]
+    public void Match_UnequalSizes_HirefAndCertifyExit2()
+    {
+        using var cli = new CliRunner();
+        var random = Seeds.Create(904);
         WritePoints(cli.File("x.npy"), RandomPoints(random, 5, 2), 5, 2);
         WritePoints(cli.File("y.npy"), RandomPoints(random, 6, 2), 6, 2);
-        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--out", cli.File("perm.npy"));
+        var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", "hiref", "--out", cli.File("perm.npy"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Empty(stdout);
-        Assert.Contains("monge solve --method emd", stderr, StringComparison.Ordinal);
+        Assert.Contains("--method exact", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(cli.File("perm.npy")));
+
+        (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--certify", "--out", cli.File("perm.npy"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--certify", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(cli.File("perm.npy")));
     }
 
@@ -189,8 +270,9 @@ public sealed class MatchCommandTests
         Assert.Equal(ExitCodes.IoFailure, cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("x.npy"), "--out", cli.File("exists.npy")).Code);
         Assert.False(File.Exists(cli.File("p.npy")));
 
-        // --drop-nonfinite turns the NaN row into a size mismatch (3 vs 4), still exit 2; --overwrite replaces.
-        Assert.Equal(ExitCodes.BadInput, cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("nan.npy"), "--out", cli.File("p.npy"), "--drop-nonfinite").Code);
+        // --drop-nonfinite drops the NaN row: 4 sources, 3 kept targets, one source left unmatched (−1); --overwrite replaces.
+        Assert.Equal(ExitCodes.Ok, cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("nan.npy"), "--out", cli.File("p.npy"), "--drop-nonfinite").Code);
+        Assert.Equal(1, DataFiles.Load(cli.File("p.npy")).ToDoubleArray().Count(v => v == -1));
         Assert.Equal(ExitCodes.Ok, cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("x.npy"), "--out", cli.File("exists.npy"), "--overwrite").Code);
         Assert.Equal([0L, 1, 2, 3], DataFiles.Load(cli.File("exists.npy")).ToDoubleArray().Select(v => (long)v));
     }

@@ -65,7 +65,7 @@ public sealed class SolverCostMatrixTests
                     NumericAssert.Close(optimum, result.Cost, rtol: 1e-9, atol: 1e-12, what: what);
                     NumericAssert.Close(optimum * N, result.TotalCost, rtol: 1e-9, atol: 1e-12, what: what + " total");
                     NumericAssert.Close(result.Cost, new LinearAssignment().Solve(x, y, cost).Cost, rtol: 1e-12, atol: 1e-15, what: what + " point-cloud overload");
-                    NumericAssert.Close(result.Cost, new LinearAssignment { MaxDenseEntries = 0 }.Solve(problem).Cost, rtol: 1e-12, atol: 1e-15, what: what + " rows on the fly");
+                    NumericAssert.Close(result.Cost, new LinearAssignment { MaxDenseBytes = 0 }.Solve(problem).Cost, rtol: 1e-12, atol: 1e-15, what: what + " rows on the fly");
                     break;
                 }
 

@@ -33,7 +33,7 @@ public static class HirefMatch
     };
 
     /// <summary>The <c>auto</c> method.</summary>
-    public static MatchMethod AutoMethod { get; } = new("auto", $"exact for n ≤ {AutoExactMaxPoints}, hiref above", Auto)
+    public static MatchMethod AutoMethod { get; } = new("auto", $"exact for n ≤ {AutoExactMaxPoints} or unequal sizes, hiref above", Auto)
     {
         CreateOptions = CreateOptions,
         ReadOptions = ReadOptions,
@@ -80,7 +80,16 @@ public static class HirefMatch
     /// <summary>Hierarchical Refinement (Halmos et al., ICML 2025): linear memory, exact leaves.</summary>
     public static MatchOutcome Solve(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(settings);
+        if (x.Count != y.Count)
+        {
+            throw new UsageException(
+                $"--method hiref matches equal-size point sets, but --source has {x.Count} points and --target {y.Count}; "
+                + "use --method exact (or auto, which picks exact for unequal sizes).");
+        }
+
         var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule };
         if (settings.LeafSize is { } leaf)
         {
@@ -119,11 +128,12 @@ public static class HirefMatch
         return new MatchOutcome(result.Permutation, result.Cost * x.Count, Optimal: false, convergence, "hiref", extra) { Plan = result };
     }
 
-    /// <summary>Exact assignment for n ≤ <see cref="AutoExactMaxPoints"/>, Hierarchical Refinement above.</summary>
+    /// <summary>Exact assignment for n ≤ <see cref="AutoExactMaxPoints"/> or unequal sizes (HiRef needs n = m), Hierarchical Refinement above.</summary>
     public static MatchOutcome Auto(PointCloud<double> x, PointCloud<double> y, MatchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return x.Count <= AutoExactMaxPoints
+        ArgumentNullException.ThrowIfNull(y);
+        return x.Count <= AutoExactMaxPoints || x.Count != y.Count
             ? ExactMatch.Solve(x, y, settings, cancellationToken)
             : Solve(x, y, settings, cancellationToken);
     }

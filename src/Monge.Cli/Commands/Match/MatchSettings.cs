@@ -10,4 +10,5 @@ namespace Monge.Cli.Commands.Match;
 /// <param name="Seed">Seed of every random choice.</param>
 /// <param name="Progress">Progress sink (levels, for HiRef).</param>
 /// <param name="SlabRounds">HiRef slab rounds of the polish (0: off; null: the solver default).</param>
-public sealed record MatchSettings(ICostFunction<double> Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null);
+/// <param name="MaxMemoryBytes">The budget for a stored cost matrix (<c>--max-memory</c>; 0: the library default).</param>
+public sealed record MatchSettings(ICostFunction<double> Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null, long MaxMemoryBytes = 0);

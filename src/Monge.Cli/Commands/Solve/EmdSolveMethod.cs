@@ -42,6 +42,7 @@ public sealed class EmdSolveMethod : ISolveMethod
             cancellation: input.Context.Cancellation,
             details: input.Details,
             potentialsOut: input.Get<string?>(SolveOutputs.PotentialsOutName),
-            mapOut: input.Get<string?>(SolveOutputs.MapOutName));
+            mapOut: input.Get<string?>(SolveOutputs.MapOutName),
+            progress: input.Progress);
     }
 }

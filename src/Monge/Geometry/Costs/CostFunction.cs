@@ -15,6 +15,24 @@ namespace Monge.Geometry.Costs;
 /// </remarks>
 public static class CostFunction
 {
+    /// <summary>
+    /// The one switch over cost kinds: calls <paramref name="visitor"/> with the concrete built-in cost struct (null is
+    /// squared Euclidean), or with the interface for any other implementation.
+    /// </summary>
+    internal static TResult Dispatch<T, TVisitor, TResult>(ICostFunction<T>? cost, scoped ref TVisitor visitor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVisitor : ICostVisitor<T, TResult>, allows ref struct =>
+        cost switch
+        {
+            null or SquaredEuclidean<T> => visitor.Invoke(default(SquaredEuclidean<T>)),
+            Euclidean<T> e => visitor.Invoke(e),
+            PNormPower<T> p => visitor.Invoke(p),
+            Cosine<T> c => visitor.Invoke(c),
+            NegativeDotProduct<T> dot => visitor.Invoke(dot),
+            DelegateCost<T> f => visitor.Invoke(f),
+            _ => visitor.Invoke(cost),
+        };
+
     /// <summary>The accepted names, as shown in help texts and error messages.</summary>
     public static IReadOnlyList<string> Names { get; } = ["sqeuclidean", "euclidean", "pnorm:P", "cosine", "dot"];
 

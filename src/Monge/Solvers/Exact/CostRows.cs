@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Numerics;
@@ -42,7 +40,8 @@ internal readonly ref struct DenseCostRows<T> : ICostRows<T>
 /// <summary>
 /// Rows of a point-cloud cost s·c(x_i, y_j) computed on demand, specialised by the JIT for the cost struct
 /// <typeparamref name="TCost"/>. Squared Euclidean ‖x_i − y_j‖² and Euclidean ‖x_i − y_j‖ take a SIMD fast path over
-/// coordinate differences with the targets held transposed (d × m), so that one row is a SIMD sweep over j; every
+/// coordinate differences with the targets held transposed (d × m), so that one row is a SIMD sweep over j
+/// (<see cref="PointDifferenceKernel.Row{T}"/>); every
 /// other cost calls <see cref="ICostFunction{T}.Evaluate"/> once per pair (no interface call when it is a struct).
 /// </summary>
 internal readonly ref struct PointCostRows<T, TCost> : ICostRows<T>
@@ -110,51 +109,7 @@ internal readonly ref struct PointCostRows<T, TCost> : ICostRows<T>
             return dst;
         }
 
-        var j0 = 0;
-        if (Vector256.IsHardwareAccelerated && m >= Vector256<T>.Count)
-        {
-            ref var yRef = ref MemoryMarshal.GetReference(_yT);
-            ref var dRef = ref MemoryMarshal.GetReference(dst);
-            var last = m - Vector256<T>.Count;
-            for (var j = 0; ; j += Vector256<T>.Count)
-            {
-                if (j > last)
-                {
-                    j = last;
-                }
-
-                var acc = Vector256<T>.Zero;
-                for (var k = 0; k < _d; k++)
-                {
-                    var diff = Vector256.LoadUnsafe(ref yRef, (nuint)((k * m) + j)) - Vector256.Create(xi[k]);
-                    acc += diff * diff;
-                }
-
-                if (Sqrt)
-                {
-                    acc = Vector256.Sqrt(acc);
-                }
-
-                if (_scaled)
-                {
-                    acc *= Vector256.Create(_scale);
-                }
-
-                acc.StoreUnsafe(ref dRef, (nuint)j);
-                if (j == last)
-                {
-                    break;
-                }
-            }
-
-            j0 = m;
-        }
-
-        for (var j = j0; j < m; j++)
-        {
-            dst[j] = Entry(i, j);
-        }
-
+        PointDifferenceKernel.Row(xi, _yT, m, 0, Sqrt, _scale, dst);
         return dst;
     }
 

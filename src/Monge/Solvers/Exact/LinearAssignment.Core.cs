@@ -32,6 +32,7 @@ public sealed partial record LinearAssignment
         where TRows : ICostRows<T>, allows ref struct
     {
         ws.EnsureCapacity(n, m);
+        ws.MixedPrecisionRan = false;
         var rowsol = rowToColumn[..n];
         var colsol = ws._columnToRow.AsSpan(0, m);
         var v = ws._columnPotentials.AsSpan(0, m);
@@ -56,7 +57,7 @@ public sealed partial record LinearAssignment
         if (n == m)
         {
             numFree = ColumnReduction(ref rows, n, m, rowsol, colsol, v, d, free, ws._matches.AsSpan(0, n), scratch);
-            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
             firstPass = 1;
 
             // Few rows left free (nearest-column guesses mostly distinct: uniform-like data): an ε-scaling auction
@@ -65,13 +66,13 @@ public sealed partial record LinearAssignment
             if (ws.AuctionPhase && n >= ws.AuctionThreshold && numFree <= n / 4 && numFree > 0)
             {
                 ws.AuctionRan = true;
-                numFree = AuctionPhase(ref rows, n, numFree, rowsol, colsol, v, free, scratch);
+                numFree = AuctionPhase(ref rows, n, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
                 firstPass = 2;
             }
 
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= DefaultMaxDenseEntries)
+            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
@@ -99,11 +100,14 @@ public sealed partial record LinearAssignment
         // Augmenting row reduction, two passes (JV 1987, procedure AUGMENTING ROW REDUCTION).
         for (var pass = firstPass; pass < 2 && numFree > 0; pass++)
         {
-            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
         }
 
         // Shortest augmenting paths for the rows still free.
         var assigned = n - numFree;
+        var progress = ws.Progress;
+        var every = Math.Max(1, n / 1000);
+        progress?.Report(new SolverProgress(ProgressStage, assigned, n, double.NaN));
         for (var k = 0; k < numFree; k++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -113,10 +117,17 @@ public sealed partial record LinearAssignment
 
             AugmentRow(ref rows, free[k], rowsol, colsol, v, d, pred, scratch, ws);
             assigned++;
+            if (progress is not null && (k % every == 0 || k == numFree - 1))
+            {
+                progress.Report(new SolverProgress(ProgressStage, assigned, n, double.NaN));
+            }
         }
 
         return assigned;
     }
+
+    /// <summary>The stage name of the progress reports (rows assigned out of n).</summary>
+    internal const string ProgressStage = "assignment";
 
     /// <summary>Square problems at least this large get the auction phase (when few rows are left free); Hierarchical Refinement leaves (256) do not.</summary>
     internal const int AuctionMinSize = 512;
@@ -149,7 +160,8 @@ public sealed partial record LinearAssignment
         Span<int> colsol,
         Span<T> v,
         Span<int> free,
-        Span<T> scratch)
+        Span<T> scratch,
+        CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
@@ -197,6 +209,13 @@ public sealed partial record LinearAssignment
             var k = 0;
             while (k < count && bidsLeft > 0)
             {
+                // Cancelled: stop bidding (the pass below leaves a valid state for the caller, which then returns).
+                if ((bidsLeft & 255) == 0 && cancellationToken.IsCancellationRequested)
+                {
+                    bidsLeft = 0;
+                    break;
+                }
+
                 bidsLeft--;
                 var i = free[k++];
                 var (w1, j1, w2) = TwoSmallest(rows.Row(i, scratch), (ReadOnlySpan<T>)v);
@@ -243,6 +262,9 @@ public sealed partial record LinearAssignment
 
     /// <summary>Square problems at least this large get a multiscale warm start.</summary>
     internal const int WarmStartMinSize = 256;
+
+    /// <summary>The warm start stores its sub-problem's cost (n²/4 entries); it is skipped above this many entries.</summary>
+    internal const long WarmStartMaxEntries = 1L << 24;
 
     /// <summary>
     /// Multiscale warm start (square problems): solves the sub-problem on a seeded random half of the rows and of the
@@ -394,7 +416,8 @@ public sealed partial record LinearAssignment
         Span<int> colsol,
         Span<T> v,
         Span<int> free,
-        Span<T> scratch)
+        Span<T> scratch,
+        CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
@@ -406,6 +429,17 @@ public sealed partial record LinearAssignment
         var numFree = 0;
         while (k < previousFree)
         {
+            if ((steps & 255) == 255 && cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled: the rows not processed yet stay free (numFree ≤ k, so they move down without overlap).
+                for (; k < previousFree; k++)
+                {
+                    free[numFree++] = free[k];
+                }
+
+                break;
+            }
+
             var i = free[k++];
             steps++;
             var row = rows.Row(i, scratch);

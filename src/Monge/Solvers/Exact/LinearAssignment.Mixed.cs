@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 
 namespace Monge.Solvers.Exact;
 
@@ -11,6 +12,9 @@ public sealed partial record LinearAssignment
 {
     /// <summary>Square double problems at least this large run the main phase in single precision by default.</summary>
     internal const int MixedPrecisionMinSize = 512;
+
+    /// <summary>The stage name of the progress reports of the double repair (rows re-inserted out of those freed).</summary>
+    internal const string RepairProgressStage = "assignment repair (float64)";
 
     /// <summary>Costs of larger magnitude stay in double (the float phase would lose them or overflow).</summary>
     private const double MixedPrecisionMaxMagnitude = 1e30;
@@ -43,8 +47,10 @@ public sealed partial record LinearAssignment
         wsF.MultiscaleWarmStart = ws.MultiscaleWarmStart;
         wsF.AuctionPhase = ws.AuctionPhase;
         wsF.AuctionThreshold = ws.AuctionThreshold;
+        wsF.Progress = ws.Progress;
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);
+        ws.MixedPrecisionRan = true;
         var rowsol = rowToColumn[..n];
         var v = ws._columnPotentials.AsSpan(0, n);
         var colsol = ws._columnToRow.AsSpan(0, n);
@@ -79,6 +85,8 @@ public sealed partial record LinearAssignment
         ws.AuctionRan = wsF.AuctionRan;
         var d = ws._distances.AsSpan(0, n);
         var pred = ws._predecessors.AsSpan(0, n);
+        var progress = ws.Progress;
+        var every = Math.Max(1, numFree / 100);
         for (var k = 0; k < numFree; k++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -87,14 +95,24 @@ public sealed partial record LinearAssignment
             }
 
             AugmentRow(ref exact, free[k], rowsol, colsol, v, d, pred, scratch, ws);
+            if (progress is not null && (k % every == 0 || k == numFree - 1))
+            {
+                progress.Report(new SolverProgress(RepairProgressStage, k + 1, numFree, double.NaN));
+            }
         }
 
         return n;
     }
 
+    /// <summary>
+    /// Whether this processor runs the mixed-precision route at all: it pays only with 256-bit SIMD (AVX2), where a
+    /// float row sweep packs eight columns per instruction against four for double.
+    /// </summary>
+    internal static bool MixedPrecisionSupported => Vector256.IsHardwareAccelerated;
+
     /// <summary>Whether an n × m double problem takes the mixed-precision route with this workspace.</summary>
     private static bool UsesMixedPrecision(int n, int m, LinearAssignmentWorkspace<double> ws) =>
-        ws.MixedPrecision && n == m && n >= ws.MixedPrecisionThreshold && Vector256.IsHardwareAccelerated;
+        ws.MixedPrecision && n == m && n >= ws.MixedPrecisionThreshold && MixedPrecisionSupported;
 
     /// <summary>Rounds <paramref name="source"/> to float into <paramref name="destination"/>; false if some |value| is too large.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -150,16 +168,17 @@ public sealed partial record LinearAssignment
 
     /// <summary>
     /// The mixed-precision route for double point clouds under the squared Euclidean or Euclidean cost (the transposed
-    /// targets are already in <paramref name="ws"/>): float rows (stored when n·m ≤ <paramref name="maxDenseEntries"/>,
-    /// otherwise computed on the fly) for the main phase, double rows computed on the fly for the repair. Null when
-    /// the coordinates are too large for float.
+    /// targets are already in <paramref name="ws"/>): float rows for the main phase — stored when
+    /// <paramref name="store"/> (built with blocked matrix products, <see cref="SquaredDistanceProducts{T}"/>),
+    /// otherwise computed on the fly from coordinate differences — and double rows from coordinate differences,
+    /// computed on the fly, for the repair. Null when the coordinates are too large for float.
     /// </summary>
-    private static int[]? SolvePointsMixed(PointCloud<double> x, bool euclidean, double scale, long maxDenseEntries, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken) =>
+    private static int[]? SolvePointsMixed(PointCloud<double> x, ReadOnlySpan<double> y, bool euclidean, double scale, bool store, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken) =>
         euclidean
-            ? SolvePointsMixed<Euclidean<float>, Euclidean<double>>(x, scale, maxDenseEntries, ws, cancellationToken)
-            : SolvePointsMixed<SquaredEuclidean<float>, SquaredEuclidean<double>>(x, scale, maxDenseEntries, ws, cancellationToken);
+            ? SolvePointsMixed<Euclidean<float>, Euclidean<double>>(x, y, scale, store, ws, cancellationToken)
+            : SolvePointsMixed<SquaredEuclidean<float>, SquaredEuclidean<double>>(x, y, scale, store, ws, cancellationToken);
 
-    private static int[]? SolvePointsMixed<TCostF, TCostD>(PointCloud<double> x, double scale, long maxDenseEntries, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken)
+    private static int[]? SolvePointsMixed<TCostF, TCostD>(PointCloud<double> x, ReadOnlySpan<double> y, double scale, bool store, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken)
         where TCostF : struct, ICostFunction<float>
         where TCostD : struct, ICostFunction<double>
     {
@@ -174,20 +193,22 @@ public sealed partial record LinearAssignment
 
         var rowToColumn = new int[n];
         var exact = new PointCostRows<double, TCostD>(x.Data, [], ws._transposed.AsSpan(0, n * d), d, n, default, scale);
-        var pointsF = new PointCostRows<float, TCostF>(xF, [], yF, d, n, default, (float)scale);
-        if ((long)n * n <= maxDenseEntries)
+        if (store)
         {
-            var dense = ws.EnsureSingleCost(n * n);
-            for (var i = 0; i < n; i++)
+            var products = SquaredDistanceProducts<float>.Create(x.Data, y, d);
+            if (!products.IsFinite)
             {
-                pointsF.Row(i, dense.Slice(i * n, n));
+                return null;
             }
 
-            var rowsF = new DenseCostRows<float>(dense, n);
+            ws.EnsureSingleCost(n * n);
+            products.FillRows(0, n, typeof(TCostF) == typeof(Euclidean<float>), (float)scale, ws._singleCost.AsMemory(0, n * n));
+            var rowsF = new DenseCostRows<float>(ws._singleCost.AsSpan(0, n * n), n);
             SolveMixed(ref rowsF, ref exact, n, rowToColumn, ws, cancellationToken);
         }
         else
         {
+            var pointsF = new PointCostRows<float, TCostF>(xF, [], yF, d, n, default, (float)scale);
             SolveMixed(ref pointsF, ref exact, n, rowToColumn, ws, cancellationToken);
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
@@ -15,17 +16,17 @@ public sealed partial record LinearAssignment
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(problem);
-        if (MaxDenseEntries < 0)
+        if (MaxDenseBytes < 0)
         {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxDenseEntries must be non-negative (got {MaxDenseEntries}).", nameof(problem));
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxDenseBytes must be non-negative (got {MaxDenseBytes}).", nameof(problem));
         }
 
         var geometry = problem.Geometry;
         CheckShape(geometry.Rows, geometry.Cols, 0);
         CheckAssignment(problem);
         var result = geometry is IPointCloudGeometry<T> points
-            ? SolvePoints(points, cancellationToken)
-            : SolveGeometry(geometry, cancellationToken);
+            ? SolvePoints(points, progress, cancellationToken)
+            : SolveGeometry(geometry, progress, cancellationToken);
         progress?.Report(new SolverProgress("assignment", geometry.Rows, geometry.Rows, result.Cost));
         return result;
     }
@@ -66,23 +67,24 @@ public sealed partial record LinearAssignment
         }
     }
 
-    private LinearAssignmentResult SolvePoints<T>(IPointCloudGeometry<T> points, CancellationToken cancellationToken)
+    private LinearAssignmentResult SolvePoints<T>(IPointCloudGeometry<T> points, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var cost = points.CostFunction;
-        return cost switch
-        {
-            SquaredEuclidean<T> c => SolvePoints(points, c, cancellationToken),
-            Euclidean<T> c => SolvePoints(points, c, cancellationToken),
-            PNormPower<T> c => SolvePoints(points, c, cancellationToken),
-            Cosine<T> c => SolvePoints(points, c, cancellationToken),
-            NegativeDotProduct<T> c => SolvePoints(points, c, cancellationToken),
-            DelegateCost<T> c => SolvePoints(points, c, cancellationToken),
-            _ => SolvePoints<T, ICostFunction<T>>(points, cost, cancellationToken),
-        };
+        var visitor = new SolvePointsVisitor<T>(this, points, progress, cancellationToken);
+        return CostFunction.Dispatch<T, SolvePointsVisitor<T>, LinearAssignmentResult>(points.CostFunction, ref visitor);
     }
 
-    private LinearAssignmentResult SolvePoints<T, TCost>(IPointCloudGeometry<T> points, TCost cost, CancellationToken cancellationToken)
+    /// <summary><see cref="SolvePoints{T, TCost}"/> for the cost struct that <see cref="CostFunction.Dispatch{T, TVisitor, TResult}"/> finds.</summary>
+    private readonly struct SolvePointsVisitor<T>(LinearAssignment solver, IPointCloudGeometry<T> points, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+        : ICostVisitor<T, LinearAssignmentResult>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public LinearAssignmentResult Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<T> =>
+            solver.SolvePoints(points, cost, progress, cancellationToken);
+    }
+
+    private LinearAssignmentResult SolvePoints<T, TCost>(IPointCloudGeometry<T> points, TCost cost, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCost : ICostFunction<T>
     {
@@ -93,7 +95,7 @@ public sealed partial record LinearAssignment
         var d = x.Dimension;
         var scale = points.ScaleFactor;
         var stopwatch = Stopwatch.StartNew();
-        var ws = new LinearAssignmentWorkspace<T>(n, m);
+        var ws = new LinearAssignmentWorkspace<T>(n, m) { Progress = progress };
         var transposed = PointCostRows<T, TCost>.UsesTransposed;
         if (transposed)
         {
@@ -109,7 +111,7 @@ public sealed partial record LinearAssignment
             var xD = (PointCloud<double>)(object)x;
             var scaleD = double.CreateTruncating(scale);
             var euclidean = typeof(TCost) == typeof(Euclidean<T>);
-            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed(xD, euclidean, scaleD, MaxDenseEntries, wsD, cancellationToken) is { } rowToColumn)
+            if (UsesMixedPrecision(n, m, wsD) && SolvePointsMixed(xD, ((PointCloud<double>)(object)y).Data, euclidean, scaleD, FitsBudget(n, m, sizeof(float)), wsD, cancellationToken) is { } rowToColumn)
             {
                 var assigned = rowToColumn.Count(j => j >= 0);
                 if (euclidean)
@@ -123,7 +125,9 @@ public sealed partial record LinearAssignment
             }
         }
 
-        if ((long)n * m <= MaxDenseEntries)
+        // Other costs in double go through the dense double route, which adds a float copy when it is mixed.
+        var copy = typeof(T) == typeof(double) && !transposed && UsesMixedPrecision(n, m, (LinearAssignmentWorkspace<double>)(object)ws) ? sizeof(float) : 0;
+        if (FitsBudget(n, m, Unsafe.SizeOf<T>() + copy))
         {
             var dense = new T[n * m];
             for (var i = 0; i < n; i++)
@@ -146,27 +150,31 @@ public sealed partial record LinearAssignment
         return Finish(ref pointRows, n, m, ws, stopwatch, cancellationToken);
     }
 
-    private LinearAssignmentResult SolveGeometry<T>(CostGeometry<T> geometry, CancellationToken cancellationToken)
+    private LinearAssignmentResult SolveGeometry<T>(CostGeometry<T> geometry, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = geometry.Rows;
         var m = geometry.Cols;
-        if ((long)n * m <= MaxDenseEntries)
+        if (FitsBudget(n, m, Unsafe.SizeOf<T>()))
         {
             var dense = new T[n * m];
             geometry.FillCostBlock(0, n, 0, m, dense);
             if (typeof(T) == typeof(double))
             {
-                return Solve((double[])(object)dense, n, m, cancellationToken);
+                return Solve((double[])(object)dense, n, m, new LinearAssignmentWorkspace<double>(n, m) { Progress = progress }, cancellationToken);
             }
 
-            return SolveDense<T>(dense, n, m, cancellationToken);
+            return SolveDense<T>(dense, n, m, progress, cancellationToken);
         }
 
         var stopwatch = Stopwatch.StartNew();
         var rows = new GeometryCostRows<T>(geometry);
-        return Finish(ref rows, n, m, new LinearAssignmentWorkspace<T>(n, m), stopwatch, cancellationToken);
+        return Finish(ref rows, n, m, new LinearAssignmentWorkspace<T>(n, m) { Progress = progress }, stopwatch, cancellationToken);
     }
+
+    /// <summary>Whether an n × m matrix of <paramref name="bytesPerEntry"/>-byte values fits <see cref="MaxDenseBytes"/> (and an array).</summary>
+    private bool FitsBudget(int n, int m, int bytesPerEntry) =>
+        (long)n * m <= Array.MaxLength && (double)n * m * bytesPerEntry <= MaxDenseBytes;
 
     /// <summary>
     /// The dense row-major cost of <paramref name="geometry"/> (n·m values): from the points and the cost function for

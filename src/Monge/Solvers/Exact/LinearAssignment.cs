@@ -24,7 +24,7 @@ namespace Monge.Solvers.Exact;
 /// <para>Time: O(n² m) in the worst case, far less on typical inputs. Memory: the cost matrix if stored, plus
 /// O(m) scratch (about 5m values and 3m + 2n integers), reused through <see cref="LinearAssignmentWorkspace{T}"/>;
 /// the mixed-precision route for dense double input adds a float copy of the matrix (4·n² bytes).
-/// The problem and point-cloud overloads never store C when n·m exceeds <see cref="MaxDenseEntries"/>: rows are then
+/// The problem and point-cloud overloads never store C when it does not fit <see cref="MaxDenseBytes"/>: rows are then
 /// recomputed (O(m·d) each, specialised per cost struct) whenever the solver needs them.</para>
 /// <para>Normalization: <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ for the plan with mass 1/n per matched pair
 /// (the mean matched cost, as every solver reports); <see cref="LinearAssignmentResult.TotalCost"/> is the plain sum
@@ -34,15 +34,19 @@ namespace Monge.Solvers.Exact;
 public sealed partial record LinearAssignment
 {
     /// <summary>
-    /// The default of <see cref="MaxDenseEntries"/>: 2²⁴ entries (128 MiB of doubles).
+    /// The default of <see cref="MaxDenseBytes"/>: 1 GiB (a stored float32 cost up to n = m = 16 384, a double one up
+    /// to 11 585).
     /// </summary>
-    public const long DefaultMaxDenseEntries = 1L << 24;
+    public const long DefaultMaxDenseBytes = 1L << 30;
 
     /// <summary>
-    /// The problem and point-cloud overloads store the cost when n·m is at most this (default
-    /// <see cref="DefaultMaxDenseEntries"/>) and compute rows on the fly above it (0: always on the fly).
+    /// The memory budget, in bytes, for a stored cost matrix in the problem and point-cloud overloads (default
+    /// <see cref="DefaultMaxDenseBytes"/>; 0: rows always computed on the fly). The cost is stored when it fits —
+    /// n·m float32 values (4 bytes each) in the mixed-precision route of square double problems under squared
+    /// Euclidean or Euclidean costs, n·m values of the problem's precision otherwise (plus the float32 copy when the
+    /// mixed route then applies to them) — and computed row by row (O(m·d) per row, memory O(m·d)) above it.
     /// </summary>
-    public long MaxDenseEntries { get; init; } = DefaultMaxDenseEntries;
+    public long MaxDenseBytes { get; init; } = DefaultMaxDenseBytes;
 
     /// <summary>Solves a dense row-major n × m problem (n ≤ m) in double precision.</summary>
     /// <param name="cost">Row-major costs, length n·m; every entry finite.</param>
@@ -103,12 +107,14 @@ public sealed partial record LinearAssignment
     /// Solves the assignment problem of a <see cref="LinearProblem{T}"/>: n = Rows ≤ m = Cols, uniform source weights
     /// and uniform target weights, both marginals enforced. Each source is matched to a distinct target (for n = m, a
     /// permutation, which is the optimal plan with masses 1/n). Costs are read only through the geometry: an
-    /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when n·m ≤
-    /// <see cref="MaxDenseEntries"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
-    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense up to <see cref="MaxDenseEntries"/>, row by row above).
+    /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when they fit
+    /// <see cref="MaxDenseBytes"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
+    /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense within <see cref="MaxDenseBytes"/>, row by row above).
     /// </summary>
     /// <param name="problem">The problem.</param>
-    /// <param name="progress">Receives one report when the assignment is complete.</param>
+    /// <param name="progress">Receives the rows assigned out of n (stage "assignment": when the augmenting paths start and then
+    /// about every n/1000 rows), the double repair of the mixed route (rows re-inserted out of those
+    /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
     /// <returns>The assignment; <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ with masses 1/n (the mean matched cost).</returns>
     /// <exception cref="InputValidationException">n &gt; m, non-uniform weights, relaxed marginals (weighted problems
@@ -123,12 +129,14 @@ public sealed partial record LinearAssignment
 
     /// <summary>
     /// Solves the assignment between two point clouds (n = |x| ≤ m = |y|) under a ground cost, without storing the
-    /// n × m cost when it is larger than <see cref="MaxDenseEntries"/> entries. Weights, when given, must be uniform.
+    /// n × m cost when it does not fit <see cref="MaxDenseBytes"/>. Weights, when given, must be uniform.
     /// </summary>
     /// <param name="x">Source points (rows).</param>
     /// <param name="y">Target points (columns), same dimension.</param>
     /// <param name="cost">The ground cost (null: squared Euclidean). Any <see cref="ICostFunction{T}"/>.</param>
-    /// <param name="progress">Receives one report when the assignment is complete.</param>
+    /// <param name="progress">Receives the rows assigned out of n (stage "assignment": when the augmenting paths start and then
+    /// about every n/1000 rows), the double repair of the mixed route (rows re-inserted out of those
+    /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation.</param>
     /// <exception cref="InputValidationException">Dimensions differ, |x| &gt; |y|, or non-uniform weights.</exception>
     public LinearAssignmentResult Solve(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -220,29 +228,23 @@ public sealed partial record LinearAssignment
     public static void FillCost<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, ICostFunction<T>? cost, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        switch (cost)
+        var visitor = new FillCostVisitor<T>(x, y, dimension, destination);
+        CostFunction.Dispatch<T, FillCostVisitor<T>, bool>(cost, ref visitor);
+    }
+
+    /// <summary><see cref="FillCost{T, TCost}"/> for the cost struct that <see cref="CostFunction.Dispatch{T, TVisitor, TResult}"/> finds.</summary>
+    private readonly ref struct FillCostVisitor<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int dimension, Span<T> destination) : ICostVisitor<T, bool>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly ReadOnlySpan<T> _y = y;
+        private readonly Span<T> _destination = destination;
+
+        public bool Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<T>
         {
-            case null or SquaredEuclidean<T>:
-                FillCost(x, y, dimension, default(SquaredEuclidean<T>), destination);
-                break;
-            case Euclidean<T> e:
-                FillCost(x, y, dimension, e, destination);
-                break;
-            case PNormPower<T> p:
-                FillCost(x, y, dimension, p, destination);
-                break;
-            case Cosine<T> c:
-                FillCost(x, y, dimension, c, destination);
-                break;
-            case NegativeDotProduct<T> dot:
-                FillCost(x, y, dimension, dot, destination);
-                break;
-            case DelegateCost<T> f:
-                FillCost(x, y, dimension, f, destination);
-                break;
-            default:
-                FillCost<T, ICostFunction<T>>(x, y, dimension, cost, destination);
-                break;
+            FillCost(_x, _y, dimension, cost, _destination);
+            return true;
         }
     }
 
@@ -332,11 +334,15 @@ public sealed partial record LinearAssignment
     }
 
     private static LinearAssignmentResult SolveDense<T>(ReadOnlySpan<T> cost, int n, int m, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SolveDense(cost, n, m, null, cancellationToken);
+
+    private static LinearAssignmentResult SolveDense<T>(ReadOnlySpan<T> cost, int n, int m, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckDense(cost, n, m);
         var stopwatch = Stopwatch.StartNew();
-        var ws = new LinearAssignmentWorkspace<T>(n, m);
+        var ws = new LinearAssignmentWorkspace<T>(n, m) { Progress = progress };
         var rows = new DenseCostRows<T>(cost, m);
         return Finish(ref rows, n, m, ws, stopwatch, cancellationToken);
     }

@@ -48,7 +48,7 @@ public sealed class LinearAssignmentWorkspace<T>
     /// sub-problem (default true). It costs about a third more on uniform random costs and saves 10–50× on
     /// structured geometric ones (shifted shapes, clusters), where plain column reduction leads to very long
     /// augmenting paths. The sub-problem's cost is stored (n²/4 entries, n²/3 with the recursion), so the warm start
-    /// is skipped when n²/4 exceeds <see cref="LinearAssignment.DefaultMaxDenseEntries"/>.
+    /// is skipped when n²/4 exceeds 2²⁴ entries.
     /// </summary>
     public bool MultiscaleWarmStart { get; set; } = true;
 
@@ -58,8 +58,9 @@ public sealed class LinearAssignmentWorkspace<T>
     /// re-inserts, by double-precision augmenting paths, every row whose column is not a double-precision minimizer
     /// of its reduced costs); the float phase moves half the bytes and packs twice as many columns per SIMD
     /// instruction. Dense double input then costs an extra float copy of the matrix (4·n² bytes, kept in this
-    /// workspace); point clouds need no copy. Ignored for float problems, rectangular problems and costs above 1e30
-    /// in magnitude.
+    /// workspace); point clouds need no copy. Ignored for float problems, rectangular problems, costs above 1e30
+    /// in magnitude, and on processors without 256-bit SIMD (AVX2: <c>Vector256.IsHardwareAccelerated</c>), where
+    /// float rows would be swept no faster than double ones and the repair would be pure overhead.
     /// </summary>
     public bool MixedPrecision { get; set; } = true;
 
@@ -82,6 +83,12 @@ public sealed class LinearAssignmentWorkspace<T>
 
     /// <summary>How many rows the double repair of the last mixed-precision solve re-inserted (0 otherwise).</summary>
     internal int RepairedRows { get; set; }
+
+    /// <summary>Receives the progress of the solves run with this workspace (rows assigned out of n), or null.</summary>
+    internal IProgress<SolverProgress>? Progress { get; set; }
+
+    /// <summary>Whether the last solve with this workspace took the mixed-precision route.</summary>
+    internal bool MixedPrecisionRan { get; set; }
 
 
     /// <summary>Grows the buffers (never shrinks them) so that an n × m problem fits.</summary>

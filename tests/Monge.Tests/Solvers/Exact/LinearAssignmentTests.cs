@@ -123,7 +123,7 @@ public class LinearAssignmentTests
             var dense = new double[n * m];
             LinearAssignment.FillCost(x.Data, y.Data, d, groundCost, dense);
             var stored = new LinearAssignment().Solve(x, y, groundCost);
-            var onTheFly = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y, groundCost);
+            var onTheFly = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y, groundCost);
             var fromMatrix = LinearAssignment.Solve(dense, n, m);
             NumericAssert.Close(fromMatrix.TotalCost, stored.TotalCost, rtol: 1e-12);
             NumericAssert.Close(fromMatrix.TotalCost, onTheFly.TotalCost, rtol: 1e-12);
@@ -138,7 +138,7 @@ public class LinearAssignmentTests
         var random = Seeds.Create(404);
         var x = Generators.UniformCloud(random, 120, 2).Convert<float>();
         var y = Generators.UniformCloud(random, 130, 2).Convert<float>();
-        var result = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y);
+        var result = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y);
         var dense = new float[120 * 130];
         LinearAssignment.FillCost(x.Data, y.Data, 2, new SquaredEuclidean<float>(), dense);
         var reference = LinearAssignment.Solve(dense.Select(c => (double)c).ToArray(), 120, 130);
@@ -327,7 +327,10 @@ public class LinearAssignmentTests
                 Assert.True(ws.AuctionRan, what);
             }
 
-            if (kind == 1 && mixed)
+            // The mixed route runs wherever the processor supports it (256-bit SIMD) and never elsewhere; where it runs on
+            // 10⁴-offset costs (floats cannot resolve them) the double repair must re-insert rows.
+            Assert.Equal(mixed && LinearAssignment.MixedPrecisionSupported, ws.MixedPrecisionRan);
+            if (kind == 1 && ws.MixedPrecisionRan)
             {
                 Assert.True(ws.RepairedRows > 0, what);
             }
@@ -348,7 +351,7 @@ public class LinearAssignmentTests
         LinearAssignment.FillCost(x.Data, y.Data, 3, groundCost, dense);
         var reference = LinearAssignment.Solve(dense, n, n, new LinearAssignmentWorkspace<double> { MixedPrecision = false });
         var stored = new LinearAssignment().Solve(x, y, groundCost);
-        var onTheFly = new LinearAssignment { MaxDenseEntries = 0 }.Solve(x, y, groundCost);
+        var onTheFly = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y, groundCost);
         NumericAssert.Close(reference.TotalCost, stored.TotalCost, rtol: 1e-12);
         NumericAssert.Close(reference.TotalCost, onTheFly.TotalCost, rtol: 1e-12);
         AssertCertified(dense, n, n, stored, 1e-9);
@@ -379,6 +382,92 @@ public class LinearAssignmentTests
         var inf = new double[40];
         inf[33] = double.PositiveInfinity;
         Assert.Equal(InputProblem.NonFinite, Assert.Throws<InputValidationException>(() => LinearAssignment.Solve(inf, 4, 10)).Problem);
+    }
+
+    /// <summary>Reports synchronously on the solving thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Recorder(Action<SolverProgress>? onReport = null) : IProgress<SolverProgress>
+    {
+        public List<SolverProgress> Reports { get; } = [];
+
+        public void Report(SolverProgress value)
+        {
+            Reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Solve_Progress_RowsAssignedMonotoneUpToN(bool structured)
+    {
+        // Uniform points (auction route) and a shifted spiral (warm-start route), large enough for the mixed route.
+        const int n = 600;
+        var random = Seeds.Create(411);
+        var x = Generators.UniformCloud(random, n, 2);
+        var y = Generators.UniformCloud(random, n, 2);
+        if (structured)
+        {
+            var data = new double[2 * n];
+            for (var i = 0; i < n; i++)
+            {
+                var t = Math.Sqrt(random.NextDouble()) * 4 * Math.PI;
+                data[2 * i] = t * Math.Cos(t) / 12;
+                data[(2 * i) + 1] = t * Math.Sin(t) / 12;
+            }
+
+            x = new Monge.Geometry.PointCloud<double>(data, n, 2);
+        }
+
+        var recorder = new Recorder();
+        var result = new LinearAssignment().Solve(x, y, progress: recorder);
+        Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
+        var rows = recorder.Reports.Where(r => r.Stage == LinearAssignment.ProgressStage).ToList();
+        Assert.True(rows.Count >= 3, $"{rows.Count} reports");
+        Assert.All(rows, r => Assert.Equal(n, r.Total));
+        Assert.Equal(n, rows[^1].Completed);
+        NumericAssert.Close(result.Cost, rows[^1].Error, rtol: 1e-15, what: "final report carries the cost");
+
+        // Rows assigned never decrease within one solve (the float phase, then the final report).
+        for (var k = 1; k < rows.Count; k++)
+        {
+            Assert.True(rows[k].Completed >= rows[k - 1].Completed, $"report {k}: {rows[k].Completed} after {rows[k - 1].Completed}");
+        }
+
+        var repair = recorder.Reports.Where(r => r.Stage == LinearAssignment.RepairProgressStage).ToList();
+        if (LinearAssignment.MixedPrecisionSupported)
+        {
+            Assert.NotEmpty(repair);
+            Assert.Equal(repair[^1].Total, repair[^1].Completed);
+        }
+        else
+        {
+            Assert.Empty(repair);
+        }
+    }
+
+    [Fact]
+    public void Solve_CancelledDuringPaths_StopsAndReportsCancelled()
+    {
+        // Cancel from inside the solve (at the first report of the augmenting-path phase): the solver must stop there,
+        // not finish the assignment.
+        const int n = 700;
+        var random = Seeds.Create(412);
+        var x = Generators.UniformCloud(random, n, 3);
+        var y = Generators.UniformCloud(random, n, 3);
+        using var cts = new CancellationTokenSource();
+        var recorder = new Recorder(r =>
+        {
+            if (r.Completed < r.Total)
+            {
+                cts.Cancel();
+            }
+        });
+        var result = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y, progress: recorder, cancellationToken: cts.Token);
+        Assert.True(cts.IsCancellationRequested);
+        Assert.Equal(SolverStatus.Cancelled, result.Convergence.Status);
+        Assert.Contains(-1, result.RowToColumn);
+        Assert.True(double.IsNaN(result.TotalCost));
     }
 
     [Fact]
