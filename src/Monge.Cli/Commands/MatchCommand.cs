@@ -37,11 +37,12 @@ public static class MatchCommand
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum (Monge.Tools.DualBound, linear memory) and the certified gap cost / bound − 1." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
+        var strict = ConvergencePolicy.Strict();
         var inputs = new InputOptions();
         var artifacts = new ArtifactOptions();
         var command = new Command("match", "Match two equal-size point sets one to one (optimal assignment).")
         {
-            source, target, method, output, cost, certify, json, overwrite,
+            source, target, method, output, cost, certify, json, overwrite, strict,
         };
         var methodOptions = new MethodOptions(Methods.Select(m => (m.Name, m.CreateOptions())));
         methodOptions.AddTo(command);
@@ -124,6 +125,7 @@ public static class MatchCommand
                 report.AddResult("certified lower bound", bound.LowerBound).AddResult("certified gap", bound.RelativeGap(outcome.TotalCost / n));
             }
 
+            var exitCode = ConvergencePolicy.Apply(context, summary, outcome.Method ?? chosen.Name, outcome.Convergence.Status, outcome.Convergence, jsonValue, result.GetValue(strict));
             report.AddTiming("plot", run.WritePairsPlot(x, y, outcome.TargetOf, report));
             run.WriteReport(report);
             if (jsonValue)
@@ -139,7 +141,7 @@ public static class MatchCommand
                 }
             }
 
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }

@@ -27,7 +27,8 @@ public static class SolveCommand
         var method = new Option<string>("--method") { Description = "Method: " + string.Join("; ", methods.Select(m => $"{m.Name}: {m.Description}")) + ".", DefaultValueFactory = _ => methods[0].Name };
         method.AcceptOnlyFromAmong(methods.Select(m => m.Name).ToArray());
         var cost = CostOptions.Create("sinkhorn, emd, frlc and lowrank-sinkhorn support every cost (frlc and lowrank-sinkhorn use exact factors for sqeuclidean and dot, online tiles otherwise).");
-        var strict = new Option<bool>("--strict") { Description = "Exit with code 1 when the solver did not converge." };
+        var strict = ConvergencePolicy.Strict();
+        var normalizeWeights = WeightOptions.Normalize();
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
         var inputs = new InputOptions();
@@ -35,7 +36,7 @@ public static class SolveCommand
         var plotPlan = new Option<string?>("--plot-plan") { Description = $"Write a PNG heat map of the dense plan (small problems: at most {PlanHeatmapPlot.MaxSide} points on each side)." };
         var command = new Command("solve", "Solve an optimal transport problem between two point sets.")
         {
-            source, target, sourceWeights, targetWeights, method, cost, strict, json, overwrite, plotPlan,
+            source, target, sourceWeights, targetWeights, normalizeWeights, method, cost, strict, json, overwrite, plotPlan,
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
@@ -75,13 +76,30 @@ public static class SolveCommand
                 throw new UsageException($"--plot-plan draws at most {PlanHeatmapPlot.MaxSide} points on a side (got {x.Count} × {y.Count}); use --plot for the displacement field instead.");
             }
 
+            // Weights are used as given (unbalanced problems see the real masses); --normalize-weights rescales each side to one.
+            var normalize = parse.GetValue(normalizeWeights);
+            var sourceCloud = WeightOptions.Apply(x.Cloud, normalize);
+            var targetCloud = WeightOptions.Apply(y.Cloud, normalize);
             var details = new SolveDetails();
             var watch = Stopwatch.StartNew();
-            var summary = SolverProgressRenderer.Run(
-                context,
-                jsonValue,
-                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details }));
+            JsonObject summary;
+            try
+            {
+                summary = SolverProgressRenderer.Run(
+                    context,
+                    jsonValue,
+                    progress => chosen.Run(new SolveInput(sourceCloud, targetCloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details }));
+            }
+            catch (InputValidationException ex) when (ex.Problem == InputProblem.MassMismatch)
+            {
+                var relaxes = methodOptions.UsersOf(RelaxationOptions.TauA).Contains(chosen.Name);
+                throw WeightOptions.MassMismatch(sourceCloud, targetCloud, relaxes ? $"{RelaxationOptions.TauA}/{RelaxationOptions.TauB} or {RelaxationOptions.RhoA}/{RelaxationOptions.RhoB}" : null);
+            }
+
             watch.Stop();
+            summary["source_mass"] = JsonOutput.Number(WeightOptions.Mass(sourceCloud));
+            summary["target_mass"] = JsonOutput.Number(WeightOptions.Mass(targetCloud));
+            summary["normalized_weights"] = normalize;
             context.Cancellation.ThrowIfCancellationRequested();
             var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
             run.AddInput("source", x)
@@ -120,10 +138,12 @@ public static class SolveCommand
                 summary["plot_plan"] = artifacts.PlanPlotPath;
             }
 
+            var status = ConvergencePolicy.StatusOf(summary, details.Convergence);
+            var budget = new[] { "--max-iterations", "--lowrank-max-iterations" }.FirstOrDefault(f => methodOptions.UsersOf(f).Contains(chosen.Name));
+            var exitCode = ConvergencePolicy.Apply(context, summary, chosen.Name, status, details.Convergence, jsonValue, parse.GetValue(strict), budget);
             artifacts.WriteReport(run);
             Print(context, summary, jsonValue);
-            var converged = summary["converged"]?.GetValue<bool>() ?? true;
-            return parse.GetValue(strict) && !converged ? ExitCodes.NotConverged : ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }
