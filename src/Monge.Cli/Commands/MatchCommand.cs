@@ -59,6 +59,7 @@ public static class MatchCommand
             var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null));
 
             DataFiles.CheckOutput(outPath, overwriteValue);
+            inputs.CheckOutputs(result, overwriteValue);
             var run = artifacts.Get(result, overwriteValue);
             var load = Stopwatch.StartNew();
             var options = inputs.Get(result);
@@ -99,6 +100,7 @@ public static class MatchCommand
                 ["out"] = outPath,
             };
             outcome.CopyExtraTo(summary);
+            inputs.Report(result, context, summary, overwriteValue, x, y);
             DualBoundResult? bound = null;
             if (result.GetValue(certify))
             {

@@ -56,6 +56,7 @@ public static class SolveCommand
                 PlanPlotPath = parse.GetValue(plotPlan),
             };
             artifacts.Check();
+            inputs.CheckOutputs(parse, overwriteValue);
             if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
@@ -100,6 +101,7 @@ public static class SolveCommand
             summary["source_mass"] = JsonOutput.Number(WeightOptions.Mass(sourceCloud));
             summary["target_mass"] = JsonOutput.Number(WeightOptions.Mass(targetCloud));
             summary["normalized_weights"] = normalize;
+            inputs.Report(parse, context, summary, overwriteValue, x, y);
             context.Cancellation.ThrowIfCancellationRequested();
             var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
             run.AddInput("source", x)
@@ -155,7 +157,7 @@ public static class SolveCommand
     public static PointCloud<double> LoadCloud(string spec, string? weights, string what) =>
         DataFiles.LoadPoints(spec, weights, DataLoadOptions.Default, what.TrimStart('-')).Cloud;
 
-    /// <summary>Prints a summary: JSON on stdout with --json, otherwise one line on stderr.</summary>
+    /// <summary>Prints a summary: JSON on stdout with --json, otherwise a small table on stderr.</summary>
     /// <param name="context">Writers.</param>
     /// <param name="summary">The summary.</param>
     /// <param name="json">Whether to print JSON.</param>
@@ -169,6 +171,6 @@ public static class SolveCommand
             return;
         }
 
-        context.Error.WriteLine(string.Join("  ", summary.Select(p => $"{p.Key}={p.Value?.ToJsonString()}")));
+        TextTables.Write(context.Error, TextTables.Summary("monge solve", summary));
     }
 }
