@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Success.</summary>
     public const int Ok = 0;
 
-    /// <summary>The solver did not converge (only reported with <c>--strict</c>).</summary>
+    /// <summary>The solver diverged (always), or stopped at its iteration budget without converging (with <c>--strict</c>).</summary>
     public const int NotConverged = 1;
 
     /// <summary>Bad input or usage: unknown option, invalid value, invalid data.</summary>

@@ -41,6 +41,7 @@ public static class MongeApp
         var root = CreateRoot(context);
         var parsed = root.Parse(args);
         var verbose = args.Contains("--verbose", StringComparer.Ordinal);
+        var json = args.Contains("--json", StringComparer.Ordinal);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
@@ -49,6 +50,11 @@ public static class MongeApp
             }
 
             stderr.WriteLine("Run 'monge --help' for usage.");
+            if (json)
+            {
+                JsonOutput.Write(stdout, CliErrors.Json(string.Join(" ", parsed.Errors.Select(e => e.Message)), ExitCodes.BadInput));
+            }
+
             return ExitCodes.BadInput;
         }
 
@@ -58,8 +64,13 @@ public static class MongeApp
         }
         catch (Exception ex)
         {
-            var (code, message) = Classify(ex);
+            var (code, message) = Classify(ex, args);
             stderr.WriteLine($"monge: error: {message}");
+            if (json)
+            {
+                JsonOutput.Write(stdout, CliErrors.Json(message, code));
+            }
+
             if (verbose)
             {
                 stderr.WriteLine(ex.ToString());
@@ -69,11 +80,11 @@ public static class MongeApp
         }
     }
 
-    private static (int Code, string Message) Classify(Exception ex) => ex switch
+    private static (int Code, string Message) Classify(Exception ex, string[] args) => ex switch
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
-        UsageException or InputValidationException or ArgumentException => (ExitCodes.BadInput, ex.Message),
-        DataFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => (ExitCodes.IoFailure, ex.Message),
-        _ => (ExitCodes.BadInput, $"{ex.GetType().Name}: {ex.Message} (run with --verbose for details)"),
+        UsageException or InputValidationException or DataSelectionException or ArgumentException => (ExitCodes.BadInput, CliErrors.Message(ex, args)),
+        DataFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => (ExitCodes.IoFailure, CliErrors.Message(ex, args)),
+        _ => (ExitCodes.BadInput, $"{CliErrors.Message(ex, args)} (an internal error: please report it with the output of --verbose)"),
     };
 }

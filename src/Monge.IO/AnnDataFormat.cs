@@ -51,13 +51,14 @@ public static partial class AnnDataFormat
         ArgumentNullException.ThrowIfNull(key);
         using var file = Open(path);
         var name = $"{path}#{key}";
+        var fileLength = new FileInfo(path).Length;
         try
         {
             var target = Resolve(file, path, key);
             return target switch
             {
-                IH5Dataset dataset => ReadDense(dataset, name, maxBytes),
-                IH5Group group when SparseEncoding(group) is { } encoding => ReadSparse(group, encoding, name, maxBytes),
+                IH5Dataset dataset => ReadDense(dataset, name, maxBytes, fileLength),
+                IH5Group group when SparseEncoding(group) is { } encoding => ReadSparse(group, encoding, name, maxBytes, fileLength),
                 IH5Group group => throw new DataSelectionException(
                     $"{name}: is a group ({EncodingOf(group) ?? "no encoding-type"}), not a numeric array; arrays under it: {Join(ListUnder(group, key))}.",
                     ListUnder(group, key)),
@@ -88,16 +89,70 @@ public static partial class AnnDataFormat
     }
 
     private static bool IsLibraryFailure(Exception ex) =>
-        ex is not (DataSelectionException or DataFormatException or OutOfMemoryException or OperationCanceledException or FileNotFoundException or UnauthorizedAccessException);
+        ex is not (DataSelectionException or DataFormatException or OutOfMemoryException or OperationCanceledException or FileNotFoundException or UnauthorizedAccessException)
+        || IsCorruptSize(ex);
+
+    // An OutOfMemoryException raised inside PureHDF while it decodes the file's own structures (a global heap, a string
+    // attribute, a B-tree node) comes from a corrupted size field: "Array dimensions exceeded supported range". Our own
+    // allocations are checked against the file and the memory limit first, so only PureHDF's are treated this way.
+    private static bool IsCorruptSize(Exception ex) =>
+        ex is OutOfMemoryException && ex.TargetSite?.DeclaringType?.Namespace?.StartsWith("PureHDF", StringComparison.Ordinal) == true;
 
     private static DataFormatException Corrupted(string path, Exception ex)
     {
         var length = new FileInfo(path).Length;
+        if (ex is InvalidDataException)
+        {
+            // Our own header checks: the message says which size is impossible.
+            return new DataFormatException(path, "HDF5 header", $"{ex.Message.TrimEnd('.')}; the file ({length} bytes) is corrupted", ex);
+        }
+
+        var what = IsCorruptSize(ex) ? "a size field in the file's internal structures is impossible" : $"{ex.GetType().Name}: {ex.Message.TrimEnd('.')}";
         return new DataFormatException(
             path,
             "HDF5 structure",
-            $"not a readable HDF5/.h5ad file ({length} bytes; {ex.GetType().Name}: {ex.Message.TrimEnd('.')}); it may be truncated or corrupted",
+            $"not a readable HDF5/.h5ad file ({length} bytes; {what}); it may be truncated or corrupted",
             ex);
+    }
+
+    /// <summary>
+    /// Checks the sizes a dataset's header claims before anything is allocated: contiguous and compact storage hold every
+    /// value uncompressed, so they cannot need more bytes than the whole file. (Chunked storage may be compressed; its size
+    /// is bounded by the memory limit instead.)
+    /// </summary>
+    /// <exception cref="InvalidDataException">The claimed storage exceeds the file.</exception>
+    private static void CheckStorage(IH5Dataset dataset, string name, long fileLength)
+    {
+        var elements = 1.0;
+        foreach (var d in dataset.Space.Dimensions)
+        {
+            elements *= d;
+        }
+
+        var bytes = elements * dataset.Type.Size;
+        var layout = dataset.Layout.Class;
+        if (layout is H5DataLayoutClass.Contiguous or H5DataLayoutClass.Compact && bytes > fileLength)
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name}: the header gives shape ({string.Join(", ", dataset.Space.Dimensions)}) of {dataset.Type.Size}-byte values, {DataSizes.Format(bytes)} of {layout.ToString().ToLowerInvariant()} storage, more than the whole file"));
+        }
+    }
+
+    /// <summary>Checks that an attribute holds at most <paramref name="maxElements"/> values before it is read.</summary>
+    /// <exception cref="InvalidDataException">More values than an attribute of this kind can have.</exception>
+    private static void CheckAttributeSize(IH5Attribute attribute, ulong maxElements)
+    {
+        ulong elements = 1;
+        foreach (var d in attribute.Space.Dimensions)
+        {
+            elements = d == 0 ? 0 : elements > maxElements / d ? maxElements + 1 : elements * d;
+        }
+
+        if (elements > maxElements)
+        {
+            throw new InvalidDataException($"attribute '{attribute.Name}' claims shape ({string.Join(", ", attribute.Space.Dimensions)}), more than the {maxElements} values it can hold");
+        }
     }
 
     private static IH5Object Resolve(IH5Group root, string path, string key)
@@ -208,6 +263,7 @@ public static partial class AnnDataFormat
             return null;
         }
 
+        CheckAttributeSize(attribute, 1 << 16);
         return attribute.Space.Rank == 0 ? attribute.Read<string>() : attribute.Read<string[]>().FirstOrDefault();
     }
 
@@ -234,9 +290,11 @@ public static partial class AnnDataFormat
     {
         if (attribute.Type.Class != H5DataTypeClass.FixedPoint)
         {
-            throw new DataFormatException(attribute.Name, "attribute", "expected integer values");
+            throw new InvalidDataException($"attribute '{attribute.Name}' should hold integers");
         }
 
+        // A shape attribute holds one value per dimension.
+        CheckAttributeSize(attribute, 32);
         var signed = attribute.Type.FixedPoint.IsSigned;
         return attribute.Type.Size switch
         {
@@ -244,7 +302,7 @@ public static partial class AnnDataFormat
             8 => attribute.Read<ulong[]>().Select(v => checked((long)v)).ToArray(),
             4 when signed => attribute.Read<int[]>().Select(v => (long)v).ToArray(),
             4 => attribute.Read<uint[]>().Select(v => (long)v).ToArray(),
-            _ => throw new DataFormatException(attribute.Name, "attribute", $"unsupported integer size {attribute.Type.Size}"),
+            _ => throw new InvalidDataException($"attribute '{attribute.Name}' has an unsupported integer size {attribute.Type.Size}"),
         };
     }
 
@@ -299,7 +357,7 @@ public static partial class AnnDataFormat
         _ => new long[length],
     };
 
-    private static NumericArray ReadDense(IH5Dataset dataset, string name, long maxBytes)
+    private static NumericArray ReadDense(IH5Dataset dataset, string name, long maxBytes, long fileLength)
     {
         var type = ElementType(dataset.Type)
             ?? throw new DataSelectionException($"{name}: holds {Describe(dataset.Type)}, not numbers; choose a numeric array.");
@@ -316,6 +374,7 @@ public static partial class AnnDataFormat
         }
 
         var shapeText = dims.Length == 1 ? $"({dims[0]},)" : $"({string.Join(", ", dims)})";
+        CheckStorage(dataset, name, fileLength);
         DataSizes.EnsureDensifiable($"{name} ({type.Name} array, shape {shapeText})", elements, SizeOf(type.Output), maxBytes);
         var shape = dims.Select(d => checked((int)d)).ToArray();
         var result = Allocate(type.Output, (long)elements);
@@ -430,7 +489,7 @@ public static partial class AnnDataFormat
         };
     }
 
-    private static NumericArray ReadSparse(IH5Group group, string encoding, string name, long maxBytes)
+    private static NumericArray ReadSparse(IH5Group group, string encoding, string name, long maxBytes, long fileLength)
     {
         if (!TrySparseInfo(group, out var shape, out _)
             || group.Get("data") is not IH5Dataset data
@@ -444,6 +503,24 @@ public static partial class AnnDataFormat
             ?? throw new DataSelectionException($"{name}: sparse data holds {Describe(data.Type)}, not numbers.");
         var rows = shape[0];
         var columns = shape[1];
+        var csr = encoding == "csr_matrix";
+        var major = csr ? rows : columns;
+        var nnz = (long)data.Space.Dimensions.FirstOrDefault();
+        var pointerCount = (long)indptr.Space.Dimensions.FirstOrDefault();
+        var indexCount = (long)indices.Space.Dimensions.FirstOrDefault();
+
+        // Sizes from the headers, checked before anything is read or allocated.
+        if (rows < 0 || columns < 0 || pointerCount != major + 1 || indexCount != nnz || nnz < 0)
+        {
+            throw new DataFormatException(
+                name,
+                "sparse header",
+                string.Create(CultureInfo.InvariantCulture, $"inconsistent {encoding}: shape ({rows}, {columns}) needs {major + 1} indptr entries, the file has {pointerCount}, with {nnz} stored values and {indexCount} indices; the file is corrupted"));
+        }
+
+        CheckStorage(data, name + "/data", fileLength);
+        CheckStorage(indices, name + "/indices", fileLength);
+        CheckStorage(indptr, name + "/indptr", fileLength);
         var output = type.Output is NumericDType.Float32 ? NumericDType.Float32 : NumericDType.Float64;
         DataSizes.EnsureDensifiable(
             string.Create(CultureInfo.InvariantCulture, $"{name} ({encoding}, {rows} × {columns}, {data.Space.Dimensions.FirstOrDefault()} stored values)"),
@@ -451,10 +528,7 @@ public static partial class AnnDataFormat
             SizeOf(output),
             maxBytes);
 
-        var csr = encoding == "csr_matrix";
-        var major = csr ? rows : columns;
         var minor = csr ? columns : rows;
-        var nnz = (long)(data.Space.Dimensions.FirstOrDefault());
         var pointers = ReadIndices(indptr, name, 0, indptr.Space.Dimensions.FirstOrDefault());
         if (pointers.Length != major + 1 || pointers[0] != 0 || pointers[^1] != nnz || (long)indices.Space.Dimensions.FirstOrDefault() != nnz)
         {

@@ -6,7 +6,9 @@ namespace Monge.IO;
 /// <summary>
 /// Reads and writes numeric CSV: one row per line, the same number of numeric columns on every row, an optional header
 /// row of names. The separator is a comma, or a tab or semicolon when detected on the first line. Values are parsed with
-/// the invariant culture; <c>nan</c> and <c>inf</c> are accepted (point-cloud validation rejects them later, with the row).
+/// the invariant culture; <c>nan</c>, <c>inf</c> and empty cells (missing values, as pandas writes NaN) are read as NaN or
+/// infinity (point-cloud validation rejects them later, with the row). Text in a named column is a
+/// <see cref="DataSelectionException"/> (choose numeric columns); text in a file without a header is a <see cref="DataFormatException"/>.
 /// </summary>
 public static partial class CsvFormat
 {
@@ -14,7 +16,8 @@ public static partial class CsvFormat
     /// <param name="path">The file.</param>
     /// <param name="hasHeader"><see langword="true"/> or <see langword="false"/> to force; <see langword="null"/> to detect
     /// (the first row is a header when any of its fields is not a number).</param>
-    /// <exception cref="DataFormatException">Empty file, ragged rows or a non-numeric field (with line and column).</exception>
+    /// <exception cref="DataFormatException">Empty file, ragged rows or a non-numeric field in a file without a header (with line and column).</exception>
+    /// <exception cref="DataSelectionException">A named column holds text (the message lists the numeric columns).</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static CsvTable Read(string path, bool? hasHeader = null)
     {
@@ -51,7 +54,7 @@ public static partial class CsvFormat
         else
         {
             columns = first.Length;
-            AppendRow(first, lineNumber, columns, values, name);
+            AppendRow(first, lineNumber, columns, values, name, null);
         }
 
         var rows = header ? 0 : 1;
@@ -63,7 +66,7 @@ public static partial class CsvFormat
                 continue;
             }
 
-            AppendRow(SplitLine(line, separator), lineNumber, columns, values, name);
+            AppendRow(SplitLine(line, separator), lineNumber, columns, values, name, names);
             rows++;
         }
 
@@ -82,7 +85,8 @@ public static partial class CsvFormat
     /// <param name="path">The file.</param>
     /// <param name="columns">Column names, as in the header.</param>
     /// <exception cref="DataSelectionException">No header row, or a column that does not exist (the message lists the columns).</exception>
-    /// <exception cref="DataFormatException">A selected field is not a number (with line and column name), or ragged rows.</exception>
+    /// <exception cref="DataSelectionException">A selected column holds text (with the line, and the numeric columns).</exception>
+    /// <exception cref="DataFormatException">Ragged rows.</exception>
     public static CsvTable Read(string path, IReadOnlyList<string> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -133,7 +137,7 @@ public static partial class CsvFormat
             {
                 if (!TryParse(fields[indices[k]], out var value))
                 {
-                    throw new DataFormatException(path, $"line {lineNumber}, column '{columns[k]}'", $"'{Abbreviate(fields[indices[k]])}' is not a number (column '{columns[k]}' must be numeric)");
+                    throw NonNumericColumn(path, columns[k], fields[indices[k]], lineNumber, header.Where((column, j) => TryParse(fields[j], out var unused)).ToList(), selected: true);
                 }
 
                 values.Add(value);
@@ -298,7 +302,7 @@ public static partial class CsvFormat
         return fields.ToArray();
     }
 
-    private static void AppendRow(string[] fields, int lineNumber, int columns, List<double> values, string name)
+    private static void AppendRow(string[] fields, int lineNumber, int columns, List<double> values, string name, IReadOnlyList<string>? header)
     {
         if (fields.Length != columns)
         {
@@ -309,6 +313,12 @@ public static partial class CsvFormat
         {
             if (!TryParse(fields[j], out var value))
             {
+                if (header is not null)
+                {
+                    // A named column holding text (ids, labels) is a selection problem, not a damaged file.
+                    throw NonNumericColumn(name, header[j], fields[j], lineNumber, header.Where((column, k) => TryParse(fields[k], out var unused)).ToList(), selected: false);
+                }
+
                 throw new DataFormatException(name, $"line {lineNumber}, column {j + 1}", $"'{Abbreviate(fields[j])}' is not a number");
             }
 
@@ -316,13 +326,21 @@ public static partial class CsvFormat
         }
     }
 
+    private static DataSelectionException NonNumericColumn(string path, string column, string field, int lineNumber, IReadOnlyList<string> numeric, bool selected) =>
+        new(
+            $"{path}: line {lineNumber}, column '{column}': '{Abbreviate(field)}' is not a number (column '{column}' must be numeric); "
+            + (numeric.Count == 0 ? "no column of that row is numeric." : $"numeric columns: {string.Join(", ", numeric)}{(selected ? string.Empty : $"; select them with {Path.GetFileName(path)}#{string.Join(',', numeric)}")}."),
+            numeric);
+
     private static bool TryParse(string field, out double value)
     {
         var text = field.Trim().Trim('"');
         if (text.Length == 0)
         {
-            value = 0;
-            return false;
+            // An empty cell is a missing value: pandas writes NaN so. Point-cloud validation then reports the row (or
+            // --drop-nonfinite drops it).
+            value = double.NaN;
+            return true;
         }
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))

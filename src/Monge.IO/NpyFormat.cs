@@ -27,7 +27,10 @@ public static class NpyFormat
     /// <param name="stream">The stream, positioned at the magic string.</param>
     /// <param name="name">The name used in error messages.</param>
     /// <exception cref="DataFormatException">The content is malformed or of an unsupported type.</exception>
-    public static NumericArray Read(Stream stream, string name)
+    public static NumericArray Read(Stream stream, string name) => Read(stream, name, null);
+
+    /// <summary>Reads an .npy payload; <paramref name="payloadLength"/> (the payload size, when the stream cannot tell) bounds what the header may claim.</summary>
+    internal static NumericArray Read(Stream stream, string name, long? payloadLength)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> prefix = stackalloc byte[10];
@@ -101,6 +104,16 @@ public static class NpyFormat
         if (count > Array.MaxLength || count * elementSize > Array.MaxLength)
         {
             throw new DataFormatException(name, $"byte {offset}", $"array of {count} elements is too large to load");
+        }
+
+        // Check the header's shape against the bytes that follow before allocating: a corrupted shape must not allocate gigabytes.
+        long? remaining = stream.CanSeek ? stream.Length - stream.Position : payloadLength - offset;
+        if (remaining is { } left && count * elementSize > left)
+        {
+            throw new DataFormatException(
+                name,
+                $"byte {offset}",
+                $"truncated data: shape ({string.Join(", ", shape)}) needs {count * elementSize} bytes of {DescriptorOf(dtype)}, found {Math.Max(0, left)}");
         }
 
         Array data = dtype switch

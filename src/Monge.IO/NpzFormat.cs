@@ -54,7 +54,7 @@ public static class NpzFormat
             try
             {
                 using var entryStream = entry.Open();
-                result[key] = NpyFormat.Read(entryStream, entryName);
+                result[key] = NpyFormat.Read(entryStream, entryName, entry.Length);
             }
             catch (InvalidDataException ex)
             {

@@ -88,7 +88,7 @@ public static class Ot
                 nameof(options));
         }
 
-        var problem = LinearProblem<double>.FromPointClouds(x, y, options.Cost, options.Relaxation);
+        var problem = LinearProblem<double>.FromPointClouds(Normalized(x), Normalized(y), options.Cost, options.Relaxation);
         if (options.Epsilon is { } epsilon)
         {
             var sinkhorn = new Sinkhorn { Epsilon = epsilon, Seed = options.Seed };
@@ -146,8 +146,8 @@ public static class Ot
     /// The debiased Sinkhorn divergence S_ε(α, β) = OT_ε(α, β) − ½ OT_ε(α, α) − ½ OT_ε(β, β) (Feydy et al. 2019),
     /// through <see cref="SinkhornDivergence.Compute{T}"/> with the regularized terms.
     /// </summary>
-    /// <param name="x">α: points and weights.</param>
-    /// <param name="y">β: points and weights.</param>
+    /// <param name="x">α: points and weights (uniform when absent; normalized to mass one).</param>
+    /// <param name="y">β: points and weights (normalized to mass one).</param>
     /// <param name="epsilon">ε (absolute); <see langword="null"/> for <see cref="Sinkhorn"/>'s default 0.05·std(C).</param>
     /// <param name="cost">The ground cost; <see langword="null"/> for squared Euclidean.</param>
     /// <param name="cancellationToken">Cancels the solves.</param>
@@ -159,5 +159,12 @@ public static class Ot
         double? epsilon = null,
         ICostFunction<double>? cost = null,
         CancellationToken cancellationToken = default) =>
-        SinkhornDivergence.Compute(x, y, new Sinkhorn { Epsilon = epsilon }, cost, DivergenceTerm.Regularized, cancellationToken);
+        SinkhornDivergence.Compute(Normalized(x), Normalized(y), new Sinkhorn { Epsilon = epsilon }, cost, DivergenceTerm.Regularized, cancellationToken);
+
+    // The facade's convention: each cloud's weights normalized to mass one (LinearProblem.FromPointClouds keeps them as given).
+    private static PointCloud<double> Normalized(PointCloud<double> cloud)
+    {
+        ArgumentNullException.ThrowIfNull(cloud);
+        return cloud.WithWeights(cloud.NormalizedWeights());
+    }
 }

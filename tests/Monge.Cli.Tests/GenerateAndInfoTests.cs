@@ -150,13 +150,16 @@ public sealed class GenerateAndInfoTests : IDisposable
     }
 
     [Fact]
-    public void Info_HumanOutput_GoesToStderr()
+    public void Info_HumanOutput_IsATableOnStdout()
     {
+        // Issue #12: `monge info` prints its tables on stdout (it is the requested data), nothing on stderr.
         NpyFormat.Write(P("v.npy"), new NumericArray(new[] { 1f, 2f }, 2));
         var result = _cli.Run("info", P("v.npy"));
         Assert.Equal(ExitCodes.Ok, result.Code);
-        Assert.Empty(result.Out);
-        Assert.Contains("shape (2,), dtype float32", result.Err, StringComparison.Ordinal);
+        Assert.Empty(result.Err);
+        Assert.Contains("shape (2,), dtype float32", result.Out, StringComparison.Ordinal);
+        // Column 0 of [1, 2]: min 1, max 2, mean 1.5, population std 0.5.
+        Assert.Single(result.Out.Split('\n'), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\W\s*0\s*\W\s*1\s*\W\s*2\s*\W\s*1\.5\s*\W\s*0\.5\s*\W\s*$"));
     }
 
     [Fact]

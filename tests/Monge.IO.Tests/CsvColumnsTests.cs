@@ -19,9 +19,10 @@ public sealed class CsvColumnsTests
         using var temp = new TempFolder();
         var path = temp.File("cells.csv");
         File.WriteAllText(path, "id,label,x\n1,tumor,0.5\n2,stroma,abc\n");
-        var ex = Assert.Throws<DataFormatException>(() => CsvFormat.Read(path, ["label"]));
+        // Text in a selected column is a selection problem (exit 2 in the CLI), not a damaged file.
+        var ex = Assert.Throws<DataSelectionException>(() => CsvFormat.Read(path, ["label"]));
         Assert.Contains("line 2, column 'label'", ex.Message, StringComparison.Ordinal);
-        var ex2 = Assert.Throws<DataFormatException>(() => CsvFormat.Read(path, ["x"]));
+        var ex2 = Assert.Throws<DataSelectionException>(() => CsvFormat.Read(path, ["x"]));
         Assert.Contains("line 3", ex2.Message, StringComparison.Ordinal);
     }
 

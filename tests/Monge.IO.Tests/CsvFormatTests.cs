@@ -131,6 +131,25 @@ public sealed class CsvFormatTests : IDisposable
             {
                 Assert.Contains(path, ex.Message, StringComparison.Ordinal);
             }
+            catch (DataSelectionException ex)
+            {
+                // Text in a named column.
+                Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+            }
         }
+    }
+
+    [Fact]
+    public void Read_EmptyCell_IsNaNAsPandasWritesIt()
+    {
+        // pandas.DataFrame({"x": [1.0, None], "y": [None, 4.0]}).to_csv(index=False) writes "x,y\n1.0,\n,4.0\n".
+        var table = CsvFormat.Read(Write("na.csv", "x,y\n1.0,\n,4.0\n"));
+        var values = table.Values.ToDoubleArray();
+        Assert.Equal(1.0, values[0]);
+        Assert.True(double.IsNaN(values[1]) && double.IsNaN(values[2]));
+        Assert.Equal(4.0, values[3]);
+        var selected = CsvFormat.Read(Write("na2.csv", "id,x\na,\nb,2\n"), ["x"]).Values.ToDoubleArray();
+        Assert.True(double.IsNaN(selected[0]));
+        Assert.Equal(2.0, selected[1]);
     }
 }

@@ -21,7 +21,7 @@ public sealed class OtTests
     public void Solve_NoOptions_IsNetworkSimplexWithTheCloudsWeights()
     {
         var result = Ot.Solve(X, Y);
-        var direct = new NetworkSimplex().Solve(LinearProblem<double>.FromPointClouds(X, Y));
+        var direct = new NetworkSimplex().Solve(LinearProblem<double>.FromPointClouds(Normalized(X), Normalized(Y)));
         Assert.Equal("exact", result.Method);
         var typed = result.Details<NetworkSimplexResult>();
         Assert.Same(typed, result.Plan);
@@ -36,7 +36,7 @@ public sealed class OtTests
         var options = new OtOptions { Epsilon = 0.1, Threshold = 1e-6, MaxIterations = 5000, Cost = new Euclidean<double>() };
         var result = Ot.Solve(X, Y, options);
         var direct = new Sinkhorn { Epsilon = 0.1, Threshold = 1e-6, MaxIterations = 5000 }
-            .Solve(LinearProblem<double>.FromPointClouds(X, Y, new Euclidean<double>()));
+            .Solve(LinearProblem<double>.FromPointClouds(Normalized(X), Normalized(Y), new Euclidean<double>()));
         Assert.Equal("sinkhorn", result.Method);
         Assert.IsType<SinkhornResult<double>>(result.Plan);
         NumericAssert.Close(direct.Cost, result.Cost, rtol: 1e-12);
@@ -49,7 +49,7 @@ public sealed class OtTests
     {
         var relaxation = Relaxation.FromRho(1, 2);
         var result = Ot.Solve(X, Y, new OtOptions { Epsilon = 0.1, Relaxation = relaxation });
-        var direct = new Sinkhorn { Epsilon = 0.1 }.Solve(LinearProblem<double>.FromPointClouds(X, Y, relaxation: relaxation));
+        var direct = new Sinkhorn { Epsilon = 0.1 }.Solve(LinearProblem<double>.FromPointClouds(Normalized(X), Normalized(Y), relaxation: relaxation));
         Assert.Equal("sinkhorn", result.Method);
         NumericAssert.Close(direct.Cost, result.Cost, rtol: 1e-12);
         NumericAssert.Close(direct.SourceMarginal, result.Plan.SourceMarginal, rtol: 1e-12, atol: 1e-15);
@@ -59,7 +59,7 @@ public sealed class OtTests
     public void Solve_Rank_IsFrlc()
     {
         var result = Ot.Solve(X, Y, new OtOptions { Rank = 3, Seed = 5 });
-        var direct = new Frlc { Rank = 3, Seed = 5 }.Solve(LinearProblem<double>.FromPointClouds(X, Y));
+        var direct = new Frlc { Rank = 3, Seed = 5 }.Solve(LinearProblem<double>.FromPointClouds(Normalized(X), Normalized(Y)));
         Assert.Equal("frlc", result.Method);
         Assert.IsType<FrlcResult>(result.Plan);
         NumericAssert.Close(direct.Cost, result.Cost, rtol: 1e-12);
@@ -140,10 +140,13 @@ public sealed class OtTests
     public void Divergence_IsSinkhornDivergence()
     {
         var result = Ot.Divergence(X, Y, epsilon: 0.2);
-        var direct = SinkhornDivergence.Compute(X, Y, new Sinkhorn { Epsilon = 0.2 });
+        var direct = SinkhornDivergence.Compute(Normalized(X), Normalized(Y), new Sinkhorn { Epsilon = 0.2 });
         NumericAssert.Close(direct.Value, result.Value, rtol: 1e-12, atol: 1e-15);
         Assert.Equal(0.2, result.Epsilon);
     }
+
+    // The facade normalizes each cloud to mass one (docs/facade.md); FromPointClouds uses the weights as given.
+    private static PointCloud<double> Normalized(PointCloud<double> cloud) => cloud.WithWeights(cloud.NormalizedWeights());
 
     private static double[] Weights(int n, int seed) => Array.ConvertAll(GeometryTestData.Vector(n, seed), v => 1 + Math.Abs(v));
 }

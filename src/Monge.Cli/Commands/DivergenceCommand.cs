@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Reporting;
 using Monge.Solvers.Entropic;
 using Monge.Tools;
 
@@ -24,14 +25,17 @@ public static class DivergenceCommand
         var primal = new Option<bool>("--primal") { Description = "Combine the primal costs ⟨C, P⟩ (POT 0.8) instead of the regularized costs." };
         var cost = CostOptions.Create();
         var json = CommonOptions.Json();
+        var strict = ConvergencePolicy.Strict();
+        var normalizeWeights = WeightOptions.Normalize();
         var command = new Command("divergence", "Print the Sinkhorn divergence S_ε(α, β) = OT_ε(α, β) − ½OT_ε(α, α) − ½OT_ε(β, β).")
         {
-            source, target, sourceWeights, targetWeights, epsilon, threshold, maxIterations, primal, cost, json,
+            source, target, sourceWeights, targetWeights, epsilon, threshold, maxIterations, primal, cost, json, strict, normalizeWeights,
         };
         command.SetAction(parse =>
         {
-            var x = SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source");
-            var y = SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target");
+            var normalize = parse.GetValue(normalizeWeights);
+            var x = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source"), normalize);
+            var y = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target"), normalize);
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
@@ -40,7 +44,16 @@ public static class DivergenceCommand
             var groundCost = CostOptions.Parse(parse.GetValue(cost));
             var stopwatch = Stopwatch.StartNew();
             var options = new Sinkhorn { Epsilon = parse.GetValue(epsilon), Threshold = parse.GetValue(threshold), MaxIterations = parse.GetValue(maxIterations) };
-            var result = SinkhornDivergence.Compute(x, y, options, groundCost, term: parse.GetValue(primal) ? DivergenceTerm.Primal : DivergenceTerm.Regularized, cancellationToken: context.Cancellation);
+            SinkhornDivergenceResult result;
+            try
+            {
+                result = SinkhornDivergence.Compute(x, y, options, groundCost, term: parse.GetValue(primal) ? DivergenceTerm.Primal : DivergenceTerm.Regularized, cancellationToken: context.Cancellation);
+            }
+            catch (InputValidationException ex) when (ex.Problem == InputProblem.MassMismatch)
+            {
+                throw WeightOptions.MassMismatch(x, y, relaxFlags: null);
+            }
+
             var summary = new JsonObject
             {
                 ["divergence"] = JsonOutput.Number(result.Value),
@@ -58,8 +71,20 @@ public static class DivergenceCommand
                 },
                 ["n"] = x.Count,
                 ["m"] = y.Count,
+                ["source_mass"] = JsonOutput.Number(WeightOptions.Mass(x)),
+                ["target_mass"] = JsonOutput.Number(WeightOptions.Mass(y)),
+                ["normalized_weights"] = normalize,
                 ["seconds"] = stopwatch.Elapsed.TotalSeconds,
             };
+            var solves = new (string What, Monge.Solvers.Convergence? Report)[]
+            {
+                ("the cross problem OT(α, β)", result.CrossConvergence),
+                ("the source self problem OT(α, α)", result.SourceConvergence),
+                ("the target self problem OT(β, β)", result.TargetConvergence),
+            };
+            var worst = ConvergencePolicy.Worst(solves.Select(s => s.Report?.Status ?? Monge.Solvers.SolverStatus.Converged));
+            var (what, report) = solves.FirstOrDefault(s => s.Report?.Status == worst);
+            var exitCode = ConvergencePolicy.Apply(context, summary, $"sinkhorn on {what ?? "every problem"}", worst, report, parse.GetValue(json), parse.GetValue(strict), "--max-iterations");
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(context.Out, summary);
@@ -69,7 +94,7 @@ public static class DivergenceCommand
                 context.Out.WriteLine(result.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }

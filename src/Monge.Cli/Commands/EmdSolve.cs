@@ -23,7 +23,7 @@ public static class EmdSolve
     public const string Description = "exact OT by network simplex with weights (sparse plan, at most n + m − 1 nonzeros; dense n × m cost in memory)";
 
     /// <summary>Name of the option that rescales both weight vectors to total mass one.</summary>
-    public const string NormalizeOption = "--normalize-weights";
+    public const string NormalizeOption = WeightOptions.NormalizeName;
 
     /// <summary>Solves exact OT and writes the plan when asked; returns the JSON summary.</summary>
     /// <param name="source">Source points with optional weights (uniform 1/n when none).</param>

@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Reporting;
 using Monge.IO;
+using Spectre.Console;
 
 namespace Monge.Cli.Commands;
 
-/// <summary><c>monge info FILE</c>: shape, dtype, finite check and per-column statistics of an array file.</summary>
+/// <summary><c>monge info FILE</c>: shape, dtype, finite check and per-column statistics of an array file (tables on stdout).</summary>
 public static class InfoCommand
 {
     /// <summary>Builds the command.</summary>
@@ -37,7 +39,7 @@ public static class InfoCommand
             }
             else
             {
-                stats.WriteTable(context.Error, name, array);
+                stats.WriteTable(context.Out, name, array);
             }
         }
 
@@ -71,11 +73,15 @@ public static class InfoCommand
         }
         else
         {
-            context.Error.WriteLine($"{path}: {entries.Count} numeric arrays (read one with {path}#KEY)");
+            context.Out.WriteLine($"{path}: {entries.Count} numeric arrays (read one with {path}#KEY)");
+            var table = new Table { Border = TableBorder.Rounded };
+            table.AddColumns("key", "shape", "dtype", "encoding");
             foreach (var e in entries)
             {
-                context.Error.WriteLine($"  {e.Key,-32} {e.ShapeString(),-16} {e.DType,-8} {e.Encoding}");
+                table.AddRow(Markup.Escape(e.Key), Markup.Escape(e.ShapeString()), Markup.Escape(e.DType), Markup.Escape(e.Encoding));
             }
+
+            TextTables.Write(context.Out, table);
         }
 
         return ExitCodes.Ok;
@@ -166,13 +172,24 @@ public static class InfoCommand
                 ? "finite: yes"
                 : $"finite: no ({NonFinite} non-finite values, first in row {FirstNonFinite})");
             const int maxShown = 16;
-            writer.WriteLine($"{"column",8} {"min",14} {"max",14} {"mean",14} {"std",14}");
+            var table = new Table { Border = TableBorder.Rounded };
+            table.AddColumns("column", "min", "max", "mean", "std");
+            foreach (var column in table.Columns)
+            {
+                column.RightAligned();
+            }
+
             for (var j = 0; j < Math.Min(Min.Length, maxShown); j++)
             {
-                writer.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{j,8} {Min[j],14:G6} {Max[j],14:G6} {Mean[j],14:G6} {Std[j],14:G6}"));
+                table.AddRow(
+                    j.ToString(CultureInfo.InvariantCulture),
+                    Min[j].ToString("G6", CultureInfo.InvariantCulture),
+                    Max[j].ToString("G6", CultureInfo.InvariantCulture),
+                    Mean[j].ToString("G6", CultureInfo.InvariantCulture),
+                    Std[j].ToString("G6", CultureInfo.InvariantCulture));
             }
+
+            TextTables.Write(writer, table);
 
             if (Min.Length > maxShown)
             {

@@ -88,6 +88,13 @@ public static class LowRankSolve
         // online tiles for every other cost.
         var costFunction = options.Cost ?? new SquaredEuclidean<double>();
         var problem = LinearProblem<double>.FromPointClouds(x, y, costFunction, relaxation);
+        if (!WeightOptions.SameMass(problem.MassA, 1) || !WeightOptions.SameMass(problem.MassB, 1))
+        {
+            // The low-rank solvers work at mass one (docs/lowrank.md): refuse rather than silently rescale.
+            throw new UsageException(
+                $"--method {options.Method} solves at total mass one, but the source mass is {WeightOptions.Describe(x, "--source-weights")} and the target mass is "
+                + $"{WeightOptions.Describe(y, "--target-weights")}; pass {WeightOptions.NormalizeName} to rescale both to one, or use --method sinkhorn (which uses the masses as given).");
+        }
 
         LowRankResult result;
         switch (options.Method)

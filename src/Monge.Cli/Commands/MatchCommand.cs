@@ -38,11 +38,12 @@ public static class MatchCommand
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum (Monge.Tools.DualBound, linear memory) and the certified gap cost / bound − 1." };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
+        var strict = ConvergencePolicy.Strict();
         var inputs = new InputOptions();
         var artifacts = new ArtifactOptions();
         var command = new Command("match", "Match two point sets one to one (optimal assignment; with unequal sizes every point of the smaller set is matched).")
         {
-            source, target, method, output, cost, certify, json, overwrite,
+            source, target, method, output, cost, certify, json, overwrite, strict,
         };
         var methodOptions = new MethodOptions(Methods.Select(m => (m.Name, m.CreateOptions())));
         methodOptions.AddTo(command);
@@ -62,6 +63,7 @@ public static class MatchCommand
             var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null, MaxMemoryBytes: options.EffectiveMaxBytes));
 
             DataFiles.CheckOutput(outPath, overwriteValue);
+            inputs.CheckOutputs(result, overwriteValue);
             var run = artifacts.Get(result, overwriteValue);
             var transferRequest = transfer.Get(result, result.GetValue(target)!, overwriteValue);
             var load = Stopwatch.StartNew();
@@ -106,6 +108,7 @@ public static class MatchCommand
                 ["out"] = outPath,
             };
             outcome.CopyExtraTo(summary);
+            inputs.Report(result, context, summary, overwriteValue, x, y);
             DualBoundResult? bound = null;
             if (result.GetValue(certify))
             {
@@ -132,6 +135,7 @@ public static class MatchCommand
                 report.AddResult("certified lower bound", bound.LowerBound).AddResult("certified gap", bound.RelativeGap(outcome.TotalCost / n));
             }
 
+            var exitCode = ConvergencePolicy.Apply(context, summary, outcome.Method ?? chosen.Name, outcome.Convergence.Status, outcome.Convergence, jsonValue, result.GetValue(strict));
             report.AddTiming("plot", run.WritePairsPlot(x, y, outcome.TargetOf, report));
             if (!transferRequest.IsEmpty)
             {
@@ -162,7 +166,7 @@ public static class MatchCommand
                 }
             }
 
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }

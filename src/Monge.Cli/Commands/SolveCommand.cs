@@ -27,7 +27,8 @@ public static class SolveCommand
         var method = new Option<string>("--method") { Description = "Method: " + string.Join("; ", methods.Select(m => $"{m.Name}: {m.Description}")) + ".", DefaultValueFactory = _ => methods[0].Name };
         method.AcceptOnlyFromAmong(methods.Select(m => m.Name).ToArray());
         var cost = CostOptions.Create("sinkhorn, emd, frlc and lowrank-sinkhorn support every cost (frlc and lowrank-sinkhorn use exact factors for sqeuclidean and dot, online tiles otherwise).");
-        var strict = new Option<bool>("--strict") { Description = "Exit with code 1 when the solver did not converge." };
+        var strict = ConvergencePolicy.Strict();
+        var normalizeWeights = WeightOptions.Normalize();
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
         var inputs = new InputOptions();
@@ -35,7 +36,7 @@ public static class SolveCommand
         var plotPlan = new Option<string?>("--plot-plan") { Description = $"Write a PNG heat map of the dense plan (small problems: at most {PlanHeatmapPlot.MaxSide} points on each side)." };
         var command = new Command("solve", "Solve an optimal transport problem between two point sets.")
         {
-            source, target, sourceWeights, targetWeights, method, cost, strict, json, overwrite, plotPlan,
+            source, target, sourceWeights, targetWeights, normalizeWeights, method, cost, strict, json, overwrite, plotPlan,
         };
         inputs.AddTo(command);
         artifactOptions.AddTo(command, withTrace: true);
@@ -63,6 +64,7 @@ public static class SolveCommand
             var topKValue = parse.GetValue(topK);
             var planOutValue = parse.GetValue<string?>(SolveOutputs.PlanOutName);
             Transfer.TopKPlanOutput.Check(topKValue, planOutValue, overwriteValue);
+            inputs.CheckOutputs(parse, overwriteValue);
             if (artifacts.TracePlotPath is not null && !chosen.HasTrace)
             {
                 throw new UsageException($"--plot-trace: --method {chosen.Name} has no convergence trace.");
@@ -88,13 +90,31 @@ public static class SolveCommand
                 throw new UsageException($"--plot-plan draws at most {PlanHeatmapPlot.MaxSide} points on a side (got {x.Count} × {y.Count}); use --plot for the displacement field instead.");
             }
 
+            // Weights are used as given (unbalanced problems see the real masses); --normalize-weights rescales each side to one.
+            var normalize = parse.GetValue(normalizeWeights);
+            var sourceCloud = WeightOptions.Apply(x.Cloud, normalize);
+            var targetCloud = WeightOptions.Apply(y.Cloud, normalize);
             var details = new SolveDetails();
             var watch = Stopwatch.StartNew();
-            var summary = SolverProgressRenderer.Run(
-                context,
-                jsonValue,
-                progress => chosen.Run(new SolveInput(x.Cloud, y.Cloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details, TopK = topKValue }));
+            JsonObject summary;
+            try
+            {
+                summary = SolverProgressRenderer.Run(
+                    context,
+                    jsonValue,
+                    progress => chosen.Run(new SolveInput(sourceCloud, targetCloud, parse, context, overwriteValue) { Cost = groundCost, Progress = progress, Details = details, TopK = topKValue }));
+            }
+            catch (InputValidationException ex) when (ex.Problem == InputProblem.MassMismatch)
+            {
+                var relaxes = methodOptions.UsersOf(RelaxationOptions.TauA).Contains(chosen.Name);
+                throw WeightOptions.MassMismatch(sourceCloud, targetCloud, relaxes ? $"{RelaxationOptions.TauA}/{RelaxationOptions.TauB} or {RelaxationOptions.RhoA}/{RelaxationOptions.RhoB}" : null);
+            }
+
             watch.Stop();
+            summary["source_mass"] = JsonOutput.Number(WeightOptions.Mass(sourceCloud));
+            summary["target_mass"] = JsonOutput.Number(WeightOptions.Mass(targetCloud));
+            summary["normalized_weights"] = normalize;
+            inputs.Report(parse, context, summary, overwriteValue, x, y);
             context.Cancellation.ThrowIfCancellationRequested();
             var run = new RunReport("monge solve", parse.Tokens.Select(t => t.Value).ToList()) { Convergence = details.Convergence };
             run.AddInput("source", x)
@@ -146,10 +166,12 @@ public static class SolveCommand
                 transferRequest.Write(details.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, null, summary, context, jsonValue);
             }
 
+            var status = ConvergencePolicy.StatusOf(summary, details.Convergence);
+            var budget = new[] { "--max-iterations", "--lowrank-max-iterations" }.FirstOrDefault(f => methodOptions.UsersOf(f).Contains(chosen.Name));
+            var exitCode = ConvergencePolicy.Apply(context, summary, chosen.Name, status, details.Convergence, jsonValue, parse.GetValue(strict), budget);
             artifacts.WriteReport(run);
             Print(context, summary, jsonValue);
-            var converged = summary["converged"]?.GetValue<bool>() ?? true;
-            return parse.GetValue(strict) && !converged ? ExitCodes.NotConverged : ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }
@@ -161,7 +183,7 @@ public static class SolveCommand
     public static PointCloud<double> LoadCloud(string spec, string? weights, string what) =>
         DataFiles.LoadPoints(spec, weights, DataLoadOptions.Default, what.TrimStart('-')).Cloud;
 
-    /// <summary>Prints a summary: JSON on stdout with --json, otherwise one line on stderr.</summary>
+    /// <summary>Prints a summary: JSON on stdout with --json, otherwise a small table on stderr.</summary>
     /// <param name="context">Writers.</param>
     /// <param name="summary">The summary.</param>
     /// <param name="json">Whether to print JSON.</param>
@@ -175,6 +197,6 @@ public static class SolveCommand
             return;
         }
 
-        context.Error.WriteLine(string.Join("  ", summary.Select(p => $"{p.Key}={p.Value?.ToJsonString()}")));
+        TextTables.Write(context.Error, TextTables.Summary("monge solve", summary));
     }
 }

@@ -105,6 +105,16 @@ public static class DataFiles
                     $"{role} weights {weightsSpec}: {weights.Length} values for {n} points in {spec}.",
                     role + "Weights");
             }
+
+            var firstNegative = Array.FindIndex(weights, w => w < 0);
+            if (firstNegative >= 0)
+            {
+                throw new InputValidationException(
+                    InputProblem.NegativeWeight,
+                    string.Create(CultureInfo.InvariantCulture, $"{role} weights {weightsSpec}: negative weight {weights[firstNegative]} at row {firstNegative}; weights must be ≥ 0."),
+                    role + "Weights",
+                    firstNegative);
+            }
         }
 
         var bad = new List<int>();
@@ -154,6 +164,11 @@ public static class DataFiles
 
             coordinates = compact;
             weights = weights is null ? null : kept.Select(i => weights[i]).ToArray();
+        }
+
+        if (weights is not null && !(weights.Sum() > 0))
+        {
+            throw new InputValidationException(InputProblem.ZeroMass, $"{role} weights {weightsSpec}: the weights sum to 0; at least one must be positive.", role + "Weights");
         }
 
         var cloud = new PointCloud<double>(ReferenceEquals(coordinates, array.Data) ? (double[])coordinates.Clone() : coordinates, kept.Length, d, weights);

@@ -69,7 +69,10 @@ public sealed class LinearProblem<T>
     /// <summary>Whether both marginals are enforced exactly.</summary>
     public bool IsBalanced => Relaxation.IsBalanced;
 
-    /// <summary>Builds a problem on two point clouds, taking a and b from their weights (uniform where absent).</summary>
+    /// <summary>
+    /// Builds a problem on two point clouds, taking a and b from their weights as given (uniform 1/n where absent; never
+    /// rescaled). To solve at mass one, normalize first: <c>x.WithWeights(x.NormalizedWeights())</c>.
+    /// </summary>
     /// <param name="source">Source points (and weights).</param>
     /// <param name="target">Target points (and weights).</param>
     /// <param name="cost">The ground cost (default squared Euclidean).</param>
@@ -80,7 +83,9 @@ public sealed class LinearProblem<T>
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         var geometry = new PointCloudGeometry<T>(source, target, cost);
-        return new LinearProblem<T>(geometry, source.NormalizedWeights(), target.NormalizedWeights(), relaxation);
+        var a = source.HasWeights ? source.Weights.ToArray() : Marginals.Uniform<T>(source.Count);
+        var b = target.HasWeights ? target.Weights.ToArray() : Marginals.Uniform<T>(target.Count);
+        return new LinearProblem<T>(geometry, a, b, relaxation);
     }
 
     /// <summary>The same problem with another geometry (for example rescaled costs) of the same shape.</summary>

@@ -28,7 +28,7 @@ public static class SinkhornDivergence
     /// <summary>Computes the divergence between two weighted point clouds.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="source">α: points and weights (uniform when absent).</param>
-    /// <param name="target">β: points and weights.</param>
+    /// <param name="target">β: points and weights, used as given (a total mass different from α's throws <see cref="InputProblem.MassMismatch"/>).</param>
     /// <param name="options">Sinkhorn options for all three problems (ε is resolved on the cross problem; the initializer, ε-scaling and accelerations apply to the cross problem).</param>
     /// <param name="cost">The ground cost (default squared Euclidean).</param>
     /// <param name="term">Which value of each OT problem enters the formula.</param>

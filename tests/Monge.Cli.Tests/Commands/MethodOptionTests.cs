@@ -63,7 +63,7 @@ public sealed class MethodOptionTests : IDisposable
         [
             ("frlc", "--potentials-out"), ("lowrank-sinkhorn", "--potentials-out"),
             ("emd", "--tau-a"), ("emd", "--epsilon"), ("emd", "--momentum"), ("emd", "--rank"),
-            ("lowrank-sinkhorn", "--rho-a"), ("lowrank-sinkhorn", "--rho-in"), ("sinkhorn", "--rank"), ("sinkhorn", "--normalize-weights"),
+            ("lowrank-sinkhorn", "--rho-a"), ("lowrank-sinkhorn", "--rho-in"), ("sinkhorn", "--rank"),
         ];
         Assert.All(required, pair => Assert.Contains(pair, pairs));
         Assert.DoesNotContain(("emd", "--plan-out"), pairs);
@@ -83,7 +83,9 @@ public sealed class MethodOptionTests : IDisposable
         args.AddRange(Given(option));
         var (code, stdout, stderr) = Run([.. args]);
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Equal(string.Empty, stdout);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.Equal(ExitCodes.BadInput, error["exit_code"]!.GetValue<int>());
+        Assert.Contains(option, error["error"]!.GetValue<string>(), StringComparison.Ordinal);
         var users = SolveMethods.All.Where(m => m.CreateOptions().Any(o => o.Name == option)).Select(m => m.Name).ToList();
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(option, line, StringComparison.Ordinal);

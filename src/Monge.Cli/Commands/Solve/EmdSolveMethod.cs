@@ -22,7 +22,6 @@ public sealed class EmdSolveMethod : ISolveMethod
     /// <inheritdoc />
     public IEnumerable<Option> CreateOptions() =>
     [
-        new Option<bool>(EmdSolve.NormalizeOption) { Description = "Rescale both weight vectors to total mass one (otherwise unequal masses are an error)." },
         SolveOutputs.PlanOut("sparse (i, j, mass) triplets, at most n + m − 1 rows"),
         SolveOutputs.PotentialsOut("the network simplex duals, f_i + g_j ≤ C_ij with equality on the plan"),
         SolveOutputs.MapOut("from the sparse plan, O((n + m)·d)"),

@@ -146,15 +146,12 @@ public sealed record NetworkSimplex
         ICostFunction<double>? cost = null,
         IProgress<SolverProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        Solve(NormalizeMasses ? LinearProblem<double>.FromPointClouds(x, y, cost) : WeightedProblem(x, y, cost), progress, cancellationToken);
+        Solve(NormalizeMasses ? LinearProblem<double>.FromPointClouds(Normalized(x), Normalized(y), cost) : LinearProblem<double>.FromPointClouds(x, y, cost), progress, cancellationToken);
 
-    private static LinearProblem<double> WeightedProblem(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost)
+    private static PointCloud<double> Normalized(PointCloud<double> cloud)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        var a = x.HasWeights ? x.Weights.ToArray() : Marginals.Uniform<double>(x.Count);
-        var b = y.HasWeights ? y.Weights.ToArray() : Marginals.Uniform<double>(y.Count);
-        return new LinearProblem<double>(new PointCloudGeometry<double>(x, y, cost), a, b);
+        ArgumentNullException.ThrowIfNull(cloud);
+        return cloud.WithWeights(cloud.NormalizedWeights());
     }
 
     /// <summary>The spanning-tree state of one run.</summary>
