@@ -139,16 +139,16 @@ public static class MatchCommand
             report.AddTiming("plot", run.WritePairsPlot(x, y, outcome.TargetOf, report));
             if (!transferRequest.IsEmpty)
             {
-                var matched = Enumerable.Repeat(-1, y.Count).ToArray();
+                var sourceOfTarget = Enumerable.Repeat(-1, y.Count).ToArray();
                 for (var i = 0; i < n; i++)
                 {
                     if (outcome.TargetOf[i] >= 0)
                     {
-                        matched[outcome.TargetOf[i]] = i;
+                        sourceOfTarget[outcome.TargetOf[i]] = i;
                     }
                 }
 
-                transferRequest.Write(outcome.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, matched, summary, context, jsonValue);
+                transferRequest.Write(outcome.Plan ?? throw new UsageException($"--transfer/--h5ad-out: --method {chosen.Name} produced no plan."), x, y, sourceOfTarget, summary, context, jsonValue);
             }
 
             run.WriteReport(report);
