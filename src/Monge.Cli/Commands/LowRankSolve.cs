@@ -35,6 +35,9 @@ public sealed record LowRankSolveOptions(
 
     /// <summary>Where to write the barycentric map of the source points (n × d), or null.</summary>
     public string? MapOut { get; init; }
+
+    /// <summary>How the cost is rescaled before solving (<c>--scale-cost</c>; default the mean cost). Costs are reported in the input's units.</summary>
+    public CostScale ScaleCost { get; init; } = CostScale.Mean;
 }
 
 /// <summary>
@@ -94,7 +97,7 @@ public static class LowRankSolve
         {
             case "frlc":
                 {
-                    var solver = new Frlc { Rank = options.Rank, InnerRelaxation = Relaxation.FromRho(options.RhoIn, options.RhoIn), Seed = options.Seed };
+                    var solver = new Frlc { Rank = options.Rank, InnerRelaxation = Relaxation.FromRho(options.RhoIn, options.RhoIn), Seed = options.Seed, ScaleCost = options.ScaleCost };
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
@@ -106,7 +109,7 @@ public static class LowRankSolve
 
             case "lowrank-sinkhorn":
                 {
-                    var solver = new LowRankSinkhorn { Rank = options.Rank, Seed = options.Seed };
+                    var solver = new LowRankSinkhorn { Rank = options.Rank, Seed = options.Seed, ScaleCost = options.ScaleCost };
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt };
@@ -125,7 +128,7 @@ public static class LowRankSolve
         if (details is not null)
         {
             details.Convergence = convergence;
-            details.ErrorLabel = "relative objective change Δ";
+            details.ErrorLabel = options.Method == "frlc" ? "FRLC step size Δ" : "LR-Sinkhorn criterion (Jensen–Shannon change)";
             details.SourceMap = SourceMap;
             details.DensePlan = () => coupling.ToDense();
         }
@@ -170,10 +173,13 @@ public static class LowRankSolve
             ["ground_cost"] = costFunction.Name,
             ["relaxation"] = relaxation.ToString(),
             ["cost"] = JsonOutput.Number(value),
+            ["cost_scale"] = JsonOutput.Number(result.CostScale),
+            ["scale_cost"] = options.ScaleCost.ToString(),
             ["status"] = convergence.Status.ToString(),
             ["converged"] = convergence.Converged,
             ["iterations"] = convergence.Iterations,
-            ["final_error"] = JsonOutput.Number(convergence.FinalError),
+            ["marginal_error"] = JsonOutput.Number(result.MarginalError),
+            ["stopping_criterion"] = JsonOutput.Number(convergence.FinalError),
             ["source_marginal_error_l1"] = JsonOutput.Number(errA),
             ["target_marginal_error_l1"] = JsonOutput.Number(errB),
             ["seconds"] = convergence.Elapsed.TotalSeconds,

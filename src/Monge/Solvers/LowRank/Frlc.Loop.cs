@@ -7,9 +7,10 @@ namespace Monge.Solvers.LowRank;
 /// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
 public sealed partial record Frlc
 {
-    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private FrlcResult Run(LowRankSetup setup, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
+        var cost = setup.Cost;
         var n = cost.Rows;
         var m = cost.Cols;
         var r1 = Rank;
@@ -152,12 +153,19 @@ public sealed partial record Frlc
             }
         }
 
+        if (status != SolverStatus.Cancelled && !double.IsFinite(trace[^1]))
+        {
+            // A NaN or infinite objective is a blow-up, whatever the Δ criterion said.
+            status = SolverStatus.Diverged;
+        }
+
         var coupling = new LowRankCoupling(q, lambda, r, n, m, r1, r2);
-        var finalCost = trace[^1];
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
-        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps);
+        var s = setup.Scale;
+        var costs = trace.Select(v => v * s).ToArray();
+        return new FrlcResult(setup.Coupling(q, lambda, r, r1, r2), t, gq, gr, costs[^1], costs, convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps, s, relaxation);
     }
 
     /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>
