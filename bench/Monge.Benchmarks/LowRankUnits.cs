@@ -48,7 +48,7 @@ internal static class LowRankUnits
         var independent = CostScale.Mean.Resolve(problem.Geometry);
         Console.WriteLine(FormattableString.Invariant($"{data} n={n} d={x.Dimension} units×{units} rank={rank} scale={scale}: exact {exact:G6} ({exactSeconds:F1} s), independent {independent:G6} ({independent / exact:F2}× exact)"));
         Console.WriteLine("method       seed  cost          /exact  status         iters  marg.err   seconds  cost_scale");
-        var options = args.Skip(6).Select(a => a.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        var options = args.Skip(6).Select(a => a.Split('=')).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
         double? Opt(string key) => options.TryGetValue(key, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : null;
         var only = options.GetValueOrDefault("only");
         for (var seed = 0; seed < seeds; seed++)

@@ -153,15 +153,10 @@ public sealed partial record Frlc
             }
         }
 
-        if (status != SolverStatus.Cancelled && !double.IsFinite(trace[^1]))
-        {
-            // A NaN or infinite objective is a blow-up, whatever the Δ criterion said.
-            status = SolverStatus.Diverged;
-        }
-
         var coupling = new LowRankCoupling(q, lambda, r, n, m, r1, r2);
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
+        status = LowRankSetup.FinalStatus(status, trace[^1], rowSums);
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
         var s = setup.Scale;
         var costs = trace.Select(v => v * s).ToArray();

@@ -94,6 +94,27 @@ internal sealed class LowRankSetup
     public LowRankCoupling Coupling(double[] q, double[] inner, double[] r, int rank, int latentRank)
         => new(Expand(q, rank, _rows, FullRows), inner, Expand(r, latentRank, _cols, FullCols), FullRows, FullCols, rank, latentRank);
 
+    /// <summary>
+    /// The reported status: a NaN or infinite cost, or a plan that lost its mass (Σ P off one by more than 1%: the
+    /// model keeps mass one, so this only happens when the iterates underflowed or overflowed), is
+    /// <see cref="SolverStatus.Diverged"/> whatever the stopping criterion said; cancelled runs stay cancelled.
+    /// </summary>
+    public static SolverStatus FinalStatus(SolverStatus status, double cost, double[] rowSums)
+    {
+        if (status == SolverStatus.Cancelled)
+        {
+            return status;
+        }
+
+        var mass = 0.0;
+        foreach (var v in rowSums)
+        {
+            mass += v;
+        }
+
+        return double.IsFinite(cost) && Math.Abs(mass - 1) <= 1e-2 ? status : SolverStatus.Diverged;
+    }
+
     private static int[]? Support(double[] w)
     {
         var zeros = 0;

@@ -267,14 +267,9 @@ public sealed record LowRankSinkhorn
         var finalCost = coupling.PrimalCost(cost);
         productCount++;
         costs.Add(finalCost);
-        if (status != SolverStatus.Cancelled && !double.IsFinite(finalCost))
-        {
-            // A NaN or infinite cost is a blow-up, whatever the criterion said.
-            status = SolverStatus.Diverged;
-        }
-
         var rows = coupling.SourceMarginal();
         var cols = coupling.TargetMarginal();
+        status = LowRankSetup.FinalStatus(status, finalCost, rows);
         var convergence = new Convergence(status, iterations, lastError, Threshold, errors, watch.Elapsed);
         var s = setup.Scale;
         return new LowRankSinkhornResult(setup.Coupling(q, inner, rr, r, r), g, finalCost * s, [.. costs.Select(v => v * s)], convergence, DenseLinearAlgebra.L1Distance(rows, a), DenseLinearAlgebra.L1Distance(cols, b), productCount, s);
