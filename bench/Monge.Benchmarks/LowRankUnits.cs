@@ -61,8 +61,11 @@ internal static class LowRankUnits
                     MaxIterations = (int)(Opt("maxit") ?? frlc.MaxIterations),
                     MinIterations = (int)(Opt("minit") ?? frlc.MinIterations),
                     Threshold = Opt("thr") ?? frlc.Threshold,
+                    ObjectiveTolerance = Opt("otol") ?? frlc.ObjectiveTolerance,
                     Gamma = Opt("gamma") ?? frlc.Gamma,
                     InitialMixing = Opt("mix") ?? frlc.InitialMixing,
+                    InnerRelaxation = Opt("rhoin") is { } rhoIn ? Relaxation.FromRho(rhoIn, rhoIn) : frlc.InnerRelaxation,
+                    LatentRank = Opt("r2") is { } r2 ? (int)r2 : frlc.LatentRank,
                     Initialization = options.TryGetValue("init", out var init) ? Enum.Parse<LowRankInitialization>(init, true) : frlc.Initialization,
                 };
                 var result = frlc.Solve(problem);

@@ -14,7 +14,7 @@ namespace Monge.Cli.Commands;
 /// <param name="Rank">Rank r.</param>
 /// <param name="Cost">The ground cost (null: squared Euclidean). Squared Euclidean and dot use exact factors (linear memory); other costs are evaluated online in tiles.</param>
 /// <param name="Relaxation">The outer marginal relaxation (FRLC only; null = balanced), the library's one convention.</param>
-/// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; +∞ keeps them fixed).</param>
+/// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; null = the solver's default; +∞ keeps them fixed).</param>
 /// <param name="Seed">Seed.</param>
 /// <param name="MaxIterations">Maximum outer iterations, or null for the solver's default.</param>
 /// <param name="ClustersOut">Optional file for the co-cluster labels (two columns: side 0/1, label).</param>
@@ -24,7 +24,7 @@ public sealed record LowRankSolveOptions(
     int Rank,
     ICostFunction<double>? Cost = null,
     Relaxation? Relaxation = null,
-    double RhoIn = 50,
+    double? RhoIn = null,
     int Seed = 0,
     int? MaxIterations = null,
     string? ClustersOut = null,
@@ -97,7 +97,12 @@ public static class LowRankSolve
         {
             case "frlc":
                 {
-                    var solver = new Frlc { Rank = options.Rank, InnerRelaxation = Relaxation.FromRho(options.RhoIn, options.RhoIn), Seed = options.Seed, ScaleCost = options.ScaleCost };
+                    var solver = new Frlc { Rank = options.Rank, Seed = options.Seed, ScaleCost = options.ScaleCost };
+                    if (options.RhoIn is double rhoIn)
+                    {
+                        solver = solver with { InnerRelaxation = Relaxation.FromRho(rhoIn, rhoIn) };
+                    }
+
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };

@@ -40,7 +40,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
         if (frlc)
         {
             options.AddRange(RelaxationOptions.Create());
-            options.Add(new Option<double?>("--rho-in") { Description = "KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
+            options.Add(new Option<double?>("--rho-in") { Description = "KL weight ρ of the inner marginals g_Q, g_R on the cost divided by --scale-cost (default 50, the reference's tau_in; Infinity keeps them fixed)." });
         }
 
         options.Add(new Option<string>("--scale-cost") { Description = "Divide the cost by its mean (default), max or std, by a fixed positive number, or not at all (none) before solving; costs are reported in the input's units and the divisor as cost_scale.", DefaultValueFactory = _ => "mean" });
@@ -70,7 +70,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
             input.Get<int>("--rank"),
             input.Cost,
             relaxation,
-            rhoIn ?? 50,
+            rhoIn,
             input.Get<int>("--seed"),
             input.Get<int?>("--lowrank-max-iterations"),
             input.Get<string?>("--clusters-out"),

@@ -19,7 +19,8 @@ namespace Monge.Solvers.LowRank;
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
 /// <para>Defaults are the reference FRLC_opt's (γ = 70, KL weights ρ_in = ρ_out = 50 (the reference's tau_in,
-/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500), except that the Q and R projections stop once
+/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500) on the cost divided by its mean
+/// (<see cref="ScaleCost"/>; the reference divides by the max), except that the Q and R projections stop once
 /// their row marginal error is below 1% of the error the mirror step left (<see cref="ProjectionRelativeTolerance"/>,
 /// <see cref="ProjectionTolerance"/>), are Anderson-accelerated on the r column duals
 /// (<see cref="ProjectionAndersonMemory"/>), and that log Q, log R and log T
@@ -46,7 +47,8 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Relaxation of the inner marginals g_Q (side a) and g_R (side b), in the same convention as the problem's
-    /// relaxation (read at ε_k of each projection). Default KL weights ρ = 50 (the reference's tau_in);
+    /// relaxation (read at ε_k of each projection, on the scaled cost). Default KL weights ρ = 50 (the reference's
+    /// tau_in, there on C / max C);
     /// <see cref="Relaxation.Balanced"/> keeps them fixed at their initial value.
     /// </summary>
     public Relaxation InnerRelaxation { get; init; } = Relaxation.FromRho(50, 50);
@@ -59,9 +61,21 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Stop when Δ = γ_k⁻² (‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this (γ_k is the normalised
-    /// step of the iteration).
+    /// step of the iteration). The reference's 1e-5; note that Δ shrinks with the entries of Q and R (about 1/n), so on
+    /// large n it fires as soon as <see cref="MinIterations"/> is reached (docs/lowrank.md, "Units and defaults").
     /// </summary>
     public double Threshold { get; init; } = 1e-5;
+
+    /// <summary>
+    /// When positive, also stop (Converged) once the best objective has improved by less than this fraction of itself
+    /// over the last 10 outer iterations (after <see cref="MinIterations"/>), and return the iterate with the lowest
+    /// objective seen (mirror steps do not decrease the objective monotonically). Default 0 (off; see docs/lowrank.md,
+    /// "Units and defaults", for measurements with 1e-4).
+    /// </summary>
+    public double ObjectiveTolerance { get; init; }
+
+    /// <summary>Window of <see cref="ObjectiveTolerance"/>.</summary>
+    internal const int StallWindow = 10;
 
     /// <summary>Maximum Sinkhorn iterations of each Q and R projection (the reference's max_inneriters).</summary>
     public int ProjectionIterations { get; init; } = 500;
@@ -196,6 +210,7 @@ public sealed partial record Frlc
         }
 
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
+        LowRankValidation.NonNegative(ObjectiveTolerance, nameof(ObjectiveTolerance));
         LowRankValidation.NonNegative(ProjectionThreshold, nameof(ProjectionThreshold));
         LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
