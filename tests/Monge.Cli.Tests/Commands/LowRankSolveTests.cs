@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Monge.Cli.Commands;
 using Monge.Cli.Infrastructure;
+using Monge.Datasets;
+using Monge.IO;
+using Monge.Problems;
 
 namespace Monge.Cli.Tests.Commands;
 
