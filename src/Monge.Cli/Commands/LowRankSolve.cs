@@ -14,7 +14,7 @@ namespace Monge.Cli.Commands;
 /// <param name="Rank">Rank r.</param>
 /// <param name="Cost">The ground cost (null: squared Euclidean). Squared Euclidean and dot use exact factors (linear memory); other costs are evaluated online in tiles.</param>
 /// <param name="Relaxation">The outer marginal relaxation (FRLC only; null = balanced), the library's one convention.</param>
-/// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; +∞ keeps them fixed).</param>
+/// <param name="RhoIn">KL weight ρ of the inner marginals (FRLC only; null = the solver's default; +∞ keeps them fixed).</param>
 /// <param name="Seed">Seed.</param>
 /// <param name="MaxIterations">Maximum outer iterations, or null for the solver's default.</param>
 /// <param name="ClustersOut">Optional file for the co-cluster labels (two columns: side 0/1, label).</param>
@@ -24,7 +24,7 @@ public sealed record LowRankSolveOptions(
     int Rank,
     ICostFunction<double>? Cost = null,
     Relaxation? Relaxation = null,
-    double RhoIn = 50,
+    double? RhoIn = null,
     int Seed = 0,
     int? MaxIterations = null,
     string? ClustersOut = null,
@@ -35,6 +35,9 @@ public sealed record LowRankSolveOptions(
 
     /// <summary>Where to write the barycentric map of the source points (n × d), or null.</summary>
     public string? MapOut { get; init; }
+
+    /// <summary>How the cost is rescaled before solving (<c>--scale-cost</c>; default the mean cost). Costs are reported in the input's units.</summary>
+    public CostScale ScaleCost { get; init; } = CostScale.Mean;
 }
 
 /// <summary>
@@ -101,7 +104,12 @@ public static class LowRankSolve
         {
             case "frlc":
                 {
-                    var solver = new Frlc { Rank = options.Rank, InnerRelaxation = Relaxation.FromRho(options.RhoIn, options.RhoIn), Seed = options.Seed };
+                    var solver = new Frlc { Rank = options.Rank, Seed = options.Seed, ScaleCost = options.ScaleCost };
+                    if (options.RhoIn is double rhoIn)
+                    {
+                        solver = solver with { InnerRelaxation = Relaxation.FromRho(rhoIn, rhoIn) };
+                    }
+
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt, MinIterations = Math.Min(solver.MinIterations, maxIt) };
@@ -113,7 +121,7 @@ public static class LowRankSolve
 
             case "lowrank-sinkhorn":
                 {
-                    var solver = new LowRankSinkhorn { Rank = options.Rank, Seed = options.Seed };
+                    var solver = new LowRankSinkhorn { Rank = options.Rank, Seed = options.Seed, ScaleCost = options.ScaleCost };
                     if (options.MaxIterations is int maxIt)
                     {
                         solver = solver with { MaxIterations = maxIt };
@@ -132,7 +140,7 @@ public static class LowRankSolve
         if (details is not null)
         {
             details.Convergence = convergence;
-            details.ErrorLabel = "relative objective change Δ";
+            details.ErrorLabel = options.Method == "frlc" ? "FRLC step size Δ" : "LR-Sinkhorn criterion (Jensen–Shannon change)";
             details.SourceMap = SourceMap;
             details.DensePlan = () => coupling.ToDense();
             details.Plan = result;
@@ -178,10 +186,13 @@ public static class LowRankSolve
             ["ground_cost"] = costFunction.Name,
             ["relaxation"] = relaxation.ToString(),
             ["cost"] = JsonOutput.Number(value),
+            ["cost_scale"] = JsonOutput.Number(result.CostScale),
+            ["scale_cost"] = options.ScaleCost.ToString(),
             ["status"] = convergence.Status.ToString(),
             ["converged"] = convergence.Converged,
             ["iterations"] = convergence.Iterations,
-            ["final_error"] = JsonOutput.Number(convergence.FinalError),
+            ["marginal_error"] = JsonOutput.Number(result.MarginalError),
+            ["stopping_criterion"] = JsonOutput.Number(convergence.FinalError),
             ["source_marginal_error_l1"] = JsonOutput.Number(errA),
             ["target_marginal_error_l1"] = JsonOutput.Number(errB),
             ["seconds"] = convergence.Elapsed.TotalSeconds,

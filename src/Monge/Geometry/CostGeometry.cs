@@ -294,7 +294,8 @@ public abstract class CostGeometry<T>
 
     /// <summary>
     /// The same geometry rescaled so that the chosen statistic of the raw costs becomes 1 (OTT-JAX <c>scale_cost</c>).
-    /// Computing the statistic is one online pass over all n·m entries.
+    /// The statistic is computed by <see cref="CostScale.Resolve{T}"/>: closed forms over the factors for the mean and
+    /// standard deviation of factored costs, else one online pass over all n·m entries.
     /// </summary>
     /// <param name="scaling">Which statistic.</param>
     /// <exception cref="InputValidationException">The statistic is zero or not finite (for example all costs equal with <see cref="CostScaling.Std"/>).</exception>
@@ -306,19 +307,7 @@ public abstract class CostGeometry<T>
         }
 
         var raw = ScaleFactor == T.One ? this : WithScaleFactorCore(T.One);
-        var stats = raw.ComputeStatistics();
-        var s = scaling switch
-        {
-            CostScaling.Mean => stats.Mean,
-            CostScaling.Max => stats.Max,
-            CostScaling.Std => stats.StandardDeviation,
-            _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown cost scaling {scaling}.", nameof(scaling)),
-        };
-        if (!(s > 0) || !double.IsFinite(s))
-        {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"Cannot scale costs by their {scaling} ({s}): it must be positive and finite.", nameof(scaling));
-        }
-
+        var s = CostScale.FromStatistic(scaling).Resolve(raw);
         return WithScaleFactorCore(T.CreateTruncating(1.0 / s));
     }
 

@@ -45,6 +45,63 @@ public sealed class LowRankSolveTests : IDisposable
         Assert.All(labels.ToDoubleArray().Where((_, k) => k % 2 == 1), v => Assert.InRange(v, 0, 3));
     }
 
+    [Theory]
+    [InlineData("frlc")]
+    [InlineData("lowrank-sinkhorn")]
+    public void Solve_ScaleCost_ReportedAndCostsInInputUnits(string method)
+    {
+        // Oracle: the mean of the squared Euclidean cost computed here by brute force; the same data in units ×1000
+        // gives cost and cost_scale ×10⁶ (the solver sees the same C / mean).
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, 30, 3);
+        var (xs, ys) = (sample.Source, sample.Target!);
+        var mean = 0.0;
+        for (var i = 0; i < xs.Count; i++)
+        {
+            for (var j = 0; j < ys.Count; j++)
+            {
+                mean += Math.Pow(xs.Row(i)[0] - ys.Row(j)[0], 2) + Math.Pow(xs.Row(i)[1] - ys.Row(j)[1], 2);
+            }
+        }
+
+        mean /= xs.Count * ys.Count;
+        JsonNode Run(double units, params string[] extra)
+        {
+            var x = Path.Combine(_dir, "xs.npy");
+            var y = Path.Combine(_dir, "ys.npy");
+            NpyFormat.Write(x, new NumericArray(xs.Data.ToArray().Select(v => v * units).ToArray(), xs.Count, 2), overwrite: true);
+            NpyFormat.Write(y, new NumericArray(ys.Data.ToArray().Select(v => v * units).ToArray(), ys.Count, 2), overwrite: true);
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "3", "--json", .. extra], stdout, stderr);
+            Assert.True(code == ExitCodes.Ok, stderr.ToString());
+            return JsonNode.Parse(stdout.ToString())!;
+        }
+
+        var json = Run(1);
+        Assert.Equal("mean", (string)json["scale_cost"]!);
+        Assert.InRange((double)json["cost_scale"]!, mean * (1 - 1e-9), mean * (1 + 1e-9));
+        Assert.True((double)json["marginal_error"]! < 1e-2);
+        var big = Run(1000);
+        var ratio = (double)big["cost"]! / (double)json["cost"]!;
+        Assert.InRange(ratio, 1e6 * (1 - 1e-6), 1e6 * (1 + 1e-6));
+        Assert.Equal(1.0, (double)Run(1, "--scale-cost", "none")["cost_scale"]!);
+        Assert.Equal(2.5, (double)Run(1, "--scale-cost", "2.5")["cost_scale"]!);
+    }
+
+    [Theory]
+    [InlineData("frlc", "median")]
+    [InlineData("lowrank-sinkhorn", "-1")]
+    [InlineData("frlc", "0")]
+    public void Solve_BadScaleCost_ExitsTwoNamingTheFlag(string method, string value)
+    {
+        var (x, y) = WriteData(20);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", method, "--rank", "3", "--scale-cost", value], stdout, stderr);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--scale-cost", stderr.ToString());
+    }
+
     [Fact]
     public void Summarize_BadOptions_Throw()
     {

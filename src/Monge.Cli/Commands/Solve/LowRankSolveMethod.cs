@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Monge.Cli.Infrastructure;
+using Monge.Geometry;
 
 namespace Monge.Cli.Commands.Solve;
 
@@ -38,9 +40,10 @@ public sealed class LowRankSolveMethod : ISolveMethod
         if (frlc)
         {
             options.AddRange(RelaxationOptions.Create());
-            options.Add(new Option<double?>("--rho-in") { Description = "KL weight ρ of the inner marginals g_Q, g_R (default 50, the reference's tau_in; Infinity keeps them fixed)." });
+            options.Add(new Option<double?>("--rho-in") { Description = "KL weight ρ of the inner marginals g_Q, g_R on the cost divided by --scale-cost (default 50, the reference's tau_in; Infinity keeps them fixed)." });
         }
 
+        options.Add(new Option<string>("--scale-cost") { Description = "Divide the cost by its mean (default), max or std, by a fixed positive number, or not at all (none) before solving; costs are reported in the input's units and the divisor as cost_scale.", DefaultValueFactory = _ => "mean" });
         options.Add(new Option<int>("--seed") { Description = "Seed of the random initialisation.", DefaultValueFactory = _ => 0 });
         options.Add(new Option<int?>("--lowrank-max-iterations") { Description = "Outer iteration budget (default: FRLC 200, LR-Sinkhorn 2000)." });
         options.Add(new Option<string?>("--clusters-out") { Description = "Write co-cluster labels (columns side 0/1, cluster)." });
@@ -56,12 +59,18 @@ public sealed class LowRankSolveMethod : ISolveMethod
         var frlc = Name == "frlc";
         var relaxation = frlc ? RelaxationOptions.Read(input, Name, acceptsTau: true, acceptsRho: true) : null;
         var rhoIn = frlc ? input.Get<double?>("--rho-in") : null;
+        var scaleText = input.Get<string>("--scale-cost");
+        if (!CostScale.TryParse(scaleText, out var scaleCost))
+        {
+            throw new UsageException($"--scale-cost must be mean, max, std, none or a positive number (got '{scaleText}').");
+        }
+
         var options = new LowRankSolveOptions(
             Name,
             input.Get<int>("--rank"),
             input.Cost,
             relaxation,
-            rhoIn ?? 50,
+            rhoIn,
             input.Get<int>("--seed"),
             input.Get<int?>("--lowrank-max-iterations"),
             input.Get<string?>("--clusters-out"),
@@ -69,6 +78,7 @@ public sealed class LowRankSolveMethod : ISolveMethod
         {
             PlanOut = input.PlanOut,
             MapOut = input.Get<string?>(SolveOutputs.MapOutName),
+            ScaleCost = scaleCost,
         };
         return LowRankSolve.Summarize(options, input.Source, input.Target, input.Context, input.Progress, input.Details);
     }

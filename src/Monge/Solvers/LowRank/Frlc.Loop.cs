@@ -7,9 +7,10 @@ namespace Monge.Solvers.LowRank;
 /// <content>The coordinate mirror-descent loop of FRLC (Halmos et al. 2024, Algorithm 1; reference FRLC_opt).</content>
 public sealed partial record Frlc
 {
-    private FrlcResult Run(LowRankCost cost, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private FrlcResult Run(LowRankSetup setup, double[] a, double[] b, Problems.Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
+        var cost = setup.Cost;
         var n = cost.Rows;
         var m = cost.Cols;
         var r1 = Rank;
@@ -63,6 +64,7 @@ public sealed partial record Frlc
         var iterations = 0;
         long sweeps = 0;
         var delta = double.NaN;
+        var best = new BestIterate(q, r, t, lambda, gq, gr, value, 0);
         for (var it = 0; it < MaxIterations; it++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -145,19 +147,74 @@ public sealed partial record Frlc
             deltas.Add(delta);
             iterations = it + 1;
             progress?.Report(new SolverProgress("frlc", iterations, MaxIterations, delta));
-            if (iterations >= MinIterations && delta < Threshold)
+            if (ObjectiveTolerance > 0 && value < best.Value)
+            {
+                best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
+            }
+
+            if (iterations >= MinIterations && (delta < Threshold || Stalled(trace, best.Value)))
             {
                 status = SolverStatus.Converged;
                 break;
             }
         }
 
+        if (ObjectiveTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && best.Value < trace[^1])
+        {
+            // The objective is not monotone under mirror steps: return the best iterate seen (its objective is the
+            // last entry of the trace, so that Cost and ObjectiveTrace[^1] agree).
+            (q, r, t, lambda, gq, gr) = (best.Q, best.R, best.T, best.Lambda, best.Gq, best.Gr);
+            trace.Add(best.Value);
+        }
+
         var coupling = new LowRankCoupling(q, lambda, r, n, m, r1, r2);
-        var finalCost = trace[^1];
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
+        status = LowRankSetup.FinalStatus(status, trace[^1], rowSums);
         var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
-        return new FrlcResult(coupling, t, gq, gr, finalCost, [.. trace], convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps);
+        var s = setup.Scale;
+        var costs = trace.Select(v => v * s).ToArray();
+        return new FrlcResult(setup.Coupling(q, lambda, r, r1, r2), t, gq, gr, costs[^1], costs, convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps, s, relaxation);
+    }
+
+    /// <summary>
+    /// Whether the best objective improved by less than <see cref="ObjectiveTolerance"/> (relative) over the last
+    /// <see cref="StallWindow"/> iterations.
+    /// </summary>
+    private bool Stalled(List<double> trace, double bestValue)
+    {
+        if (ObjectiveTolerance <= 0 || trace.Count <= StallWindow)
+        {
+            return false;
+        }
+
+        var before = double.PositiveInfinity;
+        for (var k = 0; k < trace.Count - StallWindow; k++)
+        {
+            before = Math.Min(before, trace[k]);
+        }
+
+        return before - bestValue <= ObjectiveTolerance * Math.Abs(bestValue);
+    }
+
+    /// <summary>A copy of the iterate with the lowest objective so far.</summary>
+    private sealed class BestIterate(double[] q, double[] r, double[] t, double[] lambda, double[] gq, double[] gr, double value, int iteration)
+    {
+        public double[] Q { get; } = (double[])q.Clone();
+
+        public double[] R { get; } = (double[])r.Clone();
+
+        public double[] T { get; } = (double[])t.Clone();
+
+        public double[] Lambda { get; } = (double[])lambda.Clone();
+
+        public double[] Gq { get; } = (double[])gq.Clone();
+
+        public double[] Gr { get; } = (double[])gr.Clone();
+
+        public double Value { get; } = value;
+
+        public int Iteration { get; } = iteration;
     }
 
     /// <summary>∇ −= 1 wᵀ with w_k = Σ_i ∇_ik X_ik / g_k: the derivative through g = Xᵀ1 (reference full_grad).</summary>

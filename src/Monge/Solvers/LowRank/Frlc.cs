@@ -19,7 +19,8 @@ namespace Monge.Solvers.LowRank;
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
 /// <para>Defaults are the reference FRLC_opt's (γ = 70, KL weights ρ_in = ρ_out = 50 (the reference's tau_in,
-/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500), except that the Q and R projections stop once
+/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500) on the cost divided by its mean
+/// (<see cref="ScaleCost"/>; the reference divides by the max), except that the Q and R projections stop once
 /// their row marginal error is below 1% of the error the mirror step left (<see cref="ProjectionRelativeTolerance"/>,
 /// <see cref="ProjectionTolerance"/>), are Anderson-accelerated on the r column duals
 /// (<see cref="ProjectionAndersonMemory"/>), and that log Q, log R and log T
@@ -46,7 +47,8 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Relaxation of the inner marginals g_Q (side a) and g_R (side b), in the same convention as the problem's
-    /// relaxation (read at ε_k of each projection). Default KL weights ρ = 50 (the reference's tau_in);
+    /// relaxation (read at ε_k of each projection, on the scaled cost). Default KL weights ρ = 50 (the reference's
+    /// tau_in, there on C / max C);
     /// <see cref="Relaxation.Balanced"/> keeps them fixed at their initial value.
     /// </summary>
     public Relaxation InnerRelaxation { get; init; } = Relaxation.FromRho(50, 50);
@@ -59,9 +61,21 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Stop when Δ = γ_k⁻² (‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this (γ_k is the normalised
-    /// step of the iteration).
+    /// step of the iteration). The reference's 1e-5; note that Δ shrinks with the entries of Q and R (about 1/n), so on
+    /// large n it fires as soon as <see cref="MinIterations"/> is reached (docs/lowrank.md, "Units and defaults").
     /// </summary>
     public double Threshold { get; init; } = 1e-5;
+
+    /// <summary>
+    /// When positive, also stop (Converged) once the best objective has improved by less than this fraction of itself
+    /// over the last 10 outer iterations (after <see cref="MinIterations"/>), and return the iterate with the lowest
+    /// objective seen (mirror steps do not decrease the objective monotonically). Default 0 (off; see docs/lowrank.md,
+    /// "Units and defaults", for measurements with 1e-4).
+    /// </summary>
+    public double ObjectiveTolerance { get; init; }
+
+    /// <summary>Window of <see cref="ObjectiveTolerance"/>.</summary>
+    internal const int StallWindow = 10;
 
     /// <summary>Maximum Sinkhorn iterations of each Q and R projection (the reference's max_inneriters).</summary>
     public int ProjectionIterations { get; init; } = 500;
@@ -109,6 +123,15 @@ public sealed partial record Frlc
     public int Seed { get; init; }
 
     /// <summary>
+    /// How the cost is rescaled before solving (OTT-JAX <c>scale_cost</c>): the solver works on C / s with s the mean
+    /// cost by default, so that the answer does not depend on the units of the coordinates (the relaxations, the
+    /// Δ threshold and the initial step are read on the scaled cost). <see cref="FrlcResult"/> reports every cost in
+    /// the units of C and s as <see cref="LowRankResult.CostScale"/>. s is computed in linear memory
+    /// (<see cref="CostScale.Resolve{T}"/>) over the points with positive weight.
+    /// </summary>
+    public CostScale ScaleCost { get; init; } = CostScale.Mean;
+
+    /// <summary>
     /// Solves the low-rank problem. The marginals are normalised to mass one (the latent-coupling model has total mass
     /// one; a relaxed problem keeps mass one and relaxes only the shape of the marginals).
     /// </summary>
@@ -122,8 +145,9 @@ public sealed partial record Frlc
     public FrlcResult Solve(LinearProblem<double> problem, FrlcInitialState? initialState = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var cost = LowRankCost.FromGeometry(problem.Geometry);
-        return SolveCost(cost, [.. problem.A], [.. problem.B], problem.Relaxation, initialState, progress, cancellationToken);
+        ValidateOptions();
+        var setup = LowRankSetup.FromProblem(problem, ScaleCost);
+        return SolveCost(setup, problem.Relaxation, initialState, progress, cancellationToken);
     }
 
     /// <summary>Solves the balanced problem between two point clouds (their weights, squared Euclidean cost in exact factors).</summary>
@@ -134,36 +158,51 @@ public sealed partial record Frlc
     public FrlcResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
         => Solve(LinearProblem<double>.FromPointClouds(source, target), null, progress, cancellationToken);
 
-    /// <summary>Internal entry on a resolved cost operator (tests: dense, index-subset factors).</summary>
+    /// <summary>Internal entry on a resolved cost operator (tests: dense, index-subset factors; no rescaling).</summary>
     internal FrlcResult Solve(LowRankCost cost, double[]? a = null, double[]? b = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
-        => SolveCost(cost, a, b, Relaxation.Balanced, null, progress, cancellationToken);
+        => SolveCost(LowRankSetup.FromCost(cost, a, b), Relaxation.Balanced, null, progress, cancellationToken);
 
-    /// <summary>Internal entry on a resolved cost operator with caller-given initial factors.</summary>
+    /// <summary>Internal entry on a resolved cost operator with caller-given initial factors (no rescaling).</summary>
     internal FrlcResult Solve(LowRankCost cost, double[]? a, double[]? b, FrlcInitialState? initialState, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
-        => SolveCost(cost, a, b, Relaxation.Balanced, initialState, progress, cancellationToken);
+        => SolveCost(LowRankSetup.FromCost(cost, a, b), Relaxation.Balanced, initialState, progress, cancellationToken);
 
+    /// <summary>Internal entry on a resolved cost operator with a relaxation (tests; no rescaling).</summary>
     internal FrlcResult SolveCost(LowRankCost cost, double[]? a, double[]? b, Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+        => SolveCost(LowRankSetup.FromCost(cost, a, b), relaxation, initialState, progress, cancellationToken);
+
+    private FrlcResult SolveCost(LowRankSetup setup, Relaxation relaxation, FrlcInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(relaxation);
-        var (an, bn) = LowRankValidation.Marginals(cost, a, b, relaxation.IsBalanced);
-        Validate(cost);
+        var cost = setup.Cost;
+        var (an, bn) = LowRankValidation.Marginals(cost, setup.A, setup.B, relaxation.IsBalanced);
+        ValidateOptions();
+        Validate(setup);
         var r2 = LatentRank ?? Rank;
         if (initialState is not null)
         {
-            LowRankValidation.Factor(initialState.Q, cost.Rows, Rank, "Q");
-            LowRankValidation.Factor(initialState.R, cost.Cols, r2, "R");
+            LowRankValidation.Factor(initialState.Q, setup.FullRows, Rank, "Q");
+            LowRankValidation.Factor(initialState.R, setup.FullCols, r2, "R");
             LowRankValidation.Factor(initialState.T, Rank, r2, "T");
+            initialState = new FrlcInitialState(setup.RestrictSource(initialState.Q, Rank), setup.RestrictTarget(initialState.R, r2), initialState.T);
         }
 
-        return Run(cost, an, bn, relaxation, initialState, progress, cancellationToken);
+        return Run(setup, an, bn, relaxation, initialState, progress, cancellationToken);
     }
 
-    private void Validate(LowRankCost cost)
+    private void Validate(LowRankSetup setup)
     {
+        var cost = setup.Cost;
         var r2 = LatentRank ?? Rank;
-        LowRankValidation.Rank(Rank, cost.Rows, nameof(Rank), "n");
-        LowRankValidation.Rank(r2, cost.Cols, nameof(LatentRank), "m");
+        LowRankValidation.Rank(Rank, cost.Rows, nameof(Rank), setup.RowsRestricted ? "the number of source points with positive weight" : "n");
+        LowRankValidation.Rank(r2, cost.Cols, nameof(LatentRank), setup.ColsRestricted ? "the number of target points with positive weight" : "m");
+        if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
+        {
+            throw LowRankValidation.Invalid("k-means initialisation needs point coordinates: use a geometry with points (IPointCloudGeometry).", nameof(Initialization));
+        }
+    }
+
+    private void ValidateOptions()
+    {
         LowRankValidation.Positive(Gamma, nameof(Gamma));
         if (InnerRelaxation is null)
         {
@@ -171,6 +210,7 @@ public sealed partial record Frlc
         }
 
         LowRankValidation.NonNegative(Threshold, nameof(Threshold));
+        LowRankValidation.NonNegative(ObjectiveTolerance, nameof(ObjectiveTolerance));
         LowRankValidation.NonNegative(ProjectionThreshold, nameof(ProjectionThreshold));
         LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
@@ -182,11 +222,6 @@ public sealed partial record Frlc
         if (!(InitialMixing >= 0 && InitialMixing < 1))
         {
             throw LowRankValidation.Invalid($"InitialMixing must be in [0, 1) (got {InitialMixing}).", nameof(InitialMixing));
-        }
-
-        if (Initialization == LowRankInitialization.KMeans && !cost.HasPoints)
-        {
-            throw LowRankValidation.Invalid("k-means initialisation needs point coordinates: use a geometry with points (IPointCloudGeometry).", nameof(Initialization));
         }
     }
 }

@@ -12,9 +12,11 @@ public sealed class FrlcResult : LowRankResult
     private readonly double[] _gr;
     private readonly double[] _objectiveTrace;
 
-    internal FrlcResult(LowRankCoupling coupling, double[] t, double[] gq, double[] gr, double cost, double[] objectiveTrace, Convergence convergence, double sourceError, double targetError, int costProducts, long projectionSweeps)
-        : base(coupling, cost, convergence, sourceError, targetError, costProducts)
+    internal FrlcResult(LowRankCoupling coupling, double[] t, double[] gq, double[] gr, double cost, double[] objectiveTrace, Convergence convergence, double sourceError, double targetError, int costProducts, long projectionSweeps, double costScale, Problems.Relaxation relaxation)
+        : base(coupling, cost, convergence, sourceError, targetError, costProducts, costScale)
     {
+        SourceSideHard = relaxation.IsExactA;
+        TargetSideHard = relaxation.IsExactB;
         ProjectionSweeps = projectionSweeps;
         _t = t;
         _gq = gq;
@@ -31,7 +33,7 @@ public sealed class FrlcResult : LowRankResult
     /// <summary>The inner target marginal g_R = Rᵀ1 (length r₂).</summary>
     public ReadOnlySpan<double> TargetInnerMarginal => _gr;
 
-    /// <summary>⟨C, P⟩ at the initial factors and after each outer iteration.</summary>
+    /// <summary>⟨C, P⟩ at the initial factors and after each outer iteration (in the units of C).</summary>
     public IReadOnlyList<double> ObjectiveTrace => _objectiveTrace;
 
     /// <summary>Total Sinkhorn sweeps of the Q and R projections over all outer iterations (the inner work).</summary>

@@ -13,8 +13,9 @@ namespace Monge.Solvers.LowRank;
 /// for that plan.</remarks>
 public abstract class LowRankResult : ITransportPlan<double>
 {
-    private protected LowRankResult(LowRankCoupling coupling, double cost, Convergence convergence, double sourceError, double targetError, int costProducts)
+    private protected LowRankResult(LowRankCoupling coupling, double cost, Convergence convergence, double sourceError, double targetError, int costProducts, double costScale)
     {
+        CostScale = costScale;
         Coupling = coupling;
         Cost = cost;
         Convergence = convergence;
@@ -32,8 +33,14 @@ public abstract class LowRankResult : ITransportPlan<double>
     /// <summary>R (m × r₂, row-major).</summary>
     public ReadOnlySpan<double> R => Coupling.R;
 
-    /// <summary>The primal cost ⟨C, P⟩ of the returned coupling (computed in factored form).</summary>
+    /// <summary>The primal cost ⟨C, P⟩ of the returned coupling (computed in factored form), in the units of the problem's cost.</summary>
     public double Cost { get; }
+
+    /// <summary>
+    /// The divisor s the solver divided the cost by (its <c>ScaleCost</c>, OTT-JAX <c>scale_cost</c>; 1 for none):
+    /// the iterations ran on C / s, and <see cref="Cost"/> and the cost traces are multiplied back by s.
+    /// </summary>
+    public double CostScale { get; }
 
     /// <summary>Status, iterations, the criterion trace and the threshold.</summary>
     public Convergence Convergence { get; }
@@ -43,6 +50,17 @@ public abstract class LowRankResult : ITransportPlan<double>
 
     /// <summary>‖Pᵀ1 − b‖₁ (b normalised to mass one).</summary>
     public double TargetMarginalError { get; }
+
+    /// <summary>
+    /// The L1 marginal error of the constraints the problem imposes: ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ over the sides that are
+    /// hard (balanced; a relaxed side is a penalty, not a constraint, and is not counted), the sum Sinkhorn's L1 error
+    /// reports for a plan that is off on both sides.
+    /// </summary>
+    public double MarginalError => (SourceSideHard ? SourceMarginalError : 0) + (TargetSideHard ? TargetMarginalError : 0);
+
+    private protected bool SourceSideHard { get; init; } = true;
+
+    private protected bool TargetSideHard { get; init; } = true;
 
     /// <summary>Number of products with the cost (C·X or Cᵀ·Y) performed.</summary>
     public int CostProducts { get; }

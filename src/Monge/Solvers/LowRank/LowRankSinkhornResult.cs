@@ -9,8 +9,8 @@ public sealed class LowRankSinkhornResult : LowRankResult
     private readonly double[] _g;
     private readonly double[] _costTrace;
 
-    internal LowRankSinkhornResult(LowRankCoupling coupling, double[] g, double cost, double[] costTrace, Convergence convergence, double sourceError, double targetError, int costProducts)
-        : base(coupling, cost, convergence, sourceError, targetError, costProducts)
+    internal LowRankSinkhornResult(LowRankCoupling coupling, double[] g, double cost, double[] costTrace, Convergence convergence, double sourceError, double targetError, int costProducts, double costScale)
+        : base(coupling, cost, convergence, sourceError, targetError, costProducts, costScale)
     {
         _g = g;
         _costTrace = costTrace;
@@ -19,6 +19,6 @@ public sealed class LowRankSinkhornResult : LowRankResult
     /// <summary>The inner marginal g (length r).</summary>
     public ReadOnlySpan<double> G => _g;
 
-    /// <summary>⟨C, P⟩ at every evaluation (every InnerIterations iterations) and at the end.</summary>
+    /// <summary>⟨C, P⟩ at every evaluation (every InnerIterations iterations) and at the end (in the units of C).</summary>
     public IReadOnlyList<double> CostTrace => _costTrace;
 }

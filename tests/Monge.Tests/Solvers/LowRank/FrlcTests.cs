@@ -193,7 +193,8 @@ public class FrlcTests
             "right" => Relaxation.FromRho(inf, soft),
             _ => Relaxation.FromRho(soft, soft),
         };
-        var relaxed = new Frlc { Rank = 8, Seed = 3 }.Solve(new LinearProblem<double>(new DenseGeometry<double>(c, n, n), relaxation: relaxation));
+        // Same cost as the internal (unscaled) balanced run: no rescaling, so ρ = 0.05 is in the units of c for both.
+        var relaxed = new Frlc { Rank = 8, Seed = 3, ScaleCost = CostScale.None }.Solve(new LinearProblem<double>(new DenseGeometry<double>(c, n, n), relaxation: relaxation));
         var plan = relaxed.Coupling.ToDense();
         NumericAssert.Close(1.0, plan.Sum(), rtol: 1e-9, what: "latent-coupling mass");
         if (relaxedSide == "left")
@@ -243,8 +244,9 @@ public class FrlcTests
         NumericAssert.Close(targetError, same.TargetMarginalError, rtol: 1e-2, what: "‖Pᵀ1 − b‖₁");
         Assert.Equal(25, same.Convergence.Iterations);
 
-        // Through the public problem API (weights normalised once more: last-bit differences, amplified alike).
-        var result = solver.Solve(new LinearProblem<double>(new DenseGeometry<double>(c, n, n), relaxation: relaxation));
+        // Through the public problem API (weights normalised once more: last-bit differences, amplified alike), on the
+        // cost as recorded then (no rescaling: the relaxation is read at ε of the unscaled cost).
+        var result = (solver with { ScaleCost = CostScale.None }).Solve(new LinearProblem<double>(new DenseGeometry<double>(c, n, n), relaxation: relaxation));
         NumericAssert.Close(cost, result.Cost, rtol: 1e-6, what: "cost");
         NumericAssert.Close(sourceError, result.SourceMarginalError, rtol: 1e-2, what: "‖P1 − a‖₁");
         NumericAssert.Close(targetError, result.TargetMarginalError, rtol: 1e-2, what: "‖Pᵀ1 − b‖₁");
