@@ -180,7 +180,7 @@ public sealed class WeightHandlingTests : IDisposable
             _ => [],
         };
         var (code, stdout, stderr) = _cli.Run([.. Inputs(), "--method", method, "--normalize-weights", "--json", .. extra]);
-        Assert.True(code == 0, stderr);
+        Assert.True(code == 0, stderr + stdout);
         var (code1, stdout1, stderr1) = _cli.Run(
         [
             "solve", "--json", "--source", _cli.File("src1.csv") + "#x,y", "--source-weights", _cli.File("src1.csv") + "#mass",

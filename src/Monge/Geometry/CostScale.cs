@@ -98,8 +98,10 @@ public readonly record struct CostScale
     /// <typeparam name="T">float or double.</typeparam>
     /// <param name="geometry">The geometry.</param>
     /// <returns>s (1 for <see cref="None"/>).</returns>
-    /// <exception cref="InputValidationException">The statistic is zero, negative or not finite (for example the mean of a
-    /// dot-product cost, or the standard deviation of a constant cost): give a fixed divisor or no scaling.</exception>
+    /// <remarks>A mean at or below zero (possible for costs with negative values, such as a dot product) is replaced by
+    /// the root mean square of the costs, √(mean² + std²).</remarks>
+    /// <exception cref="InputValidationException">The statistic is zero or not finite (an all-zero cost, or the standard
+    /// deviation of a constant cost): give a fixed divisor or no scaling.</exception>
     public double Resolve<T>(CostGeometry<T> geometry)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -118,6 +120,16 @@ public readonly record struct CostScale
             CostScaling.Max => geometry.ComputeStatistics().Max,
             _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown cost scaling {Statistic}.", nameof(geometry)),
         };
+        if (Statistic == CostScaling.Mean && !(s > 0) && double.IsFinite(s))
+        {
+            // Costs that take negative values (a dot product) can have a mean at or below zero: use their root mean
+            // square √(mean² + std²) instead, which scales with the costs as the mean does and is positive unless C = 0.
+            var std = TryGetFactors(geometry, out var factors)
+                ? FactoredStatistic(factors, geometry.Rows, geometry.Cols, true)
+                : geometry.ComputeStatistics().StandardDeviation;
+            s = Math.Sqrt((s * s) + (std * std));
+        }
+
         if (!(s > 0) || !double.IsFinite(s))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"Cannot scale costs by their {Statistic} ({s}): it must be positive and finite; give a fixed scale or none.", nameof(geometry));

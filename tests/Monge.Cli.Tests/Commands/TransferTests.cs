@@ -110,7 +110,9 @@ public sealed class TransferTests
                 total += dense[(i * m) + j];
             }
 
-            var best = Array.IndexOf(mass, mass.Max());
+            // The documented tie rule: the first label whose mass is within a relative 1e-12 of the largest (a low-rank plan
+            // can give a target the same mass from every label, equal up to rounding).
+            var best = Array.FindIndex(mass, v => v >= mass.Max() * (1 - Monge.Tools.LabelTransfer.TieTolerance));
             Assert.Equal(best.ToString(System.Globalization.CultureInfo.InvariantCulture), labels[j]);
             NumericAssert.Close(mass[best] / total, confidence[j], rtol: 1e-9, what: $"confidence of target {j}");
         }
