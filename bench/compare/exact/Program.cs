@@ -69,36 +69,36 @@ for (var r = 0; r < repeats; r++)
             value = new LinearAssignment { MaxDenseBytes = budget }.Solve(x, y, new SquaredEuclidean<double>()).TotalCost;
             break;
         case "fill-products":
-        {
-            var products = Monge.Numerics.SquaredDistanceProducts<float>.Create(x.Data, y.Data, x.Dimension);
-            var dst = FillTarget(n * m);
-            products.FillRows(0, n, euclidean: false, 1f, dst, parallel: Environment.GetEnvironmentVariable("MONGE_SEQUENTIAL") is null);
-            value = dst[n * m / 2];
-            break;
-        }
+            {
+                var products = Monge.Numerics.SquaredDistanceProducts<float>.Create(x.Data, y.Data, x.Dimension);
+                var dst = FillTarget(n * m);
+                products.FillRows(0, n, euclidean: false, 1f, dst, parallel: Environment.GetEnvironmentVariable("MONGE_SEQUENTIAL") is null);
+                value = dst[n * m / 2];
+                break;
+            }
 
         case "fill-differences":
-        {
-            var d = x.Dimension;
-            var xf = Array.ConvertAll(x.Data.ToArray(), v => (float)v);
-            var yT = new float[d * m];
-            for (var j = 0; j < m; j++)
             {
-                for (var k = 0; k < d; k++)
+                var d = x.Dimension;
+                var xf = Array.ConvertAll(x.Data.ToArray(), v => (float)v);
+                var yT = new float[d * m];
+                for (var j = 0; j < m; j++)
                 {
-                    yT[(k * m) + j] = (float)y.Data[(j * d) + k];
+                    for (var k = 0; k < d; k++)
+                    {
+                        yT[(k * m) + j] = (float)y.Data[(j * d) + k];
+                    }
                 }
-            }
 
-            var dst = FillTarget(n * m);
-            for (var i = 0; i < n; i++)
-            {
-                Monge.Numerics.PointDifferenceKernel.Row<float>(xf.AsSpan(i * d, d), yT, m, 0, euclidean: false, 1f, dst.AsSpan(i * m, m));
-            }
+                var dst = FillTarget(n * m);
+                for (var i = 0; i < n; i++)
+                {
+                    Monge.Numerics.PointDifferenceKernel.Row<float>(xf.AsSpan(i * d, d), yT, m, 0, euclidean: false, 1f, dst.AsSpan(i * m, m));
+                }
 
-            value = dst[n * m / 2];
-            break;
-        }
+                value = dst[n * m / 2];
+                break;
+            }
 
         case "lap-otf":
             value = new LinearAssignment { MaxDenseBytes = 0 }.Solve(x, y, new SquaredEuclidean<double>()).TotalCost;
