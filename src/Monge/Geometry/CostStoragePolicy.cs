@@ -6,7 +6,7 @@ namespace Monge.Geometry;
 
 /// <summary>
 /// The one rule for dense versus online costs: a point-cloud geometry is stored as a dense matrix (built once with
-/// matrix products for squared Euclidean, see <c>Numerics.SquaredEuclideanCostMatrix</c>) when the matrix and its
+/// matrix products for squared Euclidean, see <c>Numerics.SquaredDistanceProducts</c>) when the matrix and its
 /// transposed copy fit in the memory budget and a pass over stored costs is cheaper than recomputing them (every cost
 /// but squared Euclidean, whose fused online kernel costs d multiply-adds per entry, so from
 /// <see cref="DenseMinDimension"/> dimensions on). Other geometries are used as given. A stored factorization C = A Bᵀ

@@ -173,10 +173,19 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry
     }
 
     /// <inheritdoc />
+    /// <remarks>Squared Euclidean costs are built with blocked matrix products (<see cref="SquaredDistanceProducts{T}"/>,
+    /// the builder the assignment solver uses too).</remarks>
     internal override T[] MaterializeRawCosts()
-        => _tiler is SquaredEuclideanTiler<T> sq
-            ? SquaredEuclideanCostMatrix.Build(sq.SourceCentered, sq.SourceNorms, sq.TargetCentered, sq.TargetNorms, sq.Dimension, T.One)
-            : base.MaterializeRawCosts();
+    {
+        if (_tiler is not SquaredEuclideanTiler<T>)
+        {
+            return base.MaterializeRawCosts();
+        }
+
+        var costs = new T[(long)Source.Count * Target.Count];
+        SquaredDistanceProducts<T>.Create(Source.Data, Target.Data, Source.Dimension).FillRows(0, Source.Count, euclidean: false, T.One, costs);
+        return costs;
+    }
 
     /// <inheritdoc />
     protected override CostGeometry<T> WithScaleFactorCore(T factor) => new PointCloudGeometry<T>(Source, Target, _tiler, factor);

@@ -18,7 +18,8 @@ namespace Monge.Numerics;
 /// <see cref="PointDifferenceKernel"/>. Row blocks run in parallel (<see cref="Parallel.For(int, int, Action{int})"/>).</para>
 /// <para>Accuracy: the expansion loses digits for nearly equal points (absolute error about ε_mach·(‖x‖² + ‖y‖²)
 /// after centering), so it serves the phases that tolerate rounding — the float32 phase of the assignment solver,
-/// whose result is repaired and certified in double on coordinate differences — not certified values.</para>
+/// whose result is repaired and certified in double on coordinate differences, and the dense cost Sinkhorn stores
+/// (<see cref="Geometry.CostStorage"/>), whose entropic answer moves by far less than its threshold — not certified values.</para>
 /// <para>Memory: a centered copy of the sources and the packed centered targets ((n + m)·d values) and the norms
 /// (n + m); nothing of size n·m besides the destination.</para>
 /// </remarks>
