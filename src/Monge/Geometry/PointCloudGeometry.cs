@@ -209,15 +209,18 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         CheckDimensions(source, target);
-        return cost switch
-        {
-            null or SquaredEuclidean<T> => new SquaredEuclideanTiler<T>(source, target),
-            Euclidean<T> e => new CostTiler<T, Euclidean<T>>(e, swapped: false),
-            PNormPower<T> p => new CostTiler<T, PNormPower<T>>(p, swapped: false),
-            Cosine<T> c => new CostTiler<T, Cosine<T>>(c, swapped: false),
-            NegativeDotProduct<T> n => new CostTiler<T, NegativeDotProduct<T>>(n, swapped: false),
-            DelegateCost<T> f => new CostTiler<T, DelegateCost<T>>(f, swapped: false),
-            _ => new CostTiler<T, ICostFunction<T>>(cost, swapped: false),
-        };
+        var visitor = new TilerVisitor(source, target);
+        return Costs.CostFunction.Dispatch<T, TilerVisitor, CostTiler<T>>(cost, ref visitor);
+    }
+
+    /// <summary>The tiler for the cost struct that <see cref="Costs.CostFunction.Dispatch{T, TVisitor, TResult}"/> finds: the fused
+    /// squared Euclidean tiler (centred points and norms), or the generic tiler specialised on the cost.</summary>
+    private readonly struct TilerVisitor(PointCloud<T> source, PointCloud<T> target) : ICostVisitor<T, CostTiler<T>>
+    {
+        public CostTiler<T> Invoke<TCost>(TCost cost)
+            where TCost : ICostFunction<T>
+            => cost is SquaredEuclidean<T>
+                ? new SquaredEuclideanTiler<T>(source, target)
+                : new CostTiler<T, TCost>(cost, swapped: false);
     }
 }
