@@ -99,6 +99,7 @@ internal static class EntropicProjection
         var bestRowChange = double.PositiveInfinity;
         var anderson = settings.AndersonMemory > 0 ? new AndersonAccelerator<double>(cols, settings.AndersonMemory) : null;
         var logColumn = settings.AndersonMemory > 0 ? new double[cols] : [];
+        var plainColumn = settings.AndersonMemory > 0 ? new double[cols] : [];
         var maxIterations = Math.Max(1, settings.MaxIterations);
         for (var it = 0; it < maxIterations; it++)
         {
@@ -152,7 +153,7 @@ internal static class EntropicProjection
 
             if (anderson is not null)
             {
-                Accelerate(ref anderson, settings.AndersonMemory, v, colDual, logColumn, ref absorb);
+                Accelerate(ref anderson, settings.AndersonMemory, v, colDual, logColumn, plainColumn, ref absorb);
             }
 
             // Row update: log u_i = κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i. The L1 change of the row marginal it makes,
@@ -237,9 +238,13 @@ internal static class EntropicProjection
 
     /// <summary>
     /// Replaces the column scaling v by the Anderson extrapolation of the total column log dual G0 + log v (skipped
-    /// while a column is empty, whose log dual is −∞).
+    /// while a column is empty, whose log dual is −∞). An extrapolation that moves a log dual by more than
+    /// <see cref="AbsorbBound"/> from the plain Sinkhorn update, or is not finite, is rejected: v keeps the plain
+    /// update and the history restarts. (An unchecked one can put log v far beyond ±709 on an ill-conditioned history,
+    /// where exp gives v = 0 or ∞: the absorbed duals become ∓∞ and every row of the plan is zeroed, which in FRLC
+    /// collapses Q, then g_Q and the latent coupling, to zero.)
     /// </summary>
-    private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, double[] v, double[] colDual, double[] logColumn, ref bool absorb)
+    private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, double[] v, double[] colDual, double[] logColumn, double[] plainColumn, ref bool absorb)
     {
         for (var j = 0; j < v.Length; j++)
         {
@@ -252,7 +257,18 @@ internal static class EntropicProjection
             logColumn[j] = colDual[j] + Math.Log(v[j]);
         }
 
+        logColumn.CopyTo(plainColumn, 0);
         anderson.Step(logColumn);
+        for (var j = 0; j < v.Length; j++)
+        {
+            var logV = logColumn[j] - colDual[j];
+            if (!double.IsFinite(logV) || !(Math.Abs(logColumn[j] - plainColumn[j]) <= AbsorbBound))
+            {
+                anderson = new AndersonAccelerator<double>(v.Length, memory);
+                return;
+            }
+        }
+
         for (var j = 0; j < v.Length; j++)
         {
             var logV = logColumn[j] - colDual[j];
@@ -264,10 +280,6 @@ internal static class EntropicProjection
         }
     }
 
-    /// <summary>Options of the coupled projection (<see cref="Coupled"/>).</summary>
-    /// <param name="Tolerance">Stop when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (checked every 10 iterations).</param>
-    /// <param name="MaxIterations">Iterations at most.</param>
-    /// <param name="MinEntryValue">Lower bound on the entries of g.</param>
     internal readonly record struct CoupledSettings(double Tolerance, int MaxIterations, double MinEntryValue);
 
     /// <summary>How a mirror step γ is normalised by the gradients (<see cref="StepSize"/>).</summary>
