@@ -312,10 +312,12 @@ public abstract class CostGeometry<T>
     }
 
     /// <summary>Mean, standard deviation, min and max of all n·m (scaled) costs, in one online pass (parallel, O(tile) memory).</summary>
+    /// <remarks>Each row block keeps its own partial sums, added in block order afterwards: the result does not depend on
+    /// the thread count or on which block finishes first.</remarks>
     public CostStatistics ComputeStatistics()
     {
-        var lockObj = new object();
-        double sum = 0, sumSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        var blocks = (Rows + TileRows - 1) / TileRows;
+        var partial = new (double Sum, double SumSq, double Min, double Max)[blocks];
         ForEachRowBlock(TileRows, (i0, count) =>
         {
             var width = Math.Min(TileColumns, Cols);
@@ -343,14 +345,17 @@ public abstract class CostGeometry<T>
                 ArrayPool<T>.Shared.Return(tile);
             }
 
-            lock (lockObj)
-            {
-                sum += s;
-                sumSq += s2;
-                min = Math.Min(min, lo);
-                max = Math.Max(max, hi);
-            }
+            partial[i0 / TileRows] = (s, s2, lo, hi);
         });
+        double sum = 0, sumSq = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (var (s, s2, lo, hi) in partial)
+        {
+            sum += s;
+            sumSq += s2;
+            min = Math.Min(min, lo);
+            max = Math.Max(max, hi);
+        }
+
         var total = (double)Rows * Cols;
         var mean = sum / total;
         var variance = Math.Max(0, (sumSq / total) - (mean * mean));
