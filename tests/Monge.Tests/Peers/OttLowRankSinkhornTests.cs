@@ -18,7 +18,7 @@ public class OttLowRankSinkhornTests
     // geometry (y + 0.3) is the same through the point cloud and its factors (1e-6); a large ε (0.5, γ = 1) costs more.
     // OTT runs its k-means initializer on an LR geometry's factors; Monge's needs point coordinates (a typed error), so the
     // k-means row uses the point cloud.
-    [Theory(Skip = "Monge bug: LR-Sinkhorn with a zero weight stops as Diverged after one iteration (0/0 in the Dykstra step; issue #12 item 5, fix in flight on branch lowrank)")]
+    [Theory]
     [InlineData(true, LowRankInitialization.Rank2, false)]
     [InlineData(false, LowRankInitialization.Random, true)]
     [InlineData(false, LowRankInitialization.KMeans, false)]
