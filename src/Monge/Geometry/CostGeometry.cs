@@ -606,7 +606,7 @@ public abstract class CostGeometry<T>
                     }
 
                     TensorPrimitives.Subtract(t, runMax[r], t);
-                    TensorPrimitives.Exp(t, t);
+                    Numerics.DeterministicMath.Exp<T>(t, t); // TensorPrimitives.Exp rounds differently before and after tier-up
                     runSum[r] += TensorPrimitives.Sum<T>(t);
                 }
             }

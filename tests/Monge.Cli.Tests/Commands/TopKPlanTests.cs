@@ -18,7 +18,7 @@ public sealed class TopKPlanTests
 
     [Theory]
     [InlineData("sinkhorn", 3)]
-    [InlineData("frlc", 2, Skip = "Determinism bug under investigation (issue #12 note): in one full run of the Cli tests two FRLC solves of this problem in one process differed by 4.6e-8 relative (plan entry 0.006275111885 vs 0.006275112173); alone the case passes")]
+    [InlineData("frlc", 2, Skip = "Tier-dependent rounding of TensorPrimitives.Exp in EntropicProjection (FrlcDeterminismTests): unskip once EntropicProjection calls DeterministicMath.Exp")]
     [InlineData("emd", 1)]
     [InlineData("sinkhorn --float32", 4)]
     public void Solve_TopK_HoldsTheKLargestEntriesOfEachRow(string method, int k)

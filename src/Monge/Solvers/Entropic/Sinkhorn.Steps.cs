@@ -16,12 +16,28 @@ public sealed partial record Sinkhorn
     /// <summary>The column-side soft-min of the current f: soft_j = softmin_ε over i of (C_ij − f_i) (with the a kernel log-weights).</summary>
     internal static void ColumnSoftMin<T>(SinkhornState<T> s, T eps, Span<T> soft)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => s.Geometry.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, soft);
+    {
+        if (!TryKernel(s, s.F, s.KernelLogA, eps, Axis.Columns, soft))
+        {
+            s.Geometry.SoftMin(s.F, s.KernelLogA, eps, Axis.Columns, soft);
+        }
+    }
 
     /// <summary>The row-side soft-min of the current g: soft_i = softmin_ε over j of (C_ij − g_j) (with the b kernel log-weights).</summary>
     internal static void RowSoftMin<T>(SinkhornState<T> s, T eps, Span<T> soft)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => s.Geometry.SoftMin(s.G, s.KernelLogB, eps, Axis.Rows, soft);
+    {
+        if (!TryKernel(s, s.G, s.KernelLogB, eps, Axis.Rows, soft))
+        {
+            s.Geometry.SoftMin(s.G, s.KernelLogB, eps, Axis.Rows, soft);
+        }
+    }
+
+    /// <summary>The soft-min on the state's stored kernel (<see cref="KernelSoftMin"/>), when it has one and it is still in use.</summary>
+    private static bool TryKernel<T>(SinkhornState<T> s, T[] h, T[] logWeights, T eps, Axis axis, Span<T> soft)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(double) && s.Kernel is { } kernel
+            && kernel.TrySoftMin((double[])(object)h, (double[])(object)logWeights, double.CreateTruncating(eps), axis, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(soft));
 
     /// <summary>g ← (1 − ω)·g + ω·τ_b·(ε·ℓ^t_b + soft) from the column soft-min; <paramref name="scratch"/> (length m) is used only when ω ≠ 1.</summary>
     internal static void UpdateG<T>(SinkhornState<T> s, ReadOnlySpan<T> softCols, T eps, double omega, Span<T> scratch)

@@ -43,7 +43,7 @@ public sealed partial record Sinkhorn
         // (OTT's convention); the result reports the problem in that τ form.
         problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
         var (geometry, storage, bytes) = CostStoragePolicy.Choose(problem.Geometry, CostStorage, MaxCostMemory);
-        var state = new SinkhornState<T>(problem, Convention, epsilon, geometry);
+        var state = new SinkhornState<T>(problem, Convention, epsilon, geometry) { Kernel = StoredKernel(geometry, storage, bytes) };
         EpsilonScaling schedule;
         if (initial is null)
         {
@@ -68,6 +68,25 @@ public sealed partial record Sinkhorn
             CostStorage = storage,
             CostMemoryBytes = bytes,
         };
+    }
+
+    /// <summary>
+    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double precision, a geometry that
+    /// is not kept factored, and the kernel's n·m doubles within the cost-memory budget next to the stored costs.
+    /// </summary>
+    private KernelSoftMin? StoredKernel<T>(CostGeometry<T> geometry, CostStorage storage, long bytes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(double) || !KernelIterations || storage == CostStorage.Factored)
+        {
+            return null;
+        }
+
+        var budget = MaxCostMemory ?? DefaultMaxCostMemory;
+        var kernelBytes = KernelSoftMin.Bytes(geometry.Rows, geometry.Cols);
+        return (long)geometry.Rows * geometry.Cols <= Array.MaxLength && bytes + kernelBytes <= budget
+            ? new KernelSoftMin((CostGeometry<double>)(object)geometry)
+            : null;
     }
 
     private static void CheckPotential<T>(T[] potential, int length, string name)

@@ -116,6 +116,15 @@ public sealed partial record Sinkhorn
     /// <summary>The budget used when <see cref="MaxCostMemory"/> is null: a quarter of the memory available to the process, at most 2 GiB.</summary>
     public static long DefaultMaxCostMemory => CostStoragePolicy.DefaultBudget;
 
+    /// <summary>
+    /// Kernel-domain iterations (default true): in double precision, when the n·m kernel fits the cost-memory budget
+    /// next to the stored costs, each soft-min is a product with a stored kernel K = exp((α ⊕ β − C)/ε) whose reference
+    /// potentials absorb the iterates whenever they leave a safe range (<see cref="KernelSoftMin"/>); the same soft-min
+    /// as the log domain up to rounding, without an exp per entry. It falls back to the log domain by itself when
+    /// absorptions come too often (very small ε). False: log domain throughout (the tests' reference).
+    /// </summary>
+    internal bool KernelIterations { get; init; } = true;
+
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }
 

@@ -45,6 +45,9 @@ internal sealed class SinkhornState<T>
 
     public CostGeometry<T> Geometry { get; }
 
+    /// <summary>The kernel-domain soft-min on a stored kernel (double only), or null for the log domain throughout.</summary>
+    public KernelSoftMin? Kernel { get; init; }
+
     public double Epsilon { get; }
 
     /// <summary>log a inside the kernel (KL convention) or empty.</summary>

@@ -1,0 +1,38 @@
+using System.Numerics;
+
+namespace Monge.Numerics;
+
+/// <summary>
+/// Elementwise functions whose results do not depend on how the runtime compiled the code that computes them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>TensorPrimitives.Exp</c> (double) rounds differently in the ahead-of-time (ReadyToRun) code of the core
+/// library, which a process runs first, and in the code the JIT compiles once a method is hot: measured on .NET 10,
+/// about one input in ten over [−745, 0] changes in its last bit (exp(−700) is 9.859676543759773e−305 on the first
+/// call and 9.85967654375977e−305 after tier-up; <c>DOTNET_ReadyToRun=0</c> or <c>DOTNET_TieredCompilation=0</c>
+/// makes both calls agree). An iterative solver amplifies that bit: two FRLC solves of the same 40 × 31 problem in
+/// one process differed by up to 3·10⁻⁵ relative depending on when the runtime replaced the code. <see cref="Math.Exp(double)"/>
+/// (and <see cref="MathF.Exp(float)"/>) is one native routine at every tier, so the same inputs give the same bits in
+/// every call; for double it measured as fast per element as the vectorised version (both about 60 ns per element on a
+/// loaded 2-core machine, so neither dominates a projection's cost).
+/// </para>
+/// <para>Use these in solvers whose iterates feed back into themselves (projections, scaling loops).</para>
+/// </remarks>
+internal static class DeterministicMath
+{
+    /// <summary>destination[i] = exp(x[i]) with <see cref="Math.Exp(double)"/> / <see cref="MathF.Exp(float)"/> (in place allowed).</summary>
+    public static void Exp<T>(ReadOnlySpan<T> x, Span<T> destination)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (destination.Length < x.Length)
+        {
+            throw new ArgumentException("Destination is shorter than the input.", nameof(destination));
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            destination[i] = T.Exp(x[i]);
+        }
+    }
+}
