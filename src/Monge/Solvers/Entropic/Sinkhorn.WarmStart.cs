@@ -71,13 +71,15 @@ public sealed partial record Sinkhorn
     }
 
     /// <summary>
-    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double precision, a geometry that
-    /// is not kept factored, and the kernel's n·m doubles within the cost-memory budget next to the stored costs.
+    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double precision, costs stored
+    /// dense (where a log-domain pass evaluates an exp per stored entry; the online squared Euclidean kernel in low
+    /// dimension costs about one pass over a stored matrix already, measured: 2.30 s log domain vs 2.73 s kernel for
+    /// 100 iterations at 2000 × 2000 in 2-D), and the kernel's n·m doubles within the cost-memory budget next to them.
     /// </summary>
     private KernelSoftMin? StoredKernel<T>(CostGeometry<T> geometry, CostStorage storage, long bytes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) != typeof(double) || !KernelIterations || storage == CostStorage.Factored)
+        if (typeof(T) != typeof(double) || !KernelIterations || storage != CostStorage.Dense)
         {
             return null;
         }
