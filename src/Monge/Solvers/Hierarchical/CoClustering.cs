@@ -17,7 +17,7 @@ namespace Monge.Solvers.Hierarchical;
 /// row projection absorbs anyway. With a symmetric factorisation (c(x, y) = c(y, x)) and a start that applies one
 /// function to both sides, the two sides are treated exactly alike: identical point sets get identical Q and R as
 /// functions of the coordinates (up to summation order), which is what makes planted permutations recoverable.</para>
-/// <para>The projection Π is the library's one entropic projection (<see cref="EntropicProjection.Run(double[], double[], int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, double, EntropicProjection.Settings, Span{double}, Span{double}, EntropicProjection.Workspace, ParallelOptions?)"/>,
+/// <para>The projection Π is the library's one entropic projection (<see cref="EntropicProjection.Run"/>,
 /// shared with FRLC and LR-Sinkhorn) at ε = 1 with hard marginals 1/n and 1/r and a zero column dual (Q already carries
 /// the previous scalings: a warm start): an exact first row update in the log domain (nothing overflows), then
 /// scaling sweeps by division, each one pass over Q; it ends on the column update (the cluster masses are exact),
@@ -331,11 +331,5 @@ internal sealed class CoClusteringWorkspace
         Grow(ref IndexBuffer, m);
     }
 
-    private static void Grow<T>(ref T[] array, long length)
-    {
-        if (array.Length < length)
-        {
-            array = new T[checked((int)length)];
-        }
-    }
+    private static void Grow<T>(ref T[] array, long length) => EntropicProjection.Buffers.Grow(ref array, length);
 }

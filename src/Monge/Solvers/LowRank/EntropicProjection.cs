@@ -71,23 +71,6 @@ internal static class EntropicProjection
     internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0, bool DivisionUpdates = false, bool PlanByScaling = false, double ColumnTolerance = 0);
 
     /// <summary>
-    /// Runs the projection with a fresh workspace and the default schedule (see the workspace overload).
-    /// </summary>
-    /// <returns>The number of iterations run.</returns>
-    internal static int Run(
-        double[] logKernel,
-        double[] plan,
-        int rows,
-        int cols,
-        ReadOnlySpan<double> a,
-        ReadOnlySpan<double> b,
-        double epsilon,
-        Settings settings,
-        double[] f,
-        double[] g) =>
-        Run(logKernel, plan, rows, cols, a, b, epsilon, settings, f, g, new Workspace(), parallel: null);
-
-    /// <summary>
     /// Runs the projection. <paramref name="logKernel"/> holds L = −G/ε on entry and log P on exit;
     /// <paramref name="plan"/> receives P. <paramref name="f"/> receives the row dual and <paramref name="g"/> holds the
     /// warm-start column dual on entry (zeros for a cold start) and the final one on exit, both in cost units.
@@ -104,7 +87,7 @@ internal static class EntropicProjection
     /// <param name="f">Receives the row dual (rows entries).</param>
     /// <param name="g">Warm-start column dual on entry, final one on exit (cols entries).</param>
     /// <param name="workspace">Scratch buffers, grown on first use and reused: with a reused workspace and no Anderson
-    /// acceleration the call allocates nothing of size rows or rows×cols.</param>
+    /// acceleration the call allocates nothing of size rows or rows×cols (null: a fresh one).</param>
     /// <param name="parallel">Degree of parallelism of the row passes (<c>MaxDegreeOfParallelism = 1</c>: run on the
     /// calling thread); null: the shared pool's default. Below 2¹⁵ entries the passes always run on the calling thread.
     /// The result does not depend on it.</param>
@@ -120,10 +103,10 @@ internal static class EntropicProjection
         Settings settings,
         Span<double> f,
         Span<double> g,
-        Workspace workspace,
-        ParallelOptions? parallel)
+        Workspace? workspace = null,
+        ParallelOptions? parallel = null)
     {
-        var ws = workspace;
+        var ws = workspace ?? new Workspace();
         var chunks = ColumnChunks(rows, cols, settings.ReductionChunkRows);
         ws.Ensure(rows, cols, chunks);
         var logA = ws.LogA;
@@ -824,7 +807,7 @@ internal static class EntropicProjection
         return x;
     }
 
-    /// <summary>Scratch buffers of <see cref="Run(double[], double[], int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, double, Settings, Span{double}, Span{double}, Workspace, ParallelOptions?)"/>:
+    /// <summary>Scratch buffers of <see cref="Run"/>:
     /// O(rows + cols·chunks) doubles, grown to the largest problem seen and reused. Not thread-safe: one per worker.</summary>
     internal sealed class Workspace
     {
@@ -847,6 +830,8 @@ internal static class EntropicProjection
 
         internal void Ensure(int rows, int cols, int chunks)
         {
+            static void Grow(ref double[] array, long length) => Buffers.Grow(ref array, length);
+
             Grow(ref RowDual, rows);
             Grow(ref U, rows);
             Grow(ref UNext, rows);
@@ -860,12 +845,17 @@ internal static class EntropicProjection
             Grow(ref B, cols);
             Grow(ref Partials, (long)chunks * cols);
         }
+    }
 
-        private static void Grow(ref double[] array, long length)
+    /// <summary>Workspace arrays that grow to the largest size asked and are then reused.</summary>
+    internal static class Buffers
+    {
+        /// <summary>Replaces <paramref name="array"/> by a new one when it is shorter than <paramref name="length"/>.</summary>
+        public static void Grow<T>(ref T[] array, long length)
         {
             if (array.Length < length)
             {
-                array = new double[checked((int)length)];
+                array = new T[checked((int)length)];
             }
         }
     }
