@@ -29,29 +29,11 @@ public static partial class CsvFormat
         }
 
         var values = new List<string?>();
-        while ((line = reader.ReadLine()) is not null)
+        _ = ReadRows(reader, path, separator, header.Count, "the header", lineNumber, 0, (fields, at) =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var fields = SplitLine(line, separator);
-            if (fields.Length != header.Count)
-            {
-                throw new DataFormatException(path, $"line {lineNumber}", $"ragged row: {fields.Length} fields where the header has {header.Count}");
-            }
-
             var value = fields[index].Trim();
             values.Add(value.Length == 0 ? null : value);
-        }
-
-        if (values.Count == 0)
-        {
-            throw new DataFormatException(path, $"line {lineNumber}", "no data rows after the header");
-        }
-
+        });
         return values.ToArray();
     }
 

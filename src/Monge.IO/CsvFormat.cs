@@ -54,27 +54,10 @@ public static partial class CsvFormat
         else
         {
             columns = first.Length;
-            AppendRow(first, lineNumber, columns, values, name, null);
+            AppendRow(first, lineNumber, values, name, null);
         }
 
-        var rows = header ? 0 : 1;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            AppendRow(SplitLine(line, separator), lineNumber, columns, values, name, names);
-            rows++;
-        }
-
-        if (rows == 0)
-        {
-            throw new DataFormatException(name, $"line {lineNumber}", "no data rows after the header");
-        }
-
+        var rows = (header ? 0 : 1) + ReadRows(reader, name, separator, columns, "the first row", lineNumber, header ? 0 : 1, (fields, at) => AppendRow(fields, at, values, name, names));
         return new CsvTable(names, new NumericArray(values.ToArray(), rows, columns));
     }
 
@@ -118,39 +101,18 @@ public static partial class CsvFormat
         }
 
         var values = new List<double>();
-        var rows = 0;
-        while ((line = reader.ReadLine()) is not null)
+        var rows = ReadRows(reader, path, separator, header.Count, "the header", lineNumber, 0, (fields, at) =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var fields = SplitLine(line, separator);
-            if (fields.Length != header.Count)
-            {
-                throw new DataFormatException(path, $"line {lineNumber}", $"ragged row: {fields.Length} fields where the header has {header.Count}");
-            }
-
             for (var k = 0; k < indices.Length; k++)
             {
                 if (!TryParse(fields[indices[k]], out var value))
                 {
-                    throw NonNumericColumn(path, columns[k], fields[indices[k]], lineNumber, header.Where((column, j) => TryParse(fields[j], out var unused)).ToList(), selected: true);
+                    throw NonNumericColumn(path, columns[k], fields[indices[k]], at, header.Where((column, j) => TryParse(fields[j], out var unused)).ToList(), selected: true);
                 }
 
                 values.Add(value);
             }
-
-            rows++;
-        }
-
-        if (rows == 0)
-        {
-            throw new DataFormatException(path, $"line {lineNumber}", "no data rows after the header");
-        }
-
+        });
         return new CsvTable(columns.ToList(), new NumericArray(values.ToArray(), rows, columns.Count));
     }
 
@@ -302,13 +264,46 @@ public static partial class CsvFormat
         return fields.ToArray();
     }
 
-    private static void AppendRow(string[] fields, int lineNumber, int columns, List<double> values, string name, IReadOnlyList<string>? header)
+    /// <summary>
+    /// The one data-row loop of the readers: reads the lines after line <paramref name="lineNumber"/>, skips blank ones,
+    /// splits each and checks that it has <paramref name="fields"/> fields (a ragged row is a
+    /// <see cref="DataFormatException"/> with its line, comparing with <paramref name="reference"/>), then passes the
+    /// fields and the line number to <paramref name="row"/>. With no data row at all (none read and
+    /// <paramref name="rowsBefore"/> = 0) it throws "no data rows after the header".
+    /// </summary>
+    /// <returns>The rows read.</returns>
+    private static int ReadRows(TextReader reader, string name, char separator, int fields, string reference, int lineNumber, int rowsBefore, Action<string[], int> row)
     {
-        if (fields.Length != columns)
+        var rows = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
         {
-            throw new DataFormatException(name, $"line {lineNumber}", $"ragged row: {fields.Length} fields where the first row has {columns}");
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var split = SplitLine(line, separator);
+            if (split.Length != fields)
+            {
+                throw new DataFormatException(name, $"line {lineNumber}", $"ragged row: {split.Length} fields where {reference} has {fields}");
+            }
+
+            row(split, lineNumber);
+            rows++;
         }
 
+        if (rows + rowsBefore == 0)
+        {
+            throw new DataFormatException(name, $"line {lineNumber}", "no data rows after the header");
+        }
+
+        return rows;
+    }
+
+    private static void AppendRow(string[] fields, int lineNumber, List<double> values, string name, IReadOnlyList<string>? header)
+    {
         for (var j = 0; j < fields.Length; j++)
         {
             if (!TryParse(fields[j], out var value))

@@ -114,7 +114,8 @@ public static class Ot
     /// <see cref="AutoExactMaxPoints"/>, <see cref="HierarchicalRefinement"/> (linear memory, near-optimal) above.
     /// </summary>
     /// <param name="x">Source points (n; weights are ignored: every point has mass 1/n).</param>
-    /// <param name="y">Target points (n for HiRef; m ≥ n for the exact solver).</param>
+    /// <param name="y">Target points (n for HiRef; any m for the exact solver, which matches every point of the smaller
+    /// side: for n &gt; m the n − m unmatched sources get −1 in the permutation).</param>
     /// <param name="cost">The ground cost; <see langword="null"/> for squared Euclidean.</param>
     /// <param name="seed">Seed of HiRef's randomized low-rank steps.</param>
     /// <param name="progress">Receives the solver's progress reports.</param>

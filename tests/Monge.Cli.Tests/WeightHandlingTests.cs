@@ -20,27 +20,15 @@ public sealed class WeightHandlingTests : IDisposable
     /// <summary>Writes a CSV with columns x, y, mass (mass scaled to <paramref name="mass"/>) and returns the points, weights.</summary>
     private (double[] Points, double[] Weights) WriteCsv(string name, int n, int seed, double mass, double offset)
     {
-        var rng = Seeds.Create(seed);
-        var points = new double[n * 2];
-        var weights = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            points[2 * i] = offset + rng.NextDouble();
-            points[(2 * i) + 1] = rng.NextDouble();
-            weights[i] = 1 + (29 * rng.NextDouble());
-        }
-
-        var total = weights.Sum();
+        var (points, weights) = WeightedClouds.Uniform2D(n, seed, mass, offset);
         var text = new StringBuilder("x,y,mass\n");
         for (var i = 0; i < n; i++)
         {
-            weights[i] *= mass / total;
             text.Append(CultureInfo.InvariantCulture, $"{points[2 * i]:R},{points[(2 * i) + 1]:R},{weights[i]:R}\n");
         }
 
         File.WriteAllText(_cli.File(name), text.ToString());
-        var parsed = weights.Select(w => double.Parse(w.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)).ToArray();
-        return (points, parsed);
+        return (points, weights);
     }
 
     private string[] Inputs() =>

@@ -12,6 +12,7 @@ namespace Monge.Numerics;
 internal static class DenseLinearAlgebra
 {
     private const int MaxSweeps = 100;
+    private static readonly ParallelOptions DefaultParallelOptions = new();
 
     /// <summary>
     /// Eigen-decomposition of a symmetric matrix by the cyclic Jacobi method (Golub and Van Loan, Matrix Computations,
@@ -415,17 +416,18 @@ internal static class DenseLinearAlgebra
         }
     }
 
-    /// <summary>Runs <paramref name="body"/>(start, end) over row ranges, in parallel when the matrix is large.</summary>
-    internal static void ForRows(int rows, int cols, Action<int, int> body)
+    /// <summary>Runs <paramref name="body"/>(start, end) over row ranges, in parallel when the matrix is large (with
+    /// <paramref name="parallel"/>'s degree of parallelism when given; a degree of 1 runs on the calling thread).</summary>
+    internal static void ForRows(int rows, int cols, Action<int, int> body, ParallelOptions? parallel = null)
     {
-        if ((long)rows * cols < (1 << 15))
+        if ((long)rows * cols < (1 << 15) || parallel is { MaxDegreeOfParallelism: 1 })
         {
             body(0, rows);
             return;
         }
 
         var chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, rows / 256));
-        Parallel.For(0, chunks, c =>
+        Parallel.For(0, chunks, parallel ?? DefaultParallelOptions, c =>
         {
             var start = (int)((long)rows * c / chunks);
             var end = (int)((long)rows * (c + 1) / chunks);

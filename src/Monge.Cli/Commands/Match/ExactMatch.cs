@@ -1,5 +1,4 @@
 using Monge.Geometry;
-using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 
@@ -14,7 +13,7 @@ public static class ExactMatch
     /// <summary>
     /// Solves the assignment with <see cref="LinearAssignment"/>. Unequal sizes are allowed: with n ≤ m every source
     /// gets a distinct target (m − n targets stay unused); with n &gt; m every target is used once and n − m sources
-    /// get −1 (the solver runs on the transposed problem, targets as rows).
+    /// get −1 (the library solver handles both).
     /// </summary>
     /// <param name="x">Source points.</param>
     /// <param name="y">Target points (any count, same dimension).</param>
@@ -26,26 +25,10 @@ public static class ExactMatch
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(settings);
         var solver = settings.MaxMemoryBytes > 0 ? new LinearAssignment { MaxDenseBytes = settings.MaxMemoryBytes } : new LinearAssignment();
-        var transposed = x.Count > y.Count;
-        var geometry = LinearProblem<double>.FromPointClouds(x.WithWeights(null), y.WithWeights(null), settings.Cost).Geometry;
-        var result = solver.Solve(new LinearProblem<double>(transposed ? geometry.Transpose() : geometry), settings.Progress, cancellationToken);
-        var targetOf = result.RowToColumn;
-        if (transposed)
+        var result = solver.Solve(x.WithWeights(null), y.WithWeights(null), settings.Cost, settings.Progress, cancellationToken);
+        return new MatchOutcome(result.RowToColumn, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact")
         {
-            targetOf = new int[x.Count];
-            Array.Fill(targetOf, -1);
-            for (var j = 0; j < y.Count; j++)
-            {
-                if (result.RowToColumn[j] >= 0)
-                {
-                    targetOf[result.RowToColumn[j]] = j;
-                }
-            }
-        }
-
-        return new MatchOutcome(targetOf, result.TotalCost, result.Convergence.Status == SolverStatus.Converged, result.Convergence, "exact")
-        {
-            Plan = transposed ? new Transfer.TransposedPlan(result) : result,
+            Plan = result,
         };
     }
 }

@@ -98,14 +98,7 @@ public sealed partial class SinkhornResult<T>
         var values = new double[n * k];
         Array.Fill(values, double.NegativeInfinity);
         Array.Fill(indices, -1);
-        PlanTiles.ForEachTile<T, object?>(
-            Problem.Geometry,
-            F,
-            G,
-            _logA,
-            _logB,
-            T.CreateTruncating(Epsilon),
-            () => null,
+        ForEachPlanTile(
             (i0, rows, j0, w, _, plan, _) =>
             {
                 for (var r = 0; r < rows; r++)
@@ -133,8 +126,7 @@ public sealed partial class SinkhornResult<T>
                         idx[pos] = j0 + c;
                     }
                 }
-            },
-            _ => { });
+            });
         return (indices, values);
     }
 

@@ -205,24 +205,19 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
         var m = Problem.Geometry.Cols;
         var entries = PlanSize.EnsureDense<T>(Problem.Geometry.Rows, m, maxEntries, "plan");
         var dense = new T[entries];
-        PlanTiles.ForEachTile<T, object?>(
-            Problem.Geometry,
-            F,
-            G,
-            _logA,
-            _logB,
-            T.CreateTruncating(Epsilon),
-            () => null,
-            (i0, rows, j0, w, _, plan, _) =>
+        ForEachPlanTile((i0, rows, j0, w, _, plan, _) =>
+        {
+            for (var r = 0; r < rows; r++)
             {
-                for (var r = 0; r < rows; r++)
-                {
-                    plan.Slice(r * w, w).CopyTo(dense.AsSpan(((i0 + r) * m) + j0, w));
-                }
-            },
-            _ => { });
+                plan.Slice(r * w, w).CopyTo(dense.AsSpan(((i0 + r) * m) + j0, w));
+            }
+        });
         return dense;
     }
+
+    /// <summary>One online pass over the tiles of this plan for a visitor that writes to disjoint rows (no per-worker state).</summary>
+    private void ForEachPlanTile(PlanTiles.TileVisitor<T, object?> visit) =>
+        PlanTiles.ForEachTile(Problem.Geometry, F, G, _logA, _logB, T.CreateTruncating(Epsilon), () => null, visit, _ => { });
 
     private Summary ComputeSummary()
     {

@@ -22,8 +22,15 @@ public sealed partial record LinearAssignment
         }
 
         var geometry = problem.Geometry;
-        CheckShape(geometry.Rows, geometry.Cols, 0);
         CheckAssignment(problem);
+        if (geometry.Rows > geometry.Cols)
+        {
+            // More sources than targets: solve the transposed problem (every target matched once) and read it back in
+            // the caller's orientation; n − m sources stay unmatched (−1).
+            return SolveProblem(new LinearProblem<T>(geometry.Transpose()), progress, cancellationToken).Transposed();
+        }
+
+        CheckShape(geometry.Rows, geometry.Cols, 0);
         var result = geometry is IPointCloudGeometry<T> points
             ? SolvePoints(points, progress, cancellationToken)
             : SolveGeometry(geometry, progress, cancellationToken);

@@ -104,9 +104,11 @@ public sealed partial record LinearAssignment
     }
 
     /// <summary>
-    /// Solves the assignment problem of a <see cref="LinearProblem{T}"/>: n = Rows ≤ m = Cols, uniform source weights
-    /// and uniform target weights, both marginals enforced. Each source is matched to a distinct target (for n = m, a
-    /// permutation, which is the optimal plan with masses 1/n). Costs are read only through the geometry: an
+    /// Solves the assignment problem of a <see cref="LinearProblem{T}"/>: n = Rows and m = Cols of any sizes, uniform
+    /// source weights and uniform target weights, both marginals enforced. Every point of the smaller side is matched
+    /// to a distinct point of the other (for n = m, a permutation, which is the optimal plan with masses 1/n); for
+    /// n &gt; m the transposed problem is solved and read back, so n − m sources get −1 in
+    /// <see cref="LinearAssignmentResult.RowToColumn"/>. Costs are read only through the geometry: an
     /// <see cref="IPointCloudGeometry{T}"/> gives rows computed from the points (stored when they fit
     /// <see cref="MaxDenseBytes"/>, on the fly otherwise, specialised for the cost struct), any other geometry is read
     /// through <see cref="CostGeometry{T}.FillCostBlock"/> (dense within <see cref="MaxDenseBytes"/>, row by row above).
@@ -117,8 +119,8 @@ public sealed partial record LinearAssignment
     /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation; a cancelled run returns status Cancelled.</param>
     /// <returns>The assignment; <see cref="LinearAssignmentResult.Cost"/> is ⟨C, P⟩ with masses 1/n (the mean matched cost).</returns>
-    /// <exception cref="InputValidationException">n &gt; m, non-uniform weights, relaxed marginals (weighted problems
-    /// belong to <see cref="NetworkSimplex"/>), or a non-finite cost.</exception>
+    /// <exception cref="InputValidationException">Non-uniform weights, relaxed marginals (weighted problems belong to
+    /// <see cref="NetworkSimplex"/>), or a non-finite cost.</exception>
     public LinearAssignmentResult Solve(LinearProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
         SolveProblem(problem, progress, cancellationToken);
 
@@ -128,8 +130,9 @@ public sealed partial record LinearAssignment
         SolveProblem(problem, progress, cancellationToken);
 
     /// <summary>
-    /// Solves the assignment between two point clouds (n = |x| ≤ m = |y|) under a ground cost, without storing the
-    /// n × m cost when it does not fit <see cref="MaxDenseBytes"/>. Weights, when given, must be uniform.
+    /// Solves the assignment between two point clouds (n = |x|, m = |y|; every point of the smaller side is matched, see
+    /// <see cref="Solve(LinearProblem{double}, IProgress{SolverProgress}?, CancellationToken)"/>) under a ground cost,
+    /// without storing the n × m cost when it does not fit <see cref="MaxDenseBytes"/>. Weights, when given, must be uniform.
     /// </summary>
     /// <param name="x">Source points (rows).</param>
     /// <param name="y">Target points (columns), same dimension.</param>
@@ -138,7 +141,7 @@ public sealed partial record LinearAssignment
     /// about every n/1000 rows), the double repair of the mixed route (rows re-inserted out of those
     /// freed) and one final report with the cost.</param>
     /// <param name="cancellationToken">Checked before each augmentation.</param>
-    /// <exception cref="InputValidationException">Dimensions differ, |x| &gt; |y|, or non-uniform weights.</exception>
+    /// <exception cref="InputValidationException">Dimensions differ, or non-uniform weights.</exception>
     public LinearAssignmentResult Solve(PointCloud<double> x, PointCloud<double> y, ICostFunction<double>? cost = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Solve(LinearProblem<double>.FromPointClouds(x, y, cost), progress, cancellationToken);
 

@@ -4,9 +4,9 @@ using Monge.Numerics;
 namespace Monge.Solvers.Exact;
 
 /// <content>
-/// The plan contract (<see cref="ITransportPlan{T}"/>): P has mass 1/n on each matched pair (i, σ(i)), n = rows, so
-/// <see cref="Cost"/> = ⟨C, P⟩ is the mean matched cost, every row sums to 1/n and, for a rectangular problem (n &lt; m),
-/// matched columns sum to 1/n and unmatched ones to 0.
+/// The plan contract (<see cref="ITransportPlan{T}"/>): P has mass 1/min(n, m) on each matched pair (i, σ(i)), so
+/// <see cref="Cost"/> = ⟨C, P⟩ is the mean matched cost; matched rows and columns sum to 1/min(n, m) and, for a
+/// rectangular problem, the unmatched ones (columns for n &lt; m, rows for n &gt; m) to 0.
 /// </content>
 public sealed partial record LinearAssignmentResult : ITransportPlan<double>
 {
@@ -16,7 +16,7 @@ public sealed partial record LinearAssignmentResult : ITransportPlan<double>
     /// <summary>m, the number of columns (targets).</summary>
     public int TargetCount => ColumnToRow.Length;
 
-    /// <summary>The row marginal P1: 1/n for every assigned row (all rows unless the run was cancelled).</summary>
+    /// <summary>The row marginal P1: 1/min(n, m) for every assigned row (all rows for n ≤ m unless the run was cancelled), 0 for the others.</summary>
     public double[] SourceMarginal
     {
         get
@@ -26,7 +26,7 @@ public sealed partial record LinearAssignmentResult : ITransportPlan<double>
         }
     }
 
-    /// <summary>The column marginal Pᵀ1: 1/n for every assigned column, 0 for the others.</summary>
+    /// <summary>The column marginal Pᵀ1: 1/min(n, m) for every assigned column, 0 for the others.</summary>
     public double[] TargetMarginal
     {
         get
@@ -48,7 +48,7 @@ public sealed partial record LinearAssignmentResult : ITransportPlan<double>
         return CoordinatePlan.Apply(rows, cols, mass, SourceCount, TargetCount, block, columns, axis);
     }
 
-    /// <summary>The permutation plan as a dense row-major n × m array with 1/n on the matched pairs.</summary>
+    /// <summary>The matching plan as a dense row-major n × m array with 1/min(n, m) on the matched pairs.</summary>
     /// <param name="maxEntries">Refuse above this many entries (default <see cref="PlanSize.DefaultMaxEntries"/>).</param>
     /// <returns>The plan.</returns>
     /// <exception cref="InvalidOperationException">n·m exceeds <paramref name="maxEntries"/> (<see cref="PlanSize.EnsureDense{T}"/>).</exception>
@@ -61,6 +61,7 @@ public sealed partial record LinearAssignmentResult : ITransportPlan<double>
     private (int[] Rows, int[] Columns, double[] Mass) Coordinates()
     {
         var n = RowToColumn.Length;
+        var share = 1.0 / Math.Min(n, ColumnToRow.Length);
         var assigned = 0;
         foreach (var j in RowToColumn)
         {
@@ -77,7 +78,7 @@ public sealed partial record LinearAssignmentResult : ITransportPlan<double>
             {
                 rows[k] = i;
                 columns[k] = RowToColumn[i];
-                mass[k++] = 1.0 / n;
+                mass[k++] = share;
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Monge.Solvers.Exact;
+using Monge.Solvers.LowRank;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -16,10 +17,13 @@ namespace Monge.Solvers.Hierarchical;
 /// row projection absorbs anyway. With a symmetric factorisation (c(x, y) = c(y, x)) and a start that applies one
 /// function to both sides, the two sides are treated exactly alike: identical point sets get identical Q and R as
 /// functions of the coordinates (up to summation order), which is what makes planted permutations recoverable.</para>
-/// <para>The projection Π is Sinkhorn in scaling form on the row-max-normalised kernel (every row's largest entry is 1,
-/// so nothing overflows; logs are kept in a separate array so that entries that underflow keep their order). It starts
-/// from v = 1, because Q already carries the previous scalings (a warm start), and ends on the column update, so the
-/// cluster masses are exact.</para>
+/// <para>The projection Π is the library's one entropic projection (<see cref="EntropicProjection.Run"/>,
+/// shared with FRLC and LR-Sinkhorn) at ε = 1 with hard marginals 1/n and 1/r and a zero column dual (Q already carries
+/// the previous scalings: a warm start): an exact first row update in the log domain (nothing overflows), then
+/// scaling sweeps by division, each one pass over Q; it ends on the column update (the cluster masses are exact),
+/// stops once the column error before that update is below <see cref="CoClusteringSettings.Tolerance"/> (the test of
+/// the co-clustering's earlier own loop) and writes Q by scaling (no
+/// second exp per entry). Logs are kept in a separate array, so entries that underflow keep their order.</para>
 /// <para>Reductions over rows go through fixed chunks of <see cref="ChunkRows"/> rows summed in chunk order, so the
 /// result is bit-identical whether the chunks run in parallel or not.</para>
 /// <para>Cost per outer iteration: O(n·r·k) for the gradients, n·r exponentials, O(n·r) per Sinkhorn sweep.
@@ -29,6 +33,8 @@ internal static class CoClustering
 {
     /// <summary>Rows per reduction chunk.</summary>
     public const int ChunkRows = 1024;
+
+    private static readonly ParallelOptions Sequential = new() { MaxDegreeOfParallelism = 1 };
 
     /// <summary>Runs the co-clustering. Factors must be in <c>ws.FactorX</c> (n×k) and <c>ws.FactorY</c> (n×k).</summary>
     /// <remarks>With <c>seeded</c>, <c>ws.LogQ</c> and <c>ws.LogR</c> already hold initial logits (see
@@ -51,9 +57,7 @@ internal static class CoClustering
             }
         }
 
-        Normalize(ws, logQ, valQ, n, r, inner);
         Project(ws, logQ, valQ, n, r, settings, inner);
-        Normalize(ws, logR, valR, n, r, inner);
         Project(ws, logR, valR, n, r, settings, inner);
 
         // Jacobi: both gradients from the same iterate and one shared step, so that the two sides are treated alike
@@ -144,7 +148,7 @@ internal static class CoClustering
         return maxRange;
     }
 
-    // log ← log − step·∇ minus its row max; val ← exp(log); then the projection.
+    // log ← log − step·∇, then the projection (which sets val).
     private static void Update(CoClusteringWorkspace ws, double[] factorS, double[] m, double[] logS, double[] valS, int n, int k, int r, double step, in CoClusteringSettings settings, ParallelOptions? inner)
     {
         For(Chunks(n), inner, c =>
@@ -154,22 +158,8 @@ internal static class CoClustering
             for (var i = start; i < end; i++)
             {
                 Gradient(factorS.AsSpan(i * k, k), m, r, g);
-                var row = logS.AsSpan(i * r, r);
-                var hi = double.NegativeInfinity;
-                for (var z = 0; z < row.Length; z++)
-                {
-                    var t = row[z] - (step * g[z]);
-                    row[z] = t;
-                    hi = Math.Max(hi, t);
-                }
-
-                for (var z = 0; z < row.Length; z++)
-                {
-                    row[z] -= hi;
-                }
+                TensorPrimitives.MultiplyAdd(g, -step, logS.AsSpan(i * r, r), logS.AsSpan(i * r, r));
             }
-
-            TensorPrimitives.Exp(logS.AsSpan(start * r, (end - start) * r), valS.AsSpan(start * r, (end - start) * r));
         });
 
         Project(ws, logS, valS, n, r, settings, inner);
@@ -195,119 +185,33 @@ internal static class CoClustering
         }
     }
 
-    // log ← log − rowmax(log); val ← exp(log).
-    private static void Normalize(CoClusteringWorkspace ws, double[] log, double[] val, int n, int r, ParallelOptions? inner)
-    {
-        _ = ws;
-        For(Chunks(n), inner, c =>
-        {
-            var (start, end) = Range(c, n);
-            for (var i = start; i < end; i++)
-            {
-                var row = log.AsSpan(i * r, r);
-                var hi = double.NegativeInfinity;
-                for (var z = 0; z < row.Length; z++)
-                {
-                    hi = Math.Max(hi, row[z]);
-                }
-
-                for (var z = 0; z < row.Length; z++)
-                {
-                    row[z] -= hi;
-                }
-            }
-
-            TensorPrimitives.Exp(log.AsSpan(start * r, (end - start) * r), val.AsSpan(start * r, (end - start) * r));
-        });
-    }
-
-    // Sinkhorn scaling of val onto Π(1/n, 1/r), then val ← diag(u) val diag(v) and log ← log + log u + log v.
+    // The KL projection of exp(log) onto Π(1/n, 1/r): the library's one entropic projection (EntropicProjection.Run)
+    // at ε = 1 with hard marginals, a cold (zero) column dual, division updates and the plan written by scaling (no exp
+    // per entry beyond the kernel's). Its first row update is exact in the log domain (so the logits need no row
+    // normalisation); it stops on a column update (the cluster masses are exact) once the column error before that
+    // update is below the tolerance (one pass per sweep, as the column sums give it); column sums go through fixed
+    // chunks of ChunkRows rows, so the result does not depend on the schedule. On exit log holds log P and val holds P.
     private static void Project(CoClusteringWorkspace ws, double[] log, double[] val, int n, int r, in CoClusteringSettings settings, ParallelOptions? inner)
     {
-        var chunks = Chunks(n);
-        var v = ws.ColumnScale;
-        var u = ws.RowScale;
-        var partial = ws.Partial;
-        var colAcc = ws.ColumnSum;
-        var a = 1.0 / n;
-        var g = 1.0 / r;
-        v.AsSpan(0, r).Fill(1.0);
-        for (var it = 0; it < settings.InnerIterations; it++)
-        {
-            For(chunks, inner, c =>
-            {
-                var acc = partial.AsSpan(c * r, r);
-                acc.Clear();
-                var (start, end) = Range(c, n);
-                var vs = v.AsSpan(0, r);
-                for (var i = start; i < end; i++)
-                {
-                    var row = val.AsSpan(i * r, r);
-                    var dot = 0.0;
-                    for (var z = 0; z < row.Length; z++)
-                    {
-                        dot += row[z] * vs[z];
-                    }
-
-                    var ui = a / dot;
-                    u[i] = ui;
-                    for (var z = 0; z < row.Length; z++)
-                    {
-                        acc[z] += ui * row[z];
-                    }
-                }
-            });
-            var col = colAcc.AsSpan(0, r);
-            col.Clear();
-            for (var c = 0; c < chunks; c++)
-            {
-                TensorPrimitives.Add(col, partial.AsSpan(c * r, r), col);
-            }
-
-            var err = 0.0;
-            for (var z = 0; z < r; z++)
-            {
-                err += Math.Abs((v[z] * col[z]) - g);
-                v[z] = g / col[z];
-            }
-
-            if (err < settings.Tolerance)
-            {
-                break;
-            }
-        }
-
-        var logV = ws.ColumnSum;
-        for (var z = 0; z < r; z++)
-        {
-            logV[z] = Math.Log(v[z]);
-        }
-
-        For(chunks, inner, c =>
-        {
-            var (start, end) = Range(c, n);
-            var vs = v.AsSpan(0, r);
-            var lv = logV.AsSpan(0, r);
-            for (var i = start; i < end; i++)
-            {
-                var row = val.AsSpan(i * r, r);
-                var lrow = log.AsSpan(i * r, r);
-                var ui = u[i];
-                var lu = Math.Log(ui);
-                for (var z = 0; z < row.Length; z++)
-                {
-                    row[z] *= ui * vs[z];
-                    lrow[z] += lu + lv[z];
-                }
-            }
-        });
+        ws.EnsureProjection(n, r);
+        ws.ColumnDual.AsSpan(0, r).Clear();
+        var projection = new EntropicProjection.Settings(
+            KappaRow: 1.0,
+            KappaCol: 1.0,
+            MaxIterations: settings.InnerIterations,
+            Threshold: 0.0,
+            Recentre: false,
+            ReductionChunkRows: ChunkRows,
+            DivisionUpdates: true,
+            PlanByScaling: true,
+            ColumnTolerance: settings.Tolerance);
+        _ = EntropicProjection.Run(log, val, n, r, ws.Ones.AsSpan(0, n), ws.Ones.AsSpan(0, r), 1.0, projection, ws.RowDual.AsSpan(0, n), ws.ColumnDual.AsSpan(0, r), ws.Projection, inner ?? Sequential);
     }
 
-    /// <summary>Row-normalises the logits, exponentiates and projects onto Π(1/n, 1/r) (sequentially).</summary>
+    /// <summary>Projects exp(logits) onto Π(1/n, 1/r) on the calling thread (log ← log P, val ← P).</summary>
     public static void NormalizeAndProject(CoClusteringWorkspace ws, int n, int r, double[] log, double[] val)
     {
         var settings = new CoClusteringSettings(1, 0, 20, 1e-4, 0);
-        Normalize(ws, log, val, n, r, null);
         Project(ws, log, val, n, r, settings, null);
     }
 
@@ -335,7 +239,7 @@ internal static class CoClustering
 /// <param name="Gamma">Mirror-descent step scale (the step is Gamma over the largest gradient row range).</param>
 /// <param name="Iterations">Outer mirror-descent iterations.</param>
 /// <param name="InnerIterations">Largest number of Sinkhorn sweeps per projection.</param>
-/// <param name="Tolerance">Stop a projection when the L1 column-marginal error is below this.</param>
+/// <param name="Tolerance">Stop a projection when the L1 column-marginal error (masses normalised to one) is below this.</param>
 /// <param name="InitialScale">Scale of the random initial log-kernel.</param>
 internal readonly record struct CoClusteringSettings(double Gamma, int Iterations, int InnerIterations, double Tolerance, double InitialScale);
 
@@ -348,13 +252,14 @@ internal sealed class CoClusteringWorkspace
     public double[] ValQ = [];
     public double[] LogR = [];
     public double[] ValR = [];
-    public double[] RowScale = [];
+    public double[] RowDual = [];
+    public double[] Ones = [];
     public double[] Partial = [];
     public double[] ChunkScalar = [];
     public double[] Gradient = [];
     public double[] GradientOther = [];
-    public double[] ColumnScale = [];
-    public double[] ColumnSum = [];
+    public double[] ColumnDual = [];
+    public EntropicProjection.Workspace Projection = new();
     public double[] Margin = [];
     public int[] Order = [];
     public int[] Labels = [];
@@ -366,9 +271,9 @@ internal sealed class CoClusteringWorkspace
 
     /// <summary>Bytes held.</summary>
     public long Bytes =>
-        sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowScale.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnScale.Length + ColumnSum.Length + Margin.Length + Cost.Length)
-        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes;
+        sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
+        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes + Projection.Bytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
     public long LeafBytes { get; private set; }
@@ -386,13 +291,22 @@ internal sealed class CoClusteringWorkspace
         Grow(ref ValQ, (long)n * r);
         Grow(ref LogR, (long)n * r);
         Grow(ref ValR, (long)n * r);
-        Grow(ref RowScale, n);
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
         Grow(ref GradientOther, (long)k * r);
-        Grow(ref ColumnScale, r);
-        Grow(ref ColumnSum, r);
+    }
+
+    public void EnsureProjection(int n, int r)
+    {
+        Grow(ref RowDual, n);
+        Grow(ref ColumnDual, r);
+        var ones = Math.Max(n, r);
+        if (Ones.Length < ones)
+        {
+            Ones = new double[ones];
+            Array.Fill(Ones, 1.0);
+        }
     }
 
     public void EnsureSplit(int n)
@@ -417,11 +331,5 @@ internal sealed class CoClusteringWorkspace
         Grow(ref IndexBuffer, m);
     }
 
-    private static void Grow<T>(ref T[] array, long length)
-    {
-        if (array.Length < length)
-        {
-            array = new T[checked((int)length)];
-        }
-    }
+    private static void Grow<T>(ref T[] array, long length) => EntropicProjection.Buffers.Grow(ref array, length);
 }

@@ -24,6 +24,9 @@ internal static class EntropicProjection
 {
     private const double AbsorbBound = 60.0;
     private const int ParallelThreshold = 1 << 15;
+    private static readonly double AbsorbHigh = Math.Exp(AbsorbBound);
+    private static readonly double AbsorbLow = Math.Exp(-AbsorbBound);
+    private static readonly ParallelOptions DefaultParallel = new();
 
     /// <summary>Options of one projection.</summary>
     /// <param name="KappaRow">τ = ρ₁/(ρ₁+ε) of the row marginal at this projection's ε (<c>Relaxation.TauA(ε)</c>); 1 for a hard one.</param>
@@ -50,7 +53,22 @@ internal static class EntropicProjection
     /// bit-identical however the chunks are scheduled (what distributed Hierarchical Refinement needs). 0: chunks by
     /// processor count (the FRLC default).
     /// </param>
-    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0);
+    /// <param name="DivisionUpdates">
+    /// For a hard marginal, update its scaling as a/(Kv) (b/(Kᵀu)) with one division instead of exp(log a − log Kv):
+    /// the same value up to rounding, without an exp and a log per row (what HiRef's co-clustering, with few columns,
+    /// needs). false: the log form (FRLC, LR-Sinkhorn).
+    /// </param>
+    /// <param name="PlanByScaling">
+    /// Write P as diag(u) K diag(v) (one product per entry) instead of exp(log P) (one exp per entry); log P is exact in
+    /// the log domain either way. The two agree up to rounding; entries below the double range are 0 either way.
+    /// </param>
+    /// <param name="ColumnTolerance">
+    /// Stop after a column update once the L1 column-marginal error of the plan before it, ‖Pᵀ1 − b‖₁ (masses normalised
+    /// to one), is below this: the plan then has exact column marginals (for a hard one) and rows off by about that much.
+    /// It comes free with the column sums, so a projection that starts nearly feasible ends after one sweep (HiRef's
+    /// co-clustering, whose mirror steps are small). 0 disables the test.
+    /// </param>
+    internal readonly record struct Settings(double KappaRow, double KappaCol, int MaxIterations, double Threshold, bool Recentre = true, double MarginalTolerance = 0, double RelativeTolerance = 0, int AndersonMemory = 0, int ReductionChunkRows = 0, bool DivisionUpdates = false, bool PlanByScaling = false, double ColumnTolerance = 0);
 
     /// <summary>
     /// Runs the projection. <paramref name="logKernel"/> holds L = −G/ε on entry and log P on exit;
@@ -58,6 +76,21 @@ internal static class EntropicProjection
     /// warm-start column dual on entry (zeros for a cold start) and the final one on exit, both in cost units.
     /// The marginals are normalised to mass one inside (as the reference does).
     /// </summary>
+    /// <param name="logKernel">rows×cols, row-major: L on entry, log P on exit.</param>
+    /// <param name="plan">rows×cols: receives P (its entry content is not read).</param>
+    /// <param name="rows">Rows of the problem (the buffers may be longer).</param>
+    /// <param name="cols">Columns of the problem.</param>
+    /// <param name="a">Row marginal (rows entries).</param>
+    /// <param name="b">Column marginal (cols entries).</param>
+    /// <param name="epsilon">Entropic regularisation ε.</param>
+    /// <param name="settings">Stopping rules and variants.</param>
+    /// <param name="f">Receives the row dual (rows entries).</param>
+    /// <param name="g">Warm-start column dual on entry, final one on exit (cols entries).</param>
+    /// <param name="workspace">Scratch buffers, grown on first use and reused: with a reused workspace and no Anderson
+    /// acceleration the call allocates nothing of size rows or rows×cols (null: a fresh one).</param>
+    /// <param name="parallel">Degree of parallelism of the row passes (<c>MaxDegreeOfParallelism = 1</c>: run on the
+    /// calling thread); null: the shared pool's default. Below 2¹⁵ entries the passes always run on the calling thread.
+    /// The result does not depend on it.</param>
     /// <returns>The number of iterations run.</returns>
     internal static int Run(
         double[] logKernel,
@@ -68,32 +101,43 @@ internal static class EntropicProjection
         ReadOnlySpan<double> b,
         double epsilon,
         Settings settings,
-        double[] f,
-        double[] g)
+        Span<double> f,
+        Span<double> g,
+        Workspace? workspace = null,
+        ParallelOptions? parallel = null)
     {
-        var logA = NormalizedLog(a);
-        var logB = NormalizedLog(b);
+        var ws = workspace ?? new Workspace();
+        var chunks = ColumnChunks(rows, cols, settings.ReductionChunkRows);
+        ws.Ensure(rows, cols, chunks);
+        var logA = ws.LogA;
+        var logB = ws.LogB;
+        NormalizedLog(a, logA, ws.A);
+        NormalizedLog(b, logB, ws.B);
         var k1 = settings.KappaRow;
         var k2 = settings.KappaCol;
+        var divideRows = settings.DivisionUpdates && k1 == 1.0;
+        var divideCols = settings.DivisionUpdates && k2 == 1.0;
 
         // Absorbed log duals F0 = f0/ε, G0 = g0/ε; K_ij = exp(L_ij + F0_i + G0_j).
-        var rowDual = new double[rows];
-        var colDual = new double[cols];
+        var rowDual = ws.RowDual;
+        var colDual = ws.ColDual;
         for (var j = 0; j < cols; j++)
         {
             colDual[j] = double.IsFinite(g[j]) ? g[j] / epsilon : 0.0;
         }
 
         // Exact first row update in the log domain; K is then the current plan with v = 1.
-        BuildKernel(logKernel, plan, rows, cols, colDual, rowDual, logA, k1, firstRowUpdate: true);
+        BuildKernel(logKernel, plan, rows, cols, colDual, rowDual, logA, k1, firstRowUpdate: true, parallel);
 
-        var u = new double[rows];
-        var uNext = new double[rows];
-        var v = new double[cols];
-        Array.Fill(u, 1.0);
-        Array.Fill(v, 1.0);
-        var kv = new double[rows];
-        var ktu = new double[cols];
+        var u = ws.U;
+        var uNext = ws.UNext;
+        var v = ws.V;
+        var kv = ws.Kv;
+        var ktu = ws.Ktu;
+        u.AsSpan(0, rows).Fill(1.0);
+        v.AsSpan(0, cols).Fill(1.0);
+        var pass = new Pass(plan, rows, cols, chunks, settings.ReductionChunkRows, ws.Partials, logA, ws.A, rowDual, k1, divideRows);
+        var columnSumsReady = false;
         var iterations = 0;
         var firstRowChange = 0.0;
         var bestRowChange = double.PositiveInfinity;
@@ -105,16 +149,28 @@ internal static class EntropicProjection
         {
             iterations = it + 1;
 
-            // Column update: log v_j = κ₂(log b_j − log (Kᵀu)_j) − (1−κ₂) G0_j.
-            ColumnSums(plan, rows, cols, u, ktu, settings.ReductionChunkRows);
+            // Column update: log v_j = κ₂(log b_j − log (Kᵀu)_j) − (1−κ₂) G0_j. Kᵀu is usually already there: the
+            // previous row update accumulated it in the same pass over K.
+            if (!columnSumsReady)
+            {
+                pass.Run(u, null, null, null, parallel);
+            }
+
+            pass.ReduceColumns(ktu);
             var change = 0.0;
+            var columnError = 0.0;
             var absorb = false;
             for (var j = 0; j < cols; j++)
             {
+                columnError += Math.Abs((v[j] * ktu[j]) - ws.B[j]);
                 double vNew;
                 if (double.IsNegativeInfinity(logB[j]) || !(ktu[j] > 0))
                 {
                     vNew = 0.0;
+                }
+                else if (divideCols)
+                {
+                    vNew = ws.B[j] / ktu[j];
                 }
                 else if (k2 == 1.0)
                 {
@@ -141,7 +197,7 @@ internal static class EntropicProjection
                 }
             }
 
-            if (it > 0 && change < settings.Threshold)
+            if ((it > 0 && change < settings.Threshold) || columnError < settings.ColumnTolerance)
             {
                 break;
             }
@@ -153,14 +209,16 @@ internal static class EntropicProjection
 
             if (anderson is not null)
             {
-                Accelerate(ref anderson, settings.AndersonMemory, v, colDual, logColumn, plainColumn, ref absorb);
+                Accelerate(ref anderson, settings.AndersonMemory, v.AsSpan(0, cols), colDual.AsSpan(0, cols), logColumn, plainColumn, ref absorb);
             }
 
             // Row update: log u_i = κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i. The L1 change of the row marginal it makes,
             // Σ_i |u′_i − u_i| (Kv)_i, is the stopping test (the columns are exact at this point).
-            // Each row's update and its term of the change are computed in parallel (kv_i is overwritten by the term);
-            // the terms are then added in row order, so the sum does not depend on the schedule.
-            RowUpdate(plan, rows, cols, v, kv, logA, rowDual, k1, u, uNext);
+            // Each row's update and its term of the change are computed in parallel (kv_i is overwritten by the term),
+            // in the same pass as the next column sums Kᵀu′; the terms are then added in row order, so the sum does not
+            // depend on the schedule.
+            pass.Run(u, uNext, v, kv, parallel);
+            columnSumsReady = true;
             var rowChange = 0.0;
             for (var i = 0; i < rows; i++)
             {
@@ -189,7 +247,8 @@ internal static class EntropicProjection
             (u, uNext) = (uNext, u);
             for (var i = 0; i < rows; i++)
             {
-                if (u[i] > 0 && Math.Abs(Math.Log(u[i])) > AbsorbBound)
+                // |log u| > AbsorbBound without a logarithm per row.
+                if (u[i] > 0 && (u[i] > AbsorbHigh || u[i] < AbsorbLow))
                 {
                     absorb = true;
                     break;
@@ -198,13 +257,18 @@ internal static class EntropicProjection
 
             if (absorb)
             {
-                Absorb(u, rowDual);
-                Absorb(v, colDual);
-                BuildKernel(logKernel, plan, rows, cols, colDual, rowDual, logA, k1, firstRowUpdate: false);
-                Array.Fill(u, 1.0);
-                Array.Fill(v, 1.0);
+                Absorb(u.AsSpan(0, rows), rowDual);
+                Absorb(v.AsSpan(0, cols), colDual);
+                BuildKernel(logKernel, plan, rows, cols, colDual, rowDual, logA, k1, firstRowUpdate: false, parallel);
+                u.AsSpan(0, rows).Fill(1.0);
+                v.AsSpan(0, cols).Fill(1.0);
+                columnSumsReady = false;
             }
         }
+
+        // The workspace keeps its arrays; the swap above may have exchanged the two row scalings.
+        ws.U = u;
+        ws.UNext = uNext;
 
         // Final duals F = F0 + log u, G = G0 + log v (a zero scaling means an empty row or column: −∞).
         for (var i = 0; i < rows; i++)
@@ -219,10 +283,10 @@ internal static class EntropicProjection
 
         if (settings.Recentre && k1 == 1.0 && k2 == 1.0)
         {
-            Recentre(rowDual, colDual);
+            Recentre(rowDual.AsSpan(0, rows), colDual.AsSpan(0, cols));
         }
 
-        WriteOutput(logKernel, plan, rows, cols, rowDual, colDual);
+        WriteOutput(logKernel, plan, rows, cols, rowDual, colDual, settings.PlanByScaling ? u : null, v, parallel);
         for (var i = 0; i < rows; i++)
         {
             f[i] = epsilon * rowDual[i];
@@ -244,7 +308,7 @@ internal static class EntropicProjection
     /// where exp gives v = 0 or ∞: the absorbed duals become ∓∞ and every row of the plan is zeroed, which in FRLC
     /// collapses Q, then g_Q and the latent coupling, to zero.)
     /// </summary>
-    private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, double[] v, double[] colDual, double[] logColumn, double[] plainColumn, ref bool absorb)
+    private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, Span<double> v, Span<double> colDual, double[] logColumn, double[] plainColumn, ref bool absorb)
     {
         for (var j = 0; j < v.Length; j++)
         {
@@ -446,8 +510,8 @@ internal static class EntropicProjection
         return (qNew, rNew, gOld);
     }
 
-    /// <summary>log(a/Σa); zero weights give −∞.</summary>
-    internal static double[] NormalizedLog(ReadOnlySpan<double> weights)
+    /// <summary>log(a/Σa) into <paramref name="log"/> and a/Σa into <paramref name="linear"/>; zero weights give −∞ and 0.</summary>
+    private static void NormalizedLog(ReadOnlySpan<double> weights, double[] log, double[] linear)
     {
         var total = 0.0;
         foreach (var w in weights)
@@ -456,16 +520,23 @@ internal static class EntropicProjection
         }
 
         var logTotal = Math.Log(total);
-        var result = new double[weights.Length];
-        for (var i = 0; i < weights.Length; i++)
+        var uniform = weights.Length > 0 && weights[0] > 0 && !weights.ContainsAnyExcept(weights[0]);
+        if (uniform)
         {
-            result[i] = weights[i] > 0 ? Math.Log(weights[i]) - logTotal : double.NegativeInfinity;
+            // One logarithm for all (HiRef projects onto uniform marginals at every step): the same values as below.
+            log.AsSpan(0, weights.Length).Fill(Math.Log(weights[0]) - logTotal);
+            linear.AsSpan(0, weights.Length).Fill(weights[0] / total);
+            return;
         }
 
-        return result;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            log[i] = weights[i] > 0 ? Math.Log(weights[i]) - logTotal : double.NegativeInfinity;
+            linear[i] = weights[i] > 0 ? weights[i] / total : 0.0;
+        }
     }
 
-    private static void Recentre(double[] rowDual, double[] colDual)
+    private static void Recentre(Span<double> rowDual, Span<double> colDual)
     {
         var sum = 0.0;
         var count = 0;
@@ -495,7 +566,7 @@ internal static class EntropicProjection
         }
     }
 
-    private static void Absorb(double[] scaling, double[] logDual)
+    private static void Absorb(Span<double> scaling, double[] logDual)
     {
         for (var i = 0; i < scaling.Length; i++)
         {
@@ -512,19 +583,19 @@ internal static class EntropicProjection
 
     // K_ij = exp(L_ij + F0_i + G0_j). With firstRowUpdate, F0 is first set by the exact (relaxed) row update
     // F0_i = κ₁(log a_i − LSE_j(L_ij + G0_j)).
-    private static void BuildKernel(double[] logKernel, double[] kernel, int rows, int cols, double[] colDual, double[] rowDual, double[] logA, double k1, bool firstRowUpdate)
+    private static void BuildKernel(double[] logKernel, double[] kernel, int rows, int cols, double[] colDual, double[] rowDual, double[] logA, double k1, bool firstRowUpdate, ParallelOptions? parallel)
     {
         void Body(int start, int end)
         {
-            var tmp = new double[cols];
+            var cd = colDual.AsSpan(0, cols);
             for (var i = start; i < end; i++)
             {
                 var lk = logKernel.AsSpan(i * cols, cols);
                 var krow = kernel.AsSpan(i * cols, cols);
-                TensorPrimitives.Add(lk, colDual, tmp);
+                TensorPrimitives.Add(lk, cd, krow);
                 if (firstRowUpdate)
                 {
-                    var max = TensorPrimitives.Max<double>(tmp);
+                    var max = TensorPrimitives.Max<double>(krow);
                     if (double.IsNegativeInfinity(logA[i]) || !double.IsFinite(max))
                     {
                         rowDual[i] = double.NegativeInfinity;
@@ -532,7 +603,7 @@ internal static class EntropicProjection
                         continue;
                     }
 
-                    TensorPrimitives.Subtract(tmp, max, krow);
+                    TensorPrimitives.Subtract(krow, max, krow);
                     TensorPrimitives.Exp(krow, krow);
                     var lse = max + Math.Log(TensorPrimitives.Sum<double>(krow));
                     rowDual[i] = k1 * (logA[i] - lse);
@@ -546,63 +617,164 @@ internal static class EntropicProjection
                         continue;
                     }
 
-                    TensorPrimitives.Add(tmp, rowDual[i], krow);
+                    TensorPrimitives.Add(krow, rowDual[i], krow);
                     TensorPrimitives.Exp(krow, krow);
                 }
             }
         }
 
-        DenseLinearAlgebra.ForRows(rows, cols, Body);
+        DenseLinearAlgebra.ForRows(rows, cols, Body, parallel);
     }
 
-    private static void WriteOutput(double[] logKernel, double[] plan, int rows, int cols, double[] rowDual, double[] colDual)
+    // log P = L + F + G; P = exp(log P), or diag(u) K diag(v) when rowScaling is given (K is in plan).
+    private static void WriteOutput(double[] logKernel, double[] plan, int rows, int cols, double[] rowDual, double[] colDual, double[]? rowScaling, double[] colScaling, ParallelOptions? parallel)
     {
         void Body(int start, int end)
         {
+            var cd = colDual.AsSpan(0, cols);
+            var v = colScaling.AsSpan(0, cols);
             for (var i = start; i < end; i++)
             {
                 var lk = logKernel.AsSpan(i * cols, cols);
-                TensorPrimitives.Add(lk, colDual, lk);
-                TensorPrimitives.Add(lk, rowDual[i], lk);
                 var prow = plan.AsSpan(i * cols, cols);
-                TensorPrimitives.Exp(lk, prow);
-            }
-        }
-
-        DenseLinearAlgebra.ForRows(rows, cols, Body);
-    }
-
-    /// <summary>
-    /// The row update u′_i = exp(κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i) (0 for an empty row), into
-    /// <paramref name="uNext"/>; <paramref name="delta"/>_i receives |u′_i − u_i|·(Kv)_i. Parallel over rows.
-    /// </summary>
-    private static void RowUpdate(double[] kernel, int rows, int cols, double[] v, double[] delta, double[] logA, double[] rowDual, double k1, double[] u, double[] uNext)
-    {
-        void Body(int start, int end)
-        {
-            for (var i = start; i < end; i++)
-            {
-                var kv = TensorPrimitives.Dot(kernel.AsSpan(i * cols, cols), v);
-                double uNew;
-                if (double.IsNegativeInfinity(logA[i]) || !(kv > 0))
+                if (rowScaling is null)
                 {
-                    uNew = 0.0;
-                }
-                else if (k1 == 1.0)
-                {
-                    uNew = Math.Exp(logA[i] - Math.Log(kv));
+                    TensorPrimitives.Add(lk, cd, lk);
+                    TensorPrimitives.Add(lk, rowDual[i], lk);
+                    TensorPrimitives.Exp(lk, prow);
                 }
                 else
                 {
-                    uNew = Math.Exp((k1 * (logA[i] - Math.Log(kv))) - ((1 - k1) * rowDual[i]));
+                    // One pass over the row (few columns: no per-call overhead): log P and P = u_i K v.
+                    var fi = rowDual[i];
+                    var ui = rowScaling[i];
+                    for (var j = 0; j < lk.Length; j++)
+                    {
+                        lk[j] = lk[j] + cd[j] + fi;
+                        prow[j] *= ui * v[j];
+                    }
                 }
-
-                delta[i] = Math.Abs(uNew - u[i]) * kv;
-                uNext[i] = uNew;
             }
         }
 
-        DenseLinearAlgebra.ForRows(rows, cols, Body);
+        DenseLinearAlgebra.ForRows(rows, cols, Body, parallel);
+    }
+
+    /// <summary>Chunks of the column reductions: fixed chunks of <paramref name="chunkRows"/> rows (schedule-independent),
+    /// else one below the parallel threshold, else a few per processor.</summary>
+    private static int ColumnChunks(int rows, int cols, int chunkRows)
+    {
+        if (chunkRows > 0)
+        {
+            return Math.Max(1, (rows + chunkRows - 1) / chunkRows);
+        }
+
+        return (long)rows * cols < ParallelThreshold ? 1 : Math.Min(Environment.ProcessorCount * 2, Math.Max(1, rows / 512));
+    }
+
+    /// <summary>
+    /// One pass over the kernel K (rows×cols): optionally the row update u′_i = exp(κ₁(log a_i − log (Kv)_i) − (1−κ₁) F0_i)
+    /// (a_i/(Kv)_i with division updates; 0 for an empty row) with its change |u′_i − u_i|·(Kv)_i, and always the partial
+    /// column sums Kᵀu′ per chunk (Kᵀu without a row update). Chunks are summed in chunk order by
+    /// <see cref="ReduceColumns"/>, so the column sums do not depend on the schedule.
+    /// </summary>
+    private sealed class Pass(double[] kernel, int rows, int cols, int chunks, int chunkRows, double[] partials, double[] logA, double[] linearA, double[] rowDual, double k1, bool divide)
+    {
+        private double[] _u = [];
+        private double[]? _uNext;
+        private double[]? _v;
+        private double[]? _delta;
+
+        /// <summary>With <paramref name="uNext"/>: row update from u into uNext (delta_i receives its change) and the column
+        /// sums of uNext; without: the column sums of u.</summary>
+        public void Run(double[] u, double[]? uNext, double[]? v, double[]? delta, ParallelOptions? parallel)
+        {
+            _u = u;
+            _uNext = uNext;
+            _v = v;
+            _delta = delta;
+            if (chunks == 1 || (long)rows * cols < ParallelThreshold || parallel is { MaxDegreeOfParallelism: 1 })
+            {
+                for (var c = 0; c < chunks; c++)
+                {
+                    Body(c);
+                }
+            }
+            else
+            {
+                Parallel.For(0, chunks, parallel ?? DefaultParallel, Body);
+            }
+        }
+
+        /// <summary>ktu = Σ over chunks (in chunk order) of the partial column sums.</summary>
+        public void ReduceColumns(double[] ktu)
+        {
+            var target = ktu.AsSpan(0, cols);
+            partials.AsSpan(0, cols).CopyTo(target);
+            for (var c = 1; c < chunks; c++)
+            {
+                TensorPrimitives.Add(target, partials.AsSpan(c * cols, cols), target);
+            }
+        }
+
+        private void Body(int c)
+        {
+            int start, end;
+            if (chunkRows > 0)
+            {
+                start = c * chunkRows;
+                end = Math.Min(rows, start + chunkRows);
+            }
+            else
+            {
+                start = (int)((long)rows * c / chunks);
+                end = (int)((long)rows * (c + 1) / chunks);
+            }
+
+            var acc = partials.AsSpan(c * cols, cols);
+            acc.Clear();
+            var u = _u;
+            var uNext = _uNext;
+            for (var i = start; i < end; i++)
+            {
+                var row = kernel.AsSpan(i * cols, cols);
+                double weight;
+                if (uNext is null)
+                {
+                    weight = u[i];
+                }
+                else
+                {
+                    var kv = TensorPrimitives.Dot(row, _v.AsSpan(0, cols));
+                    double uNew;
+                    if (double.IsNegativeInfinity(logA[i]) || !(kv > 0))
+                    {
+                        uNew = 0.0;
+                    }
+                    else if (divide)
+                    {
+                        uNew = linearA[i] / kv;
+                    }
+                    else if (k1 == 1.0)
+                    {
+                        uNew = Math.Exp(logA[i] - Math.Log(kv));
+                    }
+                    else
+                    {
+                        uNew = Math.Exp((k1 * (logA[i] - Math.Log(kv))) - ((1 - k1) * rowDual[i]));
+                    }
+
+                    _delta![i] = Math.Abs(uNew - u[i]) * kv;
+                    uNext[i] = uNew;
+                    weight = uNew;
+                }
+
+                if (weight != 0)
+                {
+                    TensorPrimitives.MultiplyAdd(row, weight, acc, acc);
+                }
+            }
+        }
     }
 
     /// <summary>kv = K v (row-major rows×cols).</summary>
@@ -619,88 +791,6 @@ internal static class EntropicProjection
         DenseLinearAlgebra.ForRows(rows, cols, Body);
     }
 
-    /// <summary>ktu = Kᵀ u (row-major rows×cols), summed per worker then reduced.</summary>
-    /// <summary>ktu = Kᵀ u over fixed chunks of <paramref name="chunkRows"/> rows, added in chunk order (schedule-independent).</summary>
-    private static void FixedChunkColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows)
-    {
-        var chunks = (rows + chunkRows - 1) / chunkRows;
-        var partials = new double[(long)chunks * cols];
-        void Body(int c)
-        {
-            var acc = partials.AsSpan(c * cols, cols);
-            var end = Math.Min(rows, (c + 1) * chunkRows);
-            for (var i = c * chunkRows; i < end; i++)
-            {
-                if (u[i] != 0)
-                {
-                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * cols, cols), u[i], acc, acc);
-                }
-            }
-        }
-
-        if ((long)rows * cols < ParallelThreshold)
-        {
-            for (var c = 0; c < chunks; c++)
-            {
-                Body(c);
-            }
-        }
-        else
-        {
-            Parallel.For(0, chunks, Body);
-        }
-
-        Array.Clear(ktu);
-        for (var c = 0; c < chunks; c++)
-        {
-            TensorPrimitives.Add(ktu, partials.AsSpan(c * cols, cols), ktu);
-        }
-    }
-
-    private static void ColumnSums(double[] kernel, int rows, int cols, double[] u, double[] ktu, int chunkRows = 0)
-    {
-        if (chunkRows > 0)
-        {
-            FixedChunkColumnSums(kernel, rows, cols, u, ktu, chunkRows);
-            return;
-        }
-
-        if ((long)rows * cols < ParallelThreshold)
-        {
-            Array.Clear(ktu);
-            for (var i = 0; i < rows; i++)
-            {
-                if (u[i] != 0)
-                {
-                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * cols, cols), u[i], ktu, ktu);
-                }
-            }
-
-            return;
-        }
-
-        var chunks = Math.Min(Environment.ProcessorCount * 2, Math.Max(1, rows / 512));
-        var partials = new double[chunks * cols];
-        Parallel.For(0, chunks, c =>
-        {
-            var start = (int)((long)rows * c / chunks);
-            var end = (int)((long)rows * (c + 1) / chunks);
-            var acc = partials.AsSpan(c * cols, cols);
-            for (var i = start; i < end; i++)
-            {
-                if (u[i] != 0)
-                {
-                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * cols, cols), u[i], acc, acc);
-                }
-            }
-        });
-        partials.AsSpan(0, cols).CopyTo(ktu);
-        for (var c = 1; c < chunks; c++)
-        {
-            TensorPrimitives.Add(ktu, partials.AsSpan(c * cols, cols), ktu);
-        }
-    }
-
     private static void ScaleRowsAndColumns(double[] k, double[] u, double[] v, int rows, int r, double[] dst)
     {
         for (var i = 0; i < rows; i++)
@@ -715,5 +805,58 @@ internal static class EntropicProjection
         var x = new double[n];
         Array.Fill(x, 1.0);
         return x;
+    }
+
+    /// <summary>Scratch buffers of <see cref="Run"/>:
+    /// O(rows + cols·chunks) doubles, grown to the largest problem seen and reused. Not thread-safe: one per worker.</summary>
+    internal sealed class Workspace
+    {
+        internal double[] RowDual = [];
+        internal double[] ColDual = [];
+        internal double[] U = [];
+        internal double[] UNext = [];
+        internal double[] V = [];
+        internal double[] Kv = [];
+        internal double[] Ktu = [];
+        internal double[] Partials = [];
+        internal double[] LogA = [];
+        internal double[] A = [];
+        internal double[] LogB = [];
+        internal double[] B = [];
+
+        /// <summary>Bytes held.</summary>
+        public long Bytes => sizeof(double) * ((long)RowDual.Length + ColDual.Length + U.Length + UNext.Length + V.Length + Kv.Length
+            + Ktu.Length + Partials.Length + LogA.Length + A.Length + LogB.Length + B.Length);
+
+        internal void Ensure(int rows, int cols, int chunks)
+        {
+            static void Grow(ref double[] array, long length) => Buffers.Grow(ref array, length);
+
+            Grow(ref RowDual, rows);
+            Grow(ref U, rows);
+            Grow(ref UNext, rows);
+            Grow(ref Kv, rows);
+            Grow(ref LogA, rows);
+            Grow(ref A, rows);
+            Grow(ref ColDual, cols);
+            Grow(ref V, cols);
+            Grow(ref Ktu, cols);
+            Grow(ref LogB, cols);
+            Grow(ref B, cols);
+            Grow(ref Partials, (long)chunks * cols);
+        }
+    }
+
+    /// <summary>Workspace arrays that grow to the largest size asked and are then reused.</summary>
+    internal static class Buffers
+    {
+        /// <summary>Replaces <paramref name="array"/> by a new one when it is shorter than <paramref name="length"/>.</summary>
+        public static void Grow<T>(ref T[] array, long length)
+        {
+            if (array.Length < length)
+            {
+                array = new T[checked((int)length)];
+            }
+        }
     }
 }

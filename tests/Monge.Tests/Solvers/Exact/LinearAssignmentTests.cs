@@ -92,6 +92,80 @@ public class LinearAssignmentTests
     }
 
     [Fact]
+    public void Solve_MoreSourcesThanTargets_MatchesEveryTargetOnceAtTheBruteForceOptimum()
+    {
+        // n > m: the library matches every target to a distinct source (the transposed assignment) and leaves n − m
+        // sources at −1. Oracle: enumeration of all injections targets → sources on the explicitly computed cost.
+        var random = Seeds.Create(403);
+        foreach (var (n, m) in new[] { (7, 4), (6, 5), (5, 1), (8, 3) })
+        {
+            foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
+            {
+                var x = Generators.UniformCloud(random, n, 2);
+                var y = Generators.UniformCloud(random, m, 2);
+                var dense = new double[n * m];
+                var transposed = new double[m * n];
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = 0; j < m; j++)
+                    {
+                        var dx = x.Row(i)[0] - y.Row(j)[0];
+                        var dy = x.Row(i)[1] - y.Row(j)[1];
+                        var squared = (dx * dx) + (dy * dy);
+                        dense[(i * m) + j] = cost is Euclidean<double> ? Math.Sqrt(squared) : squared;
+                        transposed[(j * n) + i] = dense[(i * m) + j];
+                    }
+                }
+
+                var what = $"{n}×{m} {cost.Name}";
+                var result = new LinearAssignment().Solve(x, y, cost);
+                Assert.Equal(n, result.RowToColumn.Length);
+                Assert.Equal(m, result.ColumnToRow.Length);
+                Assert.Equal(n - m, result.RowToColumn.Count(j => j < 0));
+                var matched = 0.0;
+                for (var j = 0; j < m; j++)
+                {
+                    var i = result.ColumnToRow[j];
+                    Assert.True(i >= 0 && result.RowToColumn[i] == j, $"{what}: target {j} matched to {i}");
+                    matched += dense[(i * m) + j];
+                }
+
+                NumericAssert.Close(BruteForce(transposed, m, n), result.TotalCost, rtol: 1e-12, atol: 1e-12, what: what);
+                NumericAssert.Close(matched, result.TotalCost, rtol: 1e-12, atol: 1e-12, what: what + " total");
+                NumericAssert.Close(result.TotalCost / m, result.Cost, rtol: 1e-14, what: what + " mean cost");
+
+                // The plan: mass 1/m on each matched pair; unmatched sources carry nothing.
+                var plan = result.ToDense();
+                NumericAssert.Close(1.0, plan.Sum(), rtol: 1e-14, what: what + " plan mass");
+                Assert.All(result.TargetMarginal, b => NumericAssert.Close(1.0 / m, b, rtol: 1e-14));
+                for (var i = 0; i < n; i++)
+                {
+                    NumericAssert.Close(result.RowToColumn[i] >= 0 ? 1.0 / m : 0.0, result.SourceMarginal[i], rtol: 1e-14, what: what + $" row {i}");
+                }
+
+                // Dual certificate in the caller's orientation: reduced costs ≥ 0, zero on the matching.
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = 0; j < m; j++)
+                    {
+                        var reduced = dense[(i * m) + j] - result.F[i] - result.G[j];
+                        Assert.True(reduced >= -1e-12, $"{what}: reduced cost ({i}, {j}) = {reduced}");
+                        if (result.RowToColumn[i] == j)
+                        {
+                            Assert.True(Math.Abs(reduced) <= 1e-12, $"{what}: slack on the matching ({i}, {j}) = {reduced}");
+                        }
+                    }
+                }
+
+                // The facade takes the same route.
+                var match = Ot.Match(x, y, cost);
+                Assert.Equal(result.RowToColumn, match.Permutation);
+                NumericAssert.Close(result.Cost, match.Cost, rtol: 1e-14, what: what + " Ot.Match");
+            }
+        }
+    }
+
+    [Fact]
     public void Solve_PlantedPermutation_IsRecovered()
     {
         // Points y = x[π] (plus nothing): the identity-like matching π⁻¹ has cost 0 and is the unique optimum.

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
@@ -17,26 +16,11 @@ namespace Monge.Tests.Solvers.LowRank;
 /// </summary>
 public class FrlcSmallProblemTests
 {
-    /// <summary>The points and weights the CLI test writes to CSV (x, y in [0, 1)², weights 1 + 29 U, normalised).</summary>
+    /// <summary>The points and weights the CLI test writes to CSV (<see cref="WeightedClouds.Uniform2D"/>), normalised as
+    /// the CLI's --normalize-weights does.</summary>
     private static PointCloud<double> Cloud(int n, int seed, double mass, double offset)
     {
-        var rng = Seeds.Create(seed);
-        var points = new double[n * 2];
-        var weights = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            points[2 * i] = offset + rng.NextDouble();
-            points[(2 * i) + 1] = rng.NextDouble();
-            weights[i] = 1 + (29 * rng.NextDouble());
-        }
-
-        var total = weights.Sum();
-        for (var i = 0; i < n; i++)
-        {
-            // The CSV round trip ("R" format) is exact; the CLI then rescales to mass one.
-            weights[i] = double.Parse((weights[i] * (mass / total)).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        }
-
+        var (points, weights) = WeightedClouds.Uniform2D(n, seed, mass, offset);
         var cloud = new PointCloud<double>(points, n, 2, weights);
         return cloud.WithWeights(cloud.NormalizedWeights());
     }
