@@ -239,7 +239,7 @@ public abstract class CostGeometry<T>
                     var t = tile.AsSpan(0, count * w);
                     FillCostBlock(i0, count, j0, w, t);
                     TensorPrimitives.Multiply(t, scale, t);
-                    TensorPrimitives.Exp(t, t);
+                    DeterministicMath.Exp<T>(t, t);
                     for (var r = 0; r < count; r++)
                     {
                         dst[i0 + r] += TensorPrimitives.Dot<T>(t.Slice(r * w, w), v.AsSpan(j0, w));

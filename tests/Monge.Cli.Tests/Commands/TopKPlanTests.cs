@@ -18,7 +18,7 @@ public sealed class TopKPlanTests
 
     [Theory]
     [InlineData("sinkhorn", 3)]
-    [InlineData("frlc", 2, Skip = "Tier-dependent rounding of TensorPrimitives.Exp in EntropicProjection (FrlcDeterminismTests): unskip once EntropicProjection calls DeterministicMath.Exp")]
+    [InlineData("frlc", 2)]
     [InlineData("emd", 1)]
     [InlineData("sinkhorn --float32", 4)]
     public void Solve_TopK_HoldsTheKLargestEntriesOfEachRow(string method, int k)

@@ -406,7 +406,7 @@ internal static class EntropicProjection
                 }
 
                 TensorPrimitives.Subtract(tmp, max, kr);
-                TensorPrimitives.Exp(kr, kr);
+                DeterministicMath.Exp<double>(kr, kr);
             }
         });
     }
@@ -604,7 +604,7 @@ internal static class EntropicProjection
                     }
 
                     TensorPrimitives.Subtract(krow, max, krow);
-                    TensorPrimitives.Exp(krow, krow);
+                    DeterministicMath.Exp<double>(krow, krow);
                     var lse = max + Math.Log(TensorPrimitives.Sum<double>(krow));
                     rowDual[i] = k1 * (logA[i] - lse);
                     TensorPrimitives.Multiply(krow, Math.Exp(rowDual[i] + max), krow);
@@ -618,7 +618,7 @@ internal static class EntropicProjection
                     }
 
                     TensorPrimitives.Add(krow, rowDual[i], krow);
-                    TensorPrimitives.Exp(krow, krow);
+                    DeterministicMath.Exp<double>(krow, krow);
                 }
             }
         }
@@ -641,7 +641,7 @@ internal static class EntropicProjection
                 {
                     TensorPrimitives.Add(lk, cd, lk);
                     TensorPrimitives.Add(lk, rowDual[i], lk);
-                    TensorPrimitives.Exp(lk, prow);
+                    DeterministicMath.Exp<double>(lk, prow);
                 }
                 else
                 {

@@ -12,7 +12,7 @@ namespace Monge.Tests.Solvers.LowRank;
 /// </summary>
 public class FrlcDeterminismTests
 {
-    [Fact(Skip = "Needs EntropicProjection's four TensorPrimitives.Exp calls replaced by DeterministicMath.Exp (owned by another helper; fixes12 report). Fails without it (cost bits differ after tier-up); passes with it.")]
+    [Fact]
     public void Solve_RepeatedWhileTheRuntimeRecompiles_BitIdentical()
     {
         var rng = Seeds.Create(21);
