@@ -19,6 +19,12 @@ if (mode == "options")
     return;
 }
 
+if (mode == "tune")
+{
+    Tune.Run(args);
+    return;
+}
+
 if (mode == "certify")
 {
     Certify.Run(args);

@@ -124,12 +124,36 @@ public sealed record HierarchicalRefinement
     /// <summary>Pairs per slab for <see cref="SlabRounds"/> (default 1024).</summary>
     public int SlabSize { get; init; } = 1024;
 
+    /// <summary>EXPERIMENT: dual graph candidates (0 off).</summary>
+    public int GlobalCandidates { get; init; }
+
+    /// <summary>EXPERIMENT: dual graph cells.</summary>
+    public int GlobalCells { get; init; } = 4;
+
+    /// <summary>EXPERIMENT: dual graph coarse size.</summary>
+    public int GlobalCoarseSize { get; init; } = 2048;
+
+    /// <summary>EXPERIMENT: dual graph passes.</summary>
+    public int GlobalPasses { get; init; } = 1;
+
+    /// <summary>EXPERIMENT: compact cells instead of thin slabs.</summary>
+    public bool SlabCells { get; init; }
+
+    /// <summary>EXPERIMENT: stop the slab rounds after one that gains at most this (relative; 0 = run all).</summary>
+    public double SlabTolerance { get; init; }
+
     /// <summary>Largest number of threads (default −1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>The executor that runs the blocks of each level (default <see cref="LocalParallelExecutor"/>); the result
     /// is bit-identical whatever the executor, its order and its number of threads.</summary>
     public IHiRefExecutor Executor { get; init; } = LocalParallelExecutor.Instance;
+
+    /// <summary>TODO.</summary>
+    public static HierarchicalRefinement ForQuality(HiRefQuality quality) => quality switch
+    {
+        _ => new HierarchicalRefinement(),
+    };
 
     /// <summary>Matches <paramref name="source"/> to <paramref name="target"/>.</summary>
     /// <param name="source">n source points (uniform weights).</param>
@@ -198,9 +222,12 @@ public sealed record HierarchicalRefinement
         var costBeforePolish = matching.Recompute();
         var polishClock = Stopwatch.StartNew();
         var steps = PolishSteps(n, blocks.Count);
+        var polishReports = new List<HiRefPolishReport>(steps.Count);
         foreach (var step in steps)
         {
+            var stepClock = Stopwatch.StartNew();
             step.Apply(matching, cancellationToken);
+            polishReports.Add(new HiRefPolishReport(step.Name, step.RoundsRun, matching.Value, stepClock.Elapsed.TotalSeconds));
         }
 
         var polishSeconds = steps.Count > 0 ? polishClock.Elapsed.TotalSeconds : 0.0;
@@ -210,7 +237,7 @@ public sealed record HierarchicalRefinement
             permutation[idxX[p]] = idxY[p];
         }
 
-        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, blocks.Max(b => b.Size), leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed);
+        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, blocks.Max(b => b.Size), leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports };
     }
 
     // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
@@ -273,20 +300,28 @@ public sealed record HierarchicalRefinement
     private List<IHiRefPolishStep> PolishSteps(int n, int leafCount)
     {
         var steps = new List<IHiRefPolishStep>();
-        if (!Polish || n > PolishMaxPoints || leafCount <= 1)
+        if (!Polish || leafCount <= 1)
         {
             return steps;
         }
 
-        steps.Add(new LeafPairPolish(PolishRounds, PolishTolerance));
-        if (NeighbourhoodCandidates > 0)
+        if (n <= PolishMaxPoints)
         {
-            steps.Add(new NeighbourhoodPolish(NeighbourhoodCandidates, NeighbourhoodLeaves, NeighbourhoodPasses, PolishTolerance));
+            steps.Add(new LeafPairPolish(PolishRounds, PolishTolerance));
+            if (NeighbourhoodCandidates > 0)
+            {
+                steps.Add(new NeighbourhoodPolish(NeighbourhoodCandidates, NeighbourhoodLeaves, NeighbourhoodPasses, PolishTolerance));
+            }
+        }
+
+        if (GlobalCandidates > 0)
+        {
+            steps.Add(new DualGraphPolish(GlobalCandidates, GlobalCells, GlobalCoarseSize, GlobalPasses, Seed, PolishTolerance));
         }
 
         if (SlabRounds > 0 && n <= SlabMaxPoints)
         {
-            steps.Add(new SlabPolish(SlabRounds, SlabSize, Seed));
+            steps.Add(new SlabPolish(SlabRounds, SlabSize, Seed, SlabCells, SlabTolerance));
         }
 
         return steps;
