@@ -8,7 +8,7 @@ using Monge.Solvers.Hierarchical;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, cells (0/1), slabtol,
+/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
 /// neighbours, seed, threads, quality (fast|balanced|best).
 /// </summary>
 internal static class Tune
@@ -41,14 +41,12 @@ internal static class Tune
                 "slabs" => solver with { SlabRounds = I() },
                 "slabmax" => solver with { SlabMaxPoints = I() },
                 "slabsize" => solver with { SlabSize = I() },
-                "cells" => solver with { SlabCells = I() != 0 },
-                "slabtol" => solver with { SlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
+                "large" => solver with { LargeSlabRounds = I() },
+                "largesize" => solver with { LargeSlabSize = I() },
+                "largemax" => solver with { LargeSlabMaxPoints = I() },
+                "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
                 "seed" => solver with { Seed = I() },
-                "global" => solver with { GlobalCandidates = I() },
-                "gcells" => solver with { GlobalCells = I() },
-                "gcoarse" => solver with { GlobalCoarseSize = I() },
-                "gpasses" => solver with { GlobalPasses = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 _ => solver,
             };
