@@ -61,7 +61,7 @@ public sealed class HierarchicalRefinementResult : ITransportPlan<double>
     public double PolishSeconds { get; }
 
     /// <summary>The polish steps that ran, in order, each with its rounds, the cost after it and its seconds.</summary>
-    public IReadOnlyList<HiRefPolishReport> PolishSteps { get; init; } = [];
+    public IReadOnlyList<HiRefPolishReport> PolishSteps { get; internal init; } = [];
 
     /// <summary>Leaf-pair polish rounds run (0 when off; fewer than the option when a round stopped gaining).</summary>
     public int PolishRounds { get; }
