@@ -68,6 +68,33 @@ public sealed class MatchHirefAndDemoTests : IDisposable
         Assert.True(with < without, $"slab rounds {with} vs none {without}");
     }
 
+    // --quality picks the budget (reported in the JSON); the budgets extend one another's polish, so their costs are
+    // ordered; an explicit --slab-rounds overrides the budget; an unknown budget is a usage error.
+    [Fact]
+    public void Match_Quality_OrdersCostsAndIsReported()
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "eight-gaussians-moons", "--n", "1500", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        (double Cost, string? Quality) Run(params string[] extra)
+        {
+            var (code, stdout, stderr) = _cli.Run(["match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "hiref", "--leaf-size", "32", "--out", _cli.File("p.npy"), "--overwrite", "--json", .. extra]);
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            return (json.RootElement.GetProperty("cost").GetDouble(), json.RootElement.GetProperty("quality").GetString());
+        }
+
+        var fast = Run("--quality", "fast");
+        var balanced = Run();
+        var best = Run("--quality", "best");
+        Assert.Equal(("fast", "balanced", "best"), (fast.Quality, balanced.Quality, best.Quality));
+        Assert.True(best.Cost <= balanced.Cost && balanced.Cost < fast.Cost, $"best {best.Cost}, balanced {balanced.Cost}, fast {fast.Cost}");
+        Assert.Equal(balanced.Cost, Run("--quality", "fast", "--slab-rounds", "8").Cost);
+
+        var (code, _, stderr) = _cli.Run("match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "hiref", "--quality", "perfect", "--out", _cli.File("q.npy"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("perfect", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("q.npy")));
+    }
+
     [Fact]
     public void Match_Auto_SmallProblem_IsExact()
     {

@@ -3,7 +3,7 @@
 // With dumpDir (quality mode), each case's points are written as DIR/<dataset>-<d>-<n>-{x,y}.npy for compare.py.
 // certify mode: -- certify N1,N2,... [exactMaxN] [epsilon] [maxIterations] [only] [coarseSize] [refineIterations] [nohiref]: HiRef cost, the certified lower bound of
 // Monge.Tools.DualBound (ε relative to the mean cost) and the certified gap HiRef / bound − 1, with the exact optimum
-// (Jonker–Volgenant) up to exactMaxN. "only" restricts to cases whose "dataset-d-cost" name contains it.
+// (network simplex) up to exactMaxN. "only" restricts to cases whose "dataset-d-cost" name contains it.
 using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
@@ -16,6 +16,12 @@ var mode = args.Length > 0 ? args[0] : "halfmoon";
 if (mode == "options")
 {
     Certify.Options(args);
+    return;
+}
+
+if (mode == "tune")
+{
+    Tune.Run(args);
     return;
 }
 

@@ -112,7 +112,7 @@ public sealed class MethodOptionTests : IDisposable
     {
         var pairs = ForeignMatchOptions().Select(row => ((string)row[0], (string)row[1])).ToList();
         Assert.Equal(
-            new[] { "--leaf-size", "--rank-schedule", "--seed", "--slab-rounds" },
+            new[] { "--leaf-size", "--quality", "--rank-schedule", "--seed", "--slab-rounds" },
             pairs.Where(p => p.Item1 == "exact").Select(p => p.Item2).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(pairs, p => p.Item1 != "exact");
     }
@@ -309,6 +309,7 @@ public sealed class MethodOptionTests : IDisposable
             "--potentials-out" => Path.Combine(_dir, "out.npz"),
             "--plan-out" or "--map-out" or "--clusters-out" => Path.Combine(_dir, "out.npy"),
             "--norm" => "l2",
+            "--quality" => "best",
             "--initializer" => "zero",
             "--cost-storage" => "online",
             "--rank-schedule" => "4,4",

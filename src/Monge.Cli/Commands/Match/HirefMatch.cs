@@ -25,6 +25,9 @@ public static class HirefMatch
     /// <summary>The option for the seed.</summary>
     public const string SeedOption = "--seed";
 
+    /// <summary>The option for the time/quality budget.</summary>
+    public const string QualityOption = "--quality";
+
     /// <summary>The <c>hiref</c> method.</summary>
     public static MatchMethod HirefMethod { get; } = new("hiref", "Hierarchical Refinement: low-rank co-clustering down to exact leaves, linear memory", Solve)
     {
@@ -43,19 +46,31 @@ public static class HirefMatch
     public const int AutoExactMaxPoints = Ot.AutoExactMaxPoints;
 
     /// <summary>Creates the HiRef options (new instances; <c>auto</c> uses them when it runs HiRef).</summary>
-    /// <returns>--leaf-size, --rank-schedule, --slab-rounds, --seed.</returns>
-    public static IEnumerable<Option> CreateOptions() =>
+    /// <returns>--quality, --leaf-size, --rank-schedule, --slab-rounds, --seed.</returns>
+    public static IEnumerable<Option> CreateOptions()
+    {
+        var quality = new Option<string>(QualityOption)
+        {
+            Description = "Time/quality budget: fast (co-clustering, exact leaves, light polish), balanced (default), best (most polish; several times slower). "
+                + "The explicit options below override it.",
+            DefaultValueFactory = _ => "balanced",
+        };
+        quality.AcceptOnlyFromAmong("fast", "balanced", "best");
+        return [quality, .. CoreOptions()];
+    }
+
+    private static IEnumerable<Option> CoreOptions() =>
     [
         new Option<int?>(LeafSizeOption) { Description = "Largest block solved exactly at the leaves (default 256)." },
         new Option<string?>(RankScheduleOption) { Description = "Ranks per level, e.g. 16,16,8 (default: chosen from n)." },
-        new Option<int?>(SlabRoundsOption) { Description = "Slab rounds of the polish, for n ≤ 32 768 (default 8; 0 = off, about 2–4× faster at n = 16 384 but up to 1.3% further from the optimum)." },
+        new Option<int?>(SlabRoundsOption) { Description = "Slab rounds of the polish (default from --quality: 8 for balanced, with slabs of 1024 pairs up to 32 768 points and of 512 up to 262 144; 0 = off, about 2–4× faster but up to 1% further from the optimum)." },
         new Option<int>(SeedOption) { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 },
     ];
 
     /// <summary>Reads and validates the HiRef options.</summary>
     /// <param name="parse">The parse result.</param>
     /// <param name="settings">The settings to complete.</param>
-    /// <returns>The settings with leaf size, rank schedule, slab rounds and seed.</returns>
+    /// <returns>The settings with quality, leaf size, rank schedule, slab rounds and seed.</returns>
     /// <exception cref="UsageException">A leaf size below 1, negative slab rounds or a bad rank schedule.</exception>
     public static MatchSettings ReadOptions(ParseResult parse, MatchSettings settings)
     {
@@ -74,7 +89,8 @@ public static class HirefMatch
             throw new UsageException($"--slab-rounds must be non-negative (got {slabs}).");
         }
 
-        return settings with { LeafSize = leaf, RankSchedule = ranks, SlabRounds = slabs, Seed = parse.GetValue<int>(SeedOption) };
+        var quality = Enum.Parse<HiRefQuality>(parse.GetValue<string>(QualityOption) ?? "balanced", ignoreCase: true);
+        return settings with { LeafSize = leaf, RankSchedule = ranks, SlabRounds = slabs, Seed = parse.GetValue<int>(SeedOption), Quality = quality };
     }
 
     /// <summary>Hierarchical Refinement (Halmos et al., ICML 2025): linear memory, exact leaves.</summary>
@@ -90,7 +106,12 @@ public static class HirefMatch
                 + "use --method exact (or auto, which picks exact for unequal sizes).");
         }
 
-        var solver = new HierarchicalRefinement { Cost = settings.Cost, Seed = settings.Seed, RankSchedule = settings.RankSchedule };
+        var solver = HierarchicalRefinement.ForQuality(settings.Quality) with { Cost = settings.Cost, Seed = settings.Seed };
+        if (settings.RankSchedule is not null)
+        {
+            solver = solver with { RankSchedule = settings.RankSchedule };
+        }
+
         if (settings.LeafSize is { } leaf)
         {
             solver = solver with { LeafSize = leaf };
@@ -98,7 +119,7 @@ public static class HirefMatch
 
         if (settings.SlabRounds is { } rounds)
         {
-            solver = solver with { SlabRounds = rounds };
+            solver = solver with { SlabRounds = rounds, LargeSlabRounds = rounds };
         }
 
         var result = solver.Solve(x, y, settings.Progress, cancellationToken);
@@ -117,6 +138,7 @@ public static class HirefMatch
 
         var extra = new JsonObject
         {
+            ["quality"] = settings.Quality.ToString().ToLowerInvariant(),
             ["levels"] = levels,
             ["rank_schedule"] = new JsonArray(result.RankSchedule.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray()),
             ["peak_bytes"] = result.PeakScratchBytes,

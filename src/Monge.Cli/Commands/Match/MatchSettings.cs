@@ -1,5 +1,6 @@
 using Monge.Geometry.Costs;
 using Monge.Solvers;
+using Monge.Solvers.Hierarchical;
 
 namespace Monge.Cli.Commands.Match;
 
@@ -11,4 +12,5 @@ namespace Monge.Cli.Commands.Match;
 /// <param name="Progress">Progress sink (levels, for HiRef).</param>
 /// <param name="SlabRounds">HiRef slab rounds of the polish (0: off; null: the solver default).</param>
 /// <param name="MaxMemoryBytes">The budget for a stored cost matrix (<c>--max-memory</c>; 0: the library default).</param>
-public sealed record MatchSettings(ICostFunction<double> Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null, long MaxMemoryBytes = 0);
+/// <param name="Quality">HiRef time/quality budget (<c>--quality</c>; the explicit HiRef options override it).</param>
+public sealed record MatchSettings(ICostFunction<double> Cost, int? LeafSize, IReadOnlyList<int>? RankSchedule, int Seed, IProgress<SolverProgress>? Progress, int? SlabRounds = null, long MaxMemoryBytes = 0, HiRefQuality Quality = HiRefQuality.Balanced);

@@ -27,6 +27,9 @@ internal sealed class HiRefMatching
         PeakBytes = peakBytes;
     }
 
+    private readonly ConcurrentBag<CoClusteringWorkspace> _pool = [];
+    private readonly ConcurrentBag<CoClusteringWorkspace> _created = [];
+
     public ReadOnlyMemory<double> X { get; }
 
     public ReadOnlyMemory<double> Y { get; }
@@ -72,8 +75,8 @@ internal sealed class HiRefMatching
     /// <summary>Like <see cref="SolveExactly"/>, returning the scratch bytes instead of recording them.</summary>
     public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken)
     {
-        var pool = new ConcurrentBag<CoClusteringWorkspace>();
-        var created = new ConcurrentBag<CoClusteringWorkspace>();
+        var pool = _pool;
+        var created = _created;
         var done = 0;
         var reportEvery = Math.Max(1, ranges.Count / 100);
         var cost = Cost;
@@ -83,7 +86,11 @@ internal sealed class HiRefMatching
         var idxX = IndicesX;
         var idxY = IndicesY;
         var progress = Progress;
-        System.Threading.Tasks.Parallel.For(0, ranges.Count, Parallel, b =>
+        // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
+        // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
+        var workers = Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = Parallel.CancellationToken };
+        System.Threading.Tasks.Parallel.For(0, ranges.Count, options, b =>
         {
             if (!pool.TryTake(out var ws))
             {

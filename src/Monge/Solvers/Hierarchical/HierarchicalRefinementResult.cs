@@ -60,7 +60,10 @@ public sealed class HierarchicalRefinementResult : ITransportPlan<double>
     /// <summary>Seconds spent in the optional polish (0 when off).</summary>
     public double PolishSeconds { get; }
 
-    /// <summary>Polish rounds run (0 when off; fewer than the option when a round stopped gaining).</summary>
+    /// <summary>The polish steps that ran, in order, each with its rounds, the cost after it and its seconds.</summary>
+    public IReadOnlyList<HiRefPolishReport> PolishSteps { get; internal init; } = [];
+
+    /// <summary>Leaf-pair polish rounds run (0 when off; fewer than the option when a round stopped gaining).</summary>
     public int PolishRounds { get; }
 
     /// <summary>The largest scratch memory held at once (workspaces of all workers plus the index arrays), in bytes.

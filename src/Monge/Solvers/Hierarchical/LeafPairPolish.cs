@@ -9,8 +9,13 @@ namespace Monge.Solvers.Hierarchical;
 /// </summary>
 internal sealed class LeafPairPolish(int rounds, double tolerance) : IHiRefPolishStep
 {
+    public string Name => "leaf pairs";
+
+    public int RoundsRun { get; private set; }
+
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
+        RoundsRun = 0;
         var used = new HashSet<long>();
         for (var round = 0; round < rounds; round++)
         {
@@ -24,6 +29,7 @@ internal sealed class LeafPairPolish(int rounds, double tolerance) : IHiRefPolis
             var previous = matching.Value;
             var cost = matching.Recompute();
             matching.PolishRounds++;
+            RoundsRun++;
             if (previous - cost <= tolerance * previous)
             {
                 break;

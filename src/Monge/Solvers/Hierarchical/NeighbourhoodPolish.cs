@@ -17,11 +17,17 @@ internal sealed class NeighbourhoodPolish(int candidates, int leaves, int passes
 {
     /// <summary>Up to <c>passes</c> passes, each re-centred on the new partners; stops after a pass that gains at most
     /// <c>tolerance</c> (relative).</summary>
+    public string Name => "neighbourhood";
+
+    public int RoundsRun { get; private set; }
+
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        RoundsRun = 0;
         for (var pass = 0; pass < passes; pass++)
         {
+            RoundsRun++;
             var previous = matching.Value;
             matching.Value = Run(matching.X, matching.Y, matching.Dimension, matching.IndicesX, matching.IndicesY, matching.Leaves, matching.Cost, candidates, leaves, previous, matching.Parallel, cancellationToken);
             if (previous - matching.Value <= tolerance * previous)

@@ -136,6 +136,81 @@ public class HierarchicalRefinementTests
         Assert.True(on.Cost - optimum < 0.5 * (off.Cost - optimum), $"slabs {on.Cost}, without {off.Cost}, optimum {optimum}");
     }
 
+    // Above SlabMaxPoints the large slab rounds run (here forced at n = 3000 with SlabMaxPoints = 1000): every round keeps
+    // a permutation and never raises the cost, the rounds stop on the tolerance, more rounds continue fewer (same
+    // directions), nothing runs above LargeSlabMaxPoints, and the result does not depend on the thread count.
+    [Fact]
+    public void Solve_LargeSlabRounds_LowerCostStopOnToleranceAndIgnoreThreads()
+    {
+        const int n = 3000;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 2, 8, withTarget: true);
+        var plain = new HierarchicalRefinement { LeafSize = 64, SlabMaxPoints = 1000, LargeSlabRounds = 0 };
+        var large = plain with { LargeSlabRounds = 6, LargeSlabSize = 256, LargeSlabTolerance = 0 };
+        var off = plain.Solve(sample.Source, sample.Target!);
+        var on = large.Solve(sample.Source, sample.Target!);
+        var serial = (large with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        var two = (large with { MaxDegreeOfParallelism = 2 }).Solve(sample.Source, sample.Target!);
+        var fewer = (large with { LargeSlabRounds = 3 }).Solve(sample.Source, sample.Target!);
+        var stopped = (large with { LargeSlabTolerance = 1 }).Solve(sample.Source, sample.Target!);
+        var above = (large with { LargeSlabMaxPoints = n - 1 }).Solve(sample.Source, sample.Target!);
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / n;
+
+        AssertPermutation(on.Permutation, n);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, new SquaredEuclidean<double>()), on.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(on.Permutation, serial.Permutation);
+        Assert.Equal(on.Permutation, two.Permutation);
+        Assert.True(on.Cost >= optimum * (1 - 1e-12));
+        Assert.True(on.Cost <= fewer.Cost && fewer.Cost <= off.Cost, $"6 rounds {on.Cost}, 3 rounds {fewer.Cost}, none {off.Cost}");
+        Assert.True(on.Cost - optimum < 0.7 * (off.Cost - optimum), $"large slabs {on.Cost}, without {off.Cost}, optimum {optimum}");
+        Assert.Equal(new HiRefPolishReport("slabs", 6, on.Cost, on.PolishSteps[^1].Seconds), on.PolishSteps[^1]);
+        Assert.Equal(1, stopped.PolishSteps[^1].Rounds);
+        Assert.DoesNotContain(above.PolishSteps, p => p.Step == "slabs");
+        Assert.Equal(off.Permutation, above.Permutation);
+    }
+
+    // The budgets extend one another's polish (same levels, leaves and slab directions), so their costs are ordered; the
+    // best budget is within 0.5% of the exact optimum here (checked against Jonker–Volgenant).
+    [Fact]
+    public void ForQuality_BudgetsAreOrderedAndBestIsNearOptimal()
+    {
+        const int n = 2500;
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 4, 2, withTarget: true);
+        HierarchicalRefinementResult Run(HiRefQuality quality) =>
+            (HierarchicalRefinement.ForQuality(quality) with { LeafSize = 64, SlabSize = 512, SlabMaxPoints = 1000, LargeSlabSize = 256 }).Solve(sample.Source, sample.Target!);
+        var fast = Run(HiRefQuality.Fast);
+        var balanced = Run(HiRefQuality.Balanced);
+        var best = Run(HiRefQuality.Best);
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / n;
+
+        Assert.Equal(fast.CostBeforePolish, best.CostBeforePolish);
+        Assert.DoesNotContain(fast.PolishSteps, p => p.Step == "slabs");
+        Assert.Contains(balanced.PolishSteps, p => p.Step == "slabs");
+        Assert.True(best.Cost <= balanced.Cost && balanced.Cost < fast.Cost, $"best {best.Cost}, balanced {balanced.Cost}, fast {fast.Cost}");
+        Assert.True(best.Cost >= optimum * (1 - 1e-12));
+        Assert.True(best.Cost <= optimum * 1.005, $"best {best.Cost} vs optimum {optimum} (ratio {best.Cost / optimum:F5})");
+        Assert.Equal(new HierarchicalRefinement(), HierarchicalRefinement.ForQuality(HiRefQuality.Balanced));
+    }
+
+    // The planted permutation survives the heaviest budget: the leaves find it at cost 0 and no polish step can move it.
+    [Fact]
+    public void ForQuality_Best_KeepsPlantedPermutation()
+    {
+        const int n = 3001;
+        var x = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 4, 16).Source;
+        var planted = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(4).Shuffle(planted);
+        var data = new double[n * 16];
+        for (var i = 0; i < n; i++)
+        {
+            x.Row(i).CopyTo(data.AsSpan(planted[i] * 16, 16));
+        }
+
+        var result = (HierarchicalRefinement.ForQuality(HiRefQuality.Best) with { LeafSize = 100, Seed = 4, SlabMaxPoints = 1000, LargeSlabSize = 256 })
+            .Solve(x, new PointCloud<double>(data, n, 16));
+        Assert.Equal(0.0, result.Cost);
+        Assert.Equal(planted, result.Permutation);
+    }
+
     // Y = X shuffled: both sides are co-clustered by the same function of the coordinates and split with tie-breaks
     // that depend on the score rows only, so every leaf holds the same points on both sides and the exact leaves recover
     // the planted permutation.
@@ -226,6 +301,9 @@ public class HierarchicalRefinementTests
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabRounds = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabSize = 1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabMaxPoints = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabRounds = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabSize = 1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabTolerance = double.NaN }.Solve(x, y)).Problem);
 
         // Uniform explicit weights are fine.
         var uniform = Enumerable.Repeat(0.1, 10).ToArray();

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using Monge.Datasets;
+using Monge.Geometry.Costs;
+using Monge.Solvers;
+using Monge.Solvers.Hierarchical;
+
+/// <summary>
+/// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
+/// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
+/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
+/// neighbours, seed, threads, quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// </summary>
+internal static class Tune
+{
+    public static void Run(string[] args)
+    {
+        if (!SyntheticData.TryParse(args[1], out var ds))
+        {
+            throw new ArgumentException($"Unknown dataset {args[1]}.", nameof(args));
+        }
+
+        var d = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var cost = CostFunction.Parse<double>(args[3]);
+        var n = int.Parse(args[4], CultureInfo.InvariantCulture);
+        var solver = new HierarchicalRefinement { Cost = cost };
+        var bound = double.NaN;
+        var dataSeed = 1;
+        foreach (var kv in args.Skip(5))
+        {
+            var (key, value) = (kv[..kv.IndexOf('=')], kv[(kv.IndexOf('=') + 1)..]);
+            int I() => int.Parse(value, CultureInfo.InvariantCulture);
+            solver = key switch
+            {
+                "quality" => HierarchicalRefinement.ForQuality(Enum.Parse<HiRefQuality>(value, ignoreCase: true)) with { Cost = cost },
+                "leaf" => solver with { LeafSize = I() },
+                "schedule" => solver with { RankSchedule = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
+                "iter" => solver with { MaxIterations = I() },
+                "polish" => solver with { PolishRounds = I() },
+                "polishmax" => solver with { PolishMaxPoints = I() },
+                "slabs" => solver with { SlabRounds = I() },
+                "slabmax" => solver with { SlabMaxPoints = I() },
+                "slabsize" => solver with { SlabSize = I() },
+                "large" => solver with { LargeSlabRounds = I() },
+                "largesize" => solver with { LargeSlabSize = I() },
+                "largemax" => solver with { LargeSlabMaxPoints = I() },
+                "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
+                "neighbours" => solver with { NeighbourhoodCandidates = I() },
+                "seed" => solver with { Seed = I() },
+                "threads" => solver with { MaxDegreeOfParallelism = I() },
+                _ => solver,
+            };
+            if (key == "lb")
+            {
+                bound = double.Parse(value, CultureInfo.InvariantCulture);
+            }
+
+            if (key == "exact")
+            {
+                bound = double.NaN;
+            }
+
+            if (key == "data")
+            {
+                dataSeed = I();
+            }
+        }
+
+        var sample = SyntheticData.Generate(ds, n, dataSeed, d, withTarget: true);
+        if (args.Contains("exact=1"))
+        {
+            var exactClock = Stopwatch.StartNew();
+            bound = new Monge.Solvers.Exact.LinearAssignment().Solve(sample.Source, sample.Target!, cost).TotalCost / n;
+            Console.WriteLine($"  exact optimum {bound:F6} ({exactClock.Elapsed.TotalSeconds:F1} s, Jonker–Volgenant); gap below = HiRef / optimum − 1");
+        }
+
+        var stages = new StageClock();
+        var clock = Stopwatch.StartNew();
+        var r = solver.Solve(sample.Source, sample.Target!, stages);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var levels = string.Join(" ", r.Levels.Select(l => l.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
+        Console.WriteLine(
+            $"{args[1]},{d},{cost.Name},{n},{string.Join(' ', args.Skip(5))},schedule=[{string.Join(" ", r.RankSchedule)}],cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},"
+            + $"gap={(r.Cost / bound) - 1:P3},gap_before={(r.CostBeforePolish / bound) - 1:P3},s={seconds:F1},levels_s=[{levels}],leaf_s={r.LeafSeconds:F1},polish_s={r.PolishSeconds:F1},"
+            + $"peak_mb={r.PeakScratchBytes / 1e6:F0},process_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}");
+        Console.WriteLine("  steps: " + string.Join(" ", r.PolishSteps.Select(p => $"{p.Step}x{p.Rounds}:{p.Cost:F6}({(p.Cost / bound) - 1:P3},{p.Seconds:F1}s)")));
+        Console.WriteLine("  stages: " + stages);
+    }
+
+    private sealed class StageClock : IProgress<SolverProgress>
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<(string Stage, double At)> _seen = [];
+
+        public void Report(SolverProgress value)
+        {
+            lock (_seen)
+            {
+                var stage = value.Stage ?? "";
+                if (_seen.Count == 0 || _seen[^1].Stage != stage)
+                {
+                    _seen.Add((stage, _clock.Elapsed.TotalSeconds));
+                }
+
+                if (!double.IsNaN(value.Error))
+                {
+                    _seen.Add(($"gain {value.Error:E1}", _clock.Elapsed.TotalSeconds));
+                }
+            }
+        }
+
+        public override string ToString() => string.Join(" ", _seen.Select(s => $"{s.Stage}@{s.At:F1}"));
+    }
+}
