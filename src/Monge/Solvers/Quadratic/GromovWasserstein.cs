@@ -158,6 +158,12 @@ public sealed record GromovWasserstein
         // Exact value and gradient at the returned plan (the loop updates them by linearity), and the Frank-Wolfe gap.
         gwGrad = tensor.Gradient(plan);
         var gwCost = 0.5 * GromovTensor<double>.Inner(gwGrad, plan);
+        if (problem.Loss == GromovLoss.Square)
+        {
+            // A sum of squares times non-negative masses: a negative value is the rounding of u + v − cross (≈ 1e-16).
+            gwCost = Math.Max(0, gwCost);
+        }
+
         var linearCost = linear is null ? 0 : GromovTensor<double>.Inner(linear, plan);
         Combine(linear, gwGrad, alpha, grad);
         var gap = double.NaN;

@@ -199,6 +199,21 @@ public sealed class GromovWassersteinTests
         Assert.Equal(SolverStatus.Cancelled, result.Convergence.Status);
     }
 
+    [Fact]
+    public void SolveGromov_Facade_RecoversIsometryAndChecksFeatures()
+    {
+        var x = GromovTensorTests.GeometryTestDataCloud(12, 2, 1101);
+        var (y, _) = Isometric(x, 6, reflect: true);
+        var result = Ot.SolveGromov(x, y);
+        Assert.Equal("cg", result.Method);
+        Assert.InRange(result.Cost, 0, 1e-12);
+        Assert.True(result.Convergence.Converged);
+        var features = GromovTensorTests.GeometryTestDataCloud(12, 3, 1102);
+        Assert.Throws<InputValidationException>(() => Ot.SolveGromov(x, y, new GromovOptions { SourceFeatures = features }));
+        var fused = Ot.SolveGromov(x, y, new GromovOptions { SourceFeatures = features, TargetFeatures = features, Alpha = 0 });
+        Assert.InRange(fused.Details<GromovWassersteinResult>().LinearCost, 0, double.PositiveInfinity);
+    }
+
     /// <summary>min over permutations σ of (1/n²) Σ_ik (C1_ik − C2_σ(i)σ(k))², by Heap's algorithm.</summary>
     internal static double BruteForce(double[] c1, double[] c2, int n, out int[] best)
     {
