@@ -23,6 +23,7 @@ public static class MongeApp
         root.Subcommands.Add(SolveCommand.Create(context));
         root.Subcommands.Add(DivergenceCommand.Create(context));
         root.Subcommands.Add(MatchCommand.Create(context));
+        root.Subcommands.Add(GwCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         return root;
     }

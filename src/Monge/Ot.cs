@@ -6,6 +6,7 @@ using Monge.Solvers.Entropic;
 using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
 using Monge.Solvers.LowRank;
+using Monge.Solvers.Quadratic;
 using Monge.Tools;
 
 namespace Monge;
@@ -107,6 +108,53 @@ public static class Ot
 
         var simplex = options.MaxIterations is { } pivots ? new NetworkSimplex { MaxIterations = pivots } : new NetworkSimplex();
         return new OtResult("exact", simplex.Solve(problem, progress, cancellationToken));
+    }
+
+    /// <summary>
+    /// Gromov-Wasserstein between two point clouds that may live in different spaces (different dimensions): the
+    /// conditional-gradient solver <see cref="GromovWasserstein"/> (POT's <c>gromov_wasserstein</c>) on the intra-space
+    /// costs of each cloud, fused with a feature cost when <see cref="GromovOptions.SourceFeatures"/> and
+    /// <see cref="GromovOptions.TargetFeatures"/> are given (POT's <c>fused_gromov_wasserstein</c>, weight
+    /// <see cref="GromovOptions.Alpha"/>). Each cloud's weights are normalized to mass one.
+    /// </summary>
+    /// <param name="x">Source points (and weights).</param>
+    /// <param name="y">Target points (and weights); any dimension.</param>
+    /// <param name="options">Cost, loss, features and stopping rule; null for the defaults.</param>
+    /// <param name="progress">Receives the objective after each outer step.</param>
+    /// <param name="cancellationToken">Cancels the solve.</param>
+    /// <returns>Method <c>"cg"</c> and a <see cref="GromovWassersteinResult"/> (<see cref="OtResult.Cost"/> is the objective in POT's convention).</returns>
+    /// <remarks>Dense: the n × m plan and (up to 2²⁶ entries each) the n × n and m × m costs; O(n²m + nm²) time per outer step.</remarks>
+    /// <exception cref="InputValidationException">Invalid clouds or weights, features given on one side only or with the wrong row counts, α outside [0, 1].</exception>
+    public static OtResult SolveGromov(
+        PointCloud<double> x,
+        PointCloud<double> y,
+        GromovOptions? options = null,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        options ??= new GromovOptions();
+        var problem = QuadraticProblem<double>.FromPointClouds(Normalized(x), Normalized(y), options.Cost, options.Loss);
+        if ((options.SourceFeatures is null) != (options.TargetFeatures is null))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, "A fused problem needs both SourceFeatures and TargetFeatures.", nameof(options));
+        }
+
+        if (options.SourceFeatures is { } fx && options.TargetFeatures is { } fy)
+        {
+            if (fx.Count != x.Count || fy.Count != y.Count)
+            {
+                throw new InputValidationException(InputProblem.DimensionMismatch, $"Features have {fx.Count} and {fy.Count} rows; the clouds have {x.Count} and {y.Count} points.", nameof(options));
+            }
+
+            problem = problem.WithLinear(new PointCloudGeometry<double>(fx, fy), options.Alpha);
+        }
+
+        var solver = new GromovWasserstein();
+        solver = options.MaxIterations is { } iterations ? solver with { MaxIterations = iterations } : solver;
+        solver = options.Threshold is { } threshold ? solver with { RelativeTolerance = threshold, AbsoluteTolerance = threshold } : solver;
+        return new OtResult("cg", solver.Solve(problem, null, progress, cancellationToken));
     }
 
     /// <summary>
