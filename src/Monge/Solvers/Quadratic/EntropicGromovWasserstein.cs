@@ -100,31 +100,42 @@ public sealed partial record EntropicGromovWasserstein
         (LinearSolver with { Epsilon = Epsilon }).Validate();
     }
 
-    internal EntropicGromovWassersteinResult<T> SolveCore<T>(EntropicGwInput<T> input, T[]? initialPlan, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Solves the problem from a⊗b (a⊗b/√(m(a)m(b)) when unbalanced) or from a given plan.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="problem">The (fused) GW problem; any <see cref="GromovLoss"/>, any relaxation.</param>
+    /// <param name="initialPlan">A starting plan (n × m row-major, copied), or null.</param>
+    /// <param name="progress">Receives the fixed-point residual after each outer iteration.</param>
+    /// <param name="cancellationToken">Stops at the next outer iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
+    /// <returns>The plan, objective, residual and convergence report. Non-convergence is a status, not an exception.</returns>
+    /// <exception cref="InputValidationException">Invalid options, a plan of the wrong length, or the proximal point method on a relaxed problem.</exception>
+    /// <exception cref="InvalidOperationException">n·m above 10⁸ entries (the plan is dense).</exception>
+    public EntropicGromovWassersteinResult<T> Solve<T>(QuadraticProblem<T> problem, T[]? initialPlan = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(problem);
         Validate();
-        var n = input.Rows;
-        var m = input.Cols;
+        var n = problem.Rows;
+        var m = problem.Cols;
         var entries = Numerics.PlanSize.EnsureDense<T>(n, m, Numerics.PlanSize.DefaultMaxEntries, "entropic Gromov-Wasserstein plan");
-        var unbalanced = !input.Relaxation.IsBalanced;
+        var unbalanced = !problem.Relaxation.IsBalanced;
         if (unbalanced && Method == EntropicGromovMethod.ProximalPoint)
         {
-            throw new InputValidationException(InputProblem.InvalidParameter, "The proximal point method solves balanced problems only; use mirror descent for unbalanced or semi-relaxed ones.", nameof(input));
+            throw new InputValidationException(InputProblem.InvalidParameter, "The proximal point method solves balanced problems only; use mirror descent for unbalanced or semi-relaxed ones.", nameof(problem));
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var terms = new EntropicGwTerms<T>(input.X, input.Y);
+        var a = problem.A.ToArray();
+        var b = problem.B.ToArray();
         var plan = new T[entries];
         if (initialPlan is null)
         {
-            var scale = unbalanced ? 1.0 / Math.Sqrt(input.MassA * input.MassB) : 1.0 / input.MassA;
+            var scale = unbalanced ? 1.0 / Math.Sqrt(problem.MassA * problem.MassB) : 1.0 / problem.MassA;
             for (var i = 0; i < n; i++)
             {
-                var ai = double.CreateTruncating(input.A[i]) * scale;
+                var ai = double.CreateTruncating(a[i]) * scale;
                 for (var j = 0; j < m; j++)
                 {
-                    plan[(i * m) + j] = T.CreateTruncating(ai * double.CreateTruncating(input.B[j]));
+                    plan[(i * m) + j] = T.CreateTruncating(ai * double.CreateTruncating(b[j]));
                 }
             }
         }
@@ -138,16 +149,6 @@ public sealed partial record EntropicGromovWasserstein
             initialPlan.CopyTo(plan, 0);
         }
 
-        T[]? linear = null;
-        if (input.Linear is { } lin)
-        {
-            linear = new T[entries];
-            lin.FillCostBlock(0, n, 0, m, linear);
-        }
-
-        var alpha = T.CreateTruncating(input.Alpha);
-        var oneMinusAlpha = T.CreateTruncating(1 - input.Alpha);
-        var gradient = new T[entries];
         T[]? proximal = null;
         SinkhornPotentials<T>? potentials = null;
         var trace = new List<double>();
@@ -176,14 +177,8 @@ public sealed partial record EntropicGromovWasserstein
                 break;
             }
 
-            // The linearized cost: α·∇GW(P) + (1 − α)·M (+ the proximal term −ε log(P/ab), or the unbalanced correction).
-            var cost = new T[entries];
-            terms.Gradient(plan, gradient);
-            TensorPrimitives.Multiply(gradient, alpha, cost);
-            if (linear is not null)
-            {
-                TensorPrimitives.MultiplyAdd(linear, oneMinusAlpha, cost, cost);
-            }
+            // The linearized cost: (1 − α)·M + α·∇GW(P) (+ the proximal term −ε log(P/ab), or the unbalanced correction).
+            var cost = problem.Gradient(plan);
 
             if (proximal is not null)
             {
@@ -194,15 +189,15 @@ public sealed partial record EntropicGromovWasserstein
             var relaxation = Relaxation.Balanced;
             if (unbalanced)
             {
-                var shift = UnbalancedShift(input, plan, epsilon);
+                var shift = UnbalancedShift(problem, plan, epsilon);
                 TensorPrimitives.Add(cost, T.CreateTruncating(shift), cost);
                 sinkhornEpsilon = epsilon * massGamma;
-                relaxation = Relaxation.FromTau(input.Relaxation.TauA(epsilon), input.Relaxation.TauB(epsilon));
+                relaxation = Relaxation.FromTau(problem.Relaxation.TauA(epsilon), problem.Relaxation.TauB(epsilon));
             }
 
-            var problem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), input.A, input.B, relaxation);
+            var linearProblem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), a, b, relaxation);
             var solver = LinearSolver with { Epsilon = sinkhornEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute, CostStorage = CostStorage.Dense };
-            var result = solver.Solve(problem, WarmStart ? potentials : null, progress: null, cancellationToken);
+            var result = solver.Solve(linearProblem, WarmStart ? potentials : null, progress: null, cancellationToken);
             innerIterations += result.Convergence.Iterations;
             lastInnerConverged = result.Converged;
             if (!result.Converged)
@@ -261,18 +256,18 @@ public sealed partial record EntropicGromovWasserstein
 
         stopwatch.Stop();
         var convergence = new Convergence(status, iterations, residual, Threshold, trace, stopwatch.Elapsed);
-        return EntropicGromovWassersteinResult<T>.Create(this, input, terms, plan, linear, last?.Potentials, convergence, innerIterations, innerFailures);
+        return EntropicGromovWassersteinResult<T>.Create(this, problem, plan, last?.Potentials, convergence, innerIterations, innerFailures);
     }
 
     /// <summary>The scalar correction of Séjourné et al.: ε·KL-part of Γ against ab plus ρ_a, ρ_b times those of its marginals.</summary>
-    private static double UnbalancedShift<T>(EntropicGwInput<T> input, T[] gamma, double epsilon)
+    private static double UnbalancedShift<T>(QuadraticProblem<T> input, T[] gamma, double epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = input.Rows;
         var m = input.Cols;
         var rows = new T[n];
         var cols = new T[m];
-        EntropicGwTerms<T>.Marginals(gamma, n, m, rows, cols);
+        RowColumnSums<T>(gamma, n, m, rows, cols);
         double shift = 0;
         double entropy = 0;
         for (var i = 0; i < n; i++)
@@ -300,6 +295,31 @@ public sealed partial record EntropicGromovWasserstein
         }
 
         return shift;
+    }
+
+    /// <summary>Row and column sums of an n × m row-major plan.</summary>
+    internal static void RowColumnSums<T>(ReadOnlySpan<T> plan, int n, int m, Span<T> rows, Span<T> cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var colAcc = new double[m];
+        for (var i = 0; i < n; i++)
+        {
+            double s = 0;
+            var row = plan.Slice(i * m, m);
+            for (var j = 0; j < m; j++)
+            {
+                var p = double.CreateTruncating(row[j]);
+                s += p;
+                colAcc[j] += p;
+            }
+
+            rows[i] = T.CreateTruncating(s);
+        }
+
+        for (var j = 0; j < m; j++)
+        {
+            cols[j] = T.CreateTruncating(colAcc[j]);
+        }
     }
 
     /// <summary>Σ x log(x / w) (0 where x = 0).</summary>

@@ -162,10 +162,8 @@ public sealed class EntropicGromovWassersteinResult<T> : ITransportPlan<T>
 
     internal static EntropicGromovWassersteinResult<T> Create(
         EntropicGromovWasserstein options,
-        EntropicGwInput<T> input,
-        EntropicGwTerms<T> terms,
+        QuadraticProblem<T> input,
         T[] plan,
-        T[]? linear,
         SinkhornPotentials<T>? potentials,
         Convergence convergence,
         long innerIterations,
@@ -173,12 +171,10 @@ public sealed class EntropicGromovWassersteinResult<T> : ITransportPlan<T>
     {
         var n = input.Rows;
         var m = input.Cols;
-        var tensor = new T[plan.Length];
-        terms.TensorProduct(plan, transposed: false, tensor);
-        var gw = EntropicGwTerms<T>.Dot(tensor, plan);
-        var lin = linear is null ? 0 : EntropicGwTerms<T>.Dot(linear, plan);
+        var gw = input.Tensor.Value(plan);
+        var lin = input.LinearValue(plan);
         var alpha = input.Alpha;
-        var cost = linear is null ? gw : ((1 - alpha) * lin) + (alpha * gw);
+        var cost = input.IsFused ? ((1 - alpha) * lin) + (alpha * gw) : gw;
         var mass = EntropicGromovWasserstein.Sum<T>(plan);
 
         // Generalized KL(P ‖ a⊗b) = Σ P log(P/ab) − m(P) + m(a)m(b).
@@ -211,13 +207,13 @@ public sealed class EntropicGromovWassersteinResult<T> : ITransportPlan<T>
             if (!input.Relaxation.IsExactA)
             {
                 var rows = result0._rows.Select(T.CreateTruncating).ToArray();
-                regularized += input.Relaxation.RhoA(epsilon) * HalfTensorKl(mass, EntropicGromovWasserstein.XLogXOver<T>(rows, input.A), input.MassA);
+                regularized += input.Relaxation.RhoA(epsilon) * HalfTensorKl(mass, EntropicGromovWasserstein.XLogXOver(rows, input.A), input.MassA);
             }
 
             if (!input.Relaxation.IsExactB)
             {
                 var cols = result0._cols.Select(T.CreateTruncating).ToArray();
-                regularized += input.Relaxation.RhoB(epsilon) * HalfTensorKl(mass, EntropicGromovWasserstein.XLogXOver<T>(cols, input.B), input.MassB);
+                regularized += input.Relaxation.RhoB(epsilon) * HalfTensorKl(mass, EntropicGromovWasserstein.XLogXOver(cols, input.B), input.MassB);
             }
         }
 

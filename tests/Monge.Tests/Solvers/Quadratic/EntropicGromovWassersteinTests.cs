@@ -10,7 +10,7 @@ public sealed class EntropicGromovWassersteinTests
 {
     private static readonly EntropicGromovWasserstein Solver = new();
 
-    private static EntropicGwInput<double> Input(double[] c1, int n, double[] c2, int m, double[]? a = null, double[]? b = null, Relaxation? relaxation = null)
+    private static QuadraticProblem<double> Input(double[] c1, int n, double[] c2, int m, double[]? a = null, double[]? b = null, Relaxation? relaxation = null)
         => new(EntropicGwTestData.Dense(c1, n), EntropicGwTestData.Dense(c2, m), a, b, relaxation: relaxation);
 
     private static (double[] C1, double[] C2) Pair(int n, int m, int seed)
@@ -24,12 +24,12 @@ public sealed class EntropicGromovWassersteinTests
     public void Solve_AtConvergence_FixedPointResidualBelow1e8AndMarginalsExact()
     {
         var (c1, c2) = Pair(30, 25, 11);
-        var result = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 30, c2, 25), null, null, default);
+        var result = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 30, c2, 25));
         Assert.True(result.Converged, $"status {result.Convergence.Status} after {result.Iterations}");
         Assert.True(result.FixedPointResidual <= 1e-8, $"residual {result.FixedPointResidual}");
 
         // One more mirror-descent step from the returned plan moves it by at most 1e-8 (the fixed point, measured anew).
-        var again = (Solver with { Epsilon = 0.05, MaxIterations = 1 }).SolveCore(Input(c1, 30, c2, 25), result.ToDense(), null, default);
+        var again = (Solver with { Epsilon = 0.05, MaxIterations = 1 }).Solve(Input(c1, 30, c2, 25), result.ToDense());
         Assert.True(again.FixedPointResidual <= 1e-8, $"one more step moved the plan by {again.FixedPointResidual}");
         NumericAssert.Close(Enumerable.Repeat(1.0 / 30, 30).ToArray(), result.SourceMarginal, atol: 1e-10, what: "P1");
         NumericAssert.Close(Enumerable.Repeat(1.0 / 25, 25).ToArray(), result.TargetMarginal, atol: 1e-10, what: "Pᵀ1");
@@ -47,12 +47,12 @@ public sealed class EntropicGromovWassersteinTests
         var b = Enumerable.Repeat(1.0 / 10, 10).ToArray();
         const double epsilonOtt = 0.04;
         var ott = EntropicGwTestData.OttEntropicGw(c1, c2, a, b, epsilonOtt, outer: 300);
-        var ours = (Solver with { Epsilon = 2 * epsilonOtt, Threshold = 1e-12 }).SolveCore(Input(c1, 12, c2, 10), null, null, default);
+        var ours = (Solver with { Epsilon = 2 * epsilonOtt, Threshold = 1e-12 }).Solve(Input(c1, 12, c2, 10));
         Assert.True(ours.Converged);
         NumericAssert.Close(ott, ours.Plan, atol: 1e-9, what: "plan at ε_POT = 2 ε_OTT");
 
         // ... and a different plan at ε_POT = ε_OTT (the mapping is not vacuous).
-        var same = (Solver with { Epsilon = epsilonOtt }).SolveCore(Input(c1, 12, c2, 10), null, null, default);
+        var same = (Solver with { Epsilon = epsilonOtt }).Solve(Input(c1, 12, c2, 10));
         var gap = ott.Zip(same.Plan.ToArray(), (p, q) => Math.Abs(p - q)).Max();
         Assert.True(gap > 1e-4, $"plans at ε_POT = ε_OTT differ by only {gap}");
     }
@@ -78,7 +78,7 @@ public sealed class EntropicGromovWassersteinTests
         var values = new List<double>();
         foreach (var eps in new[] { 1e-1, 1e-2, 1e-3 })
         {
-            var result = (Solver with { Epsilon = eps, EpsilonSchedule = new EpsilonScaling(100, 0.8), Threshold = 1e-10 }).SolveCore(Input(c1, n, c2, n), null, null, default);
+            var result = (Solver with { Epsilon = eps, EpsilonSchedule = new EpsilonScaling(100, 0.8), Threshold = 1e-10 }).Solve(Input(c1, n, c2, n));
             Assert.True(result.Converged, $"ε = {eps}: {result.Convergence.Status}");
             values.Add(result.GwCost);
         }
@@ -94,7 +94,7 @@ public sealed class EntropicGromovWassersteinTests
         // (KL(P ‖ a⊗b) = log n) with a lower GW value than mirror descent at the same ε.
         const int n = 10;
         var (c1, c2) = Pair(n, n, 41);
-        var md = (Solver with { Epsilon = 0.02 }).SolveCore(Input(c1, n, c2, n), null, null, default);
+        var md = (Solver with { Epsilon = 0.02 }).Solve(Input(c1, n, c2, n));
         var proximal = Solver with
         {
             Epsilon = 0.02,
@@ -102,7 +102,7 @@ public sealed class EntropicGromovWassersteinTests
             Threshold = 1e-6,
             LinearSolver = Solver.LinearSolver with { Threshold = 1e-9 },
         };
-        var ppa = proximal.SolveCore(Input(c1, n, c2, n), null, null, default);
+        var ppa = proximal.Solve(Input(c1, n, c2, n));
         Assert.True(ppa.Converged, $"{ppa.Convergence.Status} after {ppa.Iterations}, residual {ppa.FixedPointResidual}");
         Assert.True(ppa.GwCost < md.GwCost, $"PPA {ppa.GwCost} vs mirror descent {md.GwCost}");
         Assert.True(ppa.EntropyTerm > md.EntropyTerm, "the proximal plan should be sharper (further from a⊗b)");
@@ -114,11 +114,11 @@ public sealed class EntropicGromovWassersteinTests
     public void Solve_UnbalancedWithGrowingRho_ApproachesBalancedAtRateOneOverRho()
     {
         var (c1, c2) = Pair(15, 18, 51);
-        var balanced = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 15, c2, 18), null, null, default);
+        var balanced = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 15, c2, 18));
         var gaps = new List<double>();
         foreach (var rho in new[] { 1.0, 10.0, 100.0 })
         {
-            var relaxed = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 15, c2, 18, relaxation: Relaxation.FromRho(rho, rho)), null, null, default);
+            var relaxed = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 15, c2, 18, relaxation: Relaxation.FromRho(rho, rho)));
             Assert.True(relaxed.Converged, $"ρ = {rho}: {relaxed.Convergence.Status}");
             Assert.True(relaxed.TransportedMass < 1, "KL-relaxed marginals lose mass under the entropic term");
             gaps.Add(balanced.Plan.ToArray().Zip(relaxed.Plan.ToArray(), (p, q) => Math.Abs(p - q)).Sum());
@@ -141,7 +141,7 @@ public sealed class EntropicGromovWassersteinTests
         var b = Enumerable.Range(0, 14).Select(_ => 0.2 + rng.NextDouble()).ToArray();
         var total = b.Sum();
         b = b.Select(v => v / total).ToArray();
-        var result = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 16, c2, 14, b: b, relaxation: Relaxation.FromRho(double.PositiveInfinity, 0.05)), null, null, default);
+        var result = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 16, c2, 14, b: b, relaxation: Relaxation.FromRho(double.PositiveInfinity, 0.05)));
         Assert.True(result.Converged, $"{result.Convergence.Status}");
         NumericAssert.Close(Enumerable.Repeat(1.0 / 16, 16).ToArray(), result.SourceMarginal, atol: 1e-9, what: "exact side");
         var moved = b.Zip(result.TargetMarginal, (p, q) => Math.Abs(p - q)).Sum();
@@ -149,7 +149,7 @@ public sealed class EntropicGromovWassersteinTests
 
         // The relaxed plan never has a larger entropic objective than the balanced plan evaluated in the same objective:
         // the balanced plan is feasible for the relaxed problem (its KL marginal term is 0 there).
-        var balanced = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 16, c2, 14, b: b), null, null, default);
+        var balanced = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 16, c2, 14, b: b));
         Assert.True(result.RegularizedCost <= balanced.Cost + (0.05 * balanced.EntropyTerm) + 1e-9, $"relaxed {result.RegularizedCost} vs balanced {balanced.RegularizedCost}");
     }
 
@@ -159,7 +159,7 @@ public sealed class EntropicGromovWassersteinTests
         var (c1, c2) = Pair(12, 12, 71);
         var a = Enumerable.Repeat(2.0 / 12, 12).ToArray();
         var b = Enumerable.Repeat(1.0 / 12, 12).ToArray();
-        var result = (Solver with { Epsilon = 0.05 }).SolveCore(Input(c1, 12, c2, 12, a, b, Relaxation.FromRho(0.5, 0.5)), null, null, default);
+        var result = (Solver with { Epsilon = 0.05 }).Solve(Input(c1, 12, c2, 12, a, b, Relaxation.FromRho(0.5, 0.5)));
         Assert.True(result.Converged, $"{result.Convergence.Status}");
         Assert.InRange(result.TransportedMass, 1.0, 2.0);
         NumericAssert.AllFinite(result.SourceMarginal);
@@ -188,7 +188,7 @@ public sealed class EntropicGromovWassersteinTests
             gy = Normalized(fx.Doubles("y"), m);
         }
 
-        var result = (Solver with { Epsilon = fx.Scalar("epsilon") }).SolveCore(new EntropicGwInput<double>(gx, gy, p, q), null, null, default);
+        var result = (Solver with { Epsilon = fx.Scalar("epsilon") }).Solve(new QuadraticProblem<double>(gx, gy, p, q));
         Assert.True(result.Converged, $"{name}: {result.Convergence.Status}");
         Assert.True(result.FixedPointResidual <= 1e-8);
         Assert.Equal(1.0, fx.Scalar("converged"));
@@ -219,14 +219,14 @@ public sealed class EntropicGromovWassersteinTests
         var q = fx.Doubles("q");
         var n = p.Length;
         var m = q.Length;
-        var input = new EntropicGwInput<double>(
+        var input = new QuadraticProblem<double>(
             new DenseGeometry<double>(fx.Doubles("C1"), n, n),
             new DenseGeometry<double>(fx.Doubles("C2"), m, m),
             p,
             q,
-            new DenseGeometry<double>(fx.Doubles("M"), n, m),
-            fx.Scalar("alpha"));
-        var result = (Solver with { Epsilon = fx.Scalar("epsilon") }).SolveCore(input, null, null, default);
+            linearGeometry: new DenseGeometry<double>(fx.Doubles("M"), n, m),
+            alpha: fx.Scalar("alpha"));
+        var result = (Solver with { Epsilon = fx.Scalar("epsilon") }).Solve(input);
         Assert.True(result.Converged);
         NumericAssert.Close(fx.Scalar("value"), result.Cost, rtol: 1e-6, what: name);
         NumericAssert.Close(fx.Scalar("gw"), result.GwCost, rtol: 1e-6, what: name + " gw");
@@ -250,8 +250,8 @@ public sealed class EntropicGromovWassersteinTests
         var (c1, c2) = Pair(14, 13, 81);
         var rng = new Random(82);
         var mCost = Enumerable.Range(0, 14 * 13).Select(_ => rng.NextDouble()).ToArray();
-        var gw = Solver.SolveCore(Input(c1, 14, c2, 13), null, null, default);
-        var fused = Solver.SolveCore(new EntropicGwInput<double>(EntropicGwTestData.Dense(c1, 14), EntropicGwTestData.Dense(c2, 13), null, null, new DenseGeometry<double>(mCost, 14, 13), 1.0), null, null, default);
+        var gw = Solver.Solve(Input(c1, 14, c2, 13));
+        var fused = Solver.Solve(new QuadraticProblem<double>(EntropicGwTestData.Dense(c1, 14), EntropicGwTestData.Dense(c2, 13), linearGeometry: new DenseGeometry<double>(mCost, 14, 13), alpha: 1.0));
         NumericAssert.Close(gw.Plan, fused.Plan, atol: 1e-12);
         NumericAssert.Close(gw.Cost, fused.Cost, rtol: 1e-12);
     }
@@ -261,7 +261,7 @@ public sealed class EntropicGromovWassersteinTests
     {
         var (c1, c2) = Pair(6, 6, 91);
         var solver = Solver with { Method = EntropicGromovMethod.ProximalPoint };
-        Assert.Throws<InputValidationException>(() => solver.SolveCore(Input(c1, 6, c2, 6, relaxation: Relaxation.FromRho(1, 1)), null, null, default));
+        Assert.Throws<InputValidationException>(() => solver.Solve(Input(c1, 6, c2, 6, relaxation: Relaxation.FromRho(1, 1))));
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public sealed class EntropicGromovWassersteinTests
         var rng = new Random(101);
         var c1 = Enumerable.Range(0, n * n).Select(k => k / n == k % n ? 0 : rng.NextDouble()).ToArray();
         var c2 = Enumerable.Range(0, n * n).Select(k => k / n == k % n ? 0 : rng.NextDouble()).ToArray();
-        var result = (Solver with { Epsilon = 0.1 }).SolveCore(Input(c1, n, c2, n), null, null, default);
+        var result = (Solver with { Epsilon = 0.1 }).Solve(Input(c1, n, c2, n));
         Assert.True(result.Converged);
         var plan = result.Plan.ToArray();
         var forward = EntropicGwTestData.TensorProduct(c1, c2, plan, n, n);
