@@ -15,6 +15,32 @@ var y = NpyFormat.Read(args[1]).ToPointCloud();
 var epsilon = double.Parse(args[2], CultureInfo.InvariantCulture);
 var threshold = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 1e-9;
 var method = args.Length > 4 && args[4] == "ppa" ? EntropicGromovMethod.ProximalPoint : EntropicGromovMethod.MirrorDescent;
+if (args.Length > 5 && args[5] == "profile")
+{
+    var pr = new QuadraticProblem<double>(Normalized(x), Normalized(y));
+    var plan0 = new double[x.Count * y.Count];
+    Array.Fill(plan0, 1.0 / plan0.Length);
+    var sw0 = Stopwatch.StartNew();
+    for (var r = 0; r < 5; r++)
+    {
+        _ = pr.Gradient(plan0);
+    }
+
+    Console.WriteLine($"gradient {sw0.Elapsed.TotalSeconds / 5:F4} s");
+    var grad = pr.Gradient(plan0);
+    var lp = new LinearProblem<double>(new DenseGeometry<double>(grad, x.Count, y.Count), null, null);
+    sw0.Restart();
+    var sk = new Monge.Solvers.Entropic.Sinkhorn { Epsilon = epsilon, Threshold = 1e-10, MaxIterations = 20000, CostStorage = CostStorage.Dense }.Solve(lp);
+    Console.WriteLine($"sinkhorn {sw0.Elapsed.TotalSeconds:F4} s, {sk.Convergence.Iterations} it");
+    sw0.Restart();
+    _ = sk.ToDense();
+    Console.WriteLine($"todense {sw0.Elapsed.TotalSeconds:F4} s");
+    sw0.Restart();
+    _ = new Monge.Solvers.Entropic.Sinkhorn { Epsilon = epsilon, Threshold = 1e-10, MaxIterations = 20000, CostStorage = CostStorage.Dense }.Solve(lp, sk.Potentials);
+    Console.WriteLine($"warm sinkhorn {sw0.Elapsed.TotalSeconds:F4} s");
+    return;
+}
+
 var stopwatch = Stopwatch.StartNew();
 var problem = new QuadraticProblem<double>(Normalized(x), Normalized(y));
 var result = new EntropicGromovWasserstein { Epsilon = epsilon, Threshold = threshold, Method = method }.Solve(problem);

@@ -284,6 +284,26 @@ public sealed class EntropicGromovWassersteinTests
         NumericAssert.Close(step, plan, atol: 1e-9);
     }
 
+    [Fact]
+    public void OtSolveGromovEntropic_RotatedCloud_MatchesTheDenseNormalizedProblem()
+    {
+        const int n = 25;
+        var x = EntropicGwTestData.Points(n, 2, 121);
+        var (s, c) = (Math.Sin(1.1), Math.Cos(1.1));
+        var y = new double[n * 2];
+        for (var i = 0; i < n; i++)
+        {
+            y[2 * i] = (c * x[2 * i]) - (s * x[(2 * i) + 1]);
+            y[(2 * i) + 1] = (s * x[2 * i]) + (c * x[(2 * i) + 1]);
+        }
+
+        var facade = Ot.SolveGromovEntropic(new PointCloud<double>(x, n, 2), new PointCloud<double>(y, n, 2), epsilon: 0.05);
+        var dense = (Solver with { Epsilon = 0.05 }).Solve(Input(EntropicGwTestData.SquaredDistances(x, n, 2), n, EntropicGwTestData.SquaredDistances(y, n, 2), n));
+        Assert.True(facade.Converged);
+        NumericAssert.Close(dense.GwCost, facade.GwCost, rtol: 1e-7);
+        NumericAssert.Close(dense.Plan, facade.Plan, atol: 1e-9);
+    }
+
     private static double[] Transpose(double[] c, int n)
     {
         var t = new double[n * n];
