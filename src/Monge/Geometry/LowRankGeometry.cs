@@ -175,6 +175,13 @@ public sealed class LowRankGeometry<T> : CostGeometry<T>, IFactoredGeometry<T>
     /// <exception cref="ArgumentException">Wrong lengths.</exception>
     public override void ApplyCost<TFunc>(TFunc function, ReadOnlySpan<T> block, int columns, Axis axis, Span<T> destination)
     {
+        if (typeof(TFunc) == typeof(Numerics.BlockedProduct.Identity<T>))
+        {
+            // h(c) = c: the factored product, O((n + m)·r·k), not the tiled O(n·m·k) default.
+            ApplyCost(block, columns, axis, destination);
+            return;
+        }
+
         if (typeof(TFunc) != typeof(SquaredCost<T>))
         {
             base.ApplyCost(function, block, columns, axis, destination);

@@ -1,0 +1,379 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using Monge.Geometry;
+using Monge.Problems;
+using Monge.Solvers.Entropic;
+
+namespace Monge.Solvers.Quadratic;
+
+/// <summary>
+/// Entropic Gromov-Wasserstein and fused Gromov-Wasserstein with the square loss, balanced, semi-relaxed and unbalanced
+/// (Peyré, Cuturi, Solomon 2016; Vayer et al. 2019 for FGW; Séjourné, Vialard, Peyré 2021 for the unbalanced case).
+/// Each outer iteration linearizes the objective at the current plan and solves the linear problem with the log-domain
+/// <see cref="Sinkhorn"/> (<see cref="LinearSolver"/>), warm-started from the previous potentials. An immutable options
+/// record.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Conventions (POT's).</b> GW(P) = ⟨L(C1, C2) ⊗ P, P⟩ with L(x, y) = (x − y)², no ½ and no root; FGW(P) =
+/// (1 − α)⟨M, P⟩ + α·GW(P). Mirror descent iterates P ← Sinkhorn(∇FGW(P), ε) with ∇GW(P) = 2 L ⊗ P for symmetric
+/// costs (L ⊗ P + Lᵀ ⊗ P otherwise), exactly <c>ot.gromov.entropic_gromov_wasserstein(..., epsilon)</c>. OTT-JAX
+/// linearizes with L ⊗ P (no factor 2), so ε here = 2·ε of OTT-JAX for the same fixed point.
+/// </para>
+/// <para>
+/// <b>Unbalanced and semi-relaxed.</b> With a relaxed side the objective is Séjourné et al.'s UGW in POT units:
+/// GW(P) + (ε/2)·KL⊗(P ‖ a⊗b) + (ρ_a/2)·KL⊗(P1 ‖ a) + (ρ_b/2)·KL⊗(Pᵀ1 ‖ b), with KL⊗(μ ‖ ν) = KL(μ⊗μ ‖ ν⊗ν) and ρ the
+/// KL weight of <see cref="Relaxation"/> (τ = ρ/(ρ + ε)); at mass one it is GW + ε·KL + ρ_a·KL + ρ_b·KL, the balanced
+/// objective as ρ → ∞. Each outer step solves an unbalanced Sinkhorn on the linearization 2 L ⊗ Γ plus the mass
+/// correction ε·KL-terms of Γ (a scalar), at ε·m(Γ), then rescales the plan by √(m(Γ)/m(P)) (Algorithm 1 of the paper).
+/// One exact side is the semi-relaxed problem; a free marginal (Vincent-Cuaz et al. 2022) is the limit ρ → 0.
+/// </para>
+/// <para>
+/// Time per outer iteration: one or two tensor products (O(n²m + nm²) dense, O(n·m·r) on factored costs such as squared
+/// Euclidean point clouds) plus one Sinkhorn on a dense n × m cost. Memory: O(n·m) (the plan, the linearized cost and two
+/// work arrays; about 5·n·m values).
+/// </para>
+/// </remarks>
+public sealed partial record EntropicGromovWasserstein
+{
+    /// <summary>The entropic regularization ε in POT's convention (absolute, default 0.1 as POT ≥ 0.9). See the remarks for OTT-JAX's.</summary>
+    public double Epsilon { get; init; } = 0.1;
+
+    /// <summary>Mirror descent (default) or the proximal point method.</summary>
+    public EntropicGromovMethod Method { get; init; } = EntropicGromovMethod.MirrorDescent;
+
+    /// <summary>
+    /// Decreasing-ε schedule over the outer iterations: iteration t uses ε·max(InitialMultiplier·Decay^t, 1). Default
+    /// none. Convergence is only declared once ε is reached.
+    /// </summary>
+    public EpsilonScaling EpsilonSchedule { get; init; } = EpsilonScaling.None;
+
+    /// <summary>
+    /// Stop when the fixed-point residual ‖P_{t+1} − P_t‖₁ / m(P_t) is at most this (default 1e-9, POT's tolerance; POT
+    /// measures the Frobenius norm every 10 iterations, which is never larger).
+    /// </summary>
+    public double Threshold { get; init; } = 1e-9;
+
+    /// <summary>Outer iteration budget (default 1000, POT's).</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>Never stop before this many outer iterations (default 0).</summary>
+    public int MinIterations { get; init; }
+
+    /// <summary>
+    /// The inner solver (default: L1 marginal threshold 1e-10, at most 20 000 iterations, adaptive over-relaxation). Its
+    /// <see cref="Sinkhorn.Epsilon"/> is replaced by the outer iteration's ε.
+    /// </summary>
+    public Sinkhorn LinearSolver { get; init; } = new() { Threshold = 1e-10, MaxIterations = 20_000 };
+
+    /// <summary>Whether each Sinkhorn starts from the previous potentials (default true).</summary>
+    public bool WarmStart { get; init; } = true;
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="InputValidationException">An option is out of range.</exception>
+    public void Validate()
+    {
+        static void Fail(string name, string message) => throw new InputValidationException(InputProblem.InvalidParameter, message, name);
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon))
+        {
+            Fail(nameof(Epsilon), $"ε must be positive and finite (got {Epsilon}).");
+        }
+
+        if (!(Threshold > 0) || !double.IsFinite(Threshold))
+        {
+            Fail(nameof(Threshold), $"The threshold must be positive and finite (got {Threshold}).");
+        }
+
+        if (MaxIterations < 1 || MinIterations < 0 || MinIterations > MaxIterations)
+        {
+            Fail(nameof(MaxIterations), $"Need 0 ≤ MinIterations ≤ MaxIterations and MaxIterations ≥ 1 (got {MinIterations}, {MaxIterations}).");
+        }
+
+        ArgumentNullException.ThrowIfNull(EpsilonSchedule);
+        if (!(EpsilonSchedule.InitialMultiplier >= 1) || !(EpsilonSchedule.Decay > 0 && EpsilonSchedule.Decay <= 1) || !double.IsFinite(EpsilonSchedule.InitialMultiplier))
+        {
+            Fail(nameof(EpsilonSchedule), $"The ε schedule needs an initial multiplier ≥ 1 and a decay in (0, 1] (got {EpsilonSchedule.InitialMultiplier}, {EpsilonSchedule.Decay}).");
+        }
+
+        ArgumentNullException.ThrowIfNull(LinearSolver);
+        (LinearSolver with { Epsilon = Epsilon }).Validate();
+    }
+
+    /// <summary>Solves the problem from a⊗b (a⊗b/√(m(a)m(b)) when unbalanced) or from a given plan.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="problem">The (fused) GW problem; any <see cref="GromovLoss"/>, any relaxation.</param>
+    /// <param name="initialPlan">A starting plan (n × m row-major, copied), or null.</param>
+    /// <param name="progress">Receives the fixed-point residual after each outer iteration.</param>
+    /// <param name="cancellationToken">Stops at the next outer iteration (status <see cref="SolverStatus.Cancelled"/>).</param>
+    /// <returns>The plan, objective, residual and convergence report. Non-convergence is a status, not an exception.</returns>
+    /// <exception cref="InputValidationException">Invalid options, a plan of the wrong length, or the proximal point method on a relaxed problem.</exception>
+    /// <exception cref="InvalidOperationException">n·m above 10⁸ entries (the plan is dense).</exception>
+    public EntropicGromovWassersteinResult<T> Solve<T>(QuadraticProblem<T> problem, T[]? initialPlan = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        Validate();
+        var n = problem.Rows;
+        var m = problem.Cols;
+        var entries = Numerics.PlanSize.EnsureDense<T>(n, m, Numerics.PlanSize.DefaultMaxEntries, "entropic Gromov-Wasserstein plan");
+        var unbalanced = !problem.Relaxation.IsBalanced;
+        if (unbalanced && Method == EntropicGromovMethod.ProximalPoint)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, "The proximal point method solves balanced problems only; use mirror descent for unbalanced or semi-relaxed ones.", nameof(problem));
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var a = problem.A.ToArray();
+        var b = problem.B.ToArray();
+        var plan = new T[entries];
+        if (initialPlan is null)
+        {
+            var scale = unbalanced ? 1.0 / Math.Sqrt(problem.MassA * problem.MassB) : 1.0 / problem.MassA;
+            for (var i = 0; i < n; i++)
+            {
+                var ai = double.CreateTruncating(a[i]) * scale;
+                for (var j = 0; j < m; j++)
+                {
+                    plan[(i * m) + j] = T.CreateTruncating(ai * double.CreateTruncating(b[j]));
+                }
+            }
+        }
+        else
+        {
+            if (initialPlan.Length != entries)
+            {
+                throw new InputValidationException(InputProblem.DimensionMismatch, $"The initial plan has {initialPlan.Length} entries; the problem needs {n} × {m}.", nameof(initialPlan));
+            }
+
+            initialPlan.CopyTo(plan, 0);
+        }
+
+        T[]? proximal = null;
+        SinkhornPotentials<T>? potentials = null;
+        var trace = new List<double>();
+        var status = SolverStatus.MaxIterations;
+        var iterations = 0;
+        long innerIterations = 0;
+        var innerFailures = 0;
+        var lastInnerConverged = true;
+        var residual = double.NaN;
+        var previousEpsilon = Epsilon;
+        var warmup = EpsilonSchedule.WarmupIterations;
+        SinkhornResult<T>? last = null;
+        for (var t = 0; t < MaxIterations; t++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                break;
+            }
+
+            var epsilon = Epsilon * EpsilonSchedule.MultiplierAt(t);
+            var massGamma = Sum(plan);
+            if (!(massGamma > 0) || !double.IsFinite(massGamma))
+            {
+                status = SolverStatus.Diverged;
+                break;
+            }
+
+            // The linearized cost: (1 − α)·M + α·∇GW(P) (+ the proximal term −ε log(P/ab), or the unbalanced correction).
+            var cost = problem.Gradient(plan);
+
+            if (proximal is not null)
+            {
+                TensorPrimitives.MultiplyAdd(proximal, T.CreateTruncating(epsilon / previousEpsilon), cost, cost);
+            }
+
+            var sinkhornEpsilon = epsilon;
+            var relaxation = Relaxation.Balanced;
+            if (unbalanced)
+            {
+                var shift = UnbalancedShift(problem, plan, epsilon);
+                TensorPrimitives.Add(cost, T.CreateTruncating(shift), cost);
+                sinkhornEpsilon = epsilon * massGamma;
+                relaxation = Relaxation.FromTau(problem.Relaxation.TauA(epsilon), problem.Relaxation.TauB(epsilon));
+            }
+
+            var linearProblem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), a, b, relaxation);
+            var solver = LinearSolver with { Epsilon = sinkhornEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute, CostStorage = CostStorage.Dense };
+            var result = solver.Solve(linearProblem, WarmStart ? potentials : null, progress: null, cancellationToken);
+            innerIterations += result.Convergence.Iterations;
+            lastInnerConverged = result.Converged;
+            if (!result.Converged)
+            {
+                innerFailures++;
+            }
+
+            var next = result.ToDense();
+            if (!AllFinite(next))
+            {
+                status = SolverStatus.Diverged;
+                iterations = t + 1;
+                break;
+            }
+
+            if (unbalanced)
+            {
+                var mass = Sum(next);
+                TensorPrimitives.Multiply(next, T.CreateTruncating(Math.Sqrt(massGamma / mass)), next);
+            }
+
+            residual = L1Distance(next, plan) / massGamma;
+            trace.Add(residual);
+            if (Method == EntropicGromovMethod.ProximalPoint)
+            {
+                // −ε log(P_{t+1} / ab) = C_t − f ⊕ g: the proximal term of the next step, bounded whatever t.
+                proximal = cost;
+                var f = result.F;
+                var g = result.G;
+                for (var i = 0; i < n; i++)
+                {
+                    var row = proximal.AsSpan(i * m, m);
+                    TensorPrimitives.Subtract(row, f[i], row);
+                    TensorPrimitives.Subtract(row, g, row);
+                }
+
+                previousEpsilon = epsilon;
+            }
+
+            plan = next;
+            potentials = result.Potentials;
+            last = result;
+            iterations = t + 1;
+            progress?.Report(new SolverProgress("entropic gromov-wasserstein", iterations, MaxIterations, residual));
+            if (t + 1 >= warmup && iterations >= MinIterations && residual <= Threshold && result.Converged)
+            {
+                status = SolverStatus.Converged;
+                break;
+            }
+        }
+
+        if (status == SolverStatus.Converged && !lastInnerConverged)
+        {
+            status = SolverStatus.MaxIterations;
+        }
+
+        stopwatch.Stop();
+        var convergence = new Convergence(status, iterations, residual, Threshold, trace, stopwatch.Elapsed);
+        return EntropicGromovWassersteinResult<T>.Create(this, problem, plan, last?.Potentials, convergence, innerIterations, innerFailures);
+    }
+
+    /// <summary>The scalar correction of Séjourné et al.: ε·KL-part of Γ against ab plus ρ_a, ρ_b times those of its marginals.</summary>
+    private static double UnbalancedShift<T>(QuadraticProblem<T> input, T[] gamma, double epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var n = input.Rows;
+        var m = input.Cols;
+        var rows = new T[n];
+        var cols = new T[m];
+        RowColumnSums<T>(gamma, n, m, rows, cols);
+        double shift = 0;
+        double entropy = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var ai = double.CreateTruncating(input.A[i]);
+            for (var j = 0; j < m; j++)
+            {
+                var p = double.CreateTruncating(gamma[(i * m) + j]);
+                if (p > 0)
+                {
+                    entropy += p * Math.Log(p / (ai * double.CreateTruncating(input.B[j])));
+                }
+            }
+        }
+
+        shift += epsilon * entropy;
+        if (!input.Relaxation.IsExactA)
+        {
+            shift += input.Relaxation.RhoA(epsilon) * XLogXOver(rows, input.A);
+        }
+
+        if (!input.Relaxation.IsExactB)
+        {
+            shift += input.Relaxation.RhoB(epsilon) * XLogXOver(cols, input.B);
+        }
+
+        return shift;
+    }
+
+    /// <summary>Row and column sums of an n × m row-major plan.</summary>
+    internal static void RowColumnSums<T>(ReadOnlySpan<T> plan, int n, int m, Span<T> rows, Span<T> cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var colAcc = new double[m];
+        for (var i = 0; i < n; i++)
+        {
+            double s = 0;
+            var row = plan.Slice(i * m, m);
+            for (var j = 0; j < m; j++)
+            {
+                var p = double.CreateTruncating(row[j]);
+                s += p;
+                colAcc[j] += p;
+            }
+
+            rows[i] = T.CreateTruncating(s);
+        }
+
+        for (var j = 0; j < m; j++)
+        {
+            cols[j] = T.CreateTruncating(colAcc[j]);
+        }
+    }
+
+    /// <summary>Σ x log(x / w) (0 where x = 0).</summary>
+    internal static double XLogXOver<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double s = 0;
+        for (var k = 0; k < x.Length; k++)
+        {
+            var v = double.CreateTruncating(x[k]);
+            if (v > 0)
+            {
+                s += v * Math.Log(v / double.CreateTruncating(w[k]));
+            }
+        }
+
+        return s;
+    }
+
+    internal static double Sum<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double s = 0;
+        foreach (var v in x)
+        {
+            s += double.CreateTruncating(v);
+        }
+
+        return s;
+    }
+
+    private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double s = 0;
+        for (var k = 0; k < x.Length; k++)
+        {
+            s += Math.Abs(double.CreateTruncating(x[k]) - double.CreateTruncating(y[k]));
+        }
+
+        return s;
+    }
+
+    private static bool AllFinite<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var v in x)
+        {
+            if (!T.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
