@@ -30,7 +30,7 @@ namespace Monge;
 /// <item><description><see cref="Divergence"/>: three Sinkhorn solves on online geometries, O((n + m)·d) memory.</description></item>
 /// </list>
 /// </remarks>
-public static class Ot
+public static partial class Ot
 {
     /// <summary>
     /// Up to this many source points <see cref="Match"/> solves exactly (the assignment solver is fast there and
