@@ -24,6 +24,7 @@ public static class MongeApp
         root.Subcommands.Add(DivergenceCommand.Create(context));
         root.Subcommands.Add(MatchCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(Commands.Gw.GwCommand.Create(context));
         root.Subcommands.Add(Commands.Align.AlignCommand.Create(context));
         return root;
     }

@@ -50,6 +50,7 @@ public static partial class Ot
 
         CostGeometry<double>? linear = xFeatures is null ? null : PointCloudGeometry.Create(xFeatures, yFeatures!, default(SquaredEuclidean<double>));
         var solver = new FrlcGromov { Rank = rank, Seed = seed };
-        return solver.Solve(GromovGeometry.SquaredEuclidean(x), GromovGeometry.SquaredEuclidean(y), x.NormalizedWeights(), y.NormalizedWeights(), relaxation, linear, alpha, progress, cancellationToken);
+        var problem = new QuadraticProblem<double>(GromovGeometry.SquaredEuclidean(x), GromovGeometry.SquaredEuclidean(y), x.NormalizedWeights(), y.NormalizedWeights(), linearGeometry: linear, alpha: linear is null ? (alpha == 1 ? null : alpha) : alpha, relaxation: relaxation);
+        return solver.Solve(problem, progress, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Problems;
 using Monge.Solvers.Quadratic;
 
 namespace Monge.Tools;
@@ -14,7 +15,7 @@ public enum SliceAlignMode
     Rigid,
 }
 
-/// <summary>The result of <see cref="SliceAlignment.Align"/>.</summary>
+/// <summary>The result of <see cref="SliceAlignment"/>.</summary>
 /// <param name="Transport">The solver's result (coupling, GW and linear terms, convergence).</param>
 /// <param name="Aligned">Source coordinates in the target's frame, n × 2 (row-major).</param>
 /// <param name="Fit">The rigid fit of the warp (computed in both modes: it reports rotation, reflection and residual).</param>
@@ -65,7 +66,7 @@ public static class SliceAlignment
     public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, FrlcGromov solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<Solvers.SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(solver);
-        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(sx, sy, a, b, null, linear, w, progress, cancellationToken));
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken));
     }
 
     /// <summary>Aligns the source slice onto the target slice with <see cref="LowRankGromov"/> (see the other overload).</summary>
@@ -81,7 +82,7 @@ public static class SliceAlignment
     public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, LowRankGromov solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<Solvers.SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(solver);
-        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(sx, sy, a, b, linear, w, progress, cancellationToken));
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken));
     }
 
     private static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, SliceAlignMode mode, Func<CostGeometry<double>, CostGeometry<double>, double[], double[], CostGeometry<double>?, double, LowRankGromovResult> solve)

@@ -25,7 +25,7 @@ namespace Monge.Solvers.Quadratic;
 /// <para>Cost per outer iteration with factored costs (C₁ = A₁B₁ᵀ, C₂ = A₂B₂ᵀ of width k; squared Euclidean point
 /// clouds have k = d + 2): O((n + m)·r·(k + L) + (n + m)·k² + r³) time, with L the Sinkhorn sweeps of the projections;
 /// memory O((n + m)·(r + k)): never n × n or n × m. Dense costs (n ≤ 8192) cost O(n²·r) per product.</para>
-/// <para>Relaxation: the outer marginals follow the relaxation given to Solve, read at the ε = 1/γ_k of each
+/// <para>Relaxation: the outer marginals follow the problem's relaxation, read at the ε = 1/γ_k of each
 /// projection exactly as <see cref="Frlc"/> does (semi-relaxed: one side soft; unbalanced: both).</para>
 /// <para>Costs are divided by a common divisor s (<see cref="ScaleCost"/>, mean by default) of C₁ and C₂, and M by s², so
 /// the iterations minimise the user's objective divided by s² (POT's α keeps its meaning) and the plan does not depend on
@@ -54,19 +54,23 @@ public sealed record FrlcGromov
     public Relaxation InnerRelaxation { get; init; } = Relaxation.Balanced;
 
     /// <summary>Maximum outer iterations.</summary>
-    public int MaxIterations { get; init; } = 1000;
+    public int MaxIterations { get; init; } = 500;
 
     /// <summary>Minimum outer iterations before any stopping test.</summary>
-    public int MinIterations { get; init; } = 25;
+    public int MinIterations { get; init; } = 100;
 
-    /// <summary>Stop when Δ = γ_k⁻²(‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this.</summary>
-    public double Threshold { get; init; } = 1e-7;
+    /// <summary>
+    /// Stop when Δ = γ_k⁻²(‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this. Default 0 (off): on GW the
+    /// iterates cross long plateaus (saddles) where Δ is small before the objective drops again, so the stopping rule is
+    /// the objective stall (<see cref="ObjectiveTolerance"/>) after <see cref="MinIterations"/>.
+    /// </summary>
+    public double Threshold { get; init; }
 
     /// <summary>
     /// Also stop once the best objective improved by less than this fraction over the last 10 iterations, and return the
     /// best iterate (mirror steps are not monotone). 0 disables the test.
     /// </summary>
-    public double ObjectiveTolerance { get; init; } = 1e-5;
+    public double ObjectiveTolerance { get; init; } = 1e-6;
 
     /// <summary>Maximum Sinkhorn sweeps of each Q and R projection.</summary>
     public int ProjectionIterations { get; init; } = 500;
@@ -96,40 +100,30 @@ public sealed record FrlcGromov
     public CostScale ScaleCost { get; init; } = CostScale.Mean;
 
     /// <summary>
-    /// Solves the fused problem on two intra-space cost geometries (n × n and m × m), an optional linear cost M (n × m)
-    /// with fusion weight α (POT's: F = (1 − α)⟨M, P⟩ + α·GW), weights and relaxation.
+    /// Solves a quadratic problem: GW or fused GW (POT's α) with the square loss, balanced, semi-relaxed or unbalanced
+    /// (the problem's relaxation). The weights are normalised to mass one (the latent-coupling model has total mass one;
+    /// a relaxed problem keeps mass one and relaxes the shape of the marginals, as <see cref="Frlc"/> does).
     /// </summary>
-    /// <param name="sourceCost">C₁ (n × n); squared Euclidean point clouds are read through their exact factors.</param>
-    /// <param name="targetCost">C₂ (m × m).</param>
-    /// <param name="a">Source weights (empty: uniform); normalised to mass one.</param>
-    /// <param name="b">Target weights (empty: uniform).</param>
-    /// <param name="relaxation">Outer relaxation (<see langword="null"/>: balanced).</param>
-    /// <param name="linearCost">M (n × m), needed when α &lt; 1.</param>
-    /// <param name="alpha">Fusion weight α in [0, 1]; 1 is pure GW.</param>
+    /// <param name="problem">C₁, C₂ (squared Euclidean point clouds are read through their exact factors), weights, optional M and α, relaxation.</param>
     /// <param name="progress">One report per outer iteration (stage "frlc-gw").</param>
     /// <param name="cancellationToken">Checked once per outer iteration.</param>
     /// <returns>The factored coupling, objective terms in the user's units, marginal errors and convergence.</returns>
-    /// <exception cref="InputValidationException">Invalid options, shapes or weights.</exception>
-    /// <exception cref="UnsupportedCostException">A cost without exact factors above the dense limit.</exception>
-    public LowRankGromovResult Solve(CostGeometry<double> sourceCost, CostGeometry<double> targetCost, ReadOnlySpan<double> a = default, ReadOnlySpan<double> b = default, Relaxation? relaxation = null, CostGeometry<double>? linearCost = null, double alpha = 1.0, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="InputValidationException">Invalid options or ranks.</exception>
+    /// <exception cref="UnsupportedCostException">The KL loss, or a cost without exact factors above the dense limit.</exception>
+    public LowRankGromovResult Solve(QuadraticProblem<double> problem, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(problem);
         ValidateOptions();
-        var setup = LowRankGromovSetup.Create(sourceCost, targetCost, linearCost, alpha, a, b, ScaleCost);
-        return Run(setup, relaxation ?? Relaxation.Balanced, progress, cancellationToken);
+        return Run(LowRankGromovSetup.FromProblem(problem, ScaleCost, "FRLC-GW"), problem.Relaxation, progress, cancellationToken);
     }
 
     /// <summary>Pure GW between two point clouds with squared Euclidean intra-space costs (exact rank d + 2 factors).</summary>
     /// <param name="source">Source points and weights.</param>
     /// <param name="target">Target points and weights (any dimension).</param>
-    /// <param name="relaxation">Outer relaxation (<see langword="null"/>: balanced).</param>
     /// <param name="progress">One report per outer iteration.</param>
     /// <param name="cancellationToken">Checked once per outer iteration.</param>
-    public LowRankGromovResult Solve(PointCloud<double> source, PointCloud<double> target, Relaxation? relaxation = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(target);
-        return Solve(GromovGeometry.SquaredEuclidean(source), GromovGeometry.SquaredEuclidean(target), source.NormalizedWeights(), target.NormalizedWeights(), relaxation, null, 1.0, progress, cancellationToken);
-    }
+    public LowRankGromovResult Solve(PointCloud<double> source, PointCloud<double> target, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Solve(QuadraticProblem<double>.FromPointClouds(source, target), progress, cancellationToken);
 
     internal LowRankGromovResult Run(LowRankGromovSetup setup, Relaxation relaxation, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
@@ -187,17 +181,10 @@ public sealed record FrlcGromov
             objective.GradientTarget(workR);
             LowRankGromovCore.RankOneCorrection(workQ, q, gq, n, r1);
             LowRankGromovCore.RankOneCorrection(workR, r, gr, m, r2);
-            if (relaxation.IsExactA)
-            {
-                LowRankGromovCore.CentreRows(workQ, n, r1);
-            }
-
-            if (relaxation.IsExactB)
-            {
-                LowRankGromovCore.CentreRows(workR, m, r2);
-            }
-
-            var gammaK = EntropicProjection.StepSize(Gamma, EntropicProjection.StepNormalization.SupNorm, workQ, r1, workR, r2);
+            // Row-constant parts: removed where the row marginal is hard (absorbed exactly); on a relaxed side they move
+            // mass and stay in the step, but the step is normalised by the row-centred gradients in both cases, since the
+            // marginal terms of the square loss would otherwise set ‖∇‖∞ and the step would vanish.
+            var gammaK = StepSize(relaxation, workQ, workR, n, m, r1, r2);
             var eps = 1.0 / gammaK;
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
             var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
@@ -266,6 +253,24 @@ public sealed record FrlcGromov
         }
 
         return LowRankGromovCore.Result(setup, q, lambda, r, t, r1, r2, gw, lin, trace, status, iterations, delta, Threshold, deltas, watch.Elapsed, objective, relaxation);
+    }
+
+    private double StepSize(Relaxation relaxation, double[] gradQ, double[] gradR, int n, int m, int r1, int r2)
+    {
+        if (relaxation.IsExactA)
+        {
+            LowRankGromovCore.CentreRows(gradQ, n, r1);
+        }
+
+        if (relaxation.IsExactB)
+        {
+            LowRankGromovCore.CentreRows(gradR, m, r2);
+        }
+
+        var nq = relaxation.IsExactA ? TensorPrimitives.MaxMagnitude<double>(gradQ) : LowRankGromovCore.CentredSupNorm(gradQ, n, r1);
+        var nr = relaxation.IsExactB ? TensorPrimitives.MaxMagnitude<double>(gradR) : LowRankGromovCore.CentredSupNorm(gradR, m, r2);
+        var norm = Math.Max(nq, nr);
+        return norm > 0 && double.IsFinite(norm) ? Gamma / norm : Gamma;
     }
 
     private void ValidateOptions()

@@ -78,6 +78,20 @@ internal static class LowRankGromovCore
         }
     }
 
+    /// <summary>max_i max_k |x_ik − mean_k x_ik|: the sup norm of the row-centred block (without changing it).</summary>
+    public static double CentredSupNorm(double[] x, int rows, int cols)
+    {
+        var norm = 0.0;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = x.AsSpan(i * cols, cols);
+            var mean = TensorPrimitives.Sum<double>(row) / cols;
+            norm = Math.Max(norm, Math.Max(TensorPrimitives.Max<double>(row) - mean, mean - TensorPrimitives.Min<double>(row)));
+        }
+
+        return norm;
+    }
+
     /// <summary>Subtracts each column's mean.</summary>
     public static void CentreColumns(double[] x, int rows, int cols)
     {

@@ -205,10 +205,16 @@ internal sealed class LowRankGromovObjective
         var lrv = new double[r1];
         Multiply(lambda, r1, r2, _gr, lgr);
         Multiply(lambda, r1, r2, _rv, lrv);
-        RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, accumulate: false);
-        if (_c1tq is not null)
+        var y = LambdaSLambdaT(_b2, transposeS: false);
+        if (_c1tq is null)
         {
-            var y = LambdaSLambdaT(_b2, transposeS: false);
+            // C₁ symmetric: C₁Q (Λ B₂ᵀ Λᵀ + Λ B₂ Λᵀ) in one product.
+            TensorPrimitives.Add(x, y, x);
+            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, accumulate: false);
+        }
+        else
+        {
+            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, accumulate: false);
             RowTimes(_c1tq, n, r1, y, r1, dst, -2 * _alpha, accumulate: true);
         }
 
@@ -236,10 +242,15 @@ internal sealed class LowRankGromovObjective
 
         // −2α [C₂R (Λᵀ A₁ᵀ Λ) + C₂ᵀR (Λᵀ A₁ Λ)].
         var x = LambdaTSLambda(_a1, transposeS: true);
-        RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, accumulate: false);
-        if (_c2tr is not null)
+        var y = LambdaTSLambda(_a1, transposeS: false);
+        if (_c2tr is null)
         {
-            var y = LambdaTSLambda(_a1, transposeS: false);
+            TensorPrimitives.Add(x, y, x);
+            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, accumulate: false);
+        }
+        else
+        {
+            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, accumulate: false);
             RowTimes(_c2tr, m, r2, y, r2, dst, -2 * _alpha, accumulate: true);
         }
 

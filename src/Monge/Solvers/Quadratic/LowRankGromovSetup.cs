@@ -142,6 +142,18 @@ internal sealed class LowRankGromovSetup
         return new LowRankGromovSetup(c1, c2, linear, aw, bw, alpha, s, sm, n, m, rows, cols);
     }
 
+    /// <summary>The setup of a <see cref="QuadraticProblem{T}"/> (square loss only).</summary>
+    public static LowRankGromovSetup FromProblem(QuadraticProblem<double> problem, CostScale scale, string solver)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Loss != GromovLoss.Square)
+        {
+            throw new UnsupportedCostException(solver, $"the {problem.Loss} loss", "the square loss (GromovLoss.Square)");
+        }
+
+        return Create(problem.GeometryX, problem.GeometryY, problem.LinearGeometry, problem.Alpha, problem.A, problem.B, scale);
+    }
+
     /// <summary>Rows of a full-size factor kept on the support.</summary>
     public double[] RestrictSource(double[] factor, int width) => Restrict(factor, width, _rows);
 

@@ -1,3 +1,4 @@
+using Monge.Problems;
 using Monge.Solvers.LowRank;
 using Monge.Solvers.Quadratic;
 using Monge.Testing;
@@ -77,6 +78,20 @@ public class LowRankGromovObjectiveTests
         var dense = new LowRankGromovObjective(IntraCostOperator.Dense(c1, N), IntraCostOperator.Dense(c2, M), null, 1, R1, R2);
         dense.Update(q, lambda, r);
         NumericAssert.Close(expected, dense.GwValue, rtol: 1e-10, what: "dense GW");
+    }
+
+    [Fact]
+    public void Value_AgreesWithTheSharedGromovTensorOnTheLowRankPlan()
+    {
+        // Independent implementation: the GW layer's GromovTensor (Peyré's decomposition through geometry products).
+        var x = LowRankGromovTestData.Random2D(N, 4);
+        var y = LowRankGromovTestData.Random2D(M, 5, d: 3);
+        var (q, lambda, r) = RandomFactors(6);
+        var tensor = new GromovTensor<double>(LowRankGromovTestData.Intra(x), LowRankGromovTestData.Intra(y), GromovLoss.Square, symmetric: true);
+        var expected = tensor.Value(new LowRankCoupling(q, lambda, r, N, M, R1, R2));
+        var objective = new LowRankGromovObjective(IntraCostOperator.FromGeometry(LowRankGromovTestData.Intra(x), 1, "x"), IntraCostOperator.FromGeometry(LowRankGromovTestData.Intra(y), 1, "y"), null, 1, R1, R2);
+        objective.Update(q, lambda, r);
+        NumericAssert.Close(expected, objective.GwValue, rtol: 1e-9, what: "GW value");
     }
 
     [Theory]
