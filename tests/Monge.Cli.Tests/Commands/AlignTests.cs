@@ -12,11 +12,11 @@ namespace Monge.Cli.Tests.Commands;
 /// </summary>
 public class AlignTests
 {
-    private static (string Source, string Target) Slices(CliRunner cli, int n = 250)
+    private static (string Source, string Target) Slices(CliRunner cli, int n = 300)
     {
         var source = cli.File("s1.h5ad");
         var target = cli.File("s2.h5ad");
-        SpatialSliceFiles.Write(SpatialSlices.Generate(n, n + 40, 3), source, target);
+        SpatialSliceFiles.Write(SpatialSlices.Generate(n, n + 40, 11), source, target);
         return (source, target);
     }
 
@@ -30,7 +30,7 @@ public class AlignTests
         var plot = cli.File("overlay.png");
         var copy = cli.File("out.h5ad");
         var (code, stdout, stderr) = cli.Run(
-            "align", "--source", source, "--target", target, "--alpha", "0.5", "--method", "frlc", "--rank", "10", "--seed", "1",
+            "align", "--source", source, "--target", target, "--alpha", "0.5", "--method", "frlc", "--rank", "12", "--seed", "1",
             "--transfer", source + "#obs/cell_type", "--transfer-out", labels, "--aligned-out", aligned, "--align-mode", "affine",
             "--h5ad-out", copy, "--plot", plot, "--json");
         Assert.True(code == ExitCodes.Ok, stderr);
