@@ -35,6 +35,18 @@ if (args.Length > 0 && args[0] == "lowrank-units")
     return;
 }
 
+if (args.Length > 0 && args[0] == "gw-lowrank")
+{
+    GromovLowRankRun.Run(args[1..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "gw-slices")
+{
+    GromovLowRankRun.WriteSlices(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "lowrank-demo")
 {
     LowRankDemo.Run(args[1..]);

@@ -25,6 +25,7 @@ public static class MongeApp
         root.Subcommands.Add(MatchCommand.Create(context));
         root.Subcommands.Add(GwCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(Commands.Align.AlignCommand.Create(context));
         return root;
     }
 

@@ -7,5 +7,8 @@ public static class GwMethods
     public static IReadOnlyList<IGwMethod> All { get; } =
     [
         new CgGwMethod(),
+        new EntropicGwMethod(),
+        new LowRankGwMethod(),
+        new FrlcGwMethod(),
     ];
 }

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Monge.Cli.Infrastructure;
+using Monge.Geometry;
+using Monge.Solvers;
+using Monge.Solvers.Quadratic;
+
+namespace Monge.Cli.Commands.Gw;
+
+/// <summary>What the low-rank methods of <c>monge gw</c> share: the <c>--seed</c> and <c>--scale-cost</c> options, the
+/// JSON summary and the plan products of a factored coupling.</summary>
+internal static class GwLowRankSummary
+{
+    public const string SeedName = "--seed";
+
+    public const string ScaleName = "--scale-cost";
+
+    /// <summary>New instances of the options every low-rank method declares.</summary>
+    public static IEnumerable<Option> CreateSharedOptions() =>
+    [
+        new Option<int>(SeedName) { Description = "seed of the random initialisation, default 0", DefaultValueFactory = _ => 0 },
+        new Option<string>(ScaleName) { Description = "divide the intra-space costs by their common mean (default), max or std, by a fixed positive number, or not at all (none); the feature cost by its square; values are reported in the input's units", DefaultValueFactory = _ => "mean" },
+    ];
+
+    /// <summary>The <c>--seed</c> value.</summary>
+    public static int Seed(GwInput input) => input.Get<int>(SeedName);
+
+    /// <summary>The <c>--scale-cost</c> value.</summary>
+    /// <exception cref="UsageException">Not a statistic name or a positive number.</exception>
+    public static CostScale Scale(GwInput input)
+    {
+        var text = input.Get<string>(ScaleName);
+        return CostScale.TryParse(text, out var scale) ? scale : throw new UsageException($"{ScaleName} {text}: expected mean, max, std, none or a positive number.");
+    }
+
+    /// <summary>The outcome of a low-rank solve: summary, dense plan (small problems), and the hard matching (a
+    /// plan above the dense limit is refused: its factors are not a file format yet).</summary>
+    public static GwOutcome Outcome(string method, int rank, LowRankGromovResult result, CancellationToken cancellationToken)
+    {
+        if (result.Convergence.Status == SolverStatus.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return new GwOutcome(Create(method, rank, result), result.Convergence)
+        {
+            DensePlan = () => result.ToDense(),
+            SparsePlan = () => throw new UsageException($"--plan-out: the {method} plan has more than 10^7 entries; write --match-out (the largest entry of each row) instead, or solve a smaller problem."),
+            Matching = () => PlanTopK.Compute(result, 1, cancellationToken).Indices,
+        };
+    }
+
+    private static JsonObject Create(string method, int rank, LowRankGromovResult result) => new()
+    {
+        ["rank"] = rank,
+        ["cost"] = JsonOutput.Number(result.Cost),
+        ["gw_cost"] = JsonOutput.Number(result.GromovCost),
+        ["linear_cost"] = JsonOutput.Number(result.LinearCost),
+        ["cost_scale"] = JsonOutput.Number(result.CostScale),
+        ["relaxation"] = result.Relaxation.IsBalanced ? "balanced" : result.Relaxation.ToString(),
+        ["converged"] = result.Convergence.Converged,
+        ["status"] = result.Convergence.Status.ToString(),
+        ["iterations"] = result.Convergence.Iterations,
+        ["marginal_error"] = JsonOutput.Number(result.MarginalError),
+        ["source_marginal_error_l1"] = JsonOutput.Number(result.SourceMarginalError),
+        ["target_marginal_error_l1"] = JsonOutput.Number(result.TargetMarginalError),
+        ["stopping_criterion"] = JsonOutput.Number(result.Convergence.FinalError),
+        ["state_bytes"] = result.StateBytes,
+    };
+}
