@@ -53,7 +53,8 @@ internal static class Certify
         var coarse = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : new DualBound().CoarseSize;
         var refine = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : new DualBound().RefineIterations;
         var skipHiref = args.Length > 8 && args[8] == "nohiref";
-        var bound = new DualBound { Epsilon = epsilon, MaxIterations = maxIterations, CoarseSize = coarse, RefineIterations = refine };
+        var treeMinPairs = args.Length > 9 ? long.Parse(args[9], CultureInfo.InvariantCulture) : new DualBound().TreeMinPairs;
+        var bound = new DualBound { Epsilon = epsilon, MaxIterations = maxIterations, CoarseSize = coarse, RefineIterations = refine, TreeMinPairs = treeMinPairs };
         Console.WriteLine("dataset,d,cost,n,hiref_cost,hiref_s,lower_bound,certified_gap,epsilon,sinkhorn_iterations,sinkhorn_status,sinkhorn_s,certify_s,exact_cost,exact_s,hiref_over_exact,bound_below_exact");
         foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
         {

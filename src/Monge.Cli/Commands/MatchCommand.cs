@@ -113,7 +113,10 @@ public static class MatchCommand
             if (result.GetValue(certify))
             {
                 // Uniform weights: the bound is on the assignment optimum in the same unit as "cost".
-                bound = new DualBound().Compute(x.Cloud.WithWeights(null), y.Cloud.WithWeights(null), groundCost, null, context.Cancellation);
+                bound = SolverProgressRenderer.Run(
+                    context,
+                    jsonValue,
+                    progress => new DualBound().Compute(x.Cloud.WithWeights(null), y.Cloud.WithWeights(null), groundCost, progress, context.Cancellation));
                 summary["lower_bound"] = JsonOutput.Number(bound.LowerBound);
                 summary["gap"] = JsonOutput.Number(bound.RelativeGap(outcome.TotalCost / n));
                 summary["certify_seconds"] = (bound.SinkhornElapsed + bound.CertifyElapsed).TotalSeconds;

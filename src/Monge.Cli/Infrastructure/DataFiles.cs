@@ -171,7 +171,9 @@ public static class DataFiles
             throw new InputValidationException(InputProblem.ZeroMass, $"{role} weights {weightsSpec}: the weights sum to 0; at least one must be positive.", role + "Weights");
         }
 
-        var cloud = new PointCloud<double>(ReferenceEquals(coordinates, array.Data) ? (double[])coordinates.Clone() : coordinates, kept.Length, d, weights);
+        // The loaded array is local to this call, so the cloud takes its buffer: a float64 .npy is streamed once into the
+        // array the solvers read (8·n·d bytes), with no second copy.
+        var cloud = new PointCloud<double>(coordinates, kept.Length, d, weights);
         return new LoadedPoints(spec, weightsSpec, cloud, kept, bad.Count);
     }
 

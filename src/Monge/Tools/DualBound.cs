@@ -29,10 +29,22 @@ namespace Monge.Tools;
 /// <para>
 /// Large problems (more than <see cref="CoarseSize"/> points on a side) are solved coarse to fine: Sinkhorn runs on a
 /// seeded random subsample of <see cref="CoarseSize"/> points per side, each carrying the total weight of its cell (the
-/// points nearest to it), its potential is extended to every point by one soft c-transform, and
-/// <see cref="RefineIterations"/> full-size Sinkhorn iterations (through <see cref="CostGeometry{T}.SoftMin"/>) follow.
+/// points nearest to it), and both potentials are extended to every point by one soft c-transform over the subsample.
+/// Up to <see cref="RefineMaxPairs"/> pairs, <see cref="RefineIterations"/> full-size Sinkhorn iterations (through
+/// <see cref="CostGeometry{T}.SoftMin"/>) follow. Above it the refinement, quadratic in n, is skipped: in low dimension
+/// it moved the bound by at most 0.01% (2-D pairs, n = 8192); in higher dimension (above the tree dimension, 6) it is
+/// worth 0.3% (16-D mixture, n = 8192), so there the subsample is √<see cref="RefineMaxPairs"/> points, whose
+/// potentials come from this same method (coarse solve, then the dense refinement at that size).
 /// The cell weights matter: with plain subsample weights the coarse problem misjudges cluster masses and the bound lost
 /// 1.2% on 8 Gaussians → moons at n = 4096 (512 coarse points), against 0.04% with cell weights.
+/// </para>
+/// <para>
+/// The c-transforms of squared Euclidean and Euclidean problems in dimension ≤ 6 with at least 2048² pairs run by
+/// branch and bound on k-d trees (<c>DualBoundTree</c>): exact minima (a subtree is skipped only when a bound valid for
+/// every point in it, with a margin for its own rounding, exceeds the best value found), less a rounding allowance of
+/// (2d + 16)·2⁻⁵² of the magnitudes, so that u_i + v_j ≤ c(x_i, y_j) holds in exact arithmetic for the float64 inputs;
+/// the bound also subtracts the rounding of its own sum, (n + m + 4)·2⁻⁵² of Σ |a u| + Σ |b v|. Every other case takes
+/// the float64 pass over every pair (exact with respect to the float64 evaluation of C).
 /// </para>
 /// <para>
 /// The tightness depends on ε relative to the optimum: ε is relative to the mean cost by default, so when the optimum
@@ -47,10 +59,11 @@ namespace Monge.Tools;
 /// <para>
 /// Cost: the Sinkhorn solve (two O(s²·d) soft-mins per iteration on s = min(n, CoarseSize) points, at most
 /// <see cref="MaxIterations"/>), the cell assignment and extension (O((n + m)·s·d)), 2·<see cref="RefineIterations"/>
-/// full O(n·m·d) soft-mins, and four O(n·m·d) float64 passes for the c-transforms; all parallel over row tiles. Memory:
-/// O((n + m)·d) — the clouds in both precisions and layouts, potentials, and O(tile) scratch per worker; never n × m.
-/// Feasibility is exact with respect to the float64 evaluation of C (squared coordinate differences summed in float64),
-/// so the bound is valid up to that rounding (relative ~1e-15 of the costs).
+/// full O(n·m·d) soft-mins where n·m ≤ <see cref="RefineMaxPairs"/> (the same at the √RefineMaxPairs-point medium level
+/// in high dimension), and four c-transforms: O((n + m)·log·d) tree searches in low dimension (130–200 pairs per query at
+/// n = 32 768 in 2-D), otherwise four O(n·m·d) float64 passes; all parallel. Memory: O((n + m)·d) — the clouds in both
+/// precisions and layouts, the trees (points in tree order and about n/6 boxes), potentials and O(tile) scratch per
+/// worker; never n × m.
 /// </para>
 /// </remarks>
 public sealed record DualBound
@@ -82,8 +95,31 @@ public sealed record DualBound
     /// </summary>
     public int CoarseSize { get; init; } = 2048;
 
-    /// <summary>Full-size Sinkhorn iterations after the coarse solve (default 20; two O(n·m·d) soft-mins each).</summary>
+    /// <summary>Full-size Sinkhorn iterations after the coarse solve (default 20; two O(n·m·d) soft-mins each), run only
+    /// when n·m is at most <see cref="RefineMaxPairs"/>.</summary>
     public int RefineIterations { get; init; } = 20;
+
+    /// <summary>
+    /// Largest n·m for which the <see cref="RefineIterations"/> run (default 16 384², −1: always). Above it the coarse
+    /// potentials go straight to the c-transforms: the refinement is quadratic (it was 80% of the certificate's 234 s at
+    /// n = 131 072) and, measured on the 2-D quality pairs at n = 8192, moves the bound by at most 0.01% (half-moon →
+    /// S-curve: 4.202733 without, 4.202704 with; 8 Gaussians → moons: 7.129047 vs 7.129672).
+    /// </summary>
+    public long RefineMaxPairs { get; init; } = 16384L * 16384;
+
+    /// <summary>
+    /// Problems with at least this many pairs n·m (default 2048², −1: never) take their c-transforms by branch and bound
+    /// on k-d trees (<see cref="DualBoundTree"/>; squared Euclidean and Euclidean only) instead of a pass over every
+    /// pair; exact minima, less a rigorous float64 rounding allowance.
+    /// </summary>
+    internal long TreeMinPairs { get; init; } = 2048L * 2048;
+
+    /// <summary>
+    /// Largest dimension for the tree c-transforms (default 6). Measured at n = 32 768: 2-D half-moon → S-curve evaluates
+    /// 130–200 pairs per query (of 32 768); the 16-D Gaussian mixture 11 800 with scalar code, slower than the SIMD pass
+    /// over every pair, since box bounds cannot separate points within one 16-D cluster.
+    /// </summary>
+    internal int TreeMaxDimension { get; init; } = 6;
 
     /// <summary>Seed of the coarse subsample.</summary>
     public int Seed { get; init; }
@@ -98,7 +134,7 @@ public sealed record DualBound
     /// kernels; other costs go through <see cref="PointCloudGeometry{T}"/> (one evaluation per pair). With
     /// <see cref="SinglePrecision"/> the built-in costs have float32 counterparts; a custom cost needs
     /// <see cref="SinglePrecision"/> = false.</param>
-    /// <param name="progress">Receives the Sinkhorn progress and a final "certify" report.</param>
+    /// <param name="progress">Receives the Sinkhorn progress, then "certify" 0, 1, 2 of 2 (before, between and after the two orders of c-transforms).</param>
     /// <param name="cancellationToken">Cancels the work (throws <see cref="OperationCanceledException"/>).</param>
     /// <returns>The bound, its potentials and diagnostics.</returns>
     /// <exception cref="InputValidationException">Dimension mismatch, invalid weights or options.</exception>
@@ -148,10 +184,15 @@ public sealed record DualBound
         var entropicDual = TensorPrimitives.Dot<double>(a, f) + TensorPrimitives.Dot<double>(b, g);
 
         // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound.
-        var fromSource = CertifyCore(geometry64, a, b, f, fromSource: true, cancellationToken);
-        var fromTarget = CertifyCore(geometry64, a, b, g, fromSource: false, cancellationToken);
+        var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
+            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), cancellationToken)
+            : new DenseTransforms(geometry64, cancellationToken);
+        progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
+        var fromSource = CertifyCore(transforms, a, b, f, fromSource: true);
+        progress?.Report(new SolverProgress("certify", 1, 2, fromSource.LowerBound));
+        var fromTarget = CertifyCore(transforms, a, b, g, fromSource: false);
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
-        progress?.Report(new SolverProgress("certify", 1, 1, best.LowerBound));
+        progress?.Report(new SolverProgress("certify", 2, 2, best.LowerBound));
         return best with
         {
             Epsilon = eps,
@@ -182,7 +223,7 @@ public sealed record DualBound
         var clock = Stopwatch.StartNew();
         var an = Marginals.Normalized<double>(problem.A, "a");
         var bn = Marginals.Normalized<double>(problem.B, "b");
-        return CertifyCore(geometry, an, bn, sourcePotential.ToArray(), fromSource: true, cancellationToken) with { CertifyElapsed = clock.Elapsed };
+        return CertifyCore(new DenseTransforms(geometry, cancellationToken), an, bn, sourcePotential.ToArray(), fromSource: true) with { CertifyElapsed = clock.Elapsed };
     }
 
     /// <summary>Checks the options; called by <see cref="Compute(PointCloud{double}, PointCloud{double}, ICostFunction{double}, IProgress{SolverProgress}, CancellationToken)"/> before any work.</summary>
@@ -242,45 +283,67 @@ public sealed record DualBound
             return (ToDouble(direct.F), ToDouble(direct.G), direct.Epsilon, direct.Convergence);
         }
 
-        // Coarse level: the library's Sinkhorn (ε-scaling, budget) on a seeded subsample; a relative ε is resolved there.
+        // The level below: a seeded subsample of CoarseSize points per side solved by the library's Sinkhorn (ε-scaling,
+        // budget; a relative ε is resolved there) or, for a problem too large to refine in high dimension, a subsample of
+        // √RefineMaxPairs points whose potentials come from this same method (coarse solve and dense refinement there).
+        var refine = RefineMaxPairs < 0 || (long)n * m <= RefineMaxPairs ? RefineIterations : 0;
+        var medium = refine == 0 && RefineIterations > 0 && source.Dimension > TreeMaxDimension ? (int)Math.Min(int.MaxValue, Math.Sqrt(RefineMaxPairs)) : 0;
+        var levelSize = Math.Max(CoarseSize, medium);
         var rng = new Random(Seed);
-        var rows = Sample(rng, n, Math.Min(CoarseSize, n));
-        var cols = Sample(rng, m, Math.Min(CoarseSize, m));
-        var coarseSource = source.Subset(rows);
-        var coarseTarget = target.Subset(cols);
+        var rows = Sample(rng, n, Math.Min(levelSize, n));
+        var cols = Sample(rng, m, Math.Min(levelSize, m));
+        var subSource = source.Subset(rows);
+        var subTarget = target.Subset(cols);
 
-        // Each coarse point carries the weight of its cell (the points whose nearest coarse point it is), so that the
-        // coarse problem keeps the masses of clusters and regions; a plain subsample's weights do not, and Sinkhorn at
-        // small ε corrects such large-scale imbalances only very slowly.
-        var coarseA = CellWeights(CreateGeometry(source, coarseSource, cost), a);
-        var coarseB = CellWeights(CreateGeometry(target, coarseTarget, cost), b);
-        var coarseGeometry = CreateGeometry(coarseSource, coarseTarget, cost);
-        var coarseOptions = sinkhorn with { Epsilon = AbsoluteEpsilon(coarseGeometry), EpsilonRelativeTo = EpsilonReference.Absolute };
-        var coarse = coarseOptions.Solve(new LinearProblem<T>(coarseGeometry, coarseA, coarseB), progress, cancellationToken);
-        var eps = T.CreateTruncating(coarse.Epsilon);
+        // Each subsample point carries the weight of its cell (the points whose nearest subsample point it is), so that
+        // the smaller problem keeps the masses of clusters and regions; a plain subsample's weights do not, and Sinkhorn
+        // at small ε corrects such large-scale imbalances only very slowly.
+        var subA = CellWeights(CreateGeometry(source, subSource, cost), a);
+        var subB = CellWeights(CreateGeometry(target, subTarget, cost), b);
+        T[] subF, subG;
+        double epsilon;
+        Convergence convergence;
+        if (levelSize == CoarseSize)
+        {
+            var coarseGeometry = CreateGeometry(subSource, subTarget, cost);
+            var coarseOptions = sinkhorn with { Epsilon = AbsoluteEpsilon(coarseGeometry), EpsilonRelativeTo = EpsilonReference.Absolute };
+            var coarse = coarseOptions.Solve(new LinearProblem<T>(coarseGeometry, subA, subB), progress, cancellationToken);
+            (subF, subG, epsilon, convergence) = (coarse.F, coarse.G, coarse.Epsilon, coarse.Convergence);
+        }
+        else
+        {
+            var inner = SolvePotentials(subSource, subTarget, subA, subB, cost, sinkhorn, progress, cancellationToken);
+            (subF, subG, epsilon, convergence) = (FromDouble<T>(inner.F), FromDouble<T>(inner.G), inner.Epsilon, inner.Convergence);
+        }
 
-        // Extend: f_i = softmin_ε over the coarse targets of (C_ij − g_j), with the coarse weights.
-        var full = new SinkhornState<T>(new LinearProblem<T>(geometry, a, b), EntropyConvention.KullbackLeibler, coarse.Epsilon);
-        CreateGeometry(source, target.Subset(cols), cost).SoftMin(coarse.G, SinkhornState<T>.LogWeights(coarseB), eps, Axis.Rows, full.F);
+        var eps = T.CreateTruncating(epsilon);
+
+        // Extend both potentials by one soft c-transform over the subsample, with its weights (KL convention):
+        // f_i = softmin_ε over the subsample targets of (C_ij − g_j), g_j = softmin_ε over the subsample sources of
+        // (C_ij − f_i). O((n + m)·s·d).
+        var f = new T[n];
+        var g = new T[m];
+        CreateGeometry(source, subTarget, cost).SoftMin(subG, SinkhornState<T>.LogWeights(subB), eps, Axis.Rows, f);
+        CreateGeometry(subSource, target, cost).SoftMin(subF, SinkhornState<T>.LogWeights(subA), eps, Axis.Columns, g);
+        if (refine == 0)
+        {
+            return (ToDouble(f), ToDouble(g), epsilon, convergence);
+        }
 
         // Refine on the full problem with Sinkhorn's own step (KL convention: g = softmin_a(C − f), f = softmin_b(C − g)),
         // a fixed number of times: the bound needs no convergence check, and the error check would cost a pass.
+        var full = new SinkhornState<T>(new LinearProblem<T>(geometry, a, b), EntropyConvention.KullbackLeibler, epsilon);
+        f.CopyTo(full.F, 0);
         var softCols = new T[m];
         var softRows = new T[n];
-        for (var t = 0; t < RefineIterations; t++)
+        for (var t = 0; t < refine; t++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Sinkhorn.Step(full, eps, softCols, softRows);
-            progress?.Report(new SolverProgress("refine", t + 1, RefineIterations, double.NaN));
+            progress?.Report(new SolverProgress("refine", t + 1, refine, double.NaN));
         }
 
-        if (RefineIterations == 0)
-        {
-            Sinkhorn.ColumnSoftMin<T>(full, eps, softCols);
-            Sinkhorn.UpdateG<T>(full, softCols, eps, 1, default);
-        }
-
-        return (ToDouble(full.F), ToDouble(full.G), coarse.Epsilon, coarse.Convergence);
+        return (ToDouble(full.F), ToDouble(full.G), epsilon, convergence);
     }
 
     /// <summary>ε in cost units: <see cref="Epsilon"/> times the chosen statistic, or <see cref="Epsilon"/> itself when the statistic is 0 (all costs equal).</summary>
@@ -355,10 +418,15 @@ public sealed record DualBound
         return result;
     }
 
-    private static DualBoundResult CertifyCore(CostGeometry<double> geometry, double[] a, double[] b, double[] start, bool fromSource, CancellationToken cancellationToken)
+    /// <summary>Whether the c-transforms of an n × m problem with this cost go through <see cref="DualBoundTree"/>.</summary>
+    internal bool UseTrees(int n, int m, int dimension, ICostFunction<double>? cost) =>
+        TreeMinPairs >= 0 && (long)n * m >= TreeMinPairs && dimension <= TreeMaxDimension
+        && (CostFunction.IsSquaredEuclidean(cost) || cost is Euclidean<double>);
+
+    private static DualBoundResult CertifyCore(ICTransforms transforms, double[] a, double[] b, double[] start, bool fromSource)
     {
-        var n = geometry.Rows;
-        var m = geometry.Cols;
+        var n = a.Length;
+        var m = b.Length;
         var u = new double[n];
         var v = new double[m];
         // A third transform would change nothing (h^ccc = h^c).
@@ -366,31 +434,94 @@ public sealed record DualBound
         {
             // v = u0^c over supp a; u = v^c over supp b.
             Masked(start, a, u);
-            RowMin(geometry.Transpose(), u, v, cancellationToken);
+            transforms.ToTarget(u, v);
             var vMasked = Masked(v, b, new double[m]);
-            RowMin(geometry, vMasked, u, cancellationToken);
+            transforms.ToSource(vMasked, u);
         }
         else
         {
             // u = v0^c over supp b; v = u^c over supp a.
             Masked(start, b, v);
-            RowMin(geometry, v, u, cancellationToken);
+            transforms.ToSource(v, u);
             var uMasked = Masked(u, a, new double[n]);
-            RowMin(geometry.Transpose(), uMasked, v, cancellationToken);
+            transforms.ToTarget(uMasked, v);
         }
 
-        double bound = 0;
+        double bound = 0, magnitude = 0;
         for (var i = 0; i < n; i++)
         {
             bound += a[i] > 0 ? a[i] * u[i] : 0;
+            magnitude += a[i] > 0 ? Math.Abs(a[i] * u[i]) : 0;
         }
 
         for (var j = 0; j < m; j++)
         {
             bound += b[j] > 0 ? b[j] * v[j] : 0;
+            magnitude += b[j] > 0 ? Math.Abs(b[j] * v[j]) : 0;
+        }
+
+        // The rigorous transforms also allow for the rounding of this sum of n + m products and of the weights
+        // (each product within 2⁻⁵² of its magnitude; the running sum within (n + m)·2⁻⁵³ of the total magnitude).
+        if (transforms.Rigorous)
+        {
+            bound -= (n + m + 4) * Math.ScaleB(1.0, -52) * magnitude;
         }
 
         return new DualBoundResult(bound, u, v);
+    }
+
+    /// <summary>The two c-transforms of one problem: v_j = min_i (C_ij − u_i) and u_i = min_j (C_ij − v_j).</summary>
+    private interface ICTransforms
+    {
+        /// <summary>Whether the transforms and the bound subtract a rounding allowance (exact in real arithmetic).</summary>
+        bool Rigorous { get; }
+
+        void ToTarget(double[] u, double[] v);
+
+        void ToSource(double[] v, double[] u);
+    }
+
+    /// <summary>Every pair, in float64 tiles of any geometry (exact with respect to its float64 evaluation of C).</summary>
+    private sealed class DenseTransforms(CostGeometry<double> geometry, CancellationToken cancellationToken) : ICTransforms
+    {
+        public bool Rigorous => false;
+
+        public void ToTarget(double[] u, double[] v) => RowMin(geometry.Transpose(), u, v, cancellationToken);
+
+        public void ToSource(double[] v, double[] u) => RowMin(geometry, v, u, cancellationToken);
+    }
+
+    /// <summary>Branch and bound on k-d trees over both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundTree"/>).</summary>
+    private sealed class TreeTransforms : ICTransforms
+    {
+        private readonly DualBoundTree _x;
+        private readonly DualBoundTree _y;
+        private readonly double[] _xData;
+        private readonly double[] _yData;
+        private readonly ParallelOptions _parallel;
+
+        private TreeTransforms(DualBoundTree x, DualBoundTree y, double[] xData, double[] yData, ParallelOptions parallel)
+        {
+            _x = x;
+            _y = y;
+            _xData = xData;
+            _yData = yData;
+            _parallel = parallel;
+        }
+
+        public bool Rigorous => true;
+
+        public static TreeTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, CancellationToken cancellationToken)
+        {
+            var d = source.Dimension;
+            var x = DualBoundTree.Build(source.Data, source.Count, d, euclidean);
+            var y = DualBoundTree.Build(target.Data, target.Count, d, euclidean);
+            return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken });
+        }
+
+        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel);
+
+        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel);
     }
 
     /// <summary>dst = h where the weight is positive, −∞ elsewhere (so that C − h = +∞ drops out of the minimum).</summary>
@@ -483,6 +614,23 @@ public sealed record DualBound
         for (var k = 0; k < v.Length; k++)
         {
             result[k] = (float)v[k];
+        }
+
+        return result;
+    }
+
+    private static T[] FromDouble<T>(double[] v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (v is T[] same)
+        {
+            return same;
+        }
+
+        var result = new T[v.Length];
+        for (var k = 0; k < v.Length; k++)
+        {
+            result[k] = T.CreateTruncating(v[k]);
         }
 
         return result;

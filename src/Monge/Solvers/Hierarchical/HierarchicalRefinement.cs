@@ -260,6 +260,8 @@ public sealed record HierarchicalRefinement
         }
 
         var clock = Stopwatch.StartNew();
+        // A level starts with a report of none done, so that a level of one large block (the first) shows at once.
+        progress?.Report(new SolverProgress($"level {number + 1}", 0, split.Count, double.NaN));
         var level = new HiRefLevel(number, rank, split);
         var input = new HiRefLevelInput(splitter, x, y, d, idxX, idxY, MaxDegreeOfParallelism, level, progress);
         var task = Executor.RunLevelAsync(level, input, cancellationToken);

@@ -272,6 +272,14 @@ public class HierarchicalRefinementTests
         Assert.True(result.PeakScratchBytes > 0 && result.PeakScratchBytes < 64L * 4000 * 8 * 16);
         Assert.Contains(reports, p => p.Stage == "level 1" && p.Completed == 1 && p.Total == 1);
         Assert.Contains(reports, p => p.Stage == "level 3" && p.Completed == 16 && p.Total == 16);
+
+        // Every level opens with a report of none done (the first level is one block: it would show nothing until done).
+        for (var t = 1; t <= 3; t++)
+        {
+            var first = reports.First(p => p.Stage == $"level {t}");
+            Assert.Equal(0, first.Completed);
+            Assert.Equal(result.Levels[t - 1].BlocksSplit, first.Total);
+        }
         Assert.Contains(reports, p => p.Stage == "leaves" && p.Completed == p.Total);
     }
 
