@@ -12,6 +12,8 @@ namespace Monge.Cli.Commands.Gw;
 public sealed class EntropicGwMethod : IGwMethod
 {
     private const string EpsilonName = "--epsilon";
+    private const string RelativeName = "--relative-epsilon";
+    private const double DefaultRelativeEpsilon = 0.01;
     private const string SolverName = "--entropic-solver";
     private const string ScalingName = "--epsilon-scaling";
     private const string DecayName = "--epsilon-decay";
@@ -27,7 +29,8 @@ public sealed class EntropicGwMethod : IGwMethod
     /// <inheritdoc/>
     public IEnumerable<Option> CreateOptions() =>
     [
-        new Option<double>(EpsilonName) { Description = "entropic regularization ε in POT's convention, in the units of the loss, default 0.1", DefaultValueFactory = _ => 0.1 },
+        new Option<double?>(EpsilonName) { Description = "entropic regularization ε in POT's convention (absolute, in the units of the loss, unless --relative-epsilon); default 0.01 × the mean of the first linearized cost, so the answer does not depend on the units of the inputs" },
+        new Option<bool>(RelativeName) { Description = "multiply --epsilon by the mean of the first linearized cost ∇F(a⊗b) (unit-free)" },
         new Option<string>(SolverName) { Description = "outer iteration: mirror (projected mirror descent, POT's PGD; default) or proximal (KL proximal point, POT's PPA; balanced only)", DefaultValueFactory = _ => "mirror" },
         new Option<double>(ScalingName) { Description = "ε schedule: start at this multiple of ε and decay by --epsilon-decay per outer step (1 = off, default)", DefaultValueFactory = _ => 1 },
         new Option<double>(DecayName) { Description = "decay factor of the ε schedule per outer step, default 0.5", DefaultValueFactory = _ => 0.5 },
@@ -49,7 +52,14 @@ public sealed class EntropicGwMethod : IGwMethod
     public GwOutcome Run(GwInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var epsilon = input.Get<double>(EpsilonName);
+        var given = input.Parse.GetValue<double?>(EpsilonName);
+        var relative = given is null || input.Get<bool>(RelativeName);
+        if (given is null && input.Get<bool>(RelativeName))
+        {
+            throw new UsageException($"{RelativeName} needs {EpsilonName}.");
+        }
+
+        var epsilon = given ?? DefaultRelativeEpsilon;
         if (!(epsilon > 0) || !double.IsFinite(epsilon))
         {
             throw new UsageException($"{EpsilonName} must be a positive number (got {epsilon}).");
@@ -76,6 +86,7 @@ public sealed class EntropicGwMethod : IGwMethod
         var solver = new EntropicGromovWasserstein
         {
             Epsilon = epsilon,
+            EpsilonRelativeTo = relative ? EpsilonReference.MeanCost : EpsilonReference.Absolute,
             Method = method,
             EpsilonSchedule = new EpsilonScaling(input.Get<double>(ScalingName), input.Get<double>(DecayName)),
             MaxIterations = iterations,
@@ -94,6 +105,7 @@ public sealed class EntropicGwMethod : IGwMethod
             ["linear_cost"] = JsonOutput.Number(result.LinearCost),
             ["regularized_cost"] = JsonOutput.Number(result.RegularizedCost),
             ["epsilon"] = JsonOutput.Number(result.Epsilon),
+            ["relative_epsilon"] = relative ? JsonOutput.Number(epsilon) : null,
             ["entropic_solver"] = input.Get<string>(SolverName),
             ["relaxation"] = result.Relaxation.IsBalanced ? "balanced" : result.Relaxation.ToString(),
             ["transported_mass"] = JsonOutput.Number(result.TransportedMass),

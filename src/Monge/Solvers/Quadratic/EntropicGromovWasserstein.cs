@@ -40,6 +40,14 @@ public sealed partial record EntropicGromovWasserstein
     /// <summary>The entropic regularization ε in POT's convention (absolute, default 0.1 as POT ≥ 0.9). See the remarks for OTT-JAX's.</summary>
     public double Epsilon { get; init; } = 0.1;
 
+    /// <summary>
+    /// Whether <see cref="Epsilon"/> is absolute (default, POT's convention) or a multiple of a statistic of the first
+    /// linearized cost ∇F(P₀) (its mean or standard deviation over the n × m entries, one extra O(n·m) pass), so that the
+    /// answer does not depend on the units of the costs: coordinates in micrometres or millimetres give the same plan.
+    /// The ε actually used is reported in <see cref="EntropicGromovWassersteinResult{T}.Epsilon"/>.
+    /// </summary>
+    public EpsilonReference EpsilonRelativeTo { get; init; } = EpsilonReference.Absolute;
+
     /// <summary>Mirror descent (default) or the proximal point method.</summary>
     public EntropicGromovMethod Method { get; init; } = EntropicGromovMethod.MirrorDescent;
 
@@ -158,7 +166,8 @@ public sealed partial record EntropicGromovWasserstein
         var innerFailures = 0;
         var lastInnerConverged = true;
         var residual = double.NaN;
-        var previousEpsilon = Epsilon;
+        var baseEpsilon = ResolveEpsilon(problem, plan);
+        var previousEpsilon = baseEpsilon;
         var warmup = EpsilonSchedule.WarmupIterations;
         SinkhornResult<T>? last = null;
         for (var t = 0; t < MaxIterations; t++)
@@ -169,7 +178,7 @@ public sealed partial record EntropicGromovWasserstein
                 break;
             }
 
-            var epsilon = Epsilon * EpsilonSchedule.MultiplierAt(t);
+            var epsilon = baseEpsilon * EpsilonSchedule.MultiplierAt(t);
             var massGamma = Sum(plan);
             if (!(massGamma > 0) || !double.IsFinite(massGamma))
             {
@@ -256,10 +265,44 @@ public sealed partial record EntropicGromovWasserstein
 
         stopwatch.Stop();
         var convergence = new Convergence(status, iterations, residual, Threshold, trace, stopwatch.Elapsed);
-        return EntropicGromovWassersteinResult<T>.Create(this, problem, plan, last?.Potentials, convergence, innerIterations, innerFailures);
+        return EntropicGromovWassersteinResult<T>.Create(this with { Epsilon = baseEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute }, problem, plan, last?.Potentials, convergence, innerIterations, innerFailures);
     }
 
     /// <summary>The scalar correction of Séjourné et al.: ε·KL-part of Γ against ab plus ρ_a, ρ_b times those of its marginals.</summary>
+    /// <summary>The absolute ε of the first outer iteration: <see cref="Epsilon"/>, or that multiple of the mean or standard
+    /// deviation of ∇F(P₀) when <see cref="EpsilonRelativeTo"/> says so.</summary>
+    private double ResolveEpsilon<T>(QuadraticProblem<T> problem, T[] plan)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (EpsilonRelativeTo == EpsilonReference.Absolute)
+        {
+            return Epsilon;
+        }
+
+        var gradient = problem.Gradient(plan);
+        double sum = 0, sumSquares = 0;
+        foreach (var value in gradient)
+        {
+            var v = double.CreateTruncating(value);
+            sum += v;
+            sumSquares += v * v;
+        }
+
+        var mean = sum / gradient.Length;
+        var reference = EpsilonRelativeTo switch
+        {
+            EpsilonReference.MeanCost => mean,
+            EpsilonReference.StdCost => Math.Sqrt(Math.Max(0, (sumSquares / gradient.Length) - (mean * mean))),
+            _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown ε reference {EpsilonRelativeTo}.", nameof(problem)),
+        };
+        if (!(reference > 0) || !double.IsFinite(reference))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"A relative ε needs a positive {(EpsilonRelativeTo == EpsilonReference.MeanCost ? "mean" : "standard deviation")} of the first linearized cost (got {reference}); give an absolute ε.", nameof(problem));
+        }
+
+        return Epsilon * reference;
+    }
+
     private static double UnbalancedShift<T>(QuadraticProblem<T> input, T[] gamma, double epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
