@@ -14,37 +14,63 @@ namespace Monge.Solvers.Quadratic;
 /// <remarks>
 /// <para>
 /// The objective is Σ_s λ_s GW(C_s, C) (FGW: Σ_s λ_s FGW(M_s(X), C, C_s) with M_s the squared Euclidean distances
-/// between X and Y_s), in POT's convention (no ½, no root). The inner solver is <see cref="InnerSolver"/> (entropic GW,
-/// by default with a decreasing ε down to 2·10⁻³ so that the plans are nearly sharp); the reported
-/// <see cref="GromovBarycenterResult.Objective"/> is the unregularized value of the final plans for the final C (one
-/// more inner solve per input after the loop, as POT's value would be measured).
+/// between X and Y_s), in POT's convention (no ½, no root). The inner solver is chosen by <see cref="Inner"/>: the
+/// conditional gradient (<see cref="ConditionalGradient"/>, the default, as POT's <c>gromov_barycenters</c> and
+/// <c>fgw_barycenters</c>, which call <c>gromov_wasserstein</c> / <c>fused_gromov_wasserstein</c> from p_s pᵀ with
+/// <c>stopThr=1e-5</c>) or entropic GW (<see cref="Entropic"/>, as POT's <c>entropic_gromov_barycenters</c>). Both use
+/// the same updates and the same stopping rule: the Frobenius norm of the change of C (and, for FGW, the max with the
+/// change of X) at most <see cref="Threshold"/>, as POT's <c>tol</c> (POT's GW barycenter tests it only every tenth
+/// iteration; this one every iteration). Every inner solve starts from p_s pᵀ (no warm start), as POT. The reported
+/// <see cref="GromovBarycenterResult.Objective"/> is the unregularized value of the plans for the final C (one more
+/// inner solve per input after the loop, as POT's value would be measured).
+/// </para>
+/// <para>
+/// The FGW update order is POT's: X and C are first computed from the plans p pᵀ (so the initial C and X only enter
+/// the first change), then the plans are solved for the new (C, X).
 /// </para>
 /// <para>
 /// Time per outer iteration: S inner solves on n_s × N problems plus O(Σ_s n_s²·N + n_s·N²) for the update. Memory:
-/// the S dense plans, the inputs' costs and N × N.
+/// the S dense plans, the inputs' costs and a few N × N and N × n_s arrays per inner solve.
 /// </para>
 /// </remarks>
 public sealed record GromovBarycenter
 {
+    /// <summary>Which inner solver is used (default <see cref="GromovBarycenterInnerSolver.ConditionalGradient"/>, as POT).</summary>
+    public GromovBarycenterInnerSolver Inner { get; init; } = GromovBarycenterInnerSolver.ConditionalGradient;
+
     /// <summary>
-    /// The inner (F)GW solver (default: mirror descent at ε = 2·10⁻³ reached from 50 ε by halving per outer step, residual
-    /// threshold 10⁻⁶, Sinkhorn to 10⁻⁸): nearly sharp plans at a moderate cost. Scale ε with the costs (the default
-    /// suits costs of order one, such as distance matrices divided by their max).
+    /// The conditional-gradient inner solver (used when <see cref="Inner"/> is
+    /// <see cref="GromovBarycenterInnerSolver.ConditionalGradient"/>). Default as POT's barycenters call it: at most 100
+    /// steps (POT passes the outer <c>max_iter</c>, 100 in <c>fgw_barycenters</c>), relative tolerance 1e-5
+    /// (<c>stopThr</c>), absolute 1e-9.
     /// </summary>
-    public EntropicGromovWasserstein InnerSolver { get; init; } = new()
+    public GromovWasserstein ConditionalGradient { get; init; } = new()
     {
-        Epsilon = 2e-3,
-        EpsilonSchedule = new Entropic.EpsilonScaling(50, 0.5),
-        Threshold = 1e-6,
-        MaxIterations = 300,
-        LinearSolver = new Entropic.Sinkhorn { Threshold = 1e-8, MaxIterations = 20_000 },
+        MaxIterations = 100,
+        RelativeTolerance = 1e-5,
+        AbsoluteTolerance = 1e-9,
     };
 
-    /// <summary>Outer iteration budget (default 20; POT's <c>fgw_barycenters</c> uses 100).</summary>
-    public int MaxIterations { get; init; } = 20;
+    /// <summary>
+    /// The entropic inner solver (used when <see cref="Inner"/> is <see cref="GromovBarycenterInnerSolver.Entropic"/>;
+    /// default: mirror descent at ε = 2·10⁻³ reached from 50 ε by halving per outer step, residual threshold 10⁻⁶,
+    /// Sinkhorn to 10⁻⁸): nearly sharp plans at a moderate cost. Scale ε with the costs (the default suits costs of
+    /// order one, such as distance matrices divided by their max).
+    /// </summary>
+    public EntropicGromovWasserstein Entropic { get; init; } = new()
+    {
+        Epsilon = 2e-3,
+        EpsilonSchedule = new Monge.Solvers.Entropic.EpsilonScaling(50, 0.5),
+        Threshold = 1e-6,
+        MaxIterations = 300,
+        LinearSolver = new Monge.Solvers.Entropic.Sinkhorn { Threshold = 1e-8, MaxIterations = 20_000 },
+    };
 
-    /// <summary>Stop when ‖C_{t+1} − C_t‖_F (and ‖X_{t+1} − X_t‖_F for FGW) is at most this (default 1e-7).</summary>
-    public double Threshold { get; init; } = 1e-7;
+    /// <summary>Outer iteration budget (default 100, as POT's <c>fgw_barycenters</c>; POT's <c>gromov_barycenters</c> uses 1000).</summary>
+    public int MaxIterations { get; init; } = 100;
+
+    /// <summary>Stop when ‖C_{t+1} − C_t‖_F (and ‖X_{t+1} − X_t‖_F for FGW) is at most this (default 1e-9, POT's <c>tol</c>).</summary>
+    public double Threshold { get; init; } = 1e-9;
 
     /// <summary>Seed of the random initial structure (used when no initial C is given): N Gaussian points in 2-D, squared distances divided by their max (POT's initialization).</summary>
     public int Seed { get; init; }
@@ -67,7 +93,7 @@ public sealed record GromovBarycenter
         double[]? barycenterWeights = null,
         double[]? initialCost = null,
         CancellationToken cancellationToken = default)
-        => SolveCore(costs, weights, size, lambdas, barycenterWeights, initialCost, null, null, 1, null, cancellationToken);
+        => SolveCore(costs, weights, size, lambdas, barycenterWeights, initialCost, null, null, 1, null, false, false, cancellationToken);
 
     /// <summary>
     /// The FGW barycenter of (C_s, Y_s, p_s) with N points: structure C (N × N) and features X (N × d), objective
@@ -82,7 +108,9 @@ public sealed record GromovBarycenter
     /// <param name="lambdas">λ_s (null: uniform).</param>
     /// <param name="barycenterWeights">p (null: uniform).</param>
     /// <param name="initialCost">C at the start (null: random, see <see cref="Seed"/>).</param>
-    /// <param name="initialFeatures">Unused by the update order of POT (X is first computed from the plans p p_sᵀ) and kept for symmetry; null.</param>
+    /// <param name="initialFeatures">X at the start (N × d; null: zeros). With free features it only enters the first change of X, as in POT (X is first computed from the plans p p_sᵀ); required with <paramref name="fixedFeatures"/>.</param>
+    /// <param name="fixedStructure">Keep C at <paramref name="initialCost"/> (POT's <c>fixed_structure</c>).</param>
+    /// <param name="fixedFeatures">Keep X at <paramref name="initialFeatures"/> (POT's <c>fixed_features</c>).</param>
     /// <param name="cancellationToken">Stops at the next outer iteration.</param>
     /// <returns>C, X, the plans, the objective and the convergence report.</returns>
     /// <exception cref="InputValidationException">Inconsistent sizes, weights or α.</exception>
@@ -97,6 +125,8 @@ public sealed record GromovBarycenter
         double[]? barycenterWeights = null,
         double[]? initialCost = null,
         double[]? initialFeatures = null,
+        bool fixedStructure = false,
+        bool fixedFeatures = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -105,7 +135,12 @@ public sealed record GromovBarycenter
             throw new InputValidationException(InputProblem.InvalidParameter, $"α must lie in [0, 1] (got {alpha}).", nameof(alpha));
         }
 
-        return SolveCore(costs, weights, size, lambdas, barycenterWeights, initialCost, features, initialFeatures, alpha, dimension, cancellationToken);
+        if ((fixedStructure && initialCost is null) || (fixedFeatures && initialFeatures is null))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, "A fixed structure needs an initial C and fixed features need initial features.", fixedStructure && initialCost is null ? nameof(initialCost) : nameof(initialFeatures));
+        }
+
+        return SolveCore(costs, weights, size, lambdas, barycenterWeights, initialCost, features, initialFeatures, alpha, dimension, fixedStructure, fixedFeatures, cancellationToken);
     }
 
     private GromovBarycenterResult SolveCore(
@@ -119,11 +154,12 @@ public sealed record GromovBarycenter
         double[]? initialFeatures,
         double alpha,
         int? dimension,
+        bool fixedStructure,
+        bool fixedFeatures,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(costs);
-        ArgumentNullException.ThrowIfNull(InnerSolver);
-        InnerSolver.Validate();
+        ValidateInner();
         if (MaxIterations < 1 || !(Threshold > 0))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"Need MaxIterations ≥ 1 and a positive threshold (got {MaxIterations}, {Threshold}).", nameof(costs));
@@ -177,7 +213,11 @@ public sealed record GromovBarycenter
             }
         }
 
-        _ = initialFeatures;
+        if (fused && initialFeatures is not null && initialFeatures.Length != n * d)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"The initial features have {initialFeatures.Length} values; N × d = {n * d}.", nameof(initialFeatures));
+        }
+
         var stopwatch = Stopwatch.StartNew();
 
         // Plans: GW as POT, input first (n_s × N); FGW as POT, barycenter first (N × n_s).
@@ -187,7 +227,7 @@ public sealed record GromovBarycenter
             plans[k] = fused ? Outer(p, ps[k]) : [];
         }
 
-        var x = fused ? new double[n * d] : [];
+        var x = !fused ? [] : initialFeatures is null ? new double[n * d] : (double[])initialFeatures.Clone();
         var trace = new List<double>();
         var status = SolverStatus.MaxIterations;
         var iterations = 0;
@@ -203,22 +243,22 @@ public sealed record GromovBarycenter
             double featureChange = 0;
             if (fused)
             {
-                var xNew = UpdateFeatures(plans, features!, lam, p, d);
+                var xNew = fixedFeatures ? x : UpdateFeatures(plans, features!, lam, p, d);
                 featureChange = Frobenius(xNew, x);
                 x = xNew;
-                var cNew = UpdateStructure(plans, costs, lam, p, barycenterFirst: true);
+                var cNew = fixedStructure ? c : UpdateStructure(plans, costs, lam, p, barycenterFirst: true);
                 error = Math.Max(featureChange, Frobenius(cNew, c));
                 c = cNew;
                 for (var k = 0; k < s; k++)
                 {
-                    plans[k] = InnerSolver.Solve(FusedProblem(c, costs[k], x, features![k], d, p, ps[k], alpha), cancellationToken: cancellationToken).ToDense();
+                    plans[k] = InnerSolve(FusedProblem(c, costs[k], x, features![k], d, p, ps[k], alpha), cancellationToken).Plan;
                 }
             }
             else
             {
                 for (var k = 0; k < s; k++)
                 {
-                    plans[k] = InnerSolver.Solve(new QuadraticProblem<double>(costs[k], Dense(c, n), ps[k], p), cancellationToken: cancellationToken).ToDense();
+                    plans[k] = InnerSolve(new QuadraticProblem<double>(costs[k], Dense(c, n), ps[k], p), cancellationToken).Plan;
                 }
 
                 var cNew = UpdateStructure(plans, costs, lam, p, barycenterFirst: false);
@@ -241,9 +281,7 @@ public sealed record GromovBarycenter
         for (var k = 0; k < s; k++)
         {
             var problem = fused ? FusedProblem(c, costs[k], x, features![k], d, p, ps[k], alpha) : new QuadraticProblem<double>(costs[k], Dense(c, n), ps[k], p);
-            var result = InnerSolver.Solve(problem, cancellationToken: cancellationToken);
-            plans[k] = result.ToDense();
-            values[k] = result.Cost;
+            (plans[k], values[k]) = InnerSolve(problem, cancellationToken);
             objective += lam[k] * values[k];
         }
 
@@ -257,6 +295,40 @@ public sealed record GromovBarycenter
             values,
             objective,
             new Convergence(status, iterations, error, Threshold, trace, stopwatch.Elapsed));
+    }
+
+    private void ValidateInner()
+    {
+        switch (Inner)
+        {
+            case GromovBarycenterInnerSolver.ConditionalGradient:
+                ArgumentNullException.ThrowIfNull(ConditionalGradient);
+                if (ConditionalGradient.MaxIterations < 1 || !(ConditionalGradient.RelativeTolerance >= 0) || !(ConditionalGradient.AbsoluteTolerance >= 0))
+                {
+                    throw new InputValidationException(InputProblem.InvalidParameter, "The conditional-gradient inner solver needs MaxIterations ≥ 1 and non-negative tolerances.", nameof(ConditionalGradient));
+                }
+
+                break;
+            case GromovBarycenterInnerSolver.Entropic:
+                ArgumentNullException.ThrowIfNull(Entropic);
+                Entropic.Validate();
+                break;
+            default:
+                throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown inner solver {Inner}.", nameof(Inner));
+        }
+    }
+
+    /// <summary>One inner solve from p_s pᵀ: the dense plan and its unregularized (F)GW value.</summary>
+    private (double[] Plan, double Value) InnerSolve(QuadraticProblem<double> problem, CancellationToken cancellationToken)
+    {
+        if (Inner == GromovBarycenterInnerSolver.Entropic)
+        {
+            var e = Entropic.Solve(problem, cancellationToken: cancellationToken);
+            return (e.ToDense(), e.Cost);
+        }
+
+        var r = ConditionalGradient.Solve(problem, cancellationToken: cancellationToken);
+        return (r.ToDense(), r.Cost);
     }
 
     private static QuadraticProblem<double> FusedProblem(double[] c, CostGeometry<double> cs, double[] x, double[] y, int d, double[] p, double[] ps, double alpha)
@@ -423,4 +495,14 @@ public sealed record GromovBarycenter
 
         return c;
     }
+}
+
+/// <summary>The inner (F)GW solver of <see cref="GromovBarycenter"/>.</summary>
+public enum GromovBarycenterInnerSolver
+{
+    /// <summary>Conditional gradient (<see cref="GromovWasserstein"/>), as POT's <c>gromov_barycenters</c> and <c>fgw_barycenters</c>.</summary>
+    ConditionalGradient,
+
+    /// <summary>Entropic GW (<see cref="EntropicGromovWasserstein"/>), as POT's <c>entropic_gromov_barycenters</c>.</summary>
+    Entropic,
 }
