@@ -84,9 +84,15 @@ public class AlignTests
     [InlineData("fgw")]
     public void Align_DenseMethodAboveThePlanLimit_ExitsTwoNamingFrlc(string method)
     {
-        // 5100 × (5140 less the missing band) > 2.5·10⁷ entries: refused before the features are read or anything is solved.
+        // 5001 × 5001 > 2.5·10⁷ entries: refused before the features are read or anything is solved.
         using var cli = new CliRunner();
-        var (source, target) = Slices(cli, 5100);
+        var source = cli.File("big1.h5ad");
+        var target = cli.File("big2.h5ad");
+        const int n = 5001;
+        var names = Enumerable.Range(0, n).Select(i => "cell" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var coordinates = Enumerable.Range(0, 2 * n).Select(k => (double)(k % 977)).ToArray();
+        AnnDataWriter.Write(source, names, new AnnDataAdditions().Obsm("spatial", coordinates, 2), overwrite: true);
+        AnnDataWriter.Write(target, names, new AnnDataAdditions().Obsm("spatial", coordinates, 2), overwrite: true);
         var (code, _, stderr) = cli.Run("align", "--source", source, "--target", target, "--method", method);
         Assert.True(code == ExitCodes.BadInput, $"exit {code}: {stderr}");
         Assert.Contains("--method frlc", stderr, StringComparison.Ordinal);
