@@ -1,6 +1,7 @@
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
+using Monge.Solvers;
 using Monge.Solvers.Quadratic;
 
 namespace Monge.Tools;
@@ -16,11 +17,16 @@ public enum SliceAlignMode
 }
 
 /// <summary>The result of <see cref="SliceAlignment"/>.</summary>
-/// <param name="Transport">The solver's result (coupling, GW and linear terms, convergence).</param>
+/// <param name="Transport">The solver's coupling: a <see cref="LowRankGromovResult"/> (frlc, lowrank), a
+/// <see cref="GromovWassersteinResult"/> (fgw) or an <see cref="EntropicGromovWassersteinResult{T}"/> (entropic).</param>
+/// <param name="Cost">The fused objective (1 − α)·⟨M, P⟩ + α·GW(P), in the units of <paramref name="GromovCost"/>.</param>
+/// <param name="GromovCost">The GW term, in the squared units of the coordinates' squared distances (the user's units).</param>
+/// <param name="LinearCost">The feature term ⟨M, P⟩ with M the rescaled feature cost (see <paramref name="FeatureScale"/>).</param>
+/// <param name="Convergence">The solver's convergence.</param>
 /// <param name="Aligned">Source coordinates in the target's frame, n × 2 (row-major).</param>
 /// <param name="Fit">The rigid fit of the warp (computed in both modes: it reports rotation, reflection and residual).</param>
 /// <param name="FeatureScale">The factor the features were multiplied by so that the feature cost has the spatial cost's scale (1 without features).</param>
-public sealed record SliceAlignmentResult(LowRankGromovResult Transport, double[] Aligned, ProcrustesFit Fit, double FeatureScale)
+public sealed record SliceAlignmentResult(ITransportPlan<double> Transport, double Cost, double GromovCost, double LinearCost, Convergence Convergence, double[] Aligned, ProcrustesFit Fit, double FeatureScale)
 {
     /// <summary>The rotation angle of the rigid fit in degrees (after removing a reflection, if any).</summary>
     public double RotationDegrees
@@ -36,8 +42,9 @@ public sealed record SliceAlignmentResult(LowRankGromovResult Transport, double[
 }
 
 /// <summary>
-/// Aligns two spatial slices (spatial transcriptomics: PASTE, moscot's AlignmentProblem) with low-rank fused
-/// Gromov–Wasserstein: GW on the squared Euclidean distances within each slice (invariant to rotations, reflections and
+/// Aligns two spatial slices (spatial transcriptomics: PASTE, moscot's AlignmentProblem) with fused
+/// Gromov–Wasserstein (low-rank: <see cref="FrlcGromov"/>, <see cref="LowRankGromov"/>; dense n × m plan:
+/// <see cref="GromovWasserstein"/>, <see cref="EntropicGromovWasserstein"/>): GW on the squared Euclidean distances within each slice (invariant to rotations, reflections and
 /// shifts, so slices in different frames can be compared) fused with the squared Euclidean cost between the cells'
 /// feature embeddings (expression PCA), then maps the source cells into the target's frame by the barycentric projection
 /// (<see cref="SliceAlignMode.Warp"/>) or a rigid Procrustes fit that allows reflections (<see cref="SliceAlignMode.Rigid"/>).
@@ -46,12 +53,66 @@ public sealed record SliceAlignmentResult(LowRankGromovResult Transport, double[
 /// <para>Weighting: the feature embeddings are multiplied by s_C/√s_M (s_C the common mean of the two spatial costs,
 /// s_M the mean feature cost) so that, after the solver's default mean scaling, both terms have mean one and α weighs
 /// comparable quantities whatever the units (moscot scales each term by its mean too). Reported GW is in the squared
-/// units of the coordinates; the linear term in those rescaled units.</para>
+/// units of the coordinates; the linear term in those rescaled units. The dense solvers get the same fused problem:
+/// conditional gradient on the costs as they are (its plan does not depend on a common factor); entropic on the costs
+/// divided by s_C (spatial) and s_C² (features), as the low-rank solvers see them, so that ε is relative to unit-mean
+/// costs; its reported costs are multiplied back by s_C².</para>
 /// <para>Time and memory: those of the solver (linear in the number of cells for both factored costs), plus O((n + m)·d)
-/// for the maps.</para>
+/// for the maps. The dense solvers keep n × m plans and refuse above <see cref="MaxDensePlanEntries"/>.</para>
 /// </remarks>
 public static class SliceAlignment
 {
+    /// <summary>The largest n·m the dense-plan solvers (<see cref="GromovWasserstein"/>, <see cref="EntropicGromovWasserstein"/>) accept here: 2.5·10⁷ entries (200 MB per n × m array; they keep several).</summary>
+    public const long MaxDensePlanEntries = 25_000_000;
+
+    /// <summary>Aligns the source slice onto the target slice with conditional-gradient fused GW (see the other overloads).</summary>
+    /// <param name="source">Source cell coordinates and weights.</param>
+    /// <param name="target">Target cell coordinates.</param>
+    /// <param name="sourceFeatures">Source features, or null.</param>
+    /// <param name="targetFeatures">Target features, or null.</param>
+    /// <param name="alpha">Fusion weight of the spatial GW term.</param>
+    /// <param name="solver">The solver.</param>
+    /// <param name="mode">Warp or rigid.</param>
+    /// <param name="progress">Solver progress.</param>
+    /// <param name="cancellationToken">Cancels the solve.</param>
+    /// <exception cref="InputValidationException">Invalid input, or n·m above <see cref="MaxDensePlanEntries"/> (use <see cref="FrlcGromov"/>).</exception>
+    /// <exception cref="OperationCanceledException">The solve was cancelled.</exception>
+    public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, GromovWasserstein solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(solver);
+        EnsureDense(source, target, "fgw (conditional gradient)");
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, unitScale: false, (sx, sy, a, b, linear, w) =>
+        {
+            var r = solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), null, progress, cancellationToken);
+            ThrowIfCancelled(r.Convergence, cancellationToken);
+            return new SliceTransport(r, r.Cost, r.GwCost, r.LinearCost, r.Convergence);
+        });
+    }
+
+    /// <summary>Aligns the source slice onto the target slice with entropic fused GW (see the other overloads).</summary>
+    /// <param name="source">Source cell coordinates and weights.</param>
+    /// <param name="target">Target cell coordinates.</param>
+    /// <param name="sourceFeatures">Source features, or null.</param>
+    /// <param name="targetFeatures">Target features, or null.</param>
+    /// <param name="alpha">Fusion weight of the spatial GW term.</param>
+    /// <param name="solver">The solver; its ε is relative to the unit-mean costs (see the remarks).</param>
+    /// <param name="mode">Warp or rigid.</param>
+    /// <param name="progress">Solver progress.</param>
+    /// <param name="cancellationToken">Cancels the solve.</param>
+    /// <exception cref="InputValidationException">Invalid input, or n·m above <see cref="MaxDensePlanEntries"/> (use <see cref="FrlcGromov"/>).</exception>
+    /// <exception cref="OperationCanceledException">The solve was cancelled.</exception>
+    public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, EntropicGromovWasserstein solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(solver);
+        EnsureDense(source, target, "entropic");
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, unitScale: true, (sx, sy, a, b, linear, w) =>
+        {
+            var r = solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), null, progress, cancellationToken);
+            ThrowIfCancelled(r.Convergence, cancellationToken);
+            return new SliceTransport(r, r.Cost, r.GwCost, r.LinearCost, r.Convergence);
+        });
+    }
+
     /// <summary>Aligns the source slice onto the target slice.</summary>
     /// <param name="source">Source cell coordinates (n × 2 or n × 3) and weights.</param>
     /// <param name="target">Target cell coordinates (m × same d).</param>
@@ -66,7 +127,7 @@ public static class SliceAlignment
     public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, FrlcGromov solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<Solvers.SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(solver);
-        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken));
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, unitScale: false, (sx, sy, a, b, linear, w) => SliceTransport.From(solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken)));
     }
 
     /// <summary>Aligns the source slice onto the target slice with <see cref="LowRankGromov"/> (see the other overload).</summary>
@@ -82,10 +143,10 @@ public static class SliceAlignment
     public static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, LowRankGromov solver, SliceAlignMode mode = SliceAlignMode.Warp, IProgress<Solvers.SolverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(solver);
-        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, (sx, sy, a, b, linear, w) => solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken));
+        return Align(source, target, sourceFeatures, targetFeatures, alpha, mode, unitScale: false, (sx, sy, a, b, linear, w) => SliceTransport.From(solver.Solve(new QuadraticProblem<double>(sx, sy, a, b, linearGeometry: linear, alpha: linear is null ? null : w), progress, cancellationToken)));
     }
 
-    private static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, SliceAlignMode mode, Func<CostGeometry<double>, CostGeometry<double>, double[], double[], CostGeometry<double>?, double, LowRankGromovResult> solve)
+    private static SliceAlignmentResult Align(PointCloud<double> source, PointCloud<double> target, PointCloud<double>? sourceFeatures, PointCloud<double>? targetFeatures, double alpha, SliceAlignMode mode, bool unitScale, Func<CostGeometry<double>, CostGeometry<double>, double[], double[], CostGeometry<double>?, double, SliceTransport> solve)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -113,17 +174,34 @@ public static class SliceAlignment
         var sy = GromovGeometry.SquaredEuclidean(target);
         CostGeometry<double>? linear = null;
         var featureScale = 1.0;
+        var sc = 0.5 * (CostScale.Mean.Resolve(sx) + CostScale.Mean.Resolve(sy));
+        if (!(sc > 0) || !double.IsFinite(sc))
+        {
+            sc = 1;
+        }
+
+        // unitScale: the solver sees C/s_C and M/s_C² (coordinates times 1/√s_C, features times 1/s_C), as the
+        // low-rank solvers do internally; the costs come back multiplied by s_C².
+        var coordinateFactor = unitScale ? 1 / Math.Sqrt(sc) : 1;
+        if (unitScale)
+        {
+            sx = GromovGeometry.SquaredEuclidean(Scale(source, coordinateFactor));
+            sy = GromovGeometry.SquaredEuclidean(Scale(target, coordinateFactor));
+        }
+
         if (sourceFeatures is not null && alpha < 1)
         {
-            var sc = 0.5 * (CostScale.Mean.Resolve(sx) + CostScale.Mean.Resolve(sy));
             var sm = CostScale.Mean.Resolve(PointCloudGeometry.Create(sourceFeatures, targetFeatures!, default(SquaredEuclidean<double>)));
             featureScale = sc / Math.Sqrt(sm);
-            linear = PointCloudGeometry.Create(Scale(sourceFeatures, featureScale), Scale(targetFeatures!, featureScale), default(SquaredEuclidean<double>));
+            var factor = unitScale ? featureScale / sc : featureScale;
+            linear = PointCloudGeometry.Create(Scale(sourceFeatures, factor), Scale(targetFeatures!, factor), default(SquaredEuclidean<double>));
         }
 
         var a = source.NormalizedWeights();
         var b = target.NormalizedWeights();
-        var result = solve(sx, sy, a, b, linear, linear is null ? 1.0 : alpha);
+        var solved = solve(sx, sy, a, b, linear, linear is null ? 1.0 : alpha);
+        var back = unitScale ? sc * sc : 1;
+        var result = solved.Plan;
 
         var d = source.Dimension;
         var carried = result.ApplyPlan(target.Data, d, Axis.Rows);
@@ -146,7 +224,26 @@ public static class SliceAlignment
             keep.Select(i => weights[i]).ToArray(),
             ProcrustesMode.Rigid);
         var aligned = mode == SliceAlignMode.Rigid ? fit.Apply(source.Data) : warp;
-        return new SliceAlignmentResult(result, aligned, fit, featureScale);
+        return new SliceAlignmentResult(result, solved.Cost * back, solved.GromovCost * back, solved.LinearCost * back, solved.Convergence, aligned, fit, featureScale);
+    }
+
+    private static void EnsureDense(PointCloud<double> source, PointCloud<double> target, string method)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var entries = (long)source.Count * target.Count;
+        if (entries > MaxDensePlanEntries)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"{method} keeps a dense {source.Count} × {target.Count} plan ({entries:N0} entries, above the limit of {MaxDensePlanEntries:N0}); use the low-rank FRLC solver (FrlcGromov; monge align --method frlc) for slices this large.", nameof(source));
+        }
+    }
+
+    private static void ThrowIfCancelled(Convergence convergence, CancellationToken cancellationToken)
+    {
+        if (convergence.Status == SolverStatus.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
     }
 
     private static PointCloud<double> Scale(PointCloud<double> cloud, double factor)
@@ -158,5 +255,10 @@ public static class SliceAlignment
         }
 
         return new PointCloud<double>(data, cloud.Count, cloud.Dimension);
+    }
+
+    private sealed record SliceTransport(ITransportPlan<double> Plan, double Cost, double GromovCost, double LinearCost, Convergence Convergence)
+    {
+        public static SliceTransport From(LowRankGromovResult r) => new(r, r.Cost, r.GromovCost, r.LinearCost, r.Convergence);
     }
 }

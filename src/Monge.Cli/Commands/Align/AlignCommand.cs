@@ -8,13 +8,15 @@ using Monge.Cli.Plotting;
 using Monge.Cli.Reporting;
 using Monge.Geometry;
 using Monge.IO;
+using Monge.Solvers;
 using Monge.Solvers.Quadratic;
 using Monge.Tools;
 
 namespace Monge.Cli.Commands.Align;
 
 /// <summary>
-/// <c>monge align</c>: aligns two spatial slices (.h5ad) by low-rank fused Gromov–Wasserstein on the cells' spatial
+/// <c>monge align</c>: aligns two spatial slices (.h5ad) by fused Gromov–Wasserstein (low-rank frlc or lowrank; dense
+/// conditional-gradient fgw or entropic up to <see cref="SliceAlignment.MaxDensePlanEntries"/>) on the cells' spatial
 /// coordinates and feature embeddings (<see cref="SliceAlignment"/>), then writes the source cells in the target's frame
 /// (<c>--aligned-out</c>, warp or rigid Procrustes allowing reflections), transferred labels (<c>--transfer</c>, reusing
 /// the label-transfer options of <c>monge solve</c>), a copy of the target .h5ad with the results (<c>--h5ad-out</c>) and
@@ -23,10 +25,9 @@ namespace Monge.Cli.Commands.Align;
 public static class AlignCommand
 {
     /// <summary>Methods this build can run.</summary>
-    public static IReadOnlyList<string> Available { get; } = ["frlc", "lowrank"];
+    public static IReadOnlyList<string> Available { get; } = ["frlc", "lowrank", "fgw", "entropic"];
 
-    /// <summary>Methods the issue names that other parts of Monge will provide (refused with exit 2 until then).</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["fgw", "entropic"];
+    private static readonly string[] LowRankMethods = ["frlc", "lowrank"];
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and cancellation.</param>
@@ -37,9 +38,10 @@ public static class AlignCommand
         var spatial = new Option<string>("--spatial") { Description = "Key of the spatial coordinates in both files.", DefaultValueFactory = _ => "obsm/spatial" };
         var features = new Option<string>("--features") { Description = "Key of the feature embedding fused with the spatial GW (for example an expression PCA), or 'none' for spatial GW only (then --alpha must be 1).", DefaultValueFactory = _ => "obsm/X_pca" };
         var alpha = new Option<double?>("--alpha") { Description = "Weight of the spatial GW term in (1 − α)·features + α·GW (POT's α, in [0, 1]; default 0.5 with features, 1 without). The feature cost is rescaled to the spatial cost's mean first." };
-        var method = new Option<string>("--method") { Description = $"Solver: frlc (FRLC-GW, default) or lowrank (Scetbon et al. 2022); {string.Join(" and ", Planned)} are not in this build.", DefaultValueFactory = _ => "frlc" };
-        var rank = new Option<int>("--rank") { Description = "Rank of the low-rank coupling (number of co-clusters).", DefaultValueFactory = _ => 20 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random initialisation.", DefaultValueFactory = _ => 0 };
+        var method = new Option<string>("--method") { Description = "Solver: frlc (FRLC-GW, default; any size), lowrank (Scetbon et al. 2022), fgw (conditional-gradient FGW, dense n × m plan) or entropic (entropic FGW, dense plan); fgw and entropic refuse n·m above 2.5e7.", DefaultValueFactory = _ => "frlc" };
+        var rank = new Option<int?>("--rank") { Description = "frlc, lowrank: rank of the low-rank coupling (number of co-clusters), default 20." };
+        var seed = new Option<int?>("--seed") { Description = "frlc, lowrank: seed of the random initialisation, default 0." };
+        var epsilon = new Option<double?>("--epsilon") { Description = "entropic: regularization ε relative to the unit-mean costs (the spatial cost divided by its mean, the feature cost by its square), default 0.01." };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "Outer iteration budget (default: the solver's)." };
         var alignedOut = new Option<string?>("--aligned-out") { Description = "Write the source coordinates mapped into the target's frame (n × d; .npy, .npz, .csv or .parquet)." };
         var alignMode = new Option<string>("--align-mode") { Description = "warp: each source cell goes to its barycentric projection Σ_j P_ij y_j / Σ_j P_ij; affine: one rigid map (rotation or reflection plus translation) fitted to it by weighted Procrustes.", DefaultValueFactory = _ => "warp" }.AcceptOnlyFromAmongFluent("warp", "affine");
@@ -48,22 +50,37 @@ public static class AlignCommand
         var json = CommonOptions.Json();
         var strict = ConvergencePolicy.Strict();
         var overwrite = CommonOptions.Overwrite();
-        var command = new Command("align", "Align two spatial slices (.h5ad) by low-rank fused Gromov–Wasserstein; map the source cells into the target's frame, transfer labels, plot the overlay.")
+        var command = new Command("align", "Align two spatial slices (.h5ad) by fused Gromov–Wasserstein (low-rank or dense); map the source cells into the target's frame, transfer labels, plot the overlay.")
         {
-            source, target, spatial, features, alpha, method, rank, seed, maxIterations, alignedOut, alignMode, plot, json, strict, overwrite,
+            source, target, spatial, features, alpha, method, rank, seed, epsilon, maxIterations, alignedOut, alignMode, plot, json, strict, overwrite,
         };
         transfer.AddTo(command);
         command.SetAction(parse =>
         {
             var methodName = parse.GetValue(method)!.ToLowerInvariant();
-            if (Planned.Contains(methodName))
-            {
-                throw new UsageException($"--method {methodName} is not available in this build; available: {string.Join(", ", Available)}.");
-            }
-
             if (!Available.Contains(methodName))
             {
                 throw new UsageException($"--method {methodName}: unknown; available: {string.Join(", ", Available)}.");
+            }
+
+            var lowRank = LowRankMethods.Contains(methodName);
+            foreach (var (flag, given) in new[] { ("--rank", parse.GetResult(rank) is { Implicit: false }), ("--seed", parse.GetResult(seed) is { Implicit: false }) })
+            {
+                if (given && !lowRank)
+                {
+                    throw new UsageException($"{flag} applies to --method frlc and lowrank, not {methodName}.");
+                }
+            }
+
+            if (parse.GetResult(epsilon) is { Implicit: false } && methodName != "entropic")
+            {
+                throw new UsageException($"--epsilon applies to --method entropic, not {methodName}.");
+            }
+
+            var eps = parse.GetValue(epsilon) ?? 0.01;
+            if (!(eps > 0) || !double.IsFinite(eps))
+            {
+                throw new UsageException($"--epsilon {eps.ToString(CultureInfo.InvariantCulture)}: must be a positive number.");
             }
 
             var over = parse.GetValue(overwrite);
@@ -90,7 +107,7 @@ public static class AlignCommand
                 throw new UsageException("--alpha below 1 fuses a feature cost: give --features KEY (for example obsm/X_pca), or --alpha 1 with --features none.");
             }
 
-            var r = parse.GetValue(rank);
+            var r = parse.GetValue(rank) ?? 20;
             if (r < 1)
             {
                 throw new UsageException($"--rank {r}: must be at least 1.");
@@ -122,6 +139,11 @@ public static class AlignCommand
                 throw new UsageException($"--spatial {spatialKey}: the source has {x.Dimension} coordinates per cell but the target {y.Dimension}.");
             }
 
+            if (!lowRank && (long)x.Count * y.Count > SliceAlignment.MaxDensePlanEntries)
+            {
+                throw new UsageException($"--method {methodName} keeps a dense {x.Count} × {y.Count} plan ({(long)x.Count * y.Count:N0} entries, above the limit of {SliceAlignment.MaxDensePlanEntries:N0}); use --method frlc for slices this large.");
+            }
+
             PointCloud<double>? fx = null;
             PointCloud<double>? fy = null;
             if (useFeatures && weight < 1)
@@ -144,26 +166,33 @@ public static class AlignCommand
             var budget = parse.GetValue(maxIterations);
             var isJson = parse.GetValue(json);
             var stopwatch = Stopwatch.StartNew();
-            var result = SolverProgressRenderer.Run(context, isJson, progress => methodName == "frlc"
-                ? SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new FrlcGromov { Rank = r, Seed = parse.GetValue(seed), MaxIterations = budget ?? new FrlcGromov().MaxIterations }, mode, progress, context.Cancellation)
-                : SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new LowRankGromov { Rank = r, Seed = parse.GetValue(seed), MaxIterations = budget ?? new LowRankGromov().MaxIterations }, mode, progress, context.Cancellation));
+            var seedValue = parse.GetValue(seed) ?? 0;
+            var result = SolverProgressRenderer.Run(context, isJson, progress => methodName switch
+            {
+                "frlc" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new FrlcGromov { Rank = r, Seed = seedValue, MaxIterations = budget ?? new FrlcGromov().MaxIterations }, mode, progress, context.Cancellation),
+                "lowrank" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new LowRankGromov { Rank = r, Seed = seedValue, MaxIterations = budget ?? new LowRankGromov().MaxIterations }, mode, progress, context.Cancellation),
+                "fgw" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new GromovWasserstein { MaxIterations = budget ?? new GromovWasserstein().MaxIterations }, mode, progress, context.Cancellation),
+                _ => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new EntropicGromovWasserstein { Epsilon = eps, MaxIterations = budget ?? new EntropicGromovWasserstein().MaxIterations }, mode, progress, context.Cancellation),
+            });
             var transport = result.Transport;
+            var lowRankResult = transport as LowRankGromovResult;
             var summary = new JsonObject
             {
                 ["method"] = methodName,
                 ["n"] = x.Count,
                 ["m"] = y.Count,
-                ["rank"] = r,
+                ["rank"] = lowRank ? r : null,
+                ["epsilon"] = methodName == "entropic" ? eps : null,
                 ["alpha"] = weight,
                 ["features"] = fx is null ? null : featureKey,
-                ["cost"] = JsonOutput.Number(transport.Cost),
-                ["gw_cost"] = JsonOutput.Number(transport.GromovCost),
-                ["linear_cost"] = JsonOutput.Number(transport.LinearCost),
-                ["cost_scale"] = JsonOutput.Number(transport.CostScale),
+                ["cost"] = JsonOutput.Number(result.Cost),
+                ["gw_cost"] = JsonOutput.Number(result.GromovCost),
+                ["linear_cost"] = JsonOutput.Number(result.LinearCost),
+                ["cost_scale"] = lowRankResult is null ? null : JsonOutput.Number(lowRankResult.CostScale),
                 ["feature_scale"] = JsonOutput.Number(result.FeatureScale),
-                ["converged"] = transport.Convergence.Converged,
-                ["iterations"] = transport.Convergence.Iterations,
-                ["marginal_error"] = JsonOutput.Number(transport.MarginalError),
+                ["converged"] = result.Convergence.Converged,
+                ["iterations"] = result.Convergence.Iterations,
+                ["marginal_error"] = JsonOutput.Number(lowRankResult?.MarginalError ?? MarginalError(transport, x.Cloud, y.Cloud)),
                 ["align_mode"] = mode == SliceAlignMode.Rigid ? "affine" : "warp",
                 ["rotation_degrees"] = JsonOutput.Number(result.RotationDegrees),
                 ["reflection"] = result.Fit.IsReflection,
@@ -183,7 +212,7 @@ public static class AlignCommand
             }
 
             summary["seconds"] = stopwatch.Elapsed.TotalSeconds;
-            var exitCode = ConvergencePolicy.Apply(context, summary, $"{methodName} on the slice pair", transport.Convergence.Status, transport.Convergence, isJson, parse.GetValue(strict), "--max-iterations");
+            var exitCode = ConvergencePolicy.Apply(context, summary, $"{methodName} on the slice pair", result.Convergence.Status, result.Convergence, isJson, parse.GetValue(strict), "--max-iterations");
             if (isJson)
             {
                 JsonOutput.Write(context.Out, summary);
@@ -196,5 +225,14 @@ public static class AlignCommand
             return exitCode;
         });
         return command;
+    }
+
+    private static double MarginalError(ITransportPlan<double> plan, PointCloud<double> source, PointCloud<double> target)
+    {
+        var a = source.NormalizedWeights();
+        var b = target.NormalizedWeights();
+        var rows = plan.SourceMarginal;
+        var cols = plan.TargetMarginal;
+        return Enumerable.Range(0, a.Length).Sum(i => Math.Abs(rows[i] - a[i])) + Enumerable.Range(0, b.Length).Sum(j => Math.Abs(cols[j] - b[j]));
     }
 }
