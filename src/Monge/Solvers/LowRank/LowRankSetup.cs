@@ -115,7 +115,7 @@ internal sealed class LowRankSetup
         return double.IsFinite(cost) && Math.Abs(mass - 1) <= 1e-2 ? status : SolverStatus.Diverged;
     }
 
-    private static int[]? Support(double[] w)
+    internal static int[]? Support(double[] w)
     {
         var zeros = 0;
         foreach (var v in w)
@@ -142,7 +142,7 @@ internal sealed class LowRankSetup
         return support;
     }
 
-    private static double[] Restrict(double[] factor, int width, int[]? support)
+    internal static double[] Restrict(double[] factor, int width, int[]? support)
     {
         if (support is null)
         {
@@ -158,7 +158,7 @@ internal sealed class LowRankSetup
         return result;
     }
 
-    private static double[] Expand(double[] factor, int width, int[]? support, int fullCount)
+    internal static double[] Expand(double[] factor, int width, int[]? support, int fullCount)
     {
         if (support is null)
         {

@@ -98,8 +98,8 @@ internal sealed class LowRankGromovSetup
             throw new InputValidationException(InputProblem.DimensionMismatch, $"Weights have lengths {aw.Length} and {bw.Length} but the costs are {n}×{n} and {m}×{m}.", nameof(a));
         }
 
-        var rows = Support(aw);
-        var cols = Support(bw);
+        var rows = LowRankSetup.Support(aw);
+        var cols = LowRankSetup.Support(bw);
         if (rows is not null)
         {
             sourceCost = sourceCost.Subset(rows, rows);
@@ -155,71 +155,18 @@ internal sealed class LowRankGromovSetup
     }
 
     /// <summary>Rows of a full-size factor kept on the support.</summary>
-    public double[] RestrictSource(double[] factor, int width) => Restrict(factor, width, _rows);
+    public double[] RestrictSource(double[] factor, int width) => LowRankSetup.Restrict(factor, width, _rows);
 
     /// <summary>Rows of a full-size target factor kept on the support.</summary>
-    public double[] RestrictTarget(double[] factor, int width) => Restrict(factor, width, _cols);
+    public double[] RestrictTarget(double[] factor, int width) => LowRankSetup.Restrict(factor, width, _cols);
 
     /// <summary>The coupling of the full problem.</summary>
     public LowRankCoupling Coupling(double[] q, double[] inner, double[] r, int rank, int latentRank)
-        => new(Expand(q, rank, _rows, FullRows), inner, Expand(r, latentRank, _cols, FullCols), FullRows, FullCols, rank, latentRank);
+        => new(LowRankSetup.Expand(q, rank, _rows, FullRows), inner, LowRankSetup.Expand(r, latentRank, _cols, FullCols), FullRows, FullCols, rank, latentRank);
 
     /// <summary>A full-length source vector from one on the support (zeros elsewhere).</summary>
-    public double[] ExpandSource(double[] v) => Expand(v, 1, _rows, FullRows);
+    public double[] ExpandSource(double[] v) => LowRankSetup.Expand(v, 1, _rows, FullRows);
 
     /// <summary>A full-length target vector from one on the support.</summary>
-    public double[] ExpandTarget(double[] v) => Expand(v, 1, _cols, FullCols);
-
-    private static int[]? Support(double[] w)
-    {
-        var count = w.Count(v => v != 0);
-        if (count == w.Length || count == 0)
-        {
-            return null;
-        }
-
-        var support = new int[count];
-        var k = 0;
-        for (var i = 0; i < w.Length; i++)
-        {
-            if (w[i] != 0)
-            {
-                support[k++] = i;
-            }
-        }
-
-        return support;
-    }
-
-    private static double[] Restrict(double[] factor, int width, int[]? support)
-    {
-        if (support is null)
-        {
-            return factor;
-        }
-
-        var result = new double[(long)support.Length * width];
-        for (var k = 0; k < support.Length; k++)
-        {
-            factor.AsSpan(support[k] * width, width).CopyTo(result.AsSpan(k * width, width));
-        }
-
-        return result;
-    }
-
-    private static double[] Expand(double[] factor, int width, int[]? support, int fullCount)
-    {
-        if (support is null)
-        {
-            return factor;
-        }
-
-        var result = new double[(long)fullCount * width];
-        for (var k = 0; k < support.Length; k++)
-        {
-            factor.AsSpan(k * width, width).CopyTo(result.AsSpan(support[k] * width, width));
-        }
-
-        return result;
-    }
+    public double[] ExpandTarget(double[] v) => LowRankSetup.Expand(v, 1, _cols, FullCols);
 }
