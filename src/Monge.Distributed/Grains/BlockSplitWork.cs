@@ -1,0 +1,32 @@
+using Monge.Distributed.Storage;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>A worker's block split, run on the thread pool (not grain code).</summary>
+internal static class BlockSplitWork
+{
+    // Blocks at least this large are split with the silo's cores inside (fixed 1024-row chunks: same result).
+    private const int InnerParallelSize = 16384;
+
+    // The split of a block shipped as two sub-clouds with identity index ranges (the IHiRefExecutor contract): the
+    // permuted local ranges are mapped back through the block's original ranges by the coordinator.
+    public static async Task<int[]> RunAsync(HiRefBlockRequest request, IBlockStore store, int cores)
+    {
+        var spec = request.Spec;
+        var (m, d) = (request.Size, spec.Dimension);
+        var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
+        var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
+        var x = points.AsMemory(0, m * d);
+        var y = points.AsMemory(m * d, m * d);
+        var ix = Enumerable.Range(0, m).ToArray();
+        var iy = Enumerable.Range(0, m).ToArray();
+        var splitter = new HiRefBlockSplitter(spec.ToSolver());
+        var block = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
+        var parallel = m >= InnerParallelSize ? new ParallelOptions { MaxDegreeOfParallelism = cores } : null;
+        var children = splitter.Split(block, request.Rank, x.Span, y.Span, d, ix, iy, new HiRefScratch(), parallel);
+        var sizes = children.Select(c => c.Size).ToArray();
+        await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
+        return sizes;
+    }
+}

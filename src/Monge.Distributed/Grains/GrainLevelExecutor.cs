@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using Monge.Distributed.Storage;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>
+/// The distributed <see cref="IHiRefExecutor"/>: each block of a level goes to a worker grain through the store (its
+/// points in, its permuted local ranges out), and the level's index arrays and child sizes are checkpointed in the store
+/// (one atomic block). A level whose checkpoint exists is loaded instead of split again, and a block whose output exists is
+/// not split again, so a restarted coordinator loses at most the blocks in flight.
+/// </summary>
+internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, TimeSpan pauseAfterCheckpoint) : IHiRefExecutor
+{
+    private const int MaxAttempts = 6;
+    private const int MaxInFlight = 64;
+
+    public async ValueTask<HiRefLevelResult> RunLevelAsync(HiRefLevel level, HiRefLevelInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(level);
+        ArgumentNullException.ThrowIfNull(input);
+        var clock = Stopwatch.StartNew();
+        progress.Update(s => s with { Level = level.Number + 1, BlocksDone = 0, BlocksInLevel = level.Blocks.Count, Stage = $"level {level.Number + 1}" });
+        var key = HiRefKeys.Level(jobId, level.Number);
+        if (await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+        {
+            var loaded = await LoadCheckpointAsync(key, level, input, cancellationToken).ConfigureAwait(false);
+            progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: true, 0);
+            return loaded;
+        }
+
+        var sizes = new int[level.Blocks.Count][];
+        using (var gate = new SemaphoreSlim(MaxInFlight))
+        {
+            var tasks = new Task[level.Blocks.Count];
+            for (var s = 0; s < tasks.Length; s++)
+            {
+                var slot = s;
+                tasks[s] = Task.Run(
+                    async () =>
+                    {
+                        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            sizes[slot] = await RunBlockAsync(level, level.Blocks[slot], input, cancellationToken).ConfigureAwait(false);
+                            input.ReportBlockDone();
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    },
+                    cancellationToken);
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+
+        var checkpointClock = Stopwatch.StartNew();
+        var checkpoint = EncodeCheckpoint(level, input, sizes);
+        await store.PutAsync(key, checkpoint, cancellationToken).ConfigureAwait(false);
+        progress.Moved(checkpoint.Length, 0);
+        var checkpointSeconds = checkpointClock.Elapsed.TotalSeconds;
+        foreach (var block in level.Blocks)
+        {
+            await store.DeleteAsync(HiRefKeys.Block(jobId, level.Number, block.Index, "in"), cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync(HiRefKeys.Block(jobId, level.Number, block.Index, "out"), cancellationToken).ConfigureAwait(false);
+        }
+
+        progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
+        if (pauseAfterCheckpoint > TimeSpan.Zero)
+        {
+            await Task.Delay(pauseAfterCheckpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new HiRefLevelResult(Children(level, sizes), 0);
+    }
+
+    // One block: ship its points (unless an earlier run did), call a worker (a fresh grain per attempt), read and map its
+    // output back through the block's original ranges.
+    private async Task<int[]> RunBlockAsync(HiRefLevel level, HiRefBlock block, HiRefLevelInput input, CancellationToken cancellationToken)
+    {
+        var inKey = HiRefKeys.Block(jobId, level.Number, block.Index, "in");
+        var outKey = HiRefKeys.Block(jobId, level.Number, block.Index, "out");
+        string? worker = null;
+        if (!await store.ExistsAsync(outKey, cancellationToken).ConfigureAwait(false))
+        {
+            var points = Gather(block, input);
+            await store.PutAsync(inKey, points, cancellationToken).ConfigureAwait(false);
+            progress.Moved(points.Length, 0);
+            var request = new HiRefBlockRequest { Spec = spec, Level = level.Number, BlockIndex = block.Index, Rank = level.Rank, Size = block.Size, InputKey = inKey, OutputKey = outKey };
+            var reply = await CallWorkerAsync(request, cancellationToken).ConfigureAwait(false);
+            worker = reply.Silo;
+        }
+
+        var bytes = await store.GetAsync(outKey, cancellationToken).ConfigureAwait(false);
+        progress.Moved(0, bytes.Length);
+        var (ix, iy, sizes) = BlockOutput.Decode(outKey, bytes, block.Size);
+        MapBack(input.IndicesX.Span.Slice(block.XStart, block.Size), ix);
+        MapBack(input.IndicesY.Span.Slice(block.YStart, block.Size), iy);
+        progress.BlockDone(worker);
+        return sizes;
+    }
+
+    private async Task<HiRefBlockReply> CallWorkerAsync(HiRefBlockRequest request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var grain = grains.GetGrain<IHiRefBlockGrain>($"{jobId}/{request.Level}/{request.BlockIndex}/{attempt}");
+                var reply = await grain.SplitAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return reply.ErrorKind switch
+                {
+                    HiRefJobErrorKind.None => reply,
+                    HiRefJobErrorKind.BlockMissing => throw new BlockNotFoundException(reply.ErrorKey ?? request.InputKey, reply.Error ?? "missing block"),
+                    _ => throw new BlockCorruptException(reply.ErrorKey ?? request.InputKey, reply.Error ?? "corrupt block"),
+                };
+            }
+            catch (Exception ex) when (attempt + 1 < MaxAttempts && IsTransient(ex, cancellationToken))
+            {
+                // A lost silo or a dropped call: retry on a new activation, which placement puts on a live silo.
+                progress.Retried();
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static bool IsTransient(Exception ex, CancellationToken cancellationToken) =>
+        ex is not (BlockStoreException or ArgumentException or InvalidOperationException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    // The block's X-part then its Y-part, in range order, row-major float64: the worker splits them with identity ranges.
+    private static byte[] Gather(HiRefBlock block, HiRefLevelInput input)
+    {
+        var d = input.Dimension;
+        var m = block.Size;
+        var points = new double[2 * m * d];
+        var x = input.X.Span;
+        var y = input.Y.Span;
+        var ix = input.IndicesX.Span.Slice(block.XStart, m);
+        var iy = input.IndicesY.Span.Slice(block.YStart, m);
+        for (var k = 0; k < m; k++)
+        {
+            x.Slice(ix[k] * d, d).CopyTo(points.AsSpan(k * d, d));
+            y.Slice(iy[k] * d, d).CopyTo(points.AsSpan((m + k) * d, d));
+        }
+
+        return BlockCodec.FromDoubles(points);
+    }
+
+    private static void MapBack(Span<int> range, int[] local)
+    {
+        var original = range.ToArray();
+        for (var k = 0; k < local.Length; k++)
+        {
+            range[k] = original[local[k]];
+        }
+    }
+
+    private static IReadOnlyList<IReadOnlyList<HiRefBlock>> Children(HiRefLevel level, int[][] sizes)
+    {
+        var children = new IReadOnlyList<HiRefBlock>[level.Blocks.Count];
+        for (var s = 0; s < children.Length; s++)
+        {
+            var block = level.Blocks[s];
+            var list = new HiRefBlock[sizes[s].Length];
+            var offset = 0;
+            for (var z = 0; z < list.Length; z++)
+            {
+                list[z] = new HiRefBlock(block.Level + 1, z, block.XStart + offset, block.YStart + offset, sizes[s][z]);
+                offset += sizes[s][z];
+            }
+
+            children[s] = list;
+        }
+
+        return children;
+    }
+
+    // Checkpoint: n, level, rank, blocks, then per block (index, XStart, YStart, size, r, r sizes), then both index arrays.
+    private static byte[] EncodeCheckpoint(HiRefLevel level, HiRefLevelInput input, int[][] sizes)
+    {
+        var n = input.IndicesX.Length;
+        var header = new List<int> { n, level.Number, level.Rank, level.Blocks.Count };
+        for (var s = 0; s < sizes.Length; s++)
+        {
+            var b = level.Blocks[s];
+            header.AddRange([b.Index, b.XStart, b.YStart, b.Size, sizes[s].Length]);
+            header.AddRange(sizes[s]);
+        }
+
+        var bytes = new byte[(header.Count + (2 * n)) * sizeof(int)];
+        BlockCodec.WriteInts(bytes, header.ToArray());
+        BlockCodec.WriteInts(bytes.AsSpan(header.Count * sizeof(int)), input.IndicesX.Span);
+        BlockCodec.WriteInts(bytes.AsSpan((header.Count + n) * sizeof(int)), input.IndicesY.Span);
+        return bytes;
+    }
+
+    private async Task<HiRefLevelResult> LoadCheckpointAsync(string key, HiRefLevel level, HiRefLevelInput input, CancellationToken cancellationToken)
+    {
+        var bytes = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        progress.Moved(0, bytes.Length);
+        var n = input.IndicesX.Length;
+        BlockCorruptException Mismatch(string what) => new(key, $"Level checkpoint '{key}' in the store {store.Location} does not match the job ({what}).");
+        int At(int i) => (i + 1) * sizeof(int) <= bytes.Length ? BlockCodec.ReadInt(bytes, i * sizeof(int)) : throw Mismatch("truncated");
+        if (At(0) != n || At(1) != level.Number || At(2) != level.Rank || At(3) != level.Blocks.Count)
+        {
+            throw Mismatch("size, level, rank or block count");
+        }
+
+        var pos = 4;
+        var sizes = new int[level.Blocks.Count][];
+        for (var s = 0; s < sizes.Length; s++)
+        {
+            var b = level.Blocks[s];
+            if (At(pos) != b.Index || At(pos + 1) != b.XStart || At(pos + 2) != b.YStart || At(pos + 3) != b.Size)
+            {
+                throw Mismatch($"block {s}");
+            }
+
+            var r = At(pos + 4);
+            if (r < 1 || r > b.Size)
+            {
+                throw Mismatch($"block {s} children");
+            }
+
+            sizes[s] = new int[r];
+            for (var z = 0; z < r; z++)
+            {
+                sizes[s][z] = At(pos + 5 + z);
+            }
+
+            if (sizes[s].Any(v => v < 1) || sizes[s].Sum() != b.Size)
+            {
+                throw Mismatch($"block {s} child sizes");
+            }
+
+            pos += 5 + r;
+        }
+
+        if (bytes.Length != (pos + (2 * n)) * sizeof(int))
+        {
+            throw Mismatch("length");
+        }
+
+        var ix = new int[n];
+        var iy = new int[n];
+        BlockCodec.ReadInts(bytes.AsSpan(pos * sizeof(int)), ix);
+        BlockCodec.ReadInts(bytes.AsSpan((pos + n) * sizeof(int)), iy);
+        ix.CopyTo(input.IndicesX.Span);
+        iy.CopyTo(input.IndicesY.Span);
+        foreach (var unused in level.Blocks)
+        {
+            input.ReportBlockDone();
+        }
+
+        return new HiRefLevelResult(Children(level, sizes), 0);
+    }
+}

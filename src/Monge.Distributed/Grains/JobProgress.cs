@@ -1,0 +1,73 @@
+namespace Monge.Distributed.Grains;
+
+/// <summary>The coordinator's live counters for one run of a job (thread-safe; read by status polls).</summary>
+internal sealed class JobProgress
+{
+    private readonly Lock _gate = new();
+    private readonly List<double> _levelSeconds = [];
+    private readonly HashSet<string> _workers = [];
+    private HiRefJobStatus _status;
+
+    public JobProgress(string jobId, string silo, int run)
+    {
+        _status = new HiRefJobStatus { JobId = jobId, State = HiRefJobState.Running, CoordinatorSilo = silo, Runs = run, Stage = "starting" };
+    }
+
+    public HiRefJobStatus Snapshot()
+    {
+        lock (_gate)
+        {
+            return _status with { LevelSeconds = [.. _levelSeconds], WorkerSilos = [.. _workers.Order(StringComparer.Ordinal)] };
+        }
+    }
+
+    public void Update(Func<HiRefJobStatus, HiRefJobStatus> change)
+    {
+        lock (_gate)
+        {
+            _status = change(_status);
+        }
+    }
+
+    public void LevelDone(double seconds, bool resumed, double checkpointSeconds)
+    {
+        lock (_gate)
+        {
+            _levelSeconds.Add(seconds);
+            _status = _status with
+            {
+                CheckpointedLevels = _status.CheckpointedLevels + 1,
+                ResumedLevels = _status.ResumedLevels + (resumed ? 1 : 0),
+                CheckpointSeconds = _status.CheckpointSeconds + checkpointSeconds,
+            };
+        }
+    }
+
+    public void BlockDone(string? worker)
+    {
+        lock (_gate)
+        {
+            _status = _status with { BlocksDone = _status.BlocksDone + 1 };
+            if (worker is not null)
+            {
+                _workers.Add(worker);
+            }
+        }
+    }
+
+    public void Moved(long written, long read)
+    {
+        lock (_gate)
+        {
+            _status = _status with { BytesWritten = _status.BytesWritten + written, BytesRead = _status.BytesRead + read };
+        }
+    }
+
+    public void Retried()
+    {
+        lock (_gate)
+        {
+            _status = _status with { Retries = _status.Retries + 1 };
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Monge.Distributed.Storage;
+using Monge.Geometry;
+using Monge.Solvers;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>One run of a job, on the thread pool: read the points, run the solver with a <see cref="GrainLevelExecutor"/>,
+/// write the result (or a permanent failure) to the store. Returns the final status, or null after a transient failure.</summary>
+internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory grains, HiRefSiloOptions options, JobProgress progress)
+{
+    private string JobId => jobId;
+
+    private IBlockStore Store => store;
+
+    public async Task<HiRefJobStatus?> RunAsync(HiRefJobSpec spec)
+    {
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var n = spec.Count;
+            var d = spec.Dimension;
+            var sourceBytes = await Store.GetAsync(HiRefKeys.Source(JobId)).ConfigureAwait(false);
+            var targetBytes = await Store.GetAsync(HiRefKeys.Target(JobId)).ConfigureAwait(false);
+            progress.Moved(0, sourceBytes.Length + targetBytes.Length);
+            var source = new PointCloud<double>(BlockCodec.ToDoubles(HiRefKeys.Source(JobId), sourceBytes, (long)n * d), n, d);
+            var target = new PointCloud<double>(BlockCodec.ToDoubles(HiRefKeys.Target(JobId), targetBytes, (long)n * d), n, d);
+            var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, options.PauseAfterCheckpoint);
+            var solver = spec.ToSolver() with { Executor = executor, MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
+            var leafClock = new Stopwatch();
+            var sink = new Progress(progress, leafClock);
+            var result = solver.Solve(source, target, sink);
+            progress.Update(s => s with { Stage = "writing the result", LeafSeconds = result.LeafSeconds + result.PolishSeconds });
+            var bytes = new byte[n * sizeof(int)];
+            BlockCodec.WriteInts(bytes, result.Permutation);
+            var summary = progress.Snapshot() with { State = HiRefJobState.Succeeded, Cost = result.Cost, Stage = $"done in {clock.Elapsed.TotalSeconds:F1} s" };
+            await Store.PutAsync(HiRefKeys.Summary(JobId), JsonSerializer.SerializeToUtf8Bytes(summary)).ConfigureAwait(false);
+            await Store.PutAsync(HiRefKeys.Result(JobId), bytes).ConfigureAwait(false);
+            progress.Moved(bytes.Length, 0);
+            progress.Update(s => s with { State = HiRefJobState.Succeeded, Cost = result.Cost, Stage = summary.Stage });
+            return progress.Snapshot();
+        }
+        catch (Exception ex) when (Permanent(ex) is { } kind)
+        {
+            var failure = progress.Snapshot() with
+            {
+                State = HiRefJobState.Failed,
+                ErrorKind = kind,
+                ErrorKey = (ex as BlockStoreException)?.Key,
+                Error = ex.Message,
+            };
+            await Store.PutAsync(HiRefKeys.Failure(JobId), JsonSerializer.SerializeToUtf8Bytes(failure)).ConfigureAwait(false);
+            progress.Update(_ => failure);
+            return failure;
+        }
+        catch (Exception ex)
+        {
+            // Transient: the next status call restarts the job from its checkpoints.
+            progress.Update(s => s with { Error = $"{ex.GetType().Name}: {ex.Message}", Stage = "restarting" });
+            return null;
+        }
+    }
+
+    private static HiRefJobErrorKind? Permanent(Exception ex) => ex switch
+    {
+        BlockNotFoundException => HiRefJobErrorKind.BlockMissing,
+        BlockCorruptException => HiRefJobErrorKind.BlockCorrupt,
+        ArgumentException => HiRefJobErrorKind.InvalidInput,
+        _ => null,
+    };
+
+    // The solver's progress: "level t" reports are the executor's; the leaves and polish stages are shown as they come.
+    private sealed class Progress(JobProgress progress, Stopwatch leafClock) : IProgress<SolverProgress>
+    {
+        public void Report(SolverProgress value)
+        {
+            if (!value.Stage.StartsWith("level", StringComparison.Ordinal))
+            {
+                if (!leafClock.IsRunning)
+                {
+                    leafClock.Start();
+                }
+
+                progress.Update(s => s with { Stage = value.Stage, BlocksDone = (int)value.Completed, BlocksInLevel = (int)value.Total });
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Monge.Geometry.Costs;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Distributed;
+
+/// <summary>
+/// What a distributed Hierarchical Refinement job solves and with which options: a serializable subset of
+/// <see cref="HierarchicalRefinement"/> (every other option keeps its default). <see cref="ToSolver"/> builds the
+/// single-machine solver with the same options, whose permutation the job reproduces bit for bit.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record HiRefJobSpec
+{
+    /// <summary>Points per cloud, n (set by <see cref="DistributedHierarchicalRefinement"/>).</summary>
+    [Id(0)]
+    public int Count { get; init; }
+
+    /// <summary>The dimension d (set by <see cref="DistributedHierarchicalRefinement"/>).</summary>
+    [Id(1)]
+    public int Dimension { get; init; }
+
+    /// <summary>The cost name, as <see cref="CostFunction.Parse{T}(string)"/> reads it (default "sqeuclidean").</summary>
+    [Id(2)]
+    public string Cost { get; init; } = "sqeuclidean";
+
+    /// <summary>The time/quality budget (<see cref="HierarchicalRefinement.ForQuality"/>; default Balanced).</summary>
+    [Id(3)]
+    public string Quality { get; init; } = nameof(HiRefQuality.Balanced);
+
+    /// <summary><see cref="HierarchicalRefinement.LeafSize"/> (default 256).</summary>
+    [Id(4)]
+    public int LeafSize { get; init; } = 256;
+
+    /// <summary><see cref="HierarchicalRefinement.MaxRank"/> (default 16).</summary>
+    [Id(5)]
+    public int MaxRank { get; init; } = 16;
+
+    /// <summary><see cref="HierarchicalRefinement.MaxDepth"/> (default 8).</summary>
+    [Id(6)]
+    public int MaxDepth { get; init; } = 8;
+
+    /// <summary><see cref="HierarchicalRefinement.Seed"/> (default 0).</summary>
+    [Id(7)]
+    public int Seed { get; init; }
+
+    /// <summary><see cref="HierarchicalRefinement.RankSchedule"/> (null: automatic).</summary>
+    [Id(8)]
+    public IReadOnlyList<int>? RankSchedule { get; init; }
+
+    /// <summary><see cref="HierarchicalRefinement.Polish"/> (default on).</summary>
+    [Id(9)]
+    public bool Polish { get; init; } = true;
+
+    /// <summary>The single-machine solver with these options (its <see cref="HierarchicalRefinement.Executor"/> is the
+    /// local one; the job replaces it).</summary>
+    /// <exception cref="ArgumentException">An unknown quality or cost name.</exception>
+    public HierarchicalRefinement ToSolver()
+    {
+        if (!Enum.TryParse<HiRefQuality>(Quality, ignoreCase: true, out var quality) || !Enum.IsDefined(quality))
+        {
+            throw new ArgumentException($"Unknown quality '{Quality}' (fast, balanced or best).", nameof(Quality));
+        }
+
+        return HierarchicalRefinement.ForQuality(quality) with
+        {
+            Cost = CostFunction.Parse<double>(Cost),
+            LeafSize = LeafSize,
+            MaxRank = MaxRank,
+            MaxDepth = MaxDepth,
+            Seed = Seed,
+            RankSchedule = RankSchedule?.ToArray(),
+            Polish = Polish,
+        };
+    }
+
+    /// <summary>Whether two specs describe the same job (the rank schedules compared by value).</summary>
+    /// <param name="other">The other spec.</param>
+    public bool SameJobAs(HiRefJobSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with { RankSchedule = null } == other with { RankSchedule = null }
+            && (RankSchedule ?? []).SequenceEqual(other.RankSchedule ?? []) && (RankSchedule is null) == (other.RankSchedule is null);
+    }
+}

@@ -1,0 +1,56 @@
+namespace Monge.Distributed;
+
+/// <summary>The store keys of a job: everything lives under <c>jobs/ID/</c>.</summary>
+public static class HiRefKeys
+{
+    /// <summary>The job's spec (JSON), written when the job starts.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Spec(string jobId) => $"jobs/{jobId}/spec";
+
+    /// <summary>The source points: n·d float64, row-major, little-endian.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Source(string jobId) => $"jobs/{jobId}/source";
+
+    /// <summary>The target points, like <see cref="Source"/>.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Target(string jobId) => $"jobs/{jobId}/target";
+
+    /// <summary>The checkpoint after a level: both index arrays and the child sizes of every split block.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The level number (0-based).</param>
+    public static string Level(string jobId, int level) => $"jobs/{jobId}/levels/{level}";
+
+    /// <summary>A block's input (its points) or output (its permuted local ranges).</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The level number.</param>
+    /// <param name="block">The block index.</param>
+    /// <param name="part">"in" or "out".</param>
+    public static string Block(string jobId, int level, int block, string part) => $"jobs/{jobId}/blocks/{level}/{block}.{part}";
+
+    /// <summary>The result: the permutation, n int32 (source i is matched to target result[i]).</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Result(string jobId) => $"jobs/{jobId}/result";
+
+    /// <summary>The result's summary (JSON: cost and timings), written before <see cref="Result"/>.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Summary(string jobId) => $"jobs/{jobId}/summary";
+
+    /// <summary>A permanent failure (JSON: kind, key, message).</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Failure(string jobId) => $"jobs/{jobId}/failed";
+
+    /// <summary>Checks a job id: letters, digits, '-' and '_' (1 to 100 characters).</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns>The id.</returns>
+    /// <exception cref="ArgumentException">Another character, or an empty or too long id.</exception>
+    public static string CheckJobId(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        if (jobId.Length is 0 or > 100 || !jobId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"Job id '{jobId}' must be 1 to 100 letters, digits, '-' or '_'.", nameof(jobId));
+        }
+
+        return jobId;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Monge.Distributed.Storage;
+
+/// <summary>Raw little-endian encodings of the arrays a job keeps in the store (float64 points, int32 indices).</summary>
+internal static class BlockCodec
+{
+    public static byte[] FromDoubles(ReadOnlySpan<double> values)
+    {
+        RequireLittleEndian();
+        return MemoryMarshal.AsBytes(values).ToArray();
+    }
+
+    public static double[] ToDoubles(string key, byte[] bytes, long expected)
+    {
+        RequireLittleEndian();
+        if (bytes.Length != expected * sizeof(double))
+        {
+            throw new BlockCorruptException(key, $"Block '{key}' holds {bytes.Length} bytes; the job expects {expected} float64 values ({expected * sizeof(double)} bytes).");
+        }
+
+        var values = new double[expected];
+        bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    public static void WriteInts(Span<byte> destination, ReadOnlySpan<int> values) =>
+        MemoryMarshal.AsBytes(values).CopyTo(destination);
+
+    public static void ReadInts(ReadOnlySpan<byte> source, Span<int> destination) =>
+        source[..(destination.Length * sizeof(int))].CopyTo(MemoryMarshal.AsBytes(destination));
+
+    public static int ReadInt(ReadOnlySpan<byte> source, int offset) => BinaryPrimitives.ReadInt32LittleEndian(source[offset..]);
+
+    public static void WriteInt(Span<byte> destination, int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], value);
+
+    private static void RequireLittleEndian()
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The block store's raw encodings are little-endian; this machine is big-endian.");
+        }
+    }
+}
