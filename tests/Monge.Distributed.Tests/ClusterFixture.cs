@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using Monge.Distributed.Storage;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+
+namespace Monge.Distributed.Tests;
+
+/// <summary>An in-process cluster of three silos sharing a temporary directory store.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "monge-cluster-" + Guid.NewGuid().ToString("N"));
+
+    public DirectoryBlockStore Store { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A pause after each level checkpoint (the kill test widens the window between levels).</summary>
+    public TimeSpan PauseAfterCheckpoint { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        Store = new DirectoryBlockStore(Root);
+        Cluster = await StartAsync(Store, 3, PauseAfterCheckpoint);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    public static async Task<InProcessTestCluster> StartAsync(IBlockStore store, short silos, TimeSpan pause)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton(new HiRefSiloOptions { Store = store, Cores = 1, PauseAfterCheckpoint = pause });
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
+
+/// <summary>A second cluster for the test that kills a silo, so the other tests keep three.</summary>
+public sealed class KillClusterFixture : IAsyncLifetime
+{
+    private readonly ClusterFixture _inner = new() { PauseAfterCheckpoint = TimeSpan.FromSeconds(2) };
+
+    public ClusterFixture Inner => _inner;
+
+    public Task InitializeAsync() => _inner.InitializeAsync();
+
+    public Task DisposeAsync() => _inner.DisposeAsync();
+}

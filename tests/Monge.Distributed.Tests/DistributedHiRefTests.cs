@@ -1,0 +1,98 @@
+using Monge.Distributed.Storage;
+using Monge.Geometry;
+using Monge.Testing;
+
+namespace Monge.Distributed.Tests;
+
+public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    // n = 3000 with leaves of 64: three levels of splits (1, then 16, then about 190 blocks), enough to spread over silos.
+    private static readonly HiRefJobSpec Spec = new() { LeafSize = 64, Seed = 11, Quality = "fast" };
+
+    internal static (PointCloud<double> X, PointCloud<double> Y) Clouds(int n, int seed)
+    {
+        var random = Seeds.Create(seed);
+        var x = Generators.UniformCloud(random, n, 2);
+        var y = Generators.UniformCloud(random, n, 2);
+        return (x, y);
+    }
+
+    [Fact]
+    public async Task Solve_ThreeSilos_PermutationEqualsSingleMachine()
+    {
+        var (x, y) = Clouds(3000, 1);
+        var expected = Spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var result = await solver.SolveAsync(x, y, Spec, "equal-1");
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(expected.Cost, result.Cost);
+        Assert.Equal(expected.Levels.Count, result.Status.CheckpointedLevels);
+        Assert.True(result.Status.WorkerSilos.Count >= 2, $"blocks ran on {string.Join(", ", result.Status.WorkerSilos)} only");
+        Assert.True(result.Status.BytesWritten > 2L * 3000 * 2 * 8 * result.Status.CheckpointedLevels);
+
+        // The same id again: the stored result, no new run.
+        var again = await solver.SolveAsync(x, y, Spec, "equal-1");
+        Assert.Equal(expected.Permutation, again.Permutation);
+    }
+
+    [Fact]
+    public async Task Solve_EuclideanCostAndOddSize_PermutationEqualsSingleMachine()
+    {
+        var (x, y) = Clouds(1537, 2);
+        var spec = Spec with { Cost = "euclidean", Seed = 3, Quality = "balanced" };
+        var expected = spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var result = await solver.SolveAsync(x, y, spec, "equal-2");
+        Assert.Equal(expected.Permutation, result.Permutation);
+    }
+
+    [Fact]
+    public async Task Solve_CorruptSourceBlock_ThrowsCorruptAndWritesNoResult()
+    {
+        var (x, y) = Clouds(500, 3);
+        const string job = "corrupt-1";
+        await fixture.Store.PutAsync(HiRefKeys.Source(job), Storage.BlockCodec.FromDoubles(x.Memory.Span));
+        await fixture.Store.PutAsync(HiRefKeys.Target(job), Storage.BlockCodec.FromDoubles(y.Memory.Span));
+        var path = fixture.Store.PathOf(HiRefKeys.Source(job));
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[200] ^= 1;
+        await File.WriteAllBytesAsync(path, bytes);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var ex = await Assert.ThrowsAsync<BlockCorruptException>(() => solver.SolveAsync(x, y, Spec, job));
+        Assert.Equal(HiRefKeys.Source(job), ex.Key);
+        Assert.Contains("checksum", ex.Message, StringComparison.Ordinal);
+        AssertNothingHalfWritten(job);
+    }
+
+    [Fact]
+    public async Task Solve_MissingTargetBlock_ThrowsNotFoundAndWritesNoResult()
+    {
+        var (x, y) = Clouds(500, 4);
+        const string job = "missing-1";
+        await fixture.Store.PutAsync(HiRefKeys.Source(job), Storage.BlockCodec.FromDoubles(x.Memory.Span));
+        await fixture.Store.PutAsync(HiRefKeys.Target(job), Storage.BlockCodec.FromDoubles(y.Memory.Span));
+        await fixture.Store.DeleteAsync(HiRefKeys.Target(job));
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var ex = await Assert.ThrowsAsync<BlockNotFoundException>(() => solver.SolveAsync(x, y, Spec, job));
+        Assert.Equal(HiRefKeys.Target(job), ex.Key);
+        AssertNothingHalfWritten(job);
+    }
+
+    [Fact]
+    public async Task Solve_DifferentSizes_ThrowsArgumentBeforeWritingAnything()
+    {
+        var (x, _) = Clouds(100, 5);
+        var (y, _) = Clouds(101, 6);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store);
+        await Assert.ThrowsAsync<ArgumentException>(() => solver.SolveAsync(x, y, Spec, "sizes-1"));
+        Assert.False(Directory.Exists(Path.Combine(fixture.Root, "jobs", "sizes-1")));
+    }
+
+    private void AssertNothingHalfWritten(string job)
+    {
+        Assert.False(File.Exists(fixture.Store.PathOf(HiRefKeys.Result(job))));
+        Assert.False(File.Exists(fixture.Store.PathOf(HiRefKeys.Summary(job))));
+        Assert.False(Directory.Exists(Path.Combine(fixture.Root, "jobs", job, "levels")));
+        Assert.Empty(Directory.GetFiles(fixture.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+}
