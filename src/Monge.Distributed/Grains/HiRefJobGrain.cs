@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Monge.Distributed.Storage;
 
 namespace Monge.Distributed.Grains;
@@ -30,7 +29,7 @@ internal sealed class HiRefJobGrain(HiRefSiloOptions options, ILocalSiloDetails 
         var key = HiRefKeys.Spec(JobId);
         if (await Store.ExistsAsync(key).ConfigureAwait(true))
         {
-            var stored = JsonSerializer.Deserialize<HiRefJobSpec>(await Store.GetAsync(key).ConfigureAwait(true))!;
+            var stored = JobJson.Decode<HiRefJobSpec>(key, await Store.GetAsync(key).ConfigureAwait(true));
             if (!stored.SameJobAs(spec))
             {
                 throw new ArgumentException($"Job '{JobId}' already exists in the store {Store.Location} with other options; use another job id.", nameof(spec));
@@ -38,7 +37,15 @@ internal sealed class HiRefJobGrain(HiRefSiloOptions options, ILocalSiloDetails 
         }
         else
         {
-            await Store.PutAsync(key, JsonSerializer.SerializeToUtf8Bytes(spec)).ConfigureAwait(true);
+            await Store.PutAsync(key, JobJson.Encode(spec)).ConfigureAwait(true);
+        }
+
+        // An explicit start retries a job that failed (its input may have been repaired); checkpoints are kept.
+        if (_final is { State: HiRefJobState.Failed } || await Store.ExistsAsync(HiRefKeys.Failure(JobId)).ConfigureAwait(true))
+        {
+            await Store.DeleteAsync(HiRefKeys.Failure(JobId)).ConfigureAwait(true);
+            _final = null;
+            _runs = 0;
         }
 
         return await GetStatusAsync().ConfigureAwait(true);
@@ -59,6 +66,12 @@ internal sealed class HiRefJobGrain(HiRefSiloOptions options, ILocalSiloDetails 
         if (_run is { IsCompletedSuccessfully: true, Result: { } outcome })
         {
             return _final = outcome;
+        }
+
+        if (_run is { IsFaulted: true } faulted)
+        {
+            var error = faulted.Exception.GetBaseException();
+            _progress!.Update(s => s with { Error = $"{error.GetType().Name}: {error.Message}" });
         }
 
         var stored = await StoredOutcomeAsync().ConfigureAwait(true);
@@ -87,7 +100,7 @@ internal sealed class HiRefJobGrain(HiRefSiloOptions options, ILocalSiloDetails 
 
         // Not running, not finished: start (or resume after a lost coordinator or a transient failure).
         _runs++;
-        var spec = JsonSerializer.Deserialize<HiRefJobSpec>(await Store.GetAsync(HiRefKeys.Spec(JobId)).ConfigureAwait(true))!;
+        var spec = JobJson.Decode<HiRefJobSpec>(HiRefKeys.Spec(JobId), await Store.GetAsync(HiRefKeys.Spec(JobId)).ConfigureAwait(true));
         var progress = new JobProgress(JobId, silo.SiloAddress.ToString(), _runs);
         _progress = progress;
         DelayDeactivation(TimeSpan.FromDays(1));
@@ -100,13 +113,13 @@ internal sealed class HiRefJobGrain(HiRefSiloOptions options, ILocalSiloDetails 
     {
         if (await Store.ExistsAsync(HiRefKeys.Result(JobId)).ConfigureAwait(true))
         {
-            var summary = JsonSerializer.Deserialize<HiRefJobStatus>(await Store.GetAsync(HiRefKeys.Summary(JobId)).ConfigureAwait(true))!;
+            var summary = JobJson.Decode<HiRefJobStatus>(HiRefKeys.Summary(JobId), await Store.GetAsync(HiRefKeys.Summary(JobId)).ConfigureAwait(true));
             return summary with { State = HiRefJobState.Succeeded, CoordinatorSilo = silo.SiloAddress.ToString() };
         }
 
         if (await Store.ExistsAsync(HiRefKeys.Failure(JobId)).ConfigureAwait(true))
         {
-            return JsonSerializer.Deserialize<HiRefJobStatus>(await Store.GetAsync(HiRefKeys.Failure(JobId)).ConfigureAwait(true))!;
+            return JobJson.Decode<HiRefJobStatus>(HiRefKeys.Failure(JobId), await Store.GetAsync(HiRefKeys.Failure(JobId)).ConfigureAwait(true));
         }
 
         return null;

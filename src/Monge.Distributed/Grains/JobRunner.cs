@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Monge.Distributed.Storage;
 using Monge.Geometry;
 using Monge.Solvers;
@@ -35,7 +34,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             var bytes = new byte[n * sizeof(int)];
             BlockCodec.WriteInts(bytes, result.Permutation);
             var summary = progress.Snapshot() with { State = HiRefJobState.Succeeded, Cost = result.Cost, Stage = $"done in {clock.Elapsed.TotalSeconds:F1} s" };
-            await Store.PutAsync(HiRefKeys.Summary(JobId), JsonSerializer.SerializeToUtf8Bytes(summary)).ConfigureAwait(false);
+            await Store.PutAsync(HiRefKeys.Summary(JobId), JobJson.Encode(summary)).ConfigureAwait(false);
             await Store.PutAsync(HiRefKeys.Result(JobId), bytes).ConfigureAwait(false);
             progress.Moved(bytes.Length, 0);
             progress.Update(s => s with { State = HiRefJobState.Succeeded, Cost = result.Cost, Stage = summary.Stage });
@@ -50,7 +49,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
                 ErrorKey = (ex as BlockStoreException)?.Key,
                 Error = ex.Message,
             };
-            await Store.PutAsync(HiRefKeys.Failure(JobId), JsonSerializer.SerializeToUtf8Bytes(failure)).ConfigureAwait(false);
+            await Store.PutAsync(HiRefKeys.Failure(JobId), JobJson.Encode(failure)).ConfigureAwait(false);
             progress.Update(_ => failure);
             return failure;
         }
