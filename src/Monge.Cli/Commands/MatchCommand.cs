@@ -23,6 +23,7 @@ public static class MatchCommand
         HirefMatch.AutoMethod,
         ExactMatch.Method,
         HirefMatch.HirefMethod,
+        Cluster.ClusterMatch.Method,
     ];
 
     /// <summary>Builds the command.</summary>
