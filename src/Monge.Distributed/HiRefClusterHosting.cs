@@ -32,7 +32,9 @@ public static class HiRefClusterHosting
         ArgumentNullException.ThrowIfNull(address);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
+        // Logs go to stderr: stdout is for results (monge --json).
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(minimumLogLevel);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo =>
         {
             silo.UseDevelopmentClustering(primary ?? new IPEndPoint(address, siloPort));

@@ -116,7 +116,7 @@ public static class ClusterCommand
                 var primary = new IPEndPoint(IPAddress.Loopback, p);
                 for (var k = 0; k < n; k++)
                 {
-                    var host = HiRefClusterHosting.BuildSilo(store, IPAddress.Loopback, p + k, g + k, k == 0 ? null : primary, c);
+                    var host = HiRefClusterHosting.BuildSilo(store, IPAddress.Loopback, p + k, g + k, k == 0 ? null : primary, c, Microsoft.Extensions.Logging.LogLevel.Error);
                     hosts.Add(host);
                     Start(host, $"--port {p + k} / --gateway-port {g + k}", context.Cancellation);
                 }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Monge.IO;
+
+namespace Monge.Cli.Tests.Commands;
+
+public sealed class ClusterCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void ClusterLocal_TwoSilos_SamePermutationAsHiref()
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "1500", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var silo = FreePorts(2);
+        var gateway = FreePorts(2);
+        var (code, stdout, stderr) = _cli.Run(
+            "cluster", "local", "--silos", "2", "--port", silo.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--store", _cli.File("store"), "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--leaf-size", "64", "--seed", "4", "--quality", "fast", "--out", _cli.File("c.npy"), "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("cluster", json.RootElement.GetProperty("method").GetString());
+        Assert.True(json.RootElement.GetProperty("checkpointed_levels").GetInt32() >= 2);
+        var hiref = _cli.Run("match", "--method", "hiref", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--leaf-size", "64", "--seed", "4", "--quality", "fast", "--out", _cli.File("h.npy"));
+        Assert.True(hiref.Code == 0, hiref.Err);
+        Assert.Equal(NpyFormat.Read(_cli.File("h.npy")).ToDoubleArray(), NpyFormat.Read(_cli.File("c.npy")).ToDoubleArray());
+    }
+
+    [Theory]
+    [InlineData("--store", "S")]
+    [InlineData("--cluster", "127.0.0.1:1")]
+    public void MatchCluster_MissingClusterOrStore_ExitsTwoNamingTheFlag(string flag, string value)
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "50", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var (code, _, stderr) = _cli.Run("match", "--method", "cluster", flag, value, "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains(flag == "--store" ? "--cluster" : "--store", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("p.npy")));
+    }
+
+    [Fact]
+    public void MatchCluster_SlabRounds_IsRejected()
+    {
+        var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "127.0.0.1:1", "--store", _cli.Folder, "--slab-rounds", "2", "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--slab-rounds", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MatchCluster_BadEndpoint_ExitsTwo()
+    {
+        var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "localhost", "--store", _cli.Folder, "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--cluster: 'localhost' is not HOST:PORT", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClusterLocal_MethodGiven_ExitsTwo()
+    {
+        var (code, _, stderr) = _cli.Run("cluster", "local", "--store", _cli.Folder, "--method", "hiref", "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--method", stderr, StringComparison.Ordinal);
+    }
+
+    // A base port with `count` free consecutive ports above it (best effort: ports are probed, then released).
+    private static int FreePorts(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var start = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            if (start + count < 65535 && Enumerable.Range(start, count).All(IsFree))
+            {
+                return start;
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback ports.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
