@@ -20,8 +20,8 @@ namespace Monge.Tools.Barycenters;
 /// weighted average of its barycentric projections, x_i ← Σ_s w_s (P_s Y_s)_i / b_i (the discrete form of the fixed
 /// point of Álvarez-Esteban et al. 2016). With exact plans the objective F never increases: F(X_t) − F(X_{t+1}) ≥
 /// Σ_i b_i ‖x_i^{t+1} − x_i^t‖², so the relative change of F used as the stopping rule also bounds the displacement.
-/// The loop stops when |F_t − F_{t+1}| ≤ <see cref="Threshold"/>·F_{t+1} (with exact plans: typically when the plans
-/// repeat and the points stop moving exactly) or after <see cref="MaxIterations"/> updates. POT stops on the
+/// The loop stops when |F_t − F_{t+1}| ≤ <see cref="Threshold"/>·F_{t+1}, when an update leaves the points exactly
+/// where they were (with exact plans the usual end: the plans repeat), or after <see cref="MaxIterations"/> updates. POT stops on the
 /// unweighted absolute displacement Σ_i ‖x_i^{t+1} − x_i^t‖² ≤ stopThr (1e-7); both reach the same fixed point from
 /// the same start. The problem is not convex in X: the result is a fixed point that depends on the start.
 /// </para>
@@ -183,6 +183,16 @@ public sealed record FreeSupportBarycenter
                 break;
             }
 
+            if (next.AsSpan().SequenceEqual(x))
+            {
+                // The points did not move: the plans, the objective and every later iterate are the current ones.
+                iterations++;
+                error = 0;
+                trace.Add(error);
+                status = SolverStatus.Converged;
+                break;
+            }
+
             var nextPlans = Evaluate(inputs, next, b, uniformB, Inner);
             var nextObjective = Objective(nextPlans, w);
             iterations++;
@@ -214,6 +224,8 @@ public sealed record FreeSupportBarycenter
         var convergence = new Convergence(status, iterations, error, Threshold, trace, stopwatch.Elapsed);
         return new FreeSupportBarycenterResult(x, b, d, values, finalObjective, exact, input => finalPlans[input].Dense(size), convergence);
     }
+
+    private const long ParallelWork = 1_000_000;
 
     private static double[] NormalizedLambdas(IReadOnlyList<double>? lambdas, int s)
     {
@@ -271,8 +283,27 @@ public sealed record FreeSupportBarycenter
     private InnerPlan[] Evaluate(Input[] inputs, double[] x, double[] b, bool uniformB, FreeSupportInnerSolver inner)
     {
         var plans = new InnerPlan[inputs.Length];
-        Parallel.For(0, inputs.Length, k =>
-            plans[k] = inner == FreeSupportInnerSolver.Exact ? SolveExact(inputs[k], x, b, uniformB) : SolveEntropic(inputs[k], x, b));
+        InnerPlan Solve(int k) => inner == FreeSupportInnerSolver.Exact ? SolveExact(inputs[k], x, b, uniformB) : SolveEntropic(inputs[k], x, b);
+
+        // Small problems run one after the other: below about 10⁶ cost entries a thread hand-off costs more than it saves.
+        long work = 0;
+        foreach (var input in inputs)
+        {
+            work += (long)b.Length * input.Count;
+        }
+
+        if (work < ParallelWork || inputs.Length == 1)
+        {
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                plans[k] = Solve(k);
+            }
+        }
+        else
+        {
+            Parallel.For(0, inputs.Length, k => plans[k] = Solve(k));
+        }
+
         return plans;
     }
 
