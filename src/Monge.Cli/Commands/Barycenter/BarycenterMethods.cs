@@ -9,5 +9,8 @@ public static class BarycenterMethods
         new FixedBarycenterMethod(),
         new DebiasedBarycenterMethod(),
         new UnbalancedBarycenterMethod(),
+        new FreeBarycenterMethod(),
+        new GaussianBarycenterMethod(),
+        new QuantileBarycenterMethod(),
     ];
 }
