@@ -64,11 +64,11 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         var rng = new Random(13);
         var a = Save("a.npy", Cloud(rng, 6, 2, 0));
         var c = Save("c.npy", Cloud(rng, 6, 3, 0));
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--out", _cli.File("o.npy")).Code);
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "free", "--inputs", a, c, "--size", "3", "--out", _cli.File("o.npy")).Code);
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--size", "3", "--epsilon", "0.1", "--out", _cli.File("o.npy")).Code);
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "free", "--inputs", a, a, "--size", "3", "--input-weights", a, "--out", _cli.File("o.npy")).Code);
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "fixed", "--inputs", a, "--size", "3", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, c, "--size", "3", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--size", "3", "--epsilon", "0.1", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, a, "--size", "3", "--input-weights", a, "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "fixed", "--inputs", a, "--size", "3", "--out", _cli.File("o.npy")).Code);
         Assert.False(File.Exists(_cli.File("o.npy")));
     }
 
@@ -107,7 +107,7 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         Assert.Equal([3, 2], output.Shape);
         NumericAssert.Close([.. expected.Barycenter.Mean.ToArray(), .. expected.Barycenter.Covariance.ToArray()], output.ToDoubleArray(), rtol: 1e-9, atol: 1e-12);
         Assert.Equal(expected.Objective, (double)json["objective"]!, 9);
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "gaussian", "--inputs", file, "--size", "3", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "gaussian", "--inputs", file, "--size", "3", "--out", _cli.File("o.npy")).Code);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         Assert.True(run2.Code == ExitCodes.Ok, run2.Err);
         NumericAssert.Close(OneDimensionalBarycenter.SolveFixedSize(clouds, 4).Points, NpyFormat.Read(_cli.File("k.npy")).ToDoubleArray(), rtol: 1e-12);
         var two = Save("two.npy", Cloud(rng, 5, 2, 0));
-        Assert.Equal(ExitCodes.Usage, _cli.Run("barycenter", "--method", "quantile", "--inputs", two, "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "quantile", "--inputs", two, "--out", _cli.File("o.npy")).Code);
     }
 
     private string Save(string name, PointCloud<double> cloud)
