@@ -80,8 +80,8 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         var file = Save("s.npy", samples);
         NpzFormat.Write(_cli.File("g.npz"), new Dictionary<string, NumericArray>
         {
-            ["mean"] = new([1.0, -1.0], 2),
-            ["cov"] = new([2.0, 0.3, 0.3, 0.5], 2, 2),
+            ["mean"] = new(new[] { 1.0, -1.0 }, 2),
+            ["cov"] = new(new[] { 2.0, 0.3, 0.3, 0.5 }, 2, 2),
         });
         var run = _cli.Run("barycenter", "--method", "gaussian", "--inputs", file, _cli.File("g.npz"), "--weights", "0.3,0.7", "--threshold", "1e-12", "--out", _cli.File("bary.npy"), "--json");
         Assert.True(run.Code == ExitCodes.Ok, run.Err);
