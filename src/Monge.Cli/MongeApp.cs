@@ -27,6 +27,7 @@ public static class MongeApp
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(Commands.Align.AlignCommand.Create(context));
         root.Subcommands.Add(Commands.Cluster.ClusterCommand.Create(context));
+        root.Subcommands.Add(BarycenterCommand.Create(context));
         return root;
     }
 

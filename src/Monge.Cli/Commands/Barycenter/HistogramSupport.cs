@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.IO;
+using ScottPlot;
+
+namespace Monge.Cli.Commands.Barycenter;
+
+/// <summary>
+/// The shared support of the fixed-support methods: points (<c>--support</c>) with a cost, or a grid (<c>--grid</c>).
+/// Loads the inputs as histograms on it, builds the geometry, shapes the output and draws it.
+/// </summary>
+internal sealed class HistogramSupport
+{
+    private readonly int[]? _grid;
+    private readonly PointCloud<double>? _points;
+    private readonly string _cost;
+
+    private HistogramSupport(CostGeometry<double> geometry, int[]? grid, PointCloud<double>? points, string cost, string? spec)
+    {
+        Geometry = geometry;
+        _grid = grid;
+        _points = points;
+        _cost = cost;
+        Spec = spec;
+    }
+
+    /// <summary>The N × N cost on the support.</summary>
+    public CostGeometry<double> Geometry { get; }
+
+    /// <summary>The --support spec, or null on a grid.</summary>
+    public string? Spec { get; }
+
+    /// <summary>N.</summary>
+    public int Count => Geometry.Rows;
+
+    /// <summary>Whether <see cref="Plot"/> can draw it (a 1-D or 2-D grid, or 1-D support points).</summary>
+    public bool CanPlot => _grid is { Length: 1 or 2 } || _points is { Dimension: 1 };
+
+    /// <summary>Reads <c>--support</c> or <c>--grid</c> (exactly one).</summary>
+    /// <exception cref="UsageException">Neither or both, a malformed grid, or a cost other than sqeuclidean on a grid.</exception>
+    public static HistogramSupport Load(string? support, string? grid, string cost)
+    {
+        if ((support is null) == (grid is null))
+        {
+            throw new UsageException($"give exactly one of {HistogramBarycenterMethod.SupportName} (points N × d) and {HistogramBarycenterMethod.GridName} (for example 64x64): every input is a histogram on it.");
+        }
+
+        if (grid is not null)
+        {
+            if (!CostFunction.IsSquaredEuclidean(CostOptions.Parse(cost)))
+            {
+                throw new UsageException($"{HistogramBarycenterMethod.GridName} is squared Euclidean (separable); --cost {cost} needs {HistogramBarycenterMethod.SupportName} with the grid's points.");
+            }
+
+            var shape = ParseGrid(grid);
+            var axes = shape.Select(n => Enumerable.Range(0, n).Select(k => n == 1 ? 0.0 : k / (double)(n - 1)).ToArray()).ToArray();
+            return new HistogramSupport(new GridGeometry<double>(axes), shape, null, "sqeuclidean", null);
+        }
+
+        var points = DataFiles.LoadPoints(support!, null, DataLoadOptions.Default, "support").Cloud;
+        var costFunction = CostOptions.Parse(cost);
+        CostGeometry<double> geometry = PointCloudGeometry.Create(points, points, costFunction);
+        if ((long)points.Count * points.Count <= MaxDense)
+        {
+            geometry = new DenseGeometry<double>(geometry.ToDense(MaxDense), points.Count, points.Count);
+        }
+
+        return new HistogramSupport(geometry, null, points, costFunction.Name, support);
+    }
+
+    /// <summary>Parses <c>HxW</c>, <c>N</c> or <c>AxBxC</c>.</summary>
+    /// <exception cref="UsageException">Not positive integers separated by x.</exception>
+    public static int[] ParseGrid(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('x', 'X', '×');
+        var shape = new int[parts.Length];
+        long size = 1;
+        for (var d = 0; d < parts.Length; d++)
+        {
+            if (!int.TryParse(parts[d], NumberStyles.None, CultureInfo.InvariantCulture, out shape[d]) || shape[d] < 1)
+            {
+                throw new UsageException($"{HistogramBarycenterMethod.GridName} {text}: expected positive integers separated by x, for example 64x64.");
+            }
+
+            size *= shape[d];
+            if (size > int.MaxValue)
+            {
+                throw new UsageException($"{HistogramBarycenterMethod.GridName} {text}: more than 2^31 − 1 points.");
+            }
+        }
+
+        return shape;
+    }
+
+    /// <summary>Loads one input as a histogram of N entries (a vector, an N × 1 or 1 × N array, or an array of the grid's shape).</summary>
+    /// <exception cref="InputValidationException">Wrong shape, negative or non-finite entries, zero mass.</exception>
+    public double[] LoadHistogram(string spec, bool normalize)
+    {
+        var array = DataFiles.Load(spec);
+        var shape = array.Shape;
+        var ok = array.Length == Count
+            && (shape.Count == 1
+                || (shape.Count == 2 && (shape[0] == 1 || shape[1] == 1))
+                || (_grid is not null && shape.SequenceEqual(_grid)));
+        if (!ok)
+        {
+            var expected = _grid is null ? $"({Count},)" : $"({string.Join(", ", _grid)}) or ({Count},)";
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"input {spec}: shape {array.ShapeString()}, expected a histogram of shape {expected} on the support.");
+        }
+
+        var values = (double[])array.ToDoubleArray().Clone();
+        var mass = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+            {
+                throw new InputValidationException(InputProblem.NonFinite, $"input {spec}: entry {i} is {values[i]}.");
+            }
+
+            if (values[i] < 0)
+            {
+                throw new InputValidationException(InputProblem.NegativeWeight, $"input {spec}: entry {i} is negative ({values[i]}).");
+            }
+
+            mass += values[i];
+        }
+
+        if (!(mass > 0))
+        {
+            throw new InputValidationException(InputProblem.ZeroMass, $"input {spec}: the histogram sums to 0.");
+        }
+
+        if (normalize)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] /= mass;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The mean of the cost over all pairs of support points (closed form on a grid: Σ_d 2·var(axis d)).</summary>
+    public double MeanCost()
+    {
+        if (_grid is not null && Geometry is GridGeometry<double> grid)
+        {
+            var mean = 0.0;
+            for (var d = 0; d < _grid.Length; d++)
+            {
+                var x = grid.AxisCoordinates(d).ToArray();
+                var m = x.Average();
+                mean += 2 * x.Select(v => (v - m) * (v - m)).Average();
+            }
+
+            return mean;
+        }
+
+        return Geometry.ComputeStatistics().Mean;
+    }
+
+    /// <summary>The barycenter shaped for <c>--out</c>: the grid's shape, or (N,).</summary>
+    public NumericArray ToArray(double[] barycenter) => new(barycenter, _grid ?? [barycenter.Length]);
+
+    /// <summary>The support for the JSON summary.</summary>
+    public JsonObject Describe() => _grid is not null
+        ? new JsonObject { ["grid"] = new JsonArray(_grid.Select(n => (JsonNode?)n).ToArray()), ["axes"] = "linspace(0, 1, n)", ["cost"] = _cost }
+        : new JsonObject { ["points"] = Spec, ["n"] = Count, ["dimension"] = _points!.Dimension, ["cost"] = _cost };
+
+    /// <summary>Draws the inputs and the barycenter: curves on a line, an image on a 2-D grid.</summary>
+    public Plot Plot(IReadOnlyList<double[]> inputs, double[] barycenter, string title)
+    {
+        var plot = PlotTheme.Create(title);
+        if (_grid is { Length: 2 })
+        {
+            var (h, w) = (_grid[0], _grid[1]);
+            var cells = new double[h, w];
+            for (var i = 0; i < h; i++)
+            {
+                for (var j = 0; j < w; j++)
+                {
+                    cells[i, j] = barycenter[(i * w) + j];
+                }
+            }
+
+            var heatmap = plot.Add.Heatmap(cells);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.Smooth = false;
+            plot.Add.ColorBar(heatmap).Label = "barycenter mass";
+            plot.Axes.Margins(0, 0);
+            return plot;
+        }
+
+        var xs = _grid is not null
+            ? Enumerable.Range(0, Count).Select(k => Count == 1 ? 0.0 : k / (double)(Count - 1)).ToArray()
+            : Enumerable.Range(0, Count).Select(k => _points!.Row(k)[0]).ToArray();
+        var order = Enumerable.Range(0, Count).OrderBy(k => xs[k]).ToArray();
+        var sortedX = order.Select(k => xs[k]).ToArray();
+        for (var s = 0; s < inputs.Count; s++)
+        {
+            var line = plot.Add.ScatterLine(sortedX, order.Select(k => inputs[s][k]).ToArray());
+            line.LineWidth = 1;
+            line.LegendText = $"input {s + 1}";
+        }
+
+        var bary = plot.Add.ScatterLine(sortedX, order.Select(k => barycenter[k]).ToArray(), PlotTheme.Trace);
+        bary.LineWidth = 3;
+        bary.LegendText = "barycenter";
+        plot.ShowLegend();
+        plot.XLabel("support");
+        plot.YLabel("mass");
+        return plot;
+    }
+
+    private const long MaxDense = HistogramBarycenterMethod.MaxDenseEntries;
+}

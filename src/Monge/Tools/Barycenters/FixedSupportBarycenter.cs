@@ -1,0 +1,481 @@
+using System.Diagnostics;
+using Monge.Geometry;
+using Monge.Problems;
+using Monge.Solvers;
+using Monge.Solvers.Entropic;
+
+namespace Monge.Tools.Barycenters;
+
+/// <summary>
+/// The entropic Wasserstein barycenter of histograms on a fixed support, by iterative Bregman projections in the log
+/// domain (Benamou, Carlier, Cuturi, Nenna, Peyré 2015, "Iterative Bregman projections for regularized transportation
+/// problems"); optionally debiased (Janati, Cuturi, Gramfort 2020, "Debiased Sinkhorn barycenters") or unbalanced (KL
+/// relaxation of the marginals, Chizat, Peyré, Schmitzer, Vialard 2018). An immutable options record.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Problem: min over histograms q on the barycenter's support of Σ_k w_k OT_ε(a_k, q), where OT_ε(a, q) = min ⟨C, P⟩ −
+/// ε·H(P) with the plain entropy H(P) = −Σ P_ij (log P_ij − 1) (kernel exp(−C/ε): POT's <c>reg</c> is this ε, see
+/// docs/barycenters.md) over plans with P1 = a and Pᵀ1 = q. The weights w_k are rescaled to sum one. Unbalanced
+/// (<see cref="Relaxation"/> not balanced): the marginal constraints become ρ_a·KL(P1 ‖ a_k) and ρ_b·KL(Pᵀ1 ‖ q) with
+/// τ = ρ/(ρ + ε) (side a = the inputs, side b = the barycenter), POT's <c>barycenter_unbalanced</c> when τ_a = τ_b =
+/// reg_m/(reg_m + reg).
+/// </para>
+/// <para>
+/// Iteration (per input k, potentials f_k on the input's support and g_k on the barycenter's):
+/// f_k = τ_a(ε log a_k + softmin_ε(g_k − C)), L_k = log Kᵀe^{f_k/ε}, log q = Σ_k w_k L_k (+ c when debiased; for τ_b &lt; 1 the
+/// power mean (1 − τ_b)⁻¹ log Σ_k w_k e^{(1 − τ_b) L_k}), g_k = ε τ_b (log q − L_k). Debiasing updates c ← ½(c + log q −
+/// log K e^c) ten times per iteration on the barycenter's own geometry, as POT. Stopping rule (POT's): balanced and
+/// debiased, Σ_j std_k(m_kj) ≤ <see cref="Threshold"/> where m_k = e^{g_k/ε + L_k} is the barycenter-side marginal of
+/// plan k before the update (population std over the inputs); unbalanced, max_j |q_j − q'_j| / max(‖q‖∞, ‖q'‖∞, 1) ≤
+/// <see cref="Threshold"/> between consecutive iterates after at least 10 iterations.
+/// </para>
+/// <para>
+/// Time per iteration: two soft-mins per input, O(Σ_k n_k·N·d) on point clouds, O(Σ_k n_k·N) on dense costs,
+/// O(K·N·Σ_d n_d) on a <see cref="GridGeometry{T}"/> (never forming the N × N kernel: Solomon et al. 2015's convolutional
+/// barycenter). Memory: O(Σ_k n_k + K·N) for the potentials plus what the geometry's soft-min allocates.
+/// </para>
+/// </remarks>
+public sealed record FixedSupportBarycenter
+{
+    /// <summary>Number of debiasing fixed-point steps per iteration (POT's 10).</summary>
+    public const int DebiasingSteps = 10;
+
+    /// <summary>The entropic regularization ε (absolute, in cost units; POT's <c>reg</c>). Default 0.01.</summary>
+    public double Epsilon { get; init; } = 0.01;
+
+    /// <summary>Iteration budget (default 10000, POT's <c>numItermax</c> of <c>ot.bregman.barycenter</c>).</summary>
+    public int MaxIterations { get; init; } = 10_000;
+
+    /// <summary>Stopping threshold on the error described in the remarks (default 1e-6).</summary>
+    public double Threshold { get; init; } = 1e-6;
+
+    /// <summary>Whether to debias (Janati et al. 2020); balanced only, and needs the barycenter's own geometry.</summary>
+    public bool Debiased { get; init; }
+
+    /// <summary>Marginal relaxation: side a = the inputs, side b = the barycenter (default balanced).</summary>
+    public Relaxation Relaxation { get; init; } = Relaxation.Balanced;
+
+    /// <summary>
+    /// The barycenter of histograms that share one support: <paramref name="geometry"/> is the N × N cost on it (for
+    /// example a <see cref="GridGeometry{T}"/> for images), every histogram has length N.
+    /// </summary>
+    /// <param name="geometry">The cost between the support and itself.</param>
+    /// <param name="histograms">The inputs (non-negative, positive mass; equal masses when balanced).</param>
+    /// <param name="weights">Weights w_k (positive; null: uniform); rescaled to sum one.</param>
+    /// <param name="progress">Receives the error at each iteration.</param>
+    /// <param name="cancellationToken">Stops at the next iteration with status <see cref="SolverStatus.Cancelled"/>.</param>
+    /// <returns>The barycenter and its report.</returns>
+    /// <exception cref="InputValidationException">Inconsistent inputs or options.</exception>
+    public FixedSupportBarycenterResult Solve(
+        CostGeometry<double> geometry,
+        IReadOnlyList<double[]> histograms,
+        IReadOnlyList<double>? weights = null,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(histograms);
+        if (geometry.Rows != geometry.Cols)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"A shared support needs a square geometry (got {geometry.Rows} × {geometry.Cols}).", nameof(geometry));
+        }
+
+        return Solve(Enumerable.Repeat(geometry, histograms.Count).ToArray(), histograms, weights, geometry, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The barycenter on a support of N points of histograms on their own supports: geometry k is the n_k × N cost
+    /// between input k's support and the barycenter's.
+    /// </summary>
+    /// <param name="geometries">One geometry per input (same column count N).</param>
+    /// <param name="histograms">Histogram k has length n_k (non-negative, positive mass; equal masses when balanced).</param>
+    /// <param name="weights">Weights w_k (positive; null: uniform); rescaled to sum one.</param>
+    /// <param name="barycenterGeometry">The N × N cost on the barycenter's support (needed only when <see cref="Debiased"/>).</param>
+    /// <param name="progress">Receives the error at each iteration.</param>
+    /// <param name="cancellationToken">Stops at the next iteration with status <see cref="SolverStatus.Cancelled"/>.</param>
+    /// <returns>The barycenter and its report.</returns>
+    /// <exception cref="InputValidationException">Inconsistent inputs or options.</exception>
+    public FixedSupportBarycenterResult Solve(
+        IReadOnlyList<CostGeometry<double>> geometries,
+        IReadOnlyList<double[]> histograms,
+        IReadOnlyList<double>? weights,
+        CostGeometry<double>? barycenterGeometry,
+        IProgress<SolverProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(geometries);
+        ArgumentNullException.ThrowIfNull(histograms);
+        var w = Validate(geometries, histograms, weights, barycenterGeometry);
+        var watch = Stopwatch.StartNew();
+        var k = histograms.Count;
+        var n = geometries[0].Cols;
+        var eps = Epsilon;
+        var tauA = Relaxation.TauA(eps);
+        var tauB = Relaxation.TauB(eps);
+        var balanced = Relaxation.IsBalanced;
+
+        // h_k and ℓ_k: f_k = h_k + ε ℓ_k with ℓ_k = τ_a log a_k (−∞ on zero entries, which the soft-min skips).
+        var h = new double[k][];
+        var logA = new double[k][];
+        var g = new double[k][];
+        var logK = new double[k][];
+        for (var s = 0; s < k; s++)
+        {
+            h[s] = new double[histograms[s].Length];
+            logA[s] = histograms[s].Select(x => x > 0 ? tauA * Math.Log(x) : double.NegativeInfinity).ToArray();
+            g[s] = new double[n];
+            logK[s] = new double[n];
+        }
+
+        var logQ = new double[n];
+        var previousQ = new double[n];
+        var c = Debiased ? new double[n] : null;
+        var trace = new List<double>();
+        var status = SolverStatus.MaxIterations;
+        var error = double.NaN;
+        var iterations = 0;
+        var buffer = new double[n];
+        var softMin = new double[n];
+        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                break;
+            }
+
+            iterations = iteration;
+            for (var s = 0; s < k; s++)
+            {
+                geometries[s].SoftMin(g[s], ReadOnlySpan<double>.Empty, eps, Axis.Rows, h[s]);
+                if (tauA != 1)
+                {
+                    for (var i = 0; i < h[s].Length; i++)
+                    {
+                        h[s][i] *= tauA;
+                    }
+                }
+
+                geometries[s].SoftMin(h[s], logA[s], eps, Axis.Columns, logK[s]);
+                for (var j = 0; j < n; j++)
+                {
+                    logK[s][j] /= -eps;
+                }
+            }
+
+            Array.Copy(logQ, previousQ, n);
+            Combine(w, logK, tauB, logQ);
+            if (c is not null)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    logQ[j] += c[j];
+                }
+            }
+
+            if (balanced)
+            {
+                error = MarginalSpread(g, logK, eps);
+            }
+            else
+            {
+                error = iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            }
+
+            if (!double.IsFinite(logQ.Max()) || double.IsNaN(error) || logQ.Any(double.IsNaN))
+            {
+                trace.Add(error);
+                status = SolverStatus.Diverged;
+                break;
+            }
+
+            trace.Add(error);
+            progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
+            for (var s = 0; s < k; s++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    g[s][j] = eps * tauB * (logQ[j] - logK[s][j]);
+                }
+            }
+
+            if (c is not null)
+            {
+                for (var step = 0; step < DebiasingSteps; step++)
+                {
+                    for (var j = 0; j < n; j++)
+                    {
+                        buffer[j] = eps * c[j];
+                    }
+
+                    barycenterGeometry!.SoftMin(buffer, ReadOnlySpan<double>.Empty, eps, Axis.Rows, softMin);
+                    for (var j = 0; j < n; j++)
+                    {
+                        c[j] = 0.5 * (c[j] + logQ[j] + (softMin[j] / eps));
+                    }
+                }
+            }
+
+            if (error <= Threshold && (balanced || iteration > 10))
+            {
+                status = SolverStatus.Converged;
+                break;
+            }
+        }
+
+        var barycenter = logQ.Select(Math.Exp).ToArray();
+
+        // Final potentials: f_k from the last g_k, so that the costs are those of plans whose input marginals are exact
+        // (balanced) or as relaxed.
+        var costs = new double[k];
+        for (var s = 0; s < k; s++)
+        {
+            geometries[s].SoftMin(g[s], ReadOnlySpan<double>.Empty, eps, Axis.Rows, h[s]);
+            if (tauA != 1)
+            {
+                for (var i = 0; i < h[s].Length; i++)
+                {
+                    h[s][i] *= tauA;
+                }
+            }
+
+            costs[s] = PlanCost(geometries[s], h[s], logA[s], g[s], eps);
+        }
+
+        var cost = 0.0;
+        for (var s = 0; s < k; s++)
+        {
+            cost += w[s] * costs[s];
+        }
+
+        watch.Stop();
+        var convergence = new Convergence(status, iterations, error, Threshold, trace, watch.Elapsed);
+        return new FixedSupportBarycenterResult(barycenter, w, costs, cost, eps, Debiased, Relaxation, convergence);
+    }
+
+    private static void Combine(double[] w, double[][] logK, double tauB, double[] logQ)
+    {
+        var n = logQ.Length;
+        if (tauB == 1)
+        {
+            Array.Clear(logQ);
+            for (var s = 0; s < w.Length; s++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    logQ[j] += w[s] * logK[s][j];
+                }
+            }
+
+            return;
+        }
+
+        var power = 1 - tauB;
+        for (var j = 0; j < n; j++)
+        {
+            var max = double.NegativeInfinity;
+            for (var s = 0; s < w.Length; s++)
+            {
+                max = Math.Max(max, Math.Log(w[s]) + (power * logK[s][j]));
+            }
+
+            var sum = 0.0;
+            for (var s = 0; s < w.Length; s++)
+            {
+                sum += Math.Exp(Math.Log(w[s]) + (power * logK[s][j]) - max);
+            }
+
+            logQ[j] = (max + Math.Log(sum)) / power;
+        }
+    }
+
+    /// <summary>POT's error: Σ_j std_k(m_kj), m_k = e^{g_k/ε + L_k} (population std).</summary>
+    private static double MarginalSpread(double[][] g, double[][] logK, double eps)
+    {
+        var k = g.Length;
+        var n = logK[0].Length;
+        var total = 0.0;
+        for (var j = 0; j < n; j++)
+        {
+            var mean = 0.0;
+            for (var s = 0; s < k; s++)
+            {
+                mean += Math.Exp((g[s][j] / eps) + logK[s][j]);
+            }
+
+            mean /= k;
+            var variance = 0.0;
+            for (var s = 0; s < k; s++)
+            {
+                var d = Math.Exp((g[s][j] / eps) + logK[s][j]) - mean;
+                variance += d * d;
+            }
+
+            total += Math.Sqrt(variance / k);
+        }
+
+        return total;
+    }
+
+    private static double RelativeChange(double[] logQ, double[] previous)
+    {
+        double diff = 0, a = 0, b = 0;
+        for (var j = 0; j < logQ.Length; j++)
+        {
+            var q = Math.Exp(logQ[j]);
+            var p = Math.Exp(previous[j]);
+            diff = Math.Max(diff, Math.Abs(q - p));
+            a = Math.Max(a, Math.Abs(q));
+            b = Math.Max(b, Math.Abs(p));
+        }
+
+        return diff / Math.Max(Math.Max(a, b), 1);
+    }
+
+    private static double PlanCost(CostGeometry<double> geometry, double[] f, double[] logA, double[] g, double eps)
+    {
+        if (geometry is IPlanCostGeometry<double> fast)
+        {
+            return fast.PlanCost(f, logA, g, eps);
+        }
+
+        var total = 0.0;
+        PlanTiles.ForEachTile(
+            geometry,
+            f,
+            g,
+            logA,
+            [],
+            eps,
+            () => new double[1],
+            (i0, rows, j0, cols, cost, plan, acc) =>
+            {
+                for (var t = 0; t < rows * cols; t++)
+                {
+                    if (plan[t] != 0)
+                    {
+                        acc[0] += plan[t] * cost[t];
+                    }
+                }
+            },
+            acc => total += acc[0]);
+        return total;
+    }
+
+    private double[] Validate(IReadOnlyList<CostGeometry<double>> geometries, IReadOnlyList<double[]> histograms, IReadOnlyList<double>? weights, CostGeometry<double>? barycenterGeometry)
+    {
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"ε must be positive and finite (got {Epsilon}).");
+        }
+
+        if (MaxIterations < 1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxIterations must be at least 1 (got {MaxIterations}).");
+        }
+
+        if (!(Threshold >= 0) || !double.IsFinite(Threshold))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"Threshold must be non-negative and finite (got {Threshold}).");
+        }
+
+        ArgumentNullException.ThrowIfNull(Relaxation);
+        if (Debiased && !Relaxation.IsBalanced)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, "The debiased barycenter is balanced only; drop the relaxation or the debiasing.");
+        }
+
+        var k = histograms.Count;
+        if (k == 0)
+        {
+            throw new InputValidationException(InputProblem.Empty, "A barycenter needs at least one histogram.", nameof(histograms));
+        }
+
+        if (geometries.Count != k)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"{geometries.Count} geometries for {k} histograms.", nameof(geometries));
+        }
+
+        var n = geometries[0].Cols;
+        var masses = new double[k];
+        for (var s = 0; s < k; s++)
+        {
+            ArgumentNullException.ThrowIfNull(geometries[s]);
+            ArgumentNullException.ThrowIfNull(histograms[s]);
+            if (geometries[s].Cols != n)
+            {
+                throw new InputValidationException(InputProblem.DimensionMismatch, $"Geometry {s} has {geometries[s].Cols} barycenter points; geometry 0 has {n}.", nameof(geometries), s);
+            }
+
+            if (histograms[s].Length != geometries[s].Rows)
+            {
+                throw new InputValidationException(InputProblem.DimensionMismatch, $"Histogram {s} has {histograms[s].Length} entries; its support has {geometries[s].Rows} points.", nameof(histograms), s);
+            }
+
+            for (var i = 0; i < histograms[s].Length; i++)
+            {
+                var x = histograms[s][i];
+                if (!double.IsFinite(x))
+                {
+                    throw new InputValidationException(InputProblem.NonFinite, $"Histogram {s} entry {i} is {x}.", nameof(histograms), i);
+                }
+
+                if (x < 0)
+                {
+                    throw new InputValidationException(InputProblem.NegativeWeight, $"Histogram {s} entry {i} is negative ({x}).", nameof(histograms), i);
+                }
+
+                masses[s] += x;
+            }
+
+            if (!(masses[s] > 0))
+            {
+                throw new InputValidationException(InputProblem.ZeroMass, $"Histogram {s} has zero mass.", nameof(histograms), s);
+            }
+
+            if (Relaxation.IsBalanced && Math.Abs(masses[s] - masses[0]) > 1e-6 * Math.Max(masses[s], masses[0]))
+            {
+                throw new InputValidationException(InputProblem.MassMismatch, $"Histogram {s} has mass {masses[s]} but histogram 0 has {masses[0]}; a balanced barycenter needs equal masses (normalize them, or relax the marginals).", nameof(histograms), s);
+            }
+        }
+
+        if (Debiased)
+        {
+            if (barycenterGeometry is null)
+            {
+                throw new InputValidationException(InputProblem.InvalidParameter, "The debiased barycenter needs the barycenter's own geometry (N × N).", nameof(barycenterGeometry));
+            }
+
+            if (barycenterGeometry.Rows != n || barycenterGeometry.Cols != n)
+            {
+                throw new InputValidationException(InputProblem.DimensionMismatch, $"The barycenter geometry is {barycenterGeometry.Rows} × {barycenterGeometry.Cols}; it must be {n} × {n}.", nameof(barycenterGeometry));
+            }
+        }
+
+        if (weights is not null && weights.Count != k)
+        {
+            throw new InputValidationException(InputProblem.DimensionMismatch, $"{weights.Count} weights for {k} histograms.", nameof(weights));
+        }
+
+        var w = new double[k];
+        var total = 0.0;
+        for (var s = 0; s < k; s++)
+        {
+            w[s] = weights is null ? 1.0 / k : weights[s];
+            if (!(w[s] > 0) || !double.IsFinite(w[s]))
+            {
+                throw new InputValidationException(InputProblem.InvalidParameter, $"Weight {s} is {w[s]}; weights must be positive and finite.", nameof(weights), s);
+            }
+
+            total += w[s];
+        }
+
+        for (var s = 0; s < k; s++)
+        {
+            w[s] /= total;
+        }
+
+        return w;
+    }
+}

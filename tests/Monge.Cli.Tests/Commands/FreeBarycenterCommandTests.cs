@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using Monge.Gaussian;
+using Monge.Geometry;
+using Monge.IO;
+using Monge.Testing;
+using Monge.Tools.Barycenters;
+
+namespace Monge.Cli.Tests.Commands;
+
+/// <summary><c>monge barycenter --method free | gaussian | quantile</c>: same answers as the library, outputs, usage errors.</summary>
+public sealed class FreeBarycenterCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void Free_PointClouds_SameAsLibraryWithInputWeightsAndPlot()
+    {
+        var rng = new Random(11);
+        var clouds = new[] { Cloud(rng, 14, 2, 0), Cloud(rng, 9, 2, 3), Cloud(rng, 20, 2, -2) };
+        var files = clouds.Select((c, k) => Save($"x{k}.npy", c)).ToArray();
+        var weights = new double[9];
+        for (var i = 0; i < 9; i++)
+        {
+            weights[i] = 1 + i;
+        }
+
+        NpyFormat.Write(_cli.File("w1.npy"), new NumericArray(weights, 9), overwrite: true);
+        var ones = Enumerable.Repeat(1.0, 14).ToArray();
+        NpyFormat.Write(_cli.File("w0.npy"), new NumericArray(ones, 14), overwrite: true);
+        NpyFormat.Write(_cli.File("w2.npy"), new NumericArray(Enumerable.Repeat(2.0, 20).ToArray(), 20), overwrite: true);
+        var run = _cli.Run(["barycenter", "--method", "free", "--inputs", .. files, "--weights", "1,2,1", "--size", "8", "--seed", "3",
+            "--input-weights", _cli.File("w0.npy"), _cli.File("w1.npy"), _cli.File("w2.npy"), "--out", _cli.File("bary.npy"), "--plot", _cli.File("bary.png"), "--json"]);
+        Assert.True(run.Code == ExitCodes.Ok, run.Err);
+        var json = JsonNode.Parse(run.Out)!;
+        Assert.Equal("free", (string)json["method"]!);
+        Assert.True((bool)json["converged"]!);
+        var weighted = new[] { clouds[0].WithWeights(ones), clouds[1].WithWeights(weights), clouds[2] };
+        var expected = new FreeSupportBarycenter { Seed = 3, MaxIterations = 10_000, Threshold = 1e-6 }.Solve(weighted, 8, [0.25, 0.5, 0.25]);
+        Assert.Equal(expected.Objective, (double)json["objective"]!, 12);
+        var points = NpyFormat.Read(_cli.File("bary.npy"));
+        Assert.Equal([8, 2], points.Shape);
+        NumericAssert.Close(expected.Points, points.ToDoubleArray(), rtol: 1e-12, atol: 1e-12);
+        Assert.True(new FileInfo(_cli.File("bary.png")).Length > 1000);
+    }
+
+    [Fact]
+    public void Free_Entropic_ReportsExactObjectiveNoBetterThanExactMuchWorse()
+    {
+        var rng = new Random(12);
+        var files = new[] { Save("a.npy", Cloud(rng, 30, 2, 0)), Save("b.npy", Cloud(rng, 25, 2, 2)) };
+        var exact = JsonNode.Parse(_cli.Run(["barycenter", "--method", "free", "--inputs", .. files, "--size", "10", "--out", _cli.File("e.npy"), "--json"]).Out)!;
+        var run = _cli.Run(["barycenter", "--method", "free", "--inputs", .. files, "--size", "10", "--inner", "entropic", "--epsilon", "0.005", "--relative-epsilon", "--out", _cli.File("s.npy"), "--json"]);
+        Assert.True(run.Code == ExitCodes.Ok, run.Err);
+        var json = JsonNode.Parse(run.Out)!;
+        Assert.Equal("entropic", (string)json["inner"]!);
+        Assert.InRange((double)json["objective"]!, 0.9 * (double)exact["objective"]!, 1.2 * (double)exact["objective"]!);
+    }
+
+    [Fact]
+    public void Free_UsageErrors_ExitTwo()
+    {
+        var rng = new Random(13);
+        var a = Save("a.npy", Cloud(rng, 6, 2, 0));
+        var c = Save("c.npy", Cloud(rng, 6, 3, 0));
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, c, "--size", "3", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, "--size", "3", "--epsilon", "0.1", "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "free", "--inputs", a, a, "--size", "3", "--input-weights", a, "--out", _cli.File("o.npy")).Code);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "fixed", "--inputs", a, "--size", "3", "--out", _cli.File("o.npy")).Code);
+        Assert.False(File.Exists(_cli.File("o.npy")));
+    }
+
+    [Fact]
+    public void Gaussian_SamplesAndParameterFiles_SameAsLibrary()
+    {
+        var rng = new Random(14);
+        var samples = Cloud(rng, 200, 2, 1);
+        var file = Save("s.npy", samples);
+        NpzFormat.Write(_cli.File("g.npz"), new Dictionary<string, NumericArray>
+        {
+            ["mean"] = new(new[] { 1.0, -1.0 }, 2),
+            ["cov"] = new(new[] { 2.0, 0.3, 0.3, 0.5 }, 2, 2),
+        });
+        var run = _cli.Run("barycenter", "--method", "gaussian", "--inputs", file, _cli.File("g.npz"), "--weights", "0.3,0.7", "--threshold", "1e-12", "--out", _cli.File("bary.npy"), "--json");
+        Assert.True(run.Code == ExitCodes.Ok, run.Err);
+        var json = JsonNode.Parse(run.Out)!;
+        Assert.True((bool)json["converged"]!);
+
+        // The fit is the weighted maximum-likelihood Gaussian (1/n covariance).
+        var mean = samples.Mean();
+        var cov = new double[4];
+        for (var i = 0; i < samples.Count; i++)
+        {
+            for (var r = 0; r < 2; r++)
+            {
+                for (var c = 0; c < 2; c++)
+                {
+                    cov[(r * 2) + c] += (samples.Row(i)[r] - mean[r]) * (samples.Row(i)[c] - mean[c]) / samples.Count;
+                }
+            }
+        }
+
+        var expected = new GaussianBarycenter { Threshold = 1e-12 }.Solve([new GaussianMeasure(mean, cov), new GaussianMeasure([1.0, -1.0], [2.0, 0.3, 0.3, 0.5])], [0.3, 0.7]);
+        var output = NpyFormat.Read(_cli.File("bary.npy"));
+        Assert.Equal([3, 2], output.Shape);
+        NumericAssert.Close([.. expected.Barycenter.Mean.ToArray(), .. expected.Barycenter.Covariance.ToArray()], output.ToDoubleArray(), rtol: 1e-9, atol: 1e-12);
+        Assert.Equal(expected.Objective, (double)json["objective"]!, 9);
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "gaussian", "--inputs", file, "--size", "3", "--out", _cli.File("o.npy")).Code);
+    }
+
+    [Fact]
+    public void Quantile_OneDimensionalInputs_ExactBarycenterAndFixedSize()
+    {
+        var rng = new Random(15);
+        var clouds = new[] { Cloud(rng, 11, 1, 0), Cloud(rng, 7, 1, 4) };
+        var files = clouds.Select((c, k) => Save($"u{k}.npy", c)).ToArray();
+        var run = _cli.Run(["barycenter", "--method", "quantile", "--inputs", .. files, "--out", _cli.File("q.npy"), "--json"]);
+        Assert.True(run.Code == ExitCodes.Ok, run.Err);
+        var expected = OneDimensionalBarycenter.Solve(clouds);
+        var table = NpyFormat.Read(_cli.File("q.npy"));
+        Assert.Equal([expected.Size, 2], table.Shape);
+        Assert.Equal(expected.Objective, (double)JsonNode.Parse(run.Out)!["objective"]!, 12);
+        var run2 = _cli.Run(["barycenter", "--method", "quantile", "--inputs", .. files, "--size", "4", "--out", _cli.File("k.npy"), "--json"]);
+        Assert.True(run2.Code == ExitCodes.Ok, run2.Err);
+        NumericAssert.Close(OneDimensionalBarycenter.SolveFixedSize(clouds, 4).Points, NpyFormat.Read(_cli.File("k.npy")).ToDoubleArray(), rtol: 1e-12);
+        var two = Save("two.npy", Cloud(rng, 5, 2, 0));
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("barycenter", "--method", "quantile", "--inputs", two, "--out", _cli.File("o.npy")).Code);
+    }
+
+    private string Save(string name, PointCloud<double> cloud)
+    {
+        NpyFormat.Write(_cli.File(name), NumericArray.FromPointCloud(cloud), overwrite: true);
+        return _cli.File(name);
+    }
+
+    private static PointCloud<double> Cloud(Random rng, int n, int d, double shift)
+    {
+        var data = new double[n * d];
+        for (var e = 0; e < data.Length; e++)
+        {
+            data[e] = shift + rng.NextDouble() + (0.5 * (e % d));
+        }
+
+        return new PointCloud<double>(data, n, d);
+    }
+}
