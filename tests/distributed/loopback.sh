@@ -19,6 +19,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 OPTS=(--leaf-size 256 --seed 7 --quality fast)
 
 echo "== loopback: generate $N points"
