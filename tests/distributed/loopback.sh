@@ -15,6 +15,8 @@ WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 5
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -25,6 +27,9 @@ OPTS=(--leaf-size 256 --seed 7 --quality fast)
 echo "== loopback: generate $N points"
 "$MONGE" generate --dataset half-moon-s-curve --n "$N" --seed 7 --out "$WORK/x.npy" --target-out "$WORK/y.npy" >/dev/null 2>&1
 
+for p in $PORT $((PORT + 1)) $((PORT + 2)) $GATE $((GATE + 1)) $((GATE + 2)); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "loopback: port $p is in use (set MONGE_LOOPBACK_PORT)" >&2; exit 1; fi
+done
 echo "== loopback: 3 silos on 127.0.0.1:$PORT..$((PORT + 2)), gateways $GATE..$((GATE + 2))"
 for k in 0 1 2; do
   primary=()
@@ -40,15 +45,15 @@ done
 
 echo "== loopback: job on the cluster"
 start=$SECONDS
-"$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id loopback \
+"$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
   --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
 JOB=$!
 for _ in $(seq 1 1200); do
-  [ -f "$WORK/store/jobs/loopback/levels/0.blk" ] && break
+  [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && break
   kill -0 "$JOB" 2>/dev/null || break
   sleep 0.5
 done
-if [ -f "$WORK/store/jobs/loopback/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
+if [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
   echo "== loopback: level 0 checkpointed; killing the third silo (pid ${PIDS[2]})"
   kill -9 "${PIDS[2]}"
 else
