@@ -1,5 +1,5 @@
-using Xunit.Abstractions;
 using Orleans.TestingHost;
+using Xunit.Abstractions;
 
 namespace Monge.Distributed.Tests;
 

@@ -103,7 +103,7 @@ public sealed class MethodOptionTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(option, stderr, StringComparison.Ordinal);
         Assert.Contains($"--method {method}", stderr, StringComparison.Ordinal);
-        Assert.Contains("hiref", stderr, StringComparison.Ordinal);
+        Assert.Matches("hiref|cluster", stderr);
         Assert.False(File.Exists(Path.Combine(_dir, "out.npy")));
     }
 
@@ -111,10 +111,12 @@ public sealed class MethodOptionTests : IDisposable
     public void ForeignMatchOptions_ExactRejectsEveryHirefOption()
     {
         var pairs = ForeignMatchOptions().Select(row => ((string)row[0], (string)row[1])).ToList();
+        string[] clusterOnly = ["--cluster", "--job-id", "--store"];
         Assert.Equal(
-            new[] { "--leaf-size", "--quality", "--rank-schedule", "--seed", "--slab-rounds" },
+            new[] { "--cluster", "--job-id", "--leaf-size", "--quality", "--rank-schedule", "--seed", "--slab-rounds", "--store" },
             pairs.Where(p => p.Item1 == "exact").Select(p => p.Item2).Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(pairs, p => p.Item1 != "exact");
+        Assert.DoesNotContain(pairs, p => p.Item1 is "auto" or "hiref" && !clusterOnly.Contains(p.Item2));
+        Assert.Equal(["--slab-rounds"], pairs.Where(p => p.Item1 == "cluster").Select(p => p.Item2));
     }
 
     [Fact]
@@ -156,7 +158,7 @@ public sealed class MethodOptionTests : IDisposable
         foreach (var option in new[] { "--leaf-size", "--rank-schedule", "--slab-rounds", "--seed" })
         {
             var line = HelpLine(stdout, option);
-            Assert.Contains("auto/hiref:", line, StringComparison.Ordinal);
+            Assert.Contains("auto/hiref", line, StringComparison.Ordinal);
             Assert.DoesNotContain("exact:", line, StringComparison.Ordinal);
             Assert.DoesNotContain("exact/", line, StringComparison.Ordinal);
         }

@@ -49,9 +49,12 @@ public static class ClusterCommand
             Start(host, $"--port {p} / --gateway-port {g}", context.Cancellation);
             context.Error.WriteLine($"silo up: silo {ip}:{p}, gateway {ip}:{g}, primary {primaryEndpoint?.ToString() ?? "itself"}, store {blockStore.Root}; Ctrl+C stops it.");
             context.Error.Flush();
+            // Ctrl+C, or SIGTERM (the host's console lifetime stops the application and waits for this method to return).
+            var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, lifetime.ApplicationStopping);
             try
             {
-                Task.Delay(Timeout.Infinite, context.Cancellation).GetAwaiter().GetResult();
+                Task.Delay(Timeout.Infinite, stop.Token).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Slow tier of the distributed HiRef tests: three `monge cluster silo` processes on loopback TCP, one job of N points
+# (default 1 048 576) through `monge match --method cluster`, one secondary silo killed (SIGKILL) right after the first
+# level checkpoint appears in the store; the permutation must be byte-identical to `monge match --method hiref` with the
+# same options. Needs a Release build (dotnet build Monge.slnx -c Release). Prints timings for docs/benchmarks.md.
+# Usage: tests/distributed/loopback.sh [N]   (MONGE_LOOPBACK_PORT picks the first silo port, default 21111)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N="${1:-1048576}"
+MONGE="src/Monge.Cli/bin/Release/net10.0/Monge.Cli"
+[ -x "$MONGE" ] || { echo "loopback: build first (dotnet build Monge.slnx -c Release)" >&2; exit 2; }
+PORT="${MONGE_LOOPBACK_PORT:-21111}"
+GATE=$((PORT + 20000))
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 5
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+OPTS=(--leaf-size 256 --seed 7 --quality fast)
+
+echo "== loopback: generate $N points"
+"$MONGE" generate --dataset half-moon-s-curve --n "$N" --seed 7 --out "$WORK/x.npy" --target-out "$WORK/y.npy" >/dev/null 2>&1
+
+for p in $PORT $((PORT + 1)) $((PORT + 2)) $GATE $((GATE + 1)) $((GATE + 2)); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "loopback: port $p is in use (set MONGE_LOOPBACK_PORT)" >&2; exit 1; fi
+done
+echo "== loopback: 3 silos on 127.0.0.1:$PORT..$((PORT + 2)), gateways $GATE..$((GATE + 2))"
+for k in 0 1 2; do
+  primary=()
+  [ "$k" -gt 0 ] && primary=(--primary "127.0.0.1:$PORT")
+  "$MONGE" cluster silo --store "$WORK/store" --port $((PORT + k)) --gateway-port $((GATE + k)) --cores 1 "${primary[@]}" 2>"$WORK/silo$k.log" &
+  PIDS+=($!)
+  sleep 2
+done
+for k in 0 1 2; do
+  for _ in $(seq 1 60); do grep -q "silo up" "$WORK/silo$k.log" && break; sleep 1; done
+  grep -q "silo up" "$WORK/silo$k.log" || { echo "loopback: silo $k did not start" >&2; cat "$WORK/silo$k.log" >&2; exit 1; }
+done
+
+echo "== loopback: job on the cluster"
+start=$SECONDS
+"$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
+  --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
+JOB=$!
+for _ in $(seq 1 1200); do
+  [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && break
+  kill -0 "$JOB" 2>/dev/null || break
+  sleep 0.5
+done
+if [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
+  echo "== loopback: level 0 checkpointed; killing the third silo (pid ${PIDS[2]})"
+  kill -9 "${PIDS[2]}"
+else
+  echo "loopback: the job ended before its first checkpoint" >&2; cat "$WORK/cluster.err" >&2; exit 1
+fi
+wait "$JOB" || { echo "loopback: the cluster job failed" >&2; tail -20 "$WORK/cluster.err" >&2; exit 1; }
+cluster_s=$((SECONDS - start))
+
+echo "== loopback: the same match on one machine"
+start=$SECONDS
+"$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
+single_s=$((SECONDS - start))
+
+grep -E '"(cost|coordinator_runs|resumed_levels|retries|checkpoint_seconds|leaf_seconds|bytes_written|bytes_read)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
+echo
+tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
+tr -d ' \n' <"$WORK/single.json" | grep -o '"levels":\[[^]]*\]' | grep -o '"seconds":[0-9.e-]*' | tr '\n' ' ' || true
+echo
+echo "loopback: n=$N cluster ${cluster_s}s (one silo killed), single machine ${single_s}s"
+if cmp -s "$WORK/cluster.npy" "$WORK/single.npy"; then
+  echo "loopback: permutations identical"
+else
+  echo "loopback: permutations DIFFER" >&2
+  exit 1
+fi
