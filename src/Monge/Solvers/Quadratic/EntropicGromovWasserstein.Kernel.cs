@@ -77,8 +77,9 @@ public sealed partial record EntropicGromovWasserstein
         /// Solves to an L1 column-marginal error of at most <paramref name="threshold"/> or <paramref name="maxIterations"/>
         /// iterations, updating <paramref name="f"/> and <paramref name="g"/> in place and writing the plan.
         /// </summary>
-        /// <returns>The iterations, the last error, and false if the scalings broke down (non-finite), in which case the
-        /// potentials are left at their last finite values and the caller falls back to the log-domain solver.</returns>
+        /// <returns>The iterations, the last error, and whether it met the threshold. Error NaN: the scalings broke down,
+        /// the plan is not written and the potentials may be unusable; otherwise the plan and potentials are those of the
+        /// last iterate (a warm start for the log-domain solver when the budget ran out).</returns>
         public (int Iterations, double Error, bool Ok) Solve(ReadOnlySpan<T> cost, double epsilon, double threshold, int maxIterations, T[] f, T[] g, Span<T> plan)
         {
             var eps = T.CreateTruncating(epsilon);
@@ -141,7 +142,7 @@ public sealed partial record EntropicGromovWasserstein
             }
 
             Absorb(eps, f, g);
-            return (iteration, error, true);
+            return (iteration, error, error <= threshold);
         }
 
         /// <summary>K_ij = exp((f_i + ε log a_i + g_j + ε log b_j − C_ij)/ε), each row re-centred (f_i shifted) when its

@@ -109,6 +109,9 @@ public sealed partial record EntropicGromovWasserstein
     /// </summary>
     public int? MaxInnerIterations { get; init; }
 
+    /// <summary>Kernel-domain iterations of one step before it goes on in the log domain (see <see cref="KernelInnerSolver"/>).</summary>
+    private const int KernelIterationBudget = 100;
+
     /// <summary>Whether each Sinkhorn starts from the previous potentials (default true). The inner threshold of the
     /// final steps is the smaller of <see cref="LinearSolver"/>'s and 0.1 × <see cref="Threshold"/>.</summary>
     public bool WarmStart { get; init; } = true;
@@ -277,17 +280,21 @@ public sealed partial record EntropicGromovWasserstein
             var solved = false;
             if (kernel is not null)
             {
-                var (count, error, ok) = kernel.Solve(cost, sinkhornEpsilon, innerThreshold, innerMax, fWork, gWork, next);
+                // Plain scaling iterations converge slowly at small ε: past KernelIterationBudget the step goes on in the
+                // log domain (with over-relaxation) from the potentials reached.
+                var (count, error, ok) = kernel.Solve(cost, sinkhornEpsilon, innerThreshold, Math.Min(innerMax, KernelIterationBudget), fWork, gWork, next);
                 innerIterations += count;
-                solved = ok;
+                solved = ok || (count >= innerMax && !double.IsNaN(error)); // converged, or the step's cap reached
                 innerError = error;
                 innerConverged = ok && error <= innerThreshold;
-                if (!ok)
+                if (double.IsNaN(error))
                 {
-                    // The scalings broke down (ε tiny against the change of cost): this step in the log domain.
+                    // The scalings broke down (ε tiny against the change of cost): this step in the log domain, afresh.
                     Array.Clear(fWork);
                     Array.Clear(gWork);
                 }
+
+                innerMax -= count;
             }
             else
             {
@@ -299,7 +306,7 @@ public sealed partial record EntropicGromovWasserstein
             {
                 var linearProblem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), a, b, relaxation);
                 var solver = LinearSolver with { Epsilon = sinkhornEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute, CostStorage = CostStorage.Dense, Threshold = innerThreshold, MaxIterations = innerMax };
-                var result = solver.Solve(linearProblem, WarmStart && potentials is not null ? new SinkhornPotentials<T>(fWork, gWork) : null, progress: null, cancellationToken);
+                var result = solver.Solve(linearProblem, (WarmStart && potentials is not null) || kernel is not null ? new SinkhornPotentials<T>(fWork, gWork) : null, progress: null, cancellationToken);
                 innerIterations += result.Convergence.Iterations;
                 innerConverged = result.Converged;
                 innerError = result.Convergence.FinalError;
