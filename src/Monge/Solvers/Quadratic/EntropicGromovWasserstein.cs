@@ -113,7 +113,7 @@ public sealed partial record EntropicGromovWasserstein
     private const int KernelIterationBudget = 100;
 
     /// <summary>Whether each Sinkhorn starts from the previous potentials (default true). The inner threshold of the
-    /// final steps is the smaller of <see cref="LinearSolver"/>'s and 0.1 × <see cref="Threshold"/>.</summary>
+    /// final steps is the smaller of <see cref="LinearSolver"/>'s and <see cref="Threshold"/>.</summary>
     public bool WarmStart { get; init; } = true;
 
     /// <summary>Checks the options.</summary>
@@ -222,9 +222,9 @@ public sealed partial record EntropicGromovWasserstein
             && KernelScaling<T>.Supports(a, b) ? new KernelScaling<T>(a, b) : null;
         var fWork = new T[n];
 
-        // The inner accuracy of the final steps: the Sinkhorn threshold, or a tenth of the outer one if that is finer (an
-        // inner error e moves the plan by about e, so the outer residual cannot go below it).
-        var innerFloor = Math.Min(LinearSolver.Threshold, 0.1 * Threshold);
+        // The inner accuracy of the final steps: the Sinkhorn threshold, or the outer one if that is finer (an inner error e
+        // moves the plan by about e, so the outer residual cannot settle much below it).
+        var innerFloor = Math.Min(LinearSolver.Threshold, Threshold);
         var gWork = new T[m];
         var next = new T[entries];
         for (var t = 0; t < MaxIterations; t++)
