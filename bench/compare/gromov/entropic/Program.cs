@@ -10,6 +10,51 @@ using Monge.IO;
 using Monge.Problems;
 using Monge.Solvers.Quadratic;
 
+if (args[0] == "blob")
+{
+    // blob X.npy Y.npy PERM.npy RELEPS MULT DECAY INIT(product|cg) [maxInner]: the issue-13 micrometre case.
+    var bx = NpyFormat.Read(args[1]).ToPointCloud();
+    var by = NpyFormat.Read(args[2]).ToPointCloud();
+    var perm = NpyFormat.Read(args[3]).ToDoubleArray();
+    var relEps = double.Parse(args[4], CultureInfo.InvariantCulture);
+    var schedule = new Monge.Solvers.Entropic.EpsilonScaling(double.Parse(args[5], CultureInfo.InvariantCulture), double.Parse(args[6], CultureInfo.InvariantCulture));
+    var watch = Stopwatch.StartNew();
+    var bp = QuadraticProblem<double>.FromPointClouds(bx, by);
+    double[]? init = null;
+    if (args[7] == "cg")
+    {
+        init = new GromovWasserstein().Solve(bp).ToDense();
+    }
+
+    var cgSeconds = watch.Elapsed.TotalSeconds;
+    var solverB = new EntropicGromovWasserstein
+    {
+        Epsilon = relEps,
+        EpsilonRelativeTo = Monge.Solvers.Entropic.EpsilonReference.MeanCost,
+        EpsilonSchedule = schedule,
+        MaxInnerIterations = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : null,
+        MaxIterations = args.Length > 9 ? int.Parse(args[9], CultureInfo.InvariantCulture) : 1000,
+    };
+    var rb = solverB.Solve(bp, init);
+    var nb = bx.Count;
+    var planB = rb.Plan.ToArray();
+    var hits = 0;
+    for (var k = 0; k < nb; k++)
+    {
+        var row = planB.AsSpan(k * nb, nb);
+        var best = 0;
+        for (var j = 1; j < nb; j++)
+        {
+            best = row[j] > row[best] ? j : best;
+        }
+
+        hits += (int)perm[best] == k ? 1 : 0;
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {watch.Elapsed.TotalSeconds:F2} (cg {cgSeconds:F2}) eps {rb.Epsilon:G4} status {rb.Convergence.Status} outer {rb.Iterations} inner {rb.InnerIterations} failures {rb.InnerFailures} residual {rb.FixedPointResidual:G3} gw {rb.GwCost:G6} argmax-hits {hits}/{nb}"));
+    return;
+}
+
 var x = NpyFormat.Read(args[0]).ToPointCloud();
 var y = NpyFormat.Read(args[1]).ToPointCloud();
 var epsilon = double.Parse(args[2], CultureInfo.InvariantCulture);

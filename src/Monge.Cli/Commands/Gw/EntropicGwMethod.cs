@@ -19,6 +19,8 @@ public sealed class EntropicGwMethod : IGwMethod
     private const string DecayName = "--epsilon-decay";
     private const string TauAName = "--tau-a";
     private const string TauBName = "--tau-b";
+    private const string InitName = "--init";
+    private const string MaxInnerName = "--max-inner-iterations";
 
     /// <inheritdoc/>
     public string Name => "entropic";
@@ -36,6 +38,8 @@ public sealed class EntropicGwMethod : IGwMethod
         new Option<double>(DecayName) { Description = "decay factor of the ε schedule per outer step, default 0.5", DefaultValueFactory = _ => 0.5 },
         new Option<int>(CgGwMethod.MaxIterationsName) { Description = "outer iterations, default 1000", DefaultValueFactory = _ => 1000 },
         new Option<double>(CgGwMethod.ToleranceName) { Description = "stop when the fixed-point residual ‖P_k+1 − P_k‖₁ falls below this, default 1e-9", DefaultValueFactory = _ => 1e-9 },
+        new Option<string>(InitName) { Description = "start plan: product (a⊗b, POT's; default) or cg (the conditional-gradient GW solution: on symmetric or large-unit data the entropic iteration from a⊗b can take very long at the default ε)", DefaultValueFactory = _ => "product" },
+        new Option<int?>(MaxInnerName) { Description = "cap on the Sinkhorn iterations of one outer step (default 20000); capped steps are counted in inner_failures, and a run whose last step was capped is reported as not converged" },
         new Option<double?>(TauAName) { Description = "source relaxation τ_a = ρ/(ρ+ε) in (0, 1]; 1 = exact (default)" },
         new Option<double?>(TauBName) { Description = "target relaxation τ_b in (0, 1]; 1 = exact (default); one side exact gives the semi-relaxed problem" },
     ];
@@ -83,8 +87,32 @@ public sealed class EntropicGwMethod : IGwMethod
             throw new UsageException($"{CgGwMethod.ToleranceName} must be a non-negative number (got {tolerance}).");
         }
 
+        var init = input.Get<string>(InitName);
+        if (init is not ("product" or "cg"))
+        {
+            throw new UsageException($"{InitName} {init}: expected product or cg.");
+        }
+
+        var maxInner = input.Parse.GetValue<int?>(MaxInnerName);
+        if (maxInner is < 1)
+        {
+            throw new UsageException($"{MaxInnerName} must be at least 1 (got {maxInner}).");
+        }
+
+        double[]? start = null;
+        if (init == "cg")
+        {
+            if (!input.Problem.Relaxation.IsBalanced)
+            {
+                throw new UsageException($"{InitName} cg needs a balanced problem.");
+            }
+
+            start = new GromovWasserstein().Solve(input.Problem, null, null, input.Context.Cancellation).ToDense();
+        }
+
         var solver = new EntropicGromovWasserstein
         {
+            MaxInnerIterations = maxInner,
             Epsilon = epsilon,
             EpsilonRelativeTo = relative ? EpsilonReference.MeanCost : EpsilonReference.Absolute,
             Method = method,
@@ -92,7 +120,7 @@ public sealed class EntropicGwMethod : IGwMethod
             MaxIterations = iterations,
             Threshold = tolerance,
         };
-        var result = solver.Solve(input.Problem, null, input.Progress, input.Context.Cancellation);
+        var result = solver.Solve(input.Problem, start, input.Progress, input.Context.Cancellation);
         if (result.Convergence.Status == SolverStatus.Cancelled)
         {
             throw new OperationCanceledException(input.Context.Cancellation);
@@ -113,6 +141,9 @@ public sealed class EntropicGwMethod : IGwMethod
             ["status"] = result.Convergence.Status.ToString(),
             ["iterations"] = result.Convergence.Iterations,
             ["inner_iterations"] = result.InnerIterations,
+            ["inner_failures"] = result.InnerFailures,
+            ["max_inner_iterations"] = maxInner,
+            ["init"] = init,
             ["fixed_point_residual"] = JsonOutput.Number(result.FixedPointResidual),
         };
         var cancellation = input.Context.Cancellation;

@@ -40,6 +40,7 @@ public sealed partial record EntropicGromovWasserstein
     /// <summary>The entropic regularization ε in POT's convention (absolute, default 0.1 as POT ≥ 0.9). See the remarks for OTT-JAX's.</summary>
     public double Epsilon { get; init; } = 0.1;
 
+
     /// <summary>
     /// Whether <see cref="Epsilon"/> is absolute (default, POT's convention) or a multiple of a statistic of the first
     /// linearized cost ∇F(P₀) (its mean or standard deviation over the n × m entries, one extra O(n·m) pass), so that the
@@ -70,12 +71,49 @@ public sealed partial record EntropicGromovWasserstein
     public int MinIterations { get; init; }
 
     /// <summary>
-    /// The inner solver (default: L1 marginal threshold 1e-10, at most 20 000 iterations, adaptive over-relaxation). Its
-    /// <see cref="Sinkhorn.Epsilon"/> is replaced by the outer iteration's ε.
+    /// The inner solver (default: L1 marginal threshold 1e-10, at most 20 000 iterations, the error checked every iteration,
+    /// adaptive over-relaxation). Its <see cref="Sinkhorn.Epsilon"/> is replaced by the outer iteration's ε, its threshold
+    /// by the adaptive one (<see cref="AdaptiveInnerThreshold"/>). With <see cref="KernelInnerSolver"/> (default) balanced
+    /// problems use it only for steps whose kernel scalings break down; its threshold, iteration budget, L1 norm and KL
+    /// convention still apply.
     /// </summary>
-    public Sinkhorn LinearSolver { get; init; } = new() { Threshold = 1e-10, MaxIterations = 20_000 };
+    public Sinkhorn LinearSolver { get; init; } = new() { Threshold = 1e-10, MaxIterations = 20_000, InnerIterations = 1 };
 
-    /// <summary>Whether each Sinkhorn starts from the previous potentials (default true).</summary>
+    /// <summary>
+    /// Whether the inner Sinkhorn tolerance follows the outer residual (default true): outer step t + 1 solves to
+    /// max(<see cref="Sinkhorn.Threshold"/> of <see cref="LinearSolver"/>, min(<see cref="InnerResidualFraction"/> ×
+    /// residual_t, <see cref="MaxInnerThreshold"/>)), so early steps, whose plans are discarded anyway, cost a few
+    /// Sinkhorn iterations each. Convergence is declared only when the last Sinkhorn met the floor threshold, so the
+    /// fixed point is the same as with exact inner solves.
+    /// </summary>
+    public bool AdaptiveInnerThreshold { get; init; } = true;
+
+    /// <summary>The fraction of the last outer residual used as the inner tolerance (default 0.1), see <see cref="AdaptiveInnerThreshold"/>.</summary>
+    public double InnerResidualFraction { get; init; } = 0.1;
+
+    /// <summary>The loosest inner tolerance (default 1e-3), see <see cref="AdaptiveInnerThreshold"/>.</summary>
+    public double MaxInnerThreshold { get; init; } = 1e-3;
+
+    /// <summary>
+    /// Whether balanced problems with positive weights run their inner Sinkhorn in the kernel domain around the previous
+    /// step's potentials (default true; see the remarks): one exp per entry per outer step instead of one per entry per
+    /// Sinkhorn iteration, the n × m buffers reused. A step whose scalings break down (non-finite) is redone by the
+    /// log-domain <see cref="LinearSolver"/>. False: every step uses <see cref="LinearSolver"/>.
+    /// </summary>
+    public bool KernelInnerSolver { get; init; } = true;
+
+    /// <summary>
+    /// A cap on the Sinkhorn iterations of one outer step (default null: <see cref="Sinkhorn.MaxIterations"/> of
+    /// <see cref="LinearSolver"/>). A step that hits it counts in <see cref="EntropicGromovWassersteinResult{T}.InnerFailures"/>;
+    /// the run is reported converged only if the last step's Sinkhorn met its threshold.
+    /// </summary>
+    public int? MaxInnerIterations { get; init; }
+
+    /// <summary>Kernel-domain iterations of one step before it goes on in the log domain (see <see cref="KernelInnerSolver"/>).</summary>
+    private const int KernelIterationBudget = 100;
+
+    /// <summary>Whether each Sinkhorn starts from the previous potentials (default true). The inner threshold of the
+    /// final steps is the smaller of <see cref="LinearSolver"/>'s and <see cref="Threshold"/>.</summary>
     public bool WarmStart { get; init; } = true;
 
     /// <summary>Checks the options.</summary>
@@ -102,6 +140,16 @@ public sealed partial record EntropicGromovWasserstein
         if (!(EpsilonSchedule.InitialMultiplier >= 1) || !(EpsilonSchedule.Decay > 0 && EpsilonSchedule.Decay <= 1) || !double.IsFinite(EpsilonSchedule.InitialMultiplier))
         {
             Fail(nameof(EpsilonSchedule), $"The ε schedule needs an initial multiplier ≥ 1 and a decay in (0, 1] (got {EpsilonSchedule.InitialMultiplier}, {EpsilonSchedule.Decay}).");
+        }
+
+        if (MaxInnerIterations is < 1)
+        {
+            Fail(nameof(MaxInnerIterations), $"The inner iteration cap must be at least 1 (got {MaxInnerIterations}).");
+        }
+
+        if (!(InnerResidualFraction > 0) || !double.IsFinite(InnerResidualFraction) || !(MaxInnerThreshold > 0) || !double.IsFinite(MaxInnerThreshold))
+        {
+            Fail(nameof(InnerResidualFraction), $"The inner residual fraction and the loosest inner threshold must be positive and finite (got {InnerResidualFraction}, {MaxInnerThreshold}).");
         }
 
         ArgumentNullException.ThrowIfNull(LinearSolver);
@@ -169,7 +217,16 @@ public sealed partial record EntropicGromovWasserstein
         var baseEpsilon = ResolveEpsilon(problem, plan);
         var previousEpsilon = baseEpsilon;
         var warmup = EpsilonSchedule.WarmupIterations;
-        SinkhornResult<T>? last = null;
+        SinkhornPotentials<T>? lastPotentials = null;
+        var kernel = !unbalanced && KernelInnerSolver && LinearSolver.Norm == MarginalNorm.L1 && LinearSolver.Convention == EntropyConvention.KullbackLeibler
+            && KernelScaling<T>.Supports(a, b) ? new KernelScaling<T>(a, b) : null;
+        var fWork = new T[n];
+
+        // The inner accuracy of the final steps: the Sinkhorn threshold, or the outer one if that is finer (an inner error e
+        // moves the plan by about e, so the outer residual cannot settle much below it).
+        var innerFloor = Math.Min(LinearSolver.Threshold, Threshold);
+        var gWork = new T[m];
+        var next = new T[entries];
         for (var t = 0; t < MaxIterations; t++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -188,7 +245,6 @@ public sealed partial record EntropicGromovWasserstein
 
             // The linearized cost: (1 − α)·M + α·∇GW(P) (+ the proximal term −ε log(P/ab), or the unbalanced correction).
             var cost = problem.Gradient(plan);
-
             if (proximal is not null)
             {
                 TensorPrimitives.MultiplyAdd(proximal, T.CreateTruncating(epsilon / previousEpsilon), cost, cost);
@@ -204,18 +260,68 @@ public sealed partial record EntropicGromovWasserstein
                 relaxation = Relaxation.FromTau(problem.Relaxation.TauA(epsilon), problem.Relaxation.TauB(epsilon));
             }
 
-            var linearProblem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), a, b, relaxation);
-            var solver = LinearSolver with { Epsilon = sinkhornEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute, CostStorage = CostStorage.Dense };
-            var result = solver.Solve(linearProblem, WarmStart ? potentials : null, progress: null, cancellationToken);
-            innerIterations += result.Convergence.Iterations;
-            lastInnerConverged = result.Converged;
-            if (!result.Converged)
+            // Inexact inner solves: far from the fixed point the Sinkhorn only has to be accurate to a fraction of the
+            // outer residual; the floor LinearSolver.Threshold is always used once the residual is near Threshold.
+            var innerThreshold = innerFloor;
+            if (AdaptiveInnerThreshold && double.IsFinite(residual))
+            {
+                innerThreshold = Math.Clamp(InnerResidualFraction * residual, innerFloor, Math.Max(innerFloor, MaxInnerThreshold));
+            }
+
+            var innerMax = Math.Min(LinearSolver.MaxIterations, MaxInnerIterations ?? int.MaxValue);
+            if (!WarmStart || potentials is null)
+            {
+                Array.Clear(fWork);
+                Array.Clear(gWork);
+            }
+
+            bool innerConverged;
+            double innerError;
+            var solved = false;
+            if (kernel is not null)
+            {
+                // Plain scaling iterations converge slowly at small ε: past KernelIterationBudget the step goes on in the
+                // log domain (with over-relaxation) from the potentials reached.
+                var (count, error, ok) = kernel.Solve(cost, sinkhornEpsilon, innerThreshold, Math.Min(innerMax, KernelIterationBudget), fWork, gWork, next);
+                innerIterations += count;
+                solved = ok || (count >= innerMax && !double.IsNaN(error)); // converged, or the step's cap reached
+                innerError = error;
+                innerConverged = ok && error <= innerThreshold;
+                if (double.IsNaN(error))
+                {
+                    // The scalings broke down (ε tiny against the change of cost): this step in the log domain, afresh.
+                    Array.Clear(fWork);
+                    Array.Clear(gWork);
+                }
+
+                innerMax -= count;
+            }
+            else
+            {
+                innerConverged = false;
+                innerError = double.NaN;
+            }
+
+            if (!solved)
+            {
+                var linearProblem = new LinearProblem<T>(new DenseGeometry<T>(cost, n, m, T.One, trusted: true), a, b, relaxation);
+                var solver = LinearSolver with { Epsilon = sinkhornEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute, CostStorage = CostStorage.Dense, Threshold = innerThreshold, MaxIterations = innerMax };
+                var result = solver.Solve(linearProblem, (WarmStart && potentials is not null) || kernel is not null ? new SinkhornPotentials<T>(fWork, gWork) : null, progress: null, cancellationToken);
+                innerIterations += result.Convergence.Iterations;
+                innerConverged = result.Converged;
+                innerError = result.Convergence.FinalError;
+                result.F.CopyTo(fWork, 0);
+                result.G.CopyTo(gWork, 0);
+                result.ToDense().CopyTo(next, 0);
+            }
+
+            lastInnerConverged = innerConverged && innerError <= innerFloor;
+            if (!innerConverged)
             {
                 innerFailures++;
             }
 
-            var next = result.ToDense();
-            if (!AllFinite(next))
+            if (!AllFinite<T>(next))
             {
                 status = SolverStatus.Diverged;
                 iterations = t + 1;
@@ -224,34 +330,31 @@ public sealed partial record EntropicGromovWasserstein
 
             if (unbalanced)
             {
-                var mass = Sum(next);
+                var mass = Sum<T>(next);
                 TensorPrimitives.Multiply(next, T.CreateTruncating(Math.Sqrt(massGamma / mass)), next);
             }
 
-            residual = L1Distance(next, plan) / massGamma;
+            residual = L1Distance<T>(next, plan) / massGamma;
             trace.Add(residual);
             if (Method == EntropicGromovMethod.ProximalPoint)
             {
                 // −ε log(P_{t+1} / ab) = C_t − f ⊕ g: the proximal term of the next step, bounded whatever t.
                 proximal = cost;
-                var f = result.F;
-                var g = result.G;
                 for (var i = 0; i < n; i++)
                 {
                     var row = proximal.AsSpan(i * m, m);
-                    TensorPrimitives.Subtract(row, f[i], row);
-                    TensorPrimitives.Subtract(row, g, row);
+                    TensorPrimitives.Subtract(row, fWork[i], row);
+                    TensorPrimitives.Subtract(row, gWork, row);
                 }
 
                 previousEpsilon = epsilon;
             }
 
-            plan = next;
-            potentials = result.Potentials;
-            last = result;
+            (plan, next) = (next, plan);
+            potentials = new SinkhornPotentials<T>(fWork, gWork);
             iterations = t + 1;
             progress?.Report(new SolverProgress("entropic gromov-wasserstein", iterations, MaxIterations, residual));
-            if (t + 1 >= warmup && iterations >= MinIterations && residual <= Threshold && result.Converged)
+            if (t + 1 >= warmup && iterations >= MinIterations && residual <= Threshold && lastInnerConverged)
             {
                 status = SolverStatus.Converged;
                 break;
@@ -263,9 +366,14 @@ public sealed partial record EntropicGromovWasserstein
             status = SolverStatus.MaxIterations;
         }
 
+        if (potentials is not null)
+        {
+            lastPotentials = new SinkhornPotentials<T>((T[])fWork.Clone(), (T[])gWork.Clone());
+        }
+
         stopwatch.Stop();
         var convergence = new Convergence(status, iterations, residual, Threshold, trace, stopwatch.Elapsed);
-        return EntropicGromovWassersteinResult<T>.Create(this with { Epsilon = baseEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute }, problem, plan, last?.Potentials, convergence, innerIterations, innerFailures);
+        return EntropicGromovWassersteinResult<T>.Create(this with { Epsilon = baseEpsilon, EpsilonRelativeTo = EpsilonReference.Absolute }, problem, plan, lastPotentials, convergence, innerIterations, innerFailures);
     }
 
     /// <summary>The scalar correction of Séjourné et al.: ε·KL-part of Γ against ab plus ρ_a, ρ_b times those of its marginals.</summary>
