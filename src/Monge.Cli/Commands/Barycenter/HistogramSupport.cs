@@ -179,21 +179,29 @@ internal sealed class HistogramSupport
         var plot = PlotTheme.Create(title);
         if (_grid is { Length: 2 })
         {
+            // One row of panels: the inputs (at most four) and the barycenter, each scaled to its own maximum.
             var (h, w) = (_grid[0], _grid[1]);
-            var cells = new double[h, w];
-            for (var i = 0; i < h; i++)
+            var panels = inputs.Take(MaxPanels).Append(barycenter).ToArray();
+            var gap = Math.Max(1, w / 8);
+            var cells = new double[h, (panels.Length * (w + gap)) - gap];
+            for (var p = 0; p < panels.Length; p++)
             {
-                for (var j = 0; j < w; j++)
+                var max = panels[p].Max();
+                for (var i = 0; i < h; i++)
                 {
-                    cells[i, j] = barycenter[(i * w) + j];
+                    for (var j = 0; j < w; j++)
+                    {
+                        cells[i, (p * (w + gap)) + j] = max > 0 ? panels[p][(i * w) + j] / max : 0;
+                    }
                 }
             }
 
             var heatmap = plot.Add.Heatmap(cells);
             heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
             heatmap.Smooth = false;
-            plot.Add.ColorBar(heatmap).Label = "barycenter mass";
             plot.Axes.Margins(0, 0);
+            plot.Axes.SquareUnits();
+            plot.XLabel(inputs.Count > MaxPanels ? $"the first {MaxPanels} inputs and the barycenter (each scaled to its maximum)" : "inputs and barycenter (each scaled to its maximum)");
             return plot;
         }
 
@@ -219,4 +227,6 @@ internal sealed class HistogramSupport
     }
 
     private const long MaxDense = HistogramBarycenterMethod.MaxDenseEntries;
+
+    private const int MaxPanels = 4;
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Monge vs POT 0.8.2 on fixed-support barycenters (run with Debian's /usr/bin/python3, which has POT).
+
+    dotnet build bench/compare/barycenter -c Release
+    /usr/bin/python3 bench/compare/barycenter/compare.py [1d|grid|all] [--thr 1e-8] [--sizes 100,1000] [--grids 64,200]
+
+Problems (the same on both sides, the same stopping rule and threshold):
+  1d   POT's plot_barycenter_1D example: n bins on arange(n), Gaussians N(0.2n, 0.05n) and N(0.6n, 0.1n), M = dist / max,
+       reg 1e-3, weights (0.8, 0.2); n = 100 (POT's size) and 1000 (10x). POT: ot.bregman.barycenter with method
+       'sinkhorn_log' and 'sinkhorn' (the default; pitfalls.md: it disagrees with the log version at small reg).
+       Monge: FixedSupportBarycenter on the dense N x N cost.
+  grid four shapes (square, disc, ring, cross) on an s x s grid, equal weights, reg 0.004 (POT's
+       plot_convolutional_barycenter value), axes linspace(0, 1). POT: convolutional_barycenter2d, 'sinkhorn_log' and
+       'sinkhorn'. Monge: FixedSupportBarycenter on GridGeometry (separable log-domain soft-min).
+Stopping rule on both sides: sum_j std_k of the plans' barycenter marginals <= thr (POT checks every 10 iterations,
+Monge every iteration). Accuracy: the L1 distance of each barycenter to a tight reference (Monge at thr 1e-12, or the
+best available). Times: POT's wall time of the call; Monge's solver time in the helper (process start excluded,
+first-call JIT included).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import ot
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+HELPER = os.path.join(ROOT, "bench", "compare", "barycenter", "bin", "Release", "net10.0", "BarycenterCompare.dll")
+sys.path.insert(0, os.path.join(ROOT, "tools", "fixtures"))
+from barycenter import shapes  # noqa: E402
+
+
+def option(name, default, cast):
+    if name in sys.argv:
+        return cast(sys.argv[sys.argv.index(name) + 1])
+    return default
+
+
+def monge(tmp, A, reg, thr, weights, mode, x=None):
+    a_path = os.path.join(tmp, "A.npy")
+    out = os.path.join(tmp, "out.npy")
+    np.save(a_path, A)
+    args = ["dotnet", HELPER, a_path, out, repr(reg), repr(thr), ",".join(repr(w) for w in weights), mode]
+    if x is not None:
+        x_path = os.path.join(tmp, "x.npy")
+        np.save(x_path, x)
+        args.append(x_path)
+    line = subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    info = json.loads(line)
+    return np.load(out), info
+
+
+def pot(fn, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = time.perf_counter()
+        bary, log = fn(*args, log=True, **kw)
+        return bary, time.perf_counter() - t, log["niter"]
+
+
+def row(problem, size, reg, thr, ref, mg, minfo, results):
+    l1 = np.abs(mg.reshape(-1) - ref.reshape(-1)).sum()
+    print(f"| {problem} | {size} | {reg:g} | {thr:g} | Monge | {minfo['seconds']:.3f} | 1.0x | {minfo['iterations']} | {l1:.1e} |")
+    for name, (bary, seconds, niter) in results.items():
+        l1p = np.abs(np.asarray(bary).reshape(-1) - ref.reshape(-1)).sum()
+        print(f"| {problem} | {size} | {reg:g} | {thr:g} | POT {name} | {seconds:.3f} | {seconds / minfo['seconds']:.1f}x | {niter + 1} | {l1p:.1e} |")
+    sys.stdout.flush()
+
+
+def one_d(tmp, n, thr):
+    x = np.arange(n, dtype=float)[:, None]
+    g = lambda m, s: (lambda h: h / h.sum())(np.exp(-((x[:, 0] - m) ** 2) / (2 * s * s)))
+    A = np.stack([g(0.2 * n, 0.05 * n), g(0.6 * n, 0.1 * n)])
+    w = np.array([0.8, 0.2])
+    reg = 1e-3
+    M = ot.dist(x, x)
+    M /= M.max()
+    ref, _ = monge(tmp, A, reg, 1e-12, w, "dense", x)
+    mg, info = monge(tmp, A, reg, thr, w, "dense", x)
+    results = {
+        "sinkhorn_log": pot(ot.bregman.barycenter, A.T, M, reg, w, method="sinkhorn_log", numItermax=20000, stopThr=thr),
+        "sinkhorn": pot(ot.bregman.barycenter, A.T, M, reg, w, method="sinkhorn", numItermax=20000, stopThr=thr),
+    }
+    row("1d", n, reg, thr, ref, mg, info, results)
+
+
+def grid(tmp, s, thr):
+    A = shapes(s, s)
+    w = np.full(4, 0.25)
+    reg = 0.004
+    ref, _ = monge(tmp, A, reg, 1e-12, w, "grid")
+    mg, info = monge(tmp, A, reg, thr, w, "grid")
+    results = {"sinkhorn": pot(ot.bregman.convolutional_barycenter2d, A, reg, w, method="sinkhorn", numItermax=20000, stopThr=thr)}
+    if s <= 128:
+        results["sinkhorn_log"] = pot(ot.bregman.convolutional_barycenter2d, A, reg, w, method="sinkhorn_log", numItermax=20000, stopThr=thr)
+    row("grid", f"{s}x{s}", reg, thr, ref, mg, info, results)
+
+
+def main():
+    which = next((a for a in sys.argv[1:] if a in ("1d", "grid", "all")), "all")
+    thr = option("--thr", 1e-8, float)
+    sizes = [int(v) for v in option("--sizes", "100,1000", str).split(",")]
+    grids = [int(v) for v in option("--grids", "64,200", str).split(",")]
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    print("| problem | size | reg | thr | solver | seconds | POT / Monge | iterations | L1 to reference |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        if which in ("1d", "all"):
+            for n in sizes:
+                one_d(tmp, n, thr)
+        if which in ("grid", "all"):
+            for s in grids:
+                grid(tmp, s, thr)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
