@@ -255,7 +255,6 @@ internal sealed class CoClusteringWorkspace
     public float[] LogQ32 = [];
     public float[] ValQ32 = [];
     public float[] LogR32 = [];
-    public float[] ValR32 = [];
     public double[] RowDual = [];
     public double[] Ones = [];
     public double[] Partial = [];
@@ -277,7 +276,7 @@ internal sealed class CoClusteringWorkspace
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
             + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
-        + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length + ValR32.Length))
+        + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes + Projection.Bytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
@@ -302,14 +301,13 @@ internal sealed class CoClusteringWorkspace
         Grow(ref GradientOther, (long)k * r);
     }
 
-    /// <summary>The single-precision co-clustering arrays of <see cref="CompactCoClustering"/> (and its chunk buffers).</summary>
+    /// <summary>The single-precision co-clustering arrays of <see cref="CompactCoClustering"/> (log Q, log R, one plan buffer) and its chunk buffers.</summary>
     public void EnsureCompactClusters(int n, int r, int k)
     {
         var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref LogQ32, (long)n * r);
         Grow(ref ValQ32, (long)n * r);
         Grow(ref LogR32, (long)n * r);
-        Grow(ref ValR32, (long)n * r);
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);

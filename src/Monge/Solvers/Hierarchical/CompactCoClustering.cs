@@ -4,8 +4,8 @@ using Monge.Numerics;
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
-/// The co-clustering of <see cref="CoClustering"/> with its four m×r arrays (log Q, Q, log R, R) stored in single precision:
-/// 16·r bytes per point instead of 32·r, for the large blocks of the first levels
+/// The co-clustering of <see cref="CoClustering"/> with its m×r arrays stored in single precision and one plan buffer shared
+/// by both sides (log Q, log R and one plan: 12·r bytes per point instead of 32·r), for the large blocks of the first levels
 /// (<see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/>).
 /// </summary>
 /// <remarks>
@@ -19,7 +19,7 @@ namespace Monge.Solvers.Hierarchical;
 /// keeps its entries far from float's underflow, and the logits are moved to log P by the accumulated row and column
 /// scalings (no log per entry). The overall scale of Q and R does not matter: the step is normalised by the gradient's
 /// row range and the split reads score differences within a row.</para>
-/// <para>Memory per block of m points: 4·m·r floats, 2·m·k factor doubles and m doubles of row scalings.</para>
+/// <para>Memory per block of m points: 3·m·r floats, 2·m·k factor doubles and m doubles of row scalings.</para>
 /// </remarks>
 internal static class CompactCoClustering
 {
@@ -30,8 +30,11 @@ internal static class CompactCoClustering
         ws.EnsureCompactClusters(n, r, k);
         var logQ = ws.LogQ32;
         var logR = ws.LogR32;
-        var valQ = ws.ValQ32;
-        var valR = ws.ValR32;
+
+        // One plan buffer serves both sides: each projection leaves P in it, and the contraction F_Sᵀ P (k×r) that the
+        // other side's gradient needs is taken at once, so the next step still uses both gradients of the same iterate
+        // (Jacobi) while only the logits of Q and R are kept (3·m·r floats instead of 4).
+        var plan = ws.ValQ32;
         if (!seeded)
         {
             var rng = new Random((int)(seed & 0x7FFFFFFF));
@@ -42,26 +45,31 @@ internal static class CompactCoClustering
             }
         }
 
-        Project(ws, logQ, valQ, n, r, settings.InnerIterations, settings.Tolerance, inner);
-        Project(ws, logR, valR, n, r, settings.InnerIterations, settings.Tolerance, inner);
-        var gradQ = ws.Gradient;
-        var gradR = ws.GradientOther;
+        var contractedQ = ws.Gradient;       // F_Xᵀ Q: gives ∇R = F_Y · (F_Xᵀ Q)
+        var contractedR = ws.GradientOther;  // F_Yᵀ R: gives ∇Q = F_X · (F_Yᵀ R)
+        Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
+        Contract(ws, ws.FactorX, plan, contractedQ, n, k, r, inner);
+        Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
+        Contract(ws, ws.FactorY, plan, contractedR, n, k, r, inner);
         for (var it = 0; it < settings.Iterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Contract(ws, ws.FactorY, valR, gradQ, n, k, r, inner);
-            Contract(ws, ws.FactorX, valQ, gradR, n, k, r, inner);
-            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, gradQ, n, k, r, inner), CoClustering.MaxRowRange(ws, ws.FactorY, gradR, n, k, r, inner));
+            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), CoClustering.MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
             if (!(range > 0) || !double.IsFinite(range))
             {
                 return;
             }
 
             var step = settings.Gamma / range;
-            Update(ws.FactorX, gradQ, logQ, n, k, r, step, inner);
-            Project(ws, logQ, valQ, n, r, settings.InnerIterations, settings.Tolerance, inner);
-            Update(ws.FactorY, gradR, logR, n, k, r, step, inner);
-            Project(ws, logR, valR, n, r, settings.InnerIterations, settings.Tolerance, inner);
+
+            // Both updates read the contractions of the same iterate; Q's new contraction goes to a spare buffer until
+            // R has been updated with the old one.
+            Update(ws.FactorX, contractedR, logQ, n, k, r, step, inner);
+            Update(ws.FactorY, contractedQ, logR, n, k, r, step, inner);
+            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
+            Contract(ws, ws.FactorX, plan, contractedQ, n, k, r, inner);
+            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
+            Contract(ws, ws.FactorY, plan, contractedR, n, k, r, inner);
         }
     }
 
