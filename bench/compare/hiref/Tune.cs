@@ -100,6 +100,7 @@ internal static class Tune
                 var stage = value.Stage ?? "";
                 if (_seen.Count == 0 || _seen[^1].Stage != stage)
                 {
+                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB)");
                     _seen.Add((stage, _clock.Elapsed.TotalSeconds));
                 }
 
