@@ -24,7 +24,7 @@ namespace Monge.Solvers.Hierarchical;
 /// <para>Time: each level costs O(n·r·(k + S)·I) for k factor columns (d + 2 for squared Euclidean), S Sinkhorn sweeps
 /// and I iterations; the leaves cost O(n·L²) with L = <see cref="LeafSize"/>; with κ ≈ log(n/L)/log r̄ levels that is
 /// O(n log n) for fixed ranks. Memory: the points, two index arrays (8n bytes), and per worker 4·m·r + 2·m·k + O(m)
-/// doubles for the largest block it splits, plus L² doubles for a leaf — nothing n².</para>
+/// doubles for the largest block it splits (3·m·r floats instead of 4·m·r doubles from <see cref="SinglePrecisionMinBlock"/> points on), plus L² doubles for a leaf — nothing n².</para>
 /// <para>Deterministic for a given <see cref="Seed"/>: every block's random start is seeded from (seed, level, block)
 /// and every reduction runs in a fixed order, so the result does not depend on the number of threads nor on the
 /// <see cref="Executor"/> that runs the blocks of a level (<see cref="HiRefLevel"/>, <see cref="HiRefBlock"/>,
