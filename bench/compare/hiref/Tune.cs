@@ -9,7 +9,7 @@ using Monge.Solvers.Hierarchical;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, seed, threads, quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// neighbours, seed, threads, single (SinglePrecisionMinBlock), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// </summary>
 internal static class Tune
 {
@@ -48,6 +48,7 @@ internal static class Tune
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
+                "single" => solver with { SinglePrecisionMinBlock = I() },
                 _ => solver,
             };
             if (key == "lb")
@@ -99,6 +100,7 @@ internal static class Tune
                 var stage = value.Stage ?? "";
                 if (_seen.Count == 0 || _seen[^1].Stage != stage)
                 {
+                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB)");
                     _seen.Add((stage, _clock.Elapsed.TotalSeconds));
                 }
 

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
@@ -16,7 +18,8 @@ namespace Monge.Solvers.Hierarchical;
 internal static class CapacitySplit
 {
     /// <summary>Assigns labels; <paramref name="capacities"/> must sum to n.</summary>
-    public static void MarginGreedy(double[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, Span<double> marginScratch, Span<int> orderScratch)
+    public static void MarginGreedy<T>(T[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, Span<double> marginScratch, Span<int> orderScratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
         capacities.CopyTo(room);
@@ -25,8 +28,8 @@ internal static class CapacitySplit
         for (var i = 0; i < n; i++)
         {
             var row = scores.AsSpan(i * r, r);
-            var best = double.NegativeInfinity;
-            var second = double.NegativeInfinity;
+            var best = T.NegativeInfinity;
+            var second = T.NegativeInfinity;
             for (var z = 0; z < r; z++)
             {
                 var s = row[z];
@@ -41,7 +44,7 @@ internal static class CapacitySplit
                 }
             }
 
-            var gap = best - second;
+            var gap = double.CreateTruncating(best - second);
             margin[i] = double.IsFinite(gap) ? -gap : double.NegativeInfinity;
             order[i] = i;
         }
@@ -53,7 +56,7 @@ internal static class CapacitySplit
             var i = order[t];
             var row = scores.AsSpan(i * r, r);
             var bestZ = -1;
-            var best = double.NegativeInfinity;
+            var best = T.NegativeInfinity;
             for (var z = 0; z < r; z++)
             {
                 if (room[z] > 0 && (bestZ < 0 || row[z] > best))
@@ -99,7 +102,8 @@ internal static class CapacitySplit
         buffer[..indices.Length].CopyTo(indices);
     }
 
-    private static void SortByKeyThenRow(Span<double> keys, Span<int> items, double[] scores, int r)
+    private static void SortByKeyThenRow<T>(Span<double> keys, Span<int> items, T[] scores, int r)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Index is unique, so sorting (key, row, index) lexicographically is a total order: the result does not depend
         // on the sort algorithm's stability.

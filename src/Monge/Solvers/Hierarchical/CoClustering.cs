@@ -114,7 +114,7 @@ internal static class CoClustering
     }
 
     // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient.
-    private static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
+    internal static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
     {
         var chunks = Chunks(n);
         var ranges = ws.ChunkScalar;
@@ -165,7 +165,7 @@ internal static class CoClustering
         Project(ws, logS, valS, n, r, settings, inner);
     }
 
-    private static void Gradient(ReadOnlySpan<double> f, double[] m, int r, Span<double> g)
+    internal static void Gradient(ReadOnlySpan<double> f, double[] m, int r, Span<double> g)
     {
         var m0 = m.AsSpan(0, r);
         var f0 = f[0];
@@ -215,11 +215,11 @@ internal static class CoClustering
         Project(ws, log, val, n, r, settings, null);
     }
 
-    private static int Chunks(int n) => (n + ChunkRows - 1) / ChunkRows;
+    internal static int Chunks(int n) => (n + ChunkRows - 1) / ChunkRows;
 
-    private static (int Start, int End) Range(int chunk, int n) => (chunk * ChunkRows, Math.Min(n, (chunk + 1) * ChunkRows));
+    internal static (int Start, int End) Range(int chunk, int n) => (chunk * ChunkRows, Math.Min(n, (chunk + 1) * ChunkRows));
 
-    private static void For(int chunks, ParallelOptions? inner, Action<int> body)
+    internal static void For(int chunks, ParallelOptions? inner, Action<int> body)
     {
         if (inner is null || chunks < 2)
         {
@@ -252,6 +252,9 @@ internal sealed class CoClusteringWorkspace
     public double[] ValQ = [];
     public double[] LogR = [];
     public double[] ValR = [];
+    public float[] LogQ32 = [];
+    public float[] ValQ32 = [];
+    public float[] LogR32 = [];
     public double[] RowDual = [];
     public double[] Ones = [];
     public double[] Partial = [];
@@ -273,6 +276,7 @@ internal sealed class CoClusteringWorkspace
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
             + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
+        + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes + Projection.Bytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
@@ -295,6 +299,26 @@ internal sealed class CoClusteringWorkspace
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
         Grow(ref GradientOther, (long)k * r);
+    }
+
+    /// <summary>The single-precision co-clustering arrays of <see cref="CompactCoClustering"/> (log Q, log R, one plan buffer) and its chunk buffers.</summary>
+    public void EnsureCompactClusters(int n, int r, int k)
+    {
+        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
+        Grow(ref LogQ32, (long)n * r);
+        Grow(ref ValQ32, (long)n * r);
+        Grow(ref LogR32, (long)n * r);
+        Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
+        Grow(ref ChunkScalar, chunks);
+        Grow(ref Gradient, (long)k * r);
+        Grow(ref GradientOther, (long)k * r);
+    }
+
+    /// <summary>The row scalings (n) and column scalings (r) of <see cref="CompactCoClustering.Project"/>.</summary>
+    public void EnsureCompactProjection(int n, int r)
+    {
+        Grow(ref RowDual, n);
+        Grow(ref ColumnDual, r);
     }
 
     public void EnsureProjection(int n, int r)

@@ -98,19 +98,44 @@ public sealed class HiRefBlockSplitter
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
         var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, Options.Landmarks, rng);
         var seeded = Options.SeedingSteps >= 0;
-        if (seeded)
+        var compact = m >= Options.SinglePrecisionMinBlock;
+        if (compact)
         {
-            BalancedSeeding.Initialize(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng);
+            // Large blocks: the same co-clustering with its four m×r arrays in float (half the memory).
+            if (seeded)
+            {
+                CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
+            }
+
+            CompactCoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
+        }
+        else
+        {
+            if (seeded)
+            {
+                BalancedSeeding.Initialize(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng);
+            }
+
+            CoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
         }
 
-        CoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
         ws.EnsureSplit(m);
         Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
         CapacitySplit.ChildSizes(m, r, capacities);
         var labels = ws.Labels.AsSpan(0, m);
-        CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order);
-        CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-        CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
+        if (compact)
+        {
+            CapacitySplit.MarginGreedy(ws.LogQ32, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
+            CapacitySplit.MarginGreedy(ws.LogR32, m, r, capacities, labels, ws.Margin, ws.Order);
+        }
+        else
+        {
+            CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
+            CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
+        }
+
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
     }
 }

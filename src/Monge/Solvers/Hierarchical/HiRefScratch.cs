@@ -3,7 +3,8 @@ namespace Monge.Solvers.Hierarchical;
 /// <summary>
 /// Scratch buffers for splitting blocks (<see cref="HiRefBlockSplitter.Split"/>): one per worker, reused across blocks;
 /// they grow to the largest block the worker has split (about 4·m·r + 2·m·k + O(m) doubles for a block of m points,
-/// rank r and k factor columns). Not thread-safe: a scratch serves one split at a time.
+/// rank r and k factor columns; 3·m·r floats + 2·m·k + O(m) doubles for blocks of at least
+/// <see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/> points). Not thread-safe: a scratch serves one split at a time.
 /// </summary>
 public sealed class HiRefScratch
 {

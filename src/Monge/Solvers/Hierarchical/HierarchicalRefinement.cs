@@ -24,7 +24,7 @@ namespace Monge.Solvers.Hierarchical;
 /// <para>Time: each level costs O(n·r·(k + S)·I) for k factor columns (d + 2 for squared Euclidean), S Sinkhorn sweeps
 /// and I iterations; the leaves cost O(n·L²) with L = <see cref="LeafSize"/>; with κ ≈ log(n/L)/log r̄ levels that is
 /// O(n log n) for fixed ranks. Memory: the points, two index arrays (8n bytes), and per worker 4·m·r + 2·m·k + O(m)
-/// doubles for the largest block it splits, plus L² doubles for a leaf — nothing n².</para>
+/// doubles for the largest block it splits (3·m·r floats instead of 4·m·r doubles from <see cref="SinglePrecisionMinBlock"/> points on), plus L² doubles for a leaf — nothing n².</para>
 /// <para>Deterministic for a given <see cref="Seed"/>: every block's random start is seeded from (seed, level, block)
 /// and every reduction runs in a fixed order, so the result does not depend on the number of threads nor on the
 /// <see cref="Executor"/> that runs the blocks of a level (<see cref="HiRefLevel"/>, <see cref="HiRefBlock"/>,
@@ -74,6 +74,12 @@ public sealed record HierarchicalRefinement
     /// <summary>Balanced Lloyd steps after k-means++ seeding of each block's start (default 2); −1 starts from the
     /// reference's random kernel instead.</summary>
     public int SeedingSteps { get; init; } = 2;
+
+    /// <summary>Blocks of at least this many points run the co-clustering with its four m×r arrays (log Q, Q, log R, R)
+    /// in single precision, sums still in double (default 524 288): 16·r instead of 32·r bytes per point, the largest
+    /// term of the memory at millions of points. Smaller blocks keep double precision (so results below this size are
+    /// unchanged); <see cref="int.MaxValue"/> turns it off. Quality measured in docs/hiref.md.</summary>
+    public int SinglePrecisionMinBlock { get; init; } = 524288;
 
     /// <summary>Seed of every random choice (default 0).</summary>
     public int Seed { get; init; }
@@ -450,6 +456,7 @@ public sealed record HierarchicalRefinement
         Require(NeighbourhoodPasses >= 0, $"NeighbourhoodPasses must be non-negative (got {NeighbourhoodPasses}).", nameof(NeighbourhoodPasses));
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
+        Require(SinglePrecisionMinBlock >= 1, $"SinglePrecisionMinBlock must be at least 1 (got {SinglePrecisionMinBlock}).", nameof(SinglePrecisionMinBlock));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));

@@ -19,8 +19,11 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
         ArgumentNullException.ThrowIfNull(level);
         ArgumentNullException.ThrowIfNull(input);
         var blocks = level.Blocks;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = input.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var workers = input.MaxDegreeOfParallelism > 0 ? input.MaxDegreeOfParallelism : Environment.ProcessorCount;
+
+        // At most one block per worker at a time: each running block holds a scratch sized by its block, and an unbounded
+        // loop lets the thread pool inject threads (one per block under load), which multiplied the level's memory.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
         var pool = new ConcurrentBag<HiRefScratch>();
         var created = new ConcurrentBag<HiRefScratch>();
         var blockParallel = blocks.Count >= 2 * workers;
