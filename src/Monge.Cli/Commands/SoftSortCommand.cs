@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
 using Monge.Cli.Reporting;
 using Monge.IO;
 using Monge.Tools.Sorting;
@@ -29,12 +30,13 @@ public static class SoftSortCommand
         var numTargets = new Option<int?>("--num-targets") { Description = "sort, rank: the number of transport targets m (default n); sort then returns m values." };
         var threshold = new Option<double?>("--threshold") { Description = "Sinkhorn's L1 marginal threshold (default 1e-6)." };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "Sinkhorn's iteration budget (default 20000)." };
+        var plot = new Option<string?>("--plot") { Description = "rank, topk, normalize: also draw the outputs against the inputs at 10ε, ε and ε/10, with the hard answer for rank and topk (PNG)." };
         var json = CommonOptions.Json();
         var strict = ConvergencePolicy.Strict();
         var overwrite = CommonOptions.Overwrite();
         var command = new Command("softsort", "Differentiable sorting through 1-D entropic OT (Cuturi, Teboul and Vert 2019): soft sort, ranks, quantiles, top-k mask, quantile normalization.")
         {
-            input, op, output, epsilon, k, quantiles, width, targets, numTargets, threshold, maxIterations, json, strict, overwrite,
+            input, op, output, epsilon, k, quantiles, width, targets, numTargets, threshold, maxIterations, plot, json, strict, overwrite,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +49,7 @@ public static class SoftSortCommand
                 (width, "--quantile-width", ["quantile"]),
                 (targets, "--targets", ["normalize"]),
                 (numTargets, "--num-targets", ["sort", "rank"]),
+                (plot, "--plot", ["rank", "topk", "normalize"]),
             })
             {
                 if (Given(option) && !uses.Contains(operation))
@@ -58,6 +61,12 @@ public static class SoftSortCommand
             var outPath = parse.GetValue(output)!;
             var over = parse.GetValue(overwrite);
             DataFiles.CheckOutput(outPath, over);
+            var plotPath = parse.GetValue(plot);
+            if (plotPath is not null && !over && File.Exists(plotPath))
+            {
+                throw new IOException($"{plotPath} exists; pass --overwrite to replace it.");
+            }
+
             var values = DataFiles.LoadVector(parse.GetValue(input)!, DataLoadOptions.Default, "--input");
             var solver = SoftSortOptions.DefaultSolver;
             if (parse.GetValue(threshold) is { } t)
@@ -72,7 +81,10 @@ public static class SoftSortCommand
 
             var options = new SoftSortOptions { Epsilon = parse.GetValue(epsilon) ?? 0.01, Solver = solver };
             var stopwatch = Stopwatch.StartNew();
-            var result = operation switch
+            var normalizeTargets = operation == "normalize"
+                ? DataFiles.LoadVector(parse.GetValue(targets) ?? throw new UsageException("--op normalize needs --targets (ascending target values)."), DataLoadOptions.Default, "--targets")
+                : null;
+            SoftSortResult Run(SoftSortOptions options) => operation switch
             {
                 "sort" => SoftSort.Sort(values, parse.GetValue(numTargets), options: options, cancellationToken: context.Cancellation),
                 "rank" => SoftSort.Rank(values, parse.GetValue(numTargets), options: options, cancellationToken: context.Cancellation),
@@ -83,14 +95,24 @@ public static class SoftSortCommand
                     parse.GetValue(width),
                     options: options,
                     cancellationToken: context.Cancellation),
-                _ => SoftSort.QuantileNormalize(
-                    values,
-                    DataFiles.LoadVector(parse.GetValue(targets) ?? throw new UsageException("--op normalize needs --targets (ascending target values)."), DataLoadOptions.Default, "--targets"),
-                    options: options,
-                    cancellationToken: context.Cancellation),
+                _ => SoftSort.QuantileNormalize(values, normalizeTargets, options: options, cancellationToken: context.Cancellation),
             };
+            var result = Run(options);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             DataFiles.Save(outPath, new NumericArray(result.Values, result.Values.Length), over);
+            if (plotPath is not null)
+            {
+                var curves = new[] { 10.0, 1.0, 0.1 }.Select(f => f == 1.0 ? result : Run(options with { Epsilon = options.Epsilon * f })).Select(r => (r.Epsilon, r.Values)).ToList();
+                double[]? hard = operation switch
+                {
+                    "rank" => HardRanks(values),
+                    "topk" => HardRanks(values).Select(r => r >= values.Length - parse.GetValue(k)!.Value - 0.5 ? 1.0 : 0.0).ToArray(),
+                    _ => null,
+                };
+                var what = operation switch { "rank" => "soft rank (0-based)", "topk" => $"soft top-{parse.GetValue(k)} mask", _ => "normalized value" };
+                SoftSortPlot.Write(plotPath, values, curves, hard, what, PlotSettings.Default, over);
+            }
+
             var summary = new JsonObject
             {
                 ["op"] = operation,
@@ -102,6 +124,7 @@ public static class SoftSortCommand
                 ["iterations"] = result.Convergence.Iterations,
                 ["marginal_error"] = JsonOutput.Number(result.Convergence.FinalError),
                 ["out"] = outPath,
+                ["plot"] = plotPath,
                 ["seconds"] = seconds,
             };
             var exitCode = ConvergencePolicy.Apply(context, summary, "sinkhorn", result.Convergence.Status, result.Convergence, parse.GetValue(json), parse.GetValue(strict), "--max-iterations");
@@ -119,5 +142,29 @@ public static class SoftSortCommand
             return exitCode;
         });
         return command;
+    }
+
+    /// <summary>Zero-based ranks; tied values share their mean rank.</summary>
+    private static double[] HardRanks(double[] values)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Length];
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            {
+                end++;
+            }
+
+            for (var t = start; t <= end; t++)
+            {
+                ranks[order[t]] = (start + end) / 2.0;
+            }
+
+            start = end + 1;
+        }
+
+        return ranks;
     }
 }

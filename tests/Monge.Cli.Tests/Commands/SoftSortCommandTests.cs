@@ -58,6 +58,17 @@ public sealed class SoftSortCommandTests : IDisposable
         Assert.False(File.Exists(_cli.File("r.npy")));
     }
 
+    [Fact]
+    public void Softsort_Plot_DrawsRanksAndIsRejectedForSort()
+    {
+        var (code, _, stderr) = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "rank", "--out", _cli.File("r.npy"), "--plot", _cli.File("r.png"));
+        Assert.True(code == 0, stderr);
+        PngAssert.IsPlot(_cli.File("r.png"), 900, 700);
+        var sort = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "sort", "--out", _cli.File("s.npy"), "--plot", _cli.File("s.png"));
+        Assert.Equal(2, sort.Code);
+        Assert.False(File.Exists(_cli.File("s.png")));
+    }
+
     [Theory]
     [InlineData("topk")]
     [InlineData("quantile")]
