@@ -219,8 +219,8 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
 
     /// <summary>One online pass over the tiles of this plan for a visitor that writes to disjoint rows (no per-worker state).</summary>
     /// <param name="visit">The visitor.</param>
-    /// <param name="deterministicExp">Same bits at every JIT tier (for <see cref="ToDense"/>, whose plan feeds entropic GW's and barycenters' iterations).</param>
-    private void ForEachPlanTile(PlanTiles.TileVisitor<T, object?> visit, bool deterministicExp = false) =>
+    /// <param name="deterministicExp">Same bits at every JIT tier: <see cref="ToDense"/> (its plan feeds entropic GW and barycenters) and <see cref="TopK"/> (whose values must equal the dense plan's).</param>
+    private void ForEachPlanTile(PlanTiles.TileVisitor<T, object?> visit, bool deterministicExp = true) =>
         PlanTiles.ForEachTile(Problem.Geometry, F, G, _logA, _logB, T.CreateTruncating(Epsilon), () => null, visit, _ => { }, deterministicExp);
 
     private Summary ComputeSummary()
