@@ -53,4 +53,10 @@ if (args.Length > 0 && args[0] == "lowrank-demo")
     return;
 }
 
+if (args.Length > 0 && args[0] == "softsort")
+{
+    Monge.Benchmarks.SoftSortBenchmarks.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

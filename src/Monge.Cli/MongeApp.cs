@@ -28,6 +28,7 @@ public static class MongeApp
         root.Subcommands.Add(Commands.Align.AlignCommand.Create(context));
         root.Subcommands.Add(Commands.Cluster.ClusterCommand.Create(context));
         root.Subcommands.Add(BarycenterCommand.Create(context));
+        root.Subcommands.Add(SoftSortCommand.Create(context));
         return root;
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Monge.Geometry;
 
@@ -15,5 +14,5 @@ public readonly struct LogCost<T> : IElementwise<T>
     public T Apply(T cost) => T.Log(cost);
 
     /// <inheritdoc />
-    public void Apply(Span<T> costs) => TensorPrimitives.Log(costs, costs);
+    public void Apply(Span<T> costs) => Numerics.DeterministicMath.Log<T>(costs, costs);
 }

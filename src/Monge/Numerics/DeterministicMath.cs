@@ -14,10 +14,12 @@ namespace Monge.Numerics;
 /// makes both calls agree). An iterative solver amplifies that bit: two FRLC solves of the same 40 × 31 problem in
 /// one process differed by up to 3·10⁻⁵ relative depending on when the runtime replaced the code. <see cref="Math.Exp(double)"/>
 /// (and <see cref="MathF.Exp(float)"/>) is one native routine at every tier, so the same inputs give the same bits in
-/// every call; for double it measured as fast per element as the vectorised version (both about 60 ns per element on a
-/// loaded 2-core machine, so neither dominates a projection's cost).
+/// every call. It is slower: a later same-process A/B measured scalar exp about 10× (double) and 6× (float) slower per
+/// element than the vectorised version, scalar log 9× and 23× (docs/testing.md, "Deterministic transcendental
+/// functions"), so call sites whose results are final outputs keep <c>TensorPrimitives</c>.
 /// </para>
-/// <para>Use these in solvers whose iterates feed back into themselves (projections, scaling loops).</para>
+/// <para>Use these in solvers whose iterates feed back into themselves (projections, scaling loops). The call sites and
+/// the ones left on <c>TensorPrimitives</c> are listed in docs/testing.md, "Deterministic transcendental functions".</para>
 /// </remarks>
 internal static class DeterministicMath
 {
@@ -33,6 +35,21 @@ internal static class DeterministicMath
         for (var i = 0; i < x.Length; i++)
         {
             destination[i] = T.Exp(x[i]);
+        }
+    }
+
+    /// <summary>destination[i] = log(x[i]) with <see cref="Math.Log(double)"/> / <see cref="MathF.Log(float)"/> (in place allowed).</summary>
+    public static void Log<T>(ReadOnlySpan<T> x, Span<T> destination)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (destination.Length < x.Length)
+        {
+            throw new ArgumentException("Destination is shorter than the input.", nameof(destination));
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            destination[i] = T.Log(x[i]);
         }
     }
 }

@@ -15,6 +15,11 @@ internal static class PlanTiles
     private const int TileCols = 1024;
 
     /// <summary>Visits every tile: <paramref name="visit"/>(i0, rows, j0, cols, costTile, planTile, state).</summary>
+    /// <remarks>
+    /// <paramref name="deterministicExp"/>: evaluate exp with <see cref="Numerics.DeterministicMath.Exp{T}"/> (same bits at
+    /// every JIT tier, about 6–20× slower per exponential than <c>TensorPrimitives.Exp</c>) for plans that feed another
+    /// solver's iterations (<c>ToDense</c>, used by entropic GW and barycenters); final outputs keep the vectorized exp.
+    /// </remarks>
     public static void ForEachTile<T, TState>(
         CostGeometry<T> geom,
         T[] f,
@@ -24,7 +29,8 @@ internal static class PlanTiles
         T eps,
         Func<TState> init,
         TileVisitor<T, TState> visit,
-        Action<TState> finish)
+        Action<TState> finish,
+        bool deterministicExp = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = geom.Rows;
@@ -58,7 +64,14 @@ internal static class PlanTiles
                             TensorPrimitives.Add(pr, logB.AsSpan(j0, w), pr);
                         }
 
-                        TensorPrimitives.Exp(pr, pr);
+                        if (deterministicExp)
+                        {
+                            Numerics.DeterministicMath.Exp<T>(pr, pr);
+                        }
+                        else
+                        {
+                            TensorPrimitives.Exp(pr, pr);
+                        }
                     }
 
                     visit(i0, rows, j0, w, cost.AsSpan(0, rows * w), plan.AsSpan(0, rows * w), state);

@@ -205,19 +205,23 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
         var m = Problem.Geometry.Cols;
         var entries = PlanSize.EnsureDense<T>(Problem.Geometry.Rows, m, maxEntries, "plan");
         var dense = new T[entries];
-        ForEachPlanTile((i0, rows, j0, w, _, plan, _) =>
-        {
-            for (var r = 0; r < rows; r++)
+        ForEachPlanTile(
+            (i0, rows, j0, w, _, plan, _) =>
             {
-                plan.Slice(r * w, w).CopyTo(dense.AsSpan(((i0 + r) * m) + j0, w));
-            }
-        });
+                for (var r = 0; r < rows; r++)
+                {
+                    plan.Slice(r * w, w).CopyTo(dense.AsSpan(((i0 + r) * m) + j0, w));
+                }
+            },
+            deterministicExp: true);
         return dense;
     }
 
     /// <summary>One online pass over the tiles of this plan for a visitor that writes to disjoint rows (no per-worker state).</summary>
-    private void ForEachPlanTile(PlanTiles.TileVisitor<T, object?> visit) =>
-        PlanTiles.ForEachTile(Problem.Geometry, F, G, _logA, _logB, T.CreateTruncating(Epsilon), () => null, visit, _ => { });
+    /// <param name="visit">The visitor.</param>
+    /// <param name="deterministicExp">Same bits at every JIT tier: <see cref="ToDense"/> (its plan feeds entropic GW and barycenters) and <see cref="TopK"/> (whose values must equal the dense plan's).</param>
+    private void ForEachPlanTile(PlanTiles.TileVisitor<T, object?> visit, bool deterministicExp = true) =>
+        PlanTiles.ForEachTile(Problem.Geometry, F, G, _logA, _logB, T.CreateTruncating(Epsilon), () => null, visit, _ => { }, deterministicExp);
 
     private Summary ComputeSummary()
     {

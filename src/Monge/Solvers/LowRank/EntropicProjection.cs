@@ -396,7 +396,7 @@ internal static class EntropicProjection
             {
                 var xr = x.AsSpan(i * r, r);
                 var kr = kernel.AsSpan(i * r, r);
-                TensorPrimitives.Log(xr, tmp);
+                DeterministicMath.Log<double>(xr, tmp);
                 TensorPrimitives.MultiplyAdd(grad.AsSpan(i * r, r), -gamma, tmp, tmp);
                 var max = TensorPrimitives.Max<double>(tmp);
                 if (!double.IsFinite(max))

@@ -32,9 +32,9 @@ public sealed partial record Frlc
         var logQ = new double[q.Length];
         var logR = new double[r.Length];
         var logT = new double[t.Length];
-        TensorPrimitives.Log(q, logQ);
-        TensorPrimitives.Log(r, logR);
-        TensorPrimitives.Log(t, logT);
+        DeterministicMath.Log<double>(q, logQ);
+        DeterministicMath.Log<double>(r, logR);
+        DeterministicMath.Log<double>(t, logT);
         var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
         var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
         var lambda = new double[r1 * r2];
@@ -108,8 +108,8 @@ public sealed partial record Frlc
             if (!double.IsFinite(dQ) || !double.IsFinite(dR))
             {
                 status = SolverStatus.Diverged;
-                TensorPrimitives.Log(q, logQ);
-                TensorPrimitives.Log(r, logR);
+                DeterministicMath.Log<double>(q, logQ);
+                DeterministicMath.Log<double>(r, logR);
                 break;
             }
 

@@ -141,9 +141,9 @@ public sealed record FrlcGromov
         var logQ = new double[q.Length];
         var logR = new double[r.Length];
         var logT = new double[t.Length];
-        TensorPrimitives.Log(q, logQ);
-        TensorPrimitives.Log(r, logR);
-        TensorPrimitives.Log(t, logT);
+        DeterministicMath.Log<double>(q, logQ);
+        DeterministicMath.Log<double>(r, logR);
+        DeterministicMath.Log<double>(t, logT);
         var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
         var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
         var lambda = new double[r1 * r2];

@@ -637,7 +637,7 @@ public sealed class GromovTensor<T>
         public void Apply(Span<T> costs)
         {
             TensorPrimitives.Add(costs, T.CreateTruncating(1e-15), costs);
-            TensorPrimitives.Log(costs, costs);
+            Numerics.DeterministicMath.Log<T>(costs, costs);
         }
     }
 }
