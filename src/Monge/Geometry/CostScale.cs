@@ -111,22 +111,12 @@ public readonly record struct CostScale
             return divisor;
         }
 
-        var s = Statistic switch
-        {
-            CostScaling.None => 1.0,
-            CostScaling.Mean or CostScaling.Std when TryGetFactors(geometry, out var factors) => FactoredStatistic(factors, geometry.Rows, geometry.Cols, Statistic == CostScaling.Std),
-            CostScaling.Mean => geometry.ComputeStatistics().Mean,
-            CostScaling.Std => geometry.ComputeStatistics().StandardDeviation,
-            CostScaling.Max => geometry.ComputeStatistics().Max,
-            _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown cost scaling {Statistic}.", nameof(geometry)),
-        };
+        var s = Compute(geometry, Statistic);
         if (Statistic == CostScaling.Mean && !(s > 0) && double.IsFinite(s))
         {
             // Costs that take negative values (a dot product) can have a mean at or below zero: use their root mean
             // square √(mean² + std²) instead, which scales with the costs as the mean does and is positive unless C = 0.
-            var std = TryGetFactors(geometry, out var factors)
-                ? FactoredStatistic(factors, geometry.Rows, geometry.Cols, true)
-                : geometry.ComputeStatistics().StandardDeviation;
+            var std = Compute(geometry, CostScaling.Std);
             s = Math.Sqrt((s * s) + (std * std));
         }
 
@@ -142,6 +132,24 @@ public readonly record struct CostScale
     public override string ToString() => FixedDivisor is { } d
         ? d.ToString("R", CultureInfo.InvariantCulture)
         : Statistic.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The raw statistic of the costs of <paramref name="geometry"/> (its scale factor included), without the
+    /// fallback or the checks of <see cref="Resolve{T}"/>: closed forms over exact factors for the mean and the
+    /// standard deviation, one online pass otherwise; 1 for <see cref="CostScaling.None"/>. The one place a cost
+    /// statistic is computed for a solver (the low-rank solvers' scale, Sinkhorn's relative ε).
+    /// </summary>
+    internal static double Compute<T>(CostGeometry<T> geometry, CostScaling statistic)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => statistic switch
+        {
+            CostScaling.None => 1.0,
+            CostScaling.Mean or CostScaling.Std when TryGetFactors(geometry, out var factors) => FactoredStatistic(factors, geometry.Rows, geometry.Cols, statistic == CostScaling.Std),
+            CostScaling.Mean => geometry.ComputeStatistics().Mean,
+            CostScaling.Std => geometry.ComputeStatistics().StandardDeviation,
+            CostScaling.Max => geometry.ComputeStatistics().Max,
+            _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown cost scaling {statistic}.", nameof(statistic)),
+        };
 
     private static bool TryGetFactors<T>(CostGeometry<T> geometry, out LowRankFactors<T>? factors)
         where T : unmanaged, IFloatingPointIeee754<T>

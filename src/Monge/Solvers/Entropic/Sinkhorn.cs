@@ -152,15 +152,15 @@ public sealed partial record Sinkhorn
         double eps;
         if (Epsilon is null)
         {
-            eps = 0.05 * geometry.ComputeStatistics().StandardDeviation;
+            eps = 0.05 * CostScale.Compute(geometry, CostScaling.Std);
         }
         else
         {
             eps = EpsilonRelativeTo switch
             {
                 EpsilonReference.Absolute => Epsilon.Value,
-                EpsilonReference.MeanCost => Epsilon.Value * geometry.ComputeStatistics().Mean,
-                EpsilonReference.StdCost => Epsilon.Value * geometry.ComputeStatistics().StandardDeviation,
+                EpsilonReference.MeanCost => Epsilon.Value * CostScale.Compute(geometry, CostScaling.Mean),
+                EpsilonReference.StdCost => Epsilon.Value * CostScale.Compute(geometry, CostScaling.Std),
                 _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown ε reference {EpsilonRelativeTo}.", nameof(geometry)),
             };
         }

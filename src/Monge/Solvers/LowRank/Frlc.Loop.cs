@@ -65,6 +65,9 @@ public sealed partial record Frlc
         long sweeps = 0;
         var delta = double.NaN;
         var best = new BestIterate(q, r, t, lambda, gq, gr, value, 0);
+        var fallback = InnerRelaxationFallback && !(InnerRelaxation.IsBalanced && InnerRelaxationGrowth == 1);
+        var saved = fallback ? new SavedStep(logQ.Length, logR.Length, n, r1, m, r2) : null;
+        var marginalError = fallback ? HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation) : 0.0;
         for (var it = 0; it < MaxIterations; it++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -73,6 +76,25 @@ public sealed partial record Frlc
                 break;
             }
 
+            if (!WarmStart)
+            {
+                Array.Clear(hQ);
+                Array.Clear(hR);
+                Array.Clear(hT);
+            }
+
+            // A step with relaxed inner marginals that raises the objective is undone and redone with g_Q, g_R fixed
+            // (InnerRelaxationFallback): save what the step overwrites in place.
+            var fixedInner = it < InnerRelaxationDelay;
+            var (gqPrev, grPrev) = (gq, gr);
+            if (fallback && !fixedInner)
+            {
+                Array.Copy(logQ, saved!.LogQ, logQ.Length);
+                Array.Copy(logR, saved.LogR, logR.Length);
+                saved.SaveDuals(fQ, hQ, fR, hR, fT, hT);
+            }
+
+        Step:
             // Gradients at the current (Q, R, Λ), with the rank-one terms of g_Q = Qᵀ1 and g_R = Rᵀ1.
             objective.GradientSource(q, lambda, n, r1, r2, workQ);
             objective.GradientTarget(q, lambda, m, r1, r2, workR);
@@ -86,21 +108,19 @@ public sealed partial record Frlc
             var gammaK = EntropicProjection.StepSize(Gamma, EntropicProjection.StepNormalization.SupNorm, workQ, r1, workR, r2);
             var eps = 1.0 / gammaK;
 
-            if (!WarmStart)
-            {
-                Array.Clear(hQ);
-                Array.Clear(hR);
-                Array.Clear(hT);
-            }
+            // Inner KL weight of this iteration, ρ_in·growth^k: read as τ = ρ_k/(ρ_k + ε) = ρ/(ρ + ε·growth^−k).
+            var innerDecay = Math.Pow(InnerRelaxationGrowth, -it);
+            var tauInQ = fixedInner ? 1.0 : InnerRelaxation.TauA(eps * innerDecay);
+            var tauInR = fixedInner ? 1.0 : InnerRelaxation.TauB(eps * innerDecay);
 
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
             // Outer and inner relaxations read at this projection's ε (τ = ρ/(ρ+ε) for a relaxation given as ρ).
-            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
+            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), tauInQ, ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
 
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), InnerRelaxation.TauB(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
+            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), tauInR, ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
             sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);
@@ -140,7 +160,28 @@ public sealed partial record Frlc
             (t, workT) = (workT, t);
             (logT, logTNew) = (logTNew, logT);
             Latent(t, gq, gr, lambda);
-            value = objective.Value(gradLatent, lambda);
+            var candidate = objective.Value(gradLatent, lambda);
+            var candidateError = fallback ? HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation) : 0.0;
+            if (fallback && !fixedInner && (candidate > value + (1e-12 * Math.Abs(value)) || candidateError > Math.Max(FallbackMarginalError, 2 * marginalError)))
+            {
+                // Undo the step (the previous Q, R, T are in the work buffers) and redo it with fixed inner marginals.
+                (q, workQ) = (workQ, q);
+                (r, workR) = (workR, r);
+                (t, workT) = (workT, t);
+                (logT, logTNew) = (logTNew, logT);
+                Array.Copy(saved!.LogQ, logQ, logQ.Length);
+                Array.Copy(saved.LogR, logR, logR.Length);
+                saved.RestoreDuals(fQ, hQ, fR, hR, fT, hT);
+                (gq, gr) = (gqPrev, grPrev);
+                Latent(t, gq, gr, lambda);
+                objective.OnTargetFactorChanged(r, m, r2);
+                objective.OnSourceFactorChanged(q, n, r1);
+                fixedInner = true;
+                goto Step;
+            }
+
+            value = candidate;
+            marginalError = candidateError;
             trace.Add(value);
 
             delta = (dQ + dR + dT) / (gammaK * gammaK);
@@ -152,7 +193,7 @@ public sealed partial record Frlc
                 best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
             }
 
-            if (iterations >= MinIterations && (delta < Threshold || Stalled(trace, best.Value)))
+            if (iterations >= Math.Max(MinIterations, InnerRelaxationDelay + StallWindow) && (delta < Threshold || Stalled(trace, best.Value)))
             {
                 status = SolverStatus.Converged;
                 break;
@@ -195,6 +236,70 @@ public sealed partial record Frlc
         }
 
         return before - bestValue <= ObjectiveTolerance * Math.Abs(bestValue);
+    }
+
+    /// <summary>
+    /// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ over the hard sides of the outer relaxation, from the factors in O((n + m)·r):
+    /// P1 = Q (Λ g_R), Pᵀ1 = R (Λᵀ g_Q).
+    /// </summary>
+    private static double HardMarginalError(double[] q, double[] r, double[] lambda, double[] gq, double[] gr, double[] a, double[] b, int n, int m, int r1, int r2, Problems.Relaxation relaxation)
+    {
+        var error = 0.0;
+        if (relaxation.IsExactA)
+        {
+            var v = new double[r1];
+            for (var k = 0; k < r1; k++)
+            {
+                v[k] = TensorPrimitives.Dot<double>(lambda.AsSpan(k * r2, r2), gr);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                error += Math.Abs(TensorPrimitives.Dot<double>(q.AsSpan(i * r1, r1), v) - a[i]);
+            }
+        }
+
+        if (relaxation.IsExactB)
+        {
+            var w = new double[r2];
+            for (var k = 0; k < r1; k++)
+            {
+                TensorPrimitives.MultiplyAdd(lambda.AsSpan(k * r2, r2), gq[k], w, w);
+            }
+
+            for (var j = 0; j < m; j++)
+            {
+                error += Math.Abs(TensorPrimitives.Dot<double>(r.AsSpan(j * r2, r2), w) - b[j]);
+            }
+        }
+
+        return double.IsFinite(error) ? error : double.PositiveInfinity;
+    }
+
+    /// <summary>What a Q/R/T step overwrites in place (log Q, log R and the warm-start duals), kept to undo it.</summary>
+    private sealed class SavedStep(long qLength, long rLength, int n, int r1, int m, int r2)
+    {
+        private readonly double[][] _duals = [new double[n], new double[r1], new double[m], new double[r2], new double[r1], new double[r2]];
+
+        public double[] LogQ { get; } = new double[qLength];
+
+        public double[] LogR { get; } = new double[rLength];
+
+        public void SaveDuals(params double[][] duals)
+        {
+            for (var k = 0; k < duals.Length; k++)
+            {
+                Array.Copy(duals[k], _duals[k], duals[k].Length);
+            }
+        }
+
+        public void RestoreDuals(params double[][] duals)
+        {
+            for (var k = 0; k < duals.Length; k++)
+            {
+                Array.Copy(_duals[k], duals[k], duals[k].Length);
+            }
+        }
     }
 
     /// <summary>A copy of the iterate with the lowest objective so far.</summary>

@@ -233,7 +233,18 @@ public class FrlcTests
             "right" => Relaxation.FromRho(inf, 50),
             _ => Relaxation.FromRho(50, 50),
         };
-        var solver = new Frlc { Rank = 8, Seed = 3 };
+        // The defaults of then (the reference FRLC_opt's inner relaxation and stop), pinned: the defaults changed
+        // afterwards (docs/lowrank.md, "FRLC defaults"), and this test is about the relaxation convention.
+        var solver = new Frlc
+        {
+            Rank = 8,
+            Seed = 3,
+            InnerRelaxation = Relaxation.FromRho(50, 50),
+            InnerRelaxationDelay = 0,
+            InnerRelaxationFallback = false,
+            ObjectiveTolerance = 0,
+            Threshold = 1e-5,
+        };
 
         // Same marginals as then (uniform, not renormalised): the former results to rounding. Vectorised sums round
         // differently with array alignment and the inner stopping rule amplifies that (runs of one build differ by
