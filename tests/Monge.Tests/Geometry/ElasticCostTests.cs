@@ -29,7 +29,7 @@ public sealed class ElasticCostTests
         var d = start.Length;
         var best = (double[])start.Clone();
         var bestValue = f(best);
-        const int Half = 10;
+        const int Half = 5;
         for (var round = 0; round < 14; round++)
         {
             var center = (double[])best.Clone();
