@@ -26,6 +26,7 @@ public static class MongeApp
         root.Subcommands.Add(GwCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(Commands.Align.AlignCommand.Create(context));
+        root.Subcommands.Add(MapCommand.Create(context));
         return root;
     }
 
