@@ -47,6 +47,18 @@ if (args.Length > 0 && args[0] == "gw-slices")
     return;
 }
 
+if (args.Length > 0 && args[0] == "maps-error")
+{
+    MapsRun.Run(args[1..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "maps-sparse")
+{
+    MapsRun.Sparse(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "lowrank-demo")
 {
     LowRankDemo.Run(args[1..]);

@@ -29,6 +29,7 @@ public static class MongeApp
         root.Subcommands.Add(Commands.Cluster.ClusterCommand.Create(context));
         root.Subcommands.Add(BarycenterCommand.Create(context));
         root.Subcommands.Add(SoftSortCommand.Create(context));
+        root.Subcommands.Add(MapCommand.Create(context));
         return root;
     }
 

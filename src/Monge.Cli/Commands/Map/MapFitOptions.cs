@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Monge.Cli.Commands.Map;
+
+/// <summary>The method options of <c>monge map fit</c>, each declared once with its meaning.</summary>
+internal sealed class MapFitOptions
+{
+    public Option<double?> Epsilon { get; } = new("--epsilon") { Description = "Absolute ε (entropic: of the one solve, default 0.05·std C; progot: the same ε at every stage, default the paper's schedule from 0.05·std C towards a scale chosen on the target)." };
+
+    public Option<double> Threshold { get; } = new("--threshold") { Description = "L1 marginal threshold of each Sinkhorn solve.", DefaultValueFactory = _ => 1e-3 };
+
+    public Option<int> MaxIterations { get; } = new("--max-iterations") { Description = "Iteration budget of each Sinkhorn solve.", DefaultValueFactory = _ => 2000 };
+
+    public Option<int> Steps { get; } = new("--steps") { Description = "ProgOT stages K.", DefaultValueFactory = _ => 8 };
+
+    public Option<string> Schedule { get; } = new("--schedule") { Description = "ProgOT α schedule: constant-speed, decelerating or accelerating.", DefaultValueFactory = _ => "constant-speed" };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the target points drawn to choose ProgOT's final ε.", DefaultValueFactory = _ => 0 };
+}

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Monge.Cli.Commands.Map;
+using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
+using Monge.IO;
+using Monge.Tools.Maps;
+
+namespace Monge.Cli.Commands;
+
+/// <summary>
+/// <c>monge map fit</c> (estimate a transport map from samples and save it as a versioned .npz) and <c>monge map
+/// apply</c> (map new points with a saved map). Methods: entropic (one Sinkhorn solve) and progot; costs: sqeuclidean
+/// and the elastic costs (docs/maps.md).
+/// </summary>
+public static class MapCommand
+{
+    /// <summary>Builds the command.</summary>
+    /// <param name="context">Writers and cancellation.</param>
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("map", "Fit a transport map on samples and apply it to new points (docs/maps.md).");
+        command.Subcommands.Add(CreateFit(context));
+        command.Subcommands.Add(CreateApply(context));
+        return command;
+    }
+
+    private static Command CreateFit(CliContext context)
+    {
+        var source = new Option<string>("--source") { Description = "Source samples (FILE or FILE#KEY).", Required = true };
+        var target = new Option<string>("--target") { Description = "Target samples, same dimension.", Required = true };
+        var sourceWeights = new Option<string?>("--source-weights") { Description = "Source weights (default uniform)." };
+        var targetWeights = new Option<string?>("--target-weights") { Description = "Target weights (default uniform; saved with the map)." };
+        var method = new Option<string>("--method") { Description = "entropic (one Sinkhorn solve) or progot (Kassraie et al. 2024).", DefaultValueFactory = _ => EntropicMapMethod.Name };
+        var cost = CostOptions.Create("Maps support sqeuclidean and the elastic costs elastic-l1:λ, elastic-stvs:λ, elastic-kovl:k[:λ].");
+        var output = new Option<string>("--out") { Description = "The map file (.npz).", Required = true };
+        var overwrite = CommonOptions.Overwrite();
+        var json = CommonOptions.Json();
+        var o = new MapFitOptions();
+        var methods = new MethodOptions([(EntropicMapMethod.Name, EntropicMapMethod.Options(o)), (ProgOTMapMethod.Name, ProgOTMapMethod.Options(o))]);
+        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, method, cost, output, overwrite, json };
+        methods.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(method)!;
+            if (name is not (EntropicMapMethod.Name or ProgOTMapMethod.Name))
+            {
+                throw new UsageException($"--method '{name}': expected entropic or progot.");
+            }
+
+            methods.RejectForeign(parse, name);
+            var outPath = parse.GetValue(output)!;
+            if (!string.Equals(Path.GetExtension(outPath), ".npz", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--out {outPath}: a map is saved as .npz.");
+            }
+
+            DataFiles.CheckOutput(outPath, parse.GetValue(overwrite));
+            var x = SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source");
+            var y = SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target");
+            if (x.Dimension != y.Dimension)
+            {
+                throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
+            }
+
+            var groundCost = CostOptions.Parse(parse.GetValue(cost));
+            var stopwatch = Stopwatch.StartNew();
+            (ITransportMap Map, IReadOnlyList<Monge.Solvers.Convergence> Reports) fit;
+            try
+            {
+                fit = name == EntropicMapMethod.Name
+                    ? EntropicMapMethod.Fit(parse, o, x, y, groundCost, context.Cancellation)
+                    : ProgOTMapMethod.Fit(parse, o, x, y, groundCost, context.Cancellation);
+            }
+            catch (UnsupportedCostException e)
+            {
+                throw new UsageException($"--cost {groundCost.Name}: the {name} map needs a translation-invariant cost ({e.Supported}).");
+            }
+
+            TransportMapFile.Save(fit.Map, outPath, parse.GetValue(overwrite));
+            var converged = fit.Reports.All(r => r.Converged);
+            if (!converged)
+            {
+                context.Error.WriteLine($"warning: {fit.Reports.Count(r => !r.Converged)} of {fit.Reports.Count} Sinkhorn solves did not reach --threshold within --max-iterations; the map is saved anyway.");
+            }
+
+            var epsilons = fit.Map is ProgOTMap p ? p.Epsilons : [((EntropicMap)fit.Map).Epsilon];
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, new JsonObject
+                {
+                    ["method"] = name,
+                    ["ground_cost"] = groundCost.Name,
+                    ["epsilons"] = new JsonArray([.. epsilons.Select(e => (JsonNode?)JsonOutput.Number(e))]),
+                    ["iterations"] = new JsonArray([.. fit.Reports.Select(r => (JsonNode?)r.Iterations)]),
+                    ["converged"] = converged,
+                    ["n"] = x.Count,
+                    ["m"] = y.Count,
+                    ["dimension"] = x.Dimension,
+                    ["out"] = outPath,
+                    ["seconds"] = stopwatch.Elapsed.TotalSeconds,
+                });
+            }
+            else
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} map ({groundCost.Name}, {epsilons.Count} stage(s), ε {string.Join(", ", epsilons.Select(e => e.ToString("G4", CultureInfo.InvariantCulture)))}) fitted on {x.Count} → {y.Count} points in {stopwatch.Elapsed.TotalSeconds:F2} s: {outPath}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateApply(CliContext context)
+    {
+        var mapPath = new Option<string>("--map") { Description = "A map file written by monge map fit (.npz).", Required = true };
+        var points = new Option<string>("--points") { Description = "Points to map (FILE or FILE#KEY), same dimension as the map.", Required = true };
+        var output = new Option<string>("--out") { Description = "Mapped points (.npy, .npz, .csv or .parquet).", Required = true };
+        var plot = new Option<string?>("--plot") { Description = "Also draw the displacement field x → T(x) to this PNG." };
+        var overwrite = CommonOptions.Overwrite();
+        var json = CommonOptions.Json();
+        var command = new Command("apply", "Map --points with a saved map and write the images.") { mapPath, points, output, plot, overwrite, json };
+        command.SetAction(parse =>
+        {
+            var outPath = parse.GetValue(output)!;
+            var force = parse.GetValue(overwrite);
+            DataFiles.CheckOutput(outPath, force);
+            var plotPath = parse.GetValue(plot);
+            if (plotPath is not null && !string.Equals(Path.GetExtension(plotPath), ".png", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--plot {plotPath}: expected a .png file.");
+            }
+
+            var map = TransportMapFile.Load(parse.GetValue(mapPath)!);
+            var z = SolveCommand.LoadCloud(parse.GetValue(points)!, null, "--points");
+            if (z.Dimension != map.Dimension)
+            {
+                throw new UsageException($"--points has dimension {z.Dimension} but the map is of dimension {map.Dimension}.");
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            var mapped = map.Apply(z);
+            DataFiles.Save(outPath, new NumericArray(mapped.Data.ToArray(), mapped.Count, mapped.Dimension), force);
+            if (plotPath is not null)
+            {
+                DisplacementPlot.Write(plotPath, z.Data.ToArray(), mapped.Data.ToArray(), z.Dimension, PlotSettings.Default with { Title = $"Displacement of the {(map is ProgOTMap ? "progot" : "entropic")} map ({map.Cost.Name})" }, force);
+            }
+
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, new JsonObject
+                {
+                    ["method"] = map is ProgOTMap ? "progot" : "entropic",
+                    ["ground_cost"] = map.Cost.Name,
+                    ["points"] = z.Count,
+                    ["dimension"] = z.Dimension,
+                    ["out"] = outPath,
+                    ["seconds"] = stopwatch.Elapsed.TotalSeconds,
+                });
+            }
+            else
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mapped {z.Count} points: {outPath}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

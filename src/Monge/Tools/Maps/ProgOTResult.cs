@@ -1,0 +1,14 @@
+using Monge.Geometry;
+using Monge.Solvers;
+
+namespace Monge.Tools.Maps;
+
+/// <summary>What <see cref="ProgOT.Fit"/> returns.</summary>
+/// <param name="Map">The fitted map (stages, α and ε).</param>
+/// <param name="StageConvergence">The Sinkhorn report of every stage.</param>
+/// <param name="MovedSource">The source after the last stage, x_K (equal to Map.Apply(source) up to rounding).</param>
+public sealed record ProgOTResult(ProgOTMap Map, IReadOnlyList<Convergence> StageConvergence, PointCloud<double> MovedSource)
+{
+    /// <summary>Whether every stage converged.</summary>
+    public bool Converged => StageConvergence.All(c => c.Converged);
+}

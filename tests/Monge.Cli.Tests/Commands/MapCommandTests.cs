@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Monge.Gaussian;
+using Monge.Geometry;
+using Monge.IO;
+using Monge.Solvers.Entropic;
+using Monge.Testing;
+using Monge.Tools.Maps;
+
+namespace Monge.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>monge map fit</c> / <c>monge map apply</c> end to end: the saved map equals the library's fit with the same
+/// options (an exact oracle), option misuse exits 2, corrupt or unknown-version map files exit 3.
+/// </summary>
+public class MapCommandTests
+{
+    private static (string X, string Y, string Z, PointCloud<double> Xc, PointCloud<double> Yc, PointCloud<double> Zc) Data(CliRunner cli)
+    {
+        var x = GaussianMeasure.Standard(3).Sample(60, Seeds.Default);
+        var y = new GaussianMeasure([1, 0, -1], [1, 0, 0, 0, 2, 0, 0, 0, 0.5]).Sample(50, Seeds.Default + 1);
+        var z = GaussianMeasure.Standard(3).Sample(20, Seeds.Default + 2);
+        string Save(string name, PointCloud<double> c)
+        {
+            var path = cli.File(name);
+            NpyFormat.Write(path, new NumericArray(c.Data.ToArray(), c.Count, c.Dimension));
+            return path;
+        }
+
+        return (Save("x.npy", x), Save("y.npy", y), Save("z.npy", z), x, y, z);
+    }
+
+    [Theory]
+    [InlineData("entropic", "elastic-l1:0.2")]
+    [InlineData("progot", "sqeuclidean")]
+    public void FitThenApply_WritesTheLibraryMapImages(string method, string cost)
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, xc, yc, zc) = Data(cli);
+        var map = cli.File("map.npz");
+        var output = cli.File("tz.npy");
+        var (code, stdout, err) = cli.Run("map", "fit", "--source", x, "--target", y, "--method", method, "--cost", cost, "--epsilon", "0.4", "--out", map, "--json");
+        Assert.True(code == 0, err);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(method, doc.RootElement.GetProperty("method").GetString());
+            Assert.Equal(cost, doc.RootElement.GetProperty("ground_cost").GetString());
+        }
+
+        (code, _, err) = cli.Run("map", "apply", "--map", map, "--points", z, "--out", output);
+        Assert.True(code == 0, err);
+        var costFn = Monge.Geometry.Costs.CostFunction.Parse<double>(cost);
+        ITransportMap expected = method == "entropic"
+            ? EntropicMap.Fit(xc, yc, costFn, new Sinkhorn { Epsilon = 0.4 })
+            : new ProgOT { Epsilons = Enumerable.Repeat(0.4, 8).ToArray() }.Fit(xc, yc, costFn).Map;
+        NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
+    }
+
+    [Theory]
+    [InlineData("--method", "entropic", "--steps", "3")]
+    [InlineData("--method", "entropic", "--schedule", "accelerating")]
+    [InlineData("--method", "lap", "--epsilon", "1")]
+    [InlineData("--cost", "euclidean", "--epsilon", "1")]
+    [InlineData("--method", "progot", "--schedule", "fast")]
+    public void Fit_BadOptions_ExitTwo(string flag, string value, string flag2, string value2)
+    {
+        using var cli = new CliRunner();
+        var (x, y, _, _, _, _) = Data(cli);
+        var (code, _, err) = cli.Run("map", "fit", "--source", x, "--target", y, flag, value, flag2, value2, "--out", cli.File("m.npz"));
+        Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.False(File.Exists(cli.File("m.npz")));
+    }
+
+    [Fact]
+    public void Apply_CorruptOrUnknownVersionMap_ExitsThree()
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, _, _, _) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--out", map).Code);
+        var arrays = NpzFormat.Read(map).ToDictionary(kv => kv.Key, kv => kv.Value);
+        arrays["format"] = new NumericArray(new[] { 0x4D4F4E47, 2 }, 2);
+        var future = cli.File("future.npz");
+        NpzFormat.Write(future, arrays);
+        var (code, _, err) = cli.Run("map", "apply", "--map", future, "--points", z, "--out", cli.File("a.npy"));
+        Assert.Equal(3, code);
+        Assert.Contains("version 2", err, StringComparison.Ordinal);
+        var bytes = File.ReadAllBytes(map);
+        var cut = cli.File("cut.npz");
+        File.WriteAllBytes(cut, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+        Assert.Equal(3, cli.Run("map", "apply", "--map", cut, "--points", z, "--out", cli.File("b.npy")).Code);
+
+        // Points of another dimension are a usage error.
+        Assert.Equal(2, cli.Run("map", "apply", "--map", map, "--points", cli.File("x.npy") is var p && File.Exists(p) ? WriteTwoColumns(cli) : p, "--out", cli.File("c.npy")).Code);
+    }
+
+    private static string WriteTwoColumns(CliRunner cli)
+    {
+        var path = cli.File("two.npy");
+        NpyFormat.Write(path, new NumericArray(new double[] { 1, 2, 3, 4 }, 2, 2));
+        return path;
+    }
+}
