@@ -20,6 +20,10 @@ internal static class MapsRun
     {
         var dims = args.Length > 0 ? args[0].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : [2, 30];
         var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : [1000, 4000];
+
+        // Optional third argument: the ε multipliers to sweep (of 0.05·std C); given, ProgOT is skipped.
+        var multipliers = args.Length > 2 ? args[2].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray() : [1.0, 0.3, 0.1];
+        var progot = args.Length <= 2;
         Console.WriteLine("| d | n | method | ε | relative RMS error | fit s | apply s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var d in dims)
@@ -33,7 +37,7 @@ internal static class MapsRun
             {
                 var x = mu.Sample(n, 1);
                 var y = nu.Sample(n, 2);
-                foreach (var rel in new[] { 1.0, 0.3, 0.1 })
+                foreach (var rel in multipliers)
                 {
                     var watch = Stopwatch.StartNew();
                     var options = new Sinkhorn { Epsilon = rel * 0.05, EpsilonRelativeTo = EpsilonReference.StdCost, Threshold = 1e-4, MaxIterations = 20000 };
@@ -45,6 +49,7 @@ internal static class MapsRun
                     Console.WriteLine(FormattableString.Invariant($"| {d} | {n} | entropic | {rel:G2}·0.05·std C = {map.Epsilon:G3} | {Rms(expected, mapped) / scale:F4} | {fit:F1} | {apply:F1} |"));
                 }
 
+                if (progot)
                 {
                     var watch = Stopwatch.StartNew();
                     var result = new ProgOT { Sinkhorn = new Sinkhorn { Threshold = 1e-4, MaxIterations = 20000 } }.Fit(x, y);
