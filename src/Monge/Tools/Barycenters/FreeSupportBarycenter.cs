@@ -165,7 +165,7 @@ public sealed record FreeSupportBarycenter
         var plans = Evaluate(inputs, x, b, uniformB, Inner);
         var objective = Objective(plans, w);
         var trace = new List<double>();
-        var status = MaxIterations == 0 ? SolverStatus.Converged : SolverStatus.MaxIterations;
+        var status = SolverStatus.MaxIterations; // MaxIterations = 0 evaluates the start only: not a converged solve
         var iterations = 0;
         var error = double.NaN;
         for (var t = 0; t < MaxIterations; t++)

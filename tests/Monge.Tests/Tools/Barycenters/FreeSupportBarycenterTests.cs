@@ -169,6 +169,7 @@ public sealed class FreeSupportBarycenterTests(ITestOutputHelper output)
         var b = zero.Solve(inputs, 7);
         NumericAssert.Close(a.Points, b.Points, rtol: 0);
         Assert.Equal(0, a.Convergence.Iterations);
+        Assert.Equal(SolverStatus.MaxIterations, a.Convergence.Status);
 
         // More points than atoms (10 < 12): every point still finite and distinct.
         var many = zero.Solve(inputs, 12);
