@@ -42,31 +42,41 @@ internal static class BalancedSeeding
 
             // Soft balanced assignment (row softmax, then column balancing), then weighted centres.
             CoClustering.NormalizeAndProject(ws, m, r, logQ, ws.ValQ);
-            Array.Clear(centres);
-            Array.Clear(weights);
-            var q = ws.ValQ;
-            for (var i = 0; i < m; i++)
-            {
-                var xr = x.Slice(ix[i] * d, d);
-                for (var z = 0; z < r; z++)
-                {
-                    var w = q[(i * r) + z];
-                    weights[z] += w;
-                    var c = centres.AsSpan(z * d, d);
-                    for (var j = 0; j < d; j++)
-                    {
-                        c[j] += w * xr[j];
-                    }
-                }
-            }
+            WeightedCentres<double>(x, d, ix, ws.ValQ, m, r, centres, weights);
+        }
+    }
 
+    /// <summary>
+    /// Weighted centres of the soft assignment <paramref name="q"/> (m × r, row-major) of the points
+    /// <c>x[ix[i]]</c>: c_z = Σ_i q_iz x_i / Σ_i q_iz, accumulated in double (float weights are widened exactly).
+    /// Shared by the double seeding and the single-precision co-clustering.
+    /// </summary>
+    internal static void WeightedCentres<TQ>(ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, ReadOnlySpan<TQ> q, int m, int r, double[] centres, double[] weights)
+        where TQ : struct, System.Numerics.INumberBase<TQ>
+    {
+        Array.Clear(centres);
+        Array.Clear(weights);
+        for (var i = 0; i < m; i++)
+        {
+            var xr = x.Slice(ix[i] * d, d);
             for (var z = 0; z < r; z++)
             {
+                var w = double.CreateTruncating(q[(i * r) + z]);
+                weights[z] += w;
                 var c = centres.AsSpan(z * d, d);
                 for (var j = 0; j < d; j++)
                 {
-                    c[j] /= Math.Max(weights[z], double.Epsilon);
+                    c[j] += w * xr[j];
                 }
+            }
+        }
+
+        for (var z = 0; z < r; z++)
+        {
+            var c = centres.AsSpan(z * d, d);
+            for (var j = 0; j < d; j++)
+            {
+                c[j] /= Math.Max(weights[z], double.Epsilon);
             }
         }
     }

@@ -96,32 +96,7 @@ internal static class CompactCoClustering
             var stepRange = Distances(x, d, ix, r, centres, logQ);
             TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
             Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner);
-            Array.Clear(centres);
-            Array.Clear(weights);
-            var q = ws.ValQ32;
-            for (var i = 0; i < m; i++)
-            {
-                var xr = x.Slice(ix[i] * d, d);
-                for (var z = 0; z < r; z++)
-                {
-                    double w = q[(i * r) + z];
-                    weights[z] += w;
-                    var c = centres.AsSpan(z * d, d);
-                    for (var j = 0; j < d; j++)
-                    {
-                        c[j] += w * xr[j];
-                    }
-                }
-            }
-
-            for (var z = 0; z < r; z++)
-            {
-                var c = centres.AsSpan(z * d, d);
-                for (var j = 0; j < d; j++)
-                {
-                    c[j] /= Math.Max(weights[z], double.Epsilon);
-                }
-            }
+            BalancedSeeding.WeightedCentres<float>(x, d, ix, ws.ValQ32, m, r, centres, weights);
         }
     }
 
