@@ -52,11 +52,26 @@ public sealed record HiRefJobSpec
     [Id(9)]
     public bool Polish { get; init; } = true;
 
+    /// <summary>Blocks of at most this many points go whole to a worker grain as a subtree: its remaining levels and its
+    /// exact leaves in one call, checkpointed per subtree (default 131 072; the levels above are split block by block).
+    /// 0 keeps every level on the coordinator's level executor and the leaves on the coordinator. Any value gives the same
+    /// permutation; a worker holds its subtree's points (2·m·d doubles) and the splitter's scratch for m points.</summary>
+    [Id(10)]
+    public int SubtreeSize { get; init; } = DefaultSubtreeSize;
+
+    /// <summary>The default <see cref="SubtreeSize"/>, 131 072 points.</summary>
+    public const int DefaultSubtreeSize = 131072;
+
     /// <summary>The single-machine solver with these options (its <see cref="HierarchicalRefinement.Executor"/> is the
     /// local one; the job replaces it).</summary>
-    /// <exception cref="ArgumentException">An unknown quality or cost name.</exception>
+    /// <exception cref="ArgumentException">An unknown quality or cost name, or a negative <see cref="SubtreeSize"/>.</exception>
     public HierarchicalRefinement ToSolver()
     {
+        if (SubtreeSize < 0)
+        {
+            throw new ArgumentException($"SubtreeSize must be 0 (off) or positive (got {SubtreeSize}).", nameof(SubtreeSize));
+        }
+
         if (!Enum.TryParse<HiRefQuality>(Quality, ignoreCase: true, out var quality) || !Enum.IsDefined(quality))
         {
             throw new ArgumentException($"Unknown quality '{Quality}' (fast, balanced or best).", nameof(Quality));

@@ -116,13 +116,27 @@ public sealed record HiRefJobStatus
     [Id(18)]
     public int Retries { get; init; }
 
-    /// <summary>Seconds of the leaves and polish, run on the coordinator.</summary>
+    /// <summary>Seconds of the work after the levels on the coordinator: the leaves and the polish, or only the polish when
+    /// subtrees ran on workers (<see cref="HiRefJobSpec.SubtreeSize"/>).</summary>
     [Id(19)]
     public double LeafSeconds { get; init; }
 
     /// <summary>Distinct silos that split at least one block in this run.</summary>
     [Id(20)]
     public IReadOnlyList<string> WorkerSilos { get; init; } = [];
+
+    /// <summary>Subtrees (blocks handed whole to workers with their remaining levels and leaves); 0 before that stage or
+    /// when <see cref="HiRefJobSpec.SubtreeSize"/> is 0.</summary>
+    [Id(21)]
+    public int Subtrees { get; init; }
+
+    /// <summary>Wall seconds of the subtree stage in this run (all subtrees, from the first call to the last result).</summary>
+    [Id(22)]
+    public double SubtreeSeconds { get; init; }
+
+    /// <summary>Subtrees taken from an earlier run's checkpoint instead of being solved again.</summary>
+    [Id(23)]
+    public int ResumedSubtrees { get; init; }
 
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;

@@ -27,6 +27,14 @@ public static class HiRefKeys
     /// <param name="part">"in" or "out".</param>
     public static string Block(string jobId, int level, int block, string part) => $"jobs/{jobId}/blocks/{level}/{block}.{part}";
 
+    /// <summary>A subtree's input (the root block's points) or output (its permuted local ranges after the leaves, and
+    /// its leaf sizes): the output is the subtree's checkpoint.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The root's level number.</param>
+    /// <param name="block">The root's index among all blocks of its level.</param>
+    /// <param name="part">"in" or "out".</param>
+    public static string Subtree(string jobId, int level, int block, string part) => $"jobs/{jobId}/subtrees/{level}/{block}.{part}";
+
     /// <summary>The result: the permutation, n int32 (source i is matched to target result[i]).</summary>
     /// <param name="jobId">The job id.</param>
     public static string Result(string jobId) => $"jobs/{jobId}/result";

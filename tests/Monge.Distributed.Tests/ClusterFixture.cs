@@ -14,13 +14,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    /// <summary>A pause after each level checkpoint (the kill test widens the window between levels).</summary>
-    public TimeSpan PauseAfterCheckpoint { get; init; }
-
     public async Task InitializeAsync()
     {
         Store = new DirectoryBlockStore(Root);
-        Cluster = await StartAsync(Store, 3, PauseAfterCheckpoint);
+        Cluster = await StartAsync(Store, 3, TimeSpan.Zero);
     }
 
     public async Task DisposeAsync()
@@ -46,16 +43,4 @@ public sealed class ClusterFixture : IAsyncLifetime
         await cluster.DeployAsync();
         return cluster;
     }
-}
-
-/// <summary>A second cluster for the test that kills a silo, so the other tests keep three.</summary>
-public sealed class KillClusterFixture : IAsyncLifetime
-{
-    private readonly ClusterFixture _inner = new() { PauseAfterCheckpoint = TimeSpan.FromSeconds(2) };
-
-    public ClusterFixture Inner => _inner;
-
-    public Task InitializeAsync() => _inner.InitializeAsync();
-
-    public Task DisposeAsync() => _inner.DisposeAsync();
 }

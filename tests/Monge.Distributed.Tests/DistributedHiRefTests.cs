@@ -6,8 +6,9 @@ namespace Monge.Distributed.Tests;
 
 public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    // n = 3000 with leaves of 64: three levels of splits (1, then 16, then about 190 blocks), enough to spread over silos.
-    private static readonly HiRefJobSpec Spec = new() { LeafSize = 64, Seed = 11, Quality = "fast" };
+    // n = 3000 with leaves of 64: levels of 1, then 16, then about 190 blocks, enough to spread over silos. Level mode
+    // (SubtreeSize 0): every level block by block on workers, the leaves on the coordinator.
+    private static readonly HiRefJobSpec Spec = new() { LeafSize = 64, Seed = 11, Quality = "fast", SubtreeSize = 0 };
 
     internal static (PointCloud<double> X, PointCloud<double> Y) Clouds(int n, int seed)
     {
@@ -35,11 +36,42 @@ public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixtur
         Assert.Equal(expected.Permutation, again.Permutation);
     }
 
+    // Subtree mode: level 0 block by block, then blocks of at most SubtreeSize points go whole to workers (their levels
+    // and leaves); the coordinator stitches them and runs the polish (balanced: leaf pairs and slab rounds cross blocks).
+    [Theory]
+    [InlineData(3000, 21, 400, "fast")]
+    [InlineData(3000, 22, 400, "balanced")]
+    [InlineData(2999, 23, 1000, "fast")]
+    [InlineData(1200, 24, HiRefJobSpec.DefaultSubtreeSize, "balanced")]
+    public async Task Solve_Subtrees_PermutationEqualsSingleMachine(int n, int seed, int subtreeSize, string quality)
+    {
+        var (x, y) = Clouds(n, seed);
+        var spec = Spec with { Seed = seed, SubtreeSize = subtreeSize, Quality = quality };
+        var expected = spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var result = await solver.SolveAsync(x, y, spec, $"subtrees-{n}-{seed}");
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(expected.Cost, result.Cost);
+        var trunk = expected.Levels.Count(l => l.LargestBlock > subtreeSize);
+        Assert.Equal(trunk, result.Status.CheckpointedLevels);
+        Assert.Equal(trunk == 0 ? 1 : expected.Levels[trunk].BlocksSplit, result.Status.Subtrees);
+        Assert.True(result.Status.SubtreeSeconds > 0);
+        if (result.Status.Subtrees >= 6)
+        {
+            Assert.True(result.Status.WorkerSilos.Count >= 2, $"subtrees ran on {string.Join(", ", result.Status.WorkerSilos)} only");
+        }
+
+        // Each subtree's output (its checkpoint) is in the store and its input was removed.
+        var outs = Directory.GetFiles(Path.Combine(fixture.Root, "jobs", $"subtrees-{n}-{seed}", "subtrees"), "*", SearchOption.AllDirectories);
+        Assert.Equal(result.Status.Subtrees, outs.Count(f => f.Contains(".out", StringComparison.Ordinal)));
+        Assert.DoesNotContain(outs, f => f.Contains(".in", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Solve_EuclideanCostAndOddSize_PermutationEqualsSingleMachine()
     {
         var (x, y) = Clouds(1537, 2);
-        var spec = Spec with { Cost = "euclidean", Seed = 3, Quality = "balanced" };
+        var spec = Spec with { Cost = "euclidean", Seed = 3, Quality = "balanced", SubtreeSize = 500 };
         var expected = spec.ToSolver().Solve(x, y);
         var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
         var result = await solver.SolveAsync(x, y, spec, "equal-2");

@@ -3,7 +3,9 @@
 # (default 1 048 576) through `monge match --method cluster`, one secondary silo killed (SIGKILL) right after the first
 # level checkpoint appears in the store; the permutation must be byte-identical to `monge match --method hiref` with the
 # same options. Needs a Release build (dotnet build Monge.slnx -c Release). Prints timings for docs/benchmarks.md.
-# Usage: tests/distributed/loopback.sh [N]   (MONGE_LOOPBACK_PORT picks the first silo port, default 21111)
+# Usage: tests/distributed/loopback.sh [N]   (MONGE_LOOPBACK_PORT picks the first silo port, default 21111;
+#   MONGE_LOOPBACK_KILL=0 runs without killing a silo, for measurements; MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
+#   0 = every level block by block and the leaves on the coordinator; default: the library's, 131 072)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1048576}"
@@ -23,6 +25,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 OPTS=(--leaf-size 256 --seed 7 --quality fast)
+KILL="${MONGE_LOOPBACK_KILL:-1}"
+CLUSTER_OPTS=()
+[ -n "${MONGE_LOOPBACK_SUBTREE:-}" ] && CLUSTER_OPTS=(--subtree-size "$MONGE_LOOPBACK_SUBTREE")
 
 echo "== loopback: generate $N points"
 "$MONGE" generate --dataset half-moon-s-curve --n "$N" --seed 7 --out "$WORK/x.npy" --target-out "$WORK/y.npy" >/dev/null 2>&1
@@ -46,14 +51,16 @@ done
 echo "== loopback: job on the cluster"
 start=$SECONDS
 "$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
-  --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
+  --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" "${CLUSTER_OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
 JOB=$!
-for _ in $(seq 1 1200); do
+[ "$KILL" = 0 ] || for _ in $(seq 1 1200); do
   [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && break
   kill -0 "$JOB" 2>/dev/null || break
   sleep 0.5
 done
-if [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
+if [ "$KILL" = 0 ]; then
+  echo "== loopback: no silo killed (MONGE_LOOPBACK_KILL=0)"
+elif [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
   echo "== loopback: level 0 checkpointed; killing the third silo (pid ${PIDS[2]})"
   kill -9 "${PIDS[2]}"
 else
@@ -67,12 +74,13 @@ start=$SECONDS
 "$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
 single_s=$((SECONDS - start))
 
-grep -E '"(cost|coordinator_runs|resumed_levels|retries|checkpoint_seconds|leaf_seconds|bytes_written|bytes_read)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
+grep -E '"(cost|coordinator_runs|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
 echo
 tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
 tr -d ' \n' <"$WORK/single.json" | grep -o '"levels":\[[^]]*\]' | grep -o '"seconds":[0-9.e-]*' | tr '\n' ' ' || true
 echo
-echo "loopback: n=$N cluster ${cluster_s}s (one silo killed), single machine ${single_s}s"
+killed="one silo killed"; [ "$KILL" = 0 ] && killed="no silo killed"
+echo "loopback: n=$N cluster ${cluster_s}s ($killed), single machine ${single_s}s"
 if cmp -s "$WORK/cluster.npy" "$WORK/single.npy"; then
   echo "loopback: permutations identical"
 else

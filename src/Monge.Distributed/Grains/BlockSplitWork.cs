@@ -3,7 +3,7 @@ using Monge.Solvers.Hierarchical;
 
 namespace Monge.Distributed.Grains;
 
-/// <summary>A worker's block split, run on the thread pool (not grain code).</summary>
+/// <summary>A worker's block split or subtree, run on the thread pool (not grain code).</summary>
 internal static class BlockSplitWork
 {
     // Blocks at least this large are split with the silo's cores inside (fixed 1024-row chunks: same result).
@@ -26,6 +26,24 @@ internal static class BlockSplitWork
         var parallel = m >= InnerParallelSize ? new ParallelOptions { MaxDegreeOfParallelism = cores } : null;
         var children = splitter.Split(block, request.Rank, x.Span, y.Span, d, ix, iy, new HiRefScratch(), parallel);
         var sizes = children.Select(c => c.Size).ToArray();
+        await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
+        return sizes;
+    }
+
+    // A subtree shipped as two sub-clouds with identity index ranges: its remaining levels and exact leaves (the core's
+    // SolveSubtree, block seeds from the root's global level and index), with the silo's cores inside.
+    public static async Task<int[]> RunSubtreeAsync(HiRefBlockRequest request, IBlockStore store, int cores)
+    {
+        var spec = request.Spec;
+        var (m, d) = (request.Size, spec.Dimension);
+        var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
+        var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
+        var ix = Enumerable.Range(0, m).ToArray();
+        var iy = Enumerable.Range(0, m).ToArray();
+        var solver = spec.ToSolver() with { MaxDegreeOfParallelism = Math.Max(1, cores) };
+        var root = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
+        var leaves = solver.SolveSubtree(root, spec.Count, points.AsMemory(0, m * d), points.AsMemory(m * d, m * d), d, ix, iy);
+        var sizes = leaves.Select(c => c.Size).ToArray();
         await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
         return sizes;
     }

@@ -85,7 +85,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         string? worker = null;
         if (!await store.ExistsAsync(outKey, cancellationToken).ConfigureAwait(false))
         {
-            var points = Gather(block, input);
+            var points = Gather(block, input.X.Span, input.Y.Span, input.Dimension, input.IndicesX.Span, input.IndicesY.Span);
             await store.PutAsync(inKey, points, cancellationToken).ConfigureAwait(false);
             progress.Moved(points.Length, 0);
             var request = new HiRefBlockRequest { Spec = spec, Level = level.Number, BlockIndex = block.Index, Rank = level.Rank, Size = block.Size, InputKey = inKey, OutputKey = outKey };
@@ -102,15 +102,20 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         return sizes;
     }
 
-    private async Task<HiRefBlockReply> CallWorkerAsync(HiRefBlockRequest request, CancellationToken cancellationToken)
+    private Task<HiRefBlockReply> CallWorkerAsync(HiRefBlockRequest request, CancellationToken cancellationToken) =>
+        CallWorkerAsync(grains, $"{jobId}/{request.Level}/{request.BlockIndex}", request, (grain, r) => grain.SplitAsync(r), progress, cancellationToken);
+
+    // A worker call with retries: a fresh grain key per attempt (placement puts it on a live silo), backing off from 0.25 s;
+    // a store error in the reply becomes the typed exception (permanent, not retried).
+    internal static async Task<HiRefBlockReply> CallWorkerAsync(IGrainFactory grains, string keyPrefix, HiRefBlockRequest request, Func<IHiRefBlockGrain, HiRefBlockRequest, Task<HiRefBlockReply>> call, JobProgress progress, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var grain = grains.GetGrain<IHiRefBlockGrain>($"{jobId}/{request.Level}/{request.BlockIndex}/{attempt}");
-                var reply = await grain.SplitAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var grain = grains.GetGrain<IHiRefBlockGrain>($"{keyPrefix}/{attempt}");
+                var reply = await call(grain, request).WaitAsync(cancellationToken).ConfigureAwait(false);
                 return reply.ErrorKind switch
                 {
                     HiRefJobErrorKind.None => reply,
@@ -131,15 +136,12 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         ex is not (BlockStoreException or ArgumentException or InvalidOperationException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     // The block's X-part then its Y-part, in range order, row-major float64: the worker splits them with identity ranges.
-    private static byte[] Gather(HiRefBlock block, HiRefLevelInput input)
+    internal static byte[] Gather(HiRefBlock block, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> indicesX, ReadOnlySpan<int> indicesY)
     {
-        var d = input.Dimension;
         var m = block.Size;
         var points = new double[2 * m * d];
-        var x = input.X.Span;
-        var y = input.Y.Span;
-        var ix = input.IndicesX.Span.Slice(block.XStart, m);
-        var iy = input.IndicesY.Span.Slice(block.YStart, m);
+        var ix = indicesX.Slice(block.XStart, m);
+        var iy = indicesY.Slice(block.YStart, m);
         for (var k = 0; k < m; k++)
         {
             x.Slice(ix[k] * d, d).CopyTo(points.AsSpan(k * d, d));
@@ -149,7 +151,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         return BlockCodec.FromDoubles(points);
     }
 
-    private static void MapBack(Span<int> range, int[] local)
+    internal static void MapBack(Span<int> range, int[] local)
     {
         var original = range.ToArray();
         for (var k = 0; k < local.Length; k++)

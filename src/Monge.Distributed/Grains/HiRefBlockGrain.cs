@@ -3,18 +3,22 @@ using Orleans.Placement;
 
 namespace Monge.Distributed.Grains;
 
-/// <summary>The worker: one block split per activation (see <see cref="IHiRefBlockGrain"/>). Placed at random, so the
+/// <summary>The worker: one block split or one subtree per activation (see <see cref="IHiRefBlockGrain"/>). Placed at random, so the
 /// blocks of a level spread over the silos.</summary>
 [RandomPlacement]
 internal sealed class HiRefBlockGrain(HiRefSiloOptions options, ILocalSiloDetails silo) : Grain, IHiRefBlockGrain
 {
-    public async Task<HiRefBlockReply> SplitAsync(HiRefBlockRequest request)
+    public Task<HiRefBlockReply> SplitAsync(HiRefBlockRequest request) => RunAsync(request, BlockSplitWork.RunAsync);
+
+    public Task<HiRefBlockReply> SolveSubtreeAsync(HiRefBlockRequest request) => RunAsync(request, BlockSplitWork.RunSubtreeAsync);
+
+    private async Task<HiRefBlockReply> RunAsync(HiRefBlockRequest request, Func<HiRefBlockRequest, IBlockStore, int, Task<int[]>> work)
     {
         ArgumentNullException.ThrowIfNull(request);
         await options.Budget.WaitAsync().ConfigureAwait(true);
         try
         {
-            var sizes = await Task.Run(() => BlockSplitWork.RunAsync(request, options.Store, options.Cores)).ConfigureAwait(true);
+            var sizes = await Task.Run(() => work(request, options.Store, options.Cores)).ConfigureAwait(true);
             return new HiRefBlockReply { ChildSizes = sizes, Silo = silo.SiloAddress.ToString() };
         }
         catch (BlockStoreException ex)

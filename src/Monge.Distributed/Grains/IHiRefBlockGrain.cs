@@ -13,9 +13,17 @@ public interface IHiRefBlockGrain : IGrainWithStringKey
     /// <returns>The child sizes, or the store error that stopped it.</returns>
     [ResponseTimeout("02:00:00")]
     Task<HiRefBlockReply> SplitAsync(HiRefBlockRequest request);
+
+    /// <summary>Solves the subtree under the block: its remaining levels and its exact leaves, the single-machine code
+    /// on the block's points (idempotent, like <see cref="SplitAsync"/>). The output holds the permuted local ranges and
+    /// the leaf sizes; <see cref="HiRefBlockRequest.Rank"/> is not used.</summary>
+    /// <param name="request">The root block and where its input and output live.</param>
+    /// <returns>The leaf sizes, or the store error that stopped it.</returns>
+    [ResponseTimeout("04:00:00")]
+    Task<HiRefBlockReply> SolveSubtreeAsync(HiRefBlockRequest request);
 }
 
-/// <summary>One block split, as the coordinator asks a worker for it.</summary>
+/// <summary>One block split (or one subtree), as the coordinator asks a worker for it.</summary>
 [GenerateSerializer]
 [Immutable]
 public sealed record HiRefBlockRequest
@@ -54,7 +62,7 @@ public sealed record HiRefBlockRequest
 [Immutable]
 public sealed record HiRefBlockReply
 {
-    /// <summary>The child sizes, in index-array order (empty on error).</summary>
+    /// <summary>The child sizes (a subtree: the leaf sizes), in index-array order (empty on error).</summary>
     [Id(0)]
     public IReadOnlyList<int> ChildSizes { get; init; } = [];
 

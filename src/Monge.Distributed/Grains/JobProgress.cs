@@ -55,6 +55,18 @@ internal sealed class JobProgress
         }
     }
 
+    public void SubtreeDone(string? worker, bool resumed)
+    {
+        lock (_gate)
+        {
+            _status = _status with { BlocksDone = _status.BlocksDone + 1, ResumedSubtrees = _status.ResumedSubtrees + (resumed ? 1 : 0) };
+            if (worker is not null)
+            {
+                _workers.Add(worker);
+            }
+        }
+    }
+
     public void Moved(long written, long read)
     {
         lock (_gate)

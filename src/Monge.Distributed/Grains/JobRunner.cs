@@ -29,8 +29,13 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             var solver = spec.ToSolver() with { Executor = executor, MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
             var leafClock = new Stopwatch();
             var sink = new Progress(progress, leafClock);
-            var result = solver.Solve(source, target, sink);
-            progress.Update(s => s with { Stage = "writing the result", LeafSeconds = result.LeafSeconds + result.PolishSeconds });
+            // Subtrees on workers (the coordinator stitches them and runs the polish), or every level through the executor
+            // and the leaves here (SubtreeSize 0): the same permutation either way.
+            var result = spec.SubtreeSize > 0
+                ? solver.SolveWithSubtrees(source, target, spec.SubtreeSize, new GrainSubtreeRunner(JobId, spec, Store, grains, progress), sink)
+                : solver.Solve(source, target, sink);
+            var coordinatorSeconds = spec.SubtreeSize > 0 ? result.PolishSeconds : result.LeafSeconds + result.PolishSeconds;
+            progress.Update(s => s with { Stage = "writing the result", LeafSeconds = coordinatorSeconds });
             var bytes = new byte[n * sizeof(int)];
             BlockCodec.WriteInts(bytes, result.Permutation);
             var summary = progress.Snapshot() with { State = HiRefJobState.Succeeded, Cost = result.Cost, Stage = $"done in {clock.Elapsed.TotalSeconds:F1} s" };
@@ -69,12 +74,13 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
         _ => null,
     };
 
-    // The solver's progress: "level t" reports are the executor's; the leaves and polish stages are shown as they come.
+    // The solver's progress: "level t" and "subtrees" reports are the executors'; the leaves and polish stages are shown as
+    // they come.
     private sealed class Progress(JobProgress progress, Stopwatch leafClock) : IProgress<SolverProgress>
     {
         public void Report(SolverProgress value)
         {
-            if (!value.Stage.StartsWith("level", StringComparison.Ordinal))
+            if (!value.Stage.StartsWith("level", StringComparison.Ordinal) && value.Stage != "subtrees")
             {
                 if (!leafClock.IsRunning)
                 {

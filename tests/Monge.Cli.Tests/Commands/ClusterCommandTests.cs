@@ -19,11 +19,12 @@ public sealed class ClusterCommandTests : IDisposable
         var gateway = FreePorts(2);
         var (code, stdout, stderr) = _cli.Run(
             "cluster", "local", "--silos", "2", "--port", silo.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--store", _cli.File("store"), "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--leaf-size", "64", "--seed", "4", "--quality", "fast", "--out", _cli.File("c.npy"), "--json");
+            "--store", _cli.File("store"), "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--leaf-size", "64", "--seed", "4", "--quality", "fast", "--subtree-size", "400", "--out", _cli.File("c.npy"), "--json");
         Assert.True(code == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal("cluster", json.RootElement.GetProperty("method").GetString());
-        Assert.True(json.RootElement.GetProperty("checkpointed_levels").GetInt32() >= 2);
+        Assert.True(json.RootElement.GetProperty("checkpointed_levels").GetInt32() >= 1);
+        Assert.True(json.RootElement.GetProperty("subtrees").GetInt32() >= 2);
         var hiref = _cli.Run("match", "--method", "hiref", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--leaf-size", "64", "--seed", "4", "--quality", "fast", "--out", _cli.File("h.npy"));
         Assert.True(hiref.Code == 0, hiref.Err);
         Assert.Equal(NpyFormat.Read(_cli.File("h.npy")).ToDoubleArray(), NpyFormat.Read(_cli.File("c.npy")).ToDoubleArray());
@@ -47,6 +48,14 @@ public sealed class ClusterCommandTests : IDisposable
         var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "127.0.0.1:1", "--store", _cli.Folder, "--slab-rounds", "2", "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
         Assert.Equal(2, code);
         Assert.Contains("--slab-rounds", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MatchCluster_NegativeSubtreeSize_ExitsTwoNamingTheFlag()
+    {
+        var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "127.0.0.1:1", "--store", _cli.Folder, "--subtree-size", "-1", "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--subtree-size", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public static class ClusterMatch
     /// <summary>The option naming the shared store directory.</summary>
     public const string StoreOption = "--store";
 
+    /// <summary>The option setting the largest block handed whole to a worker as a subtree (0: none).</summary>
+    public const string SubtreeSizeOption = "--subtree-size";
+
     /// <summary>The option naming the job (to resume or re-read a job).</summary>
     public const string JobIdOption = "--job-id";
 
@@ -37,7 +40,11 @@ public static class ClusterMatch
     /// <param name="Gateway">The gateway endpoint.</param>
     /// <param name="Store">The store directory.</param>
     /// <param name="JobId">The job id, or null for a new one.</param>
-    public sealed record Target(EndPoint Gateway, string Store, string? JobId);
+    public sealed record Target(EndPoint Gateway, string Store, string? JobId)
+    {
+        /// <summary>The largest block handed whole to a worker (<see cref="HiRefJobSpec.SubtreeSize"/>).</summary>
+        public int SubtreeSize { get; init; } = HiRefJobSpec.DefaultSubtreeSize;
+    }
 
     /// <summary>Creates the method's options.</summary>
     /// <returns>--cluster, --store, --job-id and the HiRef options it supports.</returns>
@@ -49,6 +56,7 @@ public static class ClusterMatch
         [
             new Option<string?>(ClusterOption) { Description = "A gateway of the running cluster, HOST:PORT (monge cluster silo prints it)." },
             new Option<string?>(StoreOption) { Description = "The store directory the silos share (monge cluster silo --store)." },
+            new Option<int?>(SubtreeSizeOption) { Description = $"Blocks of at most this many points go whole to a worker (their levels and leaves); 0 keeps the leaves on the coordinator (default {HiRefJobSpec.DefaultSubtreeSize}; same permutation)." },
             new Option<string?>(JobIdOption) { Description = "Job id (letters, digits, '-', '_'); the same id resumes an interrupted job or re-reads a finished one (default: a new id)." },
             quality,
             new Option<int?>(HirefMatch.LeafSizeOption) { Description = "Largest block solved exactly at the leaves (default 256)." },
@@ -81,8 +89,14 @@ public static class ClusterMatch
             }
         }
 
+        var subtreeSize = parse.GetValue<int?>(SubtreeSizeOption) ?? HiRefJobSpec.DefaultSubtreeSize;
+        if (subtreeSize < 0)
+        {
+            throw new UsageException($"{SubtreeSizeOption} must be 0 (off) or positive (got {subtreeSize}).");
+        }
+
         var hiref = HirefMatch.ReadOptions(parse, settings);
-        return hiref with { MethodState = new Target(ParseEndpoint(cluster, ClusterOption), store, jobId) };
+        return hiref with { MethodState = new Target(ParseEndpoint(cluster, ClusterOption), store, jobId) { SubtreeSize = subtreeSize } };
     }
 
     /// <summary>Parses HOST:PORT (an IP address or a host name).</summary>
@@ -150,6 +164,7 @@ public static class ClusterMatch
             LeafSize = settings.LeafSize ?? 256,
             RankSchedule = settings.RankSchedule,
             Seed = settings.Seed,
+            SubtreeSize = target.SubtreeSize,
         };
         var gateway = Resolve(target.Gateway, ClusterOption);
         var store = new DirectoryBlockStore(target.Store);
@@ -169,6 +184,9 @@ public static class ClusterMatch
             ["level_seconds"] = new JsonArray([.. status.LevelSeconds.Select(s => (JsonNode?)JsonValue.Create(s))]),
             ["checkpoint_seconds"] = status.CheckpointSeconds,
             ["leaf_seconds"] = status.LeafSeconds,
+            ["subtrees"] = status.Subtrees,
+            ["subtree_seconds"] = status.SubtreeSeconds,
+            ["resumed_subtrees"] = status.ResumedSubtrees,
             ["bytes_written"] = status.BytesWritten,
             ["bytes_read"] = status.BytesRead,
             ["worker_silos"] = new JsonArray([.. status.WorkerSilos.Select(s => (JsonNode?)JsonValue.Create(s))]),

@@ -30,7 +30,7 @@ namespace Monge.Solvers.Hierarchical;
 /// <see cref="Executor"/> that runs the blocks of a level (<see cref="HiRefLevel"/>, <see cref="HiRefBlock"/>,
 /// <see cref="HiRefBlockSplitter"/>).</para>
 /// </remarks>
-public sealed record HierarchicalRefinement
+public sealed partial record HierarchicalRefinement
 {
     /// <summary>
     /// The ground cost (null, the default: squared Euclidean). Any <see cref="ICostFunction{T}"/>: squared Euclidean
