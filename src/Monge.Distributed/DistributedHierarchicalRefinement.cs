@@ -15,11 +15,15 @@ namespace Monge.Distributed;
 /// checkpointed).
 /// </summary>
 /// <remarks>
-/// <para>Where the work runs: every level's blocks are split by worker grains spread over the silos (from the first
-/// level on: the first level is one block on one worker); the leaves (exact assignments) and the polish run on the
-/// coordinator's silo, which holds the points and both index arrays (the single-machine memory, 2·n·d doubles + 8n bytes).
-/// Data moved per level: the blocks' points (2·n·d·8 bytes written, read once by the workers), their permuted ranges
-/// (8n bytes) and the level checkpoint (8n bytes plus a small header).</para>
+/// <para>Where the work runs: the trunk levels (while a block has more than <see cref="HiRefJobSpec.SubtreeSize"/>
+/// points) are split block by block by worker grains spread over the silos (the first level is one block on one
+/// worker); then every block goes whole to a worker as a subtree (its remaining levels and its exact leaves, checkpointed
+/// per subtree); the coordinator's silo stitches the subtrees and runs the polish that crosses blocks, and holds the
+/// points and both index arrays (2·n·d doubles + 8n bytes). With SubtreeSize 0 every level runs block by block and the
+/// leaves run on the coordinator. Data moved per trunk level: the blocks' points (2·n·d·8 bytes written, read once by
+/// the workers), their permuted ranges (8n bytes) and the level checkpoint (8n bytes plus a small header); the subtrees
+/// once: their points (2·n·d·8 bytes) and outputs (8n bytes plus 4 bytes a leaf). Time: the single-machine HiRef's
+/// work, level 0 on one silo's cores, the rest spread over the silos.</para>
 /// </remarks>
 /// <param name="client">A client connected to the cluster (or a silo's own <see cref="IGrainFactory"/>).</param>
 /// <param name="store">The store the silos use.</param>

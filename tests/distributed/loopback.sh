@@ -53,6 +53,7 @@ start=$SECONDS
 "$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
   --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" "${CLUSTER_OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
 JOB=$!
+PIDS+=("$JOB")
 [ "$KILL" = 0 ] || for _ in $(seq 1 1200); do
   [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && break
   kill -0 "$JOB" 2>/dev/null || break
