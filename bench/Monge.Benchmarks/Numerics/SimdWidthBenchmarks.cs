@@ -12,10 +12,12 @@ namespace Monge.Benchmarks.Numerics;
 /// (<see cref="FastExp"/>) over 4096 values. Written against members that exist before and after the width twins were
 /// folded into one generic body (issue 11), so <c>bench/quiet/seam11.sh</c> builds this file against the old library
 /// too and prints old and new side by side. The 512-bit cases return at once (0) where AVX-512 is not accelerated:
-/// its software fallback measures nothing of interest.
+/// its software fallback measures nothing of interest. The Min column is the figure to read on a shared machine
+/// (preemption only ever adds time).
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
 [BenchmarkCategory(Categories.Numerics)]
+[MinColumn]
 [GenericTypeArguments(typeof(float))]
 [GenericTypeArguments(typeof(double))]
 public class SimdWidthBenchmarks<T>

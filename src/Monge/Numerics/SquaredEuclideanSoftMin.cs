@@ -293,16 +293,15 @@ internal static class SquaredEuclideanSoftMin
         where TW : struct, ISimdWidth<TV, T>
         where TV : struct
     {
-        var w = TW.Count;
+        // Not the hot loop (a row's first Sample columns, rarely a block): one vector per step, any d.
+        var mx = TW.Create(T.NegativeInfinity);
         var mp = a.Mp;
-        var d = xi.Length;
         ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
         ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-        var mx = TW.Create(T.NegativeInfinity);
-        for (var j = j0; j < j0 + len; j += w)
+        for (var j = j0; j < j0 + len; j += TW.Count)
         {
             var v = TW.Load(ref bRef, (nuint)j);
-            for (var k = 0; k < d; k++)
+            for (var k = 0; k < xi.Length; k++)
             {
                 v = TW.MultiplyAdd(TW.Create(xi[k]), TW.Load(ref yRef, (nuint)((k * mp) + j)), v);
             }
