@@ -4,6 +4,7 @@ using Monge.Gaussian;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Entropic;
+using Monge.Testing;
 using Monge.Tools.Maps;
 
 /// <summary>
@@ -28,11 +29,11 @@ internal static class MapsRun
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var d in dims)
         {
-            var (mu, nu) = GaussianPair(d);
+            var (mu, nu) = GaussianMapPair.Create(d);
             var truth = GaussianTransport.MongeMap(mu, nu);
             var test = mu.Sample(1000, 3);
             var expected = truth.Apply(test);
-            var scale = Rms(expected, test);
+            var scale = GaussianMapPair.Rms(expected, test);
             foreach (var n in sizes)
             {
                 var x = mu.Sample(n, 1);
@@ -46,7 +47,7 @@ internal static class MapsRun
                     watch.Restart();
                     var mapped = map.Apply(test);
                     var apply = watch.Elapsed.TotalSeconds;
-                    Console.WriteLine(FormattableString.Invariant($"| {d} | {n} | entropic | {rel:G2}·0.05·std C = {map.Epsilon:G3} | {Rms(expected, mapped) / scale:F4} | {fit:F1} | {apply:F1} |"));
+                    Console.WriteLine(FormattableString.Invariant($"| {d} | {n} | entropic | {rel:G2}·0.05·std C = {map.Epsilon:G3} | {GaussianMapPair.Rms(expected, mapped) / scale:F4} | {fit:F1} | {apply:F1} |"));
                 }
 
                 if (progot)
@@ -58,7 +59,7 @@ internal static class MapsRun
                     var mapped = result.Map.Apply(test);
                     var apply = watch.Elapsed.TotalSeconds;
                     var eps = result.Map.Epsilons;
-                    Console.WriteLine(FormattableString.Invariant($"| {d} | {n} | progot (K = 8, constant speed) | {eps[0]:G3} → {eps[^1]:G3} | {Rms(expected, mapped) / scale:F4} | {fit:F1} | {apply:F1} |"));
+                    Console.WriteLine(FormattableString.Invariant($"| {d} | {n} | progot (K = 8, constant speed) | {eps[0]:G3} → {eps[^1]:G3} | {GaussianMapPair.Rms(expected, mapped) / scale:F4} | {fit:F1} | {apply:F1} |"));
                 }
             }
         }
@@ -108,39 +109,5 @@ internal static class MapsRun
                 Console.WriteLine(FormattableString.Invariant($"{name} eps={eps}: mean support displacement {on:F3}, zero off-support {zeros}/{off}"));
             }
         }
-    }
-
-    internal static (GaussianMeasure Source, GaussianMeasure Target) GaussianPair(int d)
-    {
-        var sourceCov = new double[d * d];
-        var targetCov = new double[d * d];
-        var mean = new double[d];
-        for (var i = 0; i < d; i++)
-        {
-            sourceCov[(i * d) + i] = 1 + (0.5 * i / Math.Max(1, d - 1));
-            targetCov[(i * d) + i] = 0.6 + (0.8 * (d - 1 - i) / Math.Max(1, d - 1));
-            mean[i] = i % 2 == 0 ? 1 : -0.5;
-        }
-
-        for (var i = 0; i + 1 < d; i++)
-        {
-            targetCov[(i * d) + i + 1] = 0.2;
-            targetCov[((i + 1) * d) + i] = 0.2;
-        }
-
-        return (new GaussianMeasure(new double[d], sourceCov), new GaussianMeasure(mean, targetCov));
-    }
-
-    private static double Rms(PointCloud<double> a, PointCloud<double> b)
-    {
-        var s = 0.0;
-        var x = a.Data;
-        var y = b.Data;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += (x[i] - y[i]) * (x[i] - y[i]);
-        }
-
-        return Math.Sqrt(s / a.Count);
     }
 }

@@ -107,7 +107,7 @@ internal static class DenseSoftMin
             var mx = Vector256.Create(T.NegativeInfinity);
             for (var j = 0; j < vectorEnd; j += w)
             {
-                var v = FastExp.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
+                var v = Simd256<T>.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
                 mx = Vector256.MaxNative(mx, v);
             }
 
@@ -140,15 +140,15 @@ internal static class DenseSoftMin
                 var j = 0;
                 for (; j + (2 * w) <= vectorEnd; j += 2 * w)
                 {
-                    var v0 = FastExp.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
-                    var v1 = FastExp.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)(j + w)), Vector256.LoadUnsafe(ref bRef, (nuint)(j + w)));
+                    var v0 = Simd256<T>.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
+                    var v1 = Simd256<T>.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)(j + w)), Vector256.LoadUnsafe(ref bRef, (nuint)(j + w)));
                     acc0 += FastExp.Pow2Shifted(v0, lo, ms);
                     acc1 += FastExp.Pow2Shifted(v1, lo, ms);
                 }
 
                 for (; j < vectorEnd; j += w)
                 {
-                    var v0 = FastExp.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
+                    var v0 = Simd256<T>.MultiplyAdd(-vc, Vector256.LoadUnsafe(ref rowRef, (nuint)j), Vector256.LoadUnsafe(ref bRef, (nuint)j));
                     acc0 += FastExp.Pow2Shifted(v0, lo, ms);
                 }
 

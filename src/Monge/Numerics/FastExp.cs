@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -9,7 +10,7 @@ namespace Monge.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// For a shift S (an integer) known before the loop, <see cref="Pow2Shifted(Vector256{float}, Vector256{float}, Vector256{float})"/>
+/// For a shift S (an integer) known before the loop, <see cref="Pow2Shifted{TW, TV, T}(TV, TV, TV)"/>
 /// returns 2^(max(v, lo) − S) with four cheap steps: t = v + (M − S) rounds v − S to the nearest integer k (M = 1.5·2^23,
 /// resp. 1.5·2^52, the round-to-integer magic number; t − (M − S) = k + S is exact), r = v − (k + S) ∈ [−½, ½] is exact,
 /// a minimax polynomial gives 2^r, and k is added to the exponent field (t's low mantissa bits hold k, so (t ≪ 23) is
@@ -66,165 +67,78 @@ internal static class FastExp
         where T : unmanaged
         => typeof(T) == typeof(float) ? 2097152.0 : 1125899906842624.0;
 
-    /// <summary>a·b + c for float or double vectors, fused where the CPU has FMA.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> MultiplyAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector256.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            return Vector256.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        throw new NotSupportedException();
-    }
-
-    /// <summary>a·b + c for float or double vectors, fused where the CPU has FMA.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> MultiplyAdd<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            return Vector512.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        throw new NotSupportedException();
-    }
-
     /// <summary>2^x for a vector of float or double (x clamped to the normal range).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp2<T>(Vector256<T> x)
-        where T : unmanaged
-    {
-        var hi = typeof(T) == typeof(float) ? Vector256.Create(127f).As<float, T>() : Vector256.Create(1023.0).As<double, T>();
-        return Pow2Shifted(Vector256.Min(x, hi), Vector256.Create(MinExponent<T>()), Vector256.Create(Magic<T>()));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Exp2<Simd256<T>, Vector256<T>, T>(x);
 
     /// <summary>2^x for a vector of float or double (x clamped to the normal range).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp2<T>(Vector512<T> x)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Exp2<Simd512<T>, Vector512<T>, T>(x);
+
+    /// <summary>2^x for a vector of float or double (x clamped to the normal range), at the width <typeparamref name="TW"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Exp2<TW, TV, T>(TV x)
+        where TW : struct, ISimdWidth<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var hi = typeof(T) == typeof(float) ? Vector512.Create(127f).As<float, T>() : Vector512.Create(1023.0).As<double, T>();
-        return Pow2Shifted(Vector512.Min(x, hi), Vector512.Create(MinExponent<T>()), Vector512.Create(Magic<T>()));
+        var hi = TW.Create(T.CreateTruncating(typeof(T) == typeof(float) ? 127 : 1023));
+        return Pow2Shifted<TW, TV, T>(TW.Min(x, hi), TW.Create(MinExponent<T>()), TW.Create(Magic<T>()));
     }
 
     /// <summary>2^(max(v, lo) − S) with <paramref name="magicMinusShift"/> = M − S (see the class remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Pow2Shifted<T>(Vector256<T> v, Vector256<T> lo, Vector256<T> magicMinusShift)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Pow2Shifted(v.AsSingle(), lo.AsSingle(), magicMinusShift.AsSingle()).As<float, T>();
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            return Pow2Shifted(v.AsDouble(), lo.AsDouble(), magicMinusShift.AsDouble()).As<double, T>();
-        }
-
-        throw new NotSupportedException();
-    }
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Pow2Shifted<Simd256<T>, Vector256<T>, T>(v, lo, magicMinusShift);
 
     /// <summary>2^(max(v, lo) − S) with <paramref name="magicMinusShift"/> = M − S (see the class remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Pow2Shifted<T>(Vector512<T> v, Vector512<T> lo, Vector512<T> magicMinusShift)
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Pow2Shifted<Simd512<T>, Vector512<T>, T>(v, lo, magicMinusShift);
+
+    /// <summary>
+    /// 2^(max(v, lo) − S) with <paramref name="magicMinusShift"/> = M − S (see the class remarks), at the width
+    /// <typeparamref name="TW"/>: the one body for every width and both precisions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Pow2Shifted<TW, TV, T>(TV v, TV lo, TV magicMinusShift)
+        where TW : struct, ISimdWidth<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        v = TW.MaxNative(v, lo);
+        var t = TW.Add(v, magicMinusShift);
+        var r = TW.Subtract(v, TW.Subtract(t, magicMinusShift));
+        TV p;
         if (typeof(T) == typeof(float))
         {
-            return Pow2Shifted(v.AsSingle(), lo.AsSingle(), magicMinusShift.AsSingle()).As<float, T>();
+            p = TW.MultiplyAdd(TW.Create((T)(object)F5), r, TW.Create((T)(object)F4));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)F3));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)F2));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)F1));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)F0));
         }
-
-        if (typeof(T) == typeof(double))
+        else
         {
-            return Pow2Shifted(v.AsDouble(), lo.AsDouble(), magicMinusShift.AsDouble()).As<double, T>();
+            p = TW.MultiplyAdd(TW.Create((T)(object)D11), r, TW.Create((T)(object)D10));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D9));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D8));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D7));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D6));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D5));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D4));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D3));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D2));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D1));
+            p = TW.MultiplyAdd(p, r, TW.Create((T)(object)D0));
         }
 
-        throw new NotSupportedException();
-    }
-
-    /// <summary>8 floats: 2^(max(v, lo) − S).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Pow2Shifted(Vector256<float> v, Vector256<float> lo, Vector256<float> magicMinusShift)
-    {
-        v = Vector256.MaxNative(v, lo);
-        var t = v + magicMinusShift;
-        var r = v - (t - magicMinusShift);
-        var p = Vector256.MultiplyAddEstimate(Vector256.Create(F5), r, Vector256.Create(F4));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(F3));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(F2));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(F1));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(F0));
-        return (p.AsInt32() + Vector256.ShiftLeft(t.AsInt32(), 23)).AsSingle();
-    }
-
-    /// <summary>16 floats: 2^(max(v, lo) − S).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Pow2Shifted(Vector512<float> v, Vector512<float> lo, Vector512<float> magicMinusShift)
-    {
-        v = Vector512.MaxNative(v, lo);
-        var t = v + magicMinusShift;
-        var r = v - (t - magicMinusShift);
-        var p = Vector512.MultiplyAddEstimate(Vector512.Create(F5), r, Vector512.Create(F4));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(F3));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(F2));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(F1));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(F0));
-        return (p.AsInt32() + Vector512.ShiftLeft(t.AsInt32(), 23)).AsSingle();
-    }
-
-    /// <summary>4 doubles: 2^(max(v, lo) − S).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Pow2Shifted(Vector256<double> v, Vector256<double> lo, Vector256<double> magicMinusShift)
-    {
-        v = Vector256.MaxNative(v, lo);
-        var t = v + magicMinusShift;
-        var r = v - (t - magicMinusShift);
-        var p = Vector256.MultiplyAddEstimate(Vector256.Create(D11), r, Vector256.Create(D10));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D9));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D8));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D7));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D6));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D5));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D4));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D3));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D2));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D1));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(D0));
-        return (p.AsInt64() + Vector256.ShiftLeft(t.AsInt64(), 52)).AsDouble();
-    }
-
-    /// <summary>8 doubles: 2^(max(v, lo) − S).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Pow2Shifted(Vector512<double> v, Vector512<double> lo, Vector512<double> magicMinusShift)
-    {
-        v = Vector512.MaxNative(v, lo);
-        var t = v + magicMinusShift;
-        var r = v - (t - magicMinusShift);
-        var p = Vector512.MultiplyAddEstimate(Vector512.Create(D11), r, Vector512.Create(D10));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D9));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D8));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D7));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D6));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D5));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D4));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D3));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D2));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D1));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(D0));
-        return (p.AsInt64() + Vector512.ShiftLeft(t.AsInt64(), 52)).AsDouble();
+        return TW.AddToExponent(p, t);
     }
 }

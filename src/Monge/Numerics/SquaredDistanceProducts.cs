@@ -195,14 +195,14 @@ internal sealed class SquaredDistanceProducts<T>
                     var b1 = Vector256.Create(Unsafe.Add(ref x1, k));
                     var b2 = Vector256.Create(Unsafe.Add(ref x2, k));
                     var b3 = Vector256.Create(Unsafe.Add(ref x3, k));
-                    a00 = MultiplyAdd(b0, y0, a00);
-                    a01 = MultiplyAdd(b0, y1, a01);
-                    a10 = MultiplyAdd(b1, y0, a10);
-                    a11 = MultiplyAdd(b1, y1, a11);
-                    a20 = MultiplyAdd(b2, y0, a20);
-                    a21 = MultiplyAdd(b2, y1, a21);
-                    a30 = MultiplyAdd(b3, y0, a30);
-                    a31 = MultiplyAdd(b3, y1, a31);
+                    a00 = Simd256<T>.MultiplyAdd(b0, y0, a00);
+                    a01 = Simd256<T>.MultiplyAdd(b0, y1, a01);
+                    a10 = Simd256<T>.MultiplyAdd(b1, y0, a10);
+                    a11 = Simd256<T>.MultiplyAdd(b1, y1, a11);
+                    a20 = Simd256<T>.MultiplyAdd(b2, y0, a20);
+                    a21 = Simd256<T>.MultiplyAdd(b2, y1, a21);
+                    a30 = Simd256<T>.MultiplyAdd(b3, y0, a30);
+                    a31 = Simd256<T>.MultiplyAdd(b3, y1, a31);
                 }
 
                 var j = p0 + c;
@@ -243,23 +243,6 @@ internal sealed class SquaredDistanceProducts<T>
 
         var sq = T.Max(T.Zero, _xNorms[i] + _yNorms[j] - (dot + dot));
         return (euclidean ? T.Sqrt(sq) : sq) * scale;
-    }
-
-    /// <summary>a·b + c, fused where the hardware has it (the product's rounding does not matter here).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-    {
-        if (typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-        {
-            return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
-        }
-
-        if (typeof(T) == typeof(double) && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-        {
-            return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
-        }
-
-        return (a * b) + c;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

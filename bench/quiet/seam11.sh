@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 11, "SIMD width twins folded": the width-generic soft-min kernel and FastExp, old (the commit before the fold,
+# 93cb0d0) vs new (this tree), side by side, interleaved old/new/old/new so background load hits both alike.
+# Cases (SimdWidthBenchmarks): the fused soft-min (n = m = 4096, d = 3) forced to 256- and 512-bit vectors, and 2^x
+# over 4096 values at both widths, float and double. Estimate on a quiet 2-core machine: old bench build ≈ 60 s
+# (once), then 4 runs of 8 BenchmarkDotNet cases (in-process, 3 warm-up + 9 iterations of 200 ms) ≈ 3 s each ≈ 25 s
+# per run; total ≈ 3 min. Assumes `dotnet build Monge.slnx -c Release` was done here. Prints one Markdown table (the
+# minimum time per operation of each run, and new / old of the better run of each) and `uptime`.
+#
+#   bench/quiet/seam11.sh            (OLD=/path uses an existing old checkout instead of /tmp/seam11-old)
+set -euo pipefail
+root=$(pwd)
+base=${SEAM11_BASE:-93cb0d0}
+old=${OLD:-/tmp/seam11-old}
+if [ ! -d "$old" ]; then git worktree add --detach "$old" "$base" >/dev/null; fi
+# The benchmark class uses only members both versions have; build it against the old library too.
+mkdir -p "$old/bench/Monge.Benchmarks/Numerics"
+cp bench/Monge.Benchmarks/Numerics/SimdWidthBenchmarks.cs "$old/bench/Monge.Benchmarks/Numerics/"
+(cd "$old" && dotnet build bench/Monge.Benchmarks -c Release -v q -nologo >/dev/null)
+
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+run() { # label dir
+  (cd "$2" && dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll \
+      --filter '*SimdWidthBenchmarks*' --job short --iterationCount 9 --iterationTime 200 --inProcess \
+      --artifacts "$out/$1" >/dev/null 2>&1)
+}
+uptime
+run old1 "$old"; run new1 "$root"; run old2 "$old"; run new2 "$root"
+python3 - "$out" <<'PY'
+import csv, glob, os, re, sys
+out = sys.argv[1]
+def us(s):
+    v, unit = s.replace(',', '').split()
+    return float(v) * {'ns': 1e-3, 'μs': 1, 'us': 1, 'ms': 1e3, 's': 1e6}[unit]
+res = {}
+for run in ('old1', 'new1', 'old2', 'new2'):
+    for f in glob.glob(os.path.join(out, run, 'results', '*-report.csv')):
+        t = 'float' if '_Single_' in f else 'double'
+        for row in csv.DictReader(open(f, encoding='utf-8')):
+            res.setdefault((row['Method'], t), {})[run] = us(row['Min'])
+print('| case | T | old run 1 (min) | new run 1 (min) | old run 2 (min) | new run 2 (min) | new / old (better run of each) |')
+print('|---|---|---|---|---|---|---|')
+for (m, t), r in sorted(res.items()):
+    cells = ' | '.join(f"{r[k] / 1000:.3f} ms" if k in r and r[k] >= 100 else (f"{r[k]:.3f} µs" if k in r else '—') for k in ('old1', 'new1', 'old2', 'new2'))
+    o = min(r.get('old1', float('inf')), r.get('old2', float('inf')))
+    n = min(r.get('new1', float('inf')), r.get('new2', float('inf')))
+    print(f"| {m} | {t} | {cells} | {n / o:.2f} |")
+PY
+uptime
