@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Monge.Geometry;
 using Monge.Solvers;
 
@@ -85,6 +86,7 @@ public sealed partial record FixedSupportBarycenter
         var v = new double[k][];
         var u = new double[k][];
         var kv = new double[k][];
+        var ku = new double[k][];
         var scratch = new double[k][];
         for (var s = 0; s < k; s++)
         {
@@ -92,6 +94,7 @@ public sealed partial record FixedSupportBarycenter
             Array.Fill(v[s], 1.0);
             u[s] = new double[n];
             kv[s] = new double[n];
+            ku[s] = new double[n];
             scratch[s] = new double[n];
         }
 
@@ -110,7 +113,7 @@ public sealed partial record FixedSupportBarycenter
             }
 
             state.Iterations = iteration;
-            Parallel.For(0, k, s => bad[s] = !HalfStep(grid, kernels, histograms[s], tauA, v[s], kv[s], u[s], scratch[s], logK[s]));
+            Parallel.For(0, k, s => bad[s] = !HalfStep(grid, kernels, histograms[s], tauA, v[s], kv[s], u[s], scratch[s], ku[s], logK[s]));
             if (bad.Any(x => x))
             {
                 return FallBack(state, v, iteration);
@@ -132,7 +135,7 @@ public sealed partial record FixedSupportBarycenter
                 }
             }
 
-            var error = balanced ? MarginalSpread(v, kv, logK) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            var error = balanced ? MarginalSpread(v, ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
             state.Error = error;
             trace.Add(error);
             if (!double.IsFinite(logQ.Max()) || double.IsNaN(error) || logQ.Any(double.IsNaN))
@@ -143,18 +146,18 @@ public sealed partial record FixedSupportBarycenter
             }
 
             progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
-            for (var j = 0; j < n; j++)
-            {
-                q[j] = Math.Exp(logQ[j]);
-            }
-
+            TensorPrimitives.Exp(logQ, q);
             for (var s = 0; s < k; s++)
             {
-                var vs = v[s];
-                var ls = logK[s];
-                for (var j = 0; j < n; j++)
+                if (tauB == 1)
                 {
-                    vs[j] = tauB == 1 ? q[j] / Math.Exp(ls[j]) : Math.Exp(tauB * (logQ[j] - ls[j]));
+                    TensorPrimitives.Divide(q, ku[s], v[s]);
+                }
+                else
+                {
+                    TensorPrimitives.Subtract(logQ, logK[s], v[s]);
+                    TensorPrimitives.Multiply(v[s], tauB, v[s]);
+                    TensorPrimitives.Exp(v[s], v[s]);
                 }
             }
 
@@ -175,8 +178,8 @@ public sealed partial record FixedSupportBarycenter
         return 0;
     }
 
-    /// <summary>kv = K v, u = (a / kv)^{τ_a} (0 where a = 0), logK = log K u; false when a scaling leaves the doubles.</summary>
-    private static bool HalfStep(GridGeometry<double> grid, double[][] kernels, double[] a, double tauA, double[] v, double[] kv, double[] u, double[] scratch, double[] logK)
+    /// <summary>kv = K v, u = (a / kv)^{τ_a} (0 where a = 0), ku = K u, logK = log ku; false when a scaling leaves the doubles.</summary>
+    private static bool HalfStep(GridGeometry<double> grid, double[][] kernels, double[] a, double tauA, double[] v, double[] kv, double[] u, double[] scratch, double[] ku, double[] logK)
     {
         grid.ApplyKernel(kernels, v, scratch, kv);
         for (var i = 0; i < a.Length; i++)
@@ -196,18 +199,17 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        grid.ApplyKernel(kernels, u, scratch, logK);
-        for (var j = 0; j < logK.Length; j++)
+        grid.ApplyKernel(kernels, u, scratch, ku);
+        for (var j = 0; j < ku.Length; j++)
         {
-            var x = logK[j];
+            var x = ku[j];
             if (!(x > 0) || !double.IsFinite(x))
             {
                 return false;
             }
-
-            logK[j] = Math.Log(x);
         }
 
+        TensorPrimitives.Log(ku, logK);
         return true;
     }
 
@@ -238,33 +240,25 @@ public sealed partial record FixedSupportBarycenter
         return true;
     }
 
-    /// <summary>POT's error Σ_j std_k(v_kj·(K u_k)_j) (population std), from v and L = log K u.</summary>
-    private static double MarginalSpread(double[][] v, double[][] marginal, double[][] logK)
+    /// <summary>POT's error Σ_j std_k(v_kj·(K u_k)_j) (population std).</summary>
+    private static double MarginalSpread(double[][] v, double[][] ku)
     {
         var k = v.Length;
         var n = v[0].Length;
         var total = 0.0;
-        for (var s = 0; s < k; s++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                marginal[s][j] = v[s][j] * Math.Exp(logK[s][j]);
-            }
-        }
-
         for (var j = 0; j < n; j++)
         {
             var mean = 0.0;
             for (var s = 0; s < k; s++)
             {
-                mean += marginal[s][j];
+                mean += v[s][j] * ku[s][j];
             }
 
             mean /= k;
             var variance = 0.0;
             for (var s = 0; s < k; s++)
             {
-                var d = marginal[s][j] - mean;
+                var d = (v[s][j] * ku[s][j]) - mean;
                 variance += d * d;
             }
 
