@@ -1,7 +1,9 @@
 // Side-by-side helper for bench/compare/barycenter/compare.py. Loads the inputs A (K × N, or K × H × W images) as .npy,
 // runs Monge's fixed-support barycenter and writes the barycenter to OUT.npy; prints one JSON line: seconds (solver only,
-// first-call JIT included), iterations, error, status.
-// Usage: BarycenterCompare A.npy OUT.npy EPSILON THRESHOLD WEIGHTS(comma) MODE [X.npy] [debiased]
+// first-call JIT included unless "warm"), cpu (process CPU seconds of the timed solve), iterations, error, status, kernel
+// (whether the grid ran in the kernel domain).
+// Usage: BarycenterCompare A.npy OUT.npy EPSILON THRESHOLD WEIGHTS(comma) MODE [X.npy] [debiased] [warm] [log]
+//   warm: solve once untimed first (JIT), then time a second solve.  log: force the log domain on grids.
 //   MODE grid: A is K × H × W, the grid linspace(0, 1)² (POT's convolutional_barycenter2d), separable soft-min.
 //   MODE dense: X.npy holds the N × d support; M = sqeuclidean(X, X) / max, a dense N × N geometry.
 using System.Diagnostics;
@@ -16,11 +18,12 @@ var threshold = double.Parse(args[3], CultureInfo.InvariantCulture);
 var weights = args[4].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var mode = args[5];
 var debiased = args.Contains("debiased");
+var warm = args.Contains("warm");
+var scaling = args.Contains("log") ? GridScaling.LogDomain : GridScaling.Auto;
 var values = a.ToDoubleArray();
 var k = a.Shape[0];
 var n = values.Length / k;
 var histograms = Enumerable.Range(0, k).Select(s => values.AsSpan(s * n, n).ToArray()).ToArray();
-var stopwatch = Stopwatch.StartNew();
 CostGeometry<double> geometry;
 if (mode == "grid")
 {
@@ -29,6 +32,7 @@ if (mode == "grid")
 else
 {
     var x = NpyFormat.Read(args[6]).ToPointCloud();
+    var build = Stopwatch.StartNew();
     var cloud = PointCloudGeometry.SquaredEuclidean(x, x);
     var cost = cloud.ToDense();
     var max = cost.Max();
@@ -38,11 +42,22 @@ else
     }
 
     geometry = new DenseGeometry<double>(cost, n, n);
+    Console.Error.WriteLine($"dense cost built in {build.Elapsed.TotalSeconds:F3} s (not timed)");
 }
 
-var result = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = 20_000, Debiased = debiased }.Solve(geometry, histograms, weights);
+var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = 20_000, Debiased = debiased, GridScaling = scaling };
+if (warm)
+{
+    solver.Solve(geometry, histograms, weights);
+}
+
+var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+var stopwatch = Stopwatch.StartNew();
+
+var result = solver.Solve(geometry, histograms, weights);
 stopwatch.Stop();
+var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 NpyFormat.Write(args[1], new NumericArray(result.ToArray(), a.Shape.Skip(1).ToArray()));
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"{{\"seconds\": {stopwatch.Elapsed.TotalSeconds:R}, \"iterations\": {result.Convergence.Iterations}, \"error\": {result.Convergence.FinalError:R}, \"status\": \"{result.Convergence.Status}\"}}"));
+    $"{{\"seconds\": {stopwatch.Elapsed.TotalSeconds:R}, \"cpu\": {cpuSeconds:R}, \"kernel\": {(result.UsedKernelDomain ? "true" : "false")}, \"iterations\": {result.Convergence.Iterations}, \"error\": {result.Convergence.FinalError:R}, \"status\": \"{result.Convergence.Status}\"}}"));

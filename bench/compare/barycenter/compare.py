@@ -3,6 +3,12 @@
 
     dotnet build bench/compare/barycenter -c Release
     /usr/bin/python3 bench/compare/barycenter/compare.py [1d|grid|all] [--thr 1e-8] [--sizes 100,1000] [--grids 64,200]
+        [--warm] [--log-grid] [--no-ref]
+
+--warm: Monge times a second solve in the same process (first-call JIT excluded, as POT's numpy is warm).
+--log-grid: also run Monge's log-domain grid path (GridScaling.LogDomain). --no-ref: skip the tight reference runs (L1
+columns are then to Monge's own answer). "cpu" columns: process CPU seconds of the timed call (user + sys, all threads),
+the number to compare when the machine is loaded.
 
 Problems (the same on both sides, the same stopping rule and threshold):
   1d   POT's plot_barycenter_1D example: n bins on arange(n), Gaussians N(0.2n, 0.05n) and N(0.6n, 0.1n), M = dist / max,
@@ -40,7 +46,7 @@ def option(name, default, cast):
     return default
 
 
-def monge(tmp, A, reg, thr, weights, mode, x=None):
+def monge(tmp, A, reg, thr, weights, mode, x=None, extra=()):
     a_path = os.path.join(tmp, "A.npy")
     out = os.path.join(tmp, "out.npy")
     np.save(a_path, A)
@@ -49,6 +55,9 @@ def monge(tmp, A, reg, thr, weights, mode, x=None):
         x_path = os.path.join(tmp, "x.npy")
         np.save(x_path, x)
         args.append(x_path)
+    if "--warm" in sys.argv:
+        args.append("warm")
+    args.extend(extra)
     line = subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     info = json.loads(line)
     return np.load(out), info
@@ -58,16 +67,22 @@ def pot(fn, *args, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = time.perf_counter()
+        c = time.process_time()
         bary, log = fn(*args, log=True, **kw)
-        return bary, time.perf_counter() - t, log["niter"]
+        return bary, time.perf_counter() - t, log["niter"], time.process_time() - c
 
 
 def row(problem, size, reg, thr, ref, mg, minfo, results):
     l1 = np.abs(mg.reshape(-1) - ref.reshape(-1)).sum()
-    print(f"| {problem} | {size} | {reg:g} | {thr:g} | Monge | {minfo['seconds']:.3f} | 1.0x | {minfo['iterations']} | {l1:.1e} |")
-    for name, (bary, seconds, niter) in results.items():
+    domain = " kernel" if minfo.get("kernel") else ""
+    print(f"| {problem} | {size} | {reg:g} | {thr:g} | Monge{domain} | {minfo['seconds']:.3f} | {minfo['cpu']:.3f} | 1.0x | 1.0x | {minfo['iterations']} | {l1:.1e} |")
+    for name, (bary, seconds, niter, cpu) in results.items():
         l1p = np.abs(np.asarray(bary).reshape(-1) - ref.reshape(-1)).sum()
-        print(f"| {problem} | {size} | {reg:g} | {thr:g} | POT {name} | {seconds:.3f} | {seconds / minfo['seconds']:.1f}x | {niter + 1} | {l1p:.1e} |")
+        if name.startswith("Monge"):
+            label, its = name, niter
+        else:
+            label, its = f"POT {name}", niter + 1
+        print(f"| {problem} | {size} | {reg:g} | {thr:g} | {label} | {seconds:.3f} | {cpu:.3f} | {seconds / minfo['seconds']:.1f}x | {cpu / minfo['cpu']:.1f}x | {its} | {l1p:.1e} |")
     sys.stdout.flush()
 
 
@@ -79,8 +94,8 @@ def one_d(tmp, n, thr):
     reg = 1e-3
     M = ot.dist(x, x)
     M /= M.max()
-    ref, _ = monge(tmp, A, reg, 1e-12, w, "dense", x)
     mg, info = monge(tmp, A, reg, thr, w, "dense", x)
+    ref = mg if "--no-ref" in sys.argv else monge(tmp, A, reg, 1e-12, w, "dense", x)[0]
     results = {
         "sinkhorn_log": pot(ot.bregman.barycenter, A.T, M, reg, w, method="sinkhorn_log", numItermax=20000, stopThr=thr),
         "sinkhorn": pot(ot.bregman.barycenter, A.T, M, reg, w, method="sinkhorn", numItermax=20000, stopThr=thr),
@@ -92,9 +107,13 @@ def grid(tmp, s, thr):
     A = shapes(s, s)
     w = np.full(4, 0.25)
     reg = 0.004
-    ref, _ = monge(tmp, A, reg, 1e-12, w, "grid")
     mg, info = monge(tmp, A, reg, thr, w, "grid")
-    results = {"sinkhorn": pot(ot.bregman.convolutional_barycenter2d, A, reg, w, method="sinkhorn", numItermax=20000, stopThr=thr)}
+    ref = mg if "--no-ref" in sys.argv else monge(tmp, A, reg, 1e-12, w, "grid")[0]
+    results = {}
+    if "--log-grid" in sys.argv:
+        lg, linfo = monge(tmp, A, reg, thr, w, "grid", extra=("log",))
+        results["Monge log domain"] = (lg, linfo["seconds"], linfo["iterations"], linfo["cpu"])
+    results["sinkhorn"] = pot(ot.bregman.convolutional_barycenter2d, A, reg, w, method="sinkhorn", numItermax=20000, stopThr=thr)
     if s <= 128:
         results["sinkhorn_log"] = pot(ot.bregman.convolutional_barycenter2d, A, reg, w, method="sinkhorn_log", numItermax=20000, stopThr=thr)
     row("grid", f"{s}x{s}", reg, thr, ref, mg, info, results)
@@ -106,8 +125,8 @@ def main():
     sizes = [int(v) for v in option("--sizes", "100,1000", str).split(",")]
     grids = [int(v) for v in option("--grids", "64,200", str).split(",")]
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print("| problem | size | reg | thr | solver | seconds | POT / Monge | iterations | L1 to reference |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| problem | size | reg | thr | solver | seconds | cpu s | time / Monge | cpu / Monge | iterations | L1 to reference |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         if which in ("1d", "all"):
             for n in sizes:

@@ -70,6 +70,62 @@ public class MapCommandTests
         Assert.False(File.Exists(cli.File("m.npz")));
     }
 
+    [Theory]
+    [InlineData("entropic")]
+    [InlineData("progot")]
+    public void Gap_EqualsTheLibraryMongeGapOfTheSavedMap(string method)
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, xc, yc, zc) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--method", method, "--epsilon", "0.4", "--out", map).Code);
+        var (code, stdout, err) = cli.Run("map", "gap", "--map", map, "--points", z, "--epsilon", "0.3", "--threshold", "1e-6", "--json");
+        Assert.True(code == 0, err);
+        ITransportMap fitted = method == "entropic"
+            ? EntropicMap.Fit(xc, yc, null, new Sinkhorn { Epsilon = 0.4 })
+            : new ProgOT { Epsilons = Enumerable.Repeat(0.4, 8).ToArray() }.Fit(xc, yc).Map;
+        var expected = MongeGap.Compute(fitted, zc, null, new Sinkhorn { Epsilon = 0.3, Threshold = 1e-6 });
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        NumericAssert.Close(expected.Value, root.GetProperty("monge_gap").GetDouble(), rtol: 1e-12, atol: 1e-14);
+        NumericAssert.Close(expected.DisplacementCost, root.GetProperty("displacement_cost").GetDouble(), rtol: 1e-12);
+        NumericAssert.Close(expected.TransportCost, root.GetProperty("transport_cost").GetDouble(), rtol: 1e-12);
+        Assert.Equal(0.3, root.GetProperty("epsilon").GetDouble(), 12);
+        Assert.True(root.GetProperty("converged").GetBoolean());
+        Assert.Equal(zc.Count, root.GetProperty("points").GetInt32());
+
+        // The gap of a map is non-negative up to the entropic bias ε log n (Uscidda and Cuturi 2023).
+        Assert.True(expected.Value > -0.3 * Math.Log(zc.Count), $"gap {expected.Value}");
+        (code, stdout, err) = cli.Run("map", "gap", "--map", map, "--points", z, "--epsilon", "0.3", "--max-iterations", "1", "--threshold", "1e-12", "--strict");
+        Assert.True(code == 1, $"exit {code}: {err}");
+        Assert.Contains("did not converge", err, StringComparison.Ordinal);
+        Assert.Contains("Monge gap", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--epsilon", "-1")]
+    [InlineData("--threshold", "0")]
+    [InlineData("--max-iterations", "0")]
+    [InlineData("--points", "y2")]
+    public void Gap_BadOptions_ExitTwo(string flag, string value)
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, _, _, _) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--out", map).Code);
+        var twoColumns = WriteTwoColumns(cli);
+        var args = new List<string> { "map", "gap", "--map", map };
+        if (flag != "--points")
+        {
+            args.AddRange(["--points", z]);
+        }
+
+        args.AddRange([flag, value == "y2" ? twoColumns : value]);
+        var (code, _, err) = cli.Run([.. args]);
+        Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Apply_CorruptOrUnknownVersionMap_ExitsThree()
     {

@@ -39,7 +39,7 @@ namespace Monge.Tools.Barycenters;
 /// barycenter). Memory: O(Σ_k n_k + K·N) for the potentials plus what the geometry's soft-min allocates.
 /// </para>
 /// </remarks>
-public sealed record FixedSupportBarycenter
+public sealed partial record FixedSupportBarycenter
 {
     /// <summary>Number of debiasing fixed-point steps per iteration (POT's 10).</summary>
     public const int DebiasingSteps = 10;
@@ -110,45 +110,58 @@ public sealed record FixedSupportBarycenter
         ArgumentNullException.ThrowIfNull(geometries);
         ArgumentNullException.ThrowIfNull(histograms);
         var w = Validate(geometries, histograms, weights, barycenterGeometry);
+        var grid = KernelGrid(geometries, barycenterGeometry);
         var watch = Stopwatch.StartNew();
-        var k = histograms.Count;
-        var n = geometries[0].Cols;
-        var eps = Epsilon;
-        var tauA = Relaxation.TauA(eps);
-        var tauB = Relaxation.TauB(eps);
-        var balanced = Relaxation.IsBalanced;
-
-        // h_k and ℓ_k: f_k = h_k + ε ℓ_k with ℓ_k = τ_a log a_k (−∞ on zero entries, which the soft-min skips).
-        var h = new double[k][];
-        var logA = new double[k][];
-        var g = new double[k][];
-        var logK = new double[k][];
-        for (var s = 0; s < k; s++)
+        var state = new IterationState(this, histograms, w, geometries[0].Cols);
+        var resume = 1;
+        double[]? costs = null;
+        if (grid is not null)
         {
-            h[s] = new double[histograms[s].Length];
-            logA[s] = histograms[s].Select(x => x > 0 ? tauA * Math.Log(x) : double.NegativeInfinity).ToArray();
-            g[s] = new double[n];
-            logK[s] = new double[n];
+            resume = RunKernel(state, grid, histograms, progress, cancellationToken, out costs);
+            state.UsedKernelDomain = true;
         }
 
-        var logQ = new double[n];
-        var previousQ = new double[n];
-        var c = Debiased ? new double[n] : null;
-        var trace = new List<double>();
-        var status = SolverStatus.MaxIterations;
-        var error = double.NaN;
-        var iterations = 0;
+        if (resume > 0)
+        {
+            RunLog(state, geometries, barycenterGeometry, resume, progress, cancellationToken);
+        }
+
+        var barycenter = state.LogQ.Select(Math.Exp).ToArray();
+        costs ??= LogCosts(state, geometries);
+        var cost = 0.0;
+        for (var s = 0; s < state.K; s++)
+        {
+            cost += w[s] * costs[s];
+        }
+
+        watch.Stop();
+        var convergence = new Convergence(state.Status, state.Iterations, state.Error, Threshold, state.Trace, watch.Elapsed);
+        return new FixedSupportBarycenterResult(barycenter, w, costs, cost, Epsilon, Debiased, Relaxation, convergence)
+        {
+            UsedKernelDomain = state.UsedKernelDomain && resume == 0,
+        };
+    }
+
+    /// <summary>The log-domain iteration from <paramref name="firstIteration"/> on, from the potentials in <paramref name="state"/>.</summary>
+    private void RunLog(IterationState state, IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry, int firstIteration, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
+        var k = state.K;
+        var n = state.N;
+        var eps = Epsilon;
+        var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
+        var (w, h, logA, g, logK, logQ, previousQ, c) = (state.W, state.H, state.LogA, state.G, state.LogK, state.LogQ, state.PreviousQ, state.C);
+        var trace = state.Trace;
         var buffer = new double[n];
         var softMin = new double[n];
-        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        for (var iteration = firstIteration; iteration <= MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                status = SolverStatus.Cancelled;
+                state.Status = SolverStatus.Cancelled;
                 break;
             }
 
-            iterations = iteration;
+            state.Iterations = iteration;
             for (var s = 0; s < k; s++)
             {
                 geometries[s].SoftMin(g[s], ReadOnlySpan<double>.Empty, eps, Axis.Rows, h[s]);
@@ -177,23 +190,15 @@ public sealed record FixedSupportBarycenter
                 }
             }
 
-            if (balanced)
-            {
-                error = MarginalSpread(g, logK, eps);
-            }
-            else
-            {
-                error = iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
-            }
-
+            var error = balanced ? MarginalSpread(g, logK, eps) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            state.Error = error;
+            trace.Add(error);
             if (!double.IsFinite(logQ.Max()) || double.IsNaN(error) || logQ.Any(double.IsNaN))
             {
-                trace.Add(error);
-                status = SolverStatus.Diverged;
+                state.Status = SolverStatus.Diverged;
                 break;
             }
 
-            trace.Add(error);
             progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
             for (var s = 0; s < k; s++)
             {
@@ -220,45 +225,48 @@ public sealed record FixedSupportBarycenter
                 }
             }
 
-            // POT's rules: the unbalanced error is a change, so at least 10 iterations; debiased at least 20. Debiased also
-            // needs the barycenter itself to have settled (‖q_t − q_t−1‖₁ ≤ threshold): with one input the spread is 0
-            // from the first iteration while the debiasing potential c is still moving.
-            var settled = c is null || (iteration > 20 && L1Change(logQ, previousQ) <= Threshold);
-            if (error <= Threshold && settled && (balanced || iteration > 10))
+            if (Stops(state, iteration, error))
             {
-                status = SolverStatus.Converged;
+                state.Status = SolverStatus.Converged;
                 break;
             }
         }
+    }
 
-        var barycenter = logQ.Select(Math.Exp).ToArray();
+    /// <summary>
+    /// POT's rules: the unbalanced error is a change, so at least 10 iterations; debiased at least 20. Debiased also needs
+    /// the barycenter itself to have settled (‖q_t − q_t−1‖₁ ≤ threshold): with one input the spread is 0 from the first
+    /// iteration while the debiasing potential c is still moving.
+    /// </summary>
+    private bool Stops(IterationState state, int iteration, double error)
+    {
+        var settled = state.C is null || (iteration > 20 && L1Change(state.LogQ, state.PreviousQ) <= Threshold);
+        return error <= Threshold && settled && (state.Balanced || iteration > 10);
+    }
 
-        // Final potentials: f_k from the last g_k, so that the costs are those of plans whose input marginals are exact
-        // (balanced) or as relaxed.
-        var costs = new double[k];
-        for (var s = 0; s < k; s++)
+    /// <summary>
+    /// ⟨C_k, P_k⟩ of the final plans, f_k from the last g_k, so that the costs are those of plans whose input marginals are
+    /// exact (balanced) or as relaxed.
+    /// </summary>
+    private double[] LogCosts(IterationState state, IReadOnlyList<CostGeometry<double>> geometries)
+    {
+        var costs = new double[state.K];
+        for (var s = 0; s < state.K; s++)
         {
-            geometries[s].SoftMin(g[s], ReadOnlySpan<double>.Empty, eps, Axis.Rows, h[s]);
-            if (tauA != 1)
+            var h = state.H[s];
+            geometries[s].SoftMin(state.G[s], ReadOnlySpan<double>.Empty, Epsilon, Axis.Rows, h);
+            if (state.TauA != 1)
             {
-                for (var i = 0; i < h[s].Length; i++)
+                for (var i = 0; i < h.Length; i++)
                 {
-                    h[s][i] *= tauA;
+                    h[i] *= state.TauA;
                 }
             }
 
-            costs[s] = PlanCost(geometries[s], h[s], logA[s], g[s], eps);
+            costs[s] = PlanCost(geometries[s], h, state.LogA[s], state.G[s], Epsilon);
         }
 
-        var cost = 0.0;
-        for (var s = 0; s < k; s++)
-        {
-            cost += w[s] * costs[s];
-        }
-
-        watch.Stop();
-        var convergence = new Convergence(status, iterations, error, Threshold, trace, watch.Elapsed);
-        return new FixedSupportBarycenterResult(barycenter, w, costs, cost, eps, Debiased, Relaxation, convergence);
+        return costs;
     }
 
     private static void Combine(double[] w, double[][] logK, double tauB, double[] logQ)

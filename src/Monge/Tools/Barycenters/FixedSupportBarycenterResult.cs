@@ -49,6 +49,12 @@ public sealed class FixedSupportBarycenterResult
     /// <summary>The report: iterations, the error trace (see <see cref="FixedSupportBarycenter"/>), status.</summary>
     public Convergence Convergence { get; }
 
+    /// <summary>
+    /// Whether the whole iteration ran in the kernel domain on a shared grid (see <see cref="FixedSupportBarycenter.GridScaling"/>);
+    /// false on the log-domain path, including a kernel run that switched to the log domain on underflow.
+    /// </summary>
+    public bool UsedKernelDomain { get; init; }
+
     /// <summary>A copy of <see cref="Barycenter"/>.</summary>
     public double[] ToArray() => (double[])_barycenter.Clone();
 }
