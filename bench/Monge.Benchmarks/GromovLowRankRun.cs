@@ -40,7 +40,7 @@ internal static class GromovLowRankRun
         var frlc = new FrlcGromov { Rank = rank, Seed = 1, Initialization = start, Profile = profile };
         if (budget is int maxIterations)
         {
-            frlc = frlc with { MaxIterations = maxIterations, MinIterations = Math.Min(frlc.MinIterations, maxIterations) };
+            frlc = frlc with { MaxIterations = maxIterations, MinIterations = maxIterations < 20 ? maxIterations : null };
         }
 
         var result = method == "frlc"

@@ -9,6 +9,7 @@ using Monge.Cli.Reporting;
 using Monge.Geometry;
 using Monge.IO;
 using Monge.Solvers;
+using Monge.Solvers.LowRank;
 using Monge.Solvers.Quadratic;
 using Monge.Tools;
 
@@ -41,6 +42,7 @@ public static class AlignCommand
         var method = new Option<string>("--method") { Description = "Solver: frlc (FRLC-GW, default; any size), lowrank (Scetbon et al. 2022), fgw (conditional-gradient FGW, dense n × m plan) or entropic (entropic FGW, dense plan); fgw and entropic refuse n·m above 2.5e7.", DefaultValueFactory = _ => "frlc" };
         var rank = new Option<int?>("--rank") { Description = "frlc, lowrank: rank of the low-rank coupling (number of co-clusters), default 20." };
         var seed = new Option<int?>("--seed") { Description = "frlc, lowrank: seed of the random initialisation, default 0." };
+        var init = new Option<string>("--init") { Description = "frlc: initialisation: random (default; the FRLC reference's random factors) or kmeans (each slice clustered on its coordinates into --rank groups, the groups matched by a small fused GW: fewer iterations and a lower objective, but worse label transfer on the synthetic pair)." }.AcceptOnlyFromAmongFluent("kmeans", "random");
         var epsilon = new Option<double?>("--epsilon") { Description = "entropic: regularization ε relative to the unit-mean costs (the spatial cost divided by its mean, the feature cost by its square), default 0.01." };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "Outer iteration budget (default: the solver's)." };
         var alignedOut = new Option<string?>("--aligned-out") { Description = "Write the source coordinates mapped into the target's frame (n × d; .npy, .npz, .csv or .parquet)." };
@@ -53,7 +55,7 @@ public static class AlignCommand
         var overwrite = CommonOptions.Overwrite();
         var command = new Command("align", "Align two spatial slices (.h5ad) by fused Gromov–Wasserstein (low-rank or dense); map the source cells into the target's frame, transfer labels, plot the overlay.")
         {
-            source, target, spatial, features, alpha, method, rank, seed, epsilon, maxIterations, alignedOut, alignMode, refine, plot, json, strict, overwrite,
+            source, target, spatial, features, alpha, method, rank, seed, init, epsilon, maxIterations, alignedOut, alignMode, refine, plot, json, strict, overwrite,
         };
         transfer.AddTo(command);
         command.SetAction(parse =>
@@ -71,6 +73,11 @@ public static class AlignCommand
                 {
                     throw new UsageException($"{flag} applies to --method frlc and lowrank, not {methodName}.");
                 }
+            }
+
+            if (parse.GetResult(init) is { Implicit: false } && methodName != "frlc")
+            {
+                throw new UsageException($"--init applies to --method frlc, not {methodName}.");
             }
 
             if (parse.GetResult(epsilon) is { Implicit: false } && methodName != "entropic")
@@ -178,9 +185,10 @@ public static class AlignCommand
             var isJson = parse.GetValue(json);
             var stopwatch = Stopwatch.StartNew();
             var seedValue = parse.GetValue(seed) ?? 0;
+            var start = parse.GetValue(init) == "kmeans" ? LowRankInitialization.KMeans : LowRankInitialization.Random;
             var result = SolverProgressRenderer.Run(context, isJson, progress => methodName switch
             {
-                "frlc" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new FrlcGromov { Rank = r, Seed = seedValue, MaxIterations = budget ?? new FrlcGromov().MaxIterations }, mode, progress, context.Cancellation),
+                "frlc" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new FrlcGromov { Rank = r, Seed = seedValue, Initialization = start, MaxIterations = budget ?? new FrlcGromov().MaxIterations }, mode, progress, context.Cancellation),
                 "lowrank" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new LowRankGromov { Rank = r, Seed = seedValue, MaxIterations = budget ?? new LowRankGromov().MaxIterations }, mode, progress, context.Cancellation),
                 "fgw" => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new GromovWasserstein { MaxIterations = budget ?? new GromovWasserstein().MaxIterations }, mode, progress, context.Cancellation),
                 _ => SliceAlignment.Align(x.Cloud, y.Cloud, fx, fy, weight, new EntropicGromovWasserstein { Epsilon = eps, MaxIterations = budget ?? new EntropicGromovWasserstein().MaxIterations }, mode, progress, context.Cancellation),
