@@ -2,15 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
 using Monge.Geometry;
+using Monge.Solvers.LowRank;
 using Monge.Solvers.Quadratic;
 using Monge.Testing;
 
 /// <summary>
 /// One-shot runs of the low-rank GW solvers (too long for BenchmarkDotNet's repeated runs):
-/// <c>gw-lowrank N D RANK [frlc|lowrank]</c>: GW between two N-point clouds of dimension D (the source a Gaussian
-/// mixture, the target the same points rotated, shifted and shuffled, so GW* = 0 up to rank); prints time, GW, GW of the
-/// independent coupling estimate, iterations, status, marginal error, the solver's state bytes per point and the peak
-/// working-set growth per point.
+/// <c>gw-lowrank N D RANK [frlc|lowrank] [auto|kmeans|random] [MAX_ITERATIONS]</c>: GW between two N-point clouds of
+/// dimension D (the source a Gaussian mixture, the target the same points rotated, shifted and shuffled, so GW* = 0 up
+/// to rank); prints time, process CPU seconds, GW, the initial objective, iterations, status, marginal error, the
+/// solver's state bytes per point and the peak working-set growth per point; for frlc also the CPU seconds per phase
+/// (initialisation, cost products and gradients, Q/R projections, T step) and the projection sweeps per iteration.
 /// <c>gw-align N FOLDER [RANK]</c>: writes the synthetic slice pair with N source cells as FOLDER/s1.h5ad and
 /// FOLDER/s2.h5ad (for timing <c>monge align</c> end to end), and prints the ground truth's statistics.
 /// </summary>
@@ -22,6 +24,8 @@ internal static class GromovLowRankRun
         var d = int.Parse(args[1], CultureInfo.InvariantCulture);
         var rank = int.Parse(args[2], CultureInfo.InvariantCulture);
         var method = args.Length > 3 ? args[3] : "frlc";
+        var init = args.Length > 4 ? args[4] : "auto";
+        var budget = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : (int?)null;
         var x = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 1, d).Source;
         var y = RotatedCopy(x, 7);
         GC.Collect();
@@ -29,12 +33,30 @@ internal static class GromovLowRankRun
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var baseline = process.WorkingSet64;
+        var cpu0 = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        var result = method == "frlc" ? new FrlcGromov { Rank = rank, Seed = 1 }.Solve(x, y) : new LowRankGromov { Rank = rank, Seed = 1 }.Solve(x, y);
+        var profile = new FrlcGromovProfile();
+        LowRankInitialization? start = init switch { "kmeans" => LowRankInitialization.KMeans, "random" => LowRankInitialization.Random, _ => null };
+        var frlc = new FrlcGromov { Rank = rank, Seed = 1, Initialization = start, Profile = profile };
+        if (budget is int maxIterations)
+        {
+            frlc = frlc with { MaxIterations = maxIterations, MinIterations = maxIterations < 20 ? maxIterations : null };
+        }
+
+        var result = method == "frlc"
+            ? frlc.Solve(x, y)
+            : new LowRankGromov { Rank = rank, Seed = 1 }.Solve(x, y);
         var seconds = watch.Elapsed.TotalSeconds;
         process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        process.Refresh();
         var peak = process.PeakWorkingSet64;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"method={method} n={n} d={d} rank={rank} seconds={seconds:F1} gw={result.Cost:G6} initial={result.ObjectiveTrace[0]:G6} iterations={result.Convergence.Iterations} status={result.Convergence.Status} marginal_error={result.MarginalError:E2} state_bytes_per_point={result.StateBytes / (2.0 * n):F0} peak_ws_growth_per_point={(peak - baseline) / (2.0 * n):F0} peak_ws_mb={peak / 1e6:F0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"method={method} n={n} d={d} rank={rank} seconds={seconds:F1} gw={result.Cost:G6} initial={result.ObjectiveTrace[0]:G6} iterations={result.Convergence.Iterations} status={result.Convergence.Status} marginal_error={result.MarginalError:E2} state_bytes_per_point={result.StateBytes / (2.0 * n):F0} peak_ws_growth_per_point={(peak - baseline) / (2.0 * n):F0} peak_ws_mb={peak / 1e6:F0} cpu_seconds={cpu:F1} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        if (method == "frlc")
+        {
+            var its = Math.Max(1, profile.Iterations);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu_seconds init={profile.Seconds(FrlcGromovProfile.Phase.Initialization):F2} per_iteration: products={profile.Seconds(FrlcGromovProfile.Phase.Products) / its:F4} projections={profile.Seconds(FrlcGromovProfile.Phase.Projections) / its:F4} latent={profile.Seconds(FrlcGromovProfile.Phase.Latent) / its:F4} sweeps={profile.Sweeps / (double)its:F1}"));
+        }
     }
 
     public static void WriteSlices(string[] args)

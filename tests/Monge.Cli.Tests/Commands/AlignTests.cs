@@ -117,6 +117,10 @@ public class AlignTests
     [InlineData("--method", "fgw", "--epsilon", "0.1")]
     [InlineData("--method", "fgw", "--rank", "5")]
     [InlineData("--method", "entropic", "--seed", "3")]
+    [InlineData("--method", "fgw", "--init", "kmeans")]
+    [InlineData("--method", "frlc", "--init", "spectral")]
+    [InlineData("--method", "frlc", "--refine")]
+    [InlineData("--method", "frlc", "--align-mode", "warp", "--refine")]
     [InlineData("--method", "entropic", "--epsilon", "0")]
     public void Align_BadOptions_ExitTwo(params string[] extra)
     {

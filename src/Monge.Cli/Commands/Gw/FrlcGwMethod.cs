@@ -8,12 +8,10 @@ namespace Monge.Cli.Commands.Gw;
 /// <summary><c>monge gw --method frlc</c>: FRLC-GW/FGW (latent coupling) on factored costs, balanced or relaxed.</summary>
 public sealed class FrlcGwMethod : IGwMethod
 {
-    private const string RankName = "--rank";
     private const string TauAName = "--tau-a";
     private const string TauBName = "--tau-b";
     private const string RhoAName = "--rho-a";
     private const string RhoBName = "--rho-b";
-    private const string MaxIterationsName = "--lowrank-max-iterations";
 
     /// <inheritdoc/>
     public string Name => "frlc";
@@ -24,13 +22,11 @@ public sealed class FrlcGwMethod : IGwMethod
     /// <inheritdoc/>
     public IEnumerable<Option> CreateOptions() =>
     [
-        new Option<int>(RankName) { Description = "rank r of the coupling, default 10", DefaultValueFactory = _ => 10 },
         new Option<double?>(TauAName) { Description = "source relaxation τ_a in (0, 1]; 1 = exact (default)" },
         new Option<double?>(TauBName) { Description = "target relaxation τ_b in (0, 1]; 1 = exact (default)" },
         new Option<double?>(RhoAName) { Description = "source KL weight ρ_a in (0, ∞] on the scaled objective, instead of --tau-a" },
         new Option<double?>(RhoBName) { Description = "target KL weight ρ_b in (0, ∞], instead of --tau-b" },
-        new Option<int?>(MaxIterationsName) { Description = "outer iteration budget (default 1000)" },
-        .. GwLowRankSummary.CreateSharedOptions(),
+        .. GwLowRankSummary.CreateSharedOptions(new FrlcGromov().MaxIterations),
     ];
 
     /// <inheritdoc/>
@@ -58,13 +54,13 @@ public sealed class FrlcGwMethod : IGwMethod
     public GwOutcome Run(GwInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var rank = input.Get<int>(RankName);
+        var rank = GwLowRankSummary.Rank(input);
         var solver = new FrlcGromov
         {
             Rank = rank,
             Seed = GwLowRankSummary.Seed(input),
             ScaleCost = GwLowRankSummary.Scale(input),
-            MaxIterations = input.Parse.GetValue<int?>(MaxIterationsName) ?? new FrlcGromov().MaxIterations,
+            MaxIterations = GwLowRankSummary.MaxIterations(input, new FrlcGromov().MaxIterations),
         };
         var result = solver.Solve(input.Problem, input.Progress, input.Context.Cancellation);
         return GwLowRankSummary.Outcome(Name, rank, result, input.Context.Cancellation);

@@ -7,20 +7,33 @@ using Monge.Solvers.Quadratic;
 
 namespace Monge.Cli.Commands.Gw;
 
-/// <summary>What the low-rank methods of <c>monge gw</c> share: the <c>--seed</c> and <c>--scale-cost</c> options, the
-/// JSON summary and the plan products of a factored coupling.</summary>
+/// <summary>What the low-rank methods of <c>monge gw</c> share: the <c>--rank</c>, <c>--lowrank-max-iterations</c>,
+/// <c>--seed</c> and <c>--scale-cost</c> options, the JSON summary and the plan products of a factored coupling.</summary>
 internal static class GwLowRankSummary
 {
+    public const string RankName = "--rank";
+
+    public const string MaxIterationsName = "--lowrank-max-iterations";
+
     public const string SeedName = "--seed";
 
     public const string ScaleName = "--scale-cost";
 
     /// <summary>New instances of the options every low-rank method declares.</summary>
-    public static IEnumerable<Option> CreateSharedOptions() =>
+    /// <param name="maxIterations">The solver's default outer iteration budget (for the help text).</param>
+    public static IEnumerable<Option> CreateSharedOptions(int maxIterations) =>
     [
+        new Option<int>(RankName) { Description = "rank r of the coupling, default 10", DefaultValueFactory = _ => 10 },
+        new Option<int?>(MaxIterationsName) { Description = $"outer iteration budget (default {maxIterations})" },
         new Option<int>(SeedName) { Description = "seed of the random initialisation, default 0", DefaultValueFactory = _ => 0 },
         new Option<string>(ScaleName) { Description = "divide the intra-space costs by their common mean (default), max or std, by a fixed positive number, or not at all (none); the feature cost by its square; values are reported in the input's units", DefaultValueFactory = _ => "mean" },
     ];
+
+    /// <summary>The <c>--rank</c> value.</summary>
+    public static int Rank(GwInput input) => input.Get<int>(RankName);
+
+    /// <summary>The <c>--lowrank-max-iterations</c> value, or <paramref name="fallback"/> (the solver's default).</summary>
+    public static int MaxIterations(GwInput input, int fallback) => input.Parse.GetValue<int?>(MaxIterationsName) ?? fallback;
 
     /// <summary>The <c>--seed</c> value.</summary>
     public static int Seed(GwInput input) => input.Get<int>(SeedName);

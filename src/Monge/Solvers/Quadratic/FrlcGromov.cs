@@ -56,8 +56,11 @@ public sealed record FrlcGromov
     /// <summary>Maximum outer iterations.</summary>
     public int MaxIterations { get; init; } = 500;
 
-    /// <summary>Minimum outer iterations before any stopping test.</summary>
-    public int MinIterations { get; init; } = 100;
+    /// <summary>
+    /// Minimum outer iterations before any stopping test; <see langword="null"/> (default): 20 after the k-means start, 100
+    /// after the random start (whose iterates cross long plateaus next to the independent coupling first).
+    /// </summary>
+    public int? MinIterations { get; init; }
 
     /// <summary>
     /// Stop when Δ = γ_k⁻²(‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this. Default 0 (off): on GW the
@@ -68,9 +71,10 @@ public sealed record FrlcGromov
 
     /// <summary>
     /// Also stop once the best objective improved by less than this fraction over the last 10 iterations, and return the
-    /// best iterate (mirror steps are not monotone). 0 disables the test.
+    /// best iterate (mirror steps are not monotone). 0 disables the test. Default 1e-5 (before the k-means start it was
+    /// 1e-6, which GW's slow final descent rarely met before <see cref="MaxIterations"/>).
     /// </summary>
-    public double ObjectiveTolerance { get; init; } = 1e-6;
+    public double ObjectiveTolerance { get; init; } = 1e-5;
 
     /// <summary>Maximum Sinkhorn sweeps of each Q and R projection.</summary>
     public int ProjectionIterations { get; init; } = 500;
@@ -93,8 +97,30 @@ public sealed record FrlcGromov
     /// <summary>Weight of the independent coupling in the initial mix (the reference's stabilize_Q_init uses 0.9).</summary>
     public double InitialMixing { get; init; } = 0.9;
 
-    /// <summary>Seed of the random initialisation.</summary>
+    /// <summary>Seed of the initialisation (random factors, or the k-means seeding and the random starts of the cluster matching).</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// How the factors start. <see langword="null"/> (default): <see cref="LowRankInitialization.KMeans"/> for pure GW when
+    /// both intra-space costs are costs of a point cloud with itself (coordinates are available), else
+    /// <see cref="LowRankInitialization.Random"/> (fused problems: the spatial k-means start found a lower objective on the
+    /// slice-alignment test pair but transferred labels worse, 0.71 against 0.84; docs/align.md). KMeans clusters each cloud into r₁ and r₂ groups (k-means++, Lloyd),
+    /// takes Q and R as the soft assignments and T as the best conditional-gradient fused GW matching of the clusters
+    /// (several starts, on the costs averaged over pairs of clusters): the descent starts next to a matching instead of at
+    /// the independent coupling (a stationary point), which saves most outer iterations (measured in docs/align.md).
+    /// Random: the FRLC reference's random factors mixed with the independent coupling (<see cref="InitialMixing"/>).
+    /// Rank2 is refused (it starts at a stationary point of GW).
+    /// </summary>
+    public LowRankInitialization? Initialization { get; init; }
+
+    /// <summary>Random starts (besides the independent coupling) of the cluster matching of the k-means initialisation.</summary>
+    internal const int ClusterStarts = 8;
+
+    /// <summary>Weight of the independent coupling mixed into the cluster matching T of the k-means initialisation.</summary>
+    internal const double ClusteredMixing = 0.1;
+
+    /// <summary>When set, CPU seconds per phase are accumulated there (benchmarks).</summary>
+    internal FrlcGromovProfile? Profile { get; init; }
 
     /// <summary>How C₁ and C₂ are scaled (common divisor; M is divided by its square). Default: the mean cost.</summary>
     public CostScale ScaleCost { get; init; } = CostScale.Mean;
@@ -130,13 +156,20 @@ public sealed record FrlcGromov
         ArgumentNullException.ThrowIfNull(relaxation);
         ValidateOptions();
         var watch = Stopwatch.StartNew();
+        var clock = Profile;
+        clock?.Start();
         int n = setup.Rows, m = setup.Cols, r1 = Rank, r2 = LatentRank ?? Rank;
         LowRankValidation.Rank(r1, n, nameof(Rank), setup.RowsRestricted ? "the number of source points with positive weight" : "n");
         LowRankValidation.Rank(r2, m, nameof(LatentRank), setup.ColsRestricted ? "the number of target points with positive weight" : "m");
         var a = setup.A;
         var b = setup.B;
         var objective = new LowRankGromovObjective(setup.Source, setup.Target, setup.Linear, setup.Alpha, r1, r2, relaxation.IsExactA, relaxation.IsExactB);
-        var (q, r, t) = LowRankGromovCore.Random(Seed, Gamma, InitialMixing, LatentIterations, a, b, r1, r2);
+        var clustered = (Initialization ?? (setup.SourcePoints is not null && setup.TargetPoints is not null && setup.Linear is null ? LowRankInitialization.KMeans : LowRankInitialization.Random)) == LowRankInitialization.KMeans;
+        var (q, r, t) = clustered
+            ? LowRankGromovCore.Clustered(setup, Seed, r1, r2, ClusterStarts, ClusteredMixing, LatentIterations)
+            : LowRankGromovCore.Random(Seed, Gamma, InitialMixing, LatentIterations, a, b, r1, r2);
+        clock?.Lap(FrlcGromovProfile.Phase.Initialization);
+        var minIterations = MinIterations ?? (clustered ? 20 : 100);
 
         var logQ = new double[q.Length];
         var logR = new double[r.Length];
@@ -147,8 +180,9 @@ public sealed record FrlcGromov
         var gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
         var gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
         var lambda = new double[r1 * r2];
-        LowRankGromovCore.Latent(t, gq, gr, lambda);
+        Frlc.Latent(t, gq, gr, lambda);
         objective.Update(q, lambda, r);
+        clock?.Lap(FrlcGromovProfile.Phase.Products);
 
         var s2 = setup.Scale * setup.Scale;
         var trace = new List<double> { objective.Value * s2 };
@@ -165,10 +199,16 @@ public sealed record FrlcGromov
         var hR = new double[r2];
         var fT = new double[r1];
         var hT = new double[r2];
+
+        // Scratch of the three projections, reused every iteration (no per-iteration buffers of size n or n × r).
+        var spaceQ = new EntropicProjection.Workspace();
+        var spaceR = new EntropicProjection.Workspace();
+        var spaceT = new EntropicProjection.Workspace();
         var status = SolverStatus.MaxIterations;
         var iterations = 0;
         var delta = double.NaN;
-        var best = new Snapshot(q, r, t, lambda, objective.Value, objective.GwValue, objective.LinearValue, 0);
+        var best = new BestIterate(q.Length, r.Length, t.Length);
+        best.Save(q, r, t, lambda, objective.Value, objective.GwValue, objective.LinearValue, 0);
         for (var it = 0; it < MaxIterations; it++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -179,8 +219,10 @@ public sealed record FrlcGromov
 
             objective.GradientSource(workQ);
             objective.GradientTarget(workR);
-            LowRankGromovCore.RankOneCorrection(workQ, q, gq, n, r1);
-            LowRankGromovCore.RankOneCorrection(workR, r, gr, m, r2);
+            Frlc.RankOneCorrection(workQ, q, gq, n, r1);
+            Frlc.RankOneCorrection(workR, r, gr, m, r2);
+            clock?.Lap(FrlcGromovProfile.Phase.Products);
+
             // Row-constant parts: removed where the row marginal is hard (absorbed exactly); on a relaxed side they move
             // mass and stay in the step, but the step is normalised by the row-centred gradients in both cases, since the
             // marginal terms of the square loss would otherwise set ‖∇‖∞ and the step would vanish.
@@ -188,10 +230,11 @@ public sealed record FrlcGromov
             var eps = 1.0 / gammaK;
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
             var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
+            var sweeps = EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ, spaceQ);
             TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
             var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), InnerRelaxation.TauB(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
+            sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR, spaceR);
+            clock?.Lap(FrlcGromovProfile.Phase.Projections, sweeps);
 
             var dQ = TensorPrimitives.Distance<double>(workQ, q);
             var dR = TensorPrimitives.Distance<double>(workR, r);
@@ -206,18 +249,19 @@ public sealed record FrlcGromov
             (r, workR) = (workR, r);
             gq = DenseLinearAlgebra.ColumnSums(q, n, r1);
             gr = DenseLinearAlgebra.ColumnSums(r, m, r2);
-            LowRankGromovCore.Latent(t, gq, gr, lambda);
+            Frlc.Latent(t, gq, gr, lambda);
             objective.Update(q, lambda, r);
 
             // T step on the new Q, R: ∇T = diag(1/g_Q) (∂F/∂Λ) diag(1/g_R), centred on both sides.
             objective.GradientLatent(gradLatent);
-            LowRankGromovCore.Latent(gradLatent, gq, gr, gradT);
+            Frlc.Latent(gradLatent, gq, gr, gradT);
             LowRankGromovCore.CentreRows(gradT, r1, r2);
             LowRankGromovCore.CentreColumns(gradT, r1, r2);
+            clock?.Lap(FrlcGromovProfile.Phase.Products);
             var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
             var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
             TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
-            EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold), fT, hT);
+            EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold), fT, hT, spaceT);
             var dT = TensorPrimitives.Distance<double>(workT, t);
             if (!double.IsFinite(dT))
             {
@@ -227,7 +271,8 @@ public sealed record FrlcGromov
 
             (t, workT) = (workT, t);
             (logT, logTNew) = (logTNew, logT);
-            LowRankGromovCore.Latent(t, gq, gr, lambda);
+            Frlc.Latent(t, gq, gr, lambda);
+            clock?.Lap(FrlcGromovProfile.Phase.Latent);
             objective.UpdateLatent(lambda);
             trace.Add(objective.Value * s2);
             delta = (dQ + dR + dT) / (gammaK * gammaK);
@@ -235,10 +280,12 @@ public sealed record FrlcGromov
             progress?.Report(new SolverProgress("frlc-gw", iterations, MaxIterations, delta));
             if (objective.Value < best.Value)
             {
-                best = new Snapshot(q, r, t, lambda, objective.Value, objective.GwValue, objective.LinearValue, iterations);
+                best.Save(q, r, t, lambda, objective.Value, objective.GwValue, objective.LinearValue, iterations);
             }
 
-            if (iterations >= MinIterations && (delta < Threshold || LowRankGromovCore.Stalled(trace, ObjectiveTolerance)))
+            clock?.Lap(FrlcGromovProfile.Phase.Products);
+            clock?.EndIteration();
+            if (iterations >= minIterations && (delta < Threshold || LowRankGromovCore.Stalled(trace, ObjectiveTolerance)))
             {
                 status = SolverStatus.Converged;
                 break;
@@ -287,32 +334,47 @@ public sealed record FrlcGromov
         LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
         LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
-        LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
+        LowRankValidation.Count(MinIterations ?? 0, 0, nameof(MinIterations));
         LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
         LowRankValidation.Count(ProjectionAndersonMemory, 0, nameof(ProjectionAndersonMemory));
         LowRankValidation.Count(LatentIterations, 1, nameof(LatentIterations));
+        if (Initialization == LowRankInitialization.Rank2)
+        {
+            throw LowRankValidation.Invalid("FRLC-GW does not take the rank-2 initialisation (it starts at a stationary point of GW); use KMeans or Random.", nameof(Initialization));
+        }
+
         if (!(InitialMixing >= 0 && InitialMixing < 1))
         {
             throw LowRankValidation.Invalid($"InitialMixing must be in [0, 1) (got {InitialMixing}).", nameof(InitialMixing));
         }
     }
 
-    private sealed class Snapshot(double[] q, double[] r, double[] t, double[] lambda, double value, double gw, double linear, int iteration)
+    /// <summary>The iterate with the lowest objective so far, in buffers allocated once (copied into, not cloned).</summary>
+    private sealed class BestIterate(long qLength, long rLength, int tLength)
     {
-        public double[] Q { get; } = (double[])q.Clone();
+        public double[] Q { get; } = new double[qLength];
 
-        public double[] R { get; } = (double[])r.Clone();
+        public double[] R { get; } = new double[rLength];
 
-        public double[] T { get; } = (double[])t.Clone();
+        public double[] T { get; } = new double[tLength];
 
-        public double[] Lambda { get; } = (double[])lambda.Clone();
+        public double[] Lambda { get; } = new double[tLength];
 
-        public double Value { get; } = value;
+        public double Value { get; private set; } = double.PositiveInfinity;
 
-        public double Gw { get; } = gw;
+        public double Gw { get; private set; }
 
-        public double Linear { get; } = linear;
+        public double Linear { get; private set; }
 
-        public int Iteration { get; } = iteration;
+        public int Iteration { get; private set; }
+
+        public void Save(double[] q, double[] r, double[] t, double[] lambda, double value, double gw, double linear, int iteration)
+        {
+            Array.Copy(q, Q, q.Length);
+            Array.Copy(r, R, r.Length);
+            Array.Copy(t, T, t.Length);
+            Array.Copy(lambda, Lambda, lambda.Length);
+            (Value, Gw, Linear, Iteration) = (value, gw, linear, iteration);
+        }
     }
 }

@@ -46,6 +46,10 @@ internal sealed class LowRankGromovObjective
     private readonly double[] _gq;
     private readonly double[] _gr;
     private readonly double[] _lin;
+
+    // Scratch of the gradients (n × r₁ and m × r₂), allocated on first use and reused.
+    private double[] _scratchSource = [];
+    private double[] _scratchTarget = [];
     private double[] _lambda = [];
     private double[] _qFactor = [];
     private double[] _rFactor = [];
@@ -210,12 +214,12 @@ internal sealed class LowRankGromovObjective
         {
             // C₁ symmetric: C₁Q (Λ B₂ᵀ Λᵀ + Λ B₂ Λᵀ) in one product.
             TensorPrimitives.Add(x, y, x);
-            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, accumulate: false);
+            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, null);
         }
         else
         {
-            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, accumulate: false);
-            RowTimes(_c1tq, n, r1, y, r1, dst, -2 * _alpha, accumulate: true);
+            RowTimes(_c1q, n, r1, x, r1, dst, -2 * _alpha, null);
+            RowTimes(_c1tq, n, r1, y, r1, dst, -2 * _alpha, Scratch(ref _scratchSource, (long)n * r1));
         }
 
         for (var i = 0; i < n; i++)
@@ -228,7 +232,7 @@ internal sealed class LowRankGromovObjective
         if (_mr is not null)
         {
             // (1 − α) (M R) Λᵀ.
-            var tmp = new double[(long)n * r1];
+            var tmp = Scratch(ref _scratchSource, (long)n * r1);
             DenseLinearAlgebra.MultiplyByTranspose(_mr, n, r2, lambda, r1, tmp);
             TensorPrimitives.MultiplyAdd(tmp, 1 - _alpha, dst, dst);
         }
@@ -246,12 +250,12 @@ internal sealed class LowRankGromovObjective
         if (_c2tr is null)
         {
             TensorPrimitives.Add(x, y, x);
-            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, accumulate: false);
+            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, null);
         }
         else
         {
-            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, accumulate: false);
-            RowTimes(_c2tr, m, r2, y, r2, dst, -2 * _alpha, accumulate: true);
+            RowTimes(_c2r, m, r2, x, r2, dst, -2 * _alpha, null);
+            RowTimes(_c2tr, m, r2, y, r2, dst, -2 * _alpha, Scratch(ref _scratchTarget, (long)m * r2));
         }
 
         var ltqu = new double[r2];
@@ -267,7 +271,7 @@ internal sealed class LowRankGromovObjective
 
         if (_mtq is not null)
         {
-            var tmp = new double[(long)m * r2];
+            var tmp = Scratch(ref _scratchTarget, (long)m * r2);
             DenseLinearAlgebra.Multiply(_mtq, null, m, r1, lambda, r2, tmp);
             TensorPrimitives.MultiplyAdd(tmp, 1 - _alpha, dst, dst);
         }
@@ -339,20 +343,29 @@ internal sealed class LowRankGromovObjective
         return result;
     }
 
-    // dst (rows × c) (+)= scale · X (rows × k) · W (k × c).
-    private static void RowTimes(double[] x, int rows, int k, double[] w, int c, double[] dst, double scale, bool accumulate)
+    // dst (rows × c) = scale · X (rows × k) · W (k × c), or += it through the scratch buffer when one is given.
+    private static void RowTimes(double[] x, int rows, int k, double[] w, int c, double[] dst, double scale, double[]? accumulateVia)
     {
         var ws = (double[])w.Clone();
         TensorPrimitives.Multiply(ws, scale, ws);
-        if (!accumulate)
+        if (accumulateVia is null)
         {
             DenseLinearAlgebra.Multiply(x, null, rows, k, ws, c, dst);
             return;
         }
 
-        var tmp = new double[(long)rows * c];
-        DenseLinearAlgebra.Multiply(x, null, rows, k, ws, c, tmp);
-        TensorPrimitives.Add(dst, tmp, dst);
+        DenseLinearAlgebra.Multiply(x, null, rows, k, ws, c, accumulateVia);
+        TensorPrimitives.Add(dst, accumulateVia, dst);
+    }
+
+    private static double[] Scratch(ref double[] buffer, long length)
+    {
+        if (buffer.LongLength < length)
+        {
+            buffer = new double[length];
+        }
+
+        return buffer;
     }
 
     private static void SquaredSym(IntraCostOperator c, double[] v, double[] dst)

@@ -15,8 +15,10 @@ internal sealed class LowRankGromovSetup
     private readonly int[]? _rows;
     private readonly int[]? _cols;
 
-    private LowRankGromovSetup(IntraCostOperator c1, IntraCostOperator c2, CostProducts? linear, double[] a, double[] b, double alpha, double scale, double linearScale, int fullRows, int fullCols, int[]? rows, int[]? cols)
+    private LowRankGromovSetup(IntraCostOperator c1, IntraCostOperator c2, CostProducts? linear, double[] a, double[] b, double alpha, double scale, double linearScale, int fullRows, int fullCols, int[]? rows, int[]? cols, PointCloud<double>? sourcePoints, PointCloud<double>? targetPoints)
     {
+        SourcePoints = sourcePoints;
+        TargetPoints = targetPoints;
         Source = c1;
         Target = c2;
         Linear = linear;
@@ -36,6 +38,12 @@ internal sealed class LowRankGromovSetup
     public IntraCostOperator Target { get; }
 
     public CostProducts? Linear { get; }
+
+    /// <summary>The source points on the support when C₁ is a point cloud's cost with itself (k-means initialisation), else null.</summary>
+    public PointCloud<double>? SourcePoints { get; }
+
+    /// <summary>The target points on the support when C₂ is a point cloud's cost with itself, else null.</summary>
+    public PointCloud<double>? TargetPoints { get; }
 
     /// <summary>Source weights on the support, mass one.</summary>
     public double[] A { get; }
@@ -139,8 +147,11 @@ internal sealed class LowRankGromovSetup
             linear = LowRankCost.FromGeometry(g, useFactors).Products;
         }
 
-        return new LowRankGromovSetup(c1, c2, linear, aw, bw, alpha, s, sm, n, m, rows, cols);
+        return new LowRankGromovSetup(c1, c2, linear, aw, bw, alpha, s, sm, n, m, rows, cols, IntraPoints(sourceCost), IntraPoints(targetCost));
     }
+
+    private static PointCloud<double>? IntraPoints(CostGeometry<double> geometry)
+        => geometry is IPointCloudGeometry<double> pc && pc.Source.Count == pc.Target.Count && pc.Source.Data.SequenceEqual(pc.Target.Data) ? pc.Source : null;
 
     /// <summary>The setup of a <see cref="QuadraticProblem{T}"/> (square loss only).</summary>
     public static LowRankGromovSetup FromProblem(QuadraticProblem<double> problem, CostScale scale, string solver)

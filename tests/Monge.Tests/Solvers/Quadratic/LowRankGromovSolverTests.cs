@@ -1,6 +1,7 @@
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
+using Monge.Solvers.LowRank;
 using Monge.Solvers.Quadratic;
 using Monge.Testing;
 using Xunit.Abstractions;
@@ -108,7 +109,8 @@ public class LowRankGromovSolverTests(ITestOutputHelper output)
         var x = LowRankGromovTestData.Clusters(10, 4, spread: 0.6);
         var y = LowRankGromovTestData.Clusters(10, 5, spread: 0.6);
         var n = x.Count;
-        var factored = Solve(method, x, y, 3);
+        // Same start on both paths: the default start of FRLC-GW is k-means for point clouds and random for dense costs.
+        var factored = method == "frlc" ? new FrlcGromov { Rank = 3, Seed = 1, Initialization = LowRankInitialization.Random }.Solve(x, y) : Solve(method, x, y, 3);
         var dx = new DenseGeometry<double>(LowRankGromovTestData.SquaredDistances(x), n, n);
         var dy = new DenseGeometry<double>(LowRankGromovTestData.SquaredDistances(y), n, n);
         var problem = new QuadraticProblem<double>(dx, dy);
