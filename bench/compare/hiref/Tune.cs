@@ -4,12 +4,15 @@ using Monge.Datasets;
 using Monge.Geometry.Costs;
 using Monge.Solvers;
 using Monge.Solvers.Hierarchical;
+using Monge.Tools;
 
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
 /// neighbours, seed, threads, single (SinglePrecisionMinBlock), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin)
+/// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// </summary>
 internal static class Tune
 {
@@ -26,6 +29,7 @@ internal static class Tune
         var solver = new HierarchicalRefinement { Cost = cost };
         var bound = double.NaN;
         var dataSeed = 1;
+        var certify = new DualBound();
         foreach (var kv in args.Skip(5))
         {
             var (key, value) = (kv[..kv.IndexOf('=')], kv[(kv.IndexOf('=') + 1)..]);
@@ -50,6 +54,15 @@ internal static class Tune
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 "single" => solver with { SinglePrecisionMinBlock = I() },
                 _ => solver,
+            };
+            certify = key switch
+            {
+                "ballpoints" => certify with { ClusterPoints = I() },
+                "refine" => certify with { RefineIterations = I() },
+                "refinemax" => certify with { RefineMaxPairs = long.Parse(value, CultureInfo.InvariantCulture) },
+                "coarse" => certify with { CoarseSize = I() },
+                "treemin" => certify with { TreeMinPairs = long.Parse(value, CultureInfo.InvariantCulture) },
+                _ => certify,
             };
             if (key == "lb")
             {
@@ -77,8 +90,35 @@ internal static class Tune
 
         var stages = new StageClock();
         var clock = Stopwatch.StartNew();
-        var r = solver.Solve(sample.Source, sample.Target!, stages);
+        var solveCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
         var seconds = clock.Elapsed.TotalSeconds;
+        solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;
+        if (args.Contains("certify=1"))
+        {
+            var certifyClock = Stopwatch.StartNew();
+            var certifyCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            DualBoundClusters.Evaluated = 0;
+            var lower = certify.Compute(sample.Source, sample.Target!, cost);
+            var certifySeconds = certifyClock.Elapsed.TotalSeconds;
+            certifyCpu = Process.GetCurrentProcess().TotalProcessorTime - certifyCpu;
+            var hirefCost = r?.Cost ?? double.NaN;
+            Console.WriteLine(
+                $"  certificate: bound={lower.LowerBound:F6},certified_gap={lower.RelativeGap(hirefCost):P3},gap_to_lb={(bound / lower.LowerBound) - 1:P3},"
+                + $"sinkhorn_s={lower.SinkhornElapsed.TotalSeconds:F1},transforms_s={lower.CertifyElapsed.TotalSeconds:F1},certify_s={certifySeconds:F1},solve_s={seconds:F1},"
+                + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
+                + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0}");
+            if (r is null)
+            {
+                return;
+            }
+        }
+
+        if (r is null)
+        {
+            return;
+        }
+
         var levels = string.Join(" ", r.Levels.Select(l => l.Seconds.ToString("F1", CultureInfo.InvariantCulture)));
         Console.WriteLine(
             $"{args[1]},{d},{cost.Name},{n},{string.Join(' ', args.Skip(5))},schedule=[{string.Join(" ", r.RankSchedule)}],cost={r.Cost:F6},before_polish={r.CostBeforePolish:F6},"

@@ -295,12 +295,19 @@ internal sealed class DualBoundTree
         });
     }
 
-    private void Fit(int id, double[] hs, Span<double> g, FitScratch s)
+    private void Fit(int id, double[] hs, Span<double> g, FitScratch s) =>
+        FitAffine(_points.AsSpan(_start[id] * _d, _count[id] * _d), hs.AsSpan(_start[id], _count[id]), _d, FitSample, g, s);
+
+    /// <summary>
+    /// γ of an affine majorant h ≈ ⟨γ, x⟩ + const: a least-squares fit of the finite h on up to <paramref name="samples"/>
+    /// evenly spaced rows of <paramref name="points"/> (row-major, h.Length rows), ridge 1e-8; γ = 0 when it fails.
+    /// Any γ gives a valid majorant once α is the exact maximum of h − ⟨γ, x⟩, so the fit only affects tightness.
+    /// </summary>
+    internal static void FitAffine(ReadOnlySpan<double> points, ReadOnlySpan<double> hs, int d, int samples, Span<double> g, FitScratch s)
     {
-        var d = _d;
-        var count = _count[id];
-        var start = _start[id];
-        var samples = Math.Min(count, FitSample);
+        var count = hs.Length;
+        const int start = 0;
+        samples = Math.Min(count, samples);
         var mean = s.Mean;
         Array.Clear(mean);
         var hMean = 0.0;
@@ -315,7 +322,7 @@ internal sealed class DualBoundTree
 
             used++;
             hMean += hs[p];
-            var row = _points.AsSpan(p * d, d);
+            var row = points.Slice(p * d, d);
             for (var k = 0; k < d; k++)
             {
                 mean[k] += row[k];
@@ -346,7 +353,7 @@ internal sealed class DualBoundTree
                 continue;
             }
 
-            var row = _points.AsSpan(p * d, d);
+            var row = points.Slice(p * d, d);
             var dh = hs[p] - hMean;
             for (var k = 0; k < d; k++)
             {
@@ -605,7 +612,7 @@ internal sealed class DualBoundTree
 
     // Quickselect: puts the k-th smallest key at position k of [lo, hi], smaller (or equal) ones before, keys and
     // indices moved together; deterministic (median of three pivots).
-    private static void Select(double[] keys, int[] index, int lo, int hi, int k)
+    internal static void Select(double[] keys, int[] index, int lo, int hi, int k)
     {
         while (hi > lo)
         {
@@ -669,7 +676,7 @@ internal sealed class DualBoundTree
         (index[a], index[b]) = (index[b], index[a]);
     }
 
-    private sealed class FitScratch(int d)
+    internal sealed class FitScratch(int d)
     {
         public double[] Mean { get; } = new double[d];
 
