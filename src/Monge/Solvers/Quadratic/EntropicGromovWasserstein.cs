@@ -227,6 +227,10 @@ public sealed partial record EntropicGromovWasserstein
         var innerFloor = Math.Min(LinearSolver.Threshold, Threshold);
         var gWork = new T[m];
         var next = new T[entries];
+
+        // Buffers reused by every outer step: the linearized cost (and, for the proximal point method, the proximal term).
+        var cost = new T[entries];
+        var rowScratch = new T[m];
         for (var t = 0; t < MaxIterations; t++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -244,7 +248,7 @@ public sealed partial record EntropicGromovWasserstein
             }
 
             // The linearized cost: (1 − α)·M + α·∇GW(P) (+ the proximal term −ε log(P/ab), or the unbalanced correction).
-            var cost = problem.Gradient(plan);
+            problem.GradientInto(plan, cost, rowScratch);
             if (proximal is not null)
             {
                 TensorPrimitives.MultiplyAdd(proximal, T.CreateTruncating(epsilon / previousEpsilon), cost, cost);
@@ -321,7 +325,7 @@ public sealed partial record EntropicGromovWasserstein
                 innerFailures++;
             }
 
-            if (!AllFinite<T>(next))
+            if (!AllFinite<T>(next, m))
             {
                 status = SolverStatus.Diverged;
                 iterations = t + 1;
@@ -334,16 +338,16 @@ public sealed partial record EntropicGromovWasserstein
                 TensorPrimitives.Multiply(next, T.CreateTruncating(Math.Sqrt(massGamma / mass)), next);
             }
 
-            residual = L1Distance<T>(next, plan) / massGamma;
+            residual = L1Distance<T>(next, plan, rowScratch) / massGamma;
             trace.Add(residual);
             if (Method == EntropicGromovMethod.ProximalPoint)
             {
                 // −ε log(P_{t+1} / ab) = C_t − f ⊕ g: the proximal term of the next step, bounded whatever t.
-                proximal = cost;
+                proximal ??= new T[entries];
                 for (var i = 0; i < n; i++)
                 {
                     var row = proximal.AsSpan(i * m, m);
-                    TensorPrimitives.Subtract(row, fWork[i], row);
+                    TensorPrimitives.Subtract(cost.AsSpan(i * m, m), fWork[i], row);
                     TensorPrimitives.Subtract(row, gWork, row);
                 }
 
@@ -493,33 +497,41 @@ public sealed partial record EntropicGromovWasserstein
     internal static double Sum<T>(ReadOnlySpan<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Vectorized within chunks of 1024, the chunk sums accumulated in double.
+        const int Chunk = 1024;
         double s = 0;
-        foreach (var v in x)
+        for (var k = 0; k < x.Length; k += Chunk)
         {
-            s += double.CreateTruncating(v);
+            s += double.CreateTruncating(TensorPrimitives.Sum(x.Slice(k, Math.Min(Chunk, x.Length - k))));
         }
 
         return s;
     }
 
-    private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+    /// <summary>‖x − y‖₁, one scratch-sized chunk at a time (vectorized, chunk sums in double).</summary>
+    private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double s = 0;
-        for (var k = 0; k < x.Length; k++)
+        for (var k = 0; k < x.Length; k += scratch.Length)
         {
-            s += Math.Abs(double.CreateTruncating(x[k]) - double.CreateTruncating(y[k]));
+            var len = Math.Min(scratch.Length, x.Length - k);
+            var d = scratch[..len];
+            TensorPrimitives.Subtract(x.Slice(k, len), y.Slice(k, len), d);
+            s += double.CreateTruncating(TensorPrimitives.SumOfMagnitudes<T>(d));
         }
 
         return s;
     }
 
-    private static bool AllFinite<T>(ReadOnlySpan<T> x)
+    /// <summary>Whether every entry is finite: a row's sum of magnitudes is finite exactly when its entries are (plans are
+    /// bounded by their mass, so the sum does not overflow).</summary>
+    private static bool AllFinite<T>(ReadOnlySpan<T> x, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (var v in x)
+        for (var k = 0; k < x.Length; k += chunk)
         {
-            if (!T.IsFinite(v))
+            if (!T.IsFinite(TensorPrimitives.SumOfMagnitudes<T>(x.Slice(k, Math.Min(chunk, x.Length - k)))))
             {
                 return false;
             }
