@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 13 (gwent): entropic GW vs POT 0.8.2 side by side, and the conditional gradient at n = 1000 (Monge only).
-# Estimate on a quiet 2-core machine: POT entropic n = 300 2-D ~4 s CPU, 30-D ~3 s, n = 1000 2-D ~80 s; Monge entropic
+# Estimate on a quiet 2-core machine: POT entropic n = 300 2-D ~4 s CPU, 30-D ~3 s, n = 1000 2-D ~82-124 s; Monge entropic
 # ~1 s, ~1 s, ~2 s single-threaded (CPU, 2026-12-05 under load); CG n = 1000 2-D Monge ~8 s; process starts ~5 s.
-# Total ~1.8 min (< 4 min). POT's CG at n = 1000 (6 min) is skipped: docs/benchmarks.md records 356.7 s (load 85).
+# Total ~2.5 min (< 4 min). POT's CG at n = 1000 (6 min) is skipped: docs/benchmarks.md records 356.7 s (load 85).
 # Run from the repo root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
