@@ -277,6 +277,34 @@ public sealed class QuadraticProblem<T>
         return grad;
     }
 
+    /// <summary>
+    /// <see cref="Gradient(ReadOnlySpan{T})"/> written into a caller's buffer (with factored square-loss costs no n × m
+    /// temporary is allocated; see <see cref="Solvers.Quadratic.GromovTensor{T}"/>).
+    /// </summary>
+    /// <param name="plan">P, length n·m.</param>
+    /// <param name="destination">The gradient, length n·m.</param>
+    /// <param name="row">Scratch of length m (the rows of M for FGW).</param>
+    internal void GradientInto(ReadOnlySpan<T> plan, Span<T> destination, Span<T> row)
+    {
+        CheckPlanLength(plan);
+        Tensor.GradientInto(plan, destination);
+        if (LinearGeometry is null)
+        {
+            return;
+        }
+
+        var alpha = T.CreateChecked(Alpha);
+        var beta = T.CreateChecked(1 - Alpha);
+        TensorPrimitives.Multiply(destination, alpha, destination);
+        var m = Cols;
+        for (var i = 0; i < Rows; i++)
+        {
+            LinearGeometry.FillCostBlock(i, 1, 0, m, row);
+            var g = destination.Slice(i * m, m);
+            TensorPrimitives.MultiplyAdd(row, beta, g, g);
+        }
+    }
+
     /// <summary>The objective (1 − α)·⟨M, P⟩ + α·GW(P) at a dense plan (POT's value).</summary>
     /// <param name="plan">P, length n·m.</param>
     /// <returns>The value.</returns>

@@ -109,6 +109,22 @@ public sealed partial record EntropicGromovWasserstein
     /// </summary>
     public int? MaxInnerIterations { get; init; }
 
+    /// <summary>
+    /// Depth of an optional Anderson acceleration of the outer mirror-descent loop (default 0: off; 4 is a reasonable
+    /// depth): once the fixed-point residual is below 1e-4, the point fed to the next linearization is the combination of
+    /// the last Sinkhorn outputs whose residuals best cancel (type II, Walker and Ni 2011). Balanced mirror descent only,
+    /// at the final ε of a schedule; an extrapolated point need not be a plan (the linearized cost stays finite; every
+    /// Sinkhorn output is a plan), and convergence is declared only on a plain step, so the reported residual is that of
+    /// the unaccelerated map. The history restarts when the residual more than doubles over its best since the last
+    /// restart. Measured (docs/gromov-entropic.md): 4× fewer outer steps on a 2-D cloud at n = 300, but more on 30-D
+    /// clouds, and, engaged from the first step, a different (worse) fixed point on a 2-D cloud at n = 1000, hence off
+    /// by default and gated. Memory: (2·depth + 3) extra n × m arrays, used only while they fit in 1 GiB.
+    /// </summary>
+    public int AndersonDepth { get; init; }
+
+    /// <summary>The fixed-point residual below which <see cref="AndersonDepth"/> engages.</summary>
+    private const double AndersonStart = 1e-4;
+
     /// <summary>Kernel-domain iterations of one step before it goes on in the log domain (see <see cref="KernelInnerSolver"/>).</summary>
     private const int KernelIterationBudget = 100;
 
@@ -140,6 +156,11 @@ public sealed partial record EntropicGromovWasserstein
         if (!(EpsilonSchedule.InitialMultiplier >= 1) || !(EpsilonSchedule.Decay > 0 && EpsilonSchedule.Decay <= 1) || !double.IsFinite(EpsilonSchedule.InitialMultiplier))
         {
             Fail(nameof(EpsilonSchedule), $"The ε schedule needs an initial multiplier ≥ 1 and a decay in (0, 1] (got {EpsilonSchedule.InitialMultiplier}, {EpsilonSchedule.Decay}).");
+        }
+
+        if (AndersonDepth is < 0 or > 50)
+        {
+            Fail(nameof(AndersonDepth), $"The Anderson depth must be between 0 and 50 (got {AndersonDepth}).");
         }
 
         if (MaxInnerIterations is < 1)
@@ -227,6 +248,15 @@ public sealed partial record EntropicGromovWasserstein
         var innerFloor = Math.Min(LinearSolver.Threshold, Threshold);
         var gWork = new T[m];
         var next = new T[entries];
+
+        // Buffers reused by every outer step: the linearized cost (and, for the proximal point method, the proximal term).
+        var cost = new T[entries];
+        var rowScratch = new T[m];
+        var anderson = AndersonDepth > 0 && !unbalanced && Method == EntropicGromovMethod.MirrorDescent
+            && entries * ((2L * AndersonDepth) + 3) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() <= 1L << 30
+            ? new OuterAnderson<T>(AndersonDepth, entries) : null;
+        var extrapolated = false; // whether `plan` is an Anderson point rather than a Sinkhorn output
+        var bestResidual = double.PositiveInfinity;
         for (var t = 0; t < MaxIterations; t++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -244,7 +274,7 @@ public sealed partial record EntropicGromovWasserstein
             }
 
             // The linearized cost: (1 − α)·M + α·∇GW(P) (+ the proximal term −ε log(P/ab), or the unbalanced correction).
-            var cost = problem.Gradient(plan);
+            problem.GradientInto(plan, cost, rowScratch);
             if (proximal is not null)
             {
                 TensorPrimitives.MultiplyAdd(proximal, T.CreateTruncating(epsilon / previousEpsilon), cost, cost);
@@ -321,7 +351,7 @@ public sealed partial record EntropicGromovWasserstein
                 innerFailures++;
             }
 
-            if (!AllFinite<T>(next))
+            if (!AllFinite<T>(next, m))
             {
                 status = SolverStatus.Diverged;
                 iterations = t + 1;
@@ -334,31 +364,58 @@ public sealed partial record EntropicGromovWasserstein
                 TensorPrimitives.Multiply(next, T.CreateTruncating(Math.Sqrt(massGamma / mass)), next);
             }
 
-            residual = L1Distance<T>(next, plan) / massGamma;
+            residual = L1Distance<T>(next, plan, rowScratch) / massGamma;
             trace.Add(residual);
             if (Method == EntropicGromovMethod.ProximalPoint)
             {
                 // −ε log(P_{t+1} / ab) = C_t − f ⊕ g: the proximal term of the next step, bounded whatever t.
-                proximal = cost;
+                proximal ??= new T[entries];
                 for (var i = 0; i < n; i++)
                 {
                     var row = proximal.AsSpan(i * m, m);
-                    TensorPrimitives.Subtract(row, fWork[i], row);
+                    TensorPrimitives.Subtract(cost.AsSpan(i * m, m), fWork[i], row);
                     TensorPrimitives.Subtract(row, gWork, row);
                 }
 
                 previousEpsilon = epsilon;
             }
 
-            (plan, next) = (next, plan);
+            var done = t + 1 >= warmup && t + 1 >= MinIterations && residual <= Threshold && lastInnerConverged && !extrapolated;
+            if (anderson is not null && t >= warmup && (residual <= AndersonStart || extrapolated))
+            {
+                // x_{t+1} from (x_t, y_t = next): plain once the residual is at the threshold (convergence is declared on
+                // a plain step only), or after a restart when the residual grew.
+                var plain = residual <= Threshold || done;
+                if (residual > 2 * bestResidual)
+                {
+                    anderson.Reset();
+                    bestResidual = double.PositiveInfinity;
+                    plain = true;
+                }
+
+                bestResidual = Math.Min(bestResidual, residual);
+                extrapolated = anderson.Next(plan, next, plain);
+            }
+            else
+            {
+                (plan, next) = (next, plan);
+                extrapolated = false;
+            }
+
             potentials = new SinkhornPotentials<T>(fWork, gWork);
             iterations = t + 1;
             progress?.Report(new SolverProgress("entropic gromov-wasserstein", iterations, MaxIterations, residual));
-            if (t + 1 >= warmup && iterations >= MinIterations && residual <= Threshold && lastInnerConverged)
+            if (done)
             {
                 status = SolverStatus.Converged;
                 break;
             }
+        }
+
+        if (extrapolated && status != SolverStatus.Diverged)
+        {
+            // The loop ended on an Anderson point: return the last Sinkhorn output (a plan).
+            next.CopyTo(plan, 0);
         }
 
         if (status == SolverStatus.Converged && !lastInnerConverged)
@@ -493,33 +550,41 @@ public sealed partial record EntropicGromovWasserstein
     internal static double Sum<T>(ReadOnlySpan<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Vectorized within chunks of 1024, the chunk sums accumulated in double.
+        const int Chunk = 1024;
         double s = 0;
-        foreach (var v in x)
+        for (var k = 0; k < x.Length; k += Chunk)
         {
-            s += double.CreateTruncating(v);
+            s += double.CreateTruncating(TensorPrimitives.Sum(x.Slice(k, Math.Min(Chunk, x.Length - k))));
         }
 
         return s;
     }
 
-    private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+    /// <summary>‖x − y‖₁, one scratch-sized chunk at a time (vectorized, chunk sums in double).</summary>
+    private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double s = 0;
-        for (var k = 0; k < x.Length; k++)
+        for (var k = 0; k < x.Length; k += scratch.Length)
         {
-            s += Math.Abs(double.CreateTruncating(x[k]) - double.CreateTruncating(y[k]));
+            var len = Math.Min(scratch.Length, x.Length - k);
+            var d = scratch[..len];
+            TensorPrimitives.Subtract(x.Slice(k, len), y.Slice(k, len), d);
+            s += double.CreateTruncating(TensorPrimitives.SumOfMagnitudes<T>(d));
         }
 
         return s;
     }
 
-    private static bool AllFinite<T>(ReadOnlySpan<T> x)
+    /// <summary>Whether every entry is finite: a row's sum of magnitudes is finite exactly when its entries are (plans are
+    /// bounded by their mass, so the sum does not overflow).</summary>
+    private static bool AllFinite<T>(ReadOnlySpan<T> x, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (var v in x)
+        for (var k = 0; k < x.Length; k += chunk)
         {
-            if (!T.IsFinite(v))
+            if (!T.IsFinite(TensorPrimitives.SumOfMagnitudes<T>(x.Slice(k, Math.Min(chunk, x.Length - k)))))
             {
                 return false;
             }

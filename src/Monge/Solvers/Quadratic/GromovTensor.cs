@@ -119,6 +119,153 @@ public sealed class GromovTensor<T>
         return g;
     }
 
+    /// <summary>
+    /// The gradient L ⊗ P + Lᵀ ⊗ P written into <paramref name="destination"/>. With the square loss and both costs
+    /// factored (<see cref="LowRankGeometry{T}"/>: C1 = A1 B1ᵀ, C2 = A2 B2ᵀ of ranks k1, k2) the cross term
+    /// C1 P C2ᵀ = A1 (B1ᵀ P B2) A2ᵀ goes through the k1 × k2 core, O(n·m·k2) time and no n × m temporary; otherwise it
+    /// falls back to <see cref="Gradient(ReadOnlySpan{T})"/> (which allocates).
+    /// </summary>
+    internal void GradientInto(ReadOnlySpan<T> plan, Span<T> destination)
+    {
+        CheckPlan(plan);
+        if (Loss != GromovLoss.Square || GeometryX is not LowRankGeometry<T> || GeometryY is not LowRankGeometry<T>)
+        {
+            Gradient(plan).CopyTo(destination);
+            return;
+        }
+
+        _factored ??= new FactoredSquare((LowRankGeometry<T>)GeometryX, (LowRankGeometry<T>)GeometryY);
+        var n = Rows;
+        var m = Cols;
+        var p = new T[n];
+        var q = new T[m];
+        for (var i = 0; i < n; i++)
+        {
+            var row = plan.Slice(i * m, m);
+            p[i] = TensorPrimitives.Sum(row);
+            TensorPrimitives.Add(q, row, q);
+        }
+
+        _factored.Write(this, plan, p, q, Axis.Rows, destination, accumulate: false, T.CreateTruncating(IsSymmetric ? 2 : 1));
+        if (!IsSymmetric)
+        {
+            _factored.Write(this, plan, p, q, Axis.Columns, destination, accumulate: true, T.One);
+        }
+    }
+
+    private FactoredSquare? _factored;
+
+    /// <summary>The square-loss tensor product on factored costs, written row by row (no n × m temporaries).</summary>
+    private sealed class FactoredSquare
+    {
+        private readonly T[] _a1;
+        private readonly T[] _b1;
+        private readonly T[] _a2T;
+        private readonly T[] _b2T;
+        private readonly T[] _a2;
+        private readonly T[] _b2;
+        private readonly int _k1;
+        private readonly int _k2;
+
+        public FactoredSquare(LowRankGeometry<T> x, LowRankGeometry<T> y)
+        {
+            var fx = x.Factors;
+            var fy = y.Factors;
+            _a1 = fx.A;
+            _b1 = fx.B;
+            _k1 = fx.Rank;
+            _a2 = fy.A;
+            _b2 = fy.B;
+            _k2 = fy.Rank;
+            var m = y.Rows;
+            _a2T = new T[_k2 * m];
+            _b2T = new T[_k2 * m];
+            for (var j = 0; j < m; j++)
+            {
+                for (var c = 0; c < _k2; c++)
+                {
+                    _a2T[(c * m) + j] = _a2[(j * _k2) + c];
+                    _b2T[(c * m) + j] = _b2[(j * _k2) + c];
+                }
+            }
+        }
+
+        /// <summary>
+        /// destination (+)= scale·(u ⊕ v − 2·L1 (R1ᵀ P R2) L2ᵀ) with (L, R) = (A, B) for <see cref="Axis.Rows"/> (L ⊗ P) and
+        /// (B, A) for <see cref="Axis.Columns"/> (Lᵀ ⊗ P); u = (C1∘C1) p, v = (C2∘C2) q along the same axis.
+        /// </summary>
+        public void Write(GromovTensor<T> tensor, ReadOnlySpan<T> plan, T[] p, T[] q, Axis axis, Span<T> destination, bool accumulate, T scale)
+        {
+            var n = tensor.Rows;
+            var m = tensor.Cols;
+            var u = new T[n];
+            var v = new T[m];
+            tensor.GeometryX.ApplyCost(default(SquaredCost<T>), p, axis, u);
+            tensor.GeometryY.ApplyCost(default(SquaredCost<T>), q, axis, v);
+            var (l1, r1) = axis == Axis.Rows ? (_a1, _b1) : (_b1, _a1);
+            var (l2T, r2T) = axis == Axis.Rows ? (_a2T, _b2T) : (_b2T, _a2T);
+            var k1 = _k1;
+            var k2 = _k2;
+
+            // core = R1ᵀ (P R2), k1 × k2, accumulated in row order (the same sums whatever the thread count).
+            var core = new double[k1 * k2];
+            var w = new T[k2];
+            for (var i = 0; i < n; i++)
+            {
+                var row = plan.Slice(i * m, m);
+                for (var c = 0; c < k2; c++)
+                {
+                    w[c] = TensorPrimitives.Dot(row, new ReadOnlySpan<T>(r2T, c * m, m));
+                }
+
+                for (var a = 0; a < k1; a++)
+                {
+                    var ria = double.CreateTruncating(r1[(i * k1) + a]);
+                    for (var c = 0; c < k2; c++)
+                    {
+                        core[(a * k2) + c] += ria * double.CreateTruncating(w[c]);
+                    }
+                }
+            }
+
+            var minusTwo = -2 * double.CreateTruncating(scale);
+            var coreT = new T[k1 * k2];
+            for (var e = 0; e < coreT.Length; e++)
+            {
+                coreT[e] = T.CreateTruncating(minusTwo * core[e]);
+            }
+
+            var sv = new T[m];
+            TensorPrimitives.Multiply(v, scale, sv);
+            var ci = new T[k2];
+            for (var i = 0; i < n; i++)
+            {
+                // ci = −2·scale·L1_i core; row = scale·(u_i + v) + ci L2ᵀ.
+                Array.Clear(ci);
+                for (var a = 0; a < k1; a++)
+                {
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(coreT, a * k2, k2), l1[(i * k1) + a], ci, ci);
+                }
+
+                var dst = destination.Slice(i * m, m);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add(dst, sv, dst);
+                    TensorPrimitives.Add(dst, scale * u[i], dst);
+                }
+                else
+                {
+                    TensorPrimitives.Add(sv, scale * u[i], dst);
+                }
+
+                for (var c = 0; c < k2; c++)
+                {
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(l2T, c * m, m), ci[c], dst, dst);
+                }
+            }
+        }
+    }
+
     /// <summary>GW(P) = ⟨L ⊗ P, P⟩ (POT's value: no ½, no root).</summary>
     /// <param name="plan">P, length n·m.</param>
     /// <returns>The value, accumulated in double.</returns>

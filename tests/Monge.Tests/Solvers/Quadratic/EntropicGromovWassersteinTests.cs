@@ -39,6 +39,22 @@ public sealed class EntropicGromovWassersteinTests
     }
 
     [Fact]
+    public void Solve_AndersonAcceleration_SameFixedPointInFewerOuterSteps()
+    {
+        // The accelerated outer loop must land on the plain iteration's fixed point (same plan, same value), in fewer steps,
+        // and its answer must be a fixed point of the plain map (one more unaccelerated step moves it by at most 1e-8).
+        var (c1, c2) = Pair(40, 36, 51);
+        var plain = (Solver with { Epsilon = 0.01 }).Solve(Input(c1, 40, c2, 36));
+        var fast = (Solver with { Epsilon = 0.01, AndersonDepth = 4 }).Solve(Input(c1, 40, c2, 36));
+        Assert.True(plain.Converged && fast.Converged, $"plain {plain.Convergence.Status}, accelerated {fast.Convergence.Status}");
+        Assert.True(fast.Iterations < plain.Iterations, $"accelerated {fast.Iterations} outer steps, plain {plain.Iterations}");
+        NumericAssert.Close(plain.Plan, fast.Plan, rtol: 0, atol: 1e-8, what: "plan");
+        NumericAssert.Close(plain.GwCost, fast.GwCost, rtol: 1e-8);
+        var again = (Solver with { Epsilon = 0.01, AndersonDepth = 0, MaxIterations = 1 }).Solve(Input(c1, 40, c2, 36), fast.ToDense());
+        Assert.True(again.FixedPointResidual <= 1e-8, $"one more plain step moved the plan by {again.FixedPointResidual}");
+    }
+
+    [Fact]
     public void Solve_EpsilonConvention_PotEpsilonIsTwiceOttEpsilon()
     {
         // OTT-JAX linearizes with L ⊗ P, POT (and Monge) with ∇GW = 2 L ⊗ P: the same fixed point at ε_POT = 2·ε_OTT.
