@@ -22,7 +22,8 @@ namespace Monge.Solvers.Hierarchical;
 /// writes nothing), ending on the column update once the column error before it is below the tolerance; the plan is
 /// kept with row masses 1 (column masses m/r), which keeps its entries far from float's underflow, and the logits are
 /// moved to log P by the row and column scalings (one log per row, none per entry). Column sums are accumulated in
-/// float over 64 rows, then in double. The step's update of the logits is fused with the row softmax
+/// double (the rows' float entries widened), as in the double path: a planted permutation depends on both sides'
+/// column sums agreeing to far below float precision. The step's update of the logits is fused with the row softmax
 /// and the contraction F_Sᵀ P with the final column update, so one mirror step reads each m×r array
 /// 2 + (sweeps) times.</para>
 /// <para>Stop rule: the low-rank objective ⟨C, Q diag(1/g) Rᵀ⟩ = r·Σ (F_Xᵀ Q) ⊙ (F_Yᵀ R) comes free from the two
@@ -250,10 +251,6 @@ internal static class CompactCoClustering
         }
     }
 
-    // Rows of column sums accumulated in float before they are added to the chunk's double sums (bounds the float
-    // rounding of a column sum to about FlushRows·2⁻²⁴ relative).
-    private const int FlushRows = 64;
-
     // Σ_z a_z b_z over one row (float, vectorised; the same order for a given SIMD width).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -280,9 +277,9 @@ internal static class CompactCoClustering
         return s;
     }
 
-    // acc_z += a_z b_z c (float, vectorised).
+    // out_z = a_z b_z c (float, vectorised).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void AddScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> acc)
+    private static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
     {
         var z = 0;
         if (Vector.IsHardwareAccelerated)
@@ -290,21 +287,14 @@ internal static class CompactCoClustering
             var w = Vector<float>.Count;
             for (; z <= a.Length - w; z += w)
             {
-                (new Vector<float>(acc.Slice(z, w)) + (new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w)) * c)).CopyTo(acc.Slice(z, w));
+                (new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w)) * c).CopyTo(result.Slice(z, w));
             }
         }
 
         for (; z < a.Length; z++)
         {
-            acc[z] += a[z] * b[z] * c;
+            result[z] = a[z] * b[z] * c;
         }
-    }
-
-    // acc (double) += facc (float), then facc ← 0.
-    private static void Flush(Span<float> facc, Span<double> acc)
-    {
-        AddWidened(facc, acc);
-        facc.Clear();
     }
 
     /// <summary>The KL projection of exp(log) onto {row masses 1, column masses n/r} (Π(1/n, 1/r) times n): on exit val
@@ -334,8 +324,6 @@ internal static class CompactCoClustering
             var acc = partial.AsSpan(c * r, r);
             acc.Clear();
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
-            Span<float> facc = r <= 256 ? stackalloc float[r] : new float[r];
-            facc.Clear();
             var (start, end) = CoClustering.Range(c, n);
             var rows = val.AsSpan(start * r, (end - start) * r);
             for (var i = start; i < end; i++)
@@ -381,18 +369,11 @@ internal static class CompactCoClustering
                 for (var z = 0; z < r; z++)
                 {
                     p[z] *= inv;
-                    facc[z] += p[z];
                 }
 
-                if ((i - start) % FlushRows == FlushRows - 1)
-                {
-                    Flush(facc, acc);
-                }
-
+                AddWidened(p, acc);
                 rowLog[i] -= Math.Log(s);
             }
-
-            Flush(facc, acc);
         });
         HiRefProfile.Stop(HiRefProfile.Phase.StepAndSoftmax, t0);
 
@@ -484,8 +465,7 @@ internal static class CompactCoClustering
             {
                 var acc = partial.AsSpan(c * r, r);
                 acc.Clear();
-                Span<float> facc = r <= 256 ? stackalloc float[r] : new float[r];
-                facc.Clear();
+                Span<float> row = r <= 256 ? stackalloc float[r] : new float[r];
                 var (start, end) = CoClustering.Range(c, n);
                 for (var i = start; i < end; i++)
                 {
@@ -493,16 +473,10 @@ internal static class CompactCoClustering
                     var dot = Dot(p, v);
                     if (dot > 0)
                     {
-                        AddScaledProduct(p, v, 1f / dot, facc);
-                    }
-
-                    if ((i - start) % FlushRows == FlushRows - 1)
-                    {
-                        Flush(facc, acc);
+                        ScaledProduct(p, v, 1f / dot, row);
+                        AddWidened(row, acc);
                     }
                 }
-
-                Flush(facc, acc);
             });
             HiRefProfile.Stop(HiRefProfile.Phase.Sweeps, t0);
         }
