@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, seed, threads, single (SinglePrecisionMinBlock), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// neighbours, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), profile=1 (phase timers), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// </summary>
@@ -53,6 +53,8 @@ internal static class Tune
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 "single" => solver with { SinglePrecisionMinBlock = I() },
+                "singlepoints" => solver with { SinglePrecisionMinPoints = I() },
+                "stall" => solver with { SinglePrecisionStallTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 _ => solver,
             };
             certify = key switch
@@ -88,6 +90,8 @@ internal static class Tune
             Console.WriteLine($"  exact optimum {bound:F6} ({exactClock.Elapsed.TotalSeconds:F1} s, Jonker–Volgenant); gap below = HiRef / optimum − 1");
         }
 
+        HiRefProfile.Enabled = args.Contains("profile=1");
+        HiRefProfile.Reset();
         var stages = new StageClock();
         var clock = Stopwatch.StartNew();
         var solveCpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -126,6 +130,10 @@ internal static class Tune
             + $"peak_mb={r.PeakScratchBytes / 1e6:F0},process_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}");
         Console.WriteLine("  steps: " + string.Join(" ", r.PolishSteps.Select(p => $"{p.Step}x{p.Rounds}:{p.Cost:F6}({(p.Cost / bound) - 1:P3},{p.Seconds:F1}s)")));
         Console.WriteLine("  stages: " + stages);
+        if (HiRefProfile.Enabled)
+        {
+            Console.WriteLine("  profile (thread seconds): " + HiRefProfile.Summary());
+        }
     }
 
     private sealed class StageClock : IProgress<SolverProgress>

@@ -21,7 +21,7 @@ internal static class BlockSplitWork
         var y = points.AsMemory(m * d, m * d);
         var ix = Enumerable.Range(0, m).ToArray();
         var iy = Enumerable.Range(0, m).ToArray();
-        var splitter = new HiRefBlockSplitter(spec.ToSolver());
+        var splitter = new HiRefBlockSplitter(spec.ToSolver().SplitOptionsFor(spec.Count));
         var block = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
         var parallel = m >= InnerParallelSize ? new ParallelOptions { MaxDegreeOfParallelism = cores } : null;
         var children = splitter.Split(block, request.Rank, x.Span, y.Span, d, ix, iy, new HiRefScratch(), parallel);

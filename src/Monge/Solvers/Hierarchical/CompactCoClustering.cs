@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Monge.Numerics;
 
@@ -6,34 +7,45 @@ namespace Monge.Solvers.Hierarchical;
 /// <summary>
 /// The co-clustering of <see cref="CoClustering"/> with its m×r arrays stored in single precision and one plan buffer shared
 /// by both sides (log Q, log R and one plan: 12·r bytes per point instead of 32·r), for the large blocks of the first levels
-/// (<see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/>).
+/// (<see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/>) and every block of the large problems
+/// (<see cref="HierarchicalRefinement.SinglePrecisionMinPoints"/>).
 /// </summary>
 /// <remarks>
 /// <para>Same algorithm and same start: balanced k-means++ seeding, Jacobi mirror-descent steps with one step
-/// γ / (largest gradient row range), a projection onto Π after each step. Every sum is accumulated in double (gradients
-/// from the double factors, contractions, row and column sums over fixed 1024-row chunks, so the result does not depend
-/// on the thread count); only the stored entries are rounded to float.</para>
+/// γ / (largest gradient row range), a projection onto Π after each step. Gradients are evaluated in double from the
+/// double factors, contractions and column sums are accumulated in double over fixed 1024-row chunks summed in chunk
+/// order (so the result does not depend on the thread count); entries, row sums and exponentials are single precision
+/// (SIMD, <see cref="TensorPrimitives"/> and <see cref="Vector{T}"/>).</para>
 /// <para>The projection is HiRef's own (<see cref="Project"/>), not the shared <c>EntropicProjection</c> (double only):
-/// a row softmax of the logits in the log domain, then scaling sweeps on the stored plan, ending on the column update
-/// once the column error before it is below the tolerance; the plan is kept with row masses 1 (column masses m/r), which
-/// keeps its entries far from float's underflow, and the logits are moved to log P by the accumulated row and column
-/// scalings (no log per entry). The overall scale of Q and R does not matter: the step is normalised by the gradient's
-/// row range and the split reads score differences within a row.</para>
-/// <para>Memory per block of m points: 3·m·r floats, 2·m·k factor doubles and m doubles of row scalings.</para>
+/// a row softmax of the logits (one exponential per entry, SIMD over a 1024-row chunk), then scaling sweeps that only
+/// change the r column scalings v (each sweep reads the softmax K once for the column sums of diag(1/Kv) K diag(v) and
+/// writes nothing), ending on the column update once the column error before it is below the tolerance; the plan is
+/// kept with row masses 1 (column masses m/r), which keeps its entries far from float's underflow, and the logits are
+/// moved to log P by the row and column scalings (one log per row, none per entry). Column sums are accumulated in
+/// double (the rows' float entries widened), as in the double path: a planted permutation depends on both sides'
+/// column sums agreeing to far below float precision. The step's update of the logits is fused with the row softmax
+/// and the contraction F_Sᵀ P with the final column update, so one mirror step reads each m×r array
+/// 2 + (sweeps) times.</para>
+/// <para>Stop rule: the low-rank objective ⟨C, Q diag(1/g) Rᵀ⟩ = r·Σ (F_Xᵀ Q) ⊙ (F_Yᵀ R) comes free from the two
+/// contractions; the iterations stop once it has changed by less than <see cref="CoClusteringSettings"/>'s stall
+/// tolerance (relative) in each of two consecutive steps.</para>
+/// <para>Time per mirror step O(m·r·(k + S)) for S sweeps; memory per block of m points: 3·m·r floats, 2·m·k factor
+/// doubles and m doubles of row scalings.</para>
 /// </remarks>
 internal static class CompactCoClustering
 {
     /// <summary>Runs the co-clustering on <c>ws.LogQ32</c>/<c>ws.LogR32</c>. Factors must be in <c>ws.FactorX</c> and
-    /// <c>ws.FactorY</c>; with <paramref name="seeded"/> the logits were set by <see cref="Seed"/>.</summary>
-    public static void Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken)
+    /// <c>ws.FactorY</c>; with <paramref name="seeded"/> the logits were set by <see cref="Seed"/>. Returns the mirror
+    /// steps taken.</summary>
+    public static int Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken)
     {
         ws.EnsureCompactClusters(n, r, k);
         var logQ = ws.LogQ32;
         var logR = ws.LogR32;
 
         // One plan buffer serves both sides: each projection leaves P in it, and the contraction F_Sᵀ P (k×r) that the
-        // other side's gradient needs is taken at once, so the next step still uses both gradients of the same iterate
-        // (Jacobi) while only the logits of Q and R are kept (3·m·r floats instead of 4).
+        // other side's gradient uses is taken in the projection's last pass, so the next step still uses both gradients of
+        // the same iterate (Jacobi) while only the logits of Q and R are kept (3·m·r floats instead of 4).
         var plan = ws.ValQ32;
         if (!seeded)
         {
@@ -47,30 +59,54 @@ internal static class CompactCoClustering
 
         var contractedQ = ws.Gradient;       // F_Xᵀ Q: gives ∇R = F_Y · (F_Xᵀ Q)
         var contractedR = ws.GradientOther;  // F_Yᵀ R: gives ∇Q = F_X · (F_Yᵀ R)
-        Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
-        Contract(ws, ws.FactorX, plan, contractedQ, n, k, r, inner);
-        Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
-        Contract(ws, ws.FactorY, plan, contractedR, n, k, r, inner);
-        for (var it = 0; it < settings.Iterations; it++)
+        var previousQ = new double[k * r];
+        Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, null, 0, 0.0, ws.FactorX, k, contractedQ);
+        Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, null, 0, 0.0, ws.FactorY, k, contractedR);
+        var objective = Objective(contractedQ, contractedR, k * r);
+        var stalled = 0;
+        var it = 0;
+        while (it < settings.Iterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), CoClustering.MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
+            var t0 = HiRefProfile.Start();
+            var range = Math.Max(MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
+            HiRefProfile.Stop(HiRefProfile.Phase.RowRange, t0);
             if (!(range > 0) || !double.IsFinite(range))
             {
-                return;
+                break;
             }
 
             var step = settings.Gamma / range;
+            it++;
 
-            // Both updates read the contractions of the same iterate; Q's new contraction goes to a spare buffer until
-            // R has been updated with the old one.
-            Update(ws.FactorX, contractedR, logQ, n, k, r, step, inner);
-            Update(ws.FactorY, contractedQ, logR, n, k, r, step, inner);
-            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
-            Contract(ws, ws.FactorX, plan, contractedQ, n, k, r, inner);
-            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner);
-            Contract(ws, ws.FactorY, plan, contractedR, n, k, r, inner);
+            // Both updates read the contractions of the same iterate: R's update uses the previous F_Xᵀ Q, kept aside
+            // before Q's projection overwrites it.
+            Array.Copy(contractedQ, previousQ, k * r);
+            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR);
+            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ);
+            var next = Objective(contractedQ, contractedR, k * r);
+            stalled = Math.Abs(next - objective) <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
+            objective = next;
+            if (stalled >= 2)
+            {
+                break;
+            }
         }
+
+        HiRefProfile.Steps(it);
+        return it;
+    }
+
+    // Σ (F_Xᵀ Q) ⊙ (F_Yᵀ R): the low-rank objective up to the constant factor r/n².
+    private static double Objective(double[] a, double[] b, int length)
+    {
+        var s = 0.0;
+        for (var t = 0; t < length; t++)
+        {
+            s += a[t] * b[t];
+        }
+
+        return s;
     }
 
     /// <summary>The balanced k-means++ start of <see cref="BalancedSeeding"/> written into the single-precision logits.</summary>
@@ -95,7 +131,7 @@ internal static class CompactCoClustering
 
             var stepRange = Distances(x, d, ix, r, centres, logQ);
             TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
-            Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner);
+            Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
             BalancedSeeding.WeightedCentres<float>(x, d, ix, ws.ValQ32, m, r, centres, weights);
         }
     }
@@ -124,61 +160,153 @@ internal static class CompactCoClustering
         return maxRange;
     }
 
-    // M = F_Oᵀ O (k×r) with O in float, accumulated in double per chunk and summed in chunk order.
-    private static void Contract(CoClusteringWorkspace ws, double[] factorO, float[] valO, double[] m, int n, int k, int r, ParallelOptions? inner)
+    /// <summary>g = f · M for one row: g_z = Σ_kk f_kk M[kk, z] (double, vectorised over z; the same sum order for every
+    /// width, so the value does not depend on the SIMD width).</summary>
+    internal static void Gradient(ReadOnlySpan<double> f, ReadOnlySpan<double> m, int r, Span<double> g)
     {
-        var chunks = CoClustering.Chunks(n);
-        var partial = ws.Partial;
-        CoClustering.For(chunks, inner, c =>
+        var k = f.Length;
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            var acc = partial.AsSpan(c * k * r, k * r);
-            acc.Clear();
-            Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
-            var (start, end) = CoClustering.Range(c, n);
-            for (var j = start; j < end; j++)
+            var w = Vector<double>.Count;
+            for (; z <= r - w; z += w)
             {
-                var oj = valO.AsSpan(j * r, r);
-                for (var z = 0; z < r; z++)
+                var acc = new Vector<double>(m.Slice(z, w)) * f[0];
+                for (var kk = 1; kk < k; kk++)
                 {
-                    o[z] = oj[z];
+                    acc += new Vector<double>(m.Slice((kk * r) + z, w)) * f[kk];
                 }
 
-                var f = factorO.AsSpan(j * k, k);
-                for (var kk = 0; kk < k; kk++)
-                {
-                    TensorPrimitives.MultiplyAdd(o, f[kk], acc.Slice(kk * r, r), acc.Slice(kk * r, r));
-                }
+                acc.CopyTo(g.Slice(z, w));
             }
-        });
-        m.AsSpan(0, k * r).Clear();
-        for (var c = 0; c < chunks; c++)
+        }
+
+        for (; z < r; z++)
         {
-            TensorPrimitives.Add(m.AsSpan(0, k * r), partial.AsSpan(c * k * r, k * r), m.AsSpan(0, k * r));
+            var s = f[0] * m[z];
+            for (var kk = 1; kk < k; kk++)
+            {
+                s += f[kk] * m[(kk * r) + z];
+            }
+
+            g[z] = s;
         }
     }
 
-    // log ← log − step·∇ (∇ in double, the sum rounded once).
-    private static void Update(double[] factorS, double[] m, float[] logS, int n, int k, int r, double step, ParallelOptions? inner)
+    // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient F_S · M.
+    private static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
     {
-        CoClustering.For(CoClustering.Chunks(n), inner, c =>
+        var chunks = CoClustering.Chunks(n);
+        var ranges = ws.ChunkScalar;
+        CoClustering.For(chunks, inner, c =>
         {
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = CoClustering.Range(c, n);
+            var best = 0.0;
+            var mk = m.AsSpan(0, k * r);
             for (var i = start; i < end; i++)
             {
-                CoClustering.Gradient(factorS.AsSpan(i * k, k), m, r, g);
-                var row = logS.AsSpan(i * r, r);
-                for (var z = 0; z < r; z++)
+                Gradient(factorS.AsSpan(i * k, k), mk, r, g);
+                var hi = g[0];
+                var lo = g[0];
+                for (var z = 1; z < r; z++)
                 {
-                    row[z] = (float)(row[z] - (step * g[z]));
+                    hi = Math.Max(hi, g[z]);
+                    lo = Math.Min(lo, g[z]);
                 }
+
+                best = Math.Max(best, hi - lo);
             }
+
+            ranges[c] = best;
         });
+        var maxRange = 0.0;
+        for (var c = 0; c < chunks; c++)
+        {
+            maxRange = Math.Max(maxRange, ranges[c]);
+        }
+
+        return maxRange;
+    }
+
+    // acc[z] += p[z] (float widened to double).
+    private static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
+    {
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            var h = Vector<double>.Count;
+            for (; z <= p.Length - w; z += w)
+            {
+                Vector.Widen(new Vector<float>(p.Slice(z, w)), out var lo, out var hi);
+                (new Vector<double>(acc.Slice(z, h)) + lo).CopyTo(acc.Slice(z, h));
+                (new Vector<double>(acc.Slice(z + h, h)) + hi).CopyTo(acc.Slice(z + h, h));
+            }
+        }
+
+        for (; z < p.Length; z++)
+        {
+            acc[z] += p[z];
+        }
+    }
+
+    // Σ_z a_z b_z over one row (float, vectorised; the same order for a given SIMD width).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var z = 0;
+        var s = 0f;
+        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
+        {
+            var w = Vector<float>.Count;
+            var acc = Vector<float>.Zero;
+            for (; z <= a.Length - w; z += w)
+            {
+                acc += new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w));
+            }
+
+            s = Vector.Sum(acc);
+        }
+
+        for (; z < a.Length; z++)
+        {
+            s += a[z] * b[z];
+        }
+
+        return s;
+    }
+
+    // out_z = a_z b_z c (float, vectorised).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
+    {
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            for (; z <= a.Length - w; z += w)
+            {
+                (new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w)) * c).CopyTo(result.Slice(z, w));
+            }
+        }
+
+        for (; z < a.Length; z++)
+        {
+            result[z] = a[z] * b[z] * c;
+        }
     }
 
     /// <summary>The KL projection of exp(log) onto {row masses 1, column masses n/r} (Π(1/n, 1/r) times n): on exit val
     /// holds P and log holds log P (up to float rounding). Column sums go through fixed chunks in order.</summary>
-    internal static void Project(CoClusteringWorkspace ws, float[] log, float[] val, int n, int r, int maxSweeps, double tolerance, ParallelOptions? inner)
+    /// <remarks>With <paramref name="stepFactor"/> the logits are first moved by the mirror step, log ← log − step·F_S M
+    /// (in the same pass as the row softmax); with <paramref name="contractFactor"/> the contraction F_Oᵀ P is taken in
+    /// the last pass into <paramref name="contraction"/>. The sweeps do not rewrite the plan: the row-normalised kernel K
+    /// (the softmax) stays in <paramref name="val"/> and only the column scalings v change, each sweep reading K once for
+    /// the column sums of diag(1/Kv) K diag(v); the last pass writes P = diag(1/K v_prev) K diag(v).</remarks>
+    internal static void Project(
+        CoClusteringWorkspace ws, float[] log, float[] val, int n, int r, int maxSweeps, double tolerance, ParallelOptions? inner,
+        double[]? stepFactor, int stepK, double step, double[]? contractFactor, int k, double[]? contraction, double[]? stepM = null)
     {
         ws.EnsureCompactProjection(n, r);
         var chunks = CoClustering.Chunks(n);
@@ -186,47 +314,77 @@ internal static class CompactCoClustering
         var partial = ws.Partial;
         var colLog = ws.ColumnDual;
         colLog.AsSpan(0, r).Clear();
-        Span<double> v = r <= 256 ? stackalloc double[r] : new double[r];
-        Span<double> sums = r <= 256 ? stackalloc double[r] : new double[r];
+        var sums = new double[r];
         var target = (double)n / r;
 
-        // Exact row update in the log domain: P_i = softmax(log_i); rowLog_i = −logsumexp(log_i).
+        // The mirror step (if any) and the exact row update in the log domain: K_i = softmax(log_i); rowLog_i = −logsumexp(log_i).
+        var t0 = HiRefProfile.Start();
         CoClustering.For(chunks, inner, c =>
         {
             var acc = partial.AsSpan(c * r, r);
             acc.Clear();
+            Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = CoClustering.Range(c, n);
+            var rows = val.AsSpan(start * r, (end - start) * r);
             for (var i = start; i < end; i++)
             {
                 var l = log.AsSpan(i * r, r);
-                var p = val.AsSpan(i * r, r);
-                double max = l[0];
+                if (stepFactor is not null)
+                {
+                    Gradient(stepFactor.AsSpan(i * stepK, stepK), stepM.AsSpan(0, stepK * r), r, g);
+                    for (var z = 0; z < r; z++)
+                    {
+                        l[z] = (float)(l[z] - (step * g[z]));
+                    }
+                }
+
+                var max = l[0];
                 for (var z = 1; z < r; z++)
                 {
-                    max = Math.Max(max, l[z]);
+                    max = MathF.Max(max, l[z]);
                 }
 
-                var s = 0.0;
+                var p = val.AsSpan(i * r, r);
                 for (var z = 0; z < r; z++)
                 {
-                    s += Math.Exp(l[z] - max);
+                    p[z] = l[z] - max;
                 }
 
-                var inv = 1.0 / s;
+                rowLog[i] = -max;
+            }
+
+            var te = HiRefProfile.Start();
+            TensorPrimitives.Exp(rows, rows);
+            HiRefProfile.Stop(HiRefProfile.Phase.Exp, te);
+            for (var i = start; i < end; i++)
+            {
+                var p = val.AsSpan(i * r, r);
+                var s = 0f;
                 for (var z = 0; z < r; z++)
                 {
-                    var e = Math.Exp(l[z] - max) * inv;
-                    p[z] = (float)e;
-                    acc[z] += p[z];
+                    s += p[z];
                 }
 
-                rowLog[i] = -(max + Math.Log(s));
+                var inv = 1f / s;
+                for (var z = 0; z < r; z++)
+                {
+                    p[z] *= inv;
+                }
+
+                AddWidened(p, acc);
+                rowLog[i] -= Math.Log(s);
             }
         });
+        HiRefProfile.Stop(HiRefProfile.Phase.StepAndSoftmax, t0);
 
+        // v: the column scalings so far (the plan is diag(1/K v) K diag(v)).
+        var v = new float[r];
+        var previous = new float[r];
+        Array.Fill(v, 1f);
         for (var sweep = 0; ; sweep++)
         {
-            sums.Clear();
+            t0 = HiRefProfile.Start();
+            Array.Clear(sums);
             for (var c = 0; c < chunks; c++)
             {
                 var acc = partial.AsSpan(c * r, r);
@@ -237,72 +395,90 @@ internal static class CompactCoClustering
             }
 
             var error = 0.0;
+            Array.Copy(v, previous, r);
             for (var z = 0; z < r; z++)
             {
                 error += Math.Abs(sums[z] - target);
-                v[z] = sums[z] > 0 && double.IsFinite(sums[z]) ? target / sums[z] : 0.0;
-                if (v[z] > 0)
-                {
-                    colLog[z] += Math.Log(v[z]);
-                }
+                var u = sums[z] > 0 && double.IsFinite(sums[z]) ? target / sums[z] : 0.0;
+                v[z] = (float)(v[z] * u);
             }
 
             var last = error / n < tolerance || sweep + 1 >= maxSweeps;
-            var scale = v.ToArray();
             if (last)
             {
-                // The final column update: P ← P diag(v) (column masses exact) and log ← log + rowLog + colLog.
-                var columnLog = colLog.AsSpan(0, r).ToArray();
+                // The final column update: P_i = K_i ⊙ v / (K_i · v_prev) (column masses exact) and log ← log P, with the
+                // contraction F_Oᵀ P of the new plan accumulated per chunk (in double) in the same pass.
+                var columnLog = new float[r];
+                for (var z = 0; z < r; z++)
+                {
+                    columnLog[z] = v[z] > 0 ? MathF.Log(v[z]) : 0f; // an empty column keeps its logits (its plan entries are 0)
+                }
+
                 CoClustering.For(chunks, inner, c =>
                 {
+                    var acc = contractFactor is null ? default : partial.AsSpan(c * k * r, k * r);
+                    acc.Clear();
+                    Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
                     var (start, end) = CoClustering.Range(c, n);
                     for (var i = start; i < end; i++)
                     {
                         var l = log.AsSpan(i * r, r);
                         var p = val.AsSpan(i * r, r);
-                        var ri = rowLog[i];
+                        var dot = Dot(p, previous);
+                        var inv = 1f / dot;
+                        var shift = (float)(rowLog[i] - Math.Log(dot));
                         for (var z = 0; z < r; z++)
                         {
-                            p[z] = (float)(p[z] * scale[z]);
-                            l[z] = (float)(l[z] + ri + columnLog[z]);
+                            p[z] = p[z] * v[z] * inv;
+                            l[z] += shift + columnLog[z];
+                        }
+
+                        if (contractFactor is not null)
+                        {
+                            o.Clear();
+                            AddWidened(p, o);
+                            var f = contractFactor.AsSpan(i * k, k);
+                            for (var kk = 0; kk < k; kk++)
+                            {
+                                TensorPrimitives.MultiplyAdd(o, f[kk], acc.Slice(kk * r, r), acc.Slice(kk * r, r));
+                            }
                         }
                     }
                 });
+                if (contractFactor is not null)
+                {
+                    var mOut = contraction.AsSpan(0, k * r);
+                    mOut.Clear();
+                    for (var c = 0; c < chunks; c++)
+                    {
+                        TensorPrimitives.Add(mOut, partial.AsSpan(c * k * r, k * r), mOut);
+                    }
+                }
+
+                HiRefProfile.Stop(HiRefProfile.Phase.FinalAndContract, t0);
+                HiRefProfile.Sweeps(sweep + 1);
                 return;
             }
 
-            // Column scaling then row normalisation, fused with the next column sums.
+            // The column sums of diag(1/K v) K diag(v): one read of K per sweep, nothing written.
             CoClustering.For(chunks, inner, c =>
             {
                 var acc = partial.AsSpan(c * r, r);
                 acc.Clear();
-                Span<double> row = r <= 256 ? stackalloc double[r] : new double[r];
+                Span<float> row = r <= 256 ? stackalloc float[r] : new float[r];
                 var (start, end) = CoClustering.Range(c, n);
                 for (var i = start; i < end; i++)
                 {
                     var p = val.AsSpan(i * r, r);
-                    var s = 0.0;
-                    for (var z = 0; z < r; z++)
+                    var dot = Dot(p, v);
+                    if (dot > 0)
                     {
-                        row[z] = p[z] * scale[z];
-                        s += row[z];
+                        ScaledProduct(p, v, 1f / dot, row);
+                        AddWidened(row, acc);
                     }
-
-                    if (!(s > 0))
-                    {
-                        continue;
-                    }
-
-                    var inv = 1.0 / s;
-                    for (var z = 0; z < r; z++)
-                    {
-                        p[z] = (float)(row[z] * inv);
-                        acc[z] += p[z];
-                    }
-
-                    rowLog[i] -= Math.Log(s);
                 }
             });
+            HiRefProfile.Stop(HiRefProfile.Phase.Sweeps, t0);
         }
     }
 }

@@ -96,7 +96,9 @@ public sealed class HiRefBlockSplitter
     {
         var m = ix.Length;
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
+        var t0 = HiRefProfile.Start();
         var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, Options.Landmarks, rng);
+        HiRefProfile.Stop(HiRefProfile.Phase.Factors, t0);
         var seeded = Options.SeedingSteps >= 0;
         var compact = m >= Options.SinglePrecisionMinBlock;
         if (compact)
@@ -104,21 +106,29 @@ public sealed class HiRefBlockSplitter
             // Large blocks: the same co-clustering with its four m×r arrays in float (half the memory).
             if (seeded)
             {
+                t0 = HiRefProfile.Start();
                 CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
+                HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
             }
 
-            CompactCoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
+            _ = CompactCoClustering.Run(ws, m, k, r, _settings, Options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
         }
         else
         {
             if (seeded)
             {
+                t0 = HiRefProfile.Start();
                 BalancedSeeding.Initialize(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng);
+                HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
             }
 
+            // The double path is profiled as a whole (its passes are the shared EntropicProjection's).
+            t0 = HiRefProfile.Start();
             CoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
+            HiRefProfile.Stop(HiRefProfile.Phase.DoubleCoClustering, t0);
         }
 
+        t0 = HiRefProfile.Start();
         ws.EnsureSplit(m);
         Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
         CapacitySplit.ChildSizes(m, r, capacities);
@@ -137,5 +147,6 @@ public sealed class HiRefBlockSplitter
         }
 
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
+        HiRefProfile.Stop(HiRefProfile.Phase.Split, t0);
     }
 }

@@ -39,13 +39,14 @@ public sealed partial record HierarchicalRefinement
         var idxX = Enumerable.Range(0, n).ToArray();
         var idxY = Enumerable.Range(0, n).ToArray();
         var peak = 2L * n * sizeof(int);
-        var splitter = new HiRefBlockSplitter(this);
+        var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
         var levels = new List<HiRefLevelReport>();
         var blocks = new List<HiRefBlock> { new(0, 0, 0, 0, n) };
+        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
         for (var level = 0; level < schedule.Length && blocks.Max(b => b.Size) > subtreeMaxSize; level++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, ref peak, cancellationToken);
+            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, pool, ref peak, cancellationToken);
             if (next is null)
             {
                 break;
@@ -138,7 +139,7 @@ public sealed partial record HierarchicalRefinement
 
         var schedule = ValidateOptions(n);
         var firstIndex = FirstDescendants(n, schedule, root);
-        var splitter = new HiRefBlockSplitter(this);
+        var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
         var blocks = new List<HiRefBlock> { root with { XStart = 0, YStart = 0 } };
         for (var level = root.Level; level < schedule.Length; level++)
         {

@@ -81,6 +81,18 @@ public sealed partial record HierarchicalRefinement
     /// unchanged); <see cref="int.MaxValue"/> turns it off. Quality measured in docs/hiref.md.</summary>
     public int SinglePrecisionMinBlock { get; init; } = 524288;
 
+    /// <summary>Problems of at least this many points run the single-precision co-clustering on every block of every level
+    /// (default 524 288; <see cref="int.MaxValue"/> leaves it to <see cref="SinglePrecisionMinBlock"/>). At a million
+    /// points it takes the levels' CPU time down by the single-precision SIMD passes and the stall stop
+    /// (<see cref="SinglePrecisionStallTolerance"/>); problems below it are unchanged. Quality measured in docs/hiref.md.</summary>
+    public int SinglePrecisionMinPoints { get; init; } = 524288;
+
+    /// <summary>The single-precision co-clustering stops before <see cref="MaxIterations"/> once the low-rank objective
+    /// (read from the contractions it computes anyway) has changed by at most this fraction in each of two consecutive
+    /// mirror steps (default 1e-4; 0 runs every iteration). The double-precision path always runs
+    /// <see cref="MaxIterations"/>.</summary>
+    public double SinglePrecisionStallTolerance { get; init; } = 1e-4;
+
     /// <summary>Seed of every random choice (default 0).</summary>
     public int Seed { get; init; }
 
@@ -212,13 +224,17 @@ public sealed partial record HierarchicalRefinement
         var idxX = Enumerable.Range(0, n).ToArray();
         var idxY = Enumerable.Range(0, n).ToArray();
         var peak = 2L * n * sizeof(int);
-        var splitter = new HiRefBlockSplitter(this);
+        var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
         var levels = new List<HiRefLevelReport>();
         var blocks = new List<HiRefBlock> { new(0, 0, 0, 0, n) };
+
+        // One scratch pool for all levels: a worker of level t + 1 reuses the buffers of level t instead of allocating
+        // beside them while they wait for a collection (at 10⁷ points level 1's scratch alone is ~2.8 GB).
+        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
         for (var level = 0; level < schedule.Length; level++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, ref peak, cancellationToken);
+            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, pool, ref peak, cancellationToken);
             if (next is null)
             {
                 break;
@@ -226,6 +242,8 @@ public sealed partial record HierarchicalRefinement
 
             blocks = next;
         }
+
+        pool.Clear();
 
         cancellationToken.ThrowIfCancellationRequested();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
@@ -257,7 +275,15 @@ public sealed partial record HierarchicalRefinement
 
     // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
     // (leaves carried over, split blocks replaced by their children), numbered by position. Null when nothing is split.
-    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport> reports, ref long peak, CancellationToken cancellationToken)
+    /// <summary>
+    /// The options every block of an <paramref name="n"/>-point problem is split with: from
+    /// <see cref="SinglePrecisionMinPoints"/> points on, every block in single precision. Every splitter — this machine's
+    /// levels, a subtree, a remote worker — is built from these, so the precision of a block depends on the problem's size
+    /// and never on where the block runs.
+    /// </summary>
+    internal HierarchicalRefinement SplitOptionsFor(int n) => n >= SinglePrecisionMinPoints ? this with { SinglePrecisionMinBlock = 1 } : this;
+
+    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport> reports, System.Collections.Concurrent.ConcurrentBag<HiRefScratch> pool, ref long peak, CancellationToken cancellationToken)
     {
         var split = blocks.FindAll(b => b.Size > LeafSize);
         if (split.Count == 0)
@@ -269,7 +295,7 @@ public sealed partial record HierarchicalRefinement
         // A level starts with a report of none done, so that a level of one large block (the first) shows at once.
         progress?.Report(new SolverProgress($"level {number + 1}", 0, split.Count, double.NaN));
         var level = new HiRefLevel(number, rank, split);
-        var input = new HiRefLevelInput(splitter, x, y, d, idxX, idxY, MaxDegreeOfParallelism, level, progress);
+        var input = new HiRefLevelInput(splitter, x, y, d, idxX, idxY, MaxDegreeOfParallelism, level, progress) { ScratchPool = pool };
         var task = Executor.RunLevelAsync(level, input, cancellationToken);
         var result = task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
         if (result.Children.Count != split.Count)
@@ -457,6 +483,8 @@ public sealed partial record HierarchicalRefinement
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(SinglePrecisionMinBlock >= 1, $"SinglePrecisionMinBlock must be at least 1 (got {SinglePrecisionMinBlock}).", nameof(SinglePrecisionMinBlock));
+        Require(SinglePrecisionMinPoints >= 1, $"SinglePrecisionMinPoints must be at least 1 (got {SinglePrecisionMinPoints}).", nameof(SinglePrecisionMinPoints));
+        Require(SinglePrecisionStallTolerance >= 0 && double.IsFinite(SinglePrecisionStallTolerance), $"SinglePrecisionStallTolerance must be non-negative and finite (got {SinglePrecisionStallTolerance}).", nameof(SinglePrecisionStallTolerance));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));

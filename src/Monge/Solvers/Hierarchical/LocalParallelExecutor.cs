@@ -10,7 +10,7 @@ namespace Monge.Solvers.Hierarchical;
 /// </summary>
 public sealed class LocalParallelExecutor : IHiRefExecutor
 {
-    /// <summary>The shared instance (the executor is stateless).</summary>
+    /// <summary>The shared instance (the executor is stateless: the scratch pool belongs to the solve).</summary>
     public static LocalParallelExecutor Instance { get; } = new();
 
     /// <inheritdoc/>
@@ -24,8 +24,8 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
         // At most one block per worker at a time: each running block holds a scratch sized by its block, and an unbounded
         // loop lets the thread pool inject threads (one per block under load), which multiplied the level's memory.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-        var pool = new ConcurrentBag<HiRefScratch>();
-        var created = new ConcurrentBag<HiRefScratch>();
+        // The solver's pool (kept across levels) when it gives one: a worker of this level reuses a buffer of the last.
+        var pool = input.ScratchPool ?? new ConcurrentBag<HiRefScratch>();
         var blockParallel = blocks.Count >= 2 * workers;
         var inner = blockParallel ? null : parallel;
         var children = new IReadOnlyList<HiRefBlock>[blocks.Count];
@@ -35,7 +35,6 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
             if (!pool.TryTake(out var scratch))
             {
                 scratch = new HiRefScratch();
-                created.Add(scratch);
             }
 
             var block = blocks[s];
@@ -58,6 +57,7 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
             }
         }
 
-        return ValueTask.FromResult(new HiRefLevelResult(children, created.Sum(w => w.Bytes)));
+        // Every scratch is back in the pool: what it holds is the memory this level needed (with the earlier levels').
+        return ValueTask.FromResult(new HiRefLevelResult(children, pool.Sum(w => w.Bytes)));
     }
 }

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using Monge.Datasets;
+using Monge.Solvers.Hierarchical;
+using Monge.Testing;
+
+namespace Monge.Tests.Solvers.Hierarchical;
+
+/// <summary>The large-problem paths of HiRef: every level in single precision (SinglePrecisionMinPoints), the stall stop of
+/// the single-precision co-clustering, its vectorised gradient, and the scratch pool kept across levels.</summary>
+public class HiRefScaleTests
+{
+    private static DatasetSample Sample(SyntheticDataset dataset, int n, int d = 2) => SyntheticData.Generate(dataset, n, 2, d, withTarget: true);
+
+    // A problem at or above SinglePrecisionMinPoints runs every block in float: the same bits as SinglePrecisionMinBlock = 1;
+    // one point below it the solve is the double-precision one.
+    [Fact]
+    public void Solve_SinglePrecisionMinPoints_SwitchesEveryLevelAtTheThreshold()
+    {
+        const int n = 3001;
+        var sample = Sample(SyntheticDataset.EightGaussiansMoons, n);
+        var solver = new HierarchicalRefinement { Seed = 2, LeafSize = 64, SlabRounds = 0, Polish = false };
+        var allFloat = (solver with { SinglePrecisionMinBlock = 1 }).Solve(sample.Source, sample.Target!);
+        var atThreshold = (solver with { SinglePrecisionMinPoints = n }).Solve(sample.Source, sample.Target!);
+        var below = (solver with { SinglePrecisionMinPoints = n + 1 }).Solve(sample.Source, sample.Target!);
+        var doublePath = solver.Solve(sample.Source, sample.Target!);
+
+        Assert.Equal(allFloat.Permutation, atThreshold.Permutation);
+        Assert.Equal(allFloat.Cost, atThreshold.Cost);
+        Assert.Equal(doublePath.Permutation, below.Permutation);
+        Assert.Equal(doublePath.Cost, below.Cost);
+        Assert.True(atThreshold.PeakScratchBytes < doublePath.PeakScratchBytes, $"float {atThreshold.PeakScratchBytes} B, double {doublePath.PeakScratchBytes} B");
+        Assert.InRange(atThreshold.Cost / doublePath.Cost, 0.995, 1.005);
+        Assert.Throws<InputValidationException>(() => (solver with { SinglePrecisionMinPoints = 0 }).Solve(sample.Source, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (solver with { SinglePrecisionStallTolerance = -1 }).Solve(sample.Source, sample.Target!));
+    }
+
+    // The float path with its stall stop does not depend on the thread count nor on the executor.
+    [Fact]
+    public void Solve_SinglePrecisionEveryLevel_IndependentOfThreadsAndExecutor()
+    {
+        var sample = Sample(SyntheticDataset.HalfMoonSCurve, 5000);
+        var solver = new HierarchicalRefinement { Seed = 1, LeafSize = 32, MaxRank = 8, SinglePrecisionMinPoints = 1, SlabRounds = 0 };
+        var reference = solver.Solve(sample.Source, sample.Target!);
+        foreach (var variant in new[] { solver with { MaxDegreeOfParallelism = 1 }, solver with { MaxDegreeOfParallelism = 2 }, solver with { Executor = new OwnPoolExecutor() } })
+        {
+            var result = variant.Solve(sample.Source, sample.Target!);
+            Assert.Equal(reference.Permutation, result.Permutation);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(reference.Cost), BitConverter.DoubleToInt64Bits(result.Cost));
+        }
+    }
+
+    // The stall stop: with tolerance 0 every iteration runs; with a loose one the block stops early, and the cost of
+    // the whole solve stays within 0.1% of the full iterations (independent oracle: the full run).
+    [Fact]
+    public void CompactCoClustering_StallStop_FewerStepsSameQuality()
+    {
+        var sample = Sample(SyntheticDataset.EightGaussiansMoons, 8192);
+        var x = sample.Source.Data.ToArray();
+        var y = sample.Target!.Data.ToArray();
+        var ix = Enumerable.Range(0, 8192).ToArray();
+        var settings = new CoClusteringSettings(4.0, 30, 20, 1e-4, 1.0);
+        int Steps(double tolerance)
+        {
+            var ws = new CoClusteringWorkspace();
+            var rng = new Random(5);
+            var k = BlockFactors.Gather(ws, x, y, 2, ix, ix, null, 32, rng);
+            CompactCoClustering.Seed(ws, x, y, 2, ix, ix, 8, 4.0, 2, rng, null);
+            return CompactCoClustering.Run(ws, 8192, k, 8, settings, tolerance, 5, seeded: true, null, CancellationToken.None);
+        }
+
+        Assert.Equal(30, Steps(0.0));
+        Assert.InRange(Steps(1e-4), 2, 30);
+        Assert.InRange(Steps(1e-2), 2, 29);
+
+        var solver = new HierarchicalRefinement { Seed = 4, SinglePrecisionMinPoints = 1, SlabRounds = 0, Polish = false };
+        var stopped = solver.Solve(sample.Source, sample.Target!);
+        var full = (solver with { SinglePrecisionStallTolerance = 0 }).Solve(sample.Source, sample.Target!);
+        Assert.InRange(stopped.Cost / full.Cost, 0.999, 1.001);
+    }
+
+    // The vectorised row gradient against the plain double loop, for widths below, at and above the SIMD width.
+    [Theory]
+    [InlineData(2, 4)]
+    [InlineData(3, 18)]
+    [InlineData(8, 4)]
+    [InlineData(13, 34)]
+    [InlineData(16, 4)]
+    [InlineData(17, 66)]
+    public void Gradient_MatchesScalarLoop(int r, int k)
+    {
+        var rng = Seeds.Create((r * 100) + k);
+        var f = Enumerable.Range(0, k).Select(_ => (rng.NextDouble() * 2) - 1).ToArray();
+        var m = Enumerable.Range(0, k * r).Select(_ => (rng.NextDouble() * 20) - 10).ToArray();
+        var g = new double[r];
+        CompactCoClustering.Gradient(f, m, r, g);
+        for (var z = 0; z < r; z++)
+        {
+            var expected = 0.0;
+            var scale = 0.0;
+            for (var kk = 0; kk < k; kk++)
+            {
+                expected += f[kk] * m[(kk * r) + z];
+                scale += Math.Abs(f[kk] * m[(kk * r) + z]);
+            }
+
+            Assert.True(Math.Abs(g[z] - expected) <= 1e-14 * scale, $"z = {z}: {g[z]} vs {expected}");
+        }
+    }
+
+    // The local executor takes its workers' scratches from the solve's pool and puts them back: the next level's worker gets
+    // the previous level's buffers (the same instance) instead of allocating beside them.
+    [Fact]
+    public void LocalExecutor_ScratchPoolAcrossLevels_ReusesBuffers()
+    {
+        var sample = Sample(SyntheticDataset.HalfMoonSCurve, 2000);
+        var options = new HierarchicalRefinement { LeafSize = 32, MaxDegreeOfParallelism = 1 };
+        var splitter = new HiRefBlockSplitter(options);
+        var idxX = Enumerable.Range(0, 2000).ToArray();
+        var idxY = Enumerable.Range(0, 2000).ToArray();
+        var pool = new ConcurrentBag<HiRefScratch>();
+        var first = new HiRefLevel(0, 4, [new HiRefBlock(0, 0, 0, 0, 2000)]);
+        var one = Run(first);
+        Assert.Single(pool);
+        var scratch = pool.Single();
+        var bytes = scratch.Bytes;
+        Assert.Equal(bytes, one.ScratchBytes);
+
+        var second = new HiRefLevel(1, 4, [.. one.Children[0].Select((b, i) => b with { Index = i })]);
+        var two = Run(second);
+        Assert.Single(pool);
+        Assert.Same(scratch, pool.Single());
+        Assert.Equal(bytes, scratch.Bytes); // smaller blocks fit in the level-1 buffers: nothing grew
+        Assert.Equal(bytes, two.ScratchBytes);
+        Assert.All(two.Children, c => Assert.Equal(4, c.Count));
+
+        HiRefLevelResult Run(HiRefLevel level)
+        {
+            var input = new HiRefLevelInput(splitter, sample.Source.Memory, sample.Target!.Memory, 2, idxX, idxY, 1, level, null) { ScratchPool = pool };
+            return LocalParallelExecutor.Instance.RunLevelAsync(level, input, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    // An executor without the solve's pool (as a third-party executor would be built): same results.
+    private sealed class OwnPoolExecutor : IHiRefExecutor
+    {
+        public ValueTask<HiRefLevelResult> RunLevelAsync(HiRefLevel level, HiRefLevelInput input, CancellationToken cancellationToken)
+        {
+            var children = new IReadOnlyList<HiRefBlock>[level.Blocks.Count];
+            var scratch = new HiRefScratch();
+            for (var s = level.Blocks.Count - 1; s >= 0; s--)
+            {
+                var block = level.Blocks[s];
+                children[s] = input.Splitter.Split(block, level.Rank, input.X.Span, input.Y.Span, input.Dimension, input.IndicesX.Span[block.XRange], input.IndicesY.Span[block.YRange], scratch, null, cancellationToken);
+                input.ReportBlockDone();
+            }
+
+            return ValueTask.FromResult(new HiRefLevelResult(children, scratch.Bytes));
+        }
+    }
+}
