@@ -64,7 +64,7 @@ internal static class LowRankUnits
                     ObjectiveTolerance = Opt("otol") ?? frlc.ObjectiveTolerance,
                     Gamma = Opt("gamma") ?? frlc.Gamma,
                     InnerRelaxationGrowth = Opt("grow") ?? frlc.InnerRelaxationGrowth,
-                    InnerRelaxationDelay = (int)(Opt("delay") ?? frlc.InnerRelaxationDelay),
+                    InnerRelaxationDelay = Opt("delay") is { } delay ? (int)delay : frlc.InnerRelaxationDelay,
                     InnerRelaxationFallback = Opt("fallback") is { } fb ? fb != 0 : frlc.InnerRelaxationFallback,
                     InitialMixing = Opt("mix") ?? frlc.InitialMixing,
                     InnerRelaxation = Opt("rhoin") is { } rhoIn ? Relaxation.FromRho(rhoIn, rhoIn) : frlc.InnerRelaxation,

@@ -67,27 +67,35 @@ public sealed partial record Sinkhorn
             SafeguardRollbacks = relaxation.Rollbacks,
             CostStorage = storage,
             CostMemoryBytes = bytes,
+            KernelMemoryBytes = state.Kernel is { Disabled: false } kernel ? kernel.MemoryBytes : 0,
+            KernelAbsorptions = state.Kernel?.Absorptions ?? 0,
         };
     }
 
     /// <summary>
-    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double precision, costs stored
-    /// dense (where a log-domain pass evaluates an exp per stored entry; the online squared Euclidean kernel in low
-    /// dimension costs about one pass over a stored matrix already, measured: 2.30 s log domain vs 2.73 s kernel for
-    /// 100 iterations at 2000 × 2000 in 2-D), and the kernel's n·m doubles within the cost-memory budget next to them.
+    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double-precision problems whose
+    /// costs are stored dense or computed online from a point cloud (not factored geometries, whose soft-min is already
+    /// cheaper than a pass over n·m entries at small rank), with the kernel within the cost-memory budget next to the
+    /// stored costs. The kernel is float32 from <see cref="SingleKernelMinEntries"/> entries on (half the memory
+    /// traffic of a pass, which is what an iteration costs there; docs/sinkhorn.md, "Kernel-domain iterations"), double
+    /// below, where the problem fits in cache and the tests compare it with the log domain to 1e-10.
     /// </summary>
     private KernelSoftMin? StoredKernel<T>(CostGeometry<T> geometry, CostStorage storage, long bytes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) != typeof(double) || !KernelIterations || storage != CostStorage.Dense)
+        if (typeof(T) != typeof(double) || !KernelIterations
+            || !(storage == CostStorage.Dense || (storage == CostStorage.Online && geometry is IPointCloudGeometry<T>)))
         {
             return null;
         }
 
+        var entries = (long)geometry.Rows * geometry.Cols;
+        var single = SingleKernel ?? entries >= SingleKernelMinEntries;
         var budget = MaxCostMemory ?? DefaultMaxCostMemory;
-        var kernelBytes = KernelSoftMin.Bytes(geometry.Rows, geometry.Cols);
-        return (long)geometry.Rows * geometry.Cols <= Array.MaxLength && bytes + kernelBytes <= budget
-            ? new KernelSoftMin((CostGeometry<double>)(object)geometry)
+        var kernelBytes = KernelSoftMin.Bytes(geometry.Rows, geometry.Cols, single);
+        var stored = storage == CostStorage.Dense ? bytes : 0;
+        return entries <= Array.MaxLength && stored + kernelBytes <= budget
+            ? new KernelSoftMin((CostGeometry<double>)(object)geometry, single)
             : null;
     }
 
