@@ -58,7 +58,7 @@ internal static class LowRankUnits
                 var frlc = new Frlc { Rank = rank, Seed = seed, ScaleCost = scale };
                 frlc = frlc with
                 {
-                    MaxIterations = (int)(Opt("maxit") ?? frlc.MaxIterations),
+                    MaxIterations = Opt("maxit") is { } maxit ? (int)maxit : frlc.MaxIterations,
                     MinIterations = (int)(Opt("minit") ?? frlc.MinIterations),
                     Threshold = Opt("thr") ?? frlc.Threshold,
                     ObjectiveTolerance = Opt("otol") ?? frlc.ObjectiveTolerance,

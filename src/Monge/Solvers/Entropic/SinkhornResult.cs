@@ -87,8 +87,8 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
 
     /// <summary>
     /// Bytes of the stored kernel of the kernel-domain iterations (docs/sinkhorn.md, "Kernel-domain iterations"): 8 per
-    /// cost entry (double) or 4 (float32, from 2²⁰ entries on); 0 when the iterations ran in the log domain (float
-    /// problems, factored costs, a kernel above the memory budget, or a kernel dropped at very small ε).
+    /// cost entry (double) or 4 (float32, from 2²² entries on); 0 when the iterations ran in the log domain (float
+    /// problems, online or factored costs, a kernel above the memory budget, or a kernel dropped at very small ε).
     /// </summary>
     public long KernelMemoryBytes { get; init; }
 

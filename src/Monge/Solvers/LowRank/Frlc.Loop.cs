@@ -68,7 +68,7 @@ public sealed partial record Frlc
         var fallback = (InnerRelaxationFallback ?? false) && !(Inner.IsBalanced && InnerRelaxationGrowth == 1);
         var saved = fallback ? new SavedStep(logQ.Length, logR.Length, n, r1, m, r2) : null;
         var marginalError = fallback ? HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation) : 0.0;
-        for (var it = 0; it < MaxIterations; it++)
+        for (var it = 0; it < IterationLimit; it++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -187,7 +187,7 @@ public sealed partial record Frlc
             delta = (dQ + dR + dT) / (gammaK * gammaK);
             deltas.Add(delta);
             iterations = it + 1;
-            progress?.Report(new SolverProgress("frlc", iterations, MaxIterations, delta));
+            progress?.Report(new SolverProgress("frlc", iterations, IterationLimit, delta));
             if (StallTolerance > 0 && value < best.Value)
             {
                 best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);

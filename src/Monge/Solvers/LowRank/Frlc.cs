@@ -18,8 +18,7 @@ namespace Monge.Solvers.LowRank;
 /// with an online point-cloud cost O(n·m·(d+r)) time and linear memory.</para>
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
-/// <para>Defaults are the reference FRLC_opt's (γ = 70, outer KL weight 50, at most 200 iterations, inner iterations
-/// 500) on the cost divided by its mean (<see cref="ScaleCost"/>; the reference divides by the max). The inner-marginal
+/// <para>Defaults are the reference FRLC_opt's (γ = 70, outer KL weight 50, inner iterations 500) on the cost divided by its mean (<see cref="ScaleCost"/>; the reference divides by the max). The inner-marginal
 /// schedule and the stop are chosen by problem size when left null (<see cref="LargeProblemMinPoints"/>): below 1000
 /// points on the smaller side, the reference's (ρ_in = 50 from the start, Δ test 1e-5); from 1000 points on, the inner
 /// marginals are fixed for the first <see cref="LargeProblemRelaxationDelay"/> iterations, then relaxed with ρ_in = 2,
@@ -97,7 +96,9 @@ public sealed partial record Frlc
     public const int LargeProblemRelaxationDelay = 80;
 
     /// <summary>Maximum number of outer iterations.</summary>
-    public int MaxIterations { get; init; } = 200;
+    /// <remarks>Null (default): 200 below <see cref="LargeProblemMinPoints"/> points (the reference), 300 from there on
+    /// (the relaxed phase starts after <see cref="LargeProblemRelaxationDelay"/> iterations).</remarks>
+    public int? MaxIterations { get; init; }
 
     /// <summary>Minimum number of outer iterations before the Δ criterion is checked.</summary>
     public int MinIterations { get; init; } = 25;
@@ -246,12 +247,15 @@ public sealed partial record Frlc
             InnerRelaxationFallback = InnerRelaxationFallback ?? large,
             ObjectiveTolerance = ObjectiveTolerance ?? (large ? 1e-4 : 0),
             Threshold = Threshold ?? (large ? 0 : 1e-5),
+            MaxIterations = MaxIterations ?? (large ? 300 : 200),
         };
     }
 
     private Relaxation Inner => InnerRelaxation ?? Relaxation.FromRho(50, 50);
 
     private int Delay => InnerRelaxationDelay ?? 0;
+
+    private int IterationLimit => MaxIterations ?? 200;
 
     private double StallTolerance => ObjectiveTolerance ?? 0;
 
@@ -282,7 +286,7 @@ public sealed partial record Frlc
         LowRankValidation.NonNegative(ProjectionThreshold, nameof(ProjectionThreshold));
         LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
-        LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
+        LowRankValidation.Count(IterationLimit, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
         LowRankValidation.Count(Delay, 0, nameof(InnerRelaxationDelay));
         LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
