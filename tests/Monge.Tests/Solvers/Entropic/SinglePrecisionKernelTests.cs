@@ -136,8 +136,10 @@ public sealed class SinglePrecisionKernelTests
         NumericAssert.Close(log.TransportedMass, single.TransportedMass, rtol: 1e-6, what: "float32 kernel mass");
         if (kind == "unbalanced-masses")
         {
-            // Between the two masses, nowhere near 1 (the masses were not normalised).
-            Assert.InRange(single.TransportedMass, 1.9, 3.1);
+            // The masses are used as given: the same problem with masses normalised to one transports other mass.
+            var normalised = new LinearProblem<double>(problem.Geometry, [.. problem.A.ToArray().Select(v => v / 3)], [.. problem.B.ToArray().Select(v => v / 2)], problem.Relaxation);
+            var other = Dense(true).Solve(normalised);
+            Assert.True(Math.Abs(other.TransportedMass - single.TransportedMass) > 0.1, $"mass {single.TransportedMass} vs normalised {other.TransportedMass}");
         }
 
         // Potentials where the weights are positive: the float32 kernel moves them by at most about 6e-8·ε per entry.
@@ -149,13 +151,14 @@ public sealed class SinglePrecisionKernelTests
     }
 
     [Theory]
-    [InlineData(0.05, 0)]
-    [InlineData(0.05, 60)]
-    [InlineData(0.01, 0)]
-    public void TrySoftMin_SingleKernel_WithinFloatRoundingOfLogDomain(double epsilon, double offset)
+    [InlineData(0.05, 0, false)]
+    [InlineData(0.05, 60, true)]
+    [InlineData(0.01, 0, true)]
+    public void TrySoftMin_SingleKernel_WithinFloatRoundingOfLogDomain(double epsilon, double offset, bool mayDrop)
     {
         // Random potentials each call, jumps of `offset` force absorptions. A float32 kernel entry is the double one times
-        // (1 + δ), |δ| ≤ 2⁻²⁴, so a soft-min moves by at most ε·2⁻²⁴ plus the double rounding.
+        // (1 + δ), |δ| ≤ 2⁻²⁴, so a soft-min moves by at most ε·2⁻²⁴ plus the double rounding. Random potentials that
+        // jump by 30ε (0.3 at ε = 0.01) every call leave the float kernel's narrower safe range each time: it is dropped.
         var geometry = new PointCloudGeometry<double>(Cloud(67, 3, 61), Cloud(53, 3, 62, 0.3));
         var kernel = new KernelSoftMin(geometry, single: true);
         var rng = Seeds.Create(63);
@@ -172,7 +175,7 @@ public sealed class SinglePrecisionKernelTests
                 if (!kernel.TrySoftMin(h, logWeights, epsilon, axis, actual))
                 {
                     Assert.True(kernel.Disabled);
-                    Assert.True(offset > 0, "dropped without jumps");
+                    Assert.True(mayDrop, $"dropped at round {round} {axis}");
                     return;
                 }
 
@@ -181,6 +184,7 @@ public sealed class SinglePrecisionKernelTests
         }
 
         Assert.True(kernel.Single);
+        Assert.False(kernel.Disabled);
     }
 
     [Fact]
