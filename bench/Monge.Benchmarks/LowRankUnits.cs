@@ -58,13 +58,13 @@ internal static class LowRankUnits
                 var frlc = new Frlc { Rank = rank, Seed = seed, ScaleCost = scale };
                 frlc = frlc with
                 {
-                    MaxIterations = (int)(Opt("maxit") ?? frlc.MaxIterations),
+                    MaxIterations = Opt("maxit") is { } maxit ? (int)maxit : frlc.MaxIterations,
                     MinIterations = (int)(Opt("minit") ?? frlc.MinIterations),
                     Threshold = Opt("thr") ?? frlc.Threshold,
                     ObjectiveTolerance = Opt("otol") ?? frlc.ObjectiveTolerance,
                     Gamma = Opt("gamma") ?? frlc.Gamma,
                     InnerRelaxationGrowth = Opt("grow") ?? frlc.InnerRelaxationGrowth,
-                    InnerRelaxationDelay = (int)(Opt("delay") ?? frlc.InnerRelaxationDelay),
+                    InnerRelaxationDelay = Opt("delay") is { } delay ? (int)delay : frlc.InnerRelaxationDelay,
                     InnerRelaxationFallback = Opt("fallback") is { } fb ? fb != 0 : frlc.InnerRelaxationFallback,
                     InitialMixing = Opt("mix") ?? frlc.InitialMixing,
                     InnerRelaxation = Opt("rhoin") is { } rhoIn ? Relaxation.FromRho(rhoIn, rhoIn) : frlc.InnerRelaxation,

@@ -23,6 +23,12 @@ if (args.Length > 0 && args[0] == "sinkhorn-init")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sinkhorn-kernel")
+{
+    SinkhornKernelRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "sinkhorn-div")
 {
     SinkhornDivergenceRun.Run(args[1..]);

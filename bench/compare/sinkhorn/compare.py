@@ -3,7 +3,7 @@
 
     dotnet build src/Monge.Cli -c Release
     /usr/bin/python3 bench/compare/sinkhorn/compare.py [n ...] [--thr 1e-6] [--ref-thr 1e-9] [--log-full-max 2000]
-        [--data 2d|pca30] [--plain] [--best]
+        [--data 2d|pca30 | --dim 2|30] [--plain] [--best]
 
 Problems (--data): `2d` (default): n = m points, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2 (seed 0);
 `pca30`: n source and 0.9 n target points in 30-D shaped like PCA scores (per-axis scale 25/sqrt(k), four clusters,
@@ -30,6 +30,7 @@ the same iterates in exact arithmetic), marked "~".
 """
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,8 +55,12 @@ def monge(tmp, x_path, y_path, eps, thr, extra):
     cmd = ["dotnet", CLI, "solve", "--source", x_path, "--target", y_path, "--epsilon", repr(eps),
            "--threshold", repr(thr), "--norm", "l2", "--max-iterations", "100000", "--json",
            "--potentials-out", pot, "--overwrite"] + extra
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     js = json.loads(out)
+    # CPU seconds (user + sys) of the whole `monge solve` process: start, JIT, file loading and the solve.
+    js["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     z = np.load(pot)
     return js, z["f"], z["g"]
 
@@ -69,9 +74,9 @@ def main():
     ref_thr = option("--ref-thr", 1e-9, float)
     log_full_max = option("--log-full-max", 2000, int)
     check_ref = "--check-ref" in sys.argv
-    skip = {"--thr", "--ref-thr", "--log-full-max", "--data"}
+    skip = {"--thr", "--ref-thr", "--log-full-max", "--data", "--dim"}
     args = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith("--") and sys.argv[i - 1] not in skip]
-    data = option("--data", "2d", str)
+    data = option("--data", {"2": "2d", "30": "pca30"}[option("--dim", "2", str)], str)
     sizes = [int(a) for a in args] or [2000, 4000]
     variants = [("defaults", [])]
     if "--plain" in sys.argv:
@@ -82,8 +87,9 @@ def main():
     print(f"data {data}, threshold {thr:g} (L2), reference threshold {ref_thr:g}; load average {os.getloadavg()[0]:.1f}")
     print("| n x m | POT sinkhorn s (it) | POT sinkhorn_log s | " + " | ".join(f"Monge {v} s (it)" for v in names)
           + " | defaults: x vs sinkhorn | x vs sinkhorn_log | rel. cost error vs converged: POT / " + " / ".join(names)
-          + " | marginal L2 errors (row, col): POT / " + " / ".join(names) + " | Monge defaults: momentum, geometry |")
-    print("|" + "---|" * (7 + len(names)))
+          + " | marginal L2 errors (row, col): POT / " + " / ".join(names) + " | Monge defaults: momentum, geometry, kernel |"
+          + " CPU s: POT sinkhorn / Monge defaults (whole process) | CPU ratio |")
+    print("|" + "---|" * (9 + len(names)))
     for n in sizes:
         if data == "pca30":
             rng = np.random.RandomState(1)
@@ -106,10 +112,12 @@ def main():
             np.save(xp, x)
             np.save(yp, y)
             t = time.perf_counter()
+            c0 = time.process_time()
             M = ot.dist(x, y)
             eps = 0.01 * M.mean()
             P, log = ot.sinkhorn(a, b, M, eps, stopThr=thr, numItermax=100000, log=True)
             t_pot = time.perf_counter() - t
+            cpu_pot = time.process_time() - c0
             it_pot = log["niter"]
             cost_pot = float((P * M).sum())
             err_pot = marginal_errors(P, a, b)
@@ -154,7 +162,9 @@ def main():
         print(f"| {len(x)} x {len(y)} | {t_pot:.2f} ({it_pot}) | {log_mark}{t_log:.1f} | {times} | "
               f"{t_pot / defaults['seconds']:.1f} | {log_mark}{t_log / defaults['seconds']:.0f} | "
               f"{rel(cost_pot, cost_ref):.1e} / {costs} | {errs(err_pot)} / {margs} | "
-              f"{defaults['momentum']:.3f}, {geo['kind']} {geo['bytes'] / 2**20:.0f} MiB |", flush=True)
+              f"{defaults['momentum']:.3f}, {geo['kind']} {geo['bytes'] / 2**20:.0f} MiB, "
+              f"{geo.get('kernel_bytes', 0) / 2**20:.0f} MiB | {cpu_pot:.2f} / {defaults['cpu']:.2f} | "
+              f"{cpu_pot / defaults['cpu']:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

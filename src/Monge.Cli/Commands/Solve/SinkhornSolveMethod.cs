@@ -188,6 +188,7 @@ public sealed class SinkhornSolveMethod : ISolveMethod
             {
                 ["kind"] = output.CostStorage.ToString().ToLowerInvariant(),
                 ["bytes"] = output.CostMemoryBytes,
+                ["kernel_bytes"] = output.KernelMemoryBytes,
             },
             ["marginal_error"] = JsonOutput.Number(output.Convergence.FinalError),
             ["seconds"] = stopwatch.Elapsed.TotalSeconds,

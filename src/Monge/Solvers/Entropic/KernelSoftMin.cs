@@ -26,10 +26,21 @@ namespace Monge.Solvers.Entropic;
 /// and every later call returns false, so the caller stays in the log domain.
 /// </para>
 /// <para>
-/// Memory: one n × m double matrix (the caller checks it against the cost-memory budget). Time per soft-min: one pass
-/// over K (O(n·m) multiply-adds, memory bound) plus O(n + m) exp/log. Results are independent of the thread count:
-/// rows are independent, and the column sums add fixed row chunks in chunk order. The exp of the kernel build is
-/// <see cref="DeterministicMath"/>, so results do not depend on the JIT tier either.
+/// <b>Single-precision kernel.</b> With <c>single</c> the kernel is stored as float32 (half the memory and half the
+/// memory traffic per pass; a pass over K is memory bound) and the products widen each entry to double and add in
+/// double. Rounding K to float changes each entry by a relative 2⁻²⁴ at most, the same as solving with costs perturbed
+/// by at most 6·10⁻⁸·ε (about 10⁻⁷ relative on the cost); entries below float's smallest normal number (e^−87.3) are
+/// stored as 0 (no subnormal arithmetic). The safe range is narrower: exponents of w at most
+/// <see cref="MaxExponentSingle"/> and sums in [e^−20, e^40], so the flushed entries contribute at most
+/// n·m·e^(30 − 87.3) ≤ e^−37 against a sum ≥ e^−20 (below 10⁻⁷ of it for any kernel that fits in memory, and
+/// below 10⁻¹¹ for m ≤ 10⁵). The drop rule allows more absorptions (8 + calls/4), since the potentials leave the
+/// narrower range more often in the first iterations of a zero start.
+/// </para>
+/// <para>
+/// Memory: one n × m double (or float) matrix (the caller checks it against the cost-memory budget). Time per
+/// soft-min: one pass over K (O(n·m) multiply-adds, memory bound) plus O(n + m) exp/log. Results are independent of
+/// the thread count: rows are independent, and the column sums add fixed row chunks in chunk order. The exp of the
+/// kernel build is <see cref="DeterministicMath"/>, so results do not depend on the JIT tier either.
 /// </para>
 /// </remarks>
 internal sealed class KernelSoftMin
@@ -37,9 +48,15 @@ internal sealed class KernelSoftMin
     /// <summary>Largest exponent allowed in the weight vector w (see remarks).</summary>
     public const double MaxExponent = 200;
 
+    /// <summary>Largest exponent allowed in w with a single-precision kernel (see remarks).</summary>
+    public const double MaxExponentSingle = 30;
+
     private const double MinSum = 5.148200222412013e-131; // e^−300
     private const double MaxSum = 1.9424263952412558e+130; // e^300
+    private const double MinSumSingle = 2.061153622438558e-9; // e^−20
+    private const double MaxSumSingle = 2.3538526683702e+17; // e^40
     private const int ChunkRows = 128;
+    private const int FillRows = 16;
 
     private readonly CostGeometry<double> _geometry;
     private readonly int _n;
@@ -48,14 +65,18 @@ internal sealed class KernelSoftMin
     private readonly double[] _beta;
     private readonly double[] _wRows;
     private readonly double[] _wCols;
+    private readonly bool _single;
     private double[]? _kernel;
+    private float[]? _kernelSingle;
     private double _epsilon = double.NaN;
     private int _calls;
 
     /// <param name="geometry">The costs (its exact <see cref="CostGeometry{T}.SoftMin"/> serves the absorptions).</param>
-    public KernelSoftMin(CostGeometry<double> geometry)
+    /// <param name="single">Store the kernel in single precision (see remarks).</param>
+    public KernelSoftMin(CostGeometry<double> geometry, bool single = false)
     {
         _geometry = geometry;
+        _single = single;
         _n = geometry.Rows;
         _m = geometry.Cols;
         _alpha = new double[_n];
@@ -65,7 +86,13 @@ internal sealed class KernelSoftMin
     }
 
     /// <summary>Bytes of the stored kernel for an n × m problem.</summary>
-    public static long Bytes(int n, int m) => 8L * n * m;
+    public static long Bytes(int n, int m, bool single = false) => (single ? 4L : 8L) * n * m;
+
+    /// <summary>Whether the kernel is stored in single precision.</summary>
+    public bool Single => _single;
+
+    /// <summary>Bytes of this kernel (allocated at the first call).</summary>
+    public long MemoryBytes => Bytes(_n, _m, _single);
 
     /// <summary>Number of kernel builds so far (one per ε level plus the absorptions).</summary>
     public int Absorptions { get; private set; }
@@ -85,7 +112,7 @@ internal sealed class KernelSoftMin
         }
 
         _calls++;
-        if (_kernel is null || epsilon != _epsilon || !Product(h, logWeights, epsilon, axis, destination))
+        if ((_kernel is null && _kernelSingle is null) || epsilon != _epsilon || !Product(h, logWeights, epsilon, axis, destination))
         {
             Absorb(h, logWeights, epsilon, axis, destination);
         }
@@ -95,15 +122,15 @@ internal sealed class KernelSoftMin
 
     private bool Product(ReadOnlySpan<double> h, ReadOnlySpan<double> logWeights, double epsilon, Axis axis, Span<double> destination)
     {
-        var kernel = _kernel!;
         var rows = axis == Axis.Rows;
         var reference = rows ? _beta : _alpha;
         var w = rows ? _wCols : _wRows;
         var inv = 1 / epsilon;
+        var maxExponent = _single ? MaxExponentSingle : MaxExponent;
         for (var k = 0; k < w.Length; k++)
         {
             var e = (logWeights.IsEmpty ? 0 : logWeights[k]) + ((h[k] - reference[k]) * inv);
-            if (!(e <= MaxExponent))
+            if (!(e <= maxExponent))
             {
                 return false;
             }
@@ -113,20 +140,32 @@ internal sealed class KernelSoftMin
 
         DeterministicMath.Exp<double>(w, w);
         var sums = destination;
-        if (rows)
+        if (_single)
         {
-            RowProducts(kernel, w, sums);
+            if (rows)
+            {
+                RowProductsSingle(_kernelSingle!, w, sums);
+            }
+            else
+            {
+                ColumnProductsSingle(_kernelSingle!, w, sums);
+            }
+        }
+        else if (rows)
+        {
+            RowProducts(_kernel!, w, sums);
         }
         else
         {
-            ColumnProducts(kernel, w, sums);
+            ColumnProducts(_kernel!, w, sums);
         }
 
         var own = rows ? _alpha : _beta;
+        var (minSum, maxSum) = _single ? (MinSumSingle, MaxSumSingle) : (MinSum, MaxSum);
         for (var k = 0; k < own.Length; k++)
         {
             var s = sums[k];
-            if (!(s >= MinSum && s <= MaxSum))
+            if (!(s >= minSum && s <= maxSum))
             {
                 return false;
             }
@@ -183,11 +222,57 @@ internal sealed class KernelSoftMin
         }
     }
 
+    private void RowProductsSingle(float[] kernel, double[] w, Span<double> sums)
+    {
+        var n = _n;
+        var m = _m;
+        var result = new double[n];
+        void Body(int c)
+        {
+            var end = Math.Min(n, (c + 1) * ChunkRows);
+            for (var i = c * ChunkRows; i < end; i++)
+            {
+                result[i] = WideningKernels.Dot(kernel.AsSpan(i * m, m), w);
+            }
+        }
+
+        Run(Chunks(), Body);
+        result.CopyTo(sums);
+    }
+
+    private void ColumnProductsSingle(float[] kernel, double[] w, Span<double> sums)
+    {
+        var n = _n;
+        var m = _m;
+        var chunks = Chunks();
+        var partials = new double[(long)chunks * m];
+        void Body(int c)
+        {
+            var acc = partials.AsSpan(c * m, m);
+            var end = Math.Min(n, (c + 1) * ChunkRows);
+            for (var i = c * ChunkRows; i < end; i++)
+            {
+                if (w[i] != 0)
+                {
+                    WideningKernels.MultiplyAdd(kernel.AsSpan(i * m, m), w[i], acc);
+                }
+            }
+        }
+
+        Run(chunks, Body);
+        var total = sums[..m];
+        partials.AsSpan(0, m).CopyTo(total);
+        for (var c = 1; c < chunks; c++)
+        {
+            TensorPrimitives.Add(total, partials.AsSpan(c * m, m), total);
+        }
+    }
+
     private void Absorb(ReadOnlySpan<double> h, ReadOnlySpan<double> logWeights, double epsilon, Axis axis, Span<double> destination)
     {
         _geometry.SoftMin(h, logWeights, epsilon, axis, destination);
         Absorptions++;
-        if (Absorptions > 2 + (_calls / 8))
+        if (Absorptions > (_single ? 8 + (_calls / 4) : 2 + (_calls / 8)))
         {
             Drop();
             return;
@@ -207,6 +292,12 @@ internal sealed class KernelSoftMin
 
     private void Build(double epsilon)
     {
+        if (_single)
+        {
+            BuildSingle(epsilon);
+            return;
+        }
+
         var n = _n;
         var m = _m;
         var kernel = _kernel ??= new double[(long)n * m];
@@ -235,10 +326,54 @@ internal sealed class KernelSoftMin
         _epsilon = epsilon;
     }
 
+    private void BuildSingle(double epsilon)
+    {
+        var n = _n;
+        var m = _m;
+        var kernel = _kernelSingle ??= new float[(long)n * m];
+        var alpha = _alpha;
+        var beta = _beta;
+        var geometry = _geometry;
+        var inv = 1 / epsilon;
+        void Body(int c)
+        {
+            var start = c * ChunkRows;
+            var end = Math.Min(n, start + ChunkRows);
+            var scratch = System.Buffers.ArrayPool<double>.Shared.Rent(FillRows * m);
+            try
+            {
+                for (var r0 = start; r0 < end; r0 += FillRows)
+                {
+                    var count = Math.Min(FillRows, end - r0);
+                    var block = scratch.AsSpan(0, count * m);
+                    geometry.FillCostBlock(r0, count, 0, m, block);
+                    for (var r = 0; r < count; r++)
+                    {
+                        // (α_i + β_j − C_ij)/ε, exp in double, then rounded to float with subnormals stored as 0.
+                        var row = block.Slice(r * m, m);
+                        TensorPrimitives.Subtract(beta, row, row);
+                        TensorPrimitives.Add(row, alpha[r0 + r], row);
+                        TensorPrimitives.Multiply(row, inv, row);
+                        DeterministicMath.Exp<double>(row, row);
+                        WideningKernels.NarrowFlushSubnormal(row, kernel.AsSpan((r0 + r) * m, m));
+                    }
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(scratch);
+            }
+        }
+
+        Run(Chunks(), Body);
+        _epsilon = epsilon;
+    }
+
     private void Drop()
     {
         Disabled = true;
         _kernel = null;
+        _kernelSingle = null;
     }
 
     private int Chunks() => (_n + ChunkRows - 1) / ChunkRows;

@@ -67,14 +67,19 @@ public sealed partial record Sinkhorn
             SafeguardRollbacks = relaxation.Rollbacks,
             CostStorage = storage,
             CostMemoryBytes = bytes,
+            KernelMemoryBytes = state.Kernel is { Disabled: false } kernel ? kernel.MemoryBytes : 0,
+            KernelAbsorptions = state.Kernel?.Absorptions ?? 0,
         };
     }
 
     /// <summary>
-    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double precision, costs stored
-    /// dense (where a log-domain pass evaluates an exp per stored entry; the online squared Euclidean kernel in low
-    /// dimension costs about one pass over a stored matrix already, measured: 2.30 s log domain vs 2.73 s kernel for
-    /// 100 iterations at 2000 × 2000 in 2-D), and the kernel's n·m doubles within the cost-memory budget next to them.
+    /// The stored kernel for the kernel-domain iterations (<see cref="KernelSoftMin"/>): double-precision problems whose
+    /// costs are stored dense (where a log-domain pass evaluates an exp per stored entry), with the kernel within the
+    /// cost-memory budget next to the stored costs. Online point clouds keep the log domain: the fused online kernel costs
+    /// about one pass over a stored kernel (measured in 2-D at 2000 × 2000: 0.46–0.62 CPU s for 90 iterations in the log
+    /// domain, 0.48–0.65 with a double kernel, 0.66–0.97 with a float32 kernel; docs/benchmarks.md). The kernel is
+    /// float32 from <see cref="SingleKernelMinEntries"/> entries on (half the memory and the memory traffic of a pass),
+    /// double below, where the tests compare it with the log domain to 1e-10.
     /// </summary>
     private KernelSoftMin? StoredKernel<T>(CostGeometry<T> geometry, CostStorage storage, long bytes)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -84,10 +89,12 @@ public sealed partial record Sinkhorn
             return null;
         }
 
+        var entries = (long)geometry.Rows * geometry.Cols;
+        var single = SingleKernel ?? entries >= SingleKernelMinEntries;
         var budget = MaxCostMemory ?? DefaultMaxCostMemory;
-        var kernelBytes = KernelSoftMin.Bytes(geometry.Rows, geometry.Cols);
-        return (long)geometry.Rows * geometry.Cols <= Array.MaxLength && bytes + kernelBytes <= budget
-            ? new KernelSoftMin((CostGeometry<double>)(object)geometry)
+        var kernelBytes = KernelSoftMin.Bytes(geometry.Rows, geometry.Cols, single);
+        return entries <= Array.MaxLength && bytes + kernelBytes <= budget
+            ? new KernelSoftMin((CostGeometry<double>)(object)geometry, single)
             : null;
     }
 

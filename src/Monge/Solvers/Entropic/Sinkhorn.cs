@@ -117,13 +117,20 @@ public sealed partial record Sinkhorn
     public static long DefaultMaxCostMemory => CostStoragePolicy.DefaultBudget;
 
     /// <summary>
-    /// Kernel-domain iterations (default true): in double precision, when the n·m kernel fits the cost-memory budget
-    /// next to the stored costs, each soft-min is a product with a stored kernel K = exp((α ⊕ β − C)/ε) whose reference
-    /// potentials absorb the iterates whenever they leave a safe range (<see cref="KernelSoftMin"/>); the same soft-min
-    /// as the log domain up to rounding, without an exp per entry. It falls back to the log domain by itself when
-    /// absorptions come too often (very small ε). False: log domain throughout (the tests' reference).
+    /// Kernel-domain iterations (default true): in double precision, when the costs are stored dense and the n·m kernel
+    /// (float32 from <see cref="SingleKernelMinEntries"/> entries on) fits the cost-memory budget next to them, each soft-min is a
+    /// product with a stored kernel K = exp((α ⊕ β − C)/ε) whose reference potentials absorb the iterates whenever they
+    /// leave a safe range (<see cref="KernelSoftMin"/>); the same soft-min as the log domain up to rounding, without an
+    /// exp per entry. It falls back to the log domain by itself when absorptions come too often (very small ε). False:
+    /// log domain throughout (the tests' reference).
     /// </summary>
     internal bool KernelIterations { get; init; } = true;
+
+    /// <summary>Kernel entries from which the stored kernel is float32 (2²²: 32 MiB as doubles, beyond the caches); below, double.</summary>
+    internal const long SingleKernelMinEntries = 1L << 22;
+
+    /// <summary>Forces the kernel's precision (true: float32, false: double); null (default): by size, <see cref="SingleKernelMinEntries"/>.</summary>
+    internal bool? SingleKernel { get; init; }
 
     /// <summary>Seed for random choices (the subsample initializer).</summary>
     public int Seed { get; init; }

@@ -85,6 +85,16 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
     /// <summary>Bytes of that storage: the matrix and its transposed copy (dense), the factors, or the points (online).</summary>
     public long CostMemoryBytes { get; init; }
 
+    /// <summary>
+    /// Bytes of the stored kernel of the kernel-domain iterations (docs/sinkhorn.md, "Kernel-domain iterations"): 8 per
+    /// cost entry (double) or 4 (float32, from 2²² entries on); 0 when the iterations ran in the log domain (float
+    /// problems, online or factored costs, a kernel above the memory budget, or a kernel dropped at very small ε).
+    /// </summary>
+    public long KernelMemoryBytes { get; init; }
+
+    /// <summary>How many times the kernel was rebuilt around new reference potentials (0 in the log domain).</summary>
+    internal int KernelAbsorptions { get; init; }
+
     /// <inheritdoc />
     public int SourceCount => Problem.Geometry.Rows;
 

@@ -65,10 +65,10 @@ public sealed partial record Frlc
         long sweeps = 0;
         var delta = double.NaN;
         var best = new BestIterate(q, r, t, lambda, gq, gr, value, 0);
-        var fallback = InnerRelaxationFallback && !(InnerRelaxation.IsBalanced && InnerRelaxationGrowth == 1);
+        var fallback = (InnerRelaxationFallback ?? false) && !(Inner.IsBalanced && InnerRelaxationGrowth == 1);
         var saved = fallback ? new SavedStep(logQ.Length, logR.Length, n, r1, m, r2) : null;
         var marginalError = fallback ? HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation) : 0.0;
-        for (var it = 0; it < MaxIterations; it++)
+        for (var it = 0; it < IterationLimit; it++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -85,7 +85,7 @@ public sealed partial record Frlc
 
             // A step with relaxed inner marginals that raises the objective is undone and redone with g_Q, g_R fixed
             // (InnerRelaxationFallback): save what the step overwrites in place.
-            var fixedInner = it < InnerRelaxationDelay;
+            var fixedInner = it < Delay;
             var (gqPrev, grPrev) = (gq, gr);
             if (fallback && !fixedInner)
             {
@@ -110,8 +110,8 @@ public sealed partial record Frlc
 
             // Inner KL weight of this iteration, ρ_in·growth^k: read as τ = ρ_k/(ρ_k + ε) = ρ/(ρ + ε·growth^−k).
             var innerDecay = Math.Pow(InnerRelaxationGrowth, -it);
-            var tauInQ = fixedInner ? 1.0 : InnerRelaxation.TauA(eps * innerDecay);
-            var tauInR = fixedInner ? 1.0 : InnerRelaxation.TauB(eps * innerDecay);
+            var tauInQ = fixedInner ? 1.0 : Inner.TauA(eps * innerDecay);
+            var tauInR = fixedInner ? 1.0 : Inner.TauB(eps * innerDecay);
 
             // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
             TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
@@ -187,20 +187,20 @@ public sealed partial record Frlc
             delta = (dQ + dR + dT) / (gammaK * gammaK);
             deltas.Add(delta);
             iterations = it + 1;
-            progress?.Report(new SolverProgress("frlc", iterations, MaxIterations, delta));
-            if (ObjectiveTolerance > 0 && value < best.Value)
+            progress?.Report(new SolverProgress("frlc", iterations, IterationLimit, delta));
+            if (StallTolerance > 0 && value < best.Value)
             {
                 best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
             }
 
-            if (iterations >= Math.Max(MinIterations, InnerRelaxationDelay + StallWindow) && (delta < Threshold || Stalled(trace, best.Value)))
+            if (iterations >= Math.Max(MinIterations, Delay + StallWindow) && (delta < DeltaThreshold || Stalled(trace, best.Value)))
             {
                 status = SolverStatus.Converged;
                 break;
             }
         }
 
-        if (ObjectiveTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && best.Value < trace[^1])
+        if (StallTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && best.Value < trace[^1])
         {
             // The objective is not monotone under mirror steps: return the best iterate seen (its objective is the
             // last entry of the trace, so that Cost and ObjectiveTrace[^1] agree).
@@ -212,7 +212,7 @@ public sealed partial record Frlc
         var rowSums = coupling.SourceMarginal();
         var colSums = coupling.TargetMarginal();
         status = LowRankSetup.FinalStatus(status, trace[^1], rowSums);
-        var convergence = new Convergence(status, iterations, delta, Threshold, deltas, watch.Elapsed);
+        var convergence = new Convergence(status, iterations, delta, DeltaThreshold, deltas, watch.Elapsed);
         var s = setup.Scale;
         var costs = trace.Select(v => v * s).ToArray();
         return new FrlcResult(setup.Coupling(q, lambda, r, r1, r2), t, gq, gr, costs[^1], costs, convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps, s, relaxation);
@@ -224,7 +224,7 @@ public sealed partial record Frlc
     /// </summary>
     private bool Stalled(List<double> trace, double bestValue)
     {
-        if (ObjectiveTolerance <= 0 || trace.Count <= StallWindow)
+        if (StallTolerance <= 0 || trace.Count <= StallWindow)
         {
             return false;
         }
@@ -235,7 +235,7 @@ public sealed partial record Frlc
             before = Math.Min(before, trace[k]);
         }
 
-        return before - bestValue <= ObjectiveTolerance * Math.Abs(bestValue);
+        return before - bestValue <= StallTolerance * Math.Abs(bestValue);
     }
 
     /// <summary>

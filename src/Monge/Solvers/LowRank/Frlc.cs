@@ -18,12 +18,13 @@ namespace Monge.Solvers.LowRank;
 /// with an online point-cloud cost O(n·m·(d+r)) time and linear memory.</para>
 /// <para>Allocations: about 4·(n·r + m·r₂) doubles for Q, R, their logs and two work buffers, n·r₂ + m·r for C·R
 /// and Cᵀ·Q, plus O(r·r₂ + n + m).</para>
-/// <para>Defaults are the reference FRLC_opt's (γ = 70, KL weights ρ_in = ρ_out = 50 (the reference's tau_in,
-/// tau_out), 25–200 iterations, Δ threshold 1e-5, inner iterations 500) on the cost divided by its mean
-/// (<see cref="ScaleCost"/>; the reference divides by the max). A configuration that beats LR-Sinkhorn at equal rank
-/// on the units test pairs (<see cref="InnerRelaxationDelay"/> = 30, <see cref="InnerRelaxation"/> = ρ 2,
-/// <see cref="InnerRelaxationFallback"/>, <see cref="ObjectiveTolerance"/> = 1e-4, <see cref="Threshold"/> = 0) is
-/// opt-in: it still fails some small-problem tests (docs/lowrank.md, "FRLC defaults"). The Q and R projections stop once
+/// <para>Defaults are the reference FRLC_opt's (γ = 70, outer KL weight 50, inner iterations 500) on the cost divided by its mean (<see cref="ScaleCost"/>; the reference divides by the max). The inner-marginal
+/// schedule and the stop are chosen by problem size when left null (<see cref="LargeProblemMinPoints"/>): below 1000
+/// points on the smaller side, the reference's (ρ_in = 50 from the start, Δ test 1e-5); from 1000 points on, the inner
+/// marginals are fixed for the first <see cref="LargeProblemRelaxationDelay"/> iterations, then relaxed with ρ_in = 2,
+/// a relaxed step that raises the objective or the marginal error is redone with fixed marginals, and the run stops
+/// when the best objective stalls (1e-4 over 10 iterations, best iterate returned), which beats LR-Sinkhorn at equal
+/// rank on the half-moon, 30-D PCA-like and micrometre pairs of docs/lowrank.md, "FRLC defaults". The Q and R projections stop once
 /// their row marginal error is below 1% of the error the mirror step left (<see cref="ProjectionRelativeTolerance"/>,
 /// <see cref="ProjectionTolerance"/>), are Anderson-accelerated on the r column duals
 /// (<see cref="ProjectionAndersonMemory"/>), and that log Q, log R and log T
@@ -50,12 +51,12 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Relaxation of the inner marginals g_Q (side a) and g_R (side b), in the same convention as the problem's
-    /// relaxation (read at ε_k of each projection, on the scaled cost). Default KL weights ρ = 50 (the reference's
-    /// tau_in, there on C / max C; ρ = 2 after <see cref="InnerRelaxationDelay"/> is the opt-in configuration of
-    /// docs/lowrank.md, "FRLC defaults");
+    /// relaxation (read at ε_k of each projection, on the scaled cost). Null (default): by problem size, KL weights
+    /// ρ = 50 (the reference's tau_in, there on C / max C) below <see cref="LargeProblemMinPoints"/> points, ρ = 2 after
+    /// <see cref="InnerRelaxationDelay"/> from there on (docs/lowrank.md, "FRLC defaults");
     /// <see cref="Relaxation.Balanced"/> keeps them fixed at their initial value.
     /// </summary>
-    public Relaxation InnerRelaxation { get; init; } = Relaxation.FromRho(50, 50);
+    public Relaxation? InnerRelaxation { get; init; }
 
     /// <summary>
     /// Growth factor of the inner KL weight per outer iteration: iteration k uses ρ_in·growth^k (for an
@@ -69,7 +70,8 @@ public sealed partial record Frlc
     /// (the gradient is taken at fixed T, which is then projected on the new g_Q, g_R): without this the objective
     /// drifts upwards after its minimum on 2-D data. A rejected step costs one more cost product and a second step.
     /// </summary>
-    public bool InnerRelaxationFallback { get; init; }
+    /// <remarks>Null (default): on from <see cref="LargeProblemMinPoints"/> points, off below (the reference).</remarks>
+    public bool? InnerRelaxationFallback { get; init; }
 
     /// <summary>
     /// A relaxed step is also redone with g fixed when it leaves a marginal error ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ (hard sides)
@@ -79,12 +81,24 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Number of first outer iterations taken with the inner marginals g_Q, g_R fixed (balanced inner projections)
-    /// before <see cref="InnerRelaxation"/> applies. 0 relaxes them from the start (the reference).
+    /// before <see cref="InnerRelaxation"/> applies. 0 relaxes them from the start (the reference). Null (default):
+    /// <see cref="LargeProblemRelaxationDelay"/> from <see cref="LargeProblemMinPoints"/> points on, 0 below.
     /// </summary>
-    public int InnerRelaxationDelay { get; init; }
+    public int? InnerRelaxationDelay { get; init; }
+
+    /// <summary>
+    /// Points on the smaller side (with positive weight) from which the null schedule options take the large-problem
+    /// values (delay, ρ_in = 2, fallback, stall stop, no Δ test); below, the reference's (docs/lowrank.md, "FRLC defaults").
+    /// </summary>
+    public const int LargeProblemMinPoints = 1000;
+
+    /// <summary>The <see cref="InnerRelaxationDelay"/> of the large-problem schedule.</summary>
+    public const int LargeProblemRelaxationDelay = 80;
 
     /// <summary>Maximum number of outer iterations.</summary>
-    public int MaxIterations { get; init; } = 200;
+    /// <remarks>Null (default): 200 below <see cref="LargeProblemMinPoints"/> points (the reference), 300 from there on
+    /// (the relaxed phase starts after <see cref="LargeProblemRelaxationDelay"/> iterations).</remarks>
+    public int? MaxIterations { get; init; }
 
     /// <summary>Minimum number of outer iterations before the Δ criterion is checked.</summary>
     public int MinIterations { get; init; } = 25;
@@ -94,17 +108,18 @@ public sealed partial record Frlc
     /// step of the iteration). The reference's 1e-5 (the default); note that Δ shrinks with the entries of Q and R
     /// (about 1/n), so on large n it fires as soon as <see cref="MinIterations"/> is reached (docs/lowrank.md,
     /// "Units and defaults"); 0 turns it off. Checked after max(<see cref="MinIterations"/>, <see cref="InnerRelaxationDelay"/> + 10)
-    /// iterations.
+    /// iterations. Null (default): 1e-5 below <see cref="LargeProblemMinPoints"/> points, 0 from there on.
     /// </summary>
-    public double Threshold { get; init; } = 1e-5;
+    public double? Threshold { get; init; }
 
     /// <summary>
     /// When positive, also stop (Converged) once the best objective has improved by less than this fraction of itself
     /// over the last 10 outer iterations (after max(<see cref="MinIterations"/>, <see cref="InnerRelaxationDelay"/> + 10)
     /// iterations), and return the iterate with the lowest objective seen (mirror steps do not decrease the objective
-    /// monotonically). Default 0 (off: the last iterate is returned); 1e-4 in the configuration of docs/lowrank.md, "FRLC defaults".
+    /// monotonically). 0: off (the last iterate is returned). Null (default): 1e-4 from <see cref="LargeProblemMinPoints"/>
+    /// points on, 0 below (docs/lowrank.md, "FRLC defaults").
     /// </summary>
-    public double ObjectiveTolerance { get; init; }
+    public double? ObjectiveTolerance { get; init; }
 
     /// <summary>Window of <see cref="ObjectiveTolerance"/>.</summary>
     internal const int StallWindow = 10;
@@ -218,8 +233,33 @@ public sealed partial record Frlc
             initialState = new FrlcInitialState(setup.RestrictSource(initialState.Q, Rank), setup.RestrictTarget(initialState.R, r2), initialState.T);
         }
 
-        return Run(setup, an, bn, relaxation, initialState, progress, cancellationToken);
+        return ForSize(cost.Rows, cost.Cols).Run(setup, an, bn, relaxation, initialState, progress, cancellationToken);
     }
+
+    /// <summary>These options with every null schedule option set for an n × m problem (see <see cref="LargeProblemMinPoints"/>).</summary>
+    internal Frlc ForSize(int n, int m)
+    {
+        var large = Math.Min(n, m) >= LargeProblemMinPoints;
+        return this with
+        {
+            InnerRelaxation = InnerRelaxation ?? (large ? Relaxation.FromRho(2, 2) : Relaxation.FromRho(50, 50)),
+            InnerRelaxationDelay = InnerRelaxationDelay ?? (large ? LargeProblemRelaxationDelay : 0),
+            InnerRelaxationFallback = InnerRelaxationFallback ?? large,
+            ObjectiveTolerance = ObjectiveTolerance ?? (large ? 1e-4 : 0),
+            Threshold = Threshold ?? (large ? 0 : 1e-5),
+            MaxIterations = MaxIterations ?? (large ? 300 : 200),
+        };
+    }
+
+    private Relaxation Inner => InnerRelaxation ?? Relaxation.FromRho(50, 50);
+
+    private int Delay => InnerRelaxationDelay ?? 0;
+
+    private int IterationLimit => MaxIterations ?? 200;
+
+    private double StallTolerance => ObjectiveTolerance ?? 0;
+
+    private double DeltaThreshold => Threshold ?? 1e-5;
 
     private void Validate(LowRankSetup setup)
     {
@@ -236,24 +276,19 @@ public sealed partial record Frlc
     private void ValidateOptions()
     {
         LowRankValidation.Positive(Gamma, nameof(Gamma));
-        if (InnerRelaxation is null)
-        {
-            throw LowRankValidation.Invalid("InnerRelaxation must not be null (Relaxation.Balanced keeps the inner marginals fixed).", nameof(InnerRelaxation));
-        }
-
         if (!(InnerRelaxationGrowth >= 1) || !double.IsFinite(InnerRelaxationGrowth))
         {
             throw LowRankValidation.Invalid($"InnerRelaxationGrowth must be finite and at least 1 (got {InnerRelaxationGrowth}).", nameof(InnerRelaxationGrowth));
         }
 
-        LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(ObjectiveTolerance, nameof(ObjectiveTolerance));
+        LowRankValidation.NonNegative(DeltaThreshold, nameof(Threshold));
+        LowRankValidation.NonNegative(StallTolerance, nameof(ObjectiveTolerance));
         LowRankValidation.NonNegative(ProjectionThreshold, nameof(ProjectionThreshold));
         LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
         LowRankValidation.NonNegative(ProjectionRelativeTolerance, nameof(ProjectionRelativeTolerance));
-        LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
+        LowRankValidation.Count(IterationLimit, 1, nameof(MaxIterations));
         LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
-        LowRankValidation.Count(InnerRelaxationDelay, 0, nameof(InnerRelaxationDelay));
+        LowRankValidation.Count(Delay, 0, nameof(InnerRelaxationDelay));
         LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
         LowRankValidation.Count(ProjectionAndersonMemory, 0, nameof(ProjectionAndersonMemory));
         LowRankValidation.Count(LatentIterations, 1, nameof(LatentIterations));

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Issue 12 (sink12): Sinkhorn defaults vs POT ot.sinkhorn (2-D n = 2000, 30-D PCA-like 3000 x 2700) and FRLC defaults
+# vs LR-Sinkhorn at rank 10 on the three pairs of docs/lowrank.md. Estimated 3 minutes on a quiet 2-core machine (from
+# CPU seconds measured under load: POT 2-D ~5 s, POT 30-D ~60 s, Monge runs and the 1e-9 references ~25 s, the three
+# low-rank pairs ~20 s each including the exact optimum). Run from the repo root after `dotnet build Monge.slnx -c Release`.
+set -euo pipefail
+B=bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll
+uptime
+echo "## Sinkhorn defaults vs POT (L2 marginal threshold 1e-6, eps = 0.01 mean C)"
+/usr/bin/python3 bench/compare/sinkhorn/compare.py 2000 --dim 2 --log-full-max 0
+/usr/bin/python3 bench/compare/sinkhorn/compare.py 3000 --dim 30 --log-full-max 0
+echo "## Stored kernel: float32 vs double vs log domain, same process (30-D 3000 x 2700)"
+dotnet "$B" sinkhorn-kernel pca30 3000 1 single,double,log
+echo "## FRLC defaults vs LR-Sinkhorn, rank 10, n = 2000, seed 0"
+for data in moons pca um; do
+  dotnet "$B" lowrank-units "$data" 2000 10 mean 1
+done
+uptime
