@@ -16,7 +16,7 @@ namespace Monge.Numerics;
 /// <c>v_ij = b_j + ⟨x_i, y'_j⟩</c> with <c>b_j = log2(e)·(ℓ_j + (h_j − s|y_j|²)/ε)</c> and
 /// <c>y'_j = log2(e)·(2s/ε)·y_j</c>, both precomputed once per call in structure-of-arrays layout (O(m·d), padded to
 /// two SIMD vectors with b = −∞). The row term s|x_i|² is added back at the end. Each entry then costs d fused
-/// multiply-adds, one max (the running maximum) and one shifted 2^x (<see cref="FastExp.Pow2Shifted{TW, TV, T}(TV, TV, TV)"/>:
+/// multiply-adds, one max (the running maximum) and one shifted 2^x (<see cref="FastExp.Pow2Shifted{T}(Vector256{T}, Vector256{T}, Vector256{T})"/>:
 /// a clamp, three adds, a degree-5 (float) or degree-11 (double) polynomial and an integer add into the exponent).
 /// </para>
 /// <para>
@@ -32,8 +32,7 @@ namespace Monge.Numerics;
 /// needs |x|²/ε ≳ 10⁶ after centering, where float32 has no accuracy left anyway) falls back to a scalar loop.
 /// </para>
 /// <para>
-/// Vector512 is used when <see cref="Vector512.IsHardwareAccelerated"/> (AVX-512), Vector256 otherwise: one kernel body,
-/// generic over the width (<see cref="ISimdWidth{TV, T}"/>), which the JIT specializes per width. Rows are split
+/// Vector512 is used when <see cref="Vector512.IsHardwareAccelerated"/> (AVX-512), Vector256 otherwise. Rows are split
 /// over cores in chunks of at least <see cref="MinRowsPerTask"/> rows, about eight chunks per core (dynamic, so a
 /// core slowed by other work does not hold the others back). Callers pass coordinates centered at a common point (the
 /// cost is translation invariant) to keep the expansion accurate in float32.
@@ -150,20 +149,19 @@ internal static class SquaredEuclideanSoftMin
     {
         if (wide)
         {
-            RunRows<T, Simd512<T>, Vector512<T>>(a, i0, count);
+            RunRows<T, Passes512<T>>(a, i0, count);
         }
         else
         {
-            RunRows<T, Simd256<T>, Vector256<T>>(a, i0, count);
+            RunRows<T, Passes256<T>>(a, i0, count);
         }
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows<T, TW, TV>(Args<T> a, int i0, int count)
+    private static void RunRows<T, TPasses>(Args<T> a, int i0, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TW : struct, ISimdWidth<TV, T>
-        where TV : struct
+        where TPasses : struct, IPasses<T>
     {
         var d = a.D;
         Span<T> xi = stackalloc T[d];
@@ -182,10 +180,10 @@ internal static class SquaredEuclideanSoftMin
                 var len = Math.Min(Block, a.Mp - j0);
                 if (T.IsNaN(shift))
                 {
-                    var sm = Max<T, TW, TV>(a, xi, j0, Math.Min(len, Sample));
+                    var sm = TPasses.Max(a, xi, j0, Math.Min(len, Sample));
                     if (T.IsNegativeInfinity(sm) && len > Sample)
                     {
-                        sm = Max<T, TW, TV>(a, xi, j0, len);
+                        sm = TPasses.Max(a, xi, j0, len);
                     }
 
                     if (T.IsNegativeInfinity(sm))
@@ -201,7 +199,7 @@ internal static class SquaredEuclideanSoftMin
                     }
                 }
 
-                var blockSum = Sum<T, TW, TV>(a, xi, j0, len, shift, out var blockMax);
+                var blockSum = TPasses.Sum(a, xi, j0, len, shift, out var blockMax);
                 if (blockMax > shift + margin)
                 {
                     var next = T.Round(blockMax);
@@ -213,7 +211,7 @@ internal static class SquaredEuclideanSoftMin
 
                     sum *= T.Exp2(shift - next);
                     shift = next;
-                    blockSum = Sum<T, TW, TV>(a, xi, j0, len, shift, out blockMax);
+                    blockSum = TPasses.Sum(a, xi, j0, len, shift, out blockMax);
                 }
 
                 sum += blockSum;
@@ -286,102 +284,195 @@ internal static class SquaredEuclideanSoftMin
         public T[] Dst { get; } = dst;
     }
 
-    /// <summary>max_j v_ij over columns [j0, j0 + len) of one row (len a multiple of two vectors), at the width <typeparamref name="TW"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static T Max<T, TW, TV>(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
+    /// <summary>The two SIMD passes over a column range of one row, per vector width.</summary>
+    private interface IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TW : struct, ISimdWidth<TV, T>
-        where TV : struct
     {
-        // Not the hot loop (a row's first Sample columns, rarely a block): one vector per step, any d.
-        var mx = TW.Create(T.NegativeInfinity);
-        var mp = a.Mp;
-        ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-        ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-        for (var j = j0; j < j0 + len; j += TW.Count)
-        {
-            var v = TW.Load(ref bRef, (nuint)j);
-            for (var k = 0; k < xi.Length; k++)
-            {
-                v = TW.MultiplyAdd(TW.Create(xi[k]), TW.Load(ref yRef, (nuint)((k * mp) + j)), v);
-            }
+        /// <summary>max_j v_ij over columns [j0, j0 + len) (len a multiple of two vectors).</summary>
+        static abstract T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len);
 
-            mx = TW.MaxNative(mx, v);
-        }
-
-        return HorizontalMax<T, TW, TV>(mx);
+        /// <summary>Σ_j 2^(v_ij − shift) over columns [j0, j0 + len), and the maximum v_ij.</summary>
+        static abstract T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max);
     }
 
-    /// <summary>
-    /// Σ_j 2^(v_ij − shift) over columns [j0, j0 + len) of one row, and the maximum v_ij, at the width
-    /// <typeparamref name="TW"/>: two vectors per step, the first three coordinates held in registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static T Sum<T, TW, TV>(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+    private readonly struct Passes256<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TW : struct, ISimdWidth<TV, T>
-        where TV : struct
     {
-        var w = TW.Count;
-        var mp = a.Mp;
-        var d = xi.Length;
-        ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-        ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-        ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
-        ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
-        var x0 = TW.Create(xi[0]);
-        var x1 = TW.Create(d > 1 ? xi[1] : T.Zero);
-        var x2 = TW.Create(d > 2 ? xi[2] : T.Zero);
-        var lo = TW.Create(shift + FastExp.MinExponent<T>());
-        var ms = TW.Create(FastExp.Magic<T>() - shift);
-        var mx0 = TW.Create(T.NegativeInfinity);
-        var mx1 = mx0;
-        var acc0 = TW.Create(T.Zero);
-        var acc1 = acc0;
-        for (var j = j0; j < j0 + len; j += 2 * w)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
         {
-            var ja = (nuint)j;
-            var jb = (nuint)(j + w);
-            var v0 = TW.MultiplyAdd(x0, TW.Load(ref yRef, ja), TW.Load(ref bRef, ja));
-            var v1 = TW.MultiplyAdd(x0, TW.Load(ref yRef, jb), TW.Load(ref bRef, jb));
-            if (d > 1)
+            var w = Vector256<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            var mx = Vector256.Create(T.NegativeInfinity);
+            for (var j = j0; j < j0 + len; j += w)
             {
-                v0 = TW.MultiplyAdd(x1, TW.Load(ref y1Ref, ja), v0);
-                v1 = TW.MultiplyAdd(x1, TW.Load(ref y1Ref, jb), v1);
-                if (d > 2)
+                var v = Vector256.LoadUnsafe(ref bRef, (nuint)j);
+                for (var k = 0; k < d; k++)
                 {
-                    v0 = TW.MultiplyAdd(x2, TW.Load(ref y2Ref, ja), v0);
-                    v1 = TW.MultiplyAdd(x2, TW.Load(ref y2Ref, jb), v1);
-                    for (var k = 3; k < d; k++)
+                    v = Simd256<T>.MultiplyAdd(Vector256.Create(xi[k]), Vector256.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
+                }
+
+                mx = Vector256.MaxNative(mx, v);
+            }
+
+            return HorizontalMax(mx);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+        {
+            var w = Vector256<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
+            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
+            var x0 = Vector256.Create(xi[0]);
+            var x1 = Vector256.Create(d > 1 ? xi[1] : T.Zero);
+            var x2 = Vector256.Create(d > 2 ? xi[2] : T.Zero);
+            var lo = Vector256.Create(shift + FastExp.MinExponent<T>());
+            var ms = Vector256.Create(FastExp.Magic<T>() - shift);
+            var mx0 = Vector256.Create(T.NegativeInfinity);
+            var mx1 = mx0;
+            var acc0 = Vector256<T>.Zero;
+            var acc1 = Vector256<T>.Zero;
+            for (var j = j0; j < j0 + len; j += 2 * w)
+            {
+                var ja = (nuint)j;
+                var jb = (nuint)(j + w);
+                var v0 = Simd256<T>.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, ja), Vector256.LoadUnsafe(ref bRef, ja));
+                var v1 = Simd256<T>.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, jb), Vector256.LoadUnsafe(ref bRef, jb));
+
+                if (d > 1)
+                {
+                    v0 = Simd256<T>.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, ja), v0);
+                    v1 = Simd256<T>.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, jb), v1);
+                    if (d > 2)
                     {
-                        var xk = TW.Create(xi[k]);
-                        v0 = TW.MultiplyAdd(xk, TW.Load(ref yRef, (nuint)(k * mp) + ja), v0);
-                        v1 = TW.MultiplyAdd(xk, TW.Load(ref yRef, (nuint)(k * mp) + jb), v1);
+                        v0 = Simd256<T>.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, ja), v0);
+                        v1 = Simd256<T>.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, jb), v1);
+                        for (var k = 3; k < d; k++)
+                        {
+                            var xk = Vector256.Create(xi[k]);
+                            v0 = Simd256<T>.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
+                            v1 = Simd256<T>.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
+                        }
                     }
                 }
+
+                mx0 = Vector256.MaxNative(mx0, v0);
+                mx1 = Vector256.MaxNative(mx1, v1);
+                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
+                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
             }
 
-            mx0 = TW.MaxNative(mx0, v0);
-            mx1 = TW.MaxNative(mx1, v1);
-            acc0 = TW.Add(acc0, FastExp.Pow2Shifted<TW, TV, T>(v0, lo, ms));
-            acc1 = TW.Add(acc1, FastExp.Pow2Shifted<TW, TV, T>(v1, lo, ms));
+            max = HorizontalMax(Vector256.MaxNative(mx0, mx1));
+            return Vector256.Sum(acc0 + acc1);
         }
 
-        max = HorizontalMax<T, TW, TV>(TW.MaxNative(mx0, mx1));
-        return TW.Sum(TW.Add(acc0, acc1));
+        private static T HorizontalMax(Vector256<T> v)
+        {
+            var m = v.GetElement(0);
+            for (var l = 1; l < Vector256<T>.Count; l++)
+            {
+                m = T.Max(m, v.GetElement(l));
+            }
+
+            return m;
+        }
     }
 
-    private static T HorizontalMax<T, TW, TV>(TV v)
+    private readonly struct Passes512<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TW : struct, ISimdWidth<TV, T>
-        where TV : struct
     {
-        var m = TW.GetElement(v, 0);
-        for (var l = 1; l < TW.Count; l++)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
         {
-            m = T.Max(m, TW.GetElement(v, l));
+            var w = Vector512<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            var mx = Vector512.Create(T.NegativeInfinity);
+            for (var j = j0; j < j0 + len; j += w)
+            {
+                var v = Vector512.LoadUnsafe(ref bRef, (nuint)j);
+                for (var k = 0; k < d; k++)
+                {
+                    v = Simd512<T>.MultiplyAdd(Vector512.Create(xi[k]), Vector512.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
+                }
+
+                mx = Vector512.MaxNative(mx, v);
+            }
+
+            return HorizontalMax(mx);
         }
 
-        return m;
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+        {
+            var w = Vector512<T>.Count;
+            var mp = a.Mp;
+            var d = xi.Length;
+            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
+            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
+            var x0 = Vector512.Create(xi[0]);
+            var x1 = Vector512.Create(d > 1 ? xi[1] : T.Zero);
+            var x2 = Vector512.Create(d > 2 ? xi[2] : T.Zero);
+            var lo = Vector512.Create(shift + FastExp.MinExponent<T>());
+            var ms = Vector512.Create(FastExp.Magic<T>() - shift);
+            var mx0 = Vector512.Create(T.NegativeInfinity);
+            var mx1 = mx0;
+            var acc0 = Vector512<T>.Zero;
+            var acc1 = Vector512<T>.Zero;
+            for (var j = j0; j < j0 + len; j += 2 * w)
+            {
+                var ja = (nuint)j;
+                var jb = (nuint)(j + w);
+                var v0 = Simd512<T>.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, ja), Vector512.LoadUnsafe(ref bRef, ja));
+                var v1 = Simd512<T>.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, jb), Vector512.LoadUnsafe(ref bRef, jb));
+                if (d > 1)
+                {
+                    v0 = Simd512<T>.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, ja), v0);
+                    v1 = Simd512<T>.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, jb), v1);
+                    if (d > 2)
+                    {
+                        v0 = Simd512<T>.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, ja), v0);
+                        v1 = Simd512<T>.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, jb), v1);
+                        for (var k = 3; k < d; k++)
+                        {
+                            var xk = Vector512.Create(xi[k]);
+                            v0 = Simd512<T>.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
+                            v1 = Simd512<T>.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
+                        }
+                    }
+                }
+
+                mx0 = Vector512.MaxNative(mx0, v0);
+                mx1 = Vector512.MaxNative(mx1, v1);
+                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
+                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
+            }
+
+            max = HorizontalMax(Vector512.MaxNative(mx0, mx1));
+            return Vector512.Sum(acc0 + acc1);
+        }
+
+        private static T HorizontalMax(Vector512<T> v)
+        {
+            var m = v.GetElement(0);
+            for (var l = 1; l < Vector512<T>.Count; l++)
+            {
+                m = T.Max(m, v.GetElement(l));
+            }
+
+            return m;
+        }
     }
 }
