@@ -9,7 +9,7 @@
 # Assumes `dotnet build Monge.slnx -c Release` and /usr/bin/python3 with h5py and numpy; run from the repository root.
 set -euo pipefail
 B=bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll
-CLI=src/Monge.Cli/bin/Release/net10.0/monge.dll
+CLI=src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll
 CELLS=${GWLR_CELLS:-20000}
 DIR=$(mktemp -d /tmp/gwlr.XXXXXX)
 uptime
