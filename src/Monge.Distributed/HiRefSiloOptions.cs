@@ -18,7 +18,8 @@ public sealed class HiRefSiloOptions
     /// (default: the processor count minus one, at least 1).</summary>
     public int Cores { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
 
-    /// <summary>Test hook: a pause after each level checkpoint, so that a test can kill a silo between levels.</summary>
+    /// <summary>Test hook: a pause after each level checkpoint and each finished subtree, so that a test can kill a silo
+    /// while the job runs.</summary>
     internal TimeSpan PauseAfterCheckpoint { get; init; }
 
     internal SemaphoreSlim Budget => _budget ??= new SemaphoreSlim(Math.Max(1, Cores));

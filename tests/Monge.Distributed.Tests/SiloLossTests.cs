@@ -18,7 +18,7 @@ public sealed class SiloLossTests(ITestOutputHelper output)
     {
         var root = Path.Combine(Path.GetTempPath(), "monge-kill-" + Guid.NewGuid().ToString("N"));
         var store = new DirectoryBlockStore(root);
-        var cluster = await ClusterFixture.StartAsync(store, 3, TimeSpan.FromSeconds(duringSubtrees ? 0 : 2));
+        var cluster = await ClusterFixture.StartAsync(store, 3, TimeSpan.FromSeconds(2));
         try
         {
             var (x, y) = DistributedHiRefTests.Clouds(3000, seed + 2);
@@ -33,13 +33,17 @@ public sealed class SiloLossTests(ITestOutputHelper output)
             Assert.Equal(expected.Cost, result.Cost);
             var (victim, coordinator) = await killed.Task;
             Assert.NotEqual(victim, result.Status.CoordinatorSilo);
+            var status = $"runs {result.Status.Runs}, resumed levels {result.Status.ResumedLevels}, resumed subtrees {result.Status.ResumedSubtrees}";
             if (coordinator)
             {
-                // The coordinator was re-activated on a surviving silo and took the finished work from the store.
-                Assert.True(result.Status.ResumedLevels >= 1, "the restarted coordinator split every level again");
+                // The coordinator was re-activated on a surviving silo and took the finished work from the store. The
+                // silos pause 2 s after each level checkpoint and each finished subtree, so the kill lands while the job
+                // runs (without the pause a fast machine finished every subtree within one poll and stored the result
+                // before the kill).
+                Assert.True(result.Status.ResumedLevels >= 1, "the restarted coordinator split every level again: " + status);
                 if (duringSubtrees)
                 {
-                    Assert.True(result.Status.ResumedSubtrees >= 1, "the restarted coordinator solved every subtree again");
+                    Assert.True(result.Status.ResumedSubtrees >= 1, "the restarted coordinator solved every subtree again: " + status);
                 }
             }
 
@@ -48,7 +52,7 @@ public sealed class SiloLossTests(ITestOutputHelper output)
                 Assert.True(result.Status.Subtrees >= 2);
             }
 
-            output.WriteLine($"killed {victim} (coordinator: {coordinator}); runs {result.Status.Runs}, resumed levels {result.Status.ResumedLevels}, resumed subtrees {result.Status.ResumedSubtrees}, retries {result.Status.Retries}, workers {string.Join(" ", result.Status.WorkerSilos)}");
+            output.WriteLine($"killed {victim} (coordinator: {coordinator}); {status}, retries {result.Status.Retries}, workers {string.Join(" ", result.Status.WorkerSilos)}");
         }
         finally
         {

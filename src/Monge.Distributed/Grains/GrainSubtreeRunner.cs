@@ -11,7 +11,7 @@ namespace Monge.Distributed.Grains;
 /// A subtree whose output is in the store (its checkpoint) is not solved again, so a restarted coordinator loses at most
 /// the subtrees in flight.
 /// </summary>
-internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress) : IHiRefSubtreeRunner
+internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, TimeSpan pauseAfterSubtree = default) : IHiRefSubtreeRunner
 {
     private const int MaxInFlight = 64;
 
@@ -75,6 +75,12 @@ internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlock
         GrainLevelExecutor.MapBack(indicesY.AsSpan(root.YStart, root.Size), iy);
         await store.DeleteAsync(inKey, cancellationToken).ConfigureAwait(false);
         progress.SubtreeDone(worker, resumed);
+        if (pauseAfterSubtree > TimeSpan.Zero)
+        {
+            // Tests only (HiRefSiloOptions.PauseAfterCheckpoint): a finished subtree is a checkpoint too.
+            await Task.Delay(pauseAfterSubtree, cancellationToken).ConfigureAwait(false);
+        }
+
         var leaves = new HiRefBlock[sizes.Length];
         var offset = 0;
         for (var z = 0; z < sizes.Length; z++)

@@ -32,7 +32,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             // Subtrees on workers (the coordinator stitches them and runs the polish), or every level through the executor
             // and the leaves here (SubtreeSize 0): the same permutation either way.
             var result = spec.SubtreeSize > 0
-                ? solver.SolveWithSubtrees(source, target, spec.SubtreeSize, new GrainSubtreeRunner(JobId, spec, Store, grains, progress), sink)
+                ? solver.SolveWithSubtrees(source, target, spec.SubtreeSize, new GrainSubtreeRunner(JobId, spec, Store, grains, progress, options.PauseAfterCheckpoint), sink)
                 : solver.Solve(source, target, sink);
             var coordinatorSeconds = spec.SubtreeSize > 0 ? result.PolishSeconds : result.LeafSeconds + result.PolishSeconds;
             progress.Update(s => s with { Stage = "writing the result", LeafSeconds = coordinatorSeconds });
