@@ -90,25 +90,7 @@ public sealed partial record HierarchicalRefinement
         var subtreeSeconds = subtreeClock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, peak);
-        var costBeforePolish = matching.Recompute();
-        var polishClock = Stopwatch.StartNew();
-        var steps = PolishSteps(n, leaves.Count);
-        var polishReports = new List<HiRefPolishReport>(steps.Count);
-        foreach (var step in steps)
-        {
-            var stepClock = Stopwatch.StartNew();
-            step.Apply(matching, cancellationToken);
-            polishReports.Add(new HiRefPolishReport(step.Name, step.RoundsRun, matching.Value, stepClock.Elapsed.TotalSeconds));
-        }
-
-        var polishSeconds = steps.Count > 0 ? polishClock.Elapsed.TotalSeconds : 0.0;
-        var permutation = new int[n];
-        for (var p = 0; p < n; p++)
-        {
-            permutation[idxX[p]] = idxY[p];
-        }
-
-        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, leaves.Max(l => l.Size), subtreeSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports };
+        return PolishAndFinish(matching, n, schedule, levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, clock, cancellationToken);
     }
 
     /// <summary>

@@ -252,9 +252,16 @@ public sealed partial record HierarchicalRefinement
         var leafClock = Stopwatch.StartNew();
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
+        return PolishAndFinish(matching, n, schedule, levels, blocks.Count, blocks.Max(b => b.Size), leafSeconds, idxX, idxY, clock, cancellationToken);
+    }
+
+    // After the leaves (solved here or on workers): the cost before polish, the polish steps for this n and leaf count,
+    // and the result (permutation from the paired index arrays).
+    private HierarchicalRefinementResult PolishAndFinish(HiRefMatching matching, int n, int[] schedule, List<HiRefLevelReport> levels, int leafCount, int maxLeafSize, double leafSeconds, int[] idxX, int[] idxY, Stopwatch clock, CancellationToken cancellationToken)
+    {
         var costBeforePolish = matching.Recompute();
         var polishClock = Stopwatch.StartNew();
-        var steps = PolishSteps(n, blocks.Count);
+        var steps = PolishSteps(n, leafCount);
         var polishReports = new List<HiRefPolishReport>(steps.Count);
         foreach (var step in steps)
         {
@@ -270,11 +277,9 @@ public sealed partial record HierarchicalRefinement
             permutation[idxX[p]] = idxY[p];
         }
 
-        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, blocks.Max(b => b.Size), leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports };
+        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, maxLeafSize, leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports };
     }
 
-    // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
-    // (leaves carried over, split blocks replaced by their children), numbered by position. Null when nothing is split.
     /// <summary>
     /// The options every block of an <paramref name="n"/>-point problem is split with: from
     /// <see cref="SinglePrecisionMinPoints"/> points on, every block in single precision. Every splitter — this machine's
@@ -283,6 +288,8 @@ public sealed partial record HierarchicalRefinement
     /// </summary>
     internal HierarchicalRefinement SplitOptionsFor(int n) => n >= SinglePrecisionMinPoints ? this with { SinglePrecisionMinBlock = 1 } : this;
 
+    // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
+    // (leaves carried over, split blocks replaced by their children), numbered by position. Null when nothing is split.
     private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport> reports, System.Collections.Concurrent.ConcurrentBag<HiRefScratch> pool, ref long peak, CancellationToken cancellationToken)
     {
         var split = blocks.FindAll(b => b.Size > LeafSize);
