@@ -53,7 +53,24 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                     cancellationToken);
             }
 
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch (BlockNotFoundException)
+            {
+                if (!await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                // Another run of this job (a coordinator presumed lost that still ran, e.g. across a partition) finished
+                // the level, wrote its checkpoint and then removed the level's block files under this run: every task
+                // has stopped (WhenAll waits for all), so take that checkpoint, which resets both index arrays.
+                var loaded = await LoadCheckpointAsync(key, level, input, cancellationToken).ConfigureAwait(false);
+                progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: true, 0);
+                return loaded;
+            }
         }
 
         var checkpointClock = Stopwatch.StartNew();
