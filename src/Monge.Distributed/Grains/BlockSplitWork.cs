@@ -13,6 +13,11 @@ internal static class BlockSplitWork
     // permuted local ranges are mapped back through the block's original ranges by the coordinator.
     public static async Task<int[]> RunAsync(HiRefBlockRequest request, IBlockStore store, int cores)
     {
+        if (await FinishedSizesAsync(request, store).ConfigureAwait(false) is { } done)
+        {
+            return done;
+        }
+
         var spec = request.Spec;
         var (m, d) = (request.Size, spec.Dimension);
         var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
@@ -34,6 +39,11 @@ internal static class BlockSplitWork
     // SolveSubtree, block seeds from the root's global level and index), with the silo's cores inside.
     public static async Task<int[]> RunSubtreeAsync(HiRefBlockRequest request, IBlockStore store, int cores)
     {
+        if (await FinishedSizesAsync(request, store).ConfigureAwait(false) is { } done)
+        {
+            return done;
+        }
+
         var spec = request.Spec;
         var (m, d) = (request.Size, spec.Dimension);
         var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
@@ -45,6 +55,19 @@ internal static class BlockSplitWork
         var leaves = solver.SolveSubtree(root, spec.Count, points.AsMemory(0, m * d), points.AsMemory(m * d, m * d), d, ix, iy);
         var sizes = leaves.Select(c => c.Size).ToArray();
         await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
+        return sizes;
+    }
+
+    // Work is idempotent: when an earlier attempt of this call (retried on a fresh grain while the first still ran) has
+    // already written the output, the coordinator may have read it and removed the input, so answer from the output.
+    private static async Task<int[]?> FinishedSizesAsync(HiRefBlockRequest request, IBlockStore store)
+    {
+        if (!await store.ExistsAsync(request.OutputKey).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var (_, _, sizes) = BlockOutput.Decode(request.OutputKey, await store.GetAsync(request.OutputKey).ConfigureAwait(false), request.Size);
         return sizes;
     }
 }
