@@ -295,184 +295,131 @@ internal static class SquaredEuclideanSoftMin
         static abstract T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max);
     }
 
+    /// <summary>The passes at 256-bit width: entry points the JIT compiles (optimized) around the inlined generic bodies.</summary>
     private readonly struct Passes256<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
-        {
-            var w = Vector256<T>.Count;
-            var mp = a.Mp;
-            var d = xi.Length;
-            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-            var mx = Vector256.Create(T.NegativeInfinity);
-            for (var j = j0; j < j0 + len; j += w)
-            {
-                var v = Vector256.LoadUnsafe(ref bRef, (nuint)j);
-                for (var k = 0; k < d; k++)
-                {
-                    v = Simd256<T>.MultiplyAdd(Vector256.Create(xi[k]), Vector256.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
-                }
-
-                mx = Vector256.MaxNative(mx, v);
-            }
-
-            return HorizontalMax(mx);
-        }
+            => MaxBody<T, Simd256<T>, Vector256<T>>(a, xi, j0, len);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
-        {
-            var w = Vector256<T>.Count;
-            var mp = a.Mp;
-            var d = xi.Length;
-            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
-            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
-            var x0 = Vector256.Create(xi[0]);
-            var x1 = Vector256.Create(d > 1 ? xi[1] : T.Zero);
-            var x2 = Vector256.Create(d > 2 ? xi[2] : T.Zero);
-            var lo = Vector256.Create(shift + FastExp.MinExponent<T>());
-            var ms = Vector256.Create(FastExp.Magic<T>() - shift);
-            var mx0 = Vector256.Create(T.NegativeInfinity);
-            var mx1 = mx0;
-            var acc0 = Vector256<T>.Zero;
-            var acc1 = Vector256<T>.Zero;
-            for (var j = j0; j < j0 + len; j += 2 * w)
-            {
-                var ja = (nuint)j;
-                var jb = (nuint)(j + w);
-                var v0 = Simd256<T>.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, ja), Vector256.LoadUnsafe(ref bRef, ja));
-                var v1 = Simd256<T>.MultiplyAdd(x0, Vector256.LoadUnsafe(ref yRef, jb), Vector256.LoadUnsafe(ref bRef, jb));
-
-                if (d > 1)
-                {
-                    v0 = Simd256<T>.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, ja), v0);
-                    v1 = Simd256<T>.MultiplyAdd(x1, Vector256.LoadUnsafe(ref y1Ref, jb), v1);
-                    if (d > 2)
-                    {
-                        v0 = Simd256<T>.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, ja), v0);
-                        v1 = Simd256<T>.MultiplyAdd(x2, Vector256.LoadUnsafe(ref y2Ref, jb), v1);
-                        for (var k = 3; k < d; k++)
-                        {
-                            var xk = Vector256.Create(xi[k]);
-                            v0 = Simd256<T>.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
-                            v1 = Simd256<T>.MultiplyAdd(xk, Vector256.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
-                        }
-                    }
-                }
-
-                mx0 = Vector256.MaxNative(mx0, v0);
-                mx1 = Vector256.MaxNative(mx1, v1);
-                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
-                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
-            }
-
-            max = HorizontalMax(Vector256.MaxNative(mx0, mx1));
-            return Vector256.Sum(acc0 + acc1);
-        }
-
-        private static T HorizontalMax(Vector256<T> v)
-        {
-            var m = v.GetElement(0);
-            for (var l = 1; l < Vector256<T>.Count; l++)
-            {
-                m = T.Max(m, v.GetElement(l));
-            }
-
-            return m;
-        }
+            => SumBody<T, Simd256<T>, Vector256<T>>(a, xi, j0, len, shift, out max);
     }
 
+    /// <summary>The passes at 512-bit width (see <see cref="Passes256{T}"/>).</summary>
     private readonly struct Passes512<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
-        {
-            var w = Vector512<T>.Count;
-            var mp = a.Mp;
-            var d = xi.Length;
-            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-            var mx = Vector512.Create(T.NegativeInfinity);
-            for (var j = j0; j < j0 + len; j += w)
-            {
-                var v = Vector512.LoadUnsafe(ref bRef, (nuint)j);
-                for (var k = 0; k < d; k++)
-                {
-                    v = Simd512<T>.MultiplyAdd(Vector512.Create(xi[k]), Vector512.LoadUnsafe(ref yRef, (nuint)((k * mp) + j)), v);
-                }
-
-                mx = Vector512.MaxNative(mx, v);
-            }
-
-            return HorizontalMax(mx);
-        }
+            => MaxBody<T, Simd512<T>, Vector512<T>>(a, xi, j0, len);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+            => SumBody<T, Simd512<T>, Vector512<T>>(a, xi, j0, len, shift, out max);
+    }
+
+    /// <summary>max_j v_ij over columns [j0, j0 + len) of one row, at the width <typeparamref name="TW"/> (one vector per step, any d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T MaxBody<T, TW, TV>(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, ISimdWidth<TV, T>
+        where TV : struct
+    {
+        var w = TW.Count;
+        var mp = a.Mp;
+        var d = xi.Length;
+        ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+        ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+        var mx = TW.Create(T.NegativeInfinity);
+        for (var j = j0; j < j0 + len; j += w)
         {
-            var w = Vector512<T>.Count;
-            var mp = a.Mp;
-            var d = xi.Length;
-            ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
-            ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
-            ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
-            ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
-            var x0 = Vector512.Create(xi[0]);
-            var x1 = Vector512.Create(d > 1 ? xi[1] : T.Zero);
-            var x2 = Vector512.Create(d > 2 ? xi[2] : T.Zero);
-            var lo = Vector512.Create(shift + FastExp.MinExponent<T>());
-            var ms = Vector512.Create(FastExp.Magic<T>() - shift);
-            var mx0 = Vector512.Create(T.NegativeInfinity);
-            var mx1 = mx0;
-            var acc0 = Vector512<T>.Zero;
-            var acc1 = Vector512<T>.Zero;
-            for (var j = j0; j < j0 + len; j += 2 * w)
+            var v = TW.Load(ref bRef, (nuint)j);
+            for (var k = 0; k < d; k++)
             {
-                var ja = (nuint)j;
-                var jb = (nuint)(j + w);
-                var v0 = Simd512<T>.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, ja), Vector512.LoadUnsafe(ref bRef, ja));
-                var v1 = Simd512<T>.MultiplyAdd(x0, Vector512.LoadUnsafe(ref yRef, jb), Vector512.LoadUnsafe(ref bRef, jb));
-                if (d > 1)
+                v = TW.MultiplyAdd(TW.Create(xi[k]), TW.Load(ref yRef, (nuint)((k * mp) + j)), v);
+            }
+
+            mx = TW.MaxNative(mx, v);
+        }
+
+        return HorizontalMax<T, TW, TV>(mx);
+    }
+
+    /// <summary>
+    /// Σ_j 2^(v_ij − shift) over columns [j0, j0 + len) of one row, and the maximum v_ij, at the width
+    /// <typeparamref name="TW"/>: two vectors per step, the first three coordinates held in registers. Inlined into
+    /// the per-width entry points so that every accumulator is a local of one optimized method.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T SumBody<T, TW, TV>(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, ISimdWidth<TV, T>
+        where TV : struct
+    {
+        var w = TW.Count;
+        var mp = a.Mp;
+        var d = xi.Length;
+        ref var bRef = ref MemoryMarshal.GetArrayDataReference(a.B);
+        ref var yRef = ref MemoryMarshal.GetArrayDataReference(a.Yt);
+        ref var y1Ref = ref Unsafe.Add(ref yRef, d > 1 ? mp : 0);
+        ref var y2Ref = ref Unsafe.Add(ref yRef, d > 2 ? 2 * mp : 0);
+        var x0 = TW.Create(xi[0]);
+        var x1 = TW.Create(d > 1 ? xi[1] : T.Zero);
+        var x2 = TW.Create(d > 2 ? xi[2] : T.Zero);
+        var lo = TW.Create(shift + FastExp.MinExponent<T>());
+        var ms = TW.Create(FastExp.Magic<T>() - shift);
+        var mx0 = TW.Create(T.NegativeInfinity);
+        var mx1 = mx0;
+        var acc0 = TW.Create(T.Zero);
+        var acc1 = acc0;
+        for (var j = j0; j < j0 + len; j += 2 * w)
+        {
+            var ja = (nuint)j;
+            var jb = (nuint)(j + w);
+            var v0 = TW.MultiplyAdd(x0, TW.Load(ref yRef, ja), TW.Load(ref bRef, ja));
+            var v1 = TW.MultiplyAdd(x0, TW.Load(ref yRef, jb), TW.Load(ref bRef, jb));
+            if (d > 1)
+            {
+                v0 = TW.MultiplyAdd(x1, TW.Load(ref y1Ref, ja), v0);
+                v1 = TW.MultiplyAdd(x1, TW.Load(ref y1Ref, jb), v1);
+                if (d > 2)
                 {
-                    v0 = Simd512<T>.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, ja), v0);
-                    v1 = Simd512<T>.MultiplyAdd(x1, Vector512.LoadUnsafe(ref y1Ref, jb), v1);
-                    if (d > 2)
+                    v0 = TW.MultiplyAdd(x2, TW.Load(ref y2Ref, ja), v0);
+                    v1 = TW.MultiplyAdd(x2, TW.Load(ref y2Ref, jb), v1);
+                    for (var k = 3; k < d; k++)
                     {
-                        v0 = Simd512<T>.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, ja), v0);
-                        v1 = Simd512<T>.MultiplyAdd(x2, Vector512.LoadUnsafe(ref y2Ref, jb), v1);
-                        for (var k = 3; k < d; k++)
-                        {
-                            var xk = Vector512.Create(xi[k]);
-                            v0 = Simd512<T>.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + ja), v0);
-                            v1 = Simd512<T>.MultiplyAdd(xk, Vector512.LoadUnsafe(ref yRef, (nuint)(k * mp) + jb), v1);
-                        }
+                        var xk = TW.Create(xi[k]);
+                        v0 = TW.MultiplyAdd(xk, TW.Load(ref yRef, (nuint)(k * mp) + ja), v0);
+                        v1 = TW.MultiplyAdd(xk, TW.Load(ref yRef, (nuint)(k * mp) + jb), v1);
                     }
                 }
-
-                mx0 = Vector512.MaxNative(mx0, v0);
-                mx1 = Vector512.MaxNative(mx1, v1);
-                acc0 += FastExp.Pow2Shifted(v0, lo, ms);
-                acc1 += FastExp.Pow2Shifted(v1, lo, ms);
             }
 
-            max = HorizontalMax(Vector512.MaxNative(mx0, mx1));
-            return Vector512.Sum(acc0 + acc1);
+            mx0 = TW.MaxNative(mx0, v0);
+            mx1 = TW.MaxNative(mx1, v1);
+            acc0 = TW.Add(acc0, FastExp.Pow2Shifted<TW, TV, T>(v0, lo, ms));
+            acc1 = TW.Add(acc1, FastExp.Pow2Shifted<TW, TV, T>(v1, lo, ms));
         }
 
-        private static T HorizontalMax(Vector512<T> v)
+        max = HorizontalMax<T, TW, TV>(TW.MaxNative(mx0, mx1));
+        return TW.Sum(TW.Add(acc0, acc1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T HorizontalMax<T, TW, TV>(TV v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, ISimdWidth<TV, T>
+        where TV : struct
+    {
+        var m = TW.GetElement(v, 0);
+        for (var l = 1; l < TW.Count; l++)
         {
-            var m = v.GetElement(0);
-            for (var l = 1; l < Vector512<T>.Count; l++)
-            {
-                m = T.Max(m, v.GetElement(l));
-            }
-
-            return m;
+            m = T.Max(m, TW.GetElement(v, l));
         }
+
+        return m;
     }
 }
