@@ -112,19 +112,34 @@ public abstract class CostGeometry<T>
     /// <exception cref="InputValidationException">ε is not positive and finite.</exception>
     public virtual void SoftMin(ReadOnlySpan<T> potential, ReadOnlySpan<T> logWeights, T epsilon, Axis axis, Span<T> destination)
     {
-        if (axis == Axis.Columns)
+        if (!SoftMinOnRows(potential, logWeights, epsilon, axis, destination))
         {
-            Transpose().SoftMin(potential, logWeights, epsilon, Axis.Rows, destination);
             return;
         }
 
-        CheckReduction(potential, logWeights, destination, axis);
-        CheckEpsilon(epsilon);
         var h = potential.ToArray();
         var lw = logWeights.IsEmpty ? null : logWeights.ToArray();
         var dst = new T[Rows];
         ForEachRowBlock(TileRows, (i0, count) => SoftMinRowBlock(h, lw, epsilon, i0, count, dst));
         dst.CopyTo(destination);
+    }
+
+    /// <summary>
+    /// The common start of a row-axis soft-min (the default above and the fused fast paths of the subclasses): a
+    /// <see cref="Axis.Columns"/> reduction runs on <see cref="Transpose"/> and returns false (done); otherwise the
+    /// lengths and ε are checked and true says "reduce the rows now".
+    /// </summary>
+    private protected bool SoftMinOnRows(ReadOnlySpan<T> potential, ReadOnlySpan<T> logWeights, T epsilon, Axis axis, Span<T> destination)
+    {
+        if (axis == Axis.Columns)
+        {
+            Transpose().SoftMin(potential, logWeights, epsilon, Axis.Rows, destination);
+            return false;
+        }
+
+        CheckReduction(potential, logWeights, destination, axis);
+        CheckEpsilon(epsilon);
+        return true;
     }
 
     /// <summary>Multiplies by the cost: <c>C·v</c> for <see cref="Axis.Rows"/>, <c>Cᵀ·v</c> for <see cref="Axis.Columns"/>.</summary>

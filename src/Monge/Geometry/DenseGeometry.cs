@@ -120,15 +120,10 @@ public sealed class DenseGeometry<T> : CostGeometry<T>
             return;
         }
 
-        if (axis == Axis.Columns)
+        if (SoftMinOnRows(potential, logWeights, epsilon, axis, destination))
         {
-            Transpose().SoftMin(potential, logWeights, epsilon, Axis.Rows, destination);
-            return;
+            Numerics.DenseSoftMin.Run(_cost, Rows, Cols, ScaleFactor, potential, logWeights, epsilon, destination[..Rows]);
         }
-
-        CheckReduction(potential, logWeights, destination, axis);
-        CheckEpsilon(epsilon);
-        Numerics.DenseSoftMin.Run(_cost, Rows, Cols, ScaleFactor, potential, logWeights, epsilon, destination[..Rows]);
     }
 
     /// <inheritdoc />

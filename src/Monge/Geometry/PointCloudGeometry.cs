@@ -81,15 +81,10 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry
             return;
         }
 
-        if (axis == Axis.Columns)
+        if (SoftMinOnRows(potential, logWeights, epsilon, axis, destination))
         {
-            Transpose().SoftMin(potential, logWeights, epsilon, Axis.Rows, destination);
-            return;
+            SquaredEuclideanSoftMin.Run(sq.SourceCentered, sq.SourceNorms, sq.TargetCentered, sq.TargetNorms, Source.Dimension, ScaleFactor, potential, logWeights, epsilon, destination[..Rows]);
         }
-
-        CheckReduction(potential, logWeights, destination, axis);
-        CheckEpsilon(epsilon);
-        SquaredEuclideanSoftMin.Run(sq.SourceCentered, sq.SourceNorms, sq.TargetCentered, sq.TargetNorms, Source.Dimension, ScaleFactor, potential, logWeights, epsilon, destination[..Rows]);
     }
 
     /// <inheritdoc />

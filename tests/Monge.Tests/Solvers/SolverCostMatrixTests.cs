@@ -110,6 +110,10 @@ public sealed class SolverCostMatrixTests
                 {
                     var result = new Frlc { Rank = 2, Seed = seed }.Solve(LowRankCost.FromGeometry(geometry));
                     AssertLowRank(c, result.Coupling.ToDense(), result.Cost, result.SourceMarginalError + result.TargetMarginalError, optimum, what);
+
+                    // The public path: the problem (cost rescaled by its mean, factors from the one builder), same bounds in the problem's units.
+                    var viaProblem = new Frlc { Rank = 2, Seed = seed }.Solve(problem);
+                    AssertLowRank(c, viaProblem.Coupling.ToDense(), viaProblem.Cost, viaProblem.SourceMarginalError + viaProblem.TargetMarginalError, optimum, what + " via LinearProblem");
                     break;
                 }
 
@@ -117,6 +121,8 @@ public sealed class SolverCostMatrixTests
                 {
                     var result = new LowRankSinkhorn { Rank = 2, Seed = seed }.Solve(LowRankCost.FromGeometry(geometry));
                     AssertLowRank(c, result.Coupling.ToDense(), result.Cost, result.SourceMarginalError + result.TargetMarginalError, optimum, what);
+                    var viaProblem = new LowRankSinkhorn { Rank = 2, Seed = seed }.Solve(problem);
+                    AssertLowRank(c, viaProblem.Coupling.ToDense(), viaProblem.Cost, viaProblem.SourceMarginalError + viaProblem.TargetMarginalError, optimum, what + " via LinearProblem");
                     break;
                 }
 
@@ -125,6 +131,10 @@ public sealed class SolverCostMatrixTests
                     // n ≤ LeafSize: one exact leaf.
                     var result = new HierarchicalRefinement { Cost = cost, LeafSize = 8, Seed = seed }.Solve(x, y);
                     NumericAssert.Close(optimum, result.Cost, rtol: 1e-9, atol: 1e-12, what: what);
+
+                    // The problem path: a solver left at the default cost adopts the problem's.
+                    var viaProblem = new HierarchicalRefinement { LeafSize = 8, Seed = seed }.Solve(problem);
+                    NumericAssert.Close(optimum, viaProblem.Cost, rtol: 1e-9, atol: 1e-12, what: what + " via LinearProblem");
                     break;
                 }
 

@@ -14,15 +14,5 @@ public readonly struct Euclidean<T> : ICostFunction<T>
     public bool IsSymmetric => true;
 
     /// <inheritdoc />
-    public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
-    {
-        var s = T.Zero;
-        for (var k = 0; k < x.Length; k++)
-        {
-            var t = x[k] - y[k];
-            s += t * t;
-        }
-
-        return T.Sqrt(s);
-    }
+    public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => T.Sqrt(SquaredEuclidean<T>.Distance(x, y));
 }

@@ -17,7 +17,10 @@ public readonly struct SquaredEuclidean<T> : ICostFunction<T>
     public bool IsSymmetric => true;
 
     /// <inheritdoc />
-    public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+    public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => Distance(x, y);
+
+    /// <summary>‖x − y‖², summed in coordinate order (also the radicand of <see cref="Euclidean{T}"/>).</summary>
+    internal static T Distance(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
     {
         var s = T.Zero;
         for (var k = 0; k < x.Length; k++)
