@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Issue 11, "SIMD width twins folded": the width-generic soft-min kernel and FastExp, old (the commit before the fold,
-# 93cb0d0) vs new (this tree), side by side, interleaved old/new/old/new so background load hits both alike.
-# Cases (SimdWidthBenchmarks): the fused soft-min (n = m = 4096, d = 3) forced to 256- and 512-bit vectors, and 2^x
-# over 4096 values at both widths, float and double. Estimate on a quiet 2-core machine: old bench build ≈ 60 s
-# (once), then 4 runs of 8 BenchmarkDotNet cases (in-process, 3 warm-up + 9 iterations of 200 ms) ≈ 3 s each ≈ 25 s
-# per run; total ≈ 3 min. Assumes `dotnet build Monge.slnx -c Release` was done here. Prints one Markdown table (the
-# minimum time per operation of each run, and new / old of the better run of each) and `uptime`.
+# Issue 11, "SIMD width twins folded": the width-generic soft-min kernel and FastExp, old (the commit before any fold,
+# 93cb0d0: hand-written Vector256/Vector512 copies) vs new (this tree: FastExp and both soft-min passes one generic body
+# each, the passes inlined into per-width entry points), side by side, interleaved old/new/old/new so background load
+# hits both alike. Cases (SimdWidthBenchmarks): the fused soft-min (n = m = 4096, d = 3) forced to 256- and 512-bit
+# vectors, and 2^x over 4096 values at both widths, float and double. Then the load-independent check: the JIT's
+# machine code of the eight soft-min pass methods (Max/Sum x 256/512 x float/double), old vs new, as the number of
+# instruction lines that differ (comments and labels stripped). Estimate on a quiet 2-core machine: old bench build
+# ≈ 60 s (once), then 4 runs of 8 BenchmarkDotNet cases (in-process, 3 warm-up + 9 iterations of 200 ms) ≈ 25 s per
+# run, then 4 short disassembly runs ≈ 5 s each; total ≈ 3 min 20 s. Assumes `dotnet build Monge.slnx -c Release` was
+# done here. Prints one Markdown table (the minimum time per operation of each run, and new / old of the better run of
+# each), the machine-code comparison and `uptime`.
 #
 #   bench/quiet/seam11.sh            (OLD=/path uses an existing old checkout instead of /tmp/seam11-old)
 set -euo pipefail
@@ -46,4 +50,17 @@ for (m, t), r in sorted(res.items()):
     n = min(r.get('new1', float('inf')), r.get('new2', float('inf')))
     print(f"| {m} | {t} | {cells} | {n / o:.2f} |")
 PY
+echo
+echo "Machine code of the soft-min passes, old vs new (instruction lines that differ; 0 = identical):"
+dis() { # dir out [env]
+  (cd "$1" && env ${3:-} DOTNET_JitDisasm='*Passes*:Sum *Passes*:Max' DOTNET_JitStdOutFile="$2" \
+      dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll softmin-ab 600 3 1 >/dev/null 2>&1)
+}
+strip() { sed -E 's/;.*$//; s/^[[:space:]]+//' "$1" | grep -v '^$' | grep -v '^G_M' || true; }
+for width in 512 256; do
+  e=""; [ "$width" = 256 ] && e="DOTNET_PreferredVectorBitWidth=256"
+  dis "$old" "$out/old$width.txt" "$e"; dis "$root" "$out/new$width.txt" "$e"
+  methods=$(grep -c '; Assembly listing for method' "$out/new$width.txt" || true)
+  echo "  ${width}-bit: $methods methods, $(diff <(strip "$out/old$width.txt") <(strip "$out/new$width.txt") | grep -c '^[<>]' || true) differing lines"
+done
 uptime

@@ -295,15 +295,19 @@ internal static class SquaredEuclideanSoftMin
         static abstract T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max);
     }
 
-    /// <summary>The passes at 256-bit width: entry points the JIT compiles (optimized) around the inlined generic bodies.</summary>
+    /// <summary>
+    /// The passes at 256-bit width: entry points the JIT compiles (optimized) around the inlined generic bodies. Not
+    /// inlined themselves (they would be, being tiny forwarders): as methods of their own they compile to the code of the
+    /// former hand-written passes, instruction for instruction; inlined into <c>RunRows</c> they would share its registers.
+    /// </summary>
     private readonly struct Passes256<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
             => MaxBody<T, Simd256<T>, Vector256<T>>(a, xi, j0, len);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
             => SumBody<T, Simd256<T>, Vector256<T>>(a, xi, j0, len, shift, out max);
     }
@@ -312,11 +316,11 @@ internal static class SquaredEuclideanSoftMin
     private readonly struct Passes512<T> : IPasses<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static T Max(Args<T> a, ReadOnlySpan<T> xi, int j0, int len)
             => MaxBody<T, Simd512<T>, Vector512<T>>(a, xi, j0, len);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static T Sum(Args<T> a, ReadOnlySpan<T> xi, int j0, int len, T shift, out T max)
             => SumBody<T, Simd512<T>, Vector512<T>>(a, xi, j0, len, shift, out max);
     }
