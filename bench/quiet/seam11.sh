@@ -51,16 +51,20 @@ for (m, t), r in sorted(res.items()):
     print(f"| {m} | {t} | {cells} | {n / o:.2f} |")
 PY
 echo
-echo "Machine code of the soft-min passes, old vs new (instruction lines that differ; 0 = identical):"
+echo "Machine code of the soft-min passes, old vs new: bytes of code and vector moves to/from the stack (spills) per method"
 dis() { # dir out [env]
   (cd "$1" && env ${3:-} DOTNET_JitDisasm='*Passes*:Sum *Passes*:Max' DOTNET_JitStdOutFile="$2" \
       dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll softmin-ab 600 3 1 >/dev/null 2>&1)
 }
-strip() { sed -E 's/;.*$//; s/^[[:space:]]+//' "$1" | grep -v '^$' | grep -v '^G_M' || true; }
+summary() { # listing -> "method bytes spills" per method
+  awk '/; Assembly listing for method/{name=$6; sub(/\(.*/, "", name); sub(/.*SquaredEuclideanSoftMin\+/, "", name); spills=0}
+       /vmov(ups|aps|dqu).*\[(rsp|rbp)/{spills++}
+       /; Total bytes of code/{print name, $NF, spills}' "$1"
+}
 for width in 512 256; do
   e=""; [ "$width" = 256 ] && e="DOTNET_PreferredVectorBitWidth=256"
   dis "$old" "$out/old$width.txt" "$e"; dis "$root" "$out/new$width.txt" "$e"
-  methods=$(grep -c '; Assembly listing for method' "$out/new$width.txt" || true)
-  echo "  ${width}-bit: $methods methods, $(diff <(strip "$out/old$width.txt") <(strip "$out/new$width.txt") | grep -c '^[<>]' || true) differing lines"
+  echo "  ${width}-bit run (method: old bytes/spills -> new bytes/spills):"
+  join <(summary "$out/old$width.txt" | sort) <(summary "$out/new$width.txt" | sort) | awk '{printf "    %s: %s/%s -> %s/%s\n", $1, $2, $3, $4, $5}'
 done
 uptime
