@@ -71,10 +71,12 @@ public sealed record FrlcGromov
 
     /// <summary>
     /// Also stop once the best objective improved by less than this fraction over the last 10 iterations, and return the
-    /// best iterate (mirror steps are not monotone). 0 disables the test. Default 1e-5 (before the k-means start it was
-    /// 1e-6, which GW's slow final descent rarely met before <see cref="MaxIterations"/>).
+    /// best iterate (mirror steps are not monotone). 0 disables the test. Default 1e-3 (was 1e-5, which the fused slice
+    /// alignment never met: after its fast descent the objective creeps down by 0.02–0.06% per 10 iterations for hundreds
+    /// of iterations, faster on larger slices, without changing the alignment: 20 000 cells, 117 iterations at 1e-3 against
+    /// 500 unconverged at 1e-5, median error 154.5 µm against 154.4, labels 0.904 against 0.901; docs/align.md).
     /// </summary>
-    public double ObjectiveTolerance { get; init; } = 1e-5;
+    public double ObjectiveTolerance { get; init; } = 1e-3;
 
     /// <summary>Maximum Sinkhorn sweeps of each Q and R projection.</summary>
     public int ProjectionIterations { get; init; } = 500;
