@@ -49,7 +49,7 @@ if (args.Length > 0 && args[0] == "gw-lowrank")
 
 if (args.Length > 0 && args[0] == "gw-align-trace")
 {
-    GromovAlignTrace.Run(args[1..]);
+    GromovLowRankRun.AlignTrace(args[1..]);
     return;
 }
 
