@@ -47,6 +47,12 @@ if (args.Length > 0 && args[0] == "gw-lowrank")
     return;
 }
 
+if (args.Length > 0 && args[0] == "gw-align-trace")
+{
+    GromovLowRankRun.AlignTrace(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "gw-slices")
 {
     GromovLowRankRun.WriteSlices(args[1..]);

@@ -1,63 +1,55 @@
 #!/usr/bin/env bash
-# Issue 13 (gwlr): FRLC-GW at n = 100 000 (2-D, k-means start vs the former random start, 30-D k-means) and monge align on
-# the synthetic 20 000-cell slice pair end to end from .h5ad (before: random start, 150 iterations; after: defaults, with and
-# without --refine). Estimated CPU time on a quiet machine: about 0.35 CPU-s per FRLC iteration at n = 100 000 rank 10
-# (measured under load: 0.31-0.42 per iteration plus 3.5-5 s of initialisation), so the 2-D pair of runs capped at 150
-# iterations at most each is about 2 × 55 CPU-s, the 30-D run about 60 CPU-s, the four 20 000-cell aligns about 4 × 20 CPU-s:
-# ≈ 300 CPU-s, about 2.5-3.5 min of wall time on 2 cores. The 50 000-cell align does not fit beside them in 4 minutes:
-# run it with `GWLR_CELLS=50000 bash bench/quiet/gwlr.sh align` alone.
+# Issue 13 (gwlr): FRLC-GW at n = 100 000 in 2-D with defaults (k-means start, runs to convergence) and monge align end to
+# end from .h5ad with defaults on the synthetic 20 000-cell pair (with and without --refine) and the 50 000-cell pair.
+# Estimated CPU time on a quiet machine (from CPU seconds measured under load 60-90): FRLC-GW 100k 2-D about 50 CPU-s
+# (init 5 + at most ~100 iterations at 0.35-0.42), the 20 000-cell aligns about 2 x 40 (117 iterations, 36 CPU-s in
+# process), the 50 000-cell align about 80 (152 iterations, 75 CPU-s in process) plus the pair generation (~10):
+# ~230 CPU-s, about 2-2.5 min of wall time on 2 cores. The 30-D FRLC-GW run (~100-180 CPU-s) does not fit beside them:
+# `bash bench/quiet/gwlr.sh frlc30` runs it alone.
 # Assumes `dotnet build Monge.slnx -c Release` and /usr/bin/python3 with h5py and numpy; run from the repository root.
 set -euo pipefail
 B=bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll
 CLI=src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll
-CELLS=${GWLR_CELLS:-20000}
 DIR=$(mktemp -d /tmp/gwlr.XXXXXX)
+T="wall=%e user=%U sys=%S maxrss_kb=%M"
 uptime
-if [ "${1:-all}" != "align" ]; then
-  echo "== FRLC-GW n = 100 000, rank 10 (gw-lowrank N D RANK frlc INIT MAX_ITERATIONS)"
-  for args in "2 10 frlc random 150" "2 10 frlc kmeans 150" "30 10 frlc kmeans 150"; do
-    /usr/bin/time -f "wall=%e user=%U sys=%S maxrss_kb=%M" dotnet $B gw-lowrank 100000 $args 2>&1 | sed "s/^/[$args] /"
-  done
+if [ "${1:-all}" = "frlc30" ]; then
+  /usr/bin/time -f "$T" dotnet $B gw-lowrank 100000 30 10 frlc kmeans 2>&1 | sed "s/^/[30-D] /"
+  exit 0
 fi
-echo "== monge align, $CELLS source cells (rank 20, alpha 0.5, affine)"
-dotnet $B gw-slices "$CELLS" "$DIR" >/dev/null
-common=(--source "$DIR/s1.h5ad" --target "$DIR/s2.h5ad" --alpha 0.5 --method frlc --rank 20 --seed 1 --align-mode affine
-  --transfer "$DIR/s1.h5ad#obs/cell_type" --json --overwrite)
+echo "== FRLC-GW n = 100 000, 2-D, rank 10, defaults (gw-lowrank N D RANK frlc kmeans)"
+/usr/bin/time -f "$T" dotnet $B gw-lowrank 100000 2 10 frlc kmeans 2>&1 | sed "s/^/[2-D] /"
 run() {
-  local name=$1; shift
-  /usr/bin/time -f "wall=%e user=%U sys=%S maxrss_kb=%M" dotnet $CLI align "${common[@]}" --aligned-out "$DIR/$name.npy" \
-    --transfer-out "$DIR/$name.csv" "$@" > "$DIR/$name.json" 2> "$DIR/$name.time" || true
-  /usr/bin/python3 - "$DIR" "$name" <<'PY'
+  local cells=$1 name=$2; shift 2
+  /usr/bin/time -f "$T" dotnet $CLI align --source "$DIR/$cells/s1.h5ad" --target "$DIR/$cells/s2.h5ad" --alpha 0.5 --method frlc \
+    --rank 20 --seed 1 --align-mode affine --transfer "$DIR/$cells/s1.h5ad#obs/cell_type" --json --overwrite \
+    --aligned-out "$DIR/$name.npy" --transfer-out "$DIR/$name.csv" "$@" > "$DIR/$name.json" 2> "$DIR/$name.time" || true
+  /usr/bin/python3 - "$DIR" "$cells" "$name" <<'PY'
 import sys, json, csv, h5py, numpy as np
-d, name = sys.argv[1], sys.argv[2]
-s1 = h5py.File(f"{d}/s1.h5ad", "r")
-truth = s1["obsm/spatial_target_frame"][:]
-aligned = np.load(f"{d}/{name}.npy")
-err = np.linalg.norm(aligned - truth, axis=1)
-ct = s1["obs/cell_type"]
-if isinstance(ct, h5py.Group):
-    cats = [c.decode() if isinstance(c, bytes) else str(c) for c in ct["categories"][:]]
-    labels = [cats[i] for i in ct["codes"][:]]
-else:
-    labels = [c.decode() if isinstance(c, bytes) else str(c) for c in ct[:]]
-rows = list(csv.DictReader(open(f"{d}/{name}.csv")))
-pred = [r["label"] for r in rows]
-s2 = h5py.File(f"{d}/s2.h5ad", "r")
-ct2 = s2["obs/cell_type"]
-if isinstance(ct2, h5py.Group):
-    cats2 = [c.decode() if isinstance(c, bytes) else str(c) for c in ct2["categories"][:]]
-    tl = [cats2[i] for i in ct2["codes"][:]]
-else:
-    tl = [c.decode() if isinstance(c, bytes) else str(c) for c in ct2[:]]
+d, cells, name = sys.argv[1], sys.argv[2], sys.argv[3]
+def labels(f):
+    ct = f["obs/cell_type"]
+    if isinstance(ct, h5py.Group):
+        cats = [c.decode() if isinstance(c, bytes) else str(c) for c in ct["categories"][:]]
+        return [cats[i] for i in ct["codes"][:]]
+    return [c.decode() if isinstance(c, bytes) else str(c) for c in ct[:]]
+s1 = h5py.File(f"{d}/{cells}/s1.h5ad", "r")
+err = np.linalg.norm(np.load(f"{d}/{name}.npy") - s1["obsm/spatial_target_frame"][:], axis=1)
+pred = [r["label"] for r in csv.DictReader(open(f"{d}/{name}.csv"))]
+tl = labels(h5py.File(f"{d}/{cells}/s2.h5ad", "r"))
 acc = np.mean([p == t for p, t in zip(pred, tl)]) if len(pred) == len(tl) else float("nan")
 j = json.load(open(f"{d}/{name}.json"))
 t = open(f"{d}/{name}.time").read().strip().splitlines()[-1]
-print(f"{name:10s} iterations={j.get('iterations')} converged={j.get('converged')} median_err={np.median(err):.1f} p90={np.percentile(err,90):.1f} label_acc={acc:.3f} rotation={j.get('rotation_degrees'):.1f} {t}")
+print(f"{name:12s} iterations={j.get('iterations')} converged={j.get('converged')} median_err={np.median(err):.1f} p90={np.percentile(err,90):.1f} label_acc={acc:.3f} rotation={j.get('rotation_degrees'):.1f} marginal_error={j.get('marginal_error')} {t}")
 PY
 }
-run before --max-iterations 150 --init random
-run after
-run kmeans --init kmeans
-run refined --refine
+for cells in 20000 50000; do
+  mkdir -p "$DIR/$cells"
+  dotnet $B gw-slices "$cells" "$DIR/$cells" >/dev/null
+done
+echo "== monge align (FRLC-GW rank 20, alpha 0.5, affine, defaults)"
+run 20000 align20k
+run 20000 align20k-ref --refine
+run 50000 align50k
 uptime
 rm -rf "$DIR"

@@ -51,18 +51,6 @@ public sealed class FrlcGwMethod : IGwMethod
     }
 
     /// <inheritdoc/>
-    public GwOutcome Run(GwInput input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var rank = GwLowRankSummary.Rank(input);
-        var solver = new FrlcGromov
-        {
-            Rank = rank,
-            Seed = GwLowRankSummary.Seed(input),
-            ScaleCost = GwLowRankSummary.Scale(input),
-            MaxIterations = GwLowRankSummary.MaxIterations(input, new FrlcGromov().MaxIterations),
-        };
-        var result = solver.Solve(input.Problem, input.Progress, input.Context.Cancellation);
-        return GwLowRankSummary.Outcome(Name, rank, result, input.Context.Cancellation);
-    }
+    public GwOutcome Run(GwInput input) => GwLowRankSummary.Run(Name, input, new FrlcGromov().MaxIterations, s =>
+        new FrlcGromov { Rank = s.Rank, Seed = s.Seed, ScaleCost = s.Scale, MaxIterations = s.MaxIterations }.Solve(input.Problem, input.Progress, input.Context.Cancellation));
 }

@@ -29,26 +29,29 @@ internal static class GwLowRankSummary
         new Option<string>(ScaleName) { Description = "divide the intra-space costs by their common mean (default), max or std, by a fixed positive number, or not at all (none); the feature cost by its square; values are reported in the input's units", DefaultValueFactory = _ => "mean" },
     ];
 
-    /// <summary>The <c>--rank</c> value.</summary>
-    public static int Rank(GwInput input) => input.Get<int>(RankName);
-
-    /// <summary>The <c>--lowrank-max-iterations</c> value, or <paramref name="fallback"/> (the solver's default).</summary>
-    public static int MaxIterations(GwInput input, int fallback) => input.Parse.GetValue<int?>(MaxIterationsName) ?? fallback;
-
-    /// <summary>The <c>--seed</c> value.</summary>
-    public static int Seed(GwInput input) => input.Get<int>(SeedName);
-
-    /// <summary>The <c>--scale-cost</c> value.</summary>
-    /// <exception cref="UsageException">Not a statistic name or a positive number.</exception>
-    public static CostScale Scale(GwInput input)
+    /// <summary>
+    /// Runs a low-rank method: reads the shared options (<c>--rank</c>, <c>--seed</c>, <c>--scale-cost</c>,
+    /// <c>--lowrank-max-iterations</c> with <paramref name="defaultMaxIterations"/> as the solver's default), solves, and
+    /// builds the outcome (cancellation rethrown).
+    /// </summary>
+    /// <param name="method">The method name (JSON and messages).</param>
+    /// <param name="input">The parsed input.</param>
+    /// <param name="defaultMaxIterations">The solver's default outer iteration budget.</param>
+    /// <param name="solve">Builds the solver from the settings and solves <see cref="GwInput.Problem"/>.</param>
+    /// <exception cref="UsageException">A <c>--scale-cost</c> that is not a statistic name or a positive number.</exception>
+    public static GwOutcome Run(string method, GwInput input, int defaultMaxIterations, Func<LowRankSettings, LowRankGromovResult> solve)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(solve);
         var text = input.Get<string>(ScaleName);
-        return CostScale.TryParse(text, out var scale) ? scale : throw new UsageException($"{ScaleName} {text}: expected mean, max, std, none or a positive number.");
+        var scale = CostScale.TryParse(text, out var parsed) ? parsed : throw new UsageException($"{ScaleName} {text}: expected mean, max, std, none or a positive number.");
+        var settings = new LowRankSettings(input.Get<int>(RankName), input.Get<int>(SeedName), scale, input.Parse.GetValue<int?>(MaxIterationsName) ?? defaultMaxIterations);
+        return Outcome(method, settings.Rank, solve(settings), input.Context.Cancellation);
     }
 
     /// <summary>The outcome of a low-rank solve: summary, dense plan (small problems), and the hard matching (a
     /// plan above the dense limit is refused: its factors are not a file format yet).</summary>
-    public static GwOutcome Outcome(string method, int rank, LowRankGromovResult result, CancellationToken cancellationToken)
+    private static GwOutcome Outcome(string method, int rank, LowRankGromovResult result, CancellationToken cancellationToken)
     {
         if (result.Convergence.Status == SolverStatus.Cancelled)
         {
@@ -81,3 +84,10 @@ internal static class GwLowRankSummary
         ["state_bytes"] = result.StateBytes,
     };
 }
+
+/// <summary>The options every low-rank method of <c>monge gw</c> shares, as given on the command line.</summary>
+/// <param name="Rank">--rank.</param>
+/// <param name="Seed">--seed.</param>
+/// <param name="Scale">--scale-cost.</param>
+/// <param name="MaxIterations">--lowrank-max-iterations, or the solver's default.</param>
+internal readonly record struct LowRankSettings(int Rank, int Seed, CostScale Scale, int MaxIterations);

@@ -48,17 +48,9 @@ public sealed partial record Frlc
 
         var trace = new List<double> { value };
         var deltas = new List<double>();
-        var workQ = new double[q.Length];
-        var workR = new double[r.Length];
-        var workT = new double[t.Length];
-        var logTNew = new double[t.Length];
-        var gradT = new double[t.Length];
-        var fQ = new double[n];
-        var hQ = new double[r1];
-        var fR = new double[m];
-        var hR = new double[r2];
-        var fT = new double[r1];
-        var hT = new double[r2];
+        var (workQ, workR, workT, logTNew, gradT) = SharedFrlcStep.WorkBuffers(q.Length, r.Length, t.Length);
+        var (fQ, hQ, fR, hR, fT, hT) = SharedFrlcStep.Duals(n, r1, m, r2);
+        var projection = new SharedFrlcStep.ProjectionOptions(ProjectionIterations, ProjectionThreshold, ProjectionTolerance, ProjectionRelativeTolerance, ProjectionAndersonMemory);
 
         var status = SolverStatus.MaxIterations;
         var iterations = 0;
@@ -113,15 +105,10 @@ public sealed partial record Frlc
             var tauInQ = fixedInner ? 1.0 : Inner.TauA(eps * innerDecay);
             var tauInR = fixedInner ? 1.0 : Inner.TauB(eps * innerDecay);
 
-            // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)): log kernel = log Q − γ_k ∇Q, written over log Q.
-            TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
-            // Outer and inner relaxations read at this projection's ε (τ = ρ/(ρ+ε) for a relaxation given as ρ).
-            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), tauInQ, ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            sweeps += EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ);
-
-            TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), tauInR, ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR);
+            // Q ← Proj(Q ⊙ exp(−γ_k ∇Q)) (log Q − γ_k ∇Q written over log Q), R likewise; outer and inner relaxations read
+            // at this projection's ε (τ = ρ/(ρ+ε) for a relaxation given as ρ).
+            sweeps += SharedFrlcStep.MirrorProject(logQ, workQ, n, r1, a, gq, gammaK, relaxation.TauA(eps), tauInQ, projection, fQ, hQ);
+            sweeps += SharedFrlcStep.MirrorProject(logR, workR, m, r2, b, gr, gammaK, relaxation.TauB(eps), tauInR, projection, fR, hR);
 
             var dQ = FrobeniusDistance(workQ, q);
             var dR = FrobeniusDistance(workR, r);
@@ -143,11 +130,7 @@ public sealed partial record Frlc
             // T step on the new Q, R: ∇T = diag(1/g_Q) (Qᵀ C R) diag(1/g_R), its own normalised step.
             objective.GradientLatent(q, n, r1, r2, gradLatent);
             Latent(gradLatent, gq, gr, gradT);
-            var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
-            var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
-            TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
-            var settingsT = new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold);
-            EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, settingsT, fT, hT);
+            SharedFrlcStep.LatentStep(gradT, Gamma, logT, logTNew, workT, gq, gr, LatentIterations, ProjectionThreshold, fT, hT);
             var dT = FrobeniusDistance(workT, t);
             if (!double.IsFinite(dT))
             {

@@ -71,10 +71,12 @@ public sealed record FrlcGromov
 
     /// <summary>
     /// Also stop once the best objective improved by less than this fraction over the last 10 iterations, and return the
-    /// best iterate (mirror steps are not monotone). 0 disables the test. Default 1e-5 (before the k-means start it was
-    /// 1e-6, which GW's slow final descent rarely met before <see cref="MaxIterations"/>).
+    /// best iterate (mirror steps are not monotone). 0 disables the test. Default 1e-3 (was 1e-5, which the fused slice
+    /// alignment never met: after its fast descent the objective creeps down by 0.02–0.06% per 10 iterations for hundreds
+    /// of iterations, faster on larger slices, without changing the alignment: 20 000 cells, 117 iterations at 1e-3 against
+    /// 500 unconverged at 1e-5, median error 154.5 µm against 154.4, labels 0.904 against 0.901; docs/align.md).
     /// </summary>
-    public double ObjectiveTolerance { get; init; } = 1e-5;
+    public double ObjectiveTolerance { get; init; } = 1e-3;
 
     /// <summary>Maximum Sinkhorn sweeps of each Q and R projection.</summary>
     public int ProjectionIterations { get; init; } = 500;
@@ -187,18 +189,10 @@ public sealed record FrlcGromov
         var s2 = setup.Scale * setup.Scale;
         var trace = new List<double> { objective.Value * s2 };
         var deltas = new List<double>();
-        var workQ = new double[q.Length];
-        var workR = new double[r.Length];
-        var workT = new double[t.Length];
-        var logTNew = new double[t.Length];
+        var (workQ, workR, workT, logTNew, gradT) = SharedFrlcStep.WorkBuffers(q.Length, r.Length, t.Length);
         var gradLatent = new double[t.Length];
-        var gradT = new double[t.Length];
-        var fQ = new double[n];
-        var hQ = new double[r1];
-        var fR = new double[m];
-        var hR = new double[r2];
-        var fT = new double[r1];
-        var hT = new double[r2];
+        var (fQ, hQ, fR, hR, fT, hT) = SharedFrlcStep.Duals(n, r1, m, r2);
+        var projection = new SharedFrlcStep.ProjectionOptions(ProjectionIterations, ProjectionThreshold, ProjectionTolerance, ProjectionRelativeTolerance, ProjectionAndersonMemory);
 
         // Scratch of the three projections, reused every iteration (no per-iteration buffers of size n or n × r).
         var spaceQ = new EntropicProjection.Workspace();
@@ -228,12 +222,8 @@ public sealed record FrlcGromov
             // marginal terms of the square loss would otherwise set ‖∇‖∞ and the step would vanish.
             var gammaK = StepSize(relaxation, workQ, workR, n, m, r1, r2);
             var eps = 1.0 / gammaK;
-            TensorPrimitives.MultiplyAdd(workQ, -gammaK, logQ, logQ);
-            var settingsQ = new EntropicProjection.Settings(relaxation.TauA(eps), InnerRelaxation.TauA(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            var sweeps = EntropicProjection.Run(logQ, workQ, n, r1, a, gq, eps, settingsQ, fQ, hQ, spaceQ);
-            TensorPrimitives.MultiplyAdd(workR, -gammaK, logR, logR);
-            var settingsR = new EntropicProjection.Settings(relaxation.TauB(eps), InnerRelaxation.TauB(eps), ProjectionIterations, ProjectionThreshold, MarginalTolerance: ProjectionTolerance, RelativeTolerance: ProjectionRelativeTolerance, AndersonMemory: ProjectionAndersonMemory);
-            sweeps += EntropicProjection.Run(logR, workR, m, r2, b, gr, eps, settingsR, fR, hR, spaceR);
+            var sweeps = SharedFrlcStep.MirrorProject(logQ, workQ, n, r1, a, gq, gammaK, relaxation.TauA(eps), InnerRelaxation.TauA(eps), projection, fQ, hQ, spaceQ);
+            sweeps += SharedFrlcStep.MirrorProject(logR, workR, m, r2, b, gr, gammaK, relaxation.TauB(eps), InnerRelaxation.TauB(eps), projection, fR, hR, spaceR);
             clock?.Lap(FrlcGromovProfile.Phase.Projections, sweeps);
 
             var dQ = TensorPrimitives.Distance<double>(workQ, q);
@@ -258,10 +248,7 @@ public sealed record FrlcGromov
             LowRankGromovCore.CentreRows(gradT, r1, r2);
             LowRankGromovCore.CentreColumns(gradT, r1, r2);
             clock?.Lap(FrlcGromovProfile.Phase.Products);
-            var normT = TensorPrimitives.MaxMagnitude<double>(gradT);
-            var gammaT = normT > 0 && double.IsFinite(normT) ? Gamma / normT : Gamma;
-            TensorPrimitives.MultiplyAdd(gradT, -gammaT, logT, logTNew);
-            EntropicProjection.Run(logTNew, workT, r1, r2, gq, gr, 1.0 / gammaT, new EntropicProjection.Settings(1.0, 1.0, LatentIterations, ProjectionThreshold), fT, hT, spaceT);
+            SharedFrlcStep.LatentStep(gradT, Gamma, logT, logTNew, workT, gq, gr, LatentIterations, ProjectionThreshold, fT, hT, spaceT);
             var dT = TensorPrimitives.Distance<double>(workT, t);
             if (!double.IsFinite(dT))
             {
