@@ -99,6 +99,15 @@ internal static class Tune
         var stages = new StageClock();
         var clock = Stopwatch.StartNew();
         var solveCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        if (args.Contains("seedpot=1"))
+        {
+            // Experiment: the certificate's target potential seeds the global refinement (its time is not in the solve's).
+            var seedClock = Stopwatch.StartNew();
+            var seed = certify.Compute(sample.Source, sample.Target!, cost);
+            Console.WriteLine($"  seed potential: bound={seed.LowerBound:F6} ({seedClock.Elapsed.TotalSeconds:F1} s)");
+            solver = solver with { GlobalSeedPotential = seed.G };
+        }
+
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;

@@ -26,7 +26,14 @@ namespace Monge.Solvers.Hierarchical;
 /// <remarks>Time per pass: O(n·(B + (probes + 1)·ballPoints)·d) for the candidates (B = n / ballPoints balls, in
 /// parallel) plus the auction (single-threaded, about n·(candidates + 1) per bid round). Memory: the graph, n·(k + 1) ints
 /// and doubles, a copy of the targets in ball order (n·d doubles) and five arrays of n.</remarks>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance) : IHiRefPolishStep
+/// <param name="passes">Most passes.</param>
+/// <param name="candidates">Candidate targets per source point besides its partner.</param>
+/// <param name="ballPoints">Most targets per ball.</param>
+/// <param name="probes">Balls searched per point (plus the partner's ball).</param>
+/// <param name="tolerance">Stop after a pass (from the second on) that gains at most this fraction.</param>
+/// <param name="seedPotential">A target potential to start from (by target index; e.g. <see cref="DualBoundResult.G"/> of the
+/// certificate), or null: then the first pass takes the targets nearest the partner.</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -71,7 +78,8 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
         var degree = candidates + 1;
         var probe = Math.Min(probes, ballCount);
-        var potential = new double[n];
+        var potential = seedPotential is { Length: var length } && length == n ? (double[])seedPotential.Clone() : new double[n];
+        var seeded = seedPotential is not null && seedPotential.Length == n;
         var meanPotential = new double[ballCount];
         var position = new int[n];
         var rowStart = new int[n + 1];
@@ -122,7 +130,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
                     // The first pass has no potential yet: it takes the targets nearest the partner (c(y_σ, y)), which
                     // moves mass along chains; later passes the targets of smallest c(x, y) − g(y) for x itself.
-                    var query = pass == 0 ? matching.Y.Span.Slice(idxY[p] * d, d) : xr;
+                    var query = pass == 0 && !seeded ? matching.Y.Span.Slice(idxY[p] * d, d) : xr;
 
                     // The probe balls of smallest c(x, centre) − mean g, then the partner's ball if not among them.
                     var kept = 0;
@@ -195,7 +203,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                 prices[q] = -potential[idxY[q]];
             }
 
-            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 ? double.NaN : WarmEpsilon, cancellationToken))
+            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : WarmEpsilon, cancellationToken))
             {
                 break;
             }

@@ -23,9 +23,13 @@ public sealed partial record HierarchicalRefinement
     /// partner's ball): those of smallest c(x, centre) − mean g over balls of about 128 targets.</summary>
     public int GlobalProbes { get; init; } = 8;
 
+    /// <summary>Experimental: a target potential (by target index, e.g. the certificate's <see cref="Tools.DualBoundResult.G"/>)
+    /// for the first pass of <see cref="GlobalPasses"/>; null: the first pass takes the targets nearest the partner.</summary>
+    internal double[]? GlobalSeedPotential { get; init; }
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
-        GlobalPasses > 0 && n > GlobalMinPoints ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, 128, GlobalProbes, PolishTolerance) : null;
+        GlobalPasses > 0 && n > GlobalMinPoints ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, 128, GlobalProbes, PolishTolerance, GlobalSeedPotential) : null;
 
     private void ValidateGlobal()
     {
