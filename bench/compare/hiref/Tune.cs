@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), profile=1 (phase timers), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), profile=1 (phase timers), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// </summary>
@@ -50,6 +50,10 @@ internal static class Tune
                 "largemax" => solver with { LargeSlabMaxPoints = I() },
                 "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
+                "global" => solver with { GlobalPasses = I() },
+                "globalk" => solver with { GlobalCandidates = I() },
+                "globalmin" => solver with { GlobalMinPoints = I() },
+                "probes" => solver with { GlobalProbes = I() },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 "single" => solver with { SinglePrecisionMinBlock = I() },
@@ -95,6 +99,15 @@ internal static class Tune
         var stages = new StageClock();
         var clock = Stopwatch.StartNew();
         var solveCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        if (args.Contains("seedpot=1"))
+        {
+            // Experiment: the certificate's target potential seeds the global refinement (its time is not in the solve's).
+            var seedClock = Stopwatch.StartNew();
+            var seed = certify.Compute(sample.Source, sample.Target!, cost);
+            Console.WriteLine($"  seed potential: bound={seed.LowerBound:F6} ({seedClock.Elapsed.TotalSeconds:F1} s)");
+            solver = solver with { GlobalSeedPotential = seed.G };
+        }
+
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;

@@ -91,6 +91,21 @@ internal sealed class DualBoundClusters
     /// <summary>Ball position → point index (points of one ball are consecutive).</summary>
     public ReadOnlySpan<int> Order => _order;
 
+    /// <summary>First ball position of ball <paramref name="ball"/>.</summary>
+    public int BallStart(int ball) => _start[ball];
+
+    /// <summary>Points in ball <paramref name="ball"/>.</summary>
+    public int BallCount(int ball) => _count[ball];
+
+    /// <summary>Mean of the points of ball <paramref name="ball"/>.</summary>
+    public ReadOnlySpan<double> Centre(int ball) => _centre.AsSpan(ball * _d, _d);
+
+    /// <summary>Radius of ball <paramref name="ball"/> (at least the largest distance of its points to the centre).</summary>
+    public double Radius(int ball) => _radius[ball];
+
+    /// <summary>The points in ball order, row-major (n × d).</summary>
+    public ReadOnlySpan<double> Rows => _rows;
+
     /// <summary>Pairs evaluated by the transforms since the counter was last cleared (a diagnostic for benchmarks).</summary>
     internal static long Evaluated;
 

@@ -30,7 +30,26 @@ internal static class SparseAuction
     /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
     /// <param name="rowToColumn">Receives the assignment (length n).</param>
     /// <param name="cancellationToken">Checked every 65 536 bids.</param>
-    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, CancellationToken cancellationToken)
+    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, CancellationToken cancellationToken) =>
+        TrySolve(rowStart, columns, costs, relativeEpsilon, maxBidsPerRow, rowToColumn, [], double.NaN, cancellationToken);
+
+    /// <summary>
+    /// <see cref="TrySolve(ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int, Span{int}, CancellationToken)"/>
+    /// with the column prices in and out: when <paramref name="startRelativeEpsilon"/> is a number, the auction starts from
+    /// the given prices with ε = that fraction of the mean edge cost (a warm start: prices of a nearby problem), else from
+    /// zero prices and the usual ε schedule. On success <paramref name="prices"/> holds the final prices p_j; g_j = −p_j
+    /// is then a target potential with c_ij − g_j ≥ min_k (c_ik − g_k) − ε on every edge (ε-complementary slackness).
+    /// </summary>
+    /// <param name="rowStart">CSR offsets, length n + 1.</param>
+    /// <param name="columns">Candidate columns of each row.</param>
+    /// <param name="costs">Edge costs.</param>
+    /// <param name="relativeEpsilon">Final ε relative to the mean edge cost.</param>
+    /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
+    /// <param name="rowToColumn">Receives the assignment (length n).</param>
+    /// <param name="prices">Length n (prices in when warm, out on success), or empty.</param>
+    /// <param name="startRelativeEpsilon">NaN: cold start; else the first ε relative to the mean edge cost.</param>
+    /// <param name="cancellationToken">Checked every 65 536 bids.</param>
+    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, CancellationToken cancellationToken)
     {
         var n = rowStart.Length - 1;
         if (n <= 0)
@@ -48,8 +67,14 @@ internal static class SparseAuction
 
         var mean = sum / Math.Max(costs.Length, 1);
         var epsFinal = Math.Max(relativeEpsilon * mean, 1e-300);
-        var eps = Math.Max((hi - lo) / 4, epsFinal);
+        var warm = !double.IsNaN(startRelativeEpsilon) && prices.Length == n;
+        var eps = warm ? Math.Max(startRelativeEpsilon * mean, epsFinal) : Math.Max((hi - lo) / 4, epsFinal);
         var price = new double[n];
+        if (warm)
+        {
+            prices.CopyTo(price);
+        }
+
         var owner = new int[n];
         var assigned = new int[n];
         var queue = new int[n];
@@ -128,6 +153,11 @@ internal static class SparseAuction
         }
 
         assigned.AsSpan().CopyTo(rowToColumn);
+        if (prices.Length == n)
+        {
+            price.AsSpan().CopyTo(prices);
+        }
+
         return true;
     }
 }

@@ -374,6 +374,11 @@ public sealed partial record HierarchicalRefinement
             steps.Add(new SlabPolish(LargeSlabRounds, LargeSlabSize, Seed, LargeSlabTolerance));
         }
 
+        if (GlobalStep(n) is { } global)
+        {
+            steps.Add(global);
+        }
+
         return steps;
     }
 
@@ -495,6 +500,7 @@ public sealed partial record HierarchicalRefinement
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));
+        ValidateGlobal();
         return ScheduleFor(n);
     }
 

@@ -1,0 +1,265 @@
+using Monge.Geometry.Costs;
+using Monge.Solvers.Exact;
+using Monge.Tools;
+
+namespace Monge.Solvers.Hierarchical;
+
+/// <summary>
+/// Hierarchical Refinement's global sparse refinement (issue #14, first direction; after Schmitzer's sparse multiscale
+/// idea at one scale): the whole matching is re-solved as one assignment problem on a sparse candidate graph chosen by
+/// <em>reduced cost</em> c(x, y) − g(y) for a target potential g, across every block boundary. Each pass:
+/// <list type="number">
+/// <item>every source point keeps its partner and gains the <c>candidates</c> targets of smallest c(x, y) − g(y) among
+/// the points of <c>probes</c> balls of the target cloud (balls of about <c>ballPoints</c> targets, recursive farthest-pair
+/// median splits, <see cref="DualBoundClusters"/>) with the smallest c(x, centre) − mean g, plus its partner's ball;</item>
+/// <item>the problem on that graph is solved by ε-scaling auction (<see cref="SparseAuction"/>, to 10⁻⁷ of the mean edge
+/// cost; warm-started from the previous pass's prices), and the result replaces the matching only if it is cheaper;</item>
+/// <item>the auction's final prices p give the next pass's potential g = −p (ε-complementary slackness: on the graph's
+/// edges c − g is within ε of each row's minimum), so the next graph holds the edges that the dual of this one says are
+/// cheap: a mass imbalance between distant blocks shows up as a price difference and pulls in edges across them.</item>
+/// </list>
+/// The first pass has no potential: its candidates are the targets nearest the partner (chains of local moves, whose
+/// prices seed the potential). From the second pass on it stops after a pass that gains at most <c>tolerance</c>
+/// (relative), or after <c>passes</c> passes. Never raises the cost; deterministic whatever the thread
+/// count (the candidate search is per row, the auction single-threaded in a fixed order).
+/// </summary>
+/// <remarks>Time per pass: O(n·(B + (probes + 1)·ballPoints)·d) for the candidates (B = n / ballPoints balls, in
+/// parallel) plus the auction (single-threaded, about n·(candidates + 1) per bid round). Memory: the graph, n·(k + 1) ints
+/// and doubles, a copy of the targets in ball order (n·d doubles) and five arrays of n.</remarks>
+/// <param name="passes">Most passes.</param>
+/// <param name="candidates">Candidate targets per source point besides its partner.</param>
+/// <param name="ballPoints">Most targets per ball.</param>
+/// <param name="probes">Balls searched per point (plus the partner's ball).</param>
+/// <param name="tolerance">Stop after a pass (from the second on) that gains at most this fraction.</param>
+/// <param name="seedPotential">A target potential to start from (by target index; e.g. <see cref="DualBoundResult.G"/> of the
+/// certificate), or null: then the first pass takes the targets nearest the partner.</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null) : IHiRefPolishStep
+{
+    // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
+    private const double WarmEpsilon = 1e-4;
+
+    // Final ε relative to the mean edge cost (the auction's result is within n·ε of the graph's optimum).
+    private const double FinalEpsilon = 1e-7;
+
+    private const int Chunk = 256;
+
+    public string Name => "global";
+
+    public int RoundsRun { get; private set; }
+
+    /// <summary>The target potential g (by target index) after the last pass of the last <see cref="Apply"/>, or null.</summary>
+    public double[]? TargetPotential { get; private set; }
+
+    public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
+    {
+        RoundsRun = 0;
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        var n = idxX.Length;
+        if (n < 2 || passes <= 0)
+        {
+            return;
+        }
+
+        var d = matching.Dimension;
+        var cost = matching.Cost;
+        var x = matching.X;
+        var balls = DualBoundClusters.Build(matching.Y.Span, n, d, cost is Euclidean<double>, ballPoints);
+        var ballCount = balls.Balls;
+        var order = balls.Order.ToArray();
+        var ballOf = new int[n];
+        for (var b = 0; b < ballCount; b++)
+        {
+            for (var t = balls.BallStart(b); t < balls.BallStart(b) + balls.BallCount(b); t++)
+            {
+                ballOf[order[t]] = b;
+            }
+        }
+
+        var degree = candidates + 1;
+        var probe = Math.Min(probes, ballCount);
+        var potential = seedPotential is { Length: var length } && length == n ? (double[])seedPotential.Clone() : new double[n];
+        var seeded = seedPotential is not null && seedPotential.Length == n;
+        var meanPotential = new double[ballCount];
+        var position = new int[n];
+        var rowStart = new int[n + 1];
+        for (var p = 0; p <= n; p++)
+        {
+            rowStart[p] = p * degree;
+        }
+
+        var columns = new int[n * degree];
+        var costs = new double[n * degree];
+        var prices = new double[n];
+        var assignment = new int[n];
+        var updated = new int[n];
+        matching.RecordScratch((n * (long)degree * (sizeof(int) + sizeof(double))) + ((long)n * d * sizeof(double) * 2) + (6L * n * sizeof(double)));
+        var workers = matching.Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        var chunks = (n + Chunk - 1) / Chunk;
+        for (var pass = 0; pass < passes; pass++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var q = 0; q < n; q++)
+            {
+                position[idxY[q]] = q;
+            }
+
+            for (var b = 0; b < ballCount; b++)
+            {
+                double sum = 0;
+                var start = balls.BallStart(b);
+                var count = balls.BallCount(b);
+                for (var t = start; t < start + count; t++)
+                {
+                    sum += potential[order[t]];
+                }
+
+                meanPotential[b] = sum / count;
+            }
+
+            Parallel.For(0, chunks, options, () => new Scratch(probe + 1, degree), (chunk, _, scratch) =>
+            {
+                var xs = x.Span;
+                var rows = balls.Rows;
+                var end = Math.Min(n, (chunk + 1) * Chunk);
+                for (var p = chunk * Chunk; p < end; p++)
+                {
+                    var xr = xs.Slice(idxX[p] * d, d);
+                    var partnerBall = ballOf[idxY[p]];
+
+                    // The first pass has no potential yet: it takes the targets nearest the partner (c(y_σ, y)), which
+                    // moves mass along chains; later passes the targets of smallest c(x, y) − g(y) for x itself.
+                    var query = pass == 0 && !seeded ? matching.Y.Span.Slice(idxY[p] * d, d) : xr;
+
+                    // The probe balls of smallest c(x, centre) − mean g, then the partner's ball if not among them.
+                    var kept = 0;
+                    for (var b = 0; b < ballCount; b++)
+                    {
+                        var s = BlockFactors.PairCost(query, balls.Centre(b), cost) - meanPotential[b];
+                        if (kept < probe)
+                        {
+                            Insert(scratch.BallScore, scratch.BallId, kept++, s, b);
+                        }
+                        else if (s < scratch.BallScore[probe - 1])
+                        {
+                            Insert(scratch.BallScore, scratch.BallId, probe - 1, s, b);
+                        }
+                    }
+
+                    var probed = kept;
+                    if (Array.IndexOf(scratch.BallId, partnerBall, 0, kept) < 0)
+                    {
+                        scratch.BallId[probed++] = partnerBall;
+                    }
+
+                    // The candidates of smallest reduced cost among the probed balls' points (the partner excluded: it is
+                    // added below, so the graph always holds the current perfect matching).
+                    var partner = idxY[p];
+                    var found = 0;
+                    for (var e = 0; e < probed; e++)
+                    {
+                        var b = scratch.BallId[e];
+                        var start = balls.BallStart(b);
+                        var count = balls.BallCount(b);
+                        for (var t = start; t < start + count; t++)
+                        {
+                            var j = order[t];
+                            if (j == partner)
+                            {
+                                continue;
+                            }
+
+                            var r = BlockFactors.PairCost(query, rows.Slice(t * d, d), cost) - potential[j];
+                            if (found < candidates)
+                            {
+                                Insert(scratch.CandidateValue, scratch.CandidateId, found++, r, j);
+                            }
+                            else if (r < scratch.CandidateValue[candidates - 1])
+                            {
+                                Insert(scratch.CandidateValue, scratch.CandidateId, candidates - 1, r, j);
+                            }
+                        }
+                    }
+
+                    var row = p * degree;
+                    columns[row] = p;
+                    var ys = matching.Y.Span;
+                    costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);
+                    for (var t = 0; t < candidates; t++)
+                    {
+                        // Fewer candidates than k (tiny problems): repeat the partner's edge (duplicates do not change the auction).
+                        var j = t < found ? scratch.CandidateId[t] : partner;
+                        columns[row + 1 + t] = position[j];
+                        costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
+                    }
+                }
+
+                return scratch;
+            }, _ => { });
+
+            for (var q = 0; q < n; q++)
+            {
+                prices[q] = -potential[idxY[q]];
+            }
+
+            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : WarmEpsilon, cancellationToken))
+            {
+                break;
+            }
+
+            RoundsRun++;
+            for (var q = 0; q < n; q++)
+            {
+                potential[idxY[q]] = -prices[q];
+            }
+
+            for (var p = 0; p < n; p++)
+            {
+                updated[p] = idxY[assignment[p]];
+            }
+
+            var previous = matching.Value;
+            var value = HierarchicalRefinement.MatchingCost(x.Span, matching.Y.Span, d, idxX, updated, cost);
+            if (value < previous)
+            {
+                updated.CopyTo(idxY, 0);
+                matching.Value = value;
+            }
+
+            matching.Progress?.Report(new SolverProgress($"global {pass + 1}", pass + 1, passes, (previous - matching.Value) / previous));
+            if (pass > 0 && !(previous - matching.Value > tolerance * previous))
+            {
+                break;
+            }
+        }
+
+        TargetPotential = potential;
+    }
+
+    // Inserts (value, id) into the ascending list of the first `at + 1` slots (slot `at` is free or the one replaced).
+    private static void Insert(double[] values, int[] ids, int at, double value, int id)
+    {
+        var t = at;
+        while (t > 0 && values[t - 1] > value)
+        {
+            values[t] = values[t - 1];
+            ids[t] = ids[t - 1];
+            t--;
+        }
+
+        values[t] = value;
+        ids[t] = id;
+    }
+
+    private sealed class Scratch(int balls, int candidates)
+    {
+        public double[] BallScore { get; } = new double[balls];
+
+        public int[] BallId { get; } = new int[balls];
+
+        public double[] CandidateValue { get; } = new double[candidates];
+
+        public int[] CandidateId { get; } = new int[candidates];
+    }
+}
