@@ -138,6 +138,12 @@ public sealed record HiRefJobStatus
     [Id(23)]
     public int ResumedSubtrees { get; init; }
 
+    /// <summary>The job's epoch: the generation of the coordinator run that reported this status (1 for the first run of
+    /// a job, one more for each run after, in this activation or another). Only the run of the latest generation writes
+    /// checkpoints, removes files or stores the result.</summary>
+    [Id(24)]
+    public long Generation { get; init; }
+
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;
 }

@@ -15,6 +15,12 @@ public static class HiRefKeys
     /// <param name="jobId">The job id.</param>
     public static string Target(string jobId) => $"jobs/{jobId}/target";
 
+    /// <summary>The job's epoch (JSON: the generation of the run that owns the job, and that run's token): each run of a
+    /// coordinator takes the next generation, and checks it before it writes a checkpoint, removes files or writes the
+    /// result, so a coordinator presumed lost that still runs cannot clean up under its successor.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Epoch(string jobId) => $"jobs/{jobId}/epoch";
+
     /// <summary>The checkpoint after a level: both index arrays and the child sizes of every split block.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="level">The level number (0-based).</param>

@@ -20,7 +20,11 @@ internal static class BlockSplitWork
 
         var spec = request.Spec;
         var (m, d) = (request.Size, spec.Dimension);
-        var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
+        if (await InputOrFinishedAsync(request, store).ConfigureAwait(false) is not { } bytes)
+        {
+            return (await FinishedSizesAsync(request, store).ConfigureAwait(false))!;
+        }
+
         var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
         var x = points.AsMemory(0, m * d);
         var y = points.AsMemory(m * d, m * d);
@@ -46,7 +50,11 @@ internal static class BlockSplitWork
 
         var spec = request.Spec;
         var (m, d) = (request.Size, spec.Dimension);
-        var bytes = await store.GetAsync(request.InputKey).ConfigureAwait(false);
+        if (await InputOrFinishedAsync(request, store).ConfigureAwait(false) is not { } bytes)
+        {
+            return (await FinishedSizesAsync(request, store).ConfigureAwait(false))!;
+        }
+
         var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
         var ix = Enumerable.Range(0, m).ToArray();
         var iy = Enumerable.Range(0, m).ToArray();
@@ -56,6 +64,26 @@ internal static class BlockSplitWork
         var sizes = leaves.Select(c => c.Size).ToArray();
         await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
         return sizes;
+    }
+
+    // The input, or null when it is gone because another attempt of this call (or another run of the job) finished in
+    // the meantime: an input is only removed after its output was written, so a missing input with an output present is
+    // a finished call, not an error (the race the check in FinishedSizesAsync leaves open).
+    private static async Task<byte[]?> InputOrFinishedAsync(HiRefBlockRequest request, IBlockStore store)
+    {
+        try
+        {
+            return await store.GetAsync(request.InputKey).ConfigureAwait(false);
+        }
+        catch (BlockNotFoundException)
+        {
+            if (await store.ExistsAsync(request.OutputKey).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            throw;
+        }
     }
 
     // Work is idempotent: when an earlier attempt of this call (retried on a fresh grain while the first still ran) has

@@ -10,7 +10,9 @@ namespace Monge.Distributed.Grains;
 /// (one atomic block). A level whose checkpoint exists is loaded instead of split again, and a block whose output exists is
 /// not split again, so a restarted coordinator loses at most the blocks in flight.
 /// </summary>
-internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, TimeSpan pauseAfterCheckpoint) : IHiRefExecutor
+/// <remarks>The checkpoint write and the removal of the level's block files are fenced by the run's
+/// <see cref="JobEpoch"/>: a run that a later run has superseded stops there (<see cref="JobSupersededException"/>).</remarks>
+internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterCheckpoint) : IHiRefExecutor
 {
     private const int MaxAttempts = 6;
     private const int MaxInFlight = 64;
@@ -75,9 +77,11 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
 
         var checkpointClock = Stopwatch.StartNew();
         var checkpoint = EncodeCheckpoint(level, input, sizes);
+        await epoch.CheckAsync($"write the checkpoint of level {level.Number}", cancellationToken).ConfigureAwait(false);
         await store.PutAsync(key, checkpoint, cancellationToken).ConfigureAwait(false);
         progress.Moved(checkpoint.Length, 0);
         var checkpointSeconds = checkpointClock.Elapsed.TotalSeconds;
+        await epoch.CheckAsync($"remove the block files of level {level.Number}", cancellationToken).ConfigureAwait(false);
         foreach (var block in level.Blocks)
         {
             await store.DeleteAsync(HiRefKeys.Block(jobId, level.Number, block.Index, "in"), cancellationToken).ConfigureAwait(false);

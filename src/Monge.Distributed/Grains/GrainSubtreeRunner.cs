@@ -11,7 +11,9 @@ namespace Monge.Distributed.Grains;
 /// A subtree whose output is in the store (its checkpoint) is not solved again, so a restarted coordinator loses at most
 /// the subtrees in flight.
 /// </summary>
-internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, TimeSpan pauseAfterSubtree = default) : IHiRefSubtreeRunner
+/// <remarks>Removing a subtree's input is fenced by the run's <see cref="JobEpoch"/>: a superseded run stops before it
+/// removes an input its successor's worker may still need.</remarks>
+internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterSubtree = default) : IHiRefSubtreeRunner
 {
     private const int MaxInFlight = 64;
 
@@ -73,6 +75,7 @@ internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlock
         var (ix, iy, sizes) = BlockOutput.Decode(outKey, bytes, root.Size);
         GrainLevelExecutor.MapBack(indicesX.AsSpan(root.XStart, root.Size), ix);
         GrainLevelExecutor.MapBack(indicesY.AsSpan(root.YStart, root.Size), iy);
+        await epoch.CheckAsync($"remove the input of subtree {root.Level}/{root.Index}", cancellationToken).ConfigureAwait(false);
         await store.DeleteAsync(inKey, cancellationToken).ConfigureAwait(false);
         progress.SubtreeDone(worker, resumed);
         if (pauseAfterSubtree > TimeSpan.Zero)

@@ -178,6 +178,7 @@ public static class ClusterMatch
             ["cluster"] = gateway.ToString(),
             ["store"] = store.Root,
             ["coordinator_runs"] = status.Runs,
+            ["generation"] = status.Generation,
             ["resumed_levels"] = status.ResumedLevels,
             ["checkpointed_levels"] = status.CheckpointedLevels,
             ["retries"] = status.Retries,
