@@ -16,7 +16,8 @@ uptime
 $MONGE generate --dataset half-moon-s-curve --n "$N" --seed 1 --out "$DIR/x.npy" --target-out "$DIR/y.npy" > /dev/null
 /usr/bin/time -v $MONGE match --source "$DIR/x.npy" --target "$DIR/y.npy" --method hiref --out "$DIR/p.npy" --json \
   > "$DIR/m.json" 2> "$DIR/m.err" || { echo "match failed"; tail -20 "$DIR/m.err"; exit 1; }
-grep -E "level|leaves" "$DIR/m.err" | grep -v '"done": *[1-9]' | head -20 || true
+# The progress lines on stderr: the start and the end of every level and of the leaves.
+grep -E '"completed":0,|"completed":([0-9]+),"total":\1,' "$DIR/m.err" | cut -c1-120 | head -20 || true
 /usr/bin/python3 - "$DIR/m.json" "$DIR/m.err" "$N" <<'PY'
 import json, re, sys
 path, err, n = sys.argv[1:]
