@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), profile=1 (phase timers), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// </summary>
@@ -58,6 +58,7 @@ internal static class Tune
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 "single" => solver with { SinglePrecisionMinBlock = I() },
                 "singlepoints" => solver with { SinglePrecisionMinPoints = I() },
+                "sweeps" => solver with { MaxProjectionIterations = I() },
                 "stall" => solver with { SinglePrecisionStallTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 _ => solver,
             };
@@ -161,7 +162,14 @@ internal static class Tune
                 var stage = value.Stage ?? "";
                 if (_seen.Count == 0 || _seen[^1].Stage != stage)
                 {
-                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB)");
+                    if (HiRefProfile.Enabled && _seen.Count > 0)
+                    {
+                        // The phases of the stage that just ended (thread seconds), then a fresh count for the next one.
+                        Console.Error.WriteLine($"  profile of {_seen[^1].Stage}: {HiRefProfile.Summary()}");
+                        HiRefProfile.Reset();
+                    }
+
+                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB, process CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s)");
                     _seen.Add((stage, _clock.Elapsed.TotalSeconds));
                 }
 

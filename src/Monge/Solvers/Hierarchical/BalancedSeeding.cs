@@ -48,8 +48,8 @@ internal static class BalancedSeeding
 
     /// <summary>
     /// Weighted centres of the soft assignment <paramref name="q"/> (m × r, row-major) of the points
-    /// <c>x[ix[i]]</c>: c_z = Σ_i q_iz x_i / Σ_i q_iz, accumulated in double (float weights are widened exactly).
-    /// Shared by the double seeding and the single-precision co-clustering.
+    /// <c>x[ix[i]]</c>: c_z = Σ_i q_iz x_i / Σ_i q_iz, accumulated in double, row by row (the double path; the
+    /// single-precision start sums per 1024-row chunk so that it can run on several threads).
     /// </summary>
     internal static void WeightedCentres<TQ>(ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, ReadOnlySpan<TQ> q, int m, int r, double[] centres, double[] weights)
         where TQ : struct, System.Numerics.INumberBase<TQ>

@@ -18,39 +18,43 @@ namespace Monge.Solvers.Hierarchical;
 internal static class CapacitySplit
 {
     /// <summary>Assigns labels; <paramref name="capacities"/> must sum to n.</summary>
-    public static void MarginGreedy<T>(T[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, Span<double> marginScratch, Span<int> orderScratch)
+    /// <remarks>With <paramref name="parallel"/> the margins and the sort run on its threads (the sort in parts merged
+    /// afterwards); the order sorted by is total, so the labels are the same whatever the thread count.</remarks>
+    public static void MarginGreedy<T>(T[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, double[] marginScratch, int[] orderScratch, ParallelOptions? parallel = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
         capacities.CopyTo(room);
-        var margin = marginScratch[..n];
-        var order = orderScratch[..n];
-        for (var i = 0; i < n; i++)
+        CoClustering.For(CoClustering.Chunks(n), n >= ParallelMinPoints ? parallel : null, c =>
         {
-            var row = scores.AsSpan(i * r, r);
-            var best = T.NegativeInfinity;
-            var second = T.NegativeInfinity;
-            for (var z = 0; z < r; z++)
+            var (start, end) = CoClustering.Range(c, n);
+            for (var i = start; i < end; i++)
             {
-                var s = row[z];
-                if (s > best)
+                var row = scores.AsSpan(i * r, r);
+                var best = T.NegativeInfinity;
+                var second = T.NegativeInfinity;
+                for (var z = 0; z < r; z++)
                 {
-                    second = best;
-                    best = s;
+                    var s = row[z];
+                    if (s > best)
+                    {
+                        second = best;
+                        best = s;
+                    }
+                    else if (s > second)
+                    {
+                        second = s;
+                    }
                 }
-                else if (s > second)
-                {
-                    second = s;
-                }
-            }
 
-            var gap = double.CreateTruncating(best - second);
-            margin[i] = double.IsFinite(gap) ? -gap : double.NegativeInfinity;
-            order[i] = i;
-        }
+                var gap = double.CreateTruncating(best - second);
+                marginScratch[i] = double.IsFinite(gap) ? -gap : double.NegativeInfinity;
+            }
+        });
 
         // Sort by (−margin, score row, index).
-        SortByKeyThenRow(margin, order, scores, r);
+        var order = orderScratch.AsSpan(0, n);
+        SortByKeyThenRow(marginScratch.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null);
         for (var t = 0; t < n; t++)
         {
             var i = order[t];
@@ -102,19 +106,14 @@ internal static class CapacitySplit
         buffer[..indices.Length].CopyTo(indices);
     }
 
-    private static void SortByKeyThenRow<T>(Span<double> keys, Span<int> items, T[] scores, int r)
+    /// <summary>Blocks below this many points are split on the calling thread.</summary>
+    internal const int ParallelMinPoints = 65536;
+
+    // The total order (key, score row, index) of the margin greedy.
+    private readonly struct KeyRowIndexOrder<T>(T[] scores, int r) : IComparer<(double Key, int Index)>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Index is unique, so sorting (key, row, index) lexicographically is a total order: the result does not depend
-        // on the sort algorithm's stability.
-        var n = keys.Length;
-        var pairs = new (double Key, int Index)[n];
-        for (var i = 0; i < n; i++)
-        {
-            pairs[i] = (keys[i], items[i]);
-        }
-
-        Array.Sort(pairs, (p, q) =>
+        public int Compare((double Key, int Index) p, (double Key, int Index) q)
         {
             var c = p.Key.CompareTo(q.Key);
             if (c != 0)
@@ -124,10 +123,56 @@ internal static class CapacitySplit
 
             c = scores.AsSpan(p.Index * r, r).SequenceCompareTo(scores.AsSpan(q.Index * r, r));
             return c != 0 ? c : p.Index.CompareTo(q.Index);
-        });
+        }
+    }
+
+    private static void SortByKeyThenRow<T>(Span<double> keys, Span<int> items, T[] scores, int r, ParallelOptions? parallel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Index is unique, so sorting (key, row, index) lexicographically is a total order: the result does not depend
+        // on the sort algorithm's stability nor on how the work is cut into parts.
+        var n = keys.Length;
+        var pairs = new (double Key, int Index)[n];
         for (var i = 0; i < n; i++)
         {
-            items[i] = pairs[i].Index;
+            pairs[i] = (keys[i], i);
+        }
+
+        var comparer = new KeyRowIndexOrder<T>(scores, r);
+        var workers = parallel is null ? 1 : parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        var parts = Math.Clamp(workers, 1, 8);
+        if (parts == 1)
+        {
+            pairs.AsSpan().Sort(comparer);
+            for (var i = 0; i < n; i++)
+            {
+                items[i] = pairs[i].Index;
+            }
+
+            return;
+        }
+
+        // Sort `parts` contiguous parts on the workers, then merge them (a linear scan of the part heads: parts ≤ 8).
+        var bounds = new int[parts + 1];
+        for (var p = 0; p <= parts; p++)
+        {
+            bounds[p] = (int)((long)n * p / parts);
+        }
+
+        Parallel.For(0, parts, parallel!, p => pairs.AsSpan(bounds[p], bounds[p + 1] - bounds[p]).Sort(comparer));
+        var heads = bounds[..parts];
+        for (var t = 0; t < n; t++)
+        {
+            var best = -1;
+            for (var p = 0; p < parts; p++)
+            {
+                if (heads[p] < bounds[p + 1] && (best < 0 || comparer.Compare(pairs[heads[p]], pairs[heads[best]]) < 0))
+                {
+                    best = p;
+                }
+            }
+
+            items[t] = pairs[heads[best]++].Index;
         }
     }
 }

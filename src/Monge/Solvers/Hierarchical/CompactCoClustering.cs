@@ -110,54 +110,126 @@ internal static class CompactCoClustering
     }
 
     /// <summary>The balanced k-means++ start of <see cref="BalancedSeeding"/> written into the single-precision logits.</summary>
-    public static void Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner)
+    /// <remarks>The distances and the weighted centres run over the fixed 1024-row chunks (on the threads of
+    /// <paramref name="inner"/> when given; centre sums per chunk, added in chunk order), so the start does not depend on
+    /// the thread count; the k-means++ draw itself is sequential (O(m·r·d)).</remarks>
+    public static unsafe void Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner)
     {
         var m = ix.Length;
         ws.EnsureCompactClusters(m, r, d + 2);
         var centres = new double[r * d];
         KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
         var logQ = ws.LogQ32;
-        var weights = new double[r];
-        for (var step = 0; ; step++)
+        fixed (double* px = x, py = y)
+        fixed (int* pix = ix, piy = iy)
         {
-            if (step >= lloydSteps)
+            var xs = new PointRows(px, pix, d);
+            var ys = new PointRows(py, piy, d);
+            for (var step = 0; ; step++)
             {
-                var range = Math.Max(Distances(x, d, ix, r, centres, logQ), Distances(y, d, iy, r, centres, ws.LogR32));
-                var scale = (float)(range > 0 ? -gamma / range : 0.0);
-                TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
-                TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
-                return;
-            }
+                if (step >= lloydSteps)
+                {
+                    var range = Math.Max(Distances(ws, xs, m, r, centres, logQ, inner), Distances(ws, ys, m, r, centres, ws.LogR32, inner));
+                    var scale = (float)(range > 0 ? -gamma / range : 0.0);
+                    TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
+                    TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
+                    return;
+                }
 
-            var stepRange = Distances(x, d, ix, r, centres, logQ);
-            TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
-            Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
-            BalancedSeeding.WeightedCentres<float>(x, d, ix, ws.ValQ32, m, r, centres, weights);
+                var stepRange = Distances(ws, xs, m, r, centres, logQ, inner);
+                TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
+                Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
+                WeightedCentres(ws, xs, ws.ValQ32, m, r, centres, inner);
+            }
         }
     }
 
-    // logits[i, z] = ‖p_i − c_z‖² (rounded to float); returns the largest row range (of the double values).
-    private static double Distances(ReadOnlySpan<double> points, int d, ReadOnlySpan<int> index, int r, double[] centres, float[] logits)
+    // The rows p[index[i]] of a fixed point array (captured by the chunk loops, which cannot capture spans).
+    private readonly unsafe struct PointRows(double* points, int* index, int d)
     {
-        var maxRange = 0.0;
-        for (var i = 0; i < index.Length; i++)
+        public ReadOnlySpan<double> Row(int i) => new(points + ((long)index[i] * d), d);
+    }
+
+    // logits[i, z] = ‖p_i − c_z‖² (rounded to float); returns the largest row range (of the double values).
+    private static double Distances(CoClusteringWorkspace ws, PointRows points, int m, int r, double[] centres, float[] logits, ParallelOptions? inner)
+    {
+        var chunks = CoClustering.Chunks(m);
+        var ranges = ws.ChunkScalar;
+        var d = centres.Length / r;
+        CoClustering.For(chunks, inner, c =>
         {
-            var xr = points.Slice(index[i] * d, d);
-            var row = logits.AsSpan(i * r, r);
-            var hi = double.NegativeInfinity;
-            var lo = double.PositiveInfinity;
-            for (var z = 0; z < r; z++)
+            var (start, end) = CoClustering.Range(c, m);
+            var maxRange = 0.0;
+            for (var i = start; i < end; i++)
             {
-                var s = BlockFactors.SquaredDistance(xr, centres.AsSpan(z * d, d));
-                row[z] = (float)s;
-                hi = Math.Max(hi, s);
-                lo = Math.Min(lo, s);
+                var xr = points.Row(i);
+                var row = logits.AsSpan(i * r, r);
+                var hi = double.NegativeInfinity;
+                var lo = double.PositiveInfinity;
+                for (var z = 0; z < r; z++)
+                {
+                    var s = BlockFactors.SquaredDistance(xr, centres.AsSpan(z * d, d));
+                    row[z] = (float)s;
+                    hi = Math.Max(hi, s);
+                    lo = Math.Min(lo, s);
+                }
+
+                maxRange = Math.Max(maxRange, hi - lo);
             }
 
-            maxRange = Math.Max(maxRange, hi - lo);
+            ranges[c] = maxRange;
+        });
+        var result = 0.0;
+        for (var c = 0; c < chunks; c++)
+        {
+            result = Math.Max(result, ranges[c]);
         }
 
-        return maxRange;
+        return result;
+    }
+
+    // c_z = Σ_i q_iz p_i / Σ_i q_iz: sums per 1024-row chunk in double (in ws.Partial), then over the chunks in order.
+    private static void WeightedCentres(CoClusteringWorkspace ws, PointRows points, float[] q, int m, int r, double[] centres, ParallelOptions? inner)
+    {
+        var chunks = CoClustering.Chunks(m);
+        var d = centres.Length / r;
+        var width = r * (d + 1);
+        var partial = ws.Partial;
+        CoClustering.For(chunks, inner, c =>
+        {
+            var acc = partial.AsSpan(c * width, width);
+            acc.Clear();
+            var (start, end) = CoClustering.Range(c, m);
+            for (var i = start; i < end; i++)
+            {
+                var xr = points.Row(i);
+                var qi = q.AsSpan(i * r, r);
+                for (var z = 0; z < r; z++)
+                {
+                    double w = qi[z];
+                    acc[(r * d) + z] += w;
+                    var cz = acc.Slice(z * d, d);
+                    for (var j = 0; j < d; j++)
+                    {
+                        cz[j] += w * xr[j];
+                    }
+                }
+            }
+        });
+        var total = new double[width];
+        for (var c = 0; c < chunks; c++)
+        {
+            TensorPrimitives.Add(total, partial.AsSpan(c * width, width), total);
+        }
+
+        for (var z = 0; z < r; z++)
+        {
+            var weight = Math.Max(total[(r * d) + z], double.Epsilon);
+            for (var j = 0; j < d; j++)
+            {
+                centres[(z * d) + j] = total[(z * d) + j] / weight;
+            }
+        }
     }
 
     /// <summary>g = f · M for one row: g_z = Σ_kk f_kk M[kk, z] (double, vectorised over z; the same sum order for every

@@ -135,15 +135,15 @@ public sealed class HiRefBlockSplitter
         var labels = ws.Labels.AsSpan(0, m);
         if (compact)
         {
-            CapacitySplit.MarginGreedy(ws.LogQ32, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.MarginGreedy(ws.LogQ32, m, r, capacities, labels, ws.Margin, ws.Order, inner);
             CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-            CapacitySplit.MarginGreedy(ws.LogR32, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.MarginGreedy(ws.LogR32, m, r, capacities, labels, ws.Margin, ws.Order, inner);
         }
         else
         {
-            CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order, inner);
             CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-            CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order);
+            CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order, inner);
         }
 
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);

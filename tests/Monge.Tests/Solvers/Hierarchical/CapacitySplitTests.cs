@@ -93,4 +93,42 @@ public class CapacitySplitTests
             offset += caps[z];
         }
     }
+
+    // From ParallelMinPoints points on, the margins and the sort run in parts on the given threads and the parts are merged;
+    // the order sorted by (margin, score row, index) is total, so the labels are those of the one-thread run, exact ties
+    // (rows repeated across points, as in a planted permutation) included.
+    [Fact]
+    public void MarginGreedy_Parallel_SameLabelsAsOneThread()
+    {
+        var rng = Seeds.Create(6);
+        const int r = 5;
+        var n = CapacitySplit.ParallelMinPoints + 4321;
+        var distinct = new float[97 * r];
+        for (var t = 0; t < distinct.Length; t++)
+        {
+            distinct[t] = (float)rng.NextDouble();
+        }
+
+        var scores = new float[n * r];
+        for (var i = 0; i < n; i++)
+        {
+            distinct.AsSpan(rng.Next(97) * r, r).CopyTo(scores.AsSpan(i * r, r));
+        }
+
+        var caps = new int[r];
+        CapacitySplit.ChildSizes(n, r, caps);
+        var expected = new int[n];
+        CapacitySplit.MarginGreedy(scores, n, r, caps, expected, new double[n], new int[n]);
+        for (var z = 0; z < r; z++)
+        {
+            Assert.Equal(caps[z], expected.Count(l => l == z));
+        }
+
+        foreach (var threads in new[] { 1, 2, 3, 8 })
+        {
+            var labels = new int[n];
+            CapacitySplit.MarginGreedy(scores, n, r, caps, labels, new double[n], new int[n], new ParallelOptions { MaxDegreeOfParallelism = threads });
+            Assert.Equal(expected, labels);
+        }
+    }
 }
