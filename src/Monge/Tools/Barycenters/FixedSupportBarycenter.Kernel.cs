@@ -104,7 +104,7 @@ public sealed partial record FixedSupportBarycenter
         var ec = c is null ? null : new double[n];
         var kec = c is null ? null : new double[n];
         var trace = state.Trace;
-        var relaxer = CreateRelaxer(state);
+        var relaxer = state.Relaxer;
         for (var iteration = 1; iteration <= MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -286,6 +286,7 @@ public sealed partial record FixedSupportBarycenter
     /// <summary>g_k = ε log v_k: hands the last good iterate to the log path; returns the iteration to redo there.</summary>
     private int FallBack(IterationState state, double[][] v, int iteration)
     {
+        state.Relaxer?.Forget();
         ToPotentials(state, v);
         return iteration;
     }
@@ -381,6 +382,7 @@ public sealed partial record FixedSupportBarycenter
             LogQ = new double[n];
             PreviousQ = new double[n];
             C = options.Debiased ? new double[n] : null;
+            Relaxer = options.CreateRelaxer(K, n, Balanced);
         }
 
         internal int K { get; }
@@ -408,6 +410,9 @@ public sealed partial record FixedSupportBarycenter
         internal double[] PreviousQ { get; }
 
         internal double[]? C { get; }
+
+        /// <summary>The over-relaxation of the barycenter side (null: plain IBP), shared by the kernel and log paths.</summary>
+        internal Relaxer? Relaxer { get; }
 
         internal List<double> Trace { get; } = [];
 

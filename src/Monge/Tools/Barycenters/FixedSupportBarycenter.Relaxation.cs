@@ -17,8 +17,8 @@ public sealed partial record FixedSupportBarycenter
     public double? Momentum { get; init; }
 
     /// <summary>The over-relaxation controller of one run, with the best iterate kept for rollbacks; null when plain IBP.</summary>
-    private Relaxer? CreateRelaxer(IterationState state) =>
-        state.Balanced && state.C is null && Momentum != 1 ? new Relaxer(Momentum, state.K, state.N) : null;
+    private Relaxer? CreateRelaxer(int k, int n, bool balanced) =>
+        balanced && !Debiased && Momentum != 1 ? new Relaxer(Momentum, k, n) : null;
 
     /// <summary>ω, the best error seen and the iterate (g_k or v_k) that gave it.</summary>
     private sealed class Relaxer(double? momentum, int k, int n)
@@ -26,6 +26,12 @@ public sealed partial record FixedSupportBarycenter
         private readonly OverRelaxation _control = new(momentum);
         private readonly double[][] _best = Enumerable.Range(0, k).Select(_ => new double[n]).ToArray();
         private double _bestError = double.PositiveInfinity;
+
+        /// <summary>
+        /// Drops the best iterate (the kernel path hands over to the log path, whose iterate is in other units); ω and its
+        /// history carry on, so the log path continues with the ω a log-only run would have.
+        /// </summary>
+        public void Forget() => _bestError = double.PositiveInfinity;
 
         /// <summary>The ω of the next update.</summary>
         public double Omega => _control.Omega;

@@ -153,7 +153,7 @@ public sealed partial record FixedSupportBarycenter
         var trace = state.Trace;
         var buffer = new double[n];
         var softMin = new double[n];
-        var relaxer = CreateRelaxer(state);
+        var relaxer = state.Relaxer;
         for (var iteration = firstIteration; iteration <= MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
