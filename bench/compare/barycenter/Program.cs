@@ -2,8 +2,10 @@
 // runs Monge's fixed-support barycenter and writes the barycenter to OUT.npy; prints one JSON line: seconds (solver only,
 // first-call JIT included unless "warm"), cpu (process CPU seconds of the timed solve), iterations, error, status, kernel
 // (whether the grid ran in the kernel domain).
-// Usage: BarycenterCompare A.npy OUT.npy EPSILON THRESHOLD WEIGHTS(comma) MODE [X.npy] [debiased] [warm] [log]
-//   warm: solve once untimed first (JIT), then time a second solve.  log: force the log domain on grids.
+// Usage: BarycenterCompare A.npy OUT.npy EPSILON THRESHOLD WEIGHTS(comma) MODE [X.npy] [debiased] [warm] [log|kernel]
+//   [momentum=W] [trace]
+//   warm: solve once untimed first (JIT), then time a second solve.  log / kernel: force that domain on grids.
+//   momentum=W: a fixed over-relaxation ω (1 = plain IBP, POT's iteration); default adaptive.  trace: errors to stderr.
 //   MODE grid: A is K × H × W, the grid linspace(0, 1)² (POT's convolutional_barycenter2d), separable soft-min.
 //   MODE dense: X.npy holds the N × d support; M = sqeuclidean(X, X) / max, a dense N × N geometry.
 using System.Diagnostics;
@@ -19,7 +21,9 @@ var weights = args[4].Split(',').Select(s => double.Parse(s, CultureInfo.Invaria
 var mode = args[5];
 var debiased = args.Contains("debiased");
 var warm = args.Contains("warm");
-var scaling = args.Contains("log") ? GridScaling.LogDomain : GridScaling.Auto;
+var scaling = args.Contains("log") ? GridScaling.LogDomain : args.Contains("kernel") ? GridScaling.KernelDomain : GridScaling.Auto;
+var momentumArg = args.FirstOrDefault(x => x.StartsWith("momentum=", StringComparison.Ordinal));
+double? momentum = momentumArg is null ? null : double.Parse(momentumArg["momentum=".Length..], CultureInfo.InvariantCulture);
 var values = a.ToDoubleArray();
 var k = a.Shape[0];
 var n = values.Length / k;
@@ -45,7 +49,7 @@ else
     Console.Error.WriteLine($"dense cost built in {build.Elapsed.TotalSeconds:F3} s (not timed)");
 }
 
-var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = 20_000, Debiased = debiased, GridScaling = scaling };
+var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = 20_000, Debiased = debiased, GridScaling = scaling, Momentum = momentum };
 if (warm)
 {
     solver.Solve(geometry, histograms, weights);
@@ -56,6 +60,11 @@ var stopwatch = Stopwatch.StartNew();
 
 var result = solver.Solve(geometry, histograms, weights);
 stopwatch.Stop();
+if (args.Contains("trace"))
+{
+    Console.Error.WriteLine(string.Join(" ", result.Convergence.ErrorTrace.Select(e => e.ToString("E1", CultureInfo.InvariantCulture))));
+}
+
 var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 NpyFormat.Write(args[1], new NumericArray(result.ToArray(), a.Shape.Skip(1).ToArray()));
 Console.WriteLine(string.Create(

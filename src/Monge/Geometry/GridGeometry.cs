@@ -229,21 +229,33 @@ public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>
     /// <returns>The symmetric kernel, row-major.</returns>
     internal T[] AxisKernel(int d, T epsilon, bool withCost)
     {
+        var kernel = AxisCosts(d);
+        for (var k = 0; k < kernel.Length; k++)
+        {
+            var c = kernel[k];
+            var e = T.Exp(-c / epsilon);
+            kernel[k] = withCost ? c * e : e;
+        }
+
+        return kernel;
+    }
+
+    /// <summary>The n_d × n_d costs s(x_i − x_j)² of axis d, row-major.</summary>
+    private T[] AxisCosts(int d)
+    {
         var x = _axes[d];
         var n = x.Length;
-        var kernel = new T[n * n];
+        var costs = new T[n * n];
         for (var i = 0; i < n; i++)
         {
             for (var j = 0; j < n; j++)
             {
                 var diff = x[i] - x[j];
-                var c = ScaleFactor * diff * diff;
-                var k = T.Exp(-c / epsilon);
-                kernel[(i * n) + j] = withCost ? c * k : k;
+                costs[(i * n) + j] = ScaleFactor * diff * diff;
             }
         }
 
-        return kernel;
+        return costs;
     }
 
     /// <summary>
@@ -299,23 +311,17 @@ public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>
     /// <summary>The n_d × n_d log-kernel −s(x_i − x_j)²/ε (plus log(s(x_i − x_j)²) when <paramref name="withCost"/>, −∞ where that cost is 0).</summary>
     private T[] LogKernel(int d, T epsilon, bool withCost)
     {
-        var x = _axes[d];
-        var n = x.Length;
-        var kernel = new T[n * n];
-        for (var i = 0; i < n; i++)
+        var kernel = AxisCosts(d);
+        for (var k = 0; k < kernel.Length; k++)
         {
-            for (var j = 0; j < n; j++)
+            var c = kernel[k];
+            var value = -c / epsilon;
+            if (withCost)
             {
-                var diff = x[i] - x[j];
-                var c = ScaleFactor * diff * diff;
-                var value = -c / epsilon;
-                if (withCost)
-                {
-                    value = c > T.Zero ? value + T.Log(c) : T.NegativeInfinity;
-                }
-
-                kernel[(i * n) + j] = value;
+                value = c > T.Zero ? value + T.Log(c) : T.NegativeInfinity;
             }
+
+            kernel[k] = value;
         }
 
         return kernel;

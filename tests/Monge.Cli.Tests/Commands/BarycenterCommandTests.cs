@@ -131,6 +131,53 @@ public sealed class BarycenterCommandTests : IDisposable
     }
 
     [Fact]
+    public void Barycenter_GridScaling_LogAndKernelAgreeWithPotFixtureAndReportTheDomain()
+    {
+        var fx = Fixtures.Load("barycenter_conv2d_shapes_weighted");
+        var inputs = SplitInputs(fx, "shapes.npz");
+        var domains = new Dictionary<string, string>();
+        foreach (var scaling in new[] { "log", "kernel", "auto" })
+        {
+            var code = _cli.Run(
+                ["barycenter", "--inputs", .. inputs, "--grid", "18x24", "--weights", "6,3,1", "--epsilon", "0.01", "--threshold", "1e-12",
+                 "--grid-scaling", scaling, "--out", _cli.File($"{scaling}.npy"), "--json"]);
+            Assert.True(code.Code == ExitCodes.Ok, code.Err);
+            var json = JsonNode.Parse(code.Out)!;
+            Assert.Equal(scaling, (string)json["grid_scaling"]!);
+            domains[scaling] = (string)json["domain"]!;
+            NumericAssert.Close(fx.Doubles("bary"), NpyFormat.Read(_cli.File($"{scaling}.npy")).ToDoubleArray(), rtol: 1e-7, atol: 1e-15);
+        }
+
+        // ε = 0.01 on the unit square: kernel range 2/0.01 = 200 nats, inside the doubles, so auto takes the kernel domain.
+        Assert.Equal("log", domains["log"]);
+        Assert.Equal("kernel", domains["kernel"]);
+        Assert.Equal("kernel", domains["auto"]);
+    }
+
+    [Fact]
+    public void Barycenter_GridScaling_RefusedWithSupportOrOtherMethodsOrBadValue()
+    {
+        var inputs = Gaussians();
+        NpyFormat.Write(_cli.File("x.npy"), new NumericArray(Enumerable.Range(0, 30).Select(i => i / 29.0).ToArray(), 30, 1), overwrite: true);
+        var support = _cli.Run("barycenter", "--inputs", inputs[0], inputs[1], "--support", _cli.File("x.npy"), "--grid-scaling", "kernel", "--out", _cli.File("b.npy"));
+        Assert.Equal(ExitCodes.BadInput, support.Code);
+        Assert.Contains("--grid-scaling applies to --grid only", support.Err, StringComparison.Ordinal);
+        var bad = _cli.Run("barycenter", "--inputs", inputs[0], inputs[1], "--grid", "30", "--grid-scaling", "fast", "--out", _cli.File("b.npy"));
+        Assert.Equal(ExitCodes.BadInput, bad.Code);
+        Assert.Contains("'fast' not recognized", bad.Err, StringComparison.Ordinal);
+        Assert.Contains("kernel", bad.Err, StringComparison.Ordinal);
+        var free = _cli.Run("barycenter", "--method", "free", "--size", "3", "--inputs", _cli.File("x.npy"), "--grid-scaling", "log", "--out", _cli.File("b.npy"));
+        Assert.Equal(ExitCodes.BadInput, free.Code);
+        Assert.Contains("--grid-scaling", free.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("b.npy")));
+        var supportAuto = _cli.Run("barycenter", "--inputs", inputs[0], inputs[1], "--support", _cli.File("x.npy"), "--out", _cli.File("c.npy"), "--json");
+        Assert.True(supportAuto.Code == ExitCodes.Ok, supportAuto.Err);
+        var json = JsonNode.Parse(supportAuto.Out)!;
+        Assert.Null(json["grid_scaling"]);
+        Assert.Equal("log", (string)json["domain"]!);
+    }
+
+    [Fact]
     public void Barycenter_SupportAndGridRules_ExitWithTwo()
     {
         var inputs = Gaussians();

@@ -35,6 +35,15 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
     /// <summary>The <c>--threshold</c> option name.</summary>
     public const string ThresholdName = "--threshold";
 
+    /// <summary>The <c>--grid-scaling</c> option name.</summary>
+    public const string GridScalingName = "--grid-scaling";
+
+    /// <summary>The <c>--grid-scaling</c> values and the <see cref="GridScaling"/> each selects.</summary>
+    public static readonly IReadOnlyList<(string Name, GridScaling Scaling)> GridScalings =
+    [
+        ("auto", GridScaling.Auto), ("log", GridScaling.LogDomain), ("kernel", GridScaling.KernelDomain),
+    ];
+
     /// <summary>ε relative to the mean cost on the support when <c>--epsilon</c> is absent.</summary>
     public const double DefaultRelativeEpsilon = 0.01;
 
@@ -61,7 +70,39 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
         new Option<bool>(RelativeName) { Description = "multiply --epsilon by the mean cost on the support (unit-free)" },
         new Option<int>(MaxIterationsName) { Description = "iteration budget, default 10000", DefaultValueFactory = _ => 10_000 },
         new Option<double>(ThresholdName) { Description = "stop when POT's error falls below this (balanced: Σ_j std_k of the plans' barycenter marginals; unbalanced: relative change of the barycenter), default 1e-6", DefaultValueFactory = _ => 1e-6 },
+        GridScalingOption(),
     ];
+
+    /// <summary>
+    /// The <c>--grid-scaling</c> value: auto (absent) on a grid, refused with <c>--support</c> (the points path is always in the
+    /// log domain).
+    /// </summary>
+    /// <exception cref="UsageException">Given with <c>--support</c>.</exception>
+    private static GridScaling GetGridScaling(BarycenterInput input, bool onGrid)
+    {
+        var text = input.Parse.GetValue<string?>(GridScalingName);
+        if (text is null)
+        {
+            return GridScaling.Auto;
+        }
+
+        if (!onGrid)
+        {
+            throw new UsageException($"{GridScalingName} applies to {GridName} only (with {SupportName} the iteration is always in the log domain).");
+        }
+
+        return GridScalings.First(s => s.Name == text).Scaling;
+    }
+
+    private static Option<string?> GridScalingOption()
+    {
+        var option = new Option<string?>(GridScalingName)
+        {
+            Description = "with --grid: auto (default: scalings with the separable kernel while its smallest entry is a normal double, else log domain), log (log-domain soft-min at any ε), kernel (scalings whatever ε; switches to the log domain if a scaling underflows)",
+        };
+        option.AcceptOnlyFromAmong(GridScalings.Select(s => s.Name).ToArray());
+        return option;
+    }
 
     /// <inheritdoc/>
     public BarycenterOutcome Run(BarycenterInput input)
@@ -103,6 +144,7 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
         }
 
         var relaxation = GetRelaxation(input);
+        var scaling = GetGridScaling(input, support.IsGrid);
         var solver = new FixedSupportBarycenter
         {
             Epsilon = epsilon,
@@ -110,6 +152,7 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
             Threshold = threshold,
             Debiased = Debiased,
             Relaxation = relaxation,
+            GridScaling = scaling,
         };
         var result = solver.Solve(support.Geometry, histograms, input.Weights, input.Progress, input.Context.Cancellation);
         if (result.Convergence.Status == SolverStatus.Cancelled)
@@ -137,6 +180,8 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
             ["status"] = result.Convergence.Status.ToString(),
             ["iterations"] = result.Convergence.Iterations,
             ["final_error"] = JsonOutput.Number(result.Convergence.FinalError),
+            ["grid_scaling"] = support.IsGrid ? GridScalings.First(s => s.Scaling == scaling).Name : null,
+            ["domain"] = result.UsedKernelDomain ? "kernel" : "log",
             ["threshold"] = JsonOutput.Number(threshold),
         };
         return new BarycenterOutcome(summary, result.Convergence, support.ToArray(barycenter))

@@ -37,6 +37,9 @@ internal sealed class HistogramSupport
     /// <summary>N.</summary>
     public int Count => Geometry.Rows;
 
+    /// <summary>Whether the support is a <c>--grid</c>.</summary>
+    public bool IsGrid => _grid is not null;
+
     /// <summary>Whether <see cref="Plot"/> can draw it (a 1-D or 2-D grid, or 1-D support points).</summary>
     public bool CanPlot => _grid is { Length: 1 or 2 } || _points is { Dimension: 1 };
 

@@ -104,6 +104,7 @@ public sealed partial record FixedSupportBarycenter
         var ec = c is null ? null : new double[n];
         var kec = c is null ? null : new double[n];
         var trace = state.Trace;
+        var relaxer = state.Relaxer;
         for (var iteration = 1; iteration <= MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -146,10 +147,24 @@ public sealed partial record FixedSupportBarycenter
             }
 
             progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
+            if (relaxer is not null && relaxer.Rollback(error, v))
+            {
+                continue;
+            }
+
+            var omega = relaxer?.Omega ?? 1;
             TensorPrimitives.Exp(logQ, q);
             for (var s = 0; s < k; s++)
             {
-                if (tauB == 1)
+                if (tauB == 1 && omega != 1)
+                {
+                    // v ← v^{1−ω}·(q / K u)^ω = v·(q / (K u · v))^ω.
+                    TensorPrimitives.Divide(q, ku[s], scratch[s]);
+                    TensorPrimitives.Divide(scratch[s], v[s], scratch[s]);
+                    TensorPrimitives.Pow(scratch[s], omega, scratch[s]);
+                    TensorPrimitives.Multiply(v[s], scratch[s], v[s]);
+                }
+                else if (tauB == 1)
                 {
                     TensorPrimitives.Divide(q, ku[s], v[s]);
                 }
@@ -271,6 +286,7 @@ public sealed partial record FixedSupportBarycenter
     /// <summary>g_k = ε log v_k: hands the last good iterate to the log path; returns the iteration to redo there.</summary>
     private int FallBack(IterationState state, double[][] v, int iteration)
     {
+        state.Relaxer?.Forget();
         ToPotentials(state, v);
         return iteration;
     }
@@ -366,6 +382,7 @@ public sealed partial record FixedSupportBarycenter
             LogQ = new double[n];
             PreviousQ = new double[n];
             C = options.Debiased ? new double[n] : null;
+            Relaxer = options.CreateRelaxer(K, n, Balanced);
         }
 
         internal int K { get; }
@@ -393,6 +410,9 @@ public sealed partial record FixedSupportBarycenter
         internal double[] PreviousQ { get; }
 
         internal double[]? C { get; }
+
+        /// <summary>The over-relaxation of the barycenter side (null: plain IBP), shared by the kernel and log paths.</summary>
+        internal Relaxer? Relaxer { get; }
 
         internal List<double> Trace { get; } = [];
 

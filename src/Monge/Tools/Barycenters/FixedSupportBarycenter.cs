@@ -153,6 +153,7 @@ public sealed partial record FixedSupportBarycenter
         var trace = state.Trace;
         var buffer = new double[n];
         var softMin = new double[n];
+        var relaxer = state.Relaxer;
         for (var iteration = firstIteration; iteration <= MaxIterations; iteration++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -200,11 +201,18 @@ public sealed partial record FixedSupportBarycenter
             }
 
             progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
+            if (relaxer is not null && relaxer.Rollback(error, g))
+            {
+                continue;
+            }
+
+            var omega = relaxer?.Omega ?? 1;
             for (var s = 0; s < k; s++)
             {
                 for (var j = 0; j < n; j++)
                 {
-                    g[s][j] = eps * tauB * (logQ[j] - logK[s][j]);
+                    var update = eps * tauB * (logQ[j] - logK[s][j]);
+                    g[s][j] = omega == 1 ? update : g[s][j] + (omega * (update - g[s][j]));
                 }
             }
 
@@ -394,6 +402,11 @@ public sealed partial record FixedSupportBarycenter
         if (!(Epsilon > 0) || !double.IsFinite(Epsilon))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"ε must be positive and finite (got {Epsilon}).");
+        }
+
+        if (Momentum is { } momentum && !(momentum > 0 && momentum < 2))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"Momentum must lie in (0, 2) (got {momentum}).");
         }
 
         if (MaxIterations < 1)
