@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Numerics;
 using Monge.Problems;
@@ -194,6 +195,7 @@ public sealed class GromovTensor<T>
         /// destination (+)= scale·(u ⊕ v − 2·L1 (R1ᵀ P R2) L2ᵀ) with (L, R) = (A, B) for <see cref="Axis.Rows"/> (L ⊗ P) and
         /// (B, A) for <see cref="Axis.Columns"/> (Lᵀ ⊗ P); u = (C1∘C1) p, v = (C2∘C2) q along the same axis.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(GromovTensor<T> tensor, ReadOnlySpan<T> plan, T[] p, T[] q, Axis axis, Span<T> destination, bool accumulate, T scale)
         {
             var n = tensor.Rows;
