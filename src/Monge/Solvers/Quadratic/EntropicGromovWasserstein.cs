@@ -478,22 +478,7 @@ public sealed partial record EntropicGromovWasserstein
         var rows = new T[n];
         var cols = new T[m];
         RowColumnSums<T>(gamma, n, m, rows, cols);
-        double shift = 0;
-        double entropy = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var ai = double.CreateTruncating(input.A[i]);
-            for (var j = 0; j < m; j++)
-            {
-                var p = double.CreateTruncating(gamma[(i * m) + j]);
-                if (p > 0)
-                {
-                    entropy += p * Math.Log(p / (ai * double.CreateTruncating(input.B[j])));
-                }
-            }
-        }
-
-        shift += epsilon * entropy;
+        var shift = epsilon * XLogXOverProduct<T>(gamma, input.A, input.B);
         if (!input.Relaxation.IsExactA)
         {
             shift += input.Relaxation.RhoA(epsilon) * XLogXOver(rows, input.A);
@@ -530,6 +515,28 @@ public sealed partial record EntropicGromovWasserstein
         {
             cols[j] = T.CreateTruncating(colAcc[j]);
         }
+    }
+
+    /// <summary>Σ_ij P_ij log(P_ij / (a_i b_j)) over the positive entries of an n × m row-major plan.</summary>
+    internal static double XLogXOverProduct<T>(ReadOnlySpan<T> plan, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var m = b.Length;
+        double s = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var ai = double.CreateTruncating(a[i]);
+            for (var j = 0; j < m; j++)
+            {
+                var p = double.CreateTruncating(plan[(i * m) + j]);
+                if (p > 0)
+                {
+                    s += p * Math.Log(p / (ai * double.CreateTruncating(b[j])));
+                }
+            }
+        }
+
+        return s;
     }
 
     /// <summary>Σ x log(x / w) (0 where x = 0).</summary>

@@ -724,33 +724,24 @@ public sealed class GromovTensor<T>
         return dst;
     }
 
-    private static double[] ToDouble(T[] values)
+    private static double[] ToDouble(T[] values) => Convert<T, double>(values);
+
+    private static T[] ToT(double[] values) => Convert<double, T>(values);
+
+    /// <summary>The array itself when the types agree, else an element-wise converted copy.</summary>
+    private static TTo[] Convert<TFrom, TTo>(TFrom[] values)
+        where TFrom : unmanaged, INumberBase<TFrom>
+        where TTo : unmanaged, INumberBase<TTo>
     {
-        if (values is double[] d)
+        if (values is TTo[] same)
         {
-            return d;
+            return same;
         }
 
-        var result = new double[values.Length];
+        var result = new TTo[values.Length];
         for (var k = 0; k < values.Length; k++)
         {
-            result[k] = double.CreateTruncating(values[k]);
-        }
-
-        return result;
-    }
-
-    private static T[] ToT(double[] values)
-    {
-        if (values is T[] t)
-        {
-            return t;
-        }
-
-        var result = new T[values.Length];
-        for (var k = 0; k < values.Length; k++)
-        {
-            result[k] = T.CreateTruncating(values[k]);
+            result[k] = TTo.CreateTruncating(values[k]);
         }
 
         return result;
