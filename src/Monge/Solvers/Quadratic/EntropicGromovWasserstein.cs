@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
@@ -186,6 +187,7 @@ public sealed partial record EntropicGromovWasserstein
     /// <returns>The plan, objective, residual and convergence report. Non-convergence is a status, not an exception.</returns>
     /// <exception cref="InputValidationException">Invalid options, a plan of the wrong length, or the proximal point method on a relaxed problem.</exception>
     /// <exception cref="InvalidOperationException">n·m above 10⁸ entries (the plan is dense).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one long loop per call: skip tier-0 code and on-stack replacement
     public EntropicGromovWassersteinResult<T> Solve<T>(QuadraticProblem<T> problem, T[]? initialPlan = null, IProgress<SolverProgress>? progress = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -312,7 +314,7 @@ public sealed partial record EntropicGromovWasserstein
             {
                 // Plain scaling iterations converge slowly at small ε: past KernelIterationBudget the step goes on in the
                 // log domain (with over-relaxation) from the potentials reached.
-                var (count, error, ok) = kernel.Solve(cost, sinkhornEpsilon, innerThreshold, Math.Min(innerMax, KernelIterationBudget), fWork, gWork, next);
+                var (count, error, ok) = kernel.Solve(cost, sinkhornEpsilon, innerThreshold, Math.Min(innerMax, KernelIterationBudget), LinearSolver.Momentum, LinearSolver.Safeguard, fWork, gWork, next);
                 innerIterations += count;
                 solved = ok || (count >= innerMax && !double.IsNaN(error)); // converged, or the step's cap reached
                 innerError = error;
@@ -476,22 +478,7 @@ public sealed partial record EntropicGromovWasserstein
         var rows = new T[n];
         var cols = new T[m];
         RowColumnSums<T>(gamma, n, m, rows, cols);
-        double shift = 0;
-        double entropy = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var ai = double.CreateTruncating(input.A[i]);
-            for (var j = 0; j < m; j++)
-            {
-                var p = double.CreateTruncating(gamma[(i * m) + j]);
-                if (p > 0)
-                {
-                    entropy += p * Math.Log(p / (ai * double.CreateTruncating(input.B[j])));
-                }
-            }
-        }
-
-        shift += epsilon * entropy;
+        var shift = epsilon * XLogXOverProduct<T>(gamma, input.A, input.B);
         if (!input.Relaxation.IsExactA)
         {
             shift += input.Relaxation.RhoA(epsilon) * XLogXOver(rows, input.A);
@@ -530,6 +517,28 @@ public sealed partial record EntropicGromovWasserstein
         }
     }
 
+    /// <summary>Σ_ij P_ij log(P_ij / (a_i b_j)) over the positive entries of an n × m row-major plan.</summary>
+    internal static double XLogXOverProduct<T>(ReadOnlySpan<T> plan, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var m = b.Length;
+        double s = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var ai = double.CreateTruncating(a[i]);
+            for (var j = 0; j < m; j++)
+            {
+                var p = double.CreateTruncating(plan[(i * m) + j]);
+                if (p > 0)
+                {
+                    s += p * Math.Log(p / (ai * double.CreateTruncating(b[j])));
+                }
+            }
+        }
+
+        return s;
+    }
+
     /// <summary>Σ x log(x / w) (0 where x = 0).</summary>
     internal static double XLogXOver<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -547,6 +556,7 @@ public sealed partial record EntropicGromovWasserstein
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Sum<T>(ReadOnlySpan<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -562,6 +572,7 @@ public sealed partial record EntropicGromovWasserstein
     }
 
     /// <summary>‖x − y‖₁, one scratch-sized chunk at a time (vectorized, chunk sums in double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double L1Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -579,6 +590,7 @@ public sealed partial record EntropicGromovWasserstein
 
     /// <summary>Whether every entry is finite: a row's sum of magnitudes is finite exactly when its entries are (plans are
     /// bounded by their mass, so the sum does not overflow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite<T>(ReadOnlySpan<T> x, int chunk)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -178,19 +178,7 @@ public sealed class EntropicGromovWassersteinResult<T> : ITransportPlan<T>
         var mass = EntropicGromovWasserstein.Sum<T>(plan);
 
         // Generalized KL(P ‖ a⊗b) = Σ P log(P/ab) − m(P) + m(a)m(b).
-        double xlogx = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var ai = double.CreateTruncating(input.A[i]);
-            for (var j = 0; j < m; j++)
-            {
-                var p = double.CreateTruncating(plan[(i * m) + j]);
-                if (p > 0)
-                {
-                    xlogx += p * Math.Log(p / (ai * double.CreateTruncating(input.B[j])));
-                }
-            }
-        }
+        var xlogx = EntropicGromovWasserstein.XLogXOverProduct<T>(plan, input.A, input.B);
 
         var kl = xlogx - mass + (input.MassA * input.MassB);
         var epsilon = options.Epsilon;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Numerics;
 using Monge.Problems;
@@ -194,6 +195,7 @@ public sealed class GromovTensor<T>
         /// destination (+)= scale·(u ⊕ v − 2·L1 (R1ᵀ P R2) L2ᵀ) with (L, R) = (A, B) for <see cref="Axis.Rows"/> (L ⊗ P) and
         /// (B, A) for <see cref="Axis.Columns"/> (Lᵀ ⊗ P); u = (C1∘C1) p, v = (C2∘C2) q along the same axis.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(GromovTensor<T> tensor, ReadOnlySpan<T> plan, T[] p, T[] q, Axis axis, Span<T> destination, bool accumulate, T scale)
         {
             var n = tensor.Rows;
@@ -722,33 +724,24 @@ public sealed class GromovTensor<T>
         return dst;
     }
 
-    private static double[] ToDouble(T[] values)
+    private static double[] ToDouble(T[] values) => Convert<T, double>(values);
+
+    private static T[] ToT(double[] values) => Convert<double, T>(values);
+
+    /// <summary>The array itself when the types agree, else an element-wise converted copy.</summary>
+    private static TTo[] Convert<TFrom, TTo>(TFrom[] values)
+        where TFrom : unmanaged, INumberBase<TFrom>
+        where TTo : unmanaged, INumberBase<TTo>
     {
-        if (values is double[] d)
+        if (values is TTo[] same)
         {
-            return d;
+            return same;
         }
 
-        var result = new double[values.Length];
+        var result = new TTo[values.Length];
         for (var k = 0; k < values.Length; k++)
         {
-            result[k] = double.CreateTruncating(values[k]);
-        }
-
-        return result;
-    }
-
-    private static T[] ToT(double[] values)
-    {
-        if (values is T[] t)
-        {
-            return t;
-        }
-
-        var result = new T[values.Length];
-        for (var k = 0; k < values.Length; k++)
-        {
-            result[k] = T.CreateTruncating(values[k]);
+            result[k] = TTo.CreateTruncating(values[k]);
         }
 
         return result;
