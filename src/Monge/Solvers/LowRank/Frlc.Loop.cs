@@ -47,6 +47,7 @@ public sealed partial record Frlc
         var value = objective.Value(gradLatent, lambda);
 
         var trace = new List<double> { value };
+        var feasibleTrace = new List<double> { value };
         var deltas = new List<double>();
         var workQ = new double[q.Length];
         var workR = new double[r.Length];
@@ -188,19 +189,29 @@ public sealed partial record Frlc
             deltas.Add(delta);
             iterations = it + 1;
             progress?.Report(new SolverProgress("frlc", iterations, IterationLimit, delta));
-            if (StallTolerance > 0 && value < best.Value)
+            if (StallTolerance > 0)
             {
-                best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
+                // The best iterate must be as feasible as a returned last iterate: only iterates whose hard marginal error
+                // is within BestMarginalError compete (a lower objective bought with broken marginals is not better), and
+                // the stall test compares feasible objectives only.
+                var error = fallback ? marginalError : HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation);
+                var feasible = error <= BestMarginalError;
+                feasibleTrace.Add(feasible ? value : double.PositiveInfinity);
+                if (feasible && value < best.Value)
+                {
+                    best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
+                }
             }
 
-            if (iterations >= Math.Max(MinIterations, Delay + StallWindow) && (delta < DeltaThreshold || Stalled(trace, best.Value)))
+            if (iterations >= Math.Max(MinIterations, Delay + StallWindow) && (delta < DeltaThreshold || Stalled(feasibleTrace, best.Value)))
             {
                 status = SolverStatus.Converged;
                 break;
             }
         }
 
-        if (StallTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && best.Value < trace[^1])
+        var lastFeasible = feasibleTrace.Count == 0 || double.IsFinite(feasibleTrace[^1]);
+        if (StallTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && (best.Value < trace[^1] || !lastFeasible))
         {
             // The objective is not monotone under mirror steps: return the best iterate seen (its objective is the
             // last entry of the trace, so that Cost and ObjectiveTrace[^1] agree).
@@ -217,6 +228,12 @@ public sealed partial record Frlc
         var costs = trace.Select(v => v * s).ToArray();
         return new FrlcResult(setup.Coupling(q, lambda, r, r1, r2), t, gq, gr, costs[^1], costs, convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps, s, relaxation);
     }
+
+    /// <summary>
+    /// The hard marginal error ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ an iterate may have to be kept as the best one: the small-problem
+    /// tests' tolerance for a returned coupling is 5e-3 per side.
+    /// </summary>
+    internal const double BestMarginalError = 2e-3;
 
     /// <summary>
     /// Whether the best objective improved by less than <see cref="ObjectiveTolerance"/> (relative) over the last
