@@ -241,8 +241,10 @@ public sealed partial record Frlc
     /// </summary>
     private bool Stalled(List<double> trace, double bestValue)
     {
-        if (StallTolerance <= 0 || trace.Count <= StallWindow)
+        if (StallTolerance <= 0 || trace.Count <= StallWindow || !double.IsFinite(trace[^1]))
         {
+            // Not while the current iterate is outside the marginal tolerance: relaxed steps may still be moving g
+            // (the 30-D PCA-like pair needs them to pass through such iterates).
             return false;
         }
 
