@@ -29,6 +29,12 @@ if (args.Length > 0 && args[0] == "sinkhorn-kernel")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sinkhorn-trace")
+{
+    SinkhornTraceRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "sinkhorn-div")
 {
     SinkhornDivergenceRun.Run(args[1..]);

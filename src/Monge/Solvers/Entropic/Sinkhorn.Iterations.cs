@@ -16,6 +16,12 @@ public sealed partial record Sinkhorn
     /// </summary>
     internal const double StartSpreadFraction = 0.2;
 
+    /// <summary>
+    /// Adaptive ω: once the error predicted for the next regular check (from the rate of the last interval) is within
+    /// this multiple of <see cref="Threshold"/>, the error is checked after every iteration until the run stops.
+    /// </summary>
+    internal const double FinalIntervalFactor = 10;
+
     private Convergence Iterate<T>(SinkhornState<T> s, OverRelaxation relaxation, IProgress<SolverProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -38,6 +44,8 @@ public sealed partial record Sinkhorn
         var lastError = double.NaN;
         var accelerated = false;
         var lastCheck = -1;
+        var finalInterval = false;
+        double? lastRegularError = null;
         var iteration = 0;
         for (; iteration < MaxIterations; iteration++)
         {
@@ -52,7 +60,8 @@ public sealed partial record Sinkhorn
 
             // g-side soft-min of the current f (shared by the error check and the g update).
             ColumnSoftMin<T>(s, epsT, softCols);
-            var check = atTarget && iteration > 0 && iteration >= MinIterations && (iteration - warmup) % InnerIterations == 0;
+            var regularCheck = (iteration - warmup) % InnerIterations == 0;
+            var check = atTarget && iteration > 0 && iteration >= MinIterations && (regularCheck || finalInterval);
             if (check)
             {
                 var (error, mass) = MarginalError(s, softCols, softRows, softRowsEps == epsT, accelerated, epsT, colError, rowError);
@@ -69,6 +78,8 @@ public sealed partial record Sinkhorn
                     anderson = null;
                     softRowsEps = T.Zero;
                     lastCheck = -1;
+                    lastRegularError = null;
+                    finalInterval = false;
                     continue;
                 }
 
@@ -96,8 +107,17 @@ public sealed partial record Sinkhorn
                     checkpoint.Save(s, error);
                 }
 
-                relaxation.Observe(error, lastCheck < 0 ? 0 : iteration - lastCheck);
-                lastCheck = iteration;
+                if (regularCheck)
+                {
+                    // Adaptive ω: when the rate of the last interval predicts an error within 10 × the threshold at the next
+                    // regular check, check every iteration until then, so the run stops at the first iteration that meets
+                    // the threshold (such a check costs O(n + m): both soft-mins are fresh; docs/sinkhorn.md).
+                    finalInterval = Momentum is null && anderson is null && InnerIterations > 1 && lastRegularError is { } before
+                        && error < before && error * (error / before) <= FinalIntervalFactor * Threshold;
+                    lastRegularError = error;
+                    relaxation.Observe(error, lastCheck < 0 ? 0 : iteration - lastCheck);
+                    lastCheck = iteration;
+                }
             }
 
             var omega = iteration >= MomentumStart && atTarget ? relaxation.Omega : 1;
@@ -121,6 +141,8 @@ public sealed partial record Sinkhorn
                     anderson = null;
                     softRowsEps = T.Zero;
                     lastCheck = -1;
+                    lastRegularError = null;
+                    finalInterval = false;
                     continue;
                 }
 

@@ -39,7 +39,12 @@ public sealed partial record Sinkhorn
     /// <summary>The norm of the marginal error (default L1, as OTT-JAX; POT uses L2).</summary>
     public MarginalNorm Norm { get; init; } = MarginalNorm.L1;
 
-    /// <summary>Check the error every this many iterations (default 10).</summary>
+    /// <summary>
+    /// Check the error every this many iterations (default 10). With the adaptive ω (<see cref="Momentum"/> null, no
+    /// Anderson), once the rate of the last interval predicts an error within 10 × <see cref="Threshold"/> at the next
+    /// check, the error is also checked after every iteration, so the run stops at the first iteration that meets the
+    /// threshold (these checks reuse both soft-mins of the iteration: O(n + m) each).
+    /// </summary>
     public int InnerIterations { get; init; } = 10;
 
     /// <summary>Iteration budget (default 2000). One iteration updates both potentials.</summary>

@@ -47,6 +47,7 @@ public sealed partial record Frlc
         var value = objective.Value(gradLatent, lambda);
 
         var trace = new List<double> { value };
+        var feasibleTrace = new List<double> { value };
         var deltas = new List<double>();
         var (workQ, workR, workT, logTNew, gradT) = SharedFrlcStep.WorkBuffers(q.Length, r.Length, t.Length);
         var (fQ, hQ, fR, hR, fT, hT) = SharedFrlcStep.Duals(n, r1, m, r2);
@@ -171,19 +172,29 @@ public sealed partial record Frlc
             deltas.Add(delta);
             iterations = it + 1;
             progress?.Report(new SolverProgress("frlc", iterations, IterationLimit, delta));
-            if (StallTolerance > 0 && value < best.Value)
+            if (StallTolerance > 0)
             {
-                best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
+                // The best iterate must be as feasible as a returned last iterate: only iterates whose hard marginal error
+                // is within BestMarginalError compete (a lower objective bought with broken marginals is not better), and
+                // the stall test compares feasible objectives only.
+                var error = fallback ? marginalError : HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation);
+                var feasible = error <= BestMarginalError;
+                feasibleTrace.Add(feasible ? value : double.PositiveInfinity);
+                if (feasible && value < best.Value)
+                {
+                    best = new BestIterate(q, r, t, lambda, gq, gr, value, iterations);
+                }
             }
 
-            if (iterations >= Math.Max(MinIterations, Delay + StallWindow) && (delta < DeltaThreshold || Stalled(trace, best.Value)))
+            if (iterations >= Math.Max(MinIterations, Delay + StallWindow) && (delta < DeltaThreshold || Stalled(feasibleTrace, best.Value)))
             {
                 status = SolverStatus.Converged;
                 break;
             }
         }
 
-        if (StallTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && best.Value < trace[^1])
+        var lastFeasible = feasibleTrace.Count == 0 || double.IsFinite(feasibleTrace[^1]);
+        if (StallTolerance > 0 && status != SolverStatus.Diverged && best.Iteration < iterations && (best.Value < trace[^1] || !lastFeasible))
         {
             // The objective is not monotone under mirror steps: return the best iterate seen (its objective is the
             // last entry of the trace, so that Cost and ObjectiveTrace[^1] agree).
@@ -202,13 +213,21 @@ public sealed partial record Frlc
     }
 
     /// <summary>
+    /// The hard marginal error ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ an iterate may have to be kept as the best one: the small-problem
+    /// tests' tolerance for a returned coupling is 5e-3 per side.
+    /// </summary>
+    internal const double BestMarginalError = 2e-3;
+
+    /// <summary>
     /// Whether the best objective improved by less than <see cref="ObjectiveTolerance"/> (relative) over the last
     /// <see cref="StallWindow"/> iterations.
     /// </summary>
     private bool Stalled(List<double> trace, double bestValue)
     {
-        if (StallTolerance <= 0 || trace.Count <= StallWindow)
+        if (StallTolerance <= 0 || trace.Count <= StallWindow || !double.IsFinite(trace[^1]))
         {
+            // Not while the current iterate is outside the marginal tolerance: relaxed steps may still be moving g
+            // (the 30-D PCA-like pair needs them to pass through such iterates).
             return false;
         }
 

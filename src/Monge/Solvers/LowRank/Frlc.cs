@@ -115,8 +115,10 @@ public sealed partial record Frlc
     /// <summary>
     /// When positive, also stop (Converged) once the best objective has improved by less than this fraction of itself
     /// over the last 10 outer iterations (after max(<see cref="MinIterations"/>, <see cref="InnerRelaxationDelay"/> + 10)
-    /// iterations), and return the iterate with the lowest objective seen (mirror steps do not decrease the objective
-    /// monotonically). 0: off (the last iterate is returned). Null (default): 1e-4 from <see cref="LargeProblemMinPoints"/>
+    /// iterations), and return the iterate with the lowest objective seen among those whose hard marginal error
+    /// ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ is at most 2·10⁻³ (mirror steps do not decrease the objective monotonically, and relaxed
+    /// steps can lower it by breaking the marginals; a last iterate above that error is replaced by the best one within
+    /// it). 0: off (the last iterate is returned). Null (default): 1e-4 from <see cref="LargeProblemMinPoints"/>
     /// points on, 0 below (docs/lowrank.md, "FRLC defaults").
     /// </summary>
     public double? ObjectiveTolerance { get; init; }

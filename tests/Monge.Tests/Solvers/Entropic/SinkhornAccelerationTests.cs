@@ -48,6 +48,24 @@ public sealed class SinkhornAccelerationTests
         Assert.True(2 * auto.Convergence.Iterations < plain.Convergence.Iterations, $"default {auto.Convergence.Iterations} vs plain {plain.Convergence.Iterations}");
     }
 
+    [Theory]
+    [InlineData("random")]
+    [InlineData("small-epsilon")]
+    [InlineData("pca30")]
+    public void Default_AdaptiveOmega_StopsAtTheFirstIterationWithinThreshold(string name)
+    {
+        // The last interval is checked after every iteration: one iteration fewer must leave the error above the threshold
+        // (the same iterates: the run is deterministic and the budget only cuts it short).
+        var (problem, eps) = Case(name);
+        var solver = new Sinkhorn { Epsilon = eps, Threshold = 1e-6, Norm = MarginalNorm.L2, MaxIterations = 100_000 };
+        var full = solver.Solve(problem);
+        Assert.True(full.Converged, full.Convergence.ToString());
+        Assert.True(full.Convergence.FinalError <= 1e-6, full.Convergence.ToString());
+        var cut = (solver with { MaxIterations = full.Convergence.Iterations - 1 }).Solve(problem);
+        Assert.Equal(SolverStatus.MaxIterations, cut.Convergence.Status);
+        Assert.True(cut.Convergence.FinalError > 1e-6, $"{name}: {cut.Convergence.Iterations} iterations already reach {cut.Convergence.FinalError} (the run stopped at {full.Convergence.Iterations})");
+    }
+
     [Fact]
     public void Momentum18_ZeroStartOnPcaPair_SafeguardConvergesWithoutItDiverges()
     {

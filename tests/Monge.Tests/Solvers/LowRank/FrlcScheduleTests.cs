@@ -2,6 +2,7 @@ using Monge.Datasets;
 using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.LowRank;
+using Monge.Testing;
 
 namespace Monge.Tests.Solvers.LowRank;
 
@@ -38,6 +39,40 @@ public sealed class FrlcScheduleTests
         Assert.Equal(0, given.ObjectiveTolerance);
         Assert.Equal(1e-6, given.Threshold);
         Assert.Equal(7, given.MaxIterations);
+    }
+
+    [Fact]
+    public void Solve_LargeScheduleOnSmallProblem_BestIterateKeepsTheMarginals()
+    {
+        // Root cause of the broken marginals of the stall stop's best iterate (issue 12): relaxed steps may raise the
+        // marginal error to twice the previous step's, so it compounds (3e-3 → 3.6e-2 over ten steps here) while the
+        // objective falls; the best iterate by objective alone was the most infeasible one. Only iterates within
+        // Frlc.BestMarginalError compete now. Oracle: the marginals and the cost of the returned dense plan.
+        const int n = 120;
+        var (x, y) = LowRankTestData.EightGaussiansMoons(n, 1);
+        var c = LowRankTestData.DivideByMax(LowRankTestData.DenseCost(x, y, 1));
+        var solver = new Frlc { Rank = 12, Seed = 1 }.ForSize(Frlc.LargeProblemMinPoints, Frlc.LargeProblemMinPoints);
+        var result = solver.Solve(LowRankCost.Dense(c, n, n));
+        Assert.Equal(SolverStatus.Converged, result.Convergence.Status);
+        var plan = result.Coupling.ToDense();
+        double rowError = 0, colError = 0, cost = 0;
+        for (var i = 0; i < n; i++)
+        {
+            double row = 0, col = 0;
+            for (var j = 0; j < n; j++)
+            {
+                row += plan[(i * n) + j];
+                col += plan[(j * n) + i];
+                cost += plan[(i * n) + j] * c[(i * n) + j];
+            }
+
+            rowError += Math.Abs(row - (1.0 / n));
+            colError += Math.Abs(col - (1.0 / n));
+        }
+
+        Assert.True(rowError + colError <= Frlc.BestMarginalError * (1 + 1e-9), $"marginal errors {rowError}, {colError}");
+        NumericAssert.Close(cost, result.Cost, rtol: 1e-9, what: "cost of the returned plan");
+        Assert.True(result.Cost <= result.ObjectiveTrace[0], $"cost {result.Cost} above the start {result.ObjectiveTrace[0]}");
     }
 
     [Fact]
