@@ -9,7 +9,7 @@ using Monge.Tools;
 
 /// <summary>
 /// One-shot runs of the low-rank GW solvers (too long for BenchmarkDotNet's repeated runs):
-/// <c>gw-lowrank N D RANK [frlc|lowrank] [auto|kmeans|random] [MAX_ITERATIONS]</c>: GW between two N-point clouds of
+/// <c>gw-lowrank N D RANK [frlc|lowrank] [auto|kmeans|random] [MAX_ITERATIONS [OBJECTIVE_TOLERANCE]]</c>: GW between two N-point clouds of
 /// dimension D (the source a Gaussian mixture, the target the same points rotated, shifted and shuffled, so GW* = 0 up
 /// to rank); prints time, process CPU seconds, GW, the initial objective, iterations, status, marginal error, the
 /// solver's state bytes per point and the peak working-set growth per point; for frlc also the CPU seconds per phase
@@ -46,6 +46,11 @@ internal static class GromovLowRankRun
         if (budget is int maxIterations)
         {
             frlc = frlc with { MaxIterations = maxIterations, MinIterations = maxIterations < 20 ? maxIterations : null };
+        }
+
+        if (args.Length > 6)
+        {
+            frlc = frlc with { ObjectiveTolerance = double.Parse(args[6], CultureInfo.InvariantCulture) };
         }
 
         var result = method == "frlc"
