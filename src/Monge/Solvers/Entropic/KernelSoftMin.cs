@@ -144,20 +144,20 @@ internal sealed class KernelSoftMin
         {
             if (rows)
             {
-                RowProductsSingle(_kernelSingle!, w, sums);
+                RowProducts<float, SingleRows>(_kernelSingle!, w, sums);
             }
             else
             {
-                ColumnProductsSingle(_kernelSingle!, w, sums);
+                ColumnProducts<float, SingleRows>(_kernelSingle!, w, sums);
             }
         }
         else if (rows)
         {
-            RowProducts(_kernel!, w, sums);
+            RowProducts<double, DoubleRows>(_kernel!, w, sums);
         }
         else
         {
-            ColumnProducts(_kernel!, w, sums);
+            ColumnProducts<double, DoubleRows>(_kernel!, w, sums);
         }
 
         var own = rows ? _alpha : _beta;
@@ -176,7 +176,30 @@ internal sealed class KernelSoftMin
         return true;
     }
 
-    private void RowProducts(double[] kernel, double[] w, Span<double> sums)
+    /// <summary>Row products of the stored kernel in double or float storage; sums always in double.</summary>
+    private interface IKernelRowOps<TK>
+    {
+        static abstract double Dot(ReadOnlySpan<TK> row, ReadOnlySpan<double> w);
+
+        static abstract void MultiplyAdd(ReadOnlySpan<TK> row, double s, Span<double> acc);
+    }
+
+    private readonly struct DoubleRows : IKernelRowOps<double>
+    {
+        public static double Dot(ReadOnlySpan<double> row, ReadOnlySpan<double> w) => TensorPrimitives.Dot(row, w);
+
+        public static void MultiplyAdd(ReadOnlySpan<double> row, double s, Span<double> acc) => TensorPrimitives.MultiplyAdd(row, s, acc, acc);
+    }
+
+    private readonly struct SingleRows : IKernelRowOps<float>
+    {
+        public static double Dot(ReadOnlySpan<float> row, ReadOnlySpan<double> w) => WideningKernels.Dot(row, w);
+
+        public static void MultiplyAdd(ReadOnlySpan<float> row, double s, Span<double> acc) => WideningKernels.MultiplyAdd(row, s, acc);
+    }
+
+    private void RowProducts<TK, TOps>(TK[] kernel, double[] w, Span<double> sums)
+        where TOps : struct, IKernelRowOps<TK>
     {
         var n = _n;
         var m = _m;
@@ -186,7 +209,7 @@ internal sealed class KernelSoftMin
             var end = Math.Min(n, (c + 1) * ChunkRows);
             for (var i = c * ChunkRows; i < end; i++)
             {
-                result[i] = TensorPrimitives.Dot<double>(kernel.AsSpan(i * m, m), w);
+                result[i] = TOps.Dot(kernel.AsSpan(i * m, m), w);
             }
         }
 
@@ -194,7 +217,8 @@ internal sealed class KernelSoftMin
         result.CopyTo(sums);
     }
 
-    private void ColumnProducts(double[] kernel, double[] w, Span<double> sums)
+    private void ColumnProducts<TK, TOps>(TK[] kernel, double[] w, Span<double> sums)
+        where TOps : struct, IKernelRowOps<TK>
     {
         var n = _n;
         var m = _m;
@@ -208,53 +232,7 @@ internal sealed class KernelSoftMin
             {
                 if (w[i] != 0)
                 {
-                    TensorPrimitives.MultiplyAdd(kernel.AsSpan(i * m, m), w[i], acc, acc);
-                }
-            }
-        }
-
-        Run(chunks, Body);
-        var total = sums[..m];
-        partials.AsSpan(0, m).CopyTo(total);
-        for (var c = 1; c < chunks; c++)
-        {
-            TensorPrimitives.Add(total, partials.AsSpan(c * m, m), total);
-        }
-    }
-
-    private void RowProductsSingle(float[] kernel, double[] w, Span<double> sums)
-    {
-        var n = _n;
-        var m = _m;
-        var result = new double[n];
-        void Body(int c)
-        {
-            var end = Math.Min(n, (c + 1) * ChunkRows);
-            for (var i = c * ChunkRows; i < end; i++)
-            {
-                result[i] = WideningKernels.Dot(kernel.AsSpan(i * m, m), w);
-            }
-        }
-
-        Run(Chunks(), Body);
-        result.CopyTo(sums);
-    }
-
-    private void ColumnProductsSingle(float[] kernel, double[] w, Span<double> sums)
-    {
-        var n = _n;
-        var m = _m;
-        var chunks = Chunks();
-        var partials = new double[(long)chunks * m];
-        void Body(int c)
-        {
-            var acc = partials.AsSpan(c * m, m);
-            var end = Math.Min(n, (c + 1) * ChunkRows);
-            for (var i = c * ChunkRows; i < end; i++)
-            {
-                if (w[i] != 0)
-                {
-                    WideningKernels.MultiplyAdd(kernel.AsSpan(i * m, m), w[i], acc);
+                    TOps.MultiplyAdd(kernel.AsSpan(i * m, m), w[i], acc);
                 }
             }
         }

@@ -14,6 +14,9 @@ internal static class PlanTiles
     private const int TileRows = 16;
     private const int TileCols = 1024;
 
+    /// <summary>Row-block groups of the parallel pass (each holds one state; fixed so that sums do not depend on the thread count).</summary>
+    private const int MaxGroups = 16;
+
     /// <summary>Visits every tile: <paramref name="visit"/>(i0, rows, j0, cols, costTile, planTile, state).</summary>
     /// <remarks>
     /// <paramref name="deterministicExp"/>: evaluate exp with <see cref="Numerics.DeterministicMath.Exp{T}"/> (same bits at
@@ -96,18 +99,25 @@ internal static class PlanTiles
             return;
         }
 
-        var gate = new object();
-        Parallel.For(0, blocks, init, (b, _, state) =>
+        // A fixed split of the row blocks into contiguous groups, each with its own state, merged in group order: the same
+        // sums whatever the thread count or the scheduling (per-thread states merged as they finish were not).
+        var groups = Math.Min(blocks, MaxGroups);
+        var states = new TState[groups];
+        Parallel.For(0, groups, gi =>
         {
-            Body(b, state);
-            return state;
-        }, state =>
-        {
-            lock (gate)
+            var state = init();
+            var b1 = (int)((long)blocks * (gi + 1) / groups);
+            for (var b = (int)((long)blocks * gi / groups); b < b1; b++)
             {
-                finish(state);
+                Body(b, state);
             }
+
+            states[gi] = state;
         });
+        foreach (var state in states)
+        {
+            finish(state);
+        }
     }
 
     public delegate void TileVisitor<T, in TState>(int i0, int rows, int j0, int cols, Span<T> cost, Span<T> plan, TState state);
