@@ -302,7 +302,7 @@ internal static class CompactCoClustering
     }
 
     // acc[z] += p[z] (float widened to double).
-    private static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
+    internal static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
     {
         var z = 0;
         if (Vector.IsHardwareAccelerated)
@@ -325,7 +325,7 @@ internal static class CompactCoClustering
 
     // Σ_z a_z b_z over one row (float, vectorised; the same order for a given SIMD width).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var z = 0;
         var s = 0f;
@@ -351,7 +351,7 @@ internal static class CompactCoClustering
 
     // out_z = a_z b_z c (float, vectorised).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
+    internal static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
     {
         var z = 0;
         if (Vector.IsHardwareAccelerated)

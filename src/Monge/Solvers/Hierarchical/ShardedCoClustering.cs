@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Monge.Solvers.Hierarchical;
@@ -300,7 +299,7 @@ internal sealed class CoClusteringShard
                     p[z] *= inv;
                 }
 
-                AddWidened(p, acc);
+                CompactCoClustering.AddWidened(p, acc);
                 rowLog[i] -= Math.Log(s);
             }
         });
@@ -317,11 +316,11 @@ internal sealed class CoClusteringShard
             for (var i = start; i < end; i++)
             {
                 var p = val.AsSpan(i * r, r);
-                var dot = Dot(p, v);
+                var dot = CompactCoClustering.Dot(p, v);
                 if (dot > 0)
                 {
-                    ScaledProduct(p, v, 1f / dot, row);
-                    AddWidened(row, acc);
+                    CompactCoClustering.ScaledProduct(p, v, 1f / dot, row);
+                    CompactCoClustering.AddWidened(row, acc);
                 }
             }
         });
@@ -347,7 +346,7 @@ internal sealed class CoClusteringShard
             {
                 var l = log.AsSpan(i * r, r);
                 var p = val.AsSpan(i * r, r);
-                var dot = Dot(p, previous);
+                var dot = CompactCoClustering.Dot(p, previous);
                 var inv = 1f / dot;
                 var shift = (float)(rowLog[i] - Math.Log(dot));
                 for (var z = 0; z < r; z++)
@@ -357,7 +356,7 @@ internal sealed class CoClusteringShard
                 }
 
                 o.Clear();
-                AddWidened(p, o);
+                CompactCoClustering.AddWidened(p, o);
                 var f = factor.AsSpan(i * k, k);
                 for (var kk = 0; kk < k; kk++)
                 {
@@ -365,71 +364,6 @@ internal sealed class CoClusteringShard
                 }
             }
         });
-    }
-
-    // The three row helpers below are CompactCoClustering's (private there), repeated so that its file stays untouched;
-    // ShardedCoClusteringTests fails if the two drift apart (the logits must agree bit for bit).
-    private static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
-    {
-        var z = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var w = Vector<float>.Count;
-            var h = Vector<double>.Count;
-            for (; z <= p.Length - w; z += w)
-            {
-                Vector.Widen(new Vector<float>(p.Slice(z, w)), out var lo, out var hi);
-                (new Vector<double>(acc.Slice(z, h)) + lo).CopyTo(acc.Slice(z, h));
-                (new Vector<double>(acc.Slice(z + h, h)) + hi).CopyTo(acc.Slice(z + h, h));
-            }
-        }
-
-        for (; z < p.Length; z++)
-        {
-            acc[z] += p[z];
-        }
-    }
-
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var z = 0;
-        var s = 0f;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
-        {
-            var w = Vector<float>.Count;
-            var acc = Vector<float>.Zero;
-            for (; z <= a.Length - w; z += w)
-            {
-                acc += new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w));
-            }
-
-            s = Vector.Sum(acc);
-        }
-
-        for (; z < a.Length; z++)
-        {
-            s += a[z] * b[z];
-        }
-
-        return s;
-    }
-
-    private static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
-    {
-        var z = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var w = Vector<float>.Count;
-            for (; z <= a.Length - w; z += w)
-            {
-                (new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w)) * c).CopyTo(result.Slice(z, w));
-            }
-        }
-
-        for (; z < a.Length; z++)
-        {
-            result[z] = a[z] * b[z] * c;
-        }
     }
 
     /// <summary>Shards in one process (a test and a reference for a distributed implementation): each phase runs on every
