@@ -287,21 +287,26 @@ internal sealed class KernelSoftMin
         {
             var start = c * ChunkRows;
             var count = Math.Min(n, start + ChunkRows) - start;
-            var block = kernel.AsSpan(start * m, count * m);
-            geometry.FillCostBlock(start, count, 0, m, block);
-            for (var r = 0; r < count; r++)
-            {
-                // (α_i + β_j − C_ij)/ε, then exp.
-                var row = block.Slice(r * m, m);
-                TensorPrimitives.Subtract(beta, row, row);
-                TensorPrimitives.Add(row, alpha[start + r], row);
-                TensorPrimitives.Multiply(row, inv, row);
-                DeterministicMath.Exp<double>(row, row);
-            }
+            FillKernelRows(geometry, alpha, beta, inv, start, count, kernel.AsSpan(start * m, count * m));
         }
 
         Run(Chunks(), Body);
         _epsilon = epsilon;
+    }
+
+    /// <summary>Rows start … start + count − 1 of the kernel in double: exp((α_i + β_j − C_ij)/ε), exp bit-reproducible.</summary>
+    private static void FillKernelRows(CostGeometry<double> geometry, double[] alpha, double[] beta, double inv, int start, int count, Span<double> block)
+    {
+        var m = beta.Length;
+        geometry.FillCostBlock(start, count, 0, m, block);
+        for (var r = 0; r < count; r++)
+        {
+            var row = block.Slice(r * m, m);
+            TensorPrimitives.Subtract(beta, row, row);
+            TensorPrimitives.Add(row, alpha[start + r], row);
+            TensorPrimitives.Multiply(row, inv, row);
+            DeterministicMath.Exp<double>(row, row);
+        }
     }
 
     private void BuildSingle(double epsilon)
@@ -324,17 +329,10 @@ internal sealed class KernelSoftMin
                 {
                     var count = Math.Min(FillRows, end - r0);
                     var block = scratch.AsSpan(0, count * m);
-                    geometry.FillCostBlock(r0, count, 0, m, block);
-                    for (var r = 0; r < count; r++)
-                    {
-                        // (α_i + β_j − C_ij)/ε, exp in double, then rounded to float with subnormals stored as 0.
-                        var row = block.Slice(r * m, m);
-                        TensorPrimitives.Subtract(beta, row, row);
-                        TensorPrimitives.Add(row, alpha[r0 + r], row);
-                        TensorPrimitives.Multiply(row, inv, row);
-                        DeterministicMath.Exp<double>(row, row);
-                        WideningKernels.NarrowFlushSubnormal(row, kernel.AsSpan((r0 + r) * m, m));
-                    }
+                    FillKernelRows(geometry, alpha, beta, inv, r0, count, block);
+
+                    // Rounded to float with subnormals stored as 0.
+                    WideningKernels.NarrowFlushSubnormal(block, kernel.AsSpan(r0 * m, count * m));
                 }
             }
             finally
