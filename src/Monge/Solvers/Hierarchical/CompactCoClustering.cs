@@ -302,6 +302,65 @@ internal static class CompactCoClustering
     }
 
     // acc[z] += p[z] (float widened to double).
+    /// <summary>
+    /// Rows start … end − 1 of one chunk: the mirror step (if <paramref name="stepFactor"/> is given), K_i = softmax(log_i)
+    /// into <paramref name="val"/>, rowLog_i = −logsumexp(log_i), and the column sums of K added to <paramref name="acc"/>.
+    /// Shared by the whole-block projection and the sharded one (<see cref="ShardedCoClustering"/>), so both give the same bits.
+    /// </summary>
+    internal static void StepAndSoftmaxRows(
+        float[] log, float[] val, double[] rowLog, int start, int end, int r, double[]? stepFactor, int stepK, double[]? stepM, double step, Span<double> g, Span<double> acc)
+    {
+        var rows = val.AsSpan(start * r, (end - start) * r);
+        for (var i = start; i < end; i++)
+        {
+            var l = log.AsSpan(i * r, r);
+            if (stepFactor is not null)
+            {
+                Gradient(stepFactor.AsSpan(i * stepK, stepK), stepM.AsSpan(0, stepK * r), r, g);
+                for (var z = 0; z < r; z++)
+                {
+                    l[z] = (float)(l[z] - (step * g[z]));
+                }
+            }
+
+            var max = l[0];
+            for (var z = 1; z < r; z++)
+            {
+                max = MathF.Max(max, l[z]);
+            }
+
+            var p = val.AsSpan(i * r, r);
+            for (var z = 0; z < r; z++)
+            {
+                p[z] = l[z] - max;
+            }
+
+            rowLog[i] = -max;
+        }
+
+        var te = HiRefProfile.Start();
+        TensorPrimitives.Exp(rows, rows);
+        HiRefProfile.Stop(HiRefProfile.Phase.Exp, te);
+        for (var i = start; i < end; i++)
+        {
+            var p = val.AsSpan(i * r, r);
+            var s = 0f;
+            for (var z = 0; z < r; z++)
+            {
+                s += p[z];
+            }
+
+            var inv = 1f / s;
+            for (var z = 0; z < r; z++)
+            {
+                p[z] *= inv;
+            }
+
+            AddWidened(p, acc);
+            rowLog[i] -= Math.Log(s);
+        }
+    }
+
     internal static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
     {
         var z = 0;
@@ -397,55 +456,7 @@ internal static class CompactCoClustering
             acc.Clear();
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = CoClustering.Range(c, n);
-            var rows = val.AsSpan(start * r, (end - start) * r);
-            for (var i = start; i < end; i++)
-            {
-                var l = log.AsSpan(i * r, r);
-                if (stepFactor is not null)
-                {
-                    Gradient(stepFactor.AsSpan(i * stepK, stepK), stepM.AsSpan(0, stepK * r), r, g);
-                    for (var z = 0; z < r; z++)
-                    {
-                        l[z] = (float)(l[z] - (step * g[z]));
-                    }
-                }
-
-                var max = l[0];
-                for (var z = 1; z < r; z++)
-                {
-                    max = MathF.Max(max, l[z]);
-                }
-
-                var p = val.AsSpan(i * r, r);
-                for (var z = 0; z < r; z++)
-                {
-                    p[z] = l[z] - max;
-                }
-
-                rowLog[i] = -max;
-            }
-
-            var te = HiRefProfile.Start();
-            TensorPrimitives.Exp(rows, rows);
-            HiRefProfile.Stop(HiRefProfile.Phase.Exp, te);
-            for (var i = start; i < end; i++)
-            {
-                var p = val.AsSpan(i * r, r);
-                var s = 0f;
-                for (var z = 0; z < r; z++)
-                {
-                    s += p[z];
-                }
-
-                var inv = 1f / s;
-                for (var z = 0; z < r; z++)
-                {
-                    p[z] *= inv;
-                }
-
-                AddWidened(p, acc);
-                rowLog[i] -= Math.Log(s);
-            }
+            StepAndSoftmaxRows(log, val, rowLog, start, end, r, stepFactor, stepK, stepM, step, g, acc);
         });
         HiRefProfile.Stop(HiRefProfile.Phase.StepAndSoftmax, t0);
 

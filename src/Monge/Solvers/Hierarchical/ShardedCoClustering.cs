@@ -255,53 +255,7 @@ internal sealed class CoClusteringShard
             var acc = partials.AsSpan(c * r, r);
             acc.Clear();
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
-            var rows = val.AsSpan(start * r, (end - start) * r);
-            for (var i = start; i < end; i++)
-            {
-                var l = log.AsSpan(i * r, r);
-                if (stepFactor is not null)
-                {
-                    CompactCoClustering.Gradient(stepFactor.AsSpan(i * k, k), stepM.AsSpan(0, k * r), r, g);
-                    for (var z = 0; z < r; z++)
-                    {
-                        l[z] = (float)(l[z] - (step * g[z]));
-                    }
-                }
-
-                var max = l[0];
-                for (var z = 1; z < r; z++)
-                {
-                    max = MathF.Max(max, l[z]);
-                }
-
-                var p = val.AsSpan(i * r, r);
-                for (var z = 0; z < r; z++)
-                {
-                    p[z] = l[z] - max;
-                }
-
-                rowLog[i] = -max;
-            }
-
-            TensorPrimitives.Exp(rows, rows);
-            for (var i = start; i < end; i++)
-            {
-                var p = val.AsSpan(i * r, r);
-                var s = 0f;
-                for (var z = 0; z < r; z++)
-                {
-                    s += p[z];
-                }
-
-                var inv = 1f / s;
-                for (var z = 0; z < r; z++)
-                {
-                    p[z] *= inv;
-                }
-
-                CompactCoClustering.AddWidened(p, acc);
-                rowLog[i] -= Math.Log(s);
-            }
+            CompactCoClustering.StepAndSoftmaxRows(log, val, rowLog, start, end, r, stepFactor, k, stepM, step, g, acc);
         });
     }
 
