@@ -67,7 +67,7 @@ public static partial class Ot
     public static GromovBarycenterResult GromovBarycenter(IReadOnlyList<CostGeometry<double>> costs, int size, IReadOnlyList<double[]?>? weights = null, IReadOnlyList<double>? lambdas = null, int seed = 0)
         => new GromovBarycenter { Seed = seed }.Solve(costs, weights, size, lambdas);
 
-    private static LowRankGeometry<double> NormalizedSquaredEuclidean(PointCloud<double> cloud)
+    private static CostGeometry<double> NormalizedSquaredEuclidean(PointCloud<double> cloud)
     {
         var geometry = LowRankGeometry<double>.SquaredEuclidean(cloud, cloud);
         var max = geometry.ComputeStatistics().Max;
@@ -76,6 +76,6 @@ public static partial class Ot
             return geometry;
         }
 
-        return (LowRankGeometry<double>)geometry.WithScaleFactor(1 / max);
+        return geometry.WithScaleFactor(1 / max);
     }
 }

@@ -239,34 +239,19 @@ public abstract class CostGeometry<T>
 
         CheckReduction(vector, default, destination, axis);
         CheckEpsilon(epsilon);
-        var v = vector.ToArray();
-        var dst = new T[Rows];
-        var scale = -T.One / epsilon;
-        ForEachRowBlock(TileRows, (i0, count) =>
+        ApplyCostTiles(new GibbsKernel(-T.One / epsilon), vector, 1, destination);
+    }
+
+    /// <summary>h(c) = exp(c·s) with s = −1/ε: the Gibbs kernel as an element-wise function, for the tiled default of <see cref="ApplyKernel"/>.</summary>
+    private readonly struct GibbsKernel(T scale) : IElementwise<T>
+    {
+        public T Apply(T cost) => T.Exp(cost * scale);
+
+        public void Apply(Span<T> costs)
         {
-            var width = Math.Min(TileColumns, Cols);
-            var tile = ArrayPool<T>.Shared.Rent(count * width);
-            try
-            {
-                for (var j0 = 0; j0 < Cols; j0 += width)
-                {
-                    var w = Math.Min(width, Cols - j0);
-                    var t = tile.AsSpan(0, count * w);
-                    FillCostBlock(i0, count, j0, w, t);
-                    TensorPrimitives.Multiply(t, scale, t);
-                    DeterministicMath.Exp<T>(t, t);
-                    for (var r = 0; r < count; r++)
-                    {
-                        dst[i0 + r] += TensorPrimitives.Dot<T>(t.Slice(r * w, w), v.AsSpan(j0, w));
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(tile);
-            }
-        });
-        dst.CopyTo(destination);
+            TensorPrimitives.Multiply(costs, scale, costs);
+            DeterministicMath.Exp<T>(costs, costs);
+        }
     }
 
     /// <summary>

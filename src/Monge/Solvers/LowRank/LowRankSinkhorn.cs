@@ -19,17 +19,20 @@ namespace Monge.Solvers.LowRank;
 /// factored cost (k columns) O((n+m)·r·(k+L)) time and O((n+m)·(r+k)) memory, never n × m. Costs are read only through
 /// the problem's geometry, as in <see cref="Frlc"/> (factors when it has them, else its <c>ApplyCost</c>).</para>
 /// <para>Allocations: about 5·(n+m)·r doubles (factors, kernels, products) plus O(n + m + r).</para>
-/// <para>Convergence (as OTT): every <see cref="InnerIterations"/> outer iterations the criterion
+/// <para>Convergence (as OTT): every <see cref="LowRankMirrorDescent.InnerIterations"/> outer iterations the criterion
 /// γ⁻² (JS(Q, Q_prev) + JS(R, R_prev) + JS(g, g_prev)) (generalised Jensen–Shannon, c = 1) is compared with
-/// <see cref="Threshold"/>; the run stops once it is below the threshold and no longer increasing.</para>
+/// <see cref="LowRankMirrorDescent.Threshold"/>; the run stops once it is below the threshold and no longer increasing.</para>
+/// <para>Units: the solver works on C / s (<see cref="LowRankMirrorDescent.ScaleCost"/>, the mean cost by default, computed
+/// in linear memory over the points with positive weight by <see cref="CostScale.Resolve{T}"/>); <see cref="LowRankSinkhornResult"/>
+/// reports every cost in the units of C and s as <see cref="LowRankResult.CostScale"/>.</para>
 /// </remarks>
-public sealed record LowRankSinkhorn
+public sealed record LowRankSinkhorn : LowRankMirrorDescent
 {
-    /// <summary>Rank r (between 1 and min(n, m)).</summary>
-    public int Rank { get; init; } = 10;
-
-    /// <summary>Mirror-descent step scale γ (OTT default 10).</summary>
-    public double Gamma { get; init; } = 10;
+    /// <summary>Creates the solver with OTT-JAX's defaults (threshold 1e-4, see <see cref="LowRankMirrorDescent.Threshold"/>).</summary>
+    public LowRankSinkhorn()
+        : base(threshold: 1e-4, minIterations: 0, projectionTolerance: 1e-3)
+    {
+    }
 
     /// <summary>Rescale γ by the squared sup-norm of the gradients each iteration (OTT default true).</summary>
     public bool GammaRescale { get; init; } = true;
@@ -37,44 +40,8 @@ public sealed record LowRankSinkhorn
     /// <summary>Entropic regularisation added on top of the low-rank problem (OTT default 0).</summary>
     public double Epsilon { get; init; }
 
-    /// <summary>
-    /// Convergence threshold on the criterion. Default 1e-4 (OTT's 1e-3 stops after 20 iterations at 1.13 × the
-    /// optimum on the half-moon → S-curve pair once the cost is divided by its mean; docs/lowrank.md, "Units and defaults").
-    /// </summary>
-    public double Threshold { get; init; } = 1e-4;
-
-    /// <summary>Maximum outer iterations (OTT default 2000).</summary>
-    public int MaxIterations { get; init; } = 2000;
-
-    /// <summary>Minimum outer iterations (OTT default 0).</summary>
-    public int MinIterations { get; init; }
-
-    /// <summary>The criterion and the cost are evaluated every this many outer iterations (OTT default 10; the same meaning as <see cref="Entropic.Sinkhorn"/>'s).</summary>
-    public int InnerIterations { get; init; } = 10;
-
-    /// <summary>A Dykstra projection stops when ‖Q1 − a‖₁ + ‖R1 − b‖₁ + ‖Qᵀ1 − Rᵀ1‖₁ is below this (OTT default 1e-3).</summary>
-    public double ProjectionTolerance { get; init; } = 1e-3;
-
-    /// <summary>Maximum Dykstra iterations per projection (OTT default 10 000).</summary>
-    public int ProjectionIterations { get; init; } = 10_000;
-
-    /// <summary>Lower bound on the entries of g in the projection (OTT default 1e-6).</summary>
-    public double MinEntryValue { get; init; } = 1e-6;
-
     /// <summary>Initialisation (OTT's default for this solver is random).</summary>
     public LowRankInitialization Initialization { get; init; } = LowRankInitialization.Random;
-
-    /// <summary>Seed of every random choice.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>
-    /// How the cost is rescaled before solving (OTT-JAX <c>scale_cost</c>): the solver works on C / s with s the mean
-    /// cost by default, so that the answer does not depend on the units of the coordinates (γ, <see cref="Epsilon"/>
-    /// and the threshold are read on the scaled cost). <see cref="LowRankSinkhornResult"/> reports every cost in the
-    /// units of C and s as <see cref="LowRankResult.CostScale"/>. s is computed in linear memory
-    /// (<see cref="CostScale.Resolve{T}"/>) over the points with positive weight.
-    /// </summary>
-    public CostScale ScaleCost { get; init; } = CostScale.Mean;
 
     /// <summary>Solves the balanced low-rank problem (marginals normalised to mass one).</summary>
     /// <param name="problem">Geometry and marginals; the relaxation must be balanced.</param>
@@ -130,15 +97,8 @@ public sealed record LowRankSinkhorn
 
     private void ValidateOptions()
     {
-        LowRankValidation.Positive(Gamma, nameof(Gamma));
+        ValidateMirrorDescent();
         LowRankValidation.NonNegative(Epsilon, nameof(Epsilon));
-        LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
-        LowRankValidation.Positive(MinEntryValue, nameof(MinEntryValue));
-        LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
-        LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
-        LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
-        LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
     }
 
     private LowRankSinkhornResult Run(LowRankSetup setup, double[] a, double[] b, LowRankSinkhornInitialState? initialState, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
@@ -246,16 +206,10 @@ public sealed record LowRankSinkhorn
             if (iterations % InnerIterations == 0)
             {
                 errors.Add(criterion);
-                if (iterations >= MinIterations && errors.Count >= 2)
+                if (Stops(errors, iterations, ref crossed))
                 {
-                    var prev = errors[^2];
-                    var converged = crossed ? prev < Threshold && criterion < Threshold : criterion < prev && criterion < Threshold;
-                    crossed |= prev >= Threshold && criterion < Threshold;
-                    if (converged)
-                    {
-                        status = SolverStatus.Converged;
-                        break;
-                    }
+                    status = SolverStatus.Converged;
+                    break;
                 }
             }
         }

@@ -22,18 +22,15 @@ namespace Monge.Solvers.Quadratic;
 /// <para>Time per iteration with factored costs of width k: O((n + m)·r·k + (n + m)·k²) for the gradient plus
 /// O((n + m)·r) per Dykstra iteration; memory O((n + m)·(r + k)).</para>
 /// <para>Defaults: γ = 10, ε = 0, OTT's criterion checked every 10 iterations (threshold 1e-5, at least 50 iterations), on
-/// the costs divided by their common mean (<see cref="ScaleCost"/>).</para>
+/// C₁ and C₂ divided by their common mean and M by its square (<see cref="LowRankMirrorDescent.ScaleCost"/>).</para>
 /// </remarks>
-public sealed record LowRankGromov
+public sealed record LowRankGromov : LowRankMirrorDescent
 {
-    /// <summary>Rank r (between 1 and min(n, m)).</summary>
-    public int Rank { get; init; } = 10;
-
-    /// <summary>Mirror-descent step scale γ.</summary>
-    public double Gamma { get; init; } = 10;
-
-    /// <summary>Maximum outer iterations.</summary>
-    public int MaxIterations { get; init; } = 2000;
+    /// <summary>Creates the solver with its defaults (threshold 1e-5, at least 50 iterations, projection tolerance 1e-4).</summary>
+    public LowRankGromov()
+        : base(threshold: 1e-5, minIterations: 50, projectionTolerance: 1e-4)
+    {
+    }
 
     /// <summary>
     /// Step γ/‖∇‖∞² (Scetbon and Cuturi's rescaling for linear costs) when true; γ/‖∇‖∞ (FRLC's normalisation, the
@@ -42,32 +39,8 @@ public sealed record LowRankGromov
     /// </summary>
     public bool SquaredNormStep { get; init; }
 
-    /// <summary>Minimum outer iterations.</summary>
-    public int MinIterations { get; init; } = 50;
-
-    /// <summary>Stop when γ⁻²(JS(Q) + JS(R) + JS(g)) between two checks is below this (OTT's criterion).</summary>
-    public double Threshold { get; init; } = 1e-5;
-
-    /// <summary>The criterion and the objective are recorded every this many iterations.</summary>
-    public int InnerIterations { get; init; } = 10;
-
-    /// <summary>A Dykstra projection stops when its L1 marginal error is below this.</summary>
-    public double ProjectionTolerance { get; init; } = 1e-4;
-
-    /// <summary>Maximum Dykstra iterations per projection.</summary>
-    public int ProjectionIterations { get; init; } = 10_000;
-
-    /// <summary>Lower bound on the entries of g.</summary>
-    public double MinEntryValue { get; init; } = 1e-6;
-
     /// <summary>γ₀ of the initialisation: the initial factors are random log-kernels projected at ε = 1/γ₀ (larger is sharper).</summary>
     public double InitialSharpness { get; init; } = 10;
-
-    /// <summary>Seed of the random initialisation.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>How C₁ and C₂ are scaled (common divisor; M by its square). Default: the mean cost.</summary>
-    public CostScale ScaleCost { get; init; } = CostScale.Mean;
 
     /// <summary>Solves a balanced quadratic problem (GW or fused GW with the square loss; weights normalised to mass one).</summary>
     /// <param name="problem">C₁, C₂, weights, optional M and α; the relaxation must be balanced.</param>
@@ -178,16 +151,10 @@ public sealed record LowRankGromov
             {
                 trace.Add(objective.Value * s2);
                 errors.Add(criterion);
-                if (iterations >= MinIterations && errors.Count >= 2)
+                if (Stops(errors, iterations, ref crossed))
                 {
-                    var prev = errors[^2];
-                    var converged = crossed ? prev < Threshold && criterion < Threshold : criterion < prev && criterion < Threshold;
-                    crossed |= prev >= Threshold && criterion < Threshold;
-                    if (converged)
-                    {
-                        status = SolverStatus.Converged;
-                        break;
-                    }
+                    status = SolverStatus.Converged;
+                    break;
                 }
             }
         }
@@ -238,14 +205,7 @@ public sealed record LowRankGromov
 
     private void ValidateOptions()
     {
-        LowRankValidation.Positive(Gamma, nameof(Gamma));
+        ValidateMirrorDescent();
         LowRankValidation.Positive(InitialSharpness, nameof(InitialSharpness));
-        LowRankValidation.NonNegative(Threshold, nameof(Threshold));
-        LowRankValidation.NonNegative(ProjectionTolerance, nameof(ProjectionTolerance));
-        LowRankValidation.Positive(MinEntryValue, nameof(MinEntryValue));
-        LowRankValidation.Count(MaxIterations, 1, nameof(MaxIterations));
-        LowRankValidation.Count(MinIterations, 0, nameof(MinIterations));
-        LowRankValidation.Count(InnerIterations, 1, nameof(InnerIterations));
-        LowRankValidation.Count(ProjectionIterations, 1, nameof(ProjectionIterations));
     }
 }
