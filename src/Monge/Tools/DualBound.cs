@@ -136,6 +136,19 @@ public sealed record DualBound
     /// </summary>
     internal int ClusterPoints { get; init; } = 64;
 
+    /// <summary>
+    /// Whether the cluster-screened c-transforms run in float32 tiles (<see cref="DualBoundClusters.TransformTiles"/>:
+    /// ‖y‖² + (‖x‖² − h) − 2⟨x, y⟩ with a rigorous rounding allowance, blocks of queries against whole balls) instead of
+    /// float64 per-query searches (default true).
+    /// </summary>
+    internal bool SingleTransforms { get; init; } = true;
+
+    /// <summary>
+    /// Whether both orders of c-transforms run (from f and from g, the larger bound kept; default true). False runs only
+    /// the order from f: half the transforms.
+    /// </summary>
+    internal bool BothOrders { get; init; } = true;
+
     /// <summary>Seed of the coarse subsample.</summary>
     public int Seed { get; init; }
 
@@ -202,12 +215,12 @@ public sealed record DualBound
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
             ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), cancellationToken)
             : UseClusters(source.Count, target.Count, source.Dimension, cost)
-                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, cancellationToken)
+                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
         progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
         var fromSource = CertifyCore(transforms, a, b, f, fromSource: true);
         progress?.Report(new SolverProgress("certify", 1, 2, fromSource.LowerBound));
-        var fromTarget = CertifyCore(transforms, a, b, g, fromSource: false);
+        var fromTarget = BothOrders ? CertifyCore(transforms, a, b, g, fromSource: false) : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
         progress?.Report(new SolverProgress("certify", 2, 2, best.LowerBound));
         return best with
@@ -546,37 +559,77 @@ public sealed record DualBound
         public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel);
     }
 
-    /// <summary>Cluster screening over balls of both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundClusters"/>).</summary>
+    /// <summary>Cluster screening over balls of both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundClusters"/>),
+    /// in float32 tiles with a rigorous allowance or in float64 searches.</summary>
     private sealed class ClusterTransforms : ICTransforms
     {
         private readonly DualBoundClusters _x;
         private readonly DualBoundClusters _y;
         private readonly double[] _xData;
         private readonly double[] _yData;
+        private readonly bool _single;
         private readonly ParallelOptions _parallel;
 
-        private ClusterTransforms(DualBoundClusters x, DualBoundClusters y, double[] xData, double[] yData, ParallelOptions parallel)
+        private ClusterTransforms(DualBoundClusters x, DualBoundClusters y, double[] xData, double[] yData, bool single, ParallelOptions parallel)
         {
             _x = x;
             _y = y;
             _xData = xData;
             _yData = yData;
+            _single = single;
             _parallel = parallel;
         }
 
         public bool Rigorous => true;
 
-        public static ClusterTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, int ballPoints, CancellationToken cancellationToken)
+        public static ClusterTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, int ballPoints, bool single, CancellationToken cancellationToken)
         {
             var d = source.Dimension;
             var x = DualBoundClusters.Build(source.Data, source.Count, d, euclidean, ballPoints);
             var y = DualBoundClusters.Build(target.Data, target.Count, d, euclidean, ballPoints);
-            return new ClusterTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken });
+            if (single)
+            {
+                // One common shift (the mean of all points) keeps the float32 norms, and so the allowance, small.
+                var shift = new double[d];
+                foreach (var cloud in new[] { source, target })
+                {
+                    var data = cloud.Data;
+                    for (var i = 0; i < cloud.Count; i++)
+                    {
+                        for (var k = 0; k < d; k++)
+                        {
+                            shift[k] += data[(i * d) + k];
+                        }
+                    }
+                }
+
+                for (var k = 0; k < d; k++)
+                {
+                    shift[k] /= source.Count + target.Count;
+                }
+
+                x.PrepareSingle(shift);
+                y.PrepareSingle(shift);
+            }
+
+            return new ClusterTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), single, new ParallelOptions { CancellationToken = cancellationToken });
         }
 
-        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel);
+        public void ToTarget(double[] u, double[] v)
+        {
+            if (!_single || !_x.TransformTiles(u, _y, v, _parallel))
+            {
+                _x.Transform(u, _yData, _y.Order, v, _parallel);
+            }
+        }
 
-        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel);
+        public void ToSource(double[] v, double[] u)
+        {
+            if (!_single || !_y.TransformTiles(v, _x, u, _parallel))
+            {
+                _y.Transform(v, _xData, _x.Order, u, _parallel);
+            }
+        }
     }
 
     /// <summary>dst = h where the weight is positive, −∞ elsewhere (so that C − h = +∞ drops out of the minimum).</summary>

@@ -40,7 +40,7 @@ namespace Monge.Tools;
 /// depend on the schedule because a minimum is exact.
 /// </para>
 /// </remarks>
-internal sealed class DualBoundClusters
+internal sealed partial class DualBoundClusters
 {
     private const int FitSample = 64;
     private const int QueryBlock = 128;
@@ -207,6 +207,38 @@ internal sealed class DualBoundClusters
     public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel)
     {
         var d = _d;
+        var (hs, maxAbs, fit) = Majorants(h, parallel);
+        var (gamma, alpha, hmax, gammaCentre, gammaNorm2) = fit;
+        var balls = _start.Length;
+        var q = queries.ToArray();
+        var order = queryOrder.ToArray();
+        var result = new double[order.Length];
+        var allowance = ((2 * d) + 16) * Math.Pow(2, -52);
+        var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
+        var maxCount = _count.Length == 0 ? 0 : _count.Max();
+        Parallel.For(0, blocks, parallel, () => new Scratch(balls, maxCount), (blk, _, scratch) =>
+        {
+            var end = Math.Min(order.Length, (blk + 1) * QueryBlock);
+            for (var t = blk * QueryBlock; t < end; t++)
+            {
+                var j = order[t];
+                var best = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, gammaCentre, gammaNorm2, scratch);
+                result[j] = best - (allowance * (Math.Abs(best) + (2 * maxAbs)));
+            }
+
+            return scratch;
+        }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
+        result.CopyTo(dst);
+    }
+
+    /// <summary>
+    /// The potential in ball order and per ball an affine majorant: γ (least squares; shortened to length ≤ 1 for the
+    /// Euclidean cost), α = max (h − ⟨γ, x⟩) exact over the ball, hmax = max h, and ⟨γ, c⟩, ‖γ‖² for the bounds; with
+    /// the largest finite |h|.
+    /// </summary>
+    private (double[] Hs, double MaxAbs, (double[] Gamma, double[] Alpha, double[] Hmax, double[] GammaCentre, double[] GammaNorm2) Fit) Majorants(ReadOnlySpan<double> h, ParallelOptions parallel)
+    {
+        var d = _d;
         var balls = _start.Length;
         var hs = new double[_n];
         var maxAbs = 0.0;
@@ -220,8 +252,6 @@ internal sealed class DualBoundClusters
             }
         }
 
-        // Majorants per ball: γ (least squares; shortened to length ≤ 1 for the Euclidean cost), α = max (h − ⟨γ, x⟩)
-        // exact over the ball, hmax = max h; and ⟨γ, c⟩, ‖γ‖² for the bounds.
         var gamma = new double[balls * d];
         var alpha = new double[balls];
         var hmax = new double[balls];
@@ -264,26 +294,7 @@ internal sealed class DualBoundClusters
             gammaCentre[b] = Dot(g, _centre.AsSpan(b * d, d));
             return scratch;
         }, _ => { });
-
-        var q = queries.ToArray();
-        var order = queryOrder.ToArray();
-        var result = new double[order.Length];
-        var allowance = ((2 * d) + 16) * Math.Pow(2, -52);
-        var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
-        var maxCount = _count.Length == 0 ? 0 : _count.Max();
-        Parallel.For(0, blocks, parallel, () => new Scratch(balls, maxCount), (blk, _, scratch) =>
-        {
-            var end = Math.Min(order.Length, (blk + 1) * QueryBlock);
-            for (var t = blk * QueryBlock; t < end; t++)
-            {
-                var j = order[t];
-                var best = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, gammaCentre, gammaNorm2, scratch);
-                result[j] = best - (allowance * (Math.Abs(best) + (2 * maxAbs)));
-            }
-
-            return scratch;
-        }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
-        result.CopyTo(dst);
+        return (hs, maxAbs, (gamma, alpha, hmax, gammaCentre, gammaNorm2));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
