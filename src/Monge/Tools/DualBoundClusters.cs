@@ -263,33 +263,8 @@ internal sealed partial class DualBoundClusters
             var c = _count[b];
             var g = gamma.AsSpan(b * d, d);
             DualBoundTree.FitAffine(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), d, FitSample, g, scratch);
-            var norm2 = Dot(g, g);
-            if (_euclidean && norm2 > 1)
-            {
-                var norm = Math.Sqrt(norm2);
-                for (var k = 0; k < d; k++)
-                {
-                    g[k] /= norm;
-                }
-
-                norm2 = Dot(g, g);
-            }
-
-            double a = double.NegativeInfinity, m = double.NegativeInfinity;
-            for (var p = s; p < s + c; p++)
-            {
-                var value = hs[p];
-                if (value == double.NegativeInfinity)
-                {
-                    continue;
-                }
-
-                a = Math.Max(a, value - Dot(g, _rows.AsSpan(p * d, d)));
-                m = Math.Max(m, value);
-            }
-
-            alpha[b] = a;
-            hmax[b] = m;
+            var norm2 = _euclidean ? DualBoundTree.ShortenToUnit(g) : Dot(g, g);
+            (alpha[b], hmax[b]) = DualBoundTree.Envelope(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), g);
             gammaNorm2[b] = norm2;
             gammaCentre[b] = Dot(g, _centre.AsSpan(b * d, d));
             return scratch;
@@ -473,16 +448,7 @@ internal sealed partial class DualBoundClusters
         return s;
     }
 
-    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-    {
-        var s = 0.0;
-        for (var k = 0; k < u.Length; k++)
-        {
-            s += u[k] * v[k];
-        }
-
-        return s;
-    }
+    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v) => DualBoundTree.Dot(u, v);
 
     private sealed class Scratch(int balls, int maxCount)
     {

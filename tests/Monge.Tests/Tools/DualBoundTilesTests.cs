@@ -2,6 +2,7 @@ using Monge.Datasets;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
+using Monge.Testing;
 using Monge.Tests.Geometry;
 using Monge.Tools;
 
@@ -158,6 +159,25 @@ public class DualBoundTilesTests
 
         // Deterministic.
         Assert.Equal(tiles.LowerBound, options.Compute(x, y, cost).LowerBound);
+    }
+
+    [Fact]
+    public void Potentials_AreTheCertificatesSinkhornStage()
+    {
+        // The potentials of the internal entry point, certified by FromPotential, give the one-order bound of Compute.
+        const int n = 200;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 11, 16, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false };
+        var (f, g, eps) = options.Potentials(x, y);
+        Assert.Equal(n, f.Length);
+        Assert.Equal(n, g.Length);
+        Assert.True(eps > 0 && f.All(double.IsFinite) && g.All(double.IsFinite));
+        var uniform = Enumerable.Repeat(1.0 / n, n).ToArray();
+        var certified = DualBound.FromPotential(new PointDifferenceGeometry<double>(x, y, euclidean: false), uniform, uniform, f);
+        var computed = options.Compute(x, y);
+        NumericAssert.Close(computed.LowerBound, certified.LowerBound, rtol: 1e-12, what: "FromPotential(f) vs Compute");
+        Assert.True(certified.LowerBound <= new LinearAssignment().Solve(x, y, new SquaredEuclidean<double>()).TotalCost / n);
     }
 
     private static (DualBoundClusters Balls, DualBoundClusters Queries) Prepare(PointCloud<double> x, PointCloud<double> y, bool euclidean, int ballPoints)
