@@ -11,7 +11,8 @@ using Monge.Tools;
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
 /// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
-/// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin)
+/// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// </summary>
 internal static class Tune
@@ -69,6 +70,8 @@ internal static class Tune
                 "refinemax" => certify with { RefineMaxPairs = long.Parse(value, CultureInfo.InvariantCulture) },
                 "coarse" => certify with { CoarseSize = I() },
                 "treemin" => certify with { TreeMinPairs = long.Parse(value, CultureInfo.InvariantCulture) },
+                "tiles" => certify with { SingleTransforms = I() != 0 },
+                "orders" => certify with { BothOrders = I() != 1 },
                 _ => certify,
             };
             if (key == "lb")

@@ -40,7 +40,7 @@ namespace Monge.Tools;
 /// depend on the schedule because a minimum is exact.
 /// </para>
 /// </remarks>
-internal sealed class DualBoundClusters
+internal sealed partial class DualBoundClusters
 {
     private const int FitSample = 64;
     private const int QueryBlock = 128;
@@ -207,64 +207,9 @@ internal sealed class DualBoundClusters
     public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel)
     {
         var d = _d;
+        var (hs, maxAbs, fit) = Majorants(h, parallel);
+        var (gamma, alpha, hmax, gammaCentre, gammaNorm2) = fit;
         var balls = _start.Length;
-        var hs = new double[_n];
-        var maxAbs = 0.0;
-        for (var p = 0; p < _n; p++)
-        {
-            var value = h[_order[p]];
-            hs[p] = value;
-            if (double.IsFinite(value))
-            {
-                maxAbs = Math.Max(maxAbs, Math.Abs(value));
-            }
-        }
-
-        // Majorants per ball: γ (least squares; shortened to length ≤ 1 for the Euclidean cost), α = max (h − ⟨γ, x⟩)
-        // exact over the ball, hmax = max h; and ⟨γ, c⟩, ‖γ‖² for the bounds.
-        var gamma = new double[balls * d];
-        var alpha = new double[balls];
-        var hmax = new double[balls];
-        var gammaCentre = new double[balls];
-        var gammaNorm2 = new double[balls];
-        Parallel.For(0, balls, parallel, () => new DualBoundTree.FitScratch(d), (b, _, scratch) =>
-        {
-            var s = _start[b];
-            var c = _count[b];
-            var g = gamma.AsSpan(b * d, d);
-            DualBoundTree.FitAffine(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), d, FitSample, g, scratch);
-            var norm2 = Dot(g, g);
-            if (_euclidean && norm2 > 1)
-            {
-                var norm = Math.Sqrt(norm2);
-                for (var k = 0; k < d; k++)
-                {
-                    g[k] /= norm;
-                }
-
-                norm2 = Dot(g, g);
-            }
-
-            double a = double.NegativeInfinity, m = double.NegativeInfinity;
-            for (var p = s; p < s + c; p++)
-            {
-                var value = hs[p];
-                if (value == double.NegativeInfinity)
-                {
-                    continue;
-                }
-
-                a = Math.Max(a, value - Dot(g, _rows.AsSpan(p * d, d)));
-                m = Math.Max(m, value);
-            }
-
-            alpha[b] = a;
-            hmax[b] = m;
-            gammaNorm2[b] = norm2;
-            gammaCentre[b] = Dot(g, _centre.AsSpan(b * d, d));
-            return scratch;
-        }, _ => { });
-
         var q = queries.ToArray();
         var order = queryOrder.ToArray();
         var result = new double[order.Length];
@@ -284,6 +229,47 @@ internal sealed class DualBoundClusters
             return scratch;
         }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
+    }
+
+    /// <summary>
+    /// The potential in ball order and per ball an affine majorant: γ (least squares; shortened to length ≤ 1 for the
+    /// Euclidean cost), α = max (h − ⟨γ, x⟩) exact over the ball, hmax = max h, and ⟨γ, c⟩, ‖γ‖² for the bounds; with
+    /// the largest finite |h|.
+    /// </summary>
+    private (double[] Hs, double MaxAbs, (double[] Gamma, double[] Alpha, double[] Hmax, double[] GammaCentre, double[] GammaNorm2) Fit) Majorants(ReadOnlySpan<double> h, ParallelOptions parallel)
+    {
+        var d = _d;
+        var balls = _start.Length;
+        var hs = new double[_n];
+        var maxAbs = 0.0;
+        for (var p = 0; p < _n; p++)
+        {
+            var value = h[_order[p]];
+            hs[p] = value;
+            if (double.IsFinite(value))
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(value));
+            }
+        }
+
+        var gamma = new double[balls * d];
+        var alpha = new double[balls];
+        var hmax = new double[balls];
+        var gammaCentre = new double[balls];
+        var gammaNorm2 = new double[balls];
+        Parallel.For(0, balls, parallel, () => new DualBoundTree.FitScratch(d), (b, _, scratch) =>
+        {
+            var s = _start[b];
+            var c = _count[b];
+            var g = gamma.AsSpan(b * d, d);
+            DualBoundTree.FitAffine(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), d, FitSample, g, scratch);
+            var norm2 = _euclidean ? DualBoundTree.ShortenToUnit(g) : Dot(g, g);
+            (alpha[b], hmax[b]) = DualBoundTree.Envelope(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), g);
+            gammaNorm2[b] = norm2;
+            gammaCentre[b] = Dot(g, _centre.AsSpan(b * d, d));
+            return scratch;
+        }, _ => { });
+        return (hs, maxAbs, (gamma, alpha, hmax, gammaCentre, gammaNorm2));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -462,16 +448,7 @@ internal sealed class DualBoundClusters
         return s;
     }
 
-    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-    {
-        var s = 0.0;
-        for (var k = 0; k < u.Length; k++)
-        {
-            s += u[k] * v[k];
-        }
-
-        return s;
-    }
+    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v) => DualBoundTree.Dot(u, v);
 
     private sealed class Scratch(int balls, int maxCount)
     {

@@ -257,42 +257,59 @@ internal sealed class DualBoundTree
 
         if (_euclidean)
         {
-            // Euclidean potentials are 1-Lipschitz; a longer γ only weakens (1 − ‖γ‖)·dist.
             for (var id = 0; id < nodes; id++)
             {
-                var gs = gamma.AsSpan(id * d, d);
-                var norm = Math.Sqrt(Dot(gs, gs));
-                if (norm > 1)
-                {
-                    for (var k = 0; k < d; k++)
-                    {
-                        gs[k] /= norm;
-                    }
-                }
+                ShortenToUnit(gamma.AsSpan(id * d, d));
             }
         }
 
         Parallel.For(0, nodes, parallel, id =>
-        {
-            var gs = gamma.AsSpan(id * d, d);
-            var a = double.NegativeInfinity;
-            var m = double.NegativeInfinity;
-            var end = _start[id] + _count[id];
-            for (var p = _start[id]; p < end; p++)
-            {
-                var value = hs[p];
-                if (value == double.NegativeInfinity)
-                {
-                    continue;
-                }
+            (alpha[id], hmax[id]) = Envelope(_points.AsSpan(_start[id] * d, _count[id] * d), hs.AsSpan(_start[id], _count[id]), gamma.AsSpan(id * d, d)));
+    }
 
-                a = Math.Max(a, value - Dot(gs, _points.AsSpan(p * d, d)));
-                m = Math.Max(m, value);
+    /// <summary>
+    /// Shortens γ to length at most 1 and returns ‖γ‖²: Euclidean potentials are 1-Lipschitz, and a longer γ only
+    /// weakens the bound (1 − ‖γ‖)·dist.
+    /// </summary>
+    internal static double ShortenToUnit(Span<double> g)
+    {
+        var norm2 = Dot(g, g);
+        if (norm2 > 1)
+        {
+            var norm = Math.Sqrt(norm2);
+            for (var k = 0; k < g.Length; k++)
+            {
+                g[k] /= norm;
             }
 
-            alpha[id] = a;
-            hmax[id] = m;
-        });
+            norm2 = Dot(g, g);
+        }
+
+        return norm2;
+    }
+
+    /// <summary>
+    /// α = max (h_p − ⟨γ, x_p⟩) and hmax = max h_p over the points (row-major) whose h is not −∞ (both −∞ when none):
+    /// with them h_p ≤ α + ⟨γ, x_p⟩ and h_p ≤ hmax hold for every point, whatever γ is.
+    /// </summary>
+    internal static (double Alpha, double Hmax) Envelope(ReadOnlySpan<double> rows, ReadOnlySpan<double> hs, ReadOnlySpan<double> g)
+    {
+        var d = g.Length;
+        var a = double.NegativeInfinity;
+        var m = double.NegativeInfinity;
+        for (var p = 0; p < hs.Length; p++)
+        {
+            var value = hs[p];
+            if (value == double.NegativeInfinity)
+            {
+                continue;
+            }
+
+            a = Math.Max(a, value - Dot(g, rows.Slice(p * d, d)));
+            m = Math.Max(m, value);
+        }
+
+        return (a, m);
     }
 
     private void Fit(int id, double[] hs, Span<double> g, FitScratch s) =>
@@ -599,7 +616,7 @@ internal sealed class DualBoundTree
         return _euclidean ? Math.Sqrt(s) : s;
     }
 
-    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+    internal static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {
         var s = 0.0;
         for (var k = 0; k < u.Length; k++)

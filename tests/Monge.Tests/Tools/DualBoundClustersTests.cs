@@ -112,7 +112,7 @@ public class DualBoundClustersTests
         var (x, y) = (sample.Source, sample.Target!);
         var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / n;
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed };
-        var clusterOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24 };
+        var clusterOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, SingleTransforms = false };
         var screened = clusterOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);
         Assert.True(!options.UseClusters(n, n, d, cost) && clusterOptions.UseClusters(n, n, d, cost) && !clusterOptions.UseTrees(n, n, d, cost), "the options select the path");
@@ -135,7 +135,7 @@ public class DualBoundClustersTests
         Assert.True(exact - screened.LowerBound <= 0.05 * exact, $"{dataset} d={d} {cost}: bound {screened.LowerBound:R} far below {exact:R}");
     }
 
-    private static PointCloud<double> Clustered(int n, int d, int seed, double offset)
+    internal static PointCloud<double> Clustered(int n, int d, int seed, double offset)
     {
         var noise = GeometryTestData.Cloud(n, d, seed, offset, spread: 0.3);
         var centres = GeometryTestData.Cloud(5, d, seed + 100, 0, spread: 4);
@@ -152,7 +152,7 @@ public class DualBoundClustersTests
         return new PointCloud<double>(data, n, d);
     }
 
-    private static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
+    internal static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
         GeometryTestData.BruteCost(x, y, (p, q) =>
         {
             var s = 0.0;

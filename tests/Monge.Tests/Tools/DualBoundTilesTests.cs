@@ -1,0 +1,251 @@
+using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Solvers.Exact;
+using Monge.Testing;
+using Monge.Tests.Geometry;
+using Monge.Tools;
+
+namespace Monge.Tests.Tools;
+
+/// <summary>
+/// The float32 tile c-transforms of <see cref="DualBoundClusters.TransformTiles"/> against brute force in float64, and the
+/// certificate they give against the exact assignment optimum.
+/// </summary>
+public class DualBoundTilesTests
+{
+    public static TheoryData<int, int, int, bool, int, int, double> TransformCases => new()
+    {
+        { 1, 1, 2, false, 1, 8, 0 },
+        { 13, 7, 1, true, 2, 4, 0 },
+        { 300, 250, 2, false, 3, 16, 0 },
+        { 300, 250, 2, true, 4, 33, 0 },
+        { 257, 301, 16, false, 5, 16, 0 },
+        { 257, 301, 16, true, 6, 64, 0 },
+        { 203, 190, 64, false, 7, 16, 0 },
+        { 203, 190, 64, true, 8, 16, 0 },
+        { 150, 170, 16, false, 9, 32, 1000 },   // far from the origin: the common shift keeps the allowance small
+        { 150, 170, 16, true, 10, 32, 1000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(TransformCases))]
+    public void TransformTiles_AnyPotential_IsAtMostTheMinimumAndWithinTheAllowance(int n, int m, int d, bool euclidean, int seed, int ballPoints, double offset)
+    {
+        var x = Shifted(DualBoundClustersTests.Clustered(n, d, 10 + seed, 0), offset);
+        var y = Shifted(DualBoundClustersTests.Clustered(m, d, 20 + seed, 0.4), offset);
+        var (balls, queries) = Prepare(x, y, euclidean, ballPoints);
+        var cost = DualBoundClustersTests.BruteCost(x, y, euclidean);
+
+        var noise = GeometryTestData.Vector(n, 30 + seed, 3);
+        var smooth = new double[n];
+        var masked = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.Row(i);
+            smooth[i] = (0.6 * (row[0] - offset) * (row[0] - offset)) - (1.3 * row[^1]) + (0.01 * noise[i]);
+            masked[i] = i % 3 == 1 && n > 1 ? double.NegativeInfinity : noise[i];
+        }
+
+        // The documented allowance, from the shifted float32 norms (recomputed here from the definition).
+        var shift = Shift(x, y);
+        var maxNx = Enumerable.Range(0, n).Max(i => Norm2(x.Row(i), shift));
+        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked) })
+        {
+            var dst = new double[m];
+            Assert.True(balls.TransformTiles(h, queries, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 }), "in float32 range");
+            var maxAbs = h.Where(double.IsFinite).Max(Math.Abs);
+            for (var j = 0; j < m; j++)
+            {
+                var exact = double.PositiveInfinity;
+                for (var i = 0; i < n; i++)
+                {
+                    exact = Math.Min(exact, cost[(i * m) + j] - h[i]);
+                }
+
+                // Never above the float64 minimum (no tolerance); below it by at most the allowance, with room for the
+                // float32 rounding of the minimum itself (one more allowance).
+                var ny = Norm2(y.Row(j), shift);
+                var square = Math.ScaleB(1.0, -23) * (((d + 16) * (maxNx + ny)) + (euclidean ? 0 : 4 * maxAbs));
+                var allowance = euclidean
+                    ? Math.Sqrt(2 * square) + (Math.ScaleB(1.0, -20) * (Math.Abs(exact) + (2 * maxAbs)))
+                    : 2 * square;
+                Assert.True(dst[j] <= exact, $"{name} j={j}: {dst[j]:R} above the minimum {exact:R}");
+                Assert.True(dst[j] >= exact - allowance - 1e-30, $"{name} j={j}: {dst[j]:R} too far below {exact:R} (allowance {allowance:R})");
+            }
+        }
+    }
+
+    [Fact]
+    public void TransformTiles_SameResultWhateverTheThreadCount()
+    {
+        var x = DualBoundClustersTests.Clustered(700, 16, 41, 0);
+        var y = DualBoundClustersTests.Clustered(650, 16, 42, 0.3);
+        var (balls, queries) = Prepare(x, y, euclidean: false, 32);
+        var h = GeometryTestData.Vector(700, 43, 5);
+        var one = new double[650];
+        var many = new double[650];
+        Assert.True(balls.TransformTiles(h, queries, one, new ParallelOptions { MaxDegreeOfParallelism = 1 }));
+        Assert.True(balls.TransformTiles(h, queries, many, new ParallelOptions { MaxDegreeOfParallelism = 8 }));
+        Assert.Equal(one, many);
+    }
+
+    [Fact]
+    public void TransformTiles_OutOfFloatRange_Declines()
+    {
+        var x = Scaled(DualBoundClustersTests.Clustered(40, 3, 51, 0), 1e16);
+        var y = Scaled(DualBoundClustersTests.Clustered(30, 3, 52, 0.5), 1e16);
+        var (balls, queries) = Prepare(x, y, euclidean: false, 8);
+        var dst = new double[30];
+        Assert.False(balls.TransformTiles(new double[40], queries, dst, new ParallelOptions()));
+        Assert.All(dst, value => Assert.Equal(0.0, value));
+
+        // The certificate falls back to the float64 searches and stays feasible.
+        var bound = new DualBound { CoarseSize = 16, RefineIterations = 2, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 8 }.Compute(x, y);
+        var c = DualBoundClustersTests.BruteCost(x, y, euclidean: false);
+        for (var i = 0; i < 40; i++)
+        {
+            for (var j = 0; j < 30; j++)
+            {
+                Assert.True(bound.F[i] + bound.G[j] <= c[(i * 30) + j], $"infeasible at ({i}, {j})");
+            }
+        }
+    }
+
+    public static TheoryData<SyntheticDataset, int, string, int> BoundCases => new()
+    {
+        { SyntheticDataset.HalfMoonSCurve, 2, "sqeuclidean", 1 },
+        { SyntheticDataset.EightGaussiansMoons, 2, "euclidean", 2 },
+        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 3 },
+        { SyntheticDataset.GaussianMixture, 16, "euclidean", 4 },
+        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 5 },
+        { SyntheticDataset.GaussianMixture, 64, "sqeuclidean", 6 },
+        { SyntheticDataset.GaussianMixture, 64, "euclidean", 7 },
+        { SyntheticDataset.GaussianMixture, 64, "euclidean", 8 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BoundCases))]
+    public void Compute_TileTransforms_FeasibleBelowTheExactOptimumAndCloseToFloat64(SyntheticDataset dataset, int d, string costName, int seed)
+    {
+        const int n = 300;
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / n;
+        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24 };
+        var tiles = options.Compute(x, y, cost);
+        var float64 = (options with { SingleTransforms = false }).Compute(x, y, cost);
+        var oneOrder = (options with { BothOrders = false }).Compute(x, y, cost);
+        Assert.True(tiles.LowerBound <= exact, $"{dataset} d={d} {cost}: bound {tiles.LowerBound:R} above the optimum {exact:R}");
+        Assert.True(oneOrder.LowerBound <= tiles.LowerBound, "one order keeps the first of the two bounds");
+
+        // Feasible for every pair, in float64, without any tolerance (both the two-order and the one-order result).
+        var c = DualBoundClustersTests.BruteCost(x, y, cost is Euclidean<double>);
+        foreach (var result in new[] { tiles, oneOrder })
+        {
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    Assert.True(result.F[i] + result.G[j] <= c[(i * n) + j], $"infeasible at ({i}, {j})");
+                }
+            }
+        }
+
+        // The same Sinkhorn potentials go in; the float32 allowance costs ~2⁻²³(d + 16) of the squared norms per transform.
+        Assert.True(Math.Abs(tiles.LowerBound - float64.LowerBound) <= 1e-4 * Math.Abs(float64.LowerBound), $"tiles {tiles.LowerBound:R} vs float64 {float64.LowerBound:R}");
+        Assert.True(exact - tiles.LowerBound <= 0.05 * exact, $"{dataset} d={d} {cost}: bound {tiles.LowerBound:R} far below {exact:R}");
+
+        // Deterministic.
+        Assert.Equal(tiles.LowerBound, options.Compute(x, y, cost).LowerBound);
+    }
+
+    [Fact]
+    public void Potentials_AreTheCertificatesSinkhornStage()
+    {
+        // The potentials of the internal entry point, certified by FromPotential, give the one-order bound of Compute.
+        const int n = 200;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 11, 16, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false };
+        var (f, g, eps) = options.Potentials(x, y);
+        Assert.Equal(n, f.Length);
+        Assert.Equal(n, g.Length);
+        Assert.True(eps > 0 && f.All(double.IsFinite) && g.All(double.IsFinite));
+        var uniform = Enumerable.Repeat(1.0 / n, n).ToArray();
+        var certified = DualBound.FromPotential(new PointDifferenceGeometry<double>(x, y, euclidean: false), uniform, uniform, f);
+        var computed = options.Compute(x, y);
+        NumericAssert.Close(computed.LowerBound, certified.LowerBound, rtol: 1e-12, what: "FromPotential(f) vs Compute");
+        Assert.True(certified.LowerBound <= new LinearAssignment().Solve(x, y, new SquaredEuclidean<double>()).TotalCost / n);
+    }
+
+    private static (DualBoundClusters Balls, DualBoundClusters Queries) Prepare(PointCloud<double> x, PointCloud<double> y, bool euclidean, int ballPoints)
+    {
+        var balls = DualBoundClusters.Build(x.Data, x.Count, x.Dimension, euclidean, ballPoints);
+        var queries = DualBoundClusters.Build(y.Data, y.Count, y.Dimension, euclidean, ballPoints);
+        var shift = Shift(x, y);
+        balls.PrepareSingle(shift);
+        queries.PrepareSingle(shift);
+        return (balls, queries);
+    }
+
+    // The mean of all points of both clouds (DualBound's shift).
+    private static double[] Shift(PointCloud<double> x, PointCloud<double> y)
+    {
+        var d = x.Dimension;
+        var shift = new double[d];
+        foreach (var cloud in new[] { x, y })
+        {
+            for (var i = 0; i < cloud.Count; i++)
+            {
+                var row = cloud.Row(i);
+                for (var k = 0; k < d; k++)
+                {
+                    shift[k] += row[k];
+                }
+            }
+        }
+
+        for (var k = 0; k < d; k++)
+        {
+            shift[k] /= x.Count + y.Count;
+        }
+
+        return shift;
+    }
+
+    private static double Norm2(ReadOnlySpan<double> row, double[] shift)
+    {
+        var s = 0.0;
+        for (var k = 0; k < row.Length; k++)
+        {
+            double t = (float)(row[k] - shift[k]);
+            s += t * t;
+        }
+
+        return s;
+    }
+
+    private static PointCloud<double> Shifted(PointCloud<double> cloud, double offset)
+    {
+        var data = cloud.Data.ToArray();
+        for (var k = 0; k < data.Length; k++)
+        {
+            data[k] += offset;
+        }
+
+        return new PointCloud<double>(data, cloud.Count, cloud.Dimension);
+    }
+
+    private static PointCloud<double> Scaled(PointCloud<double> cloud, double factor)
+    {
+        var data = cloud.Data.ToArray();
+        for (var k = 0; k < data.Length; k++)
+        {
+            data[k] *= factor;
+        }
+
+        return new PointCloud<double>(data, cloud.Count, cloud.Dimension);
+    }
+}
