@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Monge.Numerics;
 
 namespace Monge.Geometry;
 
@@ -17,7 +16,7 @@ namespace Monge.Geometry;
 /// per soft-min one n_d × n_d log-kernel per axis plus two N-vectors.
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>
+public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>, ISeparableGeometry<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[][] _axes;
@@ -49,12 +48,33 @@ public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>
     /// <exception cref="InputValidationException">A side is less than 1.</exception>
     public static GridGeometry<T> UnitImage(int height, int width) => new([Linspace(height), Linspace(width)]);
 
-    /// <summary>The number of points along each axis.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<int> Shape => _axes.Select(a => a.Length).ToArray();
 
     /// <summary>The coordinates along axis <paramref name="axis"/>.</summary>
     /// <param name="axis">0 ≤ axis &lt; the number of axes.</param>
     public ReadOnlySpan<T> AxisCoordinates(int axis) => _axes[axis];
+
+    /// <summary>The n_d × n_d costs s·(x_i − x_j)² of axis <paramref name="axis"/>, row-major (symmetric), in a new array. O(n_d²).</summary>
+    /// <param name="axis">0 ≤ axis &lt; the number of axes.</param>
+    /// <returns>The axis cost matrix.</returns>
+    public T[] AxisCosts(int axis)
+    {
+        var d = axis;
+        var x = _axes[d];
+        var n = x.Length;
+        var costs = new T[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var diff = x[i] - x[j];
+                costs[(i * n) + j] = ScaleFactor * diff * diff;
+            }
+        }
+
+        return costs;
+    }
 
     /// <inheritdoc/>
     public override T Cost(int i, int j)
@@ -199,113 +219,6 @@ public sealed class GridGeometry<T> : CostGeometry<T>, IPlanCostGeometry<T>
         }
 
         return axis;
-    }
-
-    /// <summary>The number of axes D.</summary>
-    internal int Dimensions => _axes.Length;
-
-    /// <summary>
-    /// The largest exponent of the kernel, Σ_d s·(max x_d − min x_d)²/ε: the full kernel's smallest entry is e^{−range}, so
-    /// the kernel domain represents every entry (as a normal double) while this is below about 700.
-    /// </summary>
-    /// <param name="epsilon">ε.</param>
-    /// <returns>The range in nats.</returns>
-    internal double KernelRange(T epsilon)
-    {
-        var range = 0.0;
-        for (var d = 0; d < _axes.Length; d++)
-        {
-            var span = double.CreateTruncating(TensorPrimitives.Max<T>(_axes[d]) - TensorPrimitives.Min<T>(_axes[d]));
-            range += double.CreateTruncating(ScaleFactor) * span * span / double.CreateTruncating(epsilon);
-        }
-
-        return range;
-    }
-
-    /// <summary>The n_d × n_d kernel exp(−s(x_i − x_j)²/ε) of axis d, times the cost s(x_i − x_j)² when <paramref name="withCost"/>.</summary>
-    /// <param name="d">The axis.</param>
-    /// <param name="epsilon">ε.</param>
-    /// <param name="withCost">Whether to multiply by the axis cost (for ⟨C, P⟩).</param>
-    /// <returns>The symmetric kernel, row-major.</returns>
-    internal T[] AxisKernel(int d, T epsilon, bool withCost)
-    {
-        var kernel = AxisCosts(d);
-        for (var k = 0; k < kernel.Length; k++)
-        {
-            var c = kernel[k];
-            var e = T.Exp(-c / epsilon);
-            kernel[k] = withCost ? c * e : e;
-        }
-
-        return kernel;
-    }
-
-    /// <summary>The n_d × n_d costs s(x_i − x_j)² of axis d, row-major.</summary>
-    private T[] AxisCosts(int d)
-    {
-        var x = _axes[d];
-        var n = x.Length;
-        var costs = new T[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                var diff = x[i] - x[j];
-                costs[(i * n) + j] = ScaleFactor * diff * diff;
-            }
-        }
-
-        return costs;
-    }
-
-    /// <summary>
-    /// y = (K_0 ⊗ … ⊗ K_{D−1}) x in the kernel domain, axis by axis, each pass one dense product (blocked, vectorized):
-    /// the last axis as X·K_d on the N/n_d × n_d view, the first as K_d·X, middle axes per slab. O(N·Σ_d n_d) time, no
-    /// allocation for D ≤ 2. <paramref name="x"/>, <paramref name="scratch"/> and <paramref name="y"/> are distinct
-    /// N-vectors; the kernels are symmetric (from <see cref="AxisKernel"/>).
-    /// </summary>
-    /// <param name="kernels">One n_d × n_d symmetric kernel per axis.</param>
-    /// <param name="x">The input (not modified).</param>
-    /// <param name="scratch">Work space.</param>
-    /// <param name="y">The output.</param>
-    internal void ApplyKernel(T[][] kernels, T[] x, T[] scratch, T[] y)
-    {
-        var dims = _axes.Length;
-        var src = x;
-        var identity = default(BlockedProduct.Identity<T>);
-        for (var d = 0; d < dims; d++)
-        {
-            var dst = (dims - 1 - d) % 2 == 0 ? y : scratch;
-            var n = _axes[d].Length;
-            var inner = 1;
-            for (var e = d + 1; e < dims; e++)
-            {
-                inner *= _axes[e].Length;
-            }
-
-            var outer = Rows / (n * inner);
-            if (inner == 1)
-            {
-                BlockedProduct.Multiply(src, outer, n, T.One, identity, kernels[d], n, dst);
-            }
-            else if (outer == 1)
-            {
-                BlockedProduct.Multiply(kernels[d], n, n, T.One, identity, src, inner, dst);
-            }
-            else
-            {
-                var block = new T[n * inner];
-                var result = new T[n * inner];
-                for (var o = 0; o < outer; o++)
-                {
-                    Array.Copy(src, o * n * inner, block, 0, n * inner);
-                    BlockedProduct.Multiply(kernels[d], n, n, T.One, identity, block, inner, result);
-                    Array.Copy(result, 0, dst, o * n * inner, n * inner);
-                }
-            }
-
-            src = dst;
-        }
     }
 
     /// <summary>The n_d × n_d log-kernel −s(x_i − x_j)²/ε (plus log(s(x_i − x_j)²) when <paramref name="withCost"/>, −∞ where that cost is 0).</summary>

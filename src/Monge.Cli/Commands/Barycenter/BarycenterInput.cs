@@ -16,4 +16,18 @@ public sealed record BarycenterInput(IReadOnlyList<string> Inputs, IReadOnlyList
     /// <typeparam name="T">The option's value type.</typeparam>
     /// <param name="name">For example "--epsilon".</param>
     public T Get<T>(string name) => Parse.GetValue<T>(name)!;
+
+    /// <summary>The <c>--input-weights</c> specs (FILE or FILE#KEY): none, or one per input.</summary>
+    /// <returns>The specs in the order of <see cref="Inputs"/>, or an empty list.</returns>
+    /// <exception cref="UsageException">A count other than zero or the number of inputs.</exception>
+    public IReadOnlyList<string> InputWeightSpecs()
+    {
+        var specs = Parse.GetValue<string[]>(FreeBarycenterMethod.InputWeightsName) ?? [];
+        if (specs.Length != 0 && specs.Length != Inputs.Count)
+        {
+            throw new UsageException($"{FreeBarycenterMethod.InputWeightsName}: {specs.Length} weight files for {Inputs.Count} inputs (give one per input, or none).");
+        }
+
+        return specs;
+    }
 }

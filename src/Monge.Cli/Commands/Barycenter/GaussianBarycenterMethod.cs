@@ -37,11 +37,7 @@ public sealed class GaussianBarycenterMethod : IBarycenterMethod
     public BarycenterOutcome Run(BarycenterInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var weightSpecs = input.Parse.GetValue<string[]>(FreeBarycenterMethod.InputWeightsName) ?? [];
-        if (weightSpecs.Length != 0 && weightSpecs.Length != input.Inputs.Count)
-        {
-            throw new UsageException($"{FreeBarycenterMethod.InputWeightsName}: {weightSpecs.Length} weight files for {input.Inputs.Count} inputs (give one per input, or none).");
-        }
+        var weightSpecs = input.InputWeightSpecs();
 
         var iterations = input.Get<int>(HistogramBarycenterMethod.MaxIterationsName);
         var threshold = input.Get<double>(HistogramBarycenterMethod.ThresholdName);
@@ -59,7 +55,7 @@ public sealed class GaussianBarycenterMethod : IBarycenterMethod
         var measures = new List<GaussianMeasure>();
         for (var k = 0; k < input.Inputs.Count; k++)
         {
-            var (measure, source) = Load(input.Inputs[k], weightSpecs.Length == 0 ? null : weightSpecs[k], k);
+            var (measure, source) = Load(input.Inputs[k], weightSpecs.Count == 0 ? null : weightSpecs[k], k);
             measures.Add(measure);
             sources.Add(source);
         }

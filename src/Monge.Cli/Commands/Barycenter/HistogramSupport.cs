@@ -149,17 +149,18 @@ internal sealed class HistogramSupport
         return values;
     }
 
-    /// <summary>The mean of the cost over all pairs of support points (closed form on a grid: Σ_d 2·var(axis d)).</summary>
+    /// <summary>
+    /// The mean of the cost over all pairs of support points; on a separable support (a grid) in closed form, Σ_d of the
+    /// mean of each axis cost (every pair of axis coordinates occurs equally often).
+    /// </summary>
     public double MeanCost()
     {
-        if (_grid is not null && Geometry is GridGeometry<double> grid)
+        if (Geometry is ISeparableGeometry<double> separable)
         {
             var mean = 0.0;
-            for (var d = 0; d < _grid.Length; d++)
+            for (var d = 0; d < separable.Shape.Count; d++)
             {
-                var x = grid.AxisCoordinates(d).ToArray();
-                var m = x.Average();
-                mean += 2 * x.Select(v => (v - m) * (v - m)).Average();
+                mean += separable.AxisCosts(d).Average();
             }
 
             return mean;

@@ -33,13 +33,9 @@ public sealed class QuantileBarycenterMethod : IBarycenterMethod
     public BarycenterOutcome Run(BarycenterInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var weightSpecs = input.Parse.GetValue<string[]>(FreeBarycenterMethod.InputWeightsName) ?? [];
-        if (weightSpecs.Length != 0 && weightSpecs.Length != input.Inputs.Count)
-        {
-            throw new UsageException($"{FreeBarycenterMethod.InputWeightsName}: {weightSpecs.Length} weight files for {input.Inputs.Count} inputs (give one per input, or none).");
-        }
+        var weightSpecs = input.InputWeightSpecs();
 
-        var clouds = input.Inputs.Select((spec, k) => DataFiles.LoadPoints(spec, weightSpecs.Length == 0 ? null : weightSpecs[k], DataLoadOptions.Default, $"input {k + 1}").Cloud).ToList();
+        var clouds = input.Inputs.Select((spec, k) => DataFiles.LoadPoints(spec, weightSpecs.Count == 0 ? null : weightSpecs[k], DataLoadOptions.Default, $"input {k + 1}").Cloud).ToList();
         for (var k = 0; k < clouds.Count; k++)
         {
             if (clouds[k].Dimension != 1)

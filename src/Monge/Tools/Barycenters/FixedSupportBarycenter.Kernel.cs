@@ -1,10 +1,12 @@
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Monge.Geometry;
 using Monge.Solvers;
 
 namespace Monge.Tools.Barycenters;
 
-/// <summary>How <see cref="FixedSupportBarycenter"/> iterates on a <see cref="GridGeometry{T}"/> support.</summary>
+/// <summary>How <see cref="FixedSupportBarycenter"/> iterates on a separable support (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>).</summary>
 public enum GridScaling
 {
     /// <summary>
@@ -33,34 +35,34 @@ public sealed partial record FixedSupportBarycenter
     public const double KernelRangeLimit = 650;
 
     /// <summary>
-    /// On a <see cref="GridGeometry{T}"/> support shared by every input (the one-geometry <c>Solve</c>), whether to iterate
-    /// on scalings with the separable kernel (two small dense products per input and axis, no exponential per entry: the
-    /// fast path at POT's grid sizes) or on log-potentials (robust at any ε). Default <see cref="GridScaling.Auto"/>. Other
-    /// geometries always use the log domain.
+    /// On a separable support (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>) shared by
+    /// every input (the one-geometry <c>Solve</c>), whether to iterate on scalings with the separable kernel (two batched
+    /// dense products per axis over all inputs, no exponential per entry: the fast path at POT's grid sizes) or on
+    /// log-potentials (robust at any ε). Default <see cref="GridScaling.Auto"/>. Other geometries always use the log domain.
     /// </summary>
     public GridScaling GridScaling { get; init; } = GridScaling.Auto;
 
-    /// <summary>The shared grid when the kernel path applies (and is chosen), else null.</summary>
-    private GridGeometry<double>? KernelGrid(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
+    /// <summary>The shared separable geometry when the kernel path applies (and is chosen), else null.</summary>
+    private ISeparableGeometry<double>? KernelGrid(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
     {
         if (GridScaling == GridScaling.LogDomain)
         {
             return null;
         }
 
-        var shared = geometries[0] as GridGeometry<double>;
+        var shared = geometries[0] as ISeparableGeometry<double>;
         var applies = shared is not null && geometries.All(x => ReferenceEquals(x, shared)) && (barycenterGeometry is null || ReferenceEquals(barycenterGeometry, shared));
         if (!applies)
         {
             if (GridScaling == GridScaling.KernelDomain)
             {
-                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain needs one GridGeometry shared by every input (and the barycenter); use Auto or LogDomain on other geometries.");
+                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain needs one separable geometry (ISeparableGeometry, for example a GridGeometry) shared by every input (and the barycenter); use Auto or LogDomain on other geometries.");
             }
 
             return null;
         }
 
-        return GridScaling == GridScaling.KernelDomain || shared!.KernelRange(Epsilon) <= KernelRangeLimit ? shared : null;
+        return GridScaling == GridScaling.KernelDomain || SeparableKernel.Range(shared!, Epsilon) <= KernelRangeLimit ? shared : null;
     }
 
     /// <summary>
@@ -69,7 +71,7 @@ public sealed partial record FixedSupportBarycenter
     /// Returns 0 when finished, else the iteration from which the log path must continue (a scaling left the range of
     /// doubles; the potentials in <paramref name="state"/> are then those of the last good iterate).
     /// </summary>
-    private int RunKernel(IterationState state, GridGeometry<double> grid, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, out double[]? costs)
+    private int RunKernel(IterationState state, ISeparableGeometry<double> grid, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, out double[]? costs)
     {
         costs = null;
         var k = state.K;
@@ -77,12 +79,7 @@ public sealed partial record FixedSupportBarycenter
         var eps = Epsilon;
         var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
         var (w, logK, logQ, previousQ, c) = (state.W, state.LogK, state.LogQ, state.PreviousQ, state.C);
-        var kernels = new double[grid.Dimensions][];
-        for (var d = 0; d < kernels.Length; d++)
-        {
-            kernels[d] = grid.AxisKernel(d, eps, withCost: false);
-        }
-
+        var kernel = new SeparableKernel(grid, eps);
         var v = new double[k][];
         var u = new double[k][];
         var kv = new double[k][];
@@ -98,7 +95,6 @@ public sealed partial record FixedSupportBarycenter
             scratch[s] = new double[n];
         }
 
-        var bad = new bool[k];
         var q = new double[n];
         var cNext = c is null ? null : new double[n];
         var ec = c is null ? null : new double[n];
@@ -114,8 +110,7 @@ public sealed partial record FixedSupportBarycenter
             }
 
             state.Iterations = iteration;
-            Parallel.For(0, k, s => bad[s] = !HalfStep(grid, kernels, histograms[s], tauA, v[s], kv[s], u[s], scratch[s], ku[s], logK[s]));
-            if (bad.Any(x => x))
+            if (!HalfStep(kernel, histograms, tauA, v, kv, u, scratch, ku, logK))
             {
                 return FallBack(state, v, iteration);
             }
@@ -129,7 +124,7 @@ public sealed partial record FixedSupportBarycenter
                     logQ[j] += c[j];
                 }
 
-                if (!Debias(grid, kernels, c, logQ, ec!, scratch[0], kec!, cNext!))
+                if (!Debias(kernel, c, logQ, ec!, scratch[0], kec!, cNext!))
                 {
                     Array.Copy(previousQ, logQ, n);
                     return FallBack(state, v, iteration);
@@ -152,30 +147,8 @@ public sealed partial record FixedSupportBarycenter
                 continue;
             }
 
-            var omega = relaxer?.Omega ?? 1;
-            TensorPrimitives.Exp(logQ, q);
-            for (var s = 0; s < k; s++)
-            {
-                if (tauB == 1 && omega != 1)
-                {
-                    // v ← v^{1−ω}·(q / K u)^ω = v·(q / (K u · v))^ω.
-                    TensorPrimitives.Divide(q, ku[s], scratch[s]);
-                    TensorPrimitives.Divide(scratch[s], v[s], scratch[s]);
-                    TensorPrimitives.Pow(scratch[s], omega, scratch[s]);
-                    TensorPrimitives.Multiply(v[s], scratch[s], v[s]);
-                }
-                else if (tauB == 1)
-                {
-                    TensorPrimitives.Divide(q, ku[s], v[s]);
-                }
-                else
-                {
-                    TensorPrimitives.Subtract(logQ, logK[s], v[s]);
-                    TensorPrimitives.Multiply(v[s], tauB, v[s]);
-                    TensorPrimitives.Exp(v[s], v[s]);
-                }
-            }
-
+            Exp(logQ, q);
+            UpdateScalings(q, logQ, ku, logK, tauB, relaxer?.Omega ?? 1, v);
             if (c is not null)
             {
                 Array.Copy(cNext!, c, n);
@@ -189,14 +162,42 @@ public sealed partial record FixedSupportBarycenter
         }
 
         ToPotentials(state, v);
-        costs = KernelCosts(grid, kernels, histograms, tauA, v, eps, scratch, kv, u);
+        costs = KernelCosts(grid, kernel, histograms, tauA, v, eps, scratch, kv, u);
         return 0;
     }
 
-    /// <summary>kv = K v, u = (a / kv)^{τ_a} (0 where a = 0), ku = K u, logK = log ku; false when a scaling leaves the doubles.</summary>
-    private static bool HalfStep(GridGeometry<double> grid, double[][] kernels, double[] a, double tauA, double[] v, double[] kv, double[] u, double[] scratch, double[] ku, double[] logK)
+    /// <summary>
+    /// kv_k = K v_k (all inputs in one batched product), u_k = (a_k / kv_k)^{τ_a} (0 where a_k = 0), ku_k = Kᵀ u_k,
+    /// logK_k = log ku_k; false when a scaling leaves the doubles.
+    /// </summary>
+    private static bool HalfStep(SeparableKernel kernel, IReadOnlyList<double[]> histograms, double tauA, double[][] v, double[][] kv, double[][] u, double[][] scratch, double[][] ku, double[][] logK)
     {
-        grid.ApplyKernel(kernels, v, scratch, kv);
+        var k = v.Length;
+        kernel.Apply(v, scratch, kv, k);
+        for (var s = 0; s < k; s++)
+        {
+            if (!InputScaling(histograms[s], tauA, kv[s], u[s]))
+            {
+                return false;
+            }
+        }
+
+        kernel.Apply(u, scratch, ku, k, transpose: true);
+        for (var s = 0; s < k; s++)
+        {
+            if (!Log(ku[s], logK[s]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>u = (a / kv)^{τ_a} (0 where a = 0); false when kv is not positive where a is, or u is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool InputScaling(double[] a, double tauA, double[] kv, double[] u)
+    {
         for (var i = 0; i < a.Length; i++)
         {
             if (a[i] > 0)
@@ -214,22 +215,142 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        grid.ApplyKernel(kernels, u, scratch, ku);
-        for (var j = 0; j < ku.Length; j++)
-        {
-            var x = ku[j];
-            if (!(x > 0) || !double.IsFinite(x))
-            {
-                return false;
-            }
-        }
-
-        TensorPrimitives.Log(ku, logK);
         return true;
     }
 
+    /// <summary>y = log x (vectorized); false when an entry of x is not positive and finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Log(double[] x, double[] y)
+    {
+        if (y.Length < x.Length)
+        {
+            throw new ArgumentException("The destination is shorter than the source.", nameof(y));
+        }
+
+        ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
+        var n = x.Length;
+        var w = Vector<double>.Count;
+        var (zero, infinity) = (Vector<double>.Zero, new Vector<double>(double.PositiveInfinity));
+        var i = 0;
+        for (; i + w <= n; i += w)
+        {
+            var value = Vector.LoadUnsafe(ref xr, (nuint)i);
+            if (!Vector.GreaterThanAll(value, zero) || !Vector.LessThanAll(value, infinity))
+            {
+                return false;
+            }
+
+            Vector.Log(value).StoreUnsafe(ref yr, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            var value = x[i];
+            if (!(value > 0) || !double.IsFinite(value))
+            {
+                return false;
+            }
+
+            y[i] = Math.Log(value);
+        }
+
+        return true;
+    }
+
+    /// <summary>y = e^x (vectorized).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Exp(double[] x, double[] y)
+    {
+        if (y.Length < x.Length)
+        {
+            throw new ArgumentException("The destination is shorter than the source.", nameof(y));
+        }
+
+        ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
+        var n = x.Length;
+        var w = Vector<double>.Count;
+        var i = 0;
+        for (; i + w <= n; i += w)
+        {
+            Vector.Exp(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] = Math.Exp(x[i]);
+        }
+    }
+
+    /// <summary>
+    /// The barycenter-side update of every input: v = q / K u (balanced), over-relaxed v ← v^{1−ω}·(q / K u)^ω =
+    /// v·e^{ω log(q / K u / v)}, or v = e^{τ_b (log q − L)} (unbalanced). Vectorized.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateScalings(double[] q, double[] logQ, double[][] ku, double[][] logK, double tauB, double omega, double[][] v)
+    {
+        var n = q.Length;
+        var w = Vector<double>.Count;
+        ref var qr = ref MemoryMarshal.GetArrayDataReference(q);
+        ref var lqr = ref MemoryMarshal.GetArrayDataReference(logQ);
+        for (var s = 0; s < v.Length; s++)
+        {
+            if (ku[s].Length < n || logK[s].Length < n || v[s].Length < n || logQ.Length < n)
+            {
+                throw new ArgumentException("Scalings of different lengths.", nameof(v));
+            }
+
+            ref var kr = ref MemoryMarshal.GetArrayDataReference(ku[s]);
+            ref var lkr = ref MemoryMarshal.GetArrayDataReference(logK[s]);
+            ref var vr = ref MemoryMarshal.GetArrayDataReference(v[s]);
+            var i = 0;
+            if (tauB != 1)
+            {
+                var tau = new Vector<double>(tauB);
+                for (; i + w <= n; i += w)
+                {
+                    var x = tau * (Vector.LoadUnsafe(ref lqr, (nuint)i) - Vector.LoadUnsafe(ref lkr, (nuint)i));
+                    Vector.Exp(x).StoreUnsafe(ref vr, (nuint)i);
+                }
+
+                for (; i < n; i++)
+                {
+                    v[s][i] = Math.Exp(tauB * (logQ[i] - logK[s][i]));
+                }
+            }
+            else if (omega != 1)
+            {
+                var om = new Vector<double>(omega);
+                for (; i + w <= n; i += w)
+                {
+                    var old = Vector.LoadUnsafe(ref vr, (nuint)i);
+                    var ratio = Vector.LoadUnsafe(ref qr, (nuint)i) / Vector.LoadUnsafe(ref kr, (nuint)i) / old;
+                    (old * Vector.Exp(om * Vector.Log(ratio))).StoreUnsafe(ref vr, (nuint)i);
+                }
+
+                for (; i < n; i++)
+                {
+                    v[s][i] *= Math.Pow(q[i] / ku[s][i] / v[s][i], omega);
+                }
+            }
+            else
+            {
+                for (; i + w <= n; i += w)
+                {
+                    (Vector.LoadUnsafe(ref qr, (nuint)i) / Vector.LoadUnsafe(ref kr, (nuint)i)).StoreUnsafe(ref vr, (nuint)i);
+                }
+
+                for (; i < n; i++)
+                {
+                    v[s][i] = q[i] / ku[s][i];
+                }
+            }
+        }
+    }
+
     /// <summary>Ten steps c ← ½(c + log q − log K e^c) into <paramref name="next"/> (shifted by max c); false on underflow.</summary>
-    private static bool Debias(GridGeometry<double> grid, double[][] kernels, double[] c, double[] logQ, double[] ec, double[] scratch, double[] kec, double[] next)
+    private static bool Debias(SeparableKernel kernel, double[] c, double[] logQ, double[] ec, double[] scratch, double[] kec, double[] next)
     {
         Array.Copy(c, next, c.Length);
         for (var step = 0; step < DebiasingSteps; step++)
@@ -240,7 +361,7 @@ public sealed partial record FixedSupportBarycenter
                 ec[j] = Math.Exp(next[j] - max);
             }
 
-            grid.ApplyKernel(kernels, ec, scratch, kec);
+            kernel.Apply(ec, scratch, kec);
             for (var j = 0; j < next.Length; j++)
             {
                 if (!(kec[j] > 0) || !double.IsFinite(kec[j]))
@@ -256,6 +377,7 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>POT's error Σ_j std_k(v_kj·(K u_k)_j) (population std).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double MarginalSpread(double[][] v, double[][] ku)
     {
         var k = v.Length;
@@ -303,54 +425,39 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>
-    /// ⟨C, P_k⟩ for P_k = diag(u_k) K diag(v_k) with u_k = (a_k / K v_k)^{τ_a}: Σ_d u_kᵀ (K_0 ⊗ … ⊗ (C_d∘K_d) ⊗ …) v_k.
-    /// Null when a value is not finite (the caller then measures in the log domain).
+    /// ⟨C, P⟩ for P_k = diag(u_k) K diag(v_k) with u_k = (a_k / K v_k)^{τ_a}: Σ_d u_kᵀ (K_0 ⊗ … ⊗ (C_d∘K_d) ⊗ …) v_k, each
+    /// product batched over the inputs. Null when a value is not finite (the caller then measures in the log domain).
     /// </summary>
-    private static double[]? KernelCosts(GridGeometry<double> grid, double[][] kernels, IReadOnlyList<double[]> histograms, double tauA, double[][] v, double eps, double[][] scratch, double[][] kv, double[][] u)
+    private static double[]? KernelCosts(ISeparableGeometry<double> grid, SeparableKernel kernel, IReadOnlyList<double[]> histograms, double tauA, double[][] v, double eps, double[][] scratch, double[][] kv, double[][] u)
     {
         var k = v.Length;
         var costs = new double[k];
-        var withCost = new double[kernels.Length][];
-        for (var d = 0; d < kernels.Length; d++)
-        {
-            withCost[d] = grid.AxisKernel(d, eps, withCost: true);
-        }
-
-        var product = new double[kernels.Length];
-        var replaced = (double[][])kernels.Clone();
+        kernel.Apply(v, scratch, kv, k);
         for (var s = 0; s < k; s++)
         {
-            grid.ApplyKernel(kernels, v[s], scratch[s], kv[s]);
             var a = histograms[s];
             for (var i = 0; i < a.Length; i++)
             {
                 u[s][i] = a[i] > 0 ? Math.Pow(a[i] / kv[s][i], tauA) : 0;
             }
+        }
 
-            var total = 0.0;
-            for (var d = 0; d < kernels.Length; d++)
+        for (var d = 0; d < grid.Shape.Count; d++)
+        {
+            new SeparableKernel(grid, eps, costAxis: d).Apply(v, scratch, kv, k);
+            for (var s = 0; s < k; s++)
             {
-                replaced[d] = withCost[d];
-                grid.ApplyKernel(replaced, v[s], scratch[s], kv[s]);
-                replaced[d] = kernels[d];
-                for (var i = 0; i < a.Length; i++)
+                for (var i = 0; i < u[s].Length; i++)
                 {
                     if (u[s][i] != 0)
                     {
-                        total += u[s][i] * kv[s][i];
+                        costs[s] += u[s][i] * kv[s][i];
                     }
                 }
             }
-
-            if (!double.IsFinite(total))
-            {
-                return null;
-            }
-
-            costs[s] = total;
         }
 
-        return costs;
+        return costs.All(double.IsFinite) ? costs : null;
     }
 
     /// <summary>The iterate shared by the log and kernel paths (log-potentials g_k, log q, debiasing c, the report).</summary>

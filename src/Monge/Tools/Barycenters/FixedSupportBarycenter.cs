@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers;
@@ -35,8 +36,8 @@ namespace Monge.Tools.Barycenters;
 /// </para>
 /// <para>
 /// Time per iteration: two soft-mins per input, O(Σ_k n_k·N·d) on point clouds, O(Σ_k n_k·N) on dense costs,
-/// O(K·N·Σ_d n_d) on a <see cref="GridGeometry{T}"/> (never forming the N × N kernel: Solomon et al. 2015's convolutional
-/// barycenter). Memory: O(Σ_k n_k + K·N) for the potentials plus what the geometry's soft-min allocates.
+/// O(K·N·Σ_d n_d) on a separable geometry (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>;
+/// never forming the N × N kernel: Solomon et al. 2015's convolutional barycenter). Memory: O(Σ_k n_k + K·N) for the potentials plus what the geometry's soft-min allocates.
 /// </para>
 /// </remarks>
 public sealed partial record FixedSupportBarycenter
@@ -277,6 +278,7 @@ public sealed partial record FixedSupportBarycenter
         return costs;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Combine(double[] w, double[][] logK, double tauB, double[] logQ)
     {
         var n = logQ.Length;

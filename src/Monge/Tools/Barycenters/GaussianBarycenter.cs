@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Monge.Gaussian;
-using Monge.Problems;
 using Monge.Solvers;
 using static Monge.Numerics.DenseLinearAlgebra;
 
@@ -62,19 +61,7 @@ public sealed record GaussianBarycenter
             }
         }
 
-        double[] w;
-        if (lambdas is null)
-        {
-            w = Marginals.Uniform<double>(count);
-        }
-        else if (lambdas.Count != count)
-        {
-            throw new InputValidationException(InputProblem.DimensionMismatch, $"{lambdas.Count} input weights for {count} inputs.", nameof(lambdas));
-        }
-        else
-        {
-            w = Marginals.Normalized<double>(lambdas.ToArray(), nameof(lambdas));
-        }
+        var w = BarycenterWeights.Normalize(lambdas, count, nameof(lambdas));
 
         var mean = new double[d];
         for (var k = 0; k < count; k++)

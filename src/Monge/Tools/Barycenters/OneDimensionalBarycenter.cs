@@ -106,19 +106,7 @@ public static class OneDimensionalBarycenter
             inputs[k] = new Sorted(cloud);
         }
 
-        double[] w;
-        if (lambdas is null)
-        {
-            w = Marginals.Uniform<double>(count);
-        }
-        else if (lambdas.Count != count)
-        {
-            throw new InputValidationException(InputProblem.DimensionMismatch, $"{lambdas.Count} input weights for {count} inputs.", nameof(lambdas));
-        }
-        else
-        {
-            w = Marginals.Normalized<double>(lambdas.ToArray(), nameof(lambdas));
-        }
+        var w = BarycenterWeights.Normalize(lambdas, count, nameof(lambdas));
 
         return (inputs, w);
     }
