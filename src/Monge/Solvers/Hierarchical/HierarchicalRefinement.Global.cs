@@ -28,15 +28,28 @@ public sealed partial record HierarchicalRefinement
     /// for the first pass of <see cref="GlobalPasses"/>; null: the first pass takes the targets nearest the partner.</summary>
     internal double[]? GlobalSeedPotential { get; init; }
 
+    /// <summary>Subsample points per side of the cheap global potential the first pass of <see cref="GlobalPasses"/> starts
+    /// from when <see cref="GlobalSeedPotential"/> is null (default 2048; <see cref="CoarsePotential"/>: entropic OT between
+    /// cell-weighted subsamples, extended to every target by one soft c-transform, O(s²·d) per Sinkhorn iteration plus three
+    /// O(n·s·d) passes); 0: none, the first pass takes the targets nearest the partner.</summary>
+    internal int GlobalCoarseSize { get; init; } = 2048;
+
+    /// <summary>Sinkhorn ε of the cheap global potential, relative to the subsample's mean cost (default 1e-2).</summary>
+    internal double GlobalCoarseEpsilon { get; init; } = 1e-2;
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
-        GlobalPasses > 0 && n > GlobalMinPoints ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, 128, GlobalProbes, PolishTolerance, GlobalSeedPotential) : null;
+        GlobalPasses > 0 && n > GlobalMinPoints
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, 128, GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed)
+            : null;
 
     private void ValidateGlobal()
     {
         Require(GlobalPasses >= 0, $"GlobalPasses must be non-negative (got {GlobalPasses}).", nameof(GlobalPasses));
         Require(GlobalCandidates >= 1, $"GlobalCandidates must be at least 1 (got {GlobalCandidates}).", nameof(GlobalCandidates));
         Require(GlobalMinPoints >= 0, $"GlobalMinPoints must be non-negative (got {GlobalMinPoints}).", nameof(GlobalMinPoints));
+        Require(GlobalCoarseSize >= 0, $"GlobalCoarseSize must be non-negative (got {GlobalCoarseSize}).", nameof(GlobalCoarseSize));
+        Require(GlobalCoarseEpsilon > 0 && double.IsFinite(GlobalCoarseEpsilon), $"GlobalCoarseEpsilon must be positive and finite (got {GlobalCoarseEpsilon}).", nameof(GlobalCoarseEpsilon));
         Require(GlobalProbes >= 1, $"GlobalProbes must be at least 1 (got {GlobalProbes}).", nameof(GlobalProbes));
     }
 }
