@@ -54,6 +54,7 @@ internal static class Tune
                 "globalk" => solver with { GlobalCandidates = I() },
                 "globalmin" => solver with { GlobalMinPoints = I() },
                 "probes" => solver with { GlobalProbes = I() },
+                "gmindim" => solver with { GlobalMinDimension = I() },
                 "gballs" => solver with { GlobalBallPoints = I() },
                 "gcoarse" => solver with { GlobalCoarseSize = I() },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },

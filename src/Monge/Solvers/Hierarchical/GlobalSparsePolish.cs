@@ -37,7 +37,8 @@ namespace Monge.Solvers.Hierarchical;
 /// (<see cref="CoarsePotential"/>) the first pass starts from; 0: none (the first pass takes the targets nearest the partner).</param>
 /// <param name="coarseEpsilon">Sinkhorn ε of that potential, relative to the subsample's mean cost.</param>
 /// <param name="seed">Seed of that potential's subsample.</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0) : IHiRefPolishStep
+/// <param name="minDimension">Runs only on points of at least this dimension (lower: no pass, the matching unchanged).</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -64,7 +65,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         var idxX = matching.IndicesX;
         var idxY = matching.IndicesY;
         var n = idxX.Length;
-        if (n < 2 || passes <= 0)
+        if (n < 2 || passes <= 0 || matching.Dimension < minDimension)
         {
             return;
         }

@@ -10,11 +10,11 @@ public enum HiRefQuality
     Fast,
 
     /// <summary>The defaults: slab rounds of 1024 pairs up to 32 768 points, of 512 pairs (stopping on a 1e-4 gain) up to
-    /// 262 144, then (32 768 &lt; n ≤ 262 144) two passes of the global sparse refinement seeded with a cheap global
+    /// 262 144, then (32 768 &lt; n ≤ 262 144, dimension ≥ 3) two passes of the global sparse refinement seeded with a cheap global
     /// potential.</summary>
     Balanced,
 
-    /// <summary>Up to 16 slab rounds at every n, stopping on a 1e-5 gain, then up to 4 global passes (32 768 &lt; n ≤ 262 144):
+    /// <summary>Up to 16 slab rounds at every n, stopping on a 1e-5 gain, then up to 4 global passes (32 768 &lt; n ≤ 262 144, dimension ≥ 3):
     /// up to about twice the balanced polish time.</summary>
     Best,
 }
