@@ -55,6 +55,10 @@ internal static class Tune
                 "globalk" => solver with { GlobalCandidates = I() },
                 "globalmin" => solver with { GlobalMinPoints = I() },
                 "probes" => solver with { GlobalProbes = I() },
+                "gmindim" => solver with { GlobalMinDimension = I() },
+                "gballs" => solver with { GlobalBallPoints = I() },
+                "gcoarse" => solver with { GlobalCoarseSize = I() },
+                "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
                 "single" => solver with { SinglePrecisionMinBlock = I() },
@@ -110,6 +114,14 @@ internal static class Tune
             var seed = certify.Compute(sample.Source, sample.Target!, cost);
             Console.WriteLine($"  seed potential: bound={seed.LowerBound:F6} ({seedClock.Elapsed.TotalSeconds:F1} s)");
             solver = solver with { GlobalSeedPotential = seed.G };
+        }
+
+        if (args.Contains("potonly=1"))
+        {
+            // The cheap global potential alone (its seconds; the global step's seconds include it).
+            var potClock = Stopwatch.StartNew();
+            var g = CoarsePotential.Target(sample.Source.Memory, sample.Target!.Memory, n, d, cost, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, CancellationToken.None);
+            Console.WriteLine($"  coarse potential: {potClock.Elapsed.TotalSeconds:F2} s (s = {solver.GlobalCoarseSize}, mean g {g.Average():G6})");
         }
 
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);

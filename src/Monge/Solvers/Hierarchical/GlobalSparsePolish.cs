@@ -33,7 +33,12 @@ namespace Monge.Solvers.Hierarchical;
 /// <param name="tolerance">Stop after a pass (from the second on) that gains at most this fraction.</param>
 /// <param name="seedPotential">A target potential to start from (by target index; e.g. <see cref="DualBoundResult.G"/> of the
 /// certificate), or null: then the first pass takes the targets nearest the partner.</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null) : IHiRefPolishStep
+/// <param name="coarseSize">Without <paramref name="seedPotential"/>: subsample points per side of the cheap global potential
+/// (<see cref="CoarsePotential"/>) the first pass starts from; 0: none (the first pass takes the targets nearest the partner).</param>
+/// <param name="coarseEpsilon">Sinkhorn ε of that potential, relative to the subsample's mean cost.</param>
+/// <param name="seed">Seed of that potential's subsample.</param>
+/// <param name="minDimension">Runs only on points of at least this dimension (lower: no pass, the matching unchanged).</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -47,16 +52,20 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
     public int RoundsRun { get; private set; }
 
+    /// <summary>Seconds spent on the cheap global potential (<see cref="CoarsePotential"/>) in the last <see cref="Apply"/>.</summary>
+    public double PotentialSeconds { get; private set; }
+
     /// <summary>The target potential g (by target index) after the last pass of the last <see cref="Apply"/>, or null.</summary>
     public double[]? TargetPotential { get; private set; }
 
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
         RoundsRun = 0;
+        PotentialSeconds = 0;
         var idxX = matching.IndicesX;
         var idxY = matching.IndicesY;
         var n = idxX.Length;
-        if (n < 2 || passes <= 0)
+        if (n < 2 || passes <= 0 || matching.Dimension < minDimension)
         {
             return;
         }
@@ -78,8 +87,23 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
         var degree = candidates + 1;
         var probe = Math.Min(probes, ballCount);
-        var potential = seedPotential is { Length: var length } && length == n ? (double[])seedPotential.Clone() : new double[n];
         var seeded = seedPotential is not null && seedPotential.Length == n;
+        double[] potential;
+        if (seeded)
+        {
+            potential = (double[])seedPotential!.Clone();
+        }
+        else if (coarseSize > 0)
+        {
+            var potentialClock = System.Diagnostics.Stopwatch.StartNew();
+            potential = CoarsePotential.Target(x, matching.Y, n, d, cost, coarseSize, coarseEpsilon, seed, cancellationToken);
+            PotentialSeconds = potentialClock.Elapsed.TotalSeconds;
+            seeded = true;
+        }
+        else
+        {
+            potential = new double[n];
+        }
         var meanPotential = new double[ballCount];
         var position = new int[n];
         var rowStart = new int[n + 1];

@@ -168,17 +168,18 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>The options of a time/quality budget (what <c>monge match --quality</c> uses); set other options on the
     /// result with <c>with</c>. Each budget runs the same levels and leaves and a prefix-extended polish, so for the
-    /// same data and seed Best ≤ Balanced ≤ Fast in cost.</summary>
-    /// <param name="quality"><see cref="HiRefQuality.Fast"/>: no slab rounds (the leaf-pair polish up to
-    /// <see cref="PolishMaxPoints"/> stays); <see cref="HiRefQuality.Balanced"/>: the defaults;
+    /// same data and seed Best ≤ Balanced ≤ Fast in cost (up to 32 768 points; see below).</summary>
+    /// <param name="quality"><see cref="HiRefQuality.Fast"/>: no slab rounds and no global refinement (the leaf-pair polish up
+    /// to <see cref="PolishMaxPoints"/> stays); <see cref="HiRefQuality.Balanced"/>: the defaults;
     /// <see cref="HiRefQuality.Best"/>: 16 slab rounds at every n (<see cref="LargeSlabMaxPoints"/> lifted, stop
-    /// tolerance 1e-5). Measured costs and times per budget are in docs/hiref.md.</param>
+    /// tolerance 1e-5) and 4 global passes (32 768 &lt; n ≤ 262 144). Above 32 768 points the global passes start from
+    /// different matchings, so there Best ≤ Balanced is expected but not guaranteed. Measured costs and times per budget are in docs/hiref.md.</param>
     /// <returns>A solver with those options and every other option at its default.</returns>
     public static HierarchicalRefinement ForQuality(HiRefQuality quality) => quality switch
     {
-        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0 },
+        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0, GlobalPasses = 0 },
         HiRefQuality.Balanced => new HierarchicalRefinement(),
-        HiRefQuality.Best => new HierarchicalRefinement { SlabRounds = 16, LargeSlabRounds = 16, LargeSlabMaxPoints = int.MaxValue, LargeSlabTolerance = 1e-5 },
+        HiRefQuality.Best => new HierarchicalRefinement { SlabRounds = 16, LargeSlabRounds = 16, LargeSlabMaxPoints = int.MaxValue, LargeSlabTolerance = 1e-5, GlobalPasses = 4 },
         _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown quality {quality}.", nameof(quality)),
     };
 
