@@ -351,16 +351,16 @@ public sealed record DualBound
         var medium = refine == 0 && RefineIterations > 0 && source.Dimension > TreeMaxDimension ? (int)Math.Min(int.MaxValue, Math.Sqrt(RefineMaxPairs)) : 0;
         var levelSize = Math.Max(CoarseSize, medium);
         var rng = new Random(Seed);
-        var rows = Sample(rng, n, Math.Min(levelSize, n));
-        var cols = Sample(rng, m, Math.Min(levelSize, m));
+        var rows = CoarseCells.Sample(rng, n, Math.Min(levelSize, n));
+        var cols = CoarseCells.Sample(rng, m, Math.Min(levelSize, m));
         var subSource = source.Subset(rows);
         var subTarget = target.Subset(cols);
 
         // Each subsample point carries the weight of its cell (the points whose nearest subsample point it is), so that
         // the smaller problem keeps the masses of clusters and regions; a plain subsample's weights do not, and Sinkhorn
         // at small ε corrects such large-scale imbalances only very slowly.
-        var subA = CellWeights(CreateGeometry(source, subSource, cost), a);
-        var subB = CellWeights(CreateGeometry(target, subTarget, cost), b);
+        var subA = CoarseCells.Weights(CreateGeometry(source, subSource, cost), a);
+        var subB = CoarseCells.Weights(CreateGeometry(target, subTarget, cost), b);
         T[] subF, subG;
         double epsilon;
         Convergence convergence;
@@ -419,64 +419,6 @@ public sealed record DualBound
         var stats = geometry.ComputeStatistics();
         var scale = EpsilonRelativeTo == EpsilonReference.MeanCost ? stats.Mean : stats.StandardDeviation;
         return scale > 0 && double.IsFinite(scale) ? Epsilon * scale : Epsilon;
-    }
-
-    private static int[] Sample(Random rng, int count, int k)
-    {
-        var all = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            all[i] = i;
-        }
-
-        // Partial Fisher–Yates: the first k entries are a uniform sample without replacement.
-        for (var i = 0; i < k; i++)
-        {
-            var j = rng.Next(i, count);
-            (all[i], all[j]) = (all[j], all[i]);
-        }
-
-        var result = all.AsSpan(0, k).ToArray();
-        Array.Sort(result);
-        return result;
-    }
-
-    /// <summary>
-    /// The weight of each coarse point's cell: Σ of <paramref name="weights"/> over the points (rows of
-    /// <paramref name="toCoarse"/>) whose cheapest coarse point (column) it is, normalized to one. Ties go to the lower index.
-    /// </summary>
-    private static T[] CellWeights<T>(CostGeometry<T> toCoarse, T[] weights)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var n = toCoarse.Rows;
-        var k = toCoarse.Cols;
-        var nearest = new int[n];
-        Parallel.For(0, (n + TileRows - 1) / TileRows, () => new T[TileRows * k], (block, _, tile) =>
-        {
-            var i0 = block * TileRows;
-            var count = Math.Min(TileRows, n - i0);
-            toCoarse.FillCostBlock(i0, count, 0, k, tile);
-            for (var r = 0; r < count; r++)
-            {
-                nearest[i0 + r] = TensorPrimitives.IndexOfMin<T>(tile.AsSpan(r * k, k));
-            }
-
-            return tile;
-        }, _ => { });
-        var mass = new double[k];
-        for (var i = 0; i < n; i++)
-        {
-            mass[nearest[i]] += double.CreateTruncating(weights[i]);
-        }
-
-        var total = mass.Sum();
-        var result = new T[k];
-        for (var j = 0; j < k; j++)
-        {
-            result[j] = T.CreateTruncating(mass[j] / total);
-        }
-
-        return result;
     }
 
     /// <summary>Whether the c-transforms of an n × m problem with this cost go through <see cref="DualBoundTree"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
@@ -23,8 +22,6 @@ namespace Monge.Solvers.Hierarchical;
 /// whatever the thread count (every row reduction is computed by one worker in a fixed order).</remarks>
 internal static class CoarsePotential
 {
-    private const int TileRows = 16;
-
     /// <summary>The target potential g (length n, by target index) of the subsampled entropic problem.</summary>
     /// <param name="x">Source points, n·d row-major.</param>
     /// <param name="y">Target points, n·d row-major.</param>
@@ -50,10 +47,10 @@ internal static class CoarsePotential
         var n = source.Count;
         var s = Math.Min(size, n);
         var rng = new Random(seed);
-        var subSource = source.Subset(Sample(rng, n, s));
-        var subTarget = target.Subset(Sample(rng, n, s));
-        var subA = CellWeights(new PointCloudGeometry<T>(source, subSource, cost));
-        var subB = CellWeights(new PointCloudGeometry<T>(target, subTarget, cost));
+        var subSource = source.Subset(CoarseCells.Sample(rng, n, s));
+        var subTarget = target.Subset(CoarseCells.Sample(rng, n, s));
+        var subA = CoarseCells.Weights<T>(new PointCloudGeometry<T>(source, subSource, cost), null);
+        var subB = CoarseCells.Weights<T>(new PointCloudGeometry<T>(target, subTarget, cost), null);
         cancellationToken.ThrowIfCancellationRequested();
         var sinkhorn = new Sinkhorn
         {
@@ -80,58 +77,4 @@ internal static class CoarsePotential
         MemoryMarshal.TryGetArray(points, out var segment) && segment.Offset == 0 && segment.Count == length && segment.Array!.Length == length
             ? segment.Array
             : points.Span[..length].ToArray();
-
-    // A uniform sample of k of count indices without replacement (partial Fisher–Yates), sorted.
-    private static int[] Sample(Random rng, int count, int k)
-    {
-        var all = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            all[i] = i;
-        }
-
-        for (var i = 0; i < k; i++)
-        {
-            var j = rng.Next(i, count);
-            (all[i], all[j]) = (all[j], all[i]);
-        }
-
-        var result = all.AsSpan(0, k).ToArray();
-        Array.Sort(result);
-        return result;
-    }
-
-    // The share of the rows (uniform weights) whose cheapest column each column is; ties go to the lower column.
-    private static T[] CellWeights<T>(CostGeometry<T> toCoarse)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var n = toCoarse.Rows;
-        var k = toCoarse.Cols;
-        var nearest = new int[n];
-        Parallel.For(0, (n + TileRows - 1) / TileRows, () => new T[TileRows * k], (block, _, tile) =>
-        {
-            var i0 = block * TileRows;
-            var count = Math.Min(TileRows, n - i0);
-            toCoarse.FillCostBlock(i0, count, 0, k, tile);
-            for (var r = 0; r < count; r++)
-            {
-                nearest[i0 + r] = TensorPrimitives.IndexOfMin<T>(tile.AsSpan(r * k, k));
-            }
-
-            return tile;
-        }, _ => { });
-        var counts = new int[k];
-        foreach (var c in nearest)
-        {
-            counts[c]++;
-        }
-
-        var result = new T[k];
-        for (var j = 0; j < k; j++)
-        {
-            result[j] = T.CreateTruncating((double)counts[j] / n);
-        }
-
-        return result;
-    }
 }
