@@ -11,45 +11,38 @@ internal static class BlockSplitWork
 
     // The split of a block shipped as two sub-clouds with identity index ranges (the IHiRefExecutor contract): the
     // permuted local ranges are mapped back through the block's original ranges by the coordinator.
-    public static async Task<int[]> RunAsync(HiRefBlockRequest request, IBlockStore store, int cores)
-    {
-        if (await FinishedSizesAsync(request, store).ConfigureAwait(false) is { } done)
+    public static Task<int[]> RunAsync(HiRefBlockRequest request, IBlockStore store, int cores) =>
+        RunOnBlockAsync(request, store, (points, m, d, ix, iy) =>
         {
-            return done;
-        }
-
-        var spec = request.Spec;
-        var (m, d) = (request.Size, spec.Dimension);
-        if (await InputOrFinishedAsync(request, store).ConfigureAwait(false) is not { } bytes)
-        {
-            return (await FinishedSizesAsync(request, store).ConfigureAwait(false))!;
-        }
-
-        var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
-        var x = points.AsMemory(0, m * d);
-        var y = points.AsMemory(m * d, m * d);
-        var ix = Enumerable.Range(0, m).ToArray();
-        var iy = Enumerable.Range(0, m).ToArray();
-        var splitter = new HiRefBlockSplitter(spec.ToSolver().SplitOptionsFor(spec.Count));
-        var block = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
-        var parallel = m >= InnerParallelSize ? new ParallelOptions { MaxDegreeOfParallelism = cores } : null;
-        var children = splitter.Split(block, request.Rank, x.Span, y.Span, d, ix, iy, new HiRefScratch(), parallel);
-        var sizes = children.Select(c => c.Size).ToArray();
-        await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
-        return sizes;
-    }
+            var splitter = new HiRefBlockSplitter(request.Spec.ToSolver().SplitOptionsFor(request.Spec.Count));
+            var block = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
+            var parallel = m >= InnerParallelSize ? new ParallelOptions { MaxDegreeOfParallelism = cores } : null;
+            var x = points.AsSpan(0, m * d);
+            var y = points.AsSpan(m * d, m * d);
+            return splitter.Split(block, request.Rank, x, y, d, ix, iy, new HiRefScratch(), parallel);
+        });
 
     // A subtree shipped as two sub-clouds with identity index ranges: its remaining levels and exact leaves (the core's
     // SolveSubtree, block seeds from the root's global level and index), with the silo's cores inside.
-    public static async Task<int[]> RunSubtreeAsync(HiRefBlockRequest request, IBlockStore store, int cores)
+    public static Task<int[]> RunSubtreeAsync(HiRefBlockRequest request, IBlockStore store, int cores) =>
+        RunOnBlockAsync(request, store, (points, m, d, ix, iy) =>
+        {
+            var solver = request.Spec.ToSolver() with { MaxDegreeOfParallelism = Math.Max(1, cores) };
+            var root = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
+            return solver.SolveSubtree(root, request.Spec.Count, points.AsMemory(0, m * d), points.AsMemory(m * d, m * d), d, ix, iy);
+        });
+
+    // The one body of a worker call: answer from a finished output if there is one, else read the block's points (both
+    // sub-clouds, identity index ranges), run the work (a split or a subtree: it permutes ix and iy and returns the
+    // child blocks or leaves), and store the permuted ranges with the child sizes.
+    private static async Task<int[]> RunOnBlockAsync(HiRefBlockRequest request, IBlockStore store, Func<double[], int, int, int[], int[], IReadOnlyList<HiRefBlock>> work)
     {
         if (await FinishedSizesAsync(request, store).ConfigureAwait(false) is { } done)
         {
             return done;
         }
 
-        var spec = request.Spec;
-        var (m, d) = (request.Size, spec.Dimension);
+        var (m, d) = (request.Size, request.Spec.Dimension);
         if (await InputOrFinishedAsync(request, store).ConfigureAwait(false) is not { } bytes)
         {
             return (await FinishedSizesAsync(request, store).ConfigureAwait(false))!;
@@ -58,10 +51,7 @@ internal static class BlockSplitWork
         var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
         var ix = Enumerable.Range(0, m).ToArray();
         var iy = Enumerable.Range(0, m).ToArray();
-        var solver = spec.ToSolver() with { MaxDegreeOfParallelism = Math.Max(1, cores) };
-        var root = new HiRefBlock(request.Level, request.BlockIndex, 0, 0, m);
-        var leaves = solver.SolveSubtree(root, spec.Count, points.AsMemory(0, m * d), points.AsMemory(m * d, m * d), d, ix, iy);
-        var sizes = leaves.Select(c => c.Size).ToArray();
+        var sizes = work(points, m, d, ix, iy).Select(c => c.Size).ToArray();
         await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
         return sizes;
     }

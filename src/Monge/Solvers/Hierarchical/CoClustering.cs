@@ -113,7 +113,7 @@ internal static class CoClustering
         }
     }
 
-    // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient.
+    // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient F_S · M (both precisions: the gradient is double in both).
     internal static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
     {
         var chunks = Chunks(n);
@@ -123,9 +123,10 @@ internal static class CoClustering
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = Range(c, n);
             var best = 0.0;
+            var mk = m.AsSpan(0, k * r);
             for (var i = start; i < end; i++)
             {
-                Gradient(factorS.AsSpan(i * k, k), m, r, g);
+                CompactCoClustering.Gradient(factorS.AsSpan(i * k, k), mk, r, g);
                 var hi = g[0];
                 var lo = g[0];
                 for (var z = 1; z < g.Length; z++)
@@ -157,32 +158,12 @@ internal static class CoClustering
             var (start, end) = Range(c, n);
             for (var i = start; i < end; i++)
             {
-                Gradient(factorS.AsSpan(i * k, k), m, r, g);
+                CompactCoClustering.Gradient(factorS.AsSpan(i * k, k), m.AsSpan(0, k * r), r, g);
                 TensorPrimitives.MultiplyAdd(g, -step, logS.AsSpan(i * r, r), logS.AsSpan(i * r, r));
             }
         });
 
         Project(ws, logS, valS, n, r, settings, inner);
-    }
-
-    internal static void Gradient(ReadOnlySpan<double> f, double[] m, int r, Span<double> g)
-    {
-        var m0 = m.AsSpan(0, r);
-        var f0 = f[0];
-        for (var z = 0; z < g.Length; z++)
-        {
-            g[z] = f0 * m0[z];
-        }
-
-        for (var kk = 1; kk < f.Length; kk++)
-        {
-            var fk = f[kk];
-            var mk = m.AsSpan(kk * r, r);
-            for (var z = 0; z < g.Length; z++)
-            {
-                g[z] += fk * mk[z];
-            }
-        }
     }
 
     // The KL projection of exp(log) onto Π(1/n, 1/r): the library's one entropic projection (EntropicProjection.Run)

@@ -69,7 +69,7 @@ internal static class CompactCoClustering
         {
             cancellationToken.ThrowIfCancellationRequested();
             var t0 = HiRefProfile.Start();
-            var range = Math.Max(MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
+            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), CoClustering.MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
             HiRefProfile.Stop(HiRefProfile.Phase.RowRange, t0);
             if (!(range > 0) || !double.IsFinite(range))
             {
@@ -233,7 +233,8 @@ internal static class CompactCoClustering
     }
 
     /// <summary>g = f · M for one row: g_z = Σ_kk f_kk M[kk, z] (double, vectorised over z; the same sum order for every
-    /// width, so the value does not depend on the SIMD width).</summary>
+    /// width, so the value does not depend on the SIMD width). The one gradient row of both precisions' co-clustering
+    /// and of the sharded one.</summary>
     internal static void Gradient(ReadOnlySpan<double> f, ReadOnlySpan<double> m, int r, Span<double> g)
     {
         var k = f.Length;
@@ -263,42 +264,6 @@ internal static class CompactCoClustering
 
             g[z] = s;
         }
-    }
-
-    // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient F_S · M.
-    private static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
-    {
-        var chunks = CoClustering.Chunks(n);
-        var ranges = ws.ChunkScalar;
-        CoClustering.For(chunks, inner, c =>
-        {
-            Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
-            var (start, end) = CoClustering.Range(c, n);
-            var best = 0.0;
-            var mk = m.AsSpan(0, k * r);
-            for (var i = start; i < end; i++)
-            {
-                Gradient(factorS.AsSpan(i * k, k), mk, r, g);
-                var hi = g[0];
-                var lo = g[0];
-                for (var z = 1; z < r; z++)
-                {
-                    hi = Math.Max(hi, g[z]);
-                    lo = Math.Min(lo, g[z]);
-                }
-
-                best = Math.Max(best, hi - lo);
-            }
-
-            ranges[c] = best;
-        });
-        var maxRange = 0.0;
-        for (var c = 0; c < chunks; c++)
-        {
-            maxRange = Math.Max(maxRange, ranges[c]);
-        }
-
-        return maxRange;
     }
 
     // acc[z] += p[z] (float widened to double).
@@ -361,6 +326,88 @@ internal static class CompactCoClustering
         }
     }
 
+    /// <summary>
+    /// Rows start … end − 1 of one chunk of a scaling sweep: the column sums of diag(1/Kv) K diag(v) added to
+    /// <paramref name="acc"/> (K, the row softmax, in <paramref name="val"/>; nothing written), as v ⊙ Σ_i K_i / (K_i · v):
+    /// each row is widened and added with the one factor 1/(K_i · v) in double, and the chunk's sum is multiplied by v once
+    /// at the end (one multiply per entry fewer than scaling every row by v). <paramref name="acc"/> must be cleared by the
+    /// caller. Shared by the whole-block projection and the sharded one (<see cref="ShardedCoClustering"/>), so both give
+    /// the same bits.
+    /// </summary>
+    internal static void SweepRows(float[] val, float[] v, int start, int end, int r, Span<double> acc)
+    {
+        for (var i = start; i < end; i++)
+        {
+            var p = val.AsSpan(i * r, r);
+            var dot = Dot(p, v);
+            if (dot > 0)
+            {
+                AddScaledWidened(p, 1.0 / dot, acc);
+            }
+        }
+
+        for (var z = 0; z < r; z++)
+        {
+            acc[z] *= v[z];
+        }
+    }
+
+    // acc[z] += p[z]·s (float widened to double, product and sum in double).
+    private static void AddScaledWidened(ReadOnlySpan<float> p, double s, Span<double> acc)
+    {
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            var h = Vector<double>.Count;
+            for (; z <= p.Length - w; z += w)
+            {
+                Vector.Widen(new Vector<float>(p.Slice(z, w)), out var lo, out var hi);
+                (new Vector<double>(acc.Slice(z, h)) + (lo * s)).CopyTo(acc.Slice(z, h));
+                (new Vector<double>(acc.Slice(z + h, h)) + (hi * s)).CopyTo(acc.Slice(z + h, h));
+            }
+        }
+
+        for (; z < p.Length; z++)
+        {
+            acc[z] += p[z] * s;
+        }
+    }
+
+    /// <summary>
+    /// Rows start … end − 1 of one chunk of the final column update: P_i = K_i ⊙ v / (K_i · v_prev) into
+    /// <paramref name="val"/>, log ← log P (row shift rowLog_i − log(K_i · v_prev) plus <paramref name="columnLog"/>), and
+    /// with <paramref name="factor"/> the contraction F_Oᵀ P of the chunk added to <paramref name="acc"/> (k×r, double;
+    /// <paramref name="o"/> is an r-double scratch row). Shared by the whole-block projection and the sharded one.
+    /// </summary>
+    internal static void FinalRows(float[] log, float[] val, double[] rowLog, int start, int end, int r, float[] v, float[] previous, float[] columnLog, double[]? factor, int k, Span<double> o, Span<double> acc)
+    {
+        for (var i = start; i < end; i++)
+        {
+            var l = log.AsSpan(i * r, r);
+            var p = val.AsSpan(i * r, r);
+            var dot = Dot(p, previous);
+            var inv = 1f / dot;
+            var shift = (float)(rowLog[i] - Math.Log(dot));
+            for (var z = 0; z < r; z++)
+            {
+                p[z] = p[z] * v[z] * inv;
+                l[z] += shift + columnLog[z];
+            }
+
+            if (factor is not null)
+            {
+                o.Clear();
+                AddWidened(p, o);
+                var f = factor.AsSpan(i * k, k);
+                for (var kk = 0; kk < k; kk++)
+                {
+                    TensorPrimitives.MultiplyAdd(o, f[kk], acc.Slice(kk * r, r), acc.Slice(kk * r, r));
+                }
+            }
+        }
+    }
+
     internal static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
     {
         var z = 0;
@@ -406,26 +453,6 @@ internal static class CompactCoClustering
         }
 
         return s;
-    }
-
-    // out_z = a_z b_z c (float, vectorised).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal static void ScaledProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float c, Span<float> result)
-    {
-        var z = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var w = Vector<float>.Count;
-            for (; z <= a.Length - w; z += w)
-            {
-                (new Vector<float>(a.Slice(z, w)) * new Vector<float>(b.Slice(z, w)) * c).CopyTo(result.Slice(z, w));
-            }
-        }
-
-        for (; z < a.Length; z++)
-        {
-            result[z] = a[z] * b[z] * c;
-        }
     }
 
     /// <summary>The KL projection of exp(log) onto {row masses 1, column masses n/r} (Π(1/n, 1/r) times n): on exit val
@@ -503,30 +530,7 @@ internal static class CompactCoClustering
                     acc.Clear();
                     Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
                     var (start, end) = CoClustering.Range(c, n);
-                    for (var i = start; i < end; i++)
-                    {
-                        var l = log.AsSpan(i * r, r);
-                        var p = val.AsSpan(i * r, r);
-                        var dot = Dot(p, previous);
-                        var inv = 1f / dot;
-                        var shift = (float)(rowLog[i] - Math.Log(dot));
-                        for (var z = 0; z < r; z++)
-                        {
-                            p[z] = p[z] * v[z] * inv;
-                            l[z] += shift + columnLog[z];
-                        }
-
-                        if (contractFactor is not null)
-                        {
-                            o.Clear();
-                            AddWidened(p, o);
-                            var f = contractFactor.AsSpan(i * k, k);
-                            for (var kk = 0; kk < k; kk++)
-                            {
-                                TensorPrimitives.MultiplyAdd(o, f[kk], acc.Slice(kk * r, r), acc.Slice(kk * r, r));
-                            }
-                        }
-                    }
+                    FinalRows(log, val, rowLog, start, end, r, v, previous, columnLog, contractFactor, k, o, acc);
                 });
                 if (contractFactor is not null)
                 {
@@ -548,18 +552,8 @@ internal static class CompactCoClustering
             {
                 var acc = partial.AsSpan(c * r, r);
                 acc.Clear();
-                Span<float> row = r <= 256 ? stackalloc float[r] : new float[r];
                 var (start, end) = CoClustering.Range(c, n);
-                for (var i = start; i < end; i++)
-                {
-                    var p = val.AsSpan(i * r, r);
-                    var dot = Dot(p, v);
-                    if (dot > 0)
-                    {
-                        ScaledProduct(p, v, 1f / dot, row);
-                        AddWidened(row, acc);
-                    }
-                }
+                SweepRows(val, v, start, end, r, acc);
             });
             HiRefProfile.Stop(HiRefProfile.Phase.Sweeps, t0);
         }

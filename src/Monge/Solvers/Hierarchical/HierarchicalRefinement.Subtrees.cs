@@ -123,27 +123,15 @@ public sealed partial record HierarchicalRefinement
         var firstIndex = FirstDescendants(n, schedule, root);
         var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
         var blocks = new List<HiRefBlock> { root with { XStart = 0, YStart = 0 } };
+        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
+        var peak = 0L;
         for (var level = root.Level; level < schedule.Length; level++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var split = blocks.FindAll(b => b.Size > LeafSize);
-            if (split.Count == 0)
+            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, dimension, indicesX, indicesY, null, null, pool, ref peak, cancellationToken, firstIndex[level + 1 - root.Level]);
+            if (next is null)
             {
                 break;
-            }
-
-            var input = new HiRefLevelInput(splitter, x, y, dimension, indicesX, indicesY, MaxDegreeOfParallelism, new HiRefLevel(level, schedule[level], split), null);
-            var task = Executor.RunLevelAsync(new HiRefLevel(level, schedule[level], split), input, cancellationToken);
-            var result = task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
-            var next = new List<HiRefBlock>(blocks.Count * schedule[level]);
-            var s = 0;
-            foreach (var block in blocks)
-            {
-                var parts = block.Size > LeafSize ? CheckedChildren(block, result.Children[s++]) : [block];
-                foreach (var part in parts)
-                {
-                    next.Add(part with { Level = level + 1, Index = firstIndex[level + 1 - root.Level] + next.Count });
-                }
             }
 
             blocks = next;

@@ -290,8 +290,10 @@ public sealed partial record HierarchicalRefinement
     internal HierarchicalRefinement SplitOptionsFor(int n) => n >= SinglePrecisionMinPoints ? this with { SinglePrecisionMinBlock = 1 } : this;
 
     // One level: the blocks above LeafSize go to the executor; the next level lists every block in index-array order
-    // (leaves carried over, split blocks replaced by their children), numbered by position. Null when nothing is split.
-    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport> reports, System.Collections.Concurrent.ConcurrentBag<HiRefScratch> pool, ref long peak, CancellationToken cancellationToken)
+    // (leaves carried over, split blocks replaced by their children), numbered by position from firstIndex (0 for the
+    // whole problem; a subtree's first block of the next level otherwise). Null when nothing is split. The one level loop
+    // body of Solve, SolveWithSubtrees and SolveSubtree (the last passes no progress and no reports).
+    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport>? reports, System.Collections.Concurrent.ConcurrentBag<HiRefScratch> pool, ref long peak, CancellationToken cancellationToken, int firstIndex = 0)
     {
         var split = blocks.FindAll(b => b.Size > LeafSize);
         if (split.Count == 0)
@@ -319,11 +321,11 @@ public sealed partial record HierarchicalRefinement
             var parts = block.Size > LeafSize ? CheckedChildren(block, result.Children[s++]) : [block];
             foreach (var part in parts)
             {
-                next.Add(part with { Level = number + 1, Index = next.Count });
+                next.Add(part with { Level = number + 1, Index = firstIndex + next.Count });
             }
         }
 
-        reports.Add(new HiRefLevelReport(rank, split.Count, blocks.Max(b => b.Size), clock.Elapsed.TotalSeconds, BlockCost(x.Span, y.Span, d, idxX, idxY, next, idxX.Length)));
+        reports?.Add(new HiRefLevelReport(rank, split.Count, blocks.Max(b => b.Size), clock.Elapsed.TotalSeconds, BlockCost(x.Span, y.Span, d, idxX, idxY, next, idxX.Length)));
         return next;
     }
 

@@ -266,17 +266,7 @@ internal sealed class CoClusteringShard
         {
             var acc = partials.AsSpan(c * r, r);
             acc.Clear();
-            Span<float> row = r <= 256 ? stackalloc float[r] : new float[r];
-            for (var i = start; i < end; i++)
-            {
-                var p = val.AsSpan(i * r, r);
-                var dot = CompactCoClustering.Dot(p, v);
-                if (dot > 0)
-                {
-                    CompactCoClustering.ScaledProduct(p, v, 1f / dot, row);
-                    CompactCoClustering.AddWidened(row, acc);
-                }
-            }
+            CompactCoClustering.SweepRows(val, v, start, end, r, acc);
         });
     }
 
@@ -296,27 +286,7 @@ internal sealed class CoClusteringShard
             var acc = partials.AsSpan(c * k * r, k * r);
             acc.Clear();
             Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
-            for (var i = start; i < end; i++)
-            {
-                var l = log.AsSpan(i * r, r);
-                var p = val.AsSpan(i * r, r);
-                var dot = CompactCoClustering.Dot(p, previous);
-                var inv = 1f / dot;
-                var shift = (float)(rowLog[i] - Math.Log(dot));
-                for (var z = 0; z < r; z++)
-                {
-                    p[z] = p[z] * v[z] * inv;
-                    l[z] += shift + columnLog[z];
-                }
-
-                o.Clear();
-                CompactCoClustering.AddWidened(p, o);
-                var f = factor.AsSpan(i * k, k);
-                for (var kk = 0; kk < k; kk++)
-                {
-                    TensorPrimitives.MultiplyAdd(o, f[kk], acc.Slice(kk * r, r), acc.Slice(kk * r, r));
-                }
-            }
+            CompactCoClustering.FinalRows(log, val, rowLog, start, end, r, v, previous, columnLog, factor, k, o, acc);
         });
     }
 
