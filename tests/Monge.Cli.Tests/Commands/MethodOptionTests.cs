@@ -315,7 +315,7 @@ public sealed class MethodOptionTests : IDisposable
             "--initializer" => "zero",
             "--cost-storage" => "online",
             "--rank-schedule" => "4,4",
-            "--rank" or "--max-iterations" or "--lowrank-max-iterations" or "--subsample-size" or "--seed" or "--leaf-size" or "--slab-rounds" or "--subtree-size" => "3",
+            "--rank" or "--max-iterations" or "--lowrank-max-iterations" or "--subsample-size" or "--seed" or "--leaf-size" or "--slab-rounds" or "--subtree-size" or "--trunk-shards" => "3",
             "--tau-a" or "--tau-b" or "--epsilon-decay" => "0.5",
             _ => "1.5",
         };
