@@ -5,8 +5,10 @@
 # N points (default 1 048 576; pass 524288 if the machine is slower), cluster (default --subtree-size 131072: level 0 on
 # one worker, then 16 subtrees of 65 536 points on the workers, the polish on the coordinator) vs `--method hiref`,
 # the same permutation. Prints per-level seconds, subtree seconds, bytes moved, checkpoint seconds, the coordinator's
-# generation (job epoch: 1 when no second coordinator run took over) and uptime. Level 0 still runs as one block on one
-# worker: the sharded co-clustering (ShardedCoClustering) is in the core but not yet driven by the cluster.
+# generation (job epoch: 1 when no second coordinator run took over), the sharded level's shards, round trips and
+# message bytes, and uptime. Level 0 runs data-parallel over one shard grain per silo (--trunk-shards 0, the default);
+# MONGE_LOOPBACK_SHARDS=-1 bench/quiet/dist15.sh gives the one-worker level 0 for comparison (not run by default, to stay
+# within 4 minutes).
 # Assumes `dotnet build Monge.slnx -c Release` was done. Usage: bench/quiet/dist15.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Monge.Distributed.Grains;
 using Monge.Distributed.Storage;
 
 namespace Monge.Distributed;
@@ -17,12 +18,14 @@ public static class HiRefHosting
         ArgumentNullException.ThrowIfNull(store);
         var options = cores > 0 ? new HiRefSiloOptions { Store = store, Cores = cores } : new HiRefSiloOptions { Store = store };
         builder.Services.AddSingleton(options);
+        builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return builder;
     }
 
     internal static ISiloBuilder AddMongeHiRef(this ISiloBuilder builder, HiRefSiloOptions options)
     {
         builder.Services.AddSingleton(options);
+        builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return builder;
     }
 }

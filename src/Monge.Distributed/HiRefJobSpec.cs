@@ -59,6 +59,18 @@ public sealed record HiRefJobSpec
     [Id(10)]
     public int SubtreeSize { get; init; } = DefaultSubtreeSize;
 
+    /// <summary>How a trunk level with one block (level 0) of at least <see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/>
+    /// points and a squared-Euclidean cost is split: 0 (default) data-parallel over one shard grain per active silo, a
+    /// positive number over that many shards (each a chunk-aligned row range, at most one per 1024 rows), −1 on one
+    /// worker as one block. Any value gives the same permutation.</summary>
+    [Id(11)]
+    public int TrunkShards { get; init; }
+
+    /// <summary><see cref="HierarchicalRefinement.SinglePrecisionMinBlock"/> (null: the solver's default, 524 288): blocks
+    /// from this size on use the single-precision co-clustering, which a sharded trunk level needs.</summary>
+    [Id(12)]
+    public int? SinglePrecisionMinBlock { get; init; }
+
     /// <summary>The default <see cref="SubtreeSize"/>, 131 072 points.</summary>
     public const int DefaultSubtreeSize = 131072;
 
@@ -72,13 +84,20 @@ public sealed record HiRefJobSpec
             throw new ArgumentException($"SubtreeSize must be 0 (off) or positive (got {SubtreeSize}).", nameof(SubtreeSize));
         }
 
+        if (TrunkShards < -1)
+        {
+            throw new ArgumentException($"TrunkShards must be −1 (off), 0 (one per silo) or positive (got {TrunkShards}).", nameof(TrunkShards));
+        }
+
         if (!Enum.TryParse<HiRefQuality>(Quality, ignoreCase: true, out var quality) || !Enum.IsDefined(quality))
         {
             throw new ArgumentException($"Unknown quality '{Quality}' (fast, balanced or best).", nameof(Quality));
         }
 
-        return HierarchicalRefinement.ForQuality(quality) with
+        var solver = HierarchicalRefinement.ForQuality(quality);
+        return solver with
         {
+            SinglePrecisionMinBlock = SinglePrecisionMinBlock ?? solver.SinglePrecisionMinBlock,
             Cost = CostFunction.Parse<double>(Cost),
             LeafSize = LeafSize,
             MaxRank = MaxRank,

@@ -144,6 +144,30 @@ public sealed record HiRefJobStatus
     [Id(24)]
     public long Generation { get; init; }
 
+    /// <summary>Trunk levels split data-parallel over shard grains (the rows of the level's one block spread over the
+    /// silos; <see cref="HiRefJobSpec.TrunkShards"/>).</summary>
+    [Id(25)]
+    public int ShardedLevels { get; init; }
+
+    /// <summary>Shards of the last sharded level.</summary>
+    [Id(26)]
+    public int Shards { get; init; }
+
+    /// <summary>Round trips of the sharded levels: fan-outs of one call per shard (each a phase of the co-clustering
+    /// returning small per-chunk sums).</summary>
+    [Id(27)]
+    public long ShardRoundTrips { get; init; }
+
+    /// <summary>Bytes of per-chunk partial sums the shards sent to the coordinator in messages (the points, logits and
+    /// checkpoints go through the store and are counted in <see cref="BytesWritten"/> and <see cref="BytesRead"/>).</summary>
+    [Id(28)]
+    public long ShardMessageBytes { get; init; }
+
+    /// <summary>Times a sharded level started again from its start after losing a shard (a silo lost, a shard grain
+    /// deactivated).</summary>
+    [Id(29)]
+    public int ShardedLevelRestarts { get; init; }
+
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;
 }

@@ -41,6 +41,15 @@ public static class HiRefKeys
     /// <param name="part">"in" or "out".</param>
     public static string Subtree(string jobId, int level, int block, string part) => $"jobs/{jobId}/subtrees/{level}/{block}.{part}";
 
+    /// <summary>A shard of a sharded trunk level: its input ("in": its X rows then its Y rows, row-major float64) or its
+    /// logits ("logits": Q then R, float32); removed after the level checkpoint.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The level number.</param>
+    /// <param name="shard">The shard index.</param>
+    /// <param name="shards">The level's shard count (the rows of a shard depend on it).</param>
+    /// <param name="part">"in" or "logits".</param>
+    public static string Shard(string jobId, int level, int shard, int shards, string part) => $"jobs/{jobId}/shards/{level}/{shard}of{shards}.{part}";
+
     /// <summary>The result: the permutation, n int32 (source i is matched to target result[i]).</summary>
     /// <param name="jobId">The job id.</param>
     public static string Result(string jobId) => $"jobs/{jobId}/result";

@@ -22,5 +22,9 @@ public sealed class HiRefSiloOptions
     /// while the job runs.</summary>
     internal TimeSpan PauseAfterCheckpoint { get; init; }
 
+    /// <summary>Test hook: a pause before each shard phase call, so that a test can kill a silo while a sharded level
+    /// runs.</summary>
+    internal TimeSpan ShardCallDelay { get; init; }
+
     internal SemaphoreSlim Budget => _budget ??= new SemaphoreSlim(Math.Max(1, Cores));
 }

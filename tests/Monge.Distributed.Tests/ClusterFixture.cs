@@ -26,12 +26,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         Directory.Delete(Root, recursive: true);
     }
 
-    public static async Task<InProcessTestCluster> StartAsync(IBlockStore store, short silos, TimeSpan pause)
+    public static async Task<InProcessTestCluster> StartAsync(IBlockStore store, short silos, TimeSpan pause, TimeSpan shardCallDelay = default)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton(new HiRefSiloOptions { Store = store, Cores = 1, PauseAfterCheckpoint = pause });
+            silo.AddMongeHiRef(new HiRefSiloOptions { Store = store, Cores = 1, PauseAfterCheckpoint = pause, ShardCallDelay = shardCallDelay });
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

@@ -3,8 +3,11 @@
 # (default 1 048 576) through `monge match --method cluster`, one secondary silo killed (SIGKILL) right after the first
 # level checkpoint appears in the store; the permutation must be byte-identical to `monge match --method hiref` with the
 # same options. Needs a Release build (dotnet build Monge.slnx -c Release). Prints timings for docs/benchmarks.md.
+# From 524 288 points on, level 0 is split data-parallel by one shard grain per silo (--trunk-shards, default 0).
 # Usage: tests/distributed/loopback.sh [N]   (MONGE_LOOPBACK_PORT picks the first silo port, default 21111;
-#   MONGE_LOOPBACK_KILL=0 runs without killing a silo, for measurements; MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
+#   MONGE_LOOPBACK_KILL=0 runs without killing a silo, for measurements; MONGE_LOOPBACK_KILL=mid kills the third silo
+#   while the sharded level 0 runs (3 s after its shard inputs appear; the level starts again on the two live silos);
+#   MONGE_LOOPBACK_SHARDS=S passes --trunk-shards S (-1: level 0 on one worker); MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
 #   0 = every level block by block and the leaves on the coordinator; default: the library's, 131 072)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +30,8 @@ trap 'exit 143' TERM INT
 OPTS=(--leaf-size 256 --seed 7 --quality fast)
 KILL="${MONGE_LOOPBACK_KILL:-1}"
 CLUSTER_OPTS=()
-[ -n "${MONGE_LOOPBACK_SUBTREE:-}" ] && CLUSTER_OPTS=(--subtree-size "$MONGE_LOOPBACK_SUBTREE")
+[ -n "${MONGE_LOOPBACK_SUBTREE:-}" ] && CLUSTER_OPTS+=(--subtree-size "$MONGE_LOOPBACK_SUBTREE")
+[ -n "${MONGE_LOOPBACK_SHARDS:-}" ] && CLUSTER_OPTS+=(--trunk-shards "$MONGE_LOOPBACK_SHARDS")
 
 echo "== loopback: generate $N points"
 "$MONGE" generate --dataset half-moon-s-curve --n "$N" --seed 7 --out "$WORK/x.npy" --target-out "$WORK/y.npy" >/dev/null 2>&1
@@ -54,13 +58,20 @@ start=$SECONDS
   --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" "${CLUSTER_OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
 JOB=$!
 PIDS+=("$JOB")
+MARK="$WORK/store/jobs/loopback-$$/levels/0.blk"
+[ "$KILL" = mid ] && MARK="$WORK/store/jobs/loopback-$$/shards/0"
 [ "$KILL" = 0 ] || for _ in $(seq 1 1200); do
-  [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && break
+  [ -e "$MARK" ] && break
   kill -0 "$JOB" 2>/dev/null || break
   sleep 0.5
 done
 if [ "$KILL" = 0 ]; then
   echo "== loopback: no silo killed (MONGE_LOOPBACK_KILL=0)"
+elif [ "$KILL" = mid ] && [ -e "$MARK" ] && kill -0 "$JOB" 2>/dev/null; then
+  sleep 3
+  [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && { echo "loopback: level 0 ended before the mid-level kill" >&2; exit 1; }
+  echo "== loopback: sharded level 0 running; killing the third silo (pid ${PIDS[2]})"
+  kill -9 "${PIDS[2]}"
 elif [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
   echo "== loopback: level 0 checkpointed; killing the third silo (pid ${PIDS[2]})"
   kill -9 "${PIDS[2]}"
@@ -75,7 +86,7 @@ start=$SECONDS
 "$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
 single_s=$((SECONDS - start))
 
-grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
+grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read|sharded_levels|shards|shard_round_trips|shard_message_bytes|sharded_level_restarts)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
 echo
 tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
 tr -d ' \n' <"$WORK/single.json" | grep -o '"levels":\[[^]]*\]' | grep -o '"seconds":[0-9.e-]*' | tr '\n' ' ' || true

@@ -12,7 +12,7 @@ namespace Monge.Distributed.Grains;
 /// </summary>
 /// <remarks>The checkpoint write and the removal of the level's block files are fenced by the run's
 /// <see cref="JobEpoch"/>: a run that a later run has superseded stops there (<see cref="JobSupersededException"/>).</remarks>
-internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterCheckpoint) : IHiRefExecutor
+internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterCheckpoint, int cores = 1) : IHiRefExecutor
 {
     private const int MaxAttempts = 6;
     private const int MaxInFlight = 64;
@@ -32,8 +32,16 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         }
 
         var sizes = new int[level.Blocks.Count][];
-        using (var gate = new SemaphoreSlim(MaxInFlight))
+        var splitOptions = spec.ToSolver().SplitOptionsFor(spec.Count);
+        var sharded = level.Blocks.Count == 1 && spec.TrunkShards >= 0 && ShardedBlockSplit.Supports(splitOptions, level.Blocks[0].Size);
+        if (sharded)
         {
+            sizes[0] = await RunShardedAsync(level, level.Blocks[0], input, splitOptions, cancellationToken).ConfigureAwait(false);
+            input.ReportBlockDone();
+        }
+        else
+        {
+            using var gate = new SemaphoreSlim(MaxInFlight);
             var tasks = new Task[level.Blocks.Count];
             for (var s = 0; s < tasks.Length; s++)
             {
@@ -82,10 +90,20 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         progress.Moved(checkpoint.Length, 0);
         var checkpointSeconds = checkpointClock.Elapsed.TotalSeconds;
         await epoch.CheckAsync($"remove the block files of level {level.Number}", cancellationToken).ConfigureAwait(false);
-        foreach (var block in level.Blocks)
+        foreach (var block in sharded ? [] : level.Blocks)
         {
             await store.DeleteAsync(HiRefKeys.Block(jobId, level.Number, block.Index, "in"), cancellationToken).ConfigureAwait(false);
             await store.DeleteAsync(HiRefKeys.Block(jobId, level.Number, block.Index, "out"), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (sharded)
+        {
+            var count = ShardCount(level.Blocks[0].Size);
+            for (var s = 0; s < count; s++)
+            {
+                await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, s, count, "in"), cancellationToken).ConfigureAwait(false);
+                await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, s, count, "logits"), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
@@ -95,6 +113,129 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         }
 
         return new HiRefLevelResult(Children(level, sizes), 0);
+    }
+
+    // The shards of a sharded level: TrunkShards, or one per active silo (fixed for the job once the shard inputs are
+    // written: a restarted run reuses them), at most one per 1024-row chunk.
+    private int _shards;
+
+    private int ShardCount(int m) => Math.Clamp(_shards, 1, CoClustering.Chunks(m));
+
+    private static (int Start, int End) ShardRows(int s, int shards, int m)
+    {
+        var chunks = CoClustering.Chunks(m);
+        var first = (int)((long)s * chunks / shards);
+        var last = (int)((long)(s + 1) * chunks / shards);
+        return (first * CoClustering.ChunkRows, Math.Min(last * CoClustering.ChunkRows, m));
+    }
+
+    // The level's one block split data-parallel: each shard grain loads its rows from the store once and runs the
+    // co-clustering's phases on them; the coordinator runs the serial steps (ShardedBlockSplit) and the hard split on the
+    // gathered logits. A lost shard (a dead silo, a deactivated grain) restarts the level with new shard grains, placed on
+    // the live silos; the shard inputs stay in the store until the level checkpoint is written.
+    private async Task<int[]> RunShardedAsync(HiRefLevel level, HiRefBlock block, HiRefLevelInput input, HierarchicalRefinement splitOptions, CancellationToken cancellationToken)
+    {
+        var m = block.Size;
+        var d = input.Dimension;
+        var r = Math.Min(level.Rank, m);
+        _shards = spec.TrunkShards > 0 ? spec.TrunkShards : await ActiveSilosAsync().ConfigureAwait(false);
+        var count = ShardCount(m);
+        progress.Update(s => s with { Stage = $"level {level.Number + 1} (sharded over {count})" });
+        var ixRange = input.IndicesX.Slice(block.XStart, m);
+        var iyRange = input.IndicesY.Slice(block.YStart, m);
+        for (var s = 0; s < count; s++)
+        {
+            var key = HiRefKeys.Shard(jobId, level.Number, s, count, "in");
+            if (!await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                var (start, end) = ShardRows(s, count, m);
+                var rows = new HiRefBlock(block.Level, block.Index, block.XStart + start, block.YStart + start, end - start);
+                var points = Gather(rows, input.X.Span, input.Y.Span, d, input.IndicesX.Span, input.IndicesY.Span);
+                await store.PutAsync(key, points, cancellationToken).ConfigureAwait(false);
+                progress.Moved(points.Length, 0);
+            }
+        }
+
+        var mean = ShardedBlockSplit.Mean(input.X.Span, input.Y.Span, d, ixRange.Span, iyRange.Span);
+        var seed = input.Splitter.SeedOf(block);
+        var inner = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, cores), CancellationToken = cancellationToken };
+        for (var attempt = 0; ; attempt++)
+        {
+            var shards = new GrainShards.Shard[count];
+            for (var s = 0; s < count; s++)
+            {
+                var (start, end) = ShardRows(s, count, m);
+                shards[s] = new GrainShards.Shard(grains.GetGrain<IHiRefShardGrain>($"{jobId}/{level.Number}/{s}/{attempt}"), start, end);
+            }
+
+            try
+            {
+                var loads = await Task.WhenAll(shards.Select((sh, s) => sh.Grain.LoadAsync(new HiRefShardLoad
+                {
+                    InputKey = HiRefKeys.Shard(jobId, level.Number, s, count, "in"),
+                    Start = sh.Start,
+                    End = sh.End,
+                    Count = m,
+                    Dimension = d,
+                    Rank = r,
+                    Mean = mean,
+                }))).WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var load in loads)
+                {
+                    _ = load.ErrorKind switch
+                    {
+                        HiRefJobErrorKind.None => 0,
+                        HiRefJobErrorKind.BlockMissing => throw new BlockNotFoundException(load.ErrorKey ?? "", load.Error ?? "missing block"),
+                        _ => throw new BlockCorruptException(load.ErrorKey ?? "", load.Error ?? "corrupt block"),
+                    };
+                    progress.Worked(load.Silo);
+                }
+
+                progress.Moved(0, 2L * m * d * sizeof(double));
+                var view = new GrainShards(shards, m, d + 2, r, d, store, s => HiRefKeys.Shard(jobId, level.Number, s, count, "logits"), progress, cancellationToken);
+                var sizes = await Task.Run(
+                    () =>
+                    {
+                        var original = (ixRange.ToArray(), iyRange.ToArray());
+                        try
+                        {
+                            return ShardedBlockSplit.Split(view, splitOptions, input.X.Span, d, ixRange.Span, iyRange.Span, level.Rank, seed, inner, cancellationToken);
+                        }
+                        catch
+                        {
+                            original.Item1.CopyTo(ixRange);
+                            original.Item2.CopyTo(iyRange);
+                            throw;
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                progress.Update(s => s with { ShardedLevels = s.ShardedLevels + 1 });
+                Release(shards);
+                return sizes;
+            }
+            catch (Exception ex) when (attempt + 1 < MaxAttempts && (ex is ShardLostException || IsTransient(ex, cancellationToken)))
+            {
+                progress.Update(s => s with { ShardedLevelRestarts = s.ShardedLevelRestarts + 1, Stage = $"level {level.Number + 1} (sharded, restarting: {ex.Message})" });
+                progress.Retried();
+                Release(shards);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Drops the shards' memory; a shard on a dead silo is gone anyway.
+    private static void Release(GrainShards.Shard[] shards)
+    {
+        foreach (var shard in shards)
+        {
+            _ = shard.Grain.ReleaseAsync().ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    private async Task<int> ActiveSilosAsync()
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+        return Math.Max(1, hosts.Count);
     }
 
     // One block: ship its points (unless an earlier run did), call a worker (a fresh grain per attempt), read and map its

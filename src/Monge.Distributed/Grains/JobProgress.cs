@@ -75,6 +75,22 @@ internal sealed class JobProgress
         }
     }
 
+    public void ShardCalls(int shards, long bytes)
+    {
+        lock (_gate)
+        {
+            _status = _status with { ShardRoundTrips = _status.ShardRoundTrips + 1, ShardMessageBytes = _status.ShardMessageBytes + bytes, Shards = shards };
+        }
+    }
+
+    public void Worked(string silo)
+    {
+        lock (_gate)
+        {
+            _workers.Add(silo);
+        }
+    }
+
     public void Retried()
     {
         lock (_gate)

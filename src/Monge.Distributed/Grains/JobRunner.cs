@@ -30,7 +30,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             progress.Moved(0, sourceBytes.Length + targetBytes.Length);
             var source = new PointCloud<double>(BlockCodec.ToDoubles(HiRefKeys.Source(JobId), sourceBytes, (long)n * d), n, d);
             var target = new PointCloud<double>(BlockCodec.ToDoubles(HiRefKeys.Target(JobId), targetBytes, (long)n * d), n, d);
-            var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint);
+            var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint, options.Cores);
             var solver = spec.ToSolver() with { Executor = executor, MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
             var leafClock = new Stopwatch();
             var sink = new Progress(progress, leafClock);

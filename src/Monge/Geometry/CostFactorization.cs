@@ -99,8 +99,14 @@ public static class CostFactorization
 
     private static int FillSquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> fx, Span<double> fy)
     {
-        var k = d + 2;
         Span<double> mean = d <= 512 ? stackalloc double[d] : new double[d];
+        SquaredEuclideanMean(x, y, d, ix, iy, mean);
+        return FillSquaredEuclideanRows(x, y, d, ix, iy, mean, fx, fy);
+    }
+
+    /// <summary>The centre of the squared-Euclidean factors: the mean of both point sets (summed in row order).</summary>
+    internal static void SquaredEuclideanMean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> mean)
+    {
         mean.Clear();
         for (var t = 0; t < Math.Max(ix.Length, iy.Length); t++)
         {
@@ -116,7 +122,13 @@ public static class CostFactorization
         {
             mean[j] /= (double)(ix.Length + iy.Length);
         }
+    }
 
+    /// <summary>The squared-Euclidean factor rows centred at <paramref name="mean"/> (each row on its own: rows of a
+    /// block can be filled in pieces, on different machines, given the block's mean); returns k = d + 2.</summary>
+    internal static int FillSquaredEuclideanRows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ReadOnlySpan<double> mean, Span<double> fx, Span<double> fy)
+    {
+        var k = d + 2;
         for (var t = 0; t < ix.Length; t++)
         {
             var xr = x.Slice(ix[t] * d, d);

@@ -59,6 +59,14 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     [Fact]
+    public void MatchCluster_TrunkShardsBelowMinusOne_ExitsTwoNamingTheFlag()
+    {
+        var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "127.0.0.1:1", "--store", _cli.Folder, "--trunk-shards", "-2", "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--trunk-shards", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MatchCluster_BadEndpoint_ExitsTwo()
     {
         var (code, _, stderr) = _cli.Run("match", "--method", "cluster", "--cluster", "localhost", "--store", _cli.Folder, "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));

@@ -111,9 +111,9 @@ public sealed class MethodOptionTests : IDisposable
     public void ForeignMatchOptions_ExactRejectsEveryHirefOption()
     {
         var pairs = ForeignMatchOptions().Select(row => ((string)row[0], (string)row[1])).ToList();
-        string[] clusterOnly = ["--cluster", "--job-id", "--store", "--subtree-size"];
+        string[] clusterOnly = ["--cluster", "--job-id", "--store", "--subtree-size", "--trunk-shards"];
         Assert.Equal(
-            new[] { "--cluster", "--job-id", "--leaf-size", "--quality", "--rank-schedule", "--seed", "--slab-rounds", "--store", "--subtree-size" },
+            new[] { "--cluster", "--job-id", "--leaf-size", "--quality", "--rank-schedule", "--seed", "--slab-rounds", "--store", "--subtree-size", "--trunk-shards" },
             pairs.Where(p => p.Item1 == "exact").Select(p => p.Item2).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(pairs, p => p.Item1 is "auto" or "hiref" && !clusterOnly.Contains(p.Item2));
         Assert.Equal(["--slab-rounds"], pairs.Where(p => p.Item1 == "cluster").Select(p => p.Item2));
@@ -315,7 +315,7 @@ public sealed class MethodOptionTests : IDisposable
             "--initializer" => "zero",
             "--cost-storage" => "online",
             "--rank-schedule" => "4,4",
-            "--rank" or "--max-iterations" or "--lowrank-max-iterations" or "--subsample-size" or "--seed" or "--leaf-size" or "--slab-rounds" or "--subtree-size" => "3",
+            "--rank" or "--max-iterations" or "--lowrank-max-iterations" or "--subsample-size" or "--seed" or "--leaf-size" or "--slab-rounds" or "--subtree-size" or "--trunk-shards" => "3",
             "--tau-a" or "--tau-b" or "--epsilon-decay" => "0.5",
             _ => "1.5",
         };

@@ -26,6 +26,9 @@ public static class ClusterMatch
     /// <summary>The option setting the largest block handed whole to a worker as a subtree (0: none).</summary>
     public const string SubtreeSizeOption = "--subtree-size";
 
+    /// <summary>The option setting how level 0 is split: over one shard per silo (0), N shards, or on one worker (−1).</summary>
+    public const string TrunkShardsOption = "--trunk-shards";
+
     /// <summary>The option naming the job (to resume or re-read a job).</summary>
     public const string JobIdOption = "--job-id";
 
@@ -44,6 +47,9 @@ public static class ClusterMatch
     {
         /// <summary>The largest block handed whole to a worker (<see cref="HiRefJobSpec.SubtreeSize"/>).</summary>
         public int SubtreeSize { get; init; } = HiRefJobSpec.DefaultSubtreeSize;
+
+        /// <summary>How level 0 is split (<see cref="HiRefJobSpec.TrunkShards"/>).</summary>
+        public int TrunkShards { get; init; }
     }
 
     /// <summary>Creates the method's options.</summary>
@@ -57,6 +63,7 @@ public static class ClusterMatch
             new Option<string?>(ClusterOption) { Description = "A gateway of the running cluster, HOST:PORT (monge cluster silo prints it)." },
             new Option<string?>(StoreOption) { Description = "The store directory the silos share (monge cluster silo --store)." },
             new Option<int?>(SubtreeSizeOption) { Description = $"Blocks of at most this many points go whole to a worker (their levels and leaves); 0 keeps the leaves on the coordinator (default {HiRefJobSpec.DefaultSubtreeSize}; same permutation)." },
+            new Option<int?>(TrunkShardsOption) { Description = "Level 0 (squared Euclidean, n ≥ 524 288) split data-parallel over this many shard grains; 0 = one per silo (default), -1 = on one worker (same permutation)." },
             new Option<string?>(JobIdOption) { Description = "Job id (letters, digits, '-', '_'); the same id resumes an interrupted job or re-reads a finished one (default: a new id)." },
             quality,
             new Option<int?>(HirefMatch.LeafSizeOption) { Description = "Largest block solved exactly at the leaves (default 256)." },
@@ -95,8 +102,14 @@ public static class ClusterMatch
             throw new UsageException($"{SubtreeSizeOption} must be 0 (off) or positive (got {subtreeSize}).");
         }
 
+        var trunkShards = parse.GetValue<int?>(TrunkShardsOption) ?? 0;
+        if (trunkShards < -1)
+        {
+            throw new UsageException($"{TrunkShardsOption} must be -1 (off), 0 (one per silo) or positive (got {trunkShards}).");
+        }
+
         var hiref = HirefMatch.ReadOptions(parse, settings);
-        return hiref with { MethodState = new Target(ParseEndpoint(cluster, ClusterOption), store, jobId) { SubtreeSize = subtreeSize } };
+        return hiref with { MethodState = new Target(ParseEndpoint(cluster, ClusterOption), store, jobId) { SubtreeSize = subtreeSize, TrunkShards = trunkShards } };
     }
 
     /// <summary>Parses HOST:PORT (an IP address or a host name).</summary>
@@ -165,6 +178,7 @@ public static class ClusterMatch
             RankSchedule = settings.RankSchedule,
             Seed = settings.Seed,
             SubtreeSize = target.SubtreeSize,
+            TrunkShards = target.TrunkShards,
         };
         var gateway = Resolve(target.Gateway, ClusterOption);
         var store = new DirectoryBlockStore(target.Store);
@@ -190,6 +204,11 @@ public static class ClusterMatch
             ["resumed_subtrees"] = status.ResumedSubtrees,
             ["bytes_written"] = status.BytesWritten,
             ["bytes_read"] = status.BytesRead,
+            ["sharded_levels"] = status.ShardedLevels,
+            ["shards"] = status.Shards,
+            ["shard_round_trips"] = status.ShardRoundTrips,
+            ["shard_message_bytes"] = status.ShardMessageBytes,
+            ["sharded_level_restarts"] = status.ShardedLevelRestarts,
             ["worker_silos"] = new JsonArray([.. status.WorkerSilos.Select(s => (JsonNode?)JsonValue.Create(s))]),
         };
         var convergence = new Convergence(SolverStatus.Converged, status.CheckpointedLevels, double.NaN, double.NaN, [], clock.Elapsed);

@@ -122,23 +122,7 @@ internal static class CoClustering
         {
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = Range(c, n);
-            var best = 0.0;
-            var mk = m.AsSpan(0, k * r);
-            for (var i = start; i < end; i++)
-            {
-                CompactCoClustering.Gradient(factorS.AsSpan(i * k, k), mk, r, g);
-                var hi = g[0];
-                var lo = g[0];
-                for (var z = 1; z < g.Length; z++)
-                {
-                    hi = Math.Max(hi, g[z]);
-                    lo = Math.Min(lo, g[z]);
-                }
-
-                best = Math.Max(best, hi - lo);
-            }
-
-            ranges[c] = best;
+            ranges[c] = CompactCoClustering.RowRangeRows(factorS, m, start, end, k, r, g);
         });
         var maxRange = 0.0;
         for (var c = 0; c < chunks; c++)

@@ -162,19 +162,7 @@ internal static class CompactCoClustering
             var maxRange = 0.0;
             for (var i = start; i < end; i++)
             {
-                var xr = points.Row(i);
-                var row = logits.AsSpan(i * r, r);
-                var hi = double.NegativeInfinity;
-                var lo = double.PositiveInfinity;
-                for (var z = 0; z < r; z++)
-                {
-                    var s = BlockFactors.SquaredDistance(xr, centres.AsSpan(z * d, d));
-                    row[z] = (float)s;
-                    hi = Math.Max(hi, s);
-                    lo = Math.Min(lo, s);
-                }
-
-                maxRange = Math.Max(maxRange, hi - lo);
+                maxRange = Math.Max(maxRange, DistanceRow(points.Row(i), centres, d, logits.AsSpan(i * r, r)));
             }
 
             ranges[c] = maxRange;
@@ -186,6 +174,58 @@ internal static class CompactCoClustering
         }
 
         return result;
+    }
+
+    /// <summary>One row of the seeding's logits: row[z] = ‖p − c_z‖² (rounded to float); returns the row's range (of the
+    /// double values). Shared with the sharded seeding (<see cref="CoClusteringShard"/>).</summary>
+    internal static double DistanceRow(ReadOnlySpan<double> xr, double[] centres, int d, Span<float> row)
+    {
+        var hi = double.NegativeInfinity;
+        var lo = double.PositiveInfinity;
+        for (var z = 0; z < row.Length; z++)
+        {
+            var s = BlockFactors.SquaredDistance(xr, centres.AsSpan(z * d, d));
+            row[z] = (float)s;
+            hi = Math.Max(hi, s);
+            lo = Math.Min(lo, s);
+        }
+
+        return hi - lo;
+    }
+
+    /// <summary>One row's share of the weighted centres: acc[z·d + j] += q_z p_j and acc[r·d + z] += q_z.</summary>
+    internal static void AddWeightedRow(ReadOnlySpan<double> xr, ReadOnlySpan<float> qi, int r, int d, Span<double> acc)
+    {
+        for (var z = 0; z < r; z++)
+        {
+            double w = qi[z];
+            acc[(r * d) + z] += w;
+            var cz = acc.Slice(z * d, d);
+            for (var j = 0; j < d; j++)
+            {
+                cz[j] += w * xr[j];
+            }
+        }
+    }
+
+    /// <summary>The centres from the chunk partials of <see cref="AddWeightedRow"/>, summed in chunk order.</summary>
+    internal static void CentresFromPartials(ReadOnlySpan<double> partial, int chunks, int r, int d, double[] centres)
+    {
+        var width = r * (d + 1);
+        var total = new double[width];
+        for (var c = 0; c < chunks; c++)
+        {
+            TensorPrimitives.Add(total, partial.Slice(c * width, width), total);
+        }
+
+        for (var z = 0; z < r; z++)
+        {
+            var weight = Math.Max(total[(r * d) + z], double.Epsilon);
+            for (var j = 0; j < d; j++)
+            {
+                centres[(z * d) + j] = total[(z * d) + j] / weight;
+            }
+        }
     }
 
     // c_z = Σ_i q_iz p_i / Σ_i q_iz: sums per 1024-row chunk in double (in ws.Partial), then over the chunks in order.
@@ -202,34 +242,10 @@ internal static class CompactCoClustering
             var (start, end) = CoClustering.Range(c, m);
             for (var i = start; i < end; i++)
             {
-                var xr = points.Row(i);
-                var qi = q.AsSpan(i * r, r);
-                for (var z = 0; z < r; z++)
-                {
-                    double w = qi[z];
-                    acc[(r * d) + z] += w;
-                    var cz = acc.Slice(z * d, d);
-                    for (var j = 0; j < d; j++)
-                    {
-                        cz[j] += w * xr[j];
-                    }
-                }
+                AddWeightedRow(points.Row(i), q.AsSpan(i * r, r), r, d, acc);
             }
         });
-        var total = new double[width];
-        for (var c = 0; c < chunks; c++)
-        {
-            TensorPrimitives.Add(total, partial.AsSpan(c * width, width), total);
-        }
-
-        for (var z = 0; z < r; z++)
-        {
-            var weight = Math.Max(total[(r * d) + z], double.Epsilon);
-            for (var j = 0; j < d; j++)
-            {
-                centres[(z * d) + j] = total[(z * d) + j] / weight;
-            }
-        }
+        CentresFromPartials(partial, chunks, r, d, centres);
     }
 
     /// <summary>g = f · M for one row: g_z = Σ_kk f_kk M[kk, z] (double, vectorised over z; the same sum order for every
@@ -264,6 +280,41 @@ internal static class CompactCoClustering
 
             g[z] = s;
         }
+    }
+
+    /// <summary>The largest gradient row range max_z ∇_iz − min_z ∇_iz (∇_i = F_i · M) over rows start … end − 1 (0 if
+    /// none is larger). Shared with <see cref="CoClusteringShard"/>.</summary>
+    internal static double RowRangeRows(double[] factorS, double[] m, int start, int end, int k, int r, Span<double> g)
+    {
+        var best = 0.0;
+        var mk = m.AsSpan(0, k * r);
+        for (var i = start; i < end; i++)
+        {
+            Gradient(factorS.AsSpan(i * k, k), mk, r, g);
+            var hi = g[0];
+            var lo = g[0];
+            for (var z = 1; z < r; z++)
+            {
+                hi = Math.Max(hi, g[z]);
+                lo = Math.Min(lo, g[z]);
+            }
+
+            best = Math.Max(best, hi - lo);
+        }
+
+        return best;
+    }
+
+    /// <summary>log v_z (0 for an empty column, which keeps its logits: its plan entries are 0).</summary>
+    internal static float[] ColumnLogs(float[] v, int r)
+    {
+        var columnLog = new float[r];
+        for (var z = 0; z < r; z++)
+        {
+            columnLog[z] = v[z] > 0 ? MathF.Log(v[z]) : 0f;
+        }
+
+        return columnLog;
     }
 
     // acc[z] += p[z] (float widened to double).
@@ -518,12 +569,7 @@ internal static class CompactCoClustering
             {
                 // The final column update: P_i = K_i ⊙ v / (K_i · v_prev) (column masses exact) and log ← log P, with the
                 // contraction F_Oᵀ P of the new plan accumulated per chunk (in double) in the same pass.
-                var columnLog = new float[r];
-                for (var z = 0; z < r; z++)
-                {
-                    columnLog[z] = v[z] > 0 ? MathF.Log(v[z]) : 0f; // an empty column keeps its logits (its plan entries are 0)
-                }
-
+                var columnLog = ColumnLogs(v, r);
                 CoClustering.For(chunks, inner, c =>
                 {
                     var acc = contractFactor is null ? default : partial.AsSpan(c * k * r, k * r);

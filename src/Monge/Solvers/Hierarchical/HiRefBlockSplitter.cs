@@ -92,6 +92,22 @@ public sealed class HiRefBlockSplitter
         return z ^ (z >> 31);
     }
 
+    /// <summary>The hard split with exact capacities ⌊m/r⌋ or ⌈m/r⌉ on both sides (margin greedy on the logits of Q, then
+    /// of R): permutes <paramref name="ix"/> and <paramref name="iy"/> so that child z is a contiguous range. Also the last
+    /// step of the sharded split (<see cref="ShardedBlockSplit"/>), on the logits gathered from the shards.</summary>
+    internal static void HardSplit<T>(CoClusteringWorkspace ws, T[] logQ, T[] logR, int m, int r, Span<int> ix, Span<int> iy, ParallelOptions? inner)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ws.EnsureSplit(m);
+        Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
+        CapacitySplit.ChildSizes(m, r, capacities);
+        var labels = ws.Labels.AsSpan(0, m);
+        CapacitySplit.MarginGreedy(logQ, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+        CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
+        CapacitySplit.MarginGreedy(logR, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+        CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
+    }
+
     private void SplitBlock(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, Span<int> ix, Span<int> iy, int r, ulong seed, ParallelOptions? inner, CancellationToken cancellationToken)
     {
         var m = ix.Length;
@@ -129,24 +145,15 @@ public sealed class HiRefBlockSplitter
         }
 
         t0 = HiRefProfile.Start();
-        ws.EnsureSplit(m);
-        Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
-        CapacitySplit.ChildSizes(m, r, capacities);
-        var labels = ws.Labels.AsSpan(0, m);
         if (compact)
         {
-            CapacitySplit.MarginGreedy(ws.LogQ32, m, r, capacities, labels, ws.Margin, ws.Order, inner);
-            CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-            CapacitySplit.MarginGreedy(ws.LogR32, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+            HardSplit(ws, ws.LogQ32, ws.LogR32, m, r, ix, iy, inner);
         }
         else
         {
-            CapacitySplit.MarginGreedy(ws.LogQ, m, r, capacities, labels, ws.Margin, ws.Order, inner);
-            CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-            CapacitySplit.MarginGreedy(ws.LogR, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+            HardSplit(ws, ws.LogQ, ws.LogR, m, r, ix, iy, inner);
         }
 
-        CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
         HiRefProfile.Stop(HiRefProfile.Phase.Split, t0);
     }
 }

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Numerics;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -20,7 +23,16 @@ internal static class ShardedCoClustering
 {
     /// <summary>Runs the co-clustering on the shards' seeded logits; returns the mirror steps taken (as
     /// <see cref="CompactCoClustering.Run"/>).</summary>
-    public static int Run(ICoClusteringShards shards, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, CancellationToken cancellationToken)
+    /// <param name="shards">The shards.</param>
+    /// <param name="n">Rows of the block.</param>
+    /// <param name="k">Factor rank.</param>
+    /// <param name="r">Clusters.</param>
+    /// <param name="settings">The co-clustering settings.</param>
+    /// <param name="stallTolerance">The relative stall tolerance of the stop rule.</param>
+    /// <param name="initialScale">When given, both sides' logits are first multiplied by it (the last step of
+    /// <see cref="CompactCoClustering.Seed"/>, fused into the first projection's softmax: the same float products).</param>
+    /// <param name="cancellationToken">Checked between mirror steps.</param>
+    public static int Run(ICoClusteringShards shards, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, float? initialScale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shards);
         var chunks = CoClustering.Chunks(n);
@@ -29,15 +41,18 @@ internal static class ShardedCoClustering
         var contractedQ = new double[k * r];
         var contractedR = new double[k * r];
         var previousQ = new double[k * r];
-        Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, contractedQ, partials);
-        Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, contractedR, partials);
+        Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedQ, partials);
+        Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedR, partials);
         var objective = Objective(contractedQ, contractedR);
         var stalled = 0;
         var it = 0;
         while (it < settings.Iterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var range = Math.Max(MaxRowRange(shards, 0, contractedR, ranges), MaxRowRange(shards, 1, contractedQ, ranges));
+
+            // Both sides' row ranges in one call: the maximum is exact, so the order does not matter.
+            shards.RowRanges(contractedR, contractedQ, ranges);
+            var range = Max(ranges);
             if (!(range > 0) || !double.IsFinite(range))
             {
                 break;
@@ -46,8 +61,8 @@ internal static class ShardedCoClustering
             var step = settings.Gamma / range;
             it++;
             Array.Copy(contractedQ, previousQ, k * r);
-            Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, contractedR, step, contractedQ, partials);
-            Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, previousQ, step, contractedR, partials);
+            Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, contractedR, step, null, contractedQ, partials);
+            Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, previousQ, step, null, contractedR, partials);
             var next = Objective(contractedQ, contractedR);
             stalled = Math.Abs(next - objective) <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
             objective = next;
@@ -58,6 +73,18 @@ internal static class ShardedCoClustering
         }
 
         return it;
+    }
+
+    /// <summary>The largest value, at least 0 (as the whole-block loops reduce their chunk maxima).</summary>
+    internal static double Max(double[] values)
+    {
+        var max = 0.0;
+        foreach (var value in values)
+        {
+            max = Math.Max(max, value);
+        }
+
+        return max;
     }
 
     private static double Objective(double[] a, double[] b)
@@ -71,26 +98,15 @@ internal static class ShardedCoClustering
         return s;
     }
 
-    private static double MaxRowRange(ICoClusteringShards shards, int side, double[] m, double[] ranges)
-    {
-        shards.RowRange(side, m, ranges);
-        var maxRange = 0.0;
-        foreach (var value in ranges)
-        {
-            maxRange = Math.Max(maxRange, value);
-        }
-
-        return maxRange;
-    }
-
-    // CompactCoClustering.Project's serial part: the column scalings, the error, the last-sweep test and the combination
-    // of the contraction, with the shards' partials summed in chunk order.
-    private static void Project(ICoClusteringShards shards, int side, int n, int k, int r, int maxSweeps, double tolerance, double[]? stepM, double step, double[] contraction, double[] partials)
+    /// <summary><see cref="CompactCoClustering.Project"/>'s serial part: the column scalings, the error, the last-sweep
+    /// test and the combination of the contraction (none when <paramref name="contraction"/> is null), with the shards'
+    /// partials summed in chunk order.</summary>
+    internal static void Project(ICoClusteringShards shards, int side, int n, int k, int r, int maxSweeps, double tolerance, double[]? stepM, double step, float? scale, double[]? contraction, double[] partials)
     {
         var chunks = CoClustering.Chunks(n);
         var sums = new double[r];
         var target = (double)n / r;
-        shards.StepAndSoftmax(side, stepM, step, partials);
+        shards.StepAndSoftmax(side, stepM, step, scale, partials);
         var v = new float[r];
         var previous = new float[r];
         Array.Fill(v, 1f);
@@ -116,12 +132,15 @@ internal static class ShardedCoClustering
 
             if (error / n < tolerance || sweep + 1 >= maxSweeps)
             {
-                shards.Final(side, v, previous, partials);
-                var mOut = contraction.AsSpan(0, k * r);
-                mOut.Clear();
-                for (var c = 0; c < chunks; c++)
+                shards.Final(side, v, previous, contraction is not null, partials);
+                if (contraction is not null)
                 {
-                    TensorPrimitives.Add(mOut, partials.AsSpan(c * k * r, k * r), mOut);
+                    var mOut = contraction.AsSpan(0, k * r);
+                    mOut.Clear();
+                    for (var c = 0; c < chunks; c++)
+                    {
+                        TensorPrimitives.Add(mOut, partials.AsSpan(c * k * r, k * r), mOut);
+                    }
                 }
 
                 return;
@@ -132,37 +151,132 @@ internal static class ShardedCoClustering
     }
 }
 
+/// <summary>
+/// <see cref="HiRefBlockSplitter"/>'s split of one block (single precision, seeded, squared Euclidean) with its rows in
+/// shards: the coordinator's part. The shards hold the points and every m×r array; here run the serial steps: the
+/// factors' centre (the block's mean, sent to the shards when they are made), the k-means++ draw (sequential over the
+/// X points, O(m·r·d), from the block's seed as the single-machine split draws it), the Lloyd steps' centres (k×(d+1)
+/// sums per chunk), the mirror descent (<see cref="ShardedCoClustering.Run"/>), and the hard split on the logits the
+/// shards hand back (m·r floats per side). The permuted index ranges are bit-identical to
+/// <see cref="HiRefBlockSplitter.Split"/>'s.
+/// </summary>
+/// <remarks>Round trips per level: 1 + 3 per Lloyd step (distances, softmax, up to 20 sweeps, final, centres) + 2
+/// (distances) + per mirror step 1 (row ranges) + 2 × (2 + sweeps); each call moves r, k×r or r×(d+1) doubles per
+/// 1024-row chunk. Memory here: the X points (read by the k-means++ draw), 2·m·r floats of gathered logits and the
+/// split's O(m) scratch.</remarks>
+internal static class ShardedBlockSplit
+{
+    /// <summary>Whether a block of <paramref name="m"/> points takes this path with these (split) options: the seeded
+    /// single-precision co-clustering of a squared-Euclidean cost (its factors are per row given the block's mean).</summary>
+    public static bool Supports(HierarchicalRefinement splitOptions, int m)
+    {
+        ArgumentNullException.ThrowIfNull(splitOptions);
+        return splitOptions.SeedingSteps >= 0 && m >= splitOptions.SinglePrecisionMinBlock && CostFunction.IsSquaredEuclidean(splitOptions.Cost);
+    }
+
+    /// <summary>The block's mean of both point sets, the centre of its factors (what each shard needs).</summary>
+    public static double[] Mean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy)
+    {
+        var mean = new double[d];
+        CostFactorization.SquaredEuclideanMean(x, y, d, ix, iy, mean);
+        return mean;
+    }
+
+    /// <summary>Splits the block whose rows the shards hold (made with <see cref="Mean"/>); permutes
+    /// <paramref name="ix"/> and <paramref name="iy"/> like <see cref="HiRefBlockSplitter.Split"/>; returns the child
+    /// sizes.</summary>
+    public static int[] Split(ICoClusteringShards shards, HierarchicalRefinement splitOptions, ReadOnlySpan<double> x, int d, Span<int> ix, Span<int> iy, int rank, ulong seed, ParallelOptions? inner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(splitOptions);
+        var m = ix.Length;
+        var r = Math.Min(rank, m);
+        var k = d + 2;
+        var gamma = splitOptions.Gamma;
+
+        // The same generator as HiRefBlockSplitter.SplitBlock: the squared-Euclidean factors draw nothing from it.
+        var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
+        var centres = new double[r * d];
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
+        var chunks = CoClustering.Chunks(m);
+        var ranges = new double[chunks];
+        var partials = new double[chunks * r * Math.Max(k, d + 1)];
+        for (var step = 0; step < splitOptions.SeedingSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            shards.Distances(0, centres, ranges);
+            var stepRange = ShardedCoClustering.Max(ranges);
+            ShardedCoClustering.Project(shards, 0, m, k, r, 20, 1e-4, null, 0.0, (float)(stepRange > 0 ? -gamma / stepRange : 0.0), null, partials);
+            shards.WeightedCentres(partials);
+            CompactCoClustering.CentresFromPartials(partials, chunks, r, d, centres);
+        }
+
+        shards.Distances(0, centres, ranges);
+        var range = ShardedCoClustering.Max(ranges);
+        shards.Distances(1, centres, ranges);
+        range = Math.Max(range, ShardedCoClustering.Max(ranges));
+        var scale = (float)(range > 0 ? -gamma / range : 0.0);
+        var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0);
+        _ = ShardedCoClustering.Run(shards, m, k, r, settings, splitOptions.SinglePrecisionStallTolerance, scale, cancellationToken);
+
+        var logQ = new float[m * r];
+        var logR = new float[m * r];
+        shards.GatherLogits(logQ, logR);
+        var ws = new CoClusteringWorkspace();
+        HiRefBlockSplitter.HardSplit(ws, logQ, logR, m, r, ix, iy, inner);
+        var sizes = new int[r];
+        CapacitySplit.ChildSizes(m, r, sizes);
+        return sizes;
+    }
+}
+
 /// <summary>The data-parallel phases of the co-clustering over all rows, however they are sharded. Each writes its
 /// partials at the global chunk index: <c>partials[c·r …]</c> (r column sums), <c>partials[c·k·r …]</c> (the k×r
-/// contraction) or <c>ranges[c]</c>. Side 0 is Q (the source factors), side 1 is R (the target factors); the plan buffer is
-/// shared by both sides, as in <see cref="CompactCoClustering"/>.</summary>
+/// contraction), <c>partials[c·r·(d + 1) …]</c> (weighted centres) or <c>ranges[c]</c>. Side 0 is Q (the source
+/// points and factors), side 1 is R (the target); the plan buffer is shared by both sides, as in
+/// <see cref="CompactCoClustering"/>.</summary>
 internal interface ICoClusteringShards
 {
-    /// <summary>The largest gradient row range of F_side · m, per chunk.</summary>
-    void RowRange(int side, double[] m, double[] ranges);
+    /// <summary>The largest gradient row range of F_X · mQ and of F_Y · mR, per chunk.</summary>
+    void RowRanges(double[] mQ, double[] mR, double[] ranges);
 
-    /// <summary>The mirror step (log ← log − step·F_side·stepM, when stepM is given) and the row softmax into the plan;
-    /// r column sums per chunk.</summary>
-    void StepAndSoftmax(int side, double[]? stepM, double step, double[] partials);
+    /// <summary>The logits first multiplied by <paramref name="scale"/> (when given), the mirror step
+    /// (log ← log − step·F_side·stepM, when stepM is given) and the row softmax into the plan; r column sums per chunk.</summary>
+    void StepAndSoftmax(int side, double[]? stepM, double step, float? scale, double[] partials);
 
     /// <summary>One scaling sweep: r column sums of diag(1/K v) K diag(v) per chunk.</summary>
     void Sweep(float[] v, double[] partials);
 
-    /// <summary>The final column update of the plan and the logits, and the contraction F_sideᵀ P (k×r per chunk).</summary>
-    void Final(int side, float[] v, float[] previous, double[] partials);
+    /// <summary>The final column update of the plan and the logits, and (with <paramref name="contract"/>) the
+    /// contraction F_sideᵀ P (k×r per chunk).</summary>
+    void Final(int side, float[] v, float[] previous, bool contract, double[] partials);
+
+    /// <summary>The seeding's logits of a side: squared distances to the centres (r×d); the largest row range per chunk.</summary>
+    void Distances(int side, double[] centres, double[] ranges);
+
+    /// <summary>The weighted centres' sums from the plan and the X points: r×(d + 1) per chunk.</summary>
+    void WeightedCentres(double[] partials);
+
+    /// <summary>Copies the logits of Q and R (m×r each) into the given arrays.</summary>
+    void GatherLogits(float[] logQ, float[] logR);
 }
 
 /// <summary>
 /// One shard of rows [<see cref="Start"/>, <see cref="End"/>) of a co-clustering block (chunk-aligned), holding its own
-/// factors, logits, plan and row scalings, and running the phases of <see cref="ICoClusteringShards"/> on them with
-/// <see cref="CompactCoClustering"/>'s per-row arithmetic. <see cref="Shards"/> runs a list of them in one process.
-/// Memory: (end − start)·(2·k doubles + 3·r floats + 1 double).
+/// factors, logits, plan and row scalings (and, for the seeding, its points), and running the phases of
+/// <see cref="ICoClusteringShards"/> on them with <see cref="CompactCoClustering"/>'s row functions; each phase writes
+/// its partials for its own chunks only (<see cref="ChunkCount"/> × width, from local chunk 0). <see cref="Shards"/>
+/// runs a list of them in one process. Memory: (end − start)·(2·k doubles + 3·r floats + 1 double), plus 2·d doubles
+/// a row with points.
 /// </summary>
 internal sealed class CoClusteringShard
 {
     private readonly int _n;
     private readonly int _k;
     private readonly int _r;
+    private readonly int _d;
+    private readonly double[]? _x;
+    private readonly double[]? _y;
     private readonly float[] _plan;
     private readonly double[] _rowLog;
     private readonly ParallelOptions? _inner;
@@ -178,16 +292,43 @@ internal sealed class CoClusteringShard
     /// <param name="logR">The shard's seeded logits of R.</param>
     /// <param name="inner">Threads inside the shard (over its chunks: the same result).</param>
     public CoClusteringShard(int start, int end, int n, int k, int r, double[] factorX, double[] factorY, float[] logQ, float[] logR, ParallelOptions? inner = null)
+        : this(start, end, n, k, r, 0, null, null, factorX, factorY, logQ, logR, inner)
+    {
+    }
+
+    private CoClusteringShard(int start, int end, int n, int k, int r, int d, double[]? x, double[]? y, double[] factorX, double[] factorY, float[] logQ, float[] logR, ParallelOptions? inner)
     {
         if (start % CoClustering.ChunkRows != 0 || (end != n && end % CoClustering.ChunkRows != 0) || start >= end || end > n)
         {
             throw new ArgumentException($"A shard must cover whole {CoClustering.ChunkRows}-row chunks of the block (got rows {start} to {end} of {n}).", nameof(start));
         }
 
-        (Start, End, _n, _k, _r, _inner) = (start, end, n, k, r, inner);
+        (Start, End, _n, _k, _r, _d, _x, _y, _inner) = (start, end, n, k, r, d, x, y, inner);
         (FactorX, FactorY, LogQ, LogR) = (factorX, factorY, logQ, logR);
         _plan = new float[(end - start) * r];
         _rowLog = new double[end - start];
+    }
+
+    /// <summary>A shard of a squared-Euclidean block from its points: factors centred at the block's
+    /// <paramref name="mean"/> (<see cref="ShardedBlockSplit.Mean"/>), logits to be set by the seeding phases.</summary>
+    /// <param name="start">First row (chunk-aligned).</param>
+    /// <param name="end">One past the last row.</param>
+    /// <param name="n">Rows of the whole block.</param>
+    /// <param name="d">Dimension.</param>
+    /// <param name="r">Clusters.</param>
+    /// <param name="x">The shard's source points, (end − start)×d.</param>
+    /// <param name="y">The shard's target points.</param>
+    /// <param name="mean">The block's mean.</param>
+    /// <param name="inner">Threads inside the shard.</param>
+    public static CoClusteringShard FromPoints(int start, int end, int n, int d, int r, double[] x, double[] y, ReadOnlySpan<double> mean, ParallelOptions? inner = null)
+    {
+        var rows = end - start;
+        var k = d + 2;
+        var identity = Enumerable.Range(0, rows).ToArray();
+        var factorX = new double[rows * k];
+        var factorY = new double[rows * k];
+        CostFactorization.FillSquaredEuclideanRows(x, y, d, identity, identity, mean, factorX, factorY);
+        return new CoClusteringShard(start, end, n, k, r, d, x, y, factorX, factorY, new float[rows * r], new float[rows * r], inner);
     }
 
     public int Start { get; }
@@ -202,50 +343,38 @@ internal sealed class CoClusteringShard
 
     public float[] LogR { get; }
 
-    private int FirstChunk => Start / CoClustering.ChunkRows;
+    /// <summary>The global index of the shard's first chunk.</summary>
+    public int FirstChunk => Start / CoClustering.ChunkRows;
 
-    private int ChunkCount => (End - Start + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
+    /// <summary>The shard's chunks.</summary>
+    public int ChunkCount => (End - Start + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
 
     private float[] Log(int side) => side == 0 ? LogQ : LogR;
 
     private double[] Factor(int side) => side == 0 ? FactorX : FactorY;
 
-    // The shard's chunks as global chunk indices with their local row ranges.
+    private double[] Points(int side) => (side == 0 ? _x : _y) ?? throw new InvalidOperationException("This shard was made without its points.");
+
+    // The shard's chunks (local index) with their local row ranges.
     private void ForChunks(Action<int, int, int> body) => CoClustering.For(ChunkCount, _inner, local =>
     {
-        var c = FirstChunk + local;
-        var (start, end) = CoClustering.Range(c, _n);
-        body(c, start - Start, end - Start);
+        var (start, end) = CoClustering.Range(FirstChunk + local, _n);
+        body(local, start - Start, end - Start);
     });
 
-    public void RowRange(int side, double[] m, double[] ranges)
+    public void RowRanges(double[] mQ, double[] mR, double[] ranges)
     {
-        var factor = Factor(side);
         var (k, r) = (_k, _r);
         ForChunks((c, start, end) =>
         {
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
-            var best = 0.0;
-            var mk = m.AsSpan(0, k * r);
-            for (var i = start; i < end; i++)
-            {
-                CompactCoClustering.Gradient(factor.AsSpan(i * k, k), mk, r, g);
-                var hi = g[0];
-                var lo = g[0];
-                for (var z = 1; z < r; z++)
-                {
-                    hi = Math.Max(hi, g[z]);
-                    lo = Math.Min(lo, g[z]);
-                }
-
-                best = Math.Max(best, hi - lo);
-            }
-
-            ranges[c] = best;
+            ranges[c] = Math.Max(
+                CompactCoClustering.RowRangeRows(FactorX, mQ, start, end, k, r, g),
+                CompactCoClustering.RowRangeRows(FactorY, mR, start, end, k, r, g));
         });
     }
 
-    public void StepAndSoftmax(int side, double[]? stepM, double step, double[] partials)
+    public void StepAndSoftmax(int side, double[]? stepM, double step, float? scale, double[] partials)
     {
         var log = Log(side);
         var stepFactor = stepM is null ? null : Factor(side);
@@ -254,6 +383,12 @@ internal sealed class CoClusteringShard
         {
             var acc = partials.AsSpan(c * r, r);
             acc.Clear();
+            if (scale is { } s)
+            {
+                var rows = log.AsSpan(start * r, (end - start) * r);
+                TensorPrimitives.Multiply(rows, s, rows);
+            }
+
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             CompactCoClustering.StepAndSoftmaxRows(log, val, rowLog, start, end, r, stepFactor, k, stepM, step, g, acc);
         });
@@ -270,60 +405,131 @@ internal sealed class CoClusteringShard
         });
     }
 
-    public void Final(int side, float[] v, float[] previous, double[] partials)
+    public void Final(int side, float[] v, float[] previous, bool contract, double[] partials)
     {
         var log = Log(side);
-        var factor = Factor(side);
+        var factor = contract ? Factor(side) : null;
         var (k, r, val, rowLog) = (_k, _r, _plan, _rowLog);
-        var columnLog = new float[r];
-        for (var z = 0; z < r; z++)
-        {
-            columnLog[z] = v[z] > 0 ? MathF.Log(v[z]) : 0f;
-        }
-
+        var columnLog = CompactCoClustering.ColumnLogs(v, r);
         ForChunks((c, start, end) =>
         {
-            var acc = partials.AsSpan(c * k * r, k * r);
+            var acc = contract ? partials.AsSpan(c * k * r, k * r) : default;
             acc.Clear();
             Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
             CompactCoClustering.FinalRows(log, val, rowLog, start, end, r, v, previous, columnLog, factor, k, o, acc);
         });
     }
 
+    public void Distances(int side, double[] centres, double[] ranges)
+    {
+        var points = Points(side);
+        var log = Log(side);
+        var (d, r) = (_d, _r);
+        ForChunks((c, start, end) =>
+        {
+            var maxRange = 0.0;
+            for (var i = start; i < end; i++)
+            {
+                maxRange = Math.Max(maxRange, CompactCoClustering.DistanceRow(points.AsSpan(i * d, d), centres, d, log.AsSpan(i * r, r)));
+            }
+
+            ranges[c] = maxRange;
+        });
+    }
+
+    public void WeightedCentres(double[] partials)
+    {
+        var points = Points(0);
+        var (d, r, val) = (_d, _r, _plan);
+        var width = r * (d + 1);
+        ForChunks((c, start, end) =>
+        {
+            var acc = partials.AsSpan(c * width, width);
+            acc.Clear();
+            for (var i = start; i < end; i++)
+            {
+                CompactCoClustering.AddWeightedRow(points.AsSpan(i * d, d), val.AsSpan(i * r, r), r, d, acc);
+            }
+        });
+    }
+
+    /// <summary>The width of a phase's partials per chunk: r (softmax, sweep), k×r (final with contraction), r×(d + 1)
+    /// (weighted centres), 1 (ranges).</summary>
+    public int Width(ShardPhase phase) => phase switch
+    {
+        ShardPhase.StepAndSoftmax or ShardPhase.Sweep => _r,
+        ShardPhase.Final => _k * _r,
+        ShardPhase.WeightedCentres => _r * (_d + 1),
+        ShardPhase.FinalNoContraction => 0,
+        _ => 1,
+    };
+
     /// <summary>Shards in one process (a test and a reference for a distributed implementation): each phase runs on every
-    /// shard in turn; the partials land at the global chunk indices, so the order of the shards does not matter.</summary>
+    /// shard in turn, and its chunk partials are copied to their global chunk indices, so the order of the shards does
+    /// not matter.</summary>
     internal sealed class Shards(IReadOnlyList<CoClusteringShard> shards) : ICoClusteringShards
     {
-        public void RowRange(int side, double[] m, double[] ranges)
+        public void RowRanges(double[] mQ, double[] mR, double[] ranges) =>
+            Each(ShardPhase.RowRanges, ranges, (s, local) => s.RowRanges(mQ, mR, local));
+
+        public void StepAndSoftmax(int side, double[]? stepM, double step, float? scale, double[] partials) =>
+            Each(ShardPhase.StepAndSoftmax, partials, (s, local) => s.StepAndSoftmax(side, stepM, step, scale, local));
+
+        public void Sweep(float[] v, double[] partials) =>
+            Each(ShardPhase.Sweep, partials, (s, local) => s.Sweep(v, local));
+
+        public void Final(int side, float[] v, float[] previous, bool contract, double[] partials) =>
+            Each(contract ? ShardPhase.Final : ShardPhase.FinalNoContraction, partials, (s, local) => s.Final(side, v, previous, contract, local));
+
+        public void Distances(int side, double[] centres, double[] ranges) =>
+            Each(ShardPhase.Distances, ranges, (s, local) => s.Distances(side, centres, local));
+
+        public void WeightedCentres(double[] partials) =>
+            Each(ShardPhase.WeightedCentres, partials, (s, local) => s.WeightedCentres(local));
+
+        public void GatherLogits(float[] logQ, float[] logR)
         {
             foreach (var s in shards)
             {
-                s.RowRange(side, m, ranges);
+                s.LogQ.CopyTo(logQ, s.Start * s._r);
+                s.LogR.CopyTo(logR, s.Start * s._r);
             }
         }
 
-        public void StepAndSoftmax(int side, double[]? stepM, double step, double[] partials)
+        private void Each(ShardPhase phase, double[] global, Action<CoClusteringShard, double[]> body)
         {
             foreach (var s in shards)
             {
-                s.StepAndSoftmax(side, stepM, step, partials);
-            }
-        }
-
-        public void Sweep(float[] v, double[] partials)
-        {
-            foreach (var s in shards)
-            {
-                s.Sweep(v, partials);
-            }
-        }
-
-        public void Final(int side, float[] v, float[] previous, double[] partials)
-        {
-            foreach (var s in shards)
-            {
-                s.Final(side, v, previous, partials);
+                var width = s.Width(phase);
+                var local = new double[s.ChunkCount * width];
+                body(s, local);
+                local.CopyTo(global, s.FirstChunk * width);
             }
         }
     }
+}
+
+/// <summary>The data-parallel phases of a sharded co-clustering (what a shard is asked to run).</summary>
+internal enum ShardPhase
+{
+    /// <summary><see cref="ICoClusteringShards.RowRanges"/>.</summary>
+    RowRanges,
+
+    /// <summary><see cref="ICoClusteringShards.StepAndSoftmax"/>.</summary>
+    StepAndSoftmax,
+
+    /// <summary><see cref="ICoClusteringShards.Sweep"/>.</summary>
+    Sweep,
+
+    /// <summary><see cref="ICoClusteringShards.Final"/> with the contraction.</summary>
+    Final,
+
+    /// <summary><see cref="ICoClusteringShards.Final"/> without it (the seeding's projections).</summary>
+    FinalNoContraction,
+
+    /// <summary><see cref="ICoClusteringShards.Distances"/>.</summary>
+    Distances,
+
+    /// <summary><see cref="ICoClusteringShards.WeightedCentres"/>.</summary>
+    WeightedCentres,
 }

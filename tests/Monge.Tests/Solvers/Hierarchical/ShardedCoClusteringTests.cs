@@ -51,10 +51,60 @@ public class ShardedCoClusteringTests
         }
 
         // The shards' phases run in reverse order: the partials are combined by chunk index, not by arrival.
-        var shardedSteps = ShardedCoClustering.Run(new CoClusteringShard.Shards([.. Enumerable.Reverse(shards)]), n, k, r, settings, options.SinglePrecisionStallTolerance, CancellationToken.None);
+        var shardedSteps = ShardedCoClustering.Run(new CoClusteringShard.Shards([.. Enumerable.Reverse(shards)]), n, k, r, settings, options.SinglePrecisionStallTolerance, null, CancellationToken.None);
         Assert.Equal(steps, shardedSteps);
         Assert.Equal(expectedQ, shards.SelectMany(s => s.LogQ).ToArray());
         Assert.Equal(expectedR, shards.SelectMany(s => s.LogR).ToArray());
+    }
+
+    // The whole split (factors from the block's mean, k-means++ draw, Lloyd steps, mirror descent, hard split) with the rows
+    // in shards made from their points: the same permuted index ranges as HiRefBlockSplitter on the whole block.
+    [Theory]
+    [InlineData(new[] { 0 }, false)]
+    [InlineData(new[] { 0, 2048 }, false)]
+    [InlineData(new[] { 0, 1024, 3072 }, true)]
+    public void Split_Shards_SameRangesAsWholeBlock(int[] starts, bool threads)
+    {
+        const int n = 4500;
+        const int d = 2;
+        const int rank = 8;
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3, d, withTarget: true);
+        var x = sample.Source.Memory.ToArray();
+        var y = sample.Target!.Memory.ToArray();
+        var options = new HierarchicalRefinement { Seed = 11, SinglePrecisionMinBlock = 1 };
+        var block = new HiRefBlock(0, 0, 0, 0, n);
+        var expectedX = Enumerable.Range(0, n).ToArray();
+        var expectedY = Enumerable.Range(0, n).ToArray();
+        var splitter = new HiRefBlockSplitter(options);
+        var children = splitter.Split(block, rank, x, y, d, expectedX, expectedY, new HiRefScratch());
+        Assert.NotEqual(Enumerable.Range(0, n), expectedX); // the split really moved points
+
+        Assert.True(ShardedBlockSplit.Supports(options, n));
+        var ix = Enumerable.Range(0, n).ToArray();
+        var iy = Enumerable.Range(0, n).ToArray();
+        var mean = ShardedBlockSplit.Mean(x, y, d, ix, iy);
+        var inner = threads ? new ParallelOptions { MaxDegreeOfParallelism = 2 } : null;
+        var shards = new List<CoClusteringShard>();
+        for (var s = 0; s < starts.Length; s++)
+        {
+            var (start, end) = (starts[s], s + 1 < starts.Length ? starts[s + 1] : n);
+            shards.Add(CoClusteringShard.FromPoints(start, end, n, d, rank, x[(start * d)..(end * d)], y[(start * d)..(end * d)], mean, inner));
+        }
+
+        var sizes = ShardedBlockSplit.Split(new CoClusteringShard.Shards([.. Enumerable.Reverse(shards)]), options, x, d, ix, iy, rank, splitter.SeedOf(block), null, CancellationToken.None);
+        Assert.Equal(children.Select(c => c.Size), sizes);
+        Assert.Equal(expectedX, ix);
+        Assert.Equal(expectedY, iy);
+    }
+
+    [Fact]
+    public void Supports_OnlySeededSinglePrecisionSquaredEuclidean()
+    {
+        var options = new HierarchicalRefinement { SinglePrecisionMinBlock = 1000 };
+        Assert.True(ShardedBlockSplit.Supports(options, 1000));
+        Assert.False(ShardedBlockSplit.Supports(options, 999));
+        Assert.False(ShardedBlockSplit.Supports(options with { SeedingSteps = -1 }, 1000));
+        Assert.False(ShardedBlockSplit.Supports(options with { Cost = new Monge.Geometry.Costs.Euclidean<double>() }, 1000));
     }
 
     [Fact]

@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using Monge.Distributed.Storage;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>A shard of a data-parallel trunk level (see <see cref="IHiRefShardGrain"/>): state in memory, phases on the
+/// thread pool within the silo's core budget, placed shard s on the s-th silo (<see cref="ShardPlacementAttribute"/>).</summary>
+[ShardPlacement]
+internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetails silo) : Grain, IHiRefShardGrain
+{
+    private CoClusteringShard? _shard;
+
+    public async Task<HiRefBlockReply> LoadAsync(HiRefShardLoad load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var address = silo.SiloAddress.ToString();
+        try
+        {
+            var bytes = await options.Store.GetAsync(load.InputKey).ConfigureAwait(true);
+            var rows = load.End - load.Start;
+            var d = load.Dimension;
+            var points = BlockCodec.ToDoubles(load.InputKey, bytes, 2L * rows * d);
+            var inner = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
+            _shard = await Work(() => CoClusteringShard.FromPoints(load.Start, load.End, load.Count, d, load.Rank, points[..(rows * d)], points[(rows * d)..], load.Mean, inner)).ConfigureAwait(true);
+            return new HiRefBlockReply { Silo = address };
+        }
+        catch (BlockStoreException ex)
+        {
+            var kind = ex is BlockNotFoundException ? HiRefJobErrorKind.BlockMissing : HiRefJobErrorKind.BlockCorrupt;
+            return new HiRefBlockReply { ErrorKind = kind, Error = ex.Message, ErrorKey = ex.Key, Silo = address };
+        }
+    }
+
+    public async Task<HiRefShardReply> RunAsync(HiRefShardCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (_shard is not { } shard)
+        {
+            return new HiRefShardReply { Lost = true };
+        }
+
+        if (options.ShardCallDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.ShardCallDelay).ConfigureAwait(true);
+        }
+
+        var phase = (ShardPhase)call.Phase;
+        var partials = new double[shard.ChunkCount * shard.Width(phase)];
+        await Work(() =>
+        {
+            switch (phase)
+            {
+                case ShardPhase.RowRanges:
+                    shard.RowRanges(call.Matrix!, call.Other!, partials);
+                    break;
+                case ShardPhase.StepAndSoftmax:
+                    shard.StepAndSoftmax(call.Side, call.Matrix, call.Step, call.HasScale ? call.Scale : null, partials);
+                    break;
+                case ShardPhase.Sweep:
+                    shard.Sweep(call.V!, partials);
+                    break;
+                case ShardPhase.Final or ShardPhase.FinalNoContraction:
+                    shard.Final(call.Side, call.V!, call.Previous!, phase == ShardPhase.Final, partials);
+                    break;
+                case ShardPhase.Distances:
+                    shard.Distances(call.Side, call.Matrix!, partials);
+                    break;
+                case ShardPhase.WeightedCentres:
+                    shard.WeightedCentres(partials);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown shard phase {call.Phase}.", nameof(call));
+            }
+
+            return 0;
+        }).ConfigureAwait(true);
+        return new HiRefShardReply { Partials = BlockCodec.FromDoubles(partials) };
+    }
+
+    public async Task<HiRefShardReply> WriteLogitsAsync(string key)
+    {
+        if (_shard is not { } shard)
+        {
+            return new HiRefShardReply { Lost = true };
+        }
+
+        var q = MemoryMarshal.AsBytes(shard.LogQ.AsSpan());
+        var bytes = new byte[2 * q.Length];
+        q.CopyTo(bytes);
+        MemoryMarshal.AsBytes(shard.LogR.AsSpan()).CopyTo(bytes.AsSpan(q.Length));
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The block store's float32 layout is little-endian.");
+        }
+
+        await options.Store.PutAsync(key, bytes).ConfigureAwait(true);
+        return new HiRefShardReply();
+    }
+
+    public Task ReleaseAsync()
+    {
+        _shard = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    // CPU work off the grain scheduler, within the silo's budget.
+    private async Task<T> Work<T>(Func<T> body)
+    {
+        await options.Budget.WaitAsync().ConfigureAwait(true);
+        try
+        {
+            return await Task.Run(body).ConfigureAwait(true);
+        }
+        finally
+        {
+            options.Budget.Release();
+        }
+    }
+}

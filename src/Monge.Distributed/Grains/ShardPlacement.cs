@@ -1,0 +1,38 @@
+using Orleans.Placement;
+using Orleans.Runtime.Placement;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>Places shard s of a sharded level on the (s mod silos)-th compatible silo (in address order), so the shards of
+/// a level spread over the silos (random placement would often stack two on one silo). The key ends in
+/// "/shard/attempt".</summary>
+[Serializable]
+[GenerateSerializer]
+[Immutable]
+internal sealed class ShardPlacement : PlacementStrategy
+{
+    internal static ShardPlacement Instance { get; } = new();
+}
+
+/// <summary>Marks a grain class for <see cref="ShardPlacement"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+internal sealed class ShardPlacementAttribute : PlacementAttribute
+{
+    public ShardPlacementAttribute()
+        : base(ShardPlacement.Instance)
+    {
+    }
+}
+
+/// <summary>The director of <see cref="ShardPlacement"/>.</summary>
+internal sealed class ShardPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        var parts = target.GrainIdentity.Key.ToString()!.Split('/');
+        var shard = parts.Length >= 2 && int.TryParse(parts[^2], out var s) ? s : 0;
+        return Task.FromResult(silos[(shard % silos.Length + silos.Length) % silos.Length]);
+    }
+}

@@ -1,0 +1,108 @@
+using Monge.Distributed.Storage;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace Monge.Distributed.Tests;
+
+/// <summary>The data-parallel trunk: level 0 split by shard grains holding chunk-aligned row ranges (issue 15), the
+/// permutation bit-identical to the single machine for 1, 2 and 3 shards and one per silo, and after a shard's silo is
+/// killed while the sharded level runs.</summary>
+public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    // n = 6000 (6 chunks of 1024 rows); level 0 (6000 points) takes the single-precision co-clustering and is sharded,
+    // the blocks below 4096 points take the double one; blocks of ≤ 400 points go whole to workers.
+    private static readonly HiRefJobSpec Spec = new() { LeafSize = 64, Seed = 7, Quality = "fast", SubtreeSize = 400, SinglePrecisionMinBlock = 4096 };
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 3)]
+    [InlineData(0, 3)]
+    public async Task Solve_ShardedLevel0_PermutationEqualsSingleMachine(int trunkShards, int expectedShards)
+    {
+        var (x, y) = DistributedHiRefTests.Clouds(6000, 30 + trunkShards);
+        var spec = Spec with { Seed = 30 + trunkShards, TrunkShards = trunkShards };
+        var expected = spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var job = $"sharded-{trunkShards}";
+        var result = await solver.SolveAsync(x, y, spec, job);
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(expected.Cost, result.Cost);
+        Assert.Equal(1, result.Status.ShardedLevels);
+        Assert.Equal(expectedShards, result.Status.Shards);
+        Assert.Equal(0, result.Status.ShardedLevelRestarts);
+        Assert.Equal(1, result.Status.Runs);
+
+        // Seeding and mirror descent: dozens of fan-outs, each moving per-chunk sums only (≤ k·r doubles a chunk).
+        Assert.InRange(result.Status.ShardRoundTrips, 20, 5000);
+        Assert.True(result.Status.ShardMessageBytes <= result.Status.ShardRoundTrips * 6L * 4 * 16 * sizeof(double));
+        Assert.DoesNotContain(
+            Directory.GetFiles(Path.Combine(fixture.Root, "jobs", job), "*", SearchOption.AllDirectories),
+            f => f.Contains($"{Path.DirectorySeparatorChar}shards{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        output.WriteLine($"{expectedShards} shards: {result.Status.ShardRoundTrips} round trips, {result.Status.ShardMessageBytes} B of partials, workers {string.Join(" ", result.Status.WorkerSilos)}");
+    }
+
+    [Fact]
+    public async Task Solve_TrunkShardsOff_SamePermutationWithoutShards()
+    {
+        var (x, y) = DistributedHiRefTests.Clouds(6000, 36);
+        var spec = Spec with { Seed = 36, TrunkShards = -1 };
+        var expected = spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var result = await solver.SolveAsync(x, y, spec, "sharded-off");
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(0, result.Status.ShardedLevels);
+        Assert.Equal(0, result.Status.ShardRoundTrips);
+    }
+
+    [Fact]
+    public void Spec_TrunkShardsBelowMinusOne_Throws() =>
+        Assert.Throws<ArgumentException>(() => (Spec with { TrunkShards = -2 }).ToSolver());
+
+    // A silo holding a shard (not the coordinator's, not the first one, which hosts the test's gateway) is killed while
+    // the sharded level runs: the level starts again with new shard grains on the two live silos, and the permutation is
+    // the single machine's.
+    [Fact]
+    public async Task Solve_ShardSiloKilledMidLevel_SamePermutation()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "monge-shardkill-" + Guid.NewGuid().ToString("N"));
+        var store = new DirectoryBlockStore(root);
+        var cluster = await ClusterFixture.StartAsync(store, 3, TimeSpan.Zero, TimeSpan.FromMilliseconds(10));
+        try
+        {
+            var (x, y) = DistributedHiRefTests.Clouds(6000, 40);
+            var spec = Spec with { Seed = 40, TrunkShards = 3 };
+            var expected = spec.ToSolver().Solve(x, y);
+            var solver = new DistributedHierarchicalRefinement(cluster.Client, store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+            var killed = new TaskCompletionSource<string>();
+            var result = await solver.SolveAsync(x, y, spec, "shard-kill", new KillShardSilo(cluster, killed));
+            Assert.True(killed.Task.IsCompleted, "no silo was killed (the sharded level ended before the kill point was seen)");
+            Assert.Equal(expected.Permutation, result.Permutation);
+            Assert.Equal(expected.Cost, result.Cost);
+            Assert.True(result.Status.ShardedLevelRestarts >= 1, "the sharded level did not start again");
+            Assert.Equal(1, result.Status.ShardedLevels);
+            Assert.NotEqual(await killed.Task, result.Status.CoordinatorSilo);
+            output.WriteLine($"killed {await killed.Task}; restarts {result.Status.ShardedLevelRestarts}, round trips {result.Status.ShardRoundTrips}, runs {result.Status.Runs}");
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private sealed class KillShardSilo(InProcessTestCluster cluster, TaskCompletionSource<string> killed) : IProgress<HiRefJobStatus>
+    {
+        public void Report(HiRefJobStatus value)
+        {
+            if (killed.Task.IsCompleted || value.ShardRoundTrips < 5 || value.ShardedLevels > 0)
+            {
+                return;
+            }
+
+            var victim = cluster.Silos.Skip(1).First(s => s.SiloAddress.ToString() != value.CoordinatorSilo);
+            killed.SetResult(victim.SiloAddress.ToString());
+            cluster.KillSiloAsync(victim).GetAwaiter().GetResult();
+        }
+    }
+}
