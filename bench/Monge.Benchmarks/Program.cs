@@ -35,6 +35,12 @@ if (args.Length > 0 && args[0] == "sinkhorn-trace")
     return;
 }
 
+if (args.Length > 0 && args[0] == "sinkhorn-warm")
+{
+    SinkhornWarmRun.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "sinkhorn-div")
 {
     SinkhornDivergenceRun.Run(args[1..]);

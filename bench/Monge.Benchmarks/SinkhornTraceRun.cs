@@ -28,6 +28,8 @@ internal static class SinkhornTraceRun
             {
                 "defaults" => options,
                 "plain" => options with { Momentum = 1 },
+                "double" => options with { SingleEarlyIterations = false },
+                _ when variant.StartsWith('f') => options with { SingleSwitchFactor = double.Parse(variant[1..], CultureInfo.InvariantCulture) },
                 _ when variant.StartsWith('s') => Scaled(options, variant),
                 _ when variant.StartsWith('m') => options with { Momentum = double.Parse(variant[1..variant.IndexOf('@')], CultureInfo.InvariantCulture), MomentumStart = int.Parse(variant[(variant.IndexOf('@') + 1)..], CultureInfo.InvariantCulture) },
                 _ => options with { Momentum = double.Parse(variant, CultureInfo.InvariantCulture) },
@@ -41,7 +43,7 @@ internal static class SinkhornTraceRun
             var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
             var c = result.Convergence;
             Console.WriteLine(FormattableString.Invariant(
-                $"{variant}: {c.Status}, {c.Iterations} it, ω {result.Momentum:F3}, {seconds:F3} s, {cpu:F3} CPU s, cost {result.Cost:R}, error {c.FinalError:E2}"));
+                $"{variant}: {c.Status}, {c.Iterations} it, ω {result.Momentum:F3}, {seconds:F3} s, {cpu:F3} CPU s, cost {result.Cost:R}, error {c.FinalError:E2}, float32 soft-mins {result.SingleSoftMins}"));
             Console.WriteLine("  errors: " + string.Join(' ', c.ErrorTrace.Select(e => e.ToString("E2", CultureInfo.InvariantCulture))));
         }
     }

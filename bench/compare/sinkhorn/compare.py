@@ -3,7 +3,7 @@
 
     dotnet build src/Monge.Cli -c Release
     /usr/bin/python3 bench/compare/sinkhorn/compare.py [n ...] [--thr 1e-6] [--ref-thr 1e-9] [--log-full-max 2000]
-        [--data 2d|pca30 | --dim 2|30] [--plain] [--best]
+        [--data 2d|pca30 | --dim 2|30] [--plain] [--best] [--pot-runs 3] [--warm]
 
 Problems (--data): `2d` (default): n = m points, uniform weights, x ~ U[0,1]^2, y ~ U[0,1]^2 + 0.2 (seed 0);
 `pca30`: n source and 0.9 n target points in 30-D shaped like PCA scores (per-axis scale 25/sqrt(k), four clusters,
@@ -24,7 +24,12 @@ run is also compared with a reference: the converged cost at --ref-thr (Monge ε
 against POT at the same threshold when --check-ref is given).
 
 Times: Monge's is the solver's own "seconds" (file loading and process start excluded; the first-call JIT included).
-POT's is the wall time of the call plus ot.dist. `sinkhorn_log` runs to the threshold for n <= --log-full-max;
+POT's is the wall time of the call plus ot.dist, the median of --pot-runs runs (default 3; all are printed). The whole
+`monge solve` process (runtime start, argument parsing, reading the .npy files, JIT, solve, writing the potentials) is
+also timed from outside ("process s"). --warm adds, in one separate process with the CLI's JIT setting
+(DOTNET_TC_QuickJitForLoops=0, as Monge.Cli.csproj sets), three solves of the same problem with the library's defaults
+(`Monge.Benchmarks.dll sinkhorn-warm`): the first (JIT included, as in the CLI) and the median of the next two ("warm":
+the code already compiled, as in a long-lived process or notebook), each timed around Solve alone, with its ratio. `sinkhorn_log` runs to the threshold for n <= --log-full-max;
 above, it runs 30 iterations and its time is extrapolated to the iteration count `ot.sinkhorn` needed (the two make
 the same iterates in exact arithmetic), marked "~".
 """
@@ -41,6 +46,7 @@ import ot
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CLI = os.path.join(ROOT, "src", "Monge.Cli", "bin", "Release", "net10.0", "Monge.Cli.dll")
+BENCH = os.path.join(ROOT, "bench", "Monge.Benchmarks", "bin", "Release", "net10.0", "Monge.Benchmarks.dll")
 BEST = ["--epsilon-scaling", "100", "--epsilon-decay", "0.8", "--momentum", "1.8"]
 
 
@@ -56,13 +62,24 @@ def monge(tmp, x_path, y_path, eps, thr, extra):
            "--threshold", repr(thr), "--norm", "l2", "--max-iterations", "100000", "--json",
            "--potentials-out", pot, "--overwrite"] + extra
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     js = json.loads(out)
+    js["process_wall"] = wall
     # CPU seconds (user + sys) of the whole `monge solve` process: start, JIT, file loading and the solve.
     js["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     z = np.load(pot)
     return js, z["f"], z["g"]
+
+
+def monge_warm(x_path, y_path, eps, thr, solves=3):
+    """First and warm solves in one process with the CLI's JIT setting (see the module docstring)."""
+    env = dict(os.environ, DOTNET_TC_QuickJitForLoops="0")
+    out = subprocess.run(["dotnet", BENCH, "sinkhorn-warm", x_path, y_path, repr(eps), repr(thr), str(solves)],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def marginal_errors(P, a, b):
@@ -74,7 +91,9 @@ def main():
     ref_thr = option("--ref-thr", 1e-9, float)
     log_full_max = option("--log-full-max", 2000, int)
     check_ref = "--check-ref" in sys.argv
-    skip = {"--thr", "--ref-thr", "--log-full-max", "--data", "--dim"}
+    pot_runs = option("--pot-runs", 3, int)
+    warm = "--warm" in sys.argv
+    skip = {"--thr", "--ref-thr", "--log-full-max", "--data", "--dim", "--pot-runs"}
     args = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith("--") and sys.argv[i - 1] not in skip]
     data = option("--data", {"2": "2d", "30": "pca30"}[option("--dim", "2", str)], str)
     sizes = [int(a) for a in args] or [2000, 4000]
@@ -111,13 +130,17 @@ def main():
             xp, yp = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
             np.save(xp, x)
             np.save(yp, y)
-            t = time.perf_counter()
-            c0 = time.process_time()
-            M = ot.dist(x, y)
-            eps = 0.01 * M.mean()
-            P, log = ot.sinkhorn(a, b, M, eps, stopThr=thr, numItermax=100000, log=True)
-            t_pot = time.perf_counter() - t
-            cpu_pot = time.process_time() - c0
+            pot_times, pot_cpus = [], []
+            for _ in range(pot_runs):
+                t = time.perf_counter()
+                c0 = time.process_time()
+                M = ot.dist(x, y)
+                eps = 0.01 * M.mean()
+                P, log = ot.sinkhorn(a, b, M, eps, stopThr=thr, numItermax=100000, log=True)
+                pot_times.append(time.perf_counter() - t)
+                pot_cpus.append(time.process_time() - c0)
+            t_pot = float(np.median(pot_times))
+            cpu_pot = float(np.median(pot_cpus))
             it_pot = log["niter"]
             cost_pot = float((P * M).sum())
             err_pot = marginal_errors(P, a, b)
@@ -138,6 +161,7 @@ def main():
                 Pm = a[:, None] * b[None, :] * np.exp((f[:, None] + g[None, :] - M) / eps)
                 runs[name] = (js, marginal_errors(Pm, a, b))
                 del Pm
+            warm_runs = monge_warm(xp, yp, eps, thr) if warm else None
             ref, _, _ = monge(tmp, xp, yp, eps, ref_thr, [])
             cost_ref = ref["cost"]
             if check_ref:
@@ -165,6 +189,16 @@ def main():
               f"{defaults['momentum']:.3f}, {geo['kind']} {geo['bytes'] / 2**20:.0f} MiB, "
               f"{geo.get('kernel_bytes', 0) / 2**20:.0f} MiB | {cpu_pot:.2f} / {defaults['cpu']:.2f} | "
               f"{cpu_pot / defaults['cpu']:.1f} |", flush=True)
+        print(f"  POT runs (s): {', '.join(f'{v:.3f}' for v in pot_times)} (median {t_pot:.3f}); Monge `monge solve` "
+              f"process wall {defaults['process_wall']:.2f} s (solver {defaults['seconds']:.3f} s): "
+              f"{t_pot / defaults['process_wall']:.1f}x as a whole process", flush=True)
+        if warm_runs:
+            first = warm_runs[0]
+            rest = float(np.median([r["seconds"] for r in warm_runs[1:]]))
+            print(f"  same problem, one process (CLI JIT setting): first solve {first['seconds']:.3f} s "
+                  f"({first['iterations']} it, {first['status']}) = {t_pot / first['seconds']:.1f}x POT median; warm "
+                  f"{', '.join('%.3f' % r['seconds'] for r in warm_runs[1:])} s (median {rest:.3f}) = "
+                  f"{t_pot / rest:.1f}x; rel. cost error vs converged {rel(first['cost'], cost_ref):.1e}", flush=True)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,11 @@ public sealed partial record Sinkhorn
         var lastCheck = -1;
         var finalInterval = false;
         double? lastRegularError = null;
+
+        // Single-precision early iterations (SingleSoftMin): on until a check comes near the threshold or stops improving.
+        var single = s.Single is not null && anderson is null;
+        var singleLevel = single ? Math.Max(SingleSwitchFactor * Threshold, 1e-3 * TargetNorm(s.Problem)) : 0;
+        var singleStalls = 0;
         var iteration = 0;
         for (; iteration < MaxIterations; iteration++)
         {
@@ -58,10 +63,10 @@ public sealed partial record Sinkhorn
             var epsT = T.CreateTruncating(s.Epsilon * EpsilonScaling.MultiplierAt(iteration));
             var atTarget = iteration >= warmup;
 
-            // g-side soft-min of the current f (shared by the error check and the g update).
-            ColumnSoftMin<T>(s, epsT, softCols);
+            // g-side soft-min of the current f (shared by the error check and the g update); in double at a check.
             var regularCheck = (iteration - warmup) % InnerIterations == 0;
             var check = atTarget && iteration > 0 && iteration >= MinIterations && (regularCheck || finalInterval);
+            ColumnSoftMin<T>(s, epsT, softCols, single && !check && !regularCheck);
             if (check)
             {
                 var (error, mass) = MarginalError(s, softCols, softRows, softRowsEps == epsT, accelerated, epsT, colError, rowError);
@@ -80,6 +85,7 @@ public sealed partial record Sinkhorn
                     lastCheck = -1;
                     lastRegularError = null;
                     finalInterval = false;
+                    single = false;
                     continue;
                 }
 
@@ -114,6 +120,14 @@ public sealed partial record Sinkhorn
                     // the threshold (such a check costs O(n + m): both soft-mins are fresh; docs/sinkhorn.md).
                     finalInterval = Momentum is null && anderson is null && InnerIterations > 1 && lastRegularError is { } before
                         && error < before && error * (error / before) <= FinalIntervalFactor * Threshold;
+                    if (single)
+                    {
+                        // Leave float32 near the threshold, or after two checks in a row without progress (its rounding
+                        // may be what holds the error up).
+                        singleStalls = lastRegularError is { } last && error >= last ? singleStalls + 1 : 0;
+                        single = error > singleLevel && singleStalls < 2 && !finalInterval;
+                    }
+
                     lastRegularError = error;
                     relaxation.Observe(error, lastCheck < 0 ? 0 : iteration - lastCheck);
                     lastCheck = iteration;
@@ -123,8 +137,11 @@ public sealed partial record Sinkhorn
             var omega = iteration >= MomentumStart && atTarget ? relaxation.Omega : 1;
             accelerated |= omega != 1 || anderson is not null;
             UpdateG<T>(s, softCols, epsT, omega, update);
-            RowSoftMin<T>(s, epsT, softRows);
-            softRowsEps = epsT;
+
+            // The row soft-min before a check is in double: the check reuses it for the row error.
+            var nextRegular = (iteration + 1 - warmup) % InnerIterations == 0;
+            var rowsSingle = RowSoftMin<T>(s, epsT, softRows, single && !nextRegular && !finalInterval);
+            softRowsEps = rowsSingle ? T.Zero : epsT;
             UpdateF<T>(s, softRows, epsT, omega, update);
             if (anderson is not null && atTarget)
             {
@@ -143,6 +160,7 @@ public sealed partial record Sinkhorn
                     lastCheck = -1;
                     lastRegularError = null;
                     finalInterval = false;
+                    single = false;
                     continue;
                 }
 
@@ -185,6 +203,50 @@ public sealed partial record Sinkhorn
 
         return new Convergence(status, iteration, lastError, Threshold, errors, stopwatch.Elapsed);
     }
+
+    /// <summary>The target column marginal's norm in <see cref="Norm"/> (the scale of the marginal errors).</summary>
+    private double TargetNorm<T>(LinearProblem<T> problem)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var b = new double[problem.B.Length];
+        for (var j = 0; j < b.Length; j++)
+        {
+            b[j] = double.CreateTruncating(problem.B[j]);
+        }
+
+        return Norm2(b, Norm);
+    }
+
+    /// <summary>Column soft-min, in float32 (<see cref="SingleSoftMin"/>) when <paramref name="single"/> and the state has one; returns whether it was.</summary>
+    private static bool ColumnSoftMin<T>(SinkhornState<T> s, T eps, Span<T> soft, bool single)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (single && TrySingle(s, s.F, eps, Axis.Columns, soft))
+        {
+            return true;
+        }
+
+        ColumnSoftMin(s, eps, soft);
+        return false;
+    }
+
+    /// <summary>Row soft-min, in float32 when <paramref name="single"/> and the state has one; returns whether it was.</summary>
+    private static bool RowSoftMin<T>(SinkhornState<T> s, T eps, Span<T> soft, bool single)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (single && TrySingle(s, s.G, eps, Axis.Rows, soft))
+        {
+            return true;
+        }
+
+        RowSoftMin(s, eps, soft);
+        return false;
+    }
+
+    private static bool TrySingle<T>(SinkhornState<T> s, T[] h, T eps, Axis axis, Span<T> soft)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(double) && s.Single is { } single
+            && single.TrySoftMin((double[])(object)h, double.CreateTruncating(eps), axis, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(soft));
 
     /// <summary>
     /// The largest plan mass a run may reach before it counts as diverged: 10 × max(|a|, |b|, |a|·|b|). A balanced plan

@@ -44,6 +44,11 @@ public sealed partial record Sinkhorn
         problem = problem.WithRelaxation(problem.Relaxation.AtEpsilon(epsilon));
         var (geometry, storage, bytes) = CostStoragePolicy.Choose(problem.Geometry, CostStorage, MaxCostMemory);
         var state = new SinkhornState<T>(problem, Convention, epsilon, geometry) { Kernel = StoredKernel(geometry, storage, bytes) };
+        if (typeof(T) == typeof(double) && SingleEarlyIterations && state.Kernel is null && AndersonMemory == 0)
+        {
+            state.Single = SingleSoftMin.TryCreate((CostGeometry<double>)(object)geometry, (double[])(object)state.KernelLogA, (double[])(object)state.KernelLogB, SingleMinEntries);
+        }
+
         EpsilonScaling schedule;
         if (initial is null)
         {
@@ -69,6 +74,7 @@ public sealed partial record Sinkhorn
             CostMemoryBytes = bytes,
             KernelMemoryBytes = state.Kernel is { Disabled: false } kernel ? kernel.MemoryBytes : 0,
             KernelAbsorptions = state.Kernel?.Absorptions ?? 0,
+            SingleSoftMins = state.Single?.Count ?? 0,
         };
     }
 

@@ -134,6 +134,20 @@ public sealed partial record Sinkhorn
     /// <summary>Kernel entries from which the stored kernel is float32 (2²²: 32 MiB as doubles, beyond the caches); below, double.</summary>
     internal const long SingleKernelMinEntries = 1L << 22;
 
+    /// <summary>
+    /// Single-precision early iterations (default true): a double-precision run on an online squared Euclidean point
+    /// cloud with at least <see cref="SingleMinEntries"/> entries runs its soft-mins in float32 (<see cref="SingleSoftMin"/>)
+    /// until the marginal error at a check is within <see cref="SingleSwitchFactor"/> × <see cref="Threshold"/> (or
+    /// 1e-3 of the target marginal's norm, whichever is larger), then in double; every error check is in double.
+    /// </summary>
+    internal bool SingleEarlyIterations { get; init; } = true;
+
+    /// <summary>Entries (n·m) from which the early iterations run in float32 (2²⁰; below, a soft-min is cheap anyway).</summary>
+    internal const long SingleMinEntries = 1L << 20;
+
+    /// <summary>The float32 phase ends at the first check whose error is at most this multiple of the threshold (default 10).</summary>
+    internal double SingleSwitchFactor { get; init; } = 10;
+
     /// <summary>Forces the kernel's precision (true: float32, false: double); null (default): by size, <see cref="SingleKernelMinEntries"/>.</summary>
     internal bool? SingleKernel { get; init; }
 

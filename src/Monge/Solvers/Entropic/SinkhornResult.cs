@@ -95,6 +95,9 @@ public sealed partial class SinkhornResult<T> : ITransportPlan<T>
     /// <summary>How many times the kernel was rebuilt around new reference potentials (0 in the log domain).</summary>
     internal int KernelAbsorptions { get; init; }
 
+    /// <summary>How many soft-mins of the run were float32 early iterations (<see cref="SingleSoftMin"/>).</summary>
+    internal int SingleSoftMins { get; init; }
+
     /// <inheritdoc />
     public int SourceCount => Problem.Geometry.Rows;
 

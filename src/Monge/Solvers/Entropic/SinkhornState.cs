@@ -48,6 +48,9 @@ internal sealed class SinkhornState<T>
     /// <summary>The kernel-domain soft-min on a stored kernel (double only), or null for the log domain throughout.</summary>
     public KernelSoftMin? Kernel { get; init; }
 
+    /// <summary>The float32 online soft-min for the early iterations (<see cref="SingleSoftMin"/>), or null.</summary>
+    public SingleSoftMin? Single { get; set; }
+
     public double Epsilon { get; }
 
     /// <summary>log a inside the kernel (KL convention) or empty.</summary>
