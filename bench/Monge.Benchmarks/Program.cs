@@ -77,6 +77,12 @@ if (args.Length > 0 && args[0] == "maps-error")
     return;
 }
 
+if (args.Length > 0 && args[0] == "progot-gauss")
+{
+    MapsRun.ProgOTGaussian(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "maps-sparse")
 {
     MapsRun.Sparse(args[1..]);

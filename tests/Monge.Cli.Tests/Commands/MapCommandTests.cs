@@ -61,13 +61,45 @@ public class MapCommandTests
     [InlineData("--method", "lap", "--epsilon", "1")]
     [InlineData("--cost", "euclidean", "--epsilon", "1")]
     [InlineData("--method", "progot", "--schedule", "fast")]
-    public void Fit_BadOptions_ExitTwo(string flag, string value, string flag2, string value2)
+    [InlineData("--method", "entropic", "--start-epsilon-scale", "2")]
+    [InlineData("--method", "entropic", "--end-epsilon-scales", "0.1,1")]
+    [InlineData("--method", "entropic", "--cold-start", "true")]
+    public void Fit_BadOptions_ExitTwo(string flag, string value, string flag2, string value2) =>
+        AssertRefused(flag, value, flag2, value2);
+
+    [Theory]
+    [InlineData("--epsilon", "0.5", "--start-epsilon-scale", "2")]
+    [InlineData("--epsilon", "0.5", "--end-epsilon-scales", "0.1,1")]
+    [InlineData("--end-epsilon-scales", "0.1,-1", "--steps", "3")]
+    [InlineData("--end-epsilon-scales", "0.1,,1", "--steps", "3")]
+    [InlineData("--start-epsilon-scale", "0", "--steps", "3")]
+    [InlineData("--steps", "0", "--schedule", "decelerating")]
+    public void FitProgOT_ScheduleOptionsThatDoNotApply_ExitTwo(string flag, string value, string flag2, string value2) =>
+        AssertRefused("--method", "progot", flag, value, flag2, value2);
+
+    /// <summary>map fit with these options exits 2 with a one-line error and writes nothing.</summary>
+    private static void AssertRefused(params string[] options)
     {
         using var cli = new CliRunner();
         var (x, y, _, _, _, _) = Data(cli);
-        var (code, _, err) = cli.Run("map", "fit", "--source", x, "--target", y, flag, value, flag2, value2, "--out", cli.File("m.npz"));
+        var (code, _, err) = cli.Run(["map", "fit", "--source", x, "--target", y, .. options, "--out", cli.File("m.npz")]);
         Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.Single(err.Trim().Split('\n'));
         Assert.False(File.Exists(cli.File("m.npz")));
+    }
+
+    [Fact]
+    public void FitProgOT_ScheduleOptions_AreTheLibrarysOptions()
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, xc, yc, zc) = Data(cli);
+        var map = cli.File("map.npz");
+        var output = cli.File("tz.npy");
+        var (code, _, err) = cli.Run("map", "fit", "--source", x, "--target", y, "--method", "progot", "--steps", "3", "--schedule", "decelerating", "--start-epsilon-scale", "2", "--end-epsilon-scales", "0.3,1", "--cold-start", "--out", map);
+        Assert.True(code == 0, err);
+        Assert.Equal(0, cli.Run("map", "apply", "--map", map, "--points", z, "--out", output).Code);
+        var expected = new ProgOT { Steps = 3, Schedule = ProgOTSchedule.Decelerating, StartEpsilonScale = 2, EndEpsilonScales = [0.3, 1], WarmStart = false }.Fit(xc, yc).Map;
+        NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
     }
 
     [Theory]

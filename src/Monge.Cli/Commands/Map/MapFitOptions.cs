@@ -15,5 +15,11 @@ internal sealed class MapFitOptions
 
     public Option<string> Schedule { get; } = new("--schedule") { Description = "ProgOT α schedule: constant-speed, decelerating or accelerating.", DefaultValueFactory = _ => "constant-speed" };
 
+    public Option<double?> StartEpsilonScale { get; } = new("--start-epsilon-scale") { Description = "ProgOT: ε_start = this × 0.05·std C on (source, target) (default 1); not with --epsilon." };
+
+    public Option<string?> EndEpsilonScales { get; } = new("--end-epsilon-scales") { Description = "ProgOT: candidate multipliers of 0.05·std C on (target, target) for ε_end, the one that best maps the target to itself wins (default 0.01,0.0316,0.1,0.316,1); not with --epsilon." };
+
+    public Option<bool> ColdStart { get; } = new("--cold-start") { Description = "ProgOT: start every stage's Sinkhorn from scratch instead of from the previous stage's potentials × (1 − α)." };
+
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the target points drawn to choose ProgOT's final ε.", DefaultValueFactory = _ => 0 };
 }

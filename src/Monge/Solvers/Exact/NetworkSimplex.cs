@@ -23,7 +23,7 @@ namespace Monge.Solvers.Exact;
 /// Memory: the cost matrix plus O(n + m). Time: pivots × (pricing + subtree update); empirically about O(n² ·
 /// √n)–O(n³) on dense geometric problems.</para>
 /// </remarks>
-public sealed record NetworkSimplex
+public sealed partial record NetworkSimplex
 {
     /// <summary>Maximum number of pivots; reaching it returns the current feasible plan with status MaxIterations.</summary>
     public long MaxIterations { get; init; } = 1_000_000_000;
@@ -48,59 +48,8 @@ public sealed record NetworkSimplex
         IProgress<SolverProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var n = a.Length;
-        var m = b.Length;
-        var massA = Marginals.Validate(a, n, nameof(a));
-        var massB = Marginals.Validate(b, m, nameof(b));
-        if (cost.Length != (long)n * m)
-        {
-            throw new InputValidationException(InputProblem.DimensionMismatch, $"Cost has {cost.Length} entries but {n} × {m} are needed.", nameof(cost));
-        }
-
-        for (var k = 0; k < cost.Length; k++)
-        {
-            if (!double.IsFinite(cost[k]))
-            {
-                throw new InputValidationException(InputProblem.NonFinite, $"Cost entry ({k / m}, {k % m}) is {cost[k]}.", nameof(cost), k);
-            }
-        }
-
-        if (MaxIterations < 0)
-        {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxIterations must be non-negative (got {MaxIterations}).");
-        }
-
-        var scaleA = 1.0;
-        var scaleB = 1.0;
-        if (NormalizeMasses)
-        {
-            scaleA = 1.0 / massA;
-            scaleB = 1.0 / massB;
-        }
-        else if (Math.Abs(massA - massB) > 1e-9 * Math.Max(massA, massB))
-        {
-            throw new InputValidationException(
-                InputProblem.MassMismatch,
-                $"Source mass {massA:R} and target mass {massB:R} differ; exact OT needs equal masses (set NormalizeMasses to rescale both to one).",
-                nameof(b));
-        }
-        else
-        {
-            scaleB = massA / massB;
-        }
-
-        var supply = new double[n + m];
-        for (var i = 0; i < n; i++)
-        {
-            supply[i] = a[i] * scaleA;
-        }
-
-        for (var j = 0; j < m; j++)
-        {
-            supply[n + j] = -b[j] * scaleB;
-        }
-
-        var solver = new Engine(cost, n, m, supply);
+        var supply = Supplies(cost, a, b);
+        var solver = new Engine(cost, a.Length, b.Length, supply);
         return solver.Run(MaxIterations, progress, cancellationToken);
     }
 
@@ -155,7 +104,7 @@ public sealed record NetworkSimplex
     }
 
     /// <summary>The spanning-tree state of one run.</summary>
-    private ref struct Engine
+    private ref partial struct Engine
     {
         private readonly ReadOnlySpan<double> _cost;
         private readonly int _n;
@@ -209,10 +158,14 @@ public sealed record NetworkSimplex
             _nextArc = 0;
         }
 
-        public NetworkSimplexResult Run(long maxIterations, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+        public NetworkSimplexResult Run(long maxIterations, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, NetworkSimplexBasis? start = null)
         {
             var stopwatch = Stopwatch.StartNew();
-            Initialize();
+            if (start is null || !Restore(start))
+            {
+                Initialize();
+            }
+
             var blockSize = Math.Max(10L, (long)Math.Ceiling(Math.Sqrt(_arcs)));
             long iterations = 0;
             var status = SolverStatus.Converged;

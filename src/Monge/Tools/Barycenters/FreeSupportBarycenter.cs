@@ -162,12 +162,19 @@ public sealed record FreeSupportBarycenter
 
         var stopwatch = Stopwatch.StartNew();
         var uniformB = IsUniform(b);
-        var plans = Evaluate(inputs, x, b, uniformB, Inner);
+        var workspaces = new InputWorkspace[s];
+        for (var k = 0; k < s; k++)
+        {
+            workspaces[k] = new InputWorkspace(size, inputs[k].Count);
+        }
+
+        var plans = Evaluate(inputs, workspaces, x, b, uniformB, Inner);
         var objective = Objective(plans, w);
         var trace = new List<double>();
         var status = SolverStatus.MaxIterations; // MaxIterations = 0 evaluates the start only: not a converged solve
         var iterations = 0;
         var error = double.NaN;
+        var next = new double[x.Length];
         for (var t = 0; t < MaxIterations; t++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -176,7 +183,7 @@ public sealed record FreeSupportBarycenter
                 break;
             }
 
-            var next = Update(plans, inputs, w, b, d);
+            Update(plans, inputs, w, b, d, next);
             if (!AllFinite(next))
             {
                 status = SolverStatus.Diverged;
@@ -193,16 +200,18 @@ public sealed record FreeSupportBarycenter
                 break;
             }
 
-            var nextPlans = Evaluate(inputs, next, b, uniformB, Inner);
+            var nextPlans = Evaluate(inputs, workspaces, next, b, uniformB, Inner);
             var nextObjective = Objective(nextPlans, w);
             iterations++;
             error = nextObjective == objective ? 0 : Math.Abs(objective - nextObjective) / Math.Max(Math.Abs(nextObjective), double.Epsilon);
             trace.Add(error);
-            x = next;
+            (x, next) = (next, x);
             plans = nextPlans;
             objective = nextObjective;
-            if (error <= Threshold)
+            if (error <= Threshold || Array.TrueForAll(plans, p => p.Unchanged))
             {
+                // Unchanged: every warm-started exact solve kept its previous tree (no pivot), so the plans are the ones
+                // that gave these points and the next update would return them exactly: the fixed point is reached.
                 status = SolverStatus.Converged;
                 break;
             }
@@ -216,7 +225,7 @@ public sealed record FreeSupportBarycenter
 
         var exact = Inner == FreeSupportInnerSolver.Exact || ExactObjective;
         var valuePlans = Inner == FreeSupportInnerSolver.Entropic && ExactObjective
-            ? Evaluate(inputs, x, b, uniformB, FreeSupportInnerSolver.Exact)
+            ? Evaluate(inputs, workspaces, x, b, uniformB, FreeSupportInnerSolver.Exact)
             : plans;
         var values = valuePlans.Select(p => p.Value).ToArray();
         var finalObjective = Objective(valuePlans, w);
@@ -225,7 +234,8 @@ public sealed record FreeSupportBarycenter
         return new FreeSupportBarycenterResult(x, b, d, values, finalObjective, exact, input => finalPlans[input].Dense(size), convergence);
     }
 
-    private const long ParallelWork = 1_000_000;
+    // About 30 000 cost entries take tens of microseconds to fill and far longer to solve: above that a thread hand-off pays.
+    private const long ParallelWork = 30_000;
 
     private static double[] NormalizedLambdas(IReadOnlyList<double>? lambdas, int s)
     {
@@ -280,12 +290,14 @@ public sealed record FreeSupportBarycenter
     }
 
     // Inner solves are not cancelled midway (a cancelled plan would be partial); cancellation is checked between iterations.
-    private InnerPlan[] Evaluate(Input[] inputs, double[] x, double[] b, bool uniformB, FreeSupportInnerSolver inner)
+    // Each input's solve reads and writes only its own workspace, so running them in parallel gives the same plans.
+    private InnerPlan[] Evaluate(Input[] inputs, InputWorkspace[] workspaces, double[] x, double[] b, bool uniformB, FreeSupportInnerSolver inner)
     {
         var plans = new InnerPlan[inputs.Length];
-        InnerPlan Solve(int k) => inner == FreeSupportInnerSolver.Exact ? SolveExact(inputs[k], x, b, uniformB) : SolveEntropic(inputs[k], x, b);
+        InnerPlan Solve(int k) => inner == FreeSupportInnerSolver.Exact
+            ? SolveExact(inputs[k], workspaces[k], x, b, uniformB)
+            : SolveEntropic(inputs[k], workspaces[k], x, b);
 
-        // Small problems run one after the other: below about 10⁶ cost entries a thread hand-off costs more than it saves.
         long work = 0;
         foreach (var input in inputs)
         {
@@ -307,7 +319,7 @@ public sealed record FreeSupportBarycenter
         return plans;
     }
 
-    private InnerPlan SolveExact(Input input, double[] x, double[] b, bool uniformB)
+    private InnerPlan SolveExact(Input input, InputWorkspace workspace, double[] x, double[] b, bool uniformB)
     {
         var size = b.Length;
         var n = input.Count;
@@ -326,63 +338,44 @@ public sealed record FreeSupportBarycenter
             return new InnerPlan(rows, cols, mass, value, true, n);
         }
 
-        var cost = SquaredDistances(x, size, input.Points, n, d);
+        var cost = workspace.Cost;
+        LinearAssignment.FillCost(x, input.Points, d, null, cost);
         if (uniformB && n == size && input.Uniform)
         {
-            var assignment = LinearAssignment.Solve(cost, size, n);
+            var assignment = new int[size];
+            var total = LinearAssignment.SolveInto<double>(cost, size, n, assignment, workspace.Assignment);
             var rows = new int[size];
-            var cols = new int[size];
             var mass = new double[size];
             for (var i = 0; i < size; i++)
             {
                 rows[i] = i;
-                cols[i] = assignment.RowToColumn[i];
                 mass[i] = 1.0 / size;
             }
 
-            return new InnerPlan(rows, cols, mass, assignment.TotalCost / size, assignment.Convergence.Converged, n);
+            return new InnerPlan(rows, assignment, mass, total / size, true, n);
         }
 
-        var result = Exact.Solve(cost, b, input.Weights);
-        return new InnerPlan(result.Rows, result.Columns, result.Mass, result.Cost, result.Optimal, n);
+        // Warm start: the previous iteration's optimal tree is a feasible basis here (same weights); after small moves it
+        // needs few pivots, or none.
+        var warm = workspace.ExactSolves++ > 0;
+        var result = Exact.SolveFrom(workspace.Basis, cost, b, input.Weights);
+        return new InnerPlan(result.Rows, result.Columns, result.Mass, result.Cost, result.Optimal, n) { Unchanged = warm && workspace.Basis.LastPivots == 0 };
     }
 
-    private InnerPlan SolveEntropic(Input input, double[] x, double[] b)
+    private InnerPlan SolveEntropic(Input input, InputWorkspace workspace, double[] x, double[] b)
     {
         var source = new PointCloud<double>(x, b.Length, input.Dimension, b);
         var target = new PointCloud<double>(input.Points, input.Count, input.Dimension, input.Weights);
-        var result = Entropic.Solve(LinearProblem<double>.FromPointClouds(source, target));
+
+        // Warm start from the previous iteration's potentials: the points moved a little, the start saves sweeps.
+        var result = Entropic.Solve(LinearProblem<double>.FromPointClouds(source, target), workspace.Potentials);
+        workspace.Potentials = result.Potentials;
         return new InnerPlan(result, result.Cost, result.Converged, input.Count);
     }
 
-    private static double[] SquaredDistances(double[] x, int size, double[] y, int n, int d)
+    private static void Update(InnerPlan[] plans, Input[] inputs, double[] w, double[] b, int d, double[] next)
     {
-        var cost = new double[(long)size * n];
-        for (var i = 0; i < size; i++)
-        {
-            var xi = x.AsSpan(i * d, d);
-            var row = cost.AsSpan(i * n, n);
-            for (var j = 0; j < n; j++)
-            {
-                var yj = y.AsSpan(j * d, d);
-                var sum = 0.0;
-                for (var k = 0; k < d; k++)
-                {
-                    var gap = xi[k] - yj[k];
-                    sum += gap * gap;
-                }
-
-                row[j] = sum;
-            }
-        }
-
-        return cost;
-    }
-
-    private static double[] Update(InnerPlan[] plans, Input[] inputs, double[] w, double[] b, int d)
-    {
-        var size = b.Length;
-        var next = new double[size * d];
+        Array.Clear(next);
         for (var k = 0; k < plans.Length; k++)
         {
             var plan = plans[k];
@@ -413,7 +406,6 @@ public sealed record FreeSupportBarycenter
             }
         }
 
-        return next;
     }
 
     private static double[] InitialPoints(Input[] inputs, double[] w, int size, int d, int seed)
@@ -505,6 +497,20 @@ public sealed record FreeSupportBarycenter
         public bool Uniform { get; } = IsUniform(weights);
     }
 
+    /// <summary>What one input keeps between iterations: its cost buffer, the network simplex tree, the assignment scratch and the Sinkhorn potentials.</summary>
+    private sealed class InputWorkspace(int size, int count)
+    {
+        public double[] Cost { get; } = new double[(long)size * count];
+
+        public NetworkSimplexBasis Basis { get; } = new();
+
+        public LinearAssignmentWorkspace<double> Assignment { get; } = new();
+
+        public SinkhornPotentials<double>? Potentials { get; set; }
+
+        public int ExactSolves { get; set; }
+    }
+
     private sealed class InnerPlan
     {
         public InnerPlan(int[] rows, int[] columns, double[] mass, double value, bool optimal, int columnsCount)
@@ -539,6 +545,9 @@ public sealed record FreeSupportBarycenter
         public double Value { get; }
 
         public bool Optimal { get; }
+
+        /// <summary>A warm-started exact solve that made no pivot: the same plan as the previous iteration's.</summary>
+        public bool Unchanged { get; init; }
 
         public int ColumnCount { get; }
 

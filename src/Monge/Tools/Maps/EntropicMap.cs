@@ -89,7 +89,11 @@ public sealed class EntropicMap : ITransportMap
     /// <returns>The map, with the solve's <see cref="Convergence"/>.</returns>
     /// <exception cref="InputValidationException">Invalid inputs or options, or the plain-entropy convention.</exception>
     /// <exception cref="UnsupportedCostException">The cost is not translation-invariant.</exception>
-    public static EntropicMap Fit(PointCloud<double> source, PointCloud<double> target, ICostFunction<double>? cost = null, Sinkhorn? options = null, CancellationToken cancellationToken = default)
+    public static EntropicMap Fit(PointCloud<double> source, PointCloud<double> target, ICostFunction<double>? cost = null, Sinkhorn? options = null, CancellationToken cancellationToken = default) =>
+        FitFrom(source, target, cost, options, null, cancellationToken).Map;
+
+    /// <summary>Fits the map from a warm start and also returns the solve's potentials (f, g), to warm-start the next fit.</summary>
+    internal static (EntropicMap Map, SinkhornPotentials<double> Potentials) FitFrom(PointCloud<double> source, PointCloud<double> target, ICostFunction<double>? cost, Sinkhorn? options, SinkhornPotentials<double>? initial, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -107,10 +111,10 @@ public sealed class EntropicMap : ITransportMap
             throw new InputValidationException(InputProblem.InvalidParameter, "The entropic map is fitted on a balanced problem.", nameof(options));
         }
 
-        var result = options.Solve(problem, null, cancellationToken);
+        var result = options.Solve(problem, initial, null, cancellationToken);
         var s = result.CostScaleFactor;
         var g = Array.ConvertAll(result.G, v => v / s);
-        return new EntropicMap(target, g, result.Epsilon / s, cost) { Convergence = result.Convergence };
+        return (new EntropicMap(target, g, result.Epsilon / s, cost) { Convergence = result.Convergence }, result.Potentials);
     }
 
     /// <inheritdoc />

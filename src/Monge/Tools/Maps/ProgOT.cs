@@ -10,8 +10,9 @@ namespace Monge.Tools.Maps;
 /// ProgOT, progressive entropic optimal transport (Kassraie, Pooladian, Klein, Thornton, Niles-Weed and Cuturi 2024,
 /// "Progressive Entropic Optimal Transport Solvers"; OTT-JAX <c>ott.tools.progot</c>) as a map estimator: K stages,
 /// each an entropic OT problem between the moved source x_k and the target at ε_k, whose entropic map moves the source
-/// a fraction α_k of the way: x_{k+1} = (1 − α_k)·x_k + α_k·T_k(x_k). The fitted <see cref="ProgOTMap"/> composes the
-/// stages for new points.
+/// a fraction α_k of the way: x_{k+1} = (1 − α_k)·x_k + α_k·T_k(x_k) (the paper's Algorithm 1, moving the current
+/// iterate x_k, not the original source). The fitted <see cref="ProgOTMap"/> replays the stages on new points and returns
+/// the last stage's push-forward T_{K−1}(z_{K−1}) (the paper's map estimator).
 /// </summary>
 /// <remarks>
 /// <para>ε schedule (the paper's Algorithm 4, OTT's <c>get_epsilon_schedule</c>) when <see cref="Epsilons"/> is null:
@@ -44,6 +45,13 @@ public sealed record ProgOT
 
     /// <summary>Seed of the draw of the evaluation points.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Start each stage's Sinkhorn from the previous stage's potentials scaled by 1 − α_k, as the paper (and OTT's
+    /// <c>warm_start</c>) does (default true). The stages end at the same solutions to their threshold; the warm start only
+    /// saves iterations.
+    /// </summary>
+    public bool WarmStart { get; init; } = true;
 
     /// <summary>Sinkhorn options of every stage; its <see cref="Sinkhorn.Epsilon"/> must be left null (ε comes from the schedule).</summary>
     public Sinkhorn Sinkhorn { get; init; } = new();
@@ -95,16 +103,27 @@ public sealed record ProgOT
         var stages = new EntropicMap[Steps];
         var reports = new Convergence[Steps];
         var x = source;
+        PointCloud<double>? pushed = null;
+        SinkhornPotentials<double>? start = null;
         for (var k = 0; k < Steps; k++)
         {
             var options = Sinkhorn with { Epsilon = epsilons[k], EpsilonRelativeTo = EpsilonReference.Absolute };
-            stages[k] = EntropicMap.Fit(x, target, cost, options, cancellationToken);
+            (stages[k], var potentials) = EntropicMap.FitFrom(x, target, cost, options, start, cancellationToken);
             reports[k] = stages[k].Convergence!;
-            x = ProgOTMap.Step(x, stages[k].Apply(x), alphas[k]);
+            pushed = stages[k].Apply(x);
+            if (k < Steps - 1)
+            {
+                x = ProgOTMap.Step(x, pushed, alphas[k]);
+
+                // The paper's warm start (OTT's warm_start): the next stage starts from ((1 − α_k) f_k, (1 − α_k) g_k).
+                start = WarmStart ? new SinkhornPotentials<double>(Scaled(potentials.F, 1 - alphas[k]), Scaled(potentials.G, 1 - alphas[k])) : null;
+            }
         }
 
-        return new ProgOTResult(new ProgOTMap(stages, alphas), reports, x);
+        return new ProgOTResult(new ProgOTMap(stages, alphas), reports, pushed!);
     }
+
+    private static double[] Scaled(double[] values, double factor) => Array.ConvertAll(values, v => v * factor);
 
     private void Validate()
     {

@@ -4,8 +4,8 @@ using Monge.Geometry.Costs;
 namespace Monge.Tools.Maps;
 
 /// <summary>
-/// The map fitted by <see cref="ProgOT"/>: K entropic stages applied in turn, x ← (1 − α_k)·x + α_k·T_k(x) (Kassraie et
-/// al. 2024, Algorithm 2). Every stage maps to the same target points. Applying costs K times one
+/// The map fitted by <see cref="ProgOT"/>: K entropic stages applied in turn, z ← (1 − α_k)·z + α_k·T_k(z) for
+/// k &lt; K − 1, then T_{K−1}(z) (Kassraie et al. 2024, Algorithm 2). Every stage maps to the same target points. Applying costs K times one
 /// <see cref="EntropicMap"/> application: O(K·k·m·d) time, O(k·d + m) memory.
 /// </summary>
 public sealed class ProgOTMap : ITransportMap
@@ -63,12 +63,14 @@ public sealed class ProgOTMap : ITransportMap
     {
         ArgumentNullException.ThrowIfNull(points);
         var x = points;
-        for (var k = 0; k < _stages.Length; k++)
+        for (var k = 0; k < _stages.Length - 1; k++)
         {
             x = Step(x, _stages[k].Apply(x), _alphas[k]);
         }
 
-        return x;
+        // The estimate is the last stage's push-forward T_{K−1}(z_{K−1}), not z_K: the two agree when α_{K−1} = 1
+        // (constant-speed and accelerating schedules) and differ for the decelerating one, which never reaches t = 1.
+        return _stages[^1].Apply(x);
     }
 
     /// <summary>(1 − α)·x + α·t, keeping the weights of <paramref name="x"/>.</summary>

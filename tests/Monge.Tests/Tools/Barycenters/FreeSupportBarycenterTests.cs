@@ -76,6 +76,24 @@ public sealed class FreeSupportBarycenterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Solve_ParallelWarmStartedInnerSolves_SameAnswerEveryRun()
+    {
+        // s6 (K = 100, three inputs of 100–200 points) runs its inner solves in parallel, each warm-started from its own
+        // previous tree: the result must not depend on scheduling (bit-identical points over runs), and it is POT's
+        // fixed point (Solve_PotFixtures_SamePointsAndObjectiveAsPot).
+        var fx = Fixtures.Load("barycenter_free_s6");
+        var xInit = fx.Doubles("x_init");
+        var b = fx.Doubles("b");
+        var inputs = BarycenterTestData.Inputs(fx, 2);
+        var first = new FreeSupportBarycenter().Solve(inputs, b.Length, fx.Doubles("lambdas"), b, xInit);
+        var second = new FreeSupportBarycenter().Solve(inputs, b.Length, fx.Doubles("lambdas"), b, xInit);
+        Assert.True(first.Converged);
+        Assert.Equal(first.Points.ToArray(), second.Points.ToArray());
+        Assert.Equal(first.Objective, second.Objective);
+        Assert.Equal(first.Convergence.Iterations, second.Convergence.Iterations);
+    }
+
+    [Fact]
     public void Solve_OneDimension_IsTheExactQuantileBarycenter()
     {
         // In 1-D, with the weights b taken in the order of the starting points, the optimal points are bin averages of the
