@@ -33,11 +33,13 @@ public sealed partial record LinearAssignment
     {
         ws.EnsureCapacity(n, m);
         ws.MixedPrecisionRan = false;
-        var state = new JvState<T>(ws, rowToColumn, n, m);
-        var rowsol = state.RowSol;
-        var colsol = state.ColSol;
-        var v = state.V;
-        var free = state.Free;
+        var rowsol = rowToColumn[..n];
+        var colsol = ws._columnToRow.AsSpan(0, m);
+        var v = ws._columnPotentials.AsSpan(0, m);
+        var d = ws._distances.AsSpan(0, m);
+        var pred = ws._predecessors.AsSpan(0, m);
+        var scratch = ws._rowScratch.AsSpan(0, m);
+        var free = ws._freeRows.AsSpan(0, n);
         rowsol.Fill(-1);
         colsol.Fill(-1);
 
@@ -54,8 +56,8 @@ public sealed partial record LinearAssignment
         var firstPass = 0;
         if (n == m)
         {
-            numFree = ColumnReduction(ref rows, ref state);
-            numFree = AugmentingRowReduction(ref rows, ref state, numFree, cancellationToken);
+            numFree = ColumnReduction(ref rows, n, m, rowsol, colsol, v, d, free, ws._matches.AsSpan(0, n), scratch);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
             firstPass = 1;
 
             // Few rows left free (nearest-column guesses mostly distinct: uniform-like data): an ε-scaling auction
@@ -64,7 +66,7 @@ public sealed partial record LinearAssignment
             if (ws.AuctionPhase && n >= ws.AuctionThreshold && numFree <= n / 4 && numFree > 0)
             {
                 ws.AuctionRan = true;
-                numFree = AuctionPhase(ref rows, ref state, numFree, cancellationToken);
+                numFree = AuctionPhase(ref rows, n, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
                 firstPass = 2;
             }
 
@@ -98,7 +100,7 @@ public sealed partial record LinearAssignment
         // Augmenting row reduction, two passes (JV 1987, procedure AUGMENTING ROW REDUCTION).
         for (var pass = firstPass; pass < 2 && numFree > 0; pass++)
         {
-            numFree = AugmentingRowReduction(ref rows, ref state, numFree, cancellationToken);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
         }
 
         // Shortest augmenting paths for the rows still free.
@@ -113,7 +115,7 @@ public sealed partial record LinearAssignment
                 return assigned;
             }
 
-            AugmentRow(ref rows, ref state, free[k]);
+            AugmentRow(ref rows, free[k], rowsol, colsol, v, d, pred, scratch, ws);
             assigned++;
             if (progress is not null && (k % every == 0 || k == numFree - 1))
             {
@@ -147,15 +149,22 @@ public sealed partial record LinearAssignment
     /// that are no longer ε-happy are freed. At the end every row whose column is not an exact minimizer of its
     /// reduced costs is freed (the Jonker–Volgenant invariant is exact for all others), and the shortest augmenting
     /// paths that follow restore optimality. The auction is only a fast way to near-optimal v; exactness never
-    /// depends on it. Returns the number of free rows (listed in the state's <c>Free</c>).
+    /// depends on it. Returns the number of free rows (listed in <paramref name="free"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AuctionPhase<T, TRows>(scoped ref TRows rows, scoped ref JvState<T> state, int numFree, CancellationToken cancellationToken)
+    private static int AuctionPhase<T, TRows>(
+        scoped ref TRows rows,
+        int n,
+        int numFree,
+        Span<int> rowsol,
+        Span<int> colsol,
+        Span<T> v,
+        Span<int> free,
+        Span<T> scratch,
+        CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
-        var (rowsol, colsol, v, free, scratch) = state;
-        var n = rowsol.Length;
         // The cost range, from a sample of rows (it only sets the ε scale).
         var lo = T.PositiveInfinity;
         var hi = T.NegativeInfinity;
@@ -336,17 +345,20 @@ public sealed partial record LinearAssignment
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ColumnReduction<T, TRows>(scoped ref TRows rows, scoped ref JvState<T> state)
+    private static int ColumnReduction<T, TRows>(
+        scoped ref TRows rows,
+        int n,
+        int m,
+        Span<int> rowsol,
+        Span<int> colsol,
+        Span<T> v,
+        Span<T> colArg,
+        Span<int> free,
+        Span<int> matches,
+        Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
-        var (rowsol, colsol, v, free, scratch) = state;
-        var n = rowsol.Length;
-        var m = colsol.Length;
-
-        // The distance array holds each column's argmin row while this phase runs.
-        var colArg = state.Distances;
-        var matches = state.Workspace._matches.AsSpan(0, n);
         v.Fill(T.PositiveInfinity);
         for (var i = 0; i < n; i++)
         {
@@ -397,11 +409,18 @@ public sealed partial record LinearAssignment
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AugmentingRowReduction<T, TRows>(scoped ref TRows rows, scoped ref JvState<T> state, int previousFree, CancellationToken cancellationToken)
+    private static int AugmentingRowReduction<T, TRows>(
+        scoped ref TRows rows,
+        int previousFree,
+        Span<int> rowsol,
+        Span<int> colsol,
+        Span<T> v,
+        Span<int> free,
+        Span<T> scratch,
+        CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
-        var (rowsol, colsol, v, free, scratch) = state;
         // A cap on re-processing keeps rounding-sized decreases of v from cycling for long; rows left over simply go
         // on to the augmenting-path phase, which is exact on its own.
         var cap = (8L * previousFree) + 64;
@@ -474,17 +493,19 @@ public sealed partial record LinearAssignment
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AugmentRow<T, TRows>(scoped ref TRows rows, scoped ref JvState<T> state, int f)
+    private static void AugmentRow<T, TRows>(
+        scoped ref TRows rows,
+        int f,
+        Span<int> rowsol,
+        Span<int> colsol,
+        Span<T> v,
+        Span<T> d,
+        Span<int> pred,
+        Span<T> scratch,
+        LinearAssignmentWorkspace<T> ws)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
-        var rowsol = state.RowSol;
-        var colsol = state.ColSol;
-        var v = state.V;
-        var d = state.Distances;
-        var pred = state.Predecessors;
-        var scratch = state.Scratch;
-        var ws = state.Workspace;
         var scannedCols = ws._scannedColumns.AsSpan();
         var scannedD = ws._scannedDistances.AsSpan();
         var scannedV = ws._scannedPotentials.AsSpan();

@@ -51,10 +51,9 @@ public sealed partial record LinearAssignment
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);
         ws.MixedPrecisionRan = true;
-        var state = new JvState<double>(ws, rowToColumn, n, n);
-        var rowsol = state.RowSol;
-        var v = state.V;
-        var colsol = state.ColSol;
+        var rowsol = rowToColumn[..n];
+        var v = ws._columnPotentials.AsSpan(0, n);
+        var colsol = ws._columnToRow.AsSpan(0, n);
         for (var j = 0; j < n; j++)
         {
             v[j] = wsF._columnPotentials[j];
@@ -67,8 +66,8 @@ public sealed partial record LinearAssignment
             return assigned;
         }
 
-        var free = state.Free;
-        var scratch = state.Scratch;
+        var free = ws._freeRows.AsSpan(0, n);
+        var scratch = ws._rowScratch.AsSpan(0, n);
         var numFree = 0;
         for (var i = 0; i < n; i++)
         {
@@ -84,6 +83,8 @@ public sealed partial record LinearAssignment
 
         ws.RepairedRows = numFree;
         ws.AuctionRan = wsF.AuctionRan;
+        var d = ws._distances.AsSpan(0, n);
+        var pred = ws._predecessors.AsSpan(0, n);
         var progress = ws.Progress;
         var every = Math.Max(1, numFree / 100);
         for (var k = 0; k < numFree; k++)
@@ -93,7 +94,7 @@ public sealed partial record LinearAssignment
                 return n - numFree + k;
             }
 
-            AugmentRow(ref exact, ref state, free[k]);
+            AugmentRow(ref exact, free[k], rowsol, colsol, v, d, pred, scratch, ws);
             if (progress is not null && (k % every == 0 || k == numFree - 1))
             {
                 progress.Report(new SolverProgress(RepairProgressStage, k + 1, numFree, double.NaN));
