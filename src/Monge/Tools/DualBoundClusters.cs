@@ -311,47 +311,9 @@ internal sealed partial class DualBoundClusters
         return best;
     }
 
-    private double BallBound(int b, ReadOnlySpan<double> y, double[] gamma, double a, double hm, double gc, double gg, out double margin)
-    {
-        if (a == double.NegativeInfinity)
-        {
-            margin = 0;
-            return double.PositiveInfinity;
-        }
-
-        var d = _d;
-        var c = _centre.AsSpan(b * d, d);
-        var g = gamma.AsSpan(b * d, d);
-        double yc2 = 0, gyc = 0;
-        for (var k = 0; k < d; k++)
-        {
-            var t = y[k] - c[k];
-            yc2 += t * t;
-            gyc += g[k] * t;
-        }
-
-        var r = _radius[b];
-        var distance = Math.Sqrt(yc2);
-        var near = Math.Max(0, distance - r);
-        var gy = gyc + gc; // ⟨γ, y⟩
-        if (_euclidean)
-        {
-            var plain = near - hm;
-            var affine = ((1 - Math.Sqrt(gg)) * near) - gy - a;
-            margin = 1e-9 * (distance + r + Math.Abs(hm) + Math.Abs(gyc) + Math.Abs(gc) + Math.Abs(a));
-            return Math.Max(plain, affine);
-        }
-        else
-        {
-            // ‖z − c‖² = ‖y − c‖² + ⟨γ, y − c⟩ + ‖γ‖²/4 with z = y + γ/2.
-            var zc = Math.Sqrt(Math.Max(0, yc2 + gyc + (0.25 * gg)));
-            var shifted = Math.Max(0, zc - r);
-            var plain = (near * near) - hm;
-            var affine = (shifted * shifted) - gy - (0.25 * gg) - a;
-            margin = 1e-9 * (yc2 + (r * r) + Math.Abs(hm) + (zc * zc) + Math.Abs(gyc) + Math.Abs(gc) + gg + Math.Abs(a));
-            return Math.Max(plain, affine);
-        }
-    }
+    // The bound of a single query y: the query-ball bound with radius 0 (the same arithmetic: every radius term adds 0).
+    private double BallBound(int b, ReadOnlySpan<double> y, double[] gamma, double a, double hm, double gc, double gg, out double margin) =>
+        BlockBound(b, y, 0, gamma, a, hm, gc, gg, out margin);
 
     // min over the ball's points of c(x_p, y) − h_p and the running best; SIMD over the points (transposed layout).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
