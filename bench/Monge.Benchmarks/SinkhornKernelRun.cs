@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Monge.Geometry;
 using Monge.Problems;
@@ -39,13 +38,7 @@ internal static class SinkhornKernelRun
                     "log" => options with { KernelIterations = false },
                     _ => throw new ArgumentException($"Unknown mode '{mode}'."),
                 };
-                var process = Process.GetCurrentProcess();
-                var cpu0 = process.TotalProcessorTime;
-                var sw = Stopwatch.StartNew();
-                var result = solver.Solve(problem);
-                var seconds = sw.Elapsed.TotalSeconds;
-                process.Refresh();
-                var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+                var (result, seconds, cpu) = Timing.Measure(() => solver.Solve(problem));
                 var cost = result.Cost;
                 first ??= cost;
                 Console.WriteLine(FormattableString.Invariant(

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Monge.Problems;
 using Monge.Solvers.Entropic;
@@ -34,13 +33,7 @@ internal static class SinkhornTraceRun
                 _ when variant.StartsWith('m') => options with { Momentum = double.Parse(variant[1..variant.IndexOf('@')], CultureInfo.InvariantCulture), MomentumStart = int.Parse(variant[(variant.IndexOf('@') + 1)..], CultureInfo.InvariantCulture) },
                 _ => options with { Momentum = double.Parse(variant, CultureInfo.InvariantCulture) },
             };
-            var process = Process.GetCurrentProcess();
-            var cpu0 = process.TotalProcessorTime;
-            var sw = Stopwatch.StartNew();
-            var result = solver.Solve(problem);
-            var seconds = sw.Elapsed.TotalSeconds;
-            process.Refresh();
-            var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            var (result, seconds, cpu) = Timing.Measure(() => solver.Solve(problem));
             var c = result.Convergence;
             Console.WriteLine(FormattableString.Invariant(
                 $"{variant}: {c.Status}, {c.Iterations} it, ω {result.Momentum:F3}, {seconds:F3} s, {cpu:F3} CPU s, cost {result.Cost:R}, error {c.FinalError:E2}, float32 soft-mins {result.SingleSoftMins}"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Monge.Geometry;
 using Monge.IO;
@@ -33,13 +32,7 @@ internal static class SinkhornWarmRun
 
         for (var k = 1; k <= solves; k++)
         {
-            var process = Process.GetCurrentProcess();
-            var cpu0 = process.TotalProcessorTime;
-            var sw = Stopwatch.StartNew();
-            var result = solver.Solve(problem);
-            var seconds = sw.Elapsed.TotalSeconds;
-            process.Refresh();
-            var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            var (result, seconds, cpu) = Timing.Measure(() => solver.Solve(problem));
             var c = result.Convergence;
             Console.WriteLine(FormattableString.Invariant(
                 $"{{\"solve\": {k}, \"seconds\": {seconds:F4}, \"cpu\": {cpu:F4}, \"iterations\": {c.Iterations}, \"status\": \"{c.Status}\", \"cost\": {result.Cost:R}, \"error\": {c.FinalError:R}, \"momentum\": {result.Momentum:R}, \"single_softmins\": {result.SingleSoftMins}}}"));
