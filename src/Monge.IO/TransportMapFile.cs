@@ -12,12 +12,16 @@ namespace Monge.IO;
 /// "progot"), <c>cost</c> (UTF-8 bytes as int32: the cost's name, parsed back with <see cref="CostFunction.Parse{T}"/>),
 /// <c>target</c> (float64 m × d), <c>target_weights</c> (float64 m, the weights b as given, or absent for uniform),
 /// <c>potentials</c> (float64 K × m: g of every stage), <c>epsilons</c> (float64 K) and <c>alphas</c> (float64 K;
-/// [1] for an entropic map). Time and memory O(K·m + m·d).
+/// [1] for an entropic map). Format version 2 (written only for debiased maps, <see cref="EntropicMap.IsDebiased"/>; a
+/// build that reads version 1 only refuses it rather than dropping the debiasing) adds <c>debias_points</c> (float64
+/// (K·n) × d: every stage's source points, stage after stage), <c>debias_potentials</c> (float64 K × n: the symmetric
+/// potential of every stage's (source, source) problem) and <c>debias_weights</c> (float64 n, absent for uniform).
+/// Time and memory O(K·(m + n·d) + m·d).
 /// </summary>
 public static class TransportMapFile
 {
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The newest format version this build writes and reads (it writes version 1 for maps that are not debiased, and reads both).</summary>
+    public const int FormatVersion = 2;
 
     private const int Magic = 0x4D4F4E47;
 
@@ -49,9 +53,15 @@ public static class TransportMapFile
             stages[k].TargetPotential.CopyTo(potentials.AsSpan(k * m, m));
         }
 
+        var debiased = stages[0].IsDebiased;
+        if (stages.Any(stage => stage.IsDebiased != debiased))
+        {
+            throw new NotSupportedException("The stages of a ProgOT map must be all debiased or none.");
+        }
+
         var arrays = new Dictionary<string, NumericArray>
         {
-            ["format"] = new(new[] { Magic, FormatVersion }, 2),
+            ["format"] = new(new[] { Magic, debiased ? 2 : 1 }, 2),
             ["method"] = Text(method),
             ["cost"] = Text(map.Cost.Name),
             ["target"] = new(target.Data.ToArray(), m, target.Dimension),
@@ -62,6 +72,33 @@ public static class TransportMapFile
         if (target.HasWeights)
         {
             arrays["target_weights"] = new(target.Weights.ToArray(), m);
+        }
+
+        if (debiased)
+        {
+            var source = stages[0].DebiasingSource!;
+            var n = source.Count;
+            var d = source.Dimension;
+            var points = new double[stages.Length * n * d];
+            var selfPotentials = new double[stages.Length * n];
+            for (var k = 0; k < stages.Length; k++)
+            {
+                var stageSource = stages[k].DebiasingSource!;
+                if (stageSource.Count != n || (stageSource.HasWeights ? !stageSource.Weights.SequenceEqual(source.Weights) : source.HasWeights))
+                {
+                    throw new NotSupportedException("The debiased stages of a ProgOT map must share their source size and weights.");
+                }
+
+                stageSource.Data.CopyTo(points.AsSpan(k * n * d, n * d));
+                stages[k].DebiasingPotential.CopyTo(selfPotentials.AsSpan(k * n, n));
+            }
+
+            arrays["debias_points"] = new(points, stages.Length * n, d);
+            arrays["debias_potentials"] = new(selfPotentials, stages.Length, n);
+            if (source.HasWeights)
+            {
+                arrays["debias_weights"] = new(source.Weights.ToArray(), n);
+            }
         }
 
         NpzFormat.Write(path, arrays, overwrite);
@@ -86,9 +123,9 @@ public static class TransportMapFile
         }
 
         var version = ((int[])format.Data)[1];
-        if (version != FormatVersion)
+        if (version is < 1 or > FormatVersion)
         {
-            throw Bad("format", $"map format version {version} is not supported (this build reads version {FormatVersion})");
+            throw Bad("format", $"map format version {version} is not supported (this build reads versions 1 to {FormatVersion})");
         }
 
         var method = ReadText(Get("method"), "method", Bad);
@@ -130,13 +167,41 @@ public static class TransportMapFile
             }
         }
 
+        double[]? selfPoints = null;
+        double[]? selfPotentials = null;
+        double[]? selfWeights = null;
+        var n = 0;
+        if (version == 2)
+        {
+            var pointsArray = Get("debias_points");
+            selfPoints = Float64(pointsArray, "debias_points", Bad);
+            selfPotentials = Float64(Get("debias_potentials"), "debias_potentials", Bad);
+            n = selfPotentials.Length / stages;
+            if (pointsArray.Shape.Count != 2 || pointsArray.Columns != d || selfPotentials.Length != (long)stages * n || selfPoints.Length != (long)stages * n * d || n < 1)
+            {
+                throw Bad("debias_points", $"shapes disagree: {pointsArray.ShapeString()} debiasing points and {selfPotentials.Length} potential values for {stages} stages in dimension {d}");
+            }
+
+            if (arrays.TryGetValue("debias_weights", out var sw))
+            {
+                selfWeights = Float64(sw, "debias_weights", Bad);
+                if (selfWeights.Length != n)
+                {
+                    throw Bad("debias_weights", $"{selfWeights.Length} weights for {n} debiasing points");
+                }
+            }
+        }
+
         try
         {
             var target = new PointCloud<double>((double[])targetArray.Data, m, d, weights);
             var maps = new EntropicMap[stages];
             for (var k = 0; k < stages; k++)
             {
-                maps[k] = new EntropicMap(target, potentials.AsSpan(k * m, m).ToArray(), epsilons[k], cost);
+                var g = potentials.AsSpan(k * m, m).ToArray();
+                maps[k] = selfPoints is null
+                    ? new EntropicMap(target, g, epsilons[k], cost)
+                    : new EntropicMap(target, g, epsilons[k], cost, new PointCloud<double>(selfPoints.AsSpan(k * n * d, n * d).ToArray(), n, d, selfWeights), selfPotentials!.AsSpan(k * n, n).ToArray());
             }
 
             return method switch

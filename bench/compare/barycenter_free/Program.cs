@@ -1,6 +1,6 @@
 // Side-by-side timing helper for bench/compare/barycenter_free/compare.py: loads one free-support barycenter problem
 // (an .npz with sizes, points, weights, lambdas, b, x_init), runs Monge's FreeSupportBarycenter from x_init once to
-// (first call timed, JIT included), warms up (200 calls or 1 s, then a pause for tier-1 compiles) and then runs
+// (first call timed, JIT included), warms up (twice 2 000 calls or 1 s, each followed by a pause for tier-1 compiles) and then runs
 // REPEATS times, and writes OUT.npz with the points x, the exact objective, the iterations, the first call's wall time
 // and the best warm wall time and process CPU time (seconds, solver only: loading excluded).
 // Usage: BaryFreeCompare IN.npz OUT.npz [repeats] [exact|entropic] [threshold]
@@ -42,17 +42,24 @@ var first = Stopwatch.StartNew();
 result = solver.Solve(clouds, b.Length, lambdas, b, xInit);
 var firstSeconds = first.Elapsed.TotalSeconds;
 
-// Warm-up until the tiered JIT has had its chance (200 calls or 1 s of solving, whichever comes first, then a pause for the
-// background tier-1 compiles), so the timed repeats measure steady-state code.
+// Warm-up until the tiered JIT has had its chance (2 000 calls or 1 s of solving, whichever comes first, then a pause for
+// the background tier-1 compiles, then as many calls again), so the timed repeats measure steady-state code. 200 calls
+// and one 300 ms pause were not enough on a loaded machine: the K = 10 calls were still partly tier-0 code (2–3× slower).
 var warm = Stopwatch.StartNew();
 var calls = 0;
-for (; calls < 200 && warm.Elapsed.TotalSeconds < 1; calls++)
+for (var round = 0; round < 2; round++)
 {
-    solver.Solve(clouds, b.Length, lambdas, b, xInit);
+    warm.Restart();
+    calls = 0;
+    for (; calls < 2000 && warm.Elapsed.TotalSeconds < 1; calls++)
+    {
+        solver.Solve(clouds, b.Length, lambdas, b, xInit);
+    }
+
+    Thread.Sleep(500);
 }
 
 var perCall = warm.Elapsed.TotalSeconds / Math.Max(1, calls);
-Thread.Sleep(300);
 
 // Sub-millisecond solves are timed in batches of about 20 ms (the time per call is reported).
 var batch = (int)Math.Clamp(0.02 / Math.Max(perCall, 1e-7), 1, 1000);

@@ -96,6 +96,7 @@ public static class MapCommand
                 JsonOutput.Write(context.Out, new JsonObject
                 {
                     ["method"] = name,
+                    ["debiased"] = IsDebiased(fit.Map),
                     ["ground_cost"] = groundCost.Name,
                     ["epsilons"] = new JsonArray([.. epsilons.Select(e => (JsonNode?)JsonOutput.Number(e))]),
                     ["iterations"] = new JsonArray([.. fit.Reports.Select(r => (JsonNode?)r.Iterations)]),
@@ -116,6 +117,14 @@ public static class MapCommand
         });
         return command;
     }
+
+    /// <summary>Whether the map's stages are debiased (Sinkhorn-divergence potentials).</summary>
+    private static bool IsDebiased(ITransportMap map) => map switch
+    {
+        ProgOTMap p => p.Stages[0].IsDebiased,
+        EntropicMap e => e.IsDebiased,
+        _ => false,
+    };
 
     private static Command CreateApply(CliContext context)
     {
@@ -157,6 +166,7 @@ public static class MapCommand
                 JsonOutput.Write(context.Out, new JsonObject
                 {
                     ["method"] = map is ProgOTMap ? "progot" : "entropic",
+                    ["debiased"] = IsDebiased(map),
                     ["ground_cost"] = map.Cost.Name,
                     ["points"] = z.Count,
                     ["dimension"] = z.Dimension,

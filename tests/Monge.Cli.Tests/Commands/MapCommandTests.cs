@@ -64,6 +64,7 @@ public class MapCommandTests
     [InlineData("--method", "entropic", "--start-epsilon-scale", "2")]
     [InlineData("--method", "entropic", "--end-epsilon-scales", "0.1,1")]
     [InlineData("--method", "entropic", "--cold-start", "true")]
+    [InlineData("--method", "entropic", "--debiased", "true")]
     public void Fit_BadOptions_ExitTwo(string flag, string value, string flag2, string value2) =>
         AssertRefused(flag, value, flag2, value2);
 
@@ -99,6 +100,25 @@ public class MapCommandTests
         Assert.True(code == 0, err);
         Assert.Equal(0, cli.Run("map", "apply", "--map", map, "--points", z, "--out", output).Code);
         var expected = new ProgOT { Steps = 3, Schedule = ProgOTSchedule.Decelerating, StartEpsilonScale = 2, EndEpsilonScales = [0.3, 1], WarmStart = false }.Fit(xc, yc).Map;
+        NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
+    }
+
+    [Fact]
+    public void FitProgOT_Debiased_IsTheLibrarysDebiasedMapAndSaysSo()
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, xc, yc, zc) = Data(cli);
+        var map = cli.File("map.npz");
+        var output = cli.File("tz.npy");
+        var (code, stdout, err) = cli.Run("map", "fit", "--source", x, "--target", y, "--method", "progot", "--steps", "2", "--epsilon", "0.5", "--debiased", "--json", "--out", map);
+        Assert.True(code == 0, err);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.True(doc.RootElement.GetProperty("debiased").GetBoolean());
+        }
+
+        Assert.Equal(0, cli.Run("map", "apply", "--map", map, "--points", z, "--out", output).Code);
+        var expected = new ProgOT { Steps = 2, Epsilons = [0.5, 0.5], Debiased = true }.Fit(xc, yc).Map;
         NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
     }
 

@@ -11,7 +11,7 @@ internal static class ProgOTMapMethod
 {
     internal const string Name = "progot";
 
-    internal static IEnumerable<Option> Options(MapFitOptions o) => [o.Epsilon, o.Threshold, o.MaxIterations, o.Steps, o.Schedule, o.StartEpsilonScale, o.EndEpsilonScales, o.ColdStart, o.Seed];
+    internal static IEnumerable<Option> Options(MapFitOptions o) => [o.Epsilon, o.Threshold, o.MaxIterations, o.Steps, o.Schedule, o.StartEpsilonScale, o.EndEpsilonScales, o.ColdStart, o.Debiased, o.Seed];
 
     internal static (ITransportMap Map, IReadOnlyList<Monge.Solvers.Convergence> Reports) Fit(ParseResult parse, MapFitOptions o, PointCloud<double> x, PointCloud<double> y, ICostFunction<double> cost, CancellationToken cancellationToken)
     {
@@ -50,6 +50,7 @@ internal static class ProgOTMapMethod
             StartEpsilonScale = startScale ?? defaults.StartEpsilonScale,
             EndEpsilonScales = endScales is null ? defaults.EndEpsilonScales : ParseScales(endScales),
             WarmStart = !parse.GetValue(o.ColdStart),
+            Debiased = parse.GetValue(o.Debiased),
             Seed = parse.GetValue(o.Seed),
             Sinkhorn = new Sinkhorn { Threshold = parse.GetValue(o.Threshold), MaxIterations = parse.GetValue(o.MaxIterations) },
         };

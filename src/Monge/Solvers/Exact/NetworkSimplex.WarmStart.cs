@@ -31,6 +31,36 @@ public sealed partial record NetworkSimplex
         return result;
     }
 
+    /// <summary>
+    /// Solves exact OT like <see cref="SolveFrom"/> without allocating: the engine runs on the arrays of
+    /// <paramref name="workspace"/> (tree, flows, potentials), starting from its tree when it holds one for these weights
+    /// (otherwise from the big-M tree), and leaves the plan, its cost, the status and the pivot count there. The first
+    /// run with new weights validates everything (as <see cref="Solve(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, IProgress{SolverProgress}, CancellationToken)"/>);
+    /// later runs check only that the costs are finite. The same pivots as <see cref="SolveFrom"/>, hence the same plan.
+    /// For many small solves in a loop (free-support barycenters), where allocation and copies dominate.
+    /// </summary>
+    /// <param name="workspace">Sized and filled by this call; reuse it for the next problem with the same weights.</param>
+    /// <param name="cost">Row-major costs, length n·m, finite.</param>
+    /// <param name="a">Source weights.</param>
+    /// <param name="b">Target weights.</param>
+    /// <exception cref="InputValidationException">Bad shapes, non-finite costs, invalid weights or unequal masses.</exception>
+    internal void SolveInPlace(NetworkSimplexWorkspace workspace, ReadOnlySpan<double> cost, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!workspace.Matches(a, b) || cost.Length != (long)a.Length * b.Length)
+        {
+            workspace.Prepare(a, b, Supplies(cost, a, b));
+        }
+
+        if (MaxIterations < 0)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MaxIterations must be non-negative (got {MaxIterations}).");
+        }
+
+        var engine = new Engine(cost, workspace);
+        engine.RunInPlace(MaxIterations, workspace);
+    }
+
     /// <summary>Checks the shapes, costs, weights and options and returns the node supplies (a, then −b rescaled to a's mass).</summary>
     private double[] Supplies(ReadOnlySpan<double> cost, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
@@ -91,6 +121,126 @@ public sealed partial record NetworkSimplex
 
     private ref partial struct Engine
     {
+        /// <summary>An engine whose tree, flows, potentials and stack are the arrays of <paramref name="workspace"/> (no copy, no allocation).</summary>
+        public Engine(ReadOnlySpan<double> cost, NetworkSimplexWorkspace workspace)
+        {
+            var basis = workspace.Basis;
+            _cost = cost;
+            _n = basis.Rows;
+            _m = basis.Columns;
+            _root = _n + _m;
+            _arcs = (long)_n * _m;
+            _supply = basis.Supply;
+            var maxAbs = 0.0;
+            foreach (var c in cost)
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(c));
+            }
+
+            if (!double.IsFinite(maxAbs))
+            {
+                // Math.Max propagates NaN, so one non-finite entry makes the maximum non-finite.
+                var k = 0;
+                while (double.IsFinite(cost[k]))
+                {
+                    k++;
+                }
+
+                throw new InputValidationException(InputProblem.NonFinite, $"Cost entry ({k / _m}, {k % _m}) is {cost[k]}.", nameof(cost), k);
+            }
+
+            // As the allocating constructor: big-M arcs of (n + m + 1)·max|C|, tolerance a few ulps of it.
+            _artCost = (maxAbs > 0 ? maxAbs : 1.0) * (_n + _m + 1);
+            _tolerance = 16 * 2.220446049250313e-16 * _artCost;
+            _parent = basis.Parent;
+            _pred = basis.Predecessor;
+            _up = basis.Up;
+            _flow = basis.Flow;
+            _depth = basis.Depth;
+            _firstChild = basis.FirstChild;
+            _nextSibling = basis.NextSibling;
+            _prevSibling = basis.PreviousSibling;
+            _pi = workspace.Pi;
+            _stack = workspace.Stack;
+            _nextArc = workspace.HasTree && basis.NextArc < _arcs ? basis.NextArc : 0;
+        }
+
+        /// <summary>
+        /// Runs from the workspace's tree (potentials recomputed from the current costs) or from the big-M tree, then writes
+        /// the plan, cost, status and pivots into the workspace. The pivot loop of <see cref="Run"/> without progress or
+        /// cancellation (the runs it serves are small; callers check cancellation between runs).
+        /// </summary>
+        public void RunInPlace(long maxIterations, NetworkSimplexWorkspace workspace)
+        {
+            if (!workspace.HasTree || !ComputePotentials())
+            {
+                Initialize();
+            }
+
+            var blockSize = Math.Max(10L, (long)Math.Ceiling(Math.Sqrt(_arcs)));
+            long iterations = 0;
+            var status = SolverStatus.Converged;
+            while (true)
+            {
+                if (iterations >= maxIterations)
+                {
+                    status = SolverStatus.MaxIterations;
+                    break;
+                }
+
+                var entering = FindEnteringArc(blockSize);
+                if (entering < 0)
+                {
+                    break;
+                }
+
+                Pivot(entering);
+                iterations++;
+            }
+
+            var rows = workspace.Rows;
+            var cols = workspace.Columns;
+            var mass = workspace.Mass;
+            var count = 0;
+            var total = 0.0;
+            var artificial = 0.0;
+            var supplyScale = 0.0;
+            for (var u = 0; u < _n; u++)
+            {
+                supplyScale += _supply[u];
+            }
+
+            for (var u = 0; u < _n + _m; u++)
+            {
+                var e = _pred[u];
+                var f = _flow[u];
+                if (e >= _arcs)
+                {
+                    artificial += f;
+                }
+                else if (f > 0)
+                {
+                    rows[count] = (int)(e / _m);
+                    cols[count] = (int)(e % _m);
+                    mass[count] = f;
+                    total += f * _cost[(int)e];
+                    count++;
+                }
+            }
+
+            if (status == SolverStatus.Converged && artificial > 1e-9 * supplyScale)
+            {
+                status = SolverStatus.Infeasible;
+            }
+
+            workspace.Count = count;
+            workspace.Cost = total;
+            workspace.Status = status;
+            workspace.HasTree = true;
+            workspace.Basis.NextArc = _nextArc;
+            workspace.Basis.LastPivots = iterations;
+        }
+
         /// <summary>Copies the saved tree and flows and recomputes the potentials from the current costs (tree arcs get reduced cost 0).</summary>
         private bool Restore(NetworkSimplexBasis start)
         {
@@ -103,7 +253,12 @@ public sealed partial record NetworkSimplex
             start.NextSibling.CopyTo(_nextSibling, 0);
             start.PreviousSibling.CopyTo(_prevSibling, 0);
             _nextArc = start.NextArc < _arcs ? start.NextArc : 0;
+            return ComputePotentials();
+        }
 
+        /// <summary>Potentials of the current tree from the current costs, in pre-order from the root; false when the tree does not span every node.</summary>
+        private readonly bool ComputePotentials()
+        {
             // Pre-order from the root: an arc u → parent gives π_u = π_parent − c, an arc parent → u gives π_u = π_parent + c.
             _pi[_root] = 0;
             var top = 0;

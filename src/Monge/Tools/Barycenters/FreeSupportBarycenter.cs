@@ -335,7 +335,7 @@ public sealed record FreeSupportBarycenter
                 value += mass[e] * gap * gap;
             }
 
-            return new InnerPlan(rows, cols, mass, value, true, n);
+            return new InnerPlan(rows, cols, mass, rows.Length, value, true, n);
         }
 
         var cost = workspace.Cost;
@@ -352,14 +352,19 @@ public sealed record FreeSupportBarycenter
                 mass[i] = 1.0 / size;
             }
 
-            return new InnerPlan(rows, assignment, mass, total / size, true, n);
+            return new InnerPlan(rows, assignment, mass, size, total / size, true, n);
         }
 
         // Warm start: the previous iteration's optimal tree is a feasible basis here (same weights); after small moves it
-        // needs few pivots, or none.
+        // needs few pivots, or none. The engine runs in the workspace's arrays and leaves the plan there: no allocation,
+        // which is most of the time of a solve at POT's example size (K = 10, n_s < 20).
         var warm = workspace.ExactSolves++ > 0;
-        var result = Exact.SolveFrom(workspace.Basis, cost, b, input.Weights);
-        return new InnerPlan(result.Rows, result.Columns, result.Mass, result.Cost, result.Optimal, n) { Unchanged = warm && workspace.Basis.LastPivots == 0 };
+        var simplex = workspace.Simplex;
+        Exact.SolveInPlace(simplex, cost, b, input.Weights);
+        return new InnerPlan(simplex.Rows, simplex.Columns, simplex.Mass, simplex.Count, simplex.Cost, simplex.Status == SolverStatus.Converged, n)
+        {
+            Unchanged = warm && simplex.Basis.LastPivots == 0,
+        };
     }
 
     private InnerPlan SolveEntropic(Input input, InputWorkspace workspace, double[] x, double[] b)
@@ -393,7 +398,7 @@ public sealed record FreeSupportBarycenter
             }
 
             // Σ_j P_ij y_j / b_i, as POT (exact plans have row sums b up to rounding).
-            for (var e = 0; e < plan.Rows.Length; e++)
+            for (var e = 0; e < plan.Count; e++)
             {
                 var i = plan.Rows[e];
                 var scale = w[k] * plan.Mass[e] / b[i];
@@ -502,7 +507,7 @@ public sealed record FreeSupportBarycenter
     {
         public double[] Cost { get; } = new double[(long)size * count];
 
-        public NetworkSimplexBasis Basis { get; } = new();
+        public NetworkSimplexWorkspace Simplex { get; } = new();
 
         public LinearAssignmentWorkspace<double> Assignment { get; } = new();
 
@@ -513,8 +518,10 @@ public sealed record FreeSupportBarycenter
 
     private sealed class InnerPlan
     {
-        public InnerPlan(int[] rows, int[] columns, double[] mass, double value, bool optimal, int columnsCount)
+        /// <summary>A sparse plan: the first <paramref name="count"/> entries of the arrays (which may be a workspace's, overwritten by its next solve).</summary>
+        public InnerPlan(int[] rows, int[] columns, double[] mass, int count, double value, bool optimal, int columnsCount)
         {
+            Count = count;
             Rows = rows;
             Columns = columns;
             Mass = mass;
@@ -533,6 +540,8 @@ public sealed record FreeSupportBarycenter
             Optimal = optimal;
             ColumnCount = columnsCount;
         }
+
+        public int Count { get; }
 
         public int[] Rows { get; }
 
@@ -559,7 +568,7 @@ public sealed record FreeSupportBarycenter
             }
 
             var plan = new double[(long)size * ColumnCount];
-            for (var e = 0; e < Rows.Length; e++)
+            for (var e = 0; e < Count; e++)
             {
                 plan[((long)Rows[e] * ColumnCount) + Columns[e]] += Mass[e];
             }

@@ -20,7 +20,8 @@ namespace Monge.Tools.Maps;
 /// (target, target), where s* among <see cref="EndEpsilonScales"/> minimizes ‖y − T_{y→y}(y)‖ over up to
 /// <see cref="EvaluationPoints"/> target points drawn with <see cref="Seed"/>; then ε_k = t_k ε_end + (1 − t_k) ε_start
 /// with t_0 = 0 and t_k = 1 − Π_{i &lt; k}(1 − α_i).</para>
-/// <para>Time: K Sinkhorn solves of n × m (plus |<see cref="EndEpsilonScales"/>| solves of m × m to choose ε_end)
+/// <para>Debiased stages (<see cref="Debiased"/>): each stage's map is the Sinkhorn-divergence (debiased) entropic map.</para>
+/// <para>Time: K Sinkhorn solves of n × m (2K with <see cref="Debiased"/>: plus K of n × n) (plus |<see cref="EndEpsilonScales"/>| solves of m × m to choose ε_end)
 /// and K map applications to the moved source, O(n·m·d) each; memory O((n + m)·d + K·m).</para>
 /// </remarks>
 public sealed record ProgOT
@@ -52,6 +53,16 @@ public sealed record ProgOT
     /// saves iterations.
     /// </summary>
     public bool WarmStart { get; init; } = true;
+
+    /// <summary>
+    /// Debias every stage's entropic map (<see cref="EntropicMap.FitDebiased"/>: the Sinkhorn-divergence potential
+    /// f − f_xx, as OTT-JAX's ProgOT with <c>solve_sinkdiv</c>; default false). Each stage then costs a second Sinkhorn
+    /// solve, between the moved source and itself at the stage's ε (cold-started; the (source, target) solve keeps the
+    /// warm start), and the map keeps every stage's moved source points. The choice of ε_end still uses the plain
+    /// entropic map of the target to itself, since the debiased one is the identity at every ε (OTT picks the first
+    /// scale there).
+    /// </summary>
+    public bool Debiased { get; init; }
 
     /// <summary>Sinkhorn options of every stage; its <see cref="Sinkhorn.Epsilon"/> must be left null (ε comes from the schedule).</summary>
     public Sinkhorn Sinkhorn { get; init; } = new();
@@ -108,7 +119,7 @@ public sealed record ProgOT
         for (var k = 0; k < Steps; k++)
         {
             var options = Sinkhorn with { Epsilon = epsilons[k], EpsilonRelativeTo = EpsilonReference.Absolute };
-            (stages[k], var potentials) = EntropicMap.FitFrom(x, target, cost, options, start, cancellationToken);
+            (stages[k], var potentials) = EntropicMap.FitFrom(x, target, cost, options, start, Debiased, cancellationToken);
             reports[k] = stages[k].Convergence!;
             pushed = stages[k].Apply(x);
             if (k < Steps - 1)

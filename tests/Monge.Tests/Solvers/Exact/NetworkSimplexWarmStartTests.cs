@@ -1,4 +1,5 @@
 using Monge.Solvers.Exact;
+using Monge.Solvers;
 using Monge.Testing;
 
 namespace Monge.Tests.Solvers.Exact;
@@ -80,6 +81,66 @@ public sealed class NetworkSimplexWarmStartTests
         var smaller = cost.AsSpan(0, (n - 1) * m).ToArray();
         var a2 = Generators.RandomWeights(random, n - 1);
         NumericAssert.Close(new NetworkSimplex().Solve(smaller, a2, b).Cost, new NetworkSimplex().SolveFrom(basis, smaller, a2, b).Cost, rtol: 1e-13);
+    }
+
+    [Fact]
+    public void SolveInPlace_SequenceOfMovedPoints_SamePivotsAndPlansAsSolveFrom()
+    {
+        // The allocation-free engine runs on the workspace's arrays: the same start and pivots as SolveFrom (which copies
+        // the tree in and out), hence bit-identical plans, and the cold solve's optimum every round.
+        var random = Seeds.Create(64);
+        const int n = 10, m = 13, d = 2;
+        var x = Uniform(random, n * d);
+        var y = Uniform(random, m * d);
+        var a = Generators.RandomWeights(random, n);
+        var b = Generators.RandomWeights(random, m);
+        var cost = new double[n * m];
+        var basis = new NetworkSimplexBasis();
+        var workspace = new NetworkSimplexWorkspace();
+        var solver = new NetworkSimplex();
+        for (var round = 0; round < 6; round++)
+        {
+            LinearAssignment.FillCost(x, y, d, null, cost);
+            var copied = solver.SolveFrom(basis, cost, a, b);
+            solver.SolveInPlace(workspace, cost, a, b);
+            Assert.Equal(SolverStatus.Converged, workspace.Status);
+            Assert.Equal(basis.LastPivots, workspace.Basis.LastPivots);
+            Assert.Equal(copied.Rows, workspace.Rows.AsSpan(0, workspace.Count).ToArray());
+            Assert.Equal(copied.Columns, workspace.Columns.AsSpan(0, workspace.Count).ToArray());
+            Assert.Equal(copied.Mass, workspace.Mass.AsSpan(0, workspace.Count).ToArray());
+            Assert.Equal(copied.Cost, workspace.Cost);
+            NumericAssert.Close(solver.Solve(cost, a, b).Cost, workspace.Cost, rtol: 1e-12, atol: 1e-15, what: $"round {round}");
+            for (var e = 0; e < x.Length; e++)
+            {
+                x[e] += 0.05 * (random.NextDouble() - 0.5);
+            }
+        }
+
+        // New weights: validated again and started cold, with the plain solve's pivots.
+        var a2 = Generators.RandomWeights(random, n);
+        solver.SolveInPlace(workspace, cost, a2, b);
+        var plain = solver.Solve(cost, a2, b);
+        Assert.Equal(plain.Convergence.Iterations, workspace.Basis.LastPivots);
+        Assert.Equal(plain.Cost, workspace.Cost);
+    }
+
+    [Fact]
+    public void SolveInPlace_NonFiniteCostOrBadWeights_Throw()
+    {
+        var random = Seeds.Create(65);
+        const int n = 4, m = 5;
+        var cost = Uniform(random, n * m);
+        var a = Generators.RandomWeights(random, n);
+        var b = Generators.RandomWeights(random, m);
+        var workspace = new NetworkSimplexWorkspace();
+        new NetworkSimplex().SolveInPlace(workspace, cost, a, b);
+        cost[7] = double.NaN;
+        var error = Assert.Throws<InputValidationException>(() => new NetworkSimplex().SolveInPlace(workspace, cost, a, b));
+        Assert.Equal(InputProblem.NonFinite, error.Problem);
+        Assert.Contains("(1, 2)", error.Message);
+        cost[7] = 0;
+        b[0] += 0.5;
+        Assert.Equal(InputProblem.MassMismatch, Assert.Throws<InputValidationException>(() => new NetworkSimplex().SolveInPlace(workspace, cost, a, b)).Problem);
     }
 
     private static double[] Uniform(Random random, int count)

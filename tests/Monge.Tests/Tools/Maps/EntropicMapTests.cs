@@ -69,6 +69,59 @@ public sealed class EntropicMapTests
     }
 
     [Theory]
+    [InlineData(0.1, 0, 0)]
+    [InlineData(0.1, 1.5, -0.7)]
+    [InlineData(1.0, 1.5, -0.7)]
+    public void FitDebiased_TranslatedCopy_IsTheTranslationAtAnyEpsilon(double epsilon, double vx, double vy)
+    {
+        // Squared Euclidean: the (x, x + v) problem is the (x, x) problem plus terms linear in one point, which the
+        // potentials absorb, so the weights p_j(z) of the debiased map's two parts agree and T(z) = z + v exactly (to the
+        // Sinkhorn threshold) at every ε and every z; v = 0 is the debiased map of a measure to itself, the identity. The
+        // plain entropic map shrinks towards the target's mean instead.
+        var x = new GaussianMeasure([0, 0], [1, 0.3, 0.3, 0.5]).Sample(60, Seeds.Default);
+        var y = new PointCloud<double>(Shift(x.Data.ToArray(), vx, vy), x.Count, 2);
+        var options = Tight with { Epsilon = epsilon };
+        var debiased = EntropicMap.FitDebiased(x, y, null, options);
+        var plain = EntropicMap.Fit(x, y, null, options);
+        Assert.True(debiased.IsDebiased && !plain.IsDebiased);
+        Assert.True(debiased.Convergence!.Converged);
+        var query = GaussianMeasure.Standard(2).Sample(25, Seeds.Default + 5);
+        var expected = Shift(query.Data.ToArray(), vx, vy);
+        NumericAssert.Close(expected, debiased.Apply(query).Data, rtol: 0, atol: 1e-7);
+        var plainError = MapTestData.Rms(new PointCloud<double>(expected, query.Count, 2), plain.Apply(query));
+        Assert.True(plainError > 1e-2, $"plain map RMS error {plainError:G3}");
+    }
+
+    [Fact]
+    public void FitDebiased_ElasticCost_PointAndCloudAgreeAndPartsRebuildTheMap()
+    {
+        var x = GaussianMeasure.Standard(3).Sample(40, Seeds.Default);
+        var y = new GaussianMeasure([1, 0, 2], [1, 0, 0, 0, 2, 0, 0, 0, 0.5]).Sample(30, Seeds.Default + 1);
+        var cost = new ElasticL1<double>(0.3);
+        var map = EntropicMap.FitDebiased(x, y, cost, Tight with { Epsilon = 0.5 });
+        var query = GaussianMeasure.Standard(3).Sample(9, Seeds.Default + 2);
+        var cloud = map.Apply(query).Data.ToArray();
+        var one = new double[3];
+        map.Apply(query.Data.Slice(6, 3), one);
+        NumericAssert.Close(cloud.AsSpan(6, 3).ToArray(), one, 0, 0);
+        var rebuilt = new EntropicMap(map.Target, map.TargetPotential.ToArray(), map.Epsilon, cost, map.DebiasingSource!, map.DebiasingPotential.ToArray());
+        NumericAssert.Close(cloud, rebuilt.Apply(query).Data, 0, 0);
+        Assert.Equal(x.Count, map.DebiasingPotential.Length);
+        Assert.Throws<InputValidationException>(() => new EntropicMap(map.Target, map.TargetPotential.ToArray(), map.Epsilon, cost, map.DebiasingSource!, new double[3]));
+    }
+
+    private static double[] Shift(double[] points, double vx, double vy)
+    {
+        for (var i = 0; i < points.Length; i += 2)
+        {
+            points[i] += vx;
+            points[i + 1] += vy;
+        }
+
+        return points;
+    }
+
+    [Theory]
     [InlineData("elastic-l1:1", 2, 0.7)]
     [InlineData("elastic-stvs:2", 2, 0.9)]
     [InlineData("elastic-kovl:2:1", 4, 0.8)]
