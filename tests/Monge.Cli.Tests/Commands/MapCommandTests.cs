@@ -186,12 +186,20 @@ public class MapCommandTests
         var map = cli.File("map.npz");
         Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--out", map).Code);
         var arrays = NpzFormat.Read(map).ToDictionary(kv => kv.Key, kv => kv.Value);
-        arrays["format"] = new NumericArray(new[] { 0x4D4F4E47, 2 }, 2);
+        arrays["format"] = new NumericArray(new[] { 0x4D4F4E47, TransportMapFile.FormatVersion + 1 }, 2);
         var future = cli.File("future.npz");
         NpzFormat.Write(future, arrays);
         var (code, _, err) = cli.Run("map", "apply", "--map", future, "--points", z, "--out", cli.File("a.npy"));
         Assert.Equal(3, code);
-        Assert.Contains("version 2", err, StringComparison.Ordinal);
+        Assert.Contains($"version {TransportMapFile.FormatVersion + 1}", err, StringComparison.Ordinal);
+
+        // Version 2 (debiased maps) without its debiasing keys is corrupt, not silently a plain map.
+        arrays["format"] = new NumericArray(new[] { 0x4D4F4E47, 2 }, 2);
+        var partial = cli.File("partial.npz");
+        NpzFormat.Write(partial, arrays);
+        (code, _, err) = cli.Run("map", "apply", "--map", partial, "--points", z, "--out", cli.File("a2.npy"));
+        Assert.Equal(3, code);
+        Assert.Contains("debias_points", err, StringComparison.Ordinal);
         var bytes = File.ReadAllBytes(map);
         var cut = cli.File("cut.npz");
         File.WriteAllBytes(cut, bytes.AsSpan(0, bytes.Length / 2).ToArray());
