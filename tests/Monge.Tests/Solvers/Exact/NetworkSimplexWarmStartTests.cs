@@ -1,5 +1,5 @@
-using Monge.Solvers.Exact;
 using Monge.Solvers;
+using Monge.Solvers.Exact;
 using Monge.Testing;
 
 namespace Monge.Tests.Solvers.Exact;
