@@ -10,12 +10,12 @@ W_SP = 24.6e-6     # core-s per point of a single-precision level (blocks >= 524
 W_DP = 13.2e-6     # core-s per point of a double-precision level of ~65k-point blocks: level 1, 6.6 s x 2 / 1M
 W_LOW = 2.6e-6     # core-s per point of a level of small blocks (~4k points): level 2, 1.3 s x 2 / 1M
 W_LEAF = 6.7e-6    # core-s per point of the exact leaves: 47.1 CPU-s - the three levels, / 1M
-PARTIAL_B = 180    # bytes of per-chunk partials per point of a sharded level (188 MB at 1M)
-ROUND_TRIPS = 1300 # fan-outs per sharded level (1277 at 1M; set by the iterations, not by n)
-SERIAL_S = None    # coordinator serial seconds per point of a sharded level: set from the measured split below
-SERIAL_FRACTION_1M = None  # filled by main() from MEASURED_SPLIT
-# The split of the sharded level 0 at 1M into fan-out wall, shard compute, logits, and the rest (coordinator serial),
-# measured in one loopback run (ratios; see docs/benchmarks.md). Set in main().
+PARTIAL_PER_R = 11 # bytes of per-chunk partials per point and cluster of a sharded level (188 MB at 1M, r = 16;
+                   # 181 MB at 2M, r = 8: ~11·r bytes a point)
+ROUND_TRIPS = 1300 # fan-outs per sharded level (1277 at 1M, 1224 at 2M: set by the iterations, not by n)
+SERIAL = 3.4e-6    # s per point of the sharded level spent outside the fan-outs and the logits (the coordinator's
+                   # k-means++ draw, partial sums and hard split on one core, the shard inputs' gather and load): 16% of
+                   # the level at 2M (31.6 of 193.3 s, loaded), applied to the quiet 1M sharded level 0 (20.5 s)
 
 # --- assumed (stated in docs/distributed.md) ---
 CORES = 16              # cores per machine
@@ -43,7 +43,7 @@ def model(n, machines, serial_per_point):
     out = {"levels": len(sizes)}
     # level 0: sharded; shards compute in parallel, partials into the coordinator, round trips, coordinator serial part
     t0_compute = W_SP * n / cores
-    t0_bytes = PARTIAL_B * n / LINK
+    t0_bytes = PARTIAL_PER_R * R * n / LINK
     t0_rt = ROUND_TRIPS * LATENCY
     t0_serial = serial_per_point * n
     t0_io = (2 * n * D * 8 + 2 * n * R * 4) / LINK   # the shard inputs out, the logits back
@@ -65,7 +65,7 @@ def model(n, machines, serial_per_point):
     w_sub = sum(W_DP if s > 16384 else W_LOW for s in rest) + W_LEAF
     out["subtrees"] = w_sub * n / cores + (2 * n * D * 8 + 8 * n) / LINK
     out["total"] = out["level0"] + out["trunk"] + out["subtrees"] + 2 * n * D * 8 / STORE + 4 * n / STORE
-    out["bytes"] = (2 * n * D * 8 + 2 * n * R * 4 + 8 * n + PARTIAL_B * n   # level 0: shard inputs, logits, checkpoint, partials
+    out["bytes"] = (2 * n * D * 8 + 2 * n * R * 4 + 8 * n + PARTIAL_PER_R * R * n   # level 0: shard inputs, logits, checkpoint, partials
                     + (t - 1) * (2 * n * D * 8 + 16 * n)                      # trunk levels
                     + 2 * n * D * 8 + 8 * n                                   # subtrees
                     + 2 * n * D * 8 + 4 * n)                                  # points in, result out
@@ -87,4 +87,4 @@ def main(serial_per_point):
 
 if __name__ == "__main__":
     import sys
-    main(float(sys.argv[1]) * 1e-6 if len(sys.argv) > 1 else 2.0e-6)
+    main(float(sys.argv[1]) * 1e-6 if len(sys.argv) > 1 else SERIAL)
