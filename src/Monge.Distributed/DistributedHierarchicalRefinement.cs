@@ -40,13 +40,15 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
     /// <param name="target">n target points of the same dimension.</param>
     /// <param name="spec">The options (its <see cref="HiRefJobSpec.Count"/> and <see cref="HiRefJobSpec.Dimension"/> are set here).</param>
     /// <param name="jobId">The job id (letters, digits, '-', '_'); null picks a new one. Running again with the id of a
-    /// finished job returns its result; with the id of an interrupted one resumes it.</param>
+    /// finished job returns its result; with the id of an interrupted one resumes it; with other points or options it is
+    /// refused.</param>
     /// <param name="progress">Receives each polled status.</param>
     /// <param name="cancellationToken">Stops polling (the job goes on in the cluster).</param>
     /// <returns>The permutation, its cost and the final status.</returns>
     /// <exception cref="BlockNotFoundException">A block the job needs is missing from the store.</exception>
     /// <exception cref="BlockCorruptException">A block in the store is corrupt.</exception>
-    /// <exception cref="ArgumentException">Different sizes or dimensions, weighted clouds, or invalid options.</exception>
+    /// <exception cref="ArgumentException">Different sizes or dimensions, weighted clouds, invalid options, or a job id that
+    /// is already in the store with other points or other options (<see cref="HiRefKeys.Inputs"/>, <see cref="HiRefKeys.Spec"/>).</exception>
     /// <exception cref="InvalidOperationException">The job failed for another reason (the message says why).</exception>
     public async Task<DistributedHiRefResult> SolveAsync(PointCloud<double> source, PointCloud<double> target, HiRefJobSpec spec, string? jobId = null, IProgress<HiRefJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
