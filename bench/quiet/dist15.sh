@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Quiet-machine measurement for issue #15 (distributed HiRef, subtrees on workers). Estimate on a quiet 2-core machine:
-# about 3 to 3.5 minutes (generation ~5 s, 3 silos ~10 s, cluster job ~90-110 s, single machine ~70 s; CPU ~300 s).
+# Quiet-machine measurement for issue #15 (distributed HiRef). Estimate on a quiet 2-core machine: about 2 to 2.5 minutes
+# (stop 17 quiet: cluster job 41 s, single machine 30 s; generation ~3 s, 3 silos ~10 s, teardown 5 s; CPU ~170 s).
 # Runs tests/distributed/loopback.sh without killing a silo: 3 `monge cluster silo` processes (1 core each) on loopback,
-# N points (default 1 048 576; pass 524288 if the machine is slower), cluster (default --subtree-size 131072: level 0 on
-# one worker, then 16 subtrees of 65 536 points on the workers, the polish on the coordinator) vs `--method hiref`,
-# the same permutation. Prints per-level seconds, subtree seconds, bytes moved, checkpoint seconds, the coordinator's
-# generation (job epoch: 1 when no second coordinator run took over), the sharded level's shards, round trips and
-# message bytes, and uptime. Level 0 runs data-parallel over one shard grain per silo (--trunk-shards 0, the default);
-# MONGE_LOOPBACK_SHARDS=-1 bench/quiet/dist15.sh gives the one-worker level 0 for comparison (not run by default, to stay
-# within 4 minutes).
+# N points (default 1 048 576), level 0 split data-parallel over one shard grain per silo, then the 16 level-1 blocks on
+# workers and the subtrees (default --subtree-size 131072), versus `--method hiref` on one machine: the same permutation.
+# Prints, from the cluster's --json: per-level seconds (level_seconds; the single machine's per-level seconds on the
+# next line), subtree seconds, bytes written/read through the store, checkpoint seconds, the sharded level's shards,
+# round trips, partials in messages (shard_message_bytes), the split of its fan-outs into the slowest shard's work
+# (shard_compute_seconds) and the rest (shard_fan_out_seconds minus that: messaging and queueing), the logits' trip
+# through the store (shard_logits_seconds: the price of one iteration checkpoint), and uptime.
 # Assumes `dotnet build Monge.slnx -c Release` was done. Usage: bench/quiet/dist15.sh [N]
+# (MONGE_LOOPBACK_SHARDS=-1 gives the one-worker level 0 for comparison; not run by default, to stay within 4 minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1048576}"

@@ -40,13 +40,15 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
     /// <param name="target">n target points of the same dimension.</param>
     /// <param name="spec">The options (its <see cref="HiRefJobSpec.Count"/> and <see cref="HiRefJobSpec.Dimension"/> are set here).</param>
     /// <param name="jobId">The job id (letters, digits, '-', '_'); null picks a new one. Running again with the id of a
-    /// finished job returns its result; with the id of an interrupted one resumes it.</param>
+    /// finished job returns its result; with the id of an interrupted one resumes it; with other points or options it is
+    /// refused.</param>
     /// <param name="progress">Receives each polled status.</param>
     /// <param name="cancellationToken">Stops polling (the job goes on in the cluster).</param>
     /// <returns>The permutation, its cost and the final status.</returns>
     /// <exception cref="BlockNotFoundException">A block the job needs is missing from the store.</exception>
     /// <exception cref="BlockCorruptException">A block in the store is corrupt.</exception>
-    /// <exception cref="ArgumentException">Different sizes or dimensions, weighted clouds, or invalid options.</exception>
+    /// <exception cref="ArgumentException">Different sizes or dimensions, weighted clouds, invalid options, or a job id that
+    /// is already in the store with other points or other options (<see cref="HiRefKeys.Inputs"/>, <see cref="HiRefKeys.Spec"/>).</exception>
     /// <exception cref="InvalidOperationException">The job failed for another reason (the message says why).</exception>
     public async Task<DistributedHiRefResult> SolveAsync(PointCloud<double> source, PointCloud<double> target, HiRefJobSpec spec, string? jobId = null, IProgress<HiRefJobStatus>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -66,11 +68,7 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
         spec = spec with { Count = source.Count, Dimension = source.Dimension };
         spec.ToSolver().ScheduleFor(source.Count);
         jobId = HiRefKeys.CheckJobId(jobId ?? $"job-{Guid.NewGuid():N}");
-        if (!await store.ExistsAsync(HiRefKeys.Source(jobId), cancellationToken).ConfigureAwait(false))
-        {
-            await store.PutAsync(HiRefKeys.Source(jobId), BlockCodec.FromDoubles(source.Memory.Span), cancellationToken).ConfigureAwait(false);
-            await store.PutAsync(HiRefKeys.Target(jobId), BlockCodec.FromDoubles(target.Memory.Span), cancellationToken).ConfigureAwait(false);
-        }
+        await PutInputsAsync(source, target, jobId, cancellationToken).ConfigureAwait(false);
 
         var grain = client.GetGrain<IHiRefJobGrain>(jobId);
         var status = await RetryAsync(() => grain.StartAsync(spec), cancellationToken).ConfigureAwait(false);
@@ -122,6 +120,57 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
         var permutation = new int[bytes.Length / sizeof(int)];
         BlockCodec.ReadInts(bytes, permutation);
         return new DistributedHiRefResult(permutation, status.Cost, status);
+    }
+
+    // The points go to the store once per job id, with their content hash (HiRefKeys.Inputs). A job id that is already in the
+    // store with other points is refused: its stored points, checkpoints and result belong to those. A store written before
+    // the hash existed is checked against the stored bytes once, then gets the hash.
+    private async Task PutInputsAsync(PointCloud<double> source, PointCloud<double> target, string jobId, CancellationToken cancellationToken)
+    {
+        var sourceBytes = BlockCodec.FromDoubles(source.Memory.Span);
+        var targetBytes = BlockCodec.FromDoubles(target.Memory.Span);
+        var hash = InputHash(source.Count, source.Dimension, sourceBytes, targetBytes);
+        var hashKey = HiRefKeys.Inputs(jobId);
+        if (await store.ExistsAsync(HiRefKeys.Source(jobId), cancellationToken).ConfigureAwait(false))
+        {
+            bool same;
+            if (await store.ExistsAsync(hashKey, cancellationToken).ConfigureAwait(false))
+            {
+                same = System.Text.Encoding.UTF8.GetString(await store.GetAsync(hashKey, cancellationToken).ConfigureAwait(false)) == hash;
+            }
+            else
+            {
+                same = (await store.GetAsync(HiRefKeys.Source(jobId), cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(sourceBytes)
+                    && (await store.GetAsync(HiRefKeys.Target(jobId), cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(targetBytes);
+                if (same)
+                {
+                    await store.PutAsync(hashKey, System.Text.Encoding.UTF8.GetBytes(hash), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!same)
+            {
+                throw new ArgumentException($"Job '{jobId}' already exists in the store {store.Location} with other points; use another job id.", nameof(source));
+            }
+
+            return;
+        }
+
+        await store.PutAsync(HiRefKeys.Source(jobId), sourceBytes, cancellationToken).ConfigureAwait(false);
+        await store.PutAsync(HiRefKeys.Target(jobId), targetBytes, cancellationToken).ConfigureAwait(false);
+        await store.PutAsync(hashKey, System.Text.Encoding.UTF8.GetBytes(hash), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The content hash of a job's points, as stored under <see cref="HiRefKeys.Inputs"/>.</summary>
+    internal static string InputHash(PointCloud<double> source, PointCloud<double> target) =>
+        InputHash(source.Count, source.Dimension, BlockCodec.FromDoubles(source.Memory.Span), BlockCodec.FromDoubles(target.Memory.Span));
+
+    private static string InputHash(int n, int d, byte[] sourceBytes, byte[] targetBytes)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(sourceBytes);
+        sha.AppendData(targetBytes);
+        return $"{{\"n\":{n},\"d\":{d},\"sha256\":\"{Convert.ToHexStringLower(sha.GetHashAndReset())}\"}}";
     }
 
     // Short calls through a gateway can fail while a silo is lost or a grain is being re-placed: retry them until

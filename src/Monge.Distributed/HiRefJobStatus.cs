@@ -168,6 +168,21 @@ public sealed record HiRefJobStatus
     [Id(29)]
     public int ShardedLevelRestarts { get; init; }
 
+    /// <summary>Wall seconds the coordinator waited on shard fan-outs (each from the calls to the last reply), summed
+    /// over the sharded levels; with <see cref="ShardComputeSeconds"/> it splits a sharded level into the shards' work,
+    /// the messaging and the coordinator's own serial steps (level seconds minus this minus <see cref="ShardLogitsSeconds"/>).</summary>
+    [Id(30)]
+    public double ShardFanOutSeconds { get; init; }
+
+    /// <summary>Seconds of shard work on the critical path: per fan-out the slowest shard's compute seconds, summed.</summary>
+    [Id(31)]
+    public double ShardComputeSeconds { get; init; }
+
+    /// <summary>Seconds to write the shards' logits to the store and read them back on the coordinator (2·m·r float32
+    /// per sharded level: the size of an iteration checkpoint of the level).</summary>
+    [Id(32)]
+    public double ShardLogitsSeconds { get; init; }
+
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;
 }

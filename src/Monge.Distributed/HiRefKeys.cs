@@ -15,6 +15,12 @@ public static class HiRefKeys
     /// <param name="jobId">The job id.</param>
     public static string Target(string jobId) => $"jobs/{jobId}/target";
 
+    /// <summary>The content hash of the job's points (JSON: n, d and the SHA-256 of the source then the target bytes),
+    /// written with them: running a job id again with other points is refused instead of answering from the stored
+    /// points, checkpoints or result.</summary>
+    /// <param name="jobId">The job id.</param>
+    public static string Inputs(string jobId) => $"jobs/{jobId}/inputs";
+
     /// <summary>The job's epoch (JSON: the generation of the run that owns the job, and that run's token): each run of a
     /// coordinator takes the next generation, and checks it before it writes a checkpoint, removes files or writes the
     /// result, so a coordinator presumed lost that still runs cannot clean up under its successor.</summary>
@@ -49,6 +55,13 @@ public static class HiRefKeys
     /// <param name="shards">The level's shard count (the rows of a shard depend on it).</param>
     /// <param name="part">"in" or "logits".</param>
     public static string Shard(string jobId, int level, int shard, int shards, string part) => $"jobs/{jobId}/shards/{level}/{shard}of{shards}.{part}";
+
+    /// <summary>Which shard count's files a sharded trunk level has in the store (an int32, written before them): a run
+    /// that shards the level over another count (a silo was lost, or <see cref="HiRefJobSpec.TrunkShards"/> changed)
+    /// removes those files first, so no stale shard file outlives the level.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The level number.</param>
+    public static string ShardManifest(string jobId, int level) => $"jobs/{jobId}/shards/{level}/count";
 
     /// <summary>The result: the permutation, n int32 (source i is matched to target result[i]).</summary>
     /// <param name="jobId">The job id.</param>

@@ -86,6 +86,7 @@ public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixtur
         const string job = "corrupt-1";
         await fixture.Store.PutAsync(HiRefKeys.Source(job), Storage.BlockCodec.FromDoubles(x.Memory.Span));
         await fixture.Store.PutAsync(HiRefKeys.Target(job), Storage.BlockCodec.FromDoubles(y.Memory.Span));
+        await fixture.Store.PutAsync(HiRefKeys.Inputs(job), System.Text.Encoding.UTF8.GetBytes(DistributedHierarchicalRefinement.InputHash(x, y)));
         var path = fixture.Store.PathOf(HiRefKeys.Source(job));
         var bytes = await File.ReadAllBytesAsync(path);
         bytes[200] ^= 1;
@@ -104,6 +105,7 @@ public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixtur
         const string job = "missing-1";
         await fixture.Store.PutAsync(HiRefKeys.Source(job), Storage.BlockCodec.FromDoubles(x.Memory.Span));
         await fixture.Store.PutAsync(HiRefKeys.Target(job), Storage.BlockCodec.FromDoubles(y.Memory.Span));
+        await fixture.Store.PutAsync(HiRefKeys.Inputs(job), System.Text.Encoding.UTF8.GetBytes(DistributedHierarchicalRefinement.InputHash(x, y)));
         await fixture.Store.DeleteAsync(HiRefKeys.Target(job));
         var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
         var ex = await Assert.ThrowsAsync<BlockNotFoundException>(() => solver.SolveAsync(x, y, Spec, job));
@@ -119,6 +121,45 @@ public sealed class DistributedHiRefTests(ClusterFixture fixture) : IClassFixtur
         var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store);
         await Assert.ThrowsAsync<ArgumentException>(() => solver.SolveAsync(x, y, Spec, "sizes-1"));
         Assert.False(Directory.Exists(Path.Combine(fixture.Root, "jobs", "sizes-1")));
+    }
+
+    // A job id already in the store with other points: refused before anything is written, and the stored job (its
+    // points, hash and result) is left as it was.
+    [Fact]
+    public async Task Solve_SameJobIdOtherPoints_RefusedAndStoredJobKept()
+    {
+        var (x, y) = Clouds(600, 7);
+        var (_, other) = Clouds(600, 8);
+        const string job = "inputs-1";
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var first = await solver.SolveAsync(x, y, Spec, job);
+        Assert.Equal(Spec.ToSolver().Solve(x, y).Permutation, first.Permutation);
+        var stored = await fixture.Store.GetAsync(HiRefKeys.Target(job));
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => solver.SolveAsync(x, other, Spec, job));
+        Assert.Contains("other points", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(stored, await fixture.Store.GetAsync(HiRefKeys.Target(job)));
+        Assert.Equal(DistributedHierarchicalRefinement.InputHash(x, y), System.Text.Encoding.UTF8.GetString(await fixture.Store.GetAsync(HiRefKeys.Inputs(job))));
+        Assert.Equal(first.Permutation, (await solver.SolveAsync(x, y, Spec, job)).Permutation);
+    }
+
+    // A store written without the hash (an older version, or blocks put by hand): the points are compared with the stored
+    // bytes once; other points are refused, the same points run and the hash is written.
+    [Fact]
+    public async Task Solve_StoredPointsWithoutHash_ComparedWithStoredBytes()
+    {
+        var (x, y) = Clouds(500, 9);
+        const string job = "inputs-legacy";
+        await fixture.Store.PutAsync(HiRefKeys.Source(job), Storage.BlockCodec.FromDoubles(x.Memory.Span));
+        await fixture.Store.PutAsync(HiRefKeys.Target(job), Storage.BlockCodec.FromDoubles(y.Memory.Span));
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        await Assert.ThrowsAsync<ArgumentException>(() => solver.SolveAsync(y, x, Spec, job));
+        Assert.False(await fixture.Store.ExistsAsync(HiRefKeys.Inputs(job)));
+        AssertNothingHalfWritten(job);
+
+        var result = await solver.SolveAsync(x, y, Spec, job);
+        Assert.Equal(Spec.ToSolver().Solve(x, y).Permutation, result.Permutation);
+        Assert.Equal(DistributedHierarchicalRefinement.InputHash(x, y), System.Text.Encoding.UTF8.GetString(await fixture.Store.GetAsync(HiRefKeys.Inputs(job))));
     }
 
     private void AssertNothingHalfWritten(string job)

@@ -42,6 +42,34 @@ public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper 
         output.WriteLine($"{expectedShards} shards: {result.Status.ShardRoundTrips} round trips, {result.Status.ShardMessageBytes} B of partials, workers {string.Join(" ", result.Status.WorkerSilos)}");
     }
 
+    // Shard files of an earlier run that sharded level 0 over another count (5 shards; garbage content, as a stale file
+    // may hold anything): the job removes them before writing its own 3, gives the single machine's permutation, and
+    // leaves no shard file and no manifest.
+    [Fact]
+    public async Task Solve_StaleShardFilesOfAnotherCount_RemovedAndSamePermutation()
+    {
+        var (x, y) = DistributedHiRefTests.Clouds(6000, 37);
+        var spec = Spec with { Seed = 37, TrunkShards = 3 };
+        const string job = "sharded-stale";
+        var manifest = new byte[sizeof(int)];
+        Storage.BlockCodec.WriteInts(manifest, [5]);
+        await fixture.Store.PutAsync(HiRefKeys.ShardManifest(job, 0), manifest);
+        for (var s = 0; s < 5; s++)
+        {
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, s, 5, "in"), new byte[40 + s]);
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, s, 5, "logits"), new byte[8]);
+        }
+
+        var expected = spec.ToSolver().Solve(x, y);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var result = await solver.SolveAsync(x, y, spec, job);
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(3, result.Status.Shards);
+        Assert.DoesNotContain(
+            Directory.GetFiles(Path.Combine(fixture.Root, "jobs", job), "*", SearchOption.AllDirectories),
+            f => f.Contains($"{Path.DirectorySeparatorChar}shards{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Solve_TrunkShardsOff_SamePermutationWithoutShards()
     {

@@ -86,7 +86,7 @@ start=$SECONDS
 "$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
 single_s=$((SECONDS - start))
 
-grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read|sharded_levels|shards|shard_round_trips|shard_message_bytes|sharded_level_restarts)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
+grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read|sharded_levels|shards|shard_round_trips|shard_message_bytes|sharded_level_restarts|shard_fan_out_seconds|shard_compute_seconds|shard_logits_seconds)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
 echo
 tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
 tr -d ' \n' <"$WORK/single.json" | grep -o '"levels":\[[^]]*\]' | grep -o '"seconds":[0-9.e-]*' | tr '\n' ' ' || true

@@ -57,7 +57,11 @@ public static class MatchCommand
             var outPath = result.GetValue(output)!;
             var overwriteValue = result.GetValue(overwrite);
             var jsonValue = result.GetValue(json);
-            var chosen = Methods.First(m => m.Name == result.GetValue(method));
+            // `monge match --cluster HOST:PORT --store DIR …` (issue 15's form) means --method cluster when --method is not given.
+            var methodName = result.GetResult(method) is not { Implicit: false } && result.GetValue<string?>(Cluster.ClusterMatch.ClusterOption) is not null
+                ? Cluster.ClusterMatch.Method.Name
+                : result.GetValue(method);
+            var chosen = Methods.First(m => m.Name == methodName);
             methodOptions.RejectForeign(result, chosen.Name);
             var groundCost = CostOptions.Parse(result.GetValue(cost));
             var options = inputs.Get(result);

@@ -27,6 +27,9 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         if (await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
         {
             var loaded = await LoadCheckpointAsync(key, level, input, cancellationToken).ConfigureAwait(false);
+
+            // A run that wrote this checkpoint and stopped before removing its shard files leaves them to this one.
+            await RemoveShardFilesAsync(level.Number, keep: null, cancellationToken).ConfigureAwait(false);
             progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: true, 0);
             return loaded;
         }
@@ -98,12 +101,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
 
         if (sharded)
         {
-            var count = ShardCount(level.Blocks[0].Size);
-            for (var s = 0; s < count; s++)
-            {
-                await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, s, count, "in"), cancellationToken).ConfigureAwait(false);
-                await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, s, count, "logits"), cancellationToken).ConfigureAwait(false);
-            }
+            await RemoveShardFilesAsync(level.Number, keep: null, cancellationToken).ConfigureAwait(false);
         }
 
         progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
@@ -143,6 +141,13 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         progress.Update(s => s with { Stage = $"level {level.Number + 1} (sharded over {count})" });
         var ixRange = input.IndicesX.Slice(block.XStart, m);
         var iyRange = input.IndicesY.Slice(block.YStart, m);
+
+        // Files of an earlier run that sharded this level over another count (a silo lost since, or another TrunkShards)
+        // go first; then the manifest names this count before its files are written.
+        await RemoveShardFilesAsync(level.Number, keep: count, cancellationToken).ConfigureAwait(false);
+        var manifest = new byte[sizeof(int)];
+        BlockCodec.WriteInts(manifest, [count]);
+        await store.PutAsync(HiRefKeys.ShardManifest(jobId, level.Number), manifest, cancellationToken).ConfigureAwait(false);
         for (var s = 0; s < count; s++)
         {
             var key = HiRefKeys.Shard(jobId, level.Number, s, count, "in");
@@ -165,7 +170,9 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             for (var s = 0; s < count; s++)
             {
                 var (start, end) = ShardRows(s, count, m);
-                shards[s] = new GrainShards.Shard(grains.GetGrain<IHiRefShardGrain>($"{jobId}/{level.Number}/{s}/{attempt}"), start, end);
+                // The run's generation in the key: a coordinator presumed lost that still runs never drives the same shard
+                // grains as its successor (their iteration state is in memory).
+                shards[s] = new GrainShards.Shard(grains.GetGrain<IHiRefShardGrain>($"{jobId}/{epoch.Generation}/{level.Number}/{s}/{attempt}"), start, end);
             }
 
             try
@@ -221,6 +228,39 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                 await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // Removes the shard files of a level named by its manifest (unless they are the count to keep) and then the manifest,
+    // checking the run's epoch first: a superseded run removes nothing.
+    private async Task RemoveShardFilesAsync(int level, int? keep, CancellationToken cancellationToken)
+    {
+        var manifestKey = HiRefKeys.ShardManifest(jobId, level);
+        if (!await store.ExistsAsync(manifestKey, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var bytes = await store.GetAsync(manifestKey, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length != sizeof(int))
+        {
+            throw new BlockCorruptException(manifestKey, $"Shard manifest '{manifestKey}' has {bytes.Length} bytes, expected {sizeof(int)}.");
+        }
+
+        var stored = new int[1];
+        BlockCodec.ReadInts(bytes, stored);
+        if (stored[0] == keep)
+        {
+            return;
+        }
+
+        await epoch.CheckAsync($"remove the shard files of level {level}", cancellationToken).ConfigureAwait(false);
+        for (var s = 0; s < stored[0]; s++)
+        {
+            await store.DeleteAsync(HiRefKeys.Shard(jobId, level, s, stored[0], "in"), cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync(HiRefKeys.Shard(jobId, level, s, stored[0], "logits"), cancellationToken).ConfigureAwait(false);
+        }
+
+        await store.DeleteAsync(manifestKey, cancellationToken).ConfigureAwait(false);
     }
 
     // Drops the shards' memory; a shard on a dead silo is gone anyway.

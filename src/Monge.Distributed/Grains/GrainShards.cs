@@ -37,6 +37,7 @@ internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n
 
     public void GatherLogits(float[] logQ, float[] logR)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var replies = Wait(shards.Select((s, i) => s.Grain.WriteLogitsAsync(LogitsKey(i))));
         if (replies.Any(reply => reply.Lost))
         {
@@ -58,14 +59,19 @@ internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, count * sizeof(float))).CopyTo(logQ.AsSpan(s.Start * r, count));
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(count * sizeof(float))).CopyTo(logR.AsSpan(s.Start * r, count));
         }
+
+        progress.ShardLogits(clock.Elapsed.TotalSeconds);
     }
 
     private string LogitsKey(int shard) => logitsKey(shard);
 
     private void Each(HiRefShardCall call, int width, double[] global)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var replies = Wait(shards.Select(s => s.Grain.RunAsync(call)));
+        var wall = clock.Elapsed.TotalSeconds;
         long bytes = 0;
+        var compute = 0.0;
         for (var i = 0; i < shards.Count; i++)
         {
             var reply = replies[i];
@@ -84,9 +90,10 @@ internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n
 
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(reply.Partials).CopyTo(global.AsSpan(s.FirstChunk * width, local));
             bytes += reply.Partials.Length;
+            compute = Math.Max(compute, reply.Seconds);
         }
 
-        progress.ShardCalls(shards.Count, bytes);
+        progress.ShardCalls(shards.Count, bytes, wall, compute);
     }
 
     private T[] Wait<T>(IEnumerable<Task<T>> calls)

@@ -47,8 +47,9 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
 
         var phase = (ShardPhase)call.Phase;
         var partials = new double[shard.ChunkCount * shard.Width(phase)];
-        await Work(() =>
+        var seconds = await Work(() =>
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             switch (phase)
             {
                 case ShardPhase.RowRanges:
@@ -73,9 +74,9 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
                     throw new ArgumentException($"Unknown shard phase {call.Phase}.", nameof(call));
             }
 
-            return 0;
+            return clock.Elapsed.TotalSeconds;
         }).ConfigureAwait(true);
-        return new HiRefShardReply { Partials = BlockCodec.FromDoubles(partials) };
+        return new HiRefShardReply { Partials = BlockCodec.FromDoubles(partials), Seconds = seconds };
     }
 
     public async Task<HiRefShardReply> WriteLogitsAsync(string key)

@@ -122,4 +122,8 @@ public sealed record HiRefShardReply
     /// <summary>This activation does not hold the shard.</summary>
     [Id(1)]
     public bool Lost { get; init; }
+
+    /// <summary>Seconds the shard computed for this call (on its silo's threads, not counting the queue for a core).</summary>
+    [Id(2)]
+    public double Seconds { get; init; }
 }

@@ -75,11 +75,26 @@ internal sealed class JobProgress
         }
     }
 
-    public void ShardCalls(int shards, long bytes)
+    public void ShardCalls(int shards, long bytes, double wallSeconds, double computeSeconds)
     {
         lock (_gate)
         {
-            _status = _status with { ShardRoundTrips = _status.ShardRoundTrips + 1, ShardMessageBytes = _status.ShardMessageBytes + bytes, Shards = shards };
+            _status = _status with
+            {
+                ShardRoundTrips = _status.ShardRoundTrips + 1,
+                ShardMessageBytes = _status.ShardMessageBytes + bytes,
+                Shards = shards,
+                ShardFanOutSeconds = _status.ShardFanOutSeconds + wallSeconds,
+                ShardComputeSeconds = _status.ShardComputeSeconds + computeSeconds,
+            };
+        }
+    }
+
+    public void ShardLogits(double seconds)
+    {
+        lock (_gate)
+        {
+            _status = _status with { ShardLogitsSeconds = _status.ShardLogitsSeconds + seconds };
         }
     }
 

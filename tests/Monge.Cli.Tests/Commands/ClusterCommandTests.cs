@@ -66,6 +66,20 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains("--trunk-shards", stderr, StringComparison.Ordinal);
     }
 
+    // The form `monge match --cluster HOST:PORT --store DIR …` (no --method) runs the cluster method: its own
+    // checks answer (here the bad endpoint), not "--method auto does not use --cluster"; an explicit other method still
+    // refuses --cluster.
+    [Fact]
+    public void Match_ClusterWithoutMethod_RunsTheClusterMethod()
+    {
+        var (code, _, stderr) = _cli.Run("match", "--cluster", "localhost", "--store", _cli.Folder, "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, code);
+        Assert.Contains("--cluster: 'localhost' is not HOST:PORT", stderr, StringComparison.Ordinal);
+        var (hirefCode, _, hirefErr) = _cli.Run("match", "--method", "hiref", "--cluster", "127.0.0.1:1", "--store", _cli.Folder, "--source", "x.npy", "--target", "y.npy", "--out", _cli.File("p.npy"));
+        Assert.Equal(2, hirefCode);
+        Assert.Contains("--method hiref does not use --cluster", hirefErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MatchCluster_BadEndpoint_ExitsTwo()
     {

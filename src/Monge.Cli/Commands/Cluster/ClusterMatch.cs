@@ -209,6 +209,9 @@ public static class ClusterMatch
             ["shard_round_trips"] = status.ShardRoundTrips,
             ["shard_message_bytes"] = status.ShardMessageBytes,
             ["sharded_level_restarts"] = status.ShardedLevelRestarts,
+            ["shard_fan_out_seconds"] = status.ShardFanOutSeconds,
+            ["shard_compute_seconds"] = status.ShardComputeSeconds,
+            ["shard_logits_seconds"] = status.ShardLogitsSeconds,
             ["worker_silos"] = new JsonArray([.. status.WorkerSilos.Select(s => (JsonNode?)JsonValue.Create(s))]),
         };
         var convergence = new Convergence(SolverStatus.Converged, status.CheckpointedLevels, double.NaN, double.NaN, [], clock.Elapsed);
