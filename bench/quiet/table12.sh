@@ -6,8 +6,8 @@
 # ≈ 430 CPU-s (hirefc's 16-D float32-tile certificate, 109 CPU-s, scaled by d for its tiles and medium Sinkhorn level):
 # an estimate, not a measurement (the case was never run under load: it would have taken an hour there).
 # Run from the repository root after `dotnet build Monge.slnx -c Release`; builds the hiref compare tool if needed.
-# `bench/quiet/table12.sh all` runs all twelve cases at 131 072 (≈ 2 100 CPU-s, about 20 minutes quiet; the two 64-D
-# cases are half of it); `bench/quiet/table12.sh 1m` the four 1 048 576-point 2-D cases (≈ 1 300–3 100 CPU-s, 12–28
+# `bench/quiet/table12.sh all` runs all twelve cases at 131 072 (≈ 2 300–2 800 CPU-s, 20–25 minutes quiet; the ten
+# measured cases took 1 200 CPU-s under load, the two 64-D cases are estimated at 1 100–1 600); `bench/quiet/table12.sh 1m` the four 1 048 576-point 2-D cases (≈ 1 300–3 100 CPU-s, 12–28
 # minutes quiet: the Euclidean certificates dominate and are estimates; needs ≥ 6 GB free).
 # Every case is one `hiref tune DATASET D COST N certify=1` whose last line is a `json: {...}` record; the table is
 # printed from those records (also kept in $OUT, default /tmp/table12.jsonl, to regenerate the docs table).
