@@ -14,6 +14,9 @@ using Monge.Tools;
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
 /// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
+/// Last line of every run: <c>json: {...}</c>, one machine-readable record of the case (inputs, options, cost, bound, gap,
+/// wall and CPU seconds of the solve and the certificate, peak memory) from which the tables of docs/hiref.md are
+/// regenerated (bench/quiet/table12.sh); fields that were not computed are null.
 /// </summary>
 internal static class Tune
 {
@@ -127,6 +130,26 @@ internal static class Tune
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;
+        var record = new Dictionary<string, object?>
+        {
+            ["dataset"] = args[1],
+            ["d"] = d,
+            ["cost_function"] = cost.Name,
+            ["n"] = n,
+            ["data_seed"] = dataSeed,
+            ["options"] = string.Join(' ', args.Skip(5)),
+            ["schedule"] = r?.RankSchedule,
+            ["cost"] = r?.Cost,
+            ["cost_before_polish"] = r?.CostBeforePolish,
+            ["solve_s"] = r is null ? null : seconds,
+            ["solve_cpu_s"] = r is null ? null : solveCpu.TotalSeconds,
+            ["lower_bound"] = null,
+            ["certified_gap"] = null,
+            ["certify_s"] = null,
+            ["certify_cpu_s"] = null,
+            ["levels_s"] = r?.Levels.Select(l => l.Seconds).ToArray(),
+            ["polish_s"] = r?.PolishSeconds,
+        };
         if (args.Contains("certify=1"))
         {
             var certifyClock = Stopwatch.StartNew();
@@ -141,14 +164,15 @@ internal static class Tune
                 + $"sinkhorn_s={lower.SinkhornElapsed.TotalSeconds:F1},transforms_s={lower.CertifyElapsed.TotalSeconds:F1},certify_s={certifySeconds:F1},solve_s={seconds:F1},"
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
                 + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0}");
-            if (r is null)
-            {
-                return;
-            }
+            record["lower_bound"] = lower.LowerBound;
+            record["certified_gap"] = r is null ? null : lower.RelativeGap(hirefCost);
+            record["certify_s"] = certifySeconds;
+            record["certify_cpu_s"] = certifyCpu.TotalSeconds;
         }
 
         if (r is null)
         {
+            WriteRecord(record);
             return;
         }
 
@@ -163,6 +187,18 @@ internal static class Tune
         {
             Console.WriteLine("  profile (thread seconds): " + HiRefProfile.Summary());
         }
+
+        WriteRecord(record);
+    }
+
+    /// <summary>The case's one machine-readable line: <c>json: </c> and the record, with the process's peak working set
+    /// and its whole CPU time (user + sys, start-up and data generation included).</summary>
+    private static void WriteRecord(Dictionary<string, object?> record)
+    {
+        using var process = Process.GetCurrentProcess();
+        record["process_peak_mb"] = process.PeakWorkingSet64 / 1e6;
+        record["process_cpu_s"] = process.TotalProcessorTime.TotalSeconds;
+        Console.WriteLine("json: " + System.Text.Json.JsonSerializer.Serialize(record));
     }
 
     private sealed class StageClock : IProgress<SolverProgress>

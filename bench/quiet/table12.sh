@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# HiRef twelve-case quality table (issue #14, hireft): the cases missing from docs/hiref.md's "Quality at n = 131 072"
+# table that fit, smallest first, each solved with the defaults (balanced) and certified (Monge.Tools.DualBound).
+# Estimated ≈ 5 minutes (≤ 6) on a quiet 2-core machine for the default (`missing`): the 64-D mixture, squared
+# Euclidean, n = 131 072: solve ≈ 130 CPU-s (hirefs' 64-D level CPU + slab rounds + two global passes) and certificate
+# ≈ 430 CPU-s (hirefc's 16-D float32-tile certificate, 109 CPU-s, scaled by d for its tiles and medium Sinkhorn level):
+# an estimate, not a measurement (the case was never run under load: it would have taken an hour there).
+# Run from the repository root after `dotnet build Monge.slnx -c Release`; builds the hiref compare tool if needed.
+# `bench/quiet/table12.sh all` runs all twelve cases at 131 072 (≈ 2 300–2 800 CPU-s, 20–25 minutes quiet; the ten
+# measured cases took 1 200 CPU-s under load, the two 64-D cases are estimated at 1 100–1 600); `bench/quiet/table12.sh 1m` the four 1 048 576-point 2-D cases (≈ 1 300–3 100 CPU-s, 12–28
+# minutes quiet: the Euclidean certificates dominate and are estimates; needs ≥ 6 GB free).
+# Every case is one `hiref tune DATASET D COST N certify=1` whose last line is a `json: {...}` record; the table is
+# printed from those records (also kept in $OUT, default /tmp/table12.jsonl, to regenerate the docs table).
+set -euo pipefail
+H=bench/compare/hiref/bin/Release/net10.0/hiref
+[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+OUT=${OUT:-/tmp/table12.jsonl}
+: > "$OUT"
+case "${1:-missing}" in
+  missing) CASES=("gaussian-mixture 64 sqeuclidean 131072") ;;
+  all) CASES=("half-moon-s-curve 2 sqeuclidean 131072" "maf-moons-rings 2 sqeuclidean 131072" "checkerboard 2 sqeuclidean 131072"
+             "eight-gaussians-moons 2 sqeuclidean 131072" "half-moon-s-curve 2 euclidean 131072" "maf-moons-rings 2 euclidean 131072"
+             "checkerboard 2 euclidean 131072" "eight-gaussians-moons 2 euclidean 131072" "gaussian-mixture 16 sqeuclidean 131072"
+             "gaussian-mixture 16 euclidean 131072" "gaussian-mixture 64 sqeuclidean 131072" "gaussian-mixture 64 euclidean 131072") ;;
+  1m) CASES=("half-moon-s-curve 2 sqeuclidean 1048576" "eight-gaussians-moons 2 sqeuclidean 1048576"
+            "half-moon-s-curve 2 euclidean 1048576" "eight-gaussians-moons 2 euclidean 1048576") ;;
+  *) echo "usage: $0 [missing|all|1m]" >&2; exit 2 ;;
+esac
+if [ "${1:-}" = 1m ] && [ "$(free -g | awk '/Mem:/{print $7}')" -lt 6 ]; then echo "need >= 6 GB available" >&2; exit 3; fi
+uptime
+git log -1 --format='commit %h %cs %s' | cut -c1-100
+for c in "${CASES[@]}"; do
+  # shellcheck disable=SC2086
+  "$H" tune $c certify=1 2>/dev/null | sed -n 's/^json: //p' >> "$OUT"
+done
+/usr/bin/python3 - "$OUT" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+h = f"{'case':<37} {'n':>8} {'cost':>11} {'bound':>11} {'gap':>8} {'solve_s':>8} {'cert_s':>8} {'solve_cpu':>9} {'cert_cpu':>9} {'cpu_ratio':>9} {'peak_mb':>8}"
+print(h)
+for r in rows:
+    name = f"{r['dataset']} {r['d']}-D {r['cost_function']}"
+    gap = r['certified_gap']
+    print(f"{name:<37} {r['n']:>8} {r['cost']:>11.6f} {r['lower_bound']:>11.6f} {100*gap:>7.3f}% {r['solve_s']:>8.1f} {r['certify_s']:>8.1f}"
+          f" {r['solve_cpu_s']:>9.1f} {r['certify_cpu_s']:>9.1f} {r['certify_cpu_s']/r['solve_cpu_s']:>9.2f} {r['process_peak_mb']:>8.0f}")
+PY
+uptime
