@@ -232,6 +232,7 @@ internal sealed class CoClusteringWorkspace
     public int[] Order = [];
     public int[] Labels = [];
     public int[] IndexBuffer = [];
+    public (double Key, int Index)[] SortPairs = [];
     public double[] Cost = [];
     public LinearAssignmentWorkspace<double> Leaf = new();
     public int[] Assignment = [];
@@ -242,7 +243,8 @@ internal sealed class CoClusteringWorkspace
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
             + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
-        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes + Projection.Bytes;
+        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
+        + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
     public long LeafBytes { get; private set; }
@@ -304,6 +306,7 @@ internal sealed class CoClusteringWorkspace
         Grow(ref Order, n);
         Grow(ref Labels, n);
         Grow(ref IndexBuffer, n);
+        Grow(ref SortPairs, n);
     }
 
     public void EnsureLeaf(int m)

@@ -117,8 +117,10 @@ internal static class CompactCoClustering
     {
         var m = ix.Length;
         ws.EnsureCompactClusters(m, r, d + 2);
+        ws.EnsureCompactProjection(m, r);
         var centres = new double[r * d];
-        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
+        // The row scalings are free until the first projection: k-means++ keeps its distances there.
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
         var logQ = ws.LogQ32;
         fixed (double* px = x, py = y)
         fixed (int* pix = ix, piy = iy)
