@@ -257,24 +257,26 @@ internal sealed class CoClusteringWorkspace
 
     public void EnsureClusters(int n, int r, int k)
     {
-        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref LogQ, (long)n * r);
         Grow(ref ValQ, (long)n * r);
         Grow(ref LogR, (long)n * r);
         Grow(ref ValR, (long)n * r);
-        Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
-        Grow(ref ChunkScalar, chunks);
-        Grow(ref Gradient, (long)k * r);
-        Grow(ref GradientOther, (long)k * r);
+        EnsureChunks(n, r, k);
     }
 
     /// <summary>The single-precision co-clustering arrays of <see cref="CompactCoClustering"/> (log Q, log R, one plan buffer) and its chunk buffers.</summary>
     public void EnsureCompactClusters(int n, int r, int k)
     {
-        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref LogQ32, (long)n * r);
         Grow(ref ValQ32, (long)n * r);
         Grow(ref LogR32, (long)n * r);
+        EnsureChunks(n, r, k);
+    }
+
+    // The per-chunk sums (k·r per 1024-row chunk), the per-chunk scalars and the two k×r contractions of either precision.
+    private void EnsureChunks(int n, int r, int k)
+    {
+        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);

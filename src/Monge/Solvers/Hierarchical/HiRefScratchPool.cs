@@ -69,8 +69,10 @@ internal sealed class HiRefScratchPool
         if (dropped >= CollectBytes)
         {
             // Hundreds of megabytes of large-object arrays just became garbage: reclaim them now, before the next
-            // stage allocates (a blocking gen-2 collection; the live heap is the points and the index arrays).
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            // stage allocates, and give the pages back (an aggressive collection decommits the freed regions; a forced
+            // one kept them committed, so the process stayed at level 1's size through the later levels: 2.5M points,
+            // docs/hiref.md). Blocking; the live heap is the points and the index arrays.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 }
