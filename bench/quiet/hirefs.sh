@@ -2,10 +2,12 @@
 # HiRef at scale (issue #14, hirefs): n = 1 048 576 2-D, n = 262 144 16-D and n = 131 072 64-D through
 # `monge match --method hiref`, each under /usr/bin/time -v (wall, CPU = user + sys, peak RSS), with the JSON summary's
 # cost and per-level seconds (the 64-D levels give the estimate for d = 64 at 1M: see docs/hiref.md, "Scale table").
-# Stop 17 (third pass, docs/hiref.md): the sweeps' column sums as v ⊙ Σ K_i/(K_i·v); compare the 1M row with stop 16's
-# 36.4 s wall, 66.6 CPU-s, 0.52 GB, cost 4.170684 (the cost moves in the last digits: float sums in another order).
-# Estimated time on a quiet 2-core machine: data generation ~15 s, 1M 2-D ~60 CPU-s (~33 s wall), 262 144 16-D
-# ~70 CPU-s (~38 s wall), 131 072 64-D ~75 CPU-s (~45 s wall, slab rounds included): about 2.5 minutes (at most 4).
+# Stop 18 (docs/hiref.md, "Fourth pass"): the scratch pool is trimmed between levels (level 1's buffers dropped and
+# collected before level 2); results are bit-identical, so compare the 1M row with stop 17's quiet 25.6 s wall,
+# 47.1 CPU-s, 0.51 GB, cost 4.170676 (the peak RSS may fall a little: level 1's scratch is no longer held through level 3).
+# Estimated time on a quiet 2-core machine (from stop 17's quiet run): data generation ~15 s, 1M 2-D ~47 CPU-s (~26 s
+# wall), 262 144 16-D ~170 CPU-s (~94 s wall, global refinement included), 131 072 64-D ~75 CPU-s (~45 s wall): about
+# 3 minutes (at most 4).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 MONGE="dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll"

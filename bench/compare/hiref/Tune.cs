@@ -220,7 +220,9 @@ internal static class Tune
                         HiRefProfile.Reset();
                     }
 
-                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB, process CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s)");
+                    using var process = Process.GetCurrentProcess();
+                    Console.Error.WriteLine($"  [{_clock.Elapsed.TotalSeconds:F1} s] {stage} (working set {Environment.WorkingSet / 1e6:F0} MB, peak {process.PeakWorkingSet64 / 1e6:F0} MB, "
+                        + $"managed {GC.GetTotalMemory(false) / 1e6:F0} MB, process CPU {process.TotalProcessorTime.TotalSeconds:F1} s)");
                     _seen.Add((stage, _clock.Elapsed.TotalSeconds));
                 }
 

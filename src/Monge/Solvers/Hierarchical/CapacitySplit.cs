@@ -20,7 +20,7 @@ internal static class CapacitySplit
     /// <summary>Assigns labels; <paramref name="capacities"/> must sum to n.</summary>
     /// <remarks>With <paramref name="parallel"/> the margins and the sort run on its threads (the sort in parts merged
     /// afterwards); the order sorted by is total, so the labels are the same whatever the thread count.</remarks>
-    public static void MarginGreedy<T>(T[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, double[] marginScratch, int[] orderScratch, ParallelOptions? parallel = null)
+    public static void MarginGreedy<T>(T[] scores, int n, int r, ReadOnlySpan<int> capacities, Span<int> labels, double[] marginScratch, int[] orderScratch, ParallelOptions? parallel = null, (double Key, int Index)[]? pairScratch = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
@@ -54,7 +54,7 @@ internal static class CapacitySplit
 
         // Sort by (−margin, score row, index).
         var order = orderScratch.AsSpan(0, n);
-        SortByKeyThenRow(marginScratch.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null);
+        SortByKeyThenRow(marginScratch.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null, pairScratch);
         for (var t = 0; t < n; t++)
         {
             var i = order[t];
@@ -126,13 +126,14 @@ internal static class CapacitySplit
         }
     }
 
-    private static void SortByKeyThenRow<T>(Span<double> keys, Span<int> items, T[] scores, int r, ParallelOptions? parallel)
+    private static void SortByKeyThenRow<T>(Span<double> keys, Span<int> items, T[] scores, int r, ParallelOptions? parallel, (double Key, int Index)[]? pairScratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Index is unique, so sorting (key, row, index) lexicographically is a total order: the result does not depend
         // on the sort algorithm's stability nor on how the work is cut into parts.
         var n = keys.Length;
-        var pairs = new (double Key, int Index)[n];
+        // The caller's buffer when it has one (at 10⁷ points a fresh array is 160 MB of garbage per side).
+        var pairs = pairScratch is not null && pairScratch.Length >= n ? pairScratch : new (double Key, int Index)[n];
         for (var i = 0; i < n; i++)
         {
             pairs[i] = (keys[i], i);
@@ -143,7 +144,7 @@ internal static class CapacitySplit
         var parts = Math.Clamp(workers, 1, 8);
         if (parts == 1)
         {
-            pairs.AsSpan().Sort(comparer);
+            pairs.AsSpan(0, n).Sort(comparer);
             for (var i = 0; i < n; i++)
             {
                 items[i] = pairs[i].Index;

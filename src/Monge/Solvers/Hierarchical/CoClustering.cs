@@ -232,6 +232,7 @@ internal sealed class CoClusteringWorkspace
     public int[] Order = [];
     public int[] Labels = [];
     public int[] IndexBuffer = [];
+    public (double Key, int Index)[] SortPairs = [];
     public double[] Cost = [];
     public LinearAssignmentWorkspace<double> Leaf = new();
     public int[] Assignment = [];
@@ -242,7 +243,8 @@ internal sealed class CoClusteringWorkspace
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
             + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
-        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length)) + LeafBytes + Projection.Bytes;
+        + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
+        + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
 
     /// <summary>Approximate bytes of the assignment workspace (about 5m doubles and 5m integers for leaves of m).</summary>
     public long LeafBytes { get; private set; }
@@ -255,24 +257,26 @@ internal sealed class CoClusteringWorkspace
 
     public void EnsureClusters(int n, int r, int k)
     {
-        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref LogQ, (long)n * r);
         Grow(ref ValQ, (long)n * r);
         Grow(ref LogR, (long)n * r);
         Grow(ref ValR, (long)n * r);
-        Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
-        Grow(ref ChunkScalar, chunks);
-        Grow(ref Gradient, (long)k * r);
-        Grow(ref GradientOther, (long)k * r);
+        EnsureChunks(n, r, k);
     }
 
     /// <summary>The single-precision co-clustering arrays of <see cref="CompactCoClustering"/> (log Q, log R, one plan buffer) and its chunk buffers.</summary>
     public void EnsureCompactClusters(int n, int r, int k)
     {
-        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref LogQ32, (long)n * r);
         Grow(ref ValQ32, (long)n * r);
         Grow(ref LogR32, (long)n * r);
+        EnsureChunks(n, r, k);
+    }
+
+    // The per-chunk sums (k·r per 1024-row chunk), the per-chunk scalars and the two k×r contractions of either precision.
+    private void EnsureChunks(int n, int r, int k)
+    {
+        var chunks = (n + CoClustering.ChunkRows - 1) / CoClustering.ChunkRows;
         Grow(ref Partial, (long)chunks * r * Math.Max(k, 1));
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
@@ -304,6 +308,7 @@ internal sealed class CoClusteringWorkspace
         Grow(ref Order, n);
         Grow(ref Labels, n);
         Grow(ref IndexBuffer, n);
+        Grow(ref SortPairs, n);
     }
 
     public void EnsureLeaf(int m)

@@ -117,8 +117,10 @@ internal static class CompactCoClustering
     {
         var m = ix.Length;
         ws.EnsureCompactClusters(m, r, d + 2);
+        ws.EnsureCompactProjection(m, r);
         var centres = new double[r * d];
-        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
+        // The row scalings are free until the first projection: k-means++ keeps its distances there.
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
         var logQ = ws.LogQ32;
         fixed (double* px = x, py = y)
         fixed (int* pix = ix, piy = iy)
@@ -459,25 +461,23 @@ internal static class CompactCoClustering
         }
     }
 
-    internal static void AddWidened(ReadOnlySpan<float> p, Span<double> acc)
+    internal static void AddWidened(ReadOnlySpan<float> p, Span<double> acc) => AddScaledWidened(p, 1.0, acc);
+
+    /// <summary>One column update of a sweep: previous ← v, then v_z ← v_z · target / sums_z (0 where a sum is not positive
+    /// and finite); returns the L1 column error Σ |sums_z − target| before the update. Shared by the whole-block projection and
+    /// the sharded one.</summary>
+    internal static double UpdateColumnScalings(ReadOnlySpan<double> sums, double target, float[] v, float[] previous)
     {
-        var z = 0;
-        if (Vector.IsHardwareAccelerated)
+        var error = 0.0;
+        Array.Copy(v, previous, v.Length);
+        for (var z = 0; z < v.Length; z++)
         {
-            var w = Vector<float>.Count;
-            var h = Vector<double>.Count;
-            for (; z <= p.Length - w; z += w)
-            {
-                Vector.Widen(new Vector<float>(p.Slice(z, w)), out var lo, out var hi);
-                (new Vector<double>(acc.Slice(z, h)) + lo).CopyTo(acc.Slice(z, h));
-                (new Vector<double>(acc.Slice(z + h, h)) + hi).CopyTo(acc.Slice(z + h, h));
-            }
+            error += Math.Abs(sums[z] - target);
+            var u = sums[z] > 0 && double.IsFinite(sums[z]) ? target / sums[z] : 0.0;
+            v[z] = (float)(v[z] * u);
         }
 
-        for (; z < p.Length; z++)
-        {
-            acc[z] += p[z];
-        }
+        return error;
     }
 
     // Σ_z a_z b_z over one row (float, vectorised; the same order for a given SIMD width).
@@ -555,15 +555,7 @@ internal static class CompactCoClustering
                 }
             }
 
-            var error = 0.0;
-            Array.Copy(v, previous, r);
-            for (var z = 0; z < r; z++)
-            {
-                error += Math.Abs(sums[z] - target);
-                var u = sums[z] > 0 && double.IsFinite(sums[z]) ? target / sums[z] : 0.0;
-                v[z] = (float)(v[z] * u);
-            }
-
+            var error = UpdateColumnScalings(sums, target, v, previous);
             var last = error / n < tolerance || sweep + 1 >= maxSweeps;
             if (last)
             {

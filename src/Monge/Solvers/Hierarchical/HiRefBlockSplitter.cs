@@ -70,6 +70,7 @@ public sealed class HiRefBlockSplitter
         var r = Math.Min(rank, block.Size);
         var sizes = new int[r];
         CapacitySplit.ChildSizes(block.Size, r, sizes);
+        scratch.LargestBlock = Math.Max(scratch.LargestBlock, block.Size);
         SplitBlock(scratch.Workspace, x, y, dimension, indicesX, indicesY, r, SeedOf(block), parallel, cancellationToken);
         var children = new HiRefBlock[r];
         var offset = 0;
@@ -102,9 +103,9 @@ public sealed class HiRefBlockSplitter
         Span<int> capacities = r <= 1024 ? stackalloc int[r] : new int[r];
         CapacitySplit.ChildSizes(m, r, capacities);
         var labels = ws.Labels.AsSpan(0, m);
-        CapacitySplit.MarginGreedy(logQ, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+        CapacitySplit.MarginGreedy(logQ, m, r, capacities, labels, ws.Margin, ws.Order, inner, ws.SortPairs);
         CapacitySplit.GroupByLabel(ix, labels, capacities, ws.IndexBuffer);
-        CapacitySplit.MarginGreedy(logR, m, r, capacities, labels, ws.Margin, ws.Order, inner);
+        CapacitySplit.MarginGreedy(logR, m, r, capacities, labels, ws.Margin, ws.Order, inner, ws.SortPairs);
         CapacitySplit.GroupByLabel(iy, labels, capacities, ws.IndexBuffer);
     }
 

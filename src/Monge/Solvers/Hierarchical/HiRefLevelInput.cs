@@ -45,7 +45,7 @@ public sealed class HiRefLevelInput
 
     /// <summary>Scratch buffers kept by the solver across the levels of one solve (a local executor takes and returns its
     /// workers' scratches here, so that a level reuses the previous level's buffers); null: the executor keeps its own.</summary>
-    internal System.Collections.Concurrent.ConcurrentBag<HiRefScratch>? ScratchPool { get; init; }
+    internal HiRefScratchPool? ScratchPool { get; init; }
 
     /// <summary>The solver's <see cref="HierarchicalRefinement.MaxDegreeOfParallelism"/> (−1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; }

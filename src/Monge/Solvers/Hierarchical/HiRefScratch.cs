@@ -12,4 +12,7 @@ public sealed class HiRefScratch
 
     /// <summary>Bytes held by the buffers.</summary>
     public long Bytes => Workspace.Bytes;
+
+    /// <summary>The largest block (points) this scratch has split: its buffers are sized for it.</summary>
+    internal int LargestBlock { get; set; }
 }

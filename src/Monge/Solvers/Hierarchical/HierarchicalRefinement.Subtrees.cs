@@ -31,30 +31,8 @@ public sealed partial record HierarchicalRefinement
         ArgumentNullException.ThrowIfNull(subtrees);
         ArgumentOutOfRangeException.ThrowIfLessThan(subtreeMaxSize, 1);
         var schedule = Validate(source, target);
-        var clock = Stopwatch.StartNew();
-        var n = source.Count;
-        var d = source.Dimension;
-        var x = source.Memory;
-        var y = target.Memory;
-        var idxX = Enumerable.Range(0, n).ToArray();
-        var idxY = Enumerable.Range(0, n).ToArray();
-        var peak = 2L * n * sizeof(int);
-        var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
-        var levels = new List<HiRefLevelReport>();
-        var blocks = new List<HiRefBlock> { new(0, 0, 0, 0, n) };
-        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
-        for (var level = 0; level < schedule.Length && blocks.Max(b => b.Size) > subtreeMaxSize; level++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, pool, ref peak, cancellationToken);
-            if (next is null)
-            {
-                break;
-            }
-
-            blocks = next;
-        }
-
+        var trunk = RunTrunk(source, target, schedule, subtreeMaxSize, progress, cancellationToken);
+        var (n, d, x, y, idxX, idxY, blocks) = (trunk.N, trunk.D, trunk.X, trunk.Y, trunk.IdxX, trunk.IdxY, trunk.Blocks);
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new SolverProgress("subtrees", 0, blocks.Count, double.NaN));
         var subtreeClock = Stopwatch.StartNew();
@@ -89,8 +67,8 @@ public sealed partial record HierarchicalRefinement
 
         var subtreeSeconds = subtreeClock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, peak);
-        return PolishAndFinish(matching, n, schedule, levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, clock, cancellationToken);
+        var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, trunk.Peak);
+        return PolishAndFinish(matching, n, schedule, trunk.Levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, trunk.Clock, cancellationToken);
     }
 
     /// <summary>
@@ -123,7 +101,7 @@ public sealed partial record HierarchicalRefinement
         var firstIndex = FirstDescendants(n, schedule, root);
         var splitter = new HiRefBlockSplitter(SplitOptionsFor(n));
         var blocks = new List<HiRefBlock> { root with { XStart = 0, YStart = 0 } };
-        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
+        var pool = new HiRefScratchPool();
         var peak = 0L;
         for (var level = root.Level; level < schedule.Length; level++)
         {

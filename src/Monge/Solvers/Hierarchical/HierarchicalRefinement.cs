@@ -217,11 +217,30 @@ public sealed partial record HierarchicalRefinement
     // Orchestration: schedule → levels through the executor → exact leaves → polish steps → result.
     private HierarchicalRefinementResult Run(PointCloud<double> source, PointCloud<double> target, int[] schedule, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
+        var trunk = RunTrunk(source, target, schedule, 0, progress, cancellationToken);
+        var blocks = trunk.Blocks;
+        cancellationToken.ThrowIfCancellationRequested();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
+        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak);
+        var leafClock = Stopwatch.StartNew();
+        matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
+        var leafSeconds = leafClock.Elapsed.TotalSeconds;
+        return PolishAndFinish(matching, trunk.N, schedule, trunk.Levels, blocks.Count, blocks.Max(b => b.Size), leafSeconds, trunk.IdxX, trunk.IdxY, trunk.Clock, cancellationToken);
+    }
+
+    // The state of a solve after its levels: the clouds, the permuted index arrays, the blocks of the last level run, the
+    // level reports, the scratch peak and the solve's clock.
+    private sealed record Trunk(int N, int D, ReadOnlyMemory<double> X, ReadOnlyMemory<double> Y, int[] IdxX, int[] IdxY, List<HiRefBlock> Blocks, List<HiRefLevelReport> Levels, long Peak, Stopwatch Clock);
+
+    // The one prologue and level loop of Solve and SolveWithSubtrees: identity index arrays, one block, then the levels of
+    // the schedule while some block has more than stopAtOrBelow points (0: until every block is a leaf), with one scratch
+    // pool for all levels, trimmed before each level to the level's block size and emptied at the end.
+    private Trunk RunTrunk(PointCloud<double> source, PointCloud<double> target, int[] schedule, int stopAtOrBelow, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var n = source.Count;
         var d = source.Dimension;
-        var x = source.Memory;
-        var y = target.Memory;
         var idxX = Enumerable.Range(0, n).ToArray();
         var idxY = Enumerable.Range(0, n).ToArray();
         var peak = 2L * n * sizeof(int);
@@ -229,13 +248,13 @@ public sealed partial record HierarchicalRefinement
         var levels = new List<HiRefLevelReport>();
         var blocks = new List<HiRefBlock> { new(0, 0, 0, 0, n) };
 
-        // One scratch pool for all levels: a worker of level t + 1 reuses the buffers of level t instead of allocating
-        // beside them while they wait for a collection (at 10⁷ points level 1's scratch alone is ~2.8 GB).
-        var pool = new System.Collections.Concurrent.ConcurrentBag<HiRefScratch>();
-        for (var level = 0; level < schedule.Length; level++)
+        // A worker of level t + 1 reuses the buffers of level t instead of allocating beside them, unless they were sized
+        // for blocks more than twice as large (then they are dropped: at 10⁷ points level 1's scratch alone is ~2.7 GB).
+        var pool = new HiRefScratchPool();
+        for (var level = 0; level < schedule.Length && blocks.Max(b => b.Size) > stopAtOrBelow; level++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var next = RunLevel(level, schedule[level], blocks, splitter, x, y, d, idxX, idxY, progress, levels, pool, ref peak, cancellationToken);
+            var next = RunLevel(level, schedule[level], blocks, splitter, source.Memory, target.Memory, d, idxX, idxY, progress, levels, pool, ref peak, cancellationToken);
             if (next is null)
             {
                 break;
@@ -245,15 +264,7 @@ public sealed partial record HierarchicalRefinement
         }
 
         pool.Clear();
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
-        var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, peak);
-        var leafClock = Stopwatch.StartNew();
-        matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
-        var leafSeconds = leafClock.Elapsed.TotalSeconds;
-        return PolishAndFinish(matching, n, schedule, levels, blocks.Count, blocks.Max(b => b.Size), leafSeconds, idxX, idxY, clock, cancellationToken);
+        return new Trunk(n, d, source.Memory, target.Memory, idxX, idxY, blocks, levels, peak, clock);
     }
 
     // After the leaves (solved here or on workers): the cost before polish, the polish steps for this n and leaf count,
@@ -293,7 +304,7 @@ public sealed partial record HierarchicalRefinement
     // (leaves carried over, split blocks replaced by their children), numbered by position from firstIndex (0 for the
     // whole problem; a subtree's first block of the next level otherwise). Null when nothing is split. The one level loop
     // body of Solve, SolveWithSubtrees and SolveSubtree (the last passes no progress and no reports).
-    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport>? reports, System.Collections.Concurrent.ConcurrentBag<HiRefScratch> pool, ref long peak, CancellationToken cancellationToken, int firstIndex = 0)
+    private List<HiRefBlock>? RunLevel(int number, int rank, List<HiRefBlock> blocks, HiRefBlockSplitter splitter, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, int[] idxX, int[] idxY, IProgress<SolverProgress>? progress, List<HiRefLevelReport>? reports, HiRefScratchPool pool, ref long peak, CancellationToken cancellationToken, int firstIndex = 0)
     {
         var split = blocks.FindAll(b => b.Size > LeafSize);
         if (split.Count == 0)
@@ -302,6 +313,7 @@ public sealed partial record HierarchicalRefinement
         }
 
         var clock = Stopwatch.StartNew();
+        pool.TrimFor(split.Max(b => b.Size));
         // A level starts with a report of none done, so that a level of one large block (the first) shows at once.
         progress?.Report(new SolverProgress($"level {number + 1}", 0, split.Count, double.NaN));
         var level = new HiRefLevel(number, rank, split);

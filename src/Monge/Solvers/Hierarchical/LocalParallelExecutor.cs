@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
@@ -25,23 +23,19 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
         // loop lets the thread pool inject threads (one per block under load), which multiplied the level's memory.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
         // The solver's pool (kept across levels) when it gives one: a worker of this level reuses a buffer of the last.
-        var pool = input.ScratchPool ?? new ConcurrentBag<HiRefScratch>();
+        var pool = input.ScratchPool ?? new HiRefScratchPool();
         var blockParallel = blocks.Count >= 2 * workers;
         var inner = blockParallel ? null : parallel;
         var children = new IReadOnlyList<HiRefBlock>[blocks.Count];
         void SplitOne(int s)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!pool.TryTake(out var scratch))
-            {
-                scratch = new HiRefScratch();
-            }
-
+            var scratch = pool.Take();
             var block = blocks[s];
             children[s] = input.Splitter.Split(
                 block, level.Rank, input.X.Span, input.Y.Span, input.Dimension,
                 input.IndicesX.Span[block.XRange], input.IndicesY.Span[block.YRange], scratch, inner, cancellationToken);
-            pool.Add(scratch);
+            pool.Return(scratch);
             input.ReportBlockDone();
         }
 
@@ -58,6 +52,6 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
         }
 
         // Every scratch is back in the pool: what it holds is the memory this level needed (with the earlier levels').
-        return ValueTask.FromResult(new HiRefLevelResult(children, pool.Sum(w => w.Bytes)));
+        return ValueTask.FromResult(new HiRefLevelResult(children, pool.Bytes));
     }
 }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Monge.Datasets;
+using Monge.Numerics;
 using Monge.Solvers.Hierarchical;
 using Monge.Testing;
 
@@ -117,18 +117,21 @@ public class HiRefScaleTests
         var splitter = new HiRefBlockSplitter(options);
         var idxX = Enumerable.Range(0, 2000).ToArray();
         var idxY = Enumerable.Range(0, 2000).ToArray();
-        var pool = new ConcurrentBag<HiRefScratch>();
+        var pool = new HiRefScratchPool();
         var first = new HiRefLevel(0, 4, [new HiRefBlock(0, 0, 0, 0, 2000)]);
         var one = Run(first);
-        Assert.Single(pool);
-        var scratch = pool.Single();
+        Assert.Equal(1, pool.Count);
+        var scratch = pool.Take();
+        pool.Return(scratch);
         var bytes = scratch.Bytes;
         Assert.Equal(bytes, one.ScratchBytes);
+        Assert.Equal(2000, scratch.LargestBlock);
 
         var second = new HiRefLevel(1, 4, [.. one.Children[0].Select((b, i) => b with { Index = i })]);
         var two = Run(second);
-        Assert.Single(pool);
-        Assert.Same(scratch, pool.Single());
+        Assert.Equal(1, pool.Count);
+        Assert.Same(scratch, pool.Take());
+        pool.Return(scratch);
         Assert.Equal(bytes, scratch.Bytes); // smaller blocks fit in the level-1 buffers: nothing grew
         Assert.Equal(bytes, two.ScratchBytes);
         Assert.All(two.Children, c => Assert.Equal(4, c.Count));
@@ -138,6 +141,78 @@ public class HiRefScaleTests
             var input = new HiRefLevelInput(splitter, sample.Source.Memory, sample.Target!.Memory, 2, idxX, idxY, 1, level, null) { ScratchPool = pool };
             return LocalParallelExecutor.Instance.RunLevelAsync(level, input, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    // Before a level the solve drops the scratches sized for blocks more than twice the level's largest (at 10⁷ points
+    // level 1's ~2.7 GB would otherwise be held through every later level) and keeps the others.
+    [Fact]
+    public void ScratchPool_TrimFor_DropsOnlyScratchesOfMuchLargerBlocks()
+    {
+        var sample = Sample(SyntheticDataset.HalfMoonSCurve, 2000);
+        var splitter = new HiRefBlockSplitter(new HierarchicalRefinement { MaxDegreeOfParallelism = 1 });
+        var pool = new HiRefScratchPool();
+        var big = Split(2000);
+        var small = Split(600);
+        pool.Return(big);
+        pool.Return(small);
+
+        Assert.Equal(0, pool.TrimFor(1000)); // 2000 ≤ 2·1000: both kept
+        Assert.Equal(2, pool.Count);
+        Assert.Equal(big.Bytes, pool.TrimFor(999)); // the 2000-point scratch goes, the 600-point one stays
+        Assert.Equal(1, pool.Count);
+        Assert.Same(small, pool.Take());
+        pool.Return(small);
+        Assert.Equal(small.Bytes, pool.Clear());
+        Assert.Equal(0, pool.Count);
+        Assert.Equal(0, pool.Bytes);
+
+        HiRefScratch Split(int m)
+        {
+            var scratch = new HiRefScratch();
+            var ix = Enumerable.Range(0, m).ToArray();
+            var iy = Enumerable.Range(0, m).ToArray();
+            splitter.Split(new HiRefBlock(0, 0, 0, 0, m), 4, sample.Source.Memory.Span, sample.Target!.Memory.Span, 2, ix, iy, scratch);
+            Assert.Equal(m, scratch.LargestBlock);
+            Assert.True(scratch.Bytes > 0);
+            return scratch;
+        }
+    }
+
+    // The split's sort pairs and k-means++'s distances may come from a worker's scratch (larger than the block, holding an
+    // earlier block's values): the same labels and centres as with fresh arrays.
+    [Fact]
+    public void SplitScratches_LargerAndDirty_SameAsFreshArrays()
+    {
+        const int n = 5003, r = 7;
+        var rng = new Random(11);
+        var scores = new float[n * r];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            scores[i] = (float)rng.NextDouble();
+        }
+
+        var caps = new int[r];
+        CapacitySplit.ChildSizes(n, r, caps);
+        var expected = new int[n];
+        CapacitySplit.MarginGreedy(scores, n, r, caps, expected, new double[n], new int[n]);
+        var pairs = new (double Key, int Index)[n + 100];
+        Array.Fill(pairs, (-1.0, 3));
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var labels = new int[n];
+            CapacitySplit.MarginGreedy(scores, n, r, caps, labels, new double[n], new int[n], new ParallelOptions { MaxDegreeOfParallelism = threads }, pairs);
+            Assert.Equal(expected, labels);
+        }
+
+        var sample = Sample(SyntheticDataset.HalfMoonSCurve, 3000);
+        var x = sample.Source.Data.ToArray();
+        var rows = Enumerable.Range(0, 3000).Where(i => i % 3 != 0).ToArray();
+        var fresh = new double[r * 2];
+        var reused = new double[r * 2];
+        var distances = Enumerable.Repeat(-5.0, 4000).ToArray();
+        KMeans.Seed(x, rows.Length, 2, r, new Random(4), fresh, rows);
+        KMeans.Seed(x, rows.Length, 2, r, new Random(4), reused, rows, distances);
+        Assert.Equal(fresh, reused);
     }
 
     // An executor without the solve's pool (as a third-party executor would be built): same results.
