@@ -612,7 +612,7 @@ internal sealed class DualBoundTree
     /// Rounding: the edge minimum is evaluated at a computed minimizer, which errs by second order in its rounding, far
     /// inside the 10⁻⁹ margin of <see cref="Bound"/>.
     /// </summary>
-    private static double EuclideanMinimum(ReadOnlySpan<double> lo, ReadOnlySpan<double> hi, ReadOnlySpan<double> y, ReadOnlySpan<double> g)
+    internal static double EuclideanMinimum(ReadOnlySpan<double> lo, ReadOnlySpan<double> hi, ReadOnlySpan<double> y, ReadOnlySpan<double> g)
     {
         var a0 = lo[0] - y[0];
         var b0 = hi[0] - y[0];
