@@ -1,6 +1,4 @@
 using Monge.Datasets;
-using Monge.Geometry;
-using Monge.Geometry.Costs;
 using Monge.Testing;
 using Monge.Tests.Geometry;
 using Monge.Tools;
