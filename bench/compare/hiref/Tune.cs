@@ -12,7 +12,7 @@ using Monge.Tools;
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
 /// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
-/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms)
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// Last line of every run: <c>json: {...}</c>, one machine-readable record of the case (inputs, options, cost, bound, gap,
 /// wall and CPU seconds of the solve and the certificate, peak memory) from which the tables of docs/hiref.md are
@@ -79,6 +79,7 @@ internal static class Tune
                 "treemin" => certify with { TreeMinPairs = long.Parse(value, CultureInfo.InvariantCulture) },
                 "tiles" => certify with { SingleTransforms = I() != 0 },
                 "orders" => certify with { BothOrders = I() != 1 },
+                "medium" => certify with { MediumSize = I() },
                 _ => certify,
             };
             if (key == "lb")
@@ -155,6 +156,7 @@ internal static class Tune
             var certifyClock = Stopwatch.StartNew();
             var certifyCpu = Process.GetCurrentProcess().TotalProcessorTime;
             DualBoundClusters.Evaluated = 0;
+            DualBoundTree.Evaluated = 0;
             var lower = certify.Compute(sample.Source, sample.Target!, cost);
             var certifySeconds = certifyClock.Elapsed.TotalSeconds;
             certifyCpu = Process.GetCurrentProcess().TotalProcessorTime - certifyCpu;
@@ -163,7 +165,7 @@ internal static class Tune
                 $"  certificate: bound={lower.LowerBound:F6},certified_gap={lower.RelativeGap(hirefCost):P3},gap_to_lb={(bound / lower.LowerBound) - 1:P3},"
                 + $"sinkhorn_s={lower.SinkhornElapsed.TotalSeconds:F1},transforms_s={lower.CertifyElapsed.TotalSeconds:F1},certify_s={certifySeconds:F1},solve_s={seconds:F1},"
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
-                + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0}");
+                + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
             record["lower_bound"] = lower.LowerBound;
             record["certified_gap"] = r is null ? null : lower.RelativeGap(hirefCost);
             record["certify_s"] = certifySeconds;

@@ -1,7 +1,5 @@
 using Monge.Datasets;
 using Monge.Geometry;
-using Monge.Geometry.Costs;
-using Monge.Solvers.Exact;
 using Monge.Testing;
 using Monge.Tests.Geometry;
 using Monge.Tools;
@@ -32,7 +30,7 @@ public class DualBoundClustersTests
         var y = Clustered(m, d, 20 + seed, 0.4);
         var balls = DualBoundClusters.Build(x.Data, n, d, euclidean, ballPoints);
         var queryOrder = DualBoundClusters.Build(y.Data, m, d, euclidean, ballPoints).Order.ToArray();
-        var cost = BruteCost(x, y, euclidean);
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean);
 
         // Three potentials: smooth (a quadratic with a tilt, like an OT potential), rough noise, and one with masked
         // (−∞) entries, which must never win.
@@ -91,48 +89,22 @@ public class DualBoundClustersTests
         Assert.True(evaluated < (long)n * n / 4, $"{evaluated} of {(long)n * n} pairs evaluated");
     }
 
-    public static TheoryData<SyntheticDataset, int, string, int> BoundCases => new()
-    {
-        { SyntheticDataset.HalfMoonSCurve, 2, "sqeuclidean", 1 },
-        { SyntheticDataset.EightGaussiansMoons, 2, "euclidean", 2 },
-        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 3 },
-        { SyntheticDataset.GaussianMixture, 16, "euclidean", 4 },
-        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 5 },
-        { SyntheticDataset.GaussianMixture, 64, "sqeuclidean", 6 },
-        { SyntheticDataset.GaussianMixture, 64, "euclidean", 7 },
-    };
-
     [Theory]
-    [MemberData(nameof(BoundCases))]
+    [MemberData(nameof(DualBoundChecks.HighDimensionalCases), MemberType = typeof(DualBoundChecks))]
     public void Compute_ClusterTransforms_BelowTheExactOptimumAndEqualToTheDensePass(SyntheticDataset dataset, int d, string costName, int seed)
     {
         const int n = 300;
-        var cost = CostFunction.Parse<double>(costName);
-        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
-        var (x, y) = (sample.Source, sample.Target!);
-        var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / n;
+        var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed };
         var clusterOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, SingleTransforms = false };
         var screened = clusterOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);
         Assert.True(!options.UseClusters(n, n, d, cost) && clusterOptions.UseClusters(n, n, d, cost) && !clusterOptions.UseTrees(n, n, d, cost), "the options select the path");
-        Assert.True(screened.LowerBound <= exact, $"{dataset} d={d} {cost}: bound {screened.LowerBound:R} above the optimum {exact:R}");
+        DualBoundChecks.AssertCertificate(screened, x, y, cost, exact, $"{dataset} d={d} {cost}");
 
         // The same potentials go in and both take exact minima: equal up to the allowance (relative ~1e-14).
         NumericAssert.Close(dense.LowerBound, screened.LowerBound, rtol: 1e-11, what: $"{dataset} d={d} {cost}: balls vs dense");
         Assert.True(screened.LowerBound <= dense.LowerBound, "the rigorous path is never above the dense one");
-
-        // Feasible for every pair, in float64, without any tolerance.
-        var c = BruteCost(x, y, cost is Euclidean<double>);
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                Assert.True(screened.F[i] + screened.G[j] <= c[(i * n) + j], $"infeasible at ({i}, {j})");
-            }
-        }
-
-        Assert.True(exact - screened.LowerBound <= 0.05 * exact, $"{dataset} d={d} {cost}: bound {screened.LowerBound:R} far below {exact:R}");
     }
 
     internal static PointCloud<double> Clustered(int n, int d, int seed, double offset)
@@ -151,16 +123,4 @@ public class DualBoundClustersTests
 
         return new PointCloud<double>(data, n, d);
     }
-
-    internal static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
-        GeometryTestData.BruteCost(x, y, (p, q) =>
-        {
-            var s = 0.0;
-            for (var k = 0; k < p.Length; k++)
-            {
-                s += (p[k] - q[k]) * (p[k] - q[k]);
-            }
-
-            return euclidean ? Math.Sqrt(s) : s;
-        });
 }

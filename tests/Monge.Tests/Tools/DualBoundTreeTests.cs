@@ -1,7 +1,4 @@
 using Monge.Datasets;
-using Monge.Geometry;
-using Monge.Geometry.Costs;
-using Monge.Solvers.Exact;
 using Monge.Testing;
 using Monge.Tests.Geometry;
 using Monge.Tools;
@@ -30,21 +27,24 @@ public class DualBoundTreeTests
         var y = GeometryTestData.Cloud(m, d, 20 + seed, offset: 0.4, spread: 1.5);
         var tree = DualBoundTree.Build(x.Data, n, d, euclidean);
         var queryOrder = DualBoundTree.Build(y.Data, m, d, euclidean).Order.ToArray();
-        var cost = BruteCost(x, y, euclidean);
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean);
 
-        // Three potentials: smooth (a quadratic with a tilt, like an OT potential), rough noise, and one with masked
-        // (−∞) entries, which must never win.
+        // Four potentials: smooth (a quadratic with a tilt, like an OT potential), rough noise, one with masked (−∞)
+        // entries, which must never win, and one with a unit gradient (a Euclidean OT potential where mass moves: the
+        // exact 2-D box bound must stay a lower bound where (1 − ‖γ‖)·dist is 0).
         var noise = GeometryTestData.Vector(n, 30 + seed, 3);
         var smooth = new double[n];
         var masked = new double[n];
+        var unit = new double[n];
         for (var i = 0; i < n; i++)
         {
             var row = x.Row(i);
             smooth[i] = (0.6 * row[0] * row[0]) - (1.3 * row[^1]) + (0.01 * noise[i]);
             masked[i] = i % 3 == 1 ? double.NegativeInfinity : noise[i];
+            unit[i] = (0.8 * row[0]) - (0.6 * row[^1] * (d == 1 ? 0 : 1)) + (i % 5 == 0 ? 1e-3 * noise[i] : 0);
         }
 
-        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked) })
+        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked), ("unit", unit) })
         {
             var dst = new double[m];
             tree.Transform(h, y.Data, queryOrder, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 });
@@ -66,6 +66,60 @@ public class DualBoundTreeTests
         }
     }
 
+    [Fact]
+    public void EuclideanMinimum_IsTheMinimumOverTheBox()
+    {
+        // min over x in a box of ‖x − y‖ − ⟨γ, x − y⟩ (d = 1, 2; ‖γ‖ ≤ 1, unit and zero included) against a 201² grid of
+        // the box (corners and edges on it): never above any grid value, and within the grid's resolution of the least.
+        var rng = new Random(Seeds.Sweep[0]);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var d = trial % 4 == 0 ? 1 : 2;
+            var lo = new double[d];
+            var hi = new double[d];
+            var y = new double[d];
+            var g = new double[d];
+            for (var k = 0; k < d; k++)
+            {
+                lo[k] = (rng.NextDouble() * 4) - 2;
+                hi[k] = lo[k] + (trial % 7 == 0 ? 0 : rng.NextDouble() * 2);
+                y[k] = (rng.NextDouble() * 6) - 3;
+                g[k] = (rng.NextDouble() * 2) - 1;
+            }
+
+            var norm = Math.Sqrt(DualBoundTree.Dot(g, g));
+            var length = trial % 3 switch { 0 => 1.0, 1 => 0.0, _ => rng.NextDouble() };
+            for (var k = 0; k < d; k++)
+            {
+                g[k] = norm > 0 ? g[k] * length / norm : 0;
+            }
+
+            var bound = DualBoundTree.EuclideanMinimum(lo, hi, y, g);
+            const int steps = 200;
+            var least = double.PositiveInfinity;
+            for (var s = 0; s <= steps; s++)
+            {
+                for (var t = 0; t <= (d == 1 ? 0 : steps); t++)
+                {
+                    double value = 0, norm2 = 0;
+                    for (var k = 0; k < d; k++)
+                    {
+                        var w = lo[k] + ((hi[k] - lo[k]) * (k == 0 ? s : t) / steps) - y[k];
+                        norm2 += w * w;
+                        value -= g[k] * w;
+                    }
+
+                    least = Math.Min(least, value + Math.Sqrt(norm2));
+                }
+            }
+
+            // φ is 2-Lipschitz, so the grid's least value is within 2·(half the grid diagonal) of the minimum.
+            var resolution = 2 * Math.Sqrt(d) * (hi.Zip(lo, (a, b) => a - b).Max() / steps);
+            Assert.True(bound <= least + 1e-12, $"trial {trial}: {bound:R} above the grid minimum {least:R}");
+            Assert.True(bound >= least - resolution - 1e-12, $"trial {trial}: {bound:R} far below the grid minimum {least:R}");
+        }
+    }
+
     public static TheoryData<SyntheticDataset, int, string, int> BoundCases => new()
     {
         { SyntheticDataset.HalfMoonSCurve, 2, "sqeuclidean", 1 },
@@ -81,43 +135,16 @@ public class DualBoundTreeTests
     public void Compute_TreeTransforms_BelowTheExactOptimumAndEqualToTheDensePass(SyntheticDataset dataset, int d, string costName, int seed)
     {
         const int n = 400;
-        var cost = CostFunction.Parse<double>(costName);
-        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
-        var (x, y) = (sample.Source, sample.Target!);
-        var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / n;
+        var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed };
         var treeOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 64 };
         var tree = treeOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);
         Assert.True(options.UseTrees(n, n, d, cost) is false && treeOptions.UseTrees(n, n, d, cost), "the option selects the path");
-        Assert.True(tree.LowerBound <= exact, $"{dataset} d={d} {cost}: bound {tree.LowerBound:R} above the optimum {exact:R}");
+        DualBoundChecks.AssertCertificate(tree, x, y, cost, exact, $"{dataset} d={d} {cost}");
 
         // The same potentials go in and both take exact minima: equal up to the allowance (relative ~1e-14).
         NumericAssert.Close(dense.LowerBound, tree.LowerBound, rtol: 1e-11, what: $"{dataset} d={d} {cost}: tree vs dense");
         Assert.True(tree.LowerBound <= dense.LowerBound, "the rigorous path is never above the dense one");
-
-        // Feasible for every pair, in float64, without any tolerance.
-        var c = BruteCost(x, y, cost is Euclidean<double>);
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                Assert.True(tree.F[i] + tree.G[j] <= c[(i * n) + j], $"infeasible at ({i}, {j})");
-            }
-        }
-
-        Assert.True(exact - tree.LowerBound <= 0.05 * exact, $"{dataset} d={d} {cost}: bound {tree.LowerBound:R} far below {exact:R}");
     }
-
-    private static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
-        GeometryTestData.BruteCost(x, y, (p, q) =>
-        {
-            var s = 0.0;
-            for (var k = 0; k < p.Length; k++)
-            {
-                s += (p[k] - q[k]) * (p[k] - q[k]);
-            }
-
-            return euclidean ? Math.Sqrt(s) : s;
-        });
 }

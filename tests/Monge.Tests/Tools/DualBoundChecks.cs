@@ -1,0 +1,71 @@
+using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Solvers.Exact;
+using Monge.Tests.Geometry;
+using Monge.Tools;
+
+namespace Monge.Tests.Tools;
+
+/// <summary>
+/// The shared prologue and checks of the <see cref="DualBound"/> test classes (tree, balls, float32 tiles): a synthetic
+/// pair with its exact assignment optimum, the brute-force cost matrix, and the certificate's three properties (at most
+/// the optimum, feasible on every pair with no tolerance, not far below).
+/// </summary>
+internal static class DualBoundChecks
+{
+    /// <summary>The high-dimensional pairs of the ball and tile paths (both costs, d = 2, 16, 64).</summary>
+    public static TheoryData<SyntheticDataset, int, string, int> HighDimensionalCases => new()
+    {
+        { SyntheticDataset.HalfMoonSCurve, 2, "sqeuclidean", 1 },
+        { SyntheticDataset.EightGaussiansMoons, 2, "euclidean", 2 },
+        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 3 },
+        { SyntheticDataset.GaussianMixture, 16, "euclidean", 4 },
+        { SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 5 },
+        { SyntheticDataset.GaussianMixture, 64, "sqeuclidean", 6 },
+        { SyntheticDataset.GaussianMixture, 64, "euclidean", 7 },
+        { SyntheticDataset.GaussianMixture, 64, "euclidean", 8 },
+    };
+
+    /// <summary>A synthetic pair of <paramref name="n"/> points, its cost and the exact optimum (Jonker–Volgenant, per point).</summary>
+    public static (PointCloud<double> X, PointCloud<double> Y, ICostFunction<double> Cost, double Exact) Case(SyntheticDataset dataset, int n, int d, string costName, int seed)
+    {
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        return (x, y, cost, new LinearAssignment().Solve(x, y, cost).TotalCost / n);
+    }
+
+    /// <summary>
+    /// The certificate is at most the optimum, feasible (F_i + G_j ≤ c_ij) on every pair in float64 with no tolerance, and
+    /// within 5% of the optimum.
+    /// </summary>
+    public static void AssertCertificate(DualBoundResult result, PointCloud<double> x, PointCloud<double> y, ICostFunction<double> cost, double exact, string what)
+    {
+        Assert.True(result.LowerBound <= exact, $"{what}: bound {result.LowerBound:R} above the optimum {exact:R}");
+        var c = BruteCost(x, y, cost is Euclidean<double>);
+        var m = y.Count;
+        for (var i = 0; i < x.Count; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                Assert.True(result.F[i] + result.G[j] <= c[(i * m) + j], $"{what}: infeasible at ({i}, {j})");
+            }
+        }
+
+        Assert.True(exact - result.LowerBound <= 0.05 * exact, $"{what}: bound {result.LowerBound:R} far below {exact:R}");
+    }
+
+    /// <summary>The n × m matrix of ‖x − y‖² (or ‖x − y‖), row-major, from coordinate differences in float64.</summary>
+    public static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
+        GeometryTestData.BruteCost(x, y, (p, q) =>
+        {
+            var s = 0.0;
+            for (var k = 0; k < p.Length; k++)
+            {
+                s += (p[k] - q[k]) * (p[k] - q[k]);
+            }
+
+            return euclidean ? Math.Sqrt(s) : s;
+        });
+}
