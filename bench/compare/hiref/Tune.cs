@@ -61,6 +61,7 @@ internal static class Tune
                 "gmindim" => solver with { GlobalMinDimension = I() },
                 "gballs" => solver with { GlobalBallPoints = I() },
                 "gcoarse" => solver with { GlobalCoarseSize = I() },
+                "gcheck" => solver with { GlobalCheck = I() != 0 },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
@@ -128,7 +129,19 @@ internal static class Tune
             Console.WriteLine($"  coarse potential: {potClock.Elapsed.TotalSeconds:F2} s (s = {solver.GlobalCoarseSize}, mean g {g.Average():G6})");
         }
 
+        if (args.FirstOrDefault(a => a.StartsWith("polishfrom=", StringComparison.Ordinal)) is { } from)
+        {
+            // Experiment: the global step alone from a saved matching (savematch=PATH of an earlier run), with gcheck etc.
+            PolishFrom(from["polishfrom=".Length..], sample.Source.Memory, sample.Target!.Memory, n, d, cost, solver, bound, stages);
+            return;
+        }
+
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
+        if (r is not null && args.FirstOrDefault(a => a.StartsWith("savematch=", StringComparison.Ordinal)) is { } save)
+        {
+            File.WriteAllBytes(save["savematch=".Length..], System.Runtime.InteropServices.MemoryMarshal.AsBytes(r.Permutation.AsSpan()).ToArray());
+        }
+
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;
         var record = new Dictionary<string, object?>
@@ -201,6 +214,22 @@ internal static class Tune
         record["process_peak_mb"] = process.PeakWorkingSet64 / 1e6;
         record["process_cpu_s"] = process.TotalProcessorTime.TotalSeconds;
         Console.WriteLine("json: " + System.Text.Json.JsonSerializer.Serialize(record));
+    }
+
+    private static void PolishFrom(string path, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int n, int d, Monge.Geometry.Costs.ICostFunction<double> cost, HierarchicalRefinement solver, double bound, IProgress<SolverProgress> stages)
+    {
+        var perm = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(path)).ToArray();
+        var idxX = Enumerable.Range(0, n).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = solver.MaxDegreeOfParallelism };
+        var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, stages, 0);
+        var before = matching.Recompute();
+        matching.Value = before;
+        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        step.Apply(matching, CancellationToken.None);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"  polishfrom: before={before:F6},cost={matching.Value:F6},gap={(matching.Value / bound) - 1:P3},passes={step.RoundsRun},s={clock.Elapsed.TotalSeconds:F1},cpu_s={cpu.TotalSeconds:F1},potential_s={step.PotentialSeconds:F1},check_bound={step.CheckBound:F6},check_gap={(matching.Value / step.CheckBound) - 1:P3},violations={step.CheckViolations}");
     }
 
     private sealed class StageClock : IProgress<SolverProgress>

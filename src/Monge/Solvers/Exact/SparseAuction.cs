@@ -49,7 +49,30 @@ internal static class SparseAuction
     /// <param name="prices">Length n (prices in when warm, out on success), or empty.</param>
     /// <param name="startRelativeEpsilon">NaN: cold start; else the first ε relative to the mean edge cost.</param>
     /// <param name="cancellationToken">Checked every 65 536 bids.</param>
-    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, CancellationToken cancellationToken)
+    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, CancellationToken cancellationToken) =>
+        TrySolve(rowStart, columns, costs, relativeEpsilon, maxBidsPerRow, rowToColumn, prices, startRelativeEpsilon, [], cancellationToken);
+
+    /// <summary>
+    /// <see cref="TrySolve(ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int, Span{int}, Span{double}, double, CancellationToken)"/>
+    /// with a starting assignment as well as prices (a warm start from a nearby solution): the first phase keeps every pair
+    /// of <paramref name="startAssignment"/> that satisfies ε-complementary slackness under the given prices and only the
+    /// other rows bid, so a re-solve after a small change of the graph or prices costs bids in proportion to the change.
+    /// Every phase (with or without a start) likewise keeps the previous phase's pairs that satisfy the new ε and re-bids
+    /// only the others (Bertsekas' ε-scaling with retained assignments); the result still satisfies ε-complementary
+    /// slackness at the final ε.
+    /// </summary>
+    /// <param name="rowStart">CSR offsets, length n + 1.</param>
+    /// <param name="columns">Candidate columns of each row.</param>
+    /// <param name="costs">Edge costs.</param>
+    /// <param name="relativeEpsilon">Final ε relative to the mean edge cost.</param>
+    /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
+    /// <param name="rowToColumn">Receives the assignment (length n).</param>
+    /// <param name="prices">Length n (prices in when warm, out on success), or empty.</param>
+    /// <param name="startRelativeEpsilon">NaN: cold start; else the first ε relative to the mean edge cost.</param>
+    /// <param name="startAssignment">Empty, or a perfect matching (row → column, every column once) over the graph's
+    /// edges to start from (used only on a warm start).</param>
+    /// <param name="cancellationToken">Checked every 65 536 bids.</param>
+    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, ReadOnlySpan<int> startAssignment, CancellationToken cancellationToken)
     {
         var n = rowStart.Length - 1;
         if (n <= 0)
@@ -79,17 +102,55 @@ internal static class SparseAuction
         var assigned = new int[n];
         var queue = new int[n];
         var budget = (long)maxBidsPerRow * n;
-        while (true)
+        Array.Fill(owner, -1);
+        Array.Fill(assigned, -1);
+        if (warm && startAssignment.Length == n)
         {
-            Array.Fill(owner, -1);
-            Array.Fill(assigned, -1);
             for (var i = 0; i < n; i++)
             {
-                queue[i] = i;
+                var j = startAssignment[i];
+                if (j >= 0 && j < n && owner[j] < 0)
+                {
+                    owner[j] = i;
+                    assigned[i] = j;
+                }
+            }
+        }
+
+        while (true)
+        {
+            // Keep the pairs that satisfy ε-complementary slackness at this phase's ε (c_ij + p_j within ε of the row's
+            // minimum), queue the other rows in index order.
+            int head = 0, count = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var j = assigned[i];
+                if (j >= 0)
+                {
+                    double best = double.PositiveInfinity, mine = double.PositiveInfinity;
+                    for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
+                    {
+                        var v = costs[e] + price[columns[e]];
+                        best = Math.Min(best, v);
+                        if (columns[e] == j)
+                        {
+                            mine = Math.Min(mine, v);
+                        }
+                    }
+
+                    if (mine <= best + eps)
+                    {
+                        continue;
+                    }
+
+                    owner[j] = -1;
+                    assigned[i] = -1;
+                }
+
+                queue[count++] = i;
             }
 
             // FIFO ring over the unassigned rows (at most n are waiting at any time).
-            int head = 0, count = n;
             long bids = 0;
             while (count > 0)
             {

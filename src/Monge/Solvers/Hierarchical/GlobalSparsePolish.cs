@@ -38,7 +38,11 @@ namespace Monge.Solvers.Hierarchical;
 /// <param name="coarseEpsilon">Sinkhorn ε of that potential, relative to the subsample's mean cost.</param>
 /// <param name="seed">Seed of that potential's subsample.</param>
 /// <param name="minDimension">Runs only on points of at least this dimension (lower: no pass, the matching unchanged).</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1) : IHiRefPolishStep
+/// <param name="check">After the last pass, the c-transform check: f(x) = min over <em>all</em> targets of c(x, y) − g(y)
+/// (exact, pruned by the target balls, <see cref="DualBoundClusters.Transform"/>) gives the lower bound mean f + mean g on the
+/// optimum (<see cref="CheckBound"/>) and the number of rows with a better edge left out of the graph
+/// (<see cref="CheckViolations"/>). Off by default (one full c-transform, about the cost of a pass or more).</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -57,6 +61,14 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
     /// <summary>The target potential g (by target index) after the last pass of the last <see cref="Apply"/>, or null.</summary>
     public double[]? TargetPotential { get; private set; }
+
+    /// <summary>With the check on: the lower bound (1/n)(Σ f + Σ g) on the optimum from the last potential, else NaN.</summary>
+    public double CheckBound { get; private set; } = double.NaN;
+
+    /// <summary>With the check on: rows whose best edge over all targets beats their partner's reduced cost by more than
+    /// 10⁻⁵ of the mean matched cost (a better edge the graph left out; the auction's own slack is 10⁻⁷ of the mean edge
+    /// cost), else −1.</summary>
+    public int CheckViolations { get; private set; } = -1;
 
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
@@ -116,6 +128,12 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         var costs = new double[n * degree];
         var prices = new double[n];
         var assignment = new int[n];
+        var identity = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            identity[p] = p;
+        }
+
         var updated = new int[n];
         matching.RecordScratch((n * (long)degree * (sizeof(int) + sizeof(double))) + ((long)n * d * sizeof(double) * 2) + (6L * n * sizeof(double)));
         var workers = matching.Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
@@ -160,7 +178,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                     var kept = 0;
                     for (var b = 0; b < ballCount; b++)
                     {
-                        var s = BlockFactors.PairCost(query, balls.Centre(b), cost) - meanPotential[b];
+                        var s = Score(query, balls.Centre(b), cost) - meanPotential[b];
                         if (kept < probe)
                         {
                             Insert(scratch.BallScore, scratch.BallId, kept++, s, b);
@@ -194,7 +212,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                                 continue;
                             }
 
-                            var r = BlockFactors.PairCost(query, rows.Slice(t * d, d), cost) - potential[j];
+                            var r = Score(query, rows.Slice(t * d, d), cost) - potential[j];
                             if (found < candidates)
                             {
                                 Insert(scratch.CandidateValue, scratch.CandidateId, found++, r, j);
@@ -227,7 +245,9 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                 prices[q] = -potential[idxY[q]];
             }
 
-            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : WarmEpsilon, cancellationToken))
+            // Warm passes start from the current matching (row p holds column p): only rows whose partner is not within ε
+            // of their best reduced cost bid.
+            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : WarmEpsilon, identity, cancellationToken))
             {
                 break;
             }
@@ -259,6 +279,86 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         }
 
         TargetPotential = potential;
+        if (check)
+        {
+            Check(matching, balls, potential, options);
+        }
+    }
+
+    // The c-transform check of the potential g over every target (exact minimum, pruned by the target balls).
+    private void Check(HiRefMatching matching, DualBoundClusters balls, double[] g, ParallelOptions options)
+    {
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        var n = idxX.Length;
+        var d = matching.Dimension;
+        var f = new double[n];
+        balls.Transform(g, matching.X.Span, idxX, f, options);
+        double sum = 0, mean = 0;
+        for (var i = 0; i < n; i++)
+        {
+            sum += f[i] + g[i];
+        }
+
+        var xs = matching.X.Span;
+        var ys = matching.Y.Span;
+        var reduced = new double[n];
+        for (var p = 0; p < n; p++)
+        {
+            var c = BlockFactors.PairCost(xs.Slice(idxX[p] * d, d), ys.Slice(idxY[p] * d, d), matching.Cost);
+            mean += c;
+            reduced[p] = c - g[idxY[p]];
+        }
+
+        var tol = 1e-5 * mean / n;
+        var violations = 0;
+        for (var p = 0; p < n; p++)
+        {
+            if (f[idxX[p]] < reduced[p] - tol)
+            {
+                violations++;
+            }
+        }
+
+        CheckBound = sum / n;
+        CheckViolations = violations;
+        matching.Progress?.Report(new SolverProgress($"global check: bound {CheckBound:F6}, {violations} rows with a better edge left out", 1, 1, double.NaN));
+    }
+
+    // The cost for ranking candidates: the squared distance with four independent sums (the candidate search is bound by
+    // the latency of one running sum otherwise; plain scalar arithmetic, so the same on every machine), other costs as
+    // BlockFactors.PairCost. The graph's edge costs themselves come from PairCost.
+    private static double Score(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ICostFunction<double>? cost) => cost switch
+    {
+        null or SquaredEuclidean<double> => SquaredDistance(u, v),
+        Euclidean<double> => Math.Sqrt(SquaredDistance(u, v)),
+        _ => cost.Evaluate(u, v),
+    };
+
+    private static double SquaredDistance(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+    {
+        v = v[..u.Length];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        var j = 0;
+        for (; j + 4 <= u.Length; j += 4)
+        {
+            var t0 = u[j] - v[j];
+            var t1 = u[j + 1] - v[j + 1];
+            var t2 = u[j + 2] - v[j + 2];
+            var t3 = u[j + 3] - v[j + 3];
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+            s2 += t2 * t2;
+            s3 += t3 * t3;
+        }
+
+        for (; j < u.Length; j++)
+        {
+            var t = u[j] - v[j];
+            s0 += t * t;
+        }
+
+        return (s0 + s1) + (s2 + s3);
     }
 
     // Inserts (value, id) into the ascending list of the first `at + 1` slots (slot `at` is free or the one replaced).

@@ -54,10 +54,15 @@ public sealed partial record HierarchicalRefinement
     /// 16-D mixture.</summary>
     internal int GlobalMinDimension { get; init; } = 3;
 
+    /// <summary>Diagnostic: after the last global pass, the c-transform check of its potential over every target (a lower
+    /// bound on the optimum and the rows with a better edge left out, reported as a progress stage; default off, one full
+    /// pruned c-transform).</summary>
+    internal bool GlobalCheck { get; init; }
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck)
             : null;
 
     private void ValidateGlobal()

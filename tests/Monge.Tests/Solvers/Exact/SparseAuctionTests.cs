@@ -73,6 +73,37 @@ public class SparseAuctionTests
         Assert.InRange(cost, optimum - 1e-9, optimum + (n * 1e-10 * costs.Average()) + 1e-9);
     }
 
+    // A warm start from prices and an assignment (random permutation, or the optimum itself with its own prices) reaches
+    // the dense Jonker–Volgenant optimum; from the optimum and its prices no row needs to bid, so the optimum comes back.
+    [Theory]
+    [InlineData(40, 31)]
+    [InlineData(150, 32)]
+    public void WarmStart_FromAssignmentAndPrices_MatchesDenseOptimum(int n, int seed)
+    {
+        var rng = Seeds.Create(seed);
+        var x = Generators.UniformCloud(rng, n, 3);
+        var y = Generators.UniformCloud(rng, n, 3);
+        var dense = new double[n * n];
+        LinearAssignment.FillCost(x.Data, y.Data, 3, new SquaredEuclidean<double>(), dense);
+        var rowStart = Enumerable.Range(0, n + 1).Select(i => i * n).ToArray();
+        var columns = Enumerable.Range(0, n * n).Select(e => e % n).ToArray();
+        var optimum = LinearAssignment.Solve(dense, n, n).TotalCost;
+        var slack = (n * 1e-9 * dense.Average()) + 1e-12;
+        var start = Enumerable.Range(0, n).ToArray();
+        rng.Shuffle(start);
+        var prices = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 0.1).ToArray();
+        var assignment = new int[n];
+        Assert.True(SparseAuction.TrySolve(rowStart, columns, dense, 1e-9, 100_000, assignment, prices, 1e-2, start, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(0, n), assignment.Order());
+        var cost = Enumerable.Range(0, n).Sum(i => dense[(i * n) + assignment[i]]);
+        Assert.InRange(cost, optimum - 1e-12, optimum + slack);
+
+        // Restart from that solution and its prices: ε-complementary slackness already holds at the final ε.
+        var again = new int[n];
+        Assert.True(SparseAuction.TrySolve(rowStart, columns, dense, 1e-9, 100_000, again, prices, 1e-9, assignment, CancellationToken.None));
+        Assert.Equal(assignment, again);
+    }
+
     // Two rows that can only take the same column: no perfect matching, so the bid budget runs out and the caller's
     // assignment is left untouched.
     [Fact]

@@ -126,6 +126,37 @@ public class GlobalSparsePolishTests
         Assert.True(coarse.Value < plain.Value, $"coarse {coarse.Value} not below unseeded {plain.Value}");
     }
 
+    // The c-transform check: its bound is a valid lower bound on the exact optimum (Jonker–Volgenant) after any number of
+    // passes, and once the passes reach the optimum on a graph holding every edge (k = n − 1) the bound is tight (within
+    // the auction's n·ε) and no row has a better edge left out; after one pass on a sparse graph from a random start
+    // the check finds rows with better edges outside it.
+    [Theory]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 300, 51)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, "euclidean", 300, 52)]
+    public void Apply_Check_IsLowerBoundAndTightAtTheOptimum(SyntheticDataset dataset, int d, string costName, int n, int seed)
+    {
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var optimum = LinearAssignment.Solve(DenseCost(x, y, cost), n, n).TotalCost / n;
+        var start = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(seed).Shuffle(start);
+
+        var sparse = Matching(x, y, start, cost, threads: 2);
+        var first = new GlobalSparsePolish(passes: 1, candidates: 4, ballPoints: 16, probes: 2, tolerance: 0, check: true);
+        first.Apply(sparse, CancellationToken.None);
+        Assert.True(first.CheckBound <= optimum * (1 + 1e-12), $"bound {first.CheckBound} above the optimum {optimum}");
+        Assert.True(first.CheckViolations > 0, "a random start left no better edge outside a 5-edge graph");
+
+        var complete = Matching(x, y, start, cost, threads: 2);
+        var full = new GlobalSparsePolish(passes: 3, candidates: n - 1, ballPoints: 16, probes: n, tolerance: 0, check: true);
+        full.Apply(complete, CancellationToken.None);
+        Assert.True(full.CheckBound <= optimum * (1 + 1e-12), $"bound {full.CheckBound} above the optimum {optimum}");
+        Assert.InRange(complete.Value, optimum * (1 - 1e-12), optimum * (1 + 1e-5));
+        Assert.True(full.CheckBound >= optimum * (1 - 1e-5), $"bound {full.CheckBound} not tight at the optimum {optimum}");
+        Assert.Equal(0, full.CheckViolations);
+    }
+
     // Same data and options, one thread or two: the same permutation bit for bit (per-row candidate search, single-threaded
     // auction in a fixed order).
     [Fact]
