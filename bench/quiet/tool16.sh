@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tool16 (issue 16): grid and dense fixed-support barycenters vs POT 0.8.2, side by side. Estimate on a quiet 2-core
+# tool16 (issue 16): grid and dense fixed-support barycenters vs POT 0.8.2, side by side (after the fused half step and
+# TensorPrimitives exp/log of 2026-12-06, Monge warm is about 1.5-2x faster than before). Estimate on a quiet 2-core
 # machine: about 1.5 minutes (grid 64: Monge first call + 3 warm solves + tight reference + plain IBP ~4 s with process
 # starts, POT sinkhorn 0.2 s, sinkhorn_log 1.2 s; grid 200: Monge ~2 s, reference ~1 s, POT 4.6 s; CLI end to end on
 # 64x64 and 200x200 ~4 s; dense 1-D 100/1000: ~25 s; plus building the helper if needed). Free-support rows are in

@@ -287,9 +287,10 @@ public sealed partial record FixedSupportBarycenter
             Array.Clear(logQ);
             for (var s = 0; s < w.Length; s++)
             {
+                var (weight, log) = (w[s], logK[s]);
                 for (var j = 0; j < n; j++)
                 {
-                    logQ[j] += w[s] * logK[s][j];
+                    logQ[j] += weight * log[j];
                 }
             }
 

@@ -41,6 +41,28 @@ public sealed class GridKernelBarycenterTests
         NumericAssert.Close(log.Convergence.ErrorTrace.Skip(1).ToArray(), kernel.Convergence.ErrorTrace.Skip(1).ToArray(), rtol: 1e-6, atol: 1e-15);
     }
 
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(4, 0)]
+    [InlineData(4, 2)]
+    public void Solve_ParallelHalfSteps_SameIteratesAsTheLogDomain(int inputs, int variant)
+    {
+        // 40 × 37 with 3 or 4 inputs is above the half step's parallel threshold: on two or more cores 4 inputs run one input
+        // per work item, 3 inputs (not a multiple of two cores) as batched row blocks; one core runs them serially.
+        var grid = Grid([40, 37]);
+        var histograms = Inputs(grid.Rows, inputs, variant, seed: 31 + inputs + variant);
+        var weights = Enumerable.Range(1, inputs).Select(x => (double)x).ToArray();
+        var solver = Variant(variant) with { Epsilon = 0.01, Threshold = 0, MaxIterations = 40 };
+        var kernel = solver.Solve(grid, histograms, weights);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(grid, histograms, weights);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.Equal(log.Convergence.Iterations, kernel.Convergence.Iterations);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+        var again = solver.Solve(grid, histograms, weights);
+        Assert.Equal(kernel.Barycenter.ToArray(), again.Barycenter.ToArray());
+    }
+
     [Fact]
     public void Solve_Converged_SameStopAndBarycenterAsTheLogDomain()
     {
