@@ -141,7 +141,7 @@ internal static class EntropicProjection
         var iterations = 0;
         var firstRowChange = 0.0;
         var bestRowChange = double.PositiveInfinity;
-        var anderson = settings.AndersonMemory > 0 ? new AndersonAccelerator<double>(cols, settings.AndersonMemory) : null;
+        var anderson = settings.AndersonMemory > 0 ? new AndersonAccelerator<double>(cols, settings.AndersonMemory, AndersonRidge) : null;
         var logColumn = settings.AndersonMemory > 0 ? new double[cols] : [];
         var plainColumn = settings.AndersonMemory > 0 ? new double[cols] : [];
         var maxIterations = Math.Max(1, settings.MaxIterations);
@@ -233,7 +233,7 @@ internal static class EntropicProjection
             // Anderson safeguard: an extrapolation that made the row error grow restarts the history.
             if (anderson is not null && rowChange > 2 * bestRowChange)
             {
-                anderson = new AndersonAccelerator<double>(cols, settings.AndersonMemory);
+                anderson = new AndersonAccelerator<double>(cols, settings.AndersonMemory, AndersonRidge);
             }
 
             bestRowChange = Math.Min(bestRowChange, rowChange);
@@ -308,13 +308,23 @@ internal static class EntropicProjection
     /// where exp gives v = 0 or ∞: the absorbed duals become ∓∞ and every row of the plan is zeroed, which in FRLC
     /// collapses Q, then g_Q and the latent coupling, to zero.)
     /// </summary>
+    /// <summary>
+    /// Ridge of the Anderson least squares, relative to the largest residual norm² (Sinkhorn's accelerator uses 1e-10).
+    /// The r column residuals of a projection become nearly collinear as it converges; at 1e-10 the Gram matrix's
+    /// condition number reached 1e10 and round-off of the order of 1e-16 in the cost (the same points in other units)
+    /// moved the extrapolation by 1e-8 relative, so that FRLC's answer depended on the units (docs/lowrank.md, "Unit
+    /// invariance"). 1e-4 bounds that amplification by 1e4 (plans equal to 1e-9 relative in any units); it costs more
+    /// sweeps than 1e-10 (measured there).
+    /// </summary>
+    internal const double AndersonRidge = 1e-4;
+
     private static void Accelerate(ref AndersonAccelerator<double> anderson, int memory, Span<double> v, Span<double> colDual, double[] logColumn, double[] plainColumn, ref bool absorb)
     {
         for (var j = 0; j < v.Length; j++)
         {
             if (!(v[j] > 0) || !double.IsFinite(colDual[j]))
             {
-                anderson = new AndersonAccelerator<double>(v.Length, memory);
+                anderson = new AndersonAccelerator<double>(v.Length, memory, AndersonRidge);
                 return;
             }
 
@@ -328,7 +338,7 @@ internal static class EntropicProjection
             var logV = logColumn[j] - colDual[j];
             if (!double.IsFinite(logV) || !(Math.Abs(logColumn[j] - plainColumn[j]) <= AbsorbBound))
             {
-                anderson = new AndersonAccelerator<double>(v.Length, memory);
+                anderson = new AndersonAccelerator<double>(v.Length, memory, AndersonRidge);
                 return;
             }
         }

@@ -195,7 +195,7 @@ public sealed partial record Frlc
     {
         ArgumentNullException.ThrowIfNull(problem);
         ValidateOptions();
-        var setup = LowRankSetup.FromProblem(problem, ScaleCost);
+        var setup = LowRankSetup.FromProblem(problem, ScaleCost, withCostMean: true);
         return SolveCost(setup, problem.Relaxation, initialState, progress, cancellationToken);
     }
 
