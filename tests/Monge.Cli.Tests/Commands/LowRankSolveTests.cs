@@ -203,18 +203,22 @@ public sealed class LowRankSolveTests : IDisposable
     [Fact]
     public void SolveCommand_FrlcOverflowingCost_DivergedExitsOneWithWarning()
     {
-        // Coordinates near 1e160: every squared distance overflows. The run is Diverged: exit 1 (whatever --strict),
-        // one warning line on stderr (the warning is in the JSON under --json), "converged": false in the JSON.
+        // Coordinates near 1e160: every squared distance overflows. With the default mean scaling the cost is refused
+        // (exit 2, one line naming --scale-cost); without scaling the run is Diverged: exit 1 (whatever --strict), one
+        // warning line on stderr (the warning is in the JSON under --json), "converged": false in the JSON.
         const int n = 30;
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3);
         var x = sample.Source.Data.ToArray().Select(v => v * 1e160).ToArray();
         var y = sample.Target!.Data.ToArray().Select(v => v * 1e160).ToArray();
-        var (code, json, _) = RunFrlc(x, y, n, "--json");
+        var refused = RunFrlc(x, y, n);
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("scale", refused.Stderr, StringComparison.Ordinal);
+        var (code, json, _) = RunFrlc(x, y, n, "--scale-cost", "none", "--json");
         Assert.Equal(ExitCodes.NotConverged, code);
         Assert.Equal("Diverged", (string)json!["status"]!);
         Assert.False((bool)json["converged"]!);
         Assert.Contains("diverged", (string)json["warning"]!, StringComparison.Ordinal);
-        var (humanCode, _, stderr) = RunFrlc(x, y, n);
+        var (humanCode, _, stderr) = RunFrlc(x, y, n, "--scale-cost", "none");
         Assert.Equal(ExitCodes.NotConverged, humanCode);
         var warning = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("monge: warning:", StringComparison.Ordinal));
         Assert.Contains("diverged", warning, StringComparison.Ordinal);

@@ -90,8 +90,22 @@ internal sealed class LowRankSetup
             geometry = geometry.WithScaleFactor(geometry.ScaleFactor / s);
         }
 
-        var mean = withCostMean && !scale.Equals(CostScale.Mean) ? CostScale.Mean.Resolve(geometry) : 1.0;
+        var mean = withCostMean && !scale.Equals(CostScale.Mean) ? MeanOrOne(geometry) : 1.0;
         return new LowRankSetup(LowRankCost.FromGeometry(geometry), a, b, s, double.IsFinite(mean) && mean > 0 ? mean : 1.0, problem.Geometry.Rows, problem.Geometry.Cols, rows, cols);
+    }
+
+    private static double MeanOrOne(CostGeometry<double> geometry)
+    {
+        try
+        {
+            return CostScale.Mean.Resolve(geometry);
+        }
+        catch (InputValidationException)
+        {
+            // A cost whose mean is not finite and positive: the step test keeps the cost's own units (the run's
+            // non-finite iterates will report Diverged).
+            return 1.0;
+        }
     }
 
     /// <summary>A resolved cost as is (scale 1, no restriction): the internal entries used by tests.</summary>

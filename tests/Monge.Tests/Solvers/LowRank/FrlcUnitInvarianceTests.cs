@@ -38,10 +38,10 @@ public sealed class FrlcUnitInvarianceTests
         Assert.Equal(reference.Convergence.Iterations, scaled.Convergence.Iterations);
         Assert.Equal(reference.ObjectiveTrace.Count, scaled.ObjectiveTrace.Count);
         NumericAssert.Close(units * units * reference.Cost, scaled.Cost, rtol: 1e-9, what: $"cost at {what}");
-        var peakQ = reference.Q.Max();
-        NumericAssert.Close(reference.Q, scaled.Q, rtol: 0, atol: planTolerance * peakQ, what: $"Q at {what}");
-        NumericAssert.Close(reference.R, scaled.R, rtol: 0, atol: planTolerance * reference.R.Max(), what: $"R at {what}");
-        NumericAssert.Close(reference.T, scaled.T, rtol: 0, atol: planTolerance * reference.T.Max(), what: $"T at {what}");
+        foreach (var (name, a, b) in new[] { ("Q", reference.Q.ToArray(), scaled.Q.ToArray()), ("R", reference.R.ToArray(), scaled.R.ToArray()), ("T", reference.T.ToArray(), scaled.T.ToArray()) })
+        {
+            NumericAssert.Close(a, b, rtol: 0, atol: planTolerance * a.Max(), what: $"{name} at {what}");
+        }
     }
 
     [Theory]
@@ -126,10 +126,21 @@ public sealed class FrlcUnitInvarianceTests
         var unscaled = (solver with { ScaleCost = CostScale.None }).Solve(problem);
         var scaled = solver.Solve(problem);
         Assert.Equal(SolverStatus.Converged, scaled.Convergence.Status);
-        if (unscaled.Convergence.Status != SolverStatus.Diverged)
+        AssertDivergedOrAValidAnswer(unscaled);
+    }
+
+    /// <summary>
+    /// Diverged, or a finite cost and a plan within the marginal tolerance of the small-problem tests (5e-3 per side):
+    /// without scaling the relaxations are read in the cost's units (ρ_in = 50 is negligible next to ε_k ≈ 1e298, so the
+    /// inner marginals are free), which is another problem than the scaled one but must still be solved or refused.
+    /// </summary>
+    internal static void AssertDivergedOrAValidAnswer(LowRankResult result)
+    {
+        if (result.Convergence.Status != SolverStatus.Diverged)
         {
-            Assert.True(double.IsFinite(unscaled.Cost), $"{unscaled.Convergence.Status} with cost {unscaled.Cost}");
-            Assert.True(unscaled.Cost <= scaled.Cost * (1 + 1e-3), $"unscaled {unscaled.Cost} ({unscaled.Convergence.Status}) vs scaled {scaled.Cost}");
+            var detail = $"{result.Convergence.Status} after {result.Convergence.Iterations} iterations, cost {result.Cost}, marginal errors {result.SourceMarginalError}, {result.TargetMarginalError}";
+            Assert.True(double.IsFinite(result.Cost), detail);
+            Assert.True(result.SourceMarginalError <= 5e-3 && result.TargetMarginalError <= 5e-3, detail);
         }
     }
 
@@ -137,15 +148,17 @@ public sealed class FrlcUnitInvarianceTests
     [InlineData("default", 1e160)]
     [InlineData("large", 1e160)]
     [InlineData("large", 1e153)]
-    public void Solve_AdversarialUnits_DivergedNeverConverged(string schedule, double units)
+    public void Solve_AdversarialUnits_RefusedOrDivergedNeverConverged(string schedule, double units)
     {
-        // Coordinates near 1e160: squared distances overflow to ∞ (1e153: entries near 1e307 are finite but their sums
-        // overflow). Neither scaling can rescue a cost that is not finite, and the answer must say so.
+        // Coordinates near 1e160: squared distances overflow to ∞; near 1e153 the entries (≈1e307) are finite but their
+        // sums overflow. The default mean scaling refuses the cost (typed error, before any work); without scaling the
+        // run must end Diverged, never Converged.
         const int n = 50;
         var (x, y) = Data("gauss", n);
         var solver = Schedule(new Frlc { Rank = 4, Seed = 2 }, schedule);
         var problem = LinearProblem<double>.FromPointClouds(UnitsData.Scaled(x, units), UnitsData.Scaled(y, units));
-        var result = solver.Solve(problem);
+        Assert.Throws<InputValidationException>(() => solver.Solve(problem));
+        var result = (solver with { ScaleCost = CostScale.None }).Solve(problem);
         Assert.Equal(SolverStatus.Diverged, result.Convergence.Status);
     }
 }
