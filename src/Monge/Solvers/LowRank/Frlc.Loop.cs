@@ -145,7 +145,7 @@ public sealed partial record Frlc
             (logT, logTNew) = (logTNew, logT);
             Latent(t, gq, gr, lambda);
             var candidate = objective.Value(gradLatent, lambda);
-            if (Exploded(candidate, gq, gr))
+            if (Exploded(candidate, gq, gr, relaxation.IsBalanced))
             {
                 // A non-finite objective or factors that lost or gained mass (the model keeps mass one): overflow or
                 // underflow, never a converged answer. Return the previous (finite) iterate as Diverged.
@@ -238,22 +238,14 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Whether an iterate blew up: a non-finite objective, or total masses Σ g_Q, Σ g_R off one by more than 1% (the
-    /// latent-coupling model keeps mass one; only overflow or underflow moves it). O(r).
+    /// latent-coupling model keeps mass one when both sides are hard; only overflow or underflow moves it; a relaxed
+    /// side may move it, so the mass test is for balanced problems only). O(r).
     /// </summary>
-    private static bool Exploded(double value, double[] gq, double[] gr)
+    private static bool Exploded(double value, double[] gq, double[] gr, bool balanced)
     {
-        var (massQ, massR) = (0.0, 0.0);
-        foreach (var v in gq)
-        {
-            massQ += v;
-        }
-
-        foreach (var v in gr)
-        {
-            massR += v;
-        }
-
-        return !double.IsFinite(value) || !(Math.Abs(massQ - 1) <= 1e-2) || !(Math.Abs(massR - 1) <= 1e-2);
+        var (massQ, massR) = (System.Numerics.Tensors.TensorPrimitives.Sum<double>(gq), System.Numerics.Tensors.TensorPrimitives.Sum<double>(gr));
+        return !double.IsFinite(value) || !double.IsFinite(massQ) || !double.IsFinite(massR)
+            || (balanced && (!(Math.Abs(massQ - 1) <= 1e-2) || !(Math.Abs(massR - 1) <= 1e-2)));
     }
 
     /// <summary>
