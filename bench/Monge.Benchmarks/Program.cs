@@ -47,6 +47,12 @@ if (args.Length > 0 && args[0] == "sinkhorn-div")
     return;
 }
 
+if (args.Length > 0 && args[0] == "frlc-units")
+{
+    FrlcUnits.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "lowrank-units")
 {
     LowRankUnits.Run(args[1..]);

@@ -11,7 +11,7 @@ namespace Monge.Numerics;
 internal sealed class AndersonAccelerator<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const double Ridge = 1e-10;
+    private readonly double _ridge;
     private readonly int _memory;
     private readonly double[][] _mapValues;
     private readonly double[][] _residuals;
@@ -20,8 +20,13 @@ internal sealed class AndersonAccelerator<T>
     private int _count;
     private int _next;
 
-    public AndersonAccelerator(int n, int memory)
+    /// <param name="n">Length of the fixed-point variable.</param>
+    /// <param name="memory">Number of past residuals combined.</param>
+    /// <param name="ridge">Ridge λ added to the residual Gram matrix relative to its largest diagonal entry (its condition
+    /// number is at most about 1/λ, which bounds how much round-off in the residuals moves the extrapolation).</param>
+    public AndersonAccelerator(int n, int memory, double ridge = 1e-10)
     {
+        _ridge = ridge;
         _memory = memory + 1;
         _mapValues = new double[_memory][];
         _residuals = new double[_memory][];
@@ -85,7 +90,7 @@ internal sealed class AndersonAccelerator<T>
 
         for (var p = 0; p < k; p++)
         {
-            gram[p, p] += (Ridge * scale) + 1e-300;
+            gram[p, p] += (_ridge * scale) + 1e-300;
         }
 
         var z = SolveSpd(gram, k);

@@ -4,6 +4,7 @@ using Monge.Cli.Infrastructure;
 using Monge.Datasets;
 using Monge.IO;
 using Monge.Problems;
+using Monge.Testing;
 
 namespace Monge.Cli.Tests.Commands;
 
@@ -164,5 +165,62 @@ public sealed class LowRankSolveTests : IDisposable
         var code = MongeApp.Run(["solve", "--source", x, "--target", y, "--method", "frlc", "--rank", "3", "--rho-a", "50", "--json", "--lowrank-max-iterations", "30"], stdout, stderr);
         Assert.True(code == ExitCodes.Ok, stderr.ToString());
         Assert.Contains("rho_a = 50", (string)JsonNode.Parse(stdout.ToString())!["relaxation"]!);
+    }
+    private (int Code, JsonNode? Json, string Stderr) RunFrlc(double[] x, double[] y, int n, params string[] extra)
+    {
+        var xs = Path.Combine(_dir, "units-x.npy");
+        var ys = Path.Combine(_dir, "units-y.npy");
+        NpyFormat.Write(xs, new NumericArray(x, n, 2), overwrite: true);
+        NpyFormat.Write(ys, new NumericArray(y, n, 2), overwrite: true);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = MongeApp.Run(["solve", "--source", xs, "--target", ys, "--method", "frlc", "--rank", "6", .. extra], stdout, stderr);
+        var text = stdout.ToString();
+        return (code, extra.Contains("--json") ? JsonNode.Parse(text) : null, stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("sqeuclidean", 2)]
+    [InlineData("euclidean", 1)]
+    public void SolveCommand_FrlcMicrometresVersusMillimetres_SameIterationsAndCostInTheUnits(string cost, int power)
+    {
+        // The same tissue slices (150 points) in µm and in mm: same status and iterations, the cost ×1e-3^power
+        // (frlc branch: the answer may not depend on the units, exact factors and online tiles alike).
+        const int n = 150;
+        var (x, y) = UnitsData.Micrometres(n, 1);
+        var um = RunFrlc(x.Data.ToArray(), y.Data.ToArray(), n, "--cost", cost, "--json");
+        var mm = RunFrlc(x.Data.ToArray().Select(v => v / 1000).ToArray(), y.Data.ToArray().Select(v => v / 1000).ToArray(), n, "--cost", cost, "--json");
+        Assert.True(um.Code == ExitCodes.Ok, um.Stderr);
+        Assert.True(mm.Code == ExitCodes.Ok, mm.Stderr);
+        Assert.Equal("Converged", (string)um.Json!["status"]!);
+        Assert.Equal((string)um.Json["status"]!, (string)mm.Json!["status"]!);
+        Assert.Equal((int)um.Json["iterations"]!, (int)mm.Json["iterations"]!);
+        var expected = (double)um.Json["cost"]! * Math.Pow(1e-3, power);
+        Assert.InRange((double)mm.Json["cost"]!, expected * (1 - 1e-9), expected * (1 + 1e-9));
+        Assert.InRange((double)mm.Json["marginal_error"]!, (double)um.Json["marginal_error"]! - 1e-9, (double)um.Json["marginal_error"]! + 1e-9);
+    }
+
+    [Fact]
+    public void SolveCommand_FrlcOverflowingCost_DivergedExitsOneWithWarning()
+    {
+        // Coordinates near 1e160: every squared distance overflows. With the default mean scaling the cost is refused
+        // (exit 2, one line naming --scale-cost); without scaling the run is Diverged: exit 1 (whatever --strict), one
+        // warning line on stderr (the warning is in the JSON under --json), "converged": false in the JSON.
+        const int n = 30;
+        var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3);
+        var x = sample.Source.Data.ToArray().Select(v => v * 1e160).ToArray();
+        var y = sample.Target!.Data.ToArray().Select(v => v * 1e160).ToArray();
+        var refused = RunFrlc(x, y, n);
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("scale", refused.Stderr, StringComparison.Ordinal);
+        var (code, json, _) = RunFrlc(x, y, n, "--scale-cost", "none", "--json");
+        Assert.Equal(ExitCodes.NotConverged, code);
+        Assert.Equal("Diverged", (string)json!["status"]!);
+        Assert.False((bool)json["converged"]!);
+        Assert.Contains("diverged", (string)json["warning"]!, StringComparison.Ordinal);
+        var (humanCode, _, stderr) = RunFrlc(x, y, n, "--scale-cost", "none");
+        Assert.Equal(ExitCodes.NotConverged, humanCode);
+        var warning = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("monge: warning:", StringComparison.Ordinal));
+        Assert.Contains("diverged", warning, StringComparison.Ordinal);
     }
 }

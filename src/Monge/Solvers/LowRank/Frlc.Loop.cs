@@ -145,6 +145,20 @@ public sealed partial record Frlc
             (logT, logTNew) = (logTNew, logT);
             Latent(t, gq, gr, lambda);
             var candidate = objective.Value(gradLatent, lambda);
+            if (Exploded(candidate, gq, gr, relaxation.IsBalanced))
+            {
+                // A non-finite objective or factors that lost or gained mass (the model keeps mass one): overflow or
+                // underflow, never a converged answer. Return the previous (finite) iterate as Diverged.
+                (q, workQ) = (workQ, q);
+                (r, workR) = (workR, r);
+                (t, workT) = (workT, t);
+                (gq, gr) = (gqPrev, grPrev);
+                Latent(t, gq, gr, lambda);
+                status = SolverStatus.Diverged;
+                iterations = it + 1;
+                break;
+            }
+
             var candidateError = fallback ? HardMarginalError(q, r, lambda, gq, gr, a, b, n, m, r1, r2, relaxation) : 0.0;
             if (fallback && !fixedInner && (candidate > value + (1e-12 * Math.Abs(value)) || candidateError > Math.Max(FallbackMarginalError, 2 * marginalError)))
             {
@@ -168,8 +182,18 @@ public sealed partial record Frlc
             marginalError = candidateError;
             trace.Add(value);
 
-            delta = (dQ + dR + dT) / (gammaK * gammaK);
+            // Δ on the scale of the cost (γ_k c̄ is unit-free: c̄ is the mean of the cost the loop sees, 1 after the
+            // default mean scaling), so the stop does not depend on the units whatever ScaleCost is.
+            var unitStep = gammaK * setup.CostMean;
+            delta = (dQ + dR + dT) / (unitStep * unitStep);
             deltas.Add(delta);
+            if (!double.IsFinite(delta))
+            {
+                status = SolverStatus.Diverged;
+                iterations = it + 1;
+                break;
+            }
+
             iterations = it + 1;
             progress?.Report(new SolverProgress("frlc", iterations, IterationLimit, delta));
             if (StallTolerance > 0)
@@ -210,6 +234,18 @@ public sealed partial record Frlc
         var s = setup.Scale;
         var costs = trace.Select(v => v * s).ToArray();
         return new FrlcResult(setup.Coupling(q, lambda, r, r1, r2), t, gq, gr, costs[^1], costs, convergence, DenseLinearAlgebra.L1Distance(rowSums, a), DenseLinearAlgebra.L1Distance(colSums, b), objective.Products, sweeps, s, relaxation);
+    }
+
+    /// <summary>
+    /// Whether an iterate blew up: a non-finite objective, or total masses Σ g_Q, Σ g_R off one by more than 1% (the
+    /// latent-coupling model keeps mass one when both sides are hard; only overflow or underflow moves it; a relaxed
+    /// side may move it, so the mass test is for balanced problems only). O(r).
+    /// </summary>
+    private static bool Exploded(double value, double[] gq, double[] gr, bool balanced)
+    {
+        var (massQ, massR) = (System.Numerics.Tensors.TensorPrimitives.Sum<double>(gq), System.Numerics.Tensors.TensorPrimitives.Sum<double>(gr));
+        return !double.IsFinite(value) || !double.IsFinite(massQ) || !double.IsFinite(massR)
+            || (balanced && (!(Math.Abs(massQ - 1) <= 1e-2) || !(Math.Abs(massR - 1) <= 1e-2)));
     }
 
     /// <summary>

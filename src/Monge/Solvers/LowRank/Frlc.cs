@@ -104,8 +104,11 @@ public sealed partial record Frlc
     public int MinIterations { get; init; } = 25;
 
     /// <summary>
-    /// Stop when Δ = γ_k⁻² (‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this (γ_k is the normalised
-    /// step of the iteration). The reference's 1e-5 (the default); note that Δ shrinks with the entries of Q and R
+    /// Stop when Δ = (γ_k c̄)⁻² (‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this (γ_k is the normalised
+    /// step of the iteration, c̄ the mean of the cost the solver sees: 1 after the default mean scaling, so Δ is the
+    /// reference's; with another <see cref="ScaleCost"/> Δ is still unit-free). A non-finite Δ, objective, or total mass
+    /// of Q or R off one by more than 1% ends the run as <see cref="SolverStatus.Diverged"/> (the last finite iterate is
+    /// returned). The reference's 1e-5 (the default); note that Δ shrinks with the entries of Q and R
     /// (about 1/n), so on large n it fires as soon as <see cref="MinIterations"/> is reached (docs/lowrank.md,
     /// "Units and defaults"); 0 turns it off. Checked after max(<see cref="MinIterations"/>, <see cref="InnerRelaxationDelay"/> + 10)
     /// iterations. Null (default): 1e-5 below <see cref="LargeProblemMinPoints"/> points, 0 from there on.
@@ -195,7 +198,7 @@ public sealed partial record Frlc
     {
         ArgumentNullException.ThrowIfNull(problem);
         ValidateOptions();
-        var setup = LowRankSetup.FromProblem(problem, ScaleCost);
+        var setup = LowRankSetup.FromProblem(problem, ScaleCost, withCostMean: true);
         return SolveCost(setup, problem.Relaxation, initialState, progress, cancellationToken);
     }
 

@@ -14,8 +14,9 @@ internal sealed class LowRankSetup
     private readonly int[]? _rows;
     private readonly int[]? _cols;
 
-    private LowRankSetup(LowRankCost cost, double[]? a, double[]? b, double scale, int fullRows, int fullCols, int[]? rows, int[]? cols)
+    private LowRankSetup(LowRankCost cost, double[]? a, double[]? b, double scale, double costMean, int fullRows, int fullCols, int[]? rows, int[]? cols)
     {
+        CostMean = costMean;
         Cost = cost;
         A = a;
         B = b;
@@ -38,6 +39,14 @@ internal sealed class LowRankSetup
     /// <summary>The divisor s: the solver sees C / s.</summary>
     public double Scale { get; }
 
+    /// <summary>
+    /// c̄, the mean of the cost the solver sees (C / s) over the support: 1 after the default mean scaling, mean C / s
+    /// otherwise (computed once in linear memory); 1 where it is not finite and positive, and for the internal
+    /// resolved-cost entries. Stopping tests that compare a step with the cost divide by it, so that they do not
+    /// depend on the units whatever the scaling.
+    /// </summary>
+    public double CostMean { get; }
+
     /// <summary>n of the problem (all points).</summary>
     public int FullRows { get; }
 
@@ -55,7 +64,10 @@ internal sealed class LowRankSetup
     /// resolved on the remaining costs and applied with <c>WithScaleFactor</c>, the cost resolved (factors when the
     /// geometry has them).
     /// </summary>
-    public static LowRankSetup FromProblem(LinearProblem<double> problem, CostScale scale)
+    /// <param name="problem">The problem.</param>
+    /// <param name="scale">The scaling option.</param>
+    /// <param name="withCostMean">Compute <see cref="CostMean"/> when the scale is not the mean (one linear-memory pass).</param>
+    public static LowRankSetup FromProblem(LinearProblem<double> problem, CostScale scale, bool withCostMean = false)
     {
         ArgumentNullException.ThrowIfNull(problem);
         var geometry = problem.Geometry;
@@ -78,11 +90,26 @@ internal sealed class LowRankSetup
             geometry = geometry.WithScaleFactor(geometry.ScaleFactor / s);
         }
 
-        return new LowRankSetup(LowRankCost.FromGeometry(geometry), a, b, s, problem.Geometry.Rows, problem.Geometry.Cols, rows, cols);
+        var mean = withCostMean && !scale.Equals(CostScale.Mean) ? MeanOrOne(geometry) : 1.0;
+        return new LowRankSetup(LowRankCost.FromGeometry(geometry), a, b, s, double.IsFinite(mean) && mean > 0 ? mean : 1.0, problem.Geometry.Rows, problem.Geometry.Cols, rows, cols);
+    }
+
+    private static double MeanOrOne(CostGeometry<double> geometry)
+    {
+        try
+        {
+            return CostScale.Mean.Resolve(geometry);
+        }
+        catch (InputValidationException)
+        {
+            // A cost whose mean is not finite and positive: the step test keeps the cost's own units (the run's
+            // non-finite iterates will report Diverged).
+            return 1.0;
+        }
     }
 
     /// <summary>A resolved cost as is (scale 1, no restriction): the internal entries used by tests.</summary>
-    public static LowRankSetup FromCost(LowRankCost cost, double[]? a, double[]? b) => new(cost, a, b, 1.0, cost.Rows, cost.Cols, null, null);
+    public static LowRankSetup FromCost(LowRankCost cost, double[]? a, double[]? b) => new(cost, a, b, 1.0, 1.0, cost.Rows, cost.Cols, null, null);
 
     /// <summary>Rows of a full-size factor (FullRows × width or FullCols × width) kept on the support.</summary>
     public double[] RestrictSource(double[] factor, int width) => Restrict(factor, width, _rows);

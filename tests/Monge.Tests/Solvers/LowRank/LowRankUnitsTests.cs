@@ -89,7 +89,18 @@ public class LowRankUnitsTests
 
         var problem = new LinearProblem<double>(new DenseGeometry<double>(c, n, n));
         var unscaled = Solve(method, problem, CostScale.None);
-        Assert.Equal(SolverStatus.Diverged, unscaled.Convergence.Status);
+        if (method == "frlc")
+        {
+            // frlc branch: the Diverged status of FRLC here came from its Δ test, γ_k⁻² (dQ + dR + dT) with γ_k ≈ 1e-298,
+            // whose square underflowed to 0 (Δ = ∞), not from the products. Δ is now relative to the mean cost, the
+            // run is finite, and the property left is: Diverged, or a finite cost and valid marginals.
+            FrlcUnitInvarianceTests.AssertDivergedOrAValidAnswer(unscaled);
+        }
+        else
+        {
+            Assert.Equal(SolverStatus.Diverged, unscaled.Convergence.Status);
+        }
+
         var scaled = Solve(method, problem, CostScale.Mean);
         Assert.NotEqual(SolverStatus.Diverged, scaled.Convergence.Status);
         Assert.True(double.IsFinite(scaled.Cost) && scaled.Cost >= 0.5e300, $"cost {scaled.Cost}");
