@@ -17,10 +17,11 @@ grun() {
   t0=$(date +%s.%N)
   out=$( { /usr/bin/time -f 'CPU %U %S' "$H" tune gaussian-mixture 16 sqeuclidean "$n" lb="$lb" "$@" 2>&1 >&3; } 3>&1 )
   t1=$(date +%s.%N)
-  cost=$(grep -o 'cost=[0-9.]*' <<< "$out" | head -1 | cut -d= -f2)
-  gap=$(grep -o ',gap=[0-9.]* %' <<< "$out" | head -1 | cut -d= -f2)
-  steps=$(grep -o 'steps: .*' <<< "$out" | cut -c8-)
-  cpu=$(grep -o 'CPU [0-9.]* [0-9.]*' <<< "$out" | awk '{printf "%.1f", $2 + $3}')
+  cost=$(grep -o 'cost=[0-9.]*' <<< "$out" | head -1 | cut -d= -f2 || true)
+  gap=$(grep -o ',gap=[0-9.,]* %' <<< "$out" | head -1 | cut -d= -f2 || true)
+  [ "$lb" = 1 ] && gap="—"   # no certified bound known at this n
+  steps=$(grep -o 'steps: .*' <<< "$out" | cut -c8- || true)
+  cpu=$(grep -o '^CPU [0-9.]* [0-9.]*$' <<< "$out" | tail -1 | awk '{printf "%.1f", $2 + $3}' || true)
   printf '%-44s %8s %12s %9s %8.1f %8s  %s\n' "$name" "$n" "$cost" "$gap" "$(echo "$t1 - $t0" | bc)" "$cpu" "$steps"
 }
 grun "default (balanced: slabs + global)" 131072 86.674533
