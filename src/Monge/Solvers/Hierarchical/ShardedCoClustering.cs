@@ -121,14 +121,7 @@ internal static class ShardedCoClustering
                 }
             }
 
-            var error = 0.0;
-            Array.Copy(v, previous, r);
-            for (var z = 0; z < r; z++)
-            {
-                error += Math.Abs(sums[z] - target);
-                var u = sums[z] > 0 && double.IsFinite(sums[z]) ? target / sums[z] : 0.0;
-                v[z] = (float)(v[z] * u);
-            }
+            var error = CompactCoClustering.UpdateColumnScalings(sums, target, v, previous);
 
             if (error / n < tolerance || sweep + 1 >= maxSweeps)
             {
