@@ -168,7 +168,7 @@ public sealed partial record NetworkSimplex
         /// <summary>
         /// Runs from the workspace's tree (potentials recomputed from the current costs) or from the big-M tree, then writes
         /// the plan, cost, status and pivots into the workspace. The pivot loop of <see cref="Run"/> without progress or
-        /// cancellation (the runs it serves are small; callers check cancellation between runs).
+        /// cancellation (the runs it serves are small; callers check cancellation between runs), the plan by CollectPlan.
         /// </summary>
         public void RunInPlace(long maxIterations, NetworkSimplexWorkspace workspace)
         {
@@ -177,62 +177,8 @@ public sealed partial record NetworkSimplex
                 Initialize();
             }
 
-            var blockSize = Math.Max(10L, (long)Math.Ceiling(Math.Sqrt(_arcs)));
-            long iterations = 0;
-            var status = SolverStatus.Converged;
-            while (true)
-            {
-                if (iterations >= maxIterations)
-                {
-                    status = SolverStatus.MaxIterations;
-                    break;
-                }
-
-                var entering = FindEnteringArc(blockSize);
-                if (entering < 0)
-                {
-                    break;
-                }
-
-                Pivot(entering);
-                iterations++;
-            }
-
-            var rows = workspace.Rows;
-            var cols = workspace.Columns;
-            var mass = workspace.Mass;
-            var count = 0;
-            var total = 0.0;
-            var artificial = 0.0;
-            var supplyScale = 0.0;
-            for (var u = 0; u < _n; u++)
-            {
-                supplyScale += _supply[u];
-            }
-
-            for (var u = 0; u < _n + _m; u++)
-            {
-                var e = _pred[u];
-                var f = _flow[u];
-                if (e >= _arcs)
-                {
-                    artificial += f;
-                }
-                else if (f > 0)
-                {
-                    rows[count] = (int)(e / _m);
-                    cols[count] = (int)(e % _m);
-                    mass[count] = f;
-                    total += f * _cost[(int)e];
-                    count++;
-                }
-            }
-
-            if (status == SolverStatus.Converged && artificial > 1e-9 * supplyScale)
-            {
-                status = SolverStatus.Infeasible;
-            }
-
+            var (status, iterations) = Pivots(maxIterations, null, CancellationToken.None);
+            var (count, total) = CollectPlan(workspace.Rows, workspace.Columns, workspace.Mass, ref status);
             workspace.Count = count;
             workspace.Cost = total;
             workspace.Status = status;

@@ -166,27 +166,34 @@ public sealed partial record NetworkSimplex
                 Initialize();
             }
 
+            var (status, iterations) = Pivots(maxIterations, progress, cancellationToken);
+            return Extract(status, iterations, stopwatch.Elapsed);
+        }
+
+        /// <summary>
+        /// Pivots until no arc enters (Converged), <paramref name="maxIterations"/> pivots (MaxIterations) or cancellation
+        /// (checked every 1 024 pivots); progress every 65 536 pivots. The one pivot loop of <see cref="Run"/> and RunInPlace.
+        /// </summary>
+        private (SolverStatus Status, long Iterations) Pivots(long maxIterations, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+        {
             var blockSize = Math.Max(10L, (long)Math.Ceiling(Math.Sqrt(_arcs)));
             long iterations = 0;
-            var status = SolverStatus.Converged;
             while (true)
             {
                 if (iterations >= maxIterations)
                 {
-                    status = SolverStatus.MaxIterations;
-                    break;
+                    return (SolverStatus.MaxIterations, iterations);
                 }
 
                 if ((iterations & 1023) == 0 && cancellationToken.IsCancellationRequested)
                 {
-                    status = SolverStatus.Cancelled;
-                    break;
+                    return (SolverStatus.Cancelled, iterations);
                 }
 
                 var entering = FindEnteringArc(blockSize);
                 if (entering < 0)
                 {
-                    break;
+                    return (SolverStatus.Converged, iterations);
                 }
 
                 Pivot(entering);
@@ -196,8 +203,48 @@ public sealed partial record NetworkSimplex
                     progress?.Report(new SolverProgress("network simplex", iterations, 0, double.NaN));
                 }
             }
+        }
 
-            return Extract(status, iterations, stopwatch.Elapsed);
+        /// <summary>
+        /// Writes the tree's positive real-arc flows (row, column, mass, at most n + m) into the spans in node order and
+        /// returns their count and ⟨C, P⟩; a Converged status becomes Infeasible when artificial arcs still carry more than
+        /// 1e-9 of the supply. Shared by <see cref="Extract"/> and RunInPlace.
+        /// </summary>
+        private readonly (int Count, double Total) CollectPlan(Span<int> rows, Span<int> cols, Span<double> mass, ref SolverStatus status)
+        {
+            var count = 0;
+            var total = 0.0;
+            var artificial = 0.0;
+            var supplyScale = 0.0;
+            for (var u = 0; u < _n; u++)
+            {
+                supplyScale += _supply[u];
+            }
+
+            for (var u = 0; u < _n + _m; u++)
+            {
+                var e = _pred[u];
+                var f = _flow[u];
+                if (e >= _arcs)
+                {
+                    artificial += f;
+                }
+                else if (f > 0)
+                {
+                    rows[count] = (int)(e / _m);
+                    cols[count] = (int)(e % _m);
+                    mass[count] = f;
+                    total += f * _cost[(int)e];
+                    count++;
+                }
+            }
+
+            if (status == SolverStatus.Converged && artificial > 1e-9 * supplyScale)
+            {
+                status = SolverStatus.Infeasible;
+            }
+
+            return (count, total);
         }
 
         private readonly double ArcCost(long e) =>
@@ -496,40 +543,10 @@ public sealed partial record NetworkSimplex
 
         private readonly NetworkSimplexResult Extract(SolverStatus status, long iterations, TimeSpan elapsed)
         {
-            var rows = new List<int>(_n + _m);
-            var cols = new List<int>(_n + _m);
-            var mass = new List<double>(_n + _m);
-            var total = 0.0;
-            var artificial = 0.0;
-            var supplyScale = 0.0;
-            for (var u = 0; u < _n; u++)
-            {
-                supplyScale += _supply[u];
-            }
-
-            for (var u = 0; u < _n + _m; u++)
-            {
-                var e = _pred[u];
-                var f = _flow[u];
-                if (e >= _arcs)
-                {
-                    artificial += f;
-                    continue;
-                }
-
-                if (f > 0)
-                {
-                    rows.Add((int)(e / _m));
-                    cols.Add((int)(e % _m));
-                    mass.Add(f);
-                    total += f * _cost[(int)e];
-                }
-            }
-
-            if (status == SolverStatus.Converged && artificial > 1e-9 * supplyScale)
-            {
-                status = SolverStatus.Infeasible;
-            }
+            var rows = new int[_n + _m];
+            var cols = new int[_n + _m];
+            var mass = new double[_n + _m];
+            var (count, total) = CollectPlan(rows, cols, mass, ref status);
 
             var f0 = new double[_n];
             var g0 = new double[_m];
@@ -556,7 +573,7 @@ public sealed partial record NetworkSimplex
             }
 
             var convergence = new Convergence(status, (int)Math.Min(iterations, int.MaxValue), status == SolverStatus.Converged ? 0 : double.NaN, _tolerance, [], elapsed);
-            return new NetworkSimplexResult([.. rows], [.. cols], [.. mass], total, f0, g0, _n, _m, convergence);
+            return new NetworkSimplexResult(rows[..count], cols[..count], mass[..count], total, f0, g0, _n, _m, convergence);
         }
     }
 }
