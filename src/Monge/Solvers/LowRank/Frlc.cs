@@ -106,8 +106,8 @@ public sealed partial record Frlc
     /// <summary>
     /// Stop when Δ = (γ_k c̄)⁻² (‖Q − Q_prev‖_F + ‖R − R_prev‖_F + ‖T − T_prev‖_F) falls below this (γ_k is the normalised
     /// step of the iteration, c̄ the mean of the cost the solver sees: 1 after the default mean scaling, so Δ is the
-    /// reference's; with another <see cref="ScaleCost"/> Δ is still unit-free). A non-finite Δ, objective, or total mass
-    /// of Q or R off one by more than 1% ends the run as <see cref="SolverStatus.Diverged"/> (the last finite iterate is
+    /// reference's; with another <see cref="ScaleCost"/> Δ is still unit-free). A non-finite Δ, objective or total mass,
+    /// or on a balanced problem a total mass of Q or R off one by more than 1%, ends the run as <see cref="SolverStatus.Diverged"/> (the last finite iterate is
     /// returned). The reference's 1e-5 (the default); note that Δ shrinks with the entries of Q and R
     /// (about 1/n), so on large n it fires as soon as <see cref="MinIterations"/> is reached (docs/lowrank.md,
     /// "Units and defaults"); 0 turns it off. Checked after max(<see cref="MinIterations"/>, <see cref="InnerRelaxationDelay"/> + 10)
