@@ -9,8 +9,10 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, huge, hugesize, hugetol,
+/// neighbours, global (GlobalPasses), globalk, globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
+/// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
+/// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
 /// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
@@ -53,6 +55,9 @@ internal static class Tune
                 "largesize" => solver with { LargeSlabSize = I() },
                 "largemax" => solver with { LargeSlabMaxPoints = I() },
                 "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
+                "huge" => solver with { HugeSlabRounds = I() },
+                "hugesize" => solver with { HugeSlabSize = I() },
+                "hugetol" => solver with { HugeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
                 "global" => solver with { GlobalPasses = I() },
                 "globalk" => solver with { GlobalCandidates = I() },
@@ -127,6 +132,14 @@ internal static class Tune
             var potClock = Stopwatch.StartNew();
             var g = CoarsePotential.Target(sample.Source.Memory, sample.Target!.Memory, n, d, cost, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, CancellationToken.None);
             Console.WriteLine($"  coarse potential: {potClock.Elapsed.TotalSeconds:F2} s (s = {solver.GlobalCoarseSize}, mean g {g.Average():G6})");
+        }
+
+        if (args.FirstOrDefault(a => a.StartsWith("slabfrom=", StringComparison.Ordinal)) is { } slabFrom)
+        {
+            // Experiment: slab rounds alone from a saved matching (savematch=PATH of an earlier run), per-round CPU and gain;
+            // large (rounds), largesize (pairs per slab), largetol (stop tolerance).
+            SlabFrom(slabFrom["slabfrom=".Length..], sample.Source.Memory, sample.Target!.Memory, n, d, cost, solver, bound);
+            return;
         }
 
         if (args.FirstOrDefault(a => a.StartsWith("polishfrom=", StringComparison.Ordinal)) is { } from)
@@ -214,6 +227,30 @@ internal static class Tune
         record["process_peak_mb"] = process.PeakWorkingSet64 / 1e6;
         record["process_cpu_s"] = process.TotalProcessorTime.TotalSeconds;
         Console.WriteLine("json: " + System.Text.Json.JsonSerializer.Serialize(record));
+    }
+
+    private static void SlabFrom(string path, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int n, int d, Monge.Geometry.Costs.ICostFunction<double> cost, HierarchicalRefinement solver, double bound)
+    {
+        var perm = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(path)).ToArray();
+        var idxX = Enumerable.Range(0, n).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = solver.MaxDegreeOfParallelism };
+        var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, null, 0);
+        var before = matching.Recompute();
+        var start = Process.GetCurrentProcess().TotalProcessorTime;
+        var last = start;
+        var previous = before;
+        Console.WriteLine($"  slabfrom: before={before:F6},gap={(before / bound) - 1:P3},size={solver.LargeSlabSize},rounds={solver.LargeSlabRounds}");
+        var step = new SlabPolish(solver.LargeSlabRounds, solver.LargeSlabSize, solver.Seed, solver.LargeSlabTolerance)
+        {
+            OnRound = (round, moved, value) =>
+            {
+                var now = Process.GetCurrentProcess().TotalProcessorTime;
+                Console.WriteLine($"  round {round + 1}: moved={moved},cost={value:F6},gap={(value / bound) - 1:P3},gain={(previous - value) / previous:E2},cpu_s={(now - last).TotalSeconds:F2},gain_per_cpu_s={(previous - value) / previous / (now - last).TotalSeconds:E2},total_cpu_s={(now - start).TotalSeconds:F1}");
+                last = now;
+                previous = value;
+            },
+        };
+        step.Apply(matching, CancellationToken.None);
     }
 
     private static void PolishFrom(string path, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int n, int d, Monge.Geometry.Costs.ICostFunction<double> cost, HierarchicalRefinement solver, double bound, IProgress<SolverProgress> stages)

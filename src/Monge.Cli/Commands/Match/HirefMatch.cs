@@ -63,7 +63,7 @@ public static class HirefMatch
     [
         new Option<int?>(LeafSizeOption) { Description = "Largest block solved exactly at the leaves (default 256)." },
         new Option<string?>(RankScheduleOption) { Description = "Ranks per level, e.g. 16,16,8 (default: chosen from n)." },
-        new Option<int?>(SlabRoundsOption) { Description = "Slab rounds of the polish (default from --quality: 8 for balanced, with slabs of 1024 pairs up to 32 768 points and of 512 up to 262 144; 0 = off, about 2–4× faster but up to 1% further from the optimum)." },
+        new Option<int?>(SlabRoundsOption) { Description = "Slab rounds of the polish (default from --quality: 8 for balanced, with slabs of 1024 pairs up to 32 768 points, of 512 up to 262 144 and of 32 above; 0 = off, about 2–4× faster but up to 1% further from the optimum, up to 2% at a million points)." },
         new Option<int>(SeedOption) { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 },
     ];
 
@@ -119,7 +119,7 @@ public static class HirefMatch
 
         if (settings.SlabRounds is { } rounds)
         {
-            solver = solver with { SlabRounds = rounds, LargeSlabRounds = rounds };
+            solver = solver with { SlabRounds = rounds, LargeSlabRounds = rounds, HugeSlabRounds = rounds };
         }
 
         var result = solver.Solve(x, y, settings.Progress, cancellationToken);

@@ -10,7 +10,7 @@ public enum HiRefQuality
     Fast,
 
     /// <summary>The defaults: slab rounds of 1024 pairs up to 32 768 points, of 512 pairs (stopping on a 1e-4 gain) up to
-    /// 262 144, then (32 768 &lt; n ≤ 262 144, dimension ≥ 3) two passes of the global sparse refinement seeded with a cheap global
+    /// 262 144, up to 8 of 32 pairs (stopping on a 1e-3 gain) above, then (32 768 &lt; n ≤ 262 144, dimension ≥ 3) two passes of the global sparse refinement seeded with a cheap global
     /// potential.</summary>
     Balanced,
 

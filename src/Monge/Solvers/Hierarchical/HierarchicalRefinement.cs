@@ -159,6 +159,22 @@ public sealed partial record HierarchicalRefinement
     /// <summary><see cref="LargeSlabRounds"/> stop after a round that lowers the cost by at most this fraction (default 1e-4).</summary>
     public double LargeSlabTolerance { get; init; } = 1e-4;
 
+    /// <summary>Slab rounds for the largest problems, n &gt; <see cref="LargeSlabMaxPoints"/> (default 8; 0 turns them off):
+    /// the rounds of <see cref="SlabRounds"/> with slabs of <see cref="HugeSlabSize"/> pairs, stopping after a round that
+    /// gains at most <see cref="HugeSlabTolerance"/>. Small slabs gain about as much per round as slabs of 512 at a
+    /// million points (a round of random joint directions moves most pairs either way) for a fraction of the time:
+    /// measured in docs/hiref.md. Time per round: n / HugeSlabSize exact assignments of HugeSlabSize points and one
+    /// sort of the n pairs; memory HugeSlabSize² doubles per worker and 3n ints + n doubles for the sort.</summary>
+    public int HugeSlabRounds { get; init; } = 8;
+
+    /// <summary>Pairs per slab for <see cref="HugeSlabRounds"/> (default 32).</summary>
+    public int HugeSlabSize { get; init; } = 32;
+
+    /// <summary><see cref="HugeSlabRounds"/> stop after a round that lowers the cost by at most this fraction (default
+    /// 1e-3): where the co-clustering is already close (half-moon → S-curve at 10⁶ points) one round runs, where it is
+    /// not (8 Gaussians → moons) the rounds go on.</summary>
+    public double HugeSlabTolerance { get; init; } = 1e-3;
+
     /// <summary>Largest number of threads (default −1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
@@ -177,7 +193,7 @@ public sealed partial record HierarchicalRefinement
     /// <returns>A solver with those options and every other option at its default.</returns>
     public static HierarchicalRefinement ForQuality(HiRefQuality quality) => quality switch
     {
-        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0, GlobalPasses = 0 },
+        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0, HugeSlabRounds = 0, GlobalPasses = 0 },
         HiRefQuality.Balanced => new HierarchicalRefinement(),
         HiRefQuality.Best => new HierarchicalRefinement { SlabRounds = 16, LargeSlabRounds = 16, LargeSlabMaxPoints = int.MaxValue, LargeSlabTolerance = 1e-5, GlobalPasses = 4 },
         _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown quality {quality}.", nameof(quality)),
@@ -361,7 +377,7 @@ public sealed partial record HierarchicalRefinement
     }
 
     // The polish steps in order: leaf pairs and the neighbourhood step (n ≤ PolishMaxPoints), then the slab rounds
-    // (SlabRounds for n ≤ SlabMaxPoints, LargeSlabRounds above, up to LargeSlabMaxPoints); none when polish is off or
+    // (SlabRounds for n ≤ SlabMaxPoints, LargeSlabRounds above, up to LargeSlabMaxPoints, HugeSlabRounds above); none when polish is off or
     // there is one leaf.
     private List<IHiRefPolishStep> PolishSteps(int n, int leafCount)
     {
@@ -387,6 +403,10 @@ public sealed partial record HierarchicalRefinement
         else if (LargeSlabRounds > 0 && n > SlabMaxPoints && n <= LargeSlabMaxPoints)
         {
             steps.Add(new SlabPolish(LargeSlabRounds, LargeSlabSize, Seed, LargeSlabTolerance));
+        }
+        else if (HugeSlabRounds > 0 && n > SlabMaxPoints && n > LargeSlabMaxPoints)
+        {
+            steps.Add(new SlabPolish(HugeSlabRounds, HugeSlabSize, Seed, HugeSlabTolerance));
         }
 
         if (GlobalStep(n) is { } global)
@@ -506,6 +526,9 @@ public sealed partial record HierarchicalRefinement
         Require(LargeSlabSize >= 2 && LargeSlabSize <= 8192, $"LargeSlabSize must be in [2, 8192] (got {LargeSlabSize}).", nameof(LargeSlabSize));
         Require(LargeSlabMaxPoints >= 0, $"LargeSlabMaxPoints must be non-negative (got {LargeSlabMaxPoints}).", nameof(LargeSlabMaxPoints));
         Require(LargeSlabTolerance >= 0 && !double.IsNaN(LargeSlabTolerance), $"LargeSlabTolerance must be non-negative (got {LargeSlabTolerance}).", nameof(LargeSlabTolerance));
+        Require(HugeSlabRounds >= 0, $"HugeSlabRounds must be non-negative (got {HugeSlabRounds}).", nameof(HugeSlabRounds));
+        Require(HugeSlabSize >= 2 && HugeSlabSize <= 8192, $"HugeSlabSize must be in [2, 8192] (got {HugeSlabSize}).", nameof(HugeSlabSize));
+        Require(HugeSlabTolerance >= 0 && !double.IsNaN(HugeSlabTolerance), $"HugeSlabTolerance must be non-negative (got {HugeSlabTolerance}).", nameof(HugeSlabTolerance));
         Require(NeighbourhoodPasses >= 0, $"NeighbourhoodPasses must be non-negative (got {NeighbourhoodPasses}).", nameof(NeighbourhoodPasses));
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));

@@ -138,7 +138,8 @@ public class HierarchicalRefinementTests
 
     // Above SlabMaxPoints the large slab rounds run (here forced at n = 3000 with SlabMaxPoints = 1000): every round keeps
     // a permutation and never raises the cost, the rounds stop on the tolerance, more rounds continue fewer (same
-    // directions), nothing runs above LargeSlabMaxPoints, and the result does not depend on the thread count.
+    // directions), above LargeSlabMaxPoints the huge rounds run instead (the same rounds when given the same slabs;
+    // nothing when they are off), and the result does not depend on the thread count.
     [Fact]
     public void Solve_LargeSlabRounds_LowerCostStopOnToleranceAndIgnoreThreads()
     {
@@ -152,7 +153,9 @@ public class HierarchicalRefinementTests
         var two = (large with { MaxDegreeOfParallelism = 2 }).Solve(sample.Source, sample.Target!);
         var fewer = (large with { LargeSlabRounds = 3 }).Solve(sample.Source, sample.Target!);
         var stopped = (large with { LargeSlabTolerance = 1 }).Solve(sample.Source, sample.Target!);
-        var above = (large with { LargeSlabMaxPoints = n - 1 }).Solve(sample.Source, sample.Target!);
+        var above = (large with { LargeSlabMaxPoints = n - 1, HugeSlabRounds = 0 }).Solve(sample.Source, sample.Target!);
+        var huge = (large with { LargeSlabMaxPoints = n - 1, LargeSlabRounds = 0, HugeSlabRounds = 6, HugeSlabSize = 256, HugeSlabTolerance = 0 }).Solve(sample.Source, sample.Target!);
+        var hugeStopped = (large with { LargeSlabMaxPoints = n - 1, HugeSlabRounds = 6, HugeSlabTolerance = 1 }).Solve(sample.Source, sample.Target!);
         var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / n;
 
         AssertPermutation(on.Permutation, n);
@@ -166,6 +169,9 @@ public class HierarchicalRefinementTests
         Assert.Equal(1, stopped.PolishSteps[^1].Rounds);
         Assert.DoesNotContain(above.PolishSteps, p => p.Step == "slabs");
         Assert.Equal(off.Permutation, above.Permutation);
+        Assert.Equal(on.Permutation, huge.Permutation);
+        Assert.Equal(1, hugeStopped.PolishSteps[^1].Rounds);
+        Assert.True(hugeStopped.Cost <= off.Cost, $"one huge round {hugeStopped.Cost} above {off.Cost}");
     }
 
     // The budgets extend one another's polish (same levels, leaves and slab directions), so their costs are ordered; the
@@ -350,6 +356,9 @@ public class HierarchicalRefinementTests
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabRounds = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabSize = 1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeSlabTolerance = double.NaN }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabRounds = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabSize = 1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabTolerance = -1 }.Solve(x, y)).Problem);
 
         // Uniform explicit weights are fine.
         var uniform = Enumerable.Repeat(0.1, 10).ToArray();
