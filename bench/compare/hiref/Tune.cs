@@ -14,7 +14,7 @@ using Monge.Tools;
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
-/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level)
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, certeps: ε, certiter: Sinkhorn budget)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
 /// Last line of every run: <c>json: {...}</c>, one machine-readable record of the case (inputs, options, cost, bound, gap,
 /// wall and CPU seconds of the solve and the certificate, peak memory) from which the tables of docs/hiref.md are
@@ -86,6 +86,8 @@ internal static class Tune
                 "tiles" => certify with { SingleTransforms = I() != 0 },
                 "orders" => certify with { BothOrders = I() != 1 },
                 "medium" => certify with { MediumSize = I() },
+                "certeps" => certify with { Epsilon = double.Parse(value, CultureInfo.InvariantCulture) },
+                "certiter" => certify with { MaxIterations = I() },
                 _ => certify,
             };
             if (key == "lb")
@@ -183,7 +185,8 @@ internal static class Tune
             var certifyCpu = Process.GetCurrentProcess().TotalProcessorTime;
             DualBoundClusters.Evaluated = 0;
             DualBoundTree.Evaluated = 0;
-            var lower = certify.Compute(sample.Source, sample.Target!, cost);
+            var orders = new OrderClock();
+            var lower = certify.Compute(sample.Source, sample.Target!, cost, orders);
             var certifySeconds = certifyClock.Elapsed.TotalSeconds;
             certifyCpu = Process.GetCurrentProcess().TotalProcessorTime - certifyCpu;
             var hirefCost = r?.Cost ?? double.NaN;
@@ -192,6 +195,7 @@ internal static class Tune
                 + $"sinkhorn_s={lower.SinkhornElapsed.TotalSeconds:F1},transforms_s={lower.CertifyElapsed.TotalSeconds:F1},certify_s={certifySeconds:F1},solve_s={seconds:F1},"
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
                 + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
+            Console.WriteLine($"  orders: {orders}");
             record["lower_bound"] = lower.LowerBound;
             record["certified_gap"] = r is null ? null : lower.RelativeGap(hirefCost);
             record["certify_s"] = certifySeconds;
@@ -302,5 +306,30 @@ internal static class Tune
         }
 
         public override string ToString() => string.Join(" ", _seen.Select(s => $"{s.Stage}@{s.At:F1}"));
+    }
+
+    /// <summary>
+    /// The certificate's "certify" reports: the bound of the order from f (report 1 of 2), the larger of both orders
+    /// (2 of 2) and the process CPU-seconds of each order of c-transforms.
+    /// </summary>
+    private sealed class OrderClock : IProgress<SolverProgress>
+    {
+        private readonly double[] _cpu = new double[3];
+        private readonly double[] _bound = new double[3];
+
+        public void Report(SolverProgress value)
+        {
+            if (value.Stage != "certify" || value.Completed is < 0 or > 2)
+            {
+                return;
+            }
+
+            using var process = Process.GetCurrentProcess();
+            _cpu[value.Completed] = process.TotalProcessorTime.TotalSeconds;
+            _bound[value.Completed] = value.Error;
+        }
+
+        public override string ToString() =>
+            $"bound_from_f={_bound[1]:F6},bound_best={_bound[2]:F6},g_gains={_bound[2] > _bound[1]},order_f_cpu_s={_cpu[1] - _cpu[0]:F1},order_g_cpu_s={_cpu[2] - _cpu[1]:F1}";
     }
 }

@@ -7,6 +7,9 @@ using Monge.Tools;
 namespace Monge.Tests.Tools;
 
 /// <summary>The cluster-screened c-transforms of <see cref="DualBoundClusters"/> against brute force, and the bound they give.</summary>
+// One collection for the classes whose transforms add to the static DualBoundClusters.Evaluated, which
+// Transform_ClusteredData_SkipsMostPairs reads: run one after another, not concurrently.
+[Collection("DualBoundClusters.Evaluated")]
 public class DualBoundClustersTests
 {
     public static TheoryData<int, int, int, bool, int, int> TransformCases => new()

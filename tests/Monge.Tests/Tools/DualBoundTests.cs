@@ -8,6 +8,9 @@ using Monge.Tools;
 
 namespace Monge.Tests.Tools;
 
+// One collection for the classes whose transforms add to the static DualBoundClusters.Evaluated, which
+// Transform_ClusteredData_SkipsMostPairs reads: run one after another, not concurrently.
+[Collection("DualBoundClusters.Evaluated")]
 public class DualBoundTests
 {
     /// <summary>A converged double-precision Sinkhorn, for the ε-derived tightness statement.</summary>
@@ -273,6 +276,68 @@ public class DualBoundTests
         NumericAssert.Close(0.01, result.RelativeGap(2.02), rtol: 1e-12);
         Assert.Equal(double.PositiveInfinity, new DualBoundResult(-1, [], []).RelativeGap(0.5));
         Assert.Equal(0, new DualBoundResult(0, [], []).RelativeGap(0));
+    }
+
+    [Theory]
+    [InlineData(2, "sqeuclidean", true)]
+    [InlineData(2, "euclidean", false)]
+    [InlineData(16, "sqeuclidean", false)]
+    [InlineData(16, "euclidean", true)]
+    [InlineData(64, "sqeuclidean", true)]
+    [InlineData(64, "euclidean", false)]
+    public void Compute_AnyFeasiblePlan_CostsAtLeastTheBound(int d, string costName, bool bothOrders)
+    {
+        // Property (weak duality): the bound never exceeds ⟨C, P⟩ for any plan P with the given marginals. Plans: the
+        // north-west corner rule on random orders of both clouds (unequal weights), and the exact optimum. The fast
+        // paths are forced (trees in 2-D, float32 ball tiles in 16-D and 64-D), with one or both orders of c-transforms.
+        var cost = CostFunction.Parse<double>(costName);
+        foreach (var seed in Seeds.Sweep)
+        {
+            var rng = new Random(seed);
+            var x = GeometryTestData.Cloud(48, d, seed).WithWeights(Generators.RandomWeights(rng, 48));
+            var y = GeometryTestData.Cloud(40, d, seed + 1, offset: 0.5).WithWeights(Generators.RandomWeights(rng, 40));
+            var options = new DualBound { TreeMinPairs = 0, BothOrders = bothOrders, Seed = seed };
+            Assert.True(d <= options.TreeMaxDimension ? options.UseTrees(48, 40, d, cost) : options.UseClusters(48, 40, d, cost), "the fast path runs");
+            var result = options.Compute(x, y, cost);
+            var c = DualBoundChecks.BruteCost(x, y, cost is Euclidean<double>);
+            var (a, b) = (x.NormalizedWeights(), y.NormalizedWeights());
+            var exact = new NetworkSimplex { NormalizeMasses = true }.Solve(x, y, cost).Cost;
+            AssertBelow(exact, result.LowerBound, $"d={d} {cost} seed={seed}: exact optimum");
+            for (var trial = 0; trial < 5; trial++)
+            {
+                var rows = Enumerable.Range(0, 48).OrderBy(_ => rng.Next()).ToArray();
+                var cols = Enumerable.Range(0, 40).OrderBy(_ => rng.Next()).ToArray();
+                var plan = NorthWestCornerCost(a, b, rows, cols, c);
+                AssertBelow(plan, result.LowerBound, $"d={d} {cost} seed={seed} plan {trial}");
+            }
+        }
+    }
+
+    // ⟨C, P⟩ of the north-west corner plan of the weights taken in the given orders (a feasible plan for any order).
+    private static double NorthWestCornerCost(double[] a, double[] b, int[] rows, int[] cols, double[] c)
+    {
+        var m = b.Length;
+        var (ra, rb) = (a[rows[0]], b[cols[0]]);
+        var (r, k) = (0, 0);
+        var total = 0.0;
+        while (r < rows.Length && k < cols.Length)
+        {
+            var mass = Math.Min(ra, rb);
+            total += mass * c[(rows[r] * m) + cols[k]];
+            (ra, rb) = (ra - mass, rb - mass);
+            if (ra <= rb)
+            {
+                r++;
+                ra = r < rows.Length ? ra + a[rows[r]] : 0;
+            }
+            else
+            {
+                k++;
+                rb = k < cols.Length ? rb + b[cols[k]] : 0;
+            }
+        }
+
+        return total;
     }
 
     private static void AssertBelow(double optimum, double bound, string what) =>
