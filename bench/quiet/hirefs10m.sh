@@ -2,10 +2,10 @@
 # HiRef at ten million points (issue #14, hirefs): n = 10 000 000 2-D half-moon → S-curve through
 # `monge match --method hiref` from float64 .npy inputs (read straight into the solver's arrays, no second copy), under
 # /usr/bin/time -v: wall, CPU = user + sys, peak RSS (goal ≤ 300 s, ≤ 4 GB), cost, per-level seconds and the progress
-# lines on stderr. Estimated time on a quiet 2-core machine: generation ~30 s, the match ~10× the 1M run's 47 CPU-s at
-# stop 17 plus the sort-heavy splits (~500–650 CPU-s, ~4.5–6 min wall): about 6–7 minutes in all (at most 8). Needs
-# ≥ 6 GB available memory (checked below). Stop 18: the scratch pool is trimmed between levels, so the peak is level 1's
-# (expected ~3.2 GB; docs/hiref.md, "Fourth pass").
+# lines on stderr. Estimated time on a quiet 2-core machine: generation ~30 s, the match ~990 CPU-s (stop 19,
+# measured under load through the CLI at schedule [11, 14, 16, 16]: levels 296 / 319 / 68 / 39 CPU-s, leaves ~265
+# projected; docs/hiref.md, "Fifth pass"), ~9 minutes wall: about 10 minutes in all (at most 13). Needs ≥ 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, measured
+# 2.87 GB under load with the same .npy inputs).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 MONGE="dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll"

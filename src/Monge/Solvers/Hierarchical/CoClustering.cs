@@ -78,6 +78,7 @@ internal static class CoClustering
             var step = settings.Gamma / range;
             Update(ws, ws.FactorX, gradQ, logQ, valQ, n, k, r, step, settings, inner);
             Update(ws, ws.FactorY, gradR, logR, valR, n, k, r, step, settings, inner);
+            ws.StepProgress?.Invoke(it + 1, settings.Iterations, double.NaN);
         }
     }
 
@@ -237,6 +238,11 @@ internal sealed class CoClusteringWorkspace
     public LinearAssignmentWorkspace<double> Leaf = new();
     public int[] Assignment = [];
     public int[] Positions = [];
+
+    /// <summary>Set by the executor while a block runs alone (a level of few blocks, the 10⁷-point first level): called
+    /// after every mirror step with the steps taken, the step cap and the relative change of the low-rank objective (NaN
+    /// where the path does not compute it). Null: no reports. Never changes the result.</summary>
+    public Action<int, int, double>? StepProgress;
 
     /// <summary>Bytes held.</summary>
     public long Bytes =>

@@ -85,8 +85,10 @@ internal static class CompactCoClustering
             Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR);
             Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ);
             var next = Objective(contractedQ, contractedR, k * r);
-            stalled = Math.Abs(next - objective) <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
+            var change = Math.Abs(next - objective);
+            stalled = change <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
             objective = next;
+            ws.StepProgress?.Invoke(it, settings.Iterations, change / Math.Abs(next));
             if (stalled >= 2)
             {
                 break;

@@ -50,6 +50,23 @@ public sealed class HiRefLevelInput
     /// <summary>The solver's <see cref="HierarchicalRefinement.MaxDegreeOfParallelism"/> (−1: all cores).</summary>
     public int MaxDegreeOfParallelism { get; }
 
+    /// <summary>
+    /// The mirror-step reports of block <paramref name="block"/> (position in the level) when it runs alone: stage
+    /// "level t steps" (a level of one block) or "level t block b steps", steps taken of the step cap (the stall stop may
+    /// end a block earlier), and as error the relative change of the low-rank objective in the last step (NaN on the
+    /// double-precision path). Null without a progress sink. Thread-safe.
+    /// </summary>
+    internal Action<int, int, double>? StepReporter(int block)
+    {
+        if (_progress is not { } progress)
+        {
+            return null;
+        }
+
+        var stage = _blocks == 1 ? $"{_stage} steps" : $"{_stage} block {block + 1} steps";
+        return (step, cap, change) => progress.Report(new SolverProgress(stage, step, cap, change));
+    }
+
     /// <summary>Reports one finished block to the solver's progress sink ("level t", blocks done, blocks). Thread-safe.</summary>
     public void ReportBlockDone()
     {

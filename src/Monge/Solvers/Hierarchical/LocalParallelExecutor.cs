@@ -4,7 +4,8 @@ namespace Monge.Solvers.Hierarchical;
 /// The default <see cref="IHiRefExecutor"/>: the blocks of a level in a <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>
 /// honouring <see cref="HiRefLevelInput.MaxDegreeOfParallelism"/>, with pooled per-worker <see cref="HiRefScratch"/>.
 /// A level with fewer blocks than twice the workers runs its blocks one after another, each parallelised inside
-/// (over fixed 1024-row chunks, so the result is the same).
+/// (over fixed 1024-row chunks, so the result is the same) and reporting its mirror steps
+/// (<see cref="HiRefLevelInput.StepReporter(int)"/>).
 /// </summary>
 public sealed class LocalParallelExecutor : IHiRefExecutor
 {
@@ -32,9 +33,19 @@ public sealed class LocalParallelExecutor : IHiRefExecutor
             cancellationToken.ThrowIfCancellationRequested();
             var scratch = pool.Take();
             var block = blocks[s];
-            children[s] = input.Splitter.Split(
-                block, level.Rank, input.X.Span, input.Y.Span, input.Dimension,
-                input.IndicesX.Span[block.XRange], input.IndicesY.Span[block.YRange], scratch, inner, cancellationToken);
+            // A block run alone reports its mirror steps (at 10⁷ points the first level is one block of minutes).
+            scratch.Workspace.StepProgress = blockParallel ? null : input.StepReporter(s);
+            try
+            {
+                children[s] = input.Splitter.Split(
+                    block, level.Rank, input.X.Span, input.Y.Span, input.Dimension,
+                    input.IndicesX.Span[block.XRange], input.IndicesY.Span[block.YRange], scratch, inner, cancellationToken);
+            }
+            finally
+            {
+                scratch.Workspace.StepProgress = null;
+            }
+
             pool.Return(scratch);
             input.ReportBlockDone();
         }

@@ -327,6 +327,41 @@ public class HierarchicalRefinementTests
         Assert.Contains(reports, p => p.Stage == "leaves" && p.Completed == p.Total);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Solve_LevelOfOneBlock_ReportsItsMirrorStepsWithoutChangingTheResult(bool singlePrecision)
+    {
+        // One worker: level 1 (one block) runs alone and reports its steps; level 2 (four blocks ≥ 2 workers) runs its
+        // blocks in parallel and reports blocks only.
+        var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, 2000, 2);
+        var options = new HierarchicalRefinement
+        {
+            LeafSize = 64,
+            RankSchedule = [4, 8],
+            MaxDegreeOfParallelism = 1,
+            SinglePrecisionMinPoints = singlePrecision ? 1 : int.MaxValue,
+        };
+        var reports = new List<SolverProgress>();
+        var reported = options.Solve(sample.Source, sample.Target!, new SyncProgress(reports));
+        var silent = options.Solve(sample.Source, sample.Target!);
+
+        Assert.Equal(silent.Permutation, reported.Permutation);
+        Assert.Equal(silent.Cost, reported.Cost);
+        var steps = reports.Where(p => p.Stage == "level 1 steps").ToList();
+        Assert.InRange(steps.Count, 1, options.MaxIterations);
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps.Select(p => p.Completed));
+        Assert.All(steps, p => Assert.Equal(options.MaxIterations, p.Total));
+        // The float path reports the relative change of its low-rank objective; the double path computes none.
+        Assert.All(steps, p => Assert.True(singlePrecision ? double.IsFinite(p.Error) && p.Error >= 0 : double.IsNaN(p.Error)));
+        Assert.DoesNotContain(reports, p => p.Stage.StartsWith("level 2 ", StringComparison.Ordinal));
+
+        // Steps come between the level's opening report and its block report.
+        var open = reports.FindIndex(p => p.Stage == "level 1" && p.Completed == 0);
+        var done = reports.FindIndex(p => p.Stage == "level 1" && p.Completed == 1);
+        Assert.True(open < reports.IndexOf(steps[0]) && reports.IndexOf(steps[^1]) < done);
+    }
+
     [Fact]
     public void Solve_DifferentSizes_ThrowsPointingToCouplingSolvers()
     {
