@@ -40,11 +40,12 @@ public static class MapCommand
         var method = new Option<string>("--method") { Description = "entropic (one Sinkhorn solve) or progot (Kassraie et al. 2024).", DefaultValueFactory = _ => EntropicMapMethod.Name };
         var cost = CostOptions.Create("Maps support sqeuclidean and the elastic costs elastic-l1:λ, elastic-stvs:λ, elastic-kovl:k[:λ].");
         var output = new Option<string>("--out") { Description = "The map file (.npz).", Required = true };
+        var normalize = WeightOptions.Normalize();
         var overwrite = CommonOptions.Overwrite();
         var json = CommonOptions.Json();
         var o = new MapFitOptions();
         var methods = new MethodOptions([(EntropicMapMethod.Name, EntropicMapMethod.Options(o)), (ProgOTMapMethod.Name, ProgOTMapMethod.Options(o))]);
-        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, method, cost, output, overwrite, json };
+        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, normalize, method, cost, output, overwrite, json };
         methods.AddTo(command);
         command.SetAction(parse =>
         {
@@ -62,11 +63,17 @@ public static class MapCommand
             }
 
             DataFiles.CheckOutput(outPath, parse.GetValue(overwrite));
-            var x = SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source");
-            var y = SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target");
+            var x = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source"), parse.GetValue(normalize));
+            var y = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target"), parse.GetValue(normalize));
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
+            }
+
+            if (!WeightOptions.SameMass(WeightOptions.Mass(x), WeightOptions.Mass(y)))
+            {
+                // A map is fitted from a balanced solve: name both masses and the flag, in command-line terms.
+                throw WeightOptions.MassMismatch(x, y, null);
             }
 
             var groundCost = CostOptions.Parse(parse.GetValue(cost));
