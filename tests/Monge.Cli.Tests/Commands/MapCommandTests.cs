@@ -162,6 +162,31 @@ public class MapCommandTests
         NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
     }
 
+    [Fact]
+    public void Gap_WeightsOfAnotherTotal_ExitTwo_AndNormalizeWeightsIsTheGapOfTheNormalizedWeights()
+    {
+        // MongeGap rescales the weights to mass one: weights summing to 7 gave the gap of the normalized weights in
+        // silence. Now refused; with --normalize-weights the gap equals the one of weights written already normalized.
+        using var cli = new CliRunner();
+        var (x, y, z, _, _, _) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--epsilon", "0.4", "--out", map).Code);
+        var raw = Enumerable.Range(0, 20).Select(i => 0.1 + (0.6 * i / 19.0)).ToArray();
+        var total = raw.Sum();
+        NpyFormat.Write(cli.File("w.npy"), new NumericArray(raw, 20));
+        NpyFormat.Write(cli.File("wn.npy"), new NumericArray(raw.Select(v => v / total).ToArray(), 20));
+        var refused = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("w.npy"), "--json");
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        var normalized = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("w.npy"), "--normalize-weights", "--epsilon", "0.3", "--json");
+        var given = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("wn.npy"), "--epsilon", "0.3", "--json");
+        Assert.True(normalized.Code == 0, normalized.Err);
+        Assert.True(given.Code == 0, given.Err);
+        using var a = JsonDocument.Parse(normalized.Out);
+        using var b = JsonDocument.Parse(given.Out);
+        NumericAssert.Close(b.RootElement.GetProperty("monge_gap").GetDouble(), a.RootElement.GetProperty("monge_gap").GetDouble(), 1e-9, 1e-12);
+    }
+
     [Theory]
     [InlineData("entropic")]
     [InlineData("progot")]
