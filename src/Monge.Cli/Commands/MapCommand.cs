@@ -40,11 +40,12 @@ public static class MapCommand
         var method = new Option<string>("--method") { Description = "entropic (one Sinkhorn solve) or progot (Kassraie et al. 2024).", DefaultValueFactory = _ => EntropicMapMethod.Name };
         var cost = CostOptions.Create("Maps support sqeuclidean and the elastic costs elastic-l1:λ, elastic-stvs:λ, elastic-kovl:k[:λ].");
         var output = new Option<string>("--out") { Description = "The map file (.npz).", Required = true };
+        var normalize = WeightOptions.Normalize();
         var overwrite = CommonOptions.Overwrite();
         var json = CommonOptions.Json();
         var o = new MapFitOptions();
         var methods = new MethodOptions([(EntropicMapMethod.Name, EntropicMapMethod.Options(o)), (ProgOTMapMethod.Name, ProgOTMapMethod.Options(o))]);
-        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, method, cost, output, overwrite, json };
+        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, normalize, method, cost, output, overwrite, json };
         methods.AddTo(command);
         command.SetAction(parse =>
         {
@@ -62,11 +63,17 @@ public static class MapCommand
             }
 
             DataFiles.CheckOutput(outPath, parse.GetValue(overwrite));
-            var x = SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source");
-            var y = SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target");
+            var x = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(source)!, parse.GetValue(sourceWeights), "--source"), parse.GetValue(normalize));
+            var y = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(target)!, parse.GetValue(targetWeights), "--target"), parse.GetValue(normalize));
             if (x.Dimension != y.Dimension)
             {
                 throw new UsageException($"--source has dimension {x.Dimension} but --target has {y.Dimension}.");
+            }
+
+            if (!WeightOptions.SameMass(WeightOptions.Mass(x), WeightOptions.Mass(y)))
+            {
+                // A map is fitted from a balanced solve: name both masses and the flag, in command-line terms.
+                throw WeightOptions.MassMismatch(x, y, null);
             }
 
             var groundCost = CostOptions.Parse(parse.GetValue(cost));
@@ -192,9 +199,10 @@ public static class MapCommand
         var epsilon = new Option<double?>("--epsilon") { Description = "Absolute ε of the Sinkhorn solve between the points and their images (default 0.05·std C, OTT-JAX's)." };
         var threshold = new Option<double?>("--threshold") { Description = "L1 marginal threshold of the Sinkhorn solve (default the library's)." };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "Iteration budget of the Sinkhorn solve (default the library's)." };
+        var normalize = new Option<bool>(WeightOptions.NormalizeName) { Description = "Rescale --weights to total mass one (the gap is defined for a probability measure; other totals are refused)." };
         var strict = ConvergencePolicy.Strict();
         var json = CommonOptions.Json();
-        var command = new Command("gap", "The Monge gap M(T) = Σ a_i c(x_i, T(x_i)) − W_ε(μ, T♯μ) of a saved map on --points (Uscidda and Cuturi 2023), in the map's cost.") { mapPath, points, weights, epsilon, threshold, maxIterations, strict, json };
+        var command = new Command("gap", "The Monge gap M(T) = Σ a_i c(x_i, T(x_i)) − W_ε(μ, T♯μ) of a saved map on --points (Uscidda and Cuturi 2023), in the map's cost.") { mapPath, points, weights, normalize, epsilon, threshold, maxIterations, strict, json };
         command.SetAction(parse =>
         {
             var eps = parse.GetValue(epsilon);
@@ -216,7 +224,13 @@ public static class MapCommand
             }
 
             var map = TransportMapFile.Load(parse.GetValue(mapPath)!);
-            var x = SolveCommand.LoadCloud(parse.GetValue(points)!, parse.GetValue(weights), "--points");
+            var x = WeightOptions.Apply(SolveCommand.LoadCloud(parse.GetValue(points)!, parse.GetValue(weights), "--points"), parse.GetValue(normalize));
+            if (!WeightOptions.SameMass(WeightOptions.Mass(x), 1))
+            {
+                // MongeGap works on a probability measure and would rescale the weights: refuse rather than rescale silently.
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--weights sum to {WeightOptions.Mass(x):G7}; the Monge gap is defined for weights of total mass one: pass {WeightOptions.NormalizeName} to rescale them."));
+            }
+
             if (x.Dimension != map.Dimension)
             {
                 throw new UsageException($"--points has dimension {x.Dimension} but the map is of dimension {map.Dimension}.");

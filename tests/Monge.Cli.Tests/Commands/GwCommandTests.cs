@@ -115,6 +115,31 @@ public sealed class GwCommandTests : IDisposable
         Assert.Equal(ExitCodes.IoFailure, _cli.Run("gw", "--source", x, "--target", _cli.File("missing.npy")).Code);
     }
 
+    [Theory]
+    [InlineData("frlc")]
+    [InlineData("lowrank")]
+    public void Gw_LowRankWithMassOtherThanOne_ExitsTwoInsteadOfRescaling(string method)
+    {
+        // Weights of total mass 3 on both sides (a balanced problem): cg and entropic use them as given (plan mass 3);
+        // the low-rank solvers work at mass one and used to rescale silently (plan mass 1, cost of the normalized problem).
+        var (x, y, _) = Isometry(12, 5, noise: 0.2);
+        NpyFormat.Write(_cli.File("w3.npy"), new NumericArray(Enumerable.Repeat(0.25, 12).ToArray(), 12), overwrite: true);
+        var plan = _cli.File($"plan-{method}.npy");
+        var refused = _cli.Run("gw", "--method", method, "--source", x, "--target", y, "--source-weights", _cli.File("w3.npy"), "--target-weights", _cli.File("w3.npy"), "--rank", "2", "--plan-out", plan);
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Single(refused.Err.Trim().Split('\n'));
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(plan));
+
+        var cg = _cli.Run("gw", "--source", x, "--target", y, "--source-weights", _cli.File("w3.npy"), "--target-weights", _cli.File("w3.npy"), "--plan-out", _cli.File("plan-cg.npy"));
+        Assert.Equal(ExitCodes.Ok, cg.Code);
+        Assert.Equal(3.0, NpyFormat.Read(_cli.File("plan-cg.npy")).ToDoubleArray().Sum(), 9);
+
+        var normalized = _cli.Run("gw", "--method", method, "--source", x, "--target", y, "--source-weights", _cli.File("w3.npy"), "--target-weights", _cli.File("w3.npy"), "--normalize-weights", "--rank", "2", "--plan-out", plan);
+        Assert.True(normalized.Code == ExitCodes.Ok, normalized.Err);
+        Assert.Equal(1.0, NpyFormat.Read(plan).ToDoubleArray().Sum(), 6);
+    }
+
     private (string X, string Y, int[] Perm) Isometry(int n, int seed, double noise = 0)
     {
         var rng = new Random(seed);

@@ -55,6 +55,46 @@ public class MapCommandTests
         NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
     }
 
+    [Fact]
+    public void Fit_UnequalMasses_ExitTwoNamingTheFlag_AndNormalizeWeightsFitsTheNormalizedMap()
+    {
+        // Weights of totals 60·0.5 = 30 and 50·2 = 100: a balanced fit needs equal masses. The refusal used to speak in
+        // library terms ("a sums to …", no flag) and map fit had no way to normalize; --normalize-weights now gives the
+        // map fitted on weights written already normalized (the oracle: both maps applied to the same points).
+        using var cli = new CliRunner();
+        var (x, y, z, _, _, _) = Data(cli);
+        string Weights(string name, int n, double w)
+        {
+            var path = cli.File(name);
+            NpyFormat.Write(path, new NumericArray(Enumerable.Repeat(w, n).ToArray(), n));
+            return path;
+        }
+
+        var (wx, wy) = (Weights("wx.npy", 60, 0.5), Weights("wy.npy", 50, 2));
+        var (nx, ny) = (Weights("nx.npy", 60, 1.0 / 60), Weights("ny.npy", 50, 1.0 / 50));
+        var refused = cli.Run("map", "fit", "--source", x, "--target", y, "--source-weights", wx, "--target-weights", wy, "--out", cli.File("m0.npz"));
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Single(refused.Err.Trim().Split('\n'));
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("--source-weights", refused.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(cli.File("m0.npz")));
+
+        foreach (var method in new[] { "entropic", "progot" })
+        {
+            var fit = cli.Run("map", "fit", "--method", method, "--source", x, "--target", y, "--source-weights", wx, "--target-weights", wy, "--normalize-weights", "--epsilon", "0.4", "--out", cli.File($"m1{method}.npz"));
+            Assert.True(fit.Code == 0, fit.Err);
+            fit = cli.Run("map", "fit", "--method", method, "--source", x, "--target", y, "--source-weights", nx, "--target-weights", ny, "--epsilon", "0.4", "--out", cli.File($"m2{method}.npz"));
+            Assert.True(fit.Code == 0, fit.Err);
+            foreach (var k in new[] { 1, 2 })
+            {
+                var applied = cli.Run("map", "apply", "--map", cli.File($"m{k}{method}.npz"), "--points", z, "--out", cli.File($"t{k}{method}.npy"));
+                Assert.True(applied.Code == 0, applied.Err);
+            }
+
+            NumericAssert.Close(NpyFormat.Read(cli.File($"t2{method}.npy")).ToDoubleArray(), NpyFormat.Read(cli.File($"t1{method}.npy")).ToDoubleArray(), 1e-9, 1e-12);
+        }
+    }
+
     [Theory]
     [InlineData("--method", "entropic", "--steps", "3")]
     [InlineData("--method", "entropic", "--schedule", "accelerating")]
@@ -120,6 +160,31 @@ public class MapCommandTests
         Assert.Equal(0, cli.Run("map", "apply", "--map", map, "--points", z, "--out", output).Code);
         var expected = new ProgOT { Steps = 2, Epsilons = [0.5, 0.5], Debiased = true }.Fit(xc, yc).Map;
         NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
+    }
+
+    [Fact]
+    public void Gap_WeightsOfAnotherTotal_ExitTwo_AndNormalizeWeightsIsTheGapOfTheNormalizedWeights()
+    {
+        // MongeGap rescales the weights to mass one: weights summing to 7 gave the gap of the normalized weights in
+        // silence. Now refused; with --normalize-weights the gap equals the one of weights written already normalized.
+        using var cli = new CliRunner();
+        var (x, y, z, _, _, _) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--epsilon", "0.4", "--out", map).Code);
+        var raw = Enumerable.Range(0, 20).Select(i => 0.1 + (0.6 * i / 19.0)).ToArray();
+        var total = raw.Sum();
+        NpyFormat.Write(cli.File("w.npy"), new NumericArray(raw, 20));
+        NpyFormat.Write(cli.File("wn.npy"), new NumericArray(raw.Select(v => v / total).ToArray(), 20));
+        var refused = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("w.npy"), "--json");
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        var normalized = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("w.npy"), "--normalize-weights", "--epsilon", "0.3", "--json");
+        var given = cli.Run("map", "gap", "--map", map, "--points", z, "--weights", cli.File("wn.npy"), "--epsilon", "0.3", "--json");
+        Assert.True(normalized.Code == 0, normalized.Err);
+        Assert.True(given.Code == 0, given.Err);
+        using var a = JsonDocument.Parse(normalized.Out);
+        using var b = JsonDocument.Parse(given.Out);
+        NumericAssert.Close(b.RootElement.GetProperty("monge_gap").GetDouble(), a.RootElement.GetProperty("monge_gap").GetDouble(), 1e-9, 1e-12);
     }
 
     [Theory]

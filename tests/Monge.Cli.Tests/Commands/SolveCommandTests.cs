@@ -112,6 +112,11 @@ public sealed class SolveCommandTests : IDisposable
         NumericAssert.Close(expected.F, NpzFormat.Read(potentials, "f").ToDoubleArray(), rtol: 1e-12);
         NumericAssert.Close(expected.ToDense(), NpyFormat.Read(plan).ToDoubleArray(), rtol: 1e-12);
         Assert.Equal(30, CsvFormat.Read(map).Values.Rows);
+
+        // The JSON names each file written, as for emd and the low-rank methods (docs/cli.md).
+        Assert.Equal(potentials, (string)json["potentials_out"]!);
+        Assert.Equal(plan, (string)json["plan_out"]!);
+        Assert.Equal(map, (string)json["map_out"]!);
     }
 
     [Fact]

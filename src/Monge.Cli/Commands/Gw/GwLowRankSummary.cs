@@ -38,11 +38,21 @@ internal static class GwLowRankSummary
     /// <param name="input">The parsed input.</param>
     /// <param name="defaultMaxIterations">The solver's default outer iteration budget.</param>
     /// <param name="solve">Builds the solver from the settings and solves <see cref="GwInput.Problem"/>.</param>
-    /// <exception cref="UsageException">A <c>--scale-cost</c> that is not a statistic name or a positive number.</exception>
+    /// <exception cref="UsageException">A <c>--scale-cost</c> that is not a statistic name or a positive number, or weights
+    /// whose total is not one (the low-rank solvers would rescale them).</exception>
     public static GwOutcome Run(string method, GwInput input, int defaultMaxIterations, Func<LowRankSettings, LowRankGromovResult> solve)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(solve);
+        var problem = input.Problem;
+        if (!WeightOptions.SameMass(problem.MassA, 1) || !WeightOptions.SameMass(problem.MassB, 1))
+        {
+            // The low-rank GW solvers work at mass one (docs/align.md): refuse rather than silently rescale, as monge solve does.
+            throw new UsageException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"--method {method} solves at total mass one, but the source mass is {problem.MassA:G6} and the target mass is {problem.MassB:G6}; pass {WeightOptions.NormalizeName} to rescale both to one, or use --method cg or entropic (which use the masses as given)."));
+        }
+
         var text = input.Get<string>(ScaleName);
         var scale = CostScale.TryParse(text, out var parsed) ? parsed : throw new UsageException($"{ScaleName} {text}: expected mean, max, std, none or a positive number.");
         var settings = new LowRankSettings(input.Get<int>(RankName), input.Get<int>(SeedName), scale, input.Parse.GetValue<int?>(MaxIterationsName) ?? defaultMaxIterations);

@@ -139,6 +139,15 @@ public sealed class SinkhornSolveMethod : ISolveMethod
         }
 
         json["ground_cost"] = input.Cost.Name;
+        // The JSON names each file written, as emd and the low-rank methods do (docs/cli.md).
+        foreach (var (key, path) in new[] { ("potentials_out", potentialsOut), ("plan_out", planOut), ("map_out", mapOut) })
+        {
+            if (path is not null)
+            {
+                json[key] = path;
+            }
+        }
+
         return json;
     }
 

@@ -131,27 +131,7 @@ public sealed partial record NetworkSimplex
             _root = _n + _m;
             _arcs = (long)_n * _m;
             _supply = basis.Supply;
-            var maxAbs = 0.0;
-            foreach (var c in cost)
-            {
-                maxAbs = Math.Max(maxAbs, Math.Abs(c));
-            }
-
-            if (!double.IsFinite(maxAbs))
-            {
-                // Math.Max propagates NaN, so one non-finite entry makes the maximum non-finite.
-                var k = 0;
-                while (double.IsFinite(cost[k]))
-                {
-                    k++;
-                }
-
-                throw new InputValidationException(InputProblem.NonFinite, $"Cost entry ({k / _m}, {k % _m}) is {cost[k]}.", nameof(cost), k);
-            }
-
-            // As the allocating constructor: big-M arcs of (n + m + 1)·max|C|, tolerance a few ulps of it.
-            _artCost = (maxAbs > 0 ? maxAbs : 1.0) * (_n + _m + 1);
-            _tolerance = 16 * 2.220446049250313e-16 * _artCost;
+            (_artCost, _tolerance) = BigM(cost, _n, _m);
             _parent = basis.Parent;
             _pred = basis.Predecessor;
             _up = basis.Up;

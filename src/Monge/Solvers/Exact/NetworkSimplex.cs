@@ -134,16 +134,7 @@ public sealed partial record NetworkSimplex
             _root = n + m;
             _arcs = (long)n * m;
             _supply = supply;
-            var maxAbs = 0.0;
-            foreach (var c in cost)
-            {
-                maxAbs = Math.Max(maxAbs, Math.Abs(c));
-            }
-
-            var scale = maxAbs > 0 ? maxAbs : 1.0;
-            _artCost = scale * (n + m + 1);
-            // Potentials grow to about the artificial cost; reduced costs are exact up to a few ulps of it.
-            _tolerance = 16 * 2.220446049250313e-16 * _artCost;
+            (_artCost, _tolerance) = BigM(cost, n, m);
             var nodes = n + m + 1;
             _parent = new int[nodes];
             _pred = new long[nodes];
@@ -156,6 +147,35 @@ public sealed partial record NetworkSimplex
             _prevSibling = new int[nodes];
             _stack = new int[nodes];
             _nextArc = 0;
+        }
+
+        /// <summary>
+        /// The big-M set-up of both constructors: artificial arcs cost (n + m + 1)·max|C| (max|C| = 1 for an all-zero cost),
+        /// and the pricing tolerance is a few ulps of it (potentials grow to about the artificial cost). A non-finite entry
+        /// throws <see cref="InputValidationException"/> naming it.
+        /// </summary>
+        private static (double ArtCost, double Tolerance) BigM(ReadOnlySpan<double> cost, int n, int m)
+        {
+            var maxAbs = 0.0;
+            foreach (var c in cost)
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(c));
+            }
+
+            if (!double.IsFinite(maxAbs))
+            {
+                // Math.Max propagates NaN, so one non-finite entry makes the maximum non-finite.
+                var k = 0;
+                while (double.IsFinite(cost[k]))
+                {
+                    k++;
+                }
+
+                throw new InputValidationException(InputProblem.NonFinite, $"Cost entry ({k / m}, {k % m}) is {cost[k]}.", nameof(cost), k);
+            }
+
+            var artCost = (maxAbs > 0 ? maxAbs : 1.0) * (n + m + 1);
+            return (artCost, 16 * 2.220446049250313e-16 * artCost);
         }
 
         public NetworkSimplexResult Run(long maxIterations, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, NetworkSimplexBasis? start = null)
