@@ -105,6 +105,8 @@ public sealed class BarycenterCommandTests : IDisposable
         var refused = _cli.Run("barycenter", "--inputs", inputs[0], inputs[1], "--grid", "30", "--out", _cli.File("b.npy"));
         Assert.Equal(ExitCodes.BadInput, refused.Code);
         Assert.Contains("mass", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("--method unbalanced", refused.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(_cli.File("b.npy")));
         Assert.Equal(ExitCodes.Ok, _cli.Run("barycenter", "--inputs", inputs[0], inputs[1], "--grid", "30", "--normalize-weights", "--out", _cli.File("b.npy")).Code);
         Assert.Equal(ExitCodes.Ok, _cli.Run("barycenter", "--method", "unbalanced", "--tau", "0.9", "--inputs", inputs[0], inputs[1], "--grid", "30", "--out", _cli.File("c.npy")).Code);

@@ -154,7 +154,18 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
             Relaxation = relaxation,
             GridScaling = scaling,
         };
-        var result = solver.Solve(support.Geometry, histograms, input.Weights, input.Progress, input.Context.Cancellation);
+        FixedSupportBarycenterResult result;
+        try
+        {
+            result = solver.Solve(support.Geometry, histograms, input.Weights, input.Progress, input.Context.Cancellation);
+        }
+        catch (InputValidationException ex) when (ex.Problem == InputProblem.MassMismatch)
+        {
+            // The library's message speaks of histograms; a user needs the flags (as monge solve's refusal does).
+            var masses = string.Join(", ", histograms.Select(h => h.Sum().ToString("G6", CultureInfo.InvariantCulture)));
+            throw new UsageException($"the inputs' masses differ ({masses}) and a balanced barycenter needs equal masses: give {WeightOptions.NormalizeName} to rescale each input to mass one, or --method unbalanced with --tau or --rho to relax the marginals.");
+        }
+
         if (result.Convergence.Status == SolverStatus.Cancelled)
         {
             throw new OperationCanceledException(input.Context.Cancellation);
