@@ -178,10 +178,17 @@ public sealed record HiRefJobStatus
     [Id(31)]
     public double ShardComputeSeconds { get; init; }
 
-    /// <summary>Seconds to write the shards' logits to the store and read them back on the coordinator (2·m·r float32
-    /// per sharded level: the size of an iteration checkpoint of the level).</summary>
+    /// <summary>Seconds to sort the shards' logits in the hard split's order, write them to the store and read them back
+    /// on the coordinator page by page (m·(2·r·4 + 24) bytes per sharded level: about the size of an iteration checkpoint
+    /// of the level).</summary>
     [Id(32)]
     public double ShardLogitsSeconds { get; init; }
+
+    /// <summary>Bytes moved during each level split in this run (<see cref="LevelSeconds"/>' levels): written to and read
+    /// from the store (block inputs and outputs, shard inputs, sorted runs, checkpoints) plus the shards' per-chunk
+    /// partials in messages.</summary>
+    [Id(33)]
+    public IReadOnlyList<long> LevelBytes { get; init; } = [];
 
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;

@@ -47,16 +47,18 @@ public static class HiRefKeys
     /// <param name="part">"in" or "out".</param>
     public static string Subtree(string jobId, int level, int block, string part) => $"jobs/{jobId}/subtrees/{level}/{block}.{part}";
 
-    /// <summary>A shard of a sharded trunk level: its input ("in": its X rows then its Y rows, row-major float64) or its
-    /// logits ("logits": Q then R, float32); removed after the level checkpoint.</summary>
+    /// <summary>A shard of a sharded trunk level: its input ("in": its X rows then its Y rows, row-major float64) or the
+    /// prefix of its sorted runs' pages ("run": <see cref="Grains.ShardRuns"/>); removed after the level checkpoint.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="level">The level number.</param>
+    /// <param name="block">The block's index in its level.</param>
     /// <param name="shard">The shard index.</param>
     /// <param name="shards">The level's shard count (the rows of a shard depend on it).</param>
-    /// <param name="part">"in" or "logits".</param>
-    public static string Shard(string jobId, int level, int shard, int shards, string part) => $"jobs/{jobId}/shards/{level}/{shard}of{shards}.{part}";
+    /// <param name="part">"in" or "run".</param>
+    public static string Shard(string jobId, int level, int block, int shard, int shards, string part) => $"jobs/{jobId}/shards/{level}/{block}/{shard}of{shards}.{part}";
 
-    /// <summary>Which shard count's files a sharded trunk level has in the store (an int32, written before them): a run
+    /// <summary>Which shard count's files a sharded level has in the store (an int32, written before them; a block of
+    /// the level has that many shards, or one per 1024-row chunk when it has fewer chunks): a run
     /// that shards the level over another count (a silo was lost, or <see cref="HiRefJobSpec.TrunkShards"/> changed)
     /// removes those files first, so no stale shard file outlives the level.</summary>
     /// <param name="jobId">The job id.</param>

@@ -56,8 +56,10 @@ public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper 
         await fixture.Store.PutAsync(HiRefKeys.ShardManifest(job, 0), manifest);
         for (var s = 0; s < 5; s++)
         {
-            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, s, 5, "in"), new byte[40 + s]);
-            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, s, 5, "logits"), new byte[8]);
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, 0, s, 5, "in"), new byte[40 + s]);
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, 0, s, 5, "run") + "0.0", new byte[8]);
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, 0, s, 5, "run") + "0.1", new byte[8]);
+            await fixture.Store.PutAsync(HiRefKeys.Shard(job, 0, 0, s, 5, "run") + "1.0", new byte[8]);
         }
 
         var expected = spec.ToSolver().Solve(x, y);
@@ -68,6 +70,35 @@ public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper 
         Assert.DoesNotContain(
             Directory.GetFiles(Path.Combine(fixture.Root, "jobs", job), "*", SearchOption.AllDirectories),
             f => f.Contains($"{Path.DirectorySeparatorChar}shards{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+    }
+
+    // Levels after the top sharded too: ranks 2, 2, 4, 6 and the single-precision co-clustering from 1024 points, so
+    // level 1 has 2 blocks of 3000 points, fewer than the 3 shards: they are split block after block over 3 shards each
+    // (level 2's 4 blocks go whole to workers); the permutation and cost are the single machine's, and bytes are counted
+    // per level.
+    [Fact]
+    public async Task Solve_MultiBlockLevelSharded_PermutationEqualsSingleMachine()
+    {
+        var (x, y) = DistributedHiRefTests.Clouds(6000, 38);
+        var spec = Spec with { Seed = 38, TrunkShards = 3, SinglePrecisionMinBlock = 1024, RankSchedule = [2, 2, 4, 6] };
+        var expected = spec.ToSolver().Solve(x, y);
+        Assert.InRange(expected.Levels[0].BlocksSplit, 1, 1);
+        Assert.Equal(2, expected.Levels[1].BlocksSplit);
+        Assert.Equal(4, expected.Levels[2].BlocksSplit);
+        var solver = new DistributedHierarchicalRefinement(fixture.Cluster.Client, fixture.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        const string job = "sharded-multiblock";
+        var result = await solver.SolveAsync(x, y, spec, job);
+        Assert.Equal(expected.Permutation, result.Permutation);
+        Assert.Equal(expected.Cost, result.Cost);
+        Assert.Equal(2, result.Status.ShardedLevels);
+        Assert.Equal(3, result.Status.Shards);
+        Assert.Equal(0, result.Status.ShardedLevelRestarts);
+        Assert.Equal(result.Status.LevelSeconds.Count, result.Status.LevelBytes.Count);
+        Assert.All(result.Status.LevelBytes, b => Assert.True(b > 0));
+        Assert.DoesNotContain(
+            Directory.GetFiles(Path.Combine(fixture.Root, "jobs", job), "*", SearchOption.AllDirectories),
+            f => f.Contains($"{Path.DirectorySeparatorChar}shards{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        output.WriteLine($"levels' blocks {string.Join(" ", expected.Levels.Select(l => l.BlocksSplit))}; bytes per level {string.Join(" ", result.Status.LevelBytes)}; round trips {result.Status.ShardRoundTrips}");
     }
 
     [Fact]

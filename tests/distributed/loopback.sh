@@ -54,7 +54,7 @@ done
 
 echo "== loopback: job on the cluster"
 start=$SECONDS
-"$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
+/usr/bin/time -f "%U %S %M" -o "$WORK/client.time" "$MONGE" match --method cluster --cluster "127.0.0.1:$GATE" --store "$WORK/store" --job-id "loopback-$$" \
   --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/cluster.npy" --json "${OPTS[@]}" "${CLUSTER_OPTS[@]}" >"$WORK/cluster.json" 2>"$WORK/cluster.err" &
 JOB=$!
 PIDS+=("$JOB")
@@ -80,18 +80,38 @@ else
 fi
 wait "$JOB" || { echo "loopback: the cluster job failed" >&2; tail -20 "$WORK/cluster.err" >&2; exit 1; }
 cluster_s=$((SECONDS - start))
+# Peak RSS (VmHWM) and CPU seconds (user + sys) of each live silo process, and of the client, after the job.
+rss_line="loopback: peak RSS per process:"
+total_kb=0
+for k in 0 1 2; do
+  pid="${PIDS[$k]}"
+  if [ -r "/proc/$pid/status" ]; then
+    kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat")
+    rss_line="$rss_line silo$k $((kb / 1024)) MB (${cpu} CPU-s)"
+    total_kb=$((total_kb + kb))
+  else
+    rss_line="$rss_line silo$k gone"
+  fi
+done
+read -r cu cs ckb <"$WORK/client.time" || true
+rss_line="$rss_line client $((${ckb:-0} / 1024)) MB; sum $(((total_kb + ${ckb:-0}) / 1024)) MB"
 
 echo "== loopback: the same match on one machine"
 start=$SECONDS
-"$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
+/usr/bin/time -f "%U %S %M" -o "$WORK/single.time" "$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
 single_s=$((SECONDS - start))
 
 grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read|sharded_levels|shards|shard_round_trips|shard_message_bytes|sharded_level_restarts|shard_fan_out_seconds|shard_compute_seconds|shard_logits_seconds)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
 echo
 tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
+tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_bytes":\[[^]]*\]' || true
 tr -d ' \n' <"$WORK/single.json" | grep -o '"levels":\[[^]]*\]' | grep -o '"seconds":[0-9.e-]*' | tr '\n' ' ' || true
 echo
 killed="one silo killed"; [ "$KILL" = 0 ] && killed="no silo killed"
+echo "$rss_line"
+read -r su ss skb <"$WORK/single.time" || true
+echo "loopback: single machine peak RSS $((${skb:-0} / 1024)) MB, CPU $(echo "${su:-0} ${ss:-0}" | awk '{printf "%.1f", $1 + $2}') s"
 echo "loopback: n=$N cluster ${cluster_s}s ($killed), single machine ${single_s}s"
 if cmp -s "$WORK/cluster.npy" "$WORK/single.npy"; then
   echo "loopback: permutations identical"

@@ -22,6 +22,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         ArgumentNullException.ThrowIfNull(level);
         ArgumentNullException.ThrowIfNull(input);
         var clock = Stopwatch.StartNew();
+        progress.LevelStarted();
         progress.Update(s => s with { Level = level.Number + 1, BlocksDone = 0, BlocksInLevel = level.Blocks.Count, Stage = $"level {level.Number + 1}" });
         var key = HiRefKeys.Level(jobId, level.Number);
         if (await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
@@ -29,18 +30,31 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             var loaded = await LoadCheckpointAsync(key, level, input, cancellationToken).ConfigureAwait(false);
 
             // A run that wrote this checkpoint and stopped before removing its shard files leaves them to this one.
-            await RemoveShardFilesAsync(level.Number, keep: null, cancellationToken).ConfigureAwait(false);
+            await RemoveShardFilesAsync(level, keep: null, cancellationToken).ConfigureAwait(false);
             progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: true, 0);
             return loaded;
         }
 
         var sizes = new int[level.Blocks.Count][];
         var splitOptions = spec.ToSolver().SplitOptionsFor(spec.Count);
-        var sharded = level.Blocks.Count == 1 && spec.TrunkShards >= 0 && ShardedBlockSplit.Supports(splitOptions, level.Blocks[0].Size);
+        var sharded = await ShardedAsync(level, splitOptions).ConfigureAwait(false);
         if (sharded)
         {
-            sizes[0] = await RunShardedAsync(level, level.Blocks[0], input, splitOptions, cancellationToken).ConfigureAwait(false);
-            input.ReportBlockDone();
+            // Files of an earlier run that sharded this level over another count (a silo lost since, or another
+            // TrunkShards) go first; then the manifest names this count before its files are written.
+            await RemoveShardFilesAsync(level, keep: _shards, cancellationToken).ConfigureAwait(false);
+            var manifest = new byte[sizeof(int)];
+            BlockCodec.WriteInts(manifest, [_shards]);
+            await store.PutAsync(HiRefKeys.ShardManifest(jobId, level.Number), manifest, cancellationToken).ConfigureAwait(false);
+
+            // Block after block, each over all the shards (a block's split is the single machine's whatever the count).
+            for (var b = 0; b < level.Blocks.Count; b++)
+            {
+                sizes[b] = await RunShardedAsync(level, level.Blocks[b], input, splitOptions, cancellationToken).ConfigureAwait(false);
+                input.ReportBlockDone();
+            }
+
+            progress.Update(s => s with { ShardedLevels = s.ShardedLevels + 1 });
         }
         else
         {
@@ -101,7 +115,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
 
         if (sharded)
         {
-            await RemoveShardFilesAsync(level.Number, keep: null, cancellationToken).ConfigureAwait(false);
+            await RemoveShardFilesAsync(level, keep: null, cancellationToken).ConfigureAwait(false);
         }
 
         progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
@@ -113,11 +127,26 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         return new HiRefLevelResult(Children(level, sizes), 0);
     }
 
-    // The shards of a sharded level: TrunkShards, or one per active silo (fixed for the job once the shard inputs are
-    // written: a restarted run reuses them), at most one per 1024-row chunk.
+    // The shards of a sharded level: TrunkShards, or one per active silo (fixed for the level once its manifest is
+    // written: a restart of the level over another count removes the files first); a block has at most one per
+    // 1024-row chunk.
     private int _shards;
 
     private int ShardCount(int m) => Math.Clamp(_shards, 1, CoClustering.Chunks(m));
+
+    // Whether the level's blocks are split data-parallel: blocks that take the sharded co-clustering (single precision,
+    // squared Euclidean), and either the level's one block (the trunk's top) or fewer blocks than shards (whole blocks
+    // on workers would leave machines idle, and each block would have to fit one machine's memory). Sets _shards.
+    private async Task<bool> ShardedAsync(HiRefLevel level, HierarchicalRefinement splitOptions)
+    {
+        if (spec.TrunkShards < 0 || !level.Blocks.All(b => ShardedBlockSplit.Supports(splitOptions, b.Size)))
+        {
+            return false;
+        }
+
+        _shards = spec.TrunkShards > 0 ? spec.TrunkShards : await ActiveSilosAsync().ConfigureAwait(false);
+        return level.Blocks.Count == 1 || level.Blocks.Count < _shards;
+    }
 
     private static (int Start, int End) ShardRows(int s, int shards, int m)
     {
@@ -127,30 +156,23 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         return (first * CoClustering.ChunkRows, Math.Min(last * CoClustering.ChunkRows, m));
     }
 
-    // The level's one block split data-parallel: each shard grain loads its rows from the store once and runs the
-    // co-clustering's phases on them; the coordinator runs the serial steps (ShardedBlockSplit) and the hard split on the
-    // gathered logits. A lost shard (a dead silo, a deactivated grain) restarts the level with new shard grains, placed on
+    // A block split data-parallel: each shard grain loads its rows from the store once and runs the
+    // co-clustering's phases on them; the coordinator runs the serial steps (ShardedBlockSplit) and the hard split, merging
+    // the shards' sorted runs a page at a time (it never holds the block's logits). A lost shard (a dead silo, a deactivated grain) restarts the level with new shard grains, placed on
     // the live silos; the shard inputs stay in the store until the level checkpoint is written.
     private async Task<int[]> RunShardedAsync(HiRefLevel level, HiRefBlock block, HiRefLevelInput input, HierarchicalRefinement splitOptions, CancellationToken cancellationToken)
     {
         var m = block.Size;
         var d = input.Dimension;
         var r = Math.Min(level.Rank, m);
-        _shards = spec.TrunkShards > 0 ? spec.TrunkShards : await ActiveSilosAsync().ConfigureAwait(false);
         var count = ShardCount(m);
-        progress.Update(s => s with { Stage = $"level {level.Number + 1} (sharded over {count})" });
+        var where = level.Blocks.Count == 1 ? "" : $" block {block.Index + 1} of {level.Blocks.Count}";
+        progress.Update(s => s with { Stage = $"level {level.Number + 1}{where} (sharded over {count})" });
         var ixRange = input.IndicesX.Slice(block.XStart, m);
         var iyRange = input.IndicesY.Slice(block.YStart, m);
-
-        // Files of an earlier run that sharded this level over another count (a silo lost since, or another TrunkShards)
-        // go first; then the manifest names this count before its files are written.
-        await RemoveShardFilesAsync(level.Number, keep: count, cancellationToken).ConfigureAwait(false);
-        var manifest = new byte[sizeof(int)];
-        BlockCodec.WriteInts(manifest, [count]);
-        await store.PutAsync(HiRefKeys.ShardManifest(jobId, level.Number), manifest, cancellationToken).ConfigureAwait(false);
         for (var s = 0; s < count; s++)
         {
-            var key = HiRefKeys.Shard(jobId, level.Number, s, count, "in");
+            var key = HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "in");
             if (!await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
             {
                 var (start, end) = ShardRows(s, count, m);
@@ -172,14 +194,14 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                 var (start, end) = ShardRows(s, count, m);
                 // The run's generation in the key: a coordinator presumed lost that still runs never drives the same shard
                 // grains as its successor (their iteration state is in memory).
-                shards[s] = new GrainShards.Shard(grains.GetGrain<IHiRefShardGrain>($"{jobId}/{epoch.Generation}/{level.Number}/{s}/{attempt}"), start, end);
+                shards[s] = new GrainShards.Shard(grains.GetGrain<IHiRefShardGrain>($"{jobId}/{epoch.Generation}/{level.Number}/{block.Index}/{s}/{attempt}"), start, end);
             }
 
             try
             {
                 var loads = await Task.WhenAll(shards.Select((sh, s) => sh.Grain.LoadAsync(new HiRefShardLoad
                 {
-                    InputKey = HiRefKeys.Shard(jobId, level.Number, s, count, "in"),
+                    InputKey = HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "in"),
                     Start = sh.Start,
                     End = sh.End,
                     Count = m,
@@ -199,7 +221,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                 }
 
                 progress.Moved(0, 2L * m * d * sizeof(double));
-                var view = new GrainShards(shards, m, d + 2, r, d, store, s => HiRefKeys.Shard(jobId, level.Number, s, count, "logits"), progress, cancellationToken);
+                var view = new GrainShards(shards, m, d + 2, r, d, store, s => HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "run"), progress, cancellationToken);
                 var sizes = await Task.Run(
                     () =>
                     {
@@ -216,7 +238,6 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                         }
                     },
                     cancellationToken).ConfigureAwait(false);
-                progress.Update(s => s with { ShardedLevels = s.ShardedLevels + 1 });
                 Release(shards);
                 return sizes;
             }
@@ -230,11 +251,11 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         }
     }
 
-    // Removes the shard files of a level named by its manifest (unless they are the count to keep) and then the manifest,
-    // checking the run's epoch first: a superseded run removes nothing.
-    private async Task RemoveShardFilesAsync(int level, int? keep, CancellationToken cancellationToken)
+    // Removes the shard files of a level's blocks named by its manifest (unless they are the count to keep) and then the
+    // manifest, checking the run's epoch first: a superseded run removes nothing.
+    private async Task RemoveShardFilesAsync(HiRefLevel level, int? keep, CancellationToken cancellationToken)
     {
-        var manifestKey = HiRefKeys.ShardManifest(jobId, level);
+        var manifestKey = HiRefKeys.ShardManifest(jobId, level.Number);
         if (!await store.ExistsAsync(manifestKey, cancellationToken).ConfigureAwait(false))
         {
             return;
@@ -253,11 +274,15 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             return;
         }
 
-        await epoch.CheckAsync($"remove the shard files of level {level}", cancellationToken).ConfigureAwait(false);
-        for (var s = 0; s < stored[0]; s++)
+        await epoch.CheckAsync($"remove the shard files of level {level.Number}", cancellationToken).ConfigureAwait(false);
+        foreach (var block in level.Blocks)
         {
-            await store.DeleteAsync(HiRefKeys.Shard(jobId, level, s, stored[0], "in"), cancellationToken).ConfigureAwait(false);
-            await store.DeleteAsync(HiRefKeys.Shard(jobId, level, s, stored[0], "logits"), cancellationToken).ConfigureAwait(false);
+            var count = Math.Clamp(stored[0], 1, CoClustering.Chunks(block.Size));
+            for (var s = 0; s < count; s++)
+            {
+                await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "in"), cancellationToken).ConfigureAwait(false);
+                await ShardRuns.RemoveAsync(store, HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "run"), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await store.DeleteAsync(manifestKey, cancellationToken).ConfigureAwait(false);

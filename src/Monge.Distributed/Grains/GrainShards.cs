@@ -9,7 +9,7 @@ namespace Monge.Distributed.Grains;
 /// as the single machine does). The calls block the calling thread (a thread-pool thread of the level, never grain
 /// code). A shard that fails or no longer holds its rows raises <see cref="ShardLostException"/>: the level starts again.
 /// </summary>
-internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n, int k, int r, int d, IBlockStore store, Func<int, string> logitsKey, JobProgress progress, CancellationToken cancellationToken) : ICoClusteringShards
+internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n, int k, int r, int d, IBlockStore store, Func<int, string> runKey, JobProgress progress, CancellationToken cancellationToken) : ICoClusteringShards
 {
     /// <summary>A shard grain and its rows.</summary>
     internal sealed record Shard(IHiRefShardGrain Grain, int Start, int End)
@@ -35,35 +35,35 @@ internal sealed class GrainShards(IReadOnlyList<GrainShards.Shard> shards, int n
     public void WeightedCentres(double[] partials) =>
         Each(new HiRefShardCall { Phase = (int)ShardPhase.WeightedCentres }, r * (d + 1), partials);
 
-    public void GatherLogits(float[] logQ, float[] logR)
+    // The first call (side 0) has every shard write both sides' sorted runs to the store; each side's runs are then read a
+    // page at a time by the merge. A shard lost after writing its runs costs nothing: its pages are in the store.
+    public IReadOnlyList<IMarginRun> MarginRuns(int side)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var replies = Wait(shards.Select((s, i) => s.Grain.WriteLogitsAsync(LogitsKey(i))));
-        if (replies.Any(reply => reply.Lost))
+        if (!_runsWritten)
         {
-            throw new ShardLostException("a shard no longer held its rows when asked for its logits");
-        }
-
-        for (var i = 0; i < shards.Count; i++)
-        {
-            var s = shards[i];
-            var key = LogitsKey(i);
-            var bytes = store.GetAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
-            var count = (s.End - s.Start) * r;
-            if (bytes.Length != 2 * count * sizeof(float))
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var replies = Wait(shards.Select((s, i) => s.Grain.WriteRunsAsync(RunKey(i))));
+            if (replies.Any(reply => reply.Lost))
             {
-                throw new BlockCorruptException(key, $"Shard logits '{key}' have {bytes.Length} bytes, expected {2 * count * sizeof(float)}.");
+                throw new ShardLostException("a shard no longer held its rows when asked for its sorted runs");
             }
 
-            progress.Moved(bytes.Length, bytes.Length);
-            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, count * sizeof(float))).CopyTo(logQ.AsSpan(s.Start * r, count));
-            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(count * sizeof(float))).CopyTo(logR.AsSpan(s.Start * r, count));
+            _runsWritten = true;
+            progress.ShardLogits(clock.Elapsed.TotalSeconds);
         }
 
-        progress.ShardLogits(clock.Elapsed.TotalSeconds);
+        return [.. shards.Select((s, i) => new ShardRuns.StoreRun(store, RunKey(i), side, s.End - s.Start, r, Read, cancellationToken))];
     }
 
-    private string LogitsKey(int shard) => logitsKey(shard);
+    private bool _runsWritten;
+
+    private void Read(long bytes, double seconds)
+    {
+        progress.Moved(bytes, bytes);
+        progress.ShardLogits(seconds);
+    }
+
+    private string RunKey(int shard) => runKey(shard);
 
     private void Each(HiRefShardCall call, int width, double[] global)
     {

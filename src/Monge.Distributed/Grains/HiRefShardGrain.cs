@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Monge.Distributed.Storage;
 using Monge.Solvers.Hierarchical;
 
@@ -79,23 +78,21 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
         return new HiRefShardReply { Partials = BlockCodec.FromDoubles(partials), Seconds = seconds };
     }
 
-    public async Task<HiRefShardReply> WriteLogitsAsync(string key)
+    public async Task<HiRefShardReply> WriteRunsAsync(string key)
     {
         if (_shard is not { } shard)
         {
             return new HiRefShardReply { Lost = true };
         }
 
-        var q = MemoryMarshal.AsBytes(shard.LogQ.AsSpan());
-        var bytes = new byte[2 * q.Length];
-        q.CopyTo(bytes);
-        MemoryMarshal.AsBytes(shard.LogR.AsSpan()).CopyTo(bytes.AsSpan(q.Length));
-        if (!BitConverter.IsLittleEndian)
+        // One side at a time: the shard holds one sorted copy of its logits at most.
+        var r = shard.LogQ.Length / (shard.End - shard.Start);
+        for (var side = 0; side < 2; side++)
         {
-            throw new PlatformNotSupportedException("The block store's float32 layout is little-endian.");
+            var run = await Work(() => shard.SortedRun(side)).ConfigureAwait(true);
+            await ShardRuns.WriteAsync(options.Store, key, side, run, r).ConfigureAwait(true);
         }
 
-        await options.Store.PutAsync(key, bytes).ConfigureAwait(true);
         return new HiRefShardReply();
     }
 

@@ -4,7 +4,8 @@ namespace Monge.Distributed.Grains;
 /// One shard of a data-parallel trunk level: a chunk-aligned row range of the level's block, held in memory between
 /// calls (its points, factors, logits and plan), running the co-clustering's data-parallel phases for the coordinator.
 /// Its points come from the store once (<see cref="LoadAsync"/>); every phase call carries a few k×r numbers and returns
-/// the shard's per-chunk partial sums as bytes; the logits go back through the store. Keys are (job, level, shard,
+/// the shard's per-chunk partial sums as bytes; after the last step the shard's rows, sorted in the hard split's order,
+/// go back through the store in pages (<see cref="WriteRunsAsync"/>), which the coordinator merges a page at a time. Keys are (job, level, shard,
 /// attempt): a lost shard is not retried alone, the level starts again with new keys.
 /// </summary>
 public interface IHiRefShardGrain : IGrainWithStringKey
@@ -22,11 +23,13 @@ public interface IHiRefShardGrain : IGrainWithStringKey
     [ResponseTimeout("00:30:00")]
     Task<HiRefShardReply> RunAsync(HiRefShardCall call);
 
-    /// <summary>Writes the shard's logits of Q then R ((end − start)·r float32 each) to the store.</summary>
-    /// <param name="key">The store key.</param>
+    /// <summary>Writes the shard's rows of each side sorted in the hard split's order (keys, block row indices and
+    /// logits: <c>CapacitySplit.SortedRun</c>) to the store, in pages of <see cref="ShardRuns.PageRows"/> rows: keys
+    /// <c>{key}{side}.{page}</c> (<see cref="ShardRuns"/>).</summary>
+    /// <param name="key">The store key prefix.</param>
     /// <returns>Whether this activation held the shard.</returns>
     [ResponseTimeout("00:30:00")]
-    Task<HiRefShardReply> WriteLogitsAsync(string key);
+    Task<HiRefShardReply> WriteRunsAsync(string key);
 
     /// <summary>Drops the shard's memory (the level is done or abandoned).</summary>
     /// <returns>A task.</returns>

@@ -5,6 +5,8 @@ internal sealed class JobProgress
 {
     private readonly Lock _gate = new();
     private readonly List<double> _levelSeconds = [];
+    private readonly List<long> _levelBytes = [];
+    private long _levelStartBytes;
     private readonly HashSet<string> _workers = [];
     private HiRefJobStatus _status;
 
@@ -17,7 +19,7 @@ internal sealed class JobProgress
     {
         lock (_gate)
         {
-            return _status with { LevelSeconds = [.. _levelSeconds], WorkerSilos = [.. _workers.Order(StringComparer.Ordinal)] };
+            return _status with { LevelSeconds = [.. _levelSeconds], LevelBytes = [.. _levelBytes], WorkerSilos = [.. _workers.Order(StringComparer.Ordinal)] };
         }
     }
 
@@ -29,11 +31,23 @@ internal sealed class JobProgress
         }
     }
 
+    // Bytes moved so far: through the store both ways, and the shards' partials in messages.
+    private long MovedBytes => _status.BytesWritten + _status.BytesRead + _status.ShardMessageBytes;
+
+    public void LevelStarted()
+    {
+        lock (_gate)
+        {
+            _levelStartBytes = MovedBytes;
+        }
+    }
+
     public void LevelDone(double seconds, bool resumed, double checkpointSeconds)
     {
         lock (_gate)
         {
             _levelSeconds.Add(seconds);
+            _levelBytes.Add(MovedBytes - _levelStartBytes);
             _status = _status with
             {
                 CheckpointedLevels = _status.CheckpointedLevels + 1,

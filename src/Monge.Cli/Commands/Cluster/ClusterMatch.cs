@@ -197,6 +197,7 @@ public static class ClusterMatch
             ["checkpointed_levels"] = status.CheckpointedLevels,
             ["retries"] = status.Retries,
             ["level_seconds"] = new JsonArray([.. status.LevelSeconds.Select(s => (JsonNode?)JsonValue.Create(s))]),
+            ["level_bytes"] = new JsonArray([.. status.LevelBytes.Select(b => (JsonNode?)JsonValue.Create(b))]),
             ["checkpoint_seconds"] = status.CheckpointSeconds,
             ["leaf_seconds"] = status.LeafSeconds,
             ["subtrees"] = status.Subtrees,

@@ -25,6 +25,22 @@ internal static class CapacitySplit
     {
         Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
         capacities.CopyTo(room);
+        Margins(scores, n, r, marginScratch, parallel);
+
+        // Sort by (−margin, score row, index).
+        var order = orderScratch.AsSpan(0, n);
+        SortByKeyThenRow(marginScratch.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null, pairScratch);
+        for (var t = 0; t < n; t++)
+        {
+            var i = order[t];
+            labels[i] = TakeBest<T>(scores.AsSpan(i * r, r), room);
+        }
+    }
+
+    // The margin key of each row: −(best − second best), −∞ where that is not finite.
+    private static void Margins<T>(T[] scores, int n, int r, double[] margins, ParallelOptions? parallel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         CoClustering.For(CoClustering.Chunks(n), n >= ParallelMinPoints ? parallel : null, c =>
         {
             var (start, end) = CoClustering.Range(c, n);
@@ -48,31 +64,145 @@ internal static class CapacitySplit
                 }
 
                 var gap = double.CreateTruncating(best - second);
-                marginScratch[i] = double.IsFinite(gap) ? -gap : double.NegativeInfinity;
+                margins[i] = double.IsFinite(gap) ? -gap : double.NegativeInfinity;
             }
         });
+    }
 
-        // Sort by (−margin, score row, index).
-        var order = orderScratch.AsSpan(0, n);
-        SortByKeyThenRow(marginScratch.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null, pairScratch);
+    // The row's first largest score among the clusters with room; takes one place there.
+    private static int TakeBest<T>(ReadOnlySpan<T> row, Span<int> room)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var bestZ = -1;
+        var best = T.NegativeInfinity;
+        for (var z = 0; z < row.Length; z++)
+        {
+            if (room[z] > 0 && (bestZ < 0 || row[z] > best))
+            {
+                best = row[z];
+                bestZ = z;
+            }
+        }
+
+        room[bestZ]--;
+        return bestZ;
+    }
+
+    /// <summary>Rows [<paramref name="offset"/>, <paramref name="offset"/> + n) of a block in the margin greedy's order
+    /// (−margin, score row, row index): one sorted run for <see cref="MergedGreedy"/>, made where the rows' scores are
+    /// (a shard). Allocates n·(r·4 + 28) bytes (the run and the sort's pairs).</summary>
+    /// <param name="scores">The rows' scores, n×r.</param>
+    /// <param name="n">Rows.</param>
+    /// <param name="r">Clusters.</param>
+    /// <param name="offset">The block row index of the first row.</param>
+    /// <param name="parallel">Threads for the margins and the sort (the same run whatever the count).</param>
+    public static MarginPage SortedRun(float[] scores, int n, int r, int offset, ParallelOptions? parallel = null)
+    {
+        var margins = new double[n];
+        var order = new int[n];
+        Margins(scores, n, r, margins, parallel);
+        SortByKeyThenRow(margins.AsSpan(0, n), order, scores, r, n >= ParallelMinPoints ? parallel : null, null);
+        var page = new MarginPage(new double[n], new int[n], new float[(long)n * r > int.MaxValue ? throw new ArgumentOutOfRangeException(nameof(n)) : n * r]);
         for (var t = 0; t < n; t++)
         {
             var i = order[t];
-            var row = scores.AsSpan(i * r, r);
-            var bestZ = -1;
-            var best = T.NegativeInfinity;
-            for (var z = 0; z < r; z++)
+            page.Keys[t] = margins[i];
+            page.Indices[t] = offset + i;
+            scores.AsSpan(i * r, r).CopyTo(page.Rows.AsSpan(t * r, r));
+        }
+
+        return page;
+    }
+
+    /// <summary>The margin greedy of <see cref="MarginGreedy{T}"/> (single precision) over a block whose rows come as
+    /// sorted runs (<see cref="SortedRun"/> of disjoint row ranges, read page by page): the runs are merged in the same
+    /// total order (−margin, score row, block row index), so the labels are <see cref="MarginGreedy{T}"/>'s on the
+    /// whole block, bit for bit, while only one page per run is held.</summary>
+    /// <param name="runs">The runs; together they cover every row of the block once.</param>
+    /// <param name="r">Clusters.</param>
+    /// <param name="capacities">Cluster capacities (summing to the block's rows).</param>
+    /// <param name="labels">The block's labels, one per row.</param>
+    public static void MergedGreedy(IReadOnlyList<IMarginRun> runs, int r, ReadOnlySpan<int> capacities, Span<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        Span<int> room = r <= 1024 ? stackalloc int[r] : new int[r];
+        capacities.CopyTo(room);
+        var pages = new MarginPage?[runs.Count];
+        var pos = new int[runs.Count];
+        for (var p = 0; p < pages.Length; p++)
+        {
+            pages[p] = NextPage(runs[p], r);
+        }
+
+        var taken = 0;
+        while (true)
+        {
+            var best = -1;
+            for (var p = 0; p < pages.Length; p++)
             {
-                if (room[z] > 0 && (bestZ < 0 || row[z] > best))
+                if (pages[p] is { } page && (best < 0 || Compare(page, pos[p], pages[best]!, pos[best], r) < 0))
                 {
-                    best = row[z];
-                    bestZ = z;
+                    best = p;
                 }
             }
 
-            labels[i] = bestZ;
-            room[bestZ]--;
+            if (best < 0)
+            {
+                break;
+            }
+
+            var head = pages[best]!;
+            var t = pos[best];
+            var index = head.Indices[t];
+            if ((uint)index >= (uint)labels.Length || taken == labels.Length)
+            {
+                throw new InvalidOperationException($"A sorted run names row {index} of a block of {labels.Length} rows.");
+            }
+
+            labels[index] = TakeBest<float>(head.Rows.AsSpan(t * r, r), room);
+            taken++;
+            if (++pos[best] == head.Keys.Length)
+            {
+                pages[best] = NextPage(runs[best], r);
+                pos[best] = 0;
+            }
         }
+
+        if (taken != labels.Length)
+        {
+            throw new InvalidOperationException($"The sorted runs hold {taken} rows; the block has {labels.Length}.");
+        }
+    }
+
+    private static MarginPage? NextPage(IMarginRun run, int r)
+    {
+        while (run.NextPage() is { } page)
+        {
+            if (page.Indices.Length != page.Keys.Length || page.Rows.Length != page.Keys.Length * r)
+            {
+                throw new InvalidOperationException($"A sorted run's page has {page.Keys.Length} keys, {page.Indices.Length} indices and {page.Rows.Length} scores (r = {r}).");
+            }
+
+            if (page.Keys.Length > 0)
+            {
+                return page;
+            }
+        }
+
+        return null;
+    }
+
+    // The order of KeyRowIndexOrder between two run heads.
+    private static int Compare(MarginPage a, int i, MarginPage b, int j, int r)
+    {
+        var c = a.Keys[i].CompareTo(b.Keys[j]);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.Rows.AsSpan(i * r, r).SequenceCompareTo(b.Rows.AsSpan(j * r, r));
+        return c != 0 ? c : a.Indices[i].CompareTo(b.Indices[j]);
     }
 
     /// <summary>Child sizes of a block of <paramref name="size"/> points split in <paramref name="r"/>: ⌈size/r⌉ for the first size mod r, ⌊size/r⌋ after.</summary>
@@ -175,5 +305,33 @@ internal static class CapacitySplit
 
             items[t] = pairs[heads[best]++].Index;
         }
+    }
+}
+
+/// <summary>Rows of a block in the margin greedy's order: keys (−margin), block row indices and score rows (count×r,
+/// single precision).</summary>
+/// <param name="Keys">The rows' keys, ascending with ties broken by <paramref name="Rows"/> then <paramref name="Indices"/>.</param>
+/// <param name="Indices">The rows' block row indices.</param>
+/// <param name="Rows">The rows' scores, row after row.</param>
+internal sealed record MarginPage(double[] Keys, int[] Indices, float[] Rows);
+
+/// <summary>A sorted run of a block's rows (<see cref="CapacitySplit.SortedRun"/>), read page by page.</summary>
+internal interface IMarginRun
+{
+    /// <summary>The run's next page, or null after the last.</summary>
+    MarginPage? NextPage();
+}
+
+/// <summary>A run held whole in memory: one page.</summary>
+internal sealed class MemoryMarginRun(MarginPage page) : IMarginRun
+{
+    private MarginPage? _page = page;
+
+    /// <inheritdoc/>
+    public MarginPage? NextPage()
+    {
+        var page = _page;
+        _page = null;
+        return page;
     }
 }

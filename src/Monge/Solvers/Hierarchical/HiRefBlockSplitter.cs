@@ -94,8 +94,9 @@ public sealed class HiRefBlockSplitter
     }
 
     /// <summary>The hard split with exact capacities ⌊m/r⌋ or ⌈m/r⌉ on both sides (margin greedy on the logits of Q, then
-    /// of R): permutes <paramref name="ix"/> and <paramref name="iy"/> so that child z is a contiguous range. Also the last
-    /// step of the sharded split (<see cref="ShardedBlockSplit"/>), on the logits gathered from the shards.</summary>
+    /// of R): permutes <paramref name="ix"/> and <paramref name="iy"/> so that child z is a contiguous range. The sharded split
+    /// (<see cref="ShardedBlockSplit"/>) gets the same labels from its shards' sorted runs
+    /// (<see cref="CapacitySplit.MergedGreedy"/>).</summary>
     internal static void HardSplit<T>(CoClusteringWorkspace ws, T[] logQ, T[] logR, int m, int r, Span<int> ix, Span<int> iy, ParallelOptions? inner)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

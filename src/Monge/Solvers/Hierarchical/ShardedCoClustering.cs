@@ -212,13 +212,16 @@ internal static class ShardedBlockSplit
         var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0);
         _ = ShardedCoClustering.Run(shards, m, k, r, settings, splitOptions.SinglePrecisionStallTolerance, scale, cancellationToken);
 
-        var logQ = new float[m * r];
-        var logR = new float[m * r];
-        shards.GatherLogits(logQ, logR);
-        var ws = new CoClusteringWorkspace();
-        HiRefBlockSplitter.HardSplit(ws, logQ, logR, m, r, ix, iy, inner);
+        // The hard split of HiRefBlockSplitter.HardSplit (margin greedy on Q, then on R) without the m×r logits here:
+        // each shard sorts its rows in the greedy's order and the runs are merged (the same total order, the same labels).
         var sizes = new int[r];
         CapacitySplit.ChildSizes(m, r, sizes);
+        var labels = new int[m];
+        var buffer = new int[m];
+        CapacitySplit.MergedGreedy(shards.MarginRuns(0), r, sizes, labels);
+        CapacitySplit.GroupByLabel(ix, labels, sizes, buffer);
+        CapacitySplit.MergedGreedy(shards.MarginRuns(1), r, sizes, labels);
+        CapacitySplit.GroupByLabel(iy, labels, sizes, buffer);
         return sizes;
     }
 }
@@ -250,8 +253,9 @@ internal interface ICoClusteringShards
     /// <summary>The weighted centres' sums from the plan and the X points: r×(d + 1) per chunk.</summary>
     void WeightedCentres(double[] partials);
 
-    /// <summary>Copies the logits of Q and R (m×r each) into the given arrays.</summary>
-    void GatherLogits(float[] logQ, float[] logR);
+    /// <summary>The logits of a side as sorted runs, one per shard (<see cref="CapacitySplit.SortedRun"/> of its rows),
+    /// for the hard split after the last step.</summary>
+    IReadOnlyList<IMarginRun> MarginRuns(int side);
 }
 
 /// <summary>
@@ -446,6 +450,10 @@ internal sealed class CoClusteringShard
         });
     }
 
+    /// <summary>The shard's rows of a side in the hard split's order (<see cref="CapacitySplit.SortedRun"/>), with block
+    /// row indices.</summary>
+    public MarginPage SortedRun(int side) => CapacitySplit.SortedRun(Log(side), End - Start, _r, Start, _inner);
+
     /// <summary>The width of a phase's partials per chunk: r (softmax, sweep), k×r (final with contraction), r×(d + 1)
     /// (weighted centres), 1 (ranges).</summary>
     public int Width(ShardPhase phase) => phase switch
@@ -480,14 +488,8 @@ internal sealed class CoClusteringShard
         public void WeightedCentres(double[] partials) =>
             Each(ShardPhase.WeightedCentres, partials, (s, local) => s.WeightedCentres(local));
 
-        public void GatherLogits(float[] logQ, float[] logR)
-        {
-            foreach (var s in shards)
-            {
-                s.LogQ.CopyTo(logQ, s.Start * s._r);
-                s.LogR.CopyTo(logR, s.Start * s._r);
-            }
-        }
+        public IReadOnlyList<IMarginRun> MarginRuns(int side) =>
+            [.. shards.Select(s => new MemoryMarginRun(s.SortedRun(side)))];
 
         private void Each(ShardPhase phase, double[] global, Action<CoClusteringShard, double[]> body)
         {

@@ -131,4 +131,76 @@ public class CapacitySplitTests
             Assert.Equal(expected, labels);
         }
     }
+
+    // The hard split of a sharded level (issue 15): each shard sorts its rows (CapacitySplit.SortedRun) and the
+    // coordinator merges the runs page by page. Scores on a coarse grid, so that many margins tie and many rows are
+    // equal (the tie-breaks by row, then by index, decide), some rows with an infinite gap; runs given in any order and
+    // cut in pages of any size: the labels are the whole block's MarginGreedy labels.
+    [Theory]
+    [InlineData(new[] { 0 }, 5000)]
+    [InlineData(new[] { 0, 1024, 3072 }, 700)]
+    [InlineData(new[] { 0, 2048, 4096 }, 1)]
+    [InlineData(new[] { 0, 1, 2, 4999 }, 3)]
+    public void MergedGreedy_SortedRunsOfShards_SameLabelsAsWholeBlock(int[] starts, int pageRows)
+    {
+        const int n = 5000;
+        const int r = 6;
+        var rng = Seeds.Create(11);
+        var scores = new float[n * r];
+        for (var t = 0; t < scores.Length; t++)
+        {
+            scores[t] = rng.Next(4) * 0.5f;
+        }
+
+        for (var i = 0; i < n; i += 97)
+        {
+            scores[(i * r) + rng.Next(r)] = float.NegativeInfinity;
+        }
+
+        var caps = new int[r];
+        CapacitySplit.ChildSizes(n, r, caps);
+        var expected = new int[n];
+        CapacitySplit.MarginGreedy(scores, n, r, caps, expected, new double[n], new int[n]);
+
+        var runs = new List<IMarginRun>();
+        for (var s = starts.Length - 1; s >= 0; s--)
+        {
+            var (start, end) = (starts[s], s + 1 < starts.Length ? starts[s + 1] : n);
+            var run = CapacitySplit.SortedRun(scores[(start * r)..(end * r)], end - start, r, start, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+            runs.Add(new PagedRun(run, r, pageRows));
+        }
+
+        var labels = new int[n];
+        CapacitySplit.MergedGreedy(runs, r, caps, labels);
+        Assert.Equal(expected, labels);
+        Assert.Equal(caps, Enumerable.Range(0, r).Select(z => labels.Count(l => l == z)));
+    }
+
+    [Fact]
+    public void MergedGreedy_RunsMissingARow_Throws()
+    {
+        const int r = 2;
+        var scores = new float[] { 1, 0, 0, 1, 1, 1 };
+        var run = CapacitySplit.SortedRun(scores[..4], 2, r, 0);
+        Assert.Throws<InvalidOperationException>(() => CapacitySplit.MergedGreedy([new MemoryMarginRun(run)], r, [2, 1], new int[3]));
+    }
+
+    // A run cut in pages of a given size (as the store serves a shard's run).
+    private sealed class PagedRun(MarginPage run, int r, int pageRows) : IMarginRun
+    {
+        private int _next;
+
+        public MarginPage? NextPage()
+        {
+            if (_next >= run.Keys.Length)
+            {
+                return null;
+            }
+
+            var count = Math.Min(pageRows, run.Keys.Length - _next);
+            var page = new MarginPage(run.Keys[_next..(_next + count)], run.Indices[_next..(_next + count)], run.Rows[(_next * r)..((_next + count) * r)]);
+            _next += count;
+            return page;
+        }
+    }
 }
