@@ -39,18 +39,18 @@ internal static class FastExp
     private const float F4 = 0.009675540961325169f;
     private const float F5 = 0.0013276472454890609f;
 
-    private const double D0 = 1.0;
-    private const double D1 = 0.6931471805599453;
-    private const double D2 = 0.24022650695910155;
-    private const double D3 = 0.055504108664819925;
-    private const double D4 = 0.009618129107588335;
-    private const double D5 = 0.001333355814678995;
-    private const double D6 = 0.00015403530462514614;
-    private const double D7 = 1.5252733489960805e-05;
-    private const double D8 = 1.321543308959463e-06;
-    private const double D9 = 1.0178198033328528e-07;
-    private const double D10 = 7.074105626245659e-09;
-    private const double D11 = 4.4352809446103363e-10;
+    internal const double D0 = 1.0;
+    internal const double D1 = 0.6931471805599453;
+    internal const double D2 = 0.24022650695910155;
+    internal const double D3 = 0.055504108664819925;
+    internal const double D4 = 0.009618129107588335;
+    internal const double D5 = 0.001333355814678995;
+    internal const double D6 = 0.00015403530462514614;
+    internal const double D7 = 1.5252733489960805e-05;
+    internal const double D8 = 1.321543308959463e-06;
+    internal const double D9 = 1.0178198033328528e-07;
+    internal const double D10 = 7.074105626245659e-09;
+    internal const double D11 = 4.4352809446103363e-10;
 
     /// <summary>The smallest exponent (relative to the shift) that still yields a normal result.</summary>
     public static T MinExponent<T>()

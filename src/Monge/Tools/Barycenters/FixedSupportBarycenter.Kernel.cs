@@ -1,8 +1,8 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Monge.Geometry;
+using Monge.Numerics;
 using Monge.Solvers;
 
 namespace Monge.Tools.Barycenters;
@@ -68,9 +68,13 @@ public sealed partial record FixedSupportBarycenter
 
     /// <summary>
     /// The same iteration as the log path on scalings u_k = e^{f_k/ε}, v_k = e^{g_k/ε}: u_k = (a_k / K v_k)^{τ_a},
-    /// L_k = log K u_k, log q as in the log path, v_k = (q / K u_k)^{τ_b}, with K applied axis by axis by dense products.
-    /// Returns 0 when finished, else the iteration from which the log path must continue (a scaling left the range of
-    /// doubles; the potentials in <paramref name="state"/> are then those of the last good iterate).
+    /// L_k = log Kᵀ u_k, log q as in the log path, then log v_k ← τ_b (log q − L_k) (over-relaxed: log v_k + ω(τ_b (log q −
+    /// L_k) − log v_k), the log path's update divided by ε) and v_k = e^{log v_k}, with K applied axis by axis by dense
+    /// products. The barycenter side is kept as log v_k, so an iteration takes one log and one exp per entry and input
+    /// (<see cref="ElementwiseMath"/>) and no division or power; the update of v_k runs at the start of the next half step,
+    /// in the same work item as input k's products. Returns 0 when finished, else the iteration from which the log path
+    /// must continue (a scaling left the range of doubles; the potentials in <paramref name="state"/> are then those of the
+    /// last good iterate).
     /// </summary>
     private int RunKernel(IterationState state, ISeparableGeometry<double> grid, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, out double[]? costs)
     {
@@ -79,25 +83,10 @@ public sealed partial record FixedSupportBarycenter
         var n = state.N;
         var eps = Epsilon;
         var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
-        var (w, logK, logQ, previousQ, c) = (state.W, state.LogK, state.LogQ, state.PreviousQ, state.C);
+        var (w, logQ, previousQ, c) = (state.W, state.LogQ, state.PreviousQ, state.C);
         var kernel = new SeparableKernel(grid, eps);
-        var v = new double[k][];
-        var u = new double[k][];
-        var kv = new double[k][];
-        var ku = new double[k][];
-        var scratch = new double[k][];
-        for (var s = 0; s < k; s++)
-        {
-            v[s] = new double[n];
-            Array.Fill(v[s], 1.0);
-            u[s] = new double[n];
-            kv[s] = new double[n];
-            ku[s] = new double[n];
-            scratch[s] = new double[n];
-        }
-
-        var halfStep = new HalfStep(kernel, histograms, tauA, v, kv, u, scratch, ku, logK);
-        var q = new double[n];
+        var halfStep = new HalfStep(kernel, histograms, tauA, tauB, logQ, state.LogK, n);
+        var (v, logV, ku, scratch) = (halfStep.V, halfStep.LogV, halfStep.Ku, halfStep.Scratch);
         var cNext = c is null ? null : new double[n];
         var ec = c is null ? null : new double[n];
         var kec = c is null ? null : new double[n];
@@ -114,11 +103,11 @@ public sealed partial record FixedSupportBarycenter
             state.Iterations = iteration;
             if (!halfStep.Run())
             {
-                return FallBack(state, v, iteration);
+                return FallBack(state, logV, iteration);
             }
 
             Array.Copy(logQ, previousQ, n);
-            Combine(w, logK, tauB, logQ);
+            Combine(w, state.LogK, tauB, logQ);
             if (c is not null)
             {
                 for (var j = 0; j < n; j++)
@@ -129,7 +118,7 @@ public sealed partial record FixedSupportBarycenter
                 if (!Debias(kernel, c, logQ, ec!, scratch[0], kec!, cNext!))
                 {
                     Array.Copy(previousQ, logQ, n);
-                    return FallBack(state, v, iteration);
+                    return FallBack(state, logV, iteration);
                 }
             }
 
@@ -139,18 +128,18 @@ public sealed partial record FixedSupportBarycenter
             if (!double.IsFinite(MaxEntry(logQ)) || double.IsNaN(error))
             {
                 state.Status = SolverStatus.Diverged;
-                ToPotentials(state, v);
+                ToPotentials(state, logV);
                 return 0;
             }
 
             progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
-            if (relaxer is not null && relaxer.Rollback(error, v))
+            if (relaxer is not null && relaxer.Rollback(error, logV))
             {
+                halfStep.Refresh();
                 continue;
             }
 
-            TensorPrimitives.Exp(logQ, q);
-            UpdateScalings(q, logQ, ku, logK, tauB, relaxer?.Omega ?? 1, v, scratch);
+            halfStep.Update(relaxer?.Omega ?? 1);
             if (c is not null)
             {
                 Array.Copy(cNext!, c, n);
@@ -163,17 +152,20 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        ToPotentials(state, v);
-        costs = KernelCosts(grid, kernel, histograms, tauA, v, eps, scratch, kv, u);
+        // The last update (or refresh) is still pending: apply it, so that the plans are those of the final iterate.
+        var finite = halfStep.ApplyPending();
+        ToPotentials(state, logV);
+        costs = finite ? KernelCosts(grid, kernel, histograms, tauA, v, eps, scratch, halfStep.Kv, halfStep.U) : null;
         return 0;
     }
 
     /// <summary>
-    /// The input-side half of one iteration: kv_k = K v_k, u_k = (a_k / kv_k)^{τ_a} (0 where a_k = 0), ku_k = Kᵀ u_k,
-    /// logK_k = log ku_k. Built once per solve (no allocation per iteration). Three schedules with the same bits (each entry
-    /// one fixed-order sum): on the calling thread when the whole step is small; one input per work item (both products
-    /// and the element-wise steps of an input on one thread: one parallel launch per iteration, the input's vectors stay
-    /// in cache) when the inputs split evenly over the cores; else each product batched over all inputs as row blocks.
+    /// The input-side half of one iteration, after the pending barycenter-side update of log v_k and v_k = e^{log v_k}:
+    /// kv_k = K v_k, u_k = (a_k / kv_k)^{τ_a} (0 where a_k = 0), ku_k = Kᵀ u_k, logK_k = log ku_k. Owns the scalings; built
+    /// once per solve (no allocation per iteration). Three schedules with the same bits (each entry one fixed-order sum):
+    /// on the calling thread when the whole step is small; one input per work item (the update, both products and the
+    /// element-wise steps of an input on one thread: one parallel launch per iteration, the input's vectors stay in cache)
+    /// when the inputs split evenly over the cores; else each product batched over all inputs as row blocks.
     /// </summary>
     private sealed class HalfStep
     {
@@ -184,33 +176,90 @@ public sealed partial record FixedSupportBarycenter
         /// </summary>
         internal const long ParallelWork = 1L << 19;
 
+        private const int NonePending = 0;
+        private const int RefreshPending = 1;
+        private const int UpdatePending = 2;
+
         private readonly SeparableKernel _kernel;
         private readonly IReadOnlyList<double[]> _histograms;
         private readonly double _tauA;
-        private readonly double[][] _v;
-        private readonly double[][] _kv;
-        private readonly double[][] _u;
-        private readonly double[][] _scratch;
-        private readonly double[][] _ku;
+        private readonly double _tauB;
+        private readonly double[] _logQ;
         private readonly double[][] _logK;
         private readonly Action<int> _one;
         private readonly int _schedule;
+        private int _pending;
+        private double _omega = 1;
         private int _failed;
 
-        internal HalfStep(SeparableKernel kernel, IReadOnlyList<double[]> histograms, double tauA, double[][] v, double[][] kv, double[][] u, double[][] scratch, double[][] ku, double[][] logK)
+        internal HalfStep(SeparableKernel kernel, IReadOnlyList<double[]> histograms, double tauA, double tauB, double[] logQ, double[][] logK, int n)
         {
-            (_kernel, _histograms, _tauA, _v, _kv, _u, _scratch, _ku, _logK) = (kernel, histograms, tauA, v, kv, u, scratch, ku, logK);
+            (_kernel, _histograms, _tauA, _tauB, _logQ, _logK) = (kernel, histograms, tauA, tauB, logQ, logK);
+            var k = logK.Length;
+            V = new double[k][];
+            LogV = new double[k][];
+            Kv = new double[k][];
+            U = new double[k][];
+            Ku = new double[k][];
+            Scratch = new double[k][];
+            for (var s = 0; s < k; s++)
+            {
+                V[s] = new double[n];
+                Array.Fill(V[s], 1.0);
+                LogV[s] = new double[n];
+                Kv[s] = new double[n];
+                U[s] = new double[n];
+                Ku[s] = new double[n];
+                Scratch[s] = new double[n];
+            }
+
             _one = One;
-            var k = v.Length;
             var work = 2 * k * kernel.WorkPerVector;
             var cores = Environment.ProcessorCount;
             _schedule = work < ParallelWork || cores == 1 ? 0 : k % cores == 0 || k >= 4 * cores ? 1 : 2;
         }
 
-        /// <summary>Runs the half step; false when a scaling left the doubles.</summary>
+        /// <summary>v_k = e^{log v_k}, the barycenter-side scalings the products use.</summary>
+        internal double[][] V { get; }
+
+        /// <summary>log v_k = g_k / ε: the iterate (the over-relaxation's rollbacks and the hand-over to the log path use it).</summary>
+        internal double[][] LogV { get; }
+
+        /// <summary>K v_k (work space once the half step is done).</summary>
+        internal double[][] Kv { get; }
+
+        /// <summary>u_k (work space once the half step is done).</summary>
+        internal double[][] U { get; }
+
+        /// <summary>Kᵀ u_k of the last half step.</summary>
+        internal double[][] Ku { get; }
+
+        /// <summary>Work space.</summary>
+        internal double[][] Scratch { get; }
+
+        /// <summary>The next half step first recomputes v_k = e^{log v_k} (log v_k was rolled back).</summary>
+        internal void Refresh() => _pending = RefreshPending;
+
+        /// <summary>The next half step first applies the update of log v_k from the current log q and L_k, with over-relaxation ω.</summary>
+        internal void Update(double omega) => (_pending, _omega) = (UpdatePending, omega);
+
+        /// <summary>Applies a pending update or refresh on the calling thread; false when a scaling overflowed.</summary>
+        internal bool ApplyPending()
+        {
+            var finite = true;
+            for (var s = 0; s < LogV.Length; s++)
+            {
+                finite &= Pending(s);
+            }
+
+            _pending = NonePending;
+            return finite;
+        }
+
+        /// <summary>Runs the half step (after the pending update); false when a scaling left the doubles.</summary>
         internal bool Run()
         {
-            var k = _v.Length;
+            var k = LogV.Length;
             _failed = 0;
             if (_schedule == 0)
             {
@@ -225,44 +274,64 @@ public sealed partial record FixedSupportBarycenter
             }
             else
             {
-                _kernel.Apply(_v, _scratch, _kv, k);
+                if (!ApplyPending())
+                {
+                    return false;
+                }
+
+                _kernel.Apply(V, Scratch, Kv, k);
                 for (var s = 0; s < k; s++)
                 {
-                    if (!InputScaling(_histograms[s], _tauA, _kv[s], _u[s]))
+                    if (!InputScaling(_histograms[s], _tauA, Kv[s], U[s]))
                     {
                         return false;
                     }
                 }
 
-                _kernel.Apply(_u, _scratch, _ku, k, transpose: true);
+                _kernel.Apply(U, Scratch, Ku, k, transpose: true);
                 for (var s = 0; s < k; s++)
                 {
-                    if (!Log(_ku[s], _logK[s]))
+                    if (!Log(Ku[s], _logK[s]))
                     {
                         return false;
                     }
                 }
             }
 
+            _pending = NonePending;
             return _failed == 0;
         }
 
-        /// <summary>The half step of input s on the calling thread.</summary>
+        /// <summary>The pending update of input s, then its half step, on the calling thread.</summary>
         private void One(int s)
         {
-            _kernel.ApplySerial(_v[s], _scratch[s], _kv[s]);
-            if (!InputScaling(_histograms[s], _tauA, _kv[s], _u[s]))
+            if (!Pending(s))
             {
                 _failed = 1;
                 return;
             }
 
-            _kernel.ApplySerial(_u[s], _scratch[s], _ku[s], transpose: true);
-            if (!Log(_ku[s], _logK[s]))
+            _kernel.ApplySerial(V[s], Scratch[s], Kv[s]);
+            if (!InputScaling(_histograms[s], _tauA, Kv[s], U[s]))
+            {
+                _failed = 1;
+                return;
+            }
+
+            _kernel.ApplySerial(U[s], Scratch[s], Ku[s], transpose: true);
+            if (!Log(Ku[s], _logK[s]))
             {
                 _failed = 1;
             }
         }
+
+        /// <summary>Input s's pending update or refresh; false when v_s overflowed (an exponent above 709.78 or NaN).</summary>
+        private bool Pending(int s) => _pending switch
+        {
+            UpdatePending => UpdateScalings(_logQ, _logK[s], _tauB, _omega, LogV[s], V[s]),
+            RefreshPending => Exponentiate(LogV[s], V[s]),
+            _ => true,
+        };
     }
 
     /// <summary>
@@ -354,100 +423,81 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        TensorPrimitives.Log(x, y.AsSpan(0, n));
+        ElementwiseMath.Log(x, y.AsSpan(0, n));
         return true;
     }
 
     /// <summary>
-    /// The barycenter-side update of every input: v = q / K u (balanced), over-relaxed v ← v^{1−ω}·(q / K u)^ω =
-    /// v·e^{ω log(q / K u / v)}, or v = e^{τ_b (log q − L)} (unbalanced). Vectorized; exp and log by
-    /// <see cref="TensorPrimitives"/> (about 1 ns per entry, where <c>Vector.Exp</c> of double took 15); only those two
-    /// (each instantiation is compiled at the first call). <paramref name="scratch"/> is work space.
+    /// The barycenter-side update of one input: log v ← τ_b (log q − L) (the log path's g = ε τ_b (log q − L) divided by ε),
+    /// over-relaxed log v ← log v + ω(τ_b (log q − L) − log v) when ω ≠ 1 (the log path's form); then v = e^{log v}.
+    /// Vectorized; false when an exponent is above 709.78 or NaN (v would not be finite).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateScalings(double[] q, double[] logQ, double[][] ku, double[][] logK, double tauB, double omega, double[][] v, double[][] scratch)
+    private static bool UpdateScalings(double[] logQ, double[] logK, double tauB, double omega, double[] logV, double[] v)
     {
-        var n = q.Length;
-        var w = Vector<double>.Count;
-        ref var qr = ref MemoryMarshal.GetArrayDataReference(q);
-        ref var lqr = ref MemoryMarshal.GetArrayDataReference(logQ);
-        for (var s = 0; s < v.Length; s++)
+        var n = logV.Length;
+        if (logQ.Length < n || logK.Length < n || v.Length < n)
         {
-            if (ku[s].Length < n || logK[s].Length < n || v[s].Length < n || scratch[s].Length < n || logQ.Length < n)
+            throw new ArgumentException("Scalings of different lengths.", nameof(v));
+        }
+
+        ref var lqr = ref MemoryMarshal.GetArrayDataReference(logQ);
+        ref var lkr = ref MemoryMarshal.GetArrayDataReference(logK);
+        ref var lvr = ref MemoryMarshal.GetArrayDataReference(logV);
+        var width = Vector<double>.Count;
+        var (tau, om) = (new Vector<double>(tauB), new Vector<double>(omega));
+        var i = 0;
+        for (; i + width <= n; i += width)
+        {
+            var update = tau * (Vector.LoadUnsafe(ref lqr, (nuint)i) - Vector.LoadUnsafe(ref lkr, (nuint)i));
+            if (omega != 1)
             {
-                throw new ArgumentException("Scalings of different lengths.", nameof(v));
+                var old = Vector.LoadUnsafe(ref lvr, (nuint)i);
+                update = old + (om * (update - old));
             }
 
-            ref var kr = ref MemoryMarshal.GetArrayDataReference(ku[s]);
-            ref var lkr = ref MemoryMarshal.GetArrayDataReference(logK[s]);
-            ref var vr = ref MemoryMarshal.GetArrayDataReference(v[s]);
-            ref var br = ref MemoryMarshal.GetArrayDataReference(scratch[s]);
-            var buffer = scratch[s].AsSpan(0, n);
-            var i = 0;
-            if (tauB != 1)
+            update.StoreUnsafe(ref lvr, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            var update = tauB * (logQ[i] - logK[i]);
+            logV[i] = omega == 1 ? update : logV[i] + (omega * (update - logV[i]));
+        }
+
+        return Exponentiate(logV, v);
+    }
+
+    /// <summary>v = e^{log v}; false when an exponent is above 709.78 or NaN (v would not be finite).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Exponentiate(double[] logV, double[] v)
+    {
+        ref var lvr = ref MemoryMarshal.GetArrayDataReference(logV);
+        var n = logV.Length;
+        var width = Vector<double>.Count;
+        var limit = new Vector<double>(709.78);
+        var bad = Vector<long>.Zero;
+        var i = 0;
+        for (; i + width <= n; i += width)
+        {
+            bad |= ~Vector.LessThan(Vector.LoadUnsafe(ref lvr, (nuint)i), limit);
+        }
+
+        for (; i < n; i++)
+        {
+            if (!(logV[i] < 709.78))
             {
-                var tau = new Vector<double>(tauB);
-                for (; i + w <= n; i += w)
-                {
-                    (tau * (Vector.LoadUnsafe(ref lqr, (nuint)i) - Vector.LoadUnsafe(ref lkr, (nuint)i))).StoreUnsafe(ref br, (nuint)i);
-                }
-
-                for (; i < n; i++)
-                {
-                    buffer[i] = tauB * (logQ[i] - logK[s][i]);
-                }
-
-                TensorPrimitives.Exp(buffer, v[s].AsSpan(0, n));
-            }
-            else if (omega != 1)
-            {
-                // ratio = q / K u / v, then v ← v·e^{ω log ratio}.
-                for (; i + w <= n; i += w)
-                {
-                    (Vector.LoadUnsafe(ref qr, (nuint)i) / Vector.LoadUnsafe(ref kr, (nuint)i) / Vector.LoadUnsafe(ref vr, (nuint)i)).StoreUnsafe(ref br, (nuint)i);
-                }
-
-                for (; i < n; i++)
-                {
-                    buffer[i] = q[i] / ku[s][i] / v[s][i];
-                }
-
-                TensorPrimitives.Log(buffer, buffer);
-                var om = new Vector<double>(omega);
-                for (i = 0; i + w <= n; i += w)
-                {
-                    (om * Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref br, (nuint)i);
-                }
-
-                for (; i < n; i++)
-                {
-                    buffer[i] *= omega;
-                }
-
-                TensorPrimitives.Exp(buffer, buffer);
-                for (i = 0; i + w <= n; i += w)
-                {
-                    (Vector.LoadUnsafe(ref vr, (nuint)i) * Vector.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref vr, (nuint)i);
-                }
-
-                for (; i < n; i++)
-                {
-                    v[s][i] *= buffer[i];
-                }
-            }
-            else
-            {
-                for (; i + w <= n; i += w)
-                {
-                    (Vector.LoadUnsafe(ref qr, (nuint)i) / Vector.LoadUnsafe(ref kr, (nuint)i)).StoreUnsafe(ref vr, (nuint)i);
-                }
-
-                for (; i < n; i++)
-                {
-                    v[s][i] = q[i] / ku[s][i];
-                }
+                return false;
             }
         }
+
+        if (!Vector.EqualsAll(bad, Vector<long>.Zero))
+        {
+            return false;
+        }
+
+        ElementwiseMath.Exp(logV, v);
+        return true;
     }
 
     /// <summary>max_j x_j, NaN when an entry is NaN (vectorized).</summary>
@@ -569,20 +619,21 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>g_k = ε log v_k: hands the last good iterate to the log path; returns the iteration to redo there.</summary>
-    private int FallBack(IterationState state, double[][] v, int iteration)
+    private int FallBack(IterationState state, double[][] logV, int iteration)
     {
         state.Relaxer?.Forget();
-        ToPotentials(state, v);
+        ToPotentials(state, logV);
         return iteration;
     }
 
-    private void ToPotentials(IterationState state, double[][] v)
+    /// <summary>g_k = ε log v_k.</summary>
+    private void ToPotentials(IterationState state, double[][] logV)
     {
         for (var s = 0; s < state.K; s++)
         {
             for (var j = 0; j < state.N; j++)
             {
-                state.G[s][j] = Epsilon * Math.Log(v[s][j]);
+                state.G[s][j] = Epsilon * logV[s][j];
             }
         }
     }
@@ -601,7 +652,7 @@ public sealed partial record FixedSupportBarycenter
             var a = histograms[s];
             for (var i = 0; i < a.Length; i++)
             {
-                u[s][i] = a[i] > 0 ? Math.Pow(a[i] / kv[s][i], tauA) : 0;
+                u[s][i] = a[i] > 0 ? tauA == 1 ? a[i] / kv[s][i] : Math.Pow(a[i] / kv[s][i], tauA) : 0;
             }
         }
 
@@ -635,16 +686,14 @@ public sealed partial record FixedSupportBarycenter
             TauB = options.Relaxation.TauB(options.Epsilon);
             Balanced = options.Relaxation.IsBalanced;
 
-            // h_k and ℓ_k: f_k = h_k + ε ℓ_k with ℓ_k = τ_a log a_k (−∞ on zero entries, which the soft-min skips).
+            // h_k: f_k = h_k + ε ℓ_k with ℓ_k = τ_a log a_k (see LogA).
+            _histograms = histograms;
             H = new double[K][];
-            LogA = new double[K][];
             G = new double[K][];
             LogK = new double[K][];
             for (var s = 0; s < K; s++)
             {
-                var tauA = TauA;
                 H[s] = new double[histograms[s].Length];
-                LogA[s] = histograms[s].Select(x => x > 0 ? tauA * Math.Log(x) : double.NegativeInfinity).ToArray();
                 G[s] = new double[n];
                 LogK[s] = new double[n];
             }
@@ -654,6 +703,9 @@ public sealed partial record FixedSupportBarycenter
             C = options.Debiased ? new double[n] : null;
             Relaxer = options.CreateRelaxer(K, n, Balanced);
         }
+
+        private readonly IReadOnlyList<double[]> _histograms;
+        private double[][]? _logA;
 
         internal int K { get; }
 
@@ -669,7 +721,11 @@ public sealed partial record FixedSupportBarycenter
 
         internal double[][] H { get; }
 
-        internal double[][] LogA { get; }
+        /// <summary>
+        /// ℓ_k = τ_a log a_k (−∞ on zero entries, which the soft-min skips), computed at the first use (the log path and the
+        /// log-domain costs; a kernel run that needs neither never computes it).
+        /// </summary>
+        internal double[][] LogA => _logA ??= _histograms.Select(a => a.Select(x => x > 0 ? TauA * Math.Log(x) : double.NegativeInfinity).ToArray()).ToArray();
 
         internal double[][] G { get; }
 
