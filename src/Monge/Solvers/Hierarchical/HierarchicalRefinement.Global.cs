@@ -59,10 +59,15 @@ public sealed partial record HierarchicalRefinement
     /// pruned c-transform).</summary>
     internal bool GlobalCheck { get; init; }
 
+    /// <summary>The candidates of <see cref="GlobalPasses"/> are the exact k best targets of each row's reduced cost over all
+    /// targets (<see cref="ReducedCostSearch"/>, branch and bound over the target balls) instead of the best among the
+    /// <see cref="GlobalProbes"/> balls (default false).</summary>
+    internal bool GlobalExact { get; init; }
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact)
             : null;
 
     private void ValidateGlobal()
