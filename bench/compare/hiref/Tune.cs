@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol,
-/// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
+/// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n).
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
 /// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
@@ -63,6 +63,7 @@ internal static class Tune
                 "gcoarse" => solver with { GlobalCoarseSize = I() },
                 "gcheck" => solver with { GlobalCheck = I() != 0 },
                 "gexact" => solver with { GlobalExact = I() != 0 },
+                "gexactballs" => solver with { GlobalExactBalls = I() },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
@@ -225,7 +226,7 @@ internal static class Tune
         var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, stages, 0);
         var before = matching.Recompute();
         matching.Value = before;
-        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact);
+        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         step.Apply(matching, CancellationToken.None);

@@ -44,8 +44,11 @@ namespace Monge.Solvers.Hierarchical;
 /// (<see cref="CheckViolations"/>). Off by default (one full c-transform, about the cost of a pass or more).</param>
 /// <param name="exact">The candidates are the exact k best targets of each row over <em>all</em> targets
 /// (<see cref="ReducedCostSearch"/>: branch and bound over the target balls in the order of a rigorous per-ball lower bound)
-/// instead of the best among <paramref name="probes"/> balls (which is then unused).</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false) : IHiRefPolishStep
+/// instead of the best among <paramref name="probes"/> balls (which are then visited first, so that the pruning is tight
+/// early; the result does not depend on them).</param>
+/// <param name="exactBalls">With <paramref name="exact"/>: most balls a row visits in the order of the bound (0: all the
+/// bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -321,7 +324,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                 var xr = xs.Slice(idxX[p] * d, d);
                 var partner = idxY[p];
                 var query = nearPartner ? ys.Slice(partner * d, d) : xr;
-                var found = search.Search(query, partner, k, scratch.Search, scratch.Ids, scratch.Values);
+                var found = search.Search(query, partner, k, scratch.Search, scratch.Ids, scratch.Values, exactBalls, probes);
                 var row = p * degree;
                 columns[row] = p;
                 costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);

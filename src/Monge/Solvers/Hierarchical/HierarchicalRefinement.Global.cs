@@ -64,10 +64,14 @@ public sealed partial record HierarchicalRefinement
     /// <see cref="GlobalProbes"/> balls (default false).</summary>
     internal bool GlobalExact { get; init; }
 
+    /// <summary>With <see cref="GlobalExact"/>: most target balls a row visits, in the order of the bound (default 0: every
+    /// ball the bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</summary>
+    internal int GlobalExactBalls { get; init; }
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls)
             : null;
 
     private void ValidateGlobal()
@@ -80,6 +84,7 @@ public sealed partial record HierarchicalRefinement
         Require(GlobalCoarseSize >= 0, $"GlobalCoarseSize must be non-negative (got {GlobalCoarseSize}).", nameof(GlobalCoarseSize));
         Require(GlobalCoarseEpsilon > 0 && double.IsFinite(GlobalCoarseEpsilon), $"GlobalCoarseEpsilon must be positive and finite (got {GlobalCoarseEpsilon}).", nameof(GlobalCoarseEpsilon));
         Require(GlobalBallPoints >= 0, $"GlobalBallPoints must be non-negative (got {GlobalBallPoints}).", nameof(GlobalBallPoints));
+        Require(GlobalExactBalls >= 0, $"GlobalExactBalls must be non-negative (got {GlobalExactBalls}).", nameof(GlobalExactBalls));
         Require(GlobalProbes >= 1, $"GlobalProbes must be at least 1 (got {GlobalProbes}).", nameof(GlobalProbes));
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Monge.Geometry.Costs;
 using Monge.Tools;
@@ -13,7 +14,8 @@ namespace Monge.Solvers.Hierarchical;
 /// <remarks>
 /// <para>
 /// <b>The result.</b> The k targets (the excluded one left out) that come first in the total order (value, target index),
-/// where value = <see cref="Score"/>(x, y) − g(y) is computed by one fixed scalar formula; ties go to the lower index, so the
+/// where value = <see cref="Value"/>(x, y) − g(y) is computed by one fixed formula (SIMD over the targets, the same
+/// operations per lane); ties go to the lower index, so the
 /// set does not depend on the order the balls are visited in, the thread count or the machine. Brute force over every
 /// target with the same formula gives the same set (the tests compare them).
 /// </para>
@@ -29,7 +31,8 @@ namespace Monge.Solvers.Hierarchical;
 /// <para>
 /// <b>Cost.</b> <see cref="SetPotential"/>: O(n·d) for the majorants. Per query: O(B·d) for the B ball bounds and a sort
 /// of B keys, plus d operations per target of every ball not skipped. Memory: n doubles (g in ball order) and B·(d + 4)
-/// doubles, plus <see cref="Scratch"/> (2·B) per worker; the balls hold the targets (n·d doubles, twice).
+/// doubles, a transposed copy of the targets (n·d doubles), plus <see cref="Scratch"/> (2·B + the largest ball) per
+/// worker.
 /// </para>
 /// </remarks>
 internal sealed class ReducedCostSearch
@@ -42,12 +45,14 @@ internal sealed class ReducedCostSearch
     private readonly bool _euclidean;
     private readonly int _d;
     private readonly int[] _order;
+    private readonly double[] _transposed;  // per ball: d rows of its count coordinates (ball order)
     private readonly double[] _hs;          // g in ball order
     private readonly double[] _gamma;       // per ball: γ (d)
     private readonly double[] _alpha;
     private readonly double[] _hmax;
     private readonly double[] _gammaCentre; // ⟨γ, c⟩
     private readonly double[] _gammaNorm2;
+    private readonly double[] _meanG;      // mean g per ball (the order of the first balls visited)
 
     /// <summary>A search over the targets held by <paramref name="balls"/> (built with the Euclidean flag of
     /// <paramref name="cost"/>), with the cost that defines the value (null: squared Euclidean).</summary>
@@ -60,12 +65,28 @@ internal sealed class ReducedCostSearch
         _bounded = cost is null or SquaredEuclidean<double> or Euclidean<double>;
         _order = balls.Order.ToArray();
         var count = balls.Balls;
+        var rows = balls.Rows;
+        _transposed = new double[rows.Length];
+        for (var b = 0; b < count; b++)
+        {
+            var s = balls.BallStart(b);
+            var c = balls.BallCount(b);
+            for (var p = 0; p < c; p++)
+            {
+                for (var k = 0; k < d; k++)
+                {
+                    _transposed[(s * d) + (k * c) + p] = rows[((s + p) * d) + k];
+                }
+            }
+        }
+
         _hs = new double[balls.Count];
         _gamma = new double[count * d];
         _alpha = new double[count];
         _hmax = new double[count];
         _gammaCentre = new double[count];
         _gammaNorm2 = new double[count];
+        _meanG = new double[count];
     }
 
     /// <summary>Balls of targets.</summary>
@@ -80,18 +101,24 @@ internal sealed class ReducedCostSearch
             _hs[p] = g[_order[p]];
         }
 
-        var rows = _balls.Rows.ToArray();
         Parallel.For(0, _balls.Balls, parallel, () => new DualBoundTree.FitScratch(d), (b, _, scratch) =>
         {
             var s = _balls.BallStart(b);
             var c = _balls.BallCount(b);
             var gamma = _gamma.AsSpan(b * d, d);
-            var points = rows.AsSpan(s * d, c * d);
+            var points = _balls.Rows.Slice(s * d, c * d);
             var hs = _hs.AsSpan(s, c);
             DualBoundTree.FitAffine(points, hs, d, FitSample, gamma, scratch);
             _gammaNorm2[b] = _euclidean ? DualBoundTree.ShortenToUnit(gamma) : DualBoundTree.Dot(gamma, gamma);
             (_alpha[b], _hmax[b]) = DualBoundTree.Envelope(points, hs, gamma);
             _gammaCentre[b] = DualBoundTree.Dot(gamma, _balls.Centre(b));
+            var sum = 0.0;
+            foreach (var h in hs)
+            {
+                sum += h;
+            }
+
+            _meanG[b] = sum / c;
             return scratch;
         }, _ => { });
     }
@@ -106,10 +133,14 @@ internal sealed class ReducedCostSearch
     /// <param name="scratch">Per-worker scratch (<see cref="CreateScratch"/>).</param>
     /// <param name="ids">The targets found, first the best.</param>
     /// <param name="values">Their values.</param>
+    /// <param name="maxBalls">Most balls visited (in the order of the bound): 0, every ball the bound cannot exclude (the
+    /// exact k best); otherwise the search stops early and is a heuristic (the best among the first balls).</param>
+    /// <param name="first">Balls visited before the others: those of smallest c(query, centre) − mean g (the balls most
+    /// likely to hold the best targets, so that the k-th best value, and with it the pruning, is tight early). Does not
+    /// change the exact result.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Search(ReadOnlySpan<double> query, int exclude, int k, Scratch scratch, Span<int> ids, Span<double> values)
+    public int Search(ReadOnlySpan<double> query, int exclude, int k, Scratch scratch, Span<int> ids, Span<double> values, int maxBalls = 0, int first = 0)
     {
-        var d = _d;
         var balls = _balls.Balls;
         var keys = scratch.Keys;
         var visit = scratch.Visit;
@@ -122,9 +153,36 @@ internal sealed class ReducedCostSearch
         }
 
         Array.Sort(keys, visit, 0, balls);
-        var rows = _balls.Rows;
         var found = 0;
-        for (var e = 0; e < balls; e++)
+        var stamp = ++scratch.Stamp;
+        first = Math.Min(first, balls);
+        if (first > 0)
+        {
+            var heuristic = scratch.Heuristic;
+            var chosen = scratch.Chosen;
+            var kept = 0;
+            for (var b = 0; b < balls; b++)
+            {
+                var h = Score(query, _balls.Centre(b), _cost) - _meanG[b];
+                if (kept < first)
+                {
+                    Insert(heuristic, chosen, kept++, h, b);
+                }
+                else if (h < heuristic[first - 1])
+                {
+                    Insert(heuristic, chosen, first - 1, h, b);
+                }
+            }
+
+            for (var e = 0; e < first; e++)
+            {
+                scratch.Visited[chosen[e]] = stamp;
+                found = Visit(chosen[e], query, exclude, k, scratch, ids, values, found);
+            }
+        }
+
+        var last = maxBalls > 0 ? Math.Min(balls, maxBalls) : balls;
+        for (var e = 0; e < last; e++)
         {
             if (found == k && keys[e] > values[k - 1])
             {
@@ -132,26 +190,42 @@ internal sealed class ReducedCostSearch
             }
 
             var b = visit[e];
-            var start = _balls.BallStart(b);
-            var end = start + _balls.BallCount(b);
-            scratch.Evaluated += end - start;
-            for (var t = start; t < end; t++)
+            if (scratch.Visited[b] == stamp)
             {
-                var j = _order[t];
-                if (j == exclude)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var v = Score(query, rows.Slice(t * d, d), _cost) - _hs[t];
-                if (found < k)
-                {
-                    Insert(values, ids, found++, v, j);
-                }
-                else if (v < values[k - 1] || (v == values[k - 1] && j < ids[k - 1]))
-                {
-                    Insert(values, ids, k - 1, v, j);
-                }
+            found = Visit(b, query, exclude, k, scratch, ids, values, found);
+        }
+
+        return found;
+    }
+
+    // Evaluates every target of ball b into the k-best list (value, index) of `found` entries; returns the new count.
+    private int Visit(int b, ReadOnlySpan<double> query, int exclude, int k, Scratch scratch, Span<int> ids, Span<double> values, int found)
+    {
+        var start = _balls.BallStart(b);
+        var count = _balls.BallCount(b);
+        scratch.Evaluated += count;
+        var acc = scratch.Accumulator.AsSpan(0, count);
+        Evaluate(b, query, acc);
+        var hs = _hs.AsSpan(start, count);
+        for (var p = 0; p < count; p++)
+        {
+            var j = _order[start + p];
+            var v = acc[p] - hs[p];
+            if (j == exclude)
+            {
+                continue;
+            }
+
+            if (found < k)
+            {
+                Insert(values, ids, found++, v, j);
+            }
+            else if (v < values[k - 1] || (v == values[k - 1] && j < ids[k - 1]))
+            {
+                Insert(values, ids, k - 1, v, j);
             }
         }
 
@@ -159,9 +233,89 @@ internal sealed class ReducedCostSearch
     }
 
     /// <summary>A scratch for one worker.</summary>
-    public Scratch CreateScratch() => new(_balls.Balls);
+    public Scratch CreateScratch()
+    {
+        var largest = 0;
+        for (var b = 0; b < _balls.Balls; b++)
+        {
+            largest = Math.Max(largest, _balls.BallCount(b));
+        }
 
-    /// <summary>The value that ranks pairs: the squared distance with four independent sums (plain scalar arithmetic, the same
+        return new(_balls.Balls, largest);
+    }
+
+    /// <summary>The cost that ranks the exact search's pairs, as its SIMD lanes compute it: the squared distance summed over
+    /// the coordinates in order (one running sum, no fused multiply-add), its root for the Euclidean cost, other costs as
+    /// <see cref="ICostFunction{T}.Evaluate"/>. Brute force with this function gives the search's values bit for bit.</summary>
+    public static double Value(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ICostFunction<double>? cost)
+    {
+        if (cost is not (null or SquaredEuclidean<double> or Euclidean<double>))
+        {
+            return cost.Evaluate(x, y);
+        }
+
+        var sum = 0.0;
+        for (var k = 0; k < x.Length; k++)
+        {
+            var t = y[k] - x[k];
+            sum += t * t;
+        }
+
+        return cost is Euclidean<double> ? Math.Sqrt(sum) : sum;
+    }
+
+    // acc[p] = Value(x, y_p) for the targets of ball b: SIMD over the points (transposed layout), the same operations in
+    // the same order per lane as Value.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Evaluate(int b, ReadOnlySpan<double> x, Span<double> acc)
+    {
+        var d = _d;
+        var start = _balls.BallStart(b);
+        var count = acc.Length;
+        if (!_bounded)
+        {
+            var rows = _balls.Rows;
+            for (var p = 0; p < count; p++)
+            {
+                acc[p] = Value(x, rows.Slice((start + p) * d, d), _cost);
+            }
+
+            return;
+        }
+
+        acc.Clear();
+        var block = _transposed.AsSpan(start * d, count * d);
+        var width = Vector<double>.Count;
+        var vectorEnd = Vector.IsHardwareAccelerated ? count - (count % width) : 0;
+        for (var k = 0; k < d; k++)
+        {
+            var row = block.Slice(k * count, count);
+            var xk = x[k];
+            var xv = new Vector<double>(xk);
+            var p = 0;
+            for (; p < vectorEnd; p += width)
+            {
+                var t = new Vector<double>(row.Slice(p, width)) - xv;
+                (new Vector<double>(acc.Slice(p, width)) + (t * t)).CopyTo(acc.Slice(p, width));
+            }
+
+            for (; p < count; p++)
+            {
+                var t = row[p] - xk;
+                acc[p] += t * t;
+            }
+        }
+
+        if (_euclidean)
+        {
+            for (var p = 0; p < count; p++)
+            {
+                acc[p] = Math.Sqrt(acc[p]);
+            }
+        }
+    }
+
+    /// <summary>The value that ranks the probed candidates of <see cref="GlobalSparsePolish"/>: the squared distance with four independent sums (plain scalar arithmetic, the same
     /// on every machine), its root for the Euclidean cost, other costs as <see cref="ICostFunction{T}.Evaluate"/>.</summary>
     public static double Score(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ICostFunction<double>? cost) => cost switch
     {
@@ -249,8 +403,18 @@ internal sealed class ReducedCostSearch
     }
 
     /// <summary>Per-worker scratch of <see cref="Search"/>.</summary>
-    internal sealed class Scratch(int balls)
+    internal sealed class Scratch(int balls, int largest)
     {
+        public double[] Heuristic { get; } = new double[balls];
+
+        public int[] Chosen { get; } = new int[balls];
+
+        public int[] Visited { get; } = new int[balls];
+
+        public int Stamp { get; set; }
+
+        public double[] Accumulator { get; } = new double[largest];
+
         public double[] Keys { get; } = new double[balls];
 
         public int[] Visit { get; } = new int[balls];

@@ -11,7 +11,8 @@ public class ReducedCostSearchTests
     // order (value, then target index) and the same values, bit for bit. Integer coordinates on a few clusters and
     // integer potentials make many exact ties (equal distances, duplicate targets); the potentials are zero (pure k nearest),
     // integer noise, an affine trend plus integer noise (the affine majorant's case), and continuous noise as large as the
-    // costs (bounds that prune little). A query's own partner (a random target, or none) is left out.
+    // costs (bounds that prune little). A query's own partner (a random target, or none) is left out; every other query
+    // first visits the 3 balls of smallest c(x, centre) − mean g (the order must not change the result).
     [Theory]
     [InlineData(2, "sqeuclidean", 400, 8, 7, 1)]
     [InlineData(2, "euclidean", 400, 8, 5, 2)]
@@ -61,11 +62,11 @@ public class ReducedCostSearchTests
                 var query = q < 60 ? queries.AsSpan(q * d, d).ToArray() : targets.AsSpan(rng.Next(n) * d, d).ToArray();
                 var exclude = q % 3 == 0 ? -1 : rng.Next(n);
                 var before = scratch.Evaluated;
-                var found = search.Search(query, exclude, k, scratch, ids, values);
+                var found = search.Search(query, exclude, k, scratch, ids, values, first: q % 2 == 0 ? 0 : 3);
                 evaluated += scratch.Evaluated - before;
 
                 var all = Enumerable.Range(0, n).Where(j => j != exclude)
-                    .Select(j => (Value: ReducedCostSearch.Score(query, targets.AsSpan(j * d, d), cost) - g[j], Id: j))
+                    .Select(j => (Value: ReducedCostSearch.Value(query, targets.AsSpan(j * d, d), cost) - g[j], Id: j))
                     .OrderBy(e => e.Value).ThenBy(e => e.Id).ToArray();
                 Assert.Equal(k, found);
                 for (var t = 0; t < k; t++)
@@ -102,7 +103,7 @@ public class ReducedCostSearchTests
         double[] query = [1, 2, 3];
         var found = search.Search(query, 7, k, search.CreateScratch(), ids, values);
         var all = Enumerable.Range(0, n).Where(j => j != 7)
-            .Select(j => (Value: ReducedCostSearch.Score(query, targets.AsSpan(j * d, d), cost) - g[j], Id: j))
+            .Select(j => (Value: ReducedCostSearch.Value(query, targets.AsSpan(j * d, d), cost) - g[j], Id: j))
             .OrderBy(e => e.Value).ThenBy(e => e.Id).ToArray();
         Assert.Equal(n - 1, found);
         Assert.Equal(all.Select(e => e.Id), ids.Take(found));
