@@ -42,7 +42,13 @@ namespace Monge.Solvers.Hierarchical;
 /// (exact, pruned by the target balls, <see cref="DualBoundClusters.Transform"/>) gives the lower bound mean f + mean g on the
 /// optimum (<see cref="CheckBound"/>) and the number of rows with a better edge left out of the graph
 /// (<see cref="CheckViolations"/>). Off by default (one full c-transform, about the cost of a pass or more).</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false) : IHiRefPolishStep
+/// <param name="exact">The candidates are the exact k best targets of each row over <em>all</em> targets
+/// (<see cref="ReducedCostSearch"/>: branch and bound over the target balls in the order of a rigorous per-ball lower bound)
+/// instead of the best among <paramref name="probes"/> balls (which are then visited first, so that the pruning is tight
+/// early; the result does not depend on them).</param>
+/// <param name="exactBalls">With <paramref name="exact"/>: most balls a row visits in the order of the bound (0: all the
+/// bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -69,6 +75,9 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
     /// 10⁻⁵ of the mean matched cost (a better edge the graph left out; the auction's own slack is 10⁻⁷ of the mean edge
     /// cost), else −1.</summary>
     public int CheckViolations { get; private set; } = -1;
+
+    /// <summary>With <c>exact</c>: targets evaluated per row by the candidate search of the last pass (of n), else NaN.</summary>
+    public double EvaluatedPerRow { get; private set; } = double.NaN;
 
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
@@ -99,6 +108,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
         var degree = candidates + 1;
         var probe = Math.Min(probes, ballCount);
+        var search = exact ? new ReducedCostSearch(balls, d, cost) : null;
         var seeded = seedPotential is not null && seedPotential.Length == n;
         double[] potential;
         if (seeded)
@@ -147,98 +157,105 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                 position[idxY[q]] = q;
             }
 
-            for (var b = 0; b < ballCount; b++)
+            if (search is not null)
             {
-                double sum = 0;
-                var start = balls.BallStart(b);
-                var count = balls.BallCount(b);
-                for (var t = start; t < start + count; t++)
-                {
-                    sum += potential[order[t]];
-                }
-
-                meanPotential[b] = sum / count;
+                ExactCandidates(matching, search, potential, pass == 0 && !seeded, position, columns, costs, degree, options);
             }
-
-            Parallel.For(0, chunks, options, () => new Scratch(probe + 1, degree), (chunk, _, scratch) =>
+            else
             {
-                var xs = x.Span;
-                var rows = balls.Rows;
-                var end = Math.Min(n, (chunk + 1) * Chunk);
-                for (var p = chunk * Chunk; p < end; p++)
+                for (var b = 0; b < ballCount; b++)
                 {
-                    var xr = xs.Slice(idxX[p] * d, d);
-                    var partnerBall = ballOf[idxY[p]];
-
-                    // The first pass has no potential yet: it takes the targets nearest the partner (c(y_σ, y)), which
-                    // moves mass along chains; later passes the targets of smallest c(x, y) − g(y) for x itself.
-                    var query = pass == 0 && !seeded ? matching.Y.Span.Slice(idxY[p] * d, d) : xr;
-
-                    // The probe balls of smallest c(x, centre) − mean g, then the partner's ball if not among them.
-                    var kept = 0;
-                    for (var b = 0; b < ballCount; b++)
+                    double sum = 0;
+                    var start = balls.BallStart(b);
+                    var count = balls.BallCount(b);
+                    for (var t = start; t < start + count; t++)
                     {
-                        var s = Score(query, balls.Centre(b), cost) - meanPotential[b];
-                        if (kept < probe)
-                        {
-                            Insert(scratch.BallScore, scratch.BallId, kept++, s, b);
-                        }
-                        else if (s < scratch.BallScore[probe - 1])
-                        {
-                            Insert(scratch.BallScore, scratch.BallId, probe - 1, s, b);
-                        }
+                        sum += potential[order[t]];
                     }
 
-                    var probed = kept;
-                    if (Array.IndexOf(scratch.BallId, partnerBall, 0, kept) < 0)
-                    {
-                        scratch.BallId[probed++] = partnerBall;
-                    }
-
-                    // The candidates of smallest reduced cost among the probed balls' points (the partner excluded: it is
-                    // added below, so the graph always holds the current perfect matching).
-                    var partner = idxY[p];
-                    var found = 0;
-                    for (var e = 0; e < probed; e++)
-                    {
-                        var b = scratch.BallId[e];
-                        var start = balls.BallStart(b);
-                        var count = balls.BallCount(b);
-                        for (var t = start; t < start + count; t++)
-                        {
-                            var j = order[t];
-                            if (j == partner)
-                            {
-                                continue;
-                            }
-
-                            var r = Score(query, rows.Slice(t * d, d), cost) - potential[j];
-                            if (found < candidates)
-                            {
-                                Insert(scratch.CandidateValue, scratch.CandidateId, found++, r, j);
-                            }
-                            else if (r < scratch.CandidateValue[candidates - 1])
-                            {
-                                Insert(scratch.CandidateValue, scratch.CandidateId, candidates - 1, r, j);
-                            }
-                        }
-                    }
-
-                    var row = p * degree;
-                    columns[row] = p;
-                    var ys = matching.Y.Span;
-                    costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);
-                    for (var t = 0; t < candidates; t++)
-                    {
-                        // Fewer candidates than k (tiny problems): repeat the partner's edge (duplicates do not change the auction).
-                        var j = t < found ? scratch.CandidateId[t] : partner;
-                        columns[row + 1 + t] = position[j];
-                        costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
-                    }
+                    meanPotential[b] = sum / count;
                 }
 
-                return scratch;
-            }, _ => { });
+                Parallel.For(0, chunks, options, () => new Scratch(probe + 1, degree), (chunk, _, scratch) =>
+                {
+                    var xs = x.Span;
+                    var rows = balls.Rows;
+                    var end = Math.Min(n, (chunk + 1) * Chunk);
+                    for (var p = chunk * Chunk; p < end; p++)
+                    {
+                        var xr = xs.Slice(idxX[p] * d, d);
+                        var partnerBall = ballOf[idxY[p]];
+
+                        // The first pass has no potential yet: it takes the targets nearest the partner (c(y_σ, y)), which
+                        // moves mass along chains; later passes the targets of smallest c(x, y) − g(y) for x itself.
+                        var query = pass == 0 && !seeded ? matching.Y.Span.Slice(idxY[p] * d, d) : xr;
+
+                        // The probe balls of smallest c(x, centre) − mean g, then the partner's ball if not among them.
+                        var kept = 0;
+                        for (var b = 0; b < ballCount; b++)
+                        {
+                            var s = Score(query, balls.Centre(b), cost) - meanPotential[b];
+                            if (kept < probe)
+                            {
+                                Insert(scratch.BallScore, scratch.BallId, kept++, s, b);
+                            }
+                            else if (s < scratch.BallScore[probe - 1])
+                            {
+                                Insert(scratch.BallScore, scratch.BallId, probe - 1, s, b);
+                            }
+                        }
+
+                        var probed = kept;
+                        if (Array.IndexOf(scratch.BallId, partnerBall, 0, kept) < 0)
+                        {
+                            scratch.BallId[probed++] = partnerBall;
+                        }
+
+                        // The candidates of smallest reduced cost among the probed balls' points (the partner excluded: it is
+                        // added below, so the graph always holds the current perfect matching).
+                        var partner = idxY[p];
+                        var found = 0;
+                        for (var e = 0; e < probed; e++)
+                        {
+                            var b = scratch.BallId[e];
+                            var start = balls.BallStart(b);
+                            var count = balls.BallCount(b);
+                            for (var t = start; t < start + count; t++)
+                            {
+                                var j = order[t];
+                                if (j == partner)
+                                {
+                                    continue;
+                                }
+
+                                var r = Score(query, rows.Slice(t * d, d), cost) - potential[j];
+                                if (found < candidates)
+                                {
+                                    Insert(scratch.CandidateValue, scratch.CandidateId, found++, r, j);
+                                }
+                                else if (r < scratch.CandidateValue[candidates - 1])
+                                {
+                                    Insert(scratch.CandidateValue, scratch.CandidateId, candidates - 1, r, j);
+                                }
+                            }
+                        }
+
+                        var row = p * degree;
+                        columns[row] = p;
+                        var ys = matching.Y.Span;
+                        costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);
+                        for (var t = 0; t < candidates; t++)
+                        {
+                            // Fewer candidates than k (tiny problems): repeat the partner's edge (duplicates do not change the auction).
+                            var j = t < found ? scratch.CandidateId[t] : partner;
+                            columns[row + 1 + t] = position[j];
+                            costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
+                        }
+                    }
+
+                    return scratch;
+                }, _ => { });
+            }
 
             for (var q = 0; q < n; q++)
             {
@@ -285,6 +302,47 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         }
     }
 
+    // Row p's edges: its partner, then the exact k best targets of c(x, y) − g(y) over all targets (ReducedCostSearch); the
+    // unseeded first pass takes the k targets nearest the partner (g = 0, query y_σ(p)), as the probed search does.
+    private void ExactCandidates(HiRefMatching matching, ReducedCostSearch search, double[] potential, bool nearPartner, int[] position, int[] columns, double[] costs, int degree, ParallelOptions options)
+    {
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        var n = idxX.Length;
+        var d = matching.Dimension;
+        var cost = matching.Cost;
+        var k = degree - 1;
+        search.SetPotential(potential, options);
+        long evaluated = 0;
+        Parallel.For(0, (n + Chunk - 1) / Chunk, options, () => (Search: search.CreateScratch(), Ids: new int[k], Values: new double[k]), (chunk, _, scratch) =>
+        {
+            var xs = matching.X.Span;
+            var ys = matching.Y.Span;
+            var end = Math.Min(n, (chunk + 1) * Chunk);
+            for (var p = chunk * Chunk; p < end; p++)
+            {
+                var xr = xs.Slice(idxX[p] * d, d);
+                var partner = idxY[p];
+                var query = nearPartner ? ys.Slice(partner * d, d) : xr;
+                var found = search.Search(query, partner, k, scratch.Search, scratch.Ids, scratch.Values, exactBalls, probes);
+                var row = p * degree;
+                columns[row] = p;
+                costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);
+                for (var t = 0; t < k; t++)
+                {
+                    // Fewer targets than k (tiny problems): repeat the partner's edge (duplicates do not change the auction).
+                    var j = t < found ? scratch.Ids[t] : partner;
+                    columns[row + 1 + t] = position[j];
+                    costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
+                }
+            }
+
+            return scratch;
+        }, scratch => Interlocked.Add(ref evaluated, scratch.Search.Evaluated));
+        EvaluatedPerRow = (double)evaluated / n;
+        matching.Progress?.Report(new SolverProgress($"global exact candidates: {EvaluatedPerRow:F0} of {n} targets evaluated per row", 1, 1, double.NaN));
+    }
+
     // The c-transform check of the potential g over every target (exact minimum, pruned by the target balls).
     private void Check(HiRefMatching matching, DualBoundClusters balls, double[] g, ParallelOptions options)
     {
@@ -325,56 +383,9 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         matching.Progress?.Report(new SolverProgress($"global check: bound {CheckBound:F6}, {violations} rows with a better edge left out", 1, 1, double.NaN));
     }
 
-    // The cost for ranking candidates: the squared distance with four independent sums (the candidate search is bound by
-    // the latency of one running sum otherwise; plain scalar arithmetic, so the same on every machine), other costs as
-    // BlockFactors.PairCost. The graph's edge costs themselves come from PairCost.
-    private static double Score(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ICostFunction<double>? cost) => cost switch
-    {
-        null or SquaredEuclidean<double> => SquaredDistance(u, v),
-        Euclidean<double> => Math.Sqrt(SquaredDistance(u, v)),
-        _ => cost.Evaluate(u, v),
-    };
+    private static double Score(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ICostFunction<double>? cost) => ReducedCostSearch.Score(u, v, cost);
 
-    private static double SquaredDistance(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-    {
-        v = v[..u.Length];
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        var j = 0;
-        for (; j + 4 <= u.Length; j += 4)
-        {
-            var t0 = u[j] - v[j];
-            var t1 = u[j + 1] - v[j + 1];
-            var t2 = u[j + 2] - v[j + 2];
-            var t3 = u[j + 3] - v[j + 3];
-            s0 += t0 * t0;
-            s1 += t1 * t1;
-            s2 += t2 * t2;
-            s3 += t3 * t3;
-        }
-
-        for (; j < u.Length; j++)
-        {
-            var t = u[j] - v[j];
-            s0 += t * t;
-        }
-
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    // Inserts (value, id) into the ascending list of the first `at + 1` slots (slot `at` is free or the one replaced).
-    private static void Insert(double[] values, int[] ids, int at, double value, int id)
-    {
-        var t = at;
-        while (t > 0 && values[t - 1] > value)
-        {
-            values[t] = values[t - 1];
-            ids[t] = ids[t - 1];
-            t--;
-        }
-
-        values[t] = value;
-        ids[t] = id;
-    }
+    private static void Insert(double[] values, int[] ids, int at, double value, int id) => ReducedCostSearch.Insert(values, ids, at, value, id);
 
     private sealed class Scratch(int balls, int candidates)
     {

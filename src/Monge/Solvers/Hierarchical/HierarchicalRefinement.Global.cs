@@ -59,10 +59,19 @@ public sealed partial record HierarchicalRefinement
     /// pruned c-transform).</summary>
     internal bool GlobalCheck { get; init; }
 
+    /// <summary>The candidates of <see cref="GlobalPasses"/> are the exact k best targets of each row's reduced cost over all
+    /// targets (<see cref="ReducedCostSearch"/>, branch and bound over the target balls) instead of the best among the
+    /// <see cref="GlobalProbes"/> balls (default false).</summary>
+    internal bool GlobalExact { get; init; }
+
+    /// <summary>With <see cref="GlobalExact"/>: most target balls a row visits, in the order of the bound (default 0: every
+    /// ball the bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</summary>
+    internal int GlobalExactBalls { get; init; }
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls)
             : null;
 
     private void ValidateGlobal()
@@ -75,6 +84,7 @@ public sealed partial record HierarchicalRefinement
         Require(GlobalCoarseSize >= 0, $"GlobalCoarseSize must be non-negative (got {GlobalCoarseSize}).", nameof(GlobalCoarseSize));
         Require(GlobalCoarseEpsilon > 0 && double.IsFinite(GlobalCoarseEpsilon), $"GlobalCoarseEpsilon must be positive and finite (got {GlobalCoarseEpsilon}).", nameof(GlobalCoarseEpsilon));
         Require(GlobalBallPoints >= 0, $"GlobalBallPoints must be non-negative (got {GlobalBallPoints}).", nameof(GlobalBallPoints));
+        Require(GlobalExactBalls >= 0, $"GlobalExactBalls must be non-negative (got {GlobalExactBalls}).", nameof(GlobalExactBalls));
         Require(GlobalProbes >= 1, $"GlobalProbes must be at least 1 (got {GlobalProbes}).", nameof(GlobalProbes));
     }
 }

@@ -27,11 +27,12 @@ public class GlobalSparsePolishTests
             best = Math.Min(best, MeanCost(x, y, permutation, cost));
         }
 
-        // Without a potential, and from the cheap coarse potential (a 4-point subsample per side).
-        foreach (var coarseSize in new[] { 0, 4 })
+        // Without a potential, and from the cheap coarse potential (a 4-point subsample per side); probed balls and the
+        // exact k-best search.
+        foreach (var (coarseSize, exact) in new[] { (0, false), (4, false), (0, true), (4, true) })
         {
             var matching = Matching(x, y, Enumerable.Range(0, n).ToArray(), cost, threads: 1);
-            var step = new GlobalSparsePolish(passes: 3, candidates: n, ballPoints: 2, probes: n, tolerance: 0, coarseSize: coarseSize, seed: seed);
+            var step = new GlobalSparsePolish(passes: 3, candidates: n, ballPoints: 2, probes: n, tolerance: 0, coarseSize: coarseSize, seed: seed, exact: exact);
             step.Apply(matching, CancellationToken.None);
 
             var after = MeanCost(x, y, Permutation(matching), cost);
@@ -155,6 +156,45 @@ public class GlobalSparsePolishTests
         Assert.InRange(complete.Value, optimum * (1 - 1e-12), optimum * (1 + 1e-5));
         Assert.True(full.CheckBound >= optimum * (1 - 1e-5), $"bound {full.CheckBound} not tight at the optimum {optimum}");
         Assert.Equal(0, full.CheckViolations);
+    }
+
+    // The exact k-best candidates (ReducedCostSearch) from a random permutation and from HiRef's matching, with the coarse
+    // potential: the cost never rises and stays above the exact optimum (Jonker–Volgenant), the search evaluates between
+    // k and n targets per row, and 1 and 3 threads give the same permutation.
+    [Theory]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 600, 61)]
+    [InlineData(SyntheticDataset.GaussianMixture, 64, "euclidean", 400, 62)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, "sqeuclidean", 600, 63)]
+    public void Apply_Exact_NeverRaisesCostAndIsDeterministic(SyntheticDataset dataset, int d, string costName, int n, int seed)
+    {
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var optimum = LinearAssignment.Solve(DenseCost(x, y, cost), n, n).TotalCost / n;
+        var start = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(seed).Shuffle(start);
+        var hiref = new HierarchicalRefinement { Cost = cost, LeafSize = 32, Polish = false, Seed = seed }.Solve(x, y).Permutation;
+        foreach (var initial in new[] { start, hiref })
+        {
+            var before = MeanCost(x, y, initial, cost);
+            var results = new List<int[]>();
+            foreach (var threads in new[] { 1, 3 })
+            {
+                var matching = Matching(x, y, initial, cost, threads);
+                var step = new GlobalSparsePolish(passes: 4, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 128, seed: seed, exact: true);
+                step.Apply(matching, CancellationToken.None);
+                var result = Permutation(matching);
+                Assert.Equal(Enumerable.Range(0, n), result.Order());
+                var after = MeanCost(x, y, result, cost);
+                NumericAssert.Close(after, matching.Value, rtol: 1e-12, what: "recorded cost");
+                Assert.True(after <= before, $"cost rose from {before} to {after}");
+                Assert.True(after >= optimum * (1 - 1e-12), $"cost {after} below the optimum {optimum}");
+                Assert.InRange(step.EvaluatedPerRow, 8, n);
+                results.Add(result);
+            }
+
+            Assert.Equal(results[0], results[1]);
+        }
     }
 
     // Same data and options, one thread or two: the same permutation bit for bit (per-row candidate search, single-threaded
