@@ -106,6 +106,25 @@ internal sealed partial class DualBoundClusters
     /// <summary>The points in ball order, row-major (n × d).</summary>
     public ReadOnlySpan<double> Rows => _rows;
 
+    /// <summary>The points in ball order, per ball d rows of its count coordinates (the SIMD layout of the searches).</summary>
+    public ReadOnlySpan<double> Transposed => _transposed;
+
+    /// <summary>
+    /// One ball's affine majorant of the potential <paramref name="hs"/> (its values on the ball's points, ball order):
+    /// γ by least squares on at most <paramref name="sample"/> points (shortened to length ≤ 1 for the Euclidean cost),
+    /// α = max (h − ⟨γ, x⟩) exact over the ball, hmax = max h, ⟨γ, c⟩ and ‖γ‖² for the bounds. One rule for the
+    /// c-transforms here and for <c>ReducedCostSearch</c>.
+    /// </summary>
+    internal (double Alpha, double Hmax, double GammaCentre, double GammaNorm2) FitBall(int ball, ReadOnlySpan<double> hs, int sample, Span<double> gamma, DualBoundTree.FitScratch scratch)
+    {
+        var d = _d;
+        var points = _rows.AsSpan(_start[ball] * d, _count[ball] * d);
+        DualBoundTree.FitAffine(points, hs, d, sample, gamma, scratch);
+        var norm2 = _euclidean ? DualBoundTree.ShortenToUnit(gamma) : Dot(gamma, gamma);
+        var (alpha, hmax) = DualBoundTree.Envelope(points, hs, gamma);
+        return (alpha, hmax, Dot(gamma, _centre.AsSpan(ball * d, d)), norm2);
+    }
+
     /// <summary>Pairs evaluated by the transforms since the counter was last cleared (a diagnostic for benchmarks).</summary>
     internal static long Evaluated;
 
@@ -259,14 +278,7 @@ internal sealed partial class DualBoundClusters
         var gammaNorm2 = new double[balls];
         Parallel.For(0, balls, parallel, () => new DualBoundTree.FitScratch(d), (b, _, scratch) =>
         {
-            var s = _start[b];
-            var c = _count[b];
-            var g = gamma.AsSpan(b * d, d);
-            DualBoundTree.FitAffine(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), d, FitSample, g, scratch);
-            var norm2 = _euclidean ? DualBoundTree.ShortenToUnit(g) : Dot(g, g);
-            (alpha[b], hmax[b]) = DualBoundTree.Envelope(_rows.AsSpan(s * d, c * d), hs.AsSpan(s, c), g);
-            gammaNorm2[b] = norm2;
-            gammaCentre[b] = Dot(g, _centre.AsSpan(b * d, d));
+            (alpha[b], hmax[b], gammaCentre[b], gammaNorm2[b]) = FitBall(b, hs.AsSpan(_start[b], _count[b]), FitSample, gamma.AsSpan(b * d, d), scratch);
             return scratch;
         }, _ => { });
         return (hs, maxAbs, (gamma, alpha, hmax, gammaCentre, gammaNorm2));

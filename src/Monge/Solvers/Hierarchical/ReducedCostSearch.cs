@@ -45,7 +45,6 @@ internal sealed class ReducedCostSearch
     private readonly bool _euclidean;
     private readonly int _d;
     private readonly int[] _order;
-    private readonly double[] _transposed;  // per ball: d rows of its count coordinates (ball order)
     private readonly double[] _hs;          // g in ball order
     private readonly double[] _gamma;       // per ball: γ (d)
     private readonly double[] _alpha;
@@ -65,21 +64,6 @@ internal sealed class ReducedCostSearch
         _bounded = cost is null or SquaredEuclidean<double> or Euclidean<double>;
         _order = balls.Order.ToArray();
         var count = balls.Balls;
-        var rows = balls.Rows;
-        _transposed = new double[rows.Length];
-        for (var b = 0; b < count; b++)
-        {
-            var s = balls.BallStart(b);
-            var c = balls.BallCount(b);
-            for (var p = 0; p < c; p++)
-            {
-                for (var k = 0; k < d; k++)
-                {
-                    _transposed[(s * d) + (k * c) + p] = rows[((s + p) * d) + k];
-                }
-            }
-        }
-
         _hs = new double[balls.Count];
         _gamma = new double[count * d];
         _alpha = new double[count];
@@ -103,15 +87,9 @@ internal sealed class ReducedCostSearch
 
         Parallel.For(0, _balls.Balls, parallel, () => new DualBoundTree.FitScratch(d), (b, _, scratch) =>
         {
-            var s = _balls.BallStart(b);
             var c = _balls.BallCount(b);
-            var gamma = _gamma.AsSpan(b * d, d);
-            var points = _balls.Rows.Slice(s * d, c * d);
-            var hs = _hs.AsSpan(s, c);
-            DualBoundTree.FitAffine(points, hs, d, FitSample, gamma, scratch);
-            _gammaNorm2[b] = _euclidean ? DualBoundTree.ShortenToUnit(gamma) : DualBoundTree.Dot(gamma, gamma);
-            (_alpha[b], _hmax[b]) = DualBoundTree.Envelope(points, hs, gamma);
-            _gammaCentre[b] = DualBoundTree.Dot(gamma, _balls.Centre(b));
+            var hs = _hs.AsSpan(_balls.BallStart(b), c);
+            (_alpha[b], _hmax[b], _gammaCentre[b], _gammaNorm2[b]) = _balls.FitBall(b, hs, FitSample, _gamma.AsSpan(b * d, d), scratch);
             var sum = 0.0;
             foreach (var h in hs)
             {
@@ -284,7 +262,7 @@ internal sealed class ReducedCostSearch
         }
 
         acc.Clear();
-        var block = _transposed.AsSpan(start * d, count * d);
+        var block = _balls.Transposed.Slice(start * d, count * d);
         var width = Vector<double>.Count;
         var vectorEnd = Vector.IsHardwareAccelerated ? count - (count % width) : 0;
         for (var k = 0; k < d; k++)
