@@ -21,7 +21,7 @@ internal sealed class MapFitOptions
 
     public Option<bool> ColdStart { get; } = new("--cold-start") { Description = "ProgOT: start every stage's Sinkhorn from scratch instead of from the previous stage's potentials × (1 − α)." };
 
-    public Option<bool> Debiased { get; } = new("--debiased") { Description = "ProgOT: debias every stage's entropic map (the Sinkhorn-divergence potential f − f_xx, as OTT-JAX's solve_sinkdiv): one more Sinkhorn solve per stage, between the moved source and itself; the map file keeps every stage's source points." };
+    public Option<bool> Debiased { get; } = new("--debiased") { Description = "entropic: the debiased map (the Sinkhorn-divergence potential f − f_xx; one more Sinkhorn solve, source against itself; no shrinkage towards the target's mean, a translation is recovered exactly); progot: debias every stage's entropic map (the Sinkhorn-divergence potential f − f_xx, as OTT-JAX's solve_sinkdiv): one more Sinkhorn solve per stage, between the moved source and itself; the map file keeps every stage's source points." };
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the target points drawn to choose ProgOT's final ε.", DefaultValueFactory = _ => 0 };
 }
