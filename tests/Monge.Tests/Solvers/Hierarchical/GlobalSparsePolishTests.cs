@@ -50,15 +50,8 @@ public class GlobalSparsePolishTests
     [InlineData(SyntheticDataset.HalfMoonSCurve, 2, "euclidean", 500, 14)]
     public void Apply_NeverRaisesCostAndStaysAboveOptimum(SyntheticDataset dataset, int d, string costName, int n, int seed)
     {
-        var cost = CostFunction.Parse<double>(costName);
-        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
-        var (x, y) = (sample.Source, sample.Target!);
-        var optimum = LinearAssignment.Solve(DenseCost(x, y, cost), n, n).TotalCost / n;
-
-        var start = Enumerable.Range(0, n).ToArray();
-        Seeds.Create(seed).Shuffle(start);
-        var hiref = new HierarchicalRefinement { Cost = cost, LeafSize = 32, Polish = false, Seed = seed }.Solve(x, y).Permutation;
-        foreach (var initial in new[] { start, hiref })
+        var (cost, x, y, optimum, starts) = Case(dataset, d, costName, n, seed);
+        foreach (var initial in starts)
         {
             var before = MeanCost(x, y, initial, cost);
             var matching = Matching(x, y, initial, cost, threads: 2);
@@ -167,14 +160,8 @@ public class GlobalSparsePolishTests
     [InlineData(SyntheticDataset.EightGaussiansMoons, 2, "sqeuclidean", 600, 63)]
     public void Apply_Exact_NeverRaisesCostAndIsDeterministic(SyntheticDataset dataset, int d, string costName, int n, int seed)
     {
-        var cost = CostFunction.Parse<double>(costName);
-        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
-        var (x, y) = (sample.Source, sample.Target!);
-        var optimum = LinearAssignment.Solve(DenseCost(x, y, cost), n, n).TotalCost / n;
-        var start = Enumerable.Range(0, n).ToArray();
-        Seeds.Create(seed).Shuffle(start);
-        var hiref = new HierarchicalRefinement { Cost = cost, LeafSize = 32, Polish = false, Seed = seed }.Solve(x, y).Permutation;
-        foreach (var initial in new[] { start, hiref })
+        var (cost, x, y, optimum, starts) = Case(dataset, d, costName, n, seed);
+        foreach (var initial in starts)
         {
             var before = MeanCost(x, y, initial, cost);
             var results = new List<int[]>();
@@ -313,5 +300,19 @@ public class GlobalSparsePolishTests
                 i++;
             }
         }
+    }
+
+    // A synthetic pair, its exact optimum (Jonker–Volgenant) and the two starts of the refinement tests: a seeded random
+    // permutation and HiRef's matching without polish.
+    private static (ICostFunction<double> Cost, PointCloud<double> X, PointCloud<double> Y, double Optimum, int[][] Starts) Case(SyntheticDataset dataset, int d, string costName, int n, int seed)
+    {
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, n, seed, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var optimum = LinearAssignment.Solve(DenseCost(x, y, cost), n, n).TotalCost / n;
+        var start = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(seed).Shuffle(start);
+        var hiref = new HierarchicalRefinement { Cost = cost, LeafSize = 32, Polish = false, Seed = seed }.Solve(x, y).Permutation;
+        return (cost, x, y, optimum, [start, hiref]);
     }
 }
