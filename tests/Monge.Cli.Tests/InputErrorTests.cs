@@ -99,7 +99,29 @@ public sealed class InputErrorTests
         Assert.Equal(InputProblem.NonFinite, ex.Problem);
         Assert.Equal(2, ex.Index);
         Assert.Contains("2 rows of 11", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("--drop-nonfinite", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pass --drop-nonfinite", ex.Message, StringComparison.Ordinal);
+        var offered = Assert.Throws<InputValidationException>(() => DataFiles.LoadPoints(spec, null, new DataLoadOptions(OffersDrop: true), "source"));
+        Assert.Contains("pass --drop-nonfinite", offered.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("barycenter", "--method", "free", "--size", "2")]
+    [InlineData("map", "fit", "--target", "SAME", "--method", "entropic")]
+    public void NonFiniteRows_VerbWithoutDropNonFinite_DoesNotSuggestTheFlag(params string[] verb)
+    {
+        // audit16: barycenter and map named --drop-nonfinite in their NaN error, then rejected the flag.
+        using var cli = new CliRunner();
+        var path = cli.File("nan.npy");
+        NpyFormat.Write(path, new NumericArray(new[] { 0, 0, 1, double.NaN, 2, 2, 3, 1 }, 4, 2));
+        var args = verb.Select(a => a == "SAME" ? path : a).ToList();
+        args.AddRange(verb[0] == "map" ? ["--source", path, "--out", cli.File("m.npz")] : ["--inputs", path, path, "--out", cli.File("o.npy")]);
+        var (code, _, err) = cli.Run([.. args]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("NaN or Inf", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("pass --drop-nonfinite", line, StringComparison.Ordinal);
+        (code, _, _) = cli.Run([.. args, "--drop-nonfinite"]);
+        Assert.Equal(ExitCodes.BadInput, code);
     }
 
     [Fact]

@@ -2,8 +2,8 @@
 """Monge vs POT 0.8.2 on fixed-support barycenters (run with Debian's /usr/bin/python3, which has POT).
 
     dotnet build bench/compare/barycenter -c Release
-    /usr/bin/python3 bench/compare/barycenter/compare.py [1d|grid|all] [--thr 1e-8] [--sizes 100,1000] [--grids 64,200]
-        [--warm] [--log-grid] [--plain-ibp] [--no-ref]
+    /usr/bin/python3 bench/compare/barycenter/compare.py [1d|grid|debiased|unbalanced|all] [--thr 1e-8] [--sizes 100,1000]
+        [--grids 64,200] [--warm] [--log-grid] [--plain-ibp] [--no-ref]
 
 --warm: Monge also times three more solves in the same process and reports the fastest (first-call JIT excluded, as
 POT's numpy is warm) beside the first call (JIT included, process start excluded).
@@ -20,7 +20,16 @@ Problems (the same on both sides, the same stopping rule and threshold):
   grid four shapes (square, disc, ring, cross) on an s x s grid, equal weights, reg 0.004 (POT's
        plot_convolutional_barycenter value), axes linspace(0, 1). POT: convolutional_barycenter2d, 'sinkhorn_log' and
        'sinkhorn'. Monge: FixedSupportBarycenter on GridGeometry (separable log-domain soft-min).
-Stopping rule on both sides: sum_j std_k of the plans' barycenter marginals <= thr (POT checks every 10 iterations,
+  debiased   the 1d problem at reg 1e-2 (POT's plot_debiased_barycenter sweeps reg 5e-3, 1e-2, 5e-2 at n = 100) with
+       POT's barycenter_debiased, method 'sinkhorn_log' (accurate at small reg). Monge: Debiased = true. Both run the same damped update of the
+       debiasing potential; POT's stopping rule is its std of the marginals only, Monge also needs >= 20 iterations and
+       ||q_t - q_t-1||_1 <= thr, so the iteration counts may differ.
+  unbalanced the 1d problem at reg 1e-2, reg_m 1 (POT's plot_UOT_barycenter_1D: reg_m 1 on M / max, n = 100; reg 1e-2
+       because POT's unbalanced barycenter runs in the kernel domain, as the fixtures).
+       POT: ot.unbalanced.barycenter_unbalanced (its only method, kernel domain 'sinkhorn'). Monge: Relaxation.FromRho(1, 1).
+       Stopping rule on both sides: the relative change of the barycenter (max |q - q'| / max(|q|, |q'|, 1)) <= thr.
+  "all" runs 1d and grid (the headline set); debiased and unbalanced are asked for by name.
+Stopping rule on both sides (1d, grid): sum_j std_k of the plans' barycenter marginals <= thr (POT checks every 10 iterations,
 Monge every iteration; Monge over-relaxes the barycenter side by default, which keeps the input marginals exact when the
 error is measured, so the rule means the same). Accuracy: the L1 distance of each barycenter to a tight reference (Monge at thr 1e-12, or the
 best available). Times: POT's wall time of the call; Monge's solver time in the helper (process start excluded,
@@ -107,6 +116,36 @@ def one_d(tmp, n, thr):
     row("1d", n, reg, thr, ref, mg, info, results)
 
 
+def debiased(tmp, n, thr):
+    A, w, reg, M, x = one_d_problem(n, 1e-2)
+    mg, info = monge(tmp, A, reg, thr, w, "dense", x, extra=("debiased",))
+    ref = mg if "--no-ref" in sys.argv else monge(tmp, A, reg, 1e-12, w, "dense", x, extra=("debiased",))[0]
+    results = {
+        "barycenter_debiased log": pot(ot.bregman.barycenter_debiased, A.T, M, reg, w, method="sinkhorn_log", numItermax=20000, stopThr=thr),
+    }
+    row("debiased", n, reg, thr, ref, mg, info, results)
+
+
+def unbalanced(tmp, n, thr):
+    A, w, reg, M, x = one_d_problem(n, 1e-2)
+    reg_m = 1.0
+    mg, info = monge(tmp, A, reg, thr, w, "dense", x, extra=(f"rho={reg_m!r}",))
+    ref = mg if "--no-ref" in sys.argv else monge(tmp, A, reg, 1e-12, w, "dense", x, extra=(f"rho={reg_m!r}",))[0]
+    results = {
+        "barycenter_unbalanced": pot(ot.unbalanced.barycenter_unbalanced, A.T, M, reg, reg_m, weights=w, numItermax=20000, stopThr=thr),
+    }
+    row("unbalanced", n, reg, thr, ref, mg, info, results)
+
+
+def one_d_problem(n, reg):
+    x = np.arange(n, dtype=float)[:, None]
+    g = lambda m, s: (lambda h: h / h.sum())(np.exp(-((x[:, 0] - m) ** 2) / (2 * s * s)))
+    A = np.stack([g(0.2 * n, 0.05 * n), g(0.6 * n, 0.1 * n)])
+    M = ot.dist(x, x)
+    M /= M.max()
+    return A, np.array([0.8, 0.2]), reg, M, x
+
+
 def grid(tmp, s, thr):
     A = shapes(s, s)
     w = np.full(4, 0.25)
@@ -129,7 +168,7 @@ def grid(tmp, s, thr):
 
 
 def main():
-    which = next((a for a in sys.argv[1:] if a in ("1d", "grid", "all")), "all")
+    which = next((a for a in sys.argv[1:] if a in ("1d", "grid", "debiased", "unbalanced", "all")), "all")
     thr = option("--thr", 1e-8, float)
     sizes = [int(v) for v in option("--sizes", "100,1000", str).split(",")]
     grids = [int(v) for v in option("--grids", "64,200", str).split(",")]
@@ -143,6 +182,12 @@ def main():
         if which in ("grid", "all"):
             for s in grids:
                 grid(tmp, s, thr)
+        if which == "debiased":
+            for n in sizes:
+                debiased(tmp, n, thr)
+        if which == "unbalanced":
+            for n in sizes:
+                unbalanced(tmp, n, thr)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -70,6 +70,11 @@ public static class BarycenterCommand
                     throw new UsageException($"--plot {plotPath}: expected a .png file.");
                 }
 
+                if (!chosen.CanPlot)
+                {
+                    throw new UsageException($"--plot: --method {chosen.Name} draws no picture (fixed, debiased, unbalanced and free do).");
+                }
+
                 DataFiles.CheckNewFile(plotPath, overwriteValue);
             }
 
@@ -97,13 +102,15 @@ public static class BarycenterCommand
             }
 
             summary["seconds"] = watch.Elapsed.TotalSeconds;
+
+            // A picture the inputs do not allow (points of two or more dimensions as a --support) is refused before --out is written.
+            var drawing = plotPath is null ? null : outcome.Plot ?? throw new UsageException($"--plot: --method {chosen.Name} draws a --grid of one or two axes or a one-dimensional --support, not this one.");
             DataFiles.Save(outPath, outcome.Barycenter, overwriteValue);
             summary["out"] = outPath;
             summary["out_shape"] = outcome.Barycenter.ShapeString();
             if (plotPath is not null)
             {
-                var drawing = outcome.Plot ?? throw new UsageException($"--plot: --method {chosen.Name} cannot draw this barycenter.");
-                PngWriter.Write(drawing(), plotPath, PlotWidth, PlotHeight, overwriteValue);
+                PngWriter.Write(drawing!(), plotPath, PlotWidth, PlotHeight, overwriteValue);
                 summary["plot"] = plotPath;
             }
 

@@ -43,9 +43,10 @@ public static class MapCommand
         var normalize = WeightOptions.Normalize();
         var overwrite = CommonOptions.Overwrite();
         var json = CommonOptions.Json();
+        var strict = ConvergencePolicy.Strict();
         var o = new MapFitOptions();
         var methods = new MethodOptions([(EntropicMapMethod.Name, EntropicMapMethod.Options(o)), (ProgOTMapMethod.Name, ProgOTMapMethod.Options(o))]);
-        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, normalize, method, cost, output, overwrite, json };
+        var command = new Command("fit", "Fit a transport map from --source to --target and save it (.npz).") { source, target, sourceWeights, targetWeights, normalize, method, cost, output, overwrite, json, strict };
         methods.AddTo(command);
         command.SetAction(parse =>
         {
@@ -90,37 +91,48 @@ public static class MapCommand
                 throw new UsageException($"--cost {groundCost.Name}: the {name} map needs a translation-invariant cost ({e.Supported}).");
             }
 
-            TransportMapFile.Save(fit.Map, outPath, parse.GetValue(overwrite));
-            var converged = fit.Reports.All(r => r.Converged);
-            if (!converged)
+            if (fit.Reports.Any(r => r.Status == Monge.Solvers.SolverStatus.Cancelled))
             {
-                context.Error.WriteLine($"warning: {fit.Reports.Count(r => !r.Converged)} of {fit.Reports.Count} Sinkhorn solves did not reach --threshold within --max-iterations; the map is saved anyway.");
+                throw new OperationCanceledException(context.Cancellation);
             }
 
+            TransportMapFile.Save(fit.Map, outPath, parse.GetValue(overwrite));
+            var converged = fit.Reports.All(r => r.Converged);
+
+            // The one exit policy of the solving verbs: the worst stage decides (a diverged solve exits 1, a budget stop
+            // warns and exits 1 under --strict); the map is saved either way, and the summary says which solves stopped.
+            var worst = ConvergencePolicy.Worst(fit.Reports.Select(r => r.Status));
+            var worstReport = fit.Reports.FirstOrDefault(r => r.Status == worst);
+            var stopped = fit.Reports.Count(r => !r.Converged);
+            var what = string.Create(CultureInfo.InvariantCulture, $"{stopped} of {fit.Reports.Count} Sinkhorn solves of the {name} map fit (saved anyway)");
             var epsilons = fit.Map is ProgOTMap p ? p.Epsilons : [((EntropicMap)fit.Map).Epsilon];
-            if (parse.GetValue(json))
+            var isJson = parse.GetValue(json);
+            var summary = new JsonObject
             {
-                JsonOutput.Write(context.Out, new JsonObject
-                {
-                    ["method"] = name,
-                    ["debiased"] = IsDebiased(fit.Map),
-                    ["ground_cost"] = groundCost.Name,
-                    ["epsilons"] = new JsonArray([.. epsilons.Select(e => (JsonNode?)JsonOutput.Number(e))]),
-                    ["iterations"] = new JsonArray([.. fit.Reports.Select(r => (JsonNode?)r.Iterations)]),
-                    ["converged"] = converged,
-                    ["n"] = x.Count,
-                    ["m"] = y.Count,
-                    ["dimension"] = x.Dimension,
-                    ["out"] = outPath,
-                    ["seconds"] = stopwatch.Elapsed.TotalSeconds,
-                });
+                ["method"] = name,
+                ["debiased"] = IsDebiased(fit.Map),
+                ["ground_cost"] = groundCost.Name,
+                ["epsilons"] = new JsonArray([.. epsilons.Select(e => (JsonNode?)JsonOutput.Number(e))]),
+                ["iterations"] = new JsonArray([.. fit.Reports.Select(r => (JsonNode?)r.Iterations)]),
+                ["statuses"] = new JsonArray([.. fit.Reports.Select(r => (JsonNode?)r.Status.ToString())]),
+                ["converged"] = converged,
+                ["n"] = x.Count,
+                ["m"] = y.Count,
+                ["dimension"] = x.Dimension,
+                ["out"] = outPath,
+                ["seconds"] = stopwatch.Elapsed.TotalSeconds,
+            };
+            var exitCode = ConvergencePolicy.Apply(context, summary, what, worst, worstReport, isJson, parse.GetValue(strict), "--max-iterations");
+            if (isJson)
+            {
+                JsonOutput.Write(context.Out, summary);
             }
             else
             {
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} map ({groundCost.Name}, {epsilons.Count} stage(s), ε {string.Join(", ", epsilons.Select(e => e.ToString("G4", CultureInfo.InvariantCulture)))}) fitted on {x.Count} → {y.Count} points in {stopwatch.Elapsed.TotalSeconds:F2} s: {outPath}"));
             }
 
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
     }

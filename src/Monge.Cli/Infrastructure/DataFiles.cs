@@ -139,7 +139,7 @@ public static class DataFiles
             {
                 throw new InputValidationException(
                     InputProblem.NonFinite,
-                    $"{role} {spec}{(weightsSpec is null ? string.Empty : $" (weights {weightsSpec})")}: {Plural(bad.Count, "row")} of {n} contain NaN or Inf (first: row {bad[0]}); fix the data or pass --drop-nonfinite to drop them.",
+                    $"{role} {spec}{(weightsSpec is null ? string.Empty : $" (weights {weightsSpec})")}: {Plural(bad.Count, "row")} of {n} contain NaN or Inf (first: row {bad[0]}); {(options.OffersDrop ? "fix the data or pass --drop-nonfinite to drop them" : "remove those rows first (only monge solve and monge match can drop them, with --drop-nonfinite)")}.",
                     role,
                     bad[0]);
             }

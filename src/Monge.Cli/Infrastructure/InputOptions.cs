@@ -123,7 +123,7 @@ public sealed class InputOptions
     {
         ArgumentNullException.ThrowIfNull(result);
         var text = result.GetValue(MaxMemory);
-        return new DataLoadOptions(result.GetValue(DropNonFinite), text is null ? 0 : ParseBytes(text));
+        return new DataLoadOptions(result.GetValue(DropNonFinite), text is null ? 0 : ParseBytes(text), OffersDrop: true);
     }
 
     /// <summary>Parses <c>123</c>, <c>512K</c>, <c>64M</c>, <c>1.5G</c>, <c>2GiB</c>, <c>1T</c> (binary units) into bytes.</summary>

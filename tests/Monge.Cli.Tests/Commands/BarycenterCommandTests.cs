@@ -15,6 +15,20 @@ public sealed class BarycenterCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
+    public void Plot_TwoDimensionalSupport_ExitTwoBeforeWritingTheOutput()
+    {
+        // audit16: a --support of 2-D points has no picture; the refusal came after --out was written.
+        NpyFormat.Write(_cli.File("x.npy"), new NumericArray(new double[] { 0, 0, 1, 0, 0, 1, 1, 1 }, 4, 2));
+        NpyFormat.Write(_cli.File("a.npy"), new NumericArray(new[] { 0.4, 0.3, 0.2, 0.1 }, 4));
+        NpyFormat.Write(_cli.File("b.npy"), new NumericArray(new[] { 0.1, 0.2, 0.3, 0.4 }, 4));
+        var run = _cli.Run("barycenter", "--inputs", _cli.File("a.npy"), _cli.File("b.npy"), "--support", _cli.File("x.npy"), "--epsilon", "0.5", "--out", _cli.File("o.npy"), "--plot", _cli.File("o.png"));
+        Assert.Equal(ExitCodes.BadInput, run.Code);
+        Assert.Contains("--plot", run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("o.npy")));
+        Assert.False(File.Exists(_cli.File("o.png")));
+    }
+
+    [Fact]
     public void Barycenter_GridFixture_MatchesPotConvolutionalBarycenter()
     {
         var fx = Fixtures.Load("barycenter_conv2d_shapes_weighted");

@@ -31,7 +31,7 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         NpyFormat.Write(_cli.File("w0.npy"), new NumericArray(ones, 14), overwrite: true);
         NpyFormat.Write(_cli.File("w2.npy"), new NumericArray(Enumerable.Repeat(2.0, 20).ToArray(), 20), overwrite: true);
         var run = _cli.Run(["barycenter", "--method", "free", "--inputs", .. files, "--weights", "1,2,1", "--size", "8", "--seed", "3",
-            "--input-weights", _cli.File("w0.npy"), _cli.File("w1.npy"), _cli.File("w2.npy"), "--out", _cli.File("bary.npy"), "--plot", _cli.File("bary.png"), "--json"]);
+            "--input-weights", _cli.File("w0.npy"), _cli.File("w1.npy"), _cli.File("w2.npy"), "--normalize-weights", "--out", _cli.File("bary.npy"), "--plot", _cli.File("bary.png"), "--json"]);
         Assert.True(run.Code == ExitCodes.Ok, run.Err);
         var json = JsonNode.Parse(run.Out)!;
         Assert.Equal("free", (string)json["method"]!);
@@ -43,6 +43,54 @@ public sealed class FreeBarycenterCommandTests : IDisposable
         Assert.Equal([8, 2], points.Shape);
         NumericAssert.Close(expected.Points, points.ToDoubleArray(), rtol: 1e-12, atol: 1e-12);
         Assert.True(new FileInfo(_cli.File("bary.png")).Length > 1000);
+    }
+
+    [Theory]
+    [InlineData("free")]
+    [InlineData("quantile")]
+    public void InputWeightsOfAnotherTotal_ExitTwoNamingTheFlags_AndNormalizeWeightsEqualsWeightsGivenAtMassOne(string method)
+    {
+        // The weights of the stop-19 cells sum to thousands: they were rescaled to mass one in silence. Now used as
+        // given: a total other than one is refused, and --normalize-weights gives the answer of weights written at mass one.
+        var rng = new Random(15);
+        var d = method == "quantile" ? 1 : 2;
+        var files = new[] { Save("a.npy", Cloud(rng, 12, d, 0)), Save("b.npy", Cloud(rng, 9, d, 2)) };
+        var raw = Enumerable.Range(0, 9).Select(i => 1.0 + (0.5 * i)).ToArray();
+        NpyFormat.Write(_cli.File("wa.npy"), new NumericArray(Enumerable.Repeat(1.0 / 12, 12).ToArray(), 12), overwrite: true);
+        NpyFormat.Write(_cli.File("wb.npy"), new NumericArray(raw, 9), overwrite: true);
+        NpyFormat.Write(_cli.File("wn.npy"), new NumericArray(raw.Select(v => v / raw.Sum()).ToArray(), 9), overwrite: true);
+        string[] common = ["barycenter", "--method", method, "--inputs", .. files, "--size", "4", "--json"];
+        var refused = _cli.Run([.. common, "--input-weights", _cli.File("wa.npy"), _cli.File("wb.npy"), "--out", _cli.File("r.npy")]);
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        var line = Assert.Single(refused.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("--input-weights", line, StringComparison.Ordinal);
+        Assert.Contains("--normalize-weights", line, StringComparison.Ordinal);
+        Assert.Contains("input 2", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("r.npy")));
+        var normalized = _cli.Run([.. common, "--input-weights", _cli.File("wa.npy"), _cli.File("wb.npy"), "--normalize-weights", "--out", _cli.File("n.npy")]);
+        var given = _cli.Run([.. common, "--input-weights", _cli.File("wa.npy"), _cli.File("wn.npy"), "--out", _cli.File("g.npy")]);
+        Assert.True(normalized.Code == ExitCodes.Ok, normalized.Err);
+        Assert.True(given.Code == ExitCodes.Ok, given.Err);
+        Assert.Equal((double)JsonNode.Parse(given.Out)!["objective"]!, (double)JsonNode.Parse(normalized.Out)!["objective"]!, 12);
+        NumericAssert.Close(NpyFormat.Read(_cli.File("g.npy")).ToDoubleArray(), NpyFormat.Read(_cli.File("n.npy")).ToDoubleArray(), rtol: 1e-12, atol: 1e-12);
+    }
+
+    [Theory]
+    [InlineData("gaussian")]
+    [InlineData("quantile")]
+    public void Plot_MethodWithoutAPicture_ExitTwoBeforeWritingTheOutput(string method)
+    {
+        // audit16: the refusal came after the solve, and --out was already written when the command exited 2.
+        var rng = new Random(16);
+        var d = method == "quantile" ? 1 : 2;
+        var files = new[] { Save("a.npy", Cloud(rng, 12, d, 0)), Save("b.npy", Cloud(rng, 9, d, 2)) };
+        var run = _cli.Run(["barycenter", "--method", method, "--inputs", .. files, "--out", _cli.File("o.npy"), "--plot", _cli.File("o.png")]);
+        Assert.Equal(ExitCodes.BadInput, run.Code);
+        var line = Assert.Single(run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("--plot", line, StringComparison.Ordinal);
+        Assert.Contains($"--method {method}", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("o.npy")));
+        Assert.False(File.Exists(_cli.File("o.png")));
     }
 
     [Fact]

@@ -202,6 +202,40 @@ public class MapCommandTests
         NumericAssert.Close(expected.Apply(zc).Data, NpyFormat.Read(output).ToDoubleArray(), 1e-12, 1e-12);
     }
 
+    [Theory]
+    [InlineData("entropic")]
+    [InlineData("progot")]
+    public void Fit_BudgetStop_WarnsOnStderrAndInTheJson_StrictExitsOne_MapSavedAnyway(string method)
+    {
+        // map fit followed no exit policy: a budget stop warned in words only, --strict did not exist, the JSON had no
+        // status. Now the policy of the other solving verbs, with the worst stage deciding.
+        using var cli = new CliRunner();
+        var (x, y, _, _, _, _) = Data(cli);
+        string[] fit = ["map", "fit", "--source", x, "--target", y, "--method", method, "--epsilon", "0.05", "--threshold", "1e-12", "--max-iterations", "2"];
+        var words = cli.Run([.. fit, "--out", cli.File("a.npz")]);
+        Assert.True(words.Code == ExitCodes.Ok, words.Err);
+        Assert.Contains("did not converge", words.Err, StringComparison.Ordinal);
+        Assert.Contains("--max-iterations", words.Err, StringComparison.Ordinal);
+        var json = cli.Run([.. fit, "--out", cli.File("b.npz"), "--json"]);
+        Assert.True(json.Code == ExitCodes.Ok, json.Err);
+        using (var doc = JsonDocument.Parse(json.Out))
+        {
+            Assert.Equal("MaxIterations", doc.RootElement.GetProperty("status").GetString());
+            Assert.False(doc.RootElement.GetProperty("converged").GetBoolean());
+            Assert.Contains("did not converge", doc.RootElement.GetProperty("warning").GetString(), StringComparison.Ordinal);
+            Assert.All(doc.RootElement.GetProperty("statuses").EnumerateArray(), s => Assert.Equal("MaxIterations", s.GetString()));
+        }
+
+        var strict = cli.Run([.. fit, "--out", cli.File("c.npz"), "--strict"]);
+        Assert.Equal(ExitCodes.NotConverged, strict.Code);
+        Assert.True(File.Exists(cli.File("c.npz")));
+        var converged = cli.Run("map", "fit", "--source", x, "--target", y, "--method", method, "--epsilon", "0.4", "--out", cli.File("d.npz"), "--strict", "--json");
+        Assert.True(converged.Code == ExitCodes.Ok, converged.Err);
+        using var ok = JsonDocument.Parse(converged.Out);
+        Assert.Equal("Converged", ok.RootElement.GetProperty("status").GetString());
+        Assert.False(ok.RootElement.TryGetProperty("warning", out _));
+    }
+
     [Fact]
     public void Gap_WeightsOfAnotherTotal_ExitTwo_AndNormalizeWeightsIsTheGapOfTheNormalizedWeights()
     {

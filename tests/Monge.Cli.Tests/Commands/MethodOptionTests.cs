@@ -120,6 +120,35 @@ public sealed class MethodOptionTests : IDisposable
     }
 
     [Fact]
+    public void Barycenter_NormalizeWeights_OwnedByHistogramAndPointCloudMethods_RefusedByGaussian()
+    {
+        // audit16: --normalize-weights now also belongs to free and quantile (their --input-weights are used as given);
+        // the Gaussian fit has no masses to rescale, so it refuses the flag by name.
+        var (x, _) = WriteData(12);
+        var outPath = Path.Combine(_dir, "out.npy");
+        var (code, _, stderr) = Run("barycenter", "--method", "gaussian", "--inputs", x, x, "--normalize-weights", "--out", outPath);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--normalize-weights", stderr, StringComparison.Ordinal);
+        Assert.Contains("--method gaussian", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(outPath));
+        (code, _, stderr) = Run("barycenter", "--method", "free", "--inputs", x, x, "--size", "3", "--normalize-weights", "--out", outPath);
+        Assert.True(code == ExitCodes.Ok, stderr);
+    }
+
+    [Fact]
+    public void MapFit_Strict_IsAnOptionOfEveryMethod()
+    {
+        var (x, y) = WriteData(12);
+        foreach (var method in new[] { "entropic", "progot" })
+        {
+            var outPath = Path.Combine(_dir, $"map-{method}.npz");
+            var (code, _, stderr) = Run("map", "fit", "--source", x, "--target", y, "--method", method, "--epsilon", "1", "--strict", "--out", outPath);
+            Assert.True(code == ExitCodes.Ok, stderr);
+            Assert.True(File.Exists(outPath));
+        }
+    }
+
+    [Fact]
     public void Solve_DefaultedOptionNotOnTheCommandLine_IsNotRejected()
     {
         // --seed, --rank, --threshold have defaults; they count as given only when they appear in the tokens.

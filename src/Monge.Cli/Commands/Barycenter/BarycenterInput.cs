@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using Monge.Cli.Infrastructure;
+using Monge.Geometry;
 using Monge.Solvers;
 
 namespace Monge.Cli.Commands.Barycenter;
@@ -29,5 +31,33 @@ public sealed record BarycenterInput(IReadOnlyList<string> Inputs, IReadOnlyList
         }
 
         return specs;
+    }
+    /// <summary>
+    /// Loads every input as a point cloud with its <c>--input-weights</c> (one meaning for every verb: weights are used as
+    /// given). A barycenter of measures needs each input at total mass one: a weight vector of another total is refused
+    /// (exit 2, naming its total and the flags) unless <c>--normalize-weights</c> rescales each input to mass one.
+    /// </summary>
+    /// <returns>The inputs, in the order of <see cref="Inputs"/>.</returns>
+    /// <exception cref="UsageException">A wrong count of weight files, or a total other than one without <c>--normalize-weights</c>.</exception>
+    public IReadOnlyList<PointCloud<double>> LoadClouds()
+    {
+        var weightSpecs = InputWeightSpecs();
+        var normalize = Parse.GetValue<bool>(WeightOptions.NormalizeName);
+        var clouds = new List<PointCloud<double>>(Inputs.Count);
+        for (var k = 0; k < Inputs.Count; k++)
+        {
+            var cloud = DataFiles.LoadPoints(Inputs[k], weightSpecs.Count == 0 ? null : weightSpecs[k], DataLoadOptions.Default, $"input {k + 1}").Cloud;
+            var mass = WeightOptions.Mass(cloud);
+            if (!normalize && !WeightOptions.SameMass(mass, 1))
+            {
+                throw new UsageException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{FreeBarycenterMethod.InputWeightsName}: the weights of input {k + 1} ({weightSpecs[k]}) sum to {mass:G7}; a barycenter of measures needs each input at mass one: pass {WeightOptions.NormalizeName} to rescale each input to one."));
+            }
+
+            clouds.Add(WeightOptions.Apply(cloud, normalize));
+        }
+
+        return clouds;
     }
 }

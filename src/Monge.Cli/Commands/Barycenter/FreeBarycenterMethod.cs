@@ -15,7 +15,7 @@ namespace Monge.Cli.Commands.Barycenter;
 /// <summary>
 /// <c>monge barycenter --method free</c>: the free-support barycenter of point clouds (Cuturi and Doucet 2014, POT's
 /// <c>ot.lp.free_support_barycenter</c>). Each input is a point cloud n_s × d (FILE or FILE#KEY; sizes may differ), with
-/// optional per-input weights (<c>--input-weights</c>, one vector per input, each rescaled to mass one); the output is
+/// optional per-input weights (<c>--input-weights</c>, one vector per input, each of mass one, or rescaled to one by <c>--normalize-weights</c>); the output is
 /// the K × d barycenter points (uniform weights 1/K). Solved by <see cref="FreeSupportBarycenter"/>; the JSON objective is
 /// the exact Σ_k w_k W₂²(bary, μ_k) (network simplex) at the returned points.
 /// </summary>
@@ -51,7 +51,8 @@ public sealed class FreeBarycenterMethod : IBarycenterMethod
         [
             new Option<int?>(SizeName) { Description = "K, the number of barycenter points (required)" },
             inner,
-            new Option<string[]>(InputWeightsName) { Description = "one weight vector per input (FILE or FILE#KEY, n_s values each, in the order of --inputs), each rescaled to mass one; default uniform", AllowMultipleArgumentsPerToken = true },
+            new Option<string[]>(InputWeightsName) { Description = "one weight vector per input (FILE or FILE#KEY, n_s values each, in the order of --inputs), used as given: each must sum to one unless --normalize-weights; default uniform", AllowMultipleArgumentsPerToken = true },
+            NormalizeInputs(),
             new Option<string?>(InitName) { Description = "the starting points, K × d (FILE or FILE#KEY); default: K atoms of the inputs drawn with --seed" },
             new Option<int>(SeedName) { Description = "seed of the default start", DefaultValueFactory = _ => 0 },
             new Option<double?>(HistogramBarycenterMethod.EpsilonName) { Description = "with --inner entropic, ε of every inner Sinkhorn (absolute unless --relative-epsilon); default 0.01 × the mean cost of each inner problem" },
@@ -60,6 +61,12 @@ public sealed class FreeBarycenterMethod : IBarycenterMethod
             new Option<double>(HistogramBarycenterMethod.ThresholdName) { Description = "stop when the relative change of the objective between two updates is at most this, default 1e-6 (0: run until the points repeat exactly)", DefaultValueFactory = _ => 1e-6 },
         ];
     }
+
+    /// <summary>The <c>--normalize-weights</c> option of the point-cloud methods (free, quantile).</summary>
+    internal static Option<bool> NormalizeInputs() => new(WeightOptions.NormalizeName)
+    {
+        Description = "rescale each input's --input-weights to mass one (default: used as given, and a total other than one is an error)",
+    };
 
     /// <inheritdoc/>
     public BarycenterOutcome Run(BarycenterInput input)
@@ -71,13 +78,7 @@ public sealed class FreeBarycenterMethod : IBarycenterMethod
             throw new UsageException($"{SizeName} must be at least 1 (got {size}).");
         }
 
-        var weightSpecs = input.Parse.GetValue<string[]>(InputWeightsName) ?? [];
-        if (weightSpecs.Length != 0 && weightSpecs.Length != input.Inputs.Count)
-        {
-            throw new UsageException($"{InputWeightsName}: {weightSpecs.Length} weight files for {input.Inputs.Count} inputs (give one per input, or none).");
-        }
-
-        var clouds = input.Inputs.Select((spec, k) => DataFiles.LoadPoints(spec, weightSpecs.Length == 0 ? null : weightSpecs[k], DataLoadOptions.Default, $"input {k + 1}").Cloud).ToList();
+        var clouds = input.LoadClouds();
         var d = clouds[0].Dimension;
         for (var k = 1; k < clouds.Count; k++)
         {

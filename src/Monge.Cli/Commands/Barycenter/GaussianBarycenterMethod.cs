@@ -23,6 +23,9 @@ public sealed class GaussianBarycenterMethod : IBarycenterMethod
     public string Name => "gaussian";
 
     /// <inheritdoc/>
+    public bool CanPlot => false;
+
+    /// <inheritdoc/>
     public string Description => "Bures barycenter of Gaussians fitted to point clouds (or given as .npz with mean and cov); output (d + 1) × d: mean, then covariance";
 
     /// <inheritdoc/>

@@ -18,6 +18,12 @@ public interface IBarycenterMethod
     /// <summary>One line for the help text.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Whether the method can draw <c>--plot</c> at all (a method that can may still decline for some inputs, for example a
+    /// support of three or more dimensions); <c>--plot</c> with a method that cannot is refused before any work.
+    /// </summary>
+    bool CanPlot => true;
+
     /// <summary>Creates the options this method uses (new instances on every call), each described for this method alone.</summary>
     /// <returns>The options, in help order.</returns>
     IEnumerable<Option> CreateOptions();

@@ -20,22 +20,24 @@ public sealed class QuantileBarycenterMethod : IBarycenterMethod
     public string Name => "quantile";
 
     /// <inheritdoc/>
+    public bool CanPlot => false;
+
+    /// <inheritdoc/>
     public string Description => "exact barycenter of 1-D measures (quantile functions averaged); output N × 2 (atom, mass), or K × 1 points with --size K";
 
     /// <inheritdoc/>
     public IEnumerable<Option> CreateOptions() =>
     [
         new Option<int?>(FreeBarycenterMethod.SizeName) { Description = "K: return the exact best K points with weights 1/K instead of the whole barycenter" },
-        new Option<string[]>(FreeBarycenterMethod.InputWeightsName) { Description = "one weight vector per input (FILE or FILE#KEY), each rescaled to mass one; default uniform", AllowMultipleArgumentsPerToken = true },
+        new Option<string[]>(FreeBarycenterMethod.InputWeightsName) { Description = "one weight vector per input (FILE or FILE#KEY), used as given: each must sum to one unless --normalize-weights; default uniform", AllowMultipleArgumentsPerToken = true },
+        FreeBarycenterMethod.NormalizeInputs(),
     ];
 
     /// <inheritdoc/>
     public BarycenterOutcome Run(BarycenterInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var weightSpecs = input.InputWeightSpecs();
-
-        var clouds = input.Inputs.Select((spec, k) => DataFiles.LoadPoints(spec, weightSpecs.Count == 0 ? null : weightSpecs[k], DataLoadOptions.Default, $"input {k + 1}").Cloud).ToList();
+        var clouds = input.LoadClouds();
         for (var k = 0; k < clouds.Count; k++)
         {
             if (clouds[k].Dimension != 1)
