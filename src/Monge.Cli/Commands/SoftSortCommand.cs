@@ -13,6 +13,17 @@ namespace Monge.Cli.Commands;
 /// <summary><c>monge softsort</c>: differentiable sort, ranks, quantiles, top-k mask or quantile normalization of a vector.</summary>
 public static class SoftSortCommand
 {
+    /// <summary>The library's parameter names (<c>InputValidationException.ParamName</c>) and the flags that set them.</summary>
+    private static readonly Dictionary<string, string> ParameterFlags = new(StringComparer.Ordinal)
+    {
+        ["values"] = "--input",
+        ["k"] = "--k",
+        ["levels"] = "--quantiles",
+        ["width"] = "--quantile-width",
+        ["targetValues"] = "--targets",
+        ["targets"] = "--num-targets",
+    };
+
     private static readonly string[] Operations = ["sort", "rank", "quantile", "topk", "normalize"];
 
     /// <summary>Builds the command.</summary>
@@ -97,7 +108,18 @@ public static class SoftSortCommand
                     cancellationToken: context.Cancellation),
                 _ => SoftSort.QuantileNormalize(values, normalizeTargets, options: options, cancellationToken: context.Cancellation),
             };
-            var result = Run(options);
+            SoftSortResult result;
+            try
+            {
+                result = Run(options);
+            }
+            catch (InputValidationException ex) when (ex.ParamName is { } name && ParameterFlags.TryGetValue(name, out var flag))
+            {
+                // The library names its parameters (k, levels, values, ...); a user needs the flag that set them.
+                var message = ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal);
+                throw new UsageException($"{flag}: {message}", ex);
+            }
+
             var seconds = stopwatch.Elapsed.TotalSeconds;
             DataFiles.Save(outPath, new NumericArray(result.Values, result.Values.Length), over);
             if (plotPath is not null)

@@ -49,6 +49,33 @@ public sealed class SoftSortCommandTests : IDisposable
         Assert.True((bool)json["converged"]!);
     }
 
+    [Theory]
+    [InlineData("--k", "topk", "--k", "7")]
+    [InlineData("--quantiles", "quantile", "--quantiles", "1.5")]
+    [InlineData("--quantile-width", "quantile", "--quantiles", "0.5", "--quantile-width", "-1")]
+    [InlineData("--targets", "normalize", "--targets", "UNSORTED")]
+    [InlineData("--num-targets", "rank", "--num-targets", "1")]
+    [InlineData("--input", "rank", "--input", "NAN")]
+    public void Softsort_BadValue_ExitTwoNamingTheFlag(string flag, string op, params string[] extra)
+    {
+        // audit16: these came out in the library's words ("k must be in [1, n − 1]", "Value 3 is NaN.") without the flag.
+        NpyFormat.Write(_cli.File("u.npy"), new NumericArray(new[] { 1.0, 0.0, 2.0 }, 3), overwrite: true);
+        NpyFormat.Write(_cli.File("n.npy"), new NumericArray(new[] { 1.0, double.NaN, 2.0 }, 3), overwrite: true);
+        var args = new List<string> { "softsort", "--op", op, "--out", _cli.File("r.npy") };
+        if (!extra.Contains("--input"))
+        {
+            args.AddRange(["--input", _cli.File("v.npy")]);
+        }
+
+        args.AddRange(extra.Select(a => a switch { "UNSORTED" => _cli.File("u.npy"), "NAN" => _cli.File("n.npy"), _ => a }));
+        var (code, _, stderr) = _cli.Run([.. args]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"monge: error: {flag}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("r.npy")));
+    }
+
     [Fact]
     public void Softsort_OptionOfAnotherOp_IsRejected()
     {
