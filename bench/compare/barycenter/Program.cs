@@ -3,10 +3,11 @@
 // first_cpu (the first solve in this process: JIT included, process start excluded), seconds and cpu (the same, or with
 // "warm" the best of three further solves), iterations, error, status, kernel (whether the grid ran in the kernel domain).
 // Usage: BarycenterCompare A.npy OUT.npy EPSILON THRESHOLD WEIGHTS(comma) MODE [X.npy] [debiased] [warm] [log|kernel]
-//   [momentum=W] [rho=R] [trace]
+//   [momentum=W] [rho=R] [iterations=N] [trace]
 //   warm: after the first solve, time three more and report the fastest as seconds / cpu.  log / kernel: force that domain on grids.
 //   momentum=W: a fixed over-relaxation ω (1 = plain IBP, POT's iteration); default adaptive.  trace: errors to stderr.
 //   rho=R: unbalanced, Relaxation.FromRho(R, R) (POT's barycenter_unbalanced reg_m = R).
+//   iterations=N: the iteration budget (default 20000); with THRESHOLD 0 exactly N iterations (a fixed-iterate comparison).
 //   MODE grid: A is K × H × W, the grid linspace(0, 1)² (POT's convolutional_barycenter2d), separable soft-min.
 //   MODE dense: X.npy holds the N × d support; M = sqeuclidean(X, X) / max, a dense N × N geometry.
 using System.Diagnostics;
@@ -26,6 +27,8 @@ var warm = args.Contains("warm");
 var scaling = args.Contains("log") ? GridScaling.LogDomain : args.Contains("kernel") ? GridScaling.KernelDomain : GridScaling.Auto;
 var momentumArg = args.FirstOrDefault(x => x.StartsWith("momentum=", StringComparison.Ordinal));
 double? momentum = momentumArg is null ? null : double.Parse(momentumArg["momentum=".Length..], CultureInfo.InvariantCulture);
+var iterationsArg = args.FirstOrDefault(x => x.StartsWith("iterations=", StringComparison.Ordinal));
+var maxIterations = iterationsArg is null ? 20_000 : int.Parse(iterationsArg["iterations=".Length..], CultureInfo.InvariantCulture);
 var rhoArg = args.FirstOrDefault(x => x.StartsWith("rho=", StringComparison.Ordinal));
 var relaxation = rhoArg is null ? Relaxation.Balanced : Relaxation.FromRho(double.Parse(rhoArg["rho=".Length..], CultureInfo.InvariantCulture), double.Parse(rhoArg["rho=".Length..], CultureInfo.InvariantCulture));
 var values = a.ToDoubleArray();
@@ -53,7 +56,7 @@ else
     Console.Error.WriteLine($"dense cost built in {build.Elapsed.TotalSeconds:F3} s (not timed)");
 }
 
-var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = 20_000, Debiased = debiased, GridScaling = scaling, Momentum = momentum, Relaxation = relaxation };
+var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = threshold, MaxIterations = maxIterations, Debiased = debiased, GridScaling = scaling, Momentum = momentum, Relaxation = relaxation };
 
 // The first call in this process (JIT included, process start excluded); with "warm", then the best of three more calls.
 (FixedSupportBarycenterResult Result, double Seconds, double Cpu) Timed()

@@ -3,7 +3,7 @@
 
     dotnet build bench/compare/barycenter -c Release
     /usr/bin/python3 bench/compare/barycenter/compare.py [1d|grid|debiased|unbalanced|all] [--thr 1e-8] [--sizes 100,1000]
-        [--grids 64,200] [--warm] [--log-grid] [--plain-ibp] [--no-ref]
+        [--grids 64,200] [--warm] [--log-grid] [--plain-ibp] [--no-ref] [--iters N]
 
 --warm: Monge also times three more solves in the same process and reports the fastest (first-call JIT excluded, as
 POT's numpy is warm) beside the first call (JIT included, process start excluded).
@@ -23,7 +23,8 @@ Problems (the same on both sides, the same stopping rule and threshold):
   debiased   the 1d problem at reg 1e-2 (POT's plot_debiased_barycenter sweeps reg 5e-3, 1e-2, 5e-2 at n = 100) with
        POT's barycenter_debiased, method 'sinkhorn_log' (accurate at small reg). Monge: Debiased = true. Both run the same damped update of the
        debiasing potential; POT's stopping rule is its std of the marginals only, Monge also needs >= 20 iterations and
-       ||q_t - q_t-1||_1 <= thr, so the iteration counts may differ.
+       ||q_t - q_t-1||_1 <= thr, so the iteration counts may differ. --iters N: both run exactly N iterations
+       (threshold 0: the same update, so the same iterate; L1 column = distance between the two answers).
   unbalanced the 1d problem at reg 1e-2, reg_m 1 (POT's plot_UOT_barycenter_1D: reg_m 1 on M / max, n = 100; reg 1e-2
        because POT's unbalanced barycenter runs in the kernel domain, as the fixtures).
        POT: ot.unbalanced.barycenter_unbalanced (its only method, kernel domain 'sinkhorn'). Monge: Relaxation.FromRho(1, 1).
@@ -118,6 +119,14 @@ def one_d(tmp, n, thr):
 
 def debiased(tmp, n, thr):
     A, w, reg, M, x = one_d_problem(n, 1e-2)
+    iters = option("--iters", None, int)
+    if iters is not None:
+        mg, info = monge(tmp, A, reg, 0.0, w, "dense", x, extra=("debiased", f"iterations={iters}"))
+        results = {
+            "barycenter_debiased log": pot(ot.bregman.barycenter_debiased, A.T, M, reg, w, method="sinkhorn_log", numItermax=iters, stopThr=0.0),
+        }
+        row("debiased", n, reg, 0.0, mg, mg, info, results)
+        return
     mg, info = monge(tmp, A, reg, thr, w, "dense", x, extra=("debiased",))
     ref = mg if "--no-ref" in sys.argv else monge(tmp, A, reg, 1e-12, w, "dense", x, extra=("debiased",))[0]
     results = {
