@@ -8,7 +8,8 @@
 # Run from the repository root after `dotnet build Monge.slnx -c Release`; builds the hiref compare tool if needed.
 # `bench/quiet/table12.sh all` runs all twelve cases at 131 072 (≈ 2 300–2 800 CPU-s, 20–25 minutes quiet; the ten
 # measured cases took 1 200 CPU-s under load, the two 64-D cases are estimated at 1 100–1 600); `bench/quiet/table12.sh 1m` the four 1 048 576-point 2-D cases (≈ 1 300–3 100 CPU-s, 12–28
-# minutes quiet: the Euclidean certificates dominate and are estimates; needs ≥ 6 GB free).
+# minutes quiet: the Euclidean certificates dominate and are estimates; needs ≥ 6 GB free); `bench/quiet/table12.sh 2d` the
+# checkerboard and 8 Gaussians → moons squared rows at 131 072 (stop 20, ≈ 2–3 quiet minutes).
 # Every case is one `hiref tune DATASET D COST N certify=1` whose last line is a `json: {...}` record; the table is
 # printed from those records (also kept in $OUT, default /tmp/table12.jsonl, to regenerate the docs table).
 set -euo pipefail
@@ -18,13 +19,16 @@ OUT=${OUT:-/tmp/table12.jsonl}
 : > "$OUT"
 case "${1:-missing}" in
   missing) CASES=("gaussian-mixture 64 sqeuclidean 131072") ;;
+  # stop 20 (hiref2d): the two 2-D squared rows above 0.5% before it (checkerboard: up to 16 slab rounds stopping after two
+  # poor rounds; 8 Gaussians → moons: the certificate's bound), ≈ 2 × (60 + 10) CPU-s.
+  2d) CASES=("checkerboard 2 sqeuclidean 131072" "eight-gaussians-moons 2 sqeuclidean 131072") ;;
   all) CASES=("half-moon-s-curve 2 sqeuclidean 131072" "maf-moons-rings 2 sqeuclidean 131072" "checkerboard 2 sqeuclidean 131072"
              "eight-gaussians-moons 2 sqeuclidean 131072" "half-moon-s-curve 2 euclidean 131072" "maf-moons-rings 2 euclidean 131072"
              "checkerboard 2 euclidean 131072" "eight-gaussians-moons 2 euclidean 131072" "gaussian-mixture 16 sqeuclidean 131072"
              "gaussian-mixture 16 euclidean 131072" "gaussian-mixture 64 sqeuclidean 131072" "gaussian-mixture 64 euclidean 131072") ;;
   1m) CASES=("half-moon-s-curve 2 sqeuclidean 1048576" "eight-gaussians-moons 2 sqeuclidean 1048576"
             "half-moon-s-curve 2 euclidean 1048576" "eight-gaussians-moons 2 euclidean 1048576") ;;
-  *) echo "usage: $0 [missing|all|1m]" >&2; exit 2 ;;
+  *) echo "usage: $0 [missing|all|1m|2d]" >&2; exit 2 ;;
 esac
 if [ "${1:-}" = 1m ] && [ "$(free -g | awk '/Mem:/{print $7}')" -lt 6 ]; then echo "need >= 6 GB available" >&2; exit 3; fi
 uptime

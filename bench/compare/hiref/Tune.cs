@@ -9,13 +9,16 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, huge, hugesize, hugetol,
+/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol,
 /// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
 /// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, certeps: ε, certiter: Sinkhorn budget)
-/// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve.
+/// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve;
+/// slack=1 prints where the gap sits: the slack c(x, σ(x)) − u(x) − v(σ(x)) of every matched pair under the certificate's
+/// feasible (u, v), by quantile and by cell of a 4 × 4 grid over the sources and over the targets (with nosolve=1, the
+/// matching of matchfrom=PATH, a permutation saved by savematch=).
 /// Last line of every run: <c>json: {...}</c>, one machine-readable record of the case (inputs, options, cost, bound, gap,
 /// wall and CPU seconds of the solve and the certificate, peak memory) from which the tables of docs/hiref.md are
 /// regenerated (bench/quiet/table12.sh); fields that were not computed are null.
@@ -55,6 +58,7 @@ internal static class Tune
                 "largesize" => solver with { LargeSlabSize = I() },
                 "largemax" => solver with { LargeSlabMaxPoints = I() },
                 "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
+                "largepatience" => solver with { LargeSlabPatience = I() },
                 "huge" => solver with { HugeSlabRounds = I() },
                 "hugesize" => solver with { HugeSlabSize = I() },
                 "hugetol" => solver with { HugeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
@@ -198,6 +202,11 @@ internal static class Tune
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
                 + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
             Console.WriteLine($"  orders: {orders}");
+            if (args.Contains("slack=1") && (r?.Permutation ?? LoadMatch(args)) is { } sigma)
+            {
+                Slack.Print(sample.Source.Memory.Span, sample.Target!.Memory.Span, d, sigma, lower.F, lower.G, cost);
+            }
+
             record["lower_bound"] = lower.LowerBound;
             record["certified_gap"] = r is null ? null : lower.RelativeGap(hirefCost);
             record["certify_s"] = certifySeconds;
@@ -224,6 +233,12 @@ internal static class Tune
 
         WriteRecord(record);
     }
+
+    // matchfrom=PATH: a permutation saved by savematch= (for slack=1 with nosolve=1).
+    private static int[]? LoadMatch(string[] args) =>
+        args.FirstOrDefault(a => a.StartsWith("matchfrom=", StringComparison.Ordinal)) is { } from
+            ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(from["matchfrom=".Length..])).ToArray()
+            : null;
 
     /// <summary>The case's one machine-readable line: <c>json: </c> and the record, with the process's peak working set
     /// and its whole CPU time (user + sys, start-up and data generation included).</summary>

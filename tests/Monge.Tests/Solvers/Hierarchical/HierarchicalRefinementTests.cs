@@ -153,6 +153,7 @@ public class HierarchicalRefinementTests
         var two = (large with { MaxDegreeOfParallelism = 2 }).Solve(sample.Source, sample.Target!);
         var fewer = (large with { LargeSlabRounds = 3 }).Solve(sample.Source, sample.Target!);
         var stopped = (large with { LargeSlabTolerance = 1 }).Solve(sample.Source, sample.Target!);
+        var impatient = (large with { LargeSlabTolerance = 1, LargeSlabPatience = 1 }).Solve(sample.Source, sample.Target!);
         var above = (large with { LargeSlabMaxPoints = n - 1, HugeSlabRounds = 0 }).Solve(sample.Source, sample.Target!);
         var huge = (large with { LargeSlabMaxPoints = n - 1, LargeSlabRounds = 0, HugeSlabRounds = 6, HugeSlabSize = 256, HugeSlabTolerance = 0 }).Solve(sample.Source, sample.Target!);
         var hugeStopped = (large with { LargeSlabMaxPoints = n - 1, HugeSlabRounds = 6, HugeSlabTolerance = 1 }).Solve(sample.Source, sample.Target!);
@@ -166,7 +167,11 @@ public class HierarchicalRefinementTests
         Assert.True(on.Cost <= fewer.Cost && fewer.Cost <= off.Cost, $"6 rounds {on.Cost}, 3 rounds {fewer.Cost}, none {off.Cost}");
         Assert.True(on.Cost - optimum < 0.7 * (off.Cost - optimum), $"large slabs {on.Cost}, without {off.Cost}, optimum {optimum}");
         Assert.Equal(new HiRefPolishReport("slabs", 6, on.Cost, on.PolishSteps[^1].Seconds), on.PolishSteps[^1]);
-        Assert.Equal(1, stopped.PolishSteps[^1].Rounds);
+        // Every round gains less than the whole cost: two such rounds stop the default (patience 2), one stops patience 1;
+        // both are the first rounds of the full run (same directions).
+        Assert.Equal(2, stopped.PolishSteps[^1].Rounds);
+        Assert.Equal(1, impatient.PolishSteps[^1].Rounds);
+        Assert.True(on.Cost <= stopped.Cost && stopped.Cost <= impatient.Cost && impatient.Cost <= off.Cost, $"6 rounds {on.Cost}, 2 {stopped.Cost}, 1 {impatient.Cost}, none {off.Cost}");
         Assert.DoesNotContain(above.PolishSteps, p => p.Step == "slabs");
         Assert.Equal(off.Permutation, above.Permutation);
         Assert.Equal(on.Permutation, huge.Permutation);
