@@ -40,6 +40,7 @@ public sealed class MatchHirefAndDemoTests : IDisposable
         var cost = json.RootElement.GetProperty("cost").GetDouble();
         var bound = json.RootElement.GetProperty("lower_bound").GetDouble();
         var gap = json.RootElement.GetProperty("gap").GetDouble();
+        Assert.Equal("dual_bound", json.RootElement.GetProperty("certificate").GetString());
         var exact = _cli.Run("match", "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--method", "exact", "--cost", "euclidean", "--out", _cli.File("e.npy"), "--json");
         using var exactJson = JsonDocument.Parse(exact.Out);
         var optimum = exactJson.RootElement.GetProperty("cost").GetDouble();

@@ -249,6 +249,41 @@ public sealed class MatchCommandTests
         Assert.False(File.Exists(cli.File("perm.npy")));
     }
 
+    [Theory]
+    [InlineData("exact", "sqeuclidean")]
+    [InlineData("exact", "euclidean")]
+    [InlineData("auto", "sqeuclidean")]
+    public void Match_ExactCertify_UsesTheAssignmentDuals_TightIn30D(string method, string cost)
+    {
+        // 30-D, where the Sinkhorn-based DualBound is loose: an exact matching is certified by its own potentials.
+        // Small pair: the oracle is enumeration; 600 points: the float phases and their double repair (n ≥ 512).
+        using var cli = new CliRunner();
+        var random = Seeds.Create(2073);
+        const int d = 30;
+        foreach (var n in new[] { 7, 600 })
+        {
+            var x = RandomPoints(random, n, d);
+            var y = RandomPoints(random, n, d);
+            WritePoints(cli.File("x.npy"), x, n, d);
+            WritePoints(cli.File("y.npy"), y, n, d);
+            var (code, stdout, stderr) = cli.Run("match", "--source", cli.File("x.npy"), "--target", cli.File("y.npy"), "--method", method, "--cost", cost, "--certify", "--out", cli.File("p.npy"), "--overwrite", "--json");
+            Assert.True(code == ExitCodes.Ok, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            var root = json.RootElement;
+            Assert.Equal("exact", root.GetProperty("method").GetString());
+            Assert.Equal("assignment_duals", root.GetProperty("certificate").GetString());
+            var mean = root.GetProperty("cost").GetDouble();
+            var bound = root.GetProperty("lower_bound").GetDouble();
+            Assert.True(bound <= mean * (1 + 1e-12), $"n = {n}: bound {bound:R} above the cost {mean:R}");
+            Assert.InRange(root.GetProperty("gap").GetDouble(), 0, 1e-9);
+            NumericAssert.Close(mean, bound, rtol: 1e-9, what: $"n = {n} bound");
+            if (n == 7)
+            {
+                NumericAssert.Close(BruteForce(x, y, n, d, cost == "sqeuclidean") / n, bound, rtol: 1e-9, what: "bound vs enumeration");
+            }
+        }
+    }
+
     [Fact]
     public void Match_BadInputs_ExitCodes()
     {

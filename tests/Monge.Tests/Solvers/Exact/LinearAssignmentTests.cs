@@ -1,5 +1,7 @@
 using Monge.Datasets;
+using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Problems;
 using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Testing;
@@ -204,6 +206,62 @@ public class LinearAssignmentTests
             AssertCertified(dense, n, m, onTheFly, 1e-9);
             AssertCertified(dense, n, m, stored, 1e-9);
         }
+    }
+
+    [Theory]
+    [InlineData(6, 6)]
+    [InlineData(5, 7)]
+    [InlineData(7, 5)]
+    public void LowerBound_SolversPotentials_EqualTheBruteForceOptimum_AnyPotentialsStayBelowIt(int n, int m)
+    {
+        // 30-D points (where DualBound is loose); oracle: enumeration of every injection on the explicit cost. The
+        // c-transform of any column potential is dual feasible, so perturbed potentials must still bound the optimum.
+        const int d = 30;
+        var random = Seeds.Create(2071 + (10 * n) + m);
+        var x = Generators.UniformCloud(random, n, d);
+        var y = Generators.UniformCloud(random, m, d);
+        foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
+        {
+            var dense = new double[n * m];
+            LinearAssignment.FillCost(x.Data, y.Data, d, cost, dense);
+            var transposed = new double[m * n];
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = 0; j < m; j++)
+                {
+                    transposed[(j * n) + i] = dense[(i * m) + j];
+                }
+            }
+
+            var optimum = n <= m ? BruteForce(dense, n, m) : BruteForce(transposed, m, n);
+            var what = $"{n}×{m} {cost.Name}";
+            foreach (var problem in new[] { LinearProblem<double>.FromPointClouds(x, y, cost), new LinearProblem<double>(new DenseGeometry<double>(dense, n, m)) })
+            {
+                var result = new LinearAssignment().Solve(problem);
+                var bound = LinearAssignment.LowerBound(problem, result);
+                NumericAssert.Close(optimum, bound, rtol: 1e-12, atol: 1e-12, what: what);
+                for (var trial = 0; trial < 20; trial++)
+                {
+                    var noisy = result with
+                    {
+                        RowPotentials = result.RowPotentials.Select(u => u + random.NextDouble() - 0.5).ToArray(),
+                        ColumnPotentials = result.ColumnPotentials.Select(v => v + random.NextDouble() - 0.5).ToArray(),
+                    };
+                    var perturbed = LinearAssignment.LowerBound(problem, noisy);
+                    Assert.True(perturbed <= optimum + (1e-12 * optimum), $"{what} trial {trial}: bound {perturbed:R} above the optimum {optimum:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void LowerBound_PotentialsOfTheWrongLength_Throw()
+    {
+        var random = Seeds.Create(2072);
+        var problem = LinearProblem<double>.FromPointClouds(Generators.UniformCloud(random, 4, 2), Generators.UniformCloud(random, 4, 2));
+        var result = new LinearAssignment().Solve(problem);
+        var ex = Assert.Throws<InputValidationException>(() => LinearAssignment.LowerBound(problem, result with { ColumnPotentials = new double[3] }));
+        Assert.Equal(InputProblem.DimensionMismatch, ex.Problem);
     }
 
     [Fact]
