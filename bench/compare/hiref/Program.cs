@@ -25,6 +25,12 @@ if (mode == "tune")
     return;
 }
 
+if (mode == "bound")
+{
+    Bound.Run(args);
+    return;
+}
+
 if (mode == "certify")
 {
     Certify.Run(args);

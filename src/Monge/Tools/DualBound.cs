@@ -29,6 +29,14 @@ namespace Monge.Tools;
 /// smaller of the two sides' logs); in practice far less.
 /// </para>
 /// <para>
+/// Small problems (at most <see cref="ExactMaxPairs"/> pairs, 4096² by default, every cost finite) take their starting
+/// potentials from an exact solve instead: the network simplex on the float64 cost matrix, whose optimal duals the
+/// c-transforms (float64 on every path) make rigorous, so the bound is the optimum up to rounding. In high dimension
+/// Sinkhorn's potentials lose about ε·log(partners within ε of the best) to the entropy: on a 30-D single-cell pair of
+/// 3000 points the Sinkhorn path certified 3.53% below the optimum (74.308 against 77.031) in 5.0 CPU-s, the exact duals
+/// the optimum itself in 1.1 CPU-s (under load, stop 20). Memory: the n·m doubles of the matrix.
+/// </para>
+/// <para>
 /// Large problems (more than <see cref="CoarseSize"/> points on a side) are solved coarse to fine: Sinkhorn runs on a
 /// seeded random subsample of <see cref="CoarseSize"/> points per side, each carrying the total weight of its cell (the
 /// points nearest to it), and both potentials are extended to every point by one soft c-transform over the subsample.
@@ -172,6 +180,17 @@ public sealed record DualBound
     /// </summary>
     internal int MediumSize { get; init; } = -1;
 
+    /// <summary>
+    /// Largest n·m for which the starting potentials come from an exact solve instead of Sinkhorn (default 4096²; −1:
+    /// never): the network simplex on the float64 cost matrix (n·m doubles, 128 MiB at 4096²), whose optimal duals the
+    /// c-transforms then make rigorous, so the bound is the optimum less its rounding allowance. Sinkhorn's potentials
+    /// lose about ε·log(partners within ε) to the entropy, which is large in high dimension, where many partners have
+    /// nearly the same cost: 3.48% on a 30-D single-cell pair of 3000 points at the default ε, 3.19% with 200 refinement
+    /// iterations, more at a smaller ε (Sinkhorn does not converge there within its budget; stop 19, docs/hiref.md).
+    /// The exact path is used only when every cost is finite; otherwise Sinkhorn runs as usual.
+    /// </summary>
+    internal long ExactMaxPairs { get; init; } = 4096L * 4096;
+
     /// <summary>Seed of the coarse subsample.</summary>
     public int Seed { get; init; }
 
@@ -220,9 +239,18 @@ public sealed record DualBound
         double[] f, g;
         double eps;
         Convergence convergence;
-        if (SinglePrecision)
+        // The same options are refused whatever the size: a cost without a float32 counterpart needs SinglePrecision = false
+        // even where the exact path would not use it.
+        var cost32 = SinglePrecision ? Convert(cost) : null;
+        var exact = ExactPotentials(geometry64, a, b, cancellationToken);
+        if (exact is { } solved)
         {
-            (f, g, eps, convergence) = SolvePotentials(source.Convert<float>(), target.Convert<float>(), Cast<double, float>(a), Cast<double, float>(b), Convert(cost), sinkhorn, progress, cancellationToken);
+            (f, g, convergence) = solved;
+            eps = 0;
+        }
+        else if (SinglePrecision)
+        {
+            (f, g, eps, convergence) = SolvePotentials(source.Convert<float>(), target.Convert<float>(), Cast<double, float>(a), Cast<double, float>(b), cost32, sinkhorn, progress, cancellationToken);
         }
         else
         {
@@ -239,12 +267,12 @@ public sealed record DualBound
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
             ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), cancellationToken)
             : UseClusters(source.Count, target.Count, source.Dimension, cost)
-                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms, cancellationToken)
+                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms && exact is null, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
         progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
         var fromSource = CertifyCore(transforms, a, b, f, fromSource: true);
         progress?.Report(new SolverProgress("certify", 1, 2, fromSource.LowerBound));
-        var fromTarget = (BothOrders ?? (transforms is not ClusterTransforms || !CostFunction.IsSquaredEuclidean(cost))) ? CertifyCore(transforms, a, b, g, fromSource: false) : fromSource;
+        var fromTarget = exact is null && (BothOrders ?? (transforms is not ClusterTransforms || !CostFunction.IsSquaredEuclidean(cost))) ? CertifyCore(transforms, a, b, g, fromSource: false) : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
         progress?.Report(new SolverProgress("certify", 2, 2, best.LowerBound));
         return best with
@@ -255,6 +283,55 @@ public sealed record DualBound
             SinkhornElapsed = sinkhornElapsed,
             CertifyElapsed = clock.Elapsed,
         };
+    }
+
+    /// <summary>
+    /// The optimal duals of the problem by the network simplex on its float64 cost matrix when it has at most
+    /// <see cref="ExactMaxPairs"/> pairs and every cost is finite, else null. Not converged (pivot budget) still returns the
+    /// last potentials: the c-transforms make any potential feasible.
+    /// </summary>
+    private (double[] F, double[] G, Convergence Convergence)? ExactPotentials(CostGeometry<double> geometry, double[] a, double[] b, CancellationToken cancellationToken)
+    {
+        var rows = geometry.Rows;
+        var cols = geometry.Cols;
+        if (ExactMaxPairs < 0 || (long)rows * cols > ExactMaxPairs)
+        {
+            return null;
+        }
+
+        var matrix = new double[(long)rows * cols];
+        var finite = true;
+        Parallel.For(0, (rows + TileRows - 1) / TileRows, new ParallelOptions { CancellationToken = cancellationToken }, block =>
+        {
+            var i0 = block * TileRows;
+            var count = Math.Min(TileRows, rows - i0);
+            var tile = matrix.AsSpan(i0 * cols, count * cols);
+            geometry.FillCostBlock(i0, count, 0, cols, tile);
+            foreach (var value in tile)
+            {
+                if (!double.IsFinite(value))
+                {
+                    finite = false;
+                }
+            }
+        });
+        if (!finite)
+        {
+            return null;
+        }
+
+        // a and b are normalized (each sums to one up to rounding).
+        var result = new NetworkSimplex { NormalizeMasses = true }.Solve(matrix, a, b, null, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var value in result.SourcePotentials)
+        {
+            if (!double.IsFinite(value))
+            {
+                return null;
+            }
+        }
+
+        return (result.SourcePotentials, result.TargetPotentials, result.Convergence);
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public class DualBoundTests
         Threshold = 1e-7,
         MaxIterations = 20_000,
         SinglePrecision = false,
+        ExactMaxPairs = -1,
     };
 
     public static TheoryData<int, int, string, int> RandomCases => new()
@@ -53,6 +54,38 @@ public class DualBoundTests
         // The default (float32, budgeted) options are valid too.
         var fast = new DualBound().Compute(x, y, cost);
         AssertBelow(exact, fast.LowerBound, $"default options n={n} d={d} {cost}");
+    }
+
+    [Theory]
+    [InlineData(16, "sqeuclidean", 1)]
+    [InlineData(30, "sqeuclidean", 2)]
+    [InlineData(64, "euclidean", 3)]
+    public void Compute_SmallHighDimensional_CertifiesTheOptimum(int d, string costName, int seed)
+    {
+        // In high dimension many partners have nearly the same cost, so Sinkhorn's potentials lose about ε·log(their
+        // number) (3.5% on a 30-D pair of 3000 points, stop 19). Below ExactMaxPairs the exact duals are certified
+        // instead: the bound is the optimum (Jonker–Volgenant, an independent solver) up to rounding, feasible on every
+        // pair, and never looser than the Sinkhorn path's.
+        const int n = 300;
+        var (x, y, cost, exact) = DualBoundChecks.Case(SyntheticDataset.GaussianMixture, n, d, costName, seed);
+        var result = new DualBound { Seed = seed }.Compute(x, y, cost);
+        DualBoundChecks.AssertCertificate(result, x, y, cost, exact, $"d={d} {cost}");
+        Assert.True(exact - result.LowerBound <= 1e-9 * exact, $"d={d} {cost}: bound {result.LowerBound:R}, optimum {exact:R}");
+        var sinkhorn = new DualBound { Seed = seed, ExactMaxPairs = -1 }.Compute(x, y, cost);
+        AssertBelow(exact, sinkhorn.LowerBound, $"d={d} {cost}: Sinkhorn path");
+        Assert.True(result.LowerBound >= sinkhorn.LowerBound - (1e-12 * exact), $"d={d} {cost}: exact duals {result.LowerBound:R} below Sinkhorn's {sinkhorn.LowerBound:R}");
+
+        // Unequal weights and sizes: the network simplex optimum, and never above a feasible plan.
+        var rng = new Random(seed);
+        var xw = x.Subset([.. Enumerable.Range(0, 120)]).WithWeights(Generators.RandomWeights(rng, 120));
+        var yw = y.Subset([.. Enumerable.Range(0, 90)]).WithWeights(Generators.RandomWeights(rng, 90));
+        var weighted = new DualBound { Seed = seed }.Compute(xw, yw, cost);
+        var optimum = new NetworkSimplex { NormalizeMasses = true }.Solve(xw, yw, cost).Cost;
+        AssertBelow(optimum, weighted.LowerBound, $"d={d} {cost}: weighted");
+        Assert.True(optimum - weighted.LowerBound <= 1e-9 * optimum, $"d={d} {cost} weighted: bound {weighted.LowerBound:R}, optimum {optimum:R}");
+        var c = DualBoundChecks.BruteCost(xw, yw, cost is Euclidean<double>);
+        var order = Enumerable.Range(0, 120).ToArray();
+        AssertBelow(NorthWestCornerCost(xw.NormalizedWeights(), yw.NormalizedWeights(), order, [.. Enumerable.Range(0, 90)], c), weighted.LowerBound, $"d={d} {cost}: a feasible plan");
     }
 
     [Fact]
@@ -172,7 +205,7 @@ public class DualBoundTests
         // n above CoarseSize: subsample solve, extension, refinement, on half-moon → S-curve (n = 700, 200 coarse points).
         var sample = SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, 700, 1, 2, withTarget: true);
         var (x, y) = (sample.Source, sample.Target!);
-        var options = new DualBound { CoarseSize = 200, RefineIterations = 10 };
+        var options = new DualBound { CoarseSize = 200, RefineIterations = 10, ExactMaxPairs = -1 };
         foreach (var cost in new ICostFunction<double>[] { new SquaredEuclidean<double>(), new Euclidean<double>() })
         {
             var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / 700;
@@ -196,7 +229,8 @@ public class DualBoundTests
 
         // Built-in costs have float32 counterparts, so the default (single-precision) options accept them; a custom cost
         // has none and needs SinglePrecision = false.
-        AssertBelow(exact, new DualBound().Compute(x, y, cost).LowerBound, "p = 1.5, float32 Sinkhorn");
+        AssertBelow(exact, new DualBound { ExactMaxPairs = -1 }.Compute(x, y, cost).LowerBound, "p = 1.5, float32 Sinkhorn");
+        NumericAssert.Close(exact, new DualBound().Compute(x, y, cost).LowerBound, rtol: 1e-9, what: "p = 1.5, exact duals");
         Assert.Throws<InputValidationException>(() => new DualBound().Compute(x, y, new DelegateCost<double>((p, q) => cost.Evaluate(p, q))));
     }
 
@@ -205,7 +239,7 @@ public class DualBoundTests
     {
         var x = GeometryTestData.Cloud(600, 3, 81);
         var y = GeometryTestData.Cloud(600, 3, 82, offset: 0.1);
-        var options = new DualBound { CoarseSize = 150, RefineIterations = 5, Seed = 3 };
+        var options = new DualBound { CoarseSize = 150, RefineIterations = 5, Seed = 3, ExactMaxPairs = -1 };
         var first = options.Compute(x, y, new Euclidean<double>());
         var second = options.Compute(x, y, new Euclidean<double>());
         Assert.Equal(first.LowerBound, second.LowerBound);
@@ -296,19 +330,24 @@ public class DualBoundTests
             var rng = new Random(seed);
             var x = GeometryTestData.Cloud(48, d, seed).WithWeights(Generators.RandomWeights(rng, 48));
             var y = GeometryTestData.Cloud(40, d, seed + 1, offset: 0.5).WithWeights(Generators.RandomWeights(rng, 40));
-            var options = new DualBound { TreeMinPairs = 0, BothOrders = bothOrders, Seed = seed };
+            var options = new DualBound { TreeMinPairs = 0, BothOrders = bothOrders, Seed = seed, ExactMaxPairs = -1 };
             Assert.True(d <= options.TreeMaxDimension ? options.UseTrees(48, 40, d, cost) : options.UseClusters(48, 40, d, cost), "the fast path runs");
             var result = options.Compute(x, y, cost);
             var c = DualBoundChecks.BruteCost(x, y, cost is Euclidean<double>);
             var (a, b) = (x.NormalizedWeights(), y.NormalizedWeights());
             var exact = new NetworkSimplex { NormalizeMasses = true }.Solve(x, y, cost).Cost;
             AssertBelow(exact, result.LowerBound, $"d={d} {cost} seed={seed}: exact optimum");
+
+            // The default small-problem path: exact duals (network simplex) made rigorous by the same transforms.
+            var fromExact = (options with { ExactMaxPairs = 48 * 40 }).Compute(x, y, cost);
+            AssertBelow(exact, fromExact.LowerBound, $"d={d} {cost} seed={seed}: exact optimum, exact duals");
             for (var trial = 0; trial < 5; trial++)
             {
                 var rows = Enumerable.Range(0, 48).OrderBy(_ => rng.Next()).ToArray();
                 var cols = Enumerable.Range(0, 40).OrderBy(_ => rng.Next()).ToArray();
                 var plan = NorthWestCornerCost(a, b, rows, cols, c);
                 AssertBelow(plan, result.LowerBound, $"d={d} {cost} seed={seed} plan {trial}");
+                AssertBelow(plan, fromExact.LowerBound, $"d={d} {cost} seed={seed} plan {trial}, exact duals");
             }
         }
     }

@@ -104,7 +104,7 @@ public class DualBoundTilesTests
         Assert.All(dst, value => Assert.Equal(0.0, value));
 
         // The certificate falls back to the float64 searches and stays feasible.
-        var bound = new DualBound { CoarseSize = 16, RefineIterations = 2, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 8 }.Compute(x, y);
+        var bound = new DualBound { CoarseSize = 16, RefineIterations = 2, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 8, ExactMaxPairs = -1 }.Compute(x, y);
         var c = DualBoundChecks.BruteCost(x, y, euclidean: false);
         for (var i = 0; i < 40; i++)
         {
@@ -121,7 +121,7 @@ public class DualBoundTilesTests
     {
         const int n = 300;
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
-        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, BothOrders = true };
+        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, BothOrders = true, ExactMaxPairs = -1 };
         var tiles = options.Compute(x, y, cost);
         var float64 = (options with { SingleTransforms = false }).Compute(x, y, cost);
         var oneOrder = (options with { BothOrders = false }).Compute(x, y, cost);
@@ -147,7 +147,7 @@ public class DualBoundTilesTests
         const int n = 200;
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 11, 16, withTarget: true);
         var (x, y) = (sample.Source, sample.Target!);
-        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false };
+        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false, ExactMaxPairs = -1 };
         var (f, g, eps) = options.Potentials(x, y);
         Assert.Equal(n, f.Length);
         Assert.Equal(n, g.Length);
