@@ -25,7 +25,9 @@ namespace Monge.Solvers.Hierarchical;
 /// double (the rows' float entries widened), as in the double path: a planted permutation depends on both sides'
 /// column sums agreeing to far below float precision. The step's update of the logits is fused with the row softmax
 /// and the contraction F_Sᵀ P with the final column update, so one mirror step reads each m×r array
-/// 2 + (sweeps) times.</para>
+/// 2 + (sweeps) times. From the second projection of a side on, the column scalings start from that side's previous
+/// final ones (<see cref="StartColumnScalings"/>, one extra sweep for their sums): the large blocks' projections then
+/// converge in a few sweeps instead of running to the cap.</para>
 /// <para>Stop rule: the low-rank objective ⟨C, Q diag(1/g) Rᵀ⟩ = r·Σ (F_Xᵀ Q) ⊙ (F_Yᵀ R) comes free from the two
 /// contractions; the iterations stop once it has changed by less than <see cref="CoClusteringSettings"/>'s stall
 /// tolerance (relative) in each of two consecutive steps.</para>
