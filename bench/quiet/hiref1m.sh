@@ -7,6 +7,9 @@
 #   half-moon → S-curve, --quality fast, then default (the time the rounds add where the levels are already close)
 # Goals (docs/hiref.md, "Stop 19"): 8 Gaussians certified ≤ 1% and the solve ≤ 30 s wall / ~55 CPU-s, ≤ 1 GB; half-moon
 # default within a few percent of fast in CPU-s. Stop-18 quiet reference: half-moon 25.65 s wall, 47.7 CPU-s, 0.41 GB.
+# Stop 20 (cocl): the float co-clustering's projections start from the previous step's column scalings (every block at
+# 1M is float): fewer sweeps and lower costs than stop 19's quiet run (8 Gaussians default: cost 7.172597, 0.748%);
+# compare the four rows with docs/benchmarks.md "Quiet-machine measurements after the stop-19 merge".
 # Estimated time on a quiet 2-core machine: data ~20 s, four solves of ~25–35 s, two certificates of ~25 s: ~4 minutes.
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail

@@ -4,7 +4,9 @@
 # /usr/bin/time -v: wall, CPU = user + sys, peak RSS (goal ≤ 300 s, ≤ 4 GB), cost, per-level seconds and the progress
 # lines on stderr. Estimated time on a quiet 2-core machine: generation ~30 s, the match ~990 CPU-s (stop 19,
 # measured under load through the CLI at schedule [11, 14, 16, 16]: levels 296 / 319 / 68 / 39 CPU-s, leaves ~265
-# projected; docs/hiref.md, "Fifth pass"), ~9 minutes wall: about 10 minutes in all (at most 13). Needs ≥ 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, measured
+# projected; docs/hiref.md, "Fifth pass"), ~9 minutes wall (stop 19 quiet: 8:49, 1 025.8 CPU-s); stop 20 (cocl)
+# warm-starts the float projections (levels 1-2 are large float blocks): estimated ~900 CPU-s, ~8 minutes wall
+# (docs/hiref.md, "Sixth pass"): about 10 minutes in all (at most 13). Needs ≥ 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, measured
 # 2.87 GB under load with the same .npy inputs).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail

@@ -207,7 +207,9 @@ internal static class CoClustering
 /// <param name="InnerIterations">Largest number of Sinkhorn sweeps per projection.</param>
 /// <param name="Tolerance">Stop a projection when the L1 column-marginal error (masses normalised to one) is below this.</param>
 /// <param name="InitialScale">Scale of the random initial log-kernel.</param>
-internal readonly record struct CoClusteringSettings(double Gamma, int Iterations, int InnerIterations, double Tolerance, double InitialScale);
+/// <param name="WarmColumnScalings">Single-precision path only: each projection starts its column scalings from the
+/// previous mirror step's final ones on the same side (<see cref="CompactCoClustering.StartColumnScalings"/>).</param>
+internal readonly record struct CoClusteringSettings(double Gamma, int Iterations, int InnerIterations, double Tolerance, double InitialScale, bool WarmColumnScalings = true);
 
 /// <summary>Scratch buffers of one worker; they grow to the largest block the worker sees and are reused.</summary>
 internal sealed class CoClusteringWorkspace

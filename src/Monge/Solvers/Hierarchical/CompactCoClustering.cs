@@ -25,7 +25,9 @@ namespace Monge.Solvers.Hierarchical;
 /// double (the rows' float entries widened), as in the double path: a planted permutation depends on both sides'
 /// column sums agreeing to far below float precision. The step's update of the logits is fused with the row softmax
 /// and the contraction F_Sᵀ P with the final column update, so one mirror step reads each m×r array
-/// 2 + (sweeps) times.</para>
+/// 2 + (sweeps) times. From the second projection of a side on, the column scalings start from that side's previous
+/// final ones (<see cref="StartColumnScalings"/>, one extra sweep for their sums): the large blocks' projections then
+/// converge in a few sweeps instead of running to the cap.</para>
 /// <para>Stop rule: the low-rank objective ⟨C, Q diag(1/g) Rᵀ⟩ = r·Σ (F_Xᵀ Q) ⊙ (F_Yᵀ R) comes free from the two
 /// contractions; the iterations stop once it has changed by less than <see cref="CoClusteringSettings"/>'s stall
 /// tolerance (relative) in each of two consecutive steps.</para>
@@ -40,6 +42,9 @@ internal static class CompactCoClustering
     public static int Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken)
     {
         ws.EnsureCompactClusters(n, r, k);
+        // The column scalings each side's last projection ended on (empty until the first mirror step's projection).
+        var warmQ = settings.WarmColumnScalings ? new float[r] : null;
+        var warmR = settings.WarmColumnScalings ? new float[r] : null;
         var logQ = ws.LogQ32;
         var logR = ws.LogR32;
 
@@ -82,8 +87,8 @@ internal static class CompactCoClustering
             // Both updates read the contractions of the same iterate: R's update uses the previous F_Xᵀ Q, kept aside
             // before Q's projection overwrites it.
             Array.Copy(contractedQ, previousQ, k * r);
-            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR);
-            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ);
+            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR, warmQ);
+            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ, warmR);
             var next = Objective(contractedQ, contractedR, k * r);
             var change = Math.Abs(next - objective);
             stalled = change <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
@@ -482,6 +487,48 @@ internal static class CompactCoClustering
         return error;
     }
 
+    /// <summary>The start of a projection's column scalings: 1, or with <paramref name="warm"/> holding the previous
+    /// projection's final scalings of the same side, those (whose sums the caller then computes with one sweep; returns
+    /// true). The logits already absorbed that projection's scalings, so this re-applies its correction: the step moves
+    /// the columns in about the same direction every time, and the projection starts near its solution (a start only:
+    /// the converged projection does not depend on it).</summary>
+    internal static bool StartColumnScalings(float[] v, float[]? warm)
+    {
+        if (warm is null || !(warm[0] > 0))
+        {
+            Array.Fill(v, 1f);
+            return false;
+        }
+
+        for (var z = 0; z < v.Length; z++)
+        {
+            v[z] = warm[z] > 0 ? warm[z] : 1f;
+        }
+
+        return true;
+    }
+
+    /// <summary>Keeps a projection's final column scalings for the next projection of the same side (scaled to mean 1; a
+    /// common factor does not change the plan). Nothing without <paramref name="warm"/>.</summary>
+    internal static void KeepColumnScalings(float[] v, float[]? warm)
+    {
+        if (warm is null)
+        {
+            return;
+        }
+
+        var total = 0.0;
+        for (var z = 0; z < v.Length; z++)
+        {
+            total += v[z];
+        }
+
+        for (var z = 0; z < v.Length; z++)
+        {
+            warm[z] = total > 0 && double.IsFinite(total) ? (float)(v[z] * v.Length / total) : 0f;
+        }
+    }
+
     // Σ_z a_z b_z over one row (float, vectorised; the same order for a given SIMD width).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -517,7 +564,7 @@ internal static class CompactCoClustering
     /// the column sums of diag(1/Kv) K diag(v); the last pass writes P = diag(1/K v_prev) K diag(v).</remarks>
     internal static void Project(
         CoClusteringWorkspace ws, float[] log, float[] val, int n, int r, int maxSweeps, double tolerance, ParallelOptions? inner,
-        double[]? stepFactor, int stepK, double step, double[]? contractFactor, int k, double[]? contraction, double[]? stepM = null)
+        double[]? stepFactor, int stepK, double step, double[]? contractFactor, int k, double[]? contraction, double[]? stepM = null, float[]? warm = null)
     {
         ws.EnsureCompactProjection(n, r);
         var chunks = CoClustering.Chunks(n);
@@ -543,7 +590,18 @@ internal static class CompactCoClustering
         // v: the column scalings so far (the plan is diag(1/K v) K diag(v)).
         var v = new float[r];
         var previous = new float[r];
-        Array.Fill(v, 1f);
+        if (StartColumnScalings(v, warm))
+        {
+            // The sums of the warm start's plan: one sweep before the first column update.
+            CoClustering.For(chunks, inner, c =>
+            {
+                var acc = partial.AsSpan(c * r, r);
+                acc.Clear();
+                var (start, end) = CoClustering.Range(c, n);
+                SweepRows(val, v, start, end, r, acc);
+            });
+        }
+
         for (var sweep = 0; ; sweep++)
         {
             t0 = HiRefProfile.Start();
@@ -561,6 +619,8 @@ internal static class CompactCoClustering
             var last = error / n < tolerance || sweep + 1 >= maxSweeps;
             if (last)
             {
+                KeepColumnScalings(v, warm);
+
                 // The final column update: P_i = K_i ⊙ v / (K_i · v_prev) (column masses exact) and log ← log P, with the
                 // contraction F_Oᵀ P of the new plan accumulated per chunk (in double) in the same pass.
                 var columnLog = ColumnLogs(v, r);

@@ -25,7 +25,7 @@ public sealed class HiRefBlockSplitter
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0);
+        _settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0, options.WarmColumnScalings);
     }
 
     /// <summary>The solver options this splitter uses.</summary>

@@ -16,7 +16,8 @@ namespace Monge.Solvers.Hierarchical;
 /// <remarks>
 /// Starts from seeded logits (<see cref="CompactCoClustering.Seed"/>, the default <c>SeedingSteps ≥ 0</c>); the
 /// unseeded random start draws one stream over all rows and is not sharded. Per mirror step the phases are called
-/// 2 (row ranges) + 2 × (1 + S + 1) times for S scaling sweeps; each call moves r or k×r doubles per chunk. Time and memory
+/// 2 (row ranges) + 2 × (1 + S + 1) times for S scaling sweeps (one more per projection from the second mirror step on, for
+/// the sums of the warm-started column scalings); each call moves r or k×r doubles per chunk. Time and memory
 /// of a shard: those of <see cref="CompactCoClustering"/> on its rows.
 /// </remarks>
 internal static class ShardedCoClustering
@@ -41,6 +42,8 @@ internal static class ShardedCoClustering
         var contractedQ = new double[k * r];
         var contractedR = new double[k * r];
         var previousQ = new double[k * r];
+        var warmQ = settings.WarmColumnScalings ? new float[r] : null;
+        var warmR = settings.WarmColumnScalings ? new float[r] : null;
         Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedQ, partials);
         Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedR, partials);
         var objective = Objective(contractedQ, contractedR);
@@ -61,8 +64,8 @@ internal static class ShardedCoClustering
             var step = settings.Gamma / range;
             it++;
             Array.Copy(contractedQ, previousQ, k * r);
-            Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, contractedR, step, null, contractedQ, partials);
-            Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, previousQ, step, null, contractedR, partials);
+            Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, contractedR, step, null, contractedQ, partials, warmQ);
+            Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, previousQ, step, null, contractedR, partials, warmR);
             var next = Objective(contractedQ, contractedR);
             stalled = Math.Abs(next - objective) <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
             objective = next;
@@ -101,7 +104,7 @@ internal static class ShardedCoClustering
     /// <summary><see cref="CompactCoClustering.Project"/>'s serial part: the column scalings, the error, the last-sweep
     /// test and the combination of the contraction (none when <paramref name="contraction"/> is null), with the shards'
     /// partials summed in chunk order.</summary>
-    internal static void Project(ICoClusteringShards shards, int side, int n, int k, int r, int maxSweeps, double tolerance, double[]? stepM, double step, float? scale, double[]? contraction, double[] partials)
+    internal static void Project(ICoClusteringShards shards, int side, int n, int k, int r, int maxSweeps, double tolerance, double[]? stepM, double step, float? scale, double[]? contraction, double[] partials, float[]? warm = null)
     {
         var chunks = CoClustering.Chunks(n);
         var sums = new double[r];
@@ -109,7 +112,11 @@ internal static class ShardedCoClustering
         shards.StepAndSoftmax(side, stepM, step, scale, partials);
         var v = new float[r];
         var previous = new float[r];
-        Array.Fill(v, 1f);
+        if (CompactCoClustering.StartColumnScalings(v, warm))
+        {
+            shards.Sweep(v, partials);
+        }
+
         for (var sweep = 0; ; sweep++)
         {
             Array.Clear(sums);
@@ -125,6 +132,7 @@ internal static class ShardedCoClustering
 
             if (error / n < tolerance || sweep + 1 >= maxSweeps)
             {
+                CompactCoClustering.KeepColumnScalings(v, warm);
                 shards.Final(side, v, previous, contraction is not null, partials);
                 if (contraction is not null)
                 {
@@ -209,7 +217,7 @@ internal static class ShardedBlockSplit
         shards.Distances(1, centres, ranges);
         range = Math.Max(range, ShardedCoClustering.Max(ranges));
         var scale = (float)(range > 0 ? -gamma / range : 0.0);
-        var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0);
+        var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0, splitOptions.WarmColumnScalings);
         _ = ShardedCoClustering.Run(shards, m, k, r, settings, splitOptions.SinglePrecisionStallTolerance, scale, cancellationToken);
 
         // The hard split of HiRefBlockSplitter.HardSplit (margin greedy on Q, then on R) without the m×r logits here:

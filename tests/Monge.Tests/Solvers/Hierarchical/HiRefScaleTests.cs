@@ -78,6 +78,66 @@ public class HiRefScaleTests
         Assert.InRange(stopped.Cost / full.Cost, 0.999, 1.001);
     }
 
+    // A warm start of the column scalings is only a start: projected to convergence from 1 and from arbitrary positive
+    // scalings, the same logits give the same plan (the KL projection onto both marginals is unique), with rows summing
+    // to 1 and columns to m/r (independent oracle: the marginals and the cold projection).
+    [Theory]
+    [InlineData(3000, 8, 1.0)]
+    [InlineData(2500, 13, 6.0)]
+    public void Project_WarmStart_SameProjectionAsColdStart(int m, int r, double contrast)
+    {
+        var rng = Seeds.Create(m + r);
+        var logits = Enumerable.Range(0, m * r).Select(_ => (float)(contrast * ((rng.NextDouble() * 2) - 1))).ToArray();
+        var warm = Enumerable.Range(0, r).Select(_ => (float)(0.2 + (4.8 * rng.NextDouble()))).ToArray();
+        float[] Plan(float[]? start)
+        {
+            var ws = new CoClusteringWorkspace();
+            ws.EnsureCompactClusters(m, r, 1);
+            var log = (float[])logits.Clone();
+            CompactCoClustering.Project(ws, log, ws.ValQ32, m, r, 5000, 1e-6, null, null, 0, 0.0, null, 0, null, warm: start);
+            return ws.ValQ32.AsSpan(0, m * r).ToArray();
+        }
+
+        var cold = Plan(null);
+        var warmStart = (float[])warm.Clone();
+        var warmed = Plan(warmStart);
+        Assert.NotEqual(warm, warmStart); // the projection kept its own final scalings for the next one
+        var columns = new double[r];
+        for (var i = 0; i < m; i++)
+        {
+            var row = 0.0;
+            for (var z = 0; z < r; z++)
+            {
+                var p = warmed[(i * r) + z];
+                Assert.True(Math.Abs(p - cold[(i * r) + z]) <= 2e-4 * Math.Max(1.0, cold[(i * r) + z]), $"({i}, {z}): {p} vs {cold[(i * r) + z]}");
+                row += p;
+                columns[z] += p;
+            }
+
+            Assert.InRange(row, 1 - 1e-3, 1 + 1e-3);
+        }
+
+        foreach (var column in columns)
+        {
+            Assert.InRange(column / ((double)m / r), 1 - 1e-3, 1 + 1e-3);
+        }
+    }
+
+    // The warm-started column scalings (the default) against the cold start on the whole float solve: no worse (they converge
+    // the projections the cold start cuts at MaxProjectionIterations), and the same permutation for any thread count.
+    [Fact]
+    public void Solve_WarmColumnScalings_NoWorseThanColdStart()
+    {
+        var sample = Sample(SyntheticDataset.EightGaussiansMoons, 8192);
+        var solver = new HierarchicalRefinement { Seed = 4, SinglePrecisionMinPoints = 1, SlabRounds = 0, Polish = false };
+        var warm = solver.Solve(sample.Source, sample.Target!);
+        var cold = (solver with { WarmColumnScalings = false }).Solve(sample.Source, sample.Target!);
+        var oneThread = (solver with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        Assert.NotEqual(cold.Permutation, warm.Permutation);
+        Assert.True(warm.Cost <= cold.Cost * 1.001, $"warm {warm.Cost}, cold {cold.Cost}");
+        Assert.Equal(warm.Permutation, oneThread.Permutation);
+    }
+
     // The vectorised row gradient against the plain double loop, for widths below, at and above the SIMD width.
     [Theory]
     [InlineData(2, 4)]

@@ -283,9 +283,14 @@ public class HierarchicalRefinementTests
         var a = solver.Solve(sample.Source, sample.Target!);
         var b = (solver with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
         var full = (solver with { SinglePrecisionMinBlock = int.MaxValue }).Solve(sample.Source, sample.Target!);
+        var cold = (solver with { WarmColumnScalings = false }).Solve(sample.Source, sample.Target!);
         Assert.Equal(a.Permutation, b.Permutation);
         Assert.Equal(a.Cost, b.Cost);
-        Assert.InRange(a.Cost / full.Cost, 0.999, 1.001);
+
+        // With the double path's start of the column scalings the float path is the same algorithm: within 0.1%. The
+        // warm start (default) converges the projections the double path cuts at the cap: no worse than 0.1% above it.
+        Assert.InRange(cold.Cost / full.Cost, 0.999, 1.001);
+        Assert.True(a.Cost <= full.Cost * 1.001, $"float {a.Cost}, double {full.Cost}");
         Assert.True(a.PeakScratchBytes < full.PeakScratchBytes, $"single {a.PeakScratchBytes} B, double {full.PeakScratchBytes} B");
     }
 

@@ -5,7 +5,8 @@ namespace Monge.Tests.Solvers.Hierarchical;
 
 /// <summary>The single-precision co-clustering driven over chunk-aligned shards of the rows (the data-parallel trunk's
 /// reduction pattern, issue 15): same mirror steps and the same logits, bit for bit, as <see cref="CompactCoClustering.Run"/>
-/// on the whole block, for one, two and three shards, with and without threads inside the shards.</summary>
+/// on the whole block, for one, two and three shards, with and without threads inside the shards, with the warm-started
+/// column scalings (the default) and without.</summary>
 public class ShardedCoClusteringTests
 {
     [Theory]
@@ -13,7 +14,8 @@ public class ShardedCoClusteringTests
     [InlineData(new[] { 0, 2048 }, false)]
     [InlineData(new[] { 0, 1024, 3072 }, true)]
     [InlineData(new[] { 0, 4096 }, true)]
-    public void Run_Shards_SameLogitsAsWholeBlock(int[] starts, bool threads)
+    [InlineData(new[] { 0, 2048 }, false, false)]
+    public void Run_Shards_SameLogitsAsWholeBlock(int[] starts, bool threads, bool warm = true)
     {
         const int n = 4500; // 5 chunks, the last one partial
         const int r = 8;
@@ -21,7 +23,7 @@ public class ShardedCoClusteringTests
         var x = sample.Source.Memory.ToArray();
         var y = sample.Target!.Memory.ToArray();
         var options = new HierarchicalRefinement { Seed = 5 };
-        var settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0);
+        var settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0, warm);
         var ix = Enumerable.Range(0, n).ToArray();
         var iy = Enumerable.Range(0, n).ToArray();
 
