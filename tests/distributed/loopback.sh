@@ -10,7 +10,8 @@
 #   MONGE_LOOPBACK_SHARDS=S passes --trunk-shards S (-1: level 0 on one worker); MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
 #   0 = every level block by block and the leaves on the coordinator; default: the library's, 131 072;
 #   MONGE_LOOPBACK_SILO_ENV="VAR=value …" sets environment variables for the silo processes only, e.g. the GC settings
-#   docs/distributed.md measures: "DOTNET_GCHeapHardLimit=0x60000000 DOTNET_GCConserveMemory=5";
+#   a heap cap per silo, "DOTNET_GCHeapHardLimit=0x20000000" (docs/distributed.md, "Memory per process and GC settings");
+#   MONGE_LOOPBACK_SINGLE=0 skips the single-machine run and the comparison (memory measurements of GC variants only);
 #   MONGE_LOOPBACK_DEADLINE=S stops after S seconds from the start of the job (exit 124), printing where the job is:
 #   the level checkpoints, sharded blocks and subtrees finished in the store, and the silos' peak RSS so far)
 set -euo pipefail
@@ -122,6 +123,13 @@ for k in 0 1 2; do
 done
 read -r cu cs ckb <"$WORK/client.time" || true
 rss_line="$rss_line client $((${ckb:-0} / 1024)) MB; sum $(((total_kb + ${ckb:-0}) / 1024)) MB"
+
+if [ "${MONGE_LOOPBACK_SINGLE:-1}" = 0 ]; then
+  tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
+  echo "$rss_line"
+  echo "loopback: n=$N cluster $((SECONDS - start))s; single machine skipped (MONGE_LOOPBACK_SINGLE=0), permutation not compared"
+  exit 0
+fi
 
 echo "== loopback: the same match on one machine"
 start=$SECONDS
