@@ -127,9 +127,9 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
     // the hash existed is checked against the stored bytes once, then gets the hash.
     private async Task PutInputsAsync(PointCloud<double> source, PointCloud<double> target, string jobId, CancellationToken cancellationToken)
     {
-        var sourceBytes = BlockCodec.FromDoubles(source.Memory.Span);
-        var targetBytes = BlockCodec.FromDoubles(target.Memory.Span);
-        var hash = InputHash(source.Count, source.Dimension, sourceBytes, targetBytes);
+        // The hash reads the points in place, and each set is copied to bytes only while it is written (one set's bytes at
+        // a time: n·d·8 bytes, not both sets' copies besides the points).
+        var hash = InputHash(source, target);
         var hashKey = HiRefKeys.Inputs(jobId);
         if (await store.ExistsAsync(HiRefKeys.Source(jobId), cancellationToken).ConfigureAwait(false))
         {
@@ -140,8 +140,8 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
             }
             else
             {
-                same = (await store.GetAsync(HiRefKeys.Source(jobId), cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(sourceBytes)
-                    && (await store.GetAsync(HiRefKeys.Target(jobId), cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(targetBytes);
+                same = await StoredEqualsAsync(HiRefKeys.Source(jobId), source, cancellationToken).ConfigureAwait(false)
+                    && await StoredEqualsAsync(HiRefKeys.Target(jobId), target, cancellationToken).ConfigureAwait(false);
                 if (same)
                 {
                     await store.PutAsync(hashKey, System.Text.Encoding.UTF8.GetBytes(hash), cancellationToken).ConfigureAwait(false);
@@ -156,21 +156,33 @@ public sealed class DistributedHierarchicalRefinement(IGrainFactory client, IBlo
             return;
         }
 
-        await store.PutAsync(HiRefKeys.Source(jobId), sourceBytes, cancellationToken).ConfigureAwait(false);
-        await store.PutAsync(HiRefKeys.Target(jobId), targetBytes, cancellationToken).ConfigureAwait(false);
+        await PutPointsAsync(HiRefKeys.Source(jobId), source, cancellationToken).ConfigureAwait(false);
+        await PutPointsAsync(HiRefKeys.Target(jobId), target, cancellationToken).ConfigureAwait(false);
         await store.PutAsync(hashKey, System.Text.Encoding.UTF8.GetBytes(hash), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The content hash of a job's points, as stored under <see cref="HiRefKeys.Inputs"/>.</summary>
-    internal static string InputHash(PointCloud<double> source, PointCloud<double> target) =>
-        InputHash(source.Count, source.Dimension, BlockCodec.FromDoubles(source.Memory.Span), BlockCodec.FromDoubles(target.Memory.Span));
+    // One point set's bytes live only in this call.
+    private async Task PutPointsAsync(string key, PointCloud<double> points, CancellationToken cancellationToken) =>
+        await store.PutAsync(key, BlockCodec.FromDoubles(points.Memory.Span), cancellationToken).ConfigureAwait(false);
 
-    private static string InputHash(int n, int d, byte[] sourceBytes, byte[] targetBytes)
+    private async Task<bool> StoredEqualsAsync(string key, PointCloud<double> points, CancellationToken cancellationToken)
     {
+        var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return stored.AsSpan().SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(points.Memory.Span));
+    }
+
+    /// <summary>The content hash of a job's points, as stored under <see cref="HiRefKeys.Inputs"/>.</summary>
+    internal static string InputHash(PointCloud<double> source, PointCloud<double> target)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The block store's raw encodings are little-endian; this machine is big-endian.");
+        }
+
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        sha.AppendData(sourceBytes);
-        sha.AppendData(targetBytes);
-        return $"{{\"n\":{n},\"d\":{d},\"sha256\":\"{Convert.ToHexStringLower(sha.GetHashAndReset())}\"}}";
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(source.Memory.Span));
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(target.Memory.Span));
+        return $"{{\"n\":{source.Count},\"d\":{source.Dimension},\"sha256\":\"{Convert.ToHexStringLower(sha.GetHashAndReset())}\"}}";
     }
 
     // Short calls through a gateway can fail while a silo is lost or a grain is being re-placed: retry them until

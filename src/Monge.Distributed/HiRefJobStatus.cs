@@ -190,6 +190,11 @@ public sealed record HiRefJobStatus
     [Id(33)]
     public IReadOnlyList<long> LevelBytes { get; init; } = [];
 
+    /// <summary>Blocks of sharded multi-block levels taken from an earlier run's per-block checkpoint instead of being
+    /// split again (a lost coordinator costs only the block it was splitting).</summary>
+    [Id(34)]
+    public int ResumedBlocks { get; init; }
+
     /// <summary>Whether the job is over (succeeded or failed).</summary>
     public bool IsFinished => State is HiRefJobState.Succeeded or HiRefJobState.Failed;
 }

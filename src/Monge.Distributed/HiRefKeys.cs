@@ -57,6 +57,16 @@ public static class HiRefKeys
     /// <param name="part">"in" or "run".</param>
     public static string Shard(string jobId, int level, int block, int shard, int shards, string part) => $"jobs/{jobId}/shards/{level}/{block}/{shard}of{shards}.{part}";
 
+    /// <summary>The checkpoint of one block of a sharded level with several blocks, written when its split is done: the
+    /// block's X and Y index ranges after the split (the point indices, not local positions) and its child sizes
+    /// (<c>BlockOutput</c>'s layout). A restarted coordinator takes the finished blocks from these and splits only the
+    /// others; valid whatever the shard count (a block's split does not depend on it); removed after the level
+    /// checkpoint.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="level">The level number.</param>
+    /// <param name="block">The block's index in its level.</param>
+    public static string ShardedBlock(string jobId, int level, int block) => $"jobs/{jobId}/shards/{level}/{block}.done";
+
     /// <summary>Which shard count's files a sharded level has in the store (an int32, written before them; a block of
     /// the level has that many shards, or one per 1024-row chunk when it has fewer chunks): a run
     /// that shards the level over another count (a silo was lost, or <see cref="HiRefJobSpec.TrunkShards"/> changed)

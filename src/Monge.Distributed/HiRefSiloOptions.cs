@@ -18,6 +18,14 @@ public sealed class HiRefSiloOptions
     /// (default: the processor count minus one, at least 1).</summary>
     public int Cores { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
 
+    /// <summary>Whether the silo runs a full compacting garbage collection (the large-object heap included) when a
+    /// large piece of work ends: a shard loaded or released, a block split or subtree done on a worker, a level done on
+    /// the coordinator (default true). Those leave hundreds of megabytes of large arrays behind at 10 M points, which the
+    /// GC otherwise keeps until its gen-2 budget, sized by the live heap, runs out: the silo's peak memory then holds the
+    /// next piece of work besides the last one's garbage (measured: docs/distributed.md, "Memory per process and GC
+    /// settings"). One collection costs about a second per GB live, a few dozen per job.</summary>
+    public bool CompactAfterWork { get; init; } = true;
+
     /// <summary>Test hook: a pause after each level checkpoint and each finished subtree, so that a test can kill a silo
     /// while the job runs.</summary>
     internal TimeSpan PauseAfterCheckpoint { get; init; }
@@ -25,6 +33,16 @@ public sealed class HiRefSiloOptions
     /// <summary>Test hook: a pause before each shard phase call, so that a test can kill a silo while a sharded level
     /// runs.</summary>
     internal TimeSpan ShardCallDelay { get; init; }
+
+    /// <summary>The collection of <see cref="CompactAfterWork"/>, if set.</summary>
+    internal void Compact()
+    {
+        if (CompactAfterWork)
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+    }
 
     internal SemaphoreSlim Budget => _budget ??= new SemaphoreSlim(Math.Max(1, Cores));
 }

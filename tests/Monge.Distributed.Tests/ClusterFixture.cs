@@ -26,12 +26,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         Directory.Delete(Root, recursive: true);
     }
 
-    public static async Task<InProcessTestCluster> StartAsync(IBlockStore store, short silos, TimeSpan pause, TimeSpan shardCallDelay = default)
+    // compact: HiRefSiloOptions.CompactAfterWork (off by default here: three silos share the test process, and a full
+    // collection after every small block would only slow the tier down; the permutation does not depend on it).
+    public static async Task<InProcessTestCluster> StartAsync(IBlockStore store, short silos, TimeSpan pause, TimeSpan shardCallDelay = default, bool compact = false)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMongeHiRef(new HiRefSiloOptions { Store = store, Cores = 1, PauseAfterCheckpoint = pause, ShardCallDelay = shardCallDelay });
+            silo.AddMongeHiRef(new HiRefSiloOptions { Store = store, Cores = 1, PauseAfterCheckpoint = pause, ShardCallDelay = shardCallDelay, CompactAfterWork = compact });
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

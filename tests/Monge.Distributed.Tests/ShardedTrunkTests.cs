@@ -101,6 +101,46 @@ public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper 
         output.WriteLine($"levels' blocks {string.Join(" ", expected.Levels.Select(l => l.BlocksSplit))}; bytes per level {string.Join(" ", result.Status.LevelBytes)}; round trips {result.Status.ShardRoundTrips}");
     }
 
+    // Per-block checkpoints of a sharded multi-block level: the coordinator's run stops (a store error, as when its silo
+    // dies) right when it starts block 1 of level 1, after block 0's checkpoint was written. At that moment the store
+    // holds block 0's checkpoint whole (it decodes to a split of block 0's points) and no level-1 checkpoint; the next run
+    // takes block 0 from it (one resumed block, no second split of it), splits block 1, and the permutation and cost are
+    // the single machine's; no block checkpoint or shard file is left.
+    [Fact]
+    public async Task Solve_CoordinatorLostAfterABlockCheckpoint_ResumesFinishedBlocksSamePermutation()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "monge-blockckpt-" + Guid.NewGuid().ToString("N"));
+        const string job = "sharded-block-checkpoint";
+        var store = new CrashOnPut(new DirectoryBlockStore(root), HiRefKeys.Shard(job, 1, 1, 0, 3, "in"));
+        // The silos compact after each piece of work here, as `monge cluster silo` does (same permutation).
+        var cluster = await ClusterFixture.StartAsync(store, 3, TimeSpan.Zero, compact: true);
+        try
+        {
+            var (x, y) = DistributedHiRefTests.Clouds(6000, 41);
+            var spec = Spec with { Seed = 41, TrunkShards = 3, SinglePrecisionMinBlock = 1024, RankSchedule = [2, 2, 4, 6] };
+            var expected = spec.ToSolver().Solve(x, y);
+            Assert.Equal(2, expected.Levels[1].BlocksSplit);
+            var solver = new DistributedHierarchicalRefinement(cluster.Client, store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+            var result = await solver.SolveAsync(x, y, spec, job);
+            Assert.True(store.Crashed, "the run never reached block 1 of level 1");
+            Assert.True(store.BlockCheckpointWhole, "block 0's checkpoint was not in the store, or not whole, when the run stopped");
+            Assert.False(store.LevelCheckpointAtCrash, "the level-1 checkpoint was written before its last block");
+            Assert.Equal(expected.Permutation, result.Permutation);
+            Assert.Equal(expected.Cost, result.Cost);
+            Assert.Equal(1, result.Status.ResumedBlocks);
+            Assert.True(result.Status.Runs >= 2, $"the job ran {result.Status.Runs} time(s)");
+            Assert.DoesNotContain(
+                Directory.GetFiles(Path.Combine(root, "jobs", job), "*", SearchOption.AllDirectories),
+                f => f.Contains($"{Path.DirectorySeparatorChar}shards{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+            output.WriteLine($"runs {result.Status.Runs}, resumed levels {result.Status.ResumedLevels}, resumed blocks {result.Status.ResumedBlocks}, sharded levels {result.Status.ShardedLevels}");
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Solve_TrunkShardsOff_SamePermutationWithoutShards()
     {
@@ -148,6 +188,49 @@ public sealed class ShardedTrunkTests(ClusterFixture fixture, ITestOutputHelper 
             await cluster.DisposeAsync();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    // Fails the first write of one key (an I/O error: the job's run stops and the next status call starts another run),
+    // and records what the store held then.
+    private sealed class CrashOnPut(IBlockStore inner, string key) : IBlockStore
+    {
+        public bool Crashed { get; private set; }
+
+        public bool BlockCheckpointWhole { get; private set; }
+
+        public bool LevelCheckpointAtCrash { get; private set; }
+
+        public string Location => inner.Location;
+
+        public async ValueTask PutAsync(string k, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        {
+            if (k == key && !Crashed)
+            {
+                Crashed = true;
+                var job = k.Split('/')[1];
+                var blockKey = HiRefKeys.ShardedBlock(job, 1, 0);
+                if (await inner.ExistsAsync(blockKey, cancellationToken))
+                {
+                    var bytes = await inner.GetAsync(blockKey, cancellationToken);
+                    var m = BitConverter.ToInt32(bytes, 0);
+                    var r = BitConverter.ToInt32(bytes, 4);
+                    var ix = Enumerable.Range(0, m).Select(i => BitConverter.ToInt32(bytes, 8 + (4 * i))).ToArray();
+                    var sizes = Enumerable.Range(0, r).Select(i => BitConverter.ToInt32(bytes, 8 + (8 * m) + (4 * i))).ToArray();
+                    BlockCheckpointWhole = bytes.Length == (2 + (2 * m) + r) * 4 && r is >= 1 and <= 2 && sizes.Sum() == m && ix.Distinct().Count() == m && ix.All(i => i is >= 0 and < 6000);
+                }
+
+                LevelCheckpointAtCrash = await inner.ExistsAsync(HiRefKeys.Level(job, 1), cancellationToken);
+                throw new IOException($"test: the coordinator stops before writing '{k}'");
+            }
+
+            await inner.PutAsync(k, data, cancellationToken);
+        }
+
+        public ValueTask<byte[]> GetAsync(string k, CancellationToken cancellationToken = default) => inner.GetAsync(k, cancellationToken);
+
+        public ValueTask<bool> ExistsAsync(string k, CancellationToken cancellationToken = default) => inner.ExistsAsync(k, cancellationToken);
+
+        public ValueTask DeleteAsync(string k, CancellationToken cancellationToken = default) => inner.DeleteAsync(k, cancellationToken);
     }
 
     private sealed class KillShardSilo(InProcessTestCluster cluster, TaskCompletionSource<string> killed) : IProgress<HiRefJobStatus>

@@ -8,7 +8,12 @@
 #   MONGE_LOOPBACK_KILL=0 runs without killing a silo, for measurements; MONGE_LOOPBACK_KILL=mid kills the third silo
 #   while the sharded level 0 runs (3 s after its shard inputs appear; the level starts again on the two live silos);
 #   MONGE_LOOPBACK_SHARDS=S passes --trunk-shards S (-1: level 0 on one worker); MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
-#   0 = every level block by block and the leaves on the coordinator; default: the library's, 131 072)
+#   0 = every level block by block and the leaves on the coordinator; default: the library's, 131 072;
+#   MONGE_LOOPBACK_SILO_ENV="VAR=value …" sets environment variables for the silo processes only, e.g. the GC settings
+#   a heap cap per silo, "DOTNET_GCHeapHardLimit=0x20000000" (docs/distributed.md, "Memory per process and GC settings");
+#   MONGE_LOOPBACK_SINGLE=0 skips the single-machine run and the comparison (memory measurements of GC variants only);
+#   MONGE_LOOPBACK_DEADLINE=S stops after S seconds from the start of the job (exit 124), printing where the job is:
+#   the level checkpoints, sharded blocks and subtrees finished in the store, and the silos' peak RSS so far)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1048576}"
@@ -39,11 +44,13 @@ echo "== loopback: generate $N points"
 for p in $PORT $((PORT + 1)) $((PORT + 2)) $GATE $((GATE + 1)) $((GATE + 2)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "loopback: port $p is in use (set MONGE_LOOPBACK_PORT)" >&2; exit 1; fi
 done
+[ -n "${MONGE_LOOPBACK_SILO_ENV:-}" ] && echo "== loopback: silo environment: $MONGE_LOOPBACK_SILO_ENV"
 echo "== loopback: 3 silos on 127.0.0.1:$PORT..$((PORT + 2)), gateways $GATE..$((GATE + 2))"
 for k in 0 1 2; do
   primary=()
   [ "$k" -gt 0 ] && primary=(--primary "127.0.0.1:$PORT")
-  "$MONGE" cluster silo --store "$WORK/store" --port $((PORT + k)) --gateway-port $((GATE + k)) --cores 1 "${primary[@]}" 2>"$WORK/silo$k.log" &
+  # shellcheck disable=SC2086
+  env ${MONGE_LOOPBACK_SILO_ENV:-} "$MONGE" cluster silo --store "$WORK/store" --port $((PORT + k)) --gateway-port $((GATE + k)) --cores 1 "${primary[@]}" 2>"$WORK/silo$k.log" &
   PIDS+=($!)
   sleep 2
 done
@@ -78,7 +85,27 @@ elif [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev
 else
   echo "loopback: the job ended before its first checkpoint" >&2; cat "$WORK/cluster.err" >&2; exit 1
 fi
-wait "$JOB" || { echo "loopback: the cluster job failed" >&2; tail -20 "$WORK/cluster.err" >&2; exit 1; }
+DEADLINE="${MONGE_LOOPBACK_DEADLINE:-0}"
+where_is() {
+  local jobdir="$WORK/store/jobs/loopback-$$"
+  echo "loopback: where the job is after $((SECONDS - start)) s: level checkpoints [$(ls "$jobdir/levels" 2>/dev/null | tr '\n' ' ')]," \
+    "sharded blocks done $(find "$jobdir/shards" -name '*.done' 2>/dev/null | wc -l)," \
+    "subtrees done $(find "$jobdir/subtrees" -name '*.out' 2>/dev/null | wc -l) of $(find "$jobdir/subtrees" -name '*.in' -o -name '*.out' 2>/dev/null | wc -l) started"
+  for k in 0 1 2; do
+    [ -r "/proc/${PIDS[$k]}/status" ] && echo "loopback: silo$k peak RSS so far $(($(awk '/^VmHWM:/ {print $2}' "/proc/${PIDS[$k]}/status") / 1024)) MB"
+  done
+}
+if [ "$DEADLINE" -gt 0 ]; then
+  while kill -0 "$JOB" 2>/dev/null; do
+    if [ $((SECONDS - start)) -ge "$DEADLINE" ]; then
+      echo "loopback: the cluster job passed MONGE_LOOPBACK_DEADLINE=$DEADLINE s" >&2
+      where_is
+      exit 124
+    fi
+    sleep 2
+  done
+fi
+wait "$JOB" || { echo "loopback: the cluster job failed" >&2; where_is; tail -20 "$WORK/cluster.err" >&2; exit 1; }
 cluster_s=$((SECONDS - start))
 # Peak RSS (VmHWM) and CPU seconds (user + sys) of each live silo process, and of the client, after the job.
 rss_line="loopback: peak RSS per process:"
@@ -96,6 +123,13 @@ for k in 0 1 2; do
 done
 read -r cu cs ckb <"$WORK/client.time" || true
 rss_line="$rss_line client $((${ckb:-0} / 1024)) MB; sum $(((total_kb + ${ckb:-0}) / 1024)) MB"
+
+if [ "${MONGE_LOOPBACK_SINGLE:-1}" = 0 ]; then
+  tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
+  echo "$rss_line"
+  echo "loopback: n=$N cluster $((SECONDS - start))s; single machine skipped (MONGE_LOOPBACK_SINGLE=0), permutation not compared"
+  exit 0
+fi
 
 echo "== loopback: the same match on one machine"
 start=$SECONDS

@@ -17,6 +17,12 @@ SERIAL = 3.4e-6    # s per point of the sharded level spent outside the fan-outs
                    # k-means++ draw, partial sums and hard split on one core, the shard inputs' gather and load): 16% of
                    # the level at 2M (31.6 of 193.3 s, loaded), applied to the quiet 1M sharded level 0 (20.5 s)
 
+RUN_BYTES = 160    # bytes a point of the sorted runs a sharded level writes (and the coordinator reads back): both
+                   # sides' logits plus a key and an index a row (2 x 160 MB at 1M, r = 16; stop 19)
+SHARD_BYTES = 300  # bytes a shard holds per row at d = 2, r = 14-16 (points 32, factors 64, logits 8·r, plan 4·r, row
+                   # scalings 8), live data; the loopback peaks are measured against it (docs/distributed.md, "Memory
+                   # per process and GC settings")
+
 # --- assumed (stated in docs/distributed.md) ---
 CORES = 16              # cores per machine
 LINK = 1.25e9           # bytes/s into the coordinator's machine (10 GbE)
@@ -46,7 +52,7 @@ def model(n, machines, serial_per_point):
     t0_bytes = PARTIAL_PER_R * R * n / LINK
     t0_rt = ROUND_TRIPS * LATENCY
     t0_serial = serial_per_point * n
-    t0_io = (2 * n * D * 8 + 2 * n * R * 4) / LINK   # the shard inputs out, the logits back
+    t0_io = (2 * n * D * 8 + RUN_BYTES * n) / LINK   # the shard inputs out, the sorted runs back
     out["level0"] = t0_compute + t0_bytes + t0_rt + t0_serial + t0_io
     out["level0_parts"] = (t0_compute, t0_bytes + t0_io, t0_rt, t0_serial)
     # trunk levels 1..: blocks of sizes[t] > SUBTREE split one per worker (c threads), gathered by the coordinator
@@ -65,12 +71,14 @@ def model(n, machines, serial_per_point):
     w_sub = sum(W_DP if s > 16384 else W_LOW for s in rest) + W_LEAF
     out["subtrees"] = w_sub * n / cores + (2 * n * D * 8 + 8 * n) / LINK
     out["total"] = out["level0"] + out["trunk"] + out["subtrees"] + 2 * n * D * 8 / STORE + 4 * n / STORE
-    out["bytes"] = (2 * n * D * 8 + 2 * n * R * 4 + 8 * n + PARTIAL_PER_R * R * n   # level 0: shard inputs, logits, checkpoint, partials
+    out["bytes"] = (2 * n * D * 8 + 2 * RUN_BYTES * n + 8 * n + PARTIAL_PER_R * R * n   # level 0: shard inputs, sorted runs written and read, checkpoint, partials
                     + (t - 1) * (2 * n * D * 8 + 16 * n)                      # trunk levels
                     + 2 * n * D * 8 + 8 * n                                   # subtrees
                     + 2 * n * D * 8 + 4 * n)                                  # points in, result out
-    out["coordinator_memory"] = 2 * n * D * 8 + 8 * n + 2 * n * R * 4
-    out["shard_memory"] = n / machines * 300
+    # stop 20: the coordinator holds the points, both index arrays, a sharded block's saved ranges and its labels and
+    # regrouping buffer (no logits since stop 19: the hard split merges the shards' sorted runs a page at a time)
+    out["coordinator_memory"] = 2 * n * D * 8 + 8 * n + 8 * n + 8 * n
+    out["shard_memory"] = n / machines * SHARD_BYTES
     return out
 
 

@@ -45,6 +45,46 @@ internal static class BlockOutput
         return (ix, iy, sizes);
     }
 
+    /// <summary>Decodes and checks a sharded block's checkpoint (<see cref="Encode"/> of the block's index ranges after
+    /// its split, not local positions): each stored range holds the same point indices as the block's current range,
+    /// and the 1 … <paramref name="rank"/> sizes tile the block.</summary>
+    public static (int[] X, int[] Y, int[] Sizes) DecodeRanges(string key, byte[] bytes, ReadOnlySpan<int> currentX, ReadOnlySpan<int> currentY, int rank)
+    {
+        var m = currentX.Length;
+        if (bytes.Length < 8 || BlockCodec.ReadInt(bytes, 0) != m)
+        {
+            throw new BlockCorruptException(key, $"Block checkpoint '{key}' does not describe a block of {m} points.");
+        }
+
+        var r = BlockCodec.ReadInt(bytes, 4);
+        if (r < 1 || r > Math.Min(m, rank) || bytes.Length != (2L + (2L * m) + r) * sizeof(int))
+        {
+            throw new BlockCorruptException(key, $"Block checkpoint '{key}' has {bytes.Length} bytes, not a block of {m} points split in at most {rank}.");
+        }
+
+        var ix = new int[m];
+        var iy = new int[m];
+        var sizes = new int[r];
+        BlockCodec.ReadInts(bytes.AsSpan(8), ix);
+        BlockCodec.ReadInts(bytes.AsSpan(8 + (4 * m)), iy);
+        BlockCodec.ReadInts(bytes.AsSpan(8 + (8 * m)), sizes);
+        if (!SameSet(ix, currentX) || !SameSet(iy, currentY) || sizes.Any(s => s < 1) || sizes.Sum() != m)
+        {
+            throw new BlockCorruptException(key, $"Block checkpoint '{key}' does not reorder its block's {m} points into {r} children.");
+        }
+
+        return (ix, iy, sizes);
+    }
+
+    private static bool SameSet(int[] stored, ReadOnlySpan<int> current)
+    {
+        var a = (int[])stored.Clone();
+        var b = current.ToArray();
+        Array.Sort(a);
+        Array.Sort(b);
+        return a.AsSpan().SequenceEqual(b);
+    }
+
     private static bool IsPermutation(int[] p)
     {
         var seen = new bool[p.Length];

@@ -9,6 +9,14 @@ internal static class BlockSplitWork
     // Blocks at least this large are split with the silo's cores inside (fixed 1024-row chunks: same result).
     private const int InnerParallelSize = 16384;
 
+    // The work, then the silo's collection (HiRefSiloOptions.CompactAfterWork): the block's points and scratch are garbage.
+    public static async Task<int[]> ThenCompactAsync(Task<int[]> work, HiRefSiloOptions options)
+    {
+        var sizes = await work.ConfigureAwait(false);
+        options.Compact();
+        return sizes;
+    }
+
     // The split of a block shipped as two sub-clouds with identity index ranges (the IHiRefExecutor contract): the
     // permuted local ranges are mapped back through the block's original ranges by the coordinator.
     public static Task<int[]> RunAsync(HiRefBlockRequest request, IBlockStore store, int cores) =>
@@ -43,18 +51,22 @@ internal static class BlockSplitWork
         }
 
         var (m, d) = (request.Size, request.Spec.Dimension);
-        if (await InputOrFinishedAsync(request, store).ConfigureAwait(false) is not { } bytes)
+        if (await PointsOrFinishedAsync(request, store, 2L * m * d).ConfigureAwait(false) is not { } points)
         {
             return (await FinishedSizesAsync(request, store).ConfigureAwait(false))!;
         }
 
-        var points = BlockCodec.ToDoubles(request.InputKey, bytes, 2L * m * d);
         var ix = Enumerable.Range(0, m).ToArray();
         var iy = Enumerable.Range(0, m).ToArray();
         var sizes = work(points, m, d, ix, iy).Select(c => c.Size).ToArray();
         await store.PutAsync(request.OutputKey, BlockOutput.Encode(ix, iy, sizes)).ConfigureAwait(false);
         return sizes;
     }
+
+    // The input's points; their bytes are a local of this call only (not of RunOnBlockAsync's state machine, which would
+    // keep them reachable through the whole split: 2·m·d·8 bytes more on the worker).
+    private static async Task<double[]?> PointsOrFinishedAsync(HiRefBlockRequest request, IBlockStore store, long count) =>
+        await InputOrFinishedAsync(request, store).ConfigureAwait(false) is { } bytes ? BlockCodec.ToDoubles(request.InputKey, bytes, count) : null;
 
     // The input, or null when it is gone because another attempt of this call (or another run of the job) finished in
     // the meantime: an input is only removed after its output was written, so a missing input with an output present is

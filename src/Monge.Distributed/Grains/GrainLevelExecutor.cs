@@ -12,7 +12,7 @@ namespace Monge.Distributed.Grains;
 /// </summary>
 /// <remarks>The checkpoint write and the removal of the level's block files are fenced by the run's
 /// <see cref="JobEpoch"/>: a run that a later run has superseded stops there (<see cref="JobSupersededException"/>).</remarks>
-internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterCheckpoint, int cores = 1) : IHiRefExecutor
+internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlockStore store, IGrainFactory grains, JobProgress progress, JobEpoch epoch, TimeSpan pauseAfterCheckpoint, int cores = 1, Action? compact = null) : IHiRefExecutor
 {
     private const int MaxAttempts = 6;
     private const int MaxInFlight = 64;
@@ -48,9 +48,29 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             await store.PutAsync(HiRefKeys.ShardManifest(jobId, level.Number), manifest, cancellationToken).ConfigureAwait(false);
 
             // Block after block, each over all the shards (a block's split is the single machine's whatever the count).
+            // With several blocks, each finished block is checkpointed (its ranges and child sizes): a restarted
+            // coordinator takes those and splits only the others, so a lost coordinator costs its block in flight.
             for (var b = 0; b < level.Blocks.Count; b++)
             {
-                sizes[b] = await RunShardedAsync(level, level.Blocks[b], input, splitOptions, cancellationToken).ConfigureAwait(false);
+                var block = level.Blocks[b];
+                var blockKey = HiRefKeys.ShardedBlock(jobId, level.Number, block.Index);
+                if (level.Blocks.Count > 1 && await store.ExistsAsync(blockKey, cancellationToken).ConfigureAwait(false))
+                {
+                    sizes[b] = await LoadBlockCheckpointAsync(blockKey, block, level.Rank, input, cancellationToken).ConfigureAwait(false);
+                    progress.BlockResumed();
+                }
+                else
+                {
+                    sizes[b] = await RunShardedAsync(level, block, input, splitOptions, cancellationToken).ConfigureAwait(false);
+                    if (level.Blocks.Count > 1)
+                    {
+                        var bytes = BlockOutput.Encode(input.IndicesX.Slice(block.XStart, block.Size).ToArray(), input.IndicesY.Slice(block.YStart, block.Size).ToArray(), sizes[b]);
+                        await epoch.CheckAsync($"write the checkpoint of block {block.Index} of level {level.Number}", cancellationToken).ConfigureAwait(false);
+                        await store.PutAsync(blockKey, bytes, cancellationToken).ConfigureAwait(false);
+                        progress.Moved(bytes.Length, 0);
+                    }
+                }
+
                 input.ReportBlockDone();
             }
 
@@ -119,6 +139,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         }
 
         progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
+        compact?.Invoke();
         if (pauseAfterCheckpoint > TimeSpan.Zero)
         {
             await Task.Delay(pauseAfterCheckpoint, cancellationToken).ConfigureAwait(false);
@@ -177,9 +198,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             {
                 var (start, end) = ShardRows(s, count, m);
                 var rows = new HiRefBlock(block.Level, block.Index, block.XStart + start, block.YStart + start, end - start);
-                var points = Gather(rows, input.X.Span, input.Y.Span, d, input.IndicesX.Span, input.IndicesY.Span);
-                await store.PutAsync(key, points, cancellationToken).ConfigureAwait(false);
-                progress.Moved(points.Length, 0);
+                await PutGatheredAsync(store, key, rows, input.X, input.Y, d, input.IndicesX, input.IndicesY, progress, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -283,6 +302,12 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                 await store.DeleteAsync(HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "in"), cancellationToken).ConfigureAwait(false);
                 await ShardRuns.RemoveAsync(store, HiRefKeys.Shard(jobId, level.Number, block.Index, s, count, "run"), cancellationToken).ConfigureAwait(false);
             }
+
+            // A block's checkpoint holds for any shard count: it goes only with the level (after its checkpoint).
+            if (keep is null)
+            {
+                await store.DeleteAsync(HiRefKeys.ShardedBlock(jobId, level.Number, block.Index), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await store.DeleteAsync(manifestKey, cancellationToken).ConfigureAwait(false);
@@ -312,9 +337,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         string? worker = null;
         if (!await store.ExistsAsync(outKey, cancellationToken).ConfigureAwait(false))
         {
-            var points = Gather(block, input.X.Span, input.Y.Span, input.Dimension, input.IndicesX.Span, input.IndicesY.Span);
-            await store.PutAsync(inKey, points, cancellationToken).ConfigureAwait(false);
-            progress.Moved(points.Length, 0);
+            await PutGatheredAsync(store, inKey, block, input.X, input.Y, input.Dimension, input.IndicesX, input.IndicesY, progress, cancellationToken).ConfigureAwait(false);
             var request = new HiRefBlockRequest { Spec = spec, Level = level.Number, BlockIndex = block.Index, Rank = level.Rank, Size = block.Size, InputKey = inKey, OutputKey = outKey };
             var reply = await CallWorkerAsync(request, cancellationToken).ConfigureAwait(false);
             worker = reply.Silo;
@@ -361,6 +384,16 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
 
     internal static bool IsTransient(Exception ex, CancellationToken cancellationToken) =>
         ex is not (BlockStoreException or ArgumentException or InvalidOperationException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    // Gathers a block's points and writes them to the store; the bytes are a local of this call only (not of the caller's
+    // state machine, where they would stay reachable while the worker runs: with 64 blocks in flight, up to all the
+    // points once more on the coordinator).
+    internal static async Task PutGatheredAsync(IBlockStore store, string key, HiRefBlock block, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int d, ReadOnlyMemory<int> indicesX, ReadOnlyMemory<int> indicesY, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var points = Gather(block, x.Span, y.Span, d, indicesX.Span, indicesY.Span);
+        await store.PutAsync(key, points, cancellationToken).ConfigureAwait(false);
+        progress.Moved(points.Length, 0);
+    }
 
     // The block's X-part then its Y-part, in range order, row-major float64: the worker splits them with identity ranges.
     internal static byte[] Gather(HiRefBlock block, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> indicesX, ReadOnlySpan<int> indicesY)
@@ -424,6 +457,20 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         BlockCodec.WriteInts(bytes.AsSpan(header.Count * sizeof(int)), input.IndicesX.Span);
         BlockCodec.WriteInts(bytes.AsSpan((header.Count + n) * sizeof(int)), input.IndicesY.Span);
         return bytes;
+    }
+
+    // A finished block of a sharded multi-block level: its stored ranges must hold the points its range holds now (the
+    // level's input, which the previous level fixed), and its child sizes tile it within the level's rank.
+    private async Task<int[]> LoadBlockCheckpointAsync(string key, HiRefBlock block, int rank, HiRefLevelInput input, CancellationToken cancellationToken)
+    {
+        var bytes = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        progress.Moved(0, bytes.Length);
+        var ix = input.IndicesX.Slice(block.XStart, block.Size);
+        var iy = input.IndicesY.Slice(block.YStart, block.Size);
+        var (x, y, sizes) = BlockOutput.DecodeRanges(key, bytes, ix.Span, iy.Span, rank);
+        x.CopyTo(ix);
+        y.CopyTo(iy);
+        return sizes;
     }
 
     private async Task<HiRefLevelResult> LoadCheckpointAsync(string key, HiRefLevel level, HiRefLevelInput input, CancellationToken cancellationToken)

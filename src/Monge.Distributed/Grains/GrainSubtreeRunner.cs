@@ -62,9 +62,7 @@ internal sealed class GrainSubtreeRunner(string jobId, HiRefJobSpec spec, IBlock
         var resumed = await store.ExistsAsync(outKey, cancellationToken).ConfigureAwait(false);
         if (!resumed)
         {
-            var points = GrainLevelExecutor.Gather(root, x.Span, y.Span, d, indicesX, indicesY);
-            await store.PutAsync(inKey, points, cancellationToken).ConfigureAwait(false);
-            progress.Moved(points.Length, 0);
+            await GrainLevelExecutor.PutGatheredAsync(store, inKey, root, x, y, d, indicesX, indicesY, progress, cancellationToken).ConfigureAwait(false);
             var request = new HiRefBlockRequest { Spec = spec, Level = root.Level, BlockIndex = root.Index, Rank = 0, Size = root.Size, InputKey = inKey, OutputKey = outKey };
             var reply = await GrainLevelExecutor.CallWorkerAsync(grains, $"{jobId}/subtree/{root.Level}/{root.Index}", request, (grain, r) => grain.SolveSubtreeAsync(r), progress, cancellationToken).ConfigureAwait(false);
             worker = reply.Silo;

@@ -18,7 +18,7 @@ internal sealed class HiRefBlockGrain(HiRefSiloOptions options, ILocalSiloDetail
         await options.Budget.WaitAsync().ConfigureAwait(true);
         try
         {
-            var sizes = await Task.Run(() => work(request, options.Store, options.Cores)).ConfigureAwait(true);
+            var sizes = await Task.Run(() => BlockSplitWork.ThenCompactAsync(work(request, options.Store, options.Cores), options)).ConfigureAwait(true);
             return new HiRefBlockReply { ChildSizes = sizes, Silo = silo.SiloAddress.ToString() };
         }
         catch (BlockStoreException ex)

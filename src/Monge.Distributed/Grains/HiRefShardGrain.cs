@@ -16,12 +16,12 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
         var address = silo.SiloAddress.ToString();
         try
         {
-            var bytes = await options.Store.GetAsync(load.InputKey).ConfigureAwait(true);
-            var rows = load.End - load.Start;
             var d = load.Dimension;
-            var points = BlockCodec.ToDoubles(load.InputKey, bytes, 2L * rows * d);
+            var (x, y) = await ReadRowsAsync(load.InputKey, (long)(load.End - load.Start) * d).ConfigureAwait(true);
             var inner = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
-            _shard = await Work(() => CoClusteringShard.FromPoints(load.Start, load.End, load.Count, d, load.Rank, points[..(rows * d)], points[(rows * d)..], load.Mean, inner)).ConfigureAwait(true);
+            _shard = await Work(() => CoClusteringShard.FromPoints(load.Start, load.End, load.Count, d, load.Rank, x, y, load.Mean, inner)).ConfigureAwait(true);
+            _partials.Clear();
+            options.Compact();
             return new HiRefBlockReply { Silo = address };
         }
         catch (BlockStoreException ex)
@@ -30,6 +30,18 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
             return new HiRefBlockReply { ErrorKind = kind, Error = ex.Message, ErrorKey = ex.Key, Silo = address };
         }
     }
+
+    // The stored bytes are a local of this call only (not of LoadAsync's state machine, which would keep them reachable
+    // while the factors are filled); the rows go straight into the two arrays the shard keeps.
+    private async Task<(double[] X, double[] Y)> ReadRowsAsync(string key, long half)
+    {
+        var bytes = await options.Store.GetAsync(key).ConfigureAwait(true);
+        return BlockCodec.ToDoublePair(key, bytes, half);
+    }
+
+    // One partials buffer per phase width, reused across calls (a level makes ~1 300 calls; a fresh array per call was
+    // large-object garbage of ChunkCount·width doubles each).
+    private readonly Dictionary<int, double[]> _partials = [];
 
     public async Task<HiRefShardReply> RunAsync(HiRefShardCall call)
     {
@@ -45,7 +57,13 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
         }
 
         var phase = (ShardPhase)call.Phase;
-        var partials = new double[shard.ChunkCount * shard.Width(phase)];
+        var length = shard.ChunkCount * shard.Width(phase);
+        if (!_partials.TryGetValue(length, out var partials))
+        {
+            partials = new double[length];
+            _partials[length] = partials;
+        }
+
         var seconds = await Work(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -89,16 +107,26 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
         var r = shard.LogQ.Length / (shard.End - shard.Start);
         for (var side = 0; side < 2; side++)
         {
-            var run = await Work(() => shard.SortedRun(side)).ConfigureAwait(true);
-            await ShardRuns.WriteAsync(options.Store, key, side, run, r).ConfigureAwait(true);
+            await WriteRunAsync(shard, key, side, r).ConfigureAwait(true);
         }
 
+        options.Compact();
+
         return new HiRefShardReply();
+    }
+
+    // One side's sorted copy lives only in this call (not in WriteRunsAsync's state machine, past the collection there).
+    private async Task WriteRunAsync(CoClusteringShard shard, string key, int side, int r)
+    {
+        var run = await Work(() => shard.SortedRun(side)).ConfigureAwait(true);
+        await ShardRuns.WriteAsync(options.Store, key, side, run, r).ConfigureAwait(true);
     }
 
     public Task ReleaseAsync()
     {
         _shard = null;
+        _partials.Clear();
+        options.Compact();
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

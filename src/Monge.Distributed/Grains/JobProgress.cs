@@ -69,6 +69,14 @@ internal sealed class JobProgress
         }
     }
 
+    public void BlockResumed()
+    {
+        lock (_gate)
+        {
+            _status = _status with { ResumedBlocks = _status.ResumedBlocks + 1 };
+        }
+    }
+
     public void SubtreeDone(string? worker, bool resumed)
     {
         lock (_gate)

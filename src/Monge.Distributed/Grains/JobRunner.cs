@@ -27,7 +27,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             var d = spec.Dimension;
             var source = await ReadPointsAsync(HiRefKeys.Source(JobId), n, d).ConfigureAwait(false);
             var target = await ReadPointsAsync(HiRefKeys.Target(JobId), n, d).ConfigureAwait(false);
-            var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint, options.Cores);
+            var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint, options.Cores, options.Compact);
             var solver = spec.ToSolver() with { Executor = executor, MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
             var leafClock = new Stopwatch();
             var sink = new Progress(progress, leafClock);

@@ -25,6 +25,24 @@ internal static class BlockCodec
         return values;
     }
 
+    // A block's two halves (its X rows then its Y rows, half values each) straight into two arrays: no copy of the
+    // whole block besides the bytes.
+    public static (double[] X, double[] Y) ToDoublePair(string key, byte[] bytes, long half)
+    {
+        RequireLittleEndian();
+        if (bytes.Length != 2 * half * sizeof(double))
+        {
+            throw new BlockCorruptException(key, $"Block '{key}' holds {bytes.Length} bytes; the job expects {2 * half} float64 values ({2 * half * sizeof(double)} bytes).");
+        }
+
+        var x = new double[half];
+        var y = new double[half];
+        var split = (int)(half * sizeof(double));
+        bytes.AsSpan(0, split).CopyTo(MemoryMarshal.AsBytes(x.AsSpan()));
+        bytes.AsSpan(split).CopyTo(MemoryMarshal.AsBytes(y.AsSpan()));
+        return (x, y);
+    }
+
     public static void WriteInts(Span<byte> destination, ReadOnlySpan<int> values) =>
         MemoryMarshal.AsBytes(values).CopyTo(destination);
 

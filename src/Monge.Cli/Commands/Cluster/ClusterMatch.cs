@@ -203,6 +203,7 @@ public static class ClusterMatch
             ["subtrees"] = status.Subtrees,
             ["subtree_seconds"] = status.SubtreeSeconds,
             ["resumed_subtrees"] = status.ResumedSubtrees,
+            ["resumed_blocks"] = status.ResumedBlocks,
             ["bytes_written"] = status.BytesWritten,
             ["bytes_read"] = status.BytesRead,
             ["sharded_levels"] = status.ShardedLevels,
