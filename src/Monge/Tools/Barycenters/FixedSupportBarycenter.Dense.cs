@@ -27,6 +27,12 @@ public sealed partial record FixedSupportBarycenter
     /// </summary>
     internal const double AbsorptionLimit = 100;
 
+    /// <summary>e^{−<see cref="AbsorptionLimit"/>}.</summary>
+    private static readonly double LowScaling = Math.Exp(-AbsorptionLimit);
+
+    /// <summary>e^{<see cref="AbsorptionLimit"/>}.</summary>
+    private static readonly double HighScaling = Math.Exp(AbsorptionLimit);
+
     /// <summary>Below this many multiply-adds per iteration (all inputs) the dense path runs on the calling thread.</summary>
     private const long DenseParallelWork = 1L << 18;
 
@@ -271,60 +277,15 @@ public sealed partial record FixedSupportBarycenter
                 Rebuild(s);
             }
 
-            var (kernel, kv, u, a, alpha) = (_kernel[s], _kv[s], _u[s], _histograms[s], _alpha[s]);
+            var (kernel, kv, u, a) = (_kernel[s], _kv[s], _u[s], _histograms[s]);
             for (var i = 0; i < _rows; i++)
             {
                 kv[i] = Dot(kernel, i * _cols, v, _cols);
             }
 
-            far = false;
-            for (var i = 0; i < _rows; i++)
+            if (!InputScalings(s, a, kv, u))
             {
-                if (!(a[i] > 0))
-                {
-                    u[i] = 0;
-                    continue;
-                }
-
-                if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
-                {
-                    return false;
-                }
-
-                var logU = _tauA == 1 ? Math.Log(a[i] / kv[i]) : (_tauA * (Math.Log(a[i]) - Math.Log(kv[i]))) + ((_tauA - 1) * alpha[i]);
-                if (!double.IsFinite(logU))
-                {
-                    return false;
-                }
-
-                far |= Math.Abs(logU) > AbsorptionLimit;
-                u[i] = logU;
-            }
-
-            if (far)
-            {
-                // α += log ũ where a > 0; with the new kernel ũ is 1 there (K̃ ṽ grows by ũ, the power's α term shrinks by it).
-                for (var i = 0; i < _rows; i++)
-                {
-                    if (a[i] > 0)
-                    {
-                        alpha[i] += u[i];
-                        u[i] = 1;
-                    }
-                }
-
-                Rebuild(s);
-                Interlocked.Increment(ref _absorptions);
-            }
-            else
-            {
-                for (var i = 0; i < _rows; i++)
-                {
-                    if (a[i] > 0)
-                    {
-                        u[i] = Math.Exp(u[i]);
-                    }
-                }
+                return false;
             }
 
             var ku = Ku[s];
@@ -352,6 +313,120 @@ public sealed partial record FixedSupportBarycenter
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// ũ = (a e^{α} / K̃ṽ)^{τ_a} e^{−α} (0 where a = 0) from kv = K̃ṽ; when an entry lies beyond e^{±<see
+        /// cref="AbsorptionLimit"/>}, α += log ũ where a &gt; 0 and the kernel is rebuilt (ũ is then 1 there: K̃ṽ grows by ũ,
+        /// the power's α term shrinks by it). Balanced inputs (τ_a = 1): one vectorized division and a range check, no
+        /// logarithm unless absorbing. False when kv is not positive where a is, or a value is not finite.
+        /// </summary>
+        private bool InputScalings(int s, double[] a, double[] kv, double[] u)
+        {
+            var alpha = _alpha[s];
+            bool far;
+            if (_tauA == 1)
+            {
+                if (!InputScaling(a, 1, kv, u))
+                {
+                    return false;
+                }
+
+                far = OutOfRange(a, u);
+                if (far)
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        u[i] = a[i] > 0 ? Math.Log(u[i]) : 0;
+                    }
+                }
+            }
+            else
+            {
+                far = false;
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (!(a[i] > 0))
+                    {
+                        u[i] = 0;
+                        continue;
+                    }
+
+                    if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
+                    {
+                        return false;
+                    }
+
+                    var logU = (_tauA * (Math.Log(a[i]) - Math.Log(kv[i]))) + ((_tauA - 1) * alpha[i]);
+                    if (!double.IsFinite(logU))
+                    {
+                        return false;
+                    }
+
+                    far |= Math.Abs(logU) > AbsorptionLimit;
+                    u[i] = logU;
+                }
+
+                if (!far)
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        if (a[i] > 0)
+                        {
+                            u[i] = Math.Exp(u[i]);
+                        }
+                    }
+                }
+            }
+
+            if (far)
+            {
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (a[i] > 0)
+                    {
+                        alpha[i] += u[i];
+                        u[i] = 1;
+                    }
+                }
+
+                Rebuild(s);
+                Interlocked.Increment(ref _absorptions);
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether some u_i with a_i &gt; 0 lies outside [e^{−limit}, e^{limit}] (vectorized).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool OutOfRange(double[] a, double[] u)
+        {
+            var n = a.Length;
+            if (u.Length < n)
+            {
+                throw new ArgumentException("Scalings of different lengths.", nameof(u));
+            }
+
+            ref var ar = ref MemoryMarshal.GetArrayDataReference(a);
+            ref var ur = ref MemoryMarshal.GetArrayDataReference(u);
+            var w = Vector<double>.Count;
+            var (low, high, zero) = (new Vector<double>(LowScaling), new Vector<double>(HighScaling), Vector<double>.Zero);
+            var bad = Vector<long>.Zero;
+            var i = 0;
+            for (; i + w <= n; i += w)
+            {
+                var x = Vector.LoadUnsafe(ref ur, (nuint)i);
+                var positive = Vector.GreaterThan(Vector.LoadUnsafe(ref ar, (nuint)i), zero);
+                bad |= positive & (Vector.LessThan(x, low) | Vector.GreaterThan(x, high));
+            }
+
+            var far = !Vector.EqualsAll(bad, Vector<long>.Zero);
+            for (; i < n; i++)
+            {
+                far |= a[i] > 0 && (u[i] < LowScaling || u[i] > HighScaling);
+            }
+
+            return far;
         }
 
         /// <summary>K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products).</summary>
