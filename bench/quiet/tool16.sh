@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tool16 (issue 16; grid16 added the ReadyToRun CLI rows, about +1-2 minutes for the publish): grid and dense fixed-support barycenters vs POT 0.8.2, side by side (after the fused half step and
+# tool16 (issue 16; grid16 added the ReadyToRun CLI rows, about +1-2 minutes for the publish; stop 20 added the packed-tool
+# end-to-end rows, about +2-4 minutes for the pack): grid and dense fixed-support barycenters vs POT 0.8.2, side by side (after the fused half step and
 # TensorPrimitives exp/log of 2026-12-06, Monge warm is about 1.5-2x faster than before). Estimate on a quiet 2-core
 # machine: about 1.5 minutes (grid 64: Monge first call + 3 warm solves + tight reference + plain IBP ~4 s with process
 # starts, POT sinkhorn 0.2 s, sinkhorn_log 1.2 s; grid 200: Monge ~2 s, reference ~1 s, POT 4.6 s; CLI end to end on
@@ -51,5 +52,36 @@ for dll in src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll "$pub/Monge.Cli.dll";
 done
 echo
 echo "## Fixed support, dense 1-D (POT ot.bregman.barycenter, reg 1e-3), n = 100 (POT's example) and 1000"
-/usr/bin/python3 bench/compare/barycenter/compare.py 1d --thr 1e-8 --sizes 100,1000 --warm
+## tool16 (stop 20): Auto is the stabilized dense kernel; --log-grid adds Monge's log path; POT sinkhorn_stabilized added
+/usr/bin/python3 bench/compare/barycenter/compare.py 1d --thr 1e-8 --sizes 100,1000 --warm --log-grid
+echo
+echo "## tool16 (stop 20): first call end to end (process start to exit), POT's 1-D example n = 100: the packed tool"
+echo "## (dotnet pack: RID-specific, linux-x64 ReadyToRun; ~1-3 min of pack) vs the build output vs python3 + import ot + POT"
+/usr/bin/python3 - "$tmp" <<'PY'
+import os, sys
+import numpy as np
+n = 100
+x = np.arange(n, dtype=float)
+g = lambda m, s: (lambda h: h / h.sum())(np.exp(-((x - m) ** 2) / (2 * s * s)))
+np.save(os.path.join(sys.argv[1], "a1.npy"), g(0.2 * n, 0.05 * n))
+np.save(os.path.join(sys.argv[1], "a2.npy"), g(0.6 * n, 0.1 * n))
+np.save(os.path.join(sys.argv[1], "x.npy"), (x / (n - 1))[:, None])
+PY
+cat > "$tmp/pot1d.py" <<'PY'
+import os, sys
+import numpy as np, ot
+d = sys.argv[1]
+x = np.load(os.path.join(d, "x.npy")); A = np.stack([np.load(os.path.join(d, "a1.npy")), np.load(os.path.join(d, "a2.npy"))]).T
+M = ot.dist(x, x); M /= M.max()
+np.save(os.path.join(d, "pot.npy"), ot.bregman.barycenter(A, M, 1e-3, np.array([0.8, 0.2]), method="sinkhorn_log", numItermax=20000, stopThr=1e-8))
+PY
+dotnet pack src/Monge.Cli -c Release -o "$tmp/nupkg" -v q -nologo >/dev/null
+(cd "$tmp" && dotnet tool install --tool-path "$tmp/tools" --add-source "$tmp/nupkg" Monge.Cli >/dev/null)
+args=(barycenter --method fixed --support "$tmp/x.npy" --inputs "$tmp/a1.npy" "$tmp/a2.npy" --weights 0.8,0.2 --epsilon 1e-3 --threshold 1e-8 --out "$tmp/m.npy" --overwrite --json)
+for r in 1 2 3; do
+  /usr/bin/time -f "| 1-D n=100 | packed tool (R2R) | %e s wall | %U + %S s CPU | %M KB |" "$tmp/tools/monge" "${args[@]}" 2>&1 >/dev/null | tail -1
+  /usr/bin/time -f "| 1-D n=100 | build output (JIT) | %e s wall | %U + %S s CPU | %M KB |" dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll "${args[@]}" 2>&1 >/dev/null | tail -1
+  /usr/bin/time -f "| 1-D n=100 | python3 + import ot + POT sinkhorn_log | %e s wall | %U + %S s CPU | %M KB |" /usr/bin/python3 "$tmp/pot1d.py" "$tmp" 2>&1 | tail -1
+done
+/usr/bin/python3 -c "import numpy as np, sys; print('L1(tool, POT) =', np.abs(np.load(sys.argv[1]) - np.load(sys.argv[2])).sum())" "$tmp/m.npy" "$tmp/pot.npy"
 uptime

@@ -74,8 +74,8 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
     ];
 
     /// <summary>
-    /// The <c>--grid-scaling</c> value: auto (absent) on a grid, refused with <c>--support</c> (the points path is always in the
-    /// log domain).
+    /// The <c>--grid-scaling</c> value: auto (absent) on a grid, refused with <c>--support</c> (the points path always takes the
+    /// library's automatic choice: the stabilized dense kernel while one kernel per input fits, else the log domain).
     /// </summary>
     /// <exception cref="UsageException">Given with <c>--support</c>.</exception>
     private static GridScaling GetGridScaling(BarycenterInput input, bool onGrid)
@@ -88,7 +88,7 @@ public abstract class HistogramBarycenterMethod : IBarycenterMethod
 
         if (!onGrid)
         {
-            throw new UsageException($"{GridScalingName} applies to {GridName} only (with {SupportName} the iteration is always in the log domain).");
+            throw new UsageException($"{GridScalingName} applies to {GridName} only (with {SupportName} the domain is always chosen automatically: the stabilized dense kernel while one kernel per input fits, else the log domain).");
         }
 
         return GridScalings.First(s => s.Name == text).Scaling;

@@ -7,21 +7,28 @@ using Monge.Solvers;
 
 namespace Monge.Tools.Barycenters;
 
-/// <summary>How <see cref="FixedSupportBarycenter"/> iterates on a separable support (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>).</summary>
+/// <summary>
+/// How <see cref="FixedSupportBarycenter"/> iterates when every input shares one support: on a separable support
+/// (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>) the separable kernel; on any other
+/// shared support a stabilized dense kernel per input (absorption into log-potentials, as POT's <c>barycenter_stabilized</c>).
+/// </summary>
 public enum GridScaling
 {
     /// <summary>
-    /// The kernel domain when the kernel's smallest entry is a normal double (Σ_d s·(extent of axis d)²/ε ≤
-    /// <see cref="FixedSupportBarycenter.KernelRangeLimit"/>), the log domain otherwise. The default.
+    /// Separable: the kernel domain when the kernel's smallest entry is a normal double (Σ_d s·(extent of axis d)²/ε ≤
+    /// <see cref="FixedSupportBarycenter.KernelRangeLimit"/>), the log domain otherwise. Other shared supports: the
+    /// stabilized dense kernel (any ε) when one kernel per input fits <see cref="FixedSupportBarycenter.DenseKernelEntries"/>
+    /// and the barycenter is not debiased, the log domain otherwise. The default.
     /// </summary>
     Auto,
 
-    /// <summary>Always the separable log-domain soft-min (one exponential per entry and axis pass; any ε).</summary>
+    /// <summary>Always the log-domain soft-min (one exponential per cost entry and pass; any ε).</summary>
     LogDomain,
 
     /// <summary>
-    /// The kernel domain whatever ε (scalings u, v and two small dense products per input and axis); still switches to the
-    /// log domain from the current potentials if a scaling underflows or overflows.
+    /// The kernel domain whatever ε and size (scalings u, v and two dense products per input and axis); still switches to
+    /// the log domain from the current potentials if a scaling or product underflows or overflows. Refused when the inputs
+    /// do not share one support, and on a dense support when debiased.
     /// </summary>
     KernelDomain,
 }
@@ -36,10 +43,12 @@ public sealed partial record FixedSupportBarycenter
     public const double KernelRangeLimit = 650;
 
     /// <summary>
-    /// On a separable support (<see cref="ISeparableGeometry{T}"/>, for example a <see cref="GridGeometry{T}"/>) shared by
-    /// every input (the one-geometry <c>Solve</c>), whether to iterate on scalings with the separable kernel (two batched
-    /// dense products per axis over all inputs, no exponential per entry: the fast path at POT's grid sizes) or on
-    /// log-potentials (robust at any ε). Default <see cref="GridScaling.Auto"/>. Other geometries always use the log domain.
+    /// On a support shared by every input (the one-geometry <c>Solve</c>), whether to iterate on scalings with a kernel (on
+    /// a separable support, <see cref="ISeparableGeometry{T}"/> such as a <see cref="GridGeometry{T}"/>: two batched dense
+    /// products per axis over all inputs, no exponential per entry, the fast path at POT's grid sizes; on any other support a
+    /// stabilized dense kernel per input, two matrix-vector products per input) or on log-potentials (robust at any ε, one
+    /// exponential per cost entry). Default <see cref="GridScaling.Auto"/>. Inputs on their own supports always use the log
+    /// domain.
     /// </summary>
     public GridScaling GridScaling { get; init; } = GridScaling.Auto;
 
@@ -51,19 +60,18 @@ public sealed partial record FixedSupportBarycenter
             return null;
         }
 
-        var shared = geometries[0] as ISeparableGeometry<double>;
-        var applies = shared is not null && geometries.All(x => ReferenceEquals(x, shared)) && (barycenterGeometry is null || ReferenceEquals(barycenterGeometry, shared));
-        if (!applies)
+        var support = SharedSupport(geometries, barycenterGeometry);
+        if (support is null && GridScaling == GridScaling.KernelDomain)
         {
-            if (GridScaling == GridScaling.KernelDomain)
-            {
-                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain needs one separable geometry (ISeparableGeometry, for example a GridGeometry) shared by every input (and the barycenter); use Auto or LogDomain on other geometries.");
-            }
+            throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain needs one geometry shared by every input (and the barycenter); use Auto or LogDomain when the inputs have their own supports.");
+        }
 
+        if (support is not ISeparableGeometry<double> shared)
+        {
             return null;
         }
 
-        return GridScaling == GridScaling.KernelDomain || SeparableKernel.Range(shared!, Epsilon) <= KernelRangeLimit ? shared : null;
+        return GridScaling == GridScaling.KernelDomain || SeparableKernel.Range(shared, Epsilon) <= KernelRangeLimit ? shared : null;
     }
 
     /// <summary>
@@ -749,5 +757,8 @@ public sealed partial record FixedSupportBarycenter
         internal int Iterations { get; set; }
 
         internal bool UsedKernelDomain { get; set; }
+
+        /// <summary>Absorptions of the stabilized dense path (0 elsewhere).</summary>
+        internal int Absorptions { get; set; }
     }
 }

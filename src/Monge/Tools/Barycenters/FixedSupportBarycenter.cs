@@ -123,6 +123,11 @@ public sealed partial record FixedSupportBarycenter
             resume = RunKernel(state, grid, histograms, progress, cancellationToken, out costs);
             state.UsedKernelDomain = true;
         }
+        else if (UsesDenseKernel(geometries, barycenterGeometry))
+        {
+            resume = RunDense(state, geometries[0], histograms, progress, cancellationToken);
+            state.UsedKernelDomain = true;
+        }
 
         if (resume > 0)
         {
@@ -142,6 +147,7 @@ public sealed partial record FixedSupportBarycenter
         return new FixedSupportBarycenterResult(barycenter, w, costs, cost, Epsilon, Debiased, Relaxation, convergence)
         {
             UsedKernelDomain = state.UsedKernelDomain && resume == 0,
+            Absorptions = state.Absorptions,
         };
     }
 

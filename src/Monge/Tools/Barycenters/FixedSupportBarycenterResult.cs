@@ -50,10 +50,14 @@ public sealed class FixedSupportBarycenterResult
     public Convergence Convergence { get; }
 
     /// <summary>
-    /// Whether the whole iteration ran in the kernel domain on a shared grid (see <see cref="FixedSupportBarycenter.GridScaling"/>);
-    /// false on the log-domain path, including a kernel run that switched to the log domain on underflow.
+    /// Whether the whole iteration ran in the kernel domain on a shared support (separable kernel or stabilized dense kernel,
+    /// see <see cref="FixedSupportBarycenter.GridScaling"/>); false on the log-domain path, including a kernel run that
+    /// switched to the log domain on underflow.
     /// </summary>
     public bool UsedKernelDomain { get; init; }
+
+    /// <summary>How many times the stabilized dense path absorbed scalings into its log-potentials (0 on other paths).</summary>
+    internal int Absorptions { get; init; }
 
     /// <summary>A copy of <see cref="Barycenter"/>.</summary>
     public double[] ToArray() => (double[])_barycenter.Clone();

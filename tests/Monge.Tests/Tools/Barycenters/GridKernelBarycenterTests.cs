@@ -107,12 +107,14 @@ public sealed class GridKernelBarycenterTests
     }
 
     [Fact]
-    public void Solve_ForcedKernelOnADenseGeometry_Throws()
+    public void Solve_ForcedKernelOnInputsWithTheirOwnSupports_Throws()
     {
+        // Two geometry objects (equal costs, but not one shared support): no shared kernel applies. (A forced kernel on one
+        // shared dense support is the stabilized dense path: DenseKernelBarycenterTests.)
         var grid = Grid([3, 3]);
-        var dense = new DenseGeometry<double>(grid.ToDense(), grid.Rows, grid.Cols);
+        CostGeometry<double>[] geometries = [new DenseGeometry<double>(grid.ToDense(), grid.Rows, grid.Cols), new DenseGeometry<double>(grid.ToDense(), grid.Rows, grid.Cols)];
         var inputs = Inputs(grid.Rows, 2, 0, seed: 1);
-        var ex = Assert.Throws<InputValidationException>(() => new FixedSupportBarycenter { GridScaling = GridScaling.KernelDomain }.Solve(dense, inputs));
+        var ex = Assert.Throws<InputValidationException>(() => new FixedSupportBarycenter { GridScaling = GridScaling.KernelDomain }.Solve(geometries, inputs, null, null));
         Assert.Equal(InputProblem.InvalidParameter, ex.Problem);
     }
 

@@ -1,0 +1,513 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Monge.Geometry;
+using Monge.Numerics;
+using Monge.Solvers;
+
+namespace Monge.Tools.Barycenters;
+
+/// <content>
+/// The stabilized kernel-domain path on a shared dense support (Schmitzer 2019's absorption, as POT's
+/// <c>barycenter_stabilized</c>): per input a kernel K̃_k = diag(e^{α_k}) e^{−C/ε} diag(e^{β_k}) and scalings ũ_k, ṽ_k
+/// whose large or small values are absorbed into the log-potentials α_k, β_k.
+/// </content>
+public sealed partial record FixedSupportBarycenter
+{
+    /// <summary>
+    /// The most kernel entries (inputs × rows × columns, plus one copy of C/ε) for which <see cref="GridScaling.Auto"/> picks
+    /// the stabilized dense kernel path on a shared support that is not separable: 2^22 doubles (32 MiB) per copy, for
+    /// example two inputs on 1000 points or sixteen on 500.
+    /// </summary>
+    public const long DenseKernelEntries = 1L << 22;
+
+    /// <summary>
+    /// |log ũ| or |log ṽ| above this many nats triggers an absorption (e^{±100} keeps every product far from the ends of the
+    /// doubles while absorptions, O(n·N) exponentials each, stay rare).
+    /// </summary>
+    internal const double AbsorptionLimit = 100;
+
+    /// <summary>e^{−<see cref="AbsorptionLimit"/>}.</summary>
+    private static readonly double LowScaling = Math.Exp(-AbsorptionLimit);
+
+    /// <summary>e^{<see cref="AbsorptionLimit"/>}.</summary>
+    private static readonly double HighScaling = Math.Exp(AbsorptionLimit);
+
+    /// <summary>Below this many multiply-adds per iteration (all inputs) the dense path runs on the calling thread.</summary>
+    private const long DenseParallelWork = 1L << 18;
+
+    /// <summary>
+    /// The shared geometry when every input (and the barycenter) uses the same one, else null (the one-geometry
+    /// <c>Solve</c> passes it K times).
+    /// </summary>
+    private static CostGeometry<double>? SharedSupport(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
+    {
+        var shared = geometries[0];
+        return geometries.All(x => ReferenceEquals(x, shared)) && (barycenterGeometry is null || ReferenceEquals(barycenterGeometry, shared)) ? shared : null;
+    }
+
+    /// <summary>
+    /// Whether the stabilized dense kernel path applies: one shared geometry that is not separable, not debiased, and (for
+    /// <see cref="GridScaling.Auto"/>) small enough for one kernel per input (<see cref="DenseKernelEntries"/>).
+    /// </summary>
+    private bool UsesDenseKernel(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
+    {
+        if (GridScaling == GridScaling.LogDomain)
+        {
+            return false;
+        }
+
+        var shared = SharedSupport(geometries, barycenterGeometry);
+        if (shared is null || shared is ISeparableGeometry<double>)
+        {
+            return false;
+        }
+
+        if (Debiased)
+        {
+            if (GridScaling == GridScaling.KernelDomain)
+            {
+                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain on a dense (non-separable) support does not debias; use Auto or LogDomain for the debiased barycenter.");
+            }
+
+            return false;
+        }
+
+        return GridScaling == GridScaling.KernelDomain || (long)(geometries.Count + 1) * shared.Rows * shared.Cols <= DenseKernelEntries;
+    }
+
+    /// <summary>
+    /// The iteration of the log path on stabilized scalings: ṽ_k = e^{log v_k − β_k} (log v_k = g_k/ε, the iterate),
+    /// ũ_k = (a_k e^{α_k} / K̃_k ṽ_k)^{τ_a} e^{−α_k}, L_k = log K̃_kᵀ ũ_k − β_k = log Kᵀ u_k, log q as in the log path and
+    /// log v_k ← τ_b(log q − L_k) (over-relaxed as the log path). A scaling beyond e^{±<see cref="AbsorptionLimit"/>} is
+    /// absorbed into α_k or β_k and K̃_k rebuilt. Two dense products per input and iteration (no exponential per entry).
+    /// Returns 0 when finished, else the iteration from which the log path must continue (a product underflowed; the
+    /// potentials in <paramref name="state"/> are then those of the last good iterate). The plan costs are left to the log
+    /// path's measurement (one soft-min per input).
+    /// </summary>
+    private int RunDense(IterationState state, CostGeometry<double> geometry, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    {
+        var k = state.K;
+        var n = state.N;
+        var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
+        var (w, logQ, previousQ) = (state.W, state.LogQ, state.PreviousQ);
+        var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA);
+        var logV = new double[k][];
+        for (var s = 0; s < k; s++)
+        {
+            logV[s] = new double[n];
+        }
+
+        var trace = state.Trace;
+        var relaxer = state.Relaxer;
+        var parallel = k > 1 && Environment.ProcessorCount > 1 && 2L * k * geometry.Rows * n >= DenseParallelWork;
+        var failed = 0;
+        Action<int> step = s =>
+        {
+            if (!kernel.Step(s, logV[s], state.LogK[s]))
+            {
+                failed = 1;
+            }
+        };
+
+        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                state.Status = SolverStatus.Cancelled;
+                break;
+            }
+
+            state.Iterations = iteration;
+            failed = 0;
+            if (parallel)
+            {
+                Parallel.For(0, k, step);
+            }
+            else
+            {
+                for (var s = 0; s < k; s++)
+                {
+                    step(s);
+                }
+            }
+
+            if (failed != 0)
+            {
+                state.Absorptions = kernel.Absorptions;
+                return FallBack(state, logV, iteration);
+            }
+
+            Array.Copy(logQ, previousQ, n);
+            Combine(w, state.LogK, tauB, logQ);
+            var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            state.Error = error;
+            trace.Add(error);
+            if (!double.IsFinite(MaxEntry(logQ)) || double.IsNaN(error))
+            {
+                state.Status = SolverStatus.Diverged;
+                state.Absorptions = kernel.Absorptions;
+                ToPotentials(state, logV);
+                return 0;
+            }
+
+            progress?.Report(new SolverProgress("barycenter", iteration, MaxIterations, error));
+            if (relaxer is not null && relaxer.Rollback(error, logV))
+            {
+                continue;
+            }
+
+            var omega = relaxer?.Omega ?? 1;
+            for (var s = 0; s < k; s++)
+            {
+                var (lv, lk) = (logV[s], state.LogK[s]);
+                for (var j = 0; j < n; j++)
+                {
+                    var update = tauB * (logQ[j] - lk[j]);
+                    lv[j] = omega == 1 ? update : lv[j] + (omega * (update - lv[j]));
+                }
+            }
+
+            if (Stops(state, iteration, error))
+            {
+                state.Status = SolverStatus.Converged;
+                break;
+            }
+        }
+
+        state.Absorptions = kernel.Absorptions;
+        ToPotentials(state, logV);
+        return 0;
+    }
+
+    /// <summary>
+    /// The stabilized kernels, potentials and scalings of every input on one dense n × N cost. Memory: C/ε once and one
+    /// kernel per input (n·N doubles each), plus O(n + N) per input.
+    /// </summary>
+    private sealed class DenseKernel
+    {
+        private readonly int _rows;
+        private readonly int _cols;
+        private readonly double[] _scaledCost;
+        private readonly IReadOnlyList<double[]> _histograms;
+        private readonly double _tauA;
+        private readonly double[][] _kernel;
+        private readonly double[][] _alpha;
+        private readonly double[][] _beta;
+        private readonly double[][] _kv;
+        private readonly double[][] _u;
+        private readonly bool[] _stale;
+        private int _absorptions;
+
+        internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA)
+        {
+            (_rows, _cols, _histograms, _tauA) = (geometry.Rows, geometry.Cols, histograms, tauA);
+            _scaledCost = geometry.ToDense();
+            var inverse = 1 / epsilon;
+            for (var t = 0; t < _scaledCost.Length; t++)
+            {
+                _scaledCost[t] *= inverse;
+            }
+
+            var k = histograms.Count;
+            _kernel = new double[k][];
+            _alpha = new double[k][];
+            _beta = new double[k][];
+            _kv = new double[k][];
+            _u = new double[k][];
+            V = new double[k][];
+            Ku = new double[k][];
+            _stale = new bool[k];
+            for (var s = 0; s < k; s++)
+            {
+                _kernel[s] = new double[_scaledCost.Length];
+                _alpha[s] = new double[_rows];
+                _beta[s] = new double[_cols];
+                _kv[s] = new double[_rows];
+                _u[s] = new double[_rows];
+                V[s] = new double[_cols];
+                Ku[s] = new double[_cols];
+                _stale[s] = true;
+            }
+        }
+
+        /// <summary>ṽ_k of the last step.</summary>
+        internal double[][] V { get; }
+
+        /// <summary>K̃_kᵀ ũ_k of the last step (ṽ_k ∘ K̃_kᵀ ũ_k is plan k's barycenter-side marginal).</summary>
+        internal double[][] Ku { get; }
+
+        /// <summary>Absorptions so far (all inputs; the first kernel build not counted).</summary>
+        internal int Absorptions => Volatile.Read(ref _absorptions);
+
+        /// <summary>
+        /// Input s's half step from the true log v (<paramref name="logV"/>) to L_s (<paramref name="logK"/>); false when a
+        /// product underflowed or a value is not finite.
+        /// </summary>
+        internal bool Step(int s, double[] logV, double[] logK)
+        {
+            var (v, beta) = (V[s], _beta[s]);
+            var far = false;
+            for (var j = 0; j < _cols; j++)
+            {
+                var x = logV[j] - beta[j];
+                if (double.IsNaN(x))
+                {
+                    return false;
+                }
+
+                far |= Math.Abs(x) > AbsorptionLimit;
+                v[j] = x;
+            }
+
+            if (far)
+            {
+                Array.Copy(logV, beta, _cols);
+                Array.Fill(v, 1.0);
+                _stale[s] = true;
+                Interlocked.Increment(ref _absorptions);
+            }
+            else
+            {
+                ElementwiseMath.Exp(v, v);
+            }
+
+            if (_stale[s])
+            {
+                Rebuild(s);
+            }
+
+            var (kernel, kv, u, a) = (_kernel[s], _kv[s], _u[s], _histograms[s]);
+            for (var i = 0; i < _rows; i++)
+            {
+                kv[i] = Dot(kernel, i * _cols, v, _cols);
+            }
+
+            if (!InputScalings(s, a, kv, u))
+            {
+                return false;
+            }
+
+            var ku = Ku[s];
+            Array.Clear(ku);
+            for (var i = 0; i < _rows; i++)
+            {
+                if (u[i] != 0)
+                {
+                    Axpy(u[i], kernel, i * _cols, ku, _cols);
+                }
+            }
+
+            for (var j = 0; j < _cols; j++)
+            {
+                if (!(ku[j] > 0) || !double.IsFinite(ku[j]))
+                {
+                    return false;
+                }
+            }
+
+            ElementwiseMath.Log(ku, logK);
+            for (var j = 0; j < _cols; j++)
+            {
+                logK[j] -= beta[j];
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// ũ = (a e^{α} / K̃ṽ)^{τ_a} e^{−α} (0 where a = 0) from kv = K̃ṽ; when an entry lies beyond e^{±<see
+        /// cref="AbsorptionLimit"/>}, α += log ũ where a &gt; 0 and the kernel is rebuilt (ũ is then 1 there: K̃ṽ grows by ũ,
+        /// the power's α term shrinks by it). Balanced inputs (τ_a = 1): one vectorized division and a range check, no
+        /// logarithm unless absorbing. False when kv is not positive where a is, or a value is not finite.
+        /// </summary>
+        private bool InputScalings(int s, double[] a, double[] kv, double[] u)
+        {
+            var alpha = _alpha[s];
+            bool far;
+            if (_tauA == 1)
+            {
+                if (!InputScaling(a, 1, kv, u))
+                {
+                    return false;
+                }
+
+                far = OutOfRange(a, u);
+                if (far)
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        u[i] = a[i] > 0 ? Math.Log(u[i]) : 0;
+                    }
+                }
+            }
+            else
+            {
+                far = false;
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (!(a[i] > 0))
+                    {
+                        u[i] = 0;
+                        continue;
+                    }
+
+                    if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
+                    {
+                        return false;
+                    }
+
+                    var logU = (_tauA * (Math.Log(a[i]) - Math.Log(kv[i]))) + ((_tauA - 1) * alpha[i]);
+                    if (!double.IsFinite(logU))
+                    {
+                        return false;
+                    }
+
+                    far |= Math.Abs(logU) > AbsorptionLimit;
+                    u[i] = logU;
+                }
+
+                if (!far)
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        if (a[i] > 0)
+                        {
+                            u[i] = Math.Exp(u[i]);
+                        }
+                    }
+                }
+            }
+
+            if (far)
+            {
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (a[i] > 0)
+                    {
+                        alpha[i] += u[i];
+                        u[i] = 1;
+                    }
+                }
+
+                Rebuild(s);
+                Interlocked.Increment(ref _absorptions);
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether some u_i with a_i &gt; 0 lies outside [e^{−limit}, e^{limit}] (vectorized).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool OutOfRange(double[] a, double[] u)
+        {
+            var n = a.Length;
+            if (u.Length < n)
+            {
+                throw new ArgumentException("Scalings of different lengths.", nameof(u));
+            }
+
+            ref var ar = ref MemoryMarshal.GetArrayDataReference(a);
+            ref var ur = ref MemoryMarshal.GetArrayDataReference(u);
+            var w = Vector<double>.Count;
+            var (low, high, zero) = (new Vector<double>(LowScaling), new Vector<double>(HighScaling), Vector<double>.Zero);
+            var bad = Vector<long>.Zero;
+            var i = 0;
+            for (; i + w <= n; i += w)
+            {
+                var x = Vector.LoadUnsafe(ref ur, (nuint)i);
+                var positive = Vector.GreaterThan(Vector.LoadUnsafe(ref ar, (nuint)i), zero);
+                bad |= positive & (Vector.LessThan(x, low) | Vector.GreaterThan(x, high));
+            }
+
+            var far = !Vector.EqualsAll(bad, Vector<long>.Zero);
+            for (; i < n; i++)
+            {
+                far |= a[i] > 0 && (u[i] < LowScaling || u[i] > HighScaling);
+            }
+
+            return far;
+        }
+
+        /// <summary>K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products).</summary>
+        private void Rebuild(int s)
+        {
+            var (kernel, alpha, beta) = (_kernel[s], _alpha[s], _beta[s]);
+            for (var i = 0; i < _rows; i++)
+            {
+                var row = kernel.AsSpan(i * _cols, _cols);
+                var cost = _scaledCost.AsSpan(i * _cols, _cols);
+                for (var j = 0; j < _cols; j++)
+                {
+                    var x = alpha[i] + beta[j] - cost[j];
+                    row[j] = x < -700 ? double.NegativeInfinity : x;
+                }
+
+                ElementwiseMath.Exp(row, row);
+            }
+
+            _stale[s] = false;
+        }
+
+        /// <summary>Σ_j m[offset + j]·x_j (vectorized, four accumulators).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double Dot(double[] m, int offset, double[] x, int n)
+        {
+            if (offset < 0 || (long)offset + n > m.Length || x.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            ref var mr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), offset);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            var w = Vector<double>.Count;
+            var (s0, s1, s2, s3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+            var j = 0;
+            for (; j + (4 * w) <= n; j += 4 * w)
+            {
+                s0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)j), Vector.LoadUnsafe(ref xr, (nuint)j), s0);
+                s1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)(j + w)), Vector.LoadUnsafe(ref xr, (nuint)(j + w)), s1);
+                s2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)(j + (2 * w))), Vector.LoadUnsafe(ref xr, (nuint)(j + (2 * w))), s2);
+                s3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)(j + (3 * w))), Vector.LoadUnsafe(ref xr, (nuint)(j + (3 * w))), s3);
+            }
+
+            for (; j + w <= n; j += w)
+            {
+                s0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)j), Vector.LoadUnsafe(ref xr, (nuint)j), s0);
+            }
+
+            var sum = Vector.Sum((s0 + s1) + (s2 + s3));
+            for (; j < n; j++)
+            {
+                sum = Math.FusedMultiplyAdd(Unsafe.Add(ref mr, j), x[j], sum);
+            }
+
+            return sum;
+        }
+
+        /// <summary>y += a·m[offset .. offset + n) (vectorized; each entry one fused multiply-add).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Axpy(double a, double[] m, int offset, double[] y, int n)
+        {
+            if (offset < 0 || (long)offset + n > m.Length || y.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            ref var mr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), offset);
+            ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
+            var w = Vector<double>.Count;
+            var av = new Vector<double>(a);
+            var j = 0;
+            for (; j + w <= n; j += w)
+            {
+                Vector.FusedMultiplyAdd(av, Vector.LoadUnsafe(ref mr, (nuint)j), Vector.LoadUnsafe(ref yr, (nuint)j)).StoreUnsafe(ref yr, (nuint)j);
+            }
+
+            for (; j < n; j++)
+            {
+                y[j] = Math.FusedMultiplyAdd(a, Unsafe.Add(ref mr, j), y[j]);
+            }
+        }
+    }
+}

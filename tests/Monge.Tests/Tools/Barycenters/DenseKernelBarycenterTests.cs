@@ -1,0 +1,154 @@
+using Monge.Geometry;
+using Monge.Problems;
+using Monge.Solvers;
+using Monge.Testing;
+using Monge.Tools.Barycenters;
+
+namespace Monge.Tests.Tools.Barycenters;
+
+/// <summary>
+/// The stabilized dense kernel path of <see cref="FixedSupportBarycenter"/> (one shared dense support, absorption of large
+/// scalings into log-potentials) against the log-domain path (an independent implementation: log-sum-exp soft-mins, no
+/// kernel) on the same iterations: balanced and unbalanced, plain and over-relaxed, square and rectangular shared supports,
+/// serial and parallel; at POT's example ε = 1e-3 on a normalized cost (kernel range 1000 nats, past the doubles) where
+/// only absorption keeps the scalings finite; the choices of Auto and the refusals.
+/// </summary>
+public sealed class DenseKernelBarycenterTests
+{
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(0, 1.0)]
+    [InlineData(2, null)]
+    [InlineData(2, 1.0)]
+    public void Solve_DenseKernel_SameIteratesAsTheLogDomain(int variant, double? momentum)
+    {
+        var geometry = Line(37, 37);
+        var inputs = Inputs(geometry.Rows, 3, variant, seed: 5 + variant);
+        var solver = Variant(variant) with { Epsilon = 0.02, Threshold = 0, MaxIterations = 150, Momentum = momentum };
+        var kernel = solver.Solve(geometry, inputs, [0.5, 0.3, 0.2]);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.5, 0.3, 0.2]);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.False(log.UsedKernelDomain);
+        Assert.Equal(log.Convergence.Iterations, kernel.Convergence.Iterations);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+    }
+
+    [Fact]
+    public void Solve_RectangularSharedSupport_SameIteratesAsTheLogDomain()
+    {
+        // Every input on the same 29 points, the barycenter on 41 others: one shared 29 × 41 geometry (the general Solve).
+        var geometry = Line(29, 41);
+        var inputs = Inputs(geometry.Rows, 2, 0, seed: 11);
+        CostGeometry<double>[] geometries = [geometry, geometry];
+        var solver = new FixedSupportBarycenter { Epsilon = 0.01, Threshold = 0, MaxIterations = 100 };
+        var kernel = solver.Solve(geometries, inputs, null, null);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometries, inputs, null, null);
+        Assert.True(kernel.UsedKernelDomain);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+    }
+
+    [Fact]
+    public void Solve_SmallEpsilon_AbsorbsAndConvergesToTheLogDomainAnswer()
+    {
+        // POT's plot_barycenter_1D set-up at n = 80: Gaussians N(16, 4) and N(48, 8) on arange(n), M = dist² / max, ε = 1e-3.
+        // The kernel range is 1000 nats: without absorption the scalings leave the doubles (e^{±709}) and the run would
+        // hand over to the log path (UsedKernelDomain false).
+        const int n = 80;
+        var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var cost = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                cost[(i * n) + j] = (x[i] - x[j]) * (x[i] - x[j]) / ((n - 1.0) * (n - 1.0));
+            }
+        }
+
+        var geometry = new DenseGeometry<double>(cost, n, n);
+        double[][] inputs = [Gaussian(x, 16, 4), Gaussian(x, 48, 8)];
+        var solver = new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 1e-10 };
+        var kernel = solver.Solve(geometry, inputs, [0.8, 0.2]);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.8, 0.2]);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.True(kernel.Absorptions > 0);
+        Assert.Equal(SolverStatus.Converged, kernel.Convergence.Status);
+        Assert.Equal(SolverStatus.Converged, log.Convergence.Status);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-6, atol: 1e-9 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Cost, kernel.Cost, rtol: 1e-8);
+        NumericAssert.Close(1.0, kernel.Mass, rtol: 1e-8);
+    }
+
+    [Fact]
+    public void Solve_ParallelInputs_DeterministicAndSameAsTheLogDomain()
+    {
+        // 4 inputs on 300 points: 2·4·300² multiply-adds per iteration, above the threshold of the per-input parallel loop.
+        var geometry = Line(300, 300);
+        var inputs = Inputs(geometry.Rows, 4, 0, seed: 23);
+        var solver = new FixedSupportBarycenter { Epsilon = 0.005, Threshold = 0, MaxIterations = 30 };
+        var kernel = solver.Solve(geometry, inputs);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs);
+        Assert.True(kernel.UsedKernelDomain);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        Assert.Equal(kernel.Barycenter.ToArray(), solver.Solve(geometry, inputs).Barycenter.ToArray());
+    }
+
+    [Fact]
+    public void Solve_Auto_UsesTheLogDomainWhenDebiasedOrTooLarge_ForcedDebiasedThrows()
+    {
+        var geometry = Line(12, 12);
+        var inputs = Inputs(geometry.Rows, 2, 0, seed: 3);
+        var debiased = new FixedSupportBarycenter { Debiased = true, MaxIterations = 25 };
+        Assert.False(debiased.Solve(geometry, inputs).UsedKernelDomain);
+        var ex = Assert.Throws<InputValidationException>(() => (debiased with { GridScaling = GridScaling.KernelDomain }).Solve(geometry, inputs));
+        Assert.Equal(InputProblem.InvalidParameter, ex.Problem);
+
+        // (K + 1)·N² above DenseKernelEntries: 2 inputs on 1200 points.
+        var large = Line(1200, 1200);
+        var largeInputs = Inputs(large.Rows, 2, 0, seed: 4);
+        Assert.False(new FixedSupportBarycenter { MaxIterations = 2 }.Solve(large, largeInputs).UsedKernelDomain);
+        Assert.True(new FixedSupportBarycenter { MaxIterations = 2, GridScaling = GridScaling.KernelDomain }.Solve(large, largeInputs).UsedKernelDomain);
+    }
+
+    /// <summary>Rows and columns on [0, 1] (evenly spaced, shifted by a third of a step), squared distance.</summary>
+    private static DenseGeometry<double> Line(int rows, int cols)
+    {
+        var cost = new double[rows * cols];
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                var d = (i / (rows - 1.0)) - ((j + (1.0 / 3)) / cols);
+                cost[(i * cols) + j] = d * d;
+            }
+        }
+
+        return new DenseGeometry<double>(cost, rows, cols);
+    }
+
+    private static double[] Gaussian(double[] x, double mean, double sd)
+    {
+        var h = x.Select(t => Math.Exp(-0.5 * ((t - mean) / sd) * ((t - mean) / sd))).ToArray();
+        var total = h.Sum();
+        return h.Select(v => v / total).ToArray();
+    }
+
+    private static double[][] Inputs(int n, int k, int variant, int seed)
+    {
+        var rng = Seeds.Create(seed);
+        return Enumerable.Range(0, k).Select(s =>
+        {
+            var h = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.3 ? 0 : rng.NextDouble()).ToArray();
+            h[s] += 0.1;
+            var total = h.Sum() / (variant == 2 ? 1 + s : 1);
+            return h.Select(v => v / total).ToArray();
+        }).ToArray();
+    }
+
+    private static FixedSupportBarycenter Variant(int variant) => variant switch
+    {
+        0 => new FixedSupportBarycenter(),
+        _ => new FixedSupportBarycenter { Relaxation = Relaxation.FromRho(0.3, 0.3) },
+    };
+}
