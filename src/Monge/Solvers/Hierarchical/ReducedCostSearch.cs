@@ -257,9 +257,31 @@ internal sealed class ReducedCostSearch
             var start = _balls.BallStart(b);
             var count = _balls.BallCount(b);
             var stride = _balls.TileStride(b);
-            _balls.TileValues(b, queries, qs + lo, hi - lo + 1, _ny!, _inner!, _w!, _hf!, store);
-            scratch.Screened += (long)(hi - lo + 1) * count;
+
+            // Tiles over the runs of active queries (a gap of fewer than four inactive ones is kept: the kernel computes
+            // four queries per register tile); query q's values at store[q · stride …].
+            for (var q = lo; q <= hi;)
+            {
+                var end = q;
+                for (var t = q + 1; t <= hi && t - end <= 4; t++)
+                {
+                    if (stampOf[t])
+                    {
+                        end = t;
+                    }
+                }
+
+                _balls.TileValues(b, queries, qs + q, end - q + 1, _ny!, _inner!, _w!, _hf!, store.AsSpan(q * stride));
+                scratch.Screened += (long)(end - q + 1) * count;
+                q = end + 1;
+                while (q <= hi && !stampOf[q])
+                {
+                    q++;
+                }
+            }
+
             var hs = _hs.AsSpan(start, count);
+            var width = Vector<float>.Count;
             for (var q = lo; q <= hi; q++)
             {
                 if (!stampOf[q])
@@ -270,40 +292,50 @@ internal sealed class ReducedCostSearch
                 var x = rows.Slice((qs + q) * d, d);
                 var vals = values.Slice(q * k, k);
                 var idq = ids.Slice(q * k, k);
-                var row = store.AsSpan((q - lo) * stride, count);
+                var row = store.AsSpan(q * stride, stride);
                 var threshold = scratch.Threshold[q];
                 var n = found[q];
-                for (var p = 0; p < count; p++)
+                for (var p0 = 0; p0 < count; p0 += width)
                 {
-                    if (!(row[p] <= threshold))
+                    // Eight (AVX2) values at a time; the padding is +∞ and is cut off by count below.
+                    if (!Vector.LessThanOrEqualAny(new Vector<float>(row.Slice(p0, width)), new Vector<float>(threshold)))
                     {
                         continue;
                     }
 
-                    var j = _order[start + p];
-                    if (j == exclude[q])
+                    var last = Math.Min(count, p0 + width);
+                    for (var p = p0; p < last; p++)
                     {
-                        continue;
-                    }
+                        if (!(row[p] <= threshold))
+                        {
+                            continue;
+                        }
 
-                    scratch.Evaluated++;
-                    var v = Value(x, targets.Slice((start + p) * d, d), _cost) - hs[p];
-                    if (n < k)
-                    {
-                        Insert(vals, idq, n++, v, j);
-                    }
-                    else if (v < vals[k - 1] || (v == vals[k - 1] && j < idq[k - 1]))
-                    {
-                        Insert(vals, idq, k - 1, v, j);
-                    }
-                    else
-                    {
-                        continue;
-                    }
+                        var j = _order[start + p];
+                        if (j == exclude[q])
+                        {
+                            continue;
+                        }
 
-                    if (n == k)
-                    {
-                        threshold = Screen(vals[k - 1], qs + q);
+                        scratch.Evaluated++;
+                        var v = Value(x, targets.Slice((start + p) * d, d), _cost) - hs[p];
+                        if (n < k)
+                        {
+                            Insert(vals, idq, n++, v, j);
+                        }
+                        else if (v < vals[k - 1] || (v == vals[k - 1] && j < idq[k - 1]))
+                        {
+                            Insert(vals, idq, k - 1, v, j);
+                        }
+                        else
+                        {
+                            continue;
+                        }
+
+                        if (n == k)
+                        {
+                            threshold = Screen(vals[k - 1], qs + q);
+                        }
                     }
                 }
 
