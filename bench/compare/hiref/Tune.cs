@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol,
-/// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
+/// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
@@ -73,6 +73,7 @@ internal static class Tune
                 "gcheck" => solver with { GlobalCheck = I() != 0 },
                 "gexact" => solver with { GlobalExact = I() != 0 },
                 "gexactballs" => solver with { GlobalExactBalls = I() },
+                "gscreen" => solver with { GlobalExactScreen = I() != 0 },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "seed" => solver with { Seed = I() },
                 "threads" => solver with { MaxDegreeOfParallelism = I() },
@@ -286,12 +287,12 @@ internal static class Tune
         var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, stages, 0);
         var before = matching.Recompute();
         matching.Value = before;
-        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls);
+        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         step.Apply(matching, CancellationToken.None);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Console.WriteLine($"  polishfrom: before={before:F6},cost={matching.Value:F6},gap={(matching.Value / bound) - 1:P3},passes={step.RoundsRun},s={clock.Elapsed.TotalSeconds:F1},cpu_s={cpu.TotalSeconds:F1},potential_s={step.PotentialSeconds:F1},check_bound={step.CheckBound:F6},check_gap={(matching.Value / step.CheckBound) - 1:P3},violations={step.CheckViolations},evaluated_per_row={step.EvaluatedPerRow:F0}");
+        Console.WriteLine($"  polishfrom: before={before:F6},cost={matching.Value:F6},gap={(matching.Value / bound) - 1:P3},passes={step.RoundsRun},s={clock.Elapsed.TotalSeconds:F1},cpu_s={cpu.TotalSeconds:F1},potential_s={step.PotentialSeconds:F1},check_bound={step.CheckBound:F6},check_gap={(matching.Value / step.CheckBound) - 1:P3},violations={step.CheckViolations},evaluated_per_row={step.EvaluatedPerRow:F0},screened_per_row={step.ScreenedPerRow:F0}");
     }
 
     private sealed class StageClock : IProgress<SolverProgress>

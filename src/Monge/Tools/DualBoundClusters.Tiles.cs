@@ -140,25 +140,7 @@ internal sealed partial class DualBoundClusters
         var positions = balls == 0 ? 0 : padOffset[^1] + stride[^1];
         var w = new float[positions];
         var hf = new float[positions];
-        Array.Fill(w, float.PositiveInfinity);
-        for (var b = 0; b < balls; b++)
-        {
-            for (var p = 0; p < _count[b]; p++)
-            {
-                var value = hs[_start[b] + p];
-                var nx = _norm2![_start[b] + p];
-                if (value == double.NegativeInfinity)
-                {
-                    continue;
-                }
-
-                w[padOffset[b] + p] = _euclidean ? (float)nx : (float)(nx - value);
-                hf[padOffset[b] + p] = (float)value;
-            }
-        }
-
-        var u2 = Math.ScaleB(1.0, -23);
-        var tiny = (d + 16) * Math.ScaleB(1.0, -120);
+        SingleWeights(hs, w, hf);
         var qBalls = queries._start.Length;
         var m = queries._n;
         var ny = new float[m];
@@ -168,7 +150,7 @@ internal sealed partial class DualBoundClusters
         {
             var n2 = queries._norm2![q];
             ny[q] = (float)n2;
-            var a = (u2 * (((d + 16) * (_maxNorm2 + n2)) + (_euclidean ? 0 : 4 * maxAbs))) + tiny;
+            var a = SingleAllowance(n2, maxAbs);
             allowance[q] = a;
             inner[q] = _euclidean ? (float)(a * (1 + 1e-6)) : 0f;
         }
@@ -208,7 +190,7 @@ internal sealed partial class DualBoundClusters
                     continue;
                 }
 
-                Tile(b, queries._singleRows, qs, qc, ny, inner, w, hf, best);
+                Tile(b, queries._singleRows, qs, qc, ny, inner, w, hf, best, default);
                 scratch.Evaluated += (long)qc * _count[b];
                 var max = float.NegativeInfinity;
                 foreach (var value in best)
@@ -231,6 +213,54 @@ internal sealed partial class DualBoundClusters
         result.CopyTo(dst);
         return true;
     }
+
+    /// <summary>Whether <see cref="PrepareSingle"/> was called.</summary>
+    internal bool SingleReady => _tiles is not null;
+
+    /// <summary>Padded float32 positions of the tile layout (Σ of the balls' strides), the length of the weight arrays.</summary>
+    internal int SinglePositions => _start.Length == 0 ? 0 : _padOffset![^1] + _tileStride![^1];
+
+    /// <summary>Padded point count of ball b in the tile layout (the row stride of <see cref="TileValues"/>'s output).</summary>
+    internal int TileStride(int ball) => _tileStride![ball];
+
+    /// <summary>‖x̃‖² per ball position (float64 sum of the shifted float32 coordinates), and its maximum.</summary>
+    internal ReadOnlySpan<double> SingleNorms => _norm2;
+
+    /// <summary>The largest of <see cref="SingleNorms"/>.</summary>
+    internal double MaxSingleNorm => _maxNorm2;
+
+    /// <summary>The tile kernel's per-pair weights from the potential in ball order: w = ‖x̃‖² − h (squared Euclidean) or
+    /// ‖x̃‖² (Euclidean) and h in float32, +∞ / 0 for h = −∞ and the padding.</summary>
+    internal void SingleWeights(ReadOnlySpan<double> hs, float[] w, float[] hf)
+    {
+        Array.Fill(w, float.PositiveInfinity);
+        for (var b = 0; b < _start.Length; b++)
+        {
+            for (var p = 0; p < _count[b]; p++)
+            {
+                var value = hs[_start[b] + p];
+                var nx = _norm2![_start[b] + p];
+                if (value == double.NegativeInfinity)
+                {
+                    continue;
+                }
+
+                w[_padOffset![b] + p] = _euclidean ? (float)nx : (float)(nx - value);
+                hf[_padOffset![b] + p] = (float)value;
+            }
+        }
+    }
+
+    /// <summary>The rounding allowance A of a query of squared norm <paramref name="queryNorm2"/> (see the remarks): the
+    /// squared cost's kernel value less A is a lower bound of c − h; for the Euclidean cost A (without the h term) is the
+    /// amount taken off inside the root.</summary>
+    internal double SingleAllowance(double queryNorm2, double maxAbs) =>
+        (Math.ScaleB(1.0, -23) * (((_d + 16) * (_maxNorm2 + queryNorm2)) + (_euclidean ? 0 : 4 * maxAbs))) + ((_d + 16) * Math.ScaleB(1.0, -120));
+
+    /// <summary>The float32 kernel values of queries [qs, qs + qc) of <paramref name="queries"/> against every position of
+    /// ball b, into store[q · <see cref="TileStride"/>(b) + p] (the same values the transforms take the minimum of).</summary>
+    internal void TileValues(int b, DualBoundClusters queries, int qs, int qc, float[] ny, float[] inner, float[] w, float[] hf, Span<float> store) =>
+        Tile(b, queries._singleRows!, qs, qc, ny, inner, w, hf, default, store);
 
     // A lower bound of c(x_i, y) − h_i over all y in the query ball (centre cq, radius rq) and i in ball b; see the remarks.
     private double BlockBound(int b, ReadOnlySpan<double> cq, double rq, double[] gamma, double a, double hm, double gc, double gg, out double margin)
@@ -275,9 +305,10 @@ internal sealed partial class DualBoundClusters
         }
     }
 
-    // best[q] = min(best[q], min over ball b of the float32 value of query qs + q), 4 queries × 2 vectors per register tile.
+    // best[q] = min(best[q], min over ball b of the float32 value of query qs + q), 4 queries × 2 vectors per register tile;
+    // with a non-empty store, the values themselves into store[q · stride + p] instead.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Tile(int b, float[] queryRows, int qs, int qc, float[] ny, float[] inner, float[] w, float[] hf, Span<float> best)
+    private void Tile(int b, float[] queryRows, int qs, int qc, float[] ny, float[] inner, float[] w, float[] hf, Span<float> best, Span<float> store)
     {
         var d = _d;
         var width = Vector<float>.Count;
@@ -329,7 +360,27 @@ internal sealed partial class DualBoundClusters
 
                 var w0 = Vector.LoadUnsafe(ref wb, (nuint)p);
                 var w1 = Vector.LoadUnsafe(ref wb, (nuint)(p + width));
-                if (euclidean)
+                if (!store.IsEmpty)
+                {
+                    var h0 = euclidean ? Vector.LoadUnsafe(ref hb, (nuint)p) : default;
+                    var h1 = euclidean ? Vector.LoadUnsafe(ref hb, (nuint)(p + width)) : default;
+                    Store(store, (q * stride) + p, width, euclidean, ny[q0], inner[q0], w0, w1, a00, a01, h0, h1);
+                    if (q + 1 < qc)
+                    {
+                        Store(store, ((q + 1) * stride) + p, width, euclidean, ny[q1], inner[q1], w0, w1, a10, a11, h0, h1);
+                    }
+
+                    if (q + 2 < qc)
+                    {
+                        Store(store, ((q + 2) * stride) + p, width, euclidean, ny[q2], inner[q2], w0, w1, a20, a21, h0, h1);
+                    }
+
+                    if (q + 3 < qc)
+                    {
+                        Store(store, ((q + 3) * stride) + p, width, euclidean, ny[q3], inner[q3], w0, w1, a30, a31, h0, h1);
+                    }
+                }
+                else if (euclidean)
                 {
                     var h0 = Vector.LoadUnsafe(ref hb, (nuint)p);
                     var h1 = Vector.LoadUnsafe(ref hb, (nuint)(p + width));
@@ -345,6 +396,11 @@ internal sealed partial class DualBoundClusters
                     m2 = Vector.Min(m2, Vector.Min(Square(ny[q2], w0, a20), Square(ny[q2], w1, a21)));
                     m3 = Vector.Min(m3, Vector.Min(Square(ny[q3], w0, a30), Square(ny[q3], w1, a31)));
                 }
+            }
+
+            if (!store.IsEmpty)
+            {
+                continue;
             }
 
             best[q] = Math.Min(best[q], Lanes(m0));
@@ -363,6 +419,16 @@ internal sealed partial class DualBoundClusters
                 best[q + 3] = Math.Min(best[q + 3], Lanes(m3));
             }
         }
+    }
+
+    // The two vectors of one query's values, as the minimum path computes them, stored at `at`.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Span<float> store, int at, int width, bool euclidean, float ny, float inner, Vector<float> w0, Vector<float> w1, Vector<float> a0, Vector<float> a1, Vector<float> h0, Vector<float> h1)
+    {
+        var v0 = euclidean ? Root(ny, inner, w0, a0, h0) : Square(ny, w0, a0);
+        var v1 = euclidean ? Root(ny, inner, w1, a1, h1) : Square(ny, w1, a1);
+        v0.CopyTo(store.Slice(at, width));
+        v1.CopyTo(store.Slice(at + width, width));
     }
 
     // fl(fl(ny + (nx − h)) − 2·dot): two times a float is exact.

@@ -48,7 +48,9 @@ namespace Monge.Solvers.Hierarchical;
 /// early; the result does not depend on them).</param>
 /// <param name="exactBalls">With <paramref name="exact"/>: most balls a row visits in the order of the bound (0: all the
 /// bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0) : IHiRefPolishStep
+/// <param name="screen">With <paramref name="exact"/> (and <paramref name="exactBalls"/> 0): the float32 screen by query blocks
+/// (<see cref="ReducedCostSearch.SearchBlock"/>, the same candidates bit for bit); false: the per-row float64 search.</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0, bool screen = true) : IHiRefPolishStep
 {
     // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
     private const double WarmEpsilon = 1e-4;
@@ -57,6 +59,9 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
     private const double FinalEpsilon = 1e-7;
 
     private const int Chunk = 256;
+
+    // Query points per block of the exact search's float32 screen (ReducedCostSearch.SearchBlock).
+    private const int QueryBlockPoints = 64;
 
     public string Name => "global";
 
@@ -78,6 +83,9 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
     /// <summary>With <c>exact</c>: targets evaluated per row by the candidate search of the last pass (of n), else NaN.</summary>
     public double EvaluatedPerRow { get; private set; } = double.NaN;
+
+    /// <summary>With <c>exact</c> and the float32 screen: pairs per row given float32 kernel values in the last pass, else NaN.</summary>
+    public double ScreenedPerRow { get; private set; } = double.NaN;
 
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
@@ -109,6 +117,19 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         var degree = candidates + 1;
         var probe = Math.Min(probes, ballCount);
         var search = exact ? new ReducedCostSearch(balls, d, cost) : null;
+
+        // The exact search's float32 screen: query blocks of neighbouring sources (the tiles of the certificate's kernel).
+        var queryBalls = search is not null && screen && exactBalls == 0 ? DualBoundClusters.Build(x.Span, n, d, cost is Euclidean<double>, QueryBlockPoints) : null;
+        if (queryBalls is not null && !search!.PrepareBlocks(queryBalls))
+        {
+            queryBalls = null;
+        }
+
+        if (queryBalls is not null)
+        {
+            // The query balls (rows and transposed, n·d doubles each) and both clouds in float32 (tiles and rows).
+            matching.RecordScratch(((long)n * d * 2 * sizeof(double)) + ((long)n * d * 4 * sizeof(float)));
+        }
         var seeded = seedPotential is not null && seedPotential.Length == n;
         double[] potential;
         if (seeded)
@@ -159,7 +180,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
             if (search is not null)
             {
-                ExactCandidates(matching, search, potential, pass == 0 && !seeded, position, columns, costs, degree, options);
+                ExactCandidates(matching, search, queryBalls, potential, pass == 0 && !seeded, position, columns, costs, degree, options);
             }
             else
             {
@@ -304,7 +325,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
     // Row p's edges: its partner, then the exact k best targets of c(x, y) − g(y) over all targets (ReducedCostSearch); the
     // unseeded first pass takes the k targets nearest the partner (g = 0, query y_σ(p)), as the probed search does.
-    private void ExactCandidates(HiRefMatching matching, ReducedCostSearch search, double[] potential, bool nearPartner, int[] position, int[] columns, double[] costs, int degree, ParallelOptions options)
+    private void ExactCandidates(HiRefMatching matching, ReducedCostSearch search, DualBoundClusters? queryBalls, double[] potential, bool nearPartner, int[] position, int[] columns, double[] costs, int degree, ParallelOptions options)
     {
         var idxX = matching.IndicesX;
         var idxY = matching.IndicesY;
@@ -314,6 +335,12 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         var k = degree - 1;
         search.SetPotential(potential, options);
         long evaluated = 0;
+        if (queryBalls is not null && !nearPartner && search.BlocksReady)
+        {
+            ScreenedCandidates(matching, search, queryBalls, position, columns, costs, degree, options);
+            return;
+        }
+
         Parallel.For(0, (n + Chunk - 1) / Chunk, options, () => (Search: search.CreateScratch(), Ids: new int[k], Values: new double[k]), (chunk, _, scratch) =>
         {
             var xs = matching.X.Span;
@@ -341,6 +368,69 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
         }, scratch => Interlocked.Add(ref evaluated, scratch.Search.Evaluated));
         EvaluatedPerRow = (double)evaluated / n;
         matching.Progress?.Report(new SolverProgress($"global exact candidates: {EvaluatedPerRow:F0} of {n} targets evaluated per row", 1, 1, double.NaN));
+    }
+
+    // ExactCandidates by query blocks with the float32 screen (ReducedCostSearch.SearchBlock): the same candidates bit for bit.
+    private void ScreenedCandidates(HiRefMatching matching, ReducedCostSearch search, DualBoundClusters queryBalls, int[] position, int[] columns, double[] costs, int degree, ParallelOptions options)
+    {
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        var n = idxX.Length;
+        var d = matching.Dimension;
+        var cost = matching.Cost;
+        var k = degree - 1;
+        var rowOf = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            rowOf[idxX[p]] = p;
+        }
+
+        var queryOrder = queryBalls.Order.ToArray();
+        long evaluated = 0, screened = 0;
+        var largest = 0;
+        for (var b = 0; b < queryBalls.Balls; b++)
+        {
+            largest = Math.Max(largest, queryBalls.BallCount(b));
+        }
+
+        Parallel.For(0, queryBalls.Balls, options, () => (Search: search.CreateBlockScratch(), Exclude: new int[largest], Ids: new int[largest * k], Values: new double[largest * k], Found: new int[largest]), (block, _, scratch) =>
+        {
+            var qs = queryBalls.BallStart(block);
+            var qc = queryBalls.BallCount(block);
+            for (var t = 0; t < qc; t++)
+            {
+                scratch.Exclude[t] = idxY[rowOf[queryOrder[qs + t]]];
+            }
+
+            search.SearchBlock(block, scratch.Exclude.AsSpan(0, qc), k, scratch.Search, scratch.Ids, scratch.Values, scratch.Found);
+            var xs = matching.X.Span;
+            var ys = matching.Y.Span;
+            for (var t = 0; t < qc; t++)
+            {
+                var p = rowOf[queryOrder[qs + t]];
+                var xr = xs.Slice(idxX[p] * d, d);
+                var partner = idxY[p];
+                var row = p * degree;
+                columns[row] = p;
+                costs[row] = BlockFactors.PairCost(xr, ys.Slice(partner * d, d), cost);
+                for (var e = 0; e < k; e++)
+                {
+                    // Fewer targets than k (tiny problems): repeat the partner's edge (duplicates do not change the auction).
+                    var j = e < scratch.Found[t] ? scratch.Ids[(t * k) + e] : partner;
+                    columns[row + 1 + e] = position[j];
+                    costs[row + 1 + e] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
+                }
+            }
+
+            return scratch;
+        }, scratch =>
+        {
+            Interlocked.Add(ref evaluated, scratch.Search.Evaluated);
+            Interlocked.Add(ref screened, scratch.Search.Screened);
+        });
+        EvaluatedPerRow = (double)evaluated / n;
+        ScreenedPerRow = (double)screened / n;
+        matching.Progress?.Report(new SolverProgress($"global exact candidates: {ScreenedPerRow:F0} of {n} targets screened in float32, {EvaluatedPerRow:F0} evaluated per row", 1, 1, double.NaN));
     }
 
     // The c-transform check of the potential g over every target (exact minimum, pruned by the target balls).

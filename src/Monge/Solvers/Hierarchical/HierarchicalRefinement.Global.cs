@@ -68,10 +68,14 @@ public sealed partial record HierarchicalRefinement
     /// ball the bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</summary>
     internal int GlobalExactBalls { get; init; }
 
+    /// <summary>With <see cref="GlobalExact"/>: screen the targets with float32 GEMM-style tiles and evaluate in float64 only
+    /// those the tiles' rounding allowance cannot exclude (default true; the same candidates bit for bit, cheaper).</summary>
+    internal bool GlobalExactScreen { get; init; } = true;
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls, GlobalExactScreen)
             : null;
 
     private void ValidateGlobal()

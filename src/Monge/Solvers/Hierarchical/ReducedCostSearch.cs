@@ -38,6 +38,7 @@ namespace Monge.Solvers.Hierarchical;
 internal sealed class ReducedCostSearch
 {
     private const int FitSample = 64;
+    private const double SingleLimit = 1e30;
 
     private readonly DualBoundClusters _balls;
     private readonly ICostFunction<double>? _cost;
@@ -52,6 +53,14 @@ internal sealed class ReducedCostSearch
     private readonly double[] _gammaCentre; // ⟨γ, c⟩
     private readonly double[] _gammaNorm2;
     private readonly double[] _meanG;      // mean g per ball (the order of the first balls visited)
+    private DualBoundClusters? _queries;    // query blocks of the float32 screen (SearchBlock), prepared with the targets
+    private float[]? _w;                    // tile weights of the targets (DualBoundClusters.SingleWeights)
+    private float[]? _hf;
+    private float[]? _ny;                   // per query position: ‖x̃‖² in float32
+    private float[]? _inner;                // per query position: the Euclidean kernel's allowance inside the root
+    private double[]? _allowance;           // per query position: the squared kernel's allowance A
+    private double _maxAbs;
+    private bool _single;
 
     /// <summary>A search over the targets held by <paramref name="balls"/> (built with the Euclidean flag of
     /// <paramref name="cost"/>), with the cost that defines the value (null: squared Euclidean).</summary>
@@ -99,6 +108,284 @@ internal sealed class ReducedCostSearch
             _meanG[b] = sum / c;
             return scratch;
         }, _ => { });
+
+        if (_queries is null)
+        {
+            return;
+        }
+
+        var maxAbs = 0.0;
+        foreach (var h in _hs)
+        {
+            maxAbs = Math.Max(maxAbs, Math.Abs(h));
+        }
+
+        // The float32 path's range (as the certificate's tiles): beyond it SearchBlock falls back to the double search.
+        _maxAbs = maxAbs;
+        _single = maxAbs <= SingleLimit && _balls.MaxSingleNorm <= SingleLimit && _queries.MaxSingleNorm <= SingleLimit;
+        if (!_single)
+        {
+            return;
+        }
+
+        _w ??= new float[_balls.SinglePositions];
+        _hf ??= new float[_balls.SinglePositions];
+        _balls.SingleWeights(_hs, _w, _hf);
+        var norms = _queries.SingleNorms;
+        var m = norms.Length;
+        _ny ??= new float[m];
+        _inner ??= new float[m];
+        _allowance ??= new double[m];
+        for (var q = 0; q < m; q++)
+        {
+            var a = _balls.SingleAllowance(norms[q], maxAbs);
+            _ny[q] = (float)norms[q];
+            _allowance[q] = a;
+            _inner[q] = _euclidean ? (float)(a * (1 + 1e-6)) : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="queries"/> (balls over the query points, the sources) the query blocks of
+    /// <see cref="SearchBlock"/>: both clouds are shifted by their common mean and rounded to float32 for the screen
+    /// (n·d floats each, twice: tiles and rows). Squared Euclidean and Euclidean costs only (false otherwise). Call before
+    /// <see cref="SetPotential"/>.
+    /// </summary>
+    public bool PrepareBlocks(DualBoundClusters queries)
+    {
+        if (!_bounded || queries.Count == 0 || _balls.Count == 0)
+        {
+            return false;
+        }
+
+        var d = _d;
+        var shift = new double[d];
+        Accumulate(_balls.Rows, shift);
+        Accumulate(queries.Rows, shift);
+
+        for (var k = 0; k < d; k++)
+        {
+            shift[k] /= _balls.Count + queries.Count;
+        }
+
+        _balls.PrepareSingle(shift);
+        queries.PrepareSingle(shift);
+        _queries = queries;
+        return true;
+    }
+
+    private static void Accumulate(ReadOnlySpan<double> rows, Span<double> sum)
+    {
+        for (var p = 0; p < rows.Length; p += sum.Length)
+        {
+            for (var k = 0; k < sum.Length; k++)
+            {
+                sum[k] += rows[p + k];
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="SearchBlock"/> can run for the current potential (blocks prepared, values in the float32
+    /// range).</summary>
+    public bool BlocksReady => _queries is not null && _single;
+
+    /// <summary>
+    /// <see cref="Search"/> for every query of query ball <paramref name="block"/> of the prepared blocks at once, with the
+    /// same result bit for bit: per target ball, the queries whose rigorous ball bound does not exclude it get float32
+    /// kernel values (<see cref="DualBoundClusters.TileValues"/>, GEMM-style), and a target is evaluated in float64 (the
+    /// formula of <see cref="Value"/>) only when its float32 value less the kernel's rounding allowance, less 2⁻⁴⁰ of the
+    /// magnitudes for the float64 rounding, does not exceed the query's k-th best value so far. Query t of the block is
+    /// ball position BallStart(block) + t of the query balls; its results go to ids/values[t·k …], found[t].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void SearchBlock(int block, ReadOnlySpan<int> exclude, int k, BlockScratch scratch, Span<int> ids, Span<double> values, Span<int> found)
+    {
+        var queries = _queries!;
+        var d = _d;
+        var balls = _balls.Balls;
+        var qs = queries.BallStart(block);
+        var qc = queries.BallCount(block);
+        var rows = queries.Rows;
+        var targets = _balls.Rows;
+        var keys = scratch.Keys;
+        for (var q = 0; q < qc; q++)
+        {
+            var x = rows.Slice((qs + q) * d, d);
+            for (var b = 0; b < balls; b++)
+            {
+                keys[(q * balls) + b] = Bound(b, x);
+            }
+
+            found[q] = 0;
+            scratch.Threshold[q] = float.PositiveInfinity;
+        }
+
+        // Balls in the order of c(query ball's centre, ball centre) − mean g (the likely best first, so the k-th values
+        // tighten early); the order does not change the result.
+        var order = scratch.Order;
+        var heuristic = scratch.Heuristic;
+        var cq = queries.Centre(block);
+        for (var b = 0; b < balls; b++)
+        {
+            heuristic[b] = Score(cq, _balls.Centre(b), _cost) - _meanG[b];
+            order[b] = b;
+        }
+
+        Array.Sort(heuristic, order, 0, balls);
+        var store = scratch.Store;
+        var stampOf = scratch.Active;
+        for (var e = 0; e < balls; e++)
+        {
+            var b = order[e];
+            int lo = -1, hi = -1;
+            for (var q = 0; q < qc; q++)
+            {
+                var active = found[q] < k || keys[(q * balls) + b] <= values[(q * k) + k - 1];
+                stampOf[q] = active;
+                if (active)
+                {
+                    lo = lo < 0 ? q : lo;
+                    hi = q;
+                }
+            }
+
+            if (lo < 0)
+            {
+                continue;
+            }
+
+            var start = _balls.BallStart(b);
+            var count = _balls.BallCount(b);
+            var stride = _balls.TileStride(b);
+
+            // Tiles over the runs of active queries (a gap of fewer than four inactive ones is kept: the kernel computes
+            // four queries per register tile); query q's values at store[q · stride …].
+            for (var q = lo; q <= hi;)
+            {
+                var end = q;
+                for (var t = q + 1; t <= hi && t - end <= 4; t++)
+                {
+                    if (stampOf[t])
+                    {
+                        end = t;
+                    }
+                }
+
+                _balls.TileValues(b, queries, qs + q, end - q + 1, _ny!, _inner!, _w!, _hf!, store.AsSpan(q * stride));
+                scratch.Screened += (long)(end - q + 1) * count;
+                q = end + 1;
+                while (q <= hi && !stampOf[q])
+                {
+                    q++;
+                }
+            }
+
+            var hs = _hs.AsSpan(start, count);
+            var width = Vector<float>.Count;
+            for (var q = lo; q <= hi; q++)
+            {
+                if (!stampOf[q])
+                {
+                    continue;
+                }
+
+                var x = rows.Slice((qs + q) * d, d);
+                var vals = values.Slice(q * k, k);
+                var idq = ids.Slice(q * k, k);
+                var row = store.AsSpan(q * stride, stride);
+                var threshold = scratch.Threshold[q];
+                var n = found[q];
+                for (var p0 = 0; p0 < count; p0 += width)
+                {
+                    // Eight (AVX2) values at a time; the padding is +∞ and is cut off by count below.
+                    if (!Vector.LessThanOrEqualAny(new Vector<float>(row.Slice(p0, width)), new Vector<float>(threshold)))
+                    {
+                        continue;
+                    }
+
+                    var last = Math.Min(count, p0 + width);
+                    for (var p = p0; p < last; p++)
+                    {
+                        if (!(row[p] <= threshold))
+                        {
+                            continue;
+                        }
+
+                        var j = _order[start + p];
+                        if (j == exclude[q])
+                        {
+                            continue;
+                        }
+
+                        scratch.Evaluated++;
+                        var v = Value(x, targets.Slice((start + p) * d, d), _cost) - hs[p];
+                        if (n < k)
+                        {
+                            Insert(vals, idq, n++, v, j);
+                        }
+                        else if (v < vals[k - 1] || (v == vals[k - 1] && j < idq[k - 1]))
+                        {
+                            Insert(vals, idq, k - 1, v, j);
+                        }
+                        else
+                        {
+                            continue;
+                        }
+
+                        if (n == k)
+                        {
+                            threshold = Screen(vals[k - 1], qs + q);
+                        }
+                    }
+                }
+
+                found[q] = n;
+                scratch.Threshold[q] = threshold;
+            }
+        }
+    }
+
+    // The float32 kernel value at or below which a target may have a float64 value ≤ kth (every value above it is certainly
+    // above kth): kth plus 2⁻⁴⁰ of the magnitudes (the float64 value's rounding: (d + 2)·2⁻⁵³ of c + |g|, c ≤ 2(‖x̃‖² + ‖ỹ‖²)
+    // to first order), plus the kernel's allowance, rounded up to float32.
+    private float Screen(double kth, int position)
+    {
+        var ny = (double)_ny![position];
+        var t = kth + (Math.ScaleB(1.0, -40) * ((2 * (_balls.MaxSingleNorm + ny)) + _maxAbs + Math.Abs(kth) + 1));
+        double bound;
+        if (_euclidean)
+        {
+            // The kernel's v less 2⁻²¹(|v| + 2 max|h|) is a lower bound (DualBoundClusters' remarks): v − 2⁻²¹|v| ≤ t + 2⁻²⁰ max|h|.
+            var s = t + (Math.ScaleB(1.0, -20) * _maxAbs);
+            bound = s >= 0 ? s / (1 - Math.ScaleB(1.0, -21)) : s / (1 + Math.ScaleB(1.0, -21));
+        }
+        else
+        {
+            bound = t + _allowance![position];
+        }
+
+        bound += Math.Abs(bound) * 1e-15;
+        var f = (float)bound;
+        return f < bound ? MathF.BitIncrement(f) : f;
+    }
+
+    /// <summary>A scratch for <see cref="SearchBlock"/> (one worker).</summary>
+    public BlockScratch CreateBlockScratch()
+    {
+        var queries = _queries!;
+        var largestQuery = 0;
+        for (var b = 0; b < queries.Balls; b++)
+        {
+            largestQuery = Math.Max(largestQuery, queries.BallCount(b));
+        }
+
+        var stride = 0;
+        for (var b = 0; b < _balls.Balls; b++)
+        {
+            stride = Math.Max(stride, _balls.TileStride(b));
+        }
+
+        return new(_balls.Balls, largestQuery, stride);
     }
 
     /// <summary>
@@ -378,6 +665,28 @@ internal sealed class ReducedCostSearch
         var shifted = Math.Max(0, zc - r);
         var squaredMargin = 1e-9 * (dc2 + (r * r) + Math.Abs(hm) + (zc * zc) + Math.Abs(gdc) + Math.Abs(gc) + gg + Math.Abs(a));
         return Math.Max((near * near) - hm, (shifted * shifted) - gx - (0.25 * gg) - a) - squaredMargin;
+    }
+
+    /// <summary>Per-worker scratch of <see cref="SearchBlock"/>.</summary>
+    internal sealed class BlockScratch(int balls, int queries, int stride)
+    {
+        public double[] Keys { get; } = new double[balls * queries];
+
+        public double[] Heuristic { get; } = new double[balls];
+
+        public int[] Order { get; } = new int[balls];
+
+        public bool[] Active { get; } = new bool[queries];
+
+        public float[] Threshold { get; } = new float[queries];
+
+        public float[] Store { get; } = new float[queries * stride];
+
+        /// <summary>Targets evaluated in float64 (a diagnostic).</summary>
+        public long Evaluated { get; set; }
+
+        /// <summary>Pairs given float32 kernel values (a diagnostic).</summary>
+        public long Screened { get; set; }
     }
 
     /// <summary>Per-worker scratch of <see cref="Search"/>.</summary>

@@ -153,7 +153,7 @@ public class GlobalSparsePolishTests
 
     // The exact k-best candidates (ReducedCostSearch) from a random permutation and from HiRef's matching, with the coarse
     // potential: the cost never rises and stays above the exact optimum (Jonker–Volgenant), the search evaluates between
-    // k and n targets per row, and 1 and 3 threads give the same permutation.
+    // k and n targets per row, and 1 and 3 threads, with and without the float32 screen, give the same permutation.
     [Theory]
     [InlineData(SyntheticDataset.GaussianMixture, 16, "sqeuclidean", 600, 61)]
     [InlineData(SyntheticDataset.GaussianMixture, 64, "euclidean", 400, 62)]
@@ -165,10 +165,10 @@ public class GlobalSparsePolishTests
         {
             var before = MeanCost(x, y, initial, cost);
             var results = new List<int[]>();
-            foreach (var threads in new[] { 1, 3 })
+            foreach (var (threads, screen) in new[] { (1, false), (1, true), (3, true) })
             {
                 var matching = Matching(x, y, initial, cost, threads);
-                var step = new GlobalSparsePolish(passes: 4, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 128, seed: seed, exact: true);
+                var step = new GlobalSparsePolish(passes: 4, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 128, seed: seed, exact: true, screen: screen);
                 step.Apply(matching, CancellationToken.None);
                 var result = Permutation(matching);
                 Assert.Equal(Enumerable.Range(0, n), result.Order());
@@ -181,6 +181,7 @@ public class GlobalSparsePolishTests
             }
 
             Assert.Equal(results[0], results[1]);
+            Assert.Equal(results[0], results[2]);
         }
     }
 
