@@ -72,7 +72,7 @@ public static class BarycenterCommand
 
                 if (!chosen.CanPlot)
                 {
-                    throw new UsageException($"--plot: --method {chosen.Name} draws no picture (fixed, debiased, unbalanced and free do).");
+                    throw new UsageException($"--plot: --method {chosen.Name} draws no picture.");
                 }
 
                 DataFiles.CheckNewFile(plotPath, overwriteValue);

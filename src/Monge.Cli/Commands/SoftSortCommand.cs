@@ -22,6 +22,7 @@ public static class SoftSortCommand
         ["width"] = "--quantile-width",
         ["targetValues"] = "--targets",
         ["targets"] = "--num-targets",
+        ["weights"] = "--weights",
     };
 
     private static readonly string[] Operations = ["sort", "rank", "quantile", "topk", "normalize"];
@@ -41,13 +42,15 @@ public static class SoftSortCommand
         var numTargets = new Option<int?>("--num-targets") { Description = "sort, rank: the number of transport targets m (default n); sort then returns m values." };
         var threshold = new Option<double?>("--threshold") { Description = "Sinkhorn's L1 marginal threshold (default 1e-6)." };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "Sinkhorn's iteration budget (default 20000)." };
+        var weightsOption = new Option<string?>("--weights") { Description = "sort, rank, quantile, normalize: positive input weights (a vector file, one per value, total mass one; other totals exit 2 unless --normalize-weights). Default uniform." };
+        var normalizeWeights = new Option<bool>(WeightOptions.NormalizeName) { Description = "Rescale --weights to total mass one (the operators act on a probability measure)." };
         var plot = new Option<string?>("--plot") { Description = "rank, topk, normalize: also draw the outputs against the inputs at 10ε, ε and ε/10, with the hard answer for rank and topk (PNG)." };
         var json = CommonOptions.Json();
         var strict = ConvergencePolicy.Strict();
         var overwrite = CommonOptions.Overwrite();
         var command = new Command("softsort", "Differentiable sorting through 1-D entropic OT (Cuturi, Teboul and Vert 2019): soft sort, ranks, quantiles, top-k mask, quantile normalization.")
         {
-            input, op, output, epsilon, k, quantiles, width, targets, numTargets, threshold, maxIterations, plot, json, strict, overwrite,
+            input, op, output, epsilon, k, quantiles, width, targets, numTargets, weightsOption, normalizeWeights, threshold, maxIterations, plot, json, strict, overwrite,
         };
         command.SetAction(parse =>
         {
@@ -61,6 +64,8 @@ public static class SoftSortCommand
                 (targets, "--targets", ["normalize"]),
                 (numTargets, "--num-targets", ["sort", "rank"]),
                 (plot, "--plot", ["rank", "topk", "normalize"]),
+                (weightsOption, "--weights", ["sort", "rank", "quantile", "normalize"]),
+                (normalizeWeights, WeightOptions.NormalizeName, ["sort", "rank", "quantile", "normalize"]),
             })
             {
                 if (Given(option) && !uses.Contains(operation))
@@ -79,6 +84,7 @@ public static class SoftSortCommand
             }
 
             var values = DataFiles.LoadVector(parse.GetValue(input)!, DataLoadOptions.Default, "--input");
+            var weights = LoadWeights(parse.GetValue(weightsOption), values.Length, parse.GetValue(normalizeWeights));
             var solver = SoftSortOptions.DefaultSolver;
             if (parse.GetValue(threshold) is { } t)
             {
@@ -97,16 +103,17 @@ public static class SoftSortCommand
                 : null;
             SoftSortResult Run(SoftSortOptions options) => operation switch
             {
-                "sort" => SoftSort.Sort(values, parse.GetValue(numTargets), options: options, cancellationToken: context.Cancellation),
-                "rank" => SoftSort.Rank(values, parse.GetValue(numTargets), options: options, cancellationToken: context.Cancellation),
+                "sort" => SoftSort.Sort(values, parse.GetValue(numTargets), weights, options, context.Cancellation),
+                "rank" => SoftSort.Rank(values, parse.GetValue(numTargets), weights, options, context.Cancellation),
                 "topk" => SoftSort.TopKMask(values, parse.GetValue(k) ?? throw new UsageException("--op topk needs --k."), options, context.Cancellation),
                 "quantile" => SoftSort.Quantiles(
                     values,
                     parse.GetValue(quantiles) is { Length: > 0 } levels ? levels : throw new UsageException("--op quantile needs --quantiles (levels in (0, 1))."),
                     parse.GetValue(width),
-                    options: options,
-                    cancellationToken: context.Cancellation),
-                _ => SoftSort.QuantileNormalize(values, normalizeTargets, options: options, cancellationToken: context.Cancellation),
+                    weights,
+                    options,
+                    context.Cancellation),
+                _ => SoftSort.QuantileNormalize(values, normalizeTargets, default, weights, options, context.Cancellation),
             };
             SoftSortResult result;
             try
@@ -164,6 +171,52 @@ public static class SoftSortCommand
             return exitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The <c>--weights</c> vector, used as given: one positive entry per value and total mass one, or rescaled with
+    /// <c>--normalize-weights</c> (empty when not given: uniform).
+    /// </summary>
+    private static double[] LoadWeights(string? path, int count, bool normalize)
+    {
+        if (path is null)
+        {
+            if (normalize)
+            {
+                throw new UsageException($"{WeightOptions.NormalizeName} needs --weights.");
+            }
+
+            return [];
+        }
+
+        var w = DataFiles.LoadVector(path, DataLoadOptions.Default, "--weights");
+        if (w.Length != count)
+        {
+            throw new UsageException($"--weights {path}: {w.Length} entries for {count} values in --input.");
+        }
+
+        var total = 0.0;
+        for (var i = 0; i < w.Length; i++)
+        {
+            if (!(w[i] > 0) || !double.IsFinite(w[i]))
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--weights {path}: entry {i} is {w[i]}; weights must be positive and finite (drop zero-weight values instead)."));
+            }
+
+            total += w[i];
+        }
+
+        if (normalize)
+        {
+            return Array.ConvertAll(w, v => v / total);
+        }
+
+        if (!WeightOptions.SameMass(total, 1))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--weights {path} sum to {total:G7}; the soft operators act on weights of total mass one: pass {WeightOptions.NormalizeName} to rescale them."));
+        }
+
+        return w;
     }
 
     /// <summary>Zero-based ranks; tied values share their mean rank.</summary>

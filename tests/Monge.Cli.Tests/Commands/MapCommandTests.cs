@@ -261,6 +261,32 @@ public class MapCommandTests
         NumericAssert.Close(b.RootElement.GetProperty("monge_gap").GetDouble(), a.RootElement.GetProperty("monge_gap").GetDouble(), 1e-9, 1e-12);
     }
 
+    [Fact]
+    public void Gap_Debiased_EqualsTheLibrarySinkhornDivergenceGap()
+    {
+        using var cli = new CliRunner();
+        var (x, y, z, xc, yc, zc) = Data(cli);
+        var map = cli.File("map.npz");
+        Assert.Equal(0, cli.Run("map", "fit", "--source", x, "--target", y, "--epsilon", "0.4", "--out", map).Code);
+        var (code, stdout, err) = cli.Run("map", "gap", "--map", map, "--points", z, "--epsilon", "0.3", "--threshold", "1e-6", "--debiased", "--json");
+        Assert.True(code == 0, err);
+        var fitted = EntropicMap.Fit(xc, yc, null, new Sinkhorn { Epsilon = 0.4 });
+        var expected = MongeGap.ComputeDebiased(fitted, zc, null, new Sinkhorn { Epsilon = 0.3, Threshold = 1e-6 });
+        var plain = MongeGap.Compute(fitted, zc, null, new Sinkhorn { Epsilon = 0.3, Threshold = 1e-6 });
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("debiased").GetBoolean());
+        NumericAssert.Close(expected.Value, root.GetProperty("monge_gap").GetDouble(), rtol: 1e-12, atol: 1e-14);
+        NumericAssert.Close(expected.TransportCost, root.GetProperty("transport_cost").GetDouble(), rtol: 1e-12);
+        Assert.True(root.GetProperty("converged").GetBoolean());
+
+        // The divergence is the entropic cost minus the two self terms: the debiased gap exceeds the plain one.
+        Assert.True(expected.Value > plain.Value, $"debiased {expected.Value}, plain {plain.Value}");
+        var text = cli.Run("map", "gap", "--map", map, "--points", z, "--epsilon", "0.3", "--debiased");
+        Assert.True(text.Code == 0, text.Err);
+        Assert.Contains("Sinkhorn divergence", text.Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("entropic")]
     [InlineData("progot")]

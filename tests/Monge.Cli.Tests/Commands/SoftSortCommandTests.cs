@@ -77,6 +77,41 @@ public sealed class SoftSortCommandTests : IDisposable
     }
 
     [Fact]
+    public void Softsort_Weights_UsedAsGiven_EqualToDuplicatingAValue()
+    {
+        // Independent oracle: a value of weight 2/8 among six of weight 1/8 is the same measure as that value listed
+        // twice with uniform weights, so the soft sort onto 8 targets must agree with the unweighted sort of the
+        // duplicated vector (the weighted squashing mean and deviation agree too).
+        var weights = new[] { 2.0, 1, 1, 1, 1, 1, 1 }.Select(v => v / 8).ToArray();
+        NpyFormat.Write(_cli.File("w.npy"), new NumericArray(weights, weights.Length), overwrite: true);
+        var (code, _, stderr) = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "sort", "--num-targets", "8", "--weights", _cli.File("w.npy"), "--epsilon", "0.05", "--threshold", "1e-10", "--out", _cli.File("r.npy"));
+        Assert.True(code == 0, stderr);
+        var options = new SoftSortOptions { Epsilon = 0.05, Solver = SoftSortOptions.DefaultSolver with { Threshold = 1e-10 } };
+        NumericAssert.Close(SoftSort.Sort(Values, 8, weights, options).Values, Read("r.npy"), rtol: 1e-12);
+        double[] duplicated = [Values[0], .. Values];
+        NumericAssert.Close(SoftSort.Sort(duplicated, options: options).Values, Read("r.npy"), rtol: 1e-7, atol: 1e-9);
+
+        // Weights of another total are refused (not rescaled in silence); --normalize-weights rescales them.
+        NpyFormat.Write(_cli.File("w8.npy"), new NumericArray(new[] { 2.0, 1, 1, 1, 1, 1, 1 }, 7), overwrite: true);
+        var refused = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "rank", "--weights", _cli.File("w8.npy"), "--out", _cli.File("q.npy"));
+        Assert.Equal(ExitCodes.BadInput, refused.Code);
+        Assert.Contains("--normalize-weights", refused.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("q.npy")));
+        var rescaled = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "rank", "--weights", _cli.File("w8.npy"), "--normalize-weights", "--epsilon", "0.05", "--out", _cli.File("q.npy"));
+        Assert.True(rescaled.Code == 0, rescaled.Err);
+        NumericAssert.Close(SoftSort.Rank(Values, null, weights, new SoftSortOptions { Epsilon = 0.05 }).Values, Read("q.npy"), rtol: 1e-12);
+
+        // Bad weights and ops without weights: exit 2 naming the flag.
+        NpyFormat.Write(_cli.File("wneg.npy"), new NumericArray(new[] { 2.0, -1, 1, 1, 1, 1, 3 }.Select(v => v / 8).ToArray(), 7), overwrite: true);
+        Assert.Contains("--weights", _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "sort", "--weights", _cli.File("wneg.npy"), "--out", _cli.File("z.npy")).Err, StringComparison.Ordinal);
+        Assert.Contains("--weights", _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "sort", "--weights", _cli.File("t.npy"), "--out", _cli.File("z.npy")).Err, StringComparison.Ordinal);
+        var topk = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "topk", "--k", "2", "--weights", _cli.File("w.npy"), "--out", _cli.File("z.npy"));
+        Assert.Equal(ExitCodes.BadInput, topk.Code);
+        Assert.Contains("--weights applies to --op", topk.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("z.npy")));
+    }
+
+    [Fact]
     public void Softsort_OptionOfAnotherOp_IsRejected()
     {
         var (code, _, stderr) = _cli.Run("softsort", "--input", _cli.File("v.npy"), "--op", "sort", "--k", "2", "--out", _cli.File("r.npy"));

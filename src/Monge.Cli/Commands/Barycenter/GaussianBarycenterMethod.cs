@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
 using Monge.Gaussian;
 using Monge.Geometry;
 using Monge.IO;
 using Monge.Solvers;
 using Monge.Tools.Barycenters;
+using ScottPlot;
 
 namespace Monge.Cli.Commands.Barycenter;
 
@@ -21,9 +23,6 @@ public sealed class GaussianBarycenterMethod : IBarycenterMethod
 {
     /// <inheritdoc/>
     public string Name => "gaussian";
-
-    /// <inheritdoc/>
-    public bool CanPlot => false;
 
     /// <inheritdoc/>
     public string Description => "Bures barycenter of Gaussians fitted to point clouds (or given as .npz with mean and cov); output (d + 1) × d: mean, then covariance";
@@ -99,7 +98,68 @@ public sealed class GaussianBarycenterMethod : IBarycenterMethod
             ["final_error"] = JsonOutput.Number(result.Convergence.FinalError),
             ["threshold"] = JsonOutput.Number(threshold),
         };
-        return new BarycenterOutcome(summary, result.Convergence, new NumericArray(output, d + 1, d));
+        var barycenter = result.Barycenter;
+        return new BarycenterOutcome(summary, result.Convergence, new NumericArray(output, d + 1, d))
+        {
+            Plot = () => Draw(measures, barycenter, $"Gaussian (Bures) barycenter of {measures.Count} inputs, objective {result.Objective.ToString("G4", CultureInfo.InvariantCulture)}"),
+        };
+    }
+
+    /// <summary>
+    /// d = 1: the densities of the inputs and of the barycenter. d ≥ 2: their 1σ and 2σ ellipses and means on the first two
+    /// coordinates (the exact marginal Gaussians there: mean (m₀, m₁), covariance the leading 2 × 2 block).
+    /// </summary>
+    private static Plot Draw(IReadOnlyList<GaussianMeasure> measures, GaussianMeasure barycenter, string title)
+    {
+        string[] palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"];
+        var d = barycenter.Dimension;
+        var plot = PlotTheme.Create(d == 1 ? title : title + (d > 2 ? $" (coordinates 1–2 of {d})" : string.Empty));
+        var all = measures.Append(barycenter).ToArray();
+        for (var s = 0; s < all.Length; s++)
+        {
+            var isBarycenter = s == all.Length - 1;
+            var color = isBarycenter ? PlotTheme.Trace : Color.FromHex(palette[s % palette.Length]);
+            var label = isBarycenter ? "barycenter" : string.Create(CultureInfo.InvariantCulture, $"input {s + 1}");
+            var m = all[s].Mean.ToArray();
+            var c = all[s].Covariance.ToArray();
+            if (d == 1)
+            {
+                var sd = Math.Sqrt(c[0]);
+                var xs = Enumerable.Range(0, 241).Select(i => m[0] + (sd * ((i / 30.0) - 4))).ToArray();
+                var ys = xs.Select(x => Math.Exp(-0.5 * ((x - m[0]) / sd) * ((x - m[0]) / sd)) / (sd * Math.Sqrt(2 * Math.PI))).ToArray();
+                var line = plot.Add.Scatter(xs, ys, color);
+                line.MarkerSize = 0;
+                line.LineWidth = isBarycenter ? 3 : 1.5f;
+                line.LegendText = label;
+                continue;
+            }
+
+            // Cholesky of the leading 2 × 2 block: the ellipse m + k·L(cos θ, sin θ) holds the points k σ away.
+            var (a, b, e) = (c[0], c[1], c[d + 1]);
+            var l00 = Math.Sqrt(a);
+            var l10 = b / l00;
+            var l11 = Math.Sqrt(Math.Max(e - (l10 * l10), 0));
+            foreach (var k in new[] { 1.0, 2.0 })
+            {
+                var theta = Enumerable.Range(0, 121).Select(i => 2 * Math.PI * i / 120).ToArray();
+                var ex = theta.Select(t => m[0] + (k * l00 * Math.Cos(t))).ToArray();
+                var ey = theta.Select(t => m[1] + (k * ((l10 * Math.Cos(t)) + (l11 * Math.Sin(t))))).ToArray();
+                var ellipse = plot.Add.Scatter(ex, ey, color);
+                ellipse.MarkerSize = 0;
+                ellipse.LineWidth = isBarycenter ? 3 : 1.5f;
+                if (k == 1)
+                {
+                    ellipse.LegendText = label;
+                }
+            }
+
+            plot.Add.Markers(new[] { m[0] }, new[] { m[1] }, MarkerShape.FilledCircle, isBarycenter ? 9 : 6, color);
+        }
+
+        plot.ShowLegend();
+        plot.XLabel(d == 1 ? "x" : "coordinate 1");
+        plot.YLabel(d == 1 ? "density" : "coordinate 2");
+        return plot;
     }
 
     private static (GaussianMeasure Measure, string Source) Load(string spec, string? weightsSpec, int k)

@@ -1,9 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Monge.Cli.Infrastructure;
+using Monge.Cli.Plotting;
+using Monge.Geometry;
 using Monge.IO;
 using Monge.Solvers;
 using Monge.Tools.Barycenters;
+using ScottPlot;
 
 namespace Monge.Cli.Commands.Barycenter;
 
@@ -18,9 +22,6 @@ public sealed class QuantileBarycenterMethod : IBarycenterMethod
 {
     /// <inheritdoc/>
     public string Name => "quantile";
-
-    /// <inheritdoc/>
-    public bool CanPlot => false;
 
     /// <inheritdoc/>
     public string Description => "exact barycenter of 1-D measures (quantile functions averaged); output N × 2 (atom, mass), or K × 1 points with --size K";
@@ -83,6 +84,58 @@ public sealed class QuantileBarycenterMethod : IBarycenterMethod
             ["status"] = "Converged",
             ["iterations"] = 0,
         };
-        return new BarycenterOutcome(summary, convergence, output);
+        var points = result.Points.ToArray();
+        var weights = result.Weights.ToArray();
+        return new BarycenterOutcome(summary, convergence, output)
+        {
+            Plot = () => Draw(clouds, points, weights, $"1-D barycenter of {clouds.Count} inputs (quantile functions), objective {result.Objective.ToString("G4", CultureInfo.InvariantCulture)}"),
+        };
+    }
+
+    /// <summary>
+    /// The quantile functions t ↦ F⁻¹(t) of the inputs (thin, one color each) and of the barycenter (thick, dark blue), as
+    /// steps over the cumulative mass: the barycenter's is the weighted average of the inputs'.
+    /// </summary>
+    private static Plot Draw(IReadOnlyList<PointCloud<double>> clouds, double[] points, double[] weights, string title)
+    {
+        string[] palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"];
+        var plot = PlotTheme.Create(title);
+        for (var s = 0; s < clouds.Count; s++)
+        {
+            var (t, v) = Steps(clouds[s].Data.ToArray(), clouds[s].NormalizedWeights());
+            var line = plot.Add.Scatter(t, v, Color.FromHex(palette[s % palette.Length]));
+            line.MarkerSize = 0;
+            line.LineWidth = 1.5f;
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"input {s + 1} ({clouds[s].Count} points)");
+        }
+
+        var (bt, bv) = Steps(points, weights);
+        var bary = plot.Add.Scatter(bt, bv, PlotTheme.Trace);
+        bary.MarkerSize = 0;
+        bary.LineWidth = 3;
+        bary.LegendText = string.Create(CultureInfo.InvariantCulture, $"barycenter ({points.Length} atoms)");
+        plot.ShowLegend();
+        plot.XLabel("cumulative mass t");
+        plot.YLabel("quantile F⁻¹(t)");
+        return plot;
+    }
+
+    /// <summary>The step function of a 1-D measure's quantile function: sorted atoms over their cumulative mass.</summary>
+    private static (double[] T, double[] V) Steps(double[] values, double[] weights)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var total = weights.Sum();
+        var t = new double[2 * values.Length];
+        var v = new double[2 * values.Length];
+        var cumulative = 0.0;
+        for (var k = 0; k < order.Length; k++)
+        {
+            t[2 * k] = cumulative / total;
+            cumulative += weights[order[k]];
+            t[(2 * k) + 1] = cumulative / total;
+            v[2 * k] = v[(2 * k) + 1] = values[order[k]];
+        }
+
+        return (t, v);
     }
 }
