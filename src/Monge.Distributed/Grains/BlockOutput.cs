@@ -31,12 +31,7 @@ internal static class BlockOutput
             throw new BlockCorruptException(key, $"Block output '{key}' has {bytes.Length} bytes, not a block of {m} points split in {r}.");
         }
 
-        var ix = new int[m];
-        var iy = new int[m];
-        var sizes = new int[r];
-        BlockCodec.ReadInts(bytes.AsSpan(8), ix);
-        BlockCodec.ReadInts(bytes.AsSpan(8 + (4 * m)), iy);
-        BlockCodec.ReadInts(bytes.AsSpan(8 + (8 * m)), sizes);
+        var (ix, iy, sizes) = ReadArrays(bytes, m, r);
         if (!IsPermutation(ix) || !IsPermutation(iy) || sizes.Any(s => s < 1) || sizes.Sum() != m)
         {
             throw new BlockCorruptException(key, $"Block output '{key}' is not a permutation of its {m} points split in {r} children.");
@@ -62,12 +57,7 @@ internal static class BlockOutput
             throw new BlockCorruptException(key, $"Block checkpoint '{key}' has {bytes.Length} bytes, not a block of {m} points split in at most {rank}.");
         }
 
-        var ix = new int[m];
-        var iy = new int[m];
-        var sizes = new int[r];
-        BlockCodec.ReadInts(bytes.AsSpan(8), ix);
-        BlockCodec.ReadInts(bytes.AsSpan(8 + (4 * m)), iy);
-        BlockCodec.ReadInts(bytes.AsSpan(8 + (8 * m)), sizes);
+        var (ix, iy, sizes) = ReadArrays(bytes, m, r);
         if (!SameSet(ix, currentX) || !SameSet(iy, currentY) || sizes.Any(s => s < 1) || sizes.Sum() != m)
         {
             throw new BlockCorruptException(key, $"Block checkpoint '{key}' does not reorder its block's {m} points into {r} children.");
@@ -99,5 +89,17 @@ internal static class BlockOutput
         }
 
         return true;
+    }
+
+    /// <summary>The three arrays of an <see cref="Encode"/>d block after its 8-byte header (m and r, already checked).</summary>
+    private static (int[] X, int[] Y, int[] Sizes) ReadArrays(byte[] bytes, int m, int r)
+    {
+        var ix = new int[m];
+        var iy = new int[m];
+        var sizes = new int[r];
+        BlockCodec.ReadInts(bytes.AsSpan(8), ix);
+        BlockCodec.ReadInts(bytes.AsSpan(8 + (4 * m)), iy);
+        BlockCodec.ReadInts(bytes.AsSpan(8 + (8 * m)), sizes);
+        return (ix, iy, sizes);
     }
 }
