@@ -104,7 +104,7 @@ public static class BarycenterCommand
             summary["seconds"] = watch.Elapsed.TotalSeconds;
 
             // A picture the inputs do not allow (points of two or more dimensions as a --support) is refused before --out is written.
-            var drawing = plotPath is null ? null : outcome.Plot ?? throw new UsageException($"--plot: --method {chosen.Name} draws a --grid of one or two axes or a one-dimensional --support, not this one.");
+            var drawing = plotPath is null ? null : outcome.Plot ?? throw new UsageException($"--plot: --method {chosen.Name} draws a --grid of one or two axes or a --support, not a grid of three or more axes.");
             DataFiles.Save(outPath, outcome.Barycenter, overwriteValue);
             summary["out"] = outPath;
             summary["out_shape"] = outcome.Barycenter.ShapeString();

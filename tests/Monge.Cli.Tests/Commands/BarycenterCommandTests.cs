@@ -14,14 +14,45 @@ public sealed class BarycenterCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    [Fact]
-    public void Plot_TwoDimensionalSupport_ExitTwoBeforeWritingTheOutput()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Plot_PointSupport_DrawsTheBarycenterMassesAndLeavesTheOutputUnchanged(int dimension)
     {
-        // audit16: a --support of 2-D points has no picture; the refusal came after --out was written.
-        NpyFormat.Write(_cli.File("x.npy"), new NumericArray(new double[] { 0, 0, 1, 0, 0, 1, 1, 1 }, 4, 2));
-        NpyFormat.Write(_cli.File("a.npy"), new NumericArray(new[] { 0.4, 0.3, 0.2, 0.1 }, 4));
-        NpyFormat.Write(_cli.File("b.npy"), new NumericArray(new[] { 0.1, 0.2, 0.3, 0.4 }, 4));
-        var run = _cli.Run("barycenter", "--inputs", _cli.File("a.npy"), _cli.File("b.npy"), "--support", _cli.File("x.npy"), "--epsilon", "0.5", "--out", _cli.File("o.npy"), "--plot", _cli.File("o.png"));
+        // Stop 21 (lead): a --support of points of dimension >= 2 is drawn in the plane (PCA above 2-D), masses as marker
+        // areas; audit16 had found it refused (after --out was written, then before). The output is the same as without
+        // --plot, and the barycenter's filled markers (PlotTheme.Trace, #08306b) are in the picture.
+        var rng = new Random(3);
+        var n = 40;
+        var points = new double[n * dimension];
+        for (var k = 0; k < points.Length; k++)
+        {
+            points[k] = (rng.NextDouble() * 100) + (k % dimension == 0 ? 0 : 50 * (k / dimension % 2));
+        }
+
+        NpyFormat.Write(_cli.File("x.npy"), new NumericArray(points, n, dimension));
+        var a = Enumerable.Range(0, n).Select(k => k < n / 2 ? 2.0 / n : 0.0).ToArray();
+        var b = Enumerable.Range(0, n).Select(k => k >= n / 2 ? 2.0 / n : 0.0).ToArray();
+        NpyFormat.Write(_cli.File("a.npy"), new NumericArray(a, n));
+        NpyFormat.Write(_cli.File("b.npy"), new NumericArray(b, n));
+        var common = new[] { "barycenter", "--inputs", _cli.File("a.npy"), _cli.File("b.npy"), "--support", _cli.File("x.npy"), "--epsilon", "0.05", "--relative-epsilon" };
+        var plain = _cli.Run([.. common, "--out", _cli.File("p.npy")]);
+        Assert.True(plain.Code == ExitCodes.Ok, plain.Err);
+        var drawn = _cli.Run([.. common, "--out", _cli.File("o.npy"), "--plot", _cli.File("o.png")]);
+        Assert.True(drawn.Code == ExitCodes.Ok, drawn.Err);
+        Assert.Equal(NpyFormat.Read(_cli.File("p.npy")).ToDoubleArray(), NpyFormat.Read(_cli.File("o.npy")).ToDoubleArray());
+        PngAssert.IsPlot(_cli.File("o.png"), 900, 700);
+        Assert.True(PngAssert.CountNear(_cli.File("o.png"), new SkiaSharp.SKColor(0x08, 0x30, 0x6b)) > 200, "barycenter markers missing");
+    }
+
+    [Fact]
+    public void Plot_ThreeAxisGrid_ExitTwoBeforeWritingTheOutput()
+    {
+        // A grid of three axes has no picture: refused before --out is written (audit16's order).
+        var h = Enumerable.Repeat(1.0 / 8, 8).ToArray();
+        NpyFormat.Write(_cli.File("a.npy"), new NumericArray(h, 8));
+        NpyFormat.Write(_cli.File("b.npy"), new NumericArray(h, 8));
+        var run = _cli.Run("barycenter", "--inputs", _cli.File("a.npy"), _cli.File("b.npy"), "--grid", "2x2x2", "--epsilon", "0.5", "--out", _cli.File("o.npy"), "--plot", _cli.File("o.png"));
         Assert.Equal(ExitCodes.BadInput, run.Code);
         Assert.Contains("--plot", run.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(_cli.File("o.npy")));

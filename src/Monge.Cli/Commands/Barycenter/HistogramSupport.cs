@@ -40,8 +40,8 @@ internal sealed class HistogramSupport
     /// <summary>Whether the support is a <c>--grid</c>.</summary>
     public bool IsGrid => _grid is not null;
 
-    /// <summary>Whether <see cref="Plot"/> can draw it (a 1-D or 2-D grid, or 1-D support points).</summary>
-    public bool CanPlot => _grid is { Length: 1 or 2 } || _points is { Dimension: 1 };
+    /// <summary>Whether <see cref="Plot"/> can draw it (a 1-D or 2-D grid, or support points of any dimension).</summary>
+    public bool CanPlot => _grid is { Length: 1 or 2 } || _points is not null;
 
     /// <summary>Reads <c>--support</c> or <c>--grid</c> (exactly one).</summary>
     /// <exception cref="UsageException">Neither or both, a malformed grid, or a cost other than sqeuclidean on a grid.</exception>
@@ -177,10 +177,19 @@ internal sealed class HistogramSupport
         ? new JsonObject { ["grid"] = new JsonArray(_grid.Select(n => (JsonNode?)n).ToArray()), ["axes"] = "linspace(0, 1, n)", ["cost"] = _cost }
         : new JsonObject { ["points"] = Spec, ["n"] = Count, ["dimension"] = _points!.Dimension, ["cost"] = _cost };
 
-    /// <summary>Draws the inputs and the barycenter: curves on a line, an image on a 2-D grid.</summary>
+    /// <summary>
+    /// Draws the inputs and the barycenter: curves on a line, an image on a 2-D grid, and on support points of
+    /// dimension ≥ 2 the points in the plane (as they are in 2-D, on their first two principal components above) with
+    /// every histogram's masses as marker areas.
+    /// </summary>
     public Plot Plot(IReadOnlyList<double[]> inputs, double[] barycenter, string title)
     {
         var plot = PlotTheme.Create(title);
+        if (_points is { Dimension: >= 2 })
+        {
+            return PlotPoints(plot, inputs, barycenter);
+        }
+
         if (_grid is { Length: 2 })
         {
             // One row of panels: the inputs (at most four) and the barycenter, each scaled to its own maximum.
@@ -228,6 +237,61 @@ internal sealed class HistogramSupport
         plot.XLabel("support");
         plot.YLabel("mass");
         return plot;
+    }
+
+    /// <summary>
+    /// Support points of dimension ≥ 2: the support as small grey dots, each input (at most four) as open circles and the
+    /// barycenter as filled circles, a marker's area proportional to its mass over the largest mass of all histograms
+    /// drawn (so sizes compare across them); masses below 1% of that largest are left out.
+    /// </summary>
+    private Plot PlotPoints(Plot plot, IReadOnlyList<double[]> inputs, double[] barycenter)
+    {
+        var points = _points!.Memory.ToArray();
+        var projection = Projection.Fit(_points.Dimension, points);
+        var (x, y) = projection.Apply(points);
+        plot.Add.Markers(x, y, MarkerShape.FilledCircle, 2, Colors.Gray.WithAlpha(0.5));
+        var shown = inputs.Take(MaxPanels).ToArray();
+        var largest = shown.Append(barycenter).SelectMany(h => h).DefaultIfEmpty(0).Max();
+        if (!(largest > 0))
+        {
+            largest = 1;
+        }
+
+        for (var s = 0; s < shown.Length; s++)
+        {
+            AddMassMarkers(plot, x, y, shown[s], largest, MarkerShape.OpenCircle, plot.Add.Palette.GetColor(s + 1).WithAlpha(0.8), $"input {s + 1}");
+        }
+
+        AddMassMarkers(plot, x, y, barycenter, largest, MarkerShape.FilledCircle, PlotTheme.Trace.WithAlpha(0.9), "barycenter");
+        plot.ShowLegend();
+        plot.XLabel(inputs.Count > MaxPanels ? $"{projection.XLabel} (the first {MaxPanels} inputs and the barycenter; area ∝ mass)" : $"{projection.XLabel} (area ∝ mass)");
+        plot.YLabel(projection.YLabel);
+        return plot;
+    }
+
+    /// <summary>One marker group per size class (area ∝ mass): ScottPlot draws one size per group.</summary>
+    private static void AddMassMarkers(Plot plot, double[] x, double[] y, double[] mass, double largest, MarkerShape shape, Color color, string label)
+    {
+        const int Classes = 6;
+        const double MaxSize = 18;
+        var labelled = false;
+        for (var c = 1; c <= Classes; c++)
+        {
+            // class c holds the masses in ((c − 1)/Classes, c/Classes] of the largest, drawn at the class's upper area
+            var (lo, hi) = ((c - 1) / (double)Classes, c / (double)Classes);
+            var index = Enumerable.Range(0, mass.Length).Where(k => mass[k] >= 0.01 * largest && mass[k] / largest > lo && mass[k] / largest <= hi).ToArray();
+            if (index.Length == 0)
+            {
+                continue;
+            }
+
+            var markers = plot.Add.Markers(index.Select(k => x[k]).ToArray(), index.Select(k => y[k]).ToArray(), shape, (float)(MaxSize * Math.Sqrt(hi)), color);
+            if (!labelled)
+            {
+                markers.LegendText = label;
+                labelled = true;
+            }
+        }
     }
 
     private const long MaxDense = HistogramBarycenterMethod.MaxDenseEntries;
