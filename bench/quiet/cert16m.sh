@@ -7,8 +7,8 @@
 # estimated 8–9× the solve, ≈ 1 h quiet), stopped after 3600 s.
 # Run from the repository root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
-H=bench/compare/hiref/bin/Release/net10.0/hiref
-[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+source "$(dirname "$0")/lib.sh"
+hiref_harness
 uptime
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -13,39 +13,18 @@
 # Estimated time on a quiet 2-core machine: data ~20 s, four solves of ~25–35 s, two certificates of ~25 s: ~4 minutes.
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
-MONGE="dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll"
+source "$(dirname "$0")/lib.sh"
 DIR=$(mktemp -d /tmp/hiref1m-quiet.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 uptime
-$MONGE generate --dataset eight-gaussians-moons --n 1048576 --seed 1 --out "$DIR/g8x.npy" --target-out "$DIR/g8y.npy" > /dev/null
-$MONGE generate --dataset half-moon-s-curve --n 1048576 --seed 1 --out "$DIR/hmx.npy" --target-out "$DIR/hmy.npy" > /dev/null
+generate_pair eight-gaussians-moons 1048576 "$DIR/g8x.npy" "$DIR/g8y.npy"
+generate_pair half-moon-s-curve 1048576 "$DIR/hmx.npy" "$DIR/hmy.npy"
 
 run() { # name, source, target, extra options...
-  local name=$1 x=$2 y=$3
-  shift 3
-  /usr/bin/time -v $MONGE match --source "$x" --target "$y" --method hiref --out "$DIR/$name-p.npy" --json "$@" \
-    > "$DIR/$name.json" 2> "$DIR/$name.time" || { echo "$name failed"; tail -5 "$DIR/$name.time"; return 0; }
-  local wall user sys rss
-  wall=$(grep "Elapsed (wall clock)" "$DIR/$name.time" | awk '{print $NF}')
-  user=$(grep "User time" "$DIR/$name.time" | awk '{print $NF}')
-  sys=$(grep "System time" "$DIR/$name.time" | awk '{print $NF}')
-  rss=$(grep "Maximum resident" "$DIR/$name.time" | awk '{print $NF}')
-  /usr/bin/python3 - "$DIR/$name.json" "$name" "$wall" "$user" "$sys" "$rss" <<'PY'
-import json, sys
-path, name, wall, user, sys_t, rss = sys.argv[1:]
-text = open(path).read()
-start = text.find("{")
-doc = json.loads(text[start:]) if start >= 0 else {}
-def find(d, key):
-    if isinstance(d, dict):
-        if key in d: return d[key]
-        for v in d.values():
-            r = find(v, key)
-            if r is not None: return r
-    return None
-print(f"| {name} | {wall} | {float(user) + float(sys_t):.1f} | {int(rss) / 1e6:.2f} GB | {find(doc, 'cost')} | "
-      f"{find(doc, 'gap')} | {find(doc, 'certify_seconds')} |")
-PY
+  local name=$1
+  timed_match "$DIR/$name" "${@:2}" || return 0
+  summary_row "$DIR/$name.json" "$DIR/$name.time" \
+    '| {name} | {wall} | {cpu:.1f} | {rss_gb:.2f} GB | {cost} | {gap} | {certify_seconds} |' name="$name"
 }
 echo "| case | wall | CPU s (user+sys, certificate included) | peak RSS | cost | certified gap | certify s |"
 echo "|---|---|---|---|---|---|---|"

@@ -6,38 +6,18 @@
 # per-level CPU), peak ~2.5 GB: about 3 minutes in all (at most 6). Needs ≥ 5 GB available memory (checked below).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
-MONGE="dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll"
+source "$(dirname "$0")/lib.sh"
 N=${N:-1048576}
 free_gb=$(free -g | awk '/^Mem:/ {print $7}')
 if [ "$free_gb" -lt 5 ]; then echo "only ${free_gb} GB available; need 5" >&2; exit 1; fi
 DIR=$(mktemp -d /tmp/hiref64.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 uptime
-$MONGE generate --dataset gaussian-mixture --dimension 64 --n "$N" --seed 1 --out "$DIR/x.npy" --target-out "$DIR/y.npy" > /dev/null
+generate_pair gaussian-mixture "$N" "$DIR/x.npy" "$DIR/y.npy" --dimension 64
 /usr/bin/time -v timeout 900 $MONGE match --source "$DIR/x.npy" --target "$DIR/y.npy" --method hiref --out "$DIR/p.npy" --json \
   > "$DIR/m.json" 2> "$DIR/m.err" || { echo "match failed"; tail -20 "$DIR/m.err"; exit 1; }
-/usr/bin/python3 - "$DIR/m.json" "$DIR/m.err" "$N" <<'PY'
-import json, re, sys
-path, err, n = sys.argv[1:]
-text = open(path).read()
-doc = json.loads(text[text.find("{"):])
-def find(d, key):
-    if isinstance(d, dict):
-        if key in d: return d[key]
-        for v in d.values():
-            r = find(v, key)
-            if r is not None: return r
-    return None
-t = open(err).read()
-def field(name):
-    m = re.search(re.escape(name) + r".*?: (.*)", t)
-    return m.group(1).strip() if m else "?"
-cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-rss = int(field("Maximum resident set size (kbytes)")) / 1e6
-levels = find(doc, "levels") or []
-secs = " ".join(f"{l.get('seconds', 0):.1f}" for l in levels if isinstance(l, dict))
-print("| n × d | wall | CPU s (user+sys) | peak RSS | cost | level seconds | schedule |")
-print("|---|---|---|---|---|---|---|")
-print(f"| {n} × 64 | {field('Elapsed (wall clock) time (h:mm:ss or m:ss)')} | {cpu:.1f} | {rss:.2f} GB | {find(doc, 'cost')} | [{secs}] | {find(doc, 'rank_schedule')} |")
-PY
+echo '| n × d | wall | CPU s (user+sys) | peak RSS | cost | level seconds | schedule |'
+echo '|---|---|---|---|---|---|---|'
+summary_row "$DIR/m.json" "$DIR/m.err" \
+  '| {n} × 64 | {wall} | {cpu:.1f} | {rss_gb:.2f} GB | {cost} | [{level_seconds}] | {rank_schedule} |' n="$N"
 uptime

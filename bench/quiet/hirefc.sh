@@ -11,8 +11,8 @@
 # c-transforms evaluate per query (ball screening in 16-D, k-d trees in 2-D; of n), then the bound of the order of
 # c-transforms from f alone, whether the order from g raised it, and the CPU-seconds of each order (DualBound.BothOrders).
 set -euo pipefail
-H=bench/compare/hiref/bin/Release/net10.0/hiref
-[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+source "$(dirname "$0")/lib.sh"
+hiref_harness
 uptime
 printf '%-30s %8s %12s %12s %9s %8s %9s %7s %9s %9s %9s %9s %12s %7s %7s %7s\n' case n cost bound gap solve_s certify_s ratio solve_cpu cert_cpu cpu_ratio pairs/q bound_f g_gains cpu_f cpu_g
 field() { grep -o "$1=[0-9.%]*" <<< "$2" | head -1 | cut -d= -f2; }

@@ -7,8 +7,8 @@
 # Prints per row the cost, the gap to the certified bound (86.674533 at 131 072, DualBound, hirefc; none known at
 # 262 144), wall and CPU seconds (user + sys) of the whole process, and the polish steps (cost, seconds).
 set -euo pipefail
-H=bench/compare/hiref/bin/Release/net10.0/hiref
-[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+source "$(dirname "$0")/lib.sh"
+hiref_harness
 uptime
 printf '%-44s %8s %12s %9s %8s %8s  %s\n' "16-D mixture (sq. Eucl., data seed 1)" n cost gap wall_s cpu_s "steps (cost, gap, s)"
 grun() {

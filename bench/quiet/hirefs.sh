@@ -10,41 +10,19 @@
 # 3 minutes (at most 4).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
-MONGE="dotnet src/Monge.Cli/bin/Release/net10.0/Monge.Cli.dll"
+source "$(dirname "$0")/lib.sh"
 DIR=$(mktemp -d /tmp/hirefs-quiet.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 uptime
-$MONGE generate --dataset half-moon-s-curve --n 1048576 --seed 1 --out "$DIR/x1m.npy" --target-out "$DIR/y1m.npy" > /dev/null
-$MONGE generate --dataset gaussian-mixture --dimension 16 --n 262144 --seed 1 --out "$DIR/x16.npy" --target-out "$DIR/y16.npy" > /dev/null
-$MONGE generate --dataset gaussian-mixture --dimension 64 --n 131072 --seed 1 --out "$DIR/x64.npy" --target-out "$DIR/y64.npy" > /dev/null
+generate_pair half-moon-s-curve 1048576 "$DIR/x1m.npy" "$DIR/y1m.npy"
+generate_pair gaussian-mixture 262144 "$DIR/x16.npy" "$DIR/y16.npy" --dimension 16
+generate_pair gaussian-mixture 131072 "$DIR/x64.npy" "$DIR/y64.npy" --dimension 64
 
 run() { # name, source, target
   local name=$1
-  /usr/bin/time -v $MONGE match --source "$2" --target "$3" --method hiref --out "$DIR/$name-p.npy" --json \
-    > "$DIR/$name.json" 2> "$DIR/$name.time" || { echo "$name failed"; tail -5 "$DIR/$name.time"; return; }
-  local wall user sys rss
-  wall=$(grep "Elapsed (wall clock)" "$DIR/$name.time" | awk '{print $NF}')
-  user=$(grep "User time" "$DIR/$name.time" | awk '{print $NF}')
-  sys=$(grep "System time" "$DIR/$name.time" | awk '{print $NF}')
-  rss=$(grep "Maximum resident" "$DIR/$name.time" | awk '{print $NF}')
-  /usr/bin/python3 - "$DIR/$name.json" "$name" "$wall" "$user" "$sys" "$rss" <<'PY'
-import json, sys
-path, name, wall, user, sys_t, rss = sys.argv[1:]
-text = open(path).read()
-start = text.find("{")
-doc = json.loads(text[start:]) if start >= 0 else {}
-def find(d, key):
-    if isinstance(d, dict):
-        if key in d: return d[key]
-        for v in d.values():
-            r = find(v, key)
-            if r is not None: return r
-    return None
-cost = find(doc, "cost")
-levels = find(doc, "levels") or []
-secs = " ".join(f"{l.get('seconds', 0):.1f}" for l in levels if isinstance(l, dict))
-print(f"| {name} | {wall} | {float(user) + float(sys_t):.1f} | {int(rss) / 1e6:.2f} GB | {cost} | [{secs}] | {find(doc, 'rank_schedule')} |")
-PY
+  timed_match "$DIR/$name" "$2" "$3" || return 0
+  summary_row "$DIR/$name.json" "$DIR/$name.time" \
+    '| {name} | {wall} | {cpu:.1f} | {rss_gb:.2f} GB | {cost} | [{level_seconds}] | {rank_schedule} |' name="$name"
 }
 echo "| case | wall | CPU s (user+sys) | peak RSS | cost | level seconds | schedule |"
 echo "|---|---|---|---|---|---|---|"

@@ -9,8 +9,8 @@
 # Prints per row: n, variant, passes, cost, gap to the bound given (78.015301 at 32 768, the certified 86.674533 at
 # 131 072), CPU seconds (user + sys) of the step's process, peak resident MB, float64 evaluations and float32 values per row.
 set -euo pipefail
-H=bench/compare/hiref/bin/Release/net10.0/hiref
-[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+source "$(dirname "$0")/lib.sh"
+hiref_harness
 T=$(mktemp -d)
 uptime
 printf '%8s %-16s %6s %12s %9s %8s %8s %10s %10s\n' n variant passes cost gap cpu_s peak_mb evaluated screened
@@ -29,8 +29,8 @@ for case in "32768 78.015301" "131072 86.674533"; do
     ran=$(grep -o ',passes=[0-9]*' <<< "$line" | cut -d= -f2)
     ev=$(grep -o 'evaluated_per_row=[0-9a-zA-Z]*' <<< "$line" | cut -d= -f2)
     sc=$(grep -o 'screened_per_row=[0-9a-zA-Z]*' <<< "$line" | cut -d= -f2)
-    read -r u s m < <(grep -o '^CPU [0-9.]* [0-9.]* [0-9]*$' <<< "$out" | tail -1 | cut -c5-)
-    printf '%8s %-16s %6s %12s %9s %8.1f %8.0f %10s %10s\n' "$n" "$name" "$ran" "$cost" "$gap" "$(echo "$u + $s" | bc)" "$(echo "$m / 1024" | bc)" "$ev" "$sc"
+    read -r cpu peak < <(tune_cpu "$out")
+    printf '%8s %-16s %6s %12s %9s %8.1f %8.0f %10s %10s\n' "$n" "$name" "$ran" "$cost" "$gap" "$cpu" "$peak" "$ev" "$sc"
   done
 done
 rm -rf "$T"

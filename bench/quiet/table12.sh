@@ -13,8 +13,8 @@
 # Every case is one `hiref tune DATASET D COST N certify=1` whose last line is a `json: {...}` record; the table is
 # printed from those records (also kept in $OUT, default /tmp/table12.jsonl, to regenerate the docs table).
 set -euo pipefail
-H=bench/compare/hiref/bin/Release/net10.0/hiref
-[ -x "$H" ] || dotnet build -c Release bench/compare/hiref > /dev/null
+source "$(dirname "$0")/lib.sh"
+hiref_harness
 OUT=${OUT:-/tmp/table12.jsonl}
 : > "$OUT"
 case "${1:-missing}" in

@@ -46,19 +46,16 @@ public sealed class AnnDataAdditions
     /// <param name="name">The column name.</param>
     /// <param name="values">One value per observation.</param>
     /// <returns>This instance.</returns>
-    public AnnDataAdditions ObsNumbers(string name, double[] values)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(values);
-        _obs.Add((name, Encoded(new H5Dataset(values, fileDims: [(ulong)values.Length]), "array"), values.Length));
-        return this;
-    }
+    public AnnDataAdditions ObsNumbers(string name, double[] values) => ObsArray(name, values);
 
     /// <summary>Adds an int64 obs column.</summary>
     /// <param name="name">The column name.</param>
     /// <param name="values">One value per observation.</param>
     /// <returns>This instance.</returns>
-    public AnnDataAdditions ObsIntegers(string name, long[] values)
+    public AnnDataAdditions ObsIntegers(string name, long[] values) => ObsArray(name, values);
+
+    /// <summary>Adds a numeric obs column (the element type is the file's).</summary>
+    private AnnDataAdditions ObsArray(string name, Array values)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(values);

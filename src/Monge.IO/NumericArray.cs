@@ -1,3 +1,4 @@
+using System.Numerics;
 using Monge.Geometry;
 
 namespace Monge.IO;
@@ -76,40 +77,21 @@ public sealed class NumericArray
     }
 
     /// <summary>The elements as doubles (the array itself when it already holds doubles).</summary>
-    public double[] ToDoubleArray()
-    {
-        switch (Data)
-        {
-            case double[] d:
-                return d;
-            case float[] f:
-                return Array.ConvertAll(f, x => (double)x);
-            case int[] i:
-                return Array.ConvertAll(i, x => (double)x);
-            case long[] l:
-                return Array.ConvertAll(l, x => (double)x);
-            default:
-                throw new InvalidOperationException("Unsupported element type.");
-        }
-    }
+    public double[] ToDoubleArray() => Data as double[] ?? ConvertAll<double>();
 
     /// <summary>The elements as floats (the array itself when it already holds floats).</summary>
-    public float[] ToSingleArray()
-    {
-        switch (Data)
+    public float[] ToSingleArray() => Data as float[] ?? ConvertAll<float>();
+
+    /// <summary>A converted copy of the elements: each one cast to <typeparamref name="T"/> (<c>(T)x</c>, as C# casts numbers).</summary>
+    private T[] ConvertAll<T>()
+        where T : INumberBase<T> => Data switch
         {
-            case float[] f:
-                return f;
-            case double[] d:
-                return Array.ConvertAll(d, x => (float)x);
-            case int[] i:
-                return Array.ConvertAll(i, x => (float)x);
-            case long[] l:
-                return Array.ConvertAll(l, x => (float)x);
-            default:
-                throw new InvalidOperationException("Unsupported element type.");
-        }
-    }
+            double[] d => Array.ConvertAll(d, T.CreateTruncating),
+            float[] f => Array.ConvertAll(f, T.CreateTruncating),
+            int[] i => Array.ConvertAll(i, T.CreateTruncating),
+            long[] l => Array.ConvertAll(l, T.CreateTruncating),
+            _ => throw new InvalidOperationException("Unsupported element type."),
+        };
 
     /// <summary>Reads the array as an n × d point cloud in float64 (a vector is n × 1).</summary>
     /// <exception cref="InputValidationException">Empty array, rank above 2, or non-finite values.</exception>

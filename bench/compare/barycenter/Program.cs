@@ -12,6 +12,7 @@
 //   MODE dense: X.npy holds the N × d support; M = sqeuclidean(X, X) / max, a dense N × N geometry.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Monge.Geometry;
 using Monge.IO;
 using Monge.Problems;
@@ -68,7 +69,10 @@ var solver = new FixedSupportBarycenter { Epsilon = epsilon, Threshold = thresho
     return (solved, watch.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds);
 }
 
+var (jitMs, jitMethods) = (JitInfo.GetCompilationTime().TotalMilliseconds, JitInfo.GetCompiledMethodCount());
 var (result, firstSeconds, firstCpu) = Timed();
+// The JIT's share of the first call, on stderr (bench/quiet/first21.sh): compile milliseconds and methods compiled, all threads.
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first_jit_ms={JitInfo.GetCompilationTime().TotalMilliseconds - jitMs:F1} first_jit_methods={JitInfo.GetCompiledMethodCount() - jitMethods}"));
 var (seconds, cpuSeconds) = (firstSeconds, firstCpu);
 if (warm)
 {
