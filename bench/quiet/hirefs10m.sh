@@ -42,8 +42,10 @@ cpu = float(field("User time (seconds)")) + float(field("System time (seconds)")
 rss = int(field("Maximum resident set size (kbytes)")) / 1e6
 levels = find(doc, "levels") or []
 secs = " ".join(f"{l.get('seconds', 0):.1f}" for l in levels if isinstance(l, dict))
-print("| n | wall | CPU s (user+sys) | peak RSS | cost | level seconds | schedule |")
-print("|---|---|---|---|---|---|---|")
-print(f"| {n} | {field('Elapsed (wall clock) time (h:mm:ss or m:ss)')} | {cpu:.1f} | {rss:.2f} GB | {find(doc, 'cost')} | [{secs}] | {find(doc, 'rank_schedule')} |")
+leaf = find(doc, "leaf_seconds") or 0.0
+polish = find(doc, "polish_seconds") or 0.0
+print("| n | wall | CPU s (user+sys) | peak RSS | cost | level seconds | leaves s | polish s | schedule |")
+print("|---|---|---|---|---|---|---|---|---|")
+print(f"| {n} | {field('Elapsed (wall clock) time (h:mm:ss or m:ss)')} | {cpu:.1f} | {rss:.2f} GB | {find(doc, 'cost')} | [{secs}] | {leaf:.1f} | {polish:.1f} | {find(doc, 'rank_schedule')} |")
 PY
 uptime
