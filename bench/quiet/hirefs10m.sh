@@ -2,12 +2,11 @@
 # HiRef at ten million points (issue #14, hirefs): n = 10 000 000 2-D half-moon → S-curve through
 # `monge match --method hiref` from float64 .npy inputs (read straight into the solver's arrays, no second copy), under
 # /usr/bin/time -v: wall, CPU = user + sys, peak RSS (goal ≤ 300 s, ≤ 4 GB), cost, per-level seconds and the progress
-# lines on stderr. Estimated time on a quiet 2-core machine: generation ~30 s, the match ~990 CPU-s (stop 19,
-# measured under load through the CLI at schedule [11, 14, 16, 16]: levels 296 / 319 / 68 / 39 CPU-s, leaves ~265
-# projected; docs/hiref.md, "Fifth pass"), ~9 minutes wall (stop 19 quiet: 8:49, 1 025.8 CPU-s); stop 20 (cocl)
-# warm-starts the float projections (levels 1-2 are large float blocks): estimated ~900 CPU-s, ~8 minutes wall
-# (docs/hiref.md, "Sixth pass"): about 10 minutes in all (at most 13). Needs ≥ 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, measured
-# 2.87 GB under load with the same .npy inputs).
+# lines on stderr. Estimated time on a quiet 2-core machine: generation ~30 s, the match ~410-450 s wall (stop 20 quiet,
+# same solver with --quality fast inside the 10M loopback: 397 s, 759.9 CPU-s, levels 131 / 98 / 22 / 16 s; the defaults add
+# about one round of 32-pair slabs; stop 21 (big10m) made the leaves' cost fill, the levels' block costs and the slab
+# projection cheaper or parallel, results unchanged; docs/hiref.md "10⁷ (big10m, stop 21)"): about 8 minutes in all, at
+# most 12. Needs >= 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, 2.80-2.87 GB measured).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -22,8 +21,8 @@ generate_pair half-moon-s-curve "$N" "$DIR/x.npy" "$DIR/y.npy"
   > "$DIR/m.json" 2> "$DIR/m.err" || { echo "match failed"; tail -20 "$DIR/m.err"; exit 1; }
 # The progress lines on stderr: the start and the end of every level and of the leaves.
 grep -E '"completed":0,|"completed":([0-9]+),"total":\1,' "$DIR/m.err" | cut -c1-120 | head -20 || true
-echo '| n | wall | CPU s (user+sys) | peak RSS | cost | level seconds | schedule |'
-echo '|---|---|---|---|---|---|---|'
+echo '| n | wall | CPU s (user+sys) | peak RSS | cost | level seconds | leaves s | polish s | schedule |'
+echo '|---|---|---|---|---|---|---|---|---|'
 summary_row "$DIR/m.json" "$DIR/m.err" \
-  '| {n} | {wall} | {cpu:.1f} | {rss_gb:.2f} GB | {cost} | [{level_seconds}] | {rank_schedule} |' n="$N"
+  '| {n} | {wall} | {cpu:.1f} | {rss_gb:.2f} GB | {cost} | [{level_seconds}] | {leaf_seconds} | {polish_seconds} | {rank_schedule} |' n="$N"
 uptime

@@ -241,6 +241,9 @@ internal sealed class CoClusteringWorkspace
     public int[] Assignment = [];
     public int[] Positions = [];
 
+    /// <summary>The targets of a leaf group gathered row by row (<see cref="HiRefMatching.FillCost"/>).</summary>
+    public double[] LeafTargets = [];
+
     /// <summary>Set by the executor while a block runs alone (a level of few blocks, the 10⁷-point first level): called
     /// after every mirror step with the steps taken, the step cap and the relative change of the low-rank objective (NaN
     /// where the path does not compute it). Null: no reports. Never changes the result.</summary>
@@ -249,7 +252,7 @@ internal sealed class CoClusteringWorkspace
     /// <summary>Bytes held.</summary>
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length)
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
         + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
@@ -331,6 +334,13 @@ internal sealed class CoClusteringWorkspace
         Grow(ref Assignment, m);
         Grow(ref Positions, m);
         Grow(ref IndexBuffer, m);
+    }
+
+    /// <summary>The leaf-target buffer with room for at least <paramref name="length"/> doubles.</summary>
+    public double[] EnsureLeafTargets(int length)
+    {
+        Grow(ref LeafTargets, length);
+        return LeafTargets;
     }
 
     private static void Grow<T>(ref T[] array, long length) => EntropicProjection.Buffers.Grow(ref array, length);

@@ -114,19 +114,8 @@ internal sealed class HiRefMatching
                     positions[sizeA + i] = startB + i;
                 }
 
-                var xs = x.Span;
-                var ys = y.Span;
                 var c = ws.Cost.AsSpan(0, m * m);
-                for (var i = 0; i < m; i++)
-                {
-                    var xr = xs.Slice(idxX[positions[i]] * d, d);
-                    var row = c.Slice(i * m, m);
-                    for (var j = 0; j < m; j++)
-                    {
-                        row[j] = BlockFactors.PairCost(xr, ys.Slice(idxY[positions[j]] * d, d), cost);
-                    }
-                }
-
+                FillCost(x.Span, y.Span, d, idxX, idxY, positions, cost, ws, c);
                 var assignment = ws.Assignment.AsSpan(0, m);
                 LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
                 var buffer = ws.IndexBuffer.AsSpan(0, m);
@@ -149,5 +138,67 @@ internal sealed class HiRefMatching
             }
         });
         return created.Sum(w => w.Bytes);
+    }
+
+    /// <summary>The dense cost of a group: row i, column j is c(x[idxX[positions[i]]], y[idxY[positions[j]]]). For the
+    /// squared Euclidean and Euclidean costs the group's target rows are first gathered into one contiguous buffer of
+    /// the workspace (m·d doubles), so the m² entries read no index and no scattered row (at 10⁷ points the rows of a leaf
+    /// lie far apart in the inputs); every entry is the same ‖x − y‖² sum as <see cref="BlockFactors.PairCost"/>, bit for bit.</summary>
+    internal static void FillCost(ReadOnlySpan<double> xs, ReadOnlySpan<double> ys, int d, int[] idxX, int[] idxY, ReadOnlySpan<int> positions, ICostFunction<double>? cost, CoClusteringWorkspace ws, Span<double> c)
+    {
+        var m = positions.Length;
+        var euclidean = cost is Euclidean<double>;
+        if (cost is not (null or SquaredEuclidean<double>) && !euclidean)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                var xr = xs.Slice(idxX[positions[i]] * d, d);
+                var row = c.Slice(i * m, m);
+                for (var j = 0; j < m; j++)
+                {
+                    row[j] = BlockFactors.PairCost(xr, ys.Slice(idxY[positions[j]] * d, d), cost);
+                }
+            }
+
+            return;
+        }
+
+        var targets = ws.EnsureLeafTargets(m * d).AsSpan(0, m * d);
+        for (var j = 0; j < m; j++)
+        {
+            ys.Slice(idxY[positions[j]] * d, d).CopyTo(targets.Slice(j * d, d));
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            var xr = xs.Slice(idxX[positions[i]] * d, d);
+            var row = c.Slice(i * m, m);
+            if (d == 2)
+            {
+                // ‖x − y‖² as BlockFactors.SquaredDistance sums it: (0 + t₀²) + t₁², i.e. t₀² + t₁².
+                var (x0, x1) = (xr[0], xr[1]);
+                for (var j = 0; j < m; j++)
+                {
+                    var t0 = x0 - targets[2 * j];
+                    var t1 = x1 - targets[(2 * j) + 1];
+                    row[j] = (t0 * t0) + (t1 * t1);
+                }
+            }
+            else
+            {
+                for (var j = 0; j < m; j++)
+                {
+                    row[j] = BlockFactors.SquaredDistance(xr, targets.Slice(j * d, d));
+                }
+            }
+
+            if (euclidean)
+            {
+                for (var j = 0; j < m; j++)
+                {
+                    row[j] = Math.Sqrt(row[j]);
+                }
+            }
+        }
     }
 }

@@ -292,4 +292,47 @@ public class HiRefScaleTests
             return ValueTask.FromResult(new HiRefLevelResult(children, scratch.Bytes));
         }
     }
+    // The leaf cost gathers the group's targets into one buffer (HiRefMatching.FillCost): every entry is the pair cost of
+    // the two points the positions name (oracle: BlockFactors.PairCost, the scalar formula), in 2-D (its own loop) and
+    // in 3-D, for the gathered costs and for one that keeps the per-pair path.
+    [Theory]
+    [InlineData(2, "sqeuclidean")]
+    [InlineData(3, "sqeuclidean")]
+    [InlineData(2, "euclidean")]
+    [InlineData(3, "pnorm:3")]
+    public void LeafFillCost_EveryEntryIsThePairCost(int d, string costName)
+    {
+        var cost = Monge.Geometry.Costs.CostFunction.Parse<double>(costName);
+        var passed = costName == "sqeuclidean" ? null : cost;
+        var sample = SyntheticData.Generate(d == 2 ? SyntheticDataset.EightGaussiansMoons : SyntheticDataset.GaussianMixture, 200, 3, d, withTarget: true);
+        var x = sample.Source.Data.ToArray();
+        var y = sample.Target!.Data.ToArray();
+        var rng = new Random(5);
+        var idxX = Enumerable.Range(0, 200).OrderBy(_ => rng.Next()).ToArray();
+        var idxY = Enumerable.Range(0, 200).OrderBy(_ => rng.Next()).ToArray();
+        int[] positions = [.. Enumerable.Range(40, 23), .. Enumerable.Range(150, 17)];
+        var m = positions.Length;
+        var c = new double[m * m];
+        HiRefMatching.FillCost(x, y, d, idxX, idxY, positions, passed, new CoClusteringWorkspace(), c);
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                var expected = BlockFactors.PairCost(x.AsSpan(idxX[positions[i]] * d, d), y.AsSpan(idxY[positions[j]] * d, d), passed);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(c[(i * m) + j]));
+            }
+        }
+    }
+
+    // The levels' block costs are summed per block in parallel, then in block order: the same bits with one thread or two.
+    [Fact]
+    public void Solve_LevelBlockCosts_IndependentOfThreads()
+    {
+        var sample = Sample(SyntheticDataset.HalfMoonSCurve, 3000);
+        var solver = new HierarchicalRefinement { Seed = 3, LeafSize = 32, SlabRounds = 0 };
+        var one = (solver with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        var two = (solver with { MaxDegreeOfParallelism = 2 }).Solve(sample.Source, sample.Target!);
+        Assert.Equal(one.Levels.Select(l => BitConverter.DoubleToInt64Bits(l.BlockCost)), two.Levels.Select(l => BitConverter.DoubleToInt64Bits(l.BlockCost)));
+        Assert.True(one.Levels.Count >= 2);
+    }
 }
