@@ -47,8 +47,9 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>
-    /// Whether the stabilized dense kernel path applies: one shared geometry that is not separable, not debiased, and (for
-    /// <see cref="GridScaling.Auto"/>) small enough for one kernel per input (<see cref="DenseKernelEntries"/>).
+    /// Whether the stabilized dense kernel path applies: one shared geometry that is not separable and (for
+    /// <see cref="GridScaling.Auto"/>) small enough for one kernel per input, plus the plain kernel when debiased
+    /// (<see cref="DenseKernelEntries"/>).
     /// </summary>
     private bool UsesDenseKernel(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
     {
@@ -63,17 +64,7 @@ public sealed partial record FixedSupportBarycenter
             return false;
         }
 
-        if (Debiased)
-        {
-            if (GridScaling == GridScaling.KernelDomain)
-            {
-                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain on a dense (non-separable) support does not debias; use Auto or LogDomain for the debiased barycenter.");
-            }
-
-            return false;
-        }
-
-        return GridScaling == GridScaling.KernelDomain || (long)(geometries.Count + 1) * shared.Rows * shared.Cols <= DenseKernelEntries;
+        return GridScaling == GridScaling.KernelDomain || (long)(geometries.Count + (Debiased ? 2 : 1)) * shared.Rows * shared.Cols <= DenseKernelEntries;
     }
 
     /// <summary>
@@ -82,16 +73,23 @@ public sealed partial record FixedSupportBarycenter
     /// log v_k ← τ_b(log q − L_k) (over-relaxed as the log path). A scaling beyond e^{±<see cref="AbsorptionLimit"/>} is
     /// absorbed into α_k or β_k and K̃_k rebuilt. Two dense products per input and iteration (no exponential per entry).
     /// Returns 0 when finished, else the iteration from which the log path must continue (a product underflowed; the
-    /// potentials in <paramref name="state"/> are then those of the last good iterate). The plan costs are left to the log
-    /// path's measurement (one soft-min per input).
+    /// potentials in <paramref name="state"/> are then those of the last good iterate). Debiased: c as the log path, its
+    /// ten steps on the plain kernel e^{−C/ε} (shifted by max c; a product that underflows hands over to the log path). The
+    /// plan costs ⟨C, P_k⟩ come from one more half step on the final iterate (no exponential per entry), null when it
+    /// fails (the log path then measures them).
     /// </summary>
-    private int RunDense(IterationState state, CostGeometry<double> geometry, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private int RunDense(IterationState state, CostGeometry<double> geometry, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, out double[]? costs)
     {
+        costs = null;
         var k = state.K;
         var n = state.N;
         var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
-        var (w, logQ, previousQ) = (state.W, state.LogQ, state.PreviousQ);
-        var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA);
+        var (w, logQ, previousQ, c) = (state.W, state.LogQ, state.PreviousQ, state.C);
+        var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA, c is not null);
+        var cNext = c is null ? null : new double[n];
+        var ec = c is null ? null : new double[n];
+        var kec = c is null ? null : new double[n];
+        Action<double[], double[]> plain = kernel.ApplyPlain;
         var logV = new double[k][];
         for (var s = 0; s < k; s++)
         {
@@ -139,8 +137,23 @@ public sealed partial record FixedSupportBarycenter
             }
 
             Array.Copy(logQ, previousQ, n);
-            Combine(w, state.LogK, tauB, logQ);
-            var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            Combine(w, state.LogK, tauB, logQ, state.Scratch);
+            if (c is not null)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    logQ[j] += c[j];
+                }
+
+                if (!Debias(plain, c, logQ, ec!, kec!, cNext!))
+                {
+                    Array.Copy(previousQ, logQ, n);
+                    state.Absorptions = kernel.Absorptions;
+                    return FallBack(state, logV, iteration);
+                }
+            }
+
+            var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ, state.Scratch);
             state.Error = error;
             trace.Add(error);
             if (!double.IsFinite(MaxEntry(logQ)) || double.IsNaN(error))
@@ -168,6 +181,11 @@ public sealed partial record FixedSupportBarycenter
                 }
             }
 
+            if (c is not null)
+            {
+                Array.Copy(cNext!, c, n);
+            }
+
             if (Stops(state, iteration, error))
             {
                 state.Status = SolverStatus.Converged;
@@ -175,8 +193,9 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        state.Absorptions = kernel.Absorptions;
         ToPotentials(state, logV);
+        costs = kernel.Costs(logV, state.LogK, Epsilon);
+        state.Absorptions = kernel.Absorptions;
         return 0;
     }
 
@@ -197,9 +216,15 @@ public sealed partial record FixedSupportBarycenter
         private readonly double[][] _kv;
         private readonly double[][] _u;
         private readonly bool[] _stale;
+        private readonly double[]? _plain;
+        private readonly double[][]? _logA;
         private int _absorptions;
 
-        internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA)
+        /// <summary>
+        /// Builds e^{−C/ε} once (entries below e^{−700} set to 0) and copies it as every input's first kernel (α = β = 0), and
+        /// as the plain kernel of the debiasing steps when <paramref name="debiased"/> (square supports only).
+        /// </summary>
+        internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA, bool debiased)
         {
             (_rows, _cols, _histograms, _tauA) = (geometry.Rows, geometry.Cols, histograms, tauA);
             _scaledCost = geometry.ToDense();
@@ -227,8 +252,57 @@ public sealed partial record FixedSupportBarycenter
                 _u[s] = new double[_rows];
                 V[s] = new double[_cols];
                 Ku[s] = new double[_cols];
-                _stale[s] = true;
+                _stale[s] = s == 0;
             }
+
+            Rebuild(0);
+            for (var s = 1; s < k; s++)
+            {
+                Array.Copy(_kernel[0], _kernel[s], _scaledCost.Length);
+            }
+
+            _plain = debiased ? (double[])_kernel[0].Clone() : null;
+            _logA = tauA == 1 ? null : histograms.Select(a => a.Select(x => x > 0 ? tauA * Math.Log(x) : 0).ToArray()).ToArray();
+        }
+
+        /// <summary>y = e^{−C/ε} x (rows; the debiasing steps on the barycenter's own square support).</summary>
+        internal void ApplyPlain(double[] x, double[] y)
+        {
+            for (var i = 0; i < _rows; i++)
+            {
+                y[i] = Dot(_plain!, i * _cols, x, _cols);
+            }
+        }
+
+        /// <summary>
+        /// ⟨C, P_s⟩ of every input's plan P_s = diag(ũ_s) K̃_s diag(ṽ_s) at the iterate <paramref name="logV"/> (one more
+        /// half step per input, <paramref name="logK"/> its work space): ε Σ_i ũ_i Σ_j K̃_ij (C_ij/ε) ṽ_j. Null when a step
+        /// fails or a cost is not finite.
+        /// </summary>
+        internal double[]? Costs(double[][] logV, double[][] logK, double epsilon)
+        {
+            var costs = new double[logV.Length];
+            for (var s = 0; s < logV.Length; s++)
+            {
+                if (!Step(s, logV[s], logK[s]))
+                {
+                    return null;
+                }
+
+                var (kernel, u, v) = (_kernel[s], _u[s], V[s]);
+                var total = 0.0;
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (u[i] != 0)
+                    {
+                        total += u[i] * WeightedDot(kernel, _scaledCost, i * _cols, v, _cols);
+                    }
+                }
+
+                costs[s] = epsilon * total;
+            }
+
+            return costs.All(double.IsFinite) ? costs : null;
         }
 
         /// <summary>ṽ_k of the last step.</summary>
@@ -343,37 +417,38 @@ public sealed partial record FixedSupportBarycenter
             }
             else
             {
+                // log ũ = τ_a (log a − log K̃ṽ) + (τ_a − 1) α, the logarithm and the exponential on whole vectors.
+                var logA = _logA![s];
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (a[i] > 0 && (!(kv[i] > 0) || !double.IsFinite(kv[i])))
+                    {
+                        return false;
+                    }
+                }
+
+                ElementwiseMath.Log(kv, u);
                 far = false;
                 for (var i = 0; i < _rows; i++)
                 {
-                    if (!(a[i] > 0))
-                    {
-                        u[i] = 0;
-                        continue;
-                    }
-
-                    if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
-                    {
-                        return false;
-                    }
-
-                    var logU = (_tauA * (Math.Log(a[i]) - Math.Log(kv[i]))) + ((_tauA - 1) * alpha[i]);
-                    if (!double.IsFinite(logU))
-                    {
-                        return false;
-                    }
-
+                    var logU = a[i] > 0 ? logA[i] - (_tauA * u[i]) + ((_tauA - 1) * alpha[i]) : 0;
                     far |= Math.Abs(logU) > AbsorptionLimit;
                     u[i] = logU;
                 }
 
+                if (!double.IsFinite(u.Sum()))
+                {
+                    return false;
+                }
+
                 if (!far)
                 {
+                    ElementwiseMath.Exp(u, u);
                     for (var i = 0; i < _rows; i++)
                     {
-                        if (a[i] > 0)
+                        if (!(a[i] > 0))
                         {
-                            u[i] = Math.Exp(u[i]);
+                            u[i] = 0;
                         }
                     }
                 }
@@ -483,6 +558,35 @@ public sealed partial record FixedSupportBarycenter
             }
 
             return sum;
+        }
+
+        /// <summary>Σ_j m[offset + j]·c[offset + j]·x_j (vectorized).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double WeightedDot(double[] m, double[] c, int offset, double[] x, int n)
+        {
+            if (offset < 0 || (long)offset + n > m.Length || (long)offset + n > c.Length || x.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            ref var mr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), offset);
+            ref var cr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), offset);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            var w = Vector<double>.Count;
+            var sum = Vector<double>.Zero;
+            var j = 0;
+            for (; j + w <= n; j += w)
+            {
+                sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)j) * Vector.LoadUnsafe(ref cr, (nuint)j), Vector.LoadUnsafe(ref xr, (nuint)j), sum);
+            }
+
+            var total = Vector.Sum(sum);
+            for (; j < n; j++)
+            {
+                total += Unsafe.Add(ref mr, j) * Unsafe.Add(ref cr, j) * x[j];
+            }
+
+            return total;
         }
 
         /// <summary>y += a·m[offset .. offset + n) (vectorized; each entry one fused multiply-add).</summary>
