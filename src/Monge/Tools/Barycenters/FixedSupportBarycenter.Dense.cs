@@ -118,7 +118,11 @@ public sealed partial record FixedSupportBarycenter
 
             state.Iterations = iteration;
             failed = 0;
-            if (parallel)
+            if (kernel.Shared >= 2)
+            {
+                failed = kernel.StepAll(logV, state.LogK) ? 0 : 1;
+            }
+            else if (parallel)
             {
                 Parallel.For(0, k, step);
             }
@@ -217,12 +221,15 @@ public sealed partial record FixedSupportBarycenter
         private readonly double[][] _u;
         private readonly bool[] _stale;
         private readonly double[]? _plain;
+        private readonly double[] _base;
+        private readonly bool[] _own;
         private readonly double[][]? _logA;
         private int _absorptions;
 
         /// <summary>
-        /// Builds e^{−C/ε} once (entries below e^{−700} set to 0) and copies it as every input's first kernel (α = β = 0), and
-        /// as the plain kernel of the debiasing steps when <paramref name="debiased"/> (square supports only).
+        /// Builds e^{−C/ε} once (entries below e^{−700} set to 0): every input's kernel until its first absorption (α = β = 0;
+        /// an input gets its own kernel then), and the plain kernel of the debiasing steps when <paramref name="debiased"/>
+        /// (square supports only).
         /// </summary>
         internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA, bool debiased)
         {
@@ -243,25 +250,25 @@ public sealed partial record FixedSupportBarycenter
             V = new double[k][];
             Ku = new double[k][];
             _stale = new bool[k];
+            _own = new bool[k];
             for (var s = 0; s < k; s++)
             {
-                _kernel[s] = new double[_scaledCost.Length];
                 _alpha[s] = new double[_rows];
                 _beta[s] = new double[_cols];
                 _kv[s] = new double[_rows];
                 _u[s] = new double[_rows];
                 V[s] = new double[_cols];
                 Ku[s] = new double[_cols];
-                _stale[s] = s == 0;
             }
 
-            Rebuild(0);
-            for (var s = 1; s < k; s++)
+            _base = new double[_scaledCost.Length];
+            Build(_base, null, null);
+            for (var s = 0; s < k; s++)
             {
-                Array.Copy(_kernel[0], _kernel[s], _scaledCost.Length);
+                _kernel[s] = _base;
             }
 
-            _plain = debiased ? (double[])_kernel[0].Clone() : null;
+            _plain = debiased ? _base : null;
             _logA = tauA == 1 ? null : histograms.Select(a => a.Select(x => x > 0 ? tauA * Math.Log(x) : 0).ToArray()).ToArray();
         }
 
@@ -320,6 +327,120 @@ public sealed partial record FixedSupportBarycenter
         /// </summary>
         internal bool Step(int s, double[] logV, double[] logK)
         {
+            if (!PrepareV(s, logV))
+            {
+                return false;
+            }
+
+            var (kernel, kv, u) = (_kernel[s], _kv[s], _u[s]);
+            for (var i = 0; i < _rows; i++)
+            {
+                kv[i] = Dot(kernel, i * _cols, V[s], _cols);
+            }
+
+            if (!InputScalings(s, _histograms[s], kv, u))
+            {
+                return false;
+            }
+
+            kernel = _kernel[s];
+            var ku = Ku[s];
+            Array.Clear(ku);
+            for (var i = 0; i < _rows; i++)
+            {
+                if (u[i] != 0)
+                {
+                    Axpy(u[i], kernel, i * _cols, ku, _cols);
+                }
+            }
+
+            return Finish(s, logK);
+        }
+
+        /// <summary>How many inputs still use the plain kernel (no absorption yet).</summary>
+        internal int Shared => _own.Count(x => !x);
+
+        /// <summary>
+        /// <see cref="Step"/> for every input on the calling thread, the inputs that still share the plain kernel batched
+        /// row by row (each row read once for all of them: one pass over the kernel per product instead of one per input).
+        /// The same operations in the same order per input as <see cref="Step"/>, so the same bits.
+        /// </summary>
+        internal bool StepAll(double[][] logV, double[][] logK)
+        {
+            var k = logV.Length;
+            for (var s = 0; s < k; s++)
+            {
+                if (!PrepareV(s, logV[s]))
+                {
+                    return false;
+                }
+            }
+
+            var shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            for (var i = 0; i < _rows; i++)
+            {
+                foreach (var s in shared)
+                {
+                    _kv[s][i] = Dot(_base, i * _cols, V[s], _cols);
+                }
+            }
+
+            for (var s = 0; s < k; s++)
+            {
+                if (_own[s] && !Array.Exists(shared, x => x == s))
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        _kv[s][i] = Dot(_kernel[s], i * _cols, V[s], _cols);
+                    }
+                }
+
+                if (!InputScalings(s, _histograms[s], _kv[s], _u[s]))
+                {
+                    return false;
+                }
+
+                Array.Clear(Ku[s]);
+            }
+
+            shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            for (var i = 0; i < _rows; i++)
+            {
+                foreach (var s in shared)
+                {
+                    if (_u[s][i] != 0)
+                    {
+                        Axpy(_u[s][i], _base, i * _cols, Ku[s], _cols);
+                    }
+                }
+            }
+
+            for (var s = 0; s < k; s++)
+            {
+                if (_own[s])
+                {
+                    var (kernel, u, ku) = (_kernel[s], _u[s], Ku[s]);
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        if (u[i] != 0)
+                        {
+                            Axpy(u[i], kernel, i * _cols, ku, _cols);
+                        }
+                    }
+                }
+
+                if (!Finish(s, logK[s]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>ṽ_s = e^{log v − β_s}, absorbing into β_s (and rebuilding the kernel) beyond the limit; false on NaN.</summary>
+        private bool PrepareV(int s, double[] logV)
+        {
             var (v, beta) = (V[s], _beta[s]);
             var far = false;
             for (var j = 0; j < _cols; j++)
@@ -351,27 +472,13 @@ public sealed partial record FixedSupportBarycenter
                 Rebuild(s);
             }
 
-            var (kernel, kv, u, a) = (_kernel[s], _kv[s], _u[s], _histograms[s]);
-            for (var i = 0; i < _rows; i++)
-            {
-                kv[i] = Dot(kernel, i * _cols, v, _cols);
-            }
+            return true;
+        }
 
-            if (!InputScalings(s, a, kv, u))
-            {
-                return false;
-            }
-
-            var ku = Ku[s];
-            Array.Clear(ku);
-            for (var i = 0; i < _rows; i++)
-            {
-                if (u[i] != 0)
-                {
-                    Axpy(u[i], kernel, i * _cols, ku, _cols);
-                }
-            }
-
+        /// <summary>L_s = log K̃ᵀũ − β_s from Ku[s]; false when an entry is not positive and finite.</summary>
+        private bool Finish(int s, double[] logK)
+        {
+            var (ku, beta) = (Ku[s], _beta[s]);
             for (var j = 0; j < _cols; j++)
             {
                 if (!(ku[j] > 0) || !double.IsFinite(ku[j]))
@@ -504,24 +611,38 @@ public sealed partial record FixedSupportBarycenter
             return far;
         }
 
-        /// <summary>K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products).</summary>
+        /// <summary>
+        /// K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products), in the input's own kernel
+        /// (allocated at its first absorption; until then it shares the plain one).
+        /// </summary>
         private void Rebuild(int s)
         {
-            var (kernel, alpha, beta) = (_kernel[s], _alpha[s], _beta[s]);
+            if (!_own[s])
+            {
+                _kernel[s] = new double[_scaledCost.Length];
+                _own[s] = true;
+            }
+
+            Build(_kernel[s], _alpha[s], _beta[s]);
+            _stale[s] = false;
+        }
+
+        /// <summary>kernel = e^{α_i + β_j − C_ij/ε} (α, β null: 0), entries below e^{−700} set to 0.</summary>
+        private void Build(double[] kernel, double[]? alpha, double[]? beta)
+        {
             for (var i = 0; i < _rows; i++)
             {
                 var row = kernel.AsSpan(i * _cols, _cols);
                 var cost = _scaledCost.AsSpan(i * _cols, _cols);
+                var a = alpha is null ? 0 : alpha[i];
                 for (var j = 0; j < _cols; j++)
                 {
-                    var x = alpha[i] + beta[j] - cost[j];
+                    var x = a + (beta is null ? 0 : beta[j]) - cost[j];
                     row[j] = x < -700 ? double.NegativeInfinity : x;
                 }
 
                 ElementwiseMath.Exp(row, row);
             }
-
-            _stale[s] = false;
         }
 
         /// <summary>Σ_j m[offset + j]·x_j (vectorized, four accumulators).</summary>
