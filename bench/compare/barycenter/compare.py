@@ -24,8 +24,8 @@ Problems (the same on both sides, the same stopping rule and threshold):
        'sinkhorn'. Monge: FixedSupportBarycenter on GridGeometry (separable log-domain soft-min).
   debiased   the 1d problem at reg 1e-2 (POT's plot_debiased_barycenter sweeps reg 5e-3, 1e-2, 5e-2 at n = 100) with
        POT's barycenter_debiased, method 'sinkhorn_log' (accurate at small reg). Monge: Debiased = true. Both run the same damped update of the
-       debiasing potential; POT's stopping rule is its std of the marginals only, Monge also needs >= 20 iterations and
-       ||q_t - q_t-1||_1 <= thr, so the iteration counts may differ. --iters N: both run exactly N iterations
+       debiasing potential and the same rule (std of the marginals, more than 20 iterations; stop 21: Monge dropped its
+       extra ||q_t - q_t-1||_1 <= thr, docs/barycenters.md), Monge checking every iteration, POT every tenth. --iters N: both run exactly N iterations
        (threshold 0: the same update, so the same iterate; L1 column = distance between the two answers).
   unbalanced the 1d problem at reg 1e-2, reg_m 1 (POT's plot_UOT_barycenter_1D: reg_m 1 on M / max, n = 100; reg 1e-2
        because POT's unbalanced barycenter runs in the kernel domain, as the fixtures).

@@ -47,8 +47,9 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>
-    /// Whether the stabilized dense kernel path applies: one shared geometry that is not separable, not debiased, and (for
-    /// <see cref="GridScaling.Auto"/>) small enough for one kernel per input (<see cref="DenseKernelEntries"/>).
+    /// Whether the stabilized dense kernel path applies: one shared geometry that is not separable and (for
+    /// <see cref="GridScaling.Auto"/>) small enough for one kernel per input, plus the plain kernel when debiased
+    /// (<see cref="DenseKernelEntries"/>).
     /// </summary>
     private bool UsesDenseKernel(IReadOnlyList<CostGeometry<double>> geometries, CostGeometry<double>? barycenterGeometry)
     {
@@ -63,17 +64,7 @@ public sealed partial record FixedSupportBarycenter
             return false;
         }
 
-        if (Debiased)
-        {
-            if (GridScaling == GridScaling.KernelDomain)
-            {
-                throw new InputValidationException(InputProblem.InvalidParameter, "GridScaling.KernelDomain on a dense (non-separable) support does not debias; use Auto or LogDomain for the debiased barycenter.");
-            }
-
-            return false;
-        }
-
-        return GridScaling == GridScaling.KernelDomain || (long)(geometries.Count + 1) * shared.Rows * shared.Cols <= DenseKernelEntries;
+        return GridScaling == GridScaling.KernelDomain || (long)(geometries.Count + (Debiased ? 2 : 1)) * shared.Rows * shared.Cols <= DenseKernelEntries;
     }
 
     /// <summary>
@@ -82,16 +73,23 @@ public sealed partial record FixedSupportBarycenter
     /// log v_k ← τ_b(log q − L_k) (over-relaxed as the log path). A scaling beyond e^{±<see cref="AbsorptionLimit"/>} is
     /// absorbed into α_k or β_k and K̃_k rebuilt. Two dense products per input and iteration (no exponential per entry).
     /// Returns 0 when finished, else the iteration from which the log path must continue (a product underflowed; the
-    /// potentials in <paramref name="state"/> are then those of the last good iterate). The plan costs are left to the log
-    /// path's measurement (one soft-min per input).
+    /// potentials in <paramref name="state"/> are then those of the last good iterate). Debiased: c as the log path, its
+    /// ten steps on the plain kernel e^{−C/ε} (shifted by max c; a product that underflows hands over to the log path). The
+    /// plan costs ⟨C, P_k⟩ come from one more half step on the final iterate (no exponential per entry), null when it
+    /// fails (the log path then measures them).
     /// </summary>
-    private int RunDense(IterationState state, CostGeometry<double> geometry, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    private int RunDense(IterationState state, CostGeometry<double> geometry, IReadOnlyList<double[]> histograms, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, out double[]? costs)
     {
+        costs = null;
         var k = state.K;
         var n = state.N;
         var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
-        var (w, logQ, previousQ) = (state.W, state.LogQ, state.PreviousQ);
-        var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA);
+        var (w, logQ, previousQ, c) = (state.W, state.LogQ, state.PreviousQ, state.C);
+        var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA, c is not null);
+        var cNext = c is null ? null : new double[n];
+        var ec = c is null ? null : new double[n];
+        var kec = c is null ? null : new double[n];
+        Action<double[], double[]> plain = kernel.ApplyPlain;
         var logV = new double[k][];
         for (var s = 0; s < k; s++)
         {
@@ -120,7 +118,11 @@ public sealed partial record FixedSupportBarycenter
 
             state.Iterations = iteration;
             failed = 0;
-            if (parallel)
+            if (kernel.Shared >= 2)
+            {
+                failed = kernel.StepAll(logV, state.LogK) ? 0 : 1;
+            }
+            else if (parallel)
             {
                 Parallel.For(0, k, step);
             }
@@ -139,8 +141,23 @@ public sealed partial record FixedSupportBarycenter
             }
 
             Array.Copy(logQ, previousQ, n);
-            Combine(w, state.LogK, tauB, logQ);
-            var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            Combine(w, state.LogK, tauB, logQ, state.Scratch);
+            if (c is not null)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    logQ[j] += c[j];
+                }
+
+                if (!Debias(plain, c, logQ, ec!, kec!, cNext!))
+                {
+                    Array.Copy(previousQ, logQ, n);
+                    state.Absorptions = kernel.Absorptions;
+                    return FallBack(state, logV, iteration);
+                }
+            }
+
+            var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ, state.Scratch);
             state.Error = error;
             trace.Add(error);
             if (!double.IsFinite(MaxEntry(logQ)) || double.IsNaN(error))
@@ -168,6 +185,11 @@ public sealed partial record FixedSupportBarycenter
                 }
             }
 
+            if (c is not null)
+            {
+                Array.Copy(cNext!, c, n);
+            }
+
             if (Stops(state, iteration, error))
             {
                 state.Status = SolverStatus.Converged;
@@ -175,8 +197,9 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        state.Absorptions = kernel.Absorptions;
         ToPotentials(state, logV);
+        costs = kernel.Costs(logV, state.LogK, Epsilon);
+        state.Absorptions = kernel.Absorptions;
         return 0;
     }
 
@@ -197,9 +220,18 @@ public sealed partial record FixedSupportBarycenter
         private readonly double[][] _kv;
         private readonly double[][] _u;
         private readonly bool[] _stale;
+        private readonly double[]? _plain;
+        private readonly double[] _base;
+        private readonly bool[] _own;
+        private readonly double[][]? _logA;
         private int _absorptions;
 
-        internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA)
+        /// <summary>
+        /// Builds e^{−C/ε} once (entries below e^{−700} set to 0): every input's kernel until its first absorption (α = β = 0;
+        /// an input gets its own kernel then), and the plain kernel of the debiasing steps when <paramref name="debiased"/>
+        /// (square supports only).
+        /// </summary>
+        internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA, bool debiased)
         {
             (_rows, _cols, _histograms, _tauA) = (geometry.Rows, geometry.Cols, histograms, tauA);
             _scaledCost = geometry.ToDense();
@@ -218,17 +250,66 @@ public sealed partial record FixedSupportBarycenter
             V = new double[k][];
             Ku = new double[k][];
             _stale = new bool[k];
+            _own = new bool[k];
             for (var s = 0; s < k; s++)
             {
-                _kernel[s] = new double[_scaledCost.Length];
                 _alpha[s] = new double[_rows];
                 _beta[s] = new double[_cols];
                 _kv[s] = new double[_rows];
                 _u[s] = new double[_rows];
                 V[s] = new double[_cols];
                 Ku[s] = new double[_cols];
-                _stale[s] = true;
             }
+
+            _base = new double[_scaledCost.Length];
+            Build(_base, null, null);
+            for (var s = 0; s < k; s++)
+            {
+                _kernel[s] = _base;
+            }
+
+            _plain = debiased ? _base : null;
+            _logA = tauA == 1 ? null : histograms.Select(a => a.Select(x => x > 0 ? tauA * Math.Log(x) : 0).ToArray()).ToArray();
+        }
+
+        /// <summary>y = e^{−C/ε} x (rows; the debiasing steps on the barycenter's own square support).</summary>
+        internal void ApplyPlain(double[] x, double[] y)
+        {
+            for (var i = 0; i < _rows; i++)
+            {
+                y[i] = Dot(_plain!, i * _cols, x, _cols);
+            }
+        }
+
+        /// <summary>
+        /// ⟨C, P_s⟩ of every input's plan P_s = diag(ũ_s) K̃_s diag(ṽ_s) at the iterate <paramref name="logV"/> (one more
+        /// half step per input, <paramref name="logK"/> its work space): ε Σ_i ũ_i Σ_j K̃_ij (C_ij/ε) ṽ_j. Null when a step
+        /// fails or a cost is not finite.
+        /// </summary>
+        internal double[]? Costs(double[][] logV, double[][] logK, double epsilon)
+        {
+            var costs = new double[logV.Length];
+            for (var s = 0; s < logV.Length; s++)
+            {
+                if (!Step(s, logV[s], logK[s]))
+                {
+                    return null;
+                }
+
+                var (kernel, u, v) = (_kernel[s], _u[s], V[s]);
+                var total = 0.0;
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (u[i] != 0)
+                    {
+                        total += u[i] * WeightedDot(kernel, _scaledCost, i * _cols, v, _cols);
+                    }
+                }
+
+                costs[s] = epsilon * total;
+            }
+
+            return costs.All(double.IsFinite) ? costs : null;
         }
 
         /// <summary>ṽ_k of the last step.</summary>
@@ -245,6 +326,120 @@ public sealed partial record FixedSupportBarycenter
         /// product underflowed or a value is not finite.
         /// </summary>
         internal bool Step(int s, double[] logV, double[] logK)
+        {
+            if (!PrepareV(s, logV))
+            {
+                return false;
+            }
+
+            var (kernel, kv, u) = (_kernel[s], _kv[s], _u[s]);
+            for (var i = 0; i < _rows; i++)
+            {
+                kv[i] = Dot(kernel, i * _cols, V[s], _cols);
+            }
+
+            if (!InputScalings(s, _histograms[s], kv, u))
+            {
+                return false;
+            }
+
+            kernel = _kernel[s];
+            var ku = Ku[s];
+            Array.Clear(ku);
+            for (var i = 0; i < _rows; i++)
+            {
+                if (u[i] != 0)
+                {
+                    Axpy(u[i], kernel, i * _cols, ku, _cols);
+                }
+            }
+
+            return Finish(s, logK);
+        }
+
+        /// <summary>How many inputs still use the plain kernel (no absorption yet).</summary>
+        internal int Shared => _own.Count(x => !x);
+
+        /// <summary>
+        /// <see cref="Step"/> for every input on the calling thread, the inputs that still share the plain kernel batched
+        /// row by row (each row read once for all of them: one pass over the kernel per product instead of one per input).
+        /// The same operations in the same order per input as <see cref="Step"/>, so the same bits.
+        /// </summary>
+        internal bool StepAll(double[][] logV, double[][] logK)
+        {
+            var k = logV.Length;
+            for (var s = 0; s < k; s++)
+            {
+                if (!PrepareV(s, logV[s]))
+                {
+                    return false;
+                }
+            }
+
+            var shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            for (var i = 0; i < _rows; i++)
+            {
+                foreach (var s in shared)
+                {
+                    _kv[s][i] = Dot(_base, i * _cols, V[s], _cols);
+                }
+            }
+
+            for (var s = 0; s < k; s++)
+            {
+                if (_own[s] && !Array.Exists(shared, x => x == s))
+                {
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        _kv[s][i] = Dot(_kernel[s], i * _cols, V[s], _cols);
+                    }
+                }
+
+                if (!InputScalings(s, _histograms[s], _kv[s], _u[s]))
+                {
+                    return false;
+                }
+
+                Array.Clear(Ku[s]);
+            }
+
+            shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            for (var i = 0; i < _rows; i++)
+            {
+                foreach (var s in shared)
+                {
+                    if (_u[s][i] != 0)
+                    {
+                        Axpy(_u[s][i], _base, i * _cols, Ku[s], _cols);
+                    }
+                }
+            }
+
+            for (var s = 0; s < k; s++)
+            {
+                if (_own[s])
+                {
+                    var (kernel, u, ku) = (_kernel[s], _u[s], Ku[s]);
+                    for (var i = 0; i < _rows; i++)
+                    {
+                        if (u[i] != 0)
+                        {
+                            Axpy(u[i], kernel, i * _cols, ku, _cols);
+                        }
+                    }
+                }
+
+                if (!Finish(s, logK[s]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>ṽ_s = e^{log v − β_s}, absorbing into β_s (and rebuilding the kernel) beyond the limit; false on NaN.</summary>
+        private bool PrepareV(int s, double[] logV)
         {
             var (v, beta) = (V[s], _beta[s]);
             var far = false;
@@ -277,27 +472,13 @@ public sealed partial record FixedSupportBarycenter
                 Rebuild(s);
             }
 
-            var (kernel, kv, u, a) = (_kernel[s], _kv[s], _u[s], _histograms[s]);
-            for (var i = 0; i < _rows; i++)
-            {
-                kv[i] = Dot(kernel, i * _cols, v, _cols);
-            }
+            return true;
+        }
 
-            if (!InputScalings(s, a, kv, u))
-            {
-                return false;
-            }
-
-            var ku = Ku[s];
-            Array.Clear(ku);
-            for (var i = 0; i < _rows; i++)
-            {
-                if (u[i] != 0)
-                {
-                    Axpy(u[i], kernel, i * _cols, ku, _cols);
-                }
-            }
-
+        /// <summary>L_s = log K̃ᵀũ − β_s from Ku[s]; false when an entry is not positive and finite.</summary>
+        private bool Finish(int s, double[] logK)
+        {
+            var (ku, beta) = (Ku[s], _beta[s]);
             for (var j = 0; j < _cols; j++)
             {
                 if (!(ku[j] > 0) || !double.IsFinite(ku[j]))
@@ -343,37 +524,38 @@ public sealed partial record FixedSupportBarycenter
             }
             else
             {
+                // log ũ = τ_a (log a − log K̃ṽ) + (τ_a − 1) α, the logarithm and the exponential on whole vectors.
+                var logA = _logA![s];
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (a[i] > 0 && (!(kv[i] > 0) || !double.IsFinite(kv[i])))
+                    {
+                        return false;
+                    }
+                }
+
+                ElementwiseMath.Log(kv, u);
                 far = false;
                 for (var i = 0; i < _rows; i++)
                 {
-                    if (!(a[i] > 0))
-                    {
-                        u[i] = 0;
-                        continue;
-                    }
-
-                    if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
-                    {
-                        return false;
-                    }
-
-                    var logU = (_tauA * (Math.Log(a[i]) - Math.Log(kv[i]))) + ((_tauA - 1) * alpha[i]);
-                    if (!double.IsFinite(logU))
-                    {
-                        return false;
-                    }
-
+                    var logU = a[i] > 0 ? logA[i] - (_tauA * u[i]) + ((_tauA - 1) * alpha[i]) : 0;
                     far |= Math.Abs(logU) > AbsorptionLimit;
                     u[i] = logU;
                 }
 
+                if (!double.IsFinite(u.Sum()))
+                {
+                    return false;
+                }
+
                 if (!far)
                 {
+                    ElementwiseMath.Exp(u, u);
                     for (var i = 0; i < _rows; i++)
                     {
-                        if (a[i] > 0)
+                        if (!(a[i] > 0))
                         {
-                            u[i] = Math.Exp(u[i]);
+                            u[i] = 0;
                         }
                     }
                 }
@@ -429,24 +611,38 @@ public sealed partial record FixedSupportBarycenter
             return far;
         }
 
-        /// <summary>K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products).</summary>
+        /// <summary>
+        /// K̃_s = e^{α_i + β_j − C_ij/ε}, entries below e^{−700} set to 0 (no subnormal products), in the input's own kernel
+        /// (allocated at its first absorption; until then it shares the plain one).
+        /// </summary>
         private void Rebuild(int s)
         {
-            var (kernel, alpha, beta) = (_kernel[s], _alpha[s], _beta[s]);
+            if (!_own[s])
+            {
+                _kernel[s] = new double[_scaledCost.Length];
+                _own[s] = true;
+            }
+
+            Build(_kernel[s], _alpha[s], _beta[s]);
+            _stale[s] = false;
+        }
+
+        /// <summary>kernel = e^{α_i + β_j − C_ij/ε} (α, β null: 0), entries below e^{−700} set to 0.</summary>
+        private void Build(double[] kernel, double[]? alpha, double[]? beta)
+        {
             for (var i = 0; i < _rows; i++)
             {
                 var row = kernel.AsSpan(i * _cols, _cols);
                 var cost = _scaledCost.AsSpan(i * _cols, _cols);
+                var a = alpha is null ? 0 : alpha[i];
                 for (var j = 0; j < _cols; j++)
                 {
-                    var x = alpha[i] + beta[j] - cost[j];
+                    var x = a + (beta is null ? 0 : beta[j]) - cost[j];
                     row[j] = x < -700 ? double.NegativeInfinity : x;
                 }
 
                 ElementwiseMath.Exp(row, row);
             }
-
-            _stale[s] = false;
         }
 
         /// <summary>Σ_j m[offset + j]·x_j (vectorized, four accumulators).</summary>
@@ -483,6 +679,35 @@ public sealed partial record FixedSupportBarycenter
             }
 
             return sum;
+        }
+
+        /// <summary>Σ_j m[offset + j]·c[offset + j]·x_j (vectorized).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double WeightedDot(double[] m, double[] c, int offset, double[] x, int n)
+        {
+            if (offset < 0 || (long)offset + n > m.Length || (long)offset + n > c.Length || x.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            ref var mr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), offset);
+            ref var cr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), offset);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            var w = Vector<double>.Count;
+            var sum = Vector<double>.Zero;
+            var j = 0;
+            for (; j + w <= n; j += w)
+            {
+                sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)j) * Vector.LoadUnsafe(ref cr, (nuint)j), Vector.LoadUnsafe(ref xr, (nuint)j), sum);
+            }
+
+            var total = Vector.Sum(sum);
+            for (; j < n; j++)
+            {
+                total += Unsafe.Add(ref mr, j) * Unsafe.Add(ref cr, j) * x[j];
+            }
+
+            return total;
         }
 
         /// <summary>y += a·m[offset .. offset + n) (vectorized; each entry one fused multiply-add).</summary>

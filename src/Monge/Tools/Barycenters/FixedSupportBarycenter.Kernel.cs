@@ -17,8 +17,8 @@ public enum GridScaling
     /// <summary>
     /// Separable: the kernel domain when the kernel's smallest entry is a normal double (Σ_d s·(extent of axis d)²/ε ≤
     /// <see cref="FixedSupportBarycenter.KernelRangeLimit"/>), the log domain otherwise. Other shared supports: the
-    /// stabilized dense kernel (any ε) when one kernel per input fits <see cref="FixedSupportBarycenter.DenseKernelEntries"/>
-    /// and the barycenter is not debiased, the log domain otherwise. The default.
+    /// stabilized dense kernel (any ε) when one kernel per input (and the plain kernel when debiased) fits
+    /// <see cref="FixedSupportBarycenter.DenseKernelEntries"/>, the log domain otherwise. The default.
     /// </summary>
     Auto,
 
@@ -28,7 +28,7 @@ public enum GridScaling
     /// <summary>
     /// The kernel domain whatever ε and size (scalings u, v and two dense products per input and axis); still switches to
     /// the log domain from the current potentials if a scaling or product underflows or overflows. Refused when the inputs
-    /// do not share one support, and on a dense support when debiased.
+    /// do not share one support.
     /// </summary>
     KernelDomain,
 }
@@ -98,6 +98,7 @@ public sealed partial record FixedSupportBarycenter
         var cNext = c is null ? null : new double[n];
         var ec = c is null ? null : new double[n];
         var kec = c is null ? null : new double[n];
+        Action<double[], double[]> plain = (x, y) => kernel.Apply(x, scratch[0], y);
         var trace = state.Trace;
         var relaxer = state.Relaxer;
         for (var iteration = 1; iteration <= MaxIterations; iteration++)
@@ -115,7 +116,7 @@ public sealed partial record FixedSupportBarycenter
             }
 
             Array.Copy(logQ, previousQ, n);
-            Combine(w, state.LogK, tauB, logQ);
+            Combine(w, state.LogK, tauB, logQ, state.Scratch);
             if (c is not null)
             {
                 for (var j = 0; j < n; j++)
@@ -123,14 +124,14 @@ public sealed partial record FixedSupportBarycenter
                     logQ[j] += c[j];
                 }
 
-                if (!Debias(kernel, c, logQ, ec!, scratch[0], kec!, cNext!))
+                if (!Debias(plain, c, logQ, ec!, kec!, cNext!))
                 {
                     Array.Copy(previousQ, logQ, n);
                     return FallBack(state, logV, iteration);
                 }
             }
 
-            var error = balanced ? MarginalSpread(v, ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ);
+            var error = balanced ? MarginalSpread(v, ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ, state.Scratch);
             state.Error = error;
             trace.Add(error);
             if (!double.IsFinite(MaxEntry(logQ)) || double.IsNaN(error))
@@ -539,8 +540,11 @@ public sealed partial record FixedSupportBarycenter
         return Vector.EqualsAll(nan, Vector<long>.Zero) ? result : double.NaN;
     }
 
-    /// <summary>Ten steps c ← ½(c + log q − log K e^c) into <paramref name="next"/> (shifted by max c); false on underflow.</summary>
-    private static bool Debias(SeparableKernel kernel, double[] c, double[] logQ, double[] ec, double[] scratch, double[] kec, double[] next)
+    /// <summary>
+    /// Ten steps c ← ½(c + log q − log K e^c) into <paramref name="next"/> (shifted by max c; <paramref name="apply"/> is
+    /// y = K x on the barycenter's support, separable or dense); false on underflow.
+    /// </summary>
+    private static bool Debias(Action<double[], double[]> apply, double[] c, double[] logQ, double[] ec, double[] kec, double[] next)
     {
         Array.Copy(c, next, c.Length);
         for (var step = 0; step < DebiasingSteps; step++)
@@ -551,7 +555,7 @@ public sealed partial record FixedSupportBarycenter
                 ec[j] = Math.Exp(next[j] - max);
             }
 
-            kernel.Apply(ec, scratch, kec);
+            apply(ec, kec);
             for (var j = 0; j < next.Length; j++)
             {
                 if (!(kec[j] > 0) || !double.IsFinite(kec[j]))
@@ -709,6 +713,7 @@ public sealed partial record FixedSupportBarycenter
             LogQ = new double[n];
             PreviousQ = new double[n];
             C = options.Debiased ? new double[n] : null;
+            Scratch = [new double[n], new double[n]];
             Relaxer = options.CreateRelaxer(K, n, Balanced);
         }
 
@@ -744,6 +749,9 @@ public sealed partial record FixedSupportBarycenter
         internal double[] PreviousQ { get; }
 
         internal double[]? C { get; }
+
+        /// <summary>Two work vectors of length N (the power mean of <c>Combine</c>, the relative change).</summary>
+        internal double[][] Scratch { get; }
 
         /// <summary>The over-relaxation of the barycenter side (null: plain IBP), shared by the kernel and log paths.</summary>
         internal Relaxer? Relaxer { get; }

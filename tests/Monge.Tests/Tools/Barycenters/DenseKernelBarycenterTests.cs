@@ -9,7 +9,7 @@ namespace Monge.Tests.Tools.Barycenters;
 /// <summary>
 /// The stabilized dense kernel path of <see cref="FixedSupportBarycenter"/> (one shared dense support, absorption of large
 /// scalings into log-potentials) against the log-domain path (an independent implementation: log-sum-exp soft-mins, no
-/// kernel) on the same iterations: balanced and unbalanced, plain and over-relaxed, square and rectangular shared supports,
+/// kernel) on the same iterations: balanced, debiased and unbalanced, plain and over-relaxed, square and rectangular shared supports,
 /// serial and parallel; at POT's example ε = 1e-3 on a normalized cost (kernel range 1000 nats, past the doubles) where
 /// only absorption keeps the scalings finite; the choices of Auto and the refusals.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class DenseKernelBarycenterTests
     [Theory]
     [InlineData(0, null)]
     [InlineData(0, 1.0)]
+    [InlineData(1, null)]
     [InlineData(2, null)]
     [InlineData(2, 1.0)]
     public void Solve_DenseKernel_SameIteratesAsTheLogDomain(int variant, double? momentum)
@@ -94,21 +95,49 @@ public sealed class DenseKernelBarycenterTests
         Assert.Equal(kernel.Barycenter.ToArray(), solver.Solve(geometry, inputs).Barycenter.ToArray());
     }
 
-    [Fact]
-    public void Solve_Auto_UsesTheLogDomainWhenDebiasedOrTooLarge_ForcedDebiasedThrows()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Solve_SmallEpsilonUnbalancedOrDebiased_AbsorbsWithTheLogDomainIterates(bool debiased)
     {
-        var geometry = Line(12, 12);
-        var inputs = Inputs(geometry.Rows, 2, 0, seed: 3);
-        var debiased = new FixedSupportBarycenter { Debiased = true, MaxIterations = 25 };
-        Assert.False(debiased.Solve(geometry, inputs).UsedKernelDomain);
-        var ex = Assert.Throws<InputValidationException>(() => (debiased with { GridScaling = GridScaling.KernelDomain }).Solve(geometry, inputs));
-        Assert.Equal(InputProblem.InvalidParameter, ex.Problem);
+        // POT's 1-D set-up at n = 60, ε = 1e-3 (kernel range 1000 nats): only absorption keeps the kernel path's scalings in
+        // the doubles. Debiased: the debiasing steps use the plain kernel, shifted by max c. Same iterates as the log path.
+        const int n = 60;
+        var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var cost = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                cost[(i * n) + j] = (x[i] - x[j]) * (x[i] - x[j]) / ((n - 1.0) * (n - 1.0));
+            }
+        }
 
-        // (K + 1)·N² above DenseKernelEntries: 2 inputs on 1200 points.
+        var geometry = new DenseGeometry<double>(cost, n, n);
+        double[][] inputs = [Gaussian(x, 12, 3), Gaussian(x, 36, 6)];
+        var solver = debiased
+            ? new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 0, MaxIterations = 120, Debiased = true }
+            : new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 0, MaxIterations = 120, Relaxation = Relaxation.FromRho(1, 1) };
+        var kernel = solver.Solve(geometry, inputs, [0.8, 0.2]);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.8, 0.2]);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.True(kernel.Absorptions > 0);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+    }
+
+    [Fact]
+    public void Solve_Auto_UsesTheLogDomainWhenTooLarge()
+    {
+        // (K + 1)·N² above DenseKernelEntries: 2 inputs on 1200 points; debiased (K + 2)·N²: 2 inputs on 1100 points.
         var large = Line(1200, 1200);
         var largeInputs = Inputs(large.Rows, 2, 0, seed: 4);
         Assert.False(new FixedSupportBarycenter { MaxIterations = 2 }.Solve(large, largeInputs).UsedKernelDomain);
         Assert.True(new FixedSupportBarycenter { MaxIterations = 2, GridScaling = GridScaling.KernelDomain }.Solve(large, largeInputs).UsedKernelDomain);
+        var square = Line(1100, 1100);
+        var squareInputs = Inputs(square.Rows, 2, 0, seed: 5);
+        Assert.True(new FixedSupportBarycenter { MaxIterations = 2 }.Solve(square, squareInputs).UsedKernelDomain);
+        Assert.False(new FixedSupportBarycenter { MaxIterations = 2, Debiased = true }.Solve(square, squareInputs).UsedKernelDomain);
     }
 
     /// <summary>Rows and columns on [0, 1] (evenly spaced, shifted by a third of a step), squared distance.</summary>
@@ -149,6 +178,7 @@ public sealed class DenseKernelBarycenterTests
     private static FixedSupportBarycenter Variant(int variant) => variant switch
     {
         0 => new FixedSupportBarycenter(),
+        1 => new FixedSupportBarycenter { Debiased = true },
         _ => new FixedSupportBarycenter { Relaxation = Relaxation.FromRho(0.3, 0.3) },
     };
 }
