@@ -53,6 +53,12 @@ if (args.Length > 0 && args[0] == "frlc-units")
     return;
 }
 
+if (args.Length > 0 && args[0] == "frlc-anderson")
+{
+    FrlcAnderson.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "lowrank-units")
 {
     LowRankUnits.Run(args[1..]);

@@ -305,8 +305,8 @@ internal static class EntropicProjection
     /// column residuals of a projection become nearly collinear as it converges; at 1e-10 the Gram matrix's condition
     /// number can reach 1e10, and round-off of the order of 1e-16 in the cost (the same points in other units) then
     /// moves the extrapolation by 1e-8 relative, so that on some 150-point pairs FRLC's answer depends on the units
-    /// (docs/lowrank.md, "Unit invariance": a known defect). 1e-4 removes that but loses accuracy and speed on seven
-    /// low-rank tests, so it is not the default.
+    /// (docs/lowrank.md, "Unit invariance"). 1e-4 removes that but loses accuracy and speed on seven low-rank tests;
+    /// FRLC therefore runs plain sweeps by default (<c>Frlc.ProjectionAndersonMemory</c> = 0, stop 21).
     /// </summary>
     internal const double AndersonRidge = 1e-10;
 

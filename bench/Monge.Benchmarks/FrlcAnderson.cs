@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Globalization;
+using Monge.Datasets;
+using Monge.Geometry;
+using Monge.Problems;
+using Monge.Solvers.LowRank;
+using Monge.Testing;
+
+/// <summary>
+/// Cost of Anderson acceleration in FRLC's Q/R projections (stop 21, frlcinv), one-shot:
+/// <c>dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll frlc-anderson DATA N RANK SEED [UNITS [MEMORY...]]</c>.
+/// DATA = pca (30-D PCA-like pair), um (micrometre slices), moons (half-moon → S-curve) or gauss (eight Gaussians →
+/// moons); the coordinates are multiplied by UNITS (default 1). Solves the pair with FRLC's defaults at each Anderson
+/// memory given (default 0 and 5), one after the other in this process after a small warm-up solve (JIT), and prints
+/// per memory: outer iterations, status, cost, marginal error, total Q/R projection sweeps and the process CPU seconds
+/// (user + sys) of the solve.
+/// </summary>
+internal static class FrlcAnderson
+{
+    public static void Run(string[] args)
+    {
+        var data = args[0];
+        var n = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var rank = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var seed = int.Parse(args[3], CultureInfo.InvariantCulture);
+        var units = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 1.0;
+        var memories = args.Length > 5 ? args.Skip(5).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [0, 5];
+        var (x, y) = Data(data, n);
+        var problem = LinearProblem<double>.FromPointClouds(UnitsData.Scaled(x, units), UnitsData.Scaled(y, units));
+        var (wx, wy) = Data(data, 60);
+        _ = new Frlc { Rank = 4, Seed = 0 }.Solve(LinearProblem<double>.FromPointClouds(wx, wy));
+        Console.WriteLine(FormattableString.Invariant($"{data} n={n} d={x.Dimension} rank={rank} seed={seed} units×{units}"));
+        Console.WriteLine("memory  iters  status         cost           marg.err  sweeps   cpu_s");
+        var process = Process.GetCurrentProcess();
+        foreach (var memory in memories)
+        {
+            process.Refresh();
+            var before = process.TotalProcessorTime;
+            var result = new Frlc { Rank = rank, Seed = seed, ProjectionAndersonMemory = memory }.Solve(problem);
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - before).TotalSeconds;
+            var c = result.Convergence;
+            Console.WriteLine(FormattableString.Invariant($"{memory,6}  {c.Iterations,5}  {c.Status,-13}  {result.Cost,-13:G10}  {result.MarginalError,8:E1}  {result.ProjectionSweeps,7}  {cpu,6:F2}"));
+        }
+    }
+
+    private static (PointCloud<double> X, PointCloud<double> Y) Data(string data, int n) => data switch
+    {
+        "pca" => UnitsData.PcaLike(n, 1),
+        "um" => UnitsData.Micrometres(n, 1),
+        "moons" => Pair(SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, n, 1)),
+        "gauss" => Pair(SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 1)),
+        _ => throw new ArgumentException($"Unknown data '{data}'."),
+    };
+
+    private static (PointCloud<double>, PointCloud<double>) Pair(DatasetSample sample) => (sample.Source, sample.Target!);
+}
