@@ -59,6 +59,8 @@ internal static class Tune
                 "largemax" => solver with { LargeSlabMaxPoints = I() },
                 "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "largepatience" => solver with { LargeSlabPatience = I() },
+                "first" => solver with { FirstSlabRounds = I() },
+                "firstsize" => solver with { FirstSlabSize = I() },
                 "huge" => solver with { HugeSlabRounds = I() },
                 "hugesize" => solver with { HugeSlabSize = I() },
                 "hugetol" => solver with { HugeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
@@ -145,6 +147,17 @@ internal static class Tune
             var potClock = Stopwatch.StartNew();
             var g = CoarsePotential.Target(sample.Source.Memory, sample.Target!.Memory, n, d, cost, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, CancellationToken.None);
             Console.WriteLine($"  coarse potential: {potClock.Elapsed.TotalSeconds:F2} s (s = {solver.GlobalCoarseSize}, mean g {g.Average():G6})");
+        }
+
+        if (args.FirstOrDefault(a => a.StartsWith("parts=", StringComparison.Ordinal)) is { } partsArg)
+        {
+            // Experiment (stop 21): an upper bound on the optimum and a matching from Q random disjoint parts. Source part q
+            // and target part q are the points at positions q·n/Q … (q+1)·n/Q − 1 of two seeded random permutations; each
+            // pair of parts is solved with the same options (at n/Q points), and the union of the Q matchings is a matching of
+            // the whole problem whose cost is the mean of the parts' costs (so the whole optimum is at most that). Then
+            // savematch= saves the union; slabfrom= on it runs the large rounds.
+            Parts(int.Parse(partsArg["parts=".Length..], CultureInfo.InvariantCulture), sample.Source, sample.Target!, n, solver, bound, args);
+            return;
         }
 
         if (args.FirstOrDefault(a => a.StartsWith("slabfrom=", StringComparison.Ordinal)) is { } slabFrom)
@@ -255,6 +268,38 @@ internal static class Tune
         Console.WriteLine("json: " + System.Text.Json.JsonSerializer.Serialize(record));
     }
 
+    private static void Parts(int q, Monge.Geometry.PointCloud<double> x, Monge.Geometry.PointCloud<double> y, int n, HierarchicalRefinement solver, double bound, string[] args)
+    {
+        var rng = new Random(12345);
+        var px = Enumerable.Range(0, n).ToArray();
+        var py = Enumerable.Range(0, n).ToArray();
+        rng.Shuffle(px);
+        rng.Shuffle(py);
+        var perm = new int[n];
+        var start = Process.GetCurrentProcess().TotalProcessorTime;
+        double total = 0;
+        for (var part = 0; part < q; part++)
+        {
+            var lo = (int)((long)n * part / q);
+            var hi = (int)((long)n * (part + 1) / q);
+            var r = solver.Solve(x.Subset(px.AsSpan(lo, hi - lo)), y.Subset(py.AsSpan(lo, hi - lo)));
+            for (var i = 0; i < hi - lo; i++)
+            {
+                perm[px[lo + i]] = py[lo + r.Permutation[i]];
+            }
+
+            total += r.Cost * (hi - lo);
+            Console.WriteLine($"  part {part + 1}/{q}: m={hi - lo},cost={r.Cost:F6},cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds:F1}");
+        }
+
+        var value = total / n;
+        Console.WriteLine($"  parts: q={q},union_cost={value:F6},gap={(value / bound) - 1:P3},cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds:F1}");
+        if (args.FirstOrDefault(a => a.StartsWith("savematch=", StringComparison.Ordinal)) is { } save)
+        {
+            File.WriteAllBytes(save["savematch=".Length..], System.Runtime.InteropServices.MemoryMarshal.AsBytes(perm.AsSpan()).ToArray());
+        }
+    }
+
     private static void SlabFrom(string path, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int n, int d, Monge.Geometry.Costs.ICostFunction<double> cost, HierarchicalRefinement solver, double bound)
     {
         var perm = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(path)).ToArray();
@@ -266,17 +311,24 @@ internal static class Tune
         var last = start;
         var previous = before;
         Console.WriteLine($"  slabfrom: before={before:F6},gap={(before / bound) - 1:P3},size={solver.LargeSlabSize},rounds={solver.LargeSlabRounds}");
-        var step = new SlabPolish(solver.LargeSlabRounds, solver.LargeSlabSize, solver.Seed, solver.LargeSlabTolerance)
+        void OnRound(string label, int round, int moved, double value)
         {
-            OnRound = (round, moved, value) =>
-            {
-                var now = Process.GetCurrentProcess().TotalProcessorTime;
-                Console.WriteLine($"  round {round + 1}: moved={moved},cost={value:F6},gap={(value / bound) - 1:P3},gain={(previous - value) / previous:E2},cpu_s={(now - last).TotalSeconds:F2},gain_per_cpu_s={(previous - value) / previous / (now - last).TotalSeconds:E2},total_cpu_s={(now - start).TotalSeconds:F1}");
-                last = now;
-                previous = value;
-            },
-        };
+            var now = Process.GetCurrentProcess().TotalProcessorTime;
+            Console.WriteLine($"  {label}round {round + 1}: moved={moved},cost={value:F6},gap={(value / bound) - 1:P3},gain={(previous - value) / previous:E2},cpu_s={(now - last).TotalSeconds:F2},gain_per_cpu_s={(previous - value) / previous / (now - last).TotalSeconds:E2},total_cpu_s={(now - start).TotalSeconds:F1}");
+            last = now;
+            previous = value;
+        }
+
+        // first=R firstsize=K: R rounds of K-pair slabs (their own directions) before the large rounds, as in the solver.
+        if (solver.FirstSlabRounds > 0)
+        {
+            var first = new SlabPolish(solver.FirstSlabRounds, solver.FirstSlabSize, solver.Seed, directionOffset: 2000) { OnRound = (round, moved, value) => OnRound($"first({solver.FirstSlabSize}) ", round, moved, value) };
+            first.Apply(matching, CancellationToken.None);
+        }
+
+        var step = new SlabPolish(solver.LargeSlabRounds, solver.LargeSlabSize, solver.Seed, solver.LargeSlabTolerance, solver.LargeSlabPatience) { OnRound = (round, moved, value) => OnRound(string.Empty, round, moved, value) };
         step.Apply(matching, CancellationToken.None);
+        Console.WriteLine($"  slabfrom: after={matching.Value:F6},gap={(matching.Value / bound) - 1:P3},total_cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds:F1}");
     }
 
     private static void PolishFrom(string path, ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int n, int d, Monge.Geometry.Costs.ICostFunction<double> cost, HierarchicalRefinement solver, double bound, IProgress<SolverProgress> stages)

@@ -173,6 +173,15 @@ public sealed partial record HierarchicalRefinement
     /// random direction: the checkerboard at n = 131 072 gains 2.8·10⁻⁵ in round 11, then 3.6·10⁻⁴ and 6.4·10⁻⁴.</summary>
     internal int LargeSlabPatience { get; init; } = 2;
 
+    /// <summary>Slab rounds of <see cref="FirstSlabSize"/> pairs run before the <see cref="LargeSlabRounds"/>, for the same
+    /// n (SlabMaxPoints &lt; n ≤ LargeSlabMaxPoints; default 0: none). Every round runs (no stop rule); their directions are
+    /// SplitMix64(seed, 2000 + round, 0), independent of the rounds that follow. Experiment of stop 21 (docs/hiref.md,
+    /// "Stop 21 (slab8g)"). Memory FirstSlabSize² doubles per worker.</summary>
+    internal int FirstSlabRounds { get; init; }
+
+    /// <summary>Pairs per slab for <see cref="FirstSlabRounds"/> (default 4096).</summary>
+    internal int FirstSlabSize { get; init; } = 4096;
+
     /// <summary>Slab rounds for the largest problems, n &gt; <see cref="LargeSlabMaxPoints"/> (default 8; 0 turns them off):
     /// the rounds of <see cref="SlabRounds"/> with slabs of <see cref="HugeSlabSize"/> pairs, stopping after a round that
     /// gains at most <see cref="HugeSlabTolerance"/>. Small slabs gain about as much per round as slabs of 512 at a
@@ -416,6 +425,11 @@ public sealed partial record HierarchicalRefinement
         }
         else if (LargeSlabRounds > 0 && n > SlabMaxPoints && n <= LargeSlabMaxPoints)
         {
+            if (FirstSlabRounds > 0)
+            {
+                steps.Add(new SlabPolish(FirstSlabRounds, FirstSlabSize, Seed, directionOffset: 2000));
+            }
+
             steps.Add(new SlabPolish(LargeSlabRounds, LargeSlabSize, Seed, LargeSlabTolerance, LargeSlabPatience));
         }
         else if (HugeSlabRounds > 0 && n > SlabMaxPoints && n > LargeSlabMaxPoints)
@@ -539,6 +553,8 @@ public sealed partial record HierarchicalRefinement
         Require(LargeSlabRounds >= 0, $"LargeSlabRounds must be non-negative (got {LargeSlabRounds}).", nameof(LargeSlabRounds));
         Require(LargeSlabSize >= 2 && LargeSlabSize <= 8192, $"LargeSlabSize must be in [2, 8192] (got {LargeSlabSize}).", nameof(LargeSlabSize));
         Require(LargeSlabMaxPoints >= 0, $"LargeSlabMaxPoints must be non-negative (got {LargeSlabMaxPoints}).", nameof(LargeSlabMaxPoints));
+        Require(FirstSlabRounds >= 0, $"FirstSlabRounds must be non-negative (got {FirstSlabRounds}).", nameof(FirstSlabRounds));
+        Require(FirstSlabSize >= 2 && FirstSlabSize <= 8192, $"FirstSlabSize must be in [2, 8192] (got {FirstSlabSize}).", nameof(FirstSlabSize));
         Require(LargeSlabPatience >= 1, $"LargeSlabPatience must be at least 1 (got {LargeSlabPatience}).", nameof(LargeSlabPatience));
         Require(LargeSlabTolerance >= 0 && !double.IsNaN(LargeSlabTolerance), $"LargeSlabTolerance must be non-negative (got {LargeSlabTolerance}).", nameof(LargeSlabTolerance));
         Require(HugeSlabRounds >= 0, $"HugeSlabRounds must be non-negative (got {HugeSlabRounds}).", nameof(HugeSlabRounds));

@@ -8,7 +8,7 @@ namespace Monge.Solvers.Hierarchical;
 /// Stops after <c>patience</c> consecutive rounds that each gain at most <c>tolerance</c> (relative; 0 runs every round;
 /// patience 1 stops at the first such round). The gain of a round depends on its direction (checkerboard, n = 131 072:
 /// 2.8·10⁻⁵ in round 11, then 3.6·10⁻⁴ and 6.4·10⁻⁴), so one poor round does not mean the rounds are done. Directions come from
-/// SplitMix64(seed, 1000 + round, 0), so the result is deterministic whatever the thread count, and a run with more
+/// SplitMix64(seed, directionOffset + round, 0) (offset 1000; the first large rounds use 2000), so the result is deterministic whatever the thread count, and a run with more
 /// rounds continues the run with fewer. For n ≤ slabSize one round is the exact solve of the whole problem.
 /// </summary>
 /// <remarks>Measured and not kept (docs/hiref.md): compact cells of a random-projection tree of the joint space instead
@@ -16,7 +16,7 @@ namespace Monge.Solvers.Hierarchical;
 /// the first restricted to the pairs whose partner moved by more than half the mean cost in the round before (8 Gaussians
 /// → moons, n = 1 048 576, slabs of 128: the active set shrinks from 0.6% of the pairs to none in five rounds and the cost
 /// stalls at 2.43% above the bound, against 1.45% for four full rounds).</remarks>
-internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tolerance = 0, int patience = 1) : IHiRefPolishStep
+internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tolerance = 0, int patience = 1, int directionOffset = 1000) : IHiRefPolishStep
 {
     public string Name => "slabs";
 
@@ -52,7 +52,7 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
         for (var round = 0; round < total; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Direction(seed, round, direction);
+            Direction(seed, directionOffset + round, direction);
             Project(matching, n, direction, keys, order);
             Array.Sort(keys, order);
             Permute(idxX, idxY, order, bufferX, bufferY, n);
@@ -83,9 +83,9 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
         }
     }
 
-    private static void Direction(int seed, int round, double[] direction)
+    private static void Direction(int seed, int stream, double[] direction)
     {
-        var rng = new Random((int)(HiRefBlockSplitter.BlockSeed(seed, 1000 + round, 0) & 0x7FFFFFFF));
+        var rng = new Random((int)(HiRefBlockSplitter.BlockSeed(seed, stream, 0) & 0x7FFFFFFF));
         for (var k = 0; k < direction.Length; k++)
         {
             direction[k] = (2 * rng.NextDouble()) - 1;

@@ -179,6 +179,38 @@ public class HierarchicalRefinementTests
         Assert.True(hugeStopped.Cost <= off.Cost, $"one huge round {hugeStopped.Cost} above {off.Cost}");
     }
 
+    // The first slab rounds (stop 21) run before the large rounds, as a step of their own with their own directions: the
+    // result is a permutation whose cost is the recomputed one, it does not depend on the thread count, never lies above
+    // the large rounds' starting point, and one first round with a slab of at least n pairs is the exact optimum
+    // (Jonker–Volgenant on the whole problem), which the large rounds then keep.
+    [Fact]
+    public void Solve_FirstSlabRounds_RunBeforeTheLargeRoundsAndReachTheOptimumWithOneWholeSlab()
+    {
+        const int n = 3000;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 2, 8, withTarget: true);
+        var plain = new HierarchicalRefinement { LeafSize = 64, SlabMaxPoints = 1000, LargeSlabRounds = 0 };
+        var first = plain with { LargeSlabRounds = 2, LargeSlabSize = 256, LargeSlabTolerance = 0, FirstSlabRounds = 2, FirstSlabSize = 1024 };
+        var off = plain.Solve(sample.Source, sample.Target!);
+        var on = first.Solve(sample.Source, sample.Target!);
+        var serial = (first with { MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
+        var whole = (first with { FirstSlabRounds = 1, FirstSlabSize = 4096 }).Solve(sample.Source, sample.Target!);
+        var optimum = new LinearAssignment().Solve(sample.Source, sample.Target!).TotalCost / n;
+
+        AssertPermutation(on.Permutation, n);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, on.Permutation, new SquaredEuclidean<double>()), on.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(on.Permutation, serial.Permutation);
+        var slabs = on.PolishSteps.Where(p => p.Step == "slabs").ToList();
+        var wholeSlabs = whole.PolishSteps.Where(p => p.Step == "slabs").ToList();
+        Assert.Equal(2, slabs.Count);
+        Assert.Equal(2, slabs[0].Rounds);
+        Assert.True(slabs[1].Cost <= slabs[0].Cost && slabs[0].Cost <= off.Cost, $"first {slabs[0].Cost}, then {slabs[1].Cost}, none {off.Cost}");
+        Assert.True(on.Cost >= optimum * (1 - 1e-12));
+        Assert.Equal(1, wholeSlabs[0].Rounds);
+        NumericAssert.Close(optimum, wholeSlabs[0].Cost, rtol: 1e-12, what: "one whole slab");
+        NumericAssert.Close(optimum, whole.Cost, rtol: 1e-12, what: "after the large rounds");
+        Assert.Throws<InputValidationException>(() => (first with { FirstSlabSize = 8193 }).Solve(sample.Source, sample.Target!));
+    }
+
     // The budgets extend one another's polish (same levels, leaves and slab directions), so their costs are ordered; the
     // best budget is within 0.5% of the exact optimum here (checked against Jonker–Volgenant).
     [Fact]
