@@ -420,8 +420,7 @@ internal sealed class CoClusteringShard
         {
             var acc = contract ? partials.AsSpan(c * k * r, k * r) : default;
             acc.Clear();
-            Span<double> o = r <= 256 ? stackalloc double[r] : new double[r];
-            CompactCoClustering.FinalRows(log, val, rowLog, start, end, r, v, previous, columnLog, factor, k, o, acc);
+            CompactCoClustering.FinalRows(log, val, rowLog, start, end, r, v, previous, columnLog, factor, k, acc);
         });
     }
 
