@@ -143,7 +143,6 @@ internal sealed partial class DualBoundClusters
 
         PrepareCentres();
         var d = _d;
-        var balls = _start.Length;
         var w = new float[SinglePositions];
         var hf = new float[SinglePositions];
         SingleWeights(hs, w, hf);
@@ -176,9 +175,6 @@ internal sealed partial class DualBoundClusters
     {
         var d = _d;
         var balls = _start.Length;
-        var padded = BallsPadded;
-        var u = Math.ScaleB(1.0, -24);
-        var gammaD = d * u / (1 - (d * u));
         var q0 = grp * 4;
         var qn = Math.Min(4, queries._start.Length - q0);
 
