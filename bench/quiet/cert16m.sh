@@ -3,8 +3,12 @@
 # ExactMaxPairs = 4096² pairs) against its Sinkhorn path (exactmax=-1) and the exact optimum, CPU-s and peak memory of
 # each. Cases: the 30-D single-cell pair of the stop-19 walkthrough (first 3000 rows of tgt_pca vs src_pca; needs
 # /usr/bin/python3 with anndata, skipped otherwise) and the 16-D mixture at 4096. About 1 min quiet.
-# With the argument `1m` it then runs the 16-D mixture at 1 048 576 with --certify through the harness (not measured yet:
-# estimated 8–9× the solve, ≈ 1 h quiet), stopped after 3600 s.
+# With the argument `131k` (stop 21, cert16) it runs the 16-D mixture certificate alone at 131 072 with the per-query
+# screen (default) and with the block screen (screen=0): same bound expected, CPU-s of the transforms (cpu_f) and pairs
+# per query (of n, per transform: twice the printed value). ≈ 3 min quiet.
+# With the argument `1m` it runs the 16-D mixture at 1 048 576, solve and certificate, through the harness (stop 21
+# estimate from runs under load: solve ≈ 400 CPU-s, certificate ≈ 1 100 CPU-s, ≈ 12–14 min quiet on 2 cores), stopped
+# after 900 s (then the line is empty: report the timeout).
 # Run from the repository root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -22,8 +26,16 @@ else
 fi
 run gaussian-mixture 16 4096
 run gaussian-mixture 16 4096 exactmax=-1
+if [ "${1:-}" = "131k" ]; then
+  for s in 1 0; do
+    echo -n "16-D 131072 screen=$s: "
+    /usr/bin/time -f "  cpu_s=%U+%S peak_kb=%M" "$H" tune gaussian-mixture 16 sqeuclidean 131072 certify=1 nosolve=1 screen=$s 2>&1 \
+      | grep -o 'bound=[0-9.]*\|certify_cpu_s=[0-9.]*\|ball_pairs_per_query=[0-9]*\|order_f_cpu_s=[0-9.]*\|cpu_s=[0-9.+]*\|peak_kb=[0-9]*' | tr '\n' ' '
+    echo
+  done
+fi
 if [ "${1:-}" = "1m" ]; then
-  timeout 3600 "$H" tune gaussian-mixture 16 sqeuclidean 1048576 certify=1 \
-    | grep -o 'cost=[0-9.]*\|bound=[0-9.]*\|certified_gap=[0-9.%]*\|solve_cpu_s=[0-9.]*\|certify_cpu_s=[0-9.]*\|cpu_ratio=[0-9.]*' | tr '\n' ' '
+  timeout 900 "$H" tune gaussian-mixture 16 sqeuclidean 1048576 certify=1 \
+    | grep -o 'cost=[0-9.]*\|bound=[0-9.]*\|certified_gap=[0-9.%]*\|solve_cpu_s=[0-9.]*\|certify_cpu_s=[0-9.]*\|cpu_ratio=[0-9.]*\|ball_pairs_per_query=[0-9]*\|order_f_cpu_s=[0-9.]*' | tr '\n' ' ' || true
   echo
 fi

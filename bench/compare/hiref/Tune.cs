@@ -98,6 +98,7 @@ internal static class Tune
                 "treemin" => certify with { TreeMinPairs = long.Parse(value, CultureInfo.InvariantCulture) },
                 "tiles" => certify with { SingleTransforms = I() != 0 },
                 "orders" => certify with { BothOrders = I() != 1 },
+                "screen" => certify with { QueryScreen = I() != 0 },
                 "medium" => certify with { MediumSize = I() },
                 "certeps" => certify with { Epsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "certiter" => certify with { MaxIterations = I() },
@@ -208,6 +209,7 @@ internal static class Tune
             var certifyClock = Stopwatch.StartNew();
             var certifyCpu = Process.GetCurrentProcess().TotalProcessorTime;
             DualBoundClusters.Evaluated = 0;
+            DualBoundClusters.Screened = 0;
             DualBoundTree.Evaluated = 0;
             var orders = new OrderClock();
             var lower = certify.Compute(sample.Source, sample.Target!, cost, orders);
@@ -218,7 +220,7 @@ internal static class Tune
                 $"  certificate: bound={lower.LowerBound:F6},certified_gap={lower.RelativeGap(hirefCost):P3},gap_to_lb={(bound / lower.LowerBound) - 1:P3},"
                 + $"sinkhorn_s={lower.SinkhornElapsed.TotalSeconds:F1},transforms_s={lower.CertifyElapsed.TotalSeconds:F1},certify_s={certifySeconds:F1},solve_s={seconds:F1},"
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
-                + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
+                + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},screened_per_query={DualBoundClusters.Screened / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
             Console.WriteLine($"  orders: {orders}");
             if (args.Contains("slack=1") && (r?.Permutation ?? LoadMatch(args)) is { } sigma)
             {

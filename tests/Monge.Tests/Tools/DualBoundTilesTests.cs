@@ -79,6 +79,84 @@ public class DualBoundTilesTests
         }
     }
 
+    public static TheoryData<int, int, int, int, int, double, bool> ScreenCases => new()
+    {
+        { 1, 1, 2, 1, 8, 0, false },
+        { 13, 7, 1, 2, 4, 0, false },
+        { 300, 250, 2, 3, 16, 0, false },
+        { 300, 250, 2, 4, 16, 0, true },
+        { 257, 301, 16, 5, 16, 0, false },
+        { 257, 301, 16, 6, 64, 0, true },
+        { 203, 190, 64, 7, 16, 0, false },
+        { 203, 190, 64, 8, 16, 0, true },
+        { 150, 170, 16, 9, 32, 1000, false },   // far from the origin
+        { 150, 170, 16, 10, 7, 0, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(ScreenCases))]
+    public void TransformScreened_SameValuesAsTheTilesAndAtMostTheMinimum(int n, int m, int d, int seed, int ballPoints, double offset, bool ties)
+    {
+        // ties: every point repeated (blocks of equal points and equal values), queries repeated too.
+        var x = Shifted(Repeated(DualBoundClustersTests.Clustered(ties ? (n + 1) / 2 : n, d, 10 + seed, 0), n, ties), offset);
+        var y = Shifted(Repeated(DualBoundClustersTests.Clustered(ties ? (m + 1) / 2 : m, d, 20 + seed, 0.4), m, ties), offset);
+        var (balls, queries) = Prepare(x, y, euclidean: false, ballPoints);
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean: false);
+        var noise = GeometryTestData.Vector(n, 30 + seed, 3);
+        var smooth = new double[n];
+        var masked = new double[n];
+        var equal = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.Row(i);
+            smooth[i] = (0.6 * (row[0] - offset) * (row[0] - offset)) - (1.3 * row[^1]) + (0.01 * noise[i]);
+            masked[i] = i % 3 == 1 && n > 1 ? double.NegativeInfinity : noise[i];
+            equal[i] = ties ? 2.5 : noise[i] * 40;
+        }
+
+        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked), ("equal", equal) })
+        {
+            var screened = new double[m];
+            var tiles = new double[m];
+            Assert.True(balls.TransformScreened(h, queries, screened, new ParallelOptions { MaxDegreeOfParallelism = 2 }), "in float32 range");
+            Assert.True(balls.TransformTiles(h, queries, tiles, new ParallelOptions { MaxDegreeOfParallelism = 2 }));
+
+            // The screen skips only balls that cannot hold the float32 minimum: the same minimum, the same allowance.
+            Assert.Equal(tiles, screened);
+            for (var j = 0; j < m; j++)
+            {
+                var exact = double.PositiveInfinity;
+                for (var i = 0; i < n; i++)
+                {
+                    exact = Math.Min(exact, cost[(i * m) + j] - h[i]);
+                }
+
+                Assert.True(screened[j] <= exact, $"{name} j={j}: {screened[j]:R} above the minimum {exact:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TransformScreened_SeparatedClusters_SkipsPairsAndDeclinesTheEuclideanCost()
+    {
+        var x = DualBoundClustersTests.Clustered(1200, 16, 61, 0);
+        var y = DualBoundClustersTests.Clustered(1100, 16, 62, 0.2);
+        var (balls, queries) = Prepare(x, y, euclidean: false, 16);
+        var h = GeometryTestData.Vector(1200, 63, 1);
+        var dst = new double[1100];
+        var before = DualBoundClusters.Evaluated;
+        Assert.True(balls.TransformScreened(h, queries, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 }));
+        var evaluated = DualBoundClusters.Evaluated - before;
+        Assert.True(evaluated < 1200L * 1100 / 2, $"evaluated {evaluated} of {1200L * 1100} pairs");
+
+        var one = new double[1100];
+        Assert.True(balls.TransformScreened(h, queries, one, new ParallelOptions { MaxDegreeOfParallelism = 1 }));
+        Assert.Equal(one, dst);
+
+        var (eBalls, eQueries) = Prepare(x, y, euclidean: true, 16);
+        Assert.False(eBalls.TransformScreened(h, eQueries, dst, new ParallelOptions()));
+    }
+
     [Fact]
     public void TransformTiles_SameResultWhateverTheThreadCount()
     {
@@ -123,6 +201,7 @@ public class DualBoundTilesTests
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, BothOrders = true, ExactMaxPairs = -1 };
         var tiles = options.Compute(x, y, cost);
+        Assert.Equal(tiles.LowerBound, (options with { QueryScreen = false }).Compute(x, y, cost).LowerBound);
         var float64 = (options with { SingleTransforms = false }).Compute(x, y, cost);
         var oneOrder = (options with { BothOrders = false }).Compute(x, y, cost);
         Assert.True(oneOrder.LowerBound <= tiles.LowerBound, "one order keeps the first of the two bounds");
@@ -215,6 +294,23 @@ public class DualBoundTilesTests
         }
 
         return new PointCloud<double>(data, cloud.Count, cloud.Dimension);
+    }
+
+    private static PointCloud<double> Repeated(PointCloud<double> cloud, int count, bool repeat)
+    {
+        if (!repeat)
+        {
+            return cloud;
+        }
+
+        var d = cloud.Dimension;
+        var data = new double[count * d];
+        for (var i = 0; i < count; i++)
+        {
+            cloud.Row(i / 2).CopyTo(data.AsSpan(i * d, d));
+        }
+
+        return new PointCloud<double>(data, count, d);
     }
 
     private static PointCloud<double> Scaled(PointCloud<double> cloud, double factor)
