@@ -17,6 +17,7 @@ public static class HiRefHosting
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
         var options = cores > 0 ? new HiRefSiloOptions { Store = store, Cores = cores } : new HiRefSiloOptions { Store = store };
+        MemoryTrace.Start();
         builder.Services.AddSingleton(options);
         builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return builder;
@@ -24,6 +25,7 @@ public static class HiRefHosting
 
     internal static ISiloBuilder AddMongeHiRef(this ISiloBuilder builder, HiRefSiloOptions options)
     {
+        MemoryTrace.Start();
         builder.Services.AddSingleton(options);
         builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return builder;

@@ -12,18 +12,25 @@
 #   MONGE_LOOPBACK_SILO_ENV="VAR=value …" sets environment variables for the silo processes only, e.g. the GC settings
 #   a heap cap per silo, "DOTNET_GCHeapHardLimit=0x20000000" (docs/distributed.md, "Memory per process and GC settings");
 #   MONGE_LOOPBACK_SINGLE=0 skips the single-machine run and the comparison (memory measurements of GC variants only);
+#   MONGE_LOOPBACK_CLI=PATH runs another build's monge apphost (a copy of bin/Release/net10.0, for before/after runs);
+#   MONGE_LOOPBACK_LOGS=DIR copies the silos' logs, the client's stderr and the JSON outputs to DIR at the end (with
+#   MONGE_LOOPBACK_SILO_ENV="MONGE_MEMORY_TRACE=1" the silo logs hold a memory timeline, docs/distributed.md);
 #   MONGE_LOOPBACK_DEADLINE=S stops after S seconds from the start of the job (exit 124), printing where the job is:
 #   the level checkpoints, sharded blocks and subtrees finished in the store, and the silos' peak RSS so far)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1048576}"
-MONGE="src/Monge.Cli/bin/Release/net10.0/Monge.Cli"
+MONGE="${MONGE_LOOPBACK_CLI:-src/Monge.Cli/bin/Release/net10.0/Monge.Cli}"
 [ -x "$MONGE" ] || { echo "loopback: build first (dotnet build Monge.slnx -c Release)" >&2; exit 2; }
 PORT="${MONGE_LOOPBACK_PORT:-21111}"
 GATE=$((PORT + 20000))
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
+  if [ -n "${MONGE_LOOPBACK_LOGS:-}" ]; then
+    mkdir -p "$MONGE_LOOPBACK_LOGS"
+    cp "$WORK"/silo*.log "$WORK"/cluster.err "$WORK"/*.json "$MONGE_LOOPBACK_LOGS"/ 2>/dev/null || true
+  fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 5
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done

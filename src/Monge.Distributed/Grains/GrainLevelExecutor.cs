@@ -139,6 +139,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
         }
 
         progress.LevelDone(clock.Elapsed.TotalSeconds, resumed: false, checkpointSeconds);
+        MemoryTrace.Mark($"coordinator: level {level.Number + 1} done");
         compact?.Invoke();
         if (pauseAfterCheckpoint > TimeSpan.Zero)
         {
@@ -202,6 +203,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
             }
         }
 
+        MemoryTrace.Mark($"coordinator: level {level.Number + 1} shard inputs written");
         var mean = ShardedBlockSplit.Mean(input.X.Span, input.Y.Span, d, ixRange.Span, iyRange.Span);
         var seed = input.Splitter.SeedOf(block);
         var inner = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, cores), CancellationToken = cancellationToken };
@@ -396,19 +398,21 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
     }
 
     // The block's X-part then its Y-part, in range order, row-major float64: the worker splits them with identity ranges.
+    // Gathered straight into the bytes the store writes (one array of 2·m·d·8 bytes, not the doubles and their copy).
     internal static byte[] Gather(HiRefBlock block, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> indicesX, ReadOnlySpan<int> indicesY)
     {
         var m = block.Size;
-        var points = new double[2 * m * d];
+        var bytes = new byte[2L * m * d * sizeof(double)];
+        var points = BlockCodec.DoublesOf(bytes);
         var ix = indicesX.Slice(block.XStart, m);
         var iy = indicesY.Slice(block.YStart, m);
         for (var k = 0; k < m; k++)
         {
-            x.Slice(ix[k] * d, d).CopyTo(points.AsSpan(k * d, d));
-            y.Slice(iy[k] * d, d).CopyTo(points.AsSpan((m + k) * d, d));
+            x.Slice(ix[k] * d, d).CopyTo(points.Slice(k * d, d));
+            y.Slice(iy[k] * d, d).CopyTo(points.Slice((m + k) * d, d));
         }
 
-        return BlockCodec.FromDoubles(points);
+        return bytes;
     }
 
     internal static void MapBack(Span<int> range, int[] local)

@@ -15,7 +15,9 @@ internal sealed class HiRefBlockGrain(HiRefSiloOptions options, ILocalSiloDetail
     private async Task<HiRefBlockReply> RunAsync(HiRefBlockRequest request, Func<HiRefBlockRequest, IBlockStore, int, Task<int[]>> work)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var trace = MemoryTrace.Enter($"worker {(request.Rank == 0 ? "subtree" : "split")} {request.Level}/{request.BlockIndex} m={request.Size} (waiting)");
         await options.Budget.WaitAsync().ConfigureAwait(true);
+        trace.Rename($"worker {(request.Rank == 0 ? "subtree" : "split")} {request.Level}/{request.BlockIndex} m={request.Size}");
         try
         {
             var sizes = await Task.Run(() => BlockSplitWork.ThenCompactAsync(work(request, options.Store, options.Cores), options)).ConfigureAwait(true);

@@ -9,11 +9,14 @@ namespace Monge.Distributed.Grains;
 internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetails silo) : Grain, IHiRefShardGrain
 {
     private CoClusteringShard? _shard;
+    private MemoryTrace.Activity _trace;
 
     public async Task<HiRefBlockReply> LoadAsync(HiRefShardLoad load)
     {
         ArgumentNullException.ThrowIfNull(load);
         var address = silo.SiloAddress.ToString();
+        _trace.Dispose();
+        _trace = MemoryTrace.Enter($"shard {this.GetPrimaryKeyString()} rows {load.Start}..{load.End} (loading)");
         try
         {
             var d = load.Dimension;
@@ -22,6 +25,7 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
             _shard = await Work(() => CoClusteringShard.FromPoints(load.Start, load.End, load.Count, d, load.Rank, x, y, load.Mean, inner)).ConfigureAwait(true);
             _partials.Clear();
             options.Compact();
+            _trace.Rename($"shard {this.GetPrimaryKeyString()} rows {load.Start}..{load.End}");
             return new HiRefBlockReply { Silo = address };
         }
         catch (BlockStoreException ex)
@@ -126,6 +130,8 @@ internal sealed class HiRefShardGrain(HiRefSiloOptions options, ILocalSiloDetail
     {
         _shard = null;
         _partials.Clear();
+        _trace.Dispose();
+        _trace = default;
         options.Compact();
         DeactivateOnIdle();
         return Task.CompletedTask;

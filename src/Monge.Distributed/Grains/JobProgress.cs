@@ -27,9 +27,17 @@ internal sealed class JobProgress
     {
         lock (_gate)
         {
+            var stage = _status.Stage;
             _status = change(_status);
+            if (_status.Stage != stage)
+            {
+                Trace.Rename($"coordinator: {_status.Stage}");
+            }
         }
     }
+
+    /// <summary>The coordinator's activity in the memory trace (<see cref="MemoryTrace"/>; nothing when it is off).</summary>
+    public MemoryTrace.Activity Trace { get; set; }
 
     // Bytes moved so far: through the store both ways, and the shards' partials in messages.
     private long MovedBytes => _status.BytesWritten + _status.BytesRead + _status.ShardMessageBytes;

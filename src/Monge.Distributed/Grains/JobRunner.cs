@@ -18,6 +18,8 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
 
     public async Task<HiRefJobStatus?> RunAsync(HiRefJobSpec spec)
     {
+        using var trace = MemoryTrace.Enter("coordinator: starting");
+        progress.Trace = trace;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -27,6 +29,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             var d = spec.Dimension;
             var source = await ReadPointsAsync(HiRefKeys.Source(JobId), n, d).ConfigureAwait(false);
             var target = await ReadPointsAsync(HiRefKeys.Target(JobId), n, d).ConfigureAwait(false);
+            MemoryTrace.Mark("coordinator: points read");
             var executor = new GrainLevelExecutor(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint, options.Cores, options.Compact);
             var solver = spec.ToSolver() with { Executor = executor, MaxDegreeOfParallelism = Math.Max(1, options.Cores) };
             var leafClock = new Stopwatch();
@@ -36,6 +39,7 @@ internal sealed class JobRunner(string jobId, IBlockStore store, IGrainFactory g
             var result = spec.SubtreeSize > 0
                 ? solver.SolveWithSubtrees(source, target, spec.SubtreeSize, new GrainSubtreeRunner(JobId, spec, Store, grains, progress, epoch, options.PauseAfterCheckpoint), sink)
                 : solver.Solve(source, target, sink);
+            MemoryTrace.Mark("coordinator: solved");
             var coordinatorSeconds = spec.SubtreeSize > 0 ? result.PolishSeconds : result.LeafSeconds + result.PolishSeconds;
             progress.Update(s => s with { Stage = "writing the result", LeafSeconds = coordinatorSeconds });
             var bytes = new byte[n * sizeof(int)];

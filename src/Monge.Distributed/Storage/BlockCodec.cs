@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
@@ -10,6 +11,21 @@ internal static class BlockCodec
     {
         RequireLittleEndian();
         return MemoryMarshal.AsBytes(values).ToArray();
+    }
+
+    // The doubles' encoding without a copy (on a little-endian machine it is their memory): a write of a whole point set
+    // then holds no second n·d·8 bytes. Values not backed by an array are copied.
+    public static ReadOnlyMemory<byte> AsBytes(ReadOnlyMemory<double> values)
+    {
+        RequireLittleEndian();
+        return MemoryMarshal.TryGetArray(values, out var segment) ? new DoubleBytes(segment).Memory : FromDoubles(values.Span);
+    }
+
+    // A byte array (a whole number of doubles) as the doubles it encodes, to fill in place.
+    public static Span<double> DoublesOf(byte[] bytes)
+    {
+        RequireLittleEndian();
+        return MemoryMarshal.Cast<byte, double>(bytes.AsSpan());
     }
 
     public static double[] ToDoubles(string key, byte[] bytes, long expected)
@@ -52,6 +68,29 @@ internal static class BlockCodec
     public static int ReadInt(ReadOnlySpan<byte> source, int offset) => BinaryPrimitives.ReadInt32LittleEndian(source[offset..]);
 
     public static void WriteInt(Span<byte> destination, int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], value);
+
+    // The bytes of a double array segment, in place (pinned while a writer pins them).
+    private sealed unsafe class DoubleBytes(ArraySegment<double> segment) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(segment.AsSpan());
+
+        public override MemoryHandle Pin(int elementIndex = 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(elementIndex, segment.Count * sizeof(double));
+            var handle = GCHandle.Alloc(segment.Array, GCHandleType.Pinned);
+            var start = (byte*)handle.AddrOfPinnedObject() + ((long)segment.Offset * sizeof(double)) + elementIndex;
+            return new MemoryHandle(start, handle, this);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
 
     private static void RequireLittleEndian()
     {

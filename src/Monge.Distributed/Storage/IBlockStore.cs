@@ -31,6 +31,27 @@ public interface IBlockStore
     /// <exception cref="BlockCorruptException">The stored block is truncated or its checksum does not match.</exception>
     ValueTask<byte[]> GetAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads a whole block into <paramref name="destination"/>, which must have exactly the block's length, and
+    /// verifies its checksum: a reader of many blocks of known sizes (the pages of a sharded level's sorted runs) reuses
+    /// one buffer instead of allocating an array per block. The default reads the block with <see cref="GetAsync"/> and
+    /// copies it; <see cref="DirectoryBlockStore"/> reads it in place.</summary>
+    /// <param name="key">The block's key.</param>
+    /// <param name="destination">Where the content goes (exactly its length).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="BlockNotFoundException">No block has that key.</exception>
+    /// <exception cref="BlockCorruptException">The stored block is truncated, its checksum does not match, or its
+    /// length is not <paramref name="destination"/>'s.</exception>
+    async ValueTask ReadAsync(string key, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        var bytes = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length != destination.Length)
+        {
+            throw new BlockCorruptException(key, $"Block '{key}' in the store {Location} holds {bytes.Length} bytes; the reader expects {destination.Length}.");
+        }
+
+        bytes.CopyTo(destination);
+    }
+
     /// <summary>Whether a block of that key exists (its content is not verified).</summary>
     /// <param name="key">The block's key.</param>
     /// <param name="cancellationToken">Cancels the check.</param>

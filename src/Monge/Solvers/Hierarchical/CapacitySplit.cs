@@ -315,7 +315,9 @@ internal static class CapacitySplit
 /// <param name="Rows">The rows' scores, row after row.</param>
 internal sealed record MarginPage(double[] Keys, int[] Indices, float[] Rows);
 
-/// <summary>A sorted run of a block's rows (<see cref="CapacitySplit.SortedRun"/>), read page by page.</summary>
+/// <summary>A sorted run of a block's rows (<see cref="CapacitySplit.SortedRun"/>), read page by page. A page is valid
+/// until the run's next <see cref="NextPage"/> call (a run may decode every page into the same arrays);
+/// <see cref="CapacitySplit.MergedGreedy"/> is done with a run's page when it asks for the next.</summary>
 internal interface IMarginRun
 {
     /// <summary>The run's next page, or null after the last.</summary>
