@@ -26,8 +26,8 @@ namespace Monge.Solvers.LowRank;
 /// when the best objective stalls (1e-4 over 10 iterations, best iterate returned), which beats LR-Sinkhorn at equal
 /// rank on the half-moon, 30-D PCA-like and micrometre pairs of docs/lowrank.md, "FRLC defaults". The Q and R projections stop once
 /// their row marginal error is below 1% of the error the mirror step left (<see cref="ProjectionRelativeTolerance"/>,
-/// <see cref="ProjectionTolerance"/>), run plain Sinkhorn sweeps (Anderson acceleration of the r column duals,
-/// <see cref="ProjectionAndersonMemory"/>, is optional: it breaks unit invariance), and that log Q, log R and log T
+/// <see cref="ProjectionTolerance"/>), are Anderson-accelerated on the r column duals
+/// (<see cref="ProjectionAndersonMemory"/>; 0 runs plain sweeps, whose answer does not depend on the units), and that log Q, log R and log T
 /// are carried exactly in the log domain (the reference takes log of the possibly underflowed factors). See
 /// docs/lowrank.md.</para>
 /// <para>Relaxation: the outer marginals follow the problem's <see cref="LinearProblem{T}.Relaxation"/>, read at the ε of
@@ -152,17 +152,18 @@ public sealed partial record Frlc
 
     /// <summary>
     /// Anderson acceleration memory of the Q and R projections (extrapolates the r column log duals between Sinkhorn
-    /// sweeps, restarting when the row error grows); 0 (default) runs plain sweeps.
+    /// sweeps, restarting when the row error grows); 0 runs plain sweeps.
     /// </summary>
     /// <remarks>
-    /// Off by default because it makes the answer depend on the units of the coordinates: its least squares (ridge
+    /// Known defect of the default (5): it can make the answer depend on the units of the coordinates: its least squares (ridge
     /// 1e-10 of the largest residual norm², condition number up to 1e10) amplify the round-off of a change of units
     /// into differences of 1e-8 within one projection, and later threshold decisions then branch (30-D PCA-like pair,
     /// 150 points: costs 284.35 / 284.59 / 310.67 at units ×1 / ×1e-3 / ×1e3). Plain sweeps are a fixed composition of
-    /// smooth maps and give the same answer in any units (plans 1e-10 apart). Price: more projection sweeps
-    /// (docs/lowrank.md, "Stop 21 (frlcinv)").
+    /// smooth maps and give the same answer in any units (plans 1e-10 apart): set 0 where the answer must not depend on
+    /// the units. Price: 3–10× the projection CPU on 2-D and 30-D pairs, and one marginal-accuracy test case moves from
+    /// 4.9e-3 to 5.08e-3, so plain sweeps are not the default yet (docs/lowrank.md, "Stop 21 (frlcinv)").
     /// </remarks>
-    public int ProjectionAndersonMemory { get; init; }
+    public int ProjectionAndersonMemory { get; init; } = 5;
 
     /// <summary>Warm-start each projection from the duals of the previous outer iteration (the FRLC repository does).</summary>
     public bool WarmStart { get; init; } = true;
