@@ -44,7 +44,8 @@ internal static class FrlcAnderson
         }
     }
 
-    private static (PointCloud<double> X, PointCloud<double> Y) Data(string data, int n) => data switch
+    /// <summary>The named pair of <c>frlc-anderson</c> and <c>frlc-units</c> (pca, um, moons, gauss) at n points.</summary>
+    internal static (PointCloud<double> X, PointCloud<double> Y) Data(string data, int n) => data switch
     {
         "pca" => UnitsData.PcaLike(n, 1),
         "um" => UnitsData.Micrometres(n, 1),

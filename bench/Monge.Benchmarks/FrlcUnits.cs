@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Monge.Datasets;
-using Monge.Geometry;
 using Monge.Problems;
 using Monge.Solvers.LowRank;
 using Monge.Testing;
@@ -25,14 +23,7 @@ internal static class FrlcUnits
         var rank = int.Parse(args[2], CultureInfo.InvariantCulture);
         var schedule = args.Length > 3 ? args[3] : "default";
         var seed = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
-        var (x, y) = data switch
-        {
-            "pca" => UnitsData.PcaLike(n, 1),
-            "um" => UnitsData.Micrometres(n, 1),
-            "moons" => Pair(SyntheticData.Generate(SyntheticDataset.HalfMoonSCurve, n, 1)),
-            "gauss" => Pair(SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 1)),
-            _ => throw new ArgumentException($"Unknown data '{data}'."),
-        };
+        var (x, y) = FrlcAnderson.Data(data, n);
         var frlc = new Frlc { Rank = rank, Seed = seed };
         frlc = schedule switch
         {
@@ -104,6 +95,4 @@ internal static class FrlcUnits
         var lrs = new LowRankSinkhorn { Rank = rank, Seed = seed }.Solve(LinearProblem<double>.FromPointClouds(x, y));
         Console.WriteLine(FormattableString.Invariant($"lr-sinkhorn  {1,5:G3}  {lrs.Convergence.Iterations,5}  {lrs.Convergence.Status,-13}  {lrs.Cost,-12:G10}  {lrs.MarginalError,8:E1}  {"-",14}  {"-",16}  {watchL.Elapsed.TotalSeconds,7:F2}"));
     }
-
-    private static (PointCloud<double>, PointCloud<double>) Pair(DatasetSample sample) => (sample.Source, sample.Target!);
 }
