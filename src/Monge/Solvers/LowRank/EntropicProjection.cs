@@ -306,7 +306,7 @@ internal static class EntropicProjection
     /// number can reach 1e10, and round-off of the order of 1e-16 in the cost (the same points in other units) then
     /// moves the extrapolation by 1e-8 relative, so that on some 150-point pairs FRLC's answer depends on the units
     /// (docs/lowrank.md, "Unit invariance"). 1e-4 removes that but loses accuracy and speed on seven low-rank tests;
-    /// FRLC therefore runs plain sweeps by default (<c>Frlc.ProjectionAndersonMemory</c> = 0, stop 21).
+    /// plain sweeps (<c>Frlc.ProjectionAndersonMemory</c> = 0) are unit-invariant but not the default yet (stop 21).
     /// </summary>
     internal const double AndersonRidge = 1e-10;
 
