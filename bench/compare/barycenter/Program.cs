@@ -110,4 +110,4 @@ if (args.Contains("trace"))
 NpyFormat.Write(args[1], new NumericArray(result.ToArray(), a.Shape.Skip(1).ToArray()));
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"{{\"seconds\": {seconds:R}, \"cpu\": {cpuSeconds:R}, \"first_seconds\": {firstSeconds:R}, \"first_cpu\": {firstCpu:R}, \"kernel\": {(result.UsedKernelDomain ? "true" : "false")}, \"iterations\": {result.Convergence.Iterations}, \"error\": {result.Convergence.FinalError:R}, \"status\": \"{result.Convergence.Status}\"}}"));
+    $"{{\"seconds\": {seconds:R}, \"cpu\": {cpuSeconds:R}, \"first_seconds\": {firstSeconds:R}, \"first_cpu\": {firstCpu:R}, \"kernel\": {(result.UsedKernelDomain ? "true" : "false")}, \"absorptions\": {typeof(FixedSupportBarycenterResult).GetProperty("Absorptions", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(result)}, \"iterations\": {result.Convergence.Iterations}, \"error\": {result.Convergence.FinalError:R}, \"status\": \"{result.Convergence.Status}\"}}"));

@@ -72,6 +72,9 @@ public sealed class DenseGeometry<T> : CostGeometry<T>
     /// <summary>The raw (unscaled) row-major matrix.</summary>
     public ReadOnlySpan<T> RawCosts => _cost;
 
+    /// <summary>The raw (unscaled) row-major matrix itself, for a solver that reads it in place (never written).</summary>
+    internal T[] RawArray => _cost;
+
     /// <inheritdoc />
     public override bool IsDense => true;
 

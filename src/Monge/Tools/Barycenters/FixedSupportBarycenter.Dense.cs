@@ -22,13 +22,22 @@ public sealed partial record FixedSupportBarycenter
     public const long DenseKernelEntries = 1L << 22;
 
     /// <summary>
-    /// |log ũ| or |log ṽ| above this many nats triggers an absorption (e^{±100} keeps every product far from the ends of the
-    /// doubles while absorptions, O(n·N) exponentials each, stay rare).
+    /// log ũ or log ṽ above this many nats triggers an absorption (e^{100} keeps every product far from overflow while
+    /// absorptions, O(n·N) exponentials and a private kernel each, stay rare).
     /// </summary>
     internal const double AbsorptionLimit = 100;
 
-    /// <summary>e^{−<see cref="AbsorptionLimit"/>}.</summary>
-    private static readonly double LowScaling = Math.Exp(-AbsorptionLimit);
+    /// <summary>
+    /// log ũ or log ṽ below minus this many nats triggers an absorption. Small scalings only shrink the terms of a product
+    /// (a sum of positive terms keeps its relative accuracy while it stays a normal double), so the low side is wider than
+    /// the high one: e^{−400} times a kernel entry of e^{−300} is still normal. At 100 (stop 21) the far tails of POT's
+    /// unbalanced 1-D example (a ≈ e^{−128}) absorbed at the first iteration, which gave that input its own kernel and
+    /// doubled the memory traffic of every later iteration (stop 22).
+    /// </summary>
+    internal const double LowAbsorptionLimit = 400;
+
+    /// <summary>e^{−<see cref="LowAbsorptionLimit"/>}.</summary>
+    private static readonly double LowScaling = Math.Exp(-LowAbsorptionLimit);
 
     /// <summary>e^{<see cref="AbsorptionLimit"/>}.</summary>
     private static readonly double HighScaling = Math.Exp(AbsorptionLimit);
@@ -70,7 +79,7 @@ public sealed partial record FixedSupportBarycenter
     /// <summary>
     /// The iteration of the log path on stabilized scalings: ṽ_k = e^{log v_k − β_k} (log v_k = g_k/ε, the iterate),
     /// ũ_k = (a_k e^{α_k} / K̃_k ṽ_k)^{τ_a} e^{−α_k}, L_k = log K̃_kᵀ ũ_k − β_k = log Kᵀ u_k, log q as in the log path and
-    /// log v_k ← τ_b(log q − L_k) (over-relaxed as the log path). A scaling beyond e^{±<see cref="AbsorptionLimit"/>} is
+    /// log v_k ← τ_b(log q − L_k) (over-relaxed as the log path). A scaling above e^{<see cref="AbsorptionLimit"/>} or below e^{−<see cref="LowAbsorptionLimit"/>} is
     /// absorbed into α_k or β_k and K̃_k rebuilt. Two dense products per input and iteration (no exponential per entry).
     /// Returns 0 when finished, else the iteration from which the log path must continue (a product underflowed; the
     /// potentials in <paramref name="state"/> are then those of the last good iterate). Debiased: c as the log path, its
@@ -86,9 +95,6 @@ public sealed partial record FixedSupportBarycenter
         var (tauA, tauB, balanced) = (state.TauA, state.TauB, state.Balanced);
         var (w, logQ, previousQ, c) = (state.W, state.LogQ, state.PreviousQ, state.C);
         var kernel = new DenseKernel(geometry, Epsilon, histograms, tauA, c is not null);
-        var cNext = c is null ? null : new double[n];
-        var ec = c is null ? null : new double[n];
-        var kec = c is null ? null : new double[n];
         Action<double[], double[]> plain = kernel.ApplyPlain;
         var logV = new double[k][];
         for (var s = 0; s < k; s++)
@@ -142,19 +148,10 @@ public sealed partial record FixedSupportBarycenter
 
             Array.Copy(logQ, previousQ, n);
             Combine(w, state.LogK, tauB, logQ, state.Scratch);
-            if (c is not null)
+            if (c is not null && !DebiasStep(state, plain))
             {
-                for (var j = 0; j < n; j++)
-                {
-                    logQ[j] += c[j];
-                }
-
-                if (!Debias(plain, c, logQ, ec!, kec!, cNext!))
-                {
-                    Array.Copy(previousQ, logQ, n);
-                    state.Absorptions = kernel.Absorptions;
-                    return FallBack(state, logV, iteration);
-                }
+                state.Absorptions = kernel.Absorptions;
+                return FallBack(state, logV, iteration);
             }
 
             var error = balanced ? MarginalSpread(kernel.V, kernel.Ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ, state.Scratch);
@@ -187,7 +184,7 @@ public sealed partial record FixedSupportBarycenter
 
             if (c is not null)
             {
-                Array.Copy(cNext!, c, n);
+                Array.Copy(state.CNext!, c, n);
             }
 
             if (Stops(state, iteration, error))
@@ -198,7 +195,7 @@ public sealed partial record FixedSupportBarycenter
         }
 
         ToPotentials(state, logV);
-        costs = kernel.Costs(logV, state.LogK, Epsilon);
+        costs = kernel.Costs(logV);
         state.Absorptions = kernel.Absorptions;
         return 0;
     }
@@ -211,7 +208,9 @@ public sealed partial record FixedSupportBarycenter
     {
         private readonly int _rows;
         private readonly int _cols;
-        private readonly double[] _scaledCost;
+        private readonly double[] _cost;
+        private readonly double _costScale;
+        private readonly double _toNats;
         private readonly IReadOnlyList<double[]> _histograms;
         private readonly double _tauA;
         private readonly double[][] _kernel;
@@ -223,6 +222,7 @@ public sealed partial record FixedSupportBarycenter
         private readonly double[]? _plain;
         private readonly double[] _base;
         private readonly bool[] _own;
+        private int[] _sharedInputs;
         private readonly double[][]? _logA;
         private int _absorptions;
 
@@ -234,12 +234,9 @@ public sealed partial record FixedSupportBarycenter
         internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA, bool debiased)
         {
             (_rows, _cols, _histograms, _tauA) = (geometry.Rows, geometry.Cols, histograms, tauA);
-            _scaledCost = geometry.ToDense();
-            var inverse = 1 / epsilon;
-            for (var t = 0; t < _scaledCost.Length; t++)
-            {
-                _scaledCost[t] *= inverse;
-            }
+            // A dense geometry's own matrix is read in place (no n·N copy); any other geometry is materialized once.
+            (_cost, _costScale) = geometry is DenseGeometry<double> dense ? (dense.RawArray, dense.ScaleFactor) : (geometry.ToDense(), 1.0);
+            _toNats = _costScale / epsilon;
 
             var k = histograms.Count;
             _kernel = new double[k][];
@@ -251,6 +248,7 @@ public sealed partial record FixedSupportBarycenter
             Ku = new double[k][];
             _stale = new bool[k];
             _own = new bool[k];
+            _sharedInputs = Enumerable.Range(0, k).ToArray();
             for (var s = 0; s < k; s++)
             {
                 _alpha[s] = new double[_rows];
@@ -261,7 +259,7 @@ public sealed partial record FixedSupportBarycenter
                 Ku[s] = new double[_cols];
             }
 
-            _base = new double[_scaledCost.Length];
+            _base = GC.AllocateUninitializedArray<double>(_cost.Length);
             Build(_base, null, null);
             for (var s = 0; s < k; s++)
             {
@@ -282,31 +280,47 @@ public sealed partial record FixedSupportBarycenter
         }
 
         /// <summary>
-        /// ⟨C, P_s⟩ of every input's plan P_s = diag(ũ_s) K̃_s diag(ṽ_s) at the iterate <paramref name="logV"/> (one more
-        /// half step per input, <paramref name="logK"/> its work space): ε Σ_i ũ_i Σ_j K̃_ij (C_ij/ε) ṽ_j. Null when a step
-        /// fails or a cost is not finite.
+        /// ⟨C, P_s⟩ of every input's plan P_s = diag(ũ_s) K̃_s diag(ṽ_s) at the iterate <paramref name="logV"/>: one fused
+        /// pass per input over its kernel and the costs gives K̃ṽ and (K̃∘C)ṽ row by row, ũ_i comes from the first (as in
+        /// a half step, without absorbing) and ⟨C, P_s⟩ = Σ_i ũ_i ((K̃∘C)ṽ)_i. Inputs that share the plain kernel read each
+        /// row while it is in cache. Null when a product or a cost is not finite (the log path then measures them).
         /// </summary>
-        internal double[]? Costs(double[][] logV, double[][] logK, double epsilon)
+        internal double[]? Costs(double[][] logV)
         {
-            var costs = new double[logV.Length];
-            for (var s = 0; s < logV.Length; s++)
+            var k = logV.Length;
+            var costs = new double[k];
+            for (var s = 0; s < k; s++)
             {
-                if (!Step(s, logV[s], logK[s]))
+                if (!PrepareV(s, logV[s]))
                 {
                     return null;
                 }
+            }
 
-                var (kernel, u, v) = (_kernel[s], _u[s], V[s]);
-                var total = 0.0;
-                for (var i = 0; i < _rows; i++)
+            for (var i = 0; i < _rows; i++)
+            {
+                for (var s = 0; s < k; s++)
                 {
-                    if (u[i] != 0)
+                    var a = _histograms[s][i];
+                    if (!(a > 0))
                     {
-                        total += u[i] * WeightedDot(kernel, _scaledCost, i * _cols, v, _cols);
+                        continue;
                     }
-                }
 
-                costs[s] = epsilon * total;
+                    var kv = DotPair(_kernel[s], _cost, i * _cols, V[s], _cols, out var kcv);
+                    if (!(kv > 0) || !double.IsFinite(kv))
+                    {
+                        return null;
+                    }
+
+                    var u = _tauA == 1 ? a / kv : Math.Exp(_logA![s][i] - (_tauA * Math.Log(kv)) + ((_tauA - 1) * _alpha[s][i]));
+                    costs[s] += u * kcv;
+                }
+            }
+
+            for (var s = 0; s < k; s++)
+            {
+                costs[s] *= _costScale;
             }
 
             return costs.All(double.IsFinite) ? costs : null;
@@ -358,7 +372,7 @@ public sealed partial record FixedSupportBarycenter
         }
 
         /// <summary>How many inputs still use the plain kernel (no absorption yet).</summary>
-        internal int Shared => _own.Count(x => !x);
+        internal int Shared => _sharedInputs.Length;
 
         /// <summary>
         /// <see cref="Step"/> for every input on the calling thread, the inputs that still share the plain kernel batched
@@ -376,7 +390,7 @@ public sealed partial record FixedSupportBarycenter
                 }
             }
 
-            var shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            var shared = _sharedInputs;
             for (var i = 0; i < _rows; i++)
             {
                 foreach (var s in shared)
@@ -387,7 +401,7 @@ public sealed partial record FixedSupportBarycenter
 
             for (var s = 0; s < k; s++)
             {
-                if (_own[s] && !Array.Exists(shared, x => x == s))
+                if (_own[s] && Array.IndexOf(shared, s) < 0)
                 {
                     for (var i = 0; i < _rows; i++)
                     {
@@ -403,7 +417,7 @@ public sealed partial record FixedSupportBarycenter
                 Array.Clear(Ku[s]);
             }
 
-            shared = Enumerable.Range(0, k).Where(s => !_own[s]).ToArray();
+            shared = _sharedInputs;
             for (var i = 0; i < _rows; i++)
             {
                 foreach (var s in shared)
@@ -451,7 +465,7 @@ public sealed partial record FixedSupportBarycenter
                     return false;
                 }
 
-                far |= Math.Abs(x) > AbsorptionLimit;
+                far |= x > AbsorptionLimit || x < -LowAbsorptionLimit;
                 v[j] = x;
             }
 
@@ -497,8 +511,8 @@ public sealed partial record FixedSupportBarycenter
         }
 
         /// <summary>
-        /// ũ = (a e^{α} / K̃ṽ)^{τ_a} e^{−α} (0 where a = 0) from kv = K̃ṽ; when an entry lies beyond e^{±<see
-        /// cref="AbsorptionLimit"/>}, α += log ũ where a &gt; 0 and the kernel is rebuilt (ũ is then 1 there: K̃ṽ grows by ũ,
+        /// ũ = (a e^{α} / K̃ṽ)^{τ_a} e^{−α} (0 where a = 0) from kv = K̃ṽ; when an entry lies above e^{<see
+        /// cref="AbsorptionLimit"/>} or below e^{−<see cref="LowAbsorptionLimit"/>}, α += log ũ where a &gt; 0 and the kernel is rebuilt (ũ is then 1 there: K̃ṽ grows by ũ,
         /// the power's α term shrinks by it). Balanced inputs (τ_a = 1): one vectorized division and a range check, no
         /// logarithm unless absorbing. False when kv is not positive where a is, or a value is not finite.
         /// </summary>
@@ -539,7 +553,7 @@ public sealed partial record FixedSupportBarycenter
                 for (var i = 0; i < _rows; i++)
                 {
                     var logU = a[i] > 0 ? logA[i] - (_tauA * u[i]) + ((_tauA - 1) * alpha[i]) : 0;
-                    far |= Math.Abs(logU) > AbsorptionLimit;
+                    far |= logU > AbsorptionLimit || logU < -LowAbsorptionLimit;
                     u[i] = logU;
                 }
 
@@ -619,8 +633,9 @@ public sealed partial record FixedSupportBarycenter
         {
             if (!_own[s])
             {
-                _kernel[s] = new double[_scaledCost.Length];
+                _kernel[s] = GC.AllocateUninitializedArray<double>(_cost.Length);
                 _own[s] = true;
+                _sharedInputs = Enumerable.Range(0, _own.Length).Where(x => !_own[x]).ToArray();
             }
 
             Build(_kernel[s], _alpha[s], _beta[s]);
@@ -633,11 +648,11 @@ public sealed partial record FixedSupportBarycenter
             for (var i = 0; i < _rows; i++)
             {
                 var row = kernel.AsSpan(i * _cols, _cols);
-                var cost = _scaledCost.AsSpan(i * _cols, _cols);
+                var cost = _cost.AsSpan(i * _cols, _cols);
                 var a = alpha is null ? 0 : alpha[i];
                 for (var j = 0; j < _cols; j++)
                 {
-                    var x = a + (beta is null ? 0 : beta[j]) - cost[j];
+                    var x = a + (beta is null ? 0 : beta[j]) - (_toNats * cost[j]);
                     row[j] = x < -700 ? double.NegativeInfinity : x;
                 }
 
@@ -681,9 +696,9 @@ public sealed partial record FixedSupportBarycenter
             return sum;
         }
 
-        /// <summary>Σ_j m[offset + j]·c[offset + j]·x_j (vectorized).</summary>
+        /// <summary>Σ_j m[offset + j]·x_j, and Σ_j m[offset + j]·c[offset + j]·x_j into <paramref name="weighted"/> (one pass, vectorized).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static double WeightedDot(double[] m, double[] c, int offset, double[] x, int n)
+        private static double DotPair(double[] m, double[] c, int offset, double[] x, int n, out double weighted)
         {
             if (offset < 0 || (long)offset + n > m.Length || (long)offset + n > c.Length || x.Length < n)
             {
@@ -694,19 +709,24 @@ public sealed partial record FixedSupportBarycenter
             ref var cr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), offset);
             ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
             var w = Vector<double>.Count;
-            var sum = Vector<double>.Zero;
+            var (sum, weightedSum) = (Vector<double>.Zero, Vector<double>.Zero);
             var j = 0;
             for (; j + w <= n; j += w)
             {
-                sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref mr, (nuint)j) * Vector.LoadUnsafe(ref cr, (nuint)j), Vector.LoadUnsafe(ref xr, (nuint)j), sum);
+                var mx = Vector.LoadUnsafe(ref mr, (nuint)j) * Vector.LoadUnsafe(ref xr, (nuint)j);
+                sum += mx;
+                weightedSum = Vector.FusedMultiplyAdd(mx, Vector.LoadUnsafe(ref cr, (nuint)j), weightedSum);
             }
 
-            var total = Vector.Sum(sum);
+            var (total, weightedTotal) = (Vector.Sum(sum), Vector.Sum(weightedSum));
             for (; j < n; j++)
             {
-                total += Unsafe.Add(ref mr, j) * Unsafe.Add(ref cr, j) * x[j];
+                var mx = Unsafe.Add(ref mr, j) * x[j];
+                total += mx;
+                weightedTotal += mx * Unsafe.Add(ref cr, j);
             }
 
+            weighted = weightedTotal;
             return total;
         }
 

@@ -95,9 +95,6 @@ public sealed partial record FixedSupportBarycenter
         var kernel = new SeparableKernel(grid, eps);
         var halfStep = new HalfStep(kernel, histograms, tauA, tauB, logQ, state.LogK, n);
         var (v, logV, ku, scratch) = (halfStep.V, halfStep.LogV, halfStep.Ku, halfStep.Scratch);
-        var cNext = c is null ? null : new double[n];
-        var ec = c is null ? null : new double[n];
-        var kec = c is null ? null : new double[n];
         Action<double[], double[]> plain = (x, y) => kernel.Apply(x, scratch[0], y);
         var trace = state.Trace;
         var relaxer = state.Relaxer;
@@ -117,18 +114,9 @@ public sealed partial record FixedSupportBarycenter
 
             Array.Copy(logQ, previousQ, n);
             Combine(w, state.LogK, tauB, logQ, state.Scratch);
-            if (c is not null)
+            if (c is not null && !DebiasStep(state, plain))
             {
-                for (var j = 0; j < n; j++)
-                {
-                    logQ[j] += c[j];
-                }
-
-                if (!Debias(plain, c, logQ, ec!, kec!, cNext!))
-                {
-                    Array.Copy(previousQ, logQ, n);
-                    return FallBack(state, logV, iteration);
-                }
+                return FallBack(state, logV, iteration);
             }
 
             var error = balanced ? MarginalSpread(v, ku) : iteration == 1 ? double.PositiveInfinity : RelativeChange(logQ, previousQ, state.Scratch);
@@ -151,7 +139,7 @@ public sealed partial record FixedSupportBarycenter
             halfStep.Update(relaxer?.Omega ?? 1);
             if (c is not null)
             {
-                Array.Copy(cNext!, c, n);
+                Array.Copy(state.CNext!, c, n);
             }
 
             if (Stops(state, iteration, error))
@@ -541,6 +529,28 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>
+    /// The debiasing block of a kernel-domain iteration (dense and separable paths): log q += c, then the ten steps of
+    /// <see cref="Debias"/> into <c>state.CNext</c> (accepted by the caller after the update). False when a product
+    /// underflowed: log q is then restored to the previous iterate's and the caller hands over to the log path.
+    /// </summary>
+    private static bool DebiasStep(IterationState state, Action<double[], double[]> apply)
+    {
+        var (c, logQ) = (state.C!, state.LogQ);
+        for (var j = 0; j < state.N; j++)
+        {
+            logQ[j] += c[j];
+        }
+
+        if (Debias(apply, c, logQ, state.DebiasWork![0], state.DebiasWork[1], state.CNext!))
+        {
+            return true;
+        }
+
+        Array.Copy(state.PreviousQ, logQ, state.N);
+        return false;
+    }
+
+    /// <summary>
     /// Ten steps c ← ½(c + log q − log K e^c) into <paramref name="next"/> (shifted by max c; <paramref name="apply"/> is
     /// y = K x on the barycenter's support, separable or dense); false on underflow.
     /// </summary>
@@ -713,6 +723,8 @@ public sealed partial record FixedSupportBarycenter
             LogQ = new double[n];
             PreviousQ = new double[n];
             C = options.Debiased ? new double[n] : null;
+            CNext = options.Debiased ? new double[n] : null;
+            DebiasWork = options.Debiased ? [new double[n], new double[n]] : null;
             Scratch = [new double[n], new double[n]];
             Relaxer = options.CreateRelaxer(K, n, Balanced);
         }
@@ -749,6 +761,12 @@ public sealed partial record FixedSupportBarycenter
         internal double[] PreviousQ { get; }
 
         internal double[]? C { get; }
+
+        /// <summary>The debiasing potential after this iteration's ten steps (kernel paths; copied into <see cref="C"/> after the update).</summary>
+        internal double[]? CNext { get; }
+
+        /// <summary>Two work vectors of length N for the kernel paths' debiasing steps (e^c and K e^c).</summary>
+        internal double[][]? DebiasWork { get; }
 
         /// <summary>Two work vectors of length N (the power mean of <c>Combine</c>, the relative change).</summary>
         internal double[][] Scratch { get; }

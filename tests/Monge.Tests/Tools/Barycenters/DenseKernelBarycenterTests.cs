@@ -56,19 +56,7 @@ public sealed class DenseKernelBarycenterTests
         // POT's plot_barycenter_1D set-up at n = 80: Gaussians N(16, 4) and N(48, 8) on arange(n), M = dist² / max, ε = 1e-3.
         // The kernel range is 1000 nats: without absorption the scalings leave the doubles (e^{±709}) and the run would
         // hand over to the log path (UsedKernelDomain false).
-        const int n = 80;
-        var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        var cost = new double[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                cost[(i * n) + j] = (x[i] - x[j]) * (x[i] - x[j]) / ((n - 1.0) * (n - 1.0));
-            }
-        }
-
-        var geometry = new DenseGeometry<double>(cost, n, n);
-        double[][] inputs = [Gaussian(x, 16, 4), Gaussian(x, 48, 8)];
+        var (geometry, inputs) = PotExample(80);
         var solver = new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 1e-10 };
         var kernel = solver.Solve(geometry, inputs, [0.8, 0.2]);
         var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.8, 0.2]);
@@ -102,19 +90,7 @@ public sealed class DenseKernelBarycenterTests
     {
         // POT's 1-D set-up at n = 60, ε = 1e-3 (kernel range 1000 nats): only absorption keeps the kernel path's scalings in
         // the doubles. Debiased: the debiasing steps use the plain kernel, shifted by max c. Same iterates as the log path.
-        const int n = 60;
-        var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        var cost = new double[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                cost[(i * n) + j] = (x[i] - x[j]) * (x[i] - x[j]) / ((n - 1.0) * (n - 1.0));
-            }
-        }
-
-        var geometry = new DenseGeometry<double>(cost, n, n);
-        double[][] inputs = [Gaussian(x, 12, 3), Gaussian(x, 36, 6)];
+        var (geometry, inputs) = PotExample(60);
         var solver = debiased
             ? new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 0, MaxIterations = 120, Debiased = true }
             : new FixedSupportBarycenter { Epsilon = 1e-3, Threshold = 0, MaxIterations = 120, Relaxation = Relaxation.FromRho(1, 1) };
@@ -122,6 +98,26 @@ public sealed class DenseKernelBarycenterTests
         var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.8, 0.2]);
         Assert.True(kernel.UsedKernelDomain);
         Assert.True(kernel.Absorptions > 0);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.5)]
+    public void Solve_UnbalancedPotExample_NoAbsorptionAndTheLogDomainIterates(double scale)
+    {
+        // POT's plot_UOT_barycenter_1D set-up (n = 100, reg 1e-2, reg_m 1): the far tails (a ≈ e^{−128} at n = 1000, e^{−13}
+        // here) give small input scalings that need no absorption (stop 22: the low limit is e^{−400}), so both inputs keep
+        // the shared kernel. The cost is also given with a scale factor (read in place, scaled on the fly; ε scaled with it,
+        // so the same problem): same iterates and plan costs as the log path.
+        var (geometry, inputs) = PotExample(100);
+        var scaled = new DenseGeometry<double>(geometry.RawCosts.ToArray(), 100, 100, scale);
+        var solver = new FixedSupportBarycenter { Epsilon = 1e-2 * scale, Threshold = 0, MaxIterations = 150, Relaxation = Relaxation.FromRho(scale, scale) };
+        var kernel = solver.Solve(scaled, inputs, [0.8, 0.2]);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(scaled, inputs, [0.8, 0.2]);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.Equal(0, kernel.Absorptions);
         NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
         NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
     }
@@ -154,6 +150,24 @@ public sealed class DenseKernelBarycenterTests
         }
 
         return new DenseGeometry<double>(cost, rows, cols);
+    }
+
+    /// <summary>
+    /// POT's plot_barycenter_1D problem on n bins: Gaussians N(n/5, n/20) and N(3n/5, n/10) on arange(n), M = dist² / max.
+    /// </summary>
+    private static (DenseGeometry<double> Geometry, double[][] Inputs) PotExample(int n)
+    {
+        var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var cost = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                cost[(i * n) + j] = (x[i] - x[j]) * (x[i] - x[j]) / ((n - 1.0) * (n - 1.0));
+            }
+        }
+
+        return (new DenseGeometry<double>(cost, n, n), [Gaussian(x, n / 5.0, n / 20.0), Gaussian(x, 3 * n / 5.0, n / 10.0)]);
     }
 
     private static double[] Gaussian(double[] x, double mean, double sd)
