@@ -119,73 +119,32 @@ internal static class CompactCoClustering
     /// <summary>The balanced k-means++ start of <see cref="BalancedSeeding"/> written into the single-precision logits.</summary>
     /// <remarks>The distances and the weighted centres run over the fixed 1024-row chunks (on the threads of
     /// <paramref name="inner"/> when given; centre sums per chunk, added in chunk order), so the start does not depend on
-    /// the thread count; the k-means++ draw itself is sequential (O(m·r·d)). Blocks of more than
-    /// <paramref name="sampleSize"/> points find their centres on a sample of that many of their X points
-    /// (<see cref="SampleCentres"/>); only the final distances run over the whole block.</remarks>
-    public static unsafe void Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner, int sampleSize = int.MaxValue)
+    /// the thread count; the k-means++ draw itself is sequential (O(m·r·d)).</remarks>
+    public static unsafe void Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner)
     {
         var m = ix.Length;
         ws.EnsureCompactClusters(m, r, d + 2);
         ws.EnsureCompactProjection(m, r);
-        double[] centres;
-        if (m > sampleSize)
-        {
-            centres = SampleCentres(x, d, ix, r, gamma, lloydSteps, sampleSize, rng, inner);
-        }
-        else
-        {
-            centres = new double[r * d];
-            Lloyd(ws, x, d, ix, r, gamma, lloydSteps, rng, inner, centres);
-        }
-
+        var centres = new double[r * d];
+        // The row scalings are free until the first projection: k-means++ keeps its distances there.
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
         var logQ = ws.LogQ32;
         fixed (double* px = x, py = y)
         fixed (int* pix = ix, piy = iy)
         {
             var xs = new PointRows(px, pix, d);
             var ys = new PointRows(py, piy, d);
-            var range = Math.Max(Distances(ws, xs, m, r, centres, logQ, inner), Distances(ws, ys, m, r, centres, ws.LogR32, inner));
-            var scale = (float)(range > 0 ? -gamma / range : 0.0);
-            TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
-            TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
-        }
-    }
-
-    /// <summary>The seeding's centres of a large block from <paramref name="sampleSize"/> of its X points drawn uniformly
-    /// with replacement by <paramref name="rng"/> (k-means++ and <paramref name="lloydSteps"/> balanced Lloyd steps on the
-    /// sample, in a workspace of its own: 3·s·r floats). Shared by this machine's seeding and the sharded one
-    /// (<see cref="ShardedBlockSplit"/>), which therefore start from the same centres.</summary>
-    internal static double[] SampleCentres(ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, int r, double gamma, int lloydSteps, int sampleSize, Random rng, ParallelOptions? inner)
-    {
-        var m = ix.Length;
-        var sample = new int[sampleSize];
-        for (var i = 0; i < sampleSize; i++)
-        {
-            sample[i] = ix[rng.Next(m)];
-        }
-
-        var ws = new CoClusteringWorkspace();
-        ws.EnsureCompactClusters(sampleSize, r, d + 2);
-        ws.EnsureCompactProjection(sampleSize, r);
-        var centres = new double[r * d];
-        Lloyd(ws, x, d, sample, r, gamma, lloydSteps, rng, inner, centres);
-        return centres;
-    }
-
-    // k-means++ on the rows ix of x, then lloydSteps balanced Lloyd steps (the logits of the distances projected onto the
-    // balanced marginals with 20 sweeps, the centres re-weighted by the plan); uses ws.LogQ32, ws.ValQ32 and ws.RowDual.
-    private static unsafe void Lloyd(CoClusteringWorkspace ws, ReadOnlySpan<double> x, int d, ReadOnlySpan<int> ix, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner, double[] centres)
-    {
-        var m = ix.Length;
-        // The row scalings are free until the first projection: k-means++ keeps its distances there.
-        KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
-        var logQ = ws.LogQ32;
-        fixed (double* px = x)
-        fixed (int* pix = ix)
-        {
-            var xs = new PointRows(px, pix, d);
-            for (var step = 0; step < lloydSteps; step++)
+            for (var step = 0; ; step++)
             {
+                if (step >= lloydSteps)
+                {
+                    var range = Math.Max(Distances(ws, xs, m, r, centres, logQ, inner), Distances(ws, ys, m, r, centres, ws.LogR32, inner));
+                    var scale = (float)(range > 0 ? -gamma / range : 0.0);
+                    TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
+                    TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
+                    return;
+                }
+
                 var stepRange = Distances(ws, xs, m, r, centres, logQ, inner);
                 TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
                 Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);

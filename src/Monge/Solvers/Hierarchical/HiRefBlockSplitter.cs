@@ -125,7 +125,7 @@ public sealed class HiRefBlockSplitter
             if (seeded)
             {
                 t0 = HiRefProfile.Start();
-                CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner, Options.SeedingSampleSize);
+                CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
                 HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
             }
 

@@ -75,12 +75,6 @@ public sealed partial record HierarchicalRefinement
     /// reference's random kernel instead.</summary>
     public int SeedingSteps { get; init; } = 2;
 
-    /// <summary>Single-precision blocks of more than this many points find their seeding centres (k-means++ and the
-    /// <see cref="SeedingSteps"/> Lloyd steps) on this many of their source points drawn at random (default 65 536;
-    /// <see cref="int.MaxValue"/> seeds on the whole block, the behaviour before stop 22); the start's distances still
-    /// cover every point. Blocks of at most this size are unchanged. Measured in docs/hiref.md ("Stop 22 (fast1m)").</summary>
-    internal int SeedingSampleSize { get; init; } = 65536;
-
     /// <summary>Blocks of at least this many points run the co-clustering with its four m×r arrays (log Q, Q, log R, R)
     /// in single precision, sums still in double (default 524 288): 16·r instead of 32·r bytes per point, the largest
     /// term of the memory at millions of points. Smaller blocks keep double precision (so results below this size are
@@ -582,7 +576,6 @@ public sealed partial record HierarchicalRefinement
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(SinglePrecisionMinBlock >= 1, $"SinglePrecisionMinBlock must be at least 1 (got {SinglePrecisionMinBlock}).", nameof(SinglePrecisionMinBlock));
-        Require(SeedingSampleSize >= 1, $"SeedingSampleSize must be at least 1 (got {SeedingSampleSize}).", nameof(SeedingSampleSize));
         Require(SinglePrecisionMinPoints >= 1, $"SinglePrecisionMinPoints must be at least 1 (got {SinglePrecisionMinPoints}).", nameof(SinglePrecisionMinPoints));
         Require(SinglePrecisionStallTolerance >= 0 && double.IsFinite(SinglePrecisionStallTolerance), $"SinglePrecisionStallTolerance must be non-negative and finite (got {SinglePrecisionStallTolerance}).", nameof(SinglePrecisionStallTolerance));
         Require(SinglePrecisionLargeStallTolerance >= 0 && double.IsFinite(SinglePrecisionLargeStallTolerance), $"SinglePrecisionLargeStallTolerance must be non-negative and finite (got {SinglePrecisionLargeStallTolerance}).", nameof(SinglePrecisionLargeStallTolerance));

@@ -197,18 +197,12 @@ internal static class ShardedBlockSplit
 
         // The same generator as HiRefBlockSplitter.SplitBlock: the squared-Euclidean factors draw nothing from it.
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
+        var centres = new double[r * d];
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
         var chunks = CoClustering.Chunks(m);
         var ranges = new double[chunks];
         var partials = new double[chunks * r * Math.Max(k, d + 1)];
-        // Large blocks: the centres from a sample of the X points, here (the same as HiRefBlockSplitter's seeding).
-        var sampled = m > splitOptions.SeedingSampleSize;
-        var centres = sampled ? CompactCoClustering.SampleCentres(x, d, ix, r, gamma, splitOptions.SeedingSteps, splitOptions.SeedingSampleSize, rng, inner) : new double[r * d];
-        if (!sampled)
-        {
-            KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
-        }
-
-        for (var step = 0; !sampled && step < splitOptions.SeedingSteps; step++)
+        for (var step = 0; step < splitOptions.SeedingSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             shards.Distances(0, centres, ranges);

@@ -57,25 +57,6 @@ public class HiRefScaleTests
         Assert.Throws<InputValidationException>(() => (solver with { SinglePrecisionLargeStallTolerance = double.NaN }).Solve(sample.Source, sample.Target!));
     }
 
-    // Stop 22: blocks above SeedingSampleSize find their seeding centres on a random sample of their points. The start
-    // changes (so the permutation does), the matching stays as good (oracle: the solve seeded on the whole block), and it
-    // does not depend on the thread count.
-    [Fact]
-    public void Solve_SeedingSample_SameQualityIndependentOfThreads()
-    {
-        const int n = 16384;
-        var sample = Sample(SyntheticDataset.EightGaussiansMoons, n);
-        var solver = new HierarchicalRefinement { Seed = 5, SinglePrecisionMinPoints = 1, SlabRounds = 0, Polish = false };
-        var whole = (solver with { SeedingSampleSize = int.MaxValue }).Solve(sample.Source, sample.Target!);
-        var sampled = (solver with { SeedingSampleSize = 2048 }).Solve(sample.Source, sample.Target!);
-        var oneThread = (solver with { SeedingSampleSize = 2048, MaxDegreeOfParallelism = 1 }).Solve(sample.Source, sample.Target!);
-        Assert.Equal(whole.Permutation, solver.Solve(sample.Source, sample.Target!).Permutation); // 16 384 ≤ 65 536: unchanged
-        Assert.NotEqual(whole.Permutation, sampled.Permutation);
-        Assert.Equal(sampled.Permutation, oneThread.Permutation);
-        Assert.InRange(sampled.Cost / whole.Cost, 0.99, 1.01);
-        Assert.Throws<InputValidationException>(() => (solver with { SeedingSampleSize = 0 }).Solve(sample.Source, sample.Target!));
-    }
-
     // The float path with its stall stop does not depend on the thread count nor on the executor.
     [Fact]
     public void Solve_SinglePrecisionEveryLevel_IndependentOfThreadsAndExecutor()

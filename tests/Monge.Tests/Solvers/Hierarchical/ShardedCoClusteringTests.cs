@@ -65,8 +65,7 @@ public class ShardedCoClusteringTests
     [InlineData(new[] { 0 }, false)]
     [InlineData(new[] { 0, 2048 }, false)]
     [InlineData(new[] { 0, 1024, 3072 }, true)]
-    [InlineData(new[] { 0, 2048 }, true, 1000)] // the centres from a sample of 1 000 points (stop 22)
-    public void Split_Shards_SameRangesAsWholeBlock(int[] starts, bool threads, int seedingSample = int.MaxValue)
+    public void Split_Shards_SameRangesAsWholeBlock(int[] starts, bool threads)
     {
         const int n = 4500;
         const int d = 2;
@@ -74,7 +73,7 @@ public class ShardedCoClusteringTests
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3, d, withTarget: true);
         var x = sample.Source.Memory.ToArray();
         var y = sample.Target!.Memory.ToArray();
-        var options = new HierarchicalRefinement { Seed = 11, SinglePrecisionMinBlock = 1, SeedingSampleSize = seedingSample };
+        var options = new HierarchicalRefinement { Seed = 11, SinglePrecisionMinBlock = 1 };
         var block = new HiRefBlock(0, 0, 0, 0, n);
         var expectedX = Enumerable.Range(0, n).ToArray();
         var expectedY = Enumerable.Range(0, n).ToArray();
