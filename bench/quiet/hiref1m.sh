@@ -10,7 +10,9 @@
 # Stop 20 (cocl): the float co-clustering's projections start from the previous step's column scalings (every block at
 # 1M is float): fewer sweeps and lower costs than stop 19's quiet run (8 Gaussians default: cost 7.172597, 0.748%);
 # compare the four rows with docs/benchmarks.md "Quiet-machine measurements after the stop-19 merge".
-# Estimated time on a quiet 2-core machine: data ~20 s, four solves of ~25–35 s, two certificates of ~25 s: ~4 minutes.
+# Stop 22 (fast1m): above 262 144 points the float co-clustering stops at a 1e-3 stall (SinglePrecisionLargeStallTolerance):
+# under load −26% CPU on 8 Gaussians (certified 0.742% against 0.727%), half-moon +0.006% cost; bench/quiet/fast1m.sh
+# compares both tolerances. Estimated time on a quiet 2-core machine: data ~20 s, four solves of ~25–35 s, two certificates of ~25 s: ~4 minutes.
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -6,7 +6,8 @@
 # same solver with --quality fast inside the 10M loopback: 397 s, 759.9 CPU-s, levels 131 / 98 / 22 / 16 s; the defaults add
 # about one round of 32-pair slabs; stop 21 (big10m) made the leaves' cost fill, the levels' block costs and the slab
 # projection cheaper or parallel, results unchanged; docs/hiref.md "10⁷ (big10m, stop 21)"): about 8 minutes in all, at
-# most 12. Needs >= 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, 2.80-2.87 GB measured).
+# most 12. Stop 22 (fast1m): the float co-clustering stops at a 1e-3 stall above 262 144 points (results change on
+# purpose), estimated −10 to −16% of the CPU: ~335–360 s quiet (docs/hiref.md "Stop 22 (fast1m)"). Needs >= 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, 2.80-2.87 GB measured).
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -34,6 +34,29 @@ public class HiRefScaleTests
         Assert.Throws<InputValidationException>(() => (solver with { SinglePrecisionStallTolerance = -1 }).Solve(sample.Source, sample.Target!));
     }
 
+    // Stop 22: problems above LargeSlabMaxPoints stop the float co-clustering with SinglePrecisionLargeStallTolerance;
+    // smaller ones keep SinglePrecisionStallTolerance. Oracle: the same solve with the tolerance given directly.
+    [Fact]
+    public void SplitOptionsFor_LargeStallToleranceOnlyAboveLargeSlabMaxPoints()
+    {
+        var defaults = new HierarchicalRefinement();
+        Assert.Equal(1e-4, defaults.SplitOptionsFor(262144).SinglePrecisionStallTolerance);
+        Assert.Equal(1e-3, defaults.SplitOptionsFor(262145).SinglePrecisionStallTolerance);
+        Assert.Equal(1e-4, HierarchicalRefinement.ForQuality(HiRefQuality.Best).SplitOptionsFor(1 << 20).SinglePrecisionStallTolerance);
+
+        const int n = 6000;
+        var sample = Sample(SyntheticDataset.EightGaussiansMoons, n);
+        var solver = new HierarchicalRefinement { Seed = 3, LeafSize = 64, SinglePrecisionMinPoints = 1, SlabRounds = 0, Polish = false };
+        var large = (solver with { LargeSlabMaxPoints = n - 1, SinglePrecisionLargeStallTolerance = 1e-2 }).Solve(sample.Source, sample.Target!);
+        var direct = (solver with { LargeSlabMaxPoints = n - 1, SinglePrecisionStallTolerance = 1e-2, SinglePrecisionLargeStallTolerance = 1e-2 }).Solve(sample.Source, sample.Target!);
+        var small = (solver with { LargeSlabMaxPoints = n, SinglePrecisionLargeStallTolerance = 1e-2 }).Solve(sample.Source, sample.Target!);
+        var reference = solver.Solve(sample.Source, sample.Target!);
+        Assert.Equal(direct.Permutation, large.Permutation);
+        Assert.Equal(reference.Permutation, small.Permutation);
+        Assert.NotEqual(reference.Permutation, large.Permutation); // 1e-2 really stopped some block earlier
+        Assert.Throws<InputValidationException>(() => (solver with { SinglePrecisionLargeStallTolerance = double.NaN }).Solve(sample.Source, sample.Target!));
+    }
+
     // The float path with its stall stop does not depend on the thread count nor on the executor.
     [Fact]
     public void Solve_SinglePrecisionEveryLevel_IndependentOfThreadsAndExecutor()
