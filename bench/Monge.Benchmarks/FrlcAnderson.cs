@@ -8,11 +8,11 @@ using Monge.Testing;
 
 /// <summary>
 /// Cost of Anderson acceleration in FRLC's Q/R projections (stop 21, frlcinv), one-shot:
-/// <c>dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll frlc-anderson DATA N RANK SEED [UNITS [MEMORY...]]</c>.
+/// <c>dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll frlc-anderson DATA N RANK SEED [UNITS [MEMORY[/CAP[/LATENT]]...]]</c>.
 /// DATA = pca (30-D PCA-like pair), um (micrometre slices), moons (half-moon → S-curve) or gauss (eight Gaussians →
 /// moons); the coordinates are multiplied by UNITS (default 1). Solves the pair with FRLC's defaults at each Anderson
 /// memory given (default 0 and 5), one after the other in this process after a small warm-up solve (JIT), and prints
-/// per memory: outer iterations, status, cost, marginal error, total Q/R projection sweeps and the process CPU seconds
+/// per memory (MEMORY/CAP/LATENT also sets the Q/R sweep cap <c>ProjectionIterations</c> and <c>LatentIterations</c>, the cap of the T projections and of the initial ones): outer iterations, status, cost, marginal error, total Q/R projection sweeps and the process CPU seconds
 /// (user + sys) of the solve.
 /// </summary>
 internal static class FrlcAnderson
@@ -24,23 +24,29 @@ internal static class FrlcAnderson
         var rank = int.Parse(args[2], CultureInfo.InvariantCulture);
         var seed = int.Parse(args[3], CultureInfo.InvariantCulture);
         var units = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 1.0;
-        var memories = args.Length > 5 ? args.Skip(5).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [0, 5];
+        var memories = args.Length > 5 ? args.Skip(5).ToArray() : ["0", "5"];
         var (x, y) = Data(data, n);
         var problem = LinearProblem<double>.FromPointClouds(UnitsData.Scaled(x, units), UnitsData.Scaled(y, units));
         var (wx, wy) = Data(data, 60);
         _ = new Frlc { Rank = 4, Seed = 0 }.Solve(LinearProblem<double>.FromPointClouds(wx, wy));
         Console.WriteLine(FormattableString.Invariant($"{data} n={n} d={x.Dimension} rank={rank} seed={seed} units×{units}"));
-        Console.WriteLine("memory  iters  status         cost           marg.err  sweeps   cpu_s");
+        Console.WriteLine("memory/cap/latent  iters  status         cost           marg.err  sweeps   cpu_s");
         var process = Process.GetCurrentProcess();
-        foreach (var memory in memories)
+        foreach (var spec in memories)
         {
+            // MEMORY[/CAP[/LATENT]]: Anderson memory, optionally the Q/R sweep cap (ProjectionIterations) and LatentIterations (the T
+            // projections' cap, which also caps the initial projections).
+            var parts = spec.Split('/');
+            var memory = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            var cap = parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : new Frlc().ProjectionIterations;
+            var latent = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : new Frlc().LatentIterations;
             process.Refresh();
             var before = process.TotalProcessorTime;
-            var result = new Frlc { Rank = rank, Seed = seed, ProjectionAndersonMemory = memory }.Solve(problem);
+            var result = new Frlc { Rank = rank, Seed = seed, ProjectionAndersonMemory = memory, ProjectionIterations = cap, LatentIterations = latent }.Solve(problem);
             process.Refresh();
             var cpu = (process.TotalProcessorTime - before).TotalSeconds;
             var c = result.Convergence;
-            Console.WriteLine(FormattableString.Invariant($"{memory,6}  {c.Iterations,5}  {c.Status,-13}  {result.Cost,-13:G10}  {result.MarginalError,8:E1}  {result.ProjectionSweeps,7}  {cpu,6:F2}"));
+            Console.WriteLine(FormattableString.Invariant($"{spec,-12}  {c.Iterations,5}  {c.Status,-13}  {result.Cost,-13:G10}  {result.MarginalError,8:E1}  {result.ProjectionSweeps,7}  {cpu,6:F2}"));
         }
     }
 
