@@ -9,7 +9,8 @@
 # `bench/quiet/table12.sh all` runs all twelve cases at 131 072 (≈ 2 300–2 800 CPU-s, 20–25 minutes quiet; the ten
 # measured cases took 1 200 CPU-s under load, the two 64-D cases are estimated at 1 100–1 600); `bench/quiet/table12.sh 1m` the four 1 048 576-point 2-D cases (≈ 1 300–3 100 CPU-s, 12–28
 # minutes quiet: the Euclidean certificates dominate and are estimates; needs ≥ 6 GB free); `bench/quiet/table12.sh 2d` the
-# checkerboard and 8 Gaussians → moons squared rows at 131 072 (stop 20, ≈ 2–3 quiet minutes).
+# checkerboard and 8 Gaussians → moons squared rows at 131 072 (stop 20, ≈ 2–3 quiet minutes); `bench/quiet/table12.sh rows64`
+# the 64-D rows (both costs) and the 16-D Euclidean row with today's defaults (stop 22).
 # Every case is one `hiref tune DATASET D COST N certify=1` whose last line is a `json: {...}` record; the table is
 # printed from those records (also kept in $OUT, default /tmp/table12.jsonl, to regenerate the docs table).
 set -euo pipefail
@@ -28,7 +29,10 @@ case "${1:-missing}" in
              "gaussian-mixture 16 euclidean 131072" "gaussian-mixture 64 sqeuclidean 131072" "gaussian-mixture 64 euclidean 131072") ;;
   1m) CASES=("half-moon-s-curve 2 sqeuclidean 1048576" "eight-gaussians-moons 2 sqeuclidean 1048576"
             "half-moon-s-curve 2 euclidean 1048576" "eight-gaussians-moons 2 euclidean 1048576") ;;
-  *) echo "usage: $0 [missing|all|1m|2d]" >&2; exit 2 ;;
+  # stop 22 (rows64): the 64-D rows and the 16-D Euclidean row with the exact k-best global step (the default since stop
+  # 20); see docs/hiref.md "Stop 22 (rows64)" for the CPU-s measured under load.
+  rows64) CASES=("gaussian-mixture 64 sqeuclidean 131072" "gaussian-mixture 64 euclidean 131072" "gaussian-mixture 16 euclidean 131072") ;;
+  *) echo "usage: $0 [missing|all|1m|2d|rows64]" >&2; exit 2 ;;
 esac
 if [ "${1:-}" = 1m ] && [ "$(free -g | awk '/Mem:/{print $7}')" -lt 6 ]; then echo "need >= 6 GB available" >&2; exit 3; fi
 uptime
