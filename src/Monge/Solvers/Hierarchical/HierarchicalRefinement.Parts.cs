@@ -12,7 +12,7 @@ public sealed partial record HierarchicalRefinement
     /// <see cref="RandomPartsMinPoints"/> &lt; n ≤ <see cref="RandomPartsMaxPoints"/> in dimension ≤
     /// <see cref="RandomPartsMaxDimension"/>, both clouds are cut into Q = ⌈n / RandomPartsSize⌉ seeded random parts of
     /// ⌊n/Q⌋ or ⌈n/Q⌉ points (source part q and target part q of equal size), each pair of parts is matched by this solver's
-    /// own budget at n/Q points, and the union of the matchings (a permutation; every point keeps its mass 1/n) is then
+    /// own budget at n/Q points (without the leaf-pair rounds unless <see cref="RandomPartsLeafPairs"/>), and the union of the matchings (a permutation; every point keeps its mass 1/n) is then
     /// polished by the whole problem's slab rounds and global step. No leaf-pair polish on the union (it has no leaves).
     /// Q &lt; 2 runs the ordinary solve, so with the default size the step runs from 65 537 points on (2 parts up to 131 072,
     /// 3 up to 196 608, 4 up to 262 144). Time: Q solves of n/Q points, one after the other; memory: one part's solve and its
@@ -30,6 +30,12 @@ public sealed partial record HierarchicalRefinement
     /// at n = 131 072; docs/hiref.md, "Stop 22 (parts)").</summary>
     internal int RandomPartsMaxDimension { get; init; } = 2;
 
+    /// <summary>The parts' solves run the leaf-pair rounds (<see cref="PolishMaxPoints"/>) when true; default false: the
+    /// parts skip them (the slab rounds of the parts and of the union follow anyway). On 8 Gaussians → moons squared at
+    /// n = 131 072 under load: 7.121852 (0.208% certified) in 53.7 CPU-s without them against 7.121968 (0.210%) in 70.4
+    /// with them (docs/hiref.md, "Stop 22 (parts)").</summary>
+    internal bool RandomPartsLeafPairs { get; init; }
+
     /// <summary>The number of random parts for an n-point, d-dimensional problem under these options (1: none).</summary>
     internal int PartsFor(int n, int d) =>
         RandomPartsSize > 0 && n > RandomPartsMinPoints && n <= RandomPartsMaxPoints && d <= RandomPartsMaxDimension
@@ -40,7 +46,8 @@ public sealed partial record HierarchicalRefinement
     private HierarchicalRefinementResult RunParts(PointCloud<double> source, PointCloud<double> target, int parts, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var union = Hierarchical.RandomParts.Solve(this with { RandomPartsSize = 0 }, source, target, parts, Seed, progress, cancellationToken);
+        var partSolver = RandomPartsLeafPairs ? this with { RandomPartsSize = 0 } : this with { RandomPartsSize = 0, PolishMaxPoints = 0 };
+        var union = Hierarchical.RandomParts.Solve(partSolver, source, target, parts, Seed, progress, cancellationToken);
         var partsSeconds = clock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var matching = new HiRefMatching(source.Memory, target.Memory, source.Dimension, union.IndicesX, union.IndicesY, [], Cost, parallel, progress, union.PeakBytes);
