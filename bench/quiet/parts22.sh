@@ -3,7 +3,7 @@
 # defaults (in 2-D for 32 768 < n <= 262 144: the union of HiRef solves on 2 random halves, then the slab rounds) and with
 # the step off (partsize=0, the stop-21 default), gap to the certified bounds of docs/hiref.md's 131 072 table.
 # `sq` (default): the four squared-Euclidean 2-D rows, 8 runs, ~6-8 quiet minutes (under load: 30-110 CPU-s per run);
-# `eucl`: the four Euclidean 2-D rows; `big`: 8 Gaussians -> moons and half-moon -> S-curve at 262 144 (no bound: costs only);
+# `eucl`: the four Euclidean 2-D rows (the step is off for that cost: both variants give the same answer); `big`: 8 Gaussians -> moons and half-moon -> S-curve at 262 144 (no bound: costs only);
 # `q`: 8 Gaussians -> moons with quarters (partsize=32768) against halves.
 # Run from the repository root after `dotnet build Monge.slnx -c Release`; builds the hiref compare tool if needed.
 # Prints per run: case, variant, cost, gap to the bound, CPU seconds (user + sys) of the process, peak resident MB.

@@ -107,6 +107,8 @@ public class RandomPartsTests
         Assert.Equal(3, (balanced with { RandomPartsSize = 16384 }).PartsFor(32769, 2));
         Assert.Equal(1, balanced.PartsFor(262145, 2));
         Assert.Equal(1, balanced.PartsFor(131072, 16));
+        Assert.Equal(1, (balanced with { Cost = new Euclidean<double>() }).PartsFor(131072, 2));
+        Assert.Equal(2, (balanced with { Cost = new SquaredEuclidean<double>() }).PartsFor(131072, 2));
         Assert.Equal(1, HierarchicalRefinement.ForQuality(HiRefQuality.Fast).PartsFor(131072, 2));
         Assert.Equal(2, HierarchicalRefinement.ForQuality(HiRefQuality.Best).PartsFor(131072, 2));
     }
