@@ -9,7 +9,7 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol,
+/// Keys: leaf, schedule (r1,r2,...), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol,
 /// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
@@ -59,6 +59,11 @@ internal static class Tune
                 "largemax" => solver with { LargeSlabMaxPoints = I() },
                 "largetol" => solver with { LargeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "largepatience" => solver with { LargeSlabPatience = I() },
+                "partsize" => solver with { RandomPartsSize = I() },
+                "partsmin" => solver with { RandomPartsMinPoints = I() },
+                "partsmax" => solver with { RandomPartsMaxPoints = I() },
+                "partsdim" => solver with { RandomPartsMaxDimension = I() },
+                "partslp" => solver with { RandomPartsLeafPairs = I() != 0 },
                 "first" => solver with { FirstSlabRounds = I() },
                 "firstsize" => solver with { FirstSlabSize = I() },
                 "huge" => solver with { HugeSlabRounds = I() },

@@ -31,6 +31,13 @@ public sealed partial record HierarchicalRefinement
         ArgumentNullException.ThrowIfNull(subtrees);
         ArgumentOutOfRangeException.ThrowIfLessThan(subtreeMaxSize, 1);
         var schedule = Validate(source, target);
+        if (PartsFor(source.Count, source.Dimension) > 1)
+        {
+            // The random parts replace the trunk: the parts are solved here (their levels through Executor), so the
+            // result stays Solve's; the subtree runner is not used.
+            return Run(source, target, schedule, progress, cancellationToken);
+        }
+
         var trunk = RunTrunk(source, target, schedule, subtreeMaxSize, progress, cancellationToken);
         var (n, d, x, y, idxX, idxY, blocks) = (trunk.N, trunk.D, trunk.X, trunk.Y, trunk.IdxX, trunk.IdxY, trunk.Blocks);
         cancellationToken.ThrowIfCancellationRequested();

@@ -219,11 +219,12 @@ public sealed partial record HierarchicalRefinement
     /// to <see cref="PolishMaxPoints"/> stays); <see cref="HiRefQuality.Balanced"/>: the defaults;
     /// <see cref="HiRefQuality.Best"/>: 16 slab rounds at every n (<see cref="LargeSlabMaxPoints"/> lifted, stop
     /// tolerance 1e-5) and 4 global passes (32 768 &lt; n ≤ 262 144). Above 32 768 points the global passes start from
-    /// different matchings, so there Best ≤ Balanced is expected but not guaranteed. Measured costs and times per budget are in docs/hiref.md.</param>
+    /// different matchings, and in 2-D Balanced and Best replace the levels by the random parts (<see cref="RandomPartsSize"/>; Fast
+    /// keeps the levels), so there Best ≤ Balanced ≤ Fast is expected but not guaranteed. Measured costs and times per budget are in docs/hiref.md.</param>
     /// <returns>A solver with those options and every other option at its default.</returns>
     public static HierarchicalRefinement ForQuality(HiRefQuality quality) => quality switch
     {
-        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0, HugeSlabRounds = 0, GlobalPasses = 0 },
+        HiRefQuality.Fast => new HierarchicalRefinement { SlabRounds = 0, LargeSlabRounds = 0, HugeSlabRounds = 0, GlobalPasses = 0, RandomPartsSize = 0 },
         HiRefQuality.Balanced => new HierarchicalRefinement(),
         HiRefQuality.Best => new HierarchicalRefinement { SlabRounds = 16, LargeSlabRounds = 16, LargeSlabMaxPoints = int.MaxValue, LargeSlabTolerance = 1e-5, GlobalPasses = 4 },
         _ => throw new InputValidationException(InputProblem.InvalidParameter, $"Unknown quality {quality}.", nameof(quality)),
@@ -263,6 +264,11 @@ public sealed partial record HierarchicalRefinement
     // Orchestration: schedule → levels through the executor → exact leaves → polish steps → result.
     private HierarchicalRefinementResult Run(PointCloud<double> source, PointCloud<double> target, int[] schedule, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
+        if (PartsFor(source.Count, source.Dimension) is var parts and > 1)
+        {
+            return RunParts(source, target, parts, progress, cancellationToken);
+        }
+
         var trunk = RunTrunk(source, target, schedule, 0, progress, cancellationToken);
         var blocks = trunk.Blocks;
         cancellationToken.ThrowIfCancellationRequested();
@@ -315,12 +321,17 @@ public sealed partial record HierarchicalRefinement
 
     // After the leaves (solved here or on workers): the cost before polish, the polish steps for this n and leaf count,
     // and the result (permutation from the paired index arrays).
-    private HierarchicalRefinementResult PolishAndFinish(HiRefMatching matching, int n, int[] schedule, List<HiRefLevelReport> levels, int leafCount, int maxLeafSize, double leafSeconds, int[] idxX, int[] idxY, Stopwatch clock, CancellationToken cancellationToken)
+    private HierarchicalRefinementResult PolishAndFinish(HiRefMatching matching, int n, int[] schedule, List<HiRefLevelReport> levels, int leafCount, int maxLeafSize, double leafSeconds, int[] idxX, int[] idxY, Stopwatch clock, CancellationToken cancellationToken, HiRefPolishReport? partsReport = null)
     {
         var costBeforePolish = matching.Recompute();
         var polishClock = Stopwatch.StartNew();
-        var steps = PolishSteps(n, leafCount);
-        var polishReports = new List<HiRefPolishReport>(steps.Count);
+        var steps = PolishSteps(n, leafCount, withLeaves: partsReport is null);
+        var polishReports = new List<HiRefPolishReport>(steps.Count + 1);
+        if (partsReport is not null)
+        {
+            polishReports.Add(partsReport with { Cost = costBeforePolish });
+        }
+
         foreach (var step in steps)
         {
             var stepClock = Stopwatch.StartNew();
@@ -411,10 +422,10 @@ public sealed partial record HierarchicalRefinement
             : throw new InvalidOperationException($"The executor's children of block {block.Index} (level {block.Level}) hold {offset} points; the block has {block.Size}.");
     }
 
-    // The polish steps in order: leaf pairs and the neighbourhood step (n ≤ PolishMaxPoints), then the slab rounds
+    // The polish steps in order (after the random parts' union, if any, which has no leaves: no leaf pairs): leaf pairs and the neighbourhood step (n ≤ PolishMaxPoints), then the slab rounds
     // (SlabRounds for n ≤ SlabMaxPoints, LargeSlabRounds above, up to LargeSlabMaxPoints, HugeSlabRounds above); none when polish is off or
     // there is one leaf.
-    private List<IHiRefPolishStep> PolishSteps(int n, int leafCount)
+    private List<IHiRefPolishStep> PolishSteps(int n, int leafCount, bool withLeaves = true)
     {
         var steps = new List<IHiRefPolishStep>();
         if (!Polish || leafCount <= 1)
@@ -422,7 +433,7 @@ public sealed partial record HierarchicalRefinement
             return steps;
         }
 
-        if (n <= PolishMaxPoints)
+        if (withLeaves && n <= PolishMaxPoints)
         {
             steps.Add(new LeafPairPolish(PolishRounds, PolishTolerance));
             if (NeighbourhoodCandidates > 0)
