@@ -20,7 +20,8 @@ namespace Monge.Solvers.Hierarchical;
 /// <param name="seed">Seed of the deals.</param>
 /// <param name="tolerance">Stop after a round that gains at most this fraction.</param>
 /// <param name="minDimension">Runs only on points of at least this dimension.</param>
-internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension) : IHiRefPolishStep
+/// <param name="maxDimension">Runs only on points of at most this dimension.</param>
+internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension, int maxDimension = int.MaxValue) : IHiRefPolishStep
 {
     public string Name => "groups";
 
@@ -37,7 +38,7 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
         var idxY = matching.IndicesY;
         var n = idxX.Length;
         var d = matching.Dimension;
-        if (n < 2 || rounds <= 0 || d < minDimension)
+        if (n < 2 || rounds <= 0 || d < minDimension || d > maxDimension)
         {
             return;
         }

@@ -67,13 +67,13 @@ public class GroupedGlobalPolishTests
 
     // Through the solver on a small forced case (GlobalMaxPoints below n, so the grouped step replaces the whole-problem
     // step): it runs last, the cost is not above the same run without it, 1 and 2 threads give the same permutation, a
-    // planted permutation stays exact, and negative rounds or tiny groups are refused.
+    // planted permutation stays exact, the fast budget and dimensions above the cap run none, and bad options are refused.
     [Fact]
     public void Solve_Grouped_NotWorseThanWithoutAndDeterministic()
     {
         const int n = 2000;
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 74, 16, withTarget: true);
-        var baseline = new HierarchicalRefinement { LeafSize = 64, Seed = 74, SlabMaxPoints = 500, LargeSlabMaxPoints = 1000, HugeSlabSize = 32, GlobalMinPoints = 0, GlobalMaxPoints = 1000, GlobalGroupPoints = 500, GlobalGroupRounds = 1 };
+        var baseline = new HierarchicalRefinement { LeafSize = 64, Seed = 74, SlabMaxPoints = 500, LargeSlabMaxPoints = 1000, HugeSlabSize = 32, GlobalMinPoints = 0, GlobalMaxPoints = 1000, GlobalGroupPoints = 500 };
         var without = (baseline with { GlobalGroupRounds = 0 }).Solve(sample.Source, sample.Target!);
         var with = baseline.Solve(sample.Source, sample.Target!);
         var twoThreads = (baseline with { MaxDegreeOfParallelism = 2 }).Solve(sample.Source, sample.Target!);
@@ -98,7 +98,15 @@ public class GroupedGlobalPolishTests
         Assert.Equal(0.0, exact.Cost);
         Assert.Equal(planted, exact.Permutation);
 
+        // The fast budget (no global passes) and dimensions above GlobalGroupMaxDimension run no grouped step.
+        var fast = (HierarchicalRefinement.ForQuality(HiRefQuality.Fast) with { LeafSize = 64, Seed = 74, GlobalMinPoints = 0, GlobalMaxPoints = 1000, GlobalGroupPoints = 500 }).Solve(sample.Source, sample.Target!);
+        Assert.DoesNotContain(fast.PolishSteps, s => s.Step is "groups" or "global");
+        var capped = (baseline with { GlobalGroupMaxDimension = 8 }).Solve(sample.Source, sample.Target!);
+        Assert.Equal(0, Assert.Single(capped.PolishSteps, s => s.Step == "groups").Rounds);
+        Assert.Equal(without.Permutation, capped.Permutation);
+
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupRounds = -1 }).Solve(x, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupMaxDimension = 0 }).Solve(x, sample.Target!));
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupPoints = 1 }).Solve(x, sample.Target!));
     }
 
