@@ -10,7 +10,7 @@ using Monge.Tools;
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
 /// Keys: leaf, schedule (r1,r2,...), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol,
-/// neighbours, global (GlobalPasses), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
+/// neighbours, global (GlobalPasses), globalmax (GlobalMaxPoints), groups (GlobalGroupPoints), grounds (GlobalGroupRounds), gmaxdim (GlobalGroupMaxDimension), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
@@ -73,6 +73,10 @@ internal static class Tune
                 "global" => solver with { GlobalPasses = I() },
                 "globalk" => solver with { GlobalCandidates = I() },
                 "globalmin" => solver with { GlobalMinPoints = I() },
+                "globalmax" => solver with { GlobalMaxPoints = I() },
+                "groups" => solver with { GlobalGroupPoints = I() },
+                "grounds" => solver with { GlobalGroupRounds = I() },
+                "gmaxdim" => solver with { GlobalGroupMaxDimension = I() },
                 "probes" => solver with { GlobalProbes = I() },
                 "gmindim" => solver with { GlobalMinDimension = I() },
                 "gballs" => solver with { GlobalBallPoints = I() },
@@ -347,6 +351,25 @@ internal static class Tune
         var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, stages, 0);
         var before = matching.Recompute();
         matching.Value = before;
+        if (n > solver.GlobalMaxPoints && solver.GroupedStepFor(n) is { } grouped)
+        {
+            // Above GlobalMaxPoints: the grouped step (groups, grounds), each group's CPU and the whole cost after it.
+            var groupStart = Process.GetCurrentProcess().TotalProcessorTime;
+            var groupLast = groupStart;
+            var stepped = new GroupedGlobalPolish(solver.GlobalGroupRounds, solver.GlobalGroupPoints, solver.GroupStep, solver.Seed, solver.PolishTolerance, 1)
+            {
+                OnGroup = (round, g, groups, value) =>
+                {
+                    var now = Process.GetCurrentProcess().TotalProcessorTime;
+                    Console.WriteLine($"  round {round + 1} group {g + 1}/{groups}: cost={value:F6},gap={(value / bound) - 1:P3},cpu_s={(now - groupLast).TotalSeconds:F1},total_cpu_s={(now - groupStart).TotalSeconds:F1}");
+                    groupLast = now;
+                },
+            };
+            stepped.Apply(matching, CancellationToken.None);
+            Console.WriteLine($"  polishfrom: before={before:F6},cost={matching.Value:F6},gap={(matching.Value / bound) - 1:P3},rounds={stepped.RoundsRun},groups_of={solver.GlobalGroupPoints},cpu_s={(Process.GetCurrentProcess().TotalProcessorTime - groupStart).TotalSeconds:F1},peak_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}");
+            return;
+        }
+
         var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();

@@ -464,6 +464,10 @@ public sealed partial record HierarchicalRefinement
         {
             steps.Add(global);
         }
+        else if (GroupedStep(n) is { } grouped)
+        {
+            steps.Add(grouped);
+        }
 
         return steps;
     }
@@ -594,6 +598,7 @@ public sealed partial record HierarchicalRefinement
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));
         ValidateGlobal();
+        ValidateGroups();
         return ScheduleFor(n);
     }
 

@@ -1,0 +1,127 @@
+namespace Monge.Solvers.Hierarchical;
+
+/// <summary>
+/// The global sparse refinement above <see cref="HierarchicalRefinement.GlobalMaxPoints"/> (issue #14, stop 22): each round
+/// deals the matched pairs into seeded random groups of about <c>groupPoints</c> pairs and re-solves every group with the
+/// whole-problem step (<see cref="GlobalSparsePolish"/>, exact k-best candidates) on the group's own sources and targets.
+/// A group is a random subsample of the pairs, so it spans every cluster of both clouds at 1/Q of the density: the
+/// exchanges that repair a wrong top-level split (mass sent to the wrong cluster, long chains across blocks) are inside
+/// every group, while the group's exact candidate search costs m² instead of n² (a round costs Q·m² = n·m). Each group's
+/// result is a re-matching of the same sources to the same targets, so the union is a matching of the whole problem, and
+/// the step never raises the cost (each group's step keeps its result only if cheaper). Groups come from
+/// SplitMix64(seed, 3000 + round, 0), so the result is deterministic whatever the thread count. Stops after a round that
+/// gains at most <c>tolerance</c> (relative) or after <c>rounds</c> rounds.
+/// </summary>
+/// <remarks>Memory: the group's two sub-clouds (2·m·d doubles) and the inner step's (about m·(k + 1) ints and doubles and
+/// the query balls, m·d·(2 doubles + 4 floats)), one group at a time, plus n ints for the deal.</remarks>
+/// <param name="rounds">Most rounds (each a new random deal).</param>
+/// <param name="groupPoints">Pairs per group (about; the groups are ⌈n / groupPoints⌉ equal parts).</param>
+/// <param name="step">The step for a group of m pairs (a fresh <see cref="GlobalSparsePolish"/>).</param>
+/// <param name="seed">Seed of the deals.</param>
+/// <param name="tolerance">Stop after a round that gains at most this fraction.</param>
+/// <param name="minDimension">Runs only on points of at least this dimension.</param>
+/// <param name="maxDimension">Runs only on points of at most this dimension.</param>
+internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension, int maxDimension = int.MaxValue) : IHiRefPolishStep
+{
+    public string Name => "groups";
+
+    public int RoundsRun { get; private set; }
+
+    /// <summary>Called after every group with (round, group, groups, cost of the whole matching): the bench harness's
+    /// accounting; null in the solver.</summary>
+    public Action<int, int, int, double>? OnGroup { get; init; }
+
+    public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
+    {
+        RoundsRun = 0;
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        var n = idxX.Length;
+        var d = matching.Dimension;
+        if (n < 2 || rounds <= 0 || d < minDimension || d > maxDimension)
+        {
+            return;
+        }
+
+        var groups = Math.Max(1, (int)(((long)n + groupPoints - 1) / groupPoints));
+        var deal = new int[n];
+        var largest = (int)(((long)n + groups - 1) / groups);
+        var xs = new double[largest * d];
+        var ys = new double[largest * d];
+        var sourceOf = new int[largest];
+        var targetOf = new int[largest];
+        var value = matching.Recompute();
+        for (var round = 0; round < rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var p = 0; p < n; p++)
+            {
+                deal[p] = p;
+            }
+
+            new Random((int)(HiRefBlockSplitter.BlockSeed(seed, 3000 + round, 0) & 0x7FFFFFFF)).Shuffle(deal);
+            var previous = value;
+            for (var g = 0; g < groups; g++)
+            {
+                var lo = (int)((long)n * g / groups);
+                var m = (int)((long)n * (g + 1) / groups) - lo;
+                var gain = SolveGroup(matching, deal.AsSpan(lo, m), xs, ys, sourceOf, targetOf, step(m), cancellationToken);
+                matching.Value -= gain / n;
+                OnGroup?.Invoke(round, g, groups, matching.Value);
+            }
+
+            RoundsRun++;
+            value = matching.Recompute();
+            matching.Progress?.Report(new SolverProgress($"groups {round + 1}", groups, groups, (previous - value) / previous));
+            if (!(previous - value > tolerance * previous))
+            {
+                break;
+            }
+        }
+
+    }
+
+    // Re-solves the pairs at the given positions as one problem (their sources against their partners) and writes the new
+    // pairing back to those positions (only if cheaper); returns the group's summed gain (m times the drop of its mean).
+    private static double SolveGroup(HiRefMatching matching, ReadOnlySpan<int> positions, double[] xs, double[] ys, int[] sourceOf, int[] targetOf, IHiRefPolishStep step, CancellationToken cancellationToken)
+    {
+        var m = positions.Length;
+        var d = matching.Dimension;
+        var x = matching.X.Span;
+        var y = matching.Y.Span;
+        var idxX = matching.IndicesX;
+        var idxY = matching.IndicesY;
+        for (var i = 0; i < m; i++)
+        {
+            sourceOf[i] = idxX[positions[i]];
+            targetOf[i] = idxY[positions[i]];
+            x.Slice(sourceOf[i] * d, d).CopyTo(xs.AsSpan(i * d, d));
+            y.Slice(targetOf[i] * d, d).CopyTo(ys.AsSpan(i * d, d));
+        }
+
+        var local = new int[m];
+        var partner = new int[m];
+        for (var i = 0; i < m; i++)
+        {
+            local[i] = i;
+            partner[i] = i;
+        }
+
+        var sub = new HiRefMatching(xs.AsMemory(0, m * d), ys.AsMemory(0, m * d), d, local, partner, [], matching.Cost, matching.Parallel, null, 0);
+        var before = sub.Recompute();
+        step.Apply(sub, cancellationToken);
+        matching.RecordScratch(sub.PeakBytes + (2L * m * d * sizeof(double)) + (4L * m * sizeof(int)));
+        if (!(sub.Value < before))
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            idxX[positions[i]] = sourceOf[local[i]];
+            idxY[positions[i]] = targetOf[partner[i]];
+        }
+
+        return (before - sub.Value) * m;
+    }
+}
