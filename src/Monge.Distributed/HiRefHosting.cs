@@ -20,6 +20,7 @@ public static class HiRefHosting
         MemoryTrace.Start();
         builder.Services.AddSingleton(options);
         builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        builder.Services.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
         return builder;
     }
 
@@ -28,6 +29,7 @@ public static class HiRefHosting
         MemoryTrace.Start();
         builder.Services.AddSingleton(options);
         builder.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        builder.Services.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
         return builder;
     }
 }

@@ -5,6 +5,10 @@
 # same options. Needs a Release build (dotnet build Monge.slnx -c Release). Prints timings for docs/benchmarks.md.
 # From 524 288 points on, level 0 is split data-parallel by one shard grain per silo (--trunk-shards, default 0).
 # Usage: tests/distributed/loopback.sh [N]   (MONGE_LOOPBACK_PORT picks the first silo port, default 21111;
+#   MONGE_LOOPBACK_KILL=worker (the default, also 1) kills a secondary silo that does not run the coordinator (the third,
+#   or the second when the third runs it: the job's epoch names the coordinator's silo), MONGE_LOOPBACK_KILL=coordinator
+#   kills the coordinator's silo when it is a secondary (else the third): the job restarts there from the checkpoint;
+#   the default was "the third silo" until stop 22, which ran the coordinator in about a third of the runs (docs/distributed.md);
 #   MONGE_LOOPBACK_KILL=0 runs without killing a silo, for measurements; MONGE_LOOPBACK_KILL=mid kills the third silo
 #   while the sharded level 0 runs (3 s after its shard inputs appear; the level starts again on the two live silos);
 #   MONGE_LOOPBACK_SHARDS=S passes --trunk-shards S (-1: level 0 on one worker); MONGE_LOOPBACK_SUBTREE=S passes --subtree-size S,
@@ -12,6 +16,8 @@
 #   MONGE_LOOPBACK_SILO_ENV="VAR=value …" sets environment variables for the silo processes only, e.g. the GC settings
 #   a heap cap per silo, "DOTNET_GCHeapHardLimit=0x20000000" (docs/distributed.md, "Memory per process and GC settings");
 #   MONGE_LOOPBACK_SINGLE=0 skips the single-machine run and the comparison (memory measurements of GC variants only);
+#   MONGE_LOOPBACK_KEEP=FILE keeps the single machine's permutation, MONGE_LOOPBACK_EXPECT=FILE skips the single machine
+#   and compares the cluster's permutation with FILE (the points are the same for the same N: seeded generation);
 #   MONGE_LOOPBACK_CLI=PATH runs another build's monge apphost (a copy of bin/Release/net10.0, for before/after runs);
 #   MONGE_LOOPBACK_LOGS=DIR copies the silos' logs, the client's stderr and the JSON outputs to DIR at the end (with
 #   MONGE_LOOPBACK_SILO_ENV="MONGE_MEMORY_TRACE=1" the silo logs hold a memory timeline, docs/distributed.md);
@@ -40,7 +46,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 OPTS=(--leaf-size 256 --seed 7 --quality fast)
-KILL="${MONGE_LOOPBACK_KILL:-1}"
+KILL="${MONGE_LOOPBACK_KILL:-worker}"
+[ "$KILL" = 1 ] && KILL=worker
 CLUSTER_OPTS=()
 [ -n "${MONGE_LOOPBACK_SUBTREE:-}" ] && CLUSTER_OPTS+=(--subtree-size "$MONGE_LOOPBACK_SUBTREE")
 [ -n "${MONGE_LOOPBACK_SHARDS:-}" ] && CLUSTER_OPTS+=(--trunk-shards "$MONGE_LOOPBACK_SHARDS")
@@ -87,8 +94,17 @@ elif [ "$KILL" = mid ] && [ -e "$MARK" ] && kill -0 "$JOB" 2>/dev/null; then
   echo "== loopback: sharded level 0 running; killing the third silo (pid ${PIDS[2]})"
   kill -9 "${PIDS[2]}"
 elif [ -f "$WORK/store/jobs/loopback-$$/levels/0.blk" ] && kill -0 "$JOB" 2>/dev/null; then
-  echo "== loopback: level 0 checkpointed; killing the third silo (pid ${PIDS[2]})"
-  kill -9 "${PIDS[2]}"
+  # Which silo runs the coordinator: the job's epoch names the silo of the run that wrote it (JobEpoch's token).
+  coord=-1
+  for k in 0 1 2; do grep -aq "127.0.0.1:$((PORT + k)):" "$WORK/store/jobs/loopback-$$/epoch.blk" 2>/dev/null && coord=$k; done
+  victim=2
+  case "$KILL" in
+    coordinator) [ "$coord" -gt 0 ] && victim=$coord ;;
+    worker) [ "$coord" = 2 ] && victim=1 ;;
+  esac
+  what="a worker silo"; [ "$victim" = "$coord" ] && what="the coordinator's silo"
+  echo "== loopback: level 0 checkpointed; killing silo $victim (pid ${PIDS[$victim]}, $what; the coordinator ran on silo $coord)"
+  kill -9 "${PIDS[$victim]}"
 else
   echo "loopback: the job ended before its first checkpoint" >&2; cat "$WORK/cluster.err" >&2; exit 1
 fi
@@ -123,6 +139,7 @@ for k in 0 1 2; do
     kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
     cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat")
     rss_line="$rss_line silo$k $((kb / 1024)) MB (${cpu} CPU-s)"
+    proc_lines="${proc_lines:-}loopback: process silo$k peak $((kb / 1024)) MB, CPU ${cpu} s"$'\n'
     total_kb=$((total_kb + kb))
   else
     rss_line="$rss_line silo$k gone"
@@ -130,6 +147,17 @@ for k in 0 1 2; do
 done
 read -r cu cs ckb <"$WORK/client.time" || true
 rss_line="$rss_line client $((${ckb:-0} / 1024)) MB; sum $(((total_kb + ${ckb:-0}) / 1024)) MB"
+printf '%s' "${proc_lines:-}"
+echo "loopback: process client peak $((${ckb:-0} / 1024)) MB, CPU $(echo "${cu:-0} ${cs:-0}" | awk '{printf "%.1f", $1 + $2}') s"
+
+if [ -n "${MONGE_LOOPBACK_EXPECT:-}" ]; then
+  # Compared with a permutation written by an earlier run's single machine (MONGE_LOOPBACK_KEEP) on the same points.
+  echo "$rss_line"
+  echo "loopback: n=$N cluster $((SECONDS - start))s; single machine not run, compared with $MONGE_LOOPBACK_EXPECT"
+  if cmp -s "$WORK/cluster.npy" "$MONGE_LOOPBACK_EXPECT"; then echo "loopback: permutations identical"; exit 0; fi
+  echo "loopback: permutations DIFFER" >&2
+  exit 1
+fi
 
 if [ "${MONGE_LOOPBACK_SINGLE:-1}" = 0 ]; then
   tr -d ' \n' <"$WORK/cluster.json" | grep -o '"level_seconds":\[[^]]*\]' || true
@@ -142,6 +170,7 @@ echo "== loopback: the same match on one machine"
 start=$SECONDS
 /usr/bin/time -f "%U %S %M" -o "$WORK/single.time" "$MONGE" match --method hiref --source "$WORK/x.npy" --target "$WORK/y.npy" --out "$WORK/single.npy" --json "${OPTS[@]}" >"$WORK/single.json" 2>/dev/null
 single_s=$((SECONDS - start))
+[ -n "${MONGE_LOOPBACK_KEEP:-}" ] && cp "$WORK/single.npy" "$MONGE_LOOPBACK_KEEP"
 
 grep -E '"(cost|coordinator_runs|generation|resumed_levels|resumed_subtrees|retries|checkpoint_seconds|leaf_seconds|subtrees|subtree_seconds|bytes_written|bytes_read|sharded_levels|shards|shard_round_trips|shard_message_bytes|sharded_level_restarts|shard_fan_out_seconds|shard_compute_seconds|shard_logits_seconds)"' "$WORK/cluster.json" | tr -d ' ,' | tr '\n' ' '
 echo

@@ -1,11 +1,10 @@
 using Monge.Distributed.Storage;
-using Orleans.Placement;
 
 namespace Monge.Distributed.Grains;
 
-/// <summary>The worker: one block split or one subtree per activation (see <see cref="IHiRefBlockGrain"/>). Placed at random, so the
-/// blocks of a level spread over the silos.</summary>
-[RandomPlacement]
+/// <summary>The worker: one block split or one subtree per activation (see <see cref="IHiRefBlockGrain"/>). Placed round the
+/// silos by block index (<see cref="WorkerPlacement"/>), so the blocks of a level spread evenly over the silos.</summary>
+[WorkerPlacement]
 internal sealed class HiRefBlockGrain(HiRefSiloOptions options, ILocalSiloDetails silo) : Grain, IHiRefBlockGrain
 {
     public Task<HiRefBlockReply> SplitAsync(HiRefBlockRequest request) => RunAsync(request, BlockSplitWork.RunAsync);

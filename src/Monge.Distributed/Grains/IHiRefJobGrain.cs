@@ -16,6 +16,9 @@ public interface IHiRefJobGrain : IGrainWithStringKey
     Task<HiRefJobStatus> StartAsync(HiRefJobSpec spec);
 
     /// <summary>The job's progress; resumes a job whose coordinator was lost.</summary>
-    [ResponseTimeout("00:00:20")]
+    /// <remarks>The call returns at once, so its timeout is short: a poll in flight when the coordinator's silo dies gets
+    /// no answer (the client's callback is tied to its gateway, not to the lost silo) and the job waits for it, since
+    /// only the next poll re-activates the coordinator. The client retries a timed-out poll.</remarks>
+    [ResponseTimeout("00:00:05")]
     Task<HiRefJobStatus> GetStatusAsync();
 }

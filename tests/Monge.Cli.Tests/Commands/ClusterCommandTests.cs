@@ -96,6 +96,31 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains("--method", stderr, StringComparison.Ordinal);
     }
 
+    // monge cluster local checks the match's options and inputs before it starts a silo: a bad flag is one line on stderr
+    // (no "local cluster: …" banner, which is printed when the silos start) and exit 2.
+    [Theory]
+    [InlineData("--slab-rounds", "2", "--slab-rounds")]
+    [InlineData("--subtree-size", "-1", "--subtree-size")]
+    [InlineData("--trunk-shards", "-2", "--trunk-shards")]
+    [InlineData("--job-id", "a b", "--job-id")]
+    [InlineData("--leaf-size", "0", "--leaf-size")]
+    public void ClusterLocal_BadMatchFlag_RefusedBeforeAnySiloStarts(string flag, string value, string named)
+    {
+        Assert.Equal(0, _cli.Run("generate", "--dataset", "moons", "--n", "50", "--out", _cli.File("x.npy"), "--target-out", _cli.File("y.npy")).Code);
+        var silo = FreePorts(3);
+        var gateway = FreePorts(3);
+        var (code, _, stderr) = _cli.Run(
+            "cluster", "local", "--silos", "3", "--port", silo.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--store", _cli.File("store"), "--source", _cli.File("x.npy"), "--target", _cli.File("y.npy"), "--out", _cli.File("p.npy"), flag, value);
+        Assert.Equal(2, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, stderr);
+        Assert.Contains(named, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("local cluster", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.File("p.npy")));
+    }
+
     // A base port with `count` free consecutive ports above it (best effort: ports are probed, then released).
     private static int FreePorts(int count)
     {

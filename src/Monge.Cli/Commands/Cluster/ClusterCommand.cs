@@ -114,7 +114,9 @@ public static class ClusterCommand
 
             var store = new DirectoryBlockStore(rest[storeIndex + 1]);
             var hosts = new List<IHost>();
-            try
+            // The silos start when the match has read and checked its options and inputs (ClusterMatch.BeforeConnect), so
+            // a bad flag or input is refused with one line before any silo starts.
+            ClusterMatch.BeforeConnect.Value = () =>
             {
                 var primary = new IPEndPoint(IPAddress.Loopback, p);
                 for (var k = 0; k < n; k++)
@@ -125,11 +127,15 @@ public static class ClusterCommand
                 }
 
                 context.Error.WriteLine($"local cluster: {n} silos on 127.0.0.1 ports {p}..{p + n - 1}, gateways {g}..{g + n - 1}, store {store.Root}");
+            };
+            try
+            {
                 string[] args = ["match", "--method", "cluster", ClusterMatch.ClusterOption, $"127.0.0.1:{g}", .. rest];
                 return MongeApp.Run(args, context.Out, context.Error, context.Cancellation);
             }
             finally
             {
+                ClusterMatch.BeforeConnect.Value = null;
                 for (var k = hosts.Count - 1; k >= 0; k--)
                 {
                     hosts[k].StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();

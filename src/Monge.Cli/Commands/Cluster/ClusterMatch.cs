@@ -32,6 +32,10 @@ public static class ClusterMatch
     /// <summary>The option naming the job (to resume or re-read a job).</summary>
     public const string JobIdOption = "--job-id";
 
+    /// <summary>Set by <c>monge cluster local</c> for its one match: starts the loopback silos once the match has read
+    /// and checked its options and inputs, so that a bad flag is refused before any silo starts (null otherwise).</summary>
+    internal static readonly AsyncLocal<Action?> BeforeConnect = new();
+
     /// <summary>The <c>cluster</c> method.</summary>
     public static MatchMethod Method { get; } = new("cluster", "Hierarchical Refinement on an Orleans cluster (--cluster HOST:PORT --store DIR; same permutation as hiref; no --slab-rounds)", Solve)
     {
@@ -92,7 +96,7 @@ public static class ClusterMatch
             }
             catch (ArgumentException ex)
             {
-                throw new UsageException($"--job-id: {ex.Message}");
+                throw new UsageException($"--job-id: {CliErrors.Message(ex, [])}");
             }
         }
 
@@ -180,6 +184,7 @@ public static class ClusterMatch
             SubtreeSize = target.SubtreeSize,
             TrunkShards = target.TrunkShards,
         };
+        BeforeConnect.Value?.Invoke();
         var gateway = Resolve(target.Gateway, ClusterOption);
         var store = new DirectoryBlockStore(target.Store);
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,0 +1,46 @@
+using Orleans.Placement;
+using Orleans.Runtime.Placement;
+
+namespace Monge.Distributed.Grains;
+
+/// <summary>Places worker grains (block splits and subtrees) round the silos by block index: block b's attempt a goes to
+/// the ((b + a) mod silos)-th compatible silo in address order. The blocks of a level (or the subtree roots) then spread
+/// evenly (random placement stacked up to 8 of 16 subtrees on one silo while another had 3), a retry moves to the next
+/// silo, and the blocks of a lost silo are shared out over the live ones. The key ends in "/block/attempt".</summary>
+[Serializable]
+[GenerateSerializer]
+[Immutable]
+internal sealed class WorkerPlacement : PlacementStrategy
+{
+    internal static WorkerPlacement Instance { get; } = new();
+}
+
+/// <summary>Marks a grain class for <see cref="WorkerPlacement"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+internal sealed class WorkerPlacementAttribute : PlacementAttribute
+{
+    public WorkerPlacementAttribute()
+        : base(WorkerPlacement.Instance)
+    {
+    }
+}
+
+/// <summary>The director of <see cref="WorkerPlacement"/>.</summary>
+internal sealed class WorkerPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        return Task.FromResult(silos[Slot(target.GrainIdentity.Key.ToString()!, silos.Length)]);
+    }
+
+    // (block + attempt) mod silos from a key ending in "/block/attempt"; silo 0 for any other key.
+    internal static int Slot(string key, int silos)
+    {
+        var parts = key.Split('/');
+        var block = parts.Length >= 2 && long.TryParse(parts[^2], out var b) ? b : 0;
+        var attempt = parts.Length >= 1 && long.TryParse(parts[^1], out var a) ? a : 0;
+        return (int)(((block + attempt) % silos + silos) % silos);
+    }
+}
