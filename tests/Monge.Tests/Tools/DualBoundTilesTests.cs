@@ -219,6 +219,36 @@ public class DualBoundTilesTests
         Assert.Equal(expectedDefault.LowerBound, (options with { BothOrders = null }).Compute(x, y, cost).LowerBound);
     }
 
+    [Theory]
+    [MemberData(nameof(DualBoundChecks.HighDimensionalCases), MemberType = typeof(DualBoundChecks))]
+    public void Compute_LevelTransforms_FeasibleBelowTheExactOptimum(SyntheticDataset dataset, int d, string costName, int seed)
+    {
+        // A medium level without the full-size refinement (n·m above RefineMaxPairs): the first transform of each order reads
+        // the level's potential on its own subsample points (LevelTransforms, the default), not its extension to every
+        // point. Also with ties: every point twice (the subsample can then hold a duplicate whose cell weight is 0), whose
+        // per-point optimum is the same.
+        foreach (var ties in new[] { false, true })
+        {
+            var n = ties ? 150 : 300;
+            var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
+            if (ties)
+            {
+                (x, y) = (Twice(x), Twice(y));
+            }
+
+            // Half the points in the level, as at n = 32 768 (16 384); the loss of the semi-discrete first transform grows
+            // with n / level size (docs/hiref.md, stop 22).
+            var options = new DualBound { CoarseSize = 48, MediumSize = 150, RefineMaxPairs = 150L * 150, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, ExactMaxPairs = -1 };
+            // Also the level's cell masses counted over a sample of 100 points per side (CellMaxPoints).
+            foreach (var variant in new[] { options, options with { BothOrders = true }, options with { SingleTransforms = false }, options with { LevelTransforms = false }, options with { CellMaxPoints = 100 } })
+            {
+                var result = variant.Compute(x, y, cost);
+                DualBoundChecks.AssertCertificate(result, x, y, cost, exact, $"{dataset} d={d} {cost} ties={ties} level={variant.LevelTransforms} both={variant.BothOrders} single={variant.SingleTransforms} cells={variant.CellMaxPoints}");
+                Assert.Equal(result.LowerBound, variant.Compute(x, y, cost).LowerBound);
+            }
+        }
+    }
+
     [Fact]
     public void Potentials_AreTheCertificatesSinkhornStage()
     {
@@ -237,6 +267,10 @@ public class DualBoundTilesTests
         NumericAssert.Close(computed.LowerBound, certified.LowerBound, rtol: 1e-12, what: "FromPotential(f) vs Compute");
         Assert.True(certified.LowerBound <= new LinearAssignment().Solve(x, y, new SquaredEuclidean<double>()).TotalCost / n);
     }
+
+    // The cloud with every point twice (uniform weights).
+    private static PointCloud<double> Twice(PointCloud<double> cloud) =>
+        new([.. cloud.Data.ToArray(), .. cloud.Data.ToArray()], 2 * cloud.Count, cloud.Dimension);
 
     private static (DualBoundClusters Balls, DualBoundClusters Queries) Prepare(PointCloud<double> x, PointCloud<double> y, bool euclidean, int ballPoints)
     {
