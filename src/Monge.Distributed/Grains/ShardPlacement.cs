@@ -24,15 +24,9 @@ internal sealed class ShardPlacementAttribute : PlacementAttribute
     }
 }
 
-/// <summary>The director of <see cref="ShardPlacement"/>.</summary>
+/// <summary>The director of <see cref="ShardPlacement"/>: shard s on the (s mod silos)-th silo, whatever the attempt.</summary>
 internal sealed class ShardPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        var parts = target.GrainIdentity.Key.ToString()!.Split('/');
-        var shard = parts.Length >= 2 && int.TryParse(parts[^2], out var s) ? s : 0;
-        return Task.FromResult(silos[(shard % silos.Length + silos.Length) % silos.Length]);
-    }
+        => WorkerPlacementDirector.PlaceByIndex(target, context, addAttempt: false);
 }

@@ -25,22 +25,30 @@ internal sealed class WorkerPlacementAttribute : PlacementAttribute
     }
 }
 
-/// <summary>The director of <see cref="WorkerPlacement"/>.</summary>
+/// <summary>The director of <see cref="WorkerPlacement"/>, and the one placement by index that
+/// <see cref="ShardPlacementDirector"/> shares.</summary>
 internal sealed class WorkerPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+        => PlaceByIndex(target, context, addAttempt: true);
+
+    // (block + attempt) mod silos from a key ending in "/block/attempt"; silo 0 for any other key.
+    internal static int Slot(string key, int silos) => Slot(key, silos, addAttempt: true);
+
+    /// <summary>The ((index [+ attempt]) mod silos)-th compatible silo in address order, for a key ending in
+    /// "/index/attempt".</summary>
+    internal static Task<SiloAddress> PlaceByIndex(PlacementTarget target, IPlacementContext context, bool addAttempt)
     {
         ArgumentNullException.ThrowIfNull(context);
         var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        return Task.FromResult(silos[Slot(target.GrainIdentity.Key.ToString()!, silos.Length)]);
+        return Task.FromResult(silos[Slot(target.GrainIdentity.Key.ToString()!, silos.Length, addAttempt)]);
     }
 
-    // (block + attempt) mod silos from a key ending in "/block/attempt"; silo 0 for any other key.
-    internal static int Slot(string key, int silos)
+    private static int Slot(string key, int silos, bool addAttempt)
     {
         var parts = key.Split('/');
-        var block = parts.Length >= 2 && long.TryParse(parts[^2], out var b) ? b : 0;
-        var attempt = parts.Length >= 1 && long.TryParse(parts[^1], out var a) ? a : 0;
-        return (int)(((block + attempt) % silos + silos) % silos);
+        var index = parts.Length >= 2 && long.TryParse(parts[^2], out var b) ? b : 0;
+        var attempt = addAttempt && parts.Length >= 1 && long.TryParse(parts[^1], out var a) ? a : 0;
+        return (int)(((index + attempt) % silos + silos) % silos);
     }
 }

@@ -240,7 +240,7 @@ public class GlobalSparsePolishTests
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalPasses = -1 }).Solve(x, sample.Target!));
     }
 
-    private static HiRefMatching Matching(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost, int threads)
+    internal static HiRefMatching Matching(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost, int threads)
     {
         var n = x.Count;
         var idxX = Enumerable.Range(0, n).ToArray();
@@ -250,7 +250,7 @@ public class GlobalSparsePolishTests
         return matching;
     }
 
-    private static int[] Permutation(HiRefMatching matching)
+    internal static int[] Permutation(HiRefMatching matching)
     {
         var permutation = new int[matching.IndicesX.Length];
         for (var p = 0; p < permutation.Length; p++)
@@ -268,7 +268,7 @@ public class GlobalSparsePolishTests
         return dense;
     }
 
-    private static double MeanCost(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost)
+    internal static double MeanCost(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost)
     {
         var sum = 0.0;
         for (var i = 0; i < permutation.Length; i++)

@@ -28,16 +28,16 @@ public class GroupedGlobalPolishTests
         var hiref = new HierarchicalRefinement { Cost = cost, LeafSize = 32, Polish = false, Seed = seed }.Solve(x, y).Permutation;
         foreach (var initial in new[] { random, hiref })
         {
-            var before = MeanCost(x, y, initial, cost);
+            var before = GlobalSparsePolishTests.MeanCost(x, y, initial, cost);
             var results = new List<int[]>();
             foreach (var threads in new[] { 1, 2 })
             {
-                var matching = Matching(x, y, initial, cost, threads);
+                var matching = GlobalSparsePolishTests.Matching(x, y, initial, cost, threads);
                 var step = new GroupedGlobalPolish(2, n / 4, m => new GlobalSparsePolish(passes: 2, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 64, seed: seed, exact: true), seed, tolerance: 0, minDimension: 3);
                 step.Apply(matching, CancellationToken.None);
-                var result = Permutation(matching);
+                var result = GlobalSparsePolishTests.Permutation(matching);
                 Assert.Equal(Enumerable.Range(0, n), result.Order());
-                var after = MeanCost(x, y, result, cost);
+                var after = GlobalSparsePolishTests.MeanCost(x, y, result, cost);
                 NumericAssert.Close(after, matching.Value, rtol: 1e-12, what: "recorded cost");
                 Assert.True(after < before, $"cost did not fall: {before} to {after}");
                 Assert.True(after >= optimum * (1 - 1e-12), $"cost {after} below the optimum {optimum}");
@@ -58,10 +58,10 @@ public class GroupedGlobalPolishTests
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 73, 2, withTarget: true);
         var initial = Enumerable.Range(0, n).ToArray();
         Seeds.Create(73).Shuffle(initial);
-        var matching = Matching(sample.Source, sample.Target!, initial, cost, 1);
+        var matching = GlobalSparsePolishTests.Matching(sample.Source, sample.Target!, initial, cost, 1);
         var step = new GroupedGlobalPolish(2, 100, m => new GlobalSparsePolish(2, 8, 16, 4, 0, exact: true), 73, 0, minDimension: 3);
         step.Apply(matching, CancellationToken.None);
-        Assert.Equal(initial, Permutation(matching));
+        Assert.Equal(initial, GlobalSparsePolishTests.Permutation(matching));
         Assert.Equal(0, step.RoundsRun);
     }
 
@@ -108,37 +108,5 @@ public class GroupedGlobalPolishTests
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupRounds = -1 }).Solve(x, sample.Target!));
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupMaxDimension = 0 }).Solve(x, sample.Target!));
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalGroupPoints = 1 }).Solve(x, sample.Target!));
-    }
-
-    private static HiRefMatching Matching(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost, int threads)
-    {
-        var n = x.Count;
-        var idxX = Enumerable.Range(0, n).ToArray();
-        var idxY = (int[])permutation.Clone();
-        var matching = new HiRefMatching(x.Memory, y.Memory, x.Dimension, idxX, idxY, [(0, n)], cost, new ParallelOptions { MaxDegreeOfParallelism = threads }, null, 0);
-        matching.Recompute();
-        return matching;
-    }
-
-    private static int[] Permutation(HiRefMatching matching)
-    {
-        var permutation = new int[matching.IndicesX.Length];
-        for (var p = 0; p < permutation.Length; p++)
-        {
-            permutation[matching.IndicesX[p]] = matching.IndicesY[p];
-        }
-
-        return permutation;
-    }
-
-    private static double MeanCost(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < permutation.Length; i++)
-        {
-            sum += cost.Evaluate(x.Row(i), y.Row(permutation[i]));
-        }
-
-        return sum / permutation.Length;
     }
 }
