@@ -39,9 +39,10 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>The number of random parts for an n-point, d-dimensional problem under these options (1: none). Squared
     /// Euclidean cost only: on 8 Gaussians → moons with the Euclidean cost at 131 072 the parts made the matching dearer
-    /// (2.440542 against 2.437855; docs/hiref.md, "Stop 22 (parts)").</summary>
+    /// (2.440542 against 2.437855; docs/hiref.md, "Stop 22 (parts)"). None with an explicit <see cref="RankSchedule"/>: the
+    /// levels a caller asked for run on the whole problem, as given.</summary>
     internal int PartsFor(int n, int d) =>
-        RandomPartsSize > 0 && n > RandomPartsMinPoints && n <= RandomPartsMaxPoints && d <= RandomPartsMaxDimension && CostFunction.IsSquaredEuclidean(Cost)
+        RankSchedule is null && RandomPartsSize > 0 && n > RandomPartsMinPoints && n <= RandomPartsMaxPoints && d <= RandomPartsMaxDimension && CostFunction.IsSquaredEuclidean(Cost)
             ? (int)Math.Min(n / 2, ((long)n + RandomPartsSize - 1) / RandomPartsSize)
             : 1;
 

@@ -111,6 +111,9 @@ public class RandomPartsTests
         Assert.Equal(2, (balanced with { Cost = new SquaredEuclidean<double>() }).PartsFor(131072, 2));
         Assert.Equal(1, HierarchicalRefinement.ForQuality(HiRefQuality.Fast).PartsFor(131072, 2));
         Assert.Equal(2, HierarchicalRefinement.ForQuality(HiRefQuality.Best).PartsFor(131072, 2));
+
+        // An explicit schedule is honoured on the whole problem: no parts.
+        Assert.Equal(1, (balanced with { RankSchedule = [16, 16, 16] }).PartsFor(131072, 2));
     }
 
     // The distributed entry point keeps Solve's answer when the parts run (they replace its trunk).
