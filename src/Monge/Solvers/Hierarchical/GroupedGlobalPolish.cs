@@ -54,17 +54,12 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
         for (var round = 0; round < rounds; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            for (var p = 0; p < n; p++)
-            {
-                deal[p] = p;
-            }
-
-            new Random((int)(HiRefBlockSplitter.BlockSeed(seed, 3000 + round, 0) & 0x7FFFFFFF)).Shuffle(deal);
+            RandomParts.Shuffled(deal, (int)(HiRefBlockSplitter.BlockSeed(seed, 3000 + round, 0) & 0x7FFFFFFF));
             var previous = value;
             for (var g = 0; g < groups; g++)
             {
-                var lo = (int)((long)n * g / groups);
-                var m = (int)((long)n * (g + 1) / groups) - lo;
+                var lo = RandomParts.Start(n, g, groups);
+                var m = RandomParts.Start(n, g + 1, groups) - lo;
                 var gain = SolveGroup(matching, deal.AsSpan(lo, m), xs, ys, sourceOf, targetOf, step(m), cancellationToken);
                 matching.Value -= gain / n;
                 OnGroup?.Invoke(round, g, groups, matching.Value);
@@ -78,7 +73,6 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
                 break;
             }
         }
-
     }
 
     // Re-solves the pairs at the given positions as one problem (their sources against their partners) and writes the new

@@ -30,15 +30,22 @@ internal static class RandomParts
     {
         var px = new int[n];
         var py = new int[n];
-        for (var i = 0; i < n; i++)
+        Shuffled(px, unchecked((int)HiRefBlockSplitter.BlockSeed(seed, 3000, 0)));
+        Shuffled(py, unchecked((int)HiRefBlockSplitter.BlockSeed(seed, 3001, 0)));
+        return (px, py);
+    }
+
+    /// <summary>Fills <paramref name="order"/> with 0, 1, … and shuffles it (Fisher–Yates of
+    /// <see cref="Random"/>(<paramref name="randomSeed"/>)): the seeded random order of the parts here and of the groups
+    /// of <see cref="GroupedGlobalPolish"/>.</summary>
+    internal static void Shuffled(Span<int> order, int randomSeed)
+    {
+        for (var i = 0; i < order.Length; i++)
         {
-            px[i] = i;
-            py[i] = i;
+            order[i] = i;
         }
 
-        new Random(unchecked((int)HiRefBlockSplitter.BlockSeed(seed, 3000, 0))).Shuffle(px.AsSpan());
-        new Random(unchecked((int)HiRefBlockSplitter.BlockSeed(seed, 3001, 0))).Shuffle(py.AsSpan());
-        return (px, py);
+        new Random(randomSeed).Shuffle(order);
     }
 
     /// <summary>Solves the <paramref name="parts"/> pairs of random parts with <paramref name="partSolver"/> and returns
