@@ -900,8 +900,10 @@ public sealed record DualBound
         return dst;
     }
 
-    /// <summary>dst_i = min_j (C_ij − h_j): the c-transform along the rows of <paramref name="geometry"/>, in float64 tiles.</summary>
-    private static void RowMin(CostGeometry<double> geometry, double[] h, double[] dst, CancellationToken cancellationToken)
+    /// <summary>dst_i = min_j (C_ij − h_j): the c-transform along the rows of <paramref name="geometry"/>, in float64 tiles
+    /// (parallel over tiles of rows; each minimum is order-free, so the same whatever the thread count). Also
+    /// <see cref="LinearAssignment.LowerBound(LinearProblem{double}, LinearAssignmentResult, CancellationToken)"/>'s transform.</summary>
+    internal static void RowMin(CostGeometry<double> geometry, double[] h, double[] dst, CancellationToken cancellationToken)
     {
         var rows = geometry.Rows;
         var cols = geometry.Cols;

@@ -2,10 +2,11 @@ using System.Numerics.Tensors;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
+using Monge.Tools;
 
 namespace Monge.Solvers.Exact;
 
-/// <summary>The certified lower bound from the solver's own dual potentials (one c-transform, linear memory).</summary>
+/// <summary>The certified lower bound from the solver's own dual potentials (one c-transform, linear memory; the transform is <see cref="DualBound"/>'s).</summary>
 public sealed partial record LinearAssignment
 {
     /// <summary>
@@ -22,13 +23,13 @@ public sealed partial record LinearAssignment
     /// as the solver evaluates it (coordinate differences for squared Euclidean and Euclidean, the problem's
     /// <see cref="CostGeometry{T}.ScaleFactor"/> applied), so bound and <see cref="LinearAssignmentResult.TotalCost"/>
     /// are in the same unit. Rounding: the sums are plain double sums, accurate to about n·m·2⁻⁵³ relative.</para>
-    /// <para>Time O(n·m) cost evaluations (O(n·m·d) for point clouds), one pass, sequential. Memory O(m) beyond the
-    /// problem (plus the d × m transposed targets for squared Euclidean and Euclidean point clouds); C is never stored.</para>
+    /// <para>Time O(n·m) cost evaluations (O(n·m·d) for point clouds), one pass, parallel over row tiles (the same result whatever the thread count). Memory O(m) beyond the
+    /// problem (plus both clouds transposed for squared Euclidean and Euclidean point clouds, and O(tile) scratch per worker); C is never stored.</para>
     /// </remarks>
     /// <param name="problem">The problem <paramref name="result"/> solves (balanced, uniform weights).</param>
     /// <param name="result">A result of <see cref="Solve(LinearProblem{double}, IProgress{SolverProgress}?, CancellationToken)"/>
     /// (or any potentials of the right lengths).</param>
-    /// <param name="cancellationToken">Checked every 256 rows.</param>
+    /// <param name="cancellationToken">Checked between row tiles.</param>
     /// <returns>The lower bound on the optimal total cost (NaN when a potential is NaN).</returns>
     /// <exception cref="InputValidationException">Potentials whose lengths do not match the problem.</exception>
     public static double LowerBound(LinearProblem<double> problem, LinearAssignmentResult result, CancellationToken cancellationToken = default)
@@ -50,13 +51,15 @@ public sealed partial record LinearAssignment
             : LowerBound(geometry.Transpose(), result.RowPotentials, cancellationToken);
     }
 
-    /// <summary>Σ_i min_j (C[i,j] − g_j) + Σ_j g_j for rows ≤ columns, with g clipped to ≤ 0 on rectangular problems.</summary>
+    /// <summary>
+    /// Σ_i min_j (C[i,j] − g_j) + Σ_j g_j for rows ≤ columns, with g clipped to ≤ 0 on rectangular problems: the row
+    /// minima are <see cref="DualBound"/>'s c-transform (<c>DualBound.RowMin</c>, parallel float64 tiles), on the
+    /// coordinate-difference geometry for squared Euclidean and Euclidean point clouds (the solver's evaluation).
+    /// </summary>
     private static double LowerBound(CostGeometry<double> geometry, ReadOnlySpan<double> potential, CancellationToken cancellationToken)
     {
-        var n = geometry.Rows;
-        var m = geometry.Cols;
         var g = potential.ToArray();
-        if (n < m)
+        if (geometry.Rows < geometry.Cols)
         {
             TensorPrimitives.Min(g, 0.0, g);
         }
@@ -67,55 +70,16 @@ public sealed partial record LinearAssignment
             sum += value;
         }
 
-        if (geometry is IPointCloudGeometry<double> points)
+        var rows = geometry is IPointCloudGeometry<double> { CostFunction: SquaredEuclidean<double> or Euclidean<double> } points
+            ? new PointDifferenceGeometry<double>(points.Source, points.Target, points.CostFunction is Euclidean<double>).WithScaleFactor(points.ScaleFactor)
+            : geometry;
+        var minima = new double[geometry.Rows];
+        DualBound.RowMin(rows, g, minima, cancellationToken);
+        foreach (var value in minima)
         {
-            var visitor = new BoundVisitor(points, g, cancellationToken);
-            return sum + CostFunction.Dispatch<double, BoundVisitor, double>(points.CostFunction, ref visitor);
-        }
-
-        var rows = new GeometryCostRows<double>(geometry);
-        return sum + SumRowMinima(ref rows, n, g, cancellationToken);
-    }
-
-    /// <summary>Σ_i min_j (row_i[j] − g_j).</summary>
-    private static double SumRowMinima<TRows>(ref TRows rows, int n, double[] g, CancellationToken cancellationToken)
-        where TRows : ICostRows<double>, allows ref struct
-    {
-        var scratch = new double[g.Length];
-        var reduced = new double[g.Length];
-        var sum = 0.0;
-        for (var i = 0; i < n; i++)
-        {
-            if ((i & 255) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            TensorPrimitives.Subtract(rows.Row(i, scratch), g, reduced);
-            sum += TensorPrimitives.Min<double>(reduced);
+            sum += value;
         }
 
         return sum;
-    }
-
-    /// <summary><see cref="SumRowMinima{TRows}"/> over point-cloud rows specialised for the cost struct.</summary>
-    private readonly struct BoundVisitor(IPointCloudGeometry<double> points, double[] g, CancellationToken cancellationToken) : ICostVisitor<double, double>
-    {
-        public double Invoke<TCost>(TCost cost)
-            where TCost : ICostFunction<double>
-        {
-            var x = points.Source;
-            var y = points.Target;
-            var m = y.Count;
-            var d = x.Dimension;
-            var transposed = PointCostRows<double, TCost>.UsesTransposed ? new double[d * m] : [];
-            if (transposed.Length > 0)
-            {
-                PointCostRows<double, TCost>.Transpose(y.Data, m, d, transposed);
-            }
-
-            var rows = new PointCostRows<double, TCost>(x.Data, y.Data, transposed, d, m, cost, points.ScaleFactor);
-            return SumRowMinima(ref rows, x.Count, g, cancellationToken);
-        }
     }
 }
