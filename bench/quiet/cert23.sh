@@ -26,7 +26,7 @@ case "${1:-all}" in
 esac
 uptime
 git log -1 --format='commit %h %cs %s' | cut -c1-100
-printf '%-34s %8s %10s %10s %7s %8s %8s %6s %8s %8s %7s\n' case n cost bound gap solve_cpu cert_cpu ratio sink_cpu tran_cpu peak_mb
+printf '%-37s %8s %10s %10s %7s %8s %8s %6s %8s %8s %7s\n' case n cost bound gap solve_cpu cert_cpu ratio sink_cpu tran_cpu peak_mb
 for c in "${CASES[@]}"; do
   # shellcheck disable=SC2086
   out=$("$H" tune $c certify=1 2>/dev/null)
@@ -37,7 +37,7 @@ import json, sys
 r = json.loads(sys.argv[1]); f, g = float(sys.argv[2]), float(sys.argv[3])
 name = f"{r['dataset']} {r['d']}-D {r['cost_function']}"
 cert, solve = r['certify_cpu_s'], r['solve_cpu_s']
-print(f"{name:<34} {r['n']:>8} {r['cost']:>10.6f} {r['lower_bound']:>10.6f} {100*r['certified_gap']:>6.3f}% {solve:>8.1f} {cert:>8.1f}"
+print(f"{name:<37} {r['n']:>8} {r['cost']:>10.6f} {r['lower_bound']:>10.6f} {100*r['certified_gap']:>6.3f}% {solve:>8.1f} {cert:>8.1f}"
       f" {cert/solve:>6.2f} {cert-f-g:>8.1f} {f+g:>8.1f} {r['process_peak_mb']:>7.0f}")
 PY
 done
