@@ -41,6 +41,9 @@ public static class MatchCommand
         var output = new Option<string>("--out") { Description = $"Output matching: an integer vector with one entry per source row, entry i = the target row matched to source row i, −1 if unmatched (only when there are more sources than targets) ({DataFiles.OutputTypes}).", Required = true };
         var cost = CostOptions.Create("Every method supports every cost (hiref splits blocks on exact factors for sqeuclidean and dot, sampled factors otherwise).");
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum and the certified gap cost / bound − 1: exact matchings (exact, auto when it solves exactly) from the solver's own dual potentials after a c-transform (gap 0 up to rounding), hiref from Monge.Tools.DualBound (linear memory both)." };
+        // A matching gives every point the same mass: weights are refused by name (never dropped or rescaled silently).
+        var sourceWeights = new Option<string?>("--source-weights") { Description = "Not taken by match (every point has mass 1): weighted transport is monge solve --method emd.", Hidden = true };
+        var targetWeights = new Option<string?>("--target-weights") { Description = "Not taken by match (every point has mass 1): weighted transport is monge solve --method emd.", Hidden = true };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
         var strict = ConvergencePolicy.Strict();
@@ -48,7 +51,7 @@ public static class MatchCommand
         var artifacts = new ArtifactOptions();
         var command = new Command("match", "Match two point sets one to one (optimal assignment; with unequal sizes every point of the smaller set is matched).")
         {
-            source, target, method, output, cost, certify, json, overwrite, strict,
+            source, target, method, output, cost, certify, json, overwrite, strict, sourceWeights, targetWeights,
         };
         var methodOptions = new MethodOptions(Methods.Select(m => (m.Name, m.CreateOptions())));
         methodOptions.AddTo(command);
@@ -67,6 +70,7 @@ public static class MatchCommand
                 : result.GetValue(method);
             var chosen = Methods.First(m => m.Name == methodName);
             methodOptions.RejectForeign(result, chosen.Name);
+            RejectWeights(result, sourceWeights, targetWeights);
             var groundCost = CostOptions.Parse(result.GetValue(cost));
             var options = inputs.Get(result);
             var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null, MaxMemoryBytes: options.EffectiveMaxBytes));
@@ -81,7 +85,7 @@ public static class MatchCommand
             load.Stop();
             if (x.Dimension != y.Dimension)
             {
-                throw new UsageException($"--source has dimension {x.Dimension} but --target has dimension {y.Dimension}.");
+                throw new UsageException($"--source has dimension {x.Dimension} ({x.Spec}) but --target has dimension {y.Dimension} ({y.Spec}).");
             }
 
             transferRequest.Prepare(x);
@@ -178,6 +182,24 @@ public static class MatchCommand
             return exitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refuses <c>--source-weights</c> / <c>--target-weights</c> before any file is read: a matching moves mass 1 from
+    /// every source point to one target point, so weights cannot be honoured, and dropping them would be a silent wrong
+    /// answer. The message names the flag and the verb that takes weights.
+    /// </summary>
+    private static void RejectWeights(ParseResult result, Option<string?> sourceWeights, Option<string?> targetWeights)
+    {
+        foreach (var option in new[] { sourceWeights, targetWeights })
+        {
+            if (result.GetValue(option) is not null)
+            {
+                throw new UsageException(
+                    $"monge match does not take {option.Name}: a matching gives every point mass 1 (uniform weights); "
+                    + $"for weighted transport use monge solve --method emd (or sinkhorn) with {option.Name}.");
+            }
+        }
     }
 
     /// <summary>
