@@ -8,6 +8,7 @@ using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Problems;
+using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Tools;
 
@@ -130,6 +131,13 @@ public static class MatchCommand
                 summary["gap"] = JsonOutput.Number(bound.RelativeGap(outcome.TotalCost / n));
                 summary["certificate"] = bound.Name;
                 summary["certify_seconds"] = bound.Elapsed.TotalSeconds;
+                if (bound.Sinkhorn is { } sinkhorn)
+                {
+                    // The bound is valid whatever its Sinkhorn did; a stage stopped at its budget only makes it looser.
+                    summary["certificate_sinkhorn_status"] = sinkhorn.Status.ToString();
+                    summary["certificate_sinkhorn_iterations"] = sinkhorn.Iterations;
+                    summary["certificate_sinkhorn_error"] = JsonOutput.Number(sinkhorn.FinalError);
+                }
             }
 
             var report = new RunReport("monge match", result.Tokens.Select(t => t.Value).ToList()) { Convergence = outcome.Convergence };
@@ -175,7 +183,8 @@ public static class MatchCommand
                 context.Error.WriteLine($"matched {pairs} ({outcome.Method ?? chosen.Name}{(outcome.Optimal ? ", optimal" : string.Empty)}): mean cost {outcome.TotalCost / matched:G6}, total {outcome.TotalCost:G6}, {watch.Elapsed.TotalSeconds:F3} s; wrote {outPath}");
                 if (bound is not null)
                 {
-                    context.Error.WriteLine($"certified lower bound {bound.LowerBound:G6} ({bound.Name}): within {100 * bound.RelativeGap(outcome.TotalCost / n):G3}% of the optimum");
+                    context.Error.WriteLine($"certified lower bound {bound.LowerBound:G6} ({bound.Name}): within {100 * bound.RelativeGap(outcome.TotalCost / n):G3}% of the optimum"
+                        + (bound.Sinkhorn is { Converged: false } sk ? $" (the certificate's Sinkhorn stopped at {sk.Iterations} iterations, error {sk.FinalError:G3}: the bound is valid but may be loose)" : string.Empty));
                 }
             }
 
@@ -221,12 +230,15 @@ public static class MatchCommand
             context,
             json,
             progress => new DualBound().Compute(x.WithWeights(null), y.WithWeights(null), cost, progress, context.Cancellation));
-        return new Certificate("dual_bound", bound.LowerBound, bound.SinkhornElapsed + bound.CertifyElapsed);
+        return new Certificate("dual_bound", bound.LowerBound, bound.SinkhornElapsed + bound.CertifyElapsed) { Sinkhorn = bound.SinkhornConvergence };
     }
 
     /// <summary>A certified lower bound on the mean matched cost, the certificate that gave it and its time.</summary>
     private sealed record Certificate(string Name, double LowerBound, TimeSpan Elapsed)
     {
+        /// <summary>How the certificate's entropic stage ended (<see cref="DualBoundResult.SinkhornConvergence"/>), null for exact duals.</summary>
+        public Convergence? Sinkhorn { get; init; }
+
         /// <summary>cost / bound − 1, 0 when the cost does not exceed the bound (the convention of <see cref="DualBoundResult.RelativeGap"/>).</summary>
         public double RelativeGap(double cost) =>
             cost <= LowerBound ? 0 : LowerBound > 0 ? (cost - LowerBound) / LowerBound : double.PositiveInfinity;
