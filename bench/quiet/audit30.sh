@@ -30,7 +30,7 @@ run() { # name, n, d, obsm key, extra options...
   local name=$1 n=$2 d=$3 key=$4
   timed_match "$DIR/$name" "$DIR/a_${n}_d$d.h5ad#obsm/$key" "$DIR/b_${n}_d$d.h5ad#obsm/$key" "${@:5}" || return 0
   summary_row "$DIR/$name.json" "$DIR/$name.time" \
-    '| {name} | {cpu:.1f} | {rss_gb:.2f} GB | {cost:.6g} | {gap_pct} | {seconds:.1f} | {certify_seconds:.1f} | {steps} |' name="$name" \
+    '| {name} | {cpu:.1f} | {rss_gb:.2f} GB | {cost:.6g} | {gap_pct} | {seconds:.1f} | {certify_seconds} | {steps} |' name="$name" \
     gap_pct="$(/usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print('%.3f%%' % (100 * j['gap']) if 'gap' in j else '-')" "$DIR/$name.json")" \
     steps="$(/usr/bin/python3 -c "import json,sys; print(' '.join('%s:%d' % (s['step'], s['rounds']) for s in json.load(open(sys.argv[1]))['polish_steps']))" "$DIR/$name.json")"
 }
