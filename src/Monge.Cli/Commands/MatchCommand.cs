@@ -8,6 +8,7 @@ using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.IO;
 using Monge.Problems;
+using Monge.Solvers;
 using Monge.Solvers.Exact;
 using Monge.Tools;
 
@@ -41,6 +42,9 @@ public static class MatchCommand
         var output = new Option<string>("--out") { Description = $"Output matching: an integer vector with one entry per source row, entry i = the target row matched to source row i, −1 if unmatched (only when there are more sources than targets) ({DataFiles.OutputTypes}).", Required = true };
         var cost = CostOptions.Create("Every method supports every cost (hiref splits blocks on exact factors for sqeuclidean and dot, sampled factors otherwise).");
         var certify = new Option<bool>("--certify") { Description = "Also compute a certified lower bound on the optimum and the certified gap cost / bound − 1: exact matchings (exact, auto when it solves exactly) from the solver's own dual potentials after a c-transform (gap 0 up to rounding), hiref from Monge.Tools.DualBound (linear memory both)." };
+        // A matching gives every point the same mass: weights are refused by name (never dropped or rescaled silently).
+        var sourceWeights = new Option<string?>("--source-weights") { Description = "Not taken by match (every point has mass 1): weighted transport is monge solve --method emd.", Hidden = true };
+        var targetWeights = new Option<string?>("--target-weights") { Description = "Not taken by match (every point has mass 1): weighted transport is monge solve --method emd.", Hidden = true };
         var json = CommonOptions.Json();
         var overwrite = CommonOptions.Overwrite();
         var strict = ConvergencePolicy.Strict();
@@ -48,7 +52,7 @@ public static class MatchCommand
         var artifacts = new ArtifactOptions();
         var command = new Command("match", "Match two point sets one to one (optimal assignment; with unequal sizes every point of the smaller set is matched).")
         {
-            source, target, method, output, cost, certify, json, overwrite, strict,
+            source, target, method, output, cost, certify, json, overwrite, strict, sourceWeights, targetWeights,
         };
         var methodOptions = new MethodOptions(Methods.Select(m => (m.Name, m.CreateOptions())));
         methodOptions.AddTo(command);
@@ -67,6 +71,7 @@ public static class MatchCommand
                 : result.GetValue(method);
             var chosen = Methods.First(m => m.Name == methodName);
             methodOptions.RejectForeign(result, chosen.Name);
+            RejectWeights(result, sourceWeights, targetWeights);
             var groundCost = CostOptions.Parse(result.GetValue(cost));
             var options = inputs.Get(result);
             var settings = chosen.ReadOptions(result, new MatchSettings(groundCost, null, null, 0, null, MaxMemoryBytes: options.EffectiveMaxBytes));
@@ -81,7 +86,7 @@ public static class MatchCommand
             load.Stop();
             if (x.Dimension != y.Dimension)
             {
-                throw new UsageException($"--source has dimension {x.Dimension} but --target has dimension {y.Dimension}.");
+                throw new UsageException($"--source has dimension {x.Dimension} ({x.Spec}) but --target has dimension {y.Dimension} ({y.Spec}).");
             }
 
             transferRequest.Prepare(x);
@@ -126,6 +131,13 @@ public static class MatchCommand
                 summary["gap"] = JsonOutput.Number(bound.RelativeGap(outcome.TotalCost / n));
                 summary["certificate"] = bound.Name;
                 summary["certify_seconds"] = bound.Elapsed.TotalSeconds;
+                if (bound.Sinkhorn is { } sinkhorn)
+                {
+                    // The bound is valid whatever its Sinkhorn did; a stage stopped at its budget only makes it looser.
+                    summary["certificate_sinkhorn_status"] = sinkhorn.Status.ToString();
+                    summary["certificate_sinkhorn_iterations"] = sinkhorn.Iterations;
+                    summary["certificate_sinkhorn_error"] = JsonOutput.Number(sinkhorn.FinalError);
+                }
             }
 
             var report = new RunReport("monge match", result.Tokens.Select(t => t.Value).ToList()) { Convergence = outcome.Convergence };
@@ -171,13 +183,32 @@ public static class MatchCommand
                 context.Error.WriteLine($"matched {pairs} ({outcome.Method ?? chosen.Name}{(outcome.Optimal ? ", optimal" : string.Empty)}): mean cost {outcome.TotalCost / matched:G6}, total {outcome.TotalCost:G6}, {watch.Elapsed.TotalSeconds:F3} s; wrote {outPath}");
                 if (bound is not null)
                 {
-                    context.Error.WriteLine($"certified lower bound {bound.LowerBound:G6} ({bound.Name}): within {100 * bound.RelativeGap(outcome.TotalCost / n):G3}% of the optimum");
+                    context.Error.WriteLine($"certified lower bound {bound.LowerBound:G6} ({bound.Name}): within {100 * bound.RelativeGap(outcome.TotalCost / n):G3}% of the optimum"
+                        + (bound.Sinkhorn is { Converged: false } sk ? $" (the certificate's Sinkhorn stopped at {sk.Iterations} iterations, error {sk.FinalError:G3}: the bound is valid but may be loose)" : string.Empty));
                 }
             }
 
             return exitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refuses <c>--source-weights</c> / <c>--target-weights</c> before any file is read: a matching moves mass 1 from
+    /// every source point to one target point, so weights cannot be honoured, and dropping them would be a silent wrong
+    /// answer. The message names the flag and the verb that takes weights.
+    /// </summary>
+    private static void RejectWeights(ParseResult result, Option<string?> sourceWeights, Option<string?> targetWeights)
+    {
+        foreach (var option in new[] { sourceWeights, targetWeights })
+        {
+            if (result.GetValue(option) is not null)
+            {
+                throw new UsageException(
+                    $"monge match does not take {option.Name}: a matching gives every point mass 1 (uniform weights); "
+                    + $"for weighted transport use monge solve --method emd (or sinkhorn) with {option.Name}.");
+            }
+        }
     }
 
     /// <summary>
@@ -199,12 +230,15 @@ public static class MatchCommand
             context,
             json,
             progress => new DualBound().Compute(x.WithWeights(null), y.WithWeights(null), cost, progress, context.Cancellation));
-        return new Certificate("dual_bound", bound.LowerBound, bound.SinkhornElapsed + bound.CertifyElapsed);
+        return new Certificate("dual_bound", bound.LowerBound, bound.SinkhornElapsed + bound.CertifyElapsed) { Sinkhorn = bound.SinkhornConvergence };
     }
 
     /// <summary>A certified lower bound on the mean matched cost, the certificate that gave it and its time.</summary>
     private sealed record Certificate(string Name, double LowerBound, TimeSpan Elapsed)
     {
+        /// <summary>How the certificate's entropic stage ended (<see cref="DualBoundResult.SinkhornConvergence"/>), null for exact duals.</summary>
+        public Convergence? Sinkhorn { get; init; }
+
         /// <summary>cost / bound − 1, 0 when the cost does not exceed the bound (the convention of <see cref="DualBoundResult.RelativeGap"/>).</summary>
         public double RelativeGap(double cost) =>
             cost <= LowerBound ? 0 : LowerBound > 0 ? (cost - LowerBound) / LowerBound : double.PositiveInfinity;

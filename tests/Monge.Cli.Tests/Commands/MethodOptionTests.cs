@@ -107,6 +107,24 @@ public sealed class MethodOptionTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "out.npy")));
     }
 
+    // audit30 (stop 23): the hidden --source-weights/--target-weights of match. Masses as given: a matching moves mass 1
+    // per point, so weights are refused by name before any file is read (they were an unrecognised argument with two
+    // error lines before), with the verb that takes them.
+    [Theory]
+    [InlineData("--source-weights")]
+    [InlineData("--target-weights")]
+    public void Match_Weights_RefusedByNameBeforeReading(string option)
+    {
+        var (code, _, stderr) = Run(
+            "match", "--method", "hiref", "--source", Path.Combine(_dir, "missing_x.npy"), "--target", Path.Combine(_dir, "missing_y.npy"),
+            option, Path.Combine(_dir, "w.npy"), "--out", Path.Combine(_dir, "p.npy"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains(option, line, StringComparison.Ordinal);
+        Assert.Contains("monge solve --method emd", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "p.npy")));
+    }
+
     [Fact]
     public void ForeignMatchOptions_ExactRejectsEveryHirefOption()
     {

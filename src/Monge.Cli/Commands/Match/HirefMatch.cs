@@ -145,9 +145,36 @@ public static class HirefMatch
             ["leaf_seconds"] = result.LeafSeconds,
             ["polish_seconds"] = result.PolishSeconds,
             ["cost_before_polish"] = result.CostBeforePolish,
+            ["polish_steps"] = PolishSteps(result),
         };
         var convergence = new Convergence(SolverStatus.Converged, result.Levels.Count, double.NaN, double.NaN, [], result.Elapsed);
         return new MatchOutcome(result.Permutation, result.Cost * x.Count, Optimal: false, convergence, "hiref", extra) { Plan = result };
+    }
+
+    /// <summary>
+    /// The polish steps that ran, in order (<see cref="HierarchicalRefinementResult.PolishSteps"/>): <c>step</c> (its name,
+    /// <c>leaf pairs</c>, <c>slabs</c>, <c>global</c>, <c>groups</c>, <c>parts</c>), <c>rounds</c> run (0 when the step was
+    /// skipped, e.g. the grouped global step above its dimension cap), the mean <c>cost</c> after it and its
+    /// <c>seconds</c>. A user sees which budget actually ran on their data, not only the one asked for.
+    /// </summary>
+    /// <param name="result">The HiRef result.</param>
+    /// <returns>One object per step.</returns>
+    public static JsonArray PolishSteps(HierarchicalRefinementResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var steps = new JsonArray();
+        foreach (var step in result.PolishSteps)
+        {
+            steps.Add(new JsonObject
+            {
+                ["step"] = step.Step,
+                ["rounds"] = step.Rounds,
+                ["cost"] = double.IsFinite(step.Cost) ? step.Cost : null,
+                ["seconds"] = step.Seconds,
+            });
+        }
+
+        return steps;
     }
 
     /// <summary>Exact assignment for n ≤ <see cref="AutoExactMaxPoints"/> or unequal sizes (HiRef needs n = m), Hierarchical Refinement above.</summary>
