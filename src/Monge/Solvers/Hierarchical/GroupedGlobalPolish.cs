@@ -13,7 +13,7 @@ namespace Monge.Solvers.Hierarchical;
 /// gains at most <c>tolerance</c> (relative) or after <c>rounds</c> rounds.
 /// </summary>
 /// <remarks>Memory: the group's two sub-clouds (2·m·d doubles) and the inner step's (about m·(k + 1) ints and doubles and
-/// the query balls, m·d·(2 doubles + 4 floats)), one group at a time, plus n ints for the deal.</remarks>
+/// the query balls, m·d·(2 doubles + 4 floats)), for each of the groups running at once (the workers, at most <see cref="MaxConcurrentGroups"/>), plus n ints for the deal.</remarks>
 /// <param name="rounds">Most rounds (each a new random deal).</param>
 /// <param name="groupPoints">Pairs per group (about; the groups are ⌈n / groupPoints⌉ equal parts).</param>
 /// <param name="step">The step for a group of m pairs (a fresh <see cref="GlobalSparsePolish"/>).</param>
@@ -23,6 +23,10 @@ namespace Monge.Solvers.Hierarchical;
 /// <param name="maxDimension">Runs only on points of at most this dimension.</param>
 internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension, int maxDimension = int.MaxValue) : IHiRefPolishStep
 {
+    /// <summary>Most groups of a round solved at once (each holds its own sub-clouds and graph: tens of MB at 65 536
+    /// pairs in 16-D).</summary>
+    public const int MaxConcurrentGroups = 4;
+
     public string Name => "groups";
 
     public int RoundsRun { get; private set; }
@@ -34,9 +38,7 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
     public void Apply(HiRefMatching matching, CancellationToken cancellationToken)
     {
         RoundsRun = 0;
-        var idxX = matching.IndicesX;
-        var idxY = matching.IndicesY;
-        var n = idxX.Length;
+        var n = matching.IndicesX.Length;
         var d = matching.Dimension;
         if (n < 2 || rounds <= 0 || d < minDimension || d > maxDimension)
         {
@@ -46,25 +48,46 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
         var groups = Math.Max(1, (int)(((long)n + groupPoints - 1) / groupPoints));
         var deal = new int[n];
         var largest = (int)(((long)n + groups - 1) / groups);
-        var xs = new double[largest * d];
-        var ys = new double[largest * d];
-        var sourceOf = new int[largest];
-        var targetOf = new int[largest];
+
+        // Groups of a round are disjoint, so they run concurrently (one per worker, at most MaxConcurrentGroups at once)
+        // with the same result as one after another: each group reads and writes only its own positions, its step is
+        // deterministic whatever the thread count, and the gains are summed in group order.
+        var workers = matching.Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
+        var concurrent = Math.Clamp(Math.Min(workers, MaxConcurrentGroups), 1, groups);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = cancellationToken };
+        var gains = new double[groups];
+        var scratchBytes = new long[groups];
+        var sync = new object();
         var value = matching.Recompute();
         for (var round = 0; round < rounds; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             RandomParts.Shuffled(deal, (int)(HiRefBlockSplitter.BlockSeed(seed, 3000 + round, 0) & 0x7FFFFFFF));
             var previous = value;
-            for (var g = 0; g < groups; g++)
+            var running = value;
+            Parallel.For(0, groups, options, () => new GroupScratch(largest, d), (g, _, scratch) =>
             {
                 var lo = RandomParts.Start(n, g, groups);
                 var m = RandomParts.Start(n, g + 1, groups) - lo;
-                var gain = SolveGroup(matching, deal.AsSpan(lo, m), xs, ys, sourceOf, targetOf, step(m), cancellationToken);
-                matching.Value -= gain / n;
-                OnGroup?.Invoke(round, g, groups, matching.Value);
+                (gains[g], scratchBytes[g]) = SolveGroup(matching, deal.AsSpan(lo, m), scratch, step(m), cancellationToken);
+                if (OnGroup is { } onGroup)
+                {
+                    lock (sync)
+                    {
+                        running -= gains[g] / n;
+                        onGroup(round, g, groups, running);
+                    }
+                }
+
+                return scratch;
+            }, _ => { });
+            for (var g = 0; g < groups; g++)
+            {
+                matching.Value -= gains[g] / n;
             }
 
+            // The groups running at once each hold their scratch (the largest times the concurrency).
+            matching.RecordScratch((scratchBytes.Max() + GroupScratch.Bytes(largest, d)) * concurrent);
             RoundsRun++;
             value = matching.Recompute();
             matching.Progress?.Report(new SolverProgress($"groups {round + 1}", groups, groups, (previous - value) / previous));
@@ -77,8 +100,10 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
 
     // Re-solves the pairs at the given positions as one problem (their sources against their partners) and writes the new
     // pairing back to those positions (only if cheaper); returns the group's summed gain (m times the drop of its mean).
-    private static double SolveGroup(HiRefMatching matching, ReadOnlySpan<int> positions, double[] xs, double[] ys, int[] sourceOf, int[] targetOf, IHiRefPolishStep step, CancellationToken cancellationToken)
+    // Also returns the scratch bytes of the group's step (beyond its sub-clouds).
+    private static (double Gain, long Bytes) SolveGroup(HiRefMatching matching, ReadOnlySpan<int> positions, GroupScratch scratch, IHiRefPolishStep step, CancellationToken cancellationToken)
     {
+        var (xs, ys, sourceOf, targetOf) = (scratch.Xs, scratch.Ys, scratch.SourceOf, scratch.TargetOf);
         var m = positions.Length;
         var d = matching.Dimension;
         var x = matching.X.Span;
@@ -104,10 +129,10 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
         var sub = new HiRefMatching(xs.AsMemory(0, m * d), ys.AsMemory(0, m * d), d, local, partner, [], matching.Cost, matching.Parallel, null, 0);
         var before = sub.Recompute();
         step.Apply(sub, cancellationToken);
-        matching.RecordScratch(sub.PeakBytes + (2L * m * d * sizeof(double)) + (4L * m * sizeof(int)));
+        var bytes = sub.PeakBytes + (2L * m * sizeof(int));
         if (!(sub.Value < before))
         {
-            return 0;
+            return (0, bytes);
         }
 
         for (var i = 0; i < m; i++)
@@ -116,6 +141,20 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
             idxY[positions[i]] = targetOf[partner[i]];
         }
 
-        return (before - sub.Value) * m;
+        return ((before - sub.Value) * m, bytes);
+    }
+
+    // One worker's gathered sub-clouds and index maps (the largest group's size).
+    private sealed class GroupScratch(int largest, int d)
+    {
+        public double[] Xs { get; } = new double[largest * d];
+
+        public double[] Ys { get; } = new double[largest * d];
+
+        public int[] SourceOf { get; } = new int[largest];
+
+        public int[] TargetOf { get; } = new int[largest];
+
+        public static long Bytes(int largest, int d) => (2L * largest * d * sizeof(double)) + (2L * largest * sizeof(int));
     }
 }

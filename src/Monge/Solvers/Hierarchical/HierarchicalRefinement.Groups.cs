@@ -7,8 +7,9 @@ public sealed partial record HierarchicalRefinement
     /// <summary>Rounds of the grouped global refinement for n &gt; <see cref="GlobalMaxPoints"/> in dimension
     /// <see cref="GlobalMinDimension"/> ≤ d ≤ <see cref="GlobalGroupMaxDimension"/> (default 1; 0 turns it off; runs only
     /// when <see cref="GlobalPasses"/> &gt; 0, so <see cref="HiRefQuality.Fast"/> has none). On the 16-D mixture at
-    /// n = 1 048 576 one round takes the certified gap from 3.01% to about 1.5% for about 3.5× the CPU of the rest of the
-    /// solve (docs/hiref.md, "Stop 22 (q1m16)"). Each round deals the matched pairs into seeded random groups of about
+    /// n = 1 048 576 one round of groups of 65 536 took the certified gap from 3.01% to 1.56% for about 3× the CPU of the rest
+    /// of the solve (docs/hiref.md, "Stop 22 (q1m16)"); groups of 131 072 (the default since stop 23) are not yet measured
+    /// there ("Stop 23 (g16)"). Each round deals the matched pairs into seeded random groups of about
     /// <see cref="GlobalGroupPoints"/> pairs and re-solves every group with <see cref="GlobalPasses"/> passes of the global
     /// step (exact k-best candidates) on the group's own sources and targets: a random group spans every cluster, so it
     /// holds the exchanges that repair the top-level split, at a search cost of n·m per round instead of n².</summary>
@@ -19,8 +20,12 @@ public sealed partial record HierarchicalRefinement
     /// (estimated, docs/hiref.md "Stop 22 (q1m16)").</summary>
     internal int GlobalGroupMaxDimension { get; init; } = 32;
 
-    /// <summary>Pairs per group of <see cref="GlobalGroupRounds"/> (default 65 536).</summary>
-    internal int GlobalGroupPoints { get; init; } = 65536;
+    /// <summary>Pairs per group of <see cref="GlobalGroupRounds"/> (default 131 072; stop 22: 65 536). Larger groups hold
+    /// the repairing exchanges at a higher density: on the 16-D mixture at 131 072 (groups forced below
+    /// <see cref="GlobalMaxPoints"/>) groups of 16 384 gained 1.6× what groups of 8 192 gained for 0.8× the CPU, and two rounds
+    /// of 8 192 still less than one of 16 384 (docs/hiref.md, "Stop 23 (g16)"). The groups of a round run concurrently, one
+    /// per worker (<see cref="GroupedGlobalPolish.MaxConcurrentGroups"/>).</summary>
+    internal int GlobalGroupPoints { get; init; } = 131072;
 
     // The grouped global step for this n, or null (off, or n within the whole-problem step's range).
     private GroupedGlobalPolish? GroupedStep(int n) =>

@@ -11,7 +11,8 @@ public class GroupedGlobalPolishTests
 {
     // From a random permutation and from HiRef's matching without polish (16-D mixture, squared Euclidean): the grouped step
     // (4 random groups of 150 pairs, 2 rounds, exact candidates) leaves a permutation, never raises the cost, stays above the
-    // exact optimum (Jonker–Volgenant), and gives the same permutation with 1 and 2 threads.
+    // exact optimum (Jonker–Volgenant), and gives the same permutation with 1, 2 and 3 threads (groups solved one at a time,
+    // two and three at once).
     [Theory]
     [InlineData(16, "sqeuclidean", 600, 71)]
     [InlineData(16, "euclidean", 400, 72)]
@@ -30,7 +31,7 @@ public class GroupedGlobalPolishTests
         {
             var before = GlobalSparsePolishTests.MeanCost(x, y, initial, cost);
             var results = new List<int[]>();
-            foreach (var threads in new[] { 1, 2 })
+            foreach (var threads in new[] { 1, 2, 3 })
             {
                 var matching = GlobalSparsePolishTests.Matching(x, y, initial, cost, threads);
                 var step = new GroupedGlobalPolish(2, n / 4, m => new GlobalSparsePolish(passes: 2, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 64, seed: seed, exact: true), seed, tolerance: 0, minDimension: 3);
@@ -46,6 +47,7 @@ public class GroupedGlobalPolishTests
             }
 
             Assert.Equal(results[0], results[1]);
+            Assert.Equal(results[0], results[2]);
         }
     }
 
