@@ -943,39 +943,21 @@ public sealed partial record FixedSupportBarycenter
                     }
                 }
 
-                // The block's own upper triangle (rows and columns i … i + 3), then each row's sum into y_r.
-                Span<double> sums = [d0, d1, d2, d3];
-                Span<double> others = [e0, e1, e2, e3];
-                for (var r = 0; r < 4; r++)
+                // The block's own upper triangle (rows and columns i … i + 3: row r's reference indexed by the column), then
+                // each row's sum into y_r.
+                var (k00, k01, k02, k03) = (Unsafe.Add(ref r0, i), Unsafe.Add(ref r0, i + 1), Unsafe.Add(ref r0, i + 2), Unsafe.Add(ref r0, i + 3));
+                var (k11, k12, k13) = (Unsafe.Add(ref r1, i + 1), Unsafe.Add(ref r1, i + 2), Unsafe.Add(ref r1, i + 3));
+                var (k22, k23, k33) = (Unsafe.Add(ref r2, i + 2), Unsafe.Add(ref r2, i + 3), Unsafe.Add(ref r3, i + 3));
+                y0[i] += Math.FusedMultiplyAdd(k03, a3, Math.FusedMultiplyAdd(k02, a2, Math.FusedMultiplyAdd(k01, a1, Math.FusedMultiplyAdd(k00, a0, d0))));
+                y0[i + 1] += Math.FusedMultiplyAdd(k01, a0, Math.FusedMultiplyAdd(k13, a3, Math.FusedMultiplyAdd(k12, a2, Math.FusedMultiplyAdd(k11, a1, d1))));
+                y0[i + 2] += Math.FusedMultiplyAdd(k12, a1, Math.FusedMultiplyAdd(k02, a0, Math.FusedMultiplyAdd(k23, a3, Math.FusedMultiplyAdd(k22, a2, d2))));
+                y0[i + 3] += Math.FusedMultiplyAdd(k23, a2, Math.FusedMultiplyAdd(k13, a1, Math.FusedMultiplyAdd(k03, a0, Math.FusedMultiplyAdd(k33, a3, d3))));
+                if (pair)
                 {
-                    var start = PackedRow(i + r, n) - r;
-                    for (var c = r; c < 4; c++)
-                    {
-                        var entry = packed[start + c];
-                        sums[r] = Math.FusedMultiplyAdd(entry, x0[i + c], sums[r]);
-                        if (c > r)
-                        {
-                            y0[i + c] = Math.FusedMultiplyAdd(entry, x0[i + r], y0[i + c]);
-                        }
-
-                        if (pair)
-                        {
-                            others[r] = Math.FusedMultiplyAdd(entry, x1[i + c], others[r]);
-                            if (c > r)
-                            {
-                                y1[i + c] = Math.FusedMultiplyAdd(entry, x1[i + r], y1[i + c]);
-                            }
-                        }
-                    }
-                }
-
-                for (var r = 0; r < 4; r++)
-                {
-                    y0[i + r] += sums[r];
-                    if (pair)
-                    {
-                        y1[i + r] += others[r];
-                    }
+                    y1[i] += Math.FusedMultiplyAdd(k03, b3, Math.FusedMultiplyAdd(k02, b2, Math.FusedMultiplyAdd(k01, b1, Math.FusedMultiplyAdd(k00, b0, e0))));
+                    y1[i + 1] += Math.FusedMultiplyAdd(k01, b0, Math.FusedMultiplyAdd(k13, b3, Math.FusedMultiplyAdd(k12, b2, Math.FusedMultiplyAdd(k11, b1, e1))));
+                    y1[i + 2] += Math.FusedMultiplyAdd(k12, b1, Math.FusedMultiplyAdd(k02, b0, Math.FusedMultiplyAdd(k23, b3, Math.FusedMultiplyAdd(k22, b2, e2))));
+                    y1[i + 3] += Math.FusedMultiplyAdd(k23, b2, Math.FusedMultiplyAdd(k13, b1, Math.FusedMultiplyAdd(k03, b0, Math.FusedMultiplyAdd(k33, b3, e3))));
                 }
             }
 
