@@ -201,8 +201,9 @@ public sealed partial record FixedSupportBarycenter
     }
 
     /// <summary>
-    /// The stabilized kernels, potentials and scalings of every input on one dense n × N cost. Memory: C/ε once and one
-    /// kernel per input (n·N doubles each), plus O(n + N) per input.
+    /// The stabilized kernels, potentials and scalings of every input on one dense n × N cost. Memory: the plain kernel
+    /// e^{−C/ε} once (n·N doubles, n(n + 1)/2 on a symmetric cost), one more n·N kernel per input from its first absorption,
+    /// plus O(n + N) per input; the cost itself is read in place when dense.
     /// </summary>
     private sealed class DenseKernel
     {
@@ -219,7 +220,12 @@ public sealed partial record FixedSupportBarycenter
         private readonly double[][] _kv;
         private readonly double[][] _u;
         private readonly bool[] _stale;
-        private readonly double[]? _plain;
+        private readonly bool _debiased;
+
+        /// <summary>
+        /// The plain kernel e^{−C/ε}: n × N row-major, or (<see cref="_symmetric"/>) its upper triangle packed row by row
+        /// (row i holds j = i … n − 1 from <see cref="PackedRow"/>(i)).
+        /// </summary>
         private readonly double[] _base;
         private readonly bool[] _own;
         private int[] _sharedInputs;
@@ -230,7 +236,7 @@ public sealed partial record FixedSupportBarycenter
         /// <summary>
         /// Builds e^{−C/ε} once (entries below e^{−700} set to 0): every input's kernel until its first absorption (α = β = 0;
         /// an input gets its own kernel then), and the plain kernel of the debiasing steps when <paramref name="debiased"/>
-        /// (square supports only).
+        /// (square supports only). A symmetric cost keeps the upper triangle only (n(n + 1)/2 entries).
         /// </summary>
         internal DenseKernel(CostGeometry<double> geometry, double epsilon, IReadOnlyList<double[]> histograms, double tauA, bool debiased)
         {
@@ -260,24 +266,46 @@ public sealed partial record FixedSupportBarycenter
                 Ku[s] = new double[_cols];
             }
 
-            _base = GC.AllocateUninitializedArray<double>(_cost.Length);
-            Build(_base, null, null);
+            // A symmetric square cost (checked exactly, block by block, inside the exponential pass) keeps only the upper
+            // triangle: half the exponentials and half the memory, and every product reads half the entries.
+            var packed = _rows == _cols ? BuildSymmetric() : null;
+            _symmetric = packed is not null;
+            if (packed is null)
+            {
+                _base = GC.AllocateUninitializedArray<double>(_cost.Length);
+                Build(_base, null, null);
+            }
+            else
+            {
+                _base = packed;
+            }
+
             for (var s = 0; s < k; s++)
             {
                 _kernel[s] = _base;
             }
 
-            _plain = debiased ? _base : null;
-            _symmetric = _rows == _cols && IsSymmetric(_cost, _rows);
+            _debiased = debiased;
             _logA = tauA == 1 ? null : histograms.Select(a => a.Select(x => x > 0 ? tauA * Math.Log(x) : 0).ToArray()).ToArray();
         }
 
         /// <summary>y = e^{−C/ε} x (rows; the debiasing steps on the barycenter's own square support).</summary>
         internal void ApplyPlain(double[] x, double[] y)
         {
+            if (!_debiased)
+            {
+                throw new InvalidOperationException("The plain kernel applies to debiased runs only.");
+            }
+
+            if (_symmetric)
+            {
+                HalfProduct(_base, _rows, x, x, y, y, pair: false);
+                return;
+            }
+
             for (var i = 0; i < _rows; i++)
             {
-                y[i] = Dot(_plain!, i * _cols, x, _cols);
+                y[i] = Dot(_base, i * _cols, x, _cols);
             }
         }
 
@@ -299,10 +327,20 @@ public sealed partial record FixedSupportBarycenter
                 }
             }
 
+            if (_symmetric && !SymmetricCosts(costs))
+            {
+                return null;
+            }
+
             for (var i = 0; i < _rows; i++)
             {
                 for (var s = 0; s < k; s++)
                 {
+                    if (_symmetric && !_own[s])
+                    {
+                        continue;
+                    }
+
                     var a = _histograms[s][i];
                     if (!(a > 0))
                     {
@@ -328,6 +366,49 @@ public sealed partial record FixedSupportBarycenter
             return costs.All(double.IsFinite) ? costs : null;
         }
 
+        /// <summary>
+        /// The symmetric plain kernel's share of <see cref="Costs"/> (inputs without their own kernel): K̃ṽ by the half
+        /// product, ũ as in a half step, then ⟨C, P_s⟩ = Σ_i K̃_ii C_ii ũ_i ṽ_i + Σ_{i&lt;j} K̃_ij C_ij (ũ_i ṽ_j + ũ_j ṽ_i) over
+        /// the upper triangle (each entry and cost read once for two inputs). False when a product is not finite and positive.
+        /// </summary>
+        private bool SymmetricCosts(double[] costs)
+        {
+            var shared = _sharedInputs;
+            SharedProduct(shared, V, _kv);
+            foreach (var s in shared)
+            {
+                var (a, kv, u) = (_histograms[s], _kv[s], _u[s]);
+                for (var i = 0; i < _rows; i++)
+                {
+                    if (!(a[i] > 0))
+                    {
+                        u[i] = 0;
+                        continue;
+                    }
+
+                    if (!(kv[i] > 0) || !double.IsFinite(kv[i]))
+                    {
+                        return false;
+                    }
+
+                    u[i] = _tauA == 1 ? a[i] / kv[i] : Math.Exp(_logA![s][i] - (_tauA * Math.Log(kv[i])) + ((_tauA - 1) * _alpha[s][i]));
+                }
+            }
+
+            for (var p = 0; p < shared.Length; p += 2)
+            {
+                var (s0, s1) = (shared[p], shared[Math.Min(p + 1, shared.Length - 1)]);
+                var first = HalfCost(_base, _cost, _rows, _u[s0], V[s0], _u[s1], V[s1], p + 1 < shared.Length, out var second);
+                costs[s0] = first;
+                if (p + 1 < shared.Length)
+                {
+                    costs[s1] = second;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>ṽ_k of the last step.</summary>
         internal double[][] V { get; }
 
@@ -349,14 +430,27 @@ public sealed partial record FixedSupportBarycenter
             }
 
             var (kernel, kv, u) = (_kernel[s], _kv[s], _u[s]);
-            for (var i = 0; i < _rows; i++)
+            if (_own[s])
             {
-                kv[i] = Dot(kernel, i * _cols, V[s], _cols);
+                for (var i = 0; i < _rows; i++)
+                {
+                    kv[i] = Dot(kernel, i * _cols, V[s], _cols);
+                }
+            }
+            else
+            {
+                SharedProduct([s], V, _kv);
             }
 
             if (!InputScalings(s, _histograms[s], kv, u))
             {
                 return false;
+            }
+
+            if (!_own[s])
+            {
+                SharedTransposed([s], _u, Ku);
+                return Finish(s, logK);
             }
 
             kernel = _kernel[s];
@@ -378,11 +472,10 @@ public sealed partial record FixedSupportBarycenter
 
         /// <summary>
         /// <see cref="Step"/> for every input on the calling thread, the inputs that still share the plain kernel batched
-        /// row by row (each row read once for all of them: one pass over the kernel per product instead of one per input),
-        /// two inputs per row load. K̃ṽ: the same operations in the same order per input as <see cref="Step"/> (the same
-        /// bits). K̃ᵀũ on a symmetric cost (checked exactly once per solve) is K̃ũ, row dot products as the first product
-        /// (two loads per multiply-add instead of three for the column update; other bits than <see cref="Step"/>, still one
-        /// fixed order per entry); otherwise the column updates of <see cref="Step"/>.
+        /// (each kernel entry read once for two of them: one pass over the kernel per product and pair instead of one per
+        /// input). On a symmetric cost (the packed upper triangle) both products are half products (K̃ᵀũ = K̃ũ), n(n + 1)/2
+        /// entries a pass; otherwise K̃ṽ as row dot products and K̃ᵀũ as column updates. The same operations in the same
+        /// order per input as <see cref="Step"/> (the same bits).
         /// </summary>
         internal bool StepAll(double[][] logV, double[][] logK)
         {
@@ -412,34 +505,15 @@ public sealed partial record FixedSupportBarycenter
                 {
                     return false;
                 }
-
-                Array.Clear(Ku[s]);
             }
 
-            shared = _sharedInputs;
-            if (_symmetric)
-            {
-                SharedProduct(shared, _u, Ku);
-            }
-            else
-            {
-                for (var i = 0; i < _rows; i++)
-                {
-                    foreach (var s in shared)
-                    {
-                        if (_u[s][i] != 0)
-                        {
-                            Axpy(_u[s][i], _base, i * _cols, Ku[s], _cols);
-                        }
-                    }
-                }
-            }
-
+            SharedTransposed(_sharedInputs, _u, Ku);
             for (var s = 0; s < k; s++)
             {
                 if (_own[s])
                 {
                     var (kernel, u, ku) = (_kernel[s], _u[s], Ku[s]);
+                    Array.Clear(ku);
                     for (var i = 0; i < _rows; i++)
                     {
                         if (u[i] != 0)
@@ -666,9 +740,23 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        /// <summary>y_s = K x_s on the plain kernel for the inputs in <paramref name="shared"/>, row by row, two inputs per row load.</summary>
+        /// <summary>
+        /// y_s = K x_s on the plain kernel for the inputs in <paramref name="shared"/>: row dot products, two inputs per row
+        /// load; on the packed symmetric kernel the half product (<see cref="HalfProduct"/>), two inputs per pass.
+        /// </summary>
         private void SharedProduct(int[] shared, double[][] x, double[][] y)
         {
+            if (_symmetric)
+            {
+                for (var p = 0; p < shared.Length; p += 2)
+                {
+                    var (s0, s1) = (shared[p], shared[Math.Min(p + 1, shared.Length - 1)]);
+                    HalfProduct(_base, _rows, x[s0], x[s1], y[s0], y[s1], pair: p + 1 < shared.Length);
+                }
+
+                return;
+            }
+
             for (var i = 0; i < _rows; i++)
             {
                 var p = 0;
@@ -685,28 +773,307 @@ public sealed partial record FixedSupportBarycenter
             }
         }
 
-        /// <summary>Whether the square n × n matrix equals its transpose exactly (blocks of 64 × 64; stops at the first difference).</summary>
-        private static bool IsSymmetric(double[] m, int n)
+        /// <summary>
+        /// y_s = Kᵀ x_s on the plain kernel for the inputs in <paramref name="shared"/>: the column updates (rows with x_i = 0
+        /// skipped); on the packed symmetric kernel Kᵀ = K, <see cref="SharedProduct"/>.
+        /// </summary>
+        private void SharedTransposed(int[] shared, double[][] x, double[][] y)
         {
-            const int block = 64;
-            for (var i0 = 0; i0 < n; i0 += block)
+            if (_symmetric)
             {
-                for (var j0 = i0; j0 < n; j0 += block)
+                SharedProduct(shared, x, y);
+                return;
+            }
+
+            foreach (var s in shared)
+            {
+                Array.Clear(y[s]);
+            }
+
+            for (var i = 0; i < _rows; i++)
+            {
+                foreach (var s in shared)
                 {
-                    for (var i = i0; i < Math.Min(i0 + block, n); i++)
+                    if (x[s][i] != 0)
                     {
-                        for (var j = Math.Max(j0, i + 1); j < Math.Min(j0 + block, n); j++)
-                        {
-                            if (m[((long)i * n) + j] != m[((long)j * n) + i])
-                            {
-                                return false;
-                            }
-                        }
+                        Axpy(x[s][i], _base, i * _cols, y[s], _cols);
                     }
                 }
             }
+        }
 
-            return true;
+        /// <summary>Where row i of the packed upper triangle of an n × n matrix starts (row i holds columns i … n − 1).</summary>
+        private static long PackedRow(long i, long n) => (i * n) - (i * (i - 1) / 2);
+
+        /// <summary>
+        /// The upper triangle of e^{−C/ε} packed by rows when the square cost is symmetric, else null. One pass over the cost in
+        /// blocks of 32 rows: the block's mirror entries C_ji (j &gt; i) are compared exactly with C_ij while the block's rows
+        /// are in cache (stops at the first difference), then the block's rows are exponentiated from the diagonal on (entries
+        /// below e^{−700} set to 0, as <see cref="Build"/>). n(n + 1)/2 exponentials instead of n², no separate symmetry pass.
+        /// </summary>
+        private double[]? BuildSymmetric()
+        {
+            const int block = 32;
+            var n = _rows;
+            var packed = GC.AllocateUninitializedArray<double>(checked((int)PackedRow(n, n)));
+            var cost = _cost;
+            for (var i0 = 0; i0 < n; i0 += block)
+            {
+                var i1 = Math.Min(i0 + block, n);
+                for (var j = i0 + 1; j < n; j++)
+                {
+                    var mirror = (long)j * n;
+                    var top = Math.Min(i1, j);
+                    for (var i = i0; i < top; i++)
+                    {
+                        if (cost[mirror + i] != cost[((long)i * n) + j])
+                        {
+                            return null;
+                        }
+                    }
+                }
+
+                for (var i = i0; i < i1; i++)
+                {
+                    var row = packed.AsSpan((int)PackedRow(i, n), n - i);
+                    var source = cost.AsSpan((i * n) + i, n - i);
+                    for (var j = 0; j < row.Length; j++)
+                    {
+                        var x = -(_toNats * source[j]);
+                        row[j] = x < -700 ? double.NegativeInfinity : x;
+                    }
+
+                    ElementwiseMath.Exp(row, row);
+                }
+            }
+
+            return packed;
+        }
+
+        /// <summary>
+        /// y0 = K x0 (and y1 = K x1 when <paramref name="pair"/>) for the symmetric n × n matrix K whose upper triangle is
+        /// <paramref name="packed"/>: row i's entries K_ij (j &gt; i) are read once for the dot product Σ_j K_ij x_j (into y_i)
+        /// and the update y_j += K_ij x_i (the lower triangle's share), so each product reads n(n + 1)/2 entries, not n².
+        /// Rows four at a time (each load and store of x_j, y_j serves four rows; at stop 23 one row at a time ran
+        /// at about a third of the multiply-add rate, bound by the loads and stores of y), the last n mod 4 rows one by one. One
+        /// fixed order per entry (deterministic); other bits than a row dot product. Vectorized. <paramref name="y0"/> (and <paramref name="y1"/> when a pair) is overwritten; outputs must not alias the
+        /// inputs or, when a pair, each other.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void HalfProduct(double[] packed, int n, double[] x0, double[] x1, double[] y0, double[] y1, bool pair)
+        {
+            if (packed.Length < PackedRow(n, n) || x0.Length < n || x1.Length < n || y0.Length < n || y1.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            Array.Clear(y0, 0, n);
+            if (pair)
+            {
+                Array.Clear(y1, 0, n);
+            }
+
+            ref var pr = ref MemoryMarshal.GetArrayDataReference(packed);
+            ref var x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref var x1r = ref MemoryMarshal.GetArrayDataReference(x1);
+            ref var y0r = ref MemoryMarshal.GetArrayDataReference(y0);
+            ref var y1r = ref MemoryMarshal.GetArrayDataReference(y1);
+            var w = Vector<double>.Count;
+            var i = 0;
+
+            // Four rows at a time: each x_j, y_j load and y_j store serves four kernel rows (four dot products and four
+            // updates of y_j per load), one accumulator per row and input.
+            for (; i + 4 <= n; i += 4)
+            {
+                ref var r0 = ref Unsafe.Add(ref pr, (nint)(PackedRow(i, n) - i));
+                ref var r1 = ref Unsafe.Add(ref pr, (nint)(PackedRow(i + 1, n) - (i + 1)));
+                ref var r2 = ref Unsafe.Add(ref pr, (nint)(PackedRow(i + 2, n) - (i + 2)));
+                ref var r3 = ref Unsafe.Add(ref pr, (nint)(PackedRow(i + 3, n) - (i + 3)));
+                var (a0, a1, a2, a3) = (x0[i], x0[i + 1], x0[i + 2], x0[i + 3]);
+                var (b0, b1, b2, b3) = (x1[i], x1[i + 1], x1[i + 2], x1[i + 3]);
+                var (av0, av1, av2, av3) = (new Vector<double>(a0), new Vector<double>(a1), new Vector<double>(a2), new Vector<double>(a3));
+                var (bv0, bv1, bv2, bv3) = (new Vector<double>(b0), new Vector<double>(b1), new Vector<double>(b2), new Vector<double>(b3));
+                var (s0, s1, s2, s3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                var (t0, t1, t2, t3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                var j = i + 4;
+                for (; j + w <= n; j += w)
+                {
+                    var k0 = Vector.LoadUnsafe(ref r0, (nuint)j);
+                    var k1 = Vector.LoadUnsafe(ref r1, (nuint)j);
+                    var k2 = Vector.LoadUnsafe(ref r2, (nuint)j);
+                    var k3 = Vector.LoadUnsafe(ref r3, (nuint)j);
+                    var x = Vector.LoadUnsafe(ref x0r, (nuint)j);
+                    s0 = Vector.FusedMultiplyAdd(k0, x, s0);
+                    s1 = Vector.FusedMultiplyAdd(k1, x, s1);
+                    s2 = Vector.FusedMultiplyAdd(k2, x, s2);
+                    s3 = Vector.FusedMultiplyAdd(k3, x, s3);
+                    var y = Vector.LoadUnsafe(ref y0r, (nuint)j);
+                    y = Vector.FusedMultiplyAdd(k0, av0, y);
+                    y = Vector.FusedMultiplyAdd(k1, av1, y);
+                    y = Vector.FusedMultiplyAdd(k2, av2, y);
+                    Vector.FusedMultiplyAdd(k3, av3, y).StoreUnsafe(ref y0r, (nuint)j);
+                    if (pair)
+                    {
+                        var z = Vector.LoadUnsafe(ref x1r, (nuint)j);
+                        t0 = Vector.FusedMultiplyAdd(k0, z, t0);
+                        t1 = Vector.FusedMultiplyAdd(k1, z, t1);
+                        t2 = Vector.FusedMultiplyAdd(k2, z, t2);
+                        t3 = Vector.FusedMultiplyAdd(k3, z, t3);
+                        var v = Vector.LoadUnsafe(ref y1r, (nuint)j);
+                        v = Vector.FusedMultiplyAdd(k0, bv0, v);
+                        v = Vector.FusedMultiplyAdd(k1, bv1, v);
+                        v = Vector.FusedMultiplyAdd(k2, bv2, v);
+                        Vector.FusedMultiplyAdd(k3, bv3, v).StoreUnsafe(ref y1r, (nuint)j);
+                    }
+                }
+
+                var (d0, d1, d2, d3) = (Vector.Sum(s0), Vector.Sum(s1), Vector.Sum(s2), Vector.Sum(s3));
+                var (e0, e1, e2, e3) = (Vector.Sum(t0), Vector.Sum(t1), Vector.Sum(t2), Vector.Sum(t3));
+                for (; j < n; j++)
+                {
+                    var (k0, k1, k2, k3) = (Unsafe.Add(ref r0, j), Unsafe.Add(ref r1, j), Unsafe.Add(ref r2, j), Unsafe.Add(ref r3, j));
+                    var x = x0[j];
+                    (d0, d1, d2, d3) = (Math.FusedMultiplyAdd(k0, x, d0), Math.FusedMultiplyAdd(k1, x, d1), Math.FusedMultiplyAdd(k2, x, d2), Math.FusedMultiplyAdd(k3, x, d3));
+                    y0[j] = Math.FusedMultiplyAdd(k3, a3, Math.FusedMultiplyAdd(k2, a2, Math.FusedMultiplyAdd(k1, a1, Math.FusedMultiplyAdd(k0, a0, y0[j]))));
+                    if (pair)
+                    {
+                        var z = x1[j];
+                        (e0, e1, e2, e3) = (Math.FusedMultiplyAdd(k0, z, e0), Math.FusedMultiplyAdd(k1, z, e1), Math.FusedMultiplyAdd(k2, z, e2), Math.FusedMultiplyAdd(k3, z, e3));
+                        y1[j] = Math.FusedMultiplyAdd(k3, b3, Math.FusedMultiplyAdd(k2, b2, Math.FusedMultiplyAdd(k1, b1, Math.FusedMultiplyAdd(k0, b0, y1[j]))));
+                    }
+                }
+
+                // The block's own upper triangle (rows and columns i … i + 3: row r's reference indexed by the column), then
+                // each row's sum into y_r.
+                var (k00, k01, k02, k03) = (Unsafe.Add(ref r0, i), Unsafe.Add(ref r0, i + 1), Unsafe.Add(ref r0, i + 2), Unsafe.Add(ref r0, i + 3));
+                var (k11, k12, k13) = (Unsafe.Add(ref r1, i + 1), Unsafe.Add(ref r1, i + 2), Unsafe.Add(ref r1, i + 3));
+                var (k22, k23, k33) = (Unsafe.Add(ref r2, i + 2), Unsafe.Add(ref r2, i + 3), Unsafe.Add(ref r3, i + 3));
+                y0[i] += Math.FusedMultiplyAdd(k03, a3, Math.FusedMultiplyAdd(k02, a2, Math.FusedMultiplyAdd(k01, a1, Math.FusedMultiplyAdd(k00, a0, d0))));
+                y0[i + 1] += Math.FusedMultiplyAdd(k01, a0, Math.FusedMultiplyAdd(k13, a3, Math.FusedMultiplyAdd(k12, a2, Math.FusedMultiplyAdd(k11, a1, d1))));
+                y0[i + 2] += Math.FusedMultiplyAdd(k12, a1, Math.FusedMultiplyAdd(k02, a0, Math.FusedMultiplyAdd(k23, a3, Math.FusedMultiplyAdd(k22, a2, d2))));
+                y0[i + 3] += Math.FusedMultiplyAdd(k23, a2, Math.FusedMultiplyAdd(k13, a1, Math.FusedMultiplyAdd(k03, a0, Math.FusedMultiplyAdd(k33, a3, d3))));
+                if (pair)
+                {
+                    y1[i] += Math.FusedMultiplyAdd(k03, b3, Math.FusedMultiplyAdd(k02, b2, Math.FusedMultiplyAdd(k01, b1, Math.FusedMultiplyAdd(k00, b0, e0))));
+                    y1[i + 1] += Math.FusedMultiplyAdd(k01, b0, Math.FusedMultiplyAdd(k13, b3, Math.FusedMultiplyAdd(k12, b2, Math.FusedMultiplyAdd(k11, b1, e1))));
+                    y1[i + 2] += Math.FusedMultiplyAdd(k12, b1, Math.FusedMultiplyAdd(k02, b0, Math.FusedMultiplyAdd(k23, b3, Math.FusedMultiplyAdd(k22, b2, e2))));
+                    y1[i + 3] += Math.FusedMultiplyAdd(k23, b2, Math.FusedMultiplyAdd(k13, b1, Math.FusedMultiplyAdd(k03, b0, Math.FusedMultiplyAdd(k33, b3, e3))));
+                }
+            }
+
+            // The last n mod 4 rows one by one.
+            for (; i < n; i++)
+            {
+                // Row i: K_ij at PackedRow(i) + (j − i), so the row's reference is PackedRow(i) − i and j indexes it.
+                ref var row = ref Unsafe.Add(ref pr, (nint)(PackedRow(i, n) - i));
+                var (a, b) = (x0[i], x1[i]);
+                var (av, bv) = (new Vector<double>(a), new Vector<double>(b));
+                var (s0, s1, t0, t1) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                var j = i + 1;
+                for (; j + (2 * w) <= n; j += 2 * w)
+                {
+                    var k0 = Vector.LoadUnsafe(ref row, (nuint)j);
+                    var k1 = Vector.LoadUnsafe(ref row, (nuint)(j + w));
+                    s0 = Vector.FusedMultiplyAdd(k0, Vector.LoadUnsafe(ref x0r, (nuint)j), s0);
+                    s1 = Vector.FusedMultiplyAdd(k1, Vector.LoadUnsafe(ref x0r, (nuint)(j + w)), s1);
+                    Vector.FusedMultiplyAdd(k0, av, Vector.LoadUnsafe(ref y0r, (nuint)j)).StoreUnsafe(ref y0r, (nuint)j);
+                    Vector.FusedMultiplyAdd(k1, av, Vector.LoadUnsafe(ref y0r, (nuint)(j + w))).StoreUnsafe(ref y0r, (nuint)(j + w));
+                    if (pair)
+                    {
+                        t0 = Vector.FusedMultiplyAdd(k0, Vector.LoadUnsafe(ref x1r, (nuint)j), t0);
+                        t1 = Vector.FusedMultiplyAdd(k1, Vector.LoadUnsafe(ref x1r, (nuint)(j + w)), t1);
+                        Vector.FusedMultiplyAdd(k0, bv, Vector.LoadUnsafe(ref y1r, (nuint)j)).StoreUnsafe(ref y1r, (nuint)j);
+                        Vector.FusedMultiplyAdd(k1, bv, Vector.LoadUnsafe(ref y1r, (nuint)(j + w))).StoreUnsafe(ref y1r, (nuint)(j + w));
+                    }
+                }
+
+                var (sum, other) = (Vector.Sum(s0 + s1), Vector.Sum(t0 + t1));
+                for (; j < n; j++)
+                {
+                    var entry = Unsafe.Add(ref row, j);
+                    sum = Math.FusedMultiplyAdd(entry, x0[j], sum);
+                    y0[j] = Math.FusedMultiplyAdd(entry, a, y0[j]);
+                    if (pair)
+                    {
+                        other = Math.FusedMultiplyAdd(entry, x1[j], other);
+                        y1[j] = Math.FusedMultiplyAdd(entry, b, y1[j]);
+                    }
+                }
+
+                var diagonal = Unsafe.Add(ref row, i);
+                y0[i] += Math.FusedMultiplyAdd(diagonal, a, sum);
+                if (pair)
+                {
+                    y1[i] += Math.FusedMultiplyAdd(diagonal, b, other);
+                }
+            }
+        }
+
+        /// <summary>
+        /// ⟨C, diag(u0) K diag(v0)⟩ (and into <paramref name="second"/> the same for u1, v1 when <paramref name="pair"/>) for
+        /// the symmetric K packed as in <see cref="HalfProduct"/> and the symmetric n × n cost C (row-major, read on its upper
+        /// triangle): Σ_i K_ii C_ii u_i v_i + Σ_{i&lt;j} K_ij C_ij (u_i v_j + u_j v_i), one pass.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double HalfCost(double[] packed, double[] cost, int n, double[] u0, double[] v0, double[] u1, double[] v1, bool pair, out double second)
+        {
+            if (packed.Length < PackedRow(n, n) || cost.Length < (long)n * n || u0.Length < n || v0.Length < n || u1.Length < n || v1.Length < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(n), "The product exceeds its arrays.");
+            }
+
+            ref var pr = ref MemoryMarshal.GetArrayDataReference(packed);
+            ref var cr = ref MemoryMarshal.GetArrayDataReference(cost);
+            ref var u0r = ref MemoryMarshal.GetArrayDataReference(u0);
+            ref var v0r = ref MemoryMarshal.GetArrayDataReference(v0);
+            ref var u1r = ref MemoryMarshal.GetArrayDataReference(u1);
+            ref var v1r = ref MemoryMarshal.GetArrayDataReference(v1);
+            var w = Vector<double>.Count;
+            var (total, otherTotal) = (0.0, 0.0);
+            nint offset = 0;
+            for (var i = 0; i < n; i++)
+            {
+                ref var row = ref Unsafe.Add(ref pr, offset - i);
+                ref var costRow = ref Unsafe.Add(ref cr, (nint)i * n);
+                var (s0, s1, t0, t1) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                var j = i + 1;
+                for (; j + w <= n; j += w)
+                {
+                    var kc = Vector.LoadUnsafe(ref row, (nuint)j) * Vector.LoadUnsafe(ref costRow, (nuint)j);
+                    s0 = Vector.FusedMultiplyAdd(kc, Vector.LoadUnsafe(ref v0r, (nuint)j), s0);
+                    s1 = Vector.FusedMultiplyAdd(kc, Vector.LoadUnsafe(ref u0r, (nuint)j), s1);
+                    if (pair)
+                    {
+                        t0 = Vector.FusedMultiplyAdd(kc, Vector.LoadUnsafe(ref v1r, (nuint)j), t0);
+                        t1 = Vector.FusedMultiplyAdd(kc, Vector.LoadUnsafe(ref u1r, (nuint)j), t1);
+                    }
+                }
+
+                var (a0, b0, a1, b1) = (Vector.Sum(s0), Vector.Sum(s1), Vector.Sum(t0), Vector.Sum(t1));
+                for (; j < n; j++)
+                {
+                    var kc = Unsafe.Add(ref row, j) * Unsafe.Add(ref costRow, j);
+                    a0 += kc * v0[j];
+                    b0 += kc * u0[j];
+                    if (pair)
+                    {
+                        a1 += kc * v1[j];
+                        b1 += kc * u1[j];
+                    }
+                }
+
+                var diagonal = Unsafe.Add(ref row, i) * Unsafe.Add(ref costRow, i);
+                total += (u0[i] * (a0 + (diagonal * v0[i]))) + (v0[i] * b0);
+                if (pair)
+                {
+                    otherTotal += (u1[i] * (a1 + (diagonal * v1[i]))) + (v1[i] * b1);
+                }
+
+                offset += n - i;
+            }
+
+            second = otherTotal;
+            return total;
         }
 
         /// <summary>

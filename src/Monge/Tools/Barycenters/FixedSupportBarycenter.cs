@@ -327,15 +327,27 @@ public sealed partial record FixedSupportBarycenter
         }
 
         // The power mean (1 − τ_b)⁻¹ log Σ_k w_k e^{(1 − τ_b) L_k}, shifted by the largest term of each entry; the
-        // exponentials and the logarithm on whole vectors (ElementwiseMath).
+        // exponentials and the logarithm on whole vectors (ElementwiseMath), the other passes vectorized (a NaN in L_k
+        // reaches log q through the sum).
         var power = 1 - tauB;
         var max = scratch[0].AsSpan(0, n);
         var sum = scratch[1].AsSpan(0, n);
+        var term = logQ.AsSpan(0, n);
+        var lanes = Vector<double>.Count;
+        var pv = new Vector<double>(power);
         max.Fill(double.NegativeInfinity);
         for (var s = 0; s < w.Length; s++)
         {
-            var (logWeight, log) = (Math.Log(w[s]), logK[s]);
-            for (var j = 0; j < n; j++)
+            var logWeight = Math.Log(w[s]);
+            var log = logK[s].AsSpan(0, n);
+            var lw = new Vector<double>(logWeight);
+            var j = 0;
+            for (; j + lanes <= n; j += lanes)
+            {
+                Vector.Max(new Vector<double>(max[j..]), lw + (pv * new Vector<double>(log[j..]))).CopyTo(max[j..]);
+            }
+
+            for (; j < n; j++)
             {
                 max[j] = Math.Max(max[j], logWeight + (power * log[j]));
             }
@@ -344,24 +356,43 @@ public sealed partial record FixedSupportBarycenter
         sum.Clear();
         for (var s = 0; s < w.Length; s++)
         {
-            var (logWeight, log) = (Math.Log(w[s]), logK[s]);
-            var term = logQ.AsSpan(0, n);
-            for (var j = 0; j < n; j++)
+            var logWeight = Math.Log(w[s]);
+            var log = logK[s].AsSpan(0, n);
+            var lw = new Vector<double>(logWeight);
+            var j = 0;
+            for (; j + lanes <= n; j += lanes)
+            {
+                (lw + (pv * new Vector<double>(log[j..])) - new Vector<double>(max[j..])).CopyTo(term[j..]);
+            }
+
+            for (; j < n; j++)
             {
                 term[j] = logWeight + (power * log[j]) - max[j];
             }
 
             ElementwiseMath.Exp(term, term);
-            for (var j = 0; j < n; j++)
+            j = 0;
+            for (; j + lanes <= n; j += lanes)
+            {
+                (new Vector<double>(sum[j..]) + new Vector<double>(term[j..])).CopyTo(sum[j..]);
+            }
+
+            for (; j < n; j++)
             {
                 sum[j] += term[j];
             }
         }
 
         ElementwiseMath.Log(sum, sum);
-        for (var j = 0; j < n; j++)
+        var i = 0;
+        for (; i + lanes <= n; i += lanes)
         {
-            logQ[j] = (max[j] + sum[j]) / power;
+            ((new Vector<double>(max[i..]) + new Vector<double>(sum[i..])) / new Vector<double>(power)).CopyTo(term[i..]);
+        }
+
+        for (; i < n; i++)
+        {
+            logQ[i] = (max[i] + sum[i]) / power;
         }
     }
 

@@ -122,6 +122,25 @@ public sealed class DenseKernelBarycenterTests
         NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Solve_SymmetricCost_PackedKernelSameIteratesAsTheLogDomain(int variant)
+    {
+        // A symmetric cost keeps the upper triangle of the kernel only (half products, the plan costs over the triangle);
+        // three inputs, so one pair and one single half product per pass; debiased: the plain kernel's half product too.
+        var (geometry, _) = PotExample(45);
+        var inputs = Inputs(geometry.Rows, 3, variant, seed: 31 + variant);
+        var solver = Variant(variant) with { Epsilon = 0.02, Threshold = 0, MaxIterations = 80 };
+        var kernel = solver.Solve(geometry, inputs, [0.5, 0.3, 0.2]);
+        var log = (solver with { GridScaling = GridScaling.LogDomain }).Solve(geometry, inputs, [0.5, 0.3, 0.2]);
+        Assert.True(kernel.UsedKernelDomain);
+        Assert.Equal(0, kernel.Absorptions);
+        NumericAssert.Close(log.Barycenter, kernel.Barycenter, rtol: 1e-8, atol: 1e-14 * log.Barycenter.ToArray().Max());
+        NumericAssert.Close(log.Costs, kernel.Costs, rtol: 1e-8);
+    }
+
     [Fact]
     public void Solve_Auto_UsesTheLogDomainWhenTooLarge()
     {

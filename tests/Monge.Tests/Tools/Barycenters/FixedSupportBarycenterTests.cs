@@ -61,9 +61,12 @@ public sealed class FixedSupportBarycenterTests
         var (geometry, _, n) = Line(20);
         var a = Histogram(n, 0.6, 0.1);
         // Debiased: the same number of iterations on both sides (POT's rule stops identical inputs, whose spread is 0, after
-        // 21 iterations, where the one-input rule waits for the barycenter to settle).
+        // 21 iterations, where the one-input rule waits for the barycenter to settle), and only 50: the debiased iteration
+        // has no fixed point here (docs/barycenters.md, "The debiased stopping rule"); its drifting tail amplifies rounding,
+        // so one input and three identical ones (Σ w_k L differs from L in the last bit) agree to 7e-15 at 50 iterations and
+        // differ by 7e-2 at 100 on both the log and the kernel path (stop 23, measured). 400 passed by bit-for-bit luck.
         var solver = debiased
-            ? new FixedSupportBarycenter { Epsilon = Epsilon, Debiased = true, Threshold = 0, MaxIterations = 400 }
+            ? new FixedSupportBarycenter { Epsilon = Epsilon, Debiased = true, Threshold = 0, MaxIterations = 50 }
             : new FixedSupportBarycenter { Epsilon = Epsilon, Threshold = 1e-12 };
         var one = solver.Solve(geometry, [a]);
         var three = solver.Solve(geometry, [a, a, a], [0.2, 0.3, 0.5]);
