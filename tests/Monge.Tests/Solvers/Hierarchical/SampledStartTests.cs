@@ -117,7 +117,10 @@ public class SampledStartTests
     public void UsesSampledStart_OnlyForLargeFloatSquaredEuclideanSeededBlocks()
     {
         var on = new HierarchicalRefinement { SampledStartPoints = 1024, SampledStartMinBlock = 8192, SinglePrecisionMinBlock = 1 };
-        Assert.False(new HierarchicalRefinement().UsesSampledStart(1 << 24)); // off by default
+        // On by default from SampledStartMinBlock = 524 288 points (the float blocks of problems that large), off below.
+        Assert.True(new HierarchicalRefinement().UsesSampledStart(524288));
+        Assert.False(new HierarchicalRefinement().UsesSampledStart(524287));
+        Assert.False(new HierarchicalRefinement { SampledStartPoints = 0 }.UsesSampledStart(1 << 24));
         Assert.True(on.UsesSampledStart(8192));
         Assert.False(on.UsesSampledStart(8191)); // below SampledStartMinBlock
         Assert.False((on with { SampledStartPoints = 4096 }).UsesSampledStart(8192)); // the block under 4 samples
