@@ -9,8 +9,8 @@ namespace Monge.Solvers.Hierarchical;
 public sealed partial record HierarchicalRefinement
 {
     /// <summary>Points of each side in the sample of the sampled start (default 65 536; 0 turns it off). Stop 23, under load,
-    /// 8 Gaussians → moons at 1 048 576 points: 56.0 CPU-s and 0.655% certified against 77.6 CPU-s and 0.742% without it
-    /// (docs/hiref.md "Stop 23 (speed)"). Problems below <see cref="SampledStartMinBlock"/> points are unchanged.</summary>
+    /// 8 Gaussians → moons at 1 048 576 points: 56.0 CPU-s and 0.655% certified against 77.6 CPU-s and 0.742% without it;
+    /// half-moon → S-curve 36.3 against 56.8 CPU-s, cost +0.010% (docs/hiref.md "Stop 23 (speed)"). Problems below <see cref="SampledStartMinBlock"/> points are unchanged.</summary>
     internal int SampledStartPoints { get; init; } = 65536;
 
     /// <summary>The sampled start runs only on single-precision, squared-Euclidean, seeded blocks of at least this many
