@@ -8,6 +8,8 @@
 # projection cheaper or parallel, results unchanged; docs/hiref.md "10⁷ (big10m, stop 21)"): about 8 minutes in all, at
 # most 12. Stop 22 (fast1m): the float co-clustering stops at a 1e-3 stall above 262 144 points (results change on
 # purpose), estimated −10 to −16% of the CPU: ~335–360 s quiet (docs/hiref.md "Stop 22 (fast1m)"). Needs >= 6 GB available memory (checked below). Peak expected ~2.9 GB (level 1, 2.80-2.87 GB measured).
+# Stop 23 (speed): the sampled start (levels 1 and 2: blocks of >= 524 288 points run their mirror steps on a 65 536-point
+# sample, then <= 6 whole-block steps): estimated ~215-260 s quiet, not measured (docs/hiref.md "Stop 23 (speed)").
 # Assumes `dotnet build Monge.slnx -c Release` was run; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

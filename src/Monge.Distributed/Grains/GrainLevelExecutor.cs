@@ -249,7 +249,7 @@ internal sealed class GrainLevelExecutor(string jobId, HiRefJobSpec spec, IBlock
                         var original = (ixRange.ToArray(), iyRange.ToArray());
                         try
                         {
-                            return ShardedBlockSplit.Split(view, splitOptions, input.X.Span, d, ixRange.Span, iyRange.Span, level.Rank, seed, inner, cancellationToken);
+                            return ShardedBlockSplit.Split(view, splitOptions, input.X.Span, input.Y.Span, d, ixRange.Span, iyRange.Span, level.Rank, seed, inner, cancellationToken);
                         }
                         catch
                         {

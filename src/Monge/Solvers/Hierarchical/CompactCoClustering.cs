@@ -39,7 +39,14 @@ internal static class CompactCoClustering
     /// <summary>Runs the co-clustering on <c>ws.LogQ32</c>/<c>ws.LogR32</c>. Factors must be in <c>ws.FactorX</c> and
     /// <c>ws.FactorY</c>; with <paramref name="seeded"/> the logits were set by <see cref="Seed"/>. Returns the mirror
     /// steps taken.</summary>
-    public static int Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="accumulatedQ"/> and <paramref name="accumulatedR"/> (k×r each, zeroed by the caller)
+    /// the sum of step·M over the steps taken is added into them: every step moves log Q by −step·F_X M, so the logits
+    /// end as the start's minus F_X · accumulatedQ, plus row and column constants (what <see cref="SampledStart"/> carries
+    /// from a sample to the whole block).</remarks>
+    /// <remarks>With <paramref name="initialStepQ"/> and <paramref name="initialStepR"/> (k×r) the first projections first
+    /// move the seeded logits by −F_X · initialStepQ and −F_Y · initialStepR (a unit mirror step: the sampled start's
+    /// carried steps, <see cref="SampledStart"/>).</remarks>
+    public static int Run(CoClusteringWorkspace ws, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, ulong seed, bool seeded, ParallelOptions? inner, CancellationToken cancellationToken, double[]? accumulatedQ = null, double[]? accumulatedR = null, double[]? initialStepQ = null, double[]? initialStepR = null)
     {
         ws.EnsureCompactClusters(n, r, k);
         // The column scalings each side's last projection ended on (empty until the first mirror step's projection).
@@ -65,8 +72,8 @@ internal static class CompactCoClustering
         var contractedQ = ws.Gradient;       // F_Xᵀ Q: gives ∇R = F_Y · (F_Xᵀ Q)
         var contractedR = ws.GradientOther;  // F_Yᵀ R: gives ∇Q = F_X · (F_Yᵀ R)
         var previousQ = new double[k * r];
-        Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, null, 0, 0.0, ws.FactorX, k, contractedQ);
-        Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, null, 0, 0.0, ws.FactorY, k, contractedR);
+        Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, initialStepQ is null ? null : ws.FactorX, k, 1.0, ws.FactorX, k, contractedQ, initialStepQ);
+        Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, initialStepR is null ? null : ws.FactorY, k, 1.0, ws.FactorY, k, contractedR, initialStepR);
         var objective = Objective(contractedQ, contractedR, k * r);
         var stalled = 0;
         var it = 0;
@@ -87,6 +94,15 @@ internal static class CompactCoClustering
             // Both updates read the contractions of the same iterate: R's update uses the previous F_Xᵀ Q, kept aside
             // before Q's projection overwrites it.
             Array.Copy(contractedQ, previousQ, k * r);
+            if (accumulatedQ is not null && accumulatedR is not null)
+            {
+                for (var t = 0; t < k * r; t++)
+                {
+                    accumulatedQ[t] += step * contractedR[t];
+                    accumulatedR[t] += step * previousQ[t];
+                }
+            }
+
             Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR, warmQ);
             Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ, warmR);
             var next = Objective(contractedQ, contractedR, k * r);
@@ -120,12 +136,14 @@ internal static class CompactCoClustering
     /// <remarks>The distances and the weighted centres run over the fixed 1024-row chunks (on the threads of
     /// <paramref name="inner"/> when given; centre sums per chunk, added in chunk order), so the start does not depend on
     /// the thread count; the k-means++ draw itself is sequential (O(m·r·d)).</remarks>
-    public static unsafe void Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner)
+    /// <returns>The scale of the logits: log Q = scale·‖x − c_z‖² for the final centres c (left in
+    /// <paramref name="centres"/> when given, r×d).</returns>
+    public static unsafe float Seed(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner, double[]? centres = null)
     {
         var m = ix.Length;
         ws.EnsureCompactClusters(m, r, d + 2);
         ws.EnsureCompactProjection(m, r);
-        var centres = new double[r * d];
+        centres ??= new double[r * d];
         // The row scalings are free until the first projection: k-means++ keeps its distances there.
         KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
         var logQ = ws.LogQ32;
@@ -142,7 +160,7 @@ internal static class CompactCoClustering
                     var scale = (float)(range > 0 ? -gamma / range : 0.0);
                     TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
                     TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
-                    return;
+                    return scale;
                 }
 
                 var stepRange = Distances(ws, xs, m, r, centres, logQ, inner);
@@ -151,6 +169,25 @@ internal static class CompactCoClustering
                 WeightedCentres(ws, xs, ws.ValQ32, m, r, centres, inner);
             }
         }
+    }
+
+    /// <summary>The seeding's logits from given centres and scale (a sampled start's, <see cref="SampledStart"/>):
+    /// log = scale·‖p − c_z‖² on both sides, with the same float operations as the end of <see cref="Seed"/> (and as the
+    /// sharded seeding's distances followed by the first softmax's scale), so the sharded split gives the same bits.</summary>
+    internal static unsafe void SeedFromCentres(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int r, double[] centres, float scale, ParallelOptions? inner)
+    {
+        var m = ix.Length;
+        ws.EnsureCompactClusters(m, r, d + 2);
+        ws.EnsureCompactProjection(m, r);
+        fixed (double* px = x, py = y)
+        fixed (int* pix = ix, piy = iy)
+        {
+            _ = Distances(ws, new PointRows(px, pix, d), m, r, centres, ws.LogQ32, inner);
+            _ = Distances(ws, new PointRows(py, piy, d), m, r, centres, ws.LogR32, inner);
+        }
+
+        TensorPrimitives.Multiply(ws.LogQ32.AsSpan(0, m * r), scale, ws.LogQ32.AsSpan(0, m * r));
+        TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
     }
 
     // The rows p[index[i]] of a fixed point array (captured by the chunk loops, which cannot capture spans).

@@ -122,14 +122,22 @@ public sealed class HiRefBlockSplitter
         if (compact)
         {
             // Large blocks: the same co-clustering with its four m×r arrays in float (half the memory).
-            if (seeded)
+            if (Options.UsesSampledStart(m))
             {
-                t0 = HiRefProfile.Start();
-                CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
-                HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
+                // The seeding and most mirror steps on a sample, carried over; then a few steps on the whole block.
+                _ = SampledStart.Run(ws, x, y, d, ix, iy, k, r, Options, _settings, seed, rng, inner, cancellationToken);
             }
+            else
+            {
+                if (seeded)
+                {
+                    t0 = HiRefProfile.Start();
+                    CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
+                    HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
+                }
 
-            _ = CompactCoClustering.Run(ws, m, k, r, _settings, Options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
+                _ = CompactCoClustering.Run(ws, m, k, r, _settings, Options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
+            }
         }
         else
         {

@@ -33,7 +33,10 @@ internal static class ShardedCoClustering
     /// <param name="initialScale">When given, both sides' logits are first multiplied by it (the last step of
     /// <see cref="CompactCoClustering.Seed"/>, fused into the first projection's softmax: the same float products).</param>
     /// <param name="cancellationToken">Checked between mirror steps.</param>
-    public static int Run(ICoClusteringShards shards, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, float? initialScale, CancellationToken cancellationToken)
+    /// <param name="initialStepQ">When given (with <paramref name="initialStepR"/>), the first projections move the logits by
+    /// −F · initialStep (the sampled start's carried steps, as <see cref="CompactCoClustering.Run"/>).</param>
+    /// <param name="initialStepR">The carried steps of R.</param>
+    public static int Run(ICoClusteringShards shards, int n, int k, int r, in CoClusteringSettings settings, double stallTolerance, float? initialScale, CancellationToken cancellationToken, double[]? initialStepQ = null, double[]? initialStepR = null)
     {
         ArgumentNullException.ThrowIfNull(shards);
         var chunks = CoClustering.Chunks(n);
@@ -44,8 +47,8 @@ internal static class ShardedCoClustering
         var previousQ = new double[k * r];
         var warmQ = settings.WarmColumnScalings ? new float[r] : null;
         var warmR = settings.WarmColumnScalings ? new float[r] : null;
-        Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedQ, partials);
-        Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, null, 0.0, initialScale, contractedR, partials);
+        Project(shards, 0, n, k, r, settings.InnerIterations, settings.Tolerance, initialStepQ, 1.0, initialScale, contractedQ, partials);
+        Project(shards, 1, n, k, r, settings.InnerIterations, settings.Tolerance, initialStepR, 1.0, initialScale, contractedR, partials);
         var objective = Objective(contractedQ, contractedR);
         var stalled = 0;
         var it = 0;
@@ -186,7 +189,10 @@ internal static class ShardedBlockSplit
     /// <summary>Splits the block whose rows the shards hold (made with <see cref="Mean"/>); permutes
     /// <paramref name="ix"/> and <paramref name="iy"/> like <see cref="HiRefBlockSplitter.Split"/>; returns the child
     /// sizes.</summary>
-    public static int[] Split(ICoClusteringShards shards, HierarchicalRefinement splitOptions, ReadOnlySpan<double> x, int d, Span<int> ix, Span<int> iy, int rank, ulong seed, ParallelOptions? inner, CancellationToken cancellationToken)
+    /// <remarks>A block that takes the sampled start (<see cref="HierarchicalRefinement.UsesSampledStart"/>) runs the
+    /// sample's mirror steps here after the block's seeding (<see cref="SampledStart.Sample"/>, from the X and Y points), then
+    /// the whole block's steps from the carried ones: the same bits as the single machine.</remarks>
+    public static int[] Split(ICoClusteringShards shards, HierarchicalRefinement splitOptions, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, Span<int> ix, Span<int> iy, int rank, ulong seed, ParallelOptions? inner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shards);
         ArgumentNullException.ThrowIfNull(splitOptions);
@@ -197,10 +203,11 @@ internal static class ShardedBlockSplit
 
         // The same generator as HiRefBlockSplitter.SplitBlock: the squared-Euclidean factors draw nothing from it.
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
-        var centres = new double[r * d];
-        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
+        var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0, splitOptions.WarmColumnScalings);
         var chunks = CoClustering.Chunks(m);
         var ranges = new double[chunks];
+        var centres = new double[r * d];
+        KMeans.Seed(x, m, d, r, rng, centres, rows: ix);
         var partials = new double[chunks * r * Math.Max(k, d + 1)];
         for (var step = 0; step < splitOptions.SeedingSteps; step++)
         {
@@ -217,8 +224,20 @@ internal static class ShardedBlockSplit
         shards.Distances(1, centres, ranges);
         range = Math.Max(range, ShardedCoClustering.Max(ranges));
         var scale = (float)(range > 0 ? -gamma / range : 0.0);
-        var settings = new CoClusteringSettings(gamma, splitOptions.MaxIterations, splitOptions.MaxProjectionIterations, splitOptions.ProjectionTolerance, 1.0, splitOptions.WarmColumnScalings);
+        if (splitOptions.UsesSampledStart(m))
+        {
+            // The sampled start: the mirror steps on a sample here, from the block's seeding, then the shards' steps.
+            var (stepsQ, stepsR) = SampledStart.Sample(x, y, d, ix, iy, k, r, splitOptions, settings, seed, rng, centres, scale, inner, cancellationToken);
+            _ = ShardedCoClustering.Run(shards, m, k, r, settings with { Iterations = splitOptions.SampledStartSteps }, splitOptions.SinglePrecisionStallTolerance, scale, cancellationToken, stepsQ, stepsR);
+            return HardSplit(shards, ix, iy, m, r);
+        }
+
         _ = ShardedCoClustering.Run(shards, m, k, r, settings, splitOptions.SinglePrecisionStallTolerance, scale, cancellationToken);
+        return HardSplit(shards, ix, iy, m, r);
+    }
+
+    private static int[] HardSplit(ICoClusteringShards shards, Span<int> ix, Span<int> iy, int m, int r)
+    {
 
         // The hard split of HiRefBlockSplitter.HardSplit (margin greedy on Q, then on R) without the m×r logits here:
         // each shard sorts its rows in the greedy's order and the runs are merged (the same total order, the same labels).

@@ -37,6 +37,7 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
         var order = new int[n];
         var bufferX = new int[n];
         var bufferY = new int[n];
+        double[] keyBuffer = n < CapacitySplit.ParallelMinPoints ? [] : new double[n];
         var direction = new double[2 * d];
         var count = (n + slabSize - 1) / slabSize;
         var slabs = new List<(int StartA, int SizeA, int StartB, int SizeB)>();
@@ -54,11 +55,11 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             cancellationToken.ThrowIfCancellationRequested();
             Direction(seed, directionOffset + round, direction);
             Project(matching, n, direction, keys, order);
-            Array.Sort(keys, order);
-            Permute(idxX, idxY, order, bufferX, bufferY, n);
+            SortByKey(keys, order, keyBuffer, bufferX, matching.Parallel);
+            Permute(idxX, idxY, order, bufferX, bufferY, n, matching.Parallel);
 
             var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken);
-            matching.RecordScratch(bytes + (4L * n * sizeof(int)) + (n * sizeof(double)));
+            matching.RecordScratch(bytes + (4L * n * sizeof(int)) + ((n + keyBuffer.Length) * sizeof(double)));
             var previous = matching.Value;
             var cost = matching.Recompute();
             RoundsRun++;
@@ -124,14 +125,97 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
         });
     }
 
-    // Reorders the pairs by order.
-    private static void Permute(int[] idxX, int[] idxY, int[] order, int[] bufferX, int[] bufferY, int n)
+    /// <summary>Sorts <paramref name="order"/> (the positions 0 … n − 1) by <paramref name="keys"/> (sorted along). Below
+    /// <see cref="CapacitySplit.ParallelMinPoints"/> one <see cref="Array.Sort{TKey, TValue}(TKey[], TValue[])"/>, as before
+    /// stop 23; above it (the rounds at a million points, where the serial sort held one core idle) the total order
+    /// (key, position), whatever the thread count: fixed parts sorted on the workers (ties inside a part put back in
+    /// position order), then merged by (key, position) through <paramref name="keyBuffer"/> and <paramref name="buffer"/>
+    /// (n entries each). With distinct keys both give the same order.</summary>
+    internal static void SortByKey(double[] keys, int[] order, double[] keyBuffer, int[] buffer, ParallelOptions parallel)
     {
-        for (var p = 0; p < n; p++)
+        var n = keys.Length;
+        if (n < CapacitySplit.ParallelMinPoints)
         {
-            bufferX[p] = idxX[order[p]];
-            bufferY[p] = idxY[order[p]];
+            Array.Sort(keys, order);
+            return;
         }
+
+        const int parts = 4;
+        var bounds = new int[parts + 1];
+        for (var p = 0; p <= parts; p++)
+        {
+            bounds[p] = (int)((long)n * p / parts);
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel.MaxDegreeOfParallelism, CancellationToken = parallel.CancellationToken };
+        Parallel.For(0, parts, options, p =>
+        {
+            var (lo, length) = (bounds[p], bounds[p + 1] - bounds[p]);
+            Array.Sort(keys, order, lo, length);
+            for (var i = lo; i < lo + length;)
+            {
+                var j = i + 1;
+                while (j < lo + length && keys[j] == keys[i])
+                {
+                    j++;
+                }
+
+                if (j - i > 1)
+                {
+                    Array.Sort(order, i, j - i);
+                }
+
+                i = j;
+            }
+        });
+
+        // Merge the parts pairwise in a fixed order: (0, 1) and (2, 3) into buffer on two threads, then both halves back.
+        Parallel.For(0, 2, options, h => Merge(keys, order, bounds[2 * h], bounds[(2 * h) + 1], bounds[(2 * h) + 2], keyBuffer, buffer));
+        Merge(keyBuffer, buffer, 0, bounds[2], n, keys, order);
+    }
+
+    // Merges the sorted runs [lo, mid) and [mid, hi) of (keys, items) by (key, item) into the same range of the outputs.
+    private static void Merge(double[] keys, int[] items, int lo, int mid, int hi, double[] keysOut, int[] itemsOut)
+    {
+        var (a, b, t) = (lo, mid, lo);
+        while (a < mid && b < hi)
+        {
+            var takeA = keys[a] < keys[b] || (keys[a] == keys[b] && items[a] < items[b]);
+            if (takeA)
+            {
+                (keysOut[t], itemsOut[t]) = (keys[a], items[a]);
+                a++;
+            }
+            else
+            {
+                (keysOut[t], itemsOut[t]) = (keys[b], items[b]);
+                b++;
+            }
+
+            t++;
+        }
+
+        Array.Copy(keys, a, keysOut, t, mid - a);
+        Array.Copy(items, a, itemsOut, t, mid - a);
+        t += mid - a;
+        Array.Copy(keys, b, keysOut, t, hi - b);
+        Array.Copy(items, b, itemsOut, t, hi - b);
+    }
+
+    // Reorders the pairs by order (in parallel over fixed ranges above CapacitySplit.ParallelMinPoints).
+    private static void Permute(int[] idxX, int[] idxY, int[] order, int[] bufferX, int[] bufferY, int n, ParallelOptions parallel)
+    {
+        const int chunk = 1 << 16;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = n < CapacitySplit.ParallelMinPoints ? 1 : parallel.MaxDegreeOfParallelism, CancellationToken = parallel.CancellationToken };
+        Parallel.For(0, (n + chunk - 1) / chunk, options, c =>
+        {
+            var end = Math.Min(n, (c + 1) * chunk);
+            for (var p = c * chunk; p < end; p++)
+            {
+                bufferX[p] = idxX[order[p]];
+                bufferY[p] = idxY[order[p]];
+            }
+        });
 
         bufferX.CopyTo(idxX, 0);
         bufferY.CopyTo(idxY, 0);

@@ -65,7 +65,9 @@ public class ShardedCoClusteringTests
     [InlineData(new[] { 0 }, false)]
     [InlineData(new[] { 0, 2048 }, false)]
     [InlineData(new[] { 0, 1024, 3072 }, true)]
-    public void Split_Shards_SameRangesAsWholeBlock(int[] starts, bool threads)
+    [InlineData(new[] { 0 }, false, 1024)]
+    [InlineData(new[] { 0, 1024, 3072 }, true, 1024)]
+    public void Split_Shards_SameRangesAsWholeBlock(int[] starts, bool threads, int sampled = 0)
     {
         const int n = 4500;
         const int d = 2;
@@ -73,7 +75,9 @@ public class ShardedCoClusteringTests
         var sample = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3, d, withTarget: true);
         var x = sample.Source.Memory.ToArray();
         var y = sample.Target!.Memory.ToArray();
-        var options = new HierarchicalRefinement { Seed = 11, SinglePrecisionMinBlock = 1 };
+        // sampled > 0: the sampled start (stop 23), its sample's co-clustering on the coordinator.
+        var options = new HierarchicalRefinement { Seed = 11, SinglePrecisionMinBlock = 1, SampledStartPoints = sampled, SampledStartMinBlock = 1 };
+        Assert.Equal(sampled > 0, options.UsesSampledStart(n));
         var block = new HiRefBlock(0, 0, 0, 0, n);
         var expectedX = Enumerable.Range(0, n).ToArray();
         var expectedY = Enumerable.Range(0, n).ToArray();
@@ -93,7 +97,7 @@ public class ShardedCoClusteringTests
             shards.Add(CoClusteringShard.FromPoints(start, end, n, d, rank, x[(start * d)..(end * d)], y[(start * d)..(end * d)], mean, inner));
         }
 
-        var sizes = ShardedBlockSplit.Split(new CoClusteringShard.Shards([.. Enumerable.Reverse(shards)]), options, x, d, ix, iy, rank, splitter.SeedOf(block), null, CancellationToken.None);
+        var sizes = ShardedBlockSplit.Split(new CoClusteringShard.Shards([.. Enumerable.Reverse(shards)]), options, x, y, d, ix, iy, rank, splitter.SeedOf(block), null, CancellationToken.None);
         Assert.Equal(children.Select(c => c.Size), sizes);
         Assert.Equal(expectedX, ix);
         Assert.Equal(expectedY, iy);

@@ -1,0 +1,133 @@
+using Monge.Datasets;
+using Monge.Geometry.Costs;
+using Monge.Solvers.Exact;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Tests.Solvers.Hierarchical;
+
+/// <summary>The sampled start of large blocks (<see cref="SampledStart"/>, stop 23): the logits carried from a sample's
+/// co-clustering to the block are the sample's own logits up to row and column constants (independent oracle: the
+/// sample's run itself, with factors centred at another mean), and a solve that uses it is a valid, thread-independent
+/// matching within 1% of the exact optimum.</summary>
+public class SampledStartTests
+{
+    // The carry-over: the block's logits seeded from the sample's centres and moved by its summed steps equal the
+    // sample's own final logits, on the sample's rows, up to row and column constants (independent oracle: the sample's
+    // run; its factors are centred at the sample's mean, the block's at the block's).
+    [Fact]
+    public void CarriedLogits_AreTheSampleLogitsUpToRowAndColumnConstants()
+    {
+        const int n = 6000;
+        const int s = n / 2;
+        const int r = 8;
+        var data = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 3, 2, withTarget: true);
+        var x = data.Source.Memory.ToArray();
+        var y = data.Target!.Memory.ToArray();
+        var ix = Enumerable.Range(0, n).ToArray();
+        var sx = Enumerable.Range(0, s).Select(i => 2 * i).ToArray(); // every other row (another mean than the block's)
+        var options = new HierarchicalRefinement();
+        var settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0);
+
+        var sample = new CoClusteringWorkspace();
+        var rng = new Random(11);
+        var k = BlockFactors.Gather(sample, x, y, 2, sx, sx, null, 32, rng);
+        var centres = new double[r * 2];
+        var scale = CompactCoClustering.Seed(sample, x, y, 2, sx, sx, r, options.Gamma, options.SeedingSteps, rng, null, centres);
+        var stepsQ = new double[k * r];
+        var stepsR = new double[k * r];
+        var steps = CompactCoClustering.Run(sample, s, k, r, settings, 0.0, 3, seeded: true, null, CancellationToken.None, stepsQ, stepsR);
+        Assert.Equal(options.MaxIterations, steps);
+
+        float[][] Carried(double[] q, double[] rr)
+        {
+            var block = new CoClusteringWorkspace();
+            Assert.Equal(k, BlockFactors.Gather(block, x, y, 2, ix, ix, null, 32, new Random(1)));
+            CompactCoClustering.SeedFromCentres(block, x, y, 2, ix, ix, r, centres, scale, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+            // No mirror step on the block: its logits after the first projections are the carried ones (plus row and column constants).
+            CompactCoClustering.Run(block, n, k, r, settings with { Iterations = 0 }, 0.0, 3, seeded: true, null, CancellationToken.None, initialStepQ: q, initialStepR: rr);
+            return [block.LogQ32[..(n * r)], block.LogR32[..(n * r)]];
+        }
+
+        var carried = Carried(stepsQ, stepsR);
+        var seedOnly = Carried(new double[k * r], new double[k * r]);
+        foreach (var (side, logits) in new[] { (0, sample.LogQ32), (1, sample.LogR32) })
+        {
+            var largest = logits.AsSpan(0, s * r).ToArray().Max(Math.Abs);
+            var residual = Residual(logits, carried[side], s, r);
+            Assert.True(residual < 1e-4 * largest, $"side {side}: residual {residual} of {largest}");
+            // The check discriminates: the seeding alone (no carried steps) is far from the sample's final logits.
+            Assert.True(Residual(logits, seedOnly[side], s, r) > 1e-2 * largest);
+        }
+    }
+
+    // The largest |diff(i, z) − diff(i, ·) − diff(·, z) + diff(·, ·)| over the sample rows i (block rows 2i), diff the
+    // sample's logits minus the carried ones: zero when they differ by row and column constants only.
+    private static double Residual(float[] sampleLogits, float[] carried, int s, int r)
+    {
+        var diff = new double[s, r];
+        var rowMean = new double[s];
+        var colMean = new double[r];
+        var mean = 0.0;
+        for (var i = 0; i < s; i++)
+        {
+            for (var z = 0; z < r; z++)
+            {
+                diff[i, z] = sampleLogits[(i * r) + z] - (double)carried[(2 * i * r) + z];
+                rowMean[i] += diff[i, z] / r;
+                colMean[z] += diff[i, z] / s;
+                mean += diff[i, z] / (s * r);
+            }
+        }
+
+        var worst = 0.0;
+        for (var i = 0; i < s; i++)
+        {
+            for (var z = 0; z < r; z++)
+            {
+                worst = Math.Max(worst, Math.Abs(diff[i, z] - rowMean[i] - colMean[z] + mean));
+            }
+        }
+
+        return worst;
+    }
+
+    [Fact]
+    public void Solve_WithSampledStart_ValidThreadIndependentAndNearOptimal()
+    {
+        const int n = 4096;
+        var data = SyntheticData.Generate(SyntheticDataset.EightGaussiansMoons, n, 1, 2, withTarget: true);
+        var solver = new HierarchicalRefinement { Seed = 2, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048 };
+        Assert.True(solver.SplitOptionsFor(n).UsesSampledStart(n));
+        var result = solver.Solve(data.Source, data.Target!);
+        Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var again = (solver with { MaxDegreeOfParallelism = threads }).Solve(data.Source, data.Target!);
+            Assert.Equal(result.Permutation, again.Permutation);
+        }
+
+        // It is a different start (not the default's result) and still near the optimum.
+        var plain = (solver with { SampledStartPoints = 0 }).Solve(data.Source, data.Target!);
+        Assert.NotEqual(plain.Permutation, result.Permutation);
+        var optimum = new LinearAssignment().Solve(data.Source, data.Target!, new SquaredEuclidean<double>()).TotalCost / n;
+        Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
+    }
+
+    [Fact]
+    public void UsesSampledStart_OnlyForLargeFloatSquaredEuclideanSeededBlocks()
+    {
+        var on = new HierarchicalRefinement { SampledStartPoints = 1024, SampledStartMinBlock = 8192, SinglePrecisionMinBlock = 1 };
+        // On by default from SampledStartMinBlock = 524 288 points (the float blocks of problems that large), off below.
+        Assert.True(new HierarchicalRefinement().UsesSampledStart(524288));
+        Assert.False(new HierarchicalRefinement().UsesSampledStart(524287));
+        Assert.False(new HierarchicalRefinement { SampledStartPoints = 0 }.UsesSampledStart(1 << 24));
+        Assert.True(on.UsesSampledStart(8192));
+        Assert.False(on.UsesSampledStart(8191)); // below SampledStartMinBlock
+        Assert.False((on with { SampledStartPoints = 4096 }).UsesSampledStart(8192)); // the block under 4 samples
+        Assert.False((on with { SinglePrecisionMinBlock = 16384 }).UsesSampledStart(8192)); // a double-precision block
+        Assert.False((on with { Cost = new Euclidean<double>() }).UsesSampledStart(8192));
+        Assert.False((on with { SeedingSteps = -1 }).UsesSampledStart(8192));
+        // The sharded split runs the sampled start itself (same ranges as the whole block: ShardedCoClusteringTests).
+        Assert.True(ShardedBlockSplit.Supports(on, 8192));
+    }
+}
