@@ -202,7 +202,8 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary><see cref="HugeSlabRounds"/> stop after a round that lowers the cost by at most this fraction (default
     /// 1e-3): where the co-clustering is already close (half-moon → S-curve at 10⁶ points) one round runs, where it is
-    /// not (8 Gaussians → moons) the rounds go on.</summary>
+    /// not (8 Gaussians → moons) the rounds go on. With the Euclidean cost the stop is a quarter of this (2.5·10⁻⁴ by
+    /// default; stop 23, measured in docs/hiref.md "Stop 23 (e1m)").</summary>
     public double HugeSlabTolerance { get; init; } = 1e-3;
 
     /// <summary>Largest number of threads (default −1: all cores).</summary>
@@ -457,7 +458,7 @@ public sealed partial record HierarchicalRefinement
         }
         else if (HugeSlabRounds > 0 && n > SlabMaxPoints && n > LargeSlabMaxPoints)
         {
-            steps.Add(new SlabPolish(HugeSlabRounds, HugeSlabSize, Seed, HugeSlabTolerance));
+            steps.Add(new SlabPolish(HugeSlabRounds, HugeSlabSize, Seed, HugeSlabStop()));
         }
 
         if (GlobalStep(n) is { } global)
@@ -599,6 +600,7 @@ public sealed partial record HierarchicalRefinement
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));
         ValidateGlobal();
         ValidateGroups();
+        ValidateEuclidean();
         return ScheduleFor(n);
     }
 

@@ -179,6 +179,28 @@ public class HierarchicalRefinementTests
         Assert.True(hugeStopped.Cost <= off.Cost, $"one huge round {hugeStopped.Cost} above {off.Cost}");
     }
 
+    // Stop 23 (e1m): with the Euclidean cost the huge slab rounds stop at HugeSlabTolerance × EuclideanHugeSlabToleranceScale
+    // (default a quarter): the same permutation as the tolerance divided by four with the scale at 1, at least as many
+    // rounds and no dearer than the unscaled rule (the same directions, continued); the squared cost ignores the scale.
+    [Fact]
+    public void Solve_EuclideanHugeSlabRounds_StopAtTheScaledTolerance()
+    {
+        const int n = 3000;
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 2, 8, withTarget: true);
+        var huge = new HierarchicalRefinement { Cost = new Euclidean<double>(), LeafSize = 64, SlabMaxPoints = 1000, LargeSlabMaxPoints = n - 1, HugeSlabRounds = 6, HugeSlabSize = 256, HugeSlabTolerance = 4e-3 };
+        var scaled = huge.Solve(sample.Source, sample.Target!);
+        var equivalent = (huge with { HugeSlabTolerance = 1e-3, EuclideanHugeSlabToleranceScale = 1 }).Solve(sample.Source, sample.Target!);
+        var unscaled = (huge with { EuclideanHugeSlabToleranceScale = 1 }).Solve(sample.Source, sample.Target!);
+        var squared = huge with { Cost = null };
+
+        AssertPermutation(scaled.Permutation, n);
+        NumericAssert.Close(Recompute(sample.Source, sample.Target!, scaled.Permutation, new Euclidean<double>()), scaled.Cost, rtol: 1e-12, what: "cost");
+        Assert.Equal(equivalent.Permutation, scaled.Permutation);
+        Assert.True(scaled.PolishSteps[^1].Rounds >= unscaled.PolishSteps[^1].Rounds, $"rounds {scaled.PolishSteps[^1].Rounds} < {unscaled.PolishSteps[^1].Rounds}");
+        Assert.True(scaled.Cost <= unscaled.Cost, $"scaled stop {scaled.Cost} above {unscaled.Cost}");
+        Assert.Equal(squared.Solve(sample.Source, sample.Target!).Permutation, (squared with { EuclideanHugeSlabToleranceScale = 1 }).Solve(sample.Source, sample.Target!).Permutation);
+    }
+
     // The first slab rounds (stop 21) run before the large rounds, as a step of their own with their own directions: the
     // result is a permutation whose cost is the recomputed one, it does not depend on the thread count, never lies above
     // the large rounds' starting point, and one first round with a slab of at least n pairs is the exact optimum
@@ -436,6 +458,7 @@ public class HierarchicalRefinementTests
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabRounds = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabSize = 1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { HugeSlabTolerance = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { EuclideanHugeSlabToleranceScale = double.NaN }.Solve(x, y)).Problem);
 
         // Uniform explicit weights are fine.
         var uniform = Enumerable.Repeat(0.1, 10).ToArray();
