@@ -8,11 +8,11 @@ using Monge.Testing;
 
 /// <summary>
 /// Cost of Anderson acceleration in FRLC's Q/R projections (stop 21, frlcinv), one-shot:
-/// <c>dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll frlc-anderson DATA N RANK SEED [UNITS [MEMORY[/CAP[/LATENT]]...]]</c>.
+/// <c>dotnet bench/Monge.Benchmarks/bin/Release/net10.0/Monge.Benchmarks.dll frlc-anderson DATA N RANK SEED [UNITS [MEMORY[/CAP[/LATENT[/T]]]...]]</c>.
 /// DATA = pca (30-D PCA-like pair), um (micrometre slices), moons (half-moon → S-curve) or gauss (eight Gaussians →
 /// moons); the coordinates are multiplied by UNITS (default 1). Solves the pair with FRLC's defaults at each Anderson
 /// memory given (default 0 and 5), one after the other in this process after a small warm-up solve (JIT), and prints
-/// per memory (MEMORY/CAP/LATENT also sets the Q/R sweep cap <c>ProjectionIterations</c> and <c>LatentIterations</c>, the cap of the T projections and of the initial ones): outer iterations, status, cost, marginal error, total Q/R projection sweeps and the process CPU seconds
+/// per memory (MEMORY/CAP/LATENT/T also sets the Q/R sweep cap <c>ProjectionIterations</c>, <c>LatentIterations</c>, the cap of the initial projections and of sweep T projections, and T = sweeps (default) or newton, the T projection: <c>Frlc.LatentNewtonProjection</c>, stop 23): outer iterations, status, cost, marginal error, total Q/R projection sweeps and the process CPU seconds
 /// (user + sys) of the solve.
 /// </summary>
 internal static class FrlcAnderson
@@ -34,15 +34,16 @@ internal static class FrlcAnderson
         var process = Process.GetCurrentProcess();
         foreach (var spec in memories)
         {
-            // MEMORY[/CAP[/LATENT]]: Anderson memory, optionally the Q/R sweep cap (ProjectionIterations) and LatentIterations (the T
-            // projections' cap, which also caps the initial projections).
+            // MEMORY[/CAP[/LATENT[/T]]]: Anderson memory, optionally the Q/R sweep cap (ProjectionIterations), LatentIterations (the
+            // initial projections' cap, and the T projections' with T = sweeps) and the T projection (newton or sweeps).
             var parts = spec.Split('/');
             var memory = int.Parse(parts[0], CultureInfo.InvariantCulture);
             var cap = parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : new Frlc().ProjectionIterations;
             var latent = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : new Frlc().LatentIterations;
+            var newton = parts.Length > 3 && parts[3] == "newton";
             process.Refresh();
             var before = process.TotalProcessorTime;
-            var result = new Frlc { Rank = rank, Seed = seed, ProjectionAndersonMemory = memory, ProjectionIterations = cap, LatentIterations = latent }.Solve(problem);
+            var result = new Frlc { Rank = rank, Seed = seed, ProjectionAndersonMemory = memory, ProjectionIterations = cap, LatentIterations = latent, LatentNewtonProjection = newton }.Solve(problem);
             process.Refresh();
             var cpu = (process.TotalProcessorTime - before).TotalSeconds;
             var c = result.Convergence;

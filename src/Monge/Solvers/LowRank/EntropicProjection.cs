@@ -522,7 +522,7 @@ internal static class EntropicProjection
     }
 
     /// <summary>log(a/Σa) into <paramref name="log"/> and a/Σa into <paramref name="linear"/>; zero weights give −∞ and 0.</summary>
-    private static void NormalizedLog(ReadOnlySpan<double> weights, double[] log, double[] linear)
+    internal static void NormalizedLog(ReadOnlySpan<double> weights, double[] log, double[] linear)
     {
         var total = 0.0;
         foreach (var w in weights)

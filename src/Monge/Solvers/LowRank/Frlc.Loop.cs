@@ -131,7 +131,7 @@ public sealed partial record Frlc
             // T step on the new Q, R: ∇T = diag(1/g_Q) (Qᵀ C R) diag(1/g_R), its own normalised step.
             objective.GradientLatent(q, n, r1, r2, gradLatent);
             Latent(gradLatent, gq, gr, gradT);
-            SharedFrlcStep.LatentStep(gradT, Gamma, logT, logTNew, workT, gq, gr, LatentIterations, ProjectionThreshold, fT, hT);
+            SharedFrlcStep.LatentStep(gradT, Gamma, logT, logTNew, workT, gq, gr, LatentIterations, ProjectionThreshold, fT, hT, newton: LatentNewtonProjection);
             var dT = FrobeniusDistance(workT, t);
             if (!double.IsFinite(dT))
             {

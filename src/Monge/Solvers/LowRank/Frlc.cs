@@ -132,8 +132,15 @@ public sealed partial record Frlc
     /// <summary>Maximum Sinkhorn iterations of each Q and R projection (the reference's max_inneriters).</summary>
     public int ProjectionIterations { get; init; } = 500;
 
-    /// <summary>Maximum Sinkhorn iterations of each T projection and of the initial projections.</summary>
+    /// <summary>Maximum Sinkhorn iterations of the initial projections (and of a T projection that Newton does not finish).</summary>
     public int LatentIterations { get; init; } = 500;
+
+    /// <summary>
+    /// The loop's T projections by Newton on the column duals (<see cref="LatentNewton"/>, converged to ‖Tᵀ1 − g_R‖₁ ≤ 1e-12);
+    /// false (default): Sinkhorn sweeps capped at <see cref="LatentIterations"/>, which can stall near a row error of 5e-3.
+    /// Not the default yet: with it eight low-rank tests fail (docs/lowrank.md, "Stop 23 (frlc)").
+    /// </summary>
+    internal bool LatentNewtonProjection { get; init; }
 
     /// <summary>A projection (Q, R or T) stops once the largest change of a log column scaling is below this.</summary>
     public double ProjectionThreshold { get; init; } = 1e-9;
