@@ -38,9 +38,10 @@ namespace Monge.Tools;
 /// the optimum itself in 1.1 CPU-s (under load, stop 20). Memory: the n·m doubles of the matrix.
 /// </para>
 /// <para>
-/// Large problems (more than <see cref="CoarseSize"/> points on a side) are solved coarse to fine: Sinkhorn runs on a
-/// seeded random subsample of <see cref="CoarseSize"/> points per side, each carrying the total weight of its cell (the
-/// points nearest to it), and both potentials are extended to every point by one soft c-transform over the subsample.
+/// Large problems (more than <see cref="CoarseSize"/> points on a side) are solved coarse to fine: the network simplex
+/// (up to <see cref="CoarseExactMaxPairs"/> pairs, else Sinkhorn) solves a seeded random subsample of
+/// <see cref="CoarseSize"/> points per side, each carrying the total weight of its cell (the points nearest to it), and
+/// both potentials are extended to every point by one soft c-transform over the subsample.
 /// Up to <see cref="RefineMaxPairs"/> pairs, <see cref="RefineIterations"/> full-size Sinkhorn iterations (through
 /// <see cref="CostGeometry{T}.SoftMin"/>) follow. Above it the refinement, quadratic in n, is skipped: in low dimension
 /// it moved the bound by at most 0.01% (2-D pairs, n = 8192); in higher dimension (above the tree dimension, 6) it is
