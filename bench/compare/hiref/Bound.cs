@@ -12,7 +12,7 @@ using Monge.Tools;
 /// .npy files; CPU-seconds of each (the machine may be loaded).
 /// Usage: -- bound DATASET D N [key=value…] | -- bound X.npy Y.npy ROWS [key=value…]; keys: cost (sqeuclidean),
 /// eps, iter, coarse, refine, single (1/0), exactmax (ExactMaxPairs), tiles (1/0: float32 tiles on the cluster path),
-/// exact (1/0: the network simplex optimum, default on up to 16 384).
+/// exact (1/0: the network simplex optimum, default on up to 16 384), coarseexact (CoarseExactMaxPairs), refinemax (RefineMaxPairs).
 /// </summary>
 internal static class Bound
 {
@@ -52,6 +52,8 @@ internal static class Bound
             SinglePrecision = Get("single", "1") == "1",
             ExactMaxPairs = long.Parse(Get("exactmax", defaults.ExactMaxPairs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             SingleTransforms = Get("tiles", "1") == "1",
+            CoarseExactMaxPairs = long.Parse(Get("coarseexact", defaults.CoarseExactMaxPairs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            RefineMaxPairs = long.Parse(Get("refinemax", defaults.RefineMaxPairs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var r = bound.Compute(x, y, cost);

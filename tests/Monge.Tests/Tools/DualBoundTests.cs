@@ -216,6 +216,23 @@ public class DualBoundTests
     }
 
     [Fact]
+    public void Compute_SingleCellLikeTissue_CoarseExactLevelValidAndTight()
+    {
+        // Tissue-like micrometre coordinates (14 unequal Gaussian regions clipped to [0, 10 000]², the second slice rotated
+        // 4°, shifted, with other region proportions; realcert, stop 23), n = 900 above a 450-point coarse level. Both
+        // coarse solves give a valid bound below the exact optimum.
+        var (x, y) = Tissue(900, seed: 23);
+        var exact = new LinearAssignment().Solve(x, y).TotalCost / 900;
+        var options = new DualBound { CoarseSize = 450, ExactMaxPairs = -1 };
+        var sinkhorn = options.Compute(x, y);
+        var simplex = (options with { CoarseExactMaxPairs = 450 * 450 }).Compute(x, y);
+        AssertBelow(exact, sinkhorn.LowerBound, "Sinkhorn coarse level");
+        AssertBelow(exact, simplex.LowerBound, "network simplex coarse level");
+        Assert.True(simplex.SinkhornConvergence!.Converged, "the coarse network simplex converged");
+        Assert.True(simplex.RelativeGap(exact) <= 0.01, $"certified gap of the optimum {simplex.RelativeGap(exact):R} (bound {simplex.LowerBound:R}, OPT {exact:R}, Sinkhorn level {sinkhorn.LowerBound:R})");
+    }
+
+    [Fact]
     public void Compute_OtherCost_ThroughThePointCloudGeometry()
     {
         var x = GeometryTestData.Cloud(50, 3, 71);
@@ -377,6 +394,55 @@ public class DualBoundTests
         }
 
         return total;
+    }
+
+    /// <summary>Two seeded tissue-like slices in micrometres (see <see cref="Compute_SingleCellLikeTissue_CoarseExactLevelValidAndTight"/>).</summary>
+    private static (PointCloud<double> X, PointCloud<double> Y) Tissue(int n, int seed)
+    {
+        var rng = new Random(seed);
+        const int regions = 14;
+        var centres = new double[regions * 2];
+        var spread = new double[regions];
+        for (var k = 0; k < regions; k++)
+        {
+            centres[2 * k] = 1000 + (8000 * rng.NextDouble());
+            centres[(2 * k) + 1] = 1000 + (8000 * rng.NextDouble());
+            spread[k] = 200 + (1200 * rng.NextDouble());
+        }
+
+        PointCloud<double> Slice(double angle, double shift)
+        {
+            var share = new double[regions];
+            for (var k = 0; k < regions; k++)
+            {
+                share[k] = 0.2 + (2 * rng.NextDouble());
+            }
+
+            var total = share.Sum();
+            var data = new double[n * 2];
+            var (cos, sin) = (Math.Cos(angle), Math.Sin(angle));
+            for (var i = 0; i < n; i++)
+            {
+                var pick = rng.NextDouble() * total;
+                var k = 0;
+                while (k < regions - 1 && pick >= share[k])
+                {
+                    pick -= share[k];
+                    k++;
+                }
+
+                var gx = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+                var gy = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+                var px = centres[2 * k] + (spread[k] * gx) - 5000;
+                var py = centres[(2 * k) + 1] + (spread[k] * gy) - 5000;
+                data[2 * i] = Math.Clamp((cos * px) - (sin * py) + 5000 + shift, 0, 10_000);
+                data[(2 * i) + 1] = Math.Clamp((sin * px) + (cos * py) + 5000 - shift, 0, 10_000);
+            }
+
+            return new PointCloud<double>(data, n, 2);
+        }
+
+        return (Slice(0, 0), Slice(4 * Math.PI / 180, 150));
     }
 
     private static void AssertBelow(double optimum, double bound, string what) =>
