@@ -547,7 +547,7 @@ internal static class EntropicProjection
         }
     }
 
-    private static void Recentre(Span<double> rowDual, Span<double> colDual)
+    internal static void Recentre(Span<double> rowDual, Span<double> colDual)
     {
         var sum = 0.0;
         var count = 0;

@@ -228,25 +228,14 @@ internal static class LatentNewton
         }
 
         // Recentre (mean F = 0; P unchanged) and write log P = L + F + G, P = exp(log P).
-        var sum = 0.0;
-        var count = 0;
-        foreach (var x in rowDual)
-        {
-            if (double.IsFinite(x))
-            {
-                sum += x;
-                count++;
-            }
-        }
-
-        var shift = count > 0 ? sum / count : 0.0;
+        EntropicProjection.Recentre(rowDual, colDual);
         for (var i = 0; i < rows; i++)
         {
-            var fi = rowDual[i] - shift;
+            var fi = rowDual[i];
             for (var j = 0; j < cols; j++)
             {
                 var idx = (i * cols) + j;
-                logKernel[idx] += fi + colDual[j] + shift;
+                logKernel[idx] += fi + colDual[j];
                 plan[idx] = Math.Exp(logKernel[idx]);
             }
 
@@ -255,7 +244,7 @@ internal static class LatentNewton
 
         for (var j = 0; j < cols; j++)
         {
-            g[j] = double.IsFinite(colDual[j]) ? epsilon * (colDual[j] + shift) : 0.0;
+            g[j] = double.IsFinite(colDual[j]) ? epsilon * colDual[j] : 0.0;
         }
 
         return steps;
