@@ -903,7 +903,7 @@ public sealed record DualBound
             if (_single && _shift is not null)
             {
                 balls.PrepareSingle(_shift);
-                if ((_screen && balls.TransformScreened(h, queries, dst, _parallel)) || balls.TransformTiles(h, queries, dst, _parallel))
+                if ((_screen && (balls.TransformScreened(h, queries, dst, _parallel) || balls.TransformScreenedEuclidean(h, queries, dst, _parallel))) || balls.TransformTiles(h, queries, dst, _parallel))
                 {
                     return;
                 }
@@ -914,7 +914,7 @@ public sealed record DualBound
 
         public void ToTarget(double[] u, double[] v)
         {
-            if (!_single || !((_screen && _x.TransformScreened(u, _y, v, _parallel)) || _x.TransformTiles(u, _y, v, _parallel)))
+            if (!_single || !((_screen && (_x.TransformScreened(u, _y, v, _parallel) || _x.TransformScreenedEuclidean(u, _y, v, _parallel))) || _x.TransformTiles(u, _y, v, _parallel)))
             {
                 _x.Transform(u, _yData, _y.Order, v, _parallel);
             }
@@ -922,7 +922,7 @@ public sealed record DualBound
 
         public void ToSource(double[] v, double[] u)
         {
-            if (!_single || !((_screen && _y.TransformScreened(v, _x, u, _parallel)) || _y.TransformTiles(v, _x, u, _parallel)))
+            if (!_single || !((_screen && (_y.TransformScreened(v, _x, u, _parallel) || _y.TransformScreenedEuclidean(v, _x, u, _parallel))) || _y.TransformTiles(v, _x, u, _parallel)))
             {
                 _y.Transform(v, _xData, _x.Order, u, _parallel);
             }

@@ -157,6 +157,88 @@ public class DualBoundTilesTests
         Assert.False(eBalls.TransformScreened(h, eQueries, dst, new ParallelOptions()));
     }
 
+    public static TheoryData<int, int, int, int, int, double, bool> EuclideanScreenCases => new()
+    {
+        { 1, 1, 2, 1, 8, 0, false },
+        { 13, 7, 1, 2, 4, 0, false },
+        { 300, 250, 2, 3, 16, 0, true },
+        { 257, 301, 16, 5, 16, 0, false },
+        { 257, 301, 16, 6, 64, 0, true },
+        { 203, 190, 64, 7, 16, 0, false },
+        { 203, 190, 64, 8, 16, 0, true },
+        { 150, 170, 16, 9, 32, 1000, false },   // far from the origin
+        { 150, 170, 64, 10, 7, 0, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(EuclideanScreenCases))]
+    public void TransformScreenedEuclidean_NoPrunedPairCouldLowerTheTransform(int n, int m, int d, int seed, int ballPoints, double offset, bool ties)
+    {
+        // Every returned value is at most c(x, y) − h for every pair in float64 brute force (no tolerance): so no pair the
+        // screen skipped was below it. It is at least the unscreened tiles' value (a minimum over fewer points, the same
+        // allowance rule) and within the documented allowance of the exact minimum.
+        var x = Shifted(Repeated(DualBoundClustersTests.Clustered(ties ? (n + 1) / 2 : n, d, 10 + seed, 0), n, ties), offset);
+        var y = Shifted(Repeated(DualBoundClustersTests.Clustered(ties ? (m + 1) / 2 : m, d, 20 + seed, 0.4), m, ties), offset);
+        var (balls, queries) = Prepare(x, y, euclidean: true, ballPoints);
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean: true);
+        var shift = Shift(x, y);
+        var maxNx = Enumerable.Range(0, n).Max(i => Norm2(x.Row(i), shift));
+        var noise = GeometryTestData.Vector(n, 30 + seed, 3);
+        var lipschitz = new double[n];
+        var masked = new double[n];
+        var equal = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.Row(i);
+            lipschitz[i] = (0.8 * (row[0] - offset)) - (0.5 * row[^1]) + (0.01 * noise[i]);  // ~1-Lipschitz, as Euclidean duals
+            masked[i] = i % 3 == 1 && n > 1 ? double.NegativeInfinity : noise[i];
+            equal[i] = ties ? 2.5 : noise[i] * 40;
+        }
+
+        foreach (var (name, h) in new[] { ("lipschitz", lipschitz), ("noise", noise), ("masked", masked), ("equal", equal) })
+        {
+            var screened = new double[m];
+            var tiles = new double[m];
+            var one = new double[m];
+            Assert.True(balls.TransformScreenedEuclidean(h, queries, screened, new ParallelOptions { MaxDegreeOfParallelism = 2 }), "in float32 range");
+            Assert.True(balls.TransformScreenedEuclidean(h, queries, one, new ParallelOptions { MaxDegreeOfParallelism = 1 }));
+            Assert.True(balls.TransformTiles(h, queries, tiles, new ParallelOptions { MaxDegreeOfParallelism = 2 }));
+            Assert.Equal(one, screened);
+            var maxAbs = h.Where(double.IsFinite).Max(Math.Abs);
+            for (var j = 0; j < m; j++)
+            {
+                var exact = double.PositiveInfinity;
+                for (var i = 0; i < n; i++)
+                {
+                    exact = Math.Min(exact, cost[(i * m) + j] - h[i]);
+                }
+
+                var square = Math.ScaleB(1.0, -23) * (d + 16) * (maxNx + Norm2(y.Row(j), shift));
+                var allowance = Math.Sqrt(2 * square) + (Math.ScaleB(1.0, -20) * (Math.Abs(exact) + (2 * maxAbs)));
+                Assert.True(screened[j] <= exact, $"{name} j={j}: {screened[j]:R} above the minimum {exact:R}");
+                Assert.True(screened[j] >= tiles[j], $"{name} j={j}: {screened[j]:R} below the unscreened {tiles[j]:R}");
+                Assert.True(screened[j] >= exact - allowance - 1e-30, $"{name} j={j}: {screened[j]:R} too far below {exact:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TransformScreenedEuclidean_SeparatedClusters_SkipsPairsAndDeclinesTheSquaredCost()
+    {
+        var x = DualBoundClustersTests.Clustered(1200, 64, 71, 0);
+        var y = DualBoundClustersTests.Clustered(1100, 64, 72, 0.2);
+        var (balls, queries) = Prepare(x, y, euclidean: true, 16);
+        var h = GeometryTestData.Vector(1200, 73, 1);
+        var dst = new double[1100];
+        var before = DualBoundClusters.Evaluated;
+        Assert.True(balls.TransformScreenedEuclidean(h, queries, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 }));
+        var evaluated = DualBoundClusters.Evaluated - before;
+        Assert.True(evaluated < 1200L * 1100 / 2, $"evaluated {evaluated} of {1200L * 1100} pairs");
+
+        var (sBalls, sQueries) = Prepare(x, y, euclidean: false, 16);
+        Assert.False(sBalls.TransformScreenedEuclidean(h, sQueries, dst, new ParallelOptions()));
+    }
+
     [Fact]
     public void TransformTiles_SameResultWhateverTheThreadCount()
     {
@@ -201,7 +283,19 @@ public class DualBoundTilesTests
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, BothOrders = true, ExactMaxPairs = -1 };
         var tiles = options.Compute(x, y, cost);
-        Assert.Equal(tiles.LowerBound, (options with { QueryScreen = false }).Compute(x, y, cost).LowerBound);
+        var unscreened = (options with { QueryScreen = false }).Compute(x, y, cost);
+        if (CostFunction.IsSquaredEuclidean(cost))
+        {
+            Assert.Equal(tiles.LowerBound, unscreened.LowerBound);
+        }
+        else
+        {
+            // The Euclidean screen may keep a larger float32 minimum (still a valid value): both certificates are valid
+            // and agree within the float32 allowance.
+            DualBoundChecks.AssertCertificate(unscreened, x, y, cost, exact, $"{dataset} d={d} {cost}, unscreened");
+            Assert.True(Math.Abs(tiles.LowerBound - unscreened.LowerBound) <= 1e-4 * Math.Abs(unscreened.LowerBound), $"screened {tiles.LowerBound:R} vs unscreened {unscreened.LowerBound:R}");
+        }
+
         var float64 = (options with { SingleTransforms = false }).Compute(x, y, cost);
         var oneOrder = (options with { BothOrders = false }).Compute(x, y, cost);
         Assert.True(oneOrder.LowerBound <= tiles.LowerBound, "one order keeps the first of the two bounds");
