@@ -19,6 +19,14 @@ namespace Monge.Tools;
 /// separates the balls whose values differ by more than the query ball's radius.
 /// </para>
 /// <para>
+/// <b>A tighter slack per ball.</b> With p, r_B the ball's float32 centre and radius (those of the squared screen),
+/// ‖x̃ − ỹ‖² = ‖x̃ − c‖² − 2⟨x̃ − c, δ⟩ + ‖δ‖² ≥ ‖x̃ − c‖² − t with δ = ỹ − c and t = 2⟨p − c, δ⟩ + 2r_B‖δ‖ − ‖δ‖²; with
+/// D = ‖x̃ − c‖ ≥ D₀ = max(0, ‖p − c‖ − r_B) and D ↦ √(D² − t) − D increasing, ‖x̃ − ỹ‖ ≥ D − φ with φ = 0 (t ≤ 0),
+/// D₀ − √(D₀² − t) (D₀² ≥ t) or √t. So a ball is also skipped when K_B − φ − e_y exceeds the threshold (φ computed in
+/// float64 from outward-rounded terms, only for pairs the first test keeps: d operations per such pair). In high
+/// dimension ⟨p − c, δ⟩ is small and for balls far from c (D₀ large) φ ≈ t / (2D₀) is far below ρ.
+/// </para>
+/// <para>
 /// <b>Rigour.</b> The returned value of a query is its computed minimum m over the evaluated balls less a(m), as in
 /// <see cref="TransformTiles"/>, so it is below c(x, y) − h_x for every evaluated x (t ↦ t − 2⁻²¹|t| is increasing). A
 /// ball is skipped only when K_B − ρ − e_y exceeds m − a(m) by more than 10⁻¹² of the magnitudes (far above the float64
@@ -59,6 +67,7 @@ internal sealed partial class DualBoundClusters
             return false;
         }
 
+        PrepareCentres();
         var positions = SinglePositions;
         var w = new float[positions];
         var hf = new float[positions];
@@ -168,30 +177,79 @@ internal sealed partial class DualBoundClusters
                 for (var k = 0; k < d; k++)
                 {
                     var t = (double)row[k] - cen[k];
+                    s.Delta[(p * d) + k] = t;
                     t2 += t * t;
                 }
 
                 var rho = (Math.Sqrt(t2) * (1 + 1e-9)) + 1e-30;
+                s.Rho[p] = rho;
+                s.Delta2[p] = t2 * (1 - 1e-9);
                 var yNorm = Math.Sqrt(queries._norm2![qs + p]) * (1 + 1e-12);
                 s.Reach[p] = rho + (2.01 * u * (maxX + yNorm));
                 s.Best[p] = float.PositiveInfinity;
             }
 
             s.Screened += (long)qc * balls;
+            var centres = _pointCentreRows!;
             for (var t = 0; t < live; t++)
             {
                 var key = keys[t];
                 var b = order[t];
                 var count = 0;
+                var pc = centres.AsSpan(b * d, d);
+                var rb = (double)_pointRadius![b];
+                var far = -1.0;  // ‖p − c‖ less r_B, a lower bound of ‖x̃ − c‖ over B (computed on first use)
+                var reached = false;  // whether some query passed the first (monotone) test
                 for (var p = 0; p < qc; p++)
                 {
                     var best = (double)s.Best[p];
-                    if (float.IsFinite(s.Best[p]))
+                    if (!float.IsFinite(s.Best[p]))
+                    {
+                        reached = true;
+                    }
+                    else
                     {
                         var reach = s.Reach[p];
                         var threshold = best - (rootAllowance * (Math.Abs(best) + (2 * maxAbs))) + reach;
                         var margin = 1e-12 * (Math.Abs(key) + Math.Abs(best) + reach + (2 * maxAbs));
                         if (key - margin > threshold)
+                        {
+                            continue;
+                        }
+
+                        // The refined slack φ ≤ ρ of the remarks, from ⟨p − c, δ⟩.
+                        reached = true;
+                        if (far < 0)
+                        {
+                            var pc2 = 0.0;
+                            for (var k = 0; k < d; k++)
+                            {
+                                var e = pc[k] - cen[k];
+                                pc2 += e * e;
+                            }
+
+                            far = Math.Max(0, (Math.Sqrt(pc2) * (1 - 1e-9)) - rb);
+                        }
+
+                        var dot = 0.0;
+                        var scale = 0.0;
+                        var delta = s.Delta.AsSpan(p * d, d);
+                        for (var k = 0; k < d; k++)
+                        {
+                            var e = pc[k] - cen[k];
+                            dot += e * delta[k];
+                            scale += Math.Abs(e * delta[k]);
+                        }
+
+                        var rho = s.Rho[p];
+                        var tSlack = (2 * dot) + (2 * rb * rho) - s.Delta2[p];
+                        tSlack += 1e-9 * ((2 * scale) + (2 * rb * rho) + s.Delta2[p]);
+                        // far − √(far² − t) with the root's argument lowered by its rounding (cancellation), or √t.
+                        var phi = tSlack <= 0 ? 0
+                            : (far * far) >= tSlack ? far - Math.Sqrt(Math.Max(0, (far * far) - tSlack - (1e-15 * ((far * far) + tSlack))))
+                            : Math.Sqrt(tSlack);
+                        phi = (phi * (1 + 1e-9)) + (1e-15 * far) + 1e-30;
+                        if (phi < rho && key - margin > threshold - rho + phi)
                         {
                             continue;
                         }
@@ -207,8 +265,14 @@ internal sealed partial class DualBoundClusters
 
                 if (count == 0)
                 {
-                    // Keys only grow and thresholds only fall: no later ball can hold a minimum.
-                    break;
+                    // Keys only grow and thresholds only fall: when no query passes the first test, no later ball can
+                    // hold a minimum (the refined test is not monotone in the key: it does not stop the loop).
+                    if (!reached)
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
                 Tile(b, s.GatherRows, 0, count, s.GatherNy, s.GatherInner, w, hf, s.GatherBest.AsSpan(0, count), default);
@@ -245,6 +309,12 @@ internal sealed partial class DualBoundClusters
         public int[] Order { get; } = new int[balls];
 
         public double[] Reach { get; } = new double[maxCount];
+
+        public double[] Rho { get; } = new double[maxCount];
+
+        public double[] Delta2 { get; } = new double[maxCount];
+
+        public double[] Delta { get; } = new double[maxCount * d];
 
         public float[] Best { get; } = new float[maxCount];
 
