@@ -72,7 +72,7 @@ internal static class Bound
             $"{name},{cost.Name},n={x.Count},{string.Join(' ', args.Skip(4))},bound={r.LowerBound:F6},exact={exact:F6},below_exact={1 - (r.LowerBound / exact):P4},eps={r.Epsilon:G4},iters={conv.Iterations},{conv.Status},bound_cpu_s={boundCpu:F1},exact_cpu_s={exactCpu:F1},peak_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576}"));
     }
 
-    private static PointCloud<double> First(PointCloud<double> cloud, int rows)
+    internal static PointCloud<double> First(PointCloud<double> cloud, int rows)
     {
         rows = Math.Min(rows, cloud.Count);
         return new PointCloud<double>(cloud.Data[..(rows * cloud.Dimension)].ToArray(), rows, cloud.Dimension);

@@ -71,6 +71,9 @@ internal static class Tune
                 "hugetol" => solver with { HugeSlabTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "eucltol" => solver with { EuclideanHugeSlabToleranceScale = double.Parse(value, CultureInfo.InvariantCulture) },
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
+                "nbmax" => solver with { NeighbourhoodMaxPoints = I() },
+                "nbparts" => solver with { PartsNeighbourhoodCandidates = I() },
+                "nbpasses" => solver with { NeighbourhoodPasses = I() },
                 "global" => solver with { GlobalPasses = I() },
                 "globalk" => solver with { GlobalCandidates = I() },
                 "globalmin" => solver with { GlobalMinPoints = I() },
@@ -137,6 +140,16 @@ internal static class Tune
         }
 
         var sample = SyntheticData.Generate(ds, n, dataSeed, d, withTarget: true);
+        if (args.FirstOrDefault(a => a.StartsWith("files=", StringComparison.Ordinal)) is { } files)
+        {
+            // files=A.npy,B.npy: the first N rows of two .npy point arrays (e.g. the obsm arrays of bench/audit30's pairs)
+            // replace the synthetic clouds; D is taken from the files.
+            var paths = files["files=".Length..].Split(',');
+            var xs = Bound.First(Monge.IO.NpyFormat.Read(paths[0]).ToPointCloud(), n);
+            d = xs.Dimension;
+            sample = new DatasetSample(ds, xs, Bound.First(Monge.IO.NpyFormat.Read(paths[1]).ToPointCloud(), n));
+        }
+
         if (args.Contains("exact=1"))
         {
             var exactClock = Stopwatch.StartNew();

@@ -51,7 +51,10 @@ public static class HirefMatch
     {
         var quality = new Option<string>(QualityOption)
         {
-            Description = "Time/quality budget: fast (co-clustering, exact leaves, light polish), balanced (default), best (most polish; several times slower). "
+            Description = "Time/quality budget: fast (co-clustering, exact leaves, leaf-pair rounds up to 65 536 points; no slab rounds, random parts, "
+                + "neighbourhood or global step), balanced (default: + slab rounds; 2-D squared Euclidean, 65 536 < n <= 262 144: random parts, "
+                + "then the neighbourhood re-solve around each partner; d >= 3, 32 768 < n <= 262 144: 2 global sparse passes), "
+                + "best (balanced with more slab rounds and 4 global passes; several times slower). The JSON's polish_steps lists what ran. "
                 + "The explicit options below override it.",
             DefaultValueFactory = _ => "balanced",
         };

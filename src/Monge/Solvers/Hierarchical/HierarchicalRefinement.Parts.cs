@@ -50,7 +50,8 @@ public sealed partial record HierarchicalRefinement
     private HierarchicalRefinementResult RunParts(PointCloud<double> source, PointCloud<double> target, int parts, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var partSolver = RandomPartsLeafPairs ? this with { RandomPartsSize = 0 } : this with { RandomPartsSize = 0, PolishMaxPoints = 0 };
+        // The parts run no neighbourhood step of their own: the union's runs on the whole problem.
+        var partSolver = RandomPartsLeafPairs ? this with { RandomPartsSize = 0, NeighbourhoodMaxPoints = 0 } : this with { RandomPartsSize = 0, PolishMaxPoints = 0, NeighbourhoodMaxPoints = 0 };
         var union = Hierarchical.RandomParts.Solve(partSolver, source, target, parts, Seed, progress, cancellationToken);
         var partsSeconds = clock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };

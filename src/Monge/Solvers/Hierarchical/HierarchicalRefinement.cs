@@ -130,7 +130,11 @@ public sealed partial record HierarchicalRefinement
     /// the whole matching is re-solved on a sparse candidate graph: each source point keeps its partner and gains this
     /// many targets, the nearest to that partner within its leaf's neighbourhood; solved by ε-scaling auction to
     /// within 10⁻⁷ (relative) of the graph's optimum and kept only if cheaper. It moves points along chains that cross
-    /// many leaves, which no leaf pair can; see docs/hiref.md for what it gains and costs.</summary>
+    /// many leaves, which no leaf pair can; see docs/hiref.md for what it gains and costs. Above <see cref="PolishMaxPoints"/>
+    /// (up to 262 144 points) the candidates are the k targets nearest the partner over all targets (exact search, no
+    /// leaves), and on the random parts' union (2-D squared Euclidean, 65 536 &lt; n ≤ 262 144) that step runs with 16
+    /// candidates even at 0 (measured to pay there, docs/hiref.md "Stop 24 (realnb)"); <see cref="NeighbourhoodPasses"/> = 0
+    /// turns every neighbourhood step off.</summary>
     public int NeighbourhoodCandidates { get; init; }
 
     /// <summary>Leaves in a neighbourhood for <see cref="NeighbourhoodCandidates"/>: the point's own leaf and the
@@ -442,6 +446,10 @@ public sealed partial record HierarchicalRefinement
                 steps.Add(new NeighbourhoodPolish(NeighbourhoodCandidates, NeighbourhoodLeaves, NeighbourhoodPasses, PolishTolerance));
             }
         }
+        else if (NeighbourhoodStep(n, union: !withLeaves) is { } graph)
+        {
+            steps.Add(graph);
+        }
 
         if (SlabRounds > 0 && n <= SlabMaxPoints)
         {
@@ -589,6 +597,8 @@ public sealed partial record HierarchicalRefinement
         Require(HugeSlabSize >= 2 && HugeSlabSize <= 8192, $"HugeSlabSize must be in [2, 8192] (got {HugeSlabSize}).", nameof(HugeSlabSize));
         Require(HugeSlabTolerance >= 0 && !double.IsNaN(HugeSlabTolerance), $"HugeSlabTolerance must be non-negative (got {HugeSlabTolerance}).", nameof(HugeSlabTolerance));
         Require(NeighbourhoodPasses >= 0, $"NeighbourhoodPasses must be non-negative (got {NeighbourhoodPasses}).", nameof(NeighbourhoodPasses));
+        Require(PartsNeighbourhoodCandidates >= 0, $"PartsNeighbourhoodCandidates must be non-negative (got {PartsNeighbourhoodCandidates}).", nameof(PartsNeighbourhoodCandidates));
+        Require(NeighbourhoodMaxPoints >= 0, $"NeighbourhoodMaxPoints must be non-negative (got {NeighbourhoodMaxPoints}).", nameof(NeighbourhoodMaxPoints));
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));
         Require(SinglePrecisionMinBlock >= 1, $"SinglePrecisionMinBlock must be at least 1 (got {SinglePrecisionMinBlock}).", nameof(SinglePrecisionMinBlock));

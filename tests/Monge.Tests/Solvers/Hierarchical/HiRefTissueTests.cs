@@ -61,6 +61,55 @@ public class HiRefTissueTests
         Assert.Equal(plain.CostBeforePolish, result.CostBeforePolish);
     }
 
+    // The neighbourhood step without leaves (stop 24, realnb): what runs above PolishMaxPoints and after the random
+    // parts' union, forced here at n = 2048 by PolishMaxPoints = 0 (no leaf pairs, so the leaf-free graph step runs
+    // after the levels, then the slab rounds). Bound 0.05%, as the leaf step's (to be measured).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Solve_TissueSlices_LeafFreeNeighbourhoodStepNearExactOptimum(int dataSeed)
+    {
+        const int n = 2048;
+        var (x, y) = Slices(n, dataSeed, 1.0);
+        var optimum = LinearAssignment.Solve(SquaredCosts(x, y), n, n).TotalCost / n;
+        var without = new HierarchicalRefinement { PolishMaxPoints = 0 }.Solve(x, y);
+        var result = new HierarchicalRefinement { PolishMaxPoints = 0, NeighbourhoodCandidates = 16 }.Solve(x, y);
+
+        Assert.Equal(n, result.Permutation.Distinct().Count());
+        var recomputed = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            recomputed += SquaredDistance(x, i, y, result.Permutation[i]);
+        }
+
+        NumericAssert.Close(recomputed / n, result.Cost, rtol: 1e-12, what: "cost");
+        Assert.DoesNotContain(result.PolishSteps, s => s.Step == "leaf pairs");
+        var step = Assert.Single(result.PolishSteps, s => s.Step == "neighbourhood");
+        Assert.InRange(step.Rounds, 1, new HierarchicalRefinement().NeighbourhoodPasses);
+        Assert.DoesNotContain(without.PolishSteps, s => s.Step == "neighbourhood");
+        Assert.True(result.Cost >= optimum * (1 - 1e-12), $"HiRef {result.Cost} below the optimum {optimum}");
+        Assert.True(result.Cost <= optimum * 1.0005, $"data seed {dataSeed}: HiRef {result.Cost} vs optimum {optimum} (ratio {result.Cost / optimum:F6}; without the step {without.Cost / optimum:F6})");
+    }
+
+    // The leaf-free step is deterministic whatever the thread count: its candidate search is per row and exact, its auction
+    // single-threaded in a fixed order.
+    [Fact]
+    public void Solve_TissueSlices_LeafFreeNeighbourhoodStepSameAtEveryThreadCount()
+    {
+        const int n = 2048;
+        var (x, y) = Slices(n, 1, 1.0);
+        var solver = new HierarchicalRefinement { PolishMaxPoints = 0, NeighbourhoodCandidates = 16 };
+        var one = solver with { MaxDegreeOfParallelism = 1 };
+        var reference = one.Solve(x, y);
+        Assert.Contains(reference.PolishSteps, s => s.Step == "neighbourhood");
+        foreach (var threads in new[] { 2, 3 })
+        {
+            var result = (solver with { MaxDegreeOfParallelism = threads }).Solve(x, y);
+            Assert.Equal(reference.Permutation, result.Permutation);
+            Assert.Equal(reference.Cost, result.Cost);
+        }
+    }
+
     // Units never change an answer: micrometres and the same coordinates times 2⁻¹⁰ (exact in binary floating point,
     // so any absolute tolerance or step would show) give the same permutation, and costs that scale by 2⁻²⁰.
     [Fact]
