@@ -97,7 +97,7 @@ namespace Monge.Tools;
 /// worker; never n × m.
 /// </para>
 /// </remarks>
-public sealed record DualBound
+public sealed partial record DualBound
 {
     private const int TileRows = 16;
     private const int TileColumns = 1024;
@@ -325,6 +325,11 @@ public sealed record DualBound
             ? CertifyCore(transforms, a, b, g, fromSource: false, level is null ? null : target.Subset(level.Cols), level)
             : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
+        if (exact is null)
+        {
+            best = SparseAscent(source, target, a, b, cost, transforms, best, cancellationToken);
+        }
+
         progress?.Report(new SolverProgress("certify", 2, 2, best.LowerBound));
         return best with
         {
