@@ -76,6 +76,14 @@ namespace Monge.Tools;
 /// (exact with respect to the float64 evaluation of C).
 /// </para>
 /// <para>
+/// Two uniform clouds of equal size up to 16 384 points (squared Euclidean or Euclidean) then get a sparse dual ascent
+/// (realbnd, stop 24): the assignment on a graph of the k best reduced costs under the certified (u, v), both ways, is
+/// solved by a warm ε-scaling auction and its prices go through the same rigorous c-transforms; the larger bound is kept.
+/// On single-cell-like pairs at n = 16 384 it took the bound from 0.58% to 4·10⁻⁸ below the exact optimum (2-D
+/// micrometres) and from 0.18% to 0.007% (30-D PCA), for about 2× and 1.1× the bound's CPU. Memory: the graph, about
+/// 32·n edges (ints and doubles), and the balls of both clouds.
+/// </para>
+/// <para>
 /// The tightness depends on ε relative to the optimum: ε is relative to the mean cost by default, so when the optimum
 /// is much smaller than the mean cost (overlapping clouds) give a smaller or an absolute ε.
 /// </para>
@@ -97,7 +105,7 @@ namespace Monge.Tools;
 /// worker; never n × m.
 /// </para>
 /// </remarks>
-public sealed record DualBound
+public sealed partial record DualBound
 {
     private const int TileRows = 16;
     private const int TileColumns = 1024;
@@ -325,6 +333,11 @@ public sealed record DualBound
             ? CertifyCore(transforms, a, b, g, fromSource: false, level is null ? null : target.Subset(level.Cols), level)
             : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
+        if (exact is null)
+        {
+            best = SparseAscent(source, target, a, b, cost, transforms, best, cancellationToken);
+        }
+
         progress?.Report(new SolverProgress("certify", 2, 2, best.LowerBound));
         return best with
         {

@@ -98,7 +98,7 @@ public class DualBoundClustersTests
     {
         const int n = 300;
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
-        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, ExactMaxPairs = -1 };
+        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, ExactMaxPairs = -1, AscentCandidates = 0 };
         var clusterOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 0, ClusterPoints = 24, SingleTransforms = false };
         var screened = clusterOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);

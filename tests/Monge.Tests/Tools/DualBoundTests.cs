@@ -232,6 +232,88 @@ public class DualBoundTests
         Assert.True(simplex.RelativeGap(exact) <= 0.01, $"certified gap of the optimum {simplex.RelativeGap(exact):R} (bound {simplex.LowerBound:R}, OPT {exact:R}, Sinkhorn level {sinkhorn.LowerBound:R})");
     }
 
+    [Theory]
+    [InlineData(23, "sqeuclidean")]
+    [InlineData(24, "sqeuclidean")]
+    [InlineData(25, "euclidean")]
+    public void Compute_SparseAscent_TissueFeasibleBelowTheOptimumAndNotBelowTheBoundWithout(int seed, string costName)
+    {
+        // realbnd, stop 24: the sparse dual ascent after the c-transforms (auction on the k best reduced costs, then the
+        // same rigorous transforms) on tissue-like micrometre slices, n = 1024 above a 256-point coarse level. The bound stays
+        // feasible on every pair and below the exact assignment optimum, and is never below the bound without the ascent.
+        var cost = CostFunction.Parse<double>(costName);
+        var (x, y) = Tissue(1024, seed);
+        var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / 1024;
+        var options = new DualBound { CoarseSize = 256, ExactMaxPairs = -1 };
+        var without = (options with { AscentCandidates = 0 }).Compute(x, y, cost);
+        var with = options.Compute(x, y, cost);
+        AssertBelow(exact, with.LowerBound, "with the ascent");
+        AssertBelow(exact, without.LowerBound, "without the ascent");
+        Assert.True(with.LowerBound >= without.LowerBound, $"ascent {with.LowerBound:R} below the bound without it {without.LowerBound:R}");
+        AssertFeasible(x, y, cost, with);
+    }
+
+    [Theory]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 2, "sqeuclidean")]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 2, "euclidean")]
+    [InlineData(SyntheticDataset.GaussianMixture, 16, "sqeuclidean")]
+    public void Compute_SparseAscent_SyntheticFeasibleBelowTheOptimum(SyntheticDataset dataset, int d, string costName)
+    {
+        var cost = CostFunction.Parse<double>(costName);
+        var sample = SyntheticData.Generate(dataset, 800, 3, d, withTarget: true);
+        var (x, y) = (sample.Source, sample.Target!);
+        var exact = new LinearAssignment().Solve(x, y, cost).TotalCost / 800;
+        var options = new DualBound { CoarseSize = 200, ExactMaxPairs = -1 };
+        var without = (options with { AscentCandidates = 0 }).Compute(x, y, cost);
+        var with = options.Compute(x, y, cost);
+        AssertBelow(exact, with.LowerBound, $"{dataset} with the ascent");
+        Assert.True(with.LowerBound >= without.LowerBound, $"ascent {with.LowerBound:R} below the bound without it {without.LowerBound:R}");
+        AssertFeasible(x, y, cost, with);
+    }
+
+    [Fact]
+    public void Compute_SparseAscent_MicrometresAndMillimetresGiveTheSameGap()
+    {
+        // Units never change an answer: the slices in µm and in mm (× 10⁻³, rounded) certify the same fraction of the
+        // optimum, each below its own exact optimum.
+        var (x, y) = Tissue(1024, 26);
+        var (xm, ym) = (Scaled(x, 1e-3), Scaled(y, 1e-3));
+        var options = new DualBound { CoarseSize = 256, ExactMaxPairs = -1 };
+        var um = options.Compute(x, y);
+        var mm = options.Compute(xm, ym);
+        var exactUm = new LinearAssignment().Solve(x, y).TotalCost / 1024;
+        var exactMm = new LinearAssignment().Solve(xm, ym).TotalCost / 1024;
+        AssertBelow(exactUm, um.LowerBound, "µm");
+        AssertBelow(exactMm, mm.LowerBound, "mm");
+        Assert.Equal(um.RelativeGap(exactUm), mm.RelativeGap(exactMm), 1e-6);
+    }
+
+    private static PointCloud<double> Scaled(PointCloud<double> cloud, double factor)
+    {
+        var data = cloud.Data.ToArray();
+        for (var k = 0; k < data.Length; k++)
+        {
+            data[k] *= factor;
+        }
+
+        return new PointCloud<double>(data, cloud.Count, cloud.Dimension);
+    }
+
+    private static void AssertFeasible(PointCloud<double> x, PointCloud<double> y, ICostFunction<double> cost, DualBoundResult result)
+    {
+        var d = x.Dimension;
+        for (var i = 0; i < x.Count; i++)
+        {
+            for (var j = 0; j < y.Count; j++)
+            {
+                var c = cost.Evaluate(x.Data.Slice(i * d, d), y.Data.Slice(j * d, d));
+                // The sum's own float64 rounding (the dense path is exact with respect to the float64 evaluation of c).
+                var rounding = 4 * Math.ScaleB(1.0, -52) * (Math.Abs(result.F[i]) + Math.Abs(result.G[j]) + Math.Abs(c));
+                Assert.True(result.F[i] + result.G[j] <= c + rounding, $"u + v above c at ({i}, {j}): {result.F[i]:R} + {result.G[j]:R} > {c:R}");
+            }
+        }
+    }
+
     [Fact]
     public void Compute_OtherCost_ThroughThePointCloudGeometry()
     {

@@ -350,7 +350,7 @@ public class DualBoundTilesTests
         const int n = 200;
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 11, 16, withTarget: true);
         var (x, y) = (sample.Source, sample.Target!);
-        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false, ExactMaxPairs = -1 };
+        var options = new DualBound { CoarseSize = 64, RefineIterations = 3, Seed = 11, BothOrders = false, ExactMaxPairs = -1, AscentCandidates = 0 };
         var (f, g, eps) = options.Potentials(x, y);
         Assert.Equal(n, f.Length);
         Assert.Equal(n, g.Length);

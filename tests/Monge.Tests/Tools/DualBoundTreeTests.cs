@@ -136,7 +136,7 @@ public class DualBoundTreeTests
     {
         const int n = 400;
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
-        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, ExactMaxPairs = -1 };
+        var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, ExactMaxPairs = -1, AscentCandidates = 0 };
         var treeOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 64 };
         var tree = treeOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);

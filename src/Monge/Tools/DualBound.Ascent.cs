@@ -1,0 +1,262 @@
+using Monge.Geometry;
+using Monge.Geometry.Costs;
+using Monge.Solvers.Exact;
+using Monge.Solvers.Hierarchical;
+
+namespace Monge.Tools;
+
+/// <summary>The sparse dual ascent of the certificate (realbnd, stop 24): see <see cref="SparseAscent"/>.</summary>
+public sealed partial record DualBound
+{
+    // Points per ball of the candidate searches (as the global refinement's).
+    private const int AscentBallPoints = 64;
+
+    // Final and first auction ε, relative to the mean edge cost (as the global refinement's warm passes).
+    private const double AscentFinalEpsilon = 1e-7;
+    private const double AscentWarmEpsilon = 1e-4;
+
+    /// <summary>
+    /// Candidate targets per source point of the sparse dual ascent after the c-transforms (default 16; 0: off): the exact
+    /// <see cref="AscentCandidates"/> targets of smallest reduced cost c(x, y) − v(y) under the certified v, plus the
+    /// <see cref="AscentReverseCandidates"/> sources of smallest c(x, y) − u(x) of each target, are re-solved as an
+    /// assignment by ε-scaling auction warm-started from the prices −v; the auction's potential then goes through the same
+    /// rigorous c-transforms (the order from g), and the larger bound is kept. Only for two uniform clouds of equal size
+    /// with the squared Euclidean or Euclidean cost. Valid whatever the graph: only the final transforms certify.
+    /// </summary>
+    internal int AscentCandidates { get; init; } = 16;
+
+    /// <summary>Candidate sources per target of the sparse dual ascent (default 16: with 4 the 30-D single-cell-like graph at
+    /// n = 16 384 had no perfect matching and the auction gave up), so that every target has edges.</summary>
+    internal int AscentReverseCandidates { get; init; } = 16;
+
+    /// <summary>Most passes of the sparse dual ascent (default 3; it stops after a pass that does not raise the bound).</summary>
+    internal int AscentPasses { get; init; } = 3;
+
+    /// <summary>Auction budget of the ascent: bids per row and phase on average (default 5000, as the global refinement's; the auction gives up above it).</summary>
+    internal int AscentBids { get; init; } = 5000;
+
+    /// <summary>
+    /// Most points per side for the sparse dual ascent (default 16 384, the largest size measured to pay; −1: any). At
+    /// n = 131 072 on the 2-D micrometre slices the warm-started auction ran out of its budget (229 CPU-s for nothing,
+    /// stop 24), so larger problems skip it.
+    /// </summary>
+    internal int AscentMaxPoints { get; init; } = 16384;
+
+    /// <summary>Bound after each ascent pass (diagnostics for the harness; empty when none ran).</summary>
+    internal static double[] LastAscentBounds { get; private set; } = [];
+
+    /// <summary>
+    /// Raises a certified bound by a sparse dual ascent: each pass builds a sparse graph from the current feasible (u, v)
+    /// (for each source its <see cref="AscentCandidates"/> targets of smallest c − v, for each target its
+    /// <see cref="AscentReverseCandidates"/> sources of smallest c − u; exact k-best searches over balls,
+    /// <see cref="ReducedCostSearch"/>), solves the assignment on it by ε-scaling auction (<see cref="SparseAuction"/>, prices
+    /// warm from −v) and certifies g = −prices by the rigorous c-transforms (u = g^c, v = u^c). On the graph the auction's
+    /// duals are optimal to n·ε; off the graph the c-transforms repair them, losing only where an edge left out is cheaper.
+    /// Returns the best result (the input when nothing gained or the auction ran out of budget).
+    /// </summary>
+    private DualBoundResult SparseAscent(PointCloud<double> source, PointCloud<double> target, double[] a, double[] b, ICostFunction<double>? cost, ICTransforms transforms, DualBoundResult best, CancellationToken cancellationToken)
+    {
+        LastAscentBounds = [];
+        var n = source.Count;
+        var d = source.Dimension;
+        if (AscentCandidates <= 0 || AscentPasses <= 0 || (AscentMaxPoints >= 0 && n > AscentMaxPoints) || n != target.Count || n < 2 || !Uniform(a) || !Uniform(b)
+            || cost is not (null or SquaredEuclidean<double> or Euclidean<double>))
+        {
+            return best;
+        }
+
+        var k = Math.Min(AscentCandidates, n);
+        var kr = Math.Min(AscentReverseCandidates, n);
+        var euclidean = cost is Euclidean<double>;
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken };
+        var targetBalls = DualBoundClusters.Build(target.Data, n, d, euclidean, AscentBallPoints);
+        var sourceBalls = DualBoundClusters.Build(source.Data, n, d, euclidean, AscentBallPoints);
+        var forward = new ReducedCostSearch(targetBalls, d, cost);
+        var reverse = kr > 0 ? new ReducedCostSearch(sourceBalls, d, cost) : null;
+
+        // Above the tree dimension the searches run by query balls with the float32 screen (the global refinement's).
+        var screen = d > TreeMaxDimension;
+        var forwardBlocks = screen && forward.PrepareBlocks(sourceBalls) ? sourceBalls : null;
+        var reverseBlocks = screen && reverse is not null && reverse.PrepareBlocks(targetBalls) ? targetBalls : null;
+        var forwardIds = new int[n * k];
+        var reverseIds = new int[n * Math.Max(kr, 1)];
+        var reverseFound = new int[n];
+        var prices = new double[n];
+        var assignment = new int[n];
+        var bounds = new List<double>();
+        var current = best;
+        for (var pass = 0; pass < AscentPasses; pass++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Candidates(forward, source, forwardBlocks, current.G, k, forwardIds, null, parallel);
+            if (reverse is not null)
+            {
+                Candidates(reverse, target, reverseBlocks, current.F, kr, reverseIds, reverseFound, parallel);
+            }
+
+            // CSR rows: the forward candidates, then each reverse edge (i, j) not already among row i's.
+            var extra = new int[n];
+            for (var j = 0; j < n && reverse is not null; j++)
+            {
+                for (var t = 0; t < reverseFound[j]; t++)
+                {
+                    var i = reverseIds[(j * kr) + t];
+                    if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
+                    {
+                        extra[i]++;
+                    }
+                }
+            }
+
+            var rowStart = new int[n + 1];
+            for (var i = 0; i < n; i++)
+            {
+                rowStart[i + 1] = rowStart[i] + k + extra[i];
+            }
+
+            var columns = new int[rowStart[n]];
+            var fill = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                Array.Copy(forwardIds, i * k, columns, rowStart[i], k);
+                fill[i] = rowStart[i] + k;
+            }
+
+            for (var j = 0; j < n && reverse is not null; j++)
+            {
+                for (var t = 0; t < reverseFound[j]; t++)
+                {
+                    var i = reverseIds[(j * kr) + t];
+                    if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
+                    {
+                        columns[fill[i]++] = j;
+                    }
+                }
+            }
+
+            var costs = new double[columns.Length];
+            Parallel.For(0, n, parallel, i =>
+            {
+                var xs = source.Data.Slice(i * d, d);
+                for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
+                {
+                    costs[e] = BlockFactors.PairCost(xs, target.Data.Slice(columns[e] * d, d), cost);
+                }
+            });
+
+            for (var j = 0; j < n; j++)
+            {
+                prices[j] = -current.G[j];
+            }
+
+            if (!SparseAuction.TrySolve(rowStart, columns, costs, AscentFinalEpsilon, AscentBids, assignment, prices, AscentWarmEpsilon, [], cancellationToken))
+            {
+                bounds.Add(double.NaN);
+                break;
+            }
+
+            // g = −prices, shifted to the mean of the current v (the transforms commute with a constant; the auction's prices
+            // drift, and the rigorous allowance grows with the potentials' magnitudes).
+            var shift = 0.0;
+            for (var j = 0; j < n; j++)
+            {
+                shift += current.G[j] + prices[j];
+            }
+
+            shift /= n;
+            for (var j = 0; j < n; j++)
+            {
+                prices[j] = shift - prices[j];
+            }
+
+            var next = CertifyCore(transforms, a, b, prices, fromSource: false);
+            bounds.Add(next.LowerBound);
+            if (!(next.LowerBound > current.LowerBound))
+            {
+                break;
+            }
+
+            current = next;
+        }
+
+        LastAscentBounds = [.. bounds];
+        return current;
+    }
+
+    /// <summary>For each query point (of <paramref name="queries"/>), the exact <paramref name="k"/> points of the searched
+    /// cloud of smallest c(query, y) − h(y) (<paramref name="h"/> set on <paramref name="search"/> here); ids per query, and
+    /// how many were found (fewer only on tiny clouds; without <paramref name="found"/> the first is repeated). With
+    /// <paramref name="blocks"/> (prepared by <see cref="ReducedCostSearch.PrepareBlocks"/>) the float32-screened search by
+    /// query balls, the same candidates bit for bit.</summary>
+    private static void Candidates(ReducedCostSearch search, PointCloud<double> queries, DualBoundClusters? blocks, double[] h, int k, int[] ids, int[]? found, ParallelOptions parallel)
+    {
+        var d = queries.Dimension;
+        search.SetPotential(h, parallel);
+        var n = queries.Count;
+        void Store(int i, int count, ReadOnlySpan<int> from)
+        {
+            from[..count].CopyTo(ids.AsSpan(i * k, k));
+            if (found is not null)
+            {
+                found[i] = count;
+            }
+            else
+            {
+                for (var t = count; t < k; t++)
+                {
+                    ids[(i * k) + t] = ids[i * k];
+                }
+            }
+        }
+
+        if (blocks is not null && search.BlocksReady)
+        {
+            var order = blocks.Order.ToArray();
+            var largest = 0;
+            for (var b = 0; b < blocks.Balls; b++)
+            {
+                largest = Math.Max(largest, blocks.BallCount(b));
+            }
+
+            var exclude = Enumerable.Repeat(-1, largest).ToArray();
+            Parallel.For(0, blocks.Balls, parallel, () => (Search: search.CreateBlockScratch(), Ids: new int[largest * k], Values: new double[largest * k], Found: new int[largest]), (block, _, scratch) =>
+            {
+                var qs = blocks.BallStart(block);
+                var qc = blocks.BallCount(block);
+                search.SearchBlock(block, exclude.AsSpan(0, qc), k, scratch.Search, scratch.Ids, scratch.Values, scratch.Found);
+                for (var t = 0; t < qc; t++)
+                {
+                    Store(order[qs + t], scratch.Found[t], scratch.Ids.AsSpan(t * k, k));
+                }
+
+                return scratch;
+            }, _ => { });
+            return;
+        }
+
+        const int chunk = 256;
+        Parallel.For(0, (n + chunk - 1) / chunk, parallel, () => (Search: search.CreateScratch(), Ids: new int[k], Values: new double[k]), (c, _, scratch) =>
+        {
+            var end = Math.Min(n, (c + 1) * chunk);
+            for (var i = c * chunk; i < end; i++)
+            {
+                Store(i, search.Search(queries.Data.Slice(i * d, d), -1, k, scratch.Search, scratch.Ids, scratch.Values, 0, 4), scratch.Ids);
+            }
+
+            return scratch;
+        }, _ => { });
+    }
+
+    private static bool Uniform(double[] w)
+    {
+        foreach (var value in w)
+        {
+            if (value != w[0])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
