@@ -13,7 +13,8 @@ namespace Monge.Solvers.Hierarchical;
 /// gains at most <c>tolerance</c> (relative) or after <c>rounds</c> rounds.
 /// </summary>
 /// <remarks>Memory: the group's two sub-clouds (2·m·d doubles) and the inner step's (about m·(k + 1) ints and doubles and
-/// the query balls, m·d·(2 doubles + 4 floats)), for each of the groups running at once (the workers, at most <see cref="MaxConcurrentGroups"/>), plus n ints for the deal.</remarks>
+/// the query balls, m·d·(2 doubles + 4 floats)), for each of the groups running at once (the workers, at most <see cref="MaxConcurrentGroups"/> and at most
+/// <c>maxConcurrentPairs</c> pairs in all, at least one group), plus n ints for the deal.</remarks>
 /// <param name="rounds">Most rounds (each a new random deal).</param>
 /// <param name="groupPoints">Pairs per group (about; the groups are ⌈n / groupPoints⌉ equal parts).</param>
 /// <param name="step">The step for a group of m pairs (a fresh <see cref="GlobalSparsePolish"/>).</param>
@@ -21,11 +22,17 @@ namespace Monge.Solvers.Hierarchical;
 /// <param name="tolerance">Stop after a round that gains at most this fraction.</param>
 /// <param name="minDimension">Runs only on points of at least this dimension.</param>
 /// <param name="maxDimension">Runs only on points of at most this dimension.</param>
-internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension, int maxDimension = int.MaxValue) : IHiRefPolishStep
+/// <param name="maxConcurrentPairs">Most pairs in the groups solved at once (at least one group runs; the result does not
+/// depend on it).</param>
+internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int, IHiRefPolishStep> step, int seed, double tolerance, int minDimension, int maxDimension = int.MaxValue, int maxConcurrentPairs = GroupedGlobalPolish.MaxConcurrentPairs) : IHiRefPolishStep
 {
     /// <summary>Most groups of a round solved at once (each holds its own sub-clouds and graph: tens of MB at 65 536
     /// pairs in 16-D).</summary>
     public const int MaxConcurrentGroups = 4;
+
+    /// <summary>Default most pairs in the groups solved at once (stop 24: a group's memory grows with its size, so groups of
+    /// 262 144 pairs run one at a time, each parallel inside, and groups of 131 072 two at a time).</summary>
+    public const int MaxConcurrentPairs = 262144;
 
     public string Name => "groups";
 
@@ -53,7 +60,7 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
         // with the same result as one after another: each group reads and writes only its own positions, its step is
         // deterministic whatever the thread count, and the gains are summed in group order.
         var workers = matching.Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
-        var concurrent = Math.Clamp(Math.Min(workers, MaxConcurrentGroups), 1, groups);
+        var concurrent = Math.Clamp(Math.Min(Math.Min(workers, MaxConcurrentGroups), maxConcurrentPairs / largest), 1, groups);
         var options = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = cancellationToken };
         var gains = new double[groups];
         var scratchBytes = new long[groups];

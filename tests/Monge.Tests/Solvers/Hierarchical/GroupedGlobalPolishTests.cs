@@ -51,6 +51,32 @@ public class GroupedGlobalPolishTests
         }
     }
 
+    // Groups held one at a time by the pair cap (maxConcurrentPairs below two groups) give the same permutation as groups
+    // run two and three at once, at 2 and 3 threads: the cap changes the memory, never the result.
+    [Fact]
+    public void Apply_ConcurrencyCap_SamePermutation()
+    {
+        const int n = 480;
+        var cost = new SquaredEuclidean<double>();
+        var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, 75, 16, withTarget: true);
+        var initial = Enumerable.Range(0, n).ToArray();
+        Seeds.Create(75).Shuffle(initial);
+        var before = GlobalSparsePolishTests.MeanCost(sample.Source, sample.Target!, initial, cost);
+        var results = new List<int[]>();
+        foreach (var (threads, cap) in new[] { (2, n), (3, n), (2, n / 4), (3, n / 4) })
+        {
+            var matching = GlobalSparsePolishTests.Matching(sample.Source, sample.Target!, initial, cost, threads);
+            var step = new GroupedGlobalPolish(1, n / 4, m => new GlobalSparsePolish(passes: 2, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, coarseSize: 64, seed: 75, exact: true), 75, tolerance: 0, minDimension: 3, maxConcurrentPairs: cap);
+            step.Apply(matching, CancellationToken.None);
+            var result = GlobalSparsePolishTests.Permutation(matching);
+            Assert.Equal(Enumerable.Range(0, n), result.Order());
+            Assert.True(GlobalSparsePolishTests.MeanCost(sample.Source, sample.Target!, result, cost) < before, "cost did not fall");
+            results.Add(result);
+        }
+
+        Assert.All(results, r => Assert.Equal(results[0], r));
+    }
+
     // Below the minimum dimension the step changes nothing.
     [Fact]
     public void Apply_BelowMinDimension_LeavesTheMatching()
