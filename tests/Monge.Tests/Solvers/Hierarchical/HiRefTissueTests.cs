@@ -63,7 +63,8 @@ public class HiRefTissueTests
 
     // The neighbourhood step without leaves (stop 24, realnb): what runs above PolishMaxPoints and after the random
     // parts' union, forced here at n = 2048 by PolishMaxPoints = 0 (no leaf pairs, so the leaf-free graph step runs
-    // after the levels, then the slab rounds). Bound 0.05%, as the leaf step's (to be measured).
+    // after the levels, then the slab rounds). Measured (lead, stop 24): data seed 0 at the optimum with and without the
+    // step (ratio 1.000000), seed 2 1.000023 with it against 1.000514 without; the bound is the leaf step's 0.05%.
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
