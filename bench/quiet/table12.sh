@@ -35,11 +35,17 @@ case "${1:-missing}" in
   1m-eucl) CASES=("half-moon-s-curve 2 euclidean 1048576" "checkerboard 2 euclidean 1048576"
                  "maf-moons-rings 2 euclidean 1048576" "eight-gaussians-moons 2 euclidean 1048576") ;;
   1m-sq) CASES=("checkerboard 2 sqeuclidean 1048576" "maf-moons-rings 2 sqeuclidean 1048576") ;;
+  # stop 24 (m1m): all eight 2-D rows at 1 048 576 (4 pairs × 2 costs), the squared ones first (≈ 4 × 60–100 quiet CPU-s),
+  # then the Euclidean ones (solve ≈ 50–60 quiet CPU-s, certificate up to ≈ 4× that on checkerboard); ≤ 25 quiet minutes.
+  1m-all) CASES=("half-moon-s-curve 2 sqeuclidean 1048576" "eight-gaussians-moons 2 sqeuclidean 1048576"
+                "checkerboard 2 sqeuclidean 1048576" "maf-moons-rings 2 sqeuclidean 1048576"
+                "half-moon-s-curve 2 euclidean 1048576" "eight-gaussians-moons 2 euclidean 1048576"
+                "maf-moons-rings 2 euclidean 1048576" "checkerboard 2 euclidean 1048576") ;;
   1m-16e) CASES=("gaussian-mixture 16 euclidean 1048576"); CERTIFY=${CERTIFY-} ;;
   # stop 22 (rows64): the 64-D rows and the 16-D Euclidean row with the exact k-best global step (the default since stop
   # 20); see docs/hiref.md "Stop 22 (rows64)" for the CPU-s measured under load.
   rows64) CASES=("gaussian-mixture 64 sqeuclidean 131072" "gaussian-mixture 64 euclidean 131072" "gaussian-mixture 16 euclidean 131072") ;;
-  *) echo "usage: $0 [missing|all|1m|1m-eucl|1m-sq|1m-16e|2d|rows64]" >&2; exit 2 ;;
+  *) echo "usage: $0 [missing|all|1m|1m-all|1m-eucl|1m-sq|1m-16e|2d|rows64]" >&2; exit 2 ;;
 esac
 case "${1:-}" in 1m*) BIG=1 ;; *) BIG=0 ;; esac
 if [ "$BIG" = 1 ] && [ "$(free -g | awk '/Mem:/{print $7}')" -lt 6 ]; then echo "need >= 6 GB available" >&2; exit 3; fi

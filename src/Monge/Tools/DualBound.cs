@@ -198,6 +198,15 @@ public sealed partial record DualBound
     internal bool? BothOrders { get; init; }
 
     /// <summary>
+    /// The Euclidean tree c-transforms' tolerance τ, relative to the diagonal of the box holding both clouds (default
+    /// 1e-6; 0: exact minima): each transform value is the exact minimum less at most τ, still below it, so the bound stays
+    /// rigorous and loses at most 2τ per order of transforms. The Euclidean pair values tie along transport rays (a
+    /// potential of slope 1), so the exact search visits every leaf a ray crosses, ≈ √n per query: at n = 1 048 576 the
+    /// checkerboard certificate took more than 5× its solve (docs/hiref.md, "Stop 24 (m1m)"). The squared cost is exact.
+    /// </summary>
+    internal double EuclideanTreeSlack { get; init; } = 1e-6;
+
+    /// <summary>
     /// Points per side of the medium level (between the coarse solve and the full problem, refined densely) used when the
     /// full-size refinement is skipped (default −1: √<see cref="RefineMaxPairs"/> above <see cref="TreeMaxDimension"/>,
     /// none below; 0 or at most <see cref="CoarseSize"/>: none).
@@ -230,7 +239,8 @@ public sealed partial record DualBound
     /// level without the full-size refinement, the first c-transform of each order reads the level's potential on its own
     /// points (a semi-discrete transform over the subsample) instead of its soft extension to every point (default true):
     /// no O(n·s·d) extensions and one full-size transform per order instead of two. Valid for any potential: only the
-    /// second transform must be (and is) rigorous.
+    /// second transform must be (and is) rigorous. Also on the Euclidean tree path (dimension ≤ 6) since stop 24: a tree
+    /// over the level's points, queried by every point of the other cloud.
     /// </summary>
     internal bool LevelTransforms { get; init; } = true;
 
@@ -297,7 +307,9 @@ public sealed partial record DualBound
         var cost32 = SinglePrecision ? Convert(cost) : null;
         var exact = ExactPotentials(geometry64, a, b, ExactMaxPairs, cancellationToken);
         var clusters = UseClusters(source.Count, target.Count, source.Dimension, cost);
-        var extend = !(LevelTransforms && clusters);
+        // The level transforms: on the cluster path, and on the Euclidean tree path (stop 24, m1m: at n = 1 048 576 the soft
+        // extensions of the checkerboard certificate were ≈ 130 CPU-s and the two full-size first transforms ≈ 210 more).
+        var extend = !(LevelTransforms && (clusters || (cost is Euclidean<double> && UseTrees(source.Count, target.Count, source.Dimension, cost))));
         if (exact is { } solved)
         {
             (f, g, convergence) = solved;
@@ -322,7 +334,7 @@ public sealed partial record DualBound
         // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound (by default the first alone on the
         // cluster path: see BothOrders).
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
-            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), cancellationToken)
+            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), EuclideanTreeSlack, cancellationToken)
             : clusters
                 ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms && exact is null, QueryScreen, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
@@ -485,6 +497,11 @@ public sealed partial record DualBound
         if (MaxIterations < 1)
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"MaxIterations must be at least 1 (got {MaxIterations}).", nameof(MaxIterations));
+        }
+
+        if (!(EuclideanTreeSlack >= 0) || !double.IsFinite(EuclideanTreeSlack))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"EuclideanTreeSlack must be non-negative and finite (got {EuclideanTreeSlack}).", nameof(EuclideanTreeSlack));
         }
 
         new Sinkhorn { EpsilonScaling = EpsilonScaling, EpsilonRelativeTo = EpsilonRelativeTo }.Validate();
@@ -728,7 +745,7 @@ public sealed partial record DualBound
             // v = u0^c over supp a (or over the level's source points, with their cell weights as the support); u = v^c over supp b.
             if (level is not null)
             {
-                ((ClusterTransforms)transforms).FromSample(sample!, Masked(level.F, level.A, new double[level.F.Length]), toTarget: true, v);
+                ((ILevelTransforms)transforms).FromSample(sample!, Masked(level.F, level.A, new double[level.F.Length]), toTarget: true, v);
             }
             else
             {
@@ -744,7 +761,7 @@ public sealed partial record DualBound
             // u = v0^c over supp b (or the level's target points); v = u^c over supp a.
             if (level is not null)
             {
-                ((ClusterTransforms)transforms).FromSample(sample!, Masked(level.G, level.B, new double[level.G.Length]), toTarget: false, u);
+                ((ILevelTransforms)transforms).FromSample(sample!, Masked(level.G, level.B, new double[level.G.Length]), toTarget: false, u);
             }
             else
             {
@@ -790,6 +807,13 @@ public sealed partial record DualBound
         void ToSource(double[] v, double[] u);
     }
 
+    /// <summary>Transforms that also take a potential on a subsample of one cloud (the level's points) to every point of
+    /// the other: the first transform of each order when the level is not extended (<see cref="LevelTransforms"/>).</summary>
+    private interface ILevelTransforms : ICTransforms
+    {
+        void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst);
+    }
+
     /// <summary>Every pair, in float64 tiles of any geometry (exact with respect to its float64 evaluation of C).</summary>
     private sealed class DenseTransforms(CostGeometry<double> geometry, CancellationToken cancellationToken) : ICTransforms
     {
@@ -801,41 +825,83 @@ public sealed partial record DualBound
     }
 
     /// <summary>Branch and bound on k-d trees over both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundTree"/>).</summary>
-    private sealed class TreeTransforms : ICTransforms
+    private sealed class TreeTransforms : ILevelTransforms
     {
         private readonly DualBoundTree _x;
         private readonly DualBoundTree _y;
         private readonly double[] _xData;
         private readonly double[] _yData;
         private readonly ParallelOptions _parallel;
+        private readonly double _slack;
 
-        private TreeTransforms(DualBoundTree x, DualBoundTree y, double[] xData, double[] yData, ParallelOptions parallel)
+        private readonly bool _euclidean;
+
+        private TreeTransforms(DualBoundTree x, DualBoundTree y, double[] xData, double[] yData, ParallelOptions parallel, double slack, bool euclidean)
         {
+            _euclidean = euclidean;
             _x = x;
             _y = y;
             _xData = xData;
             _yData = yData;
             _parallel = parallel;
+            _slack = slack;
         }
 
         public bool Rigorous => true;
 
-        public static TreeTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, CancellationToken cancellationToken)
+        // relativeSlack: the Euclidean transforms' τ relative to the diagonal of the box of both clouds (EuclideanTreeSlack);
+        // the squared cost's transforms are always exact.
+        public static TreeTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, double relativeSlack, CancellationToken cancellationToken)
         {
             var d = source.Dimension;
             var x = DualBoundTree.Build(source.Data, source.Count, d, euclidean);
             var y = DualBoundTree.Build(target.Data, target.Count, d, euclidean);
-            return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken });
+            var slack = euclidean && relativeSlack > 0 ? relativeSlack * Diagonal(source.Data, target.Data, d) : 0;
+            return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken }, slack, euclidean);
         }
 
-        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel);
+        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel, _slack);
 
-        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel);
+        // A tree over the subsample (exact minima, with the same tolerance), queried by every point of the other cloud in
+        // its tree order.
+        public void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst) =>
+            DualBoundTree.Build(sample.Data, sample.Count, sample.Dimension, _euclidean).Transform(h, toTarget ? _yData : _xData, (toTarget ? _y : _x).Order, dst, _parallel, _slack);
+
+        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel, _slack);
+
+        // The diagonal of the box holding both clouds (row-major, d columns); 0 for empty or non-finite data.
+        private static double Diagonal(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int d)
+        {
+            var lo = new double[d];
+            var hi = new double[d];
+            lo.AsSpan().Fill(double.PositiveInfinity);
+            hi.AsSpan().Fill(double.NegativeInfinity);
+            Extend(a, lo, hi);
+            Extend(b, lo, hi);
+
+            var sum = 0.0;
+            for (var k = 0; k < d; k++)
+            {
+                sum += (hi[k] - lo[k]) * (hi[k] - lo[k]);
+            }
+
+            return double.IsFinite(sum) ? Math.Sqrt(sum) : 0;
+
+            static void Extend(ReadOnlySpan<double> data, double[] lo, double[] hi)
+            {
+                for (var p = 0; p < data.Length; p++)
+                {
+                    var k = p % lo.Length;
+                    lo[k] = Math.Min(lo[k], data[p]);
+                    hi[k] = Math.Max(hi[k], data[p]);
+                }
+            }
+        }
     }
 
     /// <summary>Cluster screening over balls of both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundClusters"/>),
     /// in float32 tiles with a rigorous allowance or in float64 searches.</summary>
-    private sealed class ClusterTransforms : ICTransforms
+    private sealed class ClusterTransforms : ILevelTransforms
     {
         private readonly DualBoundClusters _x;
         private readonly DualBoundClusters _y;

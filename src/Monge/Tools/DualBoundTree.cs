@@ -172,8 +172,18 @@ internal sealed class DualBoundTree
     /// <param name="queryOrder">An order of the queries that keeps neighbours together (the other cloud's tree order).</param>
     /// <param name="dst">The transform, length m, in query order.</param>
     /// <param name="parallel">The thread budget and cancellation.</param>
-    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel)
+    /// <param name="slack">A non-negative absolute tolerance τ (default 0: the exact minimum): a subtree is also skipped
+    /// when its bound exceeds the best value found less τ, and τ is subtracted from every result, so each dst_j is still at
+    /// most the exact minimum (the points skipped are above best − τ, the points evaluated at least best) and at least
+    /// that minimum less τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
+    /// along the ray), so the exact search visits every leaf the ray crosses, ≈ √n of them; a small τ stops that.</param>
+    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0)
     {
+        if (!(slack >= 0) || !double.IsFinite(slack))
+        {
+            throw new ArgumentOutOfRangeException(nameof(slack), slack, "The slack must be non-negative and finite.");
+        }
+
         var d = _d;
         var hs = new double[_n];
         var maxAbs = 0.0;
@@ -205,9 +215,9 @@ internal sealed class DualBoundTree
             for (var t = b * QueryBlock; t < end; t++)
             {
                 var j = order[t];
-                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, hint, scratch);
+                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, hint, slack, scratch);
                 hint = at;
-                result[j] = best - (allowance * (Math.Abs(best) + (2 * maxAbs)));
+                result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
 
             return scratch;
@@ -457,7 +467,7 @@ internal sealed class DualBoundTree
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, int hint, QueryScratch s)
+    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, int hint, double slack, QueryScratch s)
     {
         var d = _d;
         var best = double.PositiveInfinity;
@@ -475,7 +485,7 @@ internal sealed class DualBoundTree
         {
             var id = stack[--top];
             var bound = Bound(id, y, gamma, alpha, hmax, out var margin);
-            if (bound - margin > best)
+            if (bound - margin > best - slack)
             {
                 continue;
             }

@@ -137,7 +137,7 @@ public class DualBoundTreeTests
         const int n = 400;
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound { CoarseSize = 128, RefineIterations = 3, Seed = seed, ExactMaxPairs = -1, AscentCandidates = 0 };
-        var treeOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 64 };
+        var treeOptions = options with { TreeMinPairs = 0, TreeMaxDimension = 64, EuclideanTreeSlack = 0 };
         var tree = treeOptions.Compute(x, y, cost);
         var dense = (options with { TreeMinPairs = -1 }).Compute(x, y, cost);
         Assert.True(options.UseTrees(n, n, d, cost) is false && treeOptions.UseTrees(n, n, d, cost), "the option selects the path");
@@ -146,5 +146,103 @@ public class DualBoundTreeTests
         // The same potentials go in and both take exact minima: equal up to the allowance (relative ~1e-14).
         NumericAssert.Close(dense.LowerBound, tree.LowerBound, rtol: 1e-11, what: $"{dataset} d={d} {cost}: tree vs dense");
         Assert.True(tree.LowerBound <= dense.LowerBound, "the rigorous path is never above the dense one");
+
+        // The default Euclidean tolerance τ (EuclideanTreeSlack of the box diagonal): still below the exact optimum, and
+        // within 2τ of the exact transforms' bound (v lowered by at most τ moves u = v^c by at most τ); the squared cost
+        // ignores it (bit-identical).
+        var slack = (treeOptions with { EuclideanTreeSlack = new DualBound().EuclideanTreeSlack }).Compute(x, y, cost);
+        DualBoundChecks.AssertCertificate(slack, x, y, cost, exact, $"{dataset} d={d} {cost} with the tolerance");
+        if (costName == "euclidean")
+        {
+            var tau = new DualBound().EuclideanTreeSlack * Diagonal(x, y);
+            Assert.True(Math.Abs(slack.LowerBound - tree.LowerBound) <= (2 * tau) + 1e-12, $"{dataset} d={d}: {slack.LowerBound:R} vs exact transforms {tree.LowerBound:R}, τ {tau:R}");
+        }
+        else
+        {
+            Assert.Equal(tree.LowerBound, slack.LowerBound);
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 250, 2, 11)]
+    [InlineData(257, 301, 3, 12)]
+    public void Transform_WithSlack_IsWithinTheSlackBelowTheExactMinimum(int n, int m, int d, int seed)
+    {
+        // A Euclidean potential with slope 1 along a direction (every pair along it ties: the case the slack is for), and
+        // rough noise; for τ = 0, 10⁻³ and 10⁻¹: every value at most the exact minimum and at least it less τ and the
+        // allowance; at 1 and 2 threads the same values (a minimum and a fixed search order per query block).
+        var x = GeometryTestData.Cloud(n, d, 40 + seed);
+        var y = GeometryTestData.Cloud(m, d, 50 + seed, offset: 0.4, spread: 1.5);
+        var tree = DualBoundTree.Build(x.Data, n, d, euclidean: true);
+        var queryOrder = DualBoundTree.Build(y.Data, m, d, euclidean: true).Order.ToArray();
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean: true);
+        var noise = GeometryTestData.Vector(n, 60 + seed, 3);
+        var ray = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            ray[i] = x.Row(i)[0];
+        }
+
+        foreach (var (name, h) in new[] { ("ray", ray), ("noise", noise) })
+        {
+            var maxAbs = h.Max(Math.Abs);
+            foreach (var tau in new[] { 0.0, 1e-3, 1e-1 })
+            {
+                var one = new double[m];
+                var two = new double[m];
+                tree.Transform(h, y.Data, queryOrder, one, new ParallelOptions { MaxDegreeOfParallelism = 1 }, tau);
+                tree.Transform(h, y.Data, queryOrder, two, new ParallelOptions { MaxDegreeOfParallelism = 2 }, tau);
+                Assert.Equal(one, two);
+                for (var j = 0; j < m; j++)
+                {
+                    var exact = double.PositiveInfinity;
+                    for (var i = 0; i < n; i++)
+                    {
+                        exact = Math.Min(exact, cost[(i * m) + j] - h[i]);
+                    }
+
+                    var allowance = ((2 * d) + 16) * Math.ScaleB(1.0, -52) * (Math.Abs(exact) + tau + (2 * maxAbs));
+                    Assert.True(one[j] <= exact, $"{name} τ={tau} j={j}: {one[j]:R} above the minimum {exact:R}");
+                    Assert.True(one[j] >= exact - tau - (2 * allowance), $"{name} τ={tau} j={j}: {one[j]:R} more than τ below {exact:R}");
+                }
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => tree.Transform(ray, y.Data, queryOrder, new double[m], new ParallelOptions(), -1e-9));
+    }
+
+    [Fact]
+    public void Validate_NegativeOrNonFiniteTreeSlack_Refused()
+    {
+        Assert.Throws<InputValidationException>(() => new DualBound { EuclideanTreeSlack = -1e-9 }.Validate());
+        Assert.Throws<InputValidationException>(() => new DualBound { EuclideanTreeSlack = double.NaN }.Validate());
+        new DualBound { EuclideanTreeSlack = 0 }.Validate();
+    }
+
+    // The diagonal of the box holding both clouds (the scale of DualBound.EuclideanTreeSlack).
+    private static double Diagonal(Monge.Geometry.PointCloud<double> x, Monge.Geometry.PointCloud<double> y)
+    {
+        var d = x.Dimension;
+        var sum = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            var lo = double.PositiveInfinity;
+            var hi = double.NegativeInfinity;
+            for (var i = 0; i < x.Count; i++)
+            {
+                lo = Math.Min(lo, x.Row(i)[k]);
+                hi = Math.Max(hi, x.Row(i)[k]);
+            }
+
+            for (var j = 0; j < y.Count; j++)
+            {
+                lo = Math.Min(lo, y.Row(j)[k]);
+                hi = Math.Max(hi, y.Row(j)[k]);
+            }
+
+            sum += (hi - lo) * (hi - lo);
+        }
+
+        return Math.Sqrt(sum);
     }
 }
