@@ -193,7 +193,9 @@ public sealed partial record DualBound
     /// from g did not raise the bound in any case measured (16-D and 64-D mixtures), while it did for 64-D Euclidean, by
     /// 2.7·10⁻⁶ relative (hirefcert, stop 19; docs/hiref.md), so both orders stay on there; the second order
     /// was ~20% of the certificate at n = 131 072. In 2-D the order from g does raise it (8 Gaussians → moons at 131 072: 7.107039 against
-    /// 7.105789 from f) for ~25% of an already cheap certificate.
+    /// 7.105789 from f) for ~25% of an already cheap certificate. On the Euclidean tree path above the refinement size
+    /// (the level transforms) the order from f alone (stop 24, ecert: the order from g raised the bound by at most
+    /// 4·10⁻⁷ relative on the four 2-D pairs at 131 072 and 1.3·10⁻⁶ at 1 048 576, for ~40% of the certificate).
     /// </summary>
     internal bool? BothOrders { get; init; }
 
@@ -341,7 +343,7 @@ public sealed partial record DualBound
         progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
         var fromSource = CertifyCore(transforms, a, b, f, fromSource: true, level is null ? null : source.Subset(level.Rows), level);
         progress?.Report(new SolverProgress("certify", 1, 2, fromSource.LowerBound));
-        var fromTarget = exact is null && (BothOrders ?? (transforms is not ClusterTransforms || !CostFunction.IsSquaredEuclidean(cost)))
+        var fromTarget = exact is null && (BothOrders ?? DefaultBothOrders(transforms, cost, level is not null))
             ? CertifyCore(transforms, a, b, g, fromSource: false, level is null ? null : target.Subset(level.Cols), level)
             : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
@@ -360,6 +362,17 @@ public sealed partial record DualBound
             CertifyElapsed = clock.Elapsed,
         };
     }
+
+    /// <summary>
+    /// The default of <see cref="BothOrders"/>: the order from f alone on the cluster path for the squared Euclidean cost
+    /// and on the Euclidean tree path above the refinement size (level transforms), both orders otherwise.
+    /// </summary>
+    private static bool DefaultBothOrders(ICTransforms transforms, ICostFunction<double>? cost, bool level) => transforms switch
+    {
+        ClusterTransforms => !CostFunction.IsSquaredEuclidean(cost),
+        TreeTransforms => !level || CostFunction.IsSquaredEuclidean(cost),
+        _ => true,
+    };
 
     /// <summary>
     /// The optimal duals of the problem by the network simplex on its float64 cost matrix when it has at most
