@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Stop 24 (ecert): one order of Euclidean tree transforms at this size; certificates alone under load 145.4 CPU-s
+# (half-moon, 2.23× its solve) and 129.2 (checkerboard, 1.63×), docs/hiref.md "Stop 24 (ecert)".
 # Stop 24 (m1m): the default is now `all`, the eight 2-D rows (4 pairs × 2 costs, table12.sh 1m-all), one line each,
 # ≤ 25 quiet minutes (under load, docs/hiref.md "Stop 24 (m1m)": checkerboard Euclidean solve 79.1 CPU-s, certificate
 # 560.7 before the level transforms; checkerboard squared 56.5 + 123.0). `eucl`, `sq` and `16e` as before.
