@@ -334,7 +334,7 @@ public sealed partial record DualBound
             : TensorPrimitives.Dot<double>(a, f!) + TensorPrimitives.Dot<double>(b, g!);
 
         // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound (by default the first alone on the
-        // cluster path: see BothOrders).
+        // cluster path for the squared cost and on the Euclidean tree path above the refinement size: see BothOrders).
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
             ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), EuclideanTreeSlack, cancellationToken)
             : clusters
