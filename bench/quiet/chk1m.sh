@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stop 24 (chk1m), issue #14: checkerboard squared Euclidean at 1 048 576 points — the default rank schedule [16, 16, 16]
 # against [4, 8, 8, 16] and [8, 8, 8, 8] (same 4 096 leaves of 256), seeds 0–2, and 8 Gaussians → moons with all three
-# (does the schedule cost the 8 Gaussians row quality or time?). [4, 8, 8, 16] under load: 0.995% / 0.683% (seeds 0 / 1). Under load (docs/hiref.md "Stop 24 (chk1m)"):
+# (does the schedule cost the 8 Gaussians row quality or time?). [4, 8, 8, 16] under load: 0.995% / 0.683% / 0.347%
+# (seeds 0 / 1 / 2) but 8 Gaussians → moons 1.197% (default 0.655%). Under load (docs/hiref.md "Stop 24 (chk1m)"):
 # checkerboard 3.454% / 5.613% / 1.965% (default, seeds 0 / 1 / 2, 46–57 CPU-s) against 1.085% / 1.974% / 2.152%
 # ([8, 8, 8, 8], 36–45 CPU-s).
 # Bounds: checkerboard 21.086307 (m1m), 8 Gaussians → moons 7.119330 (stop 20); gap = cost / bound − 1 (goal ≤ 1%).
