@@ -171,6 +171,32 @@ internal sealed partial class DualBoundClusters
         return true;
     }
 
+    /// <summary>
+    /// Writes the float32 mean of query ball <paramref name="ball"/>'s rows into <paramref name="dst"/> at
+    /// <paramref name="offset"/> (the screens' reference point) and returns its squared norm in double.
+    /// </summary>
+    private double BallMean(int ball, float[] dst, int offset)
+    {
+        var d = _d;
+        var qs = _start[ball];
+        var qc = _count[ball];
+        var norm = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            var sum = 0.0;
+            for (var p = qs; p < qs + qc; p++)
+            {
+                sum += _singleRows![(p * d) + k];
+            }
+
+            var value = (float)(sum / qc);
+            dst[offset + k] = value;
+            norm += (double)value * value;
+        }
+
+        return norm;
+    }
+
     private void ScreenGroup(int grp, DualBoundClusters queries, double maxAbs, float[] ny, float[] inner, float[] w, float[] hf, double[] result, ScreenScratch s)
     {
         var d = _d;
@@ -183,22 +209,7 @@ internal sealed partial class DualBoundClusters
         var cenNy = s.CentreNy;
         for (var g = 0; g < qn; g++)
         {
-            var qs = queries._start[q0 + g];
-            var qc = queries._count[q0 + g];
-            var norm = 0.0;
-            for (var k = 0; k < d; k++)
-            {
-                var sum = 0.0;
-                for (var p = qs; p < qs + qc; p++)
-                {
-                    sum += queries._singleRows![(p * d) + k];
-                }
-
-                var value = (float)(sum / qc);
-                cen[(g * d) + k] = value;
-                norm += (double)value * value;
-            }
-
+            var norm = queries.BallMean(q0 + g, cen, g * d);
             s.CentreNorm2[g] = norm;
             cenNy[g] = (float)norm;
         }

@@ -111,22 +111,7 @@ internal sealed partial class DualBoundClusters
         // The reference points (float32 means of the query balls) and the kernel at them against every ball.
         for (var g = 0; g < qn; g++)
         {
-            var qs = queries._start[q0 + g];
-            var qc = queries._count[q0 + g];
-            var norm = 0.0;
-            for (var k = 0; k < d; k++)
-            {
-                var sum = 0.0;
-                for (var p = qs; p < qs + qc; p++)
-                {
-                    sum += queries._singleRows![(p * d) + k];
-                }
-
-                var value = (float)(sum / qc);
-                s.CentreRows[(g * d) + k] = value;
-                norm += (double)value * value;
-            }
-
+            var norm = queries.BallMean(q0 + g, s.CentreRows, g * d);
             s.CentreNy[g] = (float)norm;
             s.CentreInner[g] = (float)(SingleAllowance(norm, maxAbs) * (1 + 1e-6));
         }
