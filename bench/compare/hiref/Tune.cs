@@ -73,6 +73,7 @@ internal static class Tune
                 "neighbours" => solver with { NeighbourhoodCandidates = I() },
                 "nbmax" => solver with { NeighbourhoodMaxPoints = I() },
                 "nbparts" => solver with { PartsNeighbourhoodCandidates = I() },
+                "nbtol" => solver with { PartsNeighbourhoodTolerance = double.Parse(value, CultureInfo.InvariantCulture) },
                 "nbpasses" => solver with { NeighbourhoodPasses = I() },
                 "global" => solver with { GlobalPasses = I() },
                 "globalk" => solver with { GlobalCandidates = I() },

@@ -598,6 +598,7 @@ public sealed partial record HierarchicalRefinement
         Require(HugeSlabTolerance >= 0 && !double.IsNaN(HugeSlabTolerance), $"HugeSlabTolerance must be non-negative (got {HugeSlabTolerance}).", nameof(HugeSlabTolerance));
         Require(NeighbourhoodPasses >= 0, $"NeighbourhoodPasses must be non-negative (got {NeighbourhoodPasses}).", nameof(NeighbourhoodPasses));
         Require(PartsNeighbourhoodCandidates >= 0, $"PartsNeighbourhoodCandidates must be non-negative (got {PartsNeighbourhoodCandidates}).", nameof(PartsNeighbourhoodCandidates));
+        Require(PartsNeighbourhoodTolerance >= 0 && !double.IsNaN(PartsNeighbourhoodTolerance), $"PartsNeighbourhoodTolerance must be non-negative (got {PartsNeighbourhoodTolerance}).", nameof(PartsNeighbourhoodTolerance));
         Require(NeighbourhoodMaxPoints >= 0, $"NeighbourhoodMaxPoints must be non-negative (got {NeighbourhoodMaxPoints}).", nameof(NeighbourhoodMaxPoints));
         Require(NeighbourhoodLeaves >= 1, $"NeighbourhoodLeaves must be at least 1 (got {NeighbourhoodLeaves}).", nameof(NeighbourhoodLeaves));
         Require(PolishRounds >= 0, $"PolishRounds must be non-negative (got {PolishRounds}).", nameof(PolishRounds));

@@ -450,6 +450,7 @@ public class HierarchicalRefinementTests
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodCandidates = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodLeaves = 0 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodMaxPoints = -1 }.Solve(x, y)).Problem);
+        Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { PartsNeighbourhoodTolerance = double.NaN }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { NeighbourhoodPasses = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabRounds = -1 }.Solve(x, y)).Problem);
         Assert.Equal(InputProblem.InvalidParameter, Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SlabSize = 1 }.Solve(x, y)).Problem);
