@@ -125,27 +125,12 @@ internal sealed partial class DualBoundClusters
     /// </summary>
     public bool TransformScreened(ReadOnlySpan<double> h, DualBoundClusters queries, Span<double> dst, ParallelOptions parallel)
     {
-        if (_tiles is null || queries._singleRows is null || queries._d != _d)
-        {
-            throw new InvalidOperationException("PrepareSingle was not called on both clouds.");
-        }
-
-        if (_euclidean)
+        if (!ScreenPrologue(h, queries, euclidean: false, parallel, out var maxAbs, out var w, out var hf))
         {
             return false;
         }
 
-        var (hs, maxAbs, _) = Majorants(h, parallel);
-        if (!(maxAbs <= SingleLimit && _maxNorm2 <= SingleLimit && queries._maxNorm2 <= SingleLimit))
-        {
-            return false;
-        }
-
-        PrepareCentres();
         var d = _d;
-        var w = new float[SinglePositions];
-        var hf = new float[SinglePositions];
-        SingleWeights(hs, w, hf);
         var m = queries._n;
         var ny = new float[m];
         var inner = new float[m];
@@ -168,6 +153,37 @@ internal sealed partial class DualBoundClusters
             Interlocked.Add(ref Screened, s.Screened);
         });
         result.CopyTo(dst);
+        return true;
+    }
+
+    /// <summary>
+    /// The two per-query screens' common start: both clouds prepared (else <see cref="InvalidOperationException"/>), the
+    /// screen's cost (<paramref name="euclidean"/>) the clouds' cost, the potential's majorants and the norms within the
+    /// float32 range; then the ball centres and the float32 weights. False (nothing to do) where the screen declines.
+    /// </summary>
+    private bool ScreenPrologue(ReadOnlySpan<double> h, DualBoundClusters queries, bool euclidean, ParallelOptions parallel, out double maxAbs, out float[] w, out float[] hf)
+    {
+        if (_tiles is null || queries._singleRows is null || queries._d != _d)
+        {
+            throw new InvalidOperationException("PrepareSingle was not called on both clouds.");
+        }
+
+        (w, hf, maxAbs) = ([], [], 0);
+        if (_euclidean != euclidean)
+        {
+            return false;
+        }
+
+        (var hs, maxAbs, _) = Majorants(h, parallel);
+        if (!(maxAbs <= SingleLimit && _maxNorm2 <= SingleLimit && queries._maxNorm2 <= SingleLimit))
+        {
+            return false;
+        }
+
+        PrepareCentres();
+        w = new float[SinglePositions];
+        hf = new float[SinglePositions];
+        SingleWeights(hs, w, hf);
         return true;
     }
 

@@ -51,27 +51,11 @@ internal sealed partial class DualBoundClusters
     /// </summary>
     public bool TransformScreenedEuclidean(ReadOnlySpan<double> h, DualBoundClusters queries, Span<double> dst, ParallelOptions parallel)
     {
-        if (_tiles is null || queries._singleRows is null || queries._d != _d)
-        {
-            throw new InvalidOperationException("PrepareSingle was not called on both clouds.");
-        }
-
-        if (!_euclidean)
+        if (!ScreenPrologue(h, queries, euclidean: true, parallel, out var maxAbs, out var w, out var hf))
         {
             return false;
         }
 
-        var (hs, maxAbs, _) = Majorants(h, parallel);
-        if (!(maxAbs <= SingleLimit && _maxNorm2 <= SingleLimit && queries._maxNorm2 <= SingleLimit))
-        {
-            return false;
-        }
-
-        PrepareCentres();
-        var positions = SinglePositions;
-        var w = new float[positions];
-        var hf = new float[positions];
-        SingleWeights(hs, w, hf);
         var m = queries._n;
         var ny = new float[m];
         var inner = new float[m];
