@@ -90,6 +90,7 @@ internal static class Tune
                 "gexact" => solver with { GlobalExact = I() != 0 },
                 "gexactballs" => solver with { GlobalExactBalls = I() },
                 "gscreen" => solver with { GlobalExactScreen = I() != 0 },
+                "gwarmeps" => solver with { GlobalWarmEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "sampled" => solver with { SampledStartPoints = I() },
                 "sampledmin" => solver with { SampledStartMinBlock = I() },
@@ -391,7 +392,7 @@ internal static class Tune
             return;
         }
 
-        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen);
+        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen, solver.GlobalWarmEpsilon);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         step.Apply(matching, CancellationToken.None);
