@@ -96,5 +96,6 @@ public sealed partial record HierarchicalRefinement
         Require(GlobalBallPoints >= 0, $"GlobalBallPoints must be non-negative (got {GlobalBallPoints}).", nameof(GlobalBallPoints));
         Require(GlobalExactBalls >= 0, $"GlobalExactBalls must be non-negative (got {GlobalExactBalls}).", nameof(GlobalExactBalls));
         Require(GlobalProbes >= 1, $"GlobalProbes must be at least 1 (got {GlobalProbes}).", nameof(GlobalProbes));
+        Require(double.IsNaN(GlobalWarmEpsilon) || (GlobalWarmEpsilon > 0 && double.IsFinite(GlobalWarmEpsilon)), $"GlobalWarmEpsilon must be NaN (cold auctions) or positive and finite (got {GlobalWarmEpsilon}).", nameof(GlobalWarmEpsilon));
     }
 }

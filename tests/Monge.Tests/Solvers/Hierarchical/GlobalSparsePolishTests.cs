@@ -282,6 +282,8 @@ public class GlobalSparsePolishTests
         Assert.Equal(planted, exact.Permutation);
 
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalPasses = -1 }).Solve(x, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (baseline with { GlobalWarmEpsilon = 0 }).Solve(x, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (baseline with { GlobalWarmEpsilon = double.PositiveInfinity }).Solve(x, sample.Target!));
     }
 
     internal static HiRefMatching Matching(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost, int threads)
