@@ -14,7 +14,7 @@ using Monge.Tools;
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
-/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact)
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, ascentmax: largest n of the sparse dual ascent (0: off), treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve;
 /// slack=1 prints where the gap sits: the slack c(x, σ(x)) − u(x) − v(σ(x)) of every matched pair under the certificate's
 /// feasible (u, v), by quantile and by cell of a 4 × 4 grid over the sources and over the targets (with nosolve=1, the
@@ -90,6 +90,7 @@ internal static class Tune
                 "gexact" => solver with { GlobalExact = I() != 0 },
                 "gexactballs" => solver with { GlobalExactBalls = I() },
                 "gscreen" => solver with { GlobalExactScreen = I() != 0 },
+                "gwarmeps" => solver with { GlobalWarmEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "gcoarseeps" => solver with { GlobalCoarseEpsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "sampled" => solver with { SampledStartPoints = I() },
                 "sampledmin" => solver with { SampledStartMinBlock = I() },
@@ -123,6 +124,7 @@ internal static class Tune
                 "certeps" => certify with { Epsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "certiter" => certify with { MaxIterations = I() },
                 "treeslack" => certify with { EuclideanTreeSlack = double.Parse(value, CultureInfo.InvariantCulture) },
+                "ascentmax" => certify with { AscentMaxPoints = I() },
                 _ => certify,
             };
             if (key == "lb")
@@ -391,7 +393,7 @@ internal static class Tune
             return;
         }
 
-        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, null, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen);
+        var step = new GlobalSparsePolish(solver.GlobalPasses, solver.GlobalCandidates, solver.GlobalBallPoints > 0 ? solver.GlobalBallPoints : Math.Max(128, n / 256), solver.GlobalProbes, solver.PolishTolerance, solver.GlobalSeedPotential, solver.GlobalCoarseSize, solver.GlobalCoarseEpsilon, solver.Seed, 1, solver.GlobalCheck, solver.GlobalExact, solver.GlobalExactBalls, solver.GlobalExactScreen, solver.GlobalWarmEpsilon);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         step.Apply(matching, CancellationToken.None);

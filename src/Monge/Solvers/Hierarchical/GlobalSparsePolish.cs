@@ -50,10 +50,13 @@ namespace Monge.Solvers.Hierarchical;
 /// bound cannot exclude, the exact k best; otherwise a heuristic of bounded cost).</param>
 /// <param name="screen">With <paramref name="exact"/> (and <paramref name="exactBalls"/> 0): the float32 screen by query blocks
 /// (<see cref="ReducedCostSearch.SearchBlock"/>, the same candidates bit for bit); false: the per-row float64 search.</param>
-internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0, bool screen = true) : IHiRefPolishStep
+/// <param name="warmEpsilon">First ε of the auction of a pass with a potential, relative to the mean edge cost (default
+/// 10⁻⁴: warm from the previous prices and the current matching); NaN: every auction starts cold (zero prices, ε from a
+/// quarter of the edge costs' range), the potential then only chooses the candidates.</param>
+internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoints, int probes, double tolerance, double[]? seedPotential = null, int coarseSize = 0, double coarseEpsilon = 1e-2, int seed = 0, int minDimension = 1, bool check = false, bool exact = false, int exactBalls = 0, bool screen = true, double warmEpsilon = GlobalSparsePolish.WarmEpsilon) : IHiRefPolishStep
 {
-    // First ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).
-    private const double WarmEpsilon = 1e-4;
+    /// <summary>Default first ε of a warm-started pass, relative to the mean edge cost (the cold start begins at a quarter of the range).</summary>
+    internal const double WarmEpsilon = 1e-4;
 
     // Final ε relative to the mean edge cost (the auction's result is within n·ε of the graph's optimum).
     private const double FinalEpsilon = 1e-7;
@@ -284,8 +287,8 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
             }
 
             // Warm passes start from the current matching (row p holds column p): only rows whose partner is not within ε
-            // of their best reduced cost bid.
-            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : WarmEpsilon, identity, cancellationToken))
+            // of their best reduced cost bid. With warmEpsilon NaN every pass starts cold.
+            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : warmEpsilon, identity, cancellationToken))
             {
                 break;
             }

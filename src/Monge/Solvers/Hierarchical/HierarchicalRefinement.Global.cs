@@ -74,10 +74,14 @@ public sealed partial record HierarchicalRefinement
     /// those the tiles' rounding allowance cannot exclude (default true; the same candidates bit for bit, cheaper).</summary>
     internal bool GlobalExactScreen { get; init; } = true;
 
+    /// <summary>First ε of the global step's warm auctions, relative to the mean edge cost (default 10⁻⁴); NaN: cold auctions
+    /// (the potential only chooses the candidates). Harness key <c>gwarmeps</c>.</summary>
+    internal double GlobalWarmEpsilon { get; init; } = GlobalSparsePolish.WarmEpsilon;
+
     // The global step for this n, or null (off, or n too small).
     private GlobalSparsePolish? GlobalStep(int n) =>
         GlobalPasses > 0 && n > GlobalMinPoints && n <= GlobalMaxPoints
-            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls, GlobalExactScreen)
+            ? new GlobalSparsePolish(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, n / 256), GlobalProbes, PolishTolerance, GlobalSeedPotential, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, GlobalCheck, GlobalExact, GlobalExactBalls, GlobalExactScreen, GlobalWarmEpsilon)
             : null;
 
     private void ValidateGlobal()
@@ -92,5 +96,6 @@ public sealed partial record HierarchicalRefinement
         Require(GlobalBallPoints >= 0, $"GlobalBallPoints must be non-negative (got {GlobalBallPoints}).", nameof(GlobalBallPoints));
         Require(GlobalExactBalls >= 0, $"GlobalExactBalls must be non-negative (got {GlobalExactBalls}).", nameof(GlobalExactBalls));
         Require(GlobalProbes >= 1, $"GlobalProbes must be at least 1 (got {GlobalProbes}).", nameof(GlobalProbes));
+        Require(double.IsNaN(GlobalWarmEpsilon) || (GlobalWarmEpsilon > 0 && double.IsFinite(GlobalWarmEpsilon)), $"GlobalWarmEpsilon must be NaN (cold auctions) or positive and finite (got {GlobalWarmEpsilon}).", nameof(GlobalWarmEpsilon));
     }
 }

@@ -39,7 +39,7 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>The global step of one group of m pairs: the whole-problem step's options at m points.</summary>
     internal GlobalSparsePolish GroupStep(int m) =>
-        new(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, m / 256), GlobalProbes, PolishTolerance, null, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, false, GlobalExact, GlobalExactBalls, GlobalExactScreen);
+        new(GlobalPasses, GlobalCandidates, GlobalBallPoints > 0 ? GlobalBallPoints : Math.Max(128, m / 256), GlobalProbes, PolishTolerance, null, GlobalCoarseSize, GlobalCoarseEpsilon, Seed, GlobalMinDimension, false, GlobalExact, GlobalExactBalls, GlobalExactScreen, GlobalWarmEpsilon);
 
     private void ValidateGroups()
     {

@@ -185,6 +185,50 @@ public class GlobalSparsePolishTests
         }
     }
 
+    // warmEpsilon NaN (every auction cold, the potential only chooses the candidates; stop 25, realmv): on every permutation of
+    // 7 points with a complete graph it reaches the brute-force optimum (within the auction's n·ε); on a clustered 2-D pair from
+    // a random and from HiRef's start the cost never rises, stays above the exact optimum (Jonker–Volgenant), the result is a
+    // permutation, and 1 and 2 threads give the same permutation bit for bit.
+    [Fact]
+    public void Apply_ColdAuctions_ReachOptimumNeverRaiseCostAndAreDeterministic()
+    {
+        var squared = new SquaredEuclidean<double>();
+        var rng = Seeds.Create(81);
+        var (bx, by) = (Generators.UniformCloud(rng, 7, 2), Generators.UniformCloud(rng, 7, 2));
+        var best = double.PositiveInfinity;
+        foreach (var permutation in Permutations(7))
+        {
+            best = Math.Min(best, MeanCost(bx, by, permutation, squared));
+        }
+
+        var small = Matching(bx, by, Enumerable.Range(0, 7).ToArray(), squared, threads: 1);
+        new GlobalSparsePolish(passes: 3, candidates: 7, ballPoints: 2, probes: 7, tolerance: 0, exact: true, warmEpsilon: double.NaN).Apply(small, CancellationToken.None);
+        Assert.InRange(MeanCost(bx, by, Permutation(small), squared), best - 1e-12, best + (2e-7 * best) + 1e-12);
+
+        const int n = 600;
+        var (cost, x, y, optimum, starts) = Case(SyntheticDataset.EightGaussiansMoons, 2, "sqeuclidean", n, 82);
+        foreach (var initial in starts)
+        {
+            var before = MeanCost(x, y, initial, cost);
+            var results = new List<int[]>();
+            foreach (var threads in new[] { 1, 2 })
+            {
+                var matching = Matching(x, y, initial, cost, threads);
+                var step = new GlobalSparsePolish(passes: 4, candidates: 8, ballPoints: 16, probes: 4, tolerance: 0, exact: true, warmEpsilon: double.NaN);
+                step.Apply(matching, CancellationToken.None);
+                var result = Permutation(matching);
+                Assert.Equal(Enumerable.Range(0, n), result.Order());
+                var after = MeanCost(x, y, result, cost);
+                NumericAssert.Close(after, matching.Value, rtol: 1e-12, what: "recorded cost");
+                Assert.True(after <= before, $"cost rose from {before} to {after}");
+                Assert.True(after >= optimum * (1 - 1e-12), $"cost {after} below the optimum {optimum}");
+                results.Add(result);
+            }
+
+            Assert.Equal(results[0], results[1]);
+        }
+    }
+
     // Same data and options, one thread or two: the same permutation bit for bit (per-row candidate search, single-threaded
     // auction in a fixed order).
     [Fact]
@@ -238,6 +282,8 @@ public class GlobalSparsePolishTests
         Assert.Equal(planted, exact.Permutation);
 
         Assert.Throws<InputValidationException>(() => (baseline with { GlobalPasses = -1 }).Solve(x, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (baseline with { GlobalWarmEpsilon = 0 }).Solve(x, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (baseline with { GlobalWarmEpsilon = double.PositiveInfinity }).Solve(x, sample.Target!));
     }
 
     internal static HiRefMatching Matching(PointCloud<double> x, PointCloud<double> y, int[] permutation, ICostFunction<double> cost, int threads)
