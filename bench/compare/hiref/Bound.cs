@@ -12,7 +12,7 @@ using Monge.Tools;
 /// .npy files; CPU-seconds of each (the machine may be loaded).
 /// Usage: -- bound DATASET D N [key=value…] | -- bound X.npy Y.npy ROWS [key=value…]; keys: cost (sqeuclidean),
 /// eps, iter, coarse, refine, single (1/0), exactmax (ExactMaxPairs), tiles (1/0: float32 tiles on the cluster path),
-/// exact (1/0: the network simplex optimum, default on up to 16 384), opt (a known optimum instead), ascent (AscentCandidates, 0: off), ascentrev, passes (AscentPasses), bids (AscentBids), ascentmax (AscentMaxPoints), coarseexact (CoarseExactMaxPairs), refinemax (RefineMaxPairs).
+/// exact (1/0: the network simplex optimum, default on up to 16 384), opt (a known optimum instead), ascent (AscentCandidates, 0: off), ascentrev, passes (AscentPasses), bids (AscentBids), ascentmax (AscentMaxPoints), exits (AscentExitPoints), exitpasses (AscentExitPasses), exitdim (AscentExitMaxDimension), coarseexact (CoarseExactMaxPairs), refinemax (RefineMaxPairs).
 /// </summary>
 internal static class Bound
 {
@@ -58,6 +58,9 @@ internal static class Bound
             AscentReverseCandidates = int.Parse(Get("ascentrev", defaults.AscentReverseCandidates.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentBids = int.Parse(Get("bids", defaults.AscentBids.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentMaxPoints = int.Parse(Get("ascentmax", defaults.AscentMaxPoints.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            AscentExitPoints = int.Parse(Get("exits", defaults.AscentExitPoints.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            AscentExitPasses = int.Parse(Get("exitpasses", defaults.AscentExitPasses.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            AscentExitMaxDimension = int.Parse(Get("exitdim", defaults.AscentExitMaxDimension.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentPasses = int.Parse(Get("passes", defaults.AscentPasses.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -79,7 +82,7 @@ internal static class Bound
             exact = double.Parse(exactValue, CultureInfo.InvariantCulture);
         }
 
-        Console.WriteLine(FormattableString.Invariant($"ascent: {string.Join(' ', DualBound.LastAscentBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))}"));
+        Console.WriteLine(FormattableString.Invariant($"ascent: {string.Join(' ', r.AscentBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))} bids: {string.Join(' ', r.AscentBids)}"));
         Console.WriteLine(FormattableString.Invariant(
             $"{name},{cost.Name},n={x.Count},{string.Join(' ', args.Skip(4))},bound={r.LowerBound:F6},exact={exact:F6},below_exact={1 - (r.LowerBound / exact):P4},eps={r.Epsilon:G4},iters={conv.Iterations},{conv.Status},bound_cpu_s={boundCpu:F1},exact_cpu_s={exactCpu:F1},peak_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576}"));
     }

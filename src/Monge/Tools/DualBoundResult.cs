@@ -27,6 +27,14 @@ public sealed record DualBoundResult(double LowerBound, double[] F, double[] G)
     /// <summary>Wall time of the c-transforms.</summary>
     public TimeSpan CertifyElapsed { get; init; }
 
+    /// <summary>The bound before the sparse dual ascent, then after each of its passes (diagnostics; empty when it did not
+    /// run).</summary>
+    internal IReadOnlyList<double> AscentBounds { get; init; } = [];
+
+    /// <summary>Auction bids of each pass of the sparse dual ascent (diagnostics, aligned with <see cref="AscentBounds"/>: 0
+    /// first).</summary>
+    internal IReadOnlyList<long> AscentBids { get; init; } = [];
+
     /// <summary>
     /// The certified relative gap of a plan with cost <paramref name="cost"/>: (cost − bound) / bound, an upper bound on
     /// cost / optimum − 1. It is +∞ when the bound is not positive (no relative statement is possible) unless the cost
