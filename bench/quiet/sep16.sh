@@ -7,8 +7,8 @@
 #         (default) points (8 sampled points per cell, as at 1M); under load (stop 25): 86.202625, 86.377534,
 #         86.514501, 86.639430 — the bound rises ≈ 0.15% per doubling of the level.
 #   1m    (≈ 12–20 min quiet, stopped after 1 500 s): the certificate alone at 1 048 576 with a medium level of 32 768
-#         points (refinemax=32768², cellmax=262144: 8 per cell) against the default's 69.074537 (stop 22, quiet). The
-#         proxy predicts ≈ +0.15–0.2% (≈ 69.19): the 1.441% gap would become ≈ 1.27%.
+#         points (refinemax=32768², cellmax=262144: 8 per cell) against the default's 69.074537 (stop 22, quiet). Under
+#         load (stop 25): 69.186961 (+0.163%: 1.441% → 1.277% certified), 1 048.4 CPU-s, peak 8.16 GB.
 #   512k  (≈ 15–20 min quiet): n = 524 288, the default solve with the default certificate (one process), then the
 #         certificate alone with the 32 768-point medium level: the certified gap at 524 288 and its bound side.
 # Run from the repository root after `dotnet build Monge.slnx -c Release`.
