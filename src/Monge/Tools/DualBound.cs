@@ -213,7 +213,8 @@ public sealed partial record DualBound
     /// <summary>
     /// Points per side of the medium level (between the coarse solve and the full problem, refined densely) used when the
     /// full-size refinement is skipped (default −1: √<see cref="RefineMaxPairs"/> above <see cref="TreeMaxDimension"/>,
-    /// none below; 0 or at most <see cref="CoarseSize"/>: none).
+    /// none below; 0 or at most <see cref="CoarseSize"/>: none). Its square must not exceed <see cref="RefineMaxPairs"/>
+    /// (the level is refined densely; refused otherwise).
     /// </summary>
     internal int MediumSize { get; init; } = -1;
 
@@ -507,6 +508,13 @@ public sealed partial record DualBound
         if (CoarseSize < 0 || CoarseSize == 1 || RefineIterations < 0)
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"CoarseSize must be 0 or at least 2 and RefineIterations non-negative (got {CoarseSize}, {RefineIterations}).", nameof(CoarseSize));
+        }
+
+        // The medium level is solved by this same method: it must fall within the dense refinement (MediumSize² ≤
+        // RefineMaxPairs), or its own medium level would be itself again, without end.
+        if (MediumSize > CoarseSize && RefineIterations > 0 && RefineMaxPairs >= 0 && (long)MediumSize * MediumSize > RefineMaxPairs)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"MediumSize² must not exceed RefineMaxPairs (got MediumSize {MediumSize}, RefineMaxPairs {RefineMaxPairs}).", nameof(MediumSize));
         }
 
         if (MaxIterations < 1)

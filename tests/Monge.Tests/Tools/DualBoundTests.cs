@@ -430,6 +430,7 @@ public class DualBoundTests
         Expect(InputProblem.InvalidParameter, () => new DualBound { MaxIterations = 0 }.Compute(x, y));
         Expect(InputProblem.InvalidParameter, () => new DualBound { CoarseSize = 1 }.Compute(x, y));
         Expect(InputProblem.InvalidParameter, () => new DualBound { RefineIterations = -1 }.Compute(x, y));
+        Expect(InputProblem.InvalidParameter, () => new DualBound { MediumSize = 32768 }.Compute(x, y));
         Expect(InputProblem.InvalidParameter, () => new DualBound().Compute(x, y, new DelegateCost<double>((p, q) => 0)));
         Expect(InputProblem.DimensionMismatch, () => DualBound.FromPotential(geometry, Marginals(10), Marginals(10), new double[9]));
         Expect(InputProblem.NonFinite, () => DualBound.FromPotential(geometry, Marginals(10), Marginals(10), [.. u[..9], double.NaN]));
