@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stop 25 (chkrank), issue #14: level 1's rank chosen on a 65 536-point sample above 262 144 points (2-D, automatic
-# schedule; candidates 4, 8, 16, the rest of the schedule keeping the 4 096 leaves of 256: [4, 8, 8, 16], [8, 8, 8, 8],
+# Stop 25 (chkrank), issue #14: level 1's rank chosen on a 32 768-point sample above 262 144 points (2-D, automatic
+# schedule; candidates 4 and 16, each sample solved by its levels, leaves and ≤ 8 slab rounds of 32; rank 4 kept only if
+# its sample cost is > 0.5% below rank 16's; the rest of the schedule keeps the 4 096 leaves of 256: [4, 8, 8, 16] or
 # [16, 16, 16]). Prints one row per 1M 2-D squared case: the chosen rank (with the candidates' sample costs), wall and
 # CPU seconds (user + sys), peak RSS, cost and gap to the known bound; then the old default (firstrank=off) on the same
 # cases for the CPU comparison. Goal: every gap ≤ 1%, CPU within +10% of firstrank=off, the solve ≤ 30 s wall.

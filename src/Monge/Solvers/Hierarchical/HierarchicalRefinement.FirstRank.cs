@@ -3,17 +3,20 @@ using Monge.Geometry;
 
 namespace Monge.Solvers.Hierarchical;
 
-/// <summary>The choice of level 1's rank on a sample (stop 25, issue #14): above <see cref="FirstRankAbove"/> points, with the
-/// automatic schedule, each rank of <see cref="FirstRankCandidates"/> is tried as level 1's rank on a seeded stratified sample
-/// of <see cref="FirstRankSamplePoints"/> points of each side — the sample solved by the levels and the exact leaves of the
-/// schedule <see cref="Hierarchical.RankSchedule.WithFirst"/> gives for that rank, no polish — and the rank whose sample
-/// matching is cheapest starts the whole problem's schedule (the rest chosen by the same rule, so the leaves keep their
-/// size). Measured in docs/hiref.md ("Stop 25 (chkrank)").</summary>
+/// <summary>The choice of level 1's rank on a sample (stop 25, issue #14): above <see cref="FirstRankAbove"/> points, in 2-D,
+/// with the automatic schedule, each rank of <see cref="FirstRankCandidates"/> is tried as level 1's rank on a seeded
+/// stratified sample of <see cref="FirstRankSamplePoints"/> points of each side — the sample solved by the levels and the
+/// exact leaves of the schedule <see cref="Hierarchical.RankSchedule.WithFirst"/> gives for that rank, then at most
+/// <see cref="FirstRankSlabRounds"/> small-slab rounds as the whole problem runs them — and the rank whose sample matching
+/// is cheapest starts the whole problem's schedule (the rest chosen so that the leaves keep their size), unless it beats
+/// the default schedule's own first rank by at most <see cref="FirstRankMargin"/>. Measured in docs/hiref.md ("Stop 25
+/// (chkrank)"): checkerboard at 1 048 576 takes rank 4.</summary>
 public sealed partial record HierarchicalRefinement
 {
-    /// <summary>The ranks tried for level 1 (default 4, 8, 16; empty turns the choice off; one rank forces it without a
-    /// sample). Each must be in [2, <see cref="MaxRank"/>].</summary>
-    internal int[] FirstRankCandidates { get; init; } = [4, 8, 16];
+    /// <summary>The ranks tried for level 1 (default 4 and 16; empty turns the choice off; one rank forces it without a
+    /// sample). Each must be at least 2; those above <see cref="MaxRank"/> are not tried. Rank 8 was never the sample's clear winner on the six 1M rows
+    /// measured and costs a third of the choice, so it is not tried by default.</summary>
+    internal int[] FirstRankCandidates { get; init; } = [4, 16];
 
     /// <summary>The choice runs only for problems of more than this many points (default 262 144: above it neither the
     /// random parts nor the 512-pair slab rounds repair a poor level-1 partition) and only with the automatic schedule
@@ -23,8 +26,19 @@ public sealed partial record HierarchicalRefinement
     /// <summary>The choice runs only up to this dimension (default 2: measured on the 2-D rows only).</summary>
     internal int FirstRankMaxDimension { get; init; } = 2;
 
-    /// <summary>Points of each side in the sample the candidates are scored on (default 65 536).</summary>
-    internal int FirstRankSamplePoints { get; init; } = 65536;
+    /// <summary>Points of each side in the sample the candidates are scored on (default 32 768).</summary>
+    internal int FirstRankSamplePoints { get; init; } = 32768;
+
+    /// <summary>Slab rounds of <see cref="HugeSlabSize"/> pairs run on each candidate's sample matching before it is scored
+    /// (at most this many, with the <see cref="HugeSlabTolerance"/> stop of the whole problem's rounds; default 8, as the
+    /// whole problem's; 0 scores the levels and leaves alone, which ranks rank 4 first on 8 Gaussians → moons, where it
+    /// is the worst at 1 048 576).</summary>
+    internal int FirstRankSlabRounds { get; init; } = 8;
+
+    /// <summary>A candidate replaces the automatic schedule's own first rank (when that rank is a candidate) only if its
+    /// sample cost is lower by more than this fraction (default 0.005): where the candidates tie on the sample (half-moon →
+    /// S-curve and MAF moons → rings at 1 048 576, within 0.1%) the problem keeps the default schedule.</summary>
+    internal double FirstRankMargin { get; init; } = 0.005;
 
     /// <summary>Whether an <paramref name="n"/>-point, <paramref name="d"/>-dimensional problem chooses level 1's rank.</summary>
     internal bool UsesFirstRankChoice(int n, int d) =>
@@ -35,11 +49,13 @@ public sealed partial record HierarchicalRefinement
         Require(FirstRankCandidates is not null, "FirstRankCandidates must not be null.", nameof(FirstRankCandidates));
         foreach (var r in FirstRankCandidates!)
         {
-            Require(r >= 2 && r <= MaxRank, $"FirstRankCandidates holds {r}; each must be in [2, MaxRank = {MaxRank}].", nameof(FirstRankCandidates));
+            Require(r >= 2, $"FirstRankCandidates holds {r}; each must be at least 2.", nameof(FirstRankCandidates));
         }
 
         Require(FirstRankAbove >= 0, $"FirstRankAbove must be non-negative (got {FirstRankAbove}).", nameof(FirstRankAbove));
         Require(FirstRankMaxDimension >= 1, $"FirstRankMaxDimension must be at least 1 (got {FirstRankMaxDimension}).", nameof(FirstRankMaxDimension));
+        Require(FirstRankSlabRounds >= 0, $"FirstRankSlabRounds must be non-negative (got {FirstRankSlabRounds}).", nameof(FirstRankSlabRounds));
+        Require(FirstRankMargin >= 0 && FirstRankMargin < 1, $"FirstRankMargin must be in [0, 1) (got {FirstRankMargin}).", nameof(FirstRankMargin));
         Require(FirstRankSamplePoints >= 2, $"FirstRankSamplePoints must be at least 2 (got {FirstRankSamplePoints}).", nameof(FirstRankSamplePoints));
     }
 
@@ -55,8 +71,15 @@ public sealed partial record HierarchicalRefinement
             return (schedule, null);
         }
 
+        // Candidates above MaxRank (the automatic schedule's bound) are not tried; with fewer than two left of several, or
+        // none, the schedule stays ForSize's.
+        var candidates = Array.FindAll(FirstRankCandidates, r => r <= MaxRank);
+        if (candidates.Length == 0 || (candidates.Length == 1 && FirstRankCandidates.Length > 1))
+        {
+            return (schedule, null);
+        }
+
         var clock = Stopwatch.StartNew();
-        var candidates = FirstRankCandidates;
         if (candidates.Length == 1)
         {
             var forced = Hierarchical.RankSchedule.WithFirst(n, LeafSize, candidates[0], MaxRank, MaxDepth);
@@ -66,9 +89,14 @@ public sealed partial record HierarchicalRefinement
         var s = Math.Min(FirstRankSamplePoints, n);
         var (sx, sy) = FirstRankSample(source, target, s);
 
-        // The sample's solve: the levels and exact leaves only (no polish, no parts), split as the whole problem's blocks
-        // are (single precision and the stall stop of this n), the candidate's rank first.
-        var probe = SplitOptionsFor(n) with { Polish = false, RandomPartsSize = 0, FirstRankCandidates = [] };
+        // The sample's solve: the levels and exact leaves (no parts, no leaf pairs, no global step), split as the whole
+        // problem's blocks are (single precision and the stall stop of this n), the candidate's rank first; then at most
+        // FirstRankSlabRounds rounds of the whole problem's small slabs.
+        var probe = SplitOptionsFor(n) with
+        {
+            Polish = FirstRankSlabRounds > 0, PolishMaxPoints = 0, SlabMaxPoints = 0, LargeSlabMaxPoints = 0, HugeSlabRounds = FirstRankSlabRounds,
+            NeighbourhoodCandidates = 0, GlobalPasses = 0, RandomPartsSize = 0, FirstRankCandidates = [],
+        };
         var costs = new double[candidates.Length];
         var best = 0;
         for (var c = 0; c < candidates.Length; c++)
@@ -83,7 +111,14 @@ public sealed partial record HierarchicalRefinement
             }
         }
 
-        var chosen = Hierarchical.RankSchedule.WithFirst(n, LeafSize, candidates[best], MaxRank, MaxDepth);
+        // The default's own first rank keeps its schedule unless another candidate is clearly cheaper on the sample.
+        var own = Array.IndexOf(candidates, schedule.Length > 0 ? schedule[0] : 0);
+        if (own >= 0 && costs[best] >= (1.0 - FirstRankMargin) * costs[own])
+        {
+            best = own;
+        }
+
+        var chosen = best == own ? schedule : Hierarchical.RankSchedule.WithFirst(n, LeafSize, candidates[best], MaxRank, MaxDepth);
         var scores = new (int Rank, double SampleCost)[candidates.Length];
         for (var c = 0; c < candidates.Length; c++)
         {

@@ -32,7 +32,7 @@ public class FirstRankTests
     [InlineData(10007, 32, 7, 6)]
     public void WithFirst_MatchesBruteForce_AndReachesTheLeafSize(int n, int leafSize, int maxRank, int maxDepth)
     {
-        foreach (var first in new[] { 2, 3, 4, 8, maxRank })
+        foreach (var first in new[] { 2, 3, 4, 8, maxRank }.Where(f => f <= maxRank).Distinct())
         {
             var schedule = RankSchedule.WithFirst(n, leafSize, first, maxRank, maxDepth);
             Assert.Equal(first, schedule[0]);
@@ -99,11 +99,21 @@ public class FirstRankTests
         Assert.False((solver with { FirstRankCandidates = [] }).UsesFirstRankChoice(1048576, 2));
     }
 
+    // Candidates above MaxRank are not tried: with MaxRank 4 only rank 4 is left of [4, 16], so the schedule stays ForSize's.
     [Fact]
-    public void Validate_RefusesCandidatesOutsideTheRanks()
+    public void Choice_SkipsCandidatesAboveMaxRank()
+    {
+        var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 4096, 1, 2, withTarget: true);
+        var result = (Small(1) with { MaxRank = 4 }).Solve(data.Source, data.Target!);
+        Assert.Null(result.FirstRank);
+        Assert.Equal(RankSchedule.ForSize(4096, 64, 4), result.RankSchedule);
+    }
+
+    [Fact]
+    public void Validate_RefusesRanksBelowTwoAndBadSampleOptions()
     {
         var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 64, 1, 2, withTarget: true);
-        foreach (var bad in new[] { new HierarchicalRefinement { FirstRankCandidates = [1, 4] }, new HierarchicalRefinement { FirstRankCandidates = [4, 17] }, new HierarchicalRefinement { FirstRankSamplePoints = 1 } })
+        foreach (var bad in new[] { new HierarchicalRefinement { FirstRankCandidates = [1, 4] }, new HierarchicalRefinement { FirstRankCandidates = [0, 4] }, new HierarchicalRefinement { FirstRankSamplePoints = 1 }, new HierarchicalRefinement { FirstRankMargin = 1 }, new HierarchicalRefinement { FirstRankSlabRounds = -1 } })
         {
             var ex = Assert.Throws<InputValidationException>(() => bad.Solve(data.Source, data.Target!));
             Assert.Equal(InputProblem.InvalidParameter, ex.Problem);
@@ -113,7 +123,7 @@ public class FirstRankTests
     // A small problem made to take the choice (threshold 0, small leaves and sample), no polish: what the levels give.
     private static HierarchicalRefinement Small(int seed) => new()
     {
-        Seed = seed, LeafSize = 64, FirstRankAbove = 0, FirstRankSamplePoints = 4096, FirstRankCandidates = [4, 16], Polish = false, RandomPartsSize = 0,
+        Seed = seed, LeafSize = 64, FirstRankAbove = 0, FirstRankSamplePoints = 4096, Polish = false, RandomPartsSize = 0,
     };
 
     [Fact]
