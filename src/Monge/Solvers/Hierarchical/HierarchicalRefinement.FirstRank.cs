@@ -94,8 +94,15 @@ public sealed partial record HierarchicalRefinement
         // FirstRankSlabRounds rounds of the whole problem's small slabs.
         var probe = SplitOptionsFor(n) with
         {
-            Polish = FirstRankSlabRounds > 0, PolishMaxPoints = 0, SlabMaxPoints = 0, LargeSlabMaxPoints = 0, HugeSlabRounds = FirstRankSlabRounds,
-            NeighbourhoodCandidates = 0, GlobalPasses = 0, RandomPartsSize = 0, FirstRankCandidates = [],
+            Polish = FirstRankSlabRounds > 0,
+            PolishMaxPoints = 0,
+            SlabMaxPoints = 0,
+            LargeSlabMaxPoints = 0,
+            HugeSlabRounds = FirstRankSlabRounds,
+            NeighbourhoodCandidates = 0,
+            GlobalPasses = 0,
+            RandomPartsSize = 0,
+            FirstRankCandidates = [],
         };
         var costs = new double[candidates.Length];
         var best = 0;

@@ -123,7 +123,12 @@ public class FirstRankTests
     // A small problem made to take the choice (threshold 0, small leaves and sample), no polish: what the levels give.
     private static HierarchicalRefinement Small(int seed) => new()
     {
-        Seed = seed, LeafSize = 64, FirstRankAbove = 0, FirstRankSamplePoints = 4096, Polish = false, RandomPartsSize = 0,
+        Seed = seed,
+        LeafSize = 64,
+        FirstRankAbove = 0,
+        FirstRankSamplePoints = 4096,
+        Polish = false,
+        RandomPartsSize = 0,
     };
 
     [Fact]
