@@ -9,7 +9,7 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
+/// Keys: leaf, schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
 /// neighbours, global (GlobalPasses), globalmax (GlobalMaxPoints), groups (GlobalGroupPoints), grounds (GlobalGroupRounds), gmaxdim (GlobalGroupMaxDimension), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), sampled (SampledStartPoints, 0: off), sampledmin (SampledStartMinBlock), sampledsteps (SampledStartSteps), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
@@ -48,6 +48,12 @@ internal static class Tune
                 "quality" => HierarchicalRefinement.ForQuality(Enum.Parse<HiRefQuality>(value, ignoreCase: true)) with { Cost = cost },
                 "leaf" => solver with { LeafSize = I() },
                 "schedule" => solver with { RankSchedule = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
+                "firstrank" => solver with { FirstRankCandidates = value switch { "auto" => new HierarchicalRefinement().FirstRankCandidates, "off" => [], _ => value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() } },
+                "firstrankabove" => solver with { FirstRankAbove = I() },
+                "firstrankdim" => solver with { FirstRankMaxDimension = I() },
+                "firstranksample" => solver with { FirstRankSamplePoints = I() },
+                "firstrankslabs" => solver with { FirstRankSlabRounds = I() },
+                "firstrankmargin" => solver with { FirstRankMargin = double.Parse(value, CultureInfo.InvariantCulture) },
                 "iter" => solver with { MaxIterations = I() },
                 "polish" => solver with { PolishRounds = I() },
                 "polishmax" => solver with { PolishMaxPoints = I() },
@@ -216,6 +222,16 @@ internal static class Tune
             return;
         }
 
+        if (args.Contains("firstrankonly=1"))
+        {
+            // Experiment: the choice of level 1's rank alone (its sample solves), with the process CPU it took.
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var choice = solver.ChooseFirstRank(sample.Source, sample.Target!);
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine($"{args[1]},{d},{cost.Name},{n},{string.Join(' ', args.Skip(5))},first rank: {choice?.ToString() ?? "none"},cpu_s={cpu:F1}");
+            return;
+        }
+
         var r = args.Contains("nosolve=1") ? null : solver.Solve(sample.Source, sample.Target!, stages);
         if (r is not null && args.FirstOrDefault(a => a.StartsWith("savematch=", StringComparison.Ordinal)) is { } save)
         {
@@ -233,6 +249,9 @@ internal static class Tune
             ["data_seed"] = dataSeed,
             ["options"] = string.Join(' ', args.Skip(5)),
             ["schedule"] = r?.RankSchedule,
+            ["first_rank"] = r?.FirstRank?.Rank,
+            ["first_rank_scores"] = r?.FirstRank?.Scores.Select(t => new[] { t.Rank, t.SampleCost }).ToArray(),
+            ["first_rank_s"] = r?.FirstRank?.Seconds,
             ["cost"] = r?.Cost,
             ["cost_before_polish"] = r?.CostBeforePolish,
             ["solve_s"] = r is null ? null : seconds,
@@ -286,6 +305,11 @@ internal static class Tune
             + $"gap={(r.Cost / bound) - 1:P3},gap_before={(r.CostBeforePolish / bound) - 1:P3},s={seconds:F1},levels_s=[{levels}],leaf_s={r.LeafSeconds:F1},polish_s={r.PolishSeconds:F1},"
             + $"peak_mb={r.PeakScratchBytes / 1e6:F0},process_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}");
         Console.WriteLine("  steps: " + string.Join(" ", r.PolishSteps.Select(p => $"{p.Step}x{p.Rounds}:{p.Cost:F6}({(p.Cost / bound) - 1:P3},{p.Seconds:F1}s)")));
+        if (r.FirstRank is { } firstRank)
+        {
+            Console.WriteLine("  first rank: " + firstRank);
+        }
+
         Console.WriteLine("  stages: " + stages);
         if (HiRefProfile.Enabled)
         {

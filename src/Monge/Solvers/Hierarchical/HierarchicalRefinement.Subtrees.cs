@@ -38,7 +38,9 @@ public sealed partial record HierarchicalRefinement
             return Run(source, target, schedule, progress, cancellationToken);
         }
 
-        var trunk = RunTrunk(source, target, schedule, subtreeMaxSize, progress, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        (schedule, var firstRank) = ChooseSchedule(source, target, schedule, progress, cancellationToken);
+        var trunk = RunTrunk(source, target, schedule, subtreeMaxSize, progress, cancellationToken, clock);
         var (n, d, x, y, idxX, idxY, blocks) = (trunk.N, trunk.D, trunk.X, trunk.Y, trunk.IdxX, trunk.IdxY, trunk.Blocks);
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new SolverProgress("subtrees", 0, blocks.Count, double.NaN));
@@ -75,7 +77,7 @@ public sealed partial record HierarchicalRefinement
         var subtreeSeconds = subtreeClock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, trunk.Peak);
-        return PolishAndFinish(matching, n, schedule, trunk.Levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, trunk.Clock, cancellationToken);
+        return PolishAndFinish(matching, n, schedule, trunk.Levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, trunk.Clock, cancellationToken, firstRank: firstRank);
     }
 
     /// <summary>

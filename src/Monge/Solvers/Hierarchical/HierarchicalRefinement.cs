@@ -274,7 +274,9 @@ public sealed partial record HierarchicalRefinement
             return RunParts(source, target, parts, progress, cancellationToken);
         }
 
-        var trunk = RunTrunk(source, target, schedule, 0, progress, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        (schedule, var firstRank) = ChooseSchedule(source, target, schedule, progress, cancellationToken);
+        var trunk = RunTrunk(source, target, schedule, 0, progress, cancellationToken, clock);
         var blocks = trunk.Blocks;
         cancellationToken.ThrowIfCancellationRequested();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
@@ -283,7 +285,7 @@ public sealed partial record HierarchicalRefinement
         var leafClock = Stopwatch.StartNew();
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
-        return PolishAndFinish(matching, trunk.N, schedule, trunk.Levels, blocks.Count, blocks.Max(b => b.Size), leafSeconds, trunk.IdxX, trunk.IdxY, trunk.Clock, cancellationToken);
+        return PolishAndFinish(matching, trunk.N, schedule, trunk.Levels, blocks.Count, blocks.Max(b => b.Size), leafSeconds, trunk.IdxX, trunk.IdxY, trunk.Clock, cancellationToken, firstRank: firstRank);
     }
 
     // The state of a solve after its levels: the clouds, the permuted index arrays, the blocks of the last level run, the
@@ -293,9 +295,10 @@ public sealed partial record HierarchicalRefinement
     // The one prologue and level loop of Solve and SolveWithSubtrees: identity index arrays, one block, then the levels of
     // the schedule while some block has more than stopAtOrBelow points (0: until every block is a leaf), with one scratch
     // pool for all levels, trimmed before each level to the level's block size and emptied at the end.
-    private Trunk RunTrunk(PointCloud<double> source, PointCloud<double> target, int[] schedule, int stopAtOrBelow, IProgress<SolverProgress>? progress, CancellationToken cancellationToken)
+    // The clock is the solve's (started before the choice of level 1's rank, when that runs).
+    private Trunk RunTrunk(PointCloud<double> source, PointCloud<double> target, int[] schedule, int stopAtOrBelow, IProgress<SolverProgress>? progress, CancellationToken cancellationToken, Stopwatch? clock = null)
     {
-        var clock = Stopwatch.StartNew();
+        clock ??= Stopwatch.StartNew();
         var n = source.Count;
         var d = source.Dimension;
         var idxX = Enumerable.Range(0, n).ToArray();
@@ -326,7 +329,7 @@ public sealed partial record HierarchicalRefinement
 
     // After the leaves (solved here or on workers): the cost before polish, the polish steps for this n and leaf count,
     // and the result (permutation from the paired index arrays).
-    private HierarchicalRefinementResult PolishAndFinish(HiRefMatching matching, int n, int[] schedule, List<HiRefLevelReport> levels, int leafCount, int maxLeafSize, double leafSeconds, int[] idxX, int[] idxY, Stopwatch clock, CancellationToken cancellationToken, HiRefPolishReport? partsReport = null)
+    private HierarchicalRefinementResult PolishAndFinish(HiRefMatching matching, int n, int[] schedule, List<HiRefLevelReport> levels, int leafCount, int maxLeafSize, double leafSeconds, int[] idxX, int[] idxY, Stopwatch clock, CancellationToken cancellationToken, HiRefPolishReport? partsReport = null, HiRefFirstRankReport? firstRank = null)
     {
         var costBeforePolish = matching.Recompute();
         var polishClock = Stopwatch.StartNew();
@@ -351,7 +354,7 @@ public sealed partial record HierarchicalRefinement
             permutation[idxX[p]] = idxY[p];
         }
 
-        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, maxLeafSize, leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports };
+        return new HierarchicalRefinementResult(permutation, matching.Value, schedule, levels, maxLeafSize, leafSeconds, costBeforePolish, polishSeconds, matching.PolishRounds, matching.PeakBytes, clock.Elapsed) { PolishSteps = polishReports, FirstRank = firstRank };
     }
 
     /// <summary>
@@ -612,6 +615,7 @@ public sealed partial record HierarchicalRefinement
         ValidateGlobal();
         ValidateGroups();
         ValidateEuclidean();
+        ValidateFirstRank();
         return ScheduleFor(n);
     }
 

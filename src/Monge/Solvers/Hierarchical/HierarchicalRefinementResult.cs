@@ -63,6 +63,9 @@ public sealed class HierarchicalRefinementResult : ITransportPlan<double>
     /// <summary>The polish steps that ran, in order, each with its rounds, the cost after it and its seconds.</summary>
     public IReadOnlyList<HiRefPolishReport> PolishSteps { get; internal init; } = [];
 
+    /// <summary>The choice of level 1's rank, when it ran (null otherwise): the rank chosen and the candidates' sample costs.</summary>
+    internal HiRefFirstRankReport? FirstRank { get; init; }
+
     /// <summary>Leaf-pair polish rounds run (0 when off; fewer than the option when a round stopped gaining).</summary>
     public int PolishRounds { get; }
 

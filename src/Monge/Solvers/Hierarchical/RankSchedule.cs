@@ -223,6 +223,103 @@ public static class RankSchedule
         }
     }
 
+    /// <summary>
+    /// The schedule for n points whose first rank is <paramref name="first"/> (the choice of level 1's rank, stop 25): then
+    /// ranks 2 ≤ rₜ ≤ <paramref name="maxRank"/>, at most <paramref name="maxDepth"/> − 1 of them, in increasing order, with
+    /// Π rₜ ≥ ⌈⌈n / first⌉ / leafSize⌉, choosing the fewest levels, then the smallest product (the fewest leaves, so the
+    /// leaves stay as close to <paramref name="leafSize"/> as the ranks allow), then the smallest sum, then the fewest
+    /// co-clusters. At 1 048 576 points and leaves of 256: [4, 8, 8, 16], [8, 8, 8, 8] and [16, 16, 16] (ForSize's) for
+    /// first ranks 4, 8 and 16.
+    /// </summary>
+    internal static int[] WithFirst(int n, int leafSize, int first, int maxRank, int maxDepth)
+    {
+        Require(first >= 2 && first <= maxRank, $"The first rank must be in [2, {maxRank}] (got {first}).", nameof(first));
+        var rest = (int)(((long)n + first - 1) / first);
+        var needed = (rest + leafSize - 1) / leafSize;
+        if (needed <= 1)
+        {
+            return [first];
+        }
+
+        for (var depth = 1; depth < maxDepth; depth++)
+        {
+            var current = new int[depth];
+            int[]? best = null;
+            long bestProduct = long.MaxValue;
+            var bestSum = int.MaxValue;
+            var bestClusters = double.PositiveInfinity;
+            Search(0, 2, 1);
+            if (best is not null)
+            {
+                return [first, .. best];
+            }
+
+            void Search(int level, int lowest, long product)
+            {
+                if (level == depth)
+                {
+                    if (product < needed)
+                    {
+                        return;
+                    }
+
+                    var sum = 0;
+                    double clusters = 0, partial = first;
+                    foreach (var r in current)
+                    {
+                        sum += r;
+                        partial *= r;
+                        clusters += partial;
+                    }
+
+                    if (product < bestProduct || (product == bestProduct && (sum < bestSum || (sum == bestSum && clusters < bestClusters))))
+                    {
+                        bestProduct = product;
+                        bestSum = sum;
+                        bestClusters = clusters;
+                        best = (int[])current.Clone();
+                    }
+
+                    return;
+                }
+
+                for (var r = lowest; r <= maxRank; r++)
+                {
+                    // The remaining ranks are at least r: once that overshoots the best product, larger r only grows it.
+                    var least = product;
+                    for (var t = level; t < depth && least <= bestProduct; t++)
+                    {
+                        least *= r;
+                    }
+
+                    if (least > bestProduct)
+                    {
+                        break;
+                    }
+
+                    var most = product * r;
+                    for (var t = level + 1; t < depth && most < needed; t++)
+                    {
+                        most *= maxRank;
+                    }
+
+                    if (most < needed)
+                    {
+                        continue;
+                    }
+
+                    current[level] = r;
+                    Search(level + 1, r, product * r);
+                }
+            }
+        }
+
+        throw new InputValidationException(
+            InputProblem.InvalidParameter,
+            $"A first rank of {first} and {maxDepth - 1} more levels of rank ≤ {maxRank} cannot reach leaves of ≤ {leafSize} points for n = {n}.",
+            nameof(maxDepth));
+    }
+
     /// <summary>The largest leaf a schedule leaves for n points: ⌈n / Π rₜ⌉.</summary>
     /// <param name="n">The number of points.</param>
     /// <param name="ranks">The schedule.</param>
