@@ -13,8 +13,9 @@ public sealed partial record HierarchicalRefinement
     /// half-moon → S-curve 36.3 against 56.8 CPU-s, cost +0.010% (docs/hiref.md "Stop 23 (speed)"). Problems below <see cref="SampledStartMinBlock"/> points are unchanged.</summary>
     internal int SampledStartPoints { get; init; } = 65536;
 
-    /// <summary>The sampled start runs only on single-precision, squared-Euclidean, seeded blocks of at least this many
-    /// points (default 524 288), and only when the block has at least four times <see cref="SampledStartPoints"/>.</summary>
+    /// <summary>The sampled start runs only on single-precision, seeded blocks of at least this many points (default
+    /// 524 288) with the squared Euclidean or (since stop 25, e1mspd) the Euclidean cost, and only when the block has at
+    /// least four times <see cref="SampledStartPoints"/>.</summary>
     internal int SampledStartMinBlock { get; init; } = 524288;
 
     /// <summary>Mirror steps on the whole block after the sampled start (default 6; the stall stop still applies).</summary>
@@ -23,5 +24,5 @@ public sealed partial record HierarchicalRefinement
     /// <summary>Whether a block of <paramref name="m"/> points under these (split) options takes the sampled start.</summary>
     internal bool UsesSampledStart(int m) =>
         SampledStartPoints > 0 && SeedingSteps >= 0 && m >= SampledStartMinBlock && m >= 4L * SampledStartPoints
-        && m >= SinglePrecisionMinBlock && CostFunction.IsSquaredEuclidean(Cost);
+        && m >= SinglePrecisionMinBlock && (CostFunction.IsSquaredEuclidean(Cost) || Cost is Euclidean<double>);
 }
