@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Stop 25 (e1mspd), issue #14: the 2-D Euclidean rows at 1 048 576 through the HiRef harness, one row each under
 # /usr/bin/time (wall s for the 30 s goal, CPU-s = user + sys, peak RSS). Rows (data seed 1, default balanced):
-#   solve (default argument `solve`): MAF moons → rings and 8 Gaussians → moons, Euclidean cost, with the sampled start of
-#     the level-1 block now on for the Euclidean cost (stop 25, the default) and without it (`sampled=0`: the stop-24
-#     default, bit-identical); gaps against the certified bounds of the same data (ecert, stop 24: MAF 4.574378,
-#     8 Gaussians 2.440467);
-#   cert: MAF moons → rings with `certify=1` (solve + certificate in one process: the certificate's CPU over the solve's).
+#   solve (default argument `solve`): MAF moons → rings and 8 Gaussians → moons, Euclidean cost, the default (no sampled
+#     start for the Euclidean cost: bit-identical to stop 24) and with the opt-in sampled start of the level-1 block
+#     (`sampledeucl=1`, stop 25); gaps against the certified bounds of the same data (ecert, stop 24: MAF 4.574378,
+#     8 Gaussians 2.440467). Under load (docs/hiref.md "Stop 25 (e1mspd)"): MAF 88.5 → 71.5 CPU-s, 0.051% → 0.047%;
+#     8 Gaussians 0.489% → 0.578%;
+#   cert: MAF moons → rings with `certify=1` (solve + certificate in one process: the certificate's CPU over the solve's;
+#     stop 25 computes each tree node's bound once: at 131 072 under load the certificate 39.7 → 24.8 CPU-s, same bound).
 # Lead's quiet run before this stop (docs/benchmarks.md, after the stop-24 merge): MAF solve 40.7 s wall / 77.1 CPU-s,
-# certificate 3.12× wall / 3.25× CPU. Estimated quiet run time: `solve` ≈ 3 minutes, `cert` ≈ 3 minutes.
+# certificate 3.12× wall / 3.25× CPU. Estimated quiet run time: `solve` ≈ 4 minutes, `cert` ≈ 2–3 minutes.
 # Assumes `dotnet build Monge.slnx -c Release` and `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail
 HIREF=bench/compare/hiref/bin/Release/net10.0/hiref
@@ -29,10 +31,10 @@ row() { # dataset, label, extra options...
 }
 case "${1:-solve}" in
   solve)
-    row maf-moons-rings "sampled start (default, stop 25)" lb=4.574378
-    row maf-moons-rings "stop 24 (sampled=0)" lb=4.574378 sampled=0
-    row eight-gaussians-moons "sampled start (default, stop 25)" lb=2.440467
-    row eight-gaussians-moons "stop 24 (sampled=0)" lb=2.440467 sampled=0
+    row maf-moons-rings "default" lb=4.574378
+    row maf-moons-rings "sampled start (sampledeucl=1)" lb=4.574378 sampledeucl=1
+    row eight-gaussians-moons "default" lb=2.440467
+    row eight-gaussians-moons "sampled start (sampledeucl=1)" lb=2.440467 sampledeucl=1
     ;;
   cert)
     row maf-moons-rings "solve + certificate (default)" certify=1

@@ -173,10 +173,9 @@ internal sealed class DualBoundTree
     /// <param name="dst">The transform, length m, in query order.</param>
     /// <param name="parallel">The thread budget and cancellation.</param>
     /// <param name="slack">A non-negative absolute tolerance τ (default 0: the exact minimum): a subtree is also skipped
-    /// when its bound exceeds the best value found less τ, and the result is the smaller of the best value and the least
-    /// bound of the subtrees skipped that way (stop 25, e1mspd; until then best − τ), so each dst_j is still at most the
-    /// exact minimum (every skipped point is above its subtree's bound, the points evaluated at least best) and at least
-    /// that minimum less τ (every such bound exceeds best − τ); where the bounds are tight it is within far less than τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
+    /// when its bound exceeds the best value found less τ, and τ is subtracted from every result, so each dst_j is still at
+    /// most the exact minimum (the points skipped are above best − τ, the points evaluated at least best) and at least
+    /// that minimum less τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
     /// along the ray), so the exact search visits every leaf the ray crosses, ≈ √n of them; a small τ stops that.</param>
     public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0)
     {
@@ -216,10 +215,9 @@ internal sealed class DualBoundTree
             for (var t = b * QueryBlock; t < end; t++)
             {
                 var j = order[t];
-                var (best, at, floor) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, hint, slack, scratch);
+                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, hint, slack, scratch);
                 hint = at;
-                var value = Math.Min(best, floor);
-                result[j] = value - (allowance * (Math.Max(Math.Abs(best), Math.Abs(value)) + (2 * maxAbs)));
+                result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
 
             return scratch;
@@ -469,12 +467,10 @@ internal sealed class DualBoundTree
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    // Floor: the least bound (less its margin) of the subtrees skipped only by the slack (+∞ when none).
-    private (double Best, int At, double Floor) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, int hint, double slack, QueryScratch s)
+    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, int hint, double slack, QueryScratch s)
     {
         var d = _d;
         var best = double.PositiveInfinity;
-        var floor = double.PositiveInfinity;
         var at = -1;
         if (hint >= 0 && hs[hint] != double.NegativeInfinity)
         {
@@ -497,11 +493,6 @@ internal sealed class DualBoundTree
             var margin = margins[top];
             if (bound - margin > best - slack)
             {
-                if (!(bound - margin > best))
-                {
-                    floor = Math.Min(floor, bound - margin);
-                }
-
                 continue;
             }
 
@@ -549,7 +540,7 @@ internal sealed class DualBoundTree
             }
         }
 
-        return (best, at, floor);
+        return (best, at);
     }
 
     private int RightChild(int id) => _rightCache![id];

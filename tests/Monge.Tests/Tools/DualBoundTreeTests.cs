@@ -212,53 +212,6 @@ public class DualBoundTreeTests
     }
 
     [Theory]
-    [InlineData(300, 250, 2, 11)]
-    [InlineData(257, 301, 3, 12)]
-    [InlineData(200, 180, 1, 13)]
-    [InlineData(150, 120, 16, 14)]
-    public void Transform_WithSlack_ReturnsTheSkippedBoundsNotBestLessTau(int n, int m, int d, int seed)
-    {
-        // Stop 25 (e1mspd): with a tolerance τ the result is min(best, the least bound of the subtrees skipped by τ), not
-        // best − τ. On the ray potential (every pair along the ray ties; the bounds of the skipped subtrees are tight) the
-        // values stay within the τ band below the brute-force minimum (the rigorous part, in 1, 2, 3 and 16 dimensions) and
-        // lose on average less than half of τ in 1–3 dimensions (what the change is for: a larger τ prunes more for the same bound).
-        var x = GeometryTestData.Cloud(n, d, 40 + seed);
-        var y = GeometryTestData.Cloud(m, d, 50 + seed, offset: 0.4, spread: 1.5);
-        var tree = DualBoundTree.Build(x.Data, n, d, euclidean: true);
-        var queryOrder = DualBoundTree.Build(y.Data, m, d, euclidean: true).Order.ToArray();
-        var cost = DualBoundChecks.BruteCost(x, y, euclidean: true);
-        var ray = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            ray[i] = x.Row(i)[0];
-        }
-
-        const double tau = 1e-1;
-        var dst = new double[m];
-        tree.Transform(ray, y.Data, queryOrder, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 }, tau);
-        var loss = 0.0;
-        for (var j = 0; j < m; j++)
-        {
-            var exact = double.PositiveInfinity;
-            for (var i = 0; i < n; i++)
-            {
-                exact = Math.Min(exact, cost[(i * m) + j] - ray[i]);
-            }
-
-            var allowance = ((2 * d) + 16) * Math.ScaleB(1.0, -52) * (Math.Abs(exact) + tau + (2 * ray.Max(Math.Abs)));
-            Assert.True(dst[j] <= exact, $"j={j}: {dst[j]:R} above the minimum {exact:R}");
-            Assert.True(dst[j] >= exact - tau - (2 * allowance), $"j={j}: {dst[j]:R} more than τ below {exact:R}");
-            loss += (exact - dst[j]) / m;
-        }
-
-        // The tree path runs up to 6 dimensions (TreeMaxDimension), where the box bounds are tight; in 16-D only the band holds.
-        if (d <= 3)
-        {
-            Assert.True(loss < 0.5 * tau, $"mean loss {loss:R} against τ {tau}");
-        }
-    }
-
-    [Theory]
     [InlineData(SyntheticDataset.HalfMoonSCurve, "euclidean", 21)]
     [InlineData(SyntheticDataset.Checkerboard, "euclidean", 22)]
     [InlineData(SyntheticDataset.MafMoonsRings, "euclidean", 23)]

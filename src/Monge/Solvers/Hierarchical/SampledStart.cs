@@ -16,7 +16,7 @@ namespace Monge.Solvers.Hierarchical;
 /// block's mean, but a change of centre only adds row and column constants (the ‖x‖² column of F_X pairs with the column
 /// masses of R, equal across columns), and the projection removes both. step·M does not depend on the sample size (M and
 /// the gradient range both scale with it).</para>
-/// <para>The Euclidean cost (stop 25, e1mspd): its factors are a Nyström skeleton on landmarks drawn per block, so the
+/// <para>The Euclidean cost (stop 25, e1mspd; opt-in, <see cref="HierarchicalRefinement.SampledStartEuclidean"/>): its factors are a Nyström skeleton on landmarks drawn per block, so the
 /// sample copies the block's factor rows (the same landmarks); the carry-over is then exact for the same reason (the
 /// seeding's logits are the same squared-distance function of the point, every step moves them by −step·F_X M).</para>
 /// <para>Cost: the sample's full co-clustering (s/m of a whole-block step each) and one pass over the block for the

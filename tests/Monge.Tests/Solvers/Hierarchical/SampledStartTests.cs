@@ -187,7 +187,7 @@ public class SampledStartTests
         Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
     }
 
-    // Stop 25 (e1mspd): the Euclidean cost takes the sampled start (with the block's factor rows): a valid, thread-independent
+    // Stop 25 (e1mspd): the Euclidean cost with the sampled start (opt-in; the block's factor rows): a valid, thread-independent
     // matching, another start than without it, within 1% of the exact optimum (Jonker–Volgenant on the whole problem).
     [Fact]
     public void Solve_Euclidean_WithSampledStart_ValidThreadIndependentAndNearOptimal()
@@ -195,7 +195,7 @@ public class SampledStartTests
         const int n = 4096;
         var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 1, 2, withTarget: true);
         var cost = new Euclidean<double>();
-        var solver = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048 };
+        var solver = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048, SampledStartEuclidean = true };
         Assert.True(solver.SplitOptionsFor(n).UsesSampledStart(n));
         var result = solver.Solve(data.Source, data.Target!);
         Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
@@ -212,7 +212,7 @@ public class SampledStartTests
     }
 
     [Fact]
-    public void UsesSampledStart_OnlyForLargeFloatSquaredOrEuclideanSeededBlocks()
+    public void UsesSampledStart_OnlyForLargeFloatSquaredEuclideanSeededBlocks()
     {
         var on = new HierarchicalRefinement { SampledStartPoints = 1024, SampledStartMinBlock = 8192, SinglePrecisionMinBlock = 1 };
         // On by default from SampledStartMinBlock = 524 288 points (the float blocks of problems that large), off below.
@@ -223,8 +223,9 @@ public class SampledStartTests
         Assert.False(on.UsesSampledStart(8191)); // below SampledStartMinBlock
         Assert.False((on with { SampledStartPoints = 4096 }).UsesSampledStart(8192)); // the block under 4 samples
         Assert.False((on with { SinglePrecisionMinBlock = 16384 }).UsesSampledStart(8192)); // a double-precision block
-        Assert.True((on with { Cost = new Euclidean<double>() }).UsesSampledStart(8192)); // stop 25: the block's factor rows
-        Assert.False((on with { Cost = new Cosine<double>() }).UsesSampledStart(8192));
+        Assert.False((on with { Cost = new Euclidean<double>() }).UsesSampledStart(8192)); // stop 25: opt-in for the Euclidean cost
+        Assert.True((on with { Cost = new Euclidean<double>(), SampledStartEuclidean = true }).UsesSampledStart(8192));
+        Assert.False((on with { Cost = new Cosine<double>(), SampledStartEuclidean = true }).UsesSampledStart(8192));
         Assert.False(ShardedBlockSplit.Supports(on with { Cost = new Euclidean<double>() }, 8192)); // the sharded split: squared only
         Assert.False((on with { SeedingSteps = -1 }).UsesSampledStart(8192));
         // The sharded split runs the sampled start itself (same ranges as the whole block: ShardedCoClusteringTests).
