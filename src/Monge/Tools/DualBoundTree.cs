@@ -478,13 +478,19 @@ internal sealed class DualBoundTree
             at = hint;
         }
 
+        // Each entry carries the bound and margin computed when it was pushed (its parent's ordering of the children needs
+        // them), so a node's bound is computed once (stop 25, e1mspd; the values are the same, so is the search).
         var stack = s.Stack;
+        var bounds = s.Bounds;
+        var margins = s.Margins;
         var top = 0;
+        bounds[top] = Bound(0, y, gamma, alpha, hmax, out margins[top]);
         stack[top++] = 0;
         while (top > 0)
         {
             var id = stack[--top];
-            var bound = Bound(id, y, gamma, alpha, hmax, out var margin);
+            var bound = bounds[top];
+            var margin = margins[top];
             if (bound - margin > best - slack)
             {
                 continue;
@@ -516,17 +522,21 @@ internal sealed class DualBoundTree
 
             // Visit the more promising child first: push it last.
             var right = RightChild(id);
-            var bl = Bound(left, y, gamma, alpha, hmax, out _);
-            var br = Bound(right, y, gamma, alpha, hmax, out _);
+            var bl = Bound(left, y, gamma, alpha, hmax, out var ml);
+            var br = Bound(right, y, gamma, alpha, hmax, out var mr);
             if (bl <= br)
             {
-                stack[top++] = right;
-                stack[top++] = left;
+                (stack[top], bounds[top], margins[top]) = (right, br, mr);
+                top++;
+                (stack[top], bounds[top], margins[top]) = (left, bl, ml);
+                top++;
             }
             else
             {
-                stack[top++] = left;
-                stack[top++] = right;
+                (stack[top], bounds[top], margins[top]) = (left, bl, ml);
+                top++;
+                (stack[top], bounds[top], margins[top]) = (right, br, mr);
+                top++;
             }
         }
 
@@ -756,6 +766,10 @@ internal sealed class DualBoundTree
     private sealed class QueryScratch(int nodes)
     {
         public int[] Stack { get; } = new int[Math.Min(nodes, 256) + 2];
+
+        public double[] Bounds { get; } = new double[Math.Min(nodes, 256) + 2];
+
+        public double[] Margins { get; } = new double[Math.Min(nodes, 256) + 2];
 
         public long Evaluated;
     }

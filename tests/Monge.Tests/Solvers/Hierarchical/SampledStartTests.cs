@@ -60,6 +60,80 @@ public class SampledStartTests
         }
     }
 
+    // Stop 25 (e1mspd): the Euclidean cost's factors are a Nyström skeleton on landmarks drawn per block, so the sample
+    // copies the block's factor rows (SampledStart.Sample with the block's workspace). With copied rows the carry-over is
+    // exact as for the squared cost (oracle: the sample's own run); with the sample's own factors (other landmarks) it is not.
+    [Fact]
+    public void CarriedLogits_Euclidean_CopiedFactorRows_AreTheSampleLogitsUpToConstants()
+    {
+        const int n = 6000;
+        const int s = n / 2;
+        const int r = 8;
+        var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 3, 2, withTarget: true);
+        var x = data.Source.Memory.ToArray();
+        var y = data.Target!.Memory.ToArray();
+        var ix = Enumerable.Range(0, n).ToArray();
+        var sx = Enumerable.Range(0, s).Select(i => 2 * i).ToArray();
+        var cost = new Euclidean<double>();
+        var options = new HierarchicalRefinement { Cost = cost };
+        var settings = new CoClusteringSettings(options.Gamma, options.MaxIterations, options.MaxProjectionIterations, options.ProjectionTolerance, 1.0);
+        var block = new CoClusteringWorkspace();
+        var k = BlockFactors.Gather(block, x, y, 2, ix, ix, cost, 32, new Random(5));
+        Assert.Equal(32, k);
+
+        (double[] Q, double[] R, float[] LogQ, float[] LogR, double[] Centres, float Scale) SampleRun(bool copy)
+        {
+            var sample = new CoClusteringWorkspace();
+            var rng = new Random(11);
+            if (copy)
+            {
+                sample.EnsureFactors(s, k);
+                for (var i = 0; i < s; i++)
+                {
+                    block.FactorX.AsSpan(sx[i] * k, k).CopyTo(sample.FactorX.AsSpan(i * k, k));
+                    block.FactorY.AsSpan(sx[i] * k, k).CopyTo(sample.FactorY.AsSpan(i * k, k));
+                }
+            }
+            else
+            {
+                Assert.Equal(k, BlockFactors.Gather(sample, x, y, 2, sx, sx, cost, 32, new Random(7)));
+            }
+
+            var centres = new double[r * 2];
+            var scale = CompactCoClustering.Seed(sample, x, y, 2, sx, sx, r, options.Gamma, options.SeedingSteps, rng, null, centres);
+            var q = new double[k * r];
+            var rr = new double[k * r];
+            Assert.Equal(options.MaxIterations, CompactCoClustering.Run(sample, s, k, r, settings, 0.0, 3, seeded: true, null, CancellationToken.None, q, rr));
+            return (q, rr, sample.LogQ32[..(s * r)], sample.LogR32[..(s * r)], centres, scale);
+        }
+
+        float[][] Carried(double[] q, double[] rr, double[] centres, float scale)
+        {
+            var whole = new CoClusteringWorkspace();
+            whole.EnsureFactors(n, k);
+            block.FactorX.AsSpan(0, n * k).CopyTo(whole.FactorX);
+            block.FactorY.AsSpan(0, n * k).CopyTo(whole.FactorY);
+            CompactCoClustering.SeedFromCentres(whole, x, y, 2, ix, ix, r, centres, scale, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+            CompactCoClustering.Run(whole, n, k, r, settings with { Iterations = 0 }, 0.0, 3, seeded: true, null, CancellationToken.None, initialStepQ: q, initialStepR: rr);
+            return [whole.LogQ32[..(n * r)], whole.LogR32[..(n * r)]];
+        }
+
+        var copied = SampleRun(copy: true);
+        var own = SampleRun(copy: false);
+        var carried = Carried(copied.Q, copied.R, copied.Centres, copied.Scale);
+        var carriedOwn = Carried(own.Q, own.R, own.Centres, own.Scale);
+        foreach (var side in new[] { 0, 1 })
+        {
+            var logits = side == 0 ? copied.LogQ : copied.LogR;
+            var largest = logits.Max(Math.Abs);
+            var residual = Residual(logits, carried[side], s, r);
+            Assert.True(residual < 1e-4 * largest, $"side {side}: residual {residual} of {largest}");
+            // The sample's own landmarks: the carried steps act on other factor rows, so the carry-over is not exact.
+            var ownLogits = side == 0 ? own.LogQ : own.LogR;
+            Assert.True(Residual(ownLogits, carriedOwn[side], s, r) > 1e-2 * ownLogits.Max(Math.Abs));
+        }
+    }
+
     // The largest |diff(i, z) − diff(i, ·) − diff(·, z) + diff(·, ·)| over the sample rows i (block rows 2i), diff the
     // sample's logits minus the carried ones: zero when they differ by row and column constants only.
     private static double Residual(float[] sampleLogits, float[] carried, int s, int r)
@@ -113,6 +187,30 @@ public class SampledStartTests
         Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
     }
 
+    // Stop 25 (e1mspd): the Euclidean cost with the sampled start (opt-in; the block's factor rows): a valid, thread-independent
+    // matching, another start than without it, within 1% of the exact optimum (Jonker–Volgenant on the whole problem).
+    [Fact]
+    public void Solve_Euclidean_WithSampledStart_ValidThreadIndependentAndNearOptimal()
+    {
+        const int n = 4096;
+        var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 1, 2, withTarget: true);
+        var cost = new Euclidean<double>();
+        var solver = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048, SampledStartEuclidean = true };
+        Assert.True(solver.SplitOptionsFor(n).UsesSampledStart(n));
+        var result = solver.Solve(data.Source, data.Target!);
+        Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var again = (solver with { MaxDegreeOfParallelism = threads }).Solve(data.Source, data.Target!);
+            Assert.Equal(result.Permutation, again.Permutation);
+        }
+
+        var plain = (solver with { SampledStartPoints = 0 }).Solve(data.Source, data.Target!);
+        Assert.NotEqual(plain.Permutation, result.Permutation);
+        var optimum = new LinearAssignment().Solve(data.Source, data.Target!, cost).TotalCost / n;
+        Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
+    }
+
     [Fact]
     public void UsesSampledStart_OnlyForLargeFloatSquaredEuclideanSeededBlocks()
     {
@@ -125,7 +223,10 @@ public class SampledStartTests
         Assert.False(on.UsesSampledStart(8191)); // below SampledStartMinBlock
         Assert.False((on with { SampledStartPoints = 4096 }).UsesSampledStart(8192)); // the block under 4 samples
         Assert.False((on with { SinglePrecisionMinBlock = 16384 }).UsesSampledStart(8192)); // a double-precision block
-        Assert.False((on with { Cost = new Euclidean<double>() }).UsesSampledStart(8192));
+        Assert.False((on with { Cost = new Euclidean<double>() }).UsesSampledStart(8192)); // stop 25: opt-in for the Euclidean cost
+        Assert.True((on with { Cost = new Euclidean<double>(), SampledStartEuclidean = true }).UsesSampledStart(8192));
+        Assert.False((on with { Cost = new Cosine<double>(), SampledStartEuclidean = true }).UsesSampledStart(8192));
+        Assert.False(ShardedBlockSplit.Supports(on with { Cost = new Euclidean<double>() }, 8192)); // the sharded split: squared only
         Assert.False((on with { SeedingSteps = -1 }).UsesSampledStart(8192));
         // The sharded split runs the sampled start itself (same ranges as the whole block: ShardedCoClusteringTests).
         Assert.True(ShardedBlockSplit.Supports(on, 8192));
