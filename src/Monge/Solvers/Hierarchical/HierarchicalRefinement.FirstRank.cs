@@ -16,7 +16,11 @@ public sealed partial record HierarchicalRefinement
     /// <summary>The ranks tried for level 1 (default 4 and 16; empty turns the choice off; one rank forces it without a
     /// sample). Each must be at least 2; those above <see cref="MaxRank"/> are not tried. Rank 8 was never the sample's clear winner on the six 1M rows
     /// measured and costs a third of the choice, so it is not tried by default.</summary>
-    internal int[] FirstRankCandidates { get; init; } = [4, 16];
+    internal int[] FirstRankCandidates { get; init; } = DefaultFirstRankCandidates;
+
+    // One shared default array: the record's equality compares arrays by reference, so two default solvers (and
+    // ForQuality's balanced budget against a fresh instance) stay equal.
+    private static readonly int[] DefaultFirstRankCandidates = [4, 16];
 
     /// <summary>The choice runs only for problems of more than this many points (default 262 144: above it neither the
     /// random parts nor the 512-pair slab rounds repair a poor level-1 partition) and only with the automatic schedule
