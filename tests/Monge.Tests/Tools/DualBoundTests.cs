@@ -303,6 +303,28 @@ public class DualBoundTests
         AssertFeasible(x, y, new SquaredEuclidean<double>(), with);
     }
 
+    [Fact]
+    public void Compute_SparseAscent_SkippedOnlyWithinTheGapToAKnownCost()
+    {
+        // ascsyn, stop 25: with a known upper bound (here the exact assignment optimum) the ascent is skipped when the bound
+        // before it is within AscentSkipGap of it, and runs as without one otherwise; the bound stays below the optimum.
+        var (x, y) = Tissue(600, 27);
+        var exact = new LinearAssignment().Solve(x, y).TotalCost / 600;
+        var options = new DualBound { CoarseSize = 200, ExactMaxPairs = -1, AscentExitPoints = 0, AscentExitMaxDimension = -1 };
+        var without = (options with { AscentCandidates = 0 }).Compute(x, y);
+        var plain = options.Compute(x, y);
+        var skipped = (options with { AscentKnownCost = exact, AscentSkipGap = 1 }).Compute(x, y);
+        var kept = (options with { AscentKnownCost = exact, AscentSkipGap = 1e-12 }).Compute(x, y);
+        Assert.NotEmpty(plain.AscentBounds);
+        Assert.Empty(skipped.AscentBounds);
+        Assert.Equal(without.LowerBound, skipped.LowerBound);
+        Assert.Equal(plain.LowerBound, kept.LowerBound);
+        Assert.Equal(plain.AscentBounds, kept.AscentBounds);
+        AssertBelow(exact, plain.LowerBound, "with the ascent");
+        Assert.Throws<InputValidationException>(() => (options with { AscentSkipGap = -1 }).Compute(x, y));
+        Assert.Throws<InputValidationException>(() => (options with { AscentKnownCost = double.PositiveInfinity }).Compute(x, y));
+    }
+
     private static (PointCloud<double> X, PointCloud<double> Y) Mixture(int n, int seed, int d)
     {
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, seed, d, withTarget: true);
