@@ -274,7 +274,7 @@ internal static class Tune
             DualBoundTree.Evaluated = 0;
             var orders = new OrderClock();
             // The ascent's skip reads the cost being certified (a --certify path knows it): DualBound.AscentSkipGap.
-            var lower = (certify with { AscentKnownCost = r?.Cost ?? double.NaN }).Compute(sample.Source, sample.Target!, cost, orders);
+            var lower = (certify with { UpperBound = r?.Cost ?? double.NaN }).Compute(sample.Source, sample.Target!, cost, orders);
             var certifySeconds = certifyClock.Elapsed.TotalSeconds;
             certifyCpu = Process.GetCurrentProcess().TotalProcessorTime - certifyCpu;
             var hirefCost = r?.Cost ?? double.NaN;

@@ -229,7 +229,7 @@ public static class MatchCommand
         var bound = SolverProgressRenderer.Run(
             context,
             json,
-            progress => new DualBound().Compute(x.WithWeights(null), y.WithWeights(null), cost, progress, context.Cancellation));
+            progress => new DualBound { UpperBound = outcome.TotalCost / n }.Compute(x.WithWeights(null), y.WithWeights(null), cost, progress, context.Cancellation));
         return new Certificate("dual_bound", bound.LowerBound, bound.SinkhornElapsed + bound.CertifyElapsed) { Sinkhorn = bound.SinkhornConvergence };
     }
 

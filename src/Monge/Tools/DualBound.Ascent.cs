@@ -68,13 +68,15 @@ public sealed partial record DualBound
     internal int AscentMaxPoints { get; init; } = 131072;
 
     /// <summary>
-    /// A known upper bound on the optimum (e.g. the cost of the matching being certified; default NaN: none). Not an input
-    /// to the bound (it stays valid whatever this is): only the ascent's skip (<see cref="AscentSkipGap"/>) reads it.
+    /// A known upper bound on the optimum: the mean cost of a feasible matching, typically the one being certified
+    /// (default NaN: none). It never enters the bound, which stays a valid lower bound whatever this is; it only lets the
+    /// certificate skip tightening work that cannot matter: the sparse dual ascent is skipped when the bound before it
+    /// is already within 5·10⁻⁴ of this value (relative). <c>monge match --certify</c> passes the matching's cost.
     /// </summary>
-    internal double AscentKnownCost { get; init; } = double.NaN;
+    public double UpperBound { get; init; } = double.NaN;
 
     /// <summary>
-    /// The ascent is skipped when <see cref="AscentKnownCost"/> is finite and the bound before it is already within this
+    /// The ascent is skipped when <see cref="UpperBound"/> is finite and the bound before it is already within this
     /// relative gap of it (default 5·10⁻⁴; 0: never skip). Stop 25 (ascsyn): at n = 131 072 on half-moon-s-curve
     /// (Euclidean, certified gap 0.012% before the ascent) its one pass gained nothing for ≈ 119 CPU-s under load (the
     /// certificate went from 0.46× to 2.96× the solve); on eight-gaussians-moons (0.139%) one pass gained 0.022%, on the 2-D
@@ -105,7 +107,7 @@ public sealed partial record DualBound
             return best;
         }
 
-        if (AscentSkipGap > 0 && double.IsFinite(AscentKnownCost) && AscentKnownCost - best.LowerBound < AscentSkipGap * Math.Abs(AscentKnownCost))
+        if (AscentSkipGap > 0 && double.IsFinite(UpperBound) && UpperBound - best.LowerBound < AscentSkipGap * Math.Abs(UpperBound))
         {
             return best;
         }

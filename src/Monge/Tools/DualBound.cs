@@ -527,9 +527,9 @@ public sealed partial record DualBound
             throw new InputValidationException(InputProblem.InvalidParameter, $"EuclideanTreeSlack must be non-negative and finite (got {EuclideanTreeSlack}).", nameof(EuclideanTreeSlack));
         }
 
-        if (!(AscentSkipGap >= 0) || !double.IsFinite(AscentSkipGap) || double.IsInfinity(AscentKnownCost))
+        if (!(AscentSkipGap >= 0) || !double.IsFinite(AscentSkipGap) || double.IsInfinity(UpperBound))
         {
-            throw new InputValidationException(InputProblem.InvalidParameter, $"AscentSkipGap must be non-negative and finite and AscentKnownCost finite or NaN (got {AscentSkipGap}, {AscentKnownCost}).", nameof(AscentSkipGap));
+            throw new InputValidationException(InputProblem.InvalidParameter, $"AscentSkipGap must be non-negative and finite and UpperBound finite or NaN (got {AscentSkipGap}, {UpperBound}).", nameof(AscentSkipGap));
         }
 
         new Sinkhorn { EpsilonScaling = EpsilonScaling, EpsilonRelativeTo = EpsilonRelativeTo }.Validate();

@@ -313,8 +313,8 @@ public class DualBoundTests
         var options = new DualBound { CoarseSize = 200, ExactMaxPairs = -1, AscentExitPoints = 0, AscentExitMaxDimension = -1 };
         var without = (options with { AscentCandidates = 0 }).Compute(x, y);
         var plain = options.Compute(x, y);
-        var skipped = (options with { AscentKnownCost = exact, AscentSkipGap = 1 }).Compute(x, y);
-        var kept = (options with { AscentKnownCost = exact, AscentSkipGap = 1e-12 }).Compute(x, y);
+        var skipped = (options with { UpperBound = exact, AscentSkipGap = 1 }).Compute(x, y);
+        var kept = (options with { UpperBound = exact, AscentSkipGap = 1e-12 }).Compute(x, y);
         Assert.NotEmpty(plain.AscentBounds);
         Assert.Empty(skipped.AscentBounds);
         Assert.Equal(without.LowerBound, skipped.LowerBound);
@@ -322,7 +322,7 @@ public class DualBoundTests
         Assert.Equal(plain.AscentBounds, kept.AscentBounds);
         AssertBelow(exact, plain.LowerBound, "with the ascent");
         Assert.Throws<InputValidationException>(() => (options with { AscentSkipGap = -1 }).Compute(x, y));
-        Assert.Throws<InputValidationException>(() => (options with { AscentKnownCost = double.PositiveInfinity }).Compute(x, y));
+        Assert.Throws<InputValidationException>(() => (options with { UpperBound = double.PositiveInfinity }).Compute(x, y));
     }
 
     private static (PointCloud<double> X, PointCloud<double> Y) Mixture(int n, int seed, int d)
