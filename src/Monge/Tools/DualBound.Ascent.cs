@@ -56,9 +56,10 @@ public sealed partial record DualBound
     /// <summary>Most passes of the ascent with exits (above <see cref="AscentExitPoints"/>; default 6).</summary>
     internal int AscentExitPasses { get; init; } = 6;
 
-    /// <summary>Largest dimension for the ascent with exits (above <see cref="AscentExitPoints"/>; default 6, the tree
-    /// dimension: measured in 2-D only; −1: any). Above it larger problems skip the ascent.</summary>
-    internal int AscentExitMaxDimension { get; init; } = 6;
+    /// <summary>Largest dimension for the ascent with exits (above <see cref="AscentExitPoints"/>; default 30: measured in
+    /// 2-D and 30-D, where at 131 072 it took the single-cell-like bound up 1.33% for a certificate of 2.64× the solve's CPU
+    /// under load, docs/hiref.md "Stop 25 (realasc)"; −1: any). Above it larger problems skip the ascent.</summary>
+    internal int AscentExitMaxDimension { get; init; } = 30;
 
     /// <summary>
     /// Most points per side for the sparse dual ascent (default 131 072, the largest size measured, stop 25; −1: any):
