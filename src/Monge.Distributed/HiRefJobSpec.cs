@@ -105,6 +105,10 @@ public sealed record HiRefJobSpec
             Seed = Seed,
             RankSchedule = RankSchedule?.ToArray(),
             Polish = Polish,
+
+            // Every silo derives the job's schedule from n alone (ScheduleFor); the single-machine choice of level 1's
+            // rank on a sample of the points would give the coordinator another schedule than the workers.
+            FirstRankCandidates = [],
         };
     }
 
