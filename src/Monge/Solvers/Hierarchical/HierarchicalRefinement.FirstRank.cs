@@ -44,6 +44,11 @@ public sealed partial record HierarchicalRefinement
     /// S-curve and MAF moons → rings at 1 048 576, within 0.1%) the problem keeps the default schedule.</summary>
     internal double FirstRankMargin { get; init; } = 0.005;
 
+    /// <summary>Whether the candidates' sample solves run side by side, each on its share of
+    /// <see cref="MaxDegreeOfParallelism"/> (default true; with one worker, or false, one after another, each on all the
+    /// workers). The same choice either way (stop 26, spd1m).</summary>
+    internal bool FirstRankParallel { get; init; } = true;
+
     /// <summary>Whether an <paramref name="n"/>-point, <paramref name="d"/>-dimensional problem chooses level 1's rank.</summary>
     internal bool UsesFirstRankChoice(int n, int d) =>
         RankSchedule is null && FirstRankCandidates.Length > 0 && n > FirstRankAbove && d <= FirstRankMaxDimension;
@@ -108,14 +113,36 @@ public sealed partial record HierarchicalRefinement
             RandomPartsSize = 0,
             FirstRankCandidates = [],
         };
+        // With several workers the candidates run side by side, each on its share of the workers (one each on two
+        // cores): the sample's small blocks then run without the inner loops' synchronisation. Each candidate's cost is
+        // the same at any thread count, so the choice is too.
+        var workers = MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
+        var side = FirstRankParallel && workers >= 2 ? Math.Min(workers, candidates.Length) : 1;
         var costs = new double[candidates.Length];
-        var best = 0;
-        for (var c = 0; c < candidates.Length; c++)
+        void Score(int c)
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new SolverProgress("first rank", c, candidates.Length, double.NaN));
             var sampleSchedule = Hierarchical.RankSchedule.WithFirst(s, LeafSize, candidates[c], MaxRank, MaxDepth);
-            costs[c] = (probe with { RankSchedule = sampleSchedule }).Solve(sx, sy, null, cancellationToken).Cost;
+            var threads = side > 1 ? Math.Max(1, workers / side) : MaxDegreeOfParallelism;
+            costs[c] = (probe with { RankSchedule = sampleSchedule, MaxDegreeOfParallelism = threads }).Solve(sx, sy, null, cancellationToken).Cost;
+        }
+
+        if (side > 1)
+        {
+            Parallel.For(0, candidates.Length, new ParallelOptions { MaxDegreeOfParallelism = side, CancellationToken = cancellationToken }, Score);
+        }
+        else
+        {
+            for (var c = 0; c < candidates.Length; c++)
+            {
+                Score(c);
+            }
+        }
+
+        var best = 0;
+        for (var c = 1; c < candidates.Length; c++)
+        {
             if (costs[c] < costs[best])
             {
                 best = c;

@@ -145,6 +145,23 @@ public class FirstRankTests
         Assert.Equal(Enumerable.Range(0, 16384), one.Permutation.Order());
     }
 
+    // The candidates side by side (each on its share of the workers, stop 26) or one after another on all of them: the same
+    // sample costs bit for bit, the same choice and matching (oracle: the sequential run), with two and three candidates.
+    [Theory]
+    [InlineData(new[] { 4, 16 })]
+    [InlineData(new[] { 4, 8, 16 })]
+    public void Choice_SideBySide_EqualsOneAfterAnother(int[] candidates)
+    {
+        var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 16384, 1, 2, withTarget: true);
+        var solver = Small(5) with { FirstRankCandidates = candidates, MaxDegreeOfParallelism = 2 };
+        var sequential = (solver with { FirstRankParallel = false }).Solve(data.Source, data.Target!);
+        var sideBySide = solver.Solve(data.Source, data.Target!);
+        Assert.Equal(candidates.Length, sequential.FirstRank!.Scores.Count);
+        Assert.Equal(sequential.FirstRank.Scores, sideBySide.FirstRank!.Scores);
+        Assert.Equal(sequential.FirstRank.Rank, sideBySide.FirstRank.Rank);
+        Assert.Equal(sequential.Permutation, sideBySide.Permutation);
+    }
+
     // Checkerboard (four target Gaussians): the rank whose sample matching is cheapest is the rank whose whole-problem
     // matching is cheapest, and the other rank is clearly worse there (measured, see docs/hiref.md "Stop 25 (chkrank)").
     [Fact]
