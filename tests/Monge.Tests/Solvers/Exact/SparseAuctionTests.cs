@@ -93,9 +93,7 @@ public class SparseAuctionTests
     [Fact]
     public void NoPerfectMatching_FailsAndLeavesOutputUntouched()
     {
-        int[] rowStart = [0, 1, 2, 4];
-        int[] columns = [0, 0, 1, 2];
-        double[] costs = [1, 2, 3, 4];
+        var (rowStart, columns, costs) = TwoRowsOneColumn;
         var assignment = new[] { -5, -5, -5 };
         var prices = new[] { 7.0, 7.0, 7.0 };
         Assert.Equal(SparseAuctionOutcome.Failed, SparseAuction.Solve(rowStart, columns, costs, new(1e-6) { MaxBidsPerRow = 50 }, assignment, prices, CancellationToken.None).Outcome);
@@ -223,9 +221,7 @@ public class SparseAuctionTests
     [Fact]
     public void TotalBudget_StopsWithThePricesReached()
     {
-        int[] rowStart = [0, 1, 2, 4];
-        int[] columns = [0, 0, 1, 2];
-        double[] costs = [1, 2, 3, 4];
+        var (rowStart, columns, costs) = TwoRowsOneColumn;
         var previous = new double[3];
         foreach (var budget in new long[] { 1, 2, 7, 50 })
         {
@@ -251,6 +247,9 @@ public class SparseAuctionTests
         var stopped = SparseAuction.Solve(rs, cs, cc, new(1e-9) { MaxBids = free.Bids }, b, pb, CancellationToken.None);
         Assert.Equal(new SparseAuctionResult(SparseAuctionOutcome.Stopped, free.Bids), stopped);
     }
+
+    // Rows 0 and 1 can only take column 0, row 2 takes column 1 or 2: no perfect matching.
+    private static (int[] RowStart, int[] Columns, double[] Costs) TwoRowsOneColumn => ([0, 1, 2, 4], [0, 0, 1, 2], [1, 2, 3, 4]);
 
     // A graph with a planted perfect matching and a few random extra edges per row, costs in quarters (ties).
     private static (int[] RowStart, int[] Columns, double[] Costs) PlantedGraph(int n, int extra, int seed)
