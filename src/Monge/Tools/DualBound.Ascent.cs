@@ -43,7 +43,7 @@ public sealed partial record DualBound
 
     /// <summary>
     /// Above this many points per side (default 16 384; −1: never) the ascent's auction lets a row leave for its best column
-    /// off the graph (<see cref="ExitAuction"/>: the largest forward candidate's c − v bounds every column off the graph from
+    /// off the graph (<see cref="SparseAuctionOptions.Exits"/>: the largest forward candidate's c − v bounds every column off the graph from
     /// below), so it ends on any graph with few bids; the ascent then runs up to <see cref="AscentExitPasses"/> passes,
     /// stopping after one that raises the bound by less than 10⁻³ relative. Stop 25 (realasc): at n = 131 072 on the 2-D
     /// micrometre slices the auction without exits ran out of budget (stop 24) or, stopped on it, certified less than it
@@ -89,7 +89,7 @@ public sealed partial record DualBound
     /// Raises a certified bound by a sparse dual ascent: each pass builds a sparse graph from the current feasible (u, v)
     /// (for each source its <see cref="AscentCandidates"/> targets of smallest c − v, for each target its
     /// <see cref="AscentReverseCandidates"/> sources of smallest c − u; exact k-best searches over balls,
-    /// <see cref="ReducedCostSearch"/>), solves the assignment on it by ε-scaling auction (<see cref="ExitAuction"/>, prices
+    /// <see cref="ReducedCostSearch"/>), solves the assignment on it by ε-scaling auction (<see cref="SparseAuction"/>, prices
     /// warm from −v, each row free to leave for its best column off the graph, stopping on <see cref="AscentBids"/>) and
     /// certifies g = −prices by the rigorous c-transforms (u = g^c, v = u^c). On the graph a finished auction's duals are
     /// optimal to n·ε; off the graph the c-transforms repair them, losing only where an edge left out is cheaper; a stopped
@@ -211,8 +211,10 @@ public sealed partial record DualBound
                 exit[i] = exits ? largest : double.PositiveInfinity;
             }
 
-            var used = ExitAuction(rowStart, columns, costs, exit, AscentWarmEpsilon, AscentFinalEpsilon, (long)AscentBids * n, prices, cancellationToken);
-            bids.Add(used);
+            // Warm from −v, each row free to leave for its exit, no per-phase budget but a total one: the prices reached
+            // are certified whether the auction finished or stopped on it.
+            var auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = exit, MaxBidsPerRow = int.MaxValue, MaxBids = (long)AscentBids * n };
+            bids.Add(SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken).Bids);
 
             // g = −prices, shifted to the mean of the current v (the transforms commute with a constant; the auction's prices
             // drift, and the rigorous allowance grows with the potentials' magnitudes).
@@ -244,139 +246,6 @@ public sealed partial record DualBound
         }
 
         return current with { AscentBounds = [.. bounds], AscentBids = [.. bids] };
-    }
-
-    /// <summary>
-    /// The ascent's auction: forward auction with ε-scaling on a sparse graph (minimisation form, as
-    /// <see cref="SparseAuction"/>), where each row also has a way off the graph of value <paramref name="exit"/>: a row
-    /// bids for its best column c_ij + p_j only while that is below its exit value, and raises the price by at most the
-    /// gap to min(second best, exit) + ε; a row whose best is at or above its exit leaves the auction (its partner is off
-    /// the graph, for the final c-transforms to find). So the auction ends even on graphs without a perfect matching,
-    /// and prices never rise above what some row would pay. It also stops after <paramref name="maxBids"/> bids, leaving
-    /// the prices as they are: any prices give a valid bound once certified, which is the only use of them. Deterministic
-    /// (rows bid in a FIFO order from the row order).
-    /// </summary>
-    /// <returns>The number of bids (at most <paramref name="maxBids"/>).</returns>
-    private static long ExitAuction(int[] rowStart, int[] columns, double[] costs, double[] exit, double startRelativeEpsilon, double finalRelativeEpsilon, long maxBids, double[] price, CancellationToken cancellationToken)
-    {
-        var n = rowStart.Length - 1;
-        double sum = 0, lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        foreach (var c in costs)
-        {
-            sum += Math.Abs(c);
-            lo = Math.Min(lo, c);
-            hi = Math.Max(hi, c);
-        }
-
-        var mean = sum / Math.Max(costs.Length, 1);
-        var epsFinal = Math.Max(finalRelativeEpsilon * mean, 1e-300);
-        var eps = Math.Max(startRelativeEpsilon * mean, epsFinal);
-        var owner = new int[n];
-        var assigned = new int[n];
-        var left = new bool[n];
-        var queue = new int[n];
-        Array.Fill(owner, -1);
-        Array.Fill(assigned, -1);
-        long bids = 0;
-        while (true)
-        {
-            // Keep the pairs that satisfy ε-complementary slackness at this phase's ε (against the exit too), queue the
-            // other rows that have not left.
-            int head = 0, count = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (left[i])
-                {
-                    continue;
-                }
-
-                var j = assigned[i];
-                if (j >= 0)
-                {
-                    double best = exit[i], mine = double.PositiveInfinity;
-                    for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
-                    {
-                        var v = costs[e] + price[columns[e]];
-                        best = Math.Min(best, v);
-                        if (columns[e] == j)
-                        {
-                            mine = Math.Min(mine, v);
-                        }
-                    }
-
-                    if (mine <= best + eps)
-                    {
-                        continue;
-                    }
-
-                    owner[j] = -1;
-                    assigned[i] = -1;
-                }
-
-                queue[count++] = i;
-            }
-
-            while (count > 0)
-            {
-                var i = queue[head];
-                head = head + 1 == n ? 0 : head + 1;
-                count--;
-                var best = -1;
-                double d1 = double.PositiveInfinity, d2 = double.PositiveInfinity;
-                for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
-                {
-                    var j = columns[e];
-                    var v = costs[e] + price[j];
-                    if (v < d1)
-                    {
-                        d2 = d1;
-                        d1 = v;
-                        best = j;
-                    }
-                    else if (v < d2)
-                    {
-                        d2 = v;
-                    }
-                }
-
-                if (best < 0 || !(d1 < exit[i]))
-                {
-                    left[i] = true;
-                    continue;
-                }
-
-                // A row with one way (one candidate, no exit) bids as if its second choice were far away.
-                var second = Math.Min(d2, exit[i]);
-                price[best] += (double.IsPositiveInfinity(second) ? hi - lo : second - d1) + eps;
-                var previous = owner[best];
-                owner[best] = i;
-                assigned[i] = best;
-                if (previous >= 0)
-                {
-                    assigned[previous] = -1;
-                    var tail = head + count;
-                    queue[tail >= n ? tail - n : tail] = previous;
-                    count++;
-                }
-
-                if (++bids >= maxBids)
-                {
-                    return bids;
-                }
-
-                if ((bids & 0xFFFF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-
-            if (eps <= epsFinal)
-            {
-                return bids;
-            }
-
-            eps = Math.Max(eps / SparseAuction.Reduction, epsFinal);
-        }
     }
 
     /// <summary>For each query point (of <paramref name="queries"/>), the exact <paramref name="k"/> points of the searched

@@ -5,13 +5,21 @@ namespace Monge.Solvers.Exact;
 /// forward auction algorithm with ε-scaling (Bertsekas 1988; Bertsekas and Castañón 1991), minimisation form: row i
 /// bids for the column j minimising c_ij + p_j and raises p_j by the gap to its second-best column plus ε. A phase ends
 /// when every row is assigned; the assignment then satisfies ε-complementary slackness, so its cost is within n·ε of
-/// the optimum over the graph's edges. ε shrinks by <see cref="Reduction"/> from a quarter of the edge-cost range to
-/// <c>relativeEpsilon</c> × the mean edge cost; prices carry over between phases.
+/// the optimum over the graph's edges. ε shrinks by <see cref="Reduction"/> from a quarter of the edge-cost range (or,
+/// warm, from <see cref="SparseAuctionOptions.StartRelativeEpsilon"/>) to <see cref="SparseAuctionOptions.RelativeEpsilon"/>
+/// × the mean edge cost; prices carry over between phases, and every phase keeps the previous phase's pairs that satisfy
+/// its ε and re-bids only the others (Bertsekas' ε-scaling with retained assignments).
 /// </summary>
 /// <remarks>
-/// Used by Hierarchical Refinement's neighbourhood polish, where the graph always contains a perfect matching (the
-/// current one), so the auction terminates. Memory: the graph (CSR) plus 3 arrays of n. Single-threaded and
-/// deterministic (rows bid in a fixed FIFO order).
+/// <para>With <see cref="SparseAuctionOptions.Exits"/> each row also has a way off the graph of value e_i: it bids for its
+/// best column only while c_ij + p_j &lt; e_i, raising the price by at most the gap to min(second best, e_i) + ε, and
+/// otherwise leaves the auction for good (its column is −1). So the auction ends on any graph, prices never rise above
+/// what some row would pay, and at the end every assigned row is within ε of min(its best column, e_i) and every row that
+/// left has no column below e_i.</para>
+/// <para>Used by Hierarchical Refinement's neighbourhood and global sparse polish (graphs that contain a perfect matching,
+/// a per-phase bid budget as a safeguard) and by the certificate's sparse dual ascent (<c>DualBound</c>: warm prices,
+/// exits above 16 384 points, a total bid budget whose prices are certified whatever they are). Memory: the graph (CSR)
+/// plus 4 arrays of n (5 with exits). Single-threaded and deterministic (rows bid in a fixed FIFO order).</para>
 /// </remarks>
 internal static class SparseAuction
 {
@@ -19,65 +27,31 @@ internal static class SparseAuction
     public const double Reduction = 5;
 
     /// <summary>
-    /// Solves the assignment over the given edges. Returns false (and leaves <paramref name="rowToColumn"/> untouched)
-    /// when the bid budget is exhausted, which can only happen on graphs without a perfect matching or on pathological
-    /// price wars; the caller then keeps its own matching.
+    /// Solves the assignment over the given edges (see the class remarks and <see cref="SparseAuctionOptions"/>).
     /// </summary>
     /// <param name="rowStart">CSR offsets, length n + 1.</param>
     /// <param name="columns">Candidate columns of each row (no duplicates within a row).</param>
     /// <param name="costs">Edge costs, aligned with <paramref name="columns"/>; finite.</param>
-    /// <param name="relativeEpsilon">Final ε relative to the mean edge cost (the result is within n·ε of the optimum over the edges).</param>
-    /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
-    /// <param name="rowToColumn">Receives the assignment (length n).</param>
+    /// <param name="options">ε schedule, warm start, exits and budgets.</param>
+    /// <param name="rowToColumn">Length n or empty: receives the assignment (−1: a row that left for its exit, or, when
+    /// stopped, one unassigned at the time); untouched on <see cref="SparseAuctionOutcome.Failed"/>.</param>
+    /// <param name="prices">Length n or empty: the column prices p_j, in on a warm start, out unless
+    /// <see cref="SparseAuctionOutcome.Failed"/>. On <see cref="SparseAuctionOutcome.Solved"/> g_j = −p_j is a target
+    /// potential with c_ij − g_j ≥ min_k (c_ik − g_k) − ε on every assigned edge (ε-complementary slackness).</param>
     /// <param name="cancellationToken">Checked every 65 536 bids.</param>
-    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, CancellationToken cancellationToken) =>
-        TrySolve(rowStart, columns, costs, relativeEpsilon, maxBidsPerRow, rowToColumn, [], double.NaN, cancellationToken);
-
-    /// <summary>
-    /// <see cref="TrySolve(ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int, Span{int}, CancellationToken)"/>
-    /// with the column prices in and out: when <paramref name="startRelativeEpsilon"/> is a number, the auction starts from
-    /// the given prices with ε = that fraction of the mean edge cost (a warm start: prices of a nearby problem), else from
-    /// zero prices and the usual ε schedule. On success <paramref name="prices"/> holds the final prices p_j; g_j = −p_j
-    /// is then a target potential with c_ij − g_j ≥ min_k (c_ik − g_k) − ε on every edge (ε-complementary slackness).
-    /// </summary>
-    /// <param name="rowStart">CSR offsets, length n + 1.</param>
-    /// <param name="columns">Candidate columns of each row.</param>
-    /// <param name="costs">Edge costs.</param>
-    /// <param name="relativeEpsilon">Final ε relative to the mean edge cost.</param>
-    /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
-    /// <param name="rowToColumn">Receives the assignment (length n).</param>
-    /// <param name="prices">Length n (prices in when warm, out on success), or empty.</param>
-    /// <param name="startRelativeEpsilon">NaN: cold start; else the first ε relative to the mean edge cost.</param>
-    /// <param name="cancellationToken">Checked every 65 536 bids.</param>
-    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, CancellationToken cancellationToken) =>
-        TrySolve(rowStart, columns, costs, relativeEpsilon, maxBidsPerRow, rowToColumn, prices, startRelativeEpsilon, [], cancellationToken);
-
-    /// <summary>
-    /// <see cref="TrySolve(ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{double}, double, int, Span{int}, Span{double}, double, CancellationToken)"/>
-    /// with a starting assignment as well as prices (a warm start from a nearby solution): the first phase keeps every pair
-    /// of <paramref name="startAssignment"/> that satisfies ε-complementary slackness under the given prices and only the
-    /// other rows bid, so a re-solve after a small change of the graph or prices costs bids in proportion to the change.
-    /// Every phase (with or without a start) likewise keeps the previous phase's pairs that satisfy the new ε and re-bids
-    /// only the others (Bertsekas' ε-scaling with retained assignments); the result still satisfies ε-complementary
-    /// slackness at the final ε.
-    /// </summary>
-    /// <param name="rowStart">CSR offsets, length n + 1.</param>
-    /// <param name="columns">Candidate columns of each row.</param>
-    /// <param name="costs">Edge costs.</param>
-    /// <param name="relativeEpsilon">Final ε relative to the mean edge cost.</param>
-    /// <param name="maxBidsPerRow">Budget: at most this many bids per row and phase on average.</param>
-    /// <param name="rowToColumn">Receives the assignment (length n).</param>
-    /// <param name="prices">Length n (prices in when warm, out on success), or empty.</param>
-    /// <param name="startRelativeEpsilon">NaN: cold start; else the first ε relative to the mean edge cost.</param>
-    /// <param name="startAssignment">Empty, or a perfect matching (row → column, every column once) over the graph's
-    /// edges to start from (used only on a warm start).</param>
-    /// <param name="cancellationToken">Checked every 65 536 bids.</param>
-    public static bool TrySolve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, double relativeEpsilon, int maxBidsPerRow, Span<int> rowToColumn, Span<double> prices, double startRelativeEpsilon, ReadOnlySpan<int> startAssignment, CancellationToken cancellationToken)
+    /// <returns>How it ended and how many bids it made (all phases).</returns>
+    public static SparseAuctionResult Solve(ReadOnlySpan<int> rowStart, ReadOnlySpan<int> columns, ReadOnlySpan<double> costs, SparseAuctionOptions options, Span<int> rowToColumn, Span<double> prices, CancellationToken cancellationToken)
     {
         var n = rowStart.Length - 1;
         if (n <= 0)
         {
-            return true;
+            return new(SparseAuctionOutcome.Solved, 0);
+        }
+
+        var exits = options.Exits;
+        if ((rowToColumn.Length != 0 && rowToColumn.Length != n) || (prices.Length != 0 && prices.Length != n) || (exits.Length != 0 && exits.Length != n))
+        {
+            throw new ArgumentException("rowToColumn, prices and the exits have one entry per row, or none.");
         }
 
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity, sum = 0;
@@ -89,9 +63,9 @@ internal static class SparseAuction
         }
 
         var mean = sum / Math.Max(costs.Length, 1);
-        var epsFinal = Math.Max(relativeEpsilon * mean, 1e-300);
-        var warm = !double.IsNaN(startRelativeEpsilon) && prices.Length == n;
-        var eps = warm ? Math.Max(startRelativeEpsilon * mean, epsFinal) : Math.Max((hi - lo) / 4, epsFinal);
+        var epsFinal = Math.Max(options.RelativeEpsilon * mean, 1e-300);
+        var warm = !double.IsNaN(options.StartRelativeEpsilon) && prices.Length == n;
+        var eps = warm ? Math.Max(options.StartRelativeEpsilon * mean, epsFinal) : Math.Max((hi - lo) / 4, epsFinal);
         var price = new double[n];
         if (warm)
         {
@@ -101,9 +75,11 @@ internal static class SparseAuction
         var owner = new int[n];
         var assigned = new int[n];
         var queue = new int[n];
-        var budget = (long)maxBidsPerRow * n;
+        var left = exits.Length == n ? new bool[n] : null;
+        var phaseBudget = (long)options.MaxBidsPerRow * n;
         Array.Fill(owner, -1);
         Array.Fill(assigned, -1);
+        var startAssignment = options.StartAssignment;
         if (warm && startAssignment.Length == n)
         {
             for (var i = 0; i < n; i++)
@@ -117,17 +93,23 @@ internal static class SparseAuction
             }
         }
 
+        long total = 0;
         while (true)
         {
             // Keep the pairs that satisfy ε-complementary slackness at this phase's ε (c_ij + p_j within ε of the row's
-            // minimum), queue the other rows in index order.
+            // minimum, its exit included), queue the other rows that have not left in index order.
             int head = 0, count = 0;
             for (var i = 0; i < n; i++)
             {
+                if (left is not null && left[i])
+                {
+                    continue;
+                }
+
                 var j = assigned[i];
                 if (j >= 0)
                 {
-                    double best = double.PositiveInfinity, mine = double.PositiveInfinity;
+                    double best = left is null ? double.PositiveInfinity : exits[i], mine = double.PositiveInfinity;
                     for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
                     {
                         var v = costs[e] + price[columns[e]];
@@ -175,14 +157,25 @@ internal static class SparseAuction
                     }
                 }
 
-                if (best < 0)
+                var second = d2;
+                if (left is not null)
                 {
-                    return false;
+                    if (best < 0 || !(d1 < exits[i]))
+                    {
+                        left[i] = true;
+                        continue;
+                    }
+
+                    second = Math.Min(d2, exits[i]);
+                }
+                else if (best < 0)
+                {
+                    return new(SparseAuctionOutcome.Failed, total);
                 }
 
-                // A row with one candidate bids as if its second choice were far away (it can only take that column).
-                var raise = double.IsPositiveInfinity(d2) ? (hi - lo) + eps : d2 - d1 + eps;
-                price[best] += raise;
+                // A row with one way (one candidate, no exit) bids as if its second choice were far away (it can only
+                // take that column).
+                price[best] += (double.IsPositiveInfinity(second) ? hi - lo : second - d1) + eps;
                 var previous = owner[best];
                 owner[best] = i;
                 assigned[i] = best;
@@ -194,12 +187,19 @@ internal static class SparseAuction
                     count++;
                 }
 
-                if (++bids > budget)
+                total++;
+                if (++bids > phaseBudget)
                 {
-                    return false;
+                    return new(SparseAuctionOutcome.Failed, total);
                 }
 
-                if ((bids & 0xFFFF) == 0)
+                if (total >= options.MaxBids)
+                {
+                    Write(assigned, price, rowToColumn, prices);
+                    return new(SparseAuctionOutcome.Stopped, total);
+                }
+
+                if ((total & 0xFFFF) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -213,12 +213,69 @@ internal static class SparseAuction
             eps = Math.Max(eps / Reduction, epsFinal);
         }
 
-        assigned.AsSpan().CopyTo(rowToColumn);
-        if (prices.Length == n)
+        Write(assigned, price, rowToColumn, prices);
+        return new(SparseAuctionOutcome.Solved, total);
+    }
+
+    private static void Write(int[] assigned, double[] price, Span<int> rowToColumn, Span<double> prices)
+    {
+        if (rowToColumn.Length == assigned.Length)
+        {
+            assigned.AsSpan().CopyTo(rowToColumn);
+        }
+
+        if (prices.Length == price.Length)
         {
             price.AsSpan().CopyTo(prices);
         }
-
-        return true;
     }
 }
+
+/// <summary>Options of <see cref="SparseAuction.Solve"/>.</summary>
+/// <param name="relativeEpsilon">Final ε relative to the mean edge cost (a solved assignment is within n·ε of the optimum
+/// over the edges).</param>
+internal readonly ref struct SparseAuctionOptions(double relativeEpsilon)
+{
+    /// <summary>Final ε relative to the mean |edge cost|.</summary>
+    public double RelativeEpsilon { get; } = relativeEpsilon;
+
+    /// <summary>NaN (default): cold start from zero prices and ε a quarter of the edge-cost range; else, with prices
+    /// given, a warm start from them with the first ε this fraction of the mean |edge cost| (prices of a nearby problem).</summary>
+    public double StartRelativeEpsilon { get; init; } = double.NaN;
+
+    /// <summary>Empty, or a perfect matching (row → column, every column once) over the graph's edges to start from, used
+    /// only on a warm start: its pairs that satisfy ε-complementary slackness under the given prices are kept and only the
+    /// other rows bid, so a re-solve after a small change costs bids in proportion to the change.</summary>
+    public ReadOnlySpan<int> StartAssignment { get; init; }
+
+    /// <summary>Empty (default: every row must be assigned), or per row its exit value e_i (may be +∞): the row leaves
+    /// for good instead of bidding once its best column costs c_ij + p_j ≥ e_i (see <see cref="SparseAuction"/>).</summary>
+    public ReadOnlySpan<double> Exits { get; init; }
+
+    /// <summary>Per-phase budget (default 5000, the polishes'): a phase with more than this many bids per row on average
+    /// fails (<see cref="SparseAuctionOutcome.Failed"/>, nothing written), as on graphs without a perfect matching and
+    /// without exits, or on pathological price wars.</summary>
+    public int MaxBidsPerRow { get; init; } = 5000;
+
+    /// <summary>Total budget over all phases (default: none): on the bid that reaches it the auction stops
+    /// (<see cref="SparseAuctionOutcome.Stopped"/>) and writes the prices and the assignment as they are.</summary>
+    public long MaxBids { get; init; } = long.MaxValue;
+}
+
+/// <summary>How <see cref="SparseAuction.Solve"/> ended.</summary>
+internal enum SparseAuctionOutcome
+{
+    /// <summary>Every row assigned, or gone to its exit, at the final ε; prices and assignment written.</summary>
+    Solved,
+
+    /// <summary>A phase ran over <see cref="SparseAuctionOptions.MaxBidsPerRow"/>, or a row without edges and without
+    /// exits had to bid: nothing written (the caller keeps its own matching).</summary>
+    Failed,
+
+    /// <summary>The total budget <see cref="SparseAuctionOptions.MaxBids"/> was reached: the prices and the assignment
+    /// reached so far were written (rows unassigned then are −1).</summary>
+    Stopped,
+}
+
+/// <summary>The outcome of <see cref="SparseAuction.Solve"/> and its bids over all phases.</summary>
+internal readonly record struct SparseAuctionResult(SparseAuctionOutcome Outcome, long Bids);

@@ -288,7 +288,8 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
 
             // Warm passes start from the current matching (row p holds column p): only rows whose partner is not within ε
             // of their best reduced cost bid. With warmEpsilon NaN every pass starts cold.
-            if (!SparseAuction.TrySolve(rowStart, columns, costs, FinalEpsilon, 5000, assignment, prices, pass == 0 && !seeded ? double.NaN : warmEpsilon, identity, cancellationToken))
+            var auction = new SparseAuctionOptions(FinalEpsilon) { StartRelativeEpsilon = pass == 0 && !seeded ? double.NaN : warmEpsilon, StartAssignment = identity, MaxBidsPerRow = 5000 };
+            if (SparseAuction.Solve(rowStart, columns, costs, auction, assignment, prices, cancellationToken).Outcome != SparseAuctionOutcome.Solved)
             {
                 break;
             }

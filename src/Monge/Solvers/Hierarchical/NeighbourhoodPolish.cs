@@ -164,7 +164,7 @@ internal sealed class NeighbourhoodPolish(int candidates, int leaves, int passes
         }
 
         var assignment = new int[n];
-        if (!SparseAuction.TrySolve(rowStart, columns, costs, 1e-7, 5000, assignment, cancellationToken))
+        if (SparseAuction.Solve(rowStart, columns, costs, new(1e-7) { MaxBidsPerRow = 5000 }, assignment, [], cancellationToken).Outcome != SparseAuctionOutcome.Solved)
         {
             return currentCost;
         }
