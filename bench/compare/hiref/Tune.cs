@@ -9,7 +9,7 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
+/// Keys: leaf, schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstranksq (FirstRankSquaredScore: 0 scores the Euclidean cost's sample with its own cost), firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
 /// neighbours, global (GlobalPasses), globalmax (GlobalMaxPoints), groups (GlobalGroupPoints), grounds (GlobalGroupRounds), gmaxdim (GlobalGroupMaxDimension), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), sampled (SampledStartPoints, 0: off), sampledmin (SampledStartMinBlock), sampledsteps (SampledStartSteps), sampledeucl (SampledStartEuclidean: 0 or 1), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
@@ -53,6 +53,7 @@ internal static class Tune
                 "firstrankdim" => solver with { FirstRankMaxDimension = I() },
                 "firstranksample" => solver with { FirstRankSamplePoints = I() },
                 "firstrankslabs" => solver with { FirstRankSlabRounds = I() },
+                "firstranksq" => solver with { FirstRankSquaredScore = I() != 0 },
                 "firstrankmargin" => solver with { FirstRankMargin = double.Parse(value, CultureInfo.InvariantCulture) },
                 "iter" => solver with { MaxIterations = I() },
                 "polish" => solver with { PolishRounds = I() },

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Monge.Geometry;
+using Monge.Geometry.Costs;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -43,6 +44,14 @@ public sealed partial record HierarchicalRefinement
     /// sample cost is lower by more than this fraction (default 0.005): where the candidates tie on the sample (half-moon →
     /// S-curve and MAF moons → rings at 1 048 576, within 0.1%) the problem keeps the default schedule.</summary>
     internal double FirstRankMargin { get; init; } = 0.005;
+
+    /// <summary>For the Euclidean cost, solve and score each candidate's sample with the squared Euclidean cost (default
+    /// true; false: with the Euclidean cost and its own Nyström factors). The Euclidean sample costs barely separate the
+    /// candidates (checkerboard at 1 048 576: rank 4 by 0.18%, under <see cref="FirstRankMargin"/>, though [4, 8, 8, 16] is
+    /// 0.38% above the bound against 2.79% for [16, 16, 16]); the squared cost, which weighs the long moves of a poor
+    /// partition more, separates them as for the squared problem (docs/hiref.md, "Stop 26 (chkeuc)"). Other costs are
+    /// scored with their own.</summary>
+    internal bool FirstRankSquaredScore { get; init; } = true;
 
     /// <summary>Whether an <paramref name="n"/>-point, <paramref name="d"/>-dimensional problem chooses level 1's rank.</summary>
     internal bool UsesFirstRankChoice(int n, int d) =>
@@ -107,6 +116,7 @@ public sealed partial record HierarchicalRefinement
             GlobalPasses = 0,
             RandomPartsSize = 0,
             FirstRankCandidates = [],
+            Cost = FirstRankSquaredScore && Cost is Euclidean<double> ? null : Cost,
         };
         var costs = new double[candidates.Length];
         var best = 0;
