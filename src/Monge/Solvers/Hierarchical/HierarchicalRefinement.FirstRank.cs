@@ -40,11 +40,6 @@ public sealed partial record HierarchicalRefinement
     /// is the worst at 1 048 576).</summary>
     internal int FirstRankSlabRounds { get; init; } = 8;
 
-    /// <summary>A candidate replaces the automatic schedule's own first rank (when that rank is a candidate) only if its
-    /// sample cost is lower by more than this fraction (default 0.005): where the candidates tie on the sample (half-moon →
-    /// S-curve and MAF moons → rings at 1 048 576, within 0.1%) the problem keeps the default schedule.</summary>
-    internal double FirstRankMargin { get; init; } = 0.005;
-
     /// <summary>For the Euclidean cost, solve and score each candidate's sample with the squared Euclidean cost (default
     /// true; false: with the Euclidean cost and its own Nyström factors). The Euclidean sample costs barely separate the
     /// candidates (checkerboard at 1 048 576: rank 4 by 0.18%, under <see cref="FirstRankMargin"/>, though [4, 8, 8, 16] is
@@ -52,6 +47,11 @@ public sealed partial record HierarchicalRefinement
     /// partition more, separates them as for the squared problem (docs/hiref.md, "Stop 26 (chkeuc)"). Other costs are
     /// scored with their own.</summary>
     internal bool FirstRankSquaredScore { get; init; } = true;
+
+    /// <summary>A candidate replaces the automatic schedule's own first rank (when that rank is a candidate) only if its
+    /// sample cost is lower by more than this fraction (default 0.005): where the candidates tie on the sample (half-moon →
+    /// S-curve and MAF moons → rings at 1 048 576, within 0.1%) the problem keeps the default schedule.</summary>
+    internal double FirstRankMargin { get; init; } = 0.005;
 
     /// <summary>Whether an <paramref name="n"/>-point, <paramref name="d"/>-dimensional problem chooses level 1's rank.</summary>
     internal bool UsesFirstRankChoice(int n, int d) =>
@@ -107,6 +107,7 @@ public sealed partial record HierarchicalRefinement
         // FirstRankSlabRounds rounds of the whole problem's small slabs.
         var probe = SplitOptionsFor(n) with
         {
+            Cost = FirstRankSquaredScore && Cost is Euclidean<double> ? null : Cost,
             Polish = FirstRankSlabRounds > 0,
             PolishMaxPoints = 0,
             SlabMaxPoints = 0,
@@ -116,7 +117,6 @@ public sealed partial record HierarchicalRefinement
             GlobalPasses = 0,
             RandomPartsSize = 0,
             FirstRankCandidates = [],
-            Cost = FirstRankSquaredScore && Cost is Euclidean<double> ? null : Cost,
         };
         var costs = new double[candidates.Length];
         var best = 0;
