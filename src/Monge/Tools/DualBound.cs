@@ -330,6 +330,13 @@ public sealed partial record DualBound
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        // A finer level, raised by the sparse ascent, in place of the level's own potential (SparseLevelSize; lvl16).
+        IReadOnlyList<double> levelBounds = [];
+        if (level is not null && SparseLevelSize > 0)
+        {
+            (level, levelBounds) = SparseLevel(source, target, a, b, cost, level, cancellationToken);
+        }
+
         var sinkhornElapsed = clock.Elapsed;
         clock.Restart();
         var entropicDual = level is { } lv
@@ -363,6 +370,7 @@ public sealed partial record DualBound
             SinkhornConvergence = convergence,
             SinkhornElapsed = sinkhornElapsed,
             CertifyElapsed = clock.Elapsed,
+            LevelBounds = levelBounds,
         };
     }
 
@@ -515,6 +523,11 @@ public sealed partial record DualBound
         if (MediumSize > CoarseSize && RefineIterations > 0 && RefineMaxPairs >= 0 && (long)MediumSize * MediumSize > RefineMaxPairs)
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"MediumSize² must not exceed RefineMaxPairs (got MediumSize {MediumSize}, RefineMaxPairs {RefineMaxPairs}).", nameof(MediumSize));
+        }
+
+        if (SparseLevelPasses < 0)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"SparseLevelPasses must be non-negative (got {SparseLevelPasses}).", nameof(SparseLevelPasses));
         }
 
         if (MaxIterations < 1)
