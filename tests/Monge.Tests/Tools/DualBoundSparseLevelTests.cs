@@ -1,5 +1,4 @@
 using Monge.Datasets;
-using Monge.Geometry;
 using Monge.Tools;
 
 namespace Monge.Tests.Tools;
@@ -44,13 +43,23 @@ public class DualBoundSparseLevelTests
             Assert.Equal(one.LevelBounds, two.LevelBounds);
         }
 
-        // Not above the level's size: no sparse level, the plain level's bound.
-        var plain = (options with { SparseLevelSize = -1 }).Compute(x, y, cost);
+        // Off (0) or not above the level's size: no sparse level, the plain level's bound.
+        var plain = (options with { SparseLevelSize = 0 }).Compute(x, y, cost);
         var notAbove = (options with { SparseLevelSize = 100 }).Compute(x, y, cost);
         Assert.Empty(plain.LevelBounds);
         Assert.Empty(notAbove.LevelBounds);
         Assert.Equal(plain.LowerBound, notAbove.LowerBound);
         DualBoundChecks.AssertCertificate(plain, x, y, cost, exact, $"{dataset} d={d} {costName} plain");
+
+        // Automatic (−1): on above AscentMaxPoints in dimension above TreeMaxDimension (here the whole 300 points), off
+        // where the full-size ascent may run (n not above AscentMaxPoints).
+        var auto = (options with { SparseLevelSize = -1 }).Compute(x, y, cost);
+        var whole = (options with { SparseLevelSize = n }).Compute(x, y, cost);
+        var autoOff = (options with { SparseLevelSize = -1, AscentMaxPoints = n, AscentCandidates = 0 }).Compute(x, y, cost);
+        Assert.Equal(whole.LowerBound, auto.LowerBound);
+        Assert.NotEmpty(auto.LevelBounds);
+        Assert.Empty(autoOff.LevelBounds);
+        Assert.Equal(plain.LowerBound, autoOff.LowerBound);
     }
 
     [Fact]
