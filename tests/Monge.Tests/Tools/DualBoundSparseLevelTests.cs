@@ -22,8 +22,17 @@ public class DualBoundSparseLevelTests
         var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, d, costName, seed);
         var options = new DualBound
         {
-            CoarseSize = 48, MediumSize = 100, RefineMaxPairs = 100L * 100, RefineIterations = 3, Seed = seed, TreeMinPairs = 0,
-            TreeMaxDimension = 0, ClusterPoints = 24, ExactMaxPairs = -1, AscentMaxPoints = 0, SparseLevelSize = 200,
+            CoarseSize = 48,
+            MediumSize = 100,
+            RefineMaxPairs = 100L * 100,
+            RefineIterations = 3,
+            Seed = seed,
+            TreeMinPairs = 0,
+            TreeMaxDimension = 0,
+            ClusterPoints = 24,
+            ExactMaxPairs = -1,
+            AscentMaxPoints = 0,
+            SparseLevelSize = 200,
         };
         // With the default tree dimension: the Euclidean tree path in 2-D (its level transforms), the cluster path above;
         // the squared cost's 2-D tree path extends the level instead (no level, so no sparse level).
