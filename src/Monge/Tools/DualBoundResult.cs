@@ -35,6 +35,10 @@ public sealed record DualBoundResult(double LowerBound, double[] F, double[] G)
     /// first).</summary>
     internal IReadOnlyList<long> AscentBids { get; init; } = [];
 
+    /// <summary>The sparse level's bound on its own sample problem after the lift, then after each ascent pass
+    /// (diagnostics; empty when no sparse level ran: <see cref="DualBound"/>'s SparseLevelSize).</summary>
+    internal IReadOnlyList<double> LevelBounds { get; init; } = [];
+
     /// <summary>
     /// The certified relative gap of a plan with cost <paramref name="cost"/>: (cost − bound) / bound, an upper bound on
     /// cost / optimum − 1. It is +∞ when the bound is not positive (no relative statement is possible) unless the cost
