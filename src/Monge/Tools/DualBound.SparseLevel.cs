@@ -13,7 +13,8 @@ public sealed partial record DualBound
 
     /// <summary>
     /// Points per side of the sparse level above the certificate's subsample level (default −1: automatic, 131 072 above
-    /// <see cref="AscentMaxPoints"/> points per side in dimension above <see cref="TreeMaxDimension"/>, none otherwise; 0:
+    /// <see cref="AscentMaxPoints"/> points per side in dimension above <see cref="TreeMaxDimension"/> and not above
+    /// <see cref="AscentExitMaxDimension"/> (where the ascent with exits is measured; 64-D is not), none otherwise; 0:
     /// none; a positive size: that size wherever a level is read, if larger than the level). When the first c-transforms
     /// read a level's potential on its own points (<see cref="LevelTransforms"/>) and both clouds are uniform with the
     /// squared Euclidean or Euclidean cost, a seeded sample of this many points per side (at most n) takes the level's
@@ -43,7 +44,8 @@ public sealed partial record DualBound
         var n = source.Count;
         var m = target.Count;
         var requested = SparseLevelSize >= 0 ? SparseLevelSize
-            : AscentMaxPoints >= 0 && Math.Min(n, m) > AscentMaxPoints && source.Dimension > TreeMaxDimension ? SparseLevelDefaultSize : 0;
+            : AscentMaxPoints >= 0 && Math.Min(n, m) > AscentMaxPoints && source.Dimension > TreeMaxDimension
+              && (AscentExitMaxDimension < 0 || source.Dimension <= AscentExitMaxDimension) ? SparseLevelDefaultSize : 0;
         var size = Math.Min(requested, Math.Min(n, m));
         if (requested <= 0 || size <= Math.Max(level.Rows.Length, level.Cols.Length) || size < 2 || !Uniform(a) || !Uniform(b)
             || cost is not (null or SquaredEuclidean<double> or Euclidean<double>))
@@ -78,6 +80,7 @@ public sealed partial record DualBound
             AscentExitPoints = 0,
             AscentExitMaxDimension = -1,
             AscentExitPasses = SparseLevelPasses,
+            AscentExitFirstGain = 0,
             UpperBound = double.NaN,
         };
         var raised = ascent.SparseAscent(fineSource, fineTarget, uniform, uniform, cost, transforms, lifted, cancellationToken);

@@ -543,6 +543,11 @@ public sealed partial record DualBound
             throw new InputValidationException(InputProblem.InvalidParameter, $"EuclideanTreeSlack must be non-negative and finite (got {EuclideanTreeSlack}).", nameof(EuclideanTreeSlack));
         }
 
+        if (!(AscentExitFirstGain >= 0) || !double.IsFinite(AscentExitFirstGain))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"AscentExitFirstGain must be non-negative and finite (got {AscentExitFirstGain}).", nameof(AscentExitFirstGain));
+        }
+
         if (!(AscentSkipGap >= 0) || !double.IsFinite(AscentSkipGap) || double.IsInfinity(UpperBound))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"AscentSkipGap must be non-negative and finite and UpperBound finite or NaN (got {AscentSkipGap}, {UpperBound}).", nameof(AscentSkipGap));

@@ -60,13 +60,25 @@ public class DualBoundSparseLevelTests
         Assert.Equal(plain.LowerBound, notAbove.LowerBound);
         DualBoundChecks.AssertCertificate(plain, x, y, cost, exact, $"{dataset} d={d} {costName} plain");
 
-        // Automatic (−1): on above AscentMaxPoints in dimension above TreeMaxDimension (here the whole 300 points), off
+        // Automatic (−1): on above AscentMaxPoints in dimension above TreeMaxDimension and up to AscentExitMaxDimension (here
+        // the whole 300 points), off
         // where the full-size ascent may run (n not above AscentMaxPoints).
         var auto = (options with { SparseLevelSize = -1 }).Compute(x, y, cost);
         var whole = (options with { SparseLevelSize = n }).Compute(x, y, cost);
         var autoOff = (options with { SparseLevelSize = -1, AscentMaxPoints = n, AscentCandidates = 0 }).Compute(x, y, cost);
-        Assert.Equal(whole.LowerBound, auto.LowerBound);
-        Assert.NotEmpty(auto.LevelBounds);
+        if (d <= options.AscentExitMaxDimension)
+        {
+            Assert.Equal(whole.LowerBound, auto.LowerBound);
+            Assert.NotEmpty(auto.LevelBounds);
+        }
+        else
+        {
+            // Above the exit ascent's dimension (64-D here) the automatic level is off.
+            Assert.Empty(auto.LevelBounds);
+            Assert.Equal(plain.LowerBound, auto.LowerBound);
+        }
+
+
         Assert.Empty(autoOff.LevelBounds);
         Assert.Equal(plain.LowerBound, autoOff.LowerBound);
     }

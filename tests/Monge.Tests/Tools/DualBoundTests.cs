@@ -325,6 +325,32 @@ public class DualBoundTests
         Assert.Throws<InputValidationException>(() => (options with { UpperBound = double.PositiveInfinity }).Compute(x, y));
     }
 
+    [Fact]
+    public void Compute_SparseAscent_FirstPassGainGatesTheLaterPassesAboveTheTreeDimension()
+    {
+        // Stop 26: above TreeMaxDimension the ascent with exits goes on after its first pass only if that pass gained at
+        // least AscentExitFirstGain; the one-pass run is a prefix of the full run (same bounds), both below the optimum.
+        // In 2-D (the tree dimension) the gate does not apply.
+        var (x, y) = Mixture(600, 31, 16);
+        var exact = new LinearAssignment().Solve(x, y).TotalCost / 600;
+        var options = new DualBound { CoarseSize = 50, ExactMaxPairs = -1, AscentExitPoints = 0, AscentExitMaxDimension = -1 };
+        var all = (options with { AscentExitFirstGain = 0 }).Compute(x, y);
+        var gated = (options with { AscentExitFirstGain = 1 }).Compute(x, y);
+        Assert.True(all.AscentBounds.Count >= 3, $"the plain ascent took {all.AscentBounds.Count - 1} passes");
+        Assert.Equal(all.AscentBounds.Take(2), gated.AscentBounds);
+        Assert.Equal(gated.AscentBounds[^1], gated.LowerBound);
+        Assert.True(all.LowerBound > gated.LowerBound, $"{all.LowerBound:R} vs {gated.LowerBound:R}");
+        AssertBelow(exact, all.LowerBound, "all passes");
+        AssertBelow(exact, gated.LowerBound, "one pass");
+
+        var (tx, ty) = Tissue(600, 27);
+        var plain2 = (options with { AscentExitFirstGain = 0 }).Compute(tx, ty);
+        var gate2 = (options with { AscentExitFirstGain = 1 }).Compute(tx, ty);
+        Assert.Equal(plain2.AscentBounds, gate2.AscentBounds);
+        Assert.Throws<InputValidationException>(() => (options with { AscentExitFirstGain = -1 }).Compute(x, y));
+        Assert.Throws<InputValidationException>(() => (options with { AscentExitFirstGain = double.NaN }).Compute(x, y));
+    }
+
     private static (PointCloud<double> X, PointCloud<double> Y) Mixture(int n, int seed, int d)
     {
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, seed, d, withTarget: true);
