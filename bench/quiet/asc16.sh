@@ -11,6 +11,7 @@
 # (2 passes), certified gap 0.475% -> 0.162%, certify_cpu_s 308.1 (2.26x; ≈ 148 without the ascent, 1.09x).
 # Euclidean 16-D: solve 168.6 CPU-s, cost 9.278342; ascent: 9.252034 9.265335 9.266133 (2 passes), 0.284% -> 0.132%,
 # certify_cpu_s 528.2 (3.13x, over the 3x goal; ≈ 314 without the ascent, 1.86x).
+# EXTRA="exitpasses=1": Euclidean 16-D certificate 451.0 CPU-s alone (2.67x), bound 9.265335 (0.140%).
 # Quiet estimate: ≈ 25–35 minutes (≈ 2 000 CPU-s on 2 cores; the 50-D row not yet measured anywhere).
 # Needs /usr/bin/python3 with anndata and h5py, `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail
