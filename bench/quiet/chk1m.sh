@@ -9,19 +9,10 @@
 # Goal: the solve ≤ 30 s wall. Estimated run time on a quiet 2-core machine: ~8 minutes. Assumes
 # `dotnet build Monge.slnx -c Release`; run from the repository root.
 set -euo pipefail
-HIREF=bench/compare/hiref/bin/Release/net10.0/hiref
+source "$(dirname "$0")/lib.sh"
 uptime
-echo "| case | variant | wall s | CPU s (user+sys) | peak RSS | cost | gap to the bound |"
-echo "|---|---|---|---|---|---|---|"
-row() { # dataset, bound, label, extra options...
-  local data=$1 bound=$2 label=$3
-  out=$( { timeout 600 /usr/bin/time -f "TIME %e %U %S %M" $HIREF tune "$data" 2 sqeuclidean 1048576 lb="$bound" "${@:4}"; } 2>&1 ) || { echo "| $data | $label | failed |"; return 0; }
-  read -r wall user sys rss <<< "$(grep '^TIME' <<< "$out" | awk '{print $2, $3, $4, $5}')"
-  line=$(grep "^$data" <<< "$out")
-  cost=$(grep -o 'cost=[0-9.]*' <<< "$line" | head -1 | cut -d= -f2)
-  gap=$(grep -o ',gap=[^,]*' <<< "$line" | cut -d= -f2)
-  echo "| $data | $label | $wall | $(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') | $(awk -v r="$rss" 'BEGIN{printf "%.2f GB", r/1e6}') | $cost | $gap |"
-}
+tune_1m_header
+row() { tune_1m_row sqeuclidean "$@"; }  # dataset, bound, label, extra options...
 row checkerboard 21.086307 "default, seed 0"
 row checkerboard 21.086307 "[4,8,8,16], seed 0" schedule=4,8,8,16
 row checkerboard 21.086307 "[8,8,8,8], seed 0" schedule=8,8,8,8

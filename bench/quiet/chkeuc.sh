@@ -11,22 +11,12 @@
 # Estimated run time on a quiet 2-core machine: ~27 minutes for all (13 solves of 40–60 s wall, data generation included).
 # Assumes `dotnet build Monge.slnx -c Release` and `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail
-HIREF=bench/compare/hiref/bin/Release/net10.0/hiref
+source "$(dirname "$0")/lib.sh"
+TUNE_TIMEOUT=900
 what=${1:-all}
 uptime
-echo "| case | variant | wall s | CPU s (user+sys) | peak RSS | schedule | cost | gap to the bound | first rank (sample costs) |"
-echo "|---|---|---|---|---|---|---|---|---|"
-row() { # dataset, bound, label, extra options...
-  local data=$1 bound=$2 label=$3
-  out=$( { timeout 900 /usr/bin/time -f "TIME %e %U %S %M" $HIREF tune "$data" 2 euclidean 1048576 lb="$bound" "${@:4}"; } 2>&1 ) || { echo "| $data | $label | failed |"; return 0; }
-  read -r wall user sys rss <<< "$(grep '^TIME' <<< "$out" | awk '{print $2, $3, $4, $5}')"
-  line=$(grep "^$data" <<< "$out")
-  cost=$(grep -o 'cost=[0-9.]*' <<< "$line" | head -1 | cut -d= -f2)
-  gap=$(grep -o ',gap=[^,]*' <<< "$line" | cut -d= -f2)
-  sched=$(grep -o 'schedule=\[[0-9 ]*\]' <<< "$line" | cut -d= -f2)
-  first=$(grep '  first rank:' <<< "$out" | sed 's/  first rank: //' || true)
-  echo "| $data | $label | $wall | $(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') | $(awk -v r="$rss" 'BEGIN{printf "%.2f GB", r/1e6}') | $sched | $cost | $gap | $first |"
-}
+tune_1m_header
+row() { tune_1m_row euclidean "$@"; }  # dataset, bound, label, extra options...
 if [[ $what == chk || $what == all ]]; then
   for seed in 0 1 2; do
     row checkerboard 4.591281 "default, seed $seed" seed=$seed

@@ -42,3 +42,26 @@ tune_cpu() {
   read -r u s m < <(grep -o '^CPU [0-9.]* [0-9.]* [0-9]*$' <<< "$1" | tail -1 | cut -c5-)
   echo "$(echo "$u + $s" | bc) $(echo "$m / 1024" | bc)"
 }
+
+# tune_1m_header / tune_1m_row COST DATASET BOUND LABEL [options...]: one `hiref tune DATASET 2 COST 1048576 lb=BOUND
+# options...` under /usr/bin/time (at most TUNE_TIMEOUT seconds, default 600), printed as a markdown row under
+# tune_1m_header's header: dataset, label, wall s, CPU-s (user + sys), peak RSS, schedule, cost, gap to the bound and the
+# level-1 rank choice's report (empty when it did not run); "failed" when the run fails. Calls hiref_harness.
+tune_1m_header() {
+  echo "| case | variant | wall s | CPU s (user+sys) | peak RSS | schedule | cost | gap to the bound | first rank (sample costs) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+}
+tune_1m_row() {
+  local cost_name=$1 data=$2 bound=$3 label=$4 out wall user sys rss line cost gap sched first
+  shift 4
+  hiref_harness
+  out=$( { timeout "${TUNE_TIMEOUT:-600}" /usr/bin/time -f "TIME %e %U %S %M" "$H" tune "$data" 2 "$cost_name" 1048576 lb="$bound" "$@"; } 2>&1 ) \
+    || { echo "| $data | $label | failed |"; return 0; }
+  read -r wall user sys rss <<< "$(grep '^TIME' <<< "$out" | awk '{print $2, $3, $4, $5}')"
+  line=$(grep "^$data" <<< "$out")
+  cost=$(grep -o 'cost=[0-9.]*' <<< "$line" | head -1 | cut -d= -f2)
+  gap=$(grep -o ',gap=[^,]*' <<< "$line" | cut -d= -f2)
+  sched=$(grep -o 'schedule=\[[0-9 ]*\]' <<< "$line" | cut -d= -f2)
+  first=$(grep '  first rank:' <<< "$out" | sed 's/  first rank: //' || true)
+  echo "| $data | $label | $wall | $(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') | $(awk -v r="$rss" 'BEGIN{printf "%.2f GB", r/1e6}') | $sched | $cost | $gap | $first |"
+}

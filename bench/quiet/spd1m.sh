@@ -10,21 +10,10 @@
 # Bounds as in chkrank.sh. Estimated run time on a quiet 2-core machine: ~10 minutes (18 solves of ~30 s + 12 short runs).
 # Assumes `dotnet build Monge.slnx -c Release` and `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail
-HIREF=bench/compare/hiref/bin/Release/net10.0/hiref
+source "$(dirname "$0")/lib.sh"
 uptime
-echo "| case | variant | wall s | CPU s (user+sys) | peak RSS | schedule | cost | gap to the bound | first rank (sample costs) |"
-echo "|---|---|---|---|---|---|---|---|---|"
-row() { # dataset, bound, label, extra options...
-  local data=$1 bound=$2 label=$3
-  out=$( { timeout 600 /usr/bin/time -f "TIME %e %U %S %M" $HIREF tune "$data" 2 sqeuclidean 1048576 lb="$bound" "${@:4}"; } 2>&1 ) || { echo "| $data | $label | failed |"; return 0; }
-  read -r wall user sys rss <<< "$(grep '^TIME' <<< "$out" | awk '{print $2, $3, $4, $5}')"
-  line=$(grep "^$data" <<< "$out")
-  cost=$(grep -o 'cost=[0-9.]*' <<< "$line" | head -1 | cut -d= -f2)
-  gap=$(grep -o ',gap=[^,]*' <<< "$line" | cut -d= -f2)
-  sched=$(grep -o 'schedule=\[[0-9 ]*\]' <<< "$line" | cut -d= -f2)
-  first=$(grep '  first rank:' <<< "$out" | sed 's/  first rank: //' || true)
-  echo "| $data | $label | $wall | $(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') | $(awk -v r="$rss" 'BEGIN{printf "%.2f GB", r/1e6}') | $sched | $cost | $gap | $first |"
-}
+tune_1m_header
+row() { tune_1m_row sqeuclidean "$@"; }  # dataset, bound, label, extra options...
 cases() { # variant label, options...
   row checkerboard 21.086307 "$1, seed 0" "${@:2}"
   row checkerboard 21.086307 "$1, seed 1" seed=1 "${@:2}"
@@ -41,7 +30,7 @@ echo "choice alone (firstrankonly=1): dataset, options, first rank (sample costs
 for par in 1 0; do
   for args in "checkerboard" "checkerboard seed=1" "checkerboard seed=2" "eight-gaussians-moons" "half-moon-s-curve" "maf-moons-rings"; do
     read -r data extra <<< "$args"
-    $HIREF tune "$data" 2 sqeuclidean 1048576 firstrankonly=1 firstrankpar=$par $extra | grep 'first rank' || echo "$data failed"
+    hiref_harness; "$H" tune "$data" 2 sqeuclidean 1048576 firstrankonly=1 firstrankpar=$par $extra | grep 'first rank' || echo "$data failed"
   done
 done
 uptime
