@@ -9,26 +9,14 @@ namespace Monge.Tests.Solvers.Hierarchical;
 /// the squared problem's choice on the same points; the choice stays deterministic at any thread count.</summary>
 public class FirstRankEuclideanTests
 {
-    // A small problem made to take the choice (threshold 0, small leaves and sample), no polish.
-    private static HierarchicalRefinement Small(int seed, ICostFunction<double>? cost) => new()
-    {
-        Seed = seed,
-        Cost = cost,
-        LeafSize = 64,
-        FirstRankAbove = 0,
-        FirstRankSamplePoints = 4096,
-        Polish = false,
-        RandomPartsSize = 0,
-    };
-
     // Oracle: the squared-cost problem on the same points (its choice scores the same sample with the squared cost).
     [Fact]
     public void Euclidean_ScoresTheSampleWithTheSquaredCost_AsTheSquaredProblemDoes()
     {
         var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 8192, 1, 2, withTarget: true);
-        var squared = Small(2, null).ChooseFirstRank(data.Source, data.Target!);
-        var euclidean = Small(2, new Euclidean<double>()).ChooseFirstRank(data.Source, data.Target!);
-        var own = (Small(2, new Euclidean<double>()) with { FirstRankSquaredScore = false }).ChooseFirstRank(data.Source, data.Target!);
+        var squared = FirstRankTests.Small(2, null).ChooseFirstRank(data.Source, data.Target!);
+        var euclidean = FirstRankTests.Small(2, new Euclidean<double>()).ChooseFirstRank(data.Source, data.Target!);
+        var own = (FirstRankTests.Small(2, new Euclidean<double>()) with { FirstRankSquaredScore = false }).ChooseFirstRank(data.Source, data.Target!);
         Assert.NotNull(squared);
         Assert.Equal(squared!.Rank, euclidean!.Rank);
         Assert.Equal(squared.Scores, euclidean.Scores);
@@ -43,8 +31,8 @@ public class FirstRankEuclideanTests
     public void Euclidean_Choice_IsDeterministic_AtOneAndTwoThreads()
     {
         var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 8192, 1, 2, withTarget: true);
-        var one = (Small(3, new Euclidean<double>()) with { MaxDegreeOfParallelism = 1 }).Solve(data.Source, data.Target!);
-        var two = (Small(3, new Euclidean<double>()) with { MaxDegreeOfParallelism = 2 }).Solve(data.Source, data.Target!);
+        var one = (FirstRankTests.Small(3, new Euclidean<double>()) with { MaxDegreeOfParallelism = 1 }).Solve(data.Source, data.Target!);
+        var two = (FirstRankTests.Small(3, new Euclidean<double>()) with { MaxDegreeOfParallelism = 2 }).Solve(data.Source, data.Target!);
         Assert.NotNull(one.FirstRank);
         Assert.Equal(one.FirstRank!.Scores, two.FirstRank!.Scores);
         Assert.Equal(one.RankSchedule, two.RankSchedule);
@@ -59,8 +47,8 @@ public class FirstRankEuclideanTests
         var solver = new HierarchicalRefinement();
         Assert.True(solver.FirstRankSquaredScore);
         var data = SyntheticData.Generate(SyntheticDataset.Checkerboard, 8192, 1, 2, withTarget: true);
-        var squared = Small(2, null).ChooseFirstRank(data.Source, data.Target!);
-        var p3 = Small(2, new PNormPower<double>(3)).ChooseFirstRank(data.Source, data.Target!);
+        var squared = FirstRankTests.Small(2, null).ChooseFirstRank(data.Source, data.Target!);
+        var p3 = FirstRankTests.Small(2, new PNormPower<double>(3)).ChooseFirstRank(data.Source, data.Target!);
         Assert.NotEqual(squared!.Scores, p3!.Scores);
     }
 }

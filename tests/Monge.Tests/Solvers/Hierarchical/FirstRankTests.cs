@@ -1,4 +1,5 @@
 using Monge.Datasets;
+using Monge.Geometry.Costs;
 using Monge.Solvers.Hierarchical;
 
 namespace Monge.Tests.Solvers.Hierarchical;
@@ -121,9 +122,11 @@ public class FirstRankTests
     }
 
     // A small problem made to take the choice (threshold 0, small leaves and sample), no polish: what the levels give.
-    private static HierarchicalRefinement Small(int seed) => new()
+    // Shared with FirstRankEuclideanTests (the cost is the squared Euclidean one unless given).
+    internal static HierarchicalRefinement Small(int seed, ICostFunction<double>? cost = null) => new()
     {
         Seed = seed,
+        Cost = cost,
         LeafSize = 64,
         FirstRankAbove = 0,
         FirstRankSamplePoints = 4096,
