@@ -6,9 +6,9 @@
 # 16-D Gaussian mixture, both costs: `hiref bound DATASET D N cost=COST exact=1` with the default, and with BEFORE=1 also
 # `warbids=30000`. Prints per case the `ascent:` line (bound after each pass, bids per pass: a pass over 1000·n bids is a
 # war re-run with exits) and the summary line (bound, exact optimum, below the optimum, bound_cpu_s = the certificate's
-# CPU-s, exact_cpu_s), then `CPU user sys peakKB` of the process. Under load (helper, 2026-12-07) the war row
-# eight-gaussians-moons Euclidean 16 384 took ≈ 1.7× stop 26's quiet 397.6 CPU-s before; see docs/hiref.md
-# "Stop 27 (pwar)". Quiet estimate: ≈ 15–25 min with the default only (the 16 384 exact optima dominate), + ≈ 8 min with
+# CPU-s, exact_cpu_s), then `CPU user sys peakKB` of the process. Not yet run at 16 384 (the helper's machine was at
+# load 30–116); the war row is eight-gaussians-moons Euclidean 16 384 (stop 26, quiet: 397.6 CPU-s before); see
+# docs/hiref.md "Stop 27 (pwar)". Quiet estimate: ≈ 15–25 min with the default only (the 16 384 exact optima dominate), + ≈ 8 min with
 # BEFORE=1 (the 16 384 Euclidean war). Needs `dotnet build Monge.slnx -c Release`; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
