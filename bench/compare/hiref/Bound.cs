@@ -12,7 +12,7 @@ using Monge.Tools;
 /// .npy files; CPU-seconds of each (the machine may be loaded).
 /// Usage: -- bound DATASET D N [key=value…] | -- bound X.npy Y.npy ROWS [key=value…]; keys: cost (sqeuclidean),
 /// eps, iter, coarse, refine, single (1/0), exactmax (ExactMaxPairs), tiles (1/0: float32 tiles on the cluster path),
-/// exact (1/0: the network simplex optimum, default on up to 16 384), opt (a known optimum instead), ascent (AscentCandidates, 0: off), ascentrev, passes (AscentPasses), bids (AscentBids), ascentmax (AscentMaxPoints), exits (AscentExitPoints), exitpasses (AscentExitPasses), exitdim (AscentExitMaxDimension), coarseexact (CoarseExactMaxPairs), refinemax (RefineMaxPairs).
+/// exact (1/0: the network simplex optimum, default on up to 16 384), opt (a known optimum instead), ascent (AscentCandidates, 0: off), ascentrev, passes (AscentPasses), bids (AscentBids), warbids (AscentWarBids), ascentmax (AscentMaxPoints), exits (AscentExitPoints), exitpasses (AscentExitPasses), exitdim (AscentExitMaxDimension), coarseexact (CoarseExactMaxPairs), refinemax (RefineMaxPairs).
 /// </summary>
 internal static class Bound
 {
@@ -61,6 +61,7 @@ internal static class Bound
             AscentExitPoints = int.Parse(Get("exits", defaults.AscentExitPoints.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentExitPasses = int.Parse(Get("exitpasses", defaults.AscentExitPasses.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentExitMaxDimension = int.Parse(Get("exitdim", defaults.AscentExitMaxDimension.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            AscentWarBids = int.Parse(Get("warbids", defaults.AscentWarBids.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             AscentPasses = int.Parse(Get("passes", defaults.AscentPasses.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

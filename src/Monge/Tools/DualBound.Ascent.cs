@@ -53,6 +53,14 @@ public sealed partial record DualBound
     /// </summary>
     internal int AscentExitPoints { get; init; } = 16384;
 
+    /// <summary>
+    /// Budget of an ascent pass without exits (up to <see cref="AscentExitPoints"/>), bids per row on average (default
+    /// 1000; at least 1; at or above <see cref="AscentBids"/>: that budget alone). A pass that reaches it is taken for a
+    /// price war (rows fighting for too few columns of the sparse graph at a tiny ε): it is re-run from the same warm
+    /// start with exits on the rest of <see cref="AscentBids"/>, and the later passes run with exits. Stop 27 (pwar).
+    /// </summary>
+    internal int AscentWarBids { get; init; } = 1000;
+
     /// <summary>Most passes of the ascent with exits (above <see cref="AscentExitPoints"/>; default 6).</summary>
     internal int AscentExitPasses { get; init; } = 6;
 
@@ -139,6 +147,10 @@ public sealed partial record DualBound
         var reverseIds = new int[n * Math.Max(kr, 1)];
         var reverseFound = new int[n];
         var prices = new double[n];
+        var start = new double[n];
+        var noExit = new double[n];
+        Array.Fill(noExit, double.PositiveInfinity);
+        var war = false;
         List<double> bounds = [best.LowerBound];
         List<long> bids = [0];
         var current = best;
@@ -217,13 +229,27 @@ public sealed partial record DualBound
                     largest = Math.Max(largest, costs[e] + prices[columns[e]]);
                 }
 
-                exit[i] = exits ? largest : double.PositiveInfinity;
+                exit[i] = largest;
             }
 
             // Warm from −v, each row free to leave for its exit, no per-phase budget but a total one: the prices reached
-            // are certified whether the auction finished or stopped on it.
-            var auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = exit, MaxBidsPerRow = int.MaxValue, MaxBids = (long)AscentBids * n };
-            bids.Add(SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken).Bids);
+            // are certified whether the auction finished or stopped on it. Without exits a pass that spends its
+            // AscentWarBids is in a price war: re-run from the same prices with exits on the rest of the budget.
+            var budget = (long)AscentBids * n;
+            var withExits = exits || war;
+            prices.CopyTo(start, 0);
+            var auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = withExits ? exit : noExit, MaxBidsPerRow = int.MaxValue, MaxBids = withExits ? budget : Math.Min(budget, (long)AscentWarBids * n) };
+            var run = SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken);
+            var used = run.Bids;
+            if (!withExits && run.Outcome == SparseAuctionOutcome.Stopped && used < budget)
+            {
+                war = true;
+                start.CopyTo(prices, 0);
+                auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = exit, MaxBidsPerRow = int.MaxValue, MaxBids = budget - used };
+                used += SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken).Bids;
+            }
+
+            bids.Add(used);
 
             // g = −prices, shifted to the mean of the current v (the transforms commute with a constant; the auction's prices
             // drift, and the rigorous allowance grows with the potentials' magnitudes).

@@ -548,6 +548,11 @@ public sealed partial record DualBound
             throw new InputValidationException(InputProblem.InvalidParameter, $"AscentExitFirstGain must be non-negative and finite (got {AscentExitFirstGain}).", nameof(AscentExitFirstGain));
         }
 
+        if (AscentWarBids < 1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"AscentWarBids must be at least 1 (got {AscentWarBids}).", nameof(AscentWarBids));
+        }
+
         if (!(AscentSkipGap >= 0) || !double.IsFinite(AscentSkipGap) || double.IsInfinity(UpperBound))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"AscentSkipGap must be non-negative and finite and UpperBound finite or NaN (got {AscentSkipGap}, {UpperBound}).", nameof(AscentSkipGap));

@@ -56,6 +56,14 @@ internal static class DualBoundChecks
         Assert.True(exact - result.LowerBound <= 0.05 * exact, $"{what}: bound {result.LowerBound:R} far below {exact:R}");
     }
 
+    /// <summary>Runs <paramref name="work"/> on a scheduler of at most <paramref name="threads"/> workers: the library's
+    /// parallel loops take the current scheduler.</summary>
+    public static T OnThreads<T>(int threads, Func<T> work)
+    {
+        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, threads).ConcurrentScheduler;
+        return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, scheduler).GetAwaiter().GetResult();
+    }
+
     /// <summary>The n × m matrix of ‖x − y‖² (or ‖x − y‖), row-major, from coordinate differences in float64.</summary>
     public static double[] BruteCost(PointCloud<double> x, PointCloud<double> y, bool euclidean) =>
         GeometryTestData.BruteCost(x, y, (p, q) =>

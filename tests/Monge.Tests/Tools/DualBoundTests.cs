@@ -304,6 +304,32 @@ public class DualBoundTests
     }
 
     [Fact]
+    public void Compute_SparseAscent_PriceWarWithoutExitsFallsBackToExits()
+    {
+        // pwar, stop 27: on this 800-point 8 Gaussians → moons pair (Euclidean) the ascent's auction without exits wars
+        // (stop 26: its whole 30 000 × n bids, prices certifying less than they started from). A pass that spends
+        // AscentWarBids bids per row is re-run from the same prices with exits on the rest of AscentBids, and later passes
+        // run with exits: each pass then stays below the war budget plus what the exits need, the bound below the exact
+        // optimum, feasible, not below the bound with the war, and the same at 1 and 2 threads.
+        var (x, y, cost, exact) = DualBoundChecks.Case(SyntheticDataset.EightGaussiansMoons, 800, 2, "euclidean", 3);
+        var options = new DualBound { CoarseSize = 200, ExactMaxPairs = -1, AscentWarBids = 100 };
+        var one = DualBoundChecks.OnThreads(1, () => options.Compute(x, y, cost));
+        var two = DualBoundChecks.OnThreads(2, () => options.Compute(x, y, cost));
+        var warred = (options with { AscentWarBids = 30000, AscentBids = 3000 }).Compute(x, y, cost);
+        AssertBelow(exact, one.LowerBound, "war budget 100");
+        AssertFeasible(x, y, cost, one);
+        Assert.Equal(one.LowerBound, two.LowerBound);
+        Assert.Equal(one.AscentBounds, two.AscentBounds);
+        Assert.Equal(one.AscentBids, two.AscentBids);
+        Assert.True(one.AscentBids.Count >= 2, "no pass ran");
+        Assert.InRange(one.AscentBids[1], (100 * 800) + 1, (100 * 800) + 100_000);
+        Assert.All(one.AscentBids.Skip(2), used => Assert.InRange(used, 1, 100_000));
+        Assert.Equal(3000 * 800, warred.AscentBids[1]);
+        Assert.True(one.LowerBound >= warred.LowerBound, $"fallback {one.LowerBound:R} below the war's {warred.LowerBound:R}");
+        Assert.Throws<InputValidationException>(() => (options with { AscentWarBids = 0 }).Compute(x, y, cost));
+    }
+
+    [Fact]
     public void Compute_SparseAscent_SkippedOnlyWithinTheGapToAKnownCost()
     {
         // ascsyn, stop 25: with a known upper bound (here the exact assignment optimum) the ascent is skipped when the bound
