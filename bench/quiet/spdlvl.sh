@@ -3,17 +3,18 @@
 # the scaling sweeps and of the row softmax held in registers, the row maximum, the gradient row range, the row subtract
 # and scale inline). Same bits by construction: the cost of every row must be equal before and after. Prints, per 1M 2-D
 # squared row (8 Gaussians → moons, half-moon → S-curve), one markdown row for the harness of the commit before this
-# stop (BEFORE, default: main's, built in a temporary worktree) and one for this branch's, then the process CPU-s at each
+# stop (BEFORE, a built hiref; default: commit ad6a0e5's, built in a temporary worktree) and one for the checked-out
+# tree's (bench/compare/hiref/bin/Release/net10.0/hiref), then the process CPU-s at each
 # stage boundary of each run (first rank, level 1, level 1 steps…, level 2, level 3, leaves, slab rounds).
-# Estimated run time on a quiet 2-core machine: ~4 minutes (4 solves of 30–50 s), plus ~3 minutes to build BEFORE.
+# Estimated run time on a quiet 2-core machine: ~8 minutes (8 solves of 30–50 s), plus ~3 minutes to build BEFORE.
 # Assumes `dotnet build Monge.slnx -c Release` and `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 AFTER=bench/compare/hiref/bin/Release/net10.0/hiref
+dir=
 if [ -z "${BEFORE:-}" ]; then
-  base=$(git merge-base HEAD main)
   dir=$(mktemp -d /tmp/spdlvl-before.XXXXXX)
-  git worktree add -q --detach "$dir" "$base"
+  git worktree add -q --detach "$dir" ad6a0e5
   dotnet build -c Release "$dir/bench/compare/hiref" > /dev/null
   BEFORE=$dir/bench/compare/hiref/bin/Release/net10.0/hiref
 fi
@@ -25,7 +26,7 @@ stages() { # dataset, bound, harness: the stage lines (process CPU at each bound
 tune_1m_header
 for data in "eight-gaussians-moons 7.119330" "half-moon-s-curve 4.148411"; do
   read -r name bound <<< "$data"
-  HARNESS=$BEFORE tune_1m_row sqeuclidean "$name" "$bound" "before (main)"
+  HARNESS=$BEFORE tune_1m_row sqeuclidean "$name" "$bound" "before (ad6a0e5)"
   HARNESS=$AFTER tune_1m_row sqeuclidean "$name" "$bound" "after (spdlvl kernels)"
 done
 echo
@@ -36,3 +37,4 @@ for data in "eight-gaussians-moons 7.119330" "half-moon-s-curve 4.148411"; do
   echo "$name after:  $(stages "$name" "$bound" "$AFTER")"
 done
 uptime
+[ -z "$dir" ] || git worktree remove --force "$dir"
