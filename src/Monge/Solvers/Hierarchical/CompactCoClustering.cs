@@ -337,15 +337,7 @@ internal static class CompactCoClustering
         for (var i = start; i < end; i++)
         {
             Gradient(factorS.AsSpan(i * k, k), mk, r, g);
-            var hi = g[0];
-            var lo = g[0];
-            for (var z = 1; z < r; z++)
-            {
-                hi = Math.Max(hi, g[z]);
-                lo = Math.Min(lo, g[z]);
-            }
-
-            best = Math.Max(best, hi - lo);
+            best = Math.Max(best, RowRange(g[..r]));
         }
 
         return best;
@@ -382,20 +374,20 @@ internal static class CompactCoClustering
                 StepRow(l, g, step);
             }
 
-            var max = l[0];
-            for (var z = 1; z < r; z++)
-            {
-                max = MathF.Max(max, l[z]);
-            }
-
-            TensorPrimitives.Subtract(l, max, val.AsSpan(i * r, r));
-
+            var max = RowMax(l);
+            SubtractRow(l, max, val.AsSpan(i * r, r));
             rowLog[i] = -max;
         }
 
         var te = HiRefProfile.Start();
         TensorPrimitives.Exp(rows, rows);
         HiRefProfile.Stop(HiRefProfile.Phase.Exp, te);
+        if (Vector.IsHardwareAccelerated && r == 2 * Vector<float>.Count)
+        {
+            NormalizeRowsTwoVectors(val, rowLog, start, end, acc);
+            return;
+        }
+
         for (var i = start; i < end; i++)
         {
             var p = val.AsSpan(i * r, r);
@@ -405,10 +397,156 @@ internal static class CompactCoClustering
                 s += p[z];
             }
 
-            TensorPrimitives.Multiply(p, 1f / s, p);
-
+            ScaleRow(p, 1f / s);
             AddWidened(p, acc);
             rowLog[i] -= Math.Log(s);
+        }
+    }
+
+    // The row normalisation of StepAndSoftmaxRows at r = two SIMD widths, the column sums held in four double registers
+    // over the chunk: the same operations per entry in the same order as the general loop (the row sum left to right in
+    // float, p·(1/s), acc + p in double), so the same bits.
+    private static void NormalizeRowsTwoVectors(float[] val, double[] rowLog, int start, int end, Span<double> acc)
+    {
+        var w = Vector<float>.Count;
+        var h = Vector<double>.Count;
+        var r = 2 * w;
+        var a0 = new Vector<double>(acc[..h]);
+        var a1 = new Vector<double>(acc.Slice(h, h));
+        var a2 = new Vector<double>(acc.Slice(w, h));
+        var a3 = new Vector<double>(acc.Slice(w + h, h));
+        for (var i = start; i < end; i++)
+        {
+            var p = val.AsSpan(i * r, r);
+            var s = 0f;
+            for (var z = 0; z < r; z++)
+            {
+                s += p[z];
+            }
+
+            var inv = 1f / s;
+            var p0 = new Vector<float>(p[..w]) * inv;
+            var p1 = new Vector<float>(p.Slice(w, w)) * inv;
+            p0.CopyTo(p[..w]);
+            p1.CopyTo(p.Slice(w, w));
+            Vector.Widen(p0, out var lo0, out var hi0);
+            Vector.Widen(p1, out var lo1, out var hi1);
+            a0 += lo0;
+            a1 += hi0;
+            a2 += lo1;
+            a3 += hi1;
+            rowLog[i] -= Math.Log(s);
+        }
+
+        a0.CopyTo(acc[..h]);
+        a1.CopyTo(acc.Slice(h, h));
+        a2.CopyTo(acc.Slice(w, h));
+        a3.CopyTo(acc.Slice(w + h, h));
+    }
+
+    // The largest entry of a row (MathF.Max's IEEE maximum; Vector.Max is the same maximum per lane, and the maximum does
+    // not depend on the order, so the value is that of the scalar loop bit for bit).
+    private static float RowMax(ReadOnlySpan<float> l)
+    {
+        var z = 0;
+        var max = l[0];
+        if (Vector.IsHardwareAccelerated && l.Length >= Vector<float>.Count)
+        {
+            var w = Vector<float>.Count;
+            var acc = new Vector<float>(l[..w]);
+            for (z = w; z <= l.Length - w; z += w)
+            {
+                acc = Vector.Max(acc, new Vector<float>(l.Slice(z, w)));
+            }
+
+            max = acc[0];
+            for (var lane = 1; lane < w; lane++)
+            {
+                max = MathF.Max(max, acc[lane]);
+            }
+        }
+
+        for (; z < l.Length; z++)
+        {
+            max = MathF.Max(max, l[z]);
+        }
+
+        return max;
+    }
+
+    // The range max_z g_z − min_z g_z of one gradient row (IEEE maximum and minimum per lane, order-free: the value of the
+    // scalar loop bit for bit).
+    private static double RowRange(ReadOnlySpan<double> g)
+    {
+        var z = 0;
+        var hi = g[0];
+        var lo = g[0];
+        if (Vector.IsHardwareAccelerated && g.Length >= Vector<double>.Count)
+        {
+            var h = Vector<double>.Count;
+            var vhi = new Vector<double>(g[..h]);
+            var vlo = vhi;
+            for (z = h; z <= g.Length - h; z += h)
+            {
+                var x = new Vector<double>(g.Slice(z, h));
+                vhi = Vector.Max(vhi, x);
+                vlo = Vector.Min(vlo, x);
+            }
+
+            hi = vhi[0];
+            lo = vlo[0];
+            for (var lane = 1; lane < h; lane++)
+            {
+                hi = Math.Max(hi, vhi[lane]);
+                lo = Math.Min(lo, vlo[lane]);
+            }
+        }
+
+        for (; z < g.Length; z++)
+        {
+            hi = Math.Max(hi, g[z]);
+            lo = Math.Min(lo, g[z]);
+        }
+
+        return hi - lo;
+    }
+
+    // dst[z] = l[z] − max (one rounding per entry, inline: a row is one or two vectors at the usual ranks).
+    private static void SubtractRow(ReadOnlySpan<float> l, float max, Span<float> dst)
+    {
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            var m = new Vector<float>(max);
+            for (; z <= l.Length - w; z += w)
+            {
+                (new Vector<float>(l.Slice(z, w)) - m).CopyTo(dst.Slice(z, w));
+            }
+        }
+
+        for (; z < l.Length; z++)
+        {
+            dst[z] = l[z] - max;
+        }
+    }
+
+    // p[z] ← p[z]·s (one rounding per entry, inline).
+    private static void ScaleRow(Span<float> p, float s)
+    {
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            for (; z <= p.Length - w; z += w)
+            {
+                (new Vector<float>(p.Slice(z, w)) * s).CopyTo(p.Slice(z, w));
+            }
+        }
+
+        for (; z < p.Length; z++)
+        {
+            p[z] *= s;
         }
     }
 
@@ -443,6 +581,12 @@ internal static class CompactCoClustering
     /// </summary>
     internal static void SweepRows(float[] val, float[] v, int start, int end, int r, Span<double> acc)
     {
+        if (Vector.IsHardwareAccelerated && r == 2 * Vector<float>.Count)
+        {
+            SweepRowsTwoVectors(val, v, start, end, acc);
+            return;
+        }
+
         for (var i = start; i < end; i++)
         {
             var p = val.AsSpan(i * r, r);
@@ -453,6 +597,49 @@ internal static class CompactCoClustering
             }
         }
 
+        for (var z = 0; z < r; z++)
+        {
+            acc[z] *= v[z];
+        }
+    }
+
+    // SweepRows at r = two SIMD widths (16 floats on AVX2, the default rank), with the row's r column sums held in four
+    // double registers over the chunk instead of being loaded and stored for every row: the same operations per entry in
+    // the same order as Dot and AddScaledWidened (Dot's (0 + p₀v₀) + p₁v₁ and one lane sum, then acc + p·(1/dot) in
+    // double), so the same bits.
+    private static void SweepRowsTwoVectors(float[] val, float[] v, int start, int end, Span<double> acc)
+    {
+        var w = Vector<float>.Count;
+        var h = Vector<double>.Count;
+        var r = 2 * w;
+        var v0 = new Vector<float>(v, 0);
+        var v1 = new Vector<float>(v, w);
+        var a0 = new Vector<double>(acc[..h]);
+        var a1 = new Vector<double>(acc.Slice(h, h));
+        var a2 = new Vector<double>(acc.Slice(w, h));
+        var a3 = new Vector<double>(acc.Slice(w + h, h));
+        var rows = val.AsSpan(start * r, (end - start) * r);
+        for (var o = 0; o < rows.Length; o += r)
+        {
+            var p0 = new Vector<float>(rows.Slice(o, w));
+            var p1 = new Vector<float>(rows.Slice(o + w, w));
+            var dot = Vector.Sum(Vector<float>.Zero + (p0 * v0) + (p1 * v1));
+            if (dot > 0)
+            {
+                var s = 1.0 / dot;
+                Vector.Widen(p0, out var lo0, out var hi0);
+                Vector.Widen(p1, out var lo1, out var hi1);
+                a0 += lo0 * s;
+                a1 += hi0 * s;
+                a2 += lo1 * s;
+                a3 += hi1 * s;
+            }
+        }
+
+        a0.CopyTo(acc[..h]);
+        a1.CopyTo(acc.Slice(h, h));
+        a2.CopyTo(acc.Slice(w, h));
+        a3.CopyTo(acc.Slice(w + h, h));
         for (var z = 0; z < r; z++)
         {
             acc[z] *= v[z];

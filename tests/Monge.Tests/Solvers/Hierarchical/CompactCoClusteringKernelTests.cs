@@ -61,6 +61,7 @@ public class CompactCoClusteringKernelTests
 
     [Theory]
     [InlineData(16, 4)]
+    [InlineData(8, 4)]
     [InlineData(13, 4)]
     [InlineData(5, 3)]
     [InlineData(40, 7)]
@@ -132,6 +133,79 @@ public class CompactCoClusteringKernelTests
         Assert.Equal(expectedVal, val);
         Assert.Equal(expectedRowLog, rowLog);
         Assert.Equal(expectedAcc, acc);
+    }
+
+    // Ranks 16 and 8 take the two-vector kernel on AVX2 and on 16-byte vectors (DOTNET_EnableAVX2=0) respectively.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(5)]
+    [InlineData(40)]
+    public void SweepRows_SameBitsAsScalarLoops(int r)
+    {
+        const int rows = 41;
+        var rng = new Random(r * 13);
+        var val = Floats(rng, rows * r, 0.001, 1);
+        val.AsSpan(7 * r, r).Clear(); // a row with a zero dot is skipped
+        var v = Floats(rng, r, 0.2, 3);
+        var acc = Doubles(rng, r, -1, 1);
+
+        var expectedAcc = (double[])acc.Clone();
+        for (var i = 0; i < rows; i++)
+        {
+            var p = val.AsSpan(i * r, r);
+            var dot = CompactCoClustering.Dot(p, v);
+            if (dot > 0)
+            {
+                var s = 1.0 / dot;
+                for (var z = 0; z < r; z++)
+                {
+                    expectedAcc[z] += p[z] * s;
+                }
+            }
+        }
+
+        for (var z = 0; z < r; z++)
+        {
+            expectedAcc[z] *= v[z];
+        }
+
+        CompactCoClustering.SweepRows(val, v, 0, rows, r, acc);
+
+        Assert.Equal(expectedAcc, acc);
+    }
+
+    [Theory]
+    [InlineData(16, 4)]
+    [InlineData(8, 4)]
+    [InlineData(13, 4)]
+    [InlineData(5, 3)]
+    [InlineData(3, 3)]
+    public void RowRangeRows_SameAsScalarLoops(int r, int k)
+    {
+        const int rows = 23;
+        var rng = new Random(r * 7 + k);
+        var factor = Doubles(rng, rows * k, -3, 3);
+        var m = Doubles(rng, k * r, -2, 2);
+        var g = new double[r + 5];
+
+        var expected = 0.0;
+        for (var i = 0; i < rows; i++)
+        {
+            CompactCoClustering.Gradient(factor.AsSpan(i * k, k), m, r, g);
+            var hi = g[0];
+            var lo = g[0];
+            for (var z = 1; z < r; z++)
+            {
+                hi = Math.Max(hi, g[z]);
+                lo = Math.Min(lo, g[z]);
+            }
+
+            expected = Math.Max(expected, hi - lo);
+        }
+
+        Assert.Equal(expected, CompactCoClustering.RowRangeRows(factor, m, 0, rows, k, r, g));
     }
 
     private static float[] Floats(Random rng, int count, double lo, double hi) =>
