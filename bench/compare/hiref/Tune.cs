@@ -14,7 +14,7 @@ using Monge.Tools;
 /// firstranksq (FirstRankSquaredScore: 0 scores the Euclidean cost's rank-choice sample with its own cost, 1 with the squared cost, the default); savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
-/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact; ascent, ascentrev, ascentpasses, ascentbids, ascentwar, ascentmax (0: off), ascentexits, exitpasses, exitfirstgain, exitdim, ascentskip: the sparse dual ascent's AscentCandidates, AscentReverseCandidates, AscentPasses, AscentBids, AscentWarBids, AscentMaxPoints, AscentExitPoints, AscentExitPasses, AscentExitFirstGain, AscentExitMaxDimension, AscentSkipGap (against the HiRef cost); sparselevel, sparsepasses: SparseLevelSize, SparseLevelPasses)
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact; ascent, ascentrev, ascentpasses, ascentbids, ascentwar, ascentmax (0: off), ascentexits, exitpasses, exitfirstgain, exitdim, ascentskip, ascentreuse (1: on): the sparse dual ascent's AscentCandidates, AscentReverseCandidates, AscentPasses, AscentBids, AscentWarBids, AscentMaxPoints, AscentExitPoints, AscentExitPasses, AscentExitFirstGain, AscentExitMaxDimension, AscentSkipGap (against the HiRef cost), AscentReuseGraph; sparselevel, sparsepasses: SparseLevelSize, SparseLevelPasses)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve;
 /// slack=1 prints where the gap sits: the slack c(x, σ(x)) − u(x) − v(σ(x)) of every matched pair under the certificate's
 /// feasible (u, v), by quantile and by cell of a 4 × 4 grid over the sources and over the targets (with nosolve=1, the
@@ -144,6 +144,7 @@ internal static class Tune
                 "exitpasses" => certify with { AscentExitPasses = I() },
                 "exitfirstgain" => certify with { AscentExitFirstGain = double.Parse(value, CultureInfo.InvariantCulture) },
                 "exitdim" => certify with { AscentExitMaxDimension = I() },
+                "ascentreuse" => certify with { AscentReuseGraph = I() != 0 },
                 "sparselevel" => certify with { SparseLevelSize = I() },
                 "sparsepasses" => certify with { SparseLevelPasses = I() },
                 _ => certify,
@@ -290,7 +291,7 @@ internal static class Tune
                 + $"certify_over_solve={certifySeconds / seconds:F2},certify_cpu_s={certifyCpu.TotalSeconds:F1},solve_cpu_s={solveCpu.TotalSeconds:F1},"
                 + $"cpu_ratio={certifyCpu.TotalSeconds / solveCpu.TotalSeconds:F2},ball_pairs_per_query={DualBoundClusters.Evaluated / (4.0 * n):F0},screened_per_query={DualBoundClusters.Screened / (4.0 * n):F0},tree_pairs_per_query={DualBoundTree.Evaluated / (4.0 * n):F0},sinkhorn_iterations={lower.SinkhornConvergence?.Iterations}");
             Console.WriteLine($"  orders: {orders}");
-            Console.WriteLine(FormattableString.Invariant($"  ascent: {string.Join(' ', lower.AscentBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))} bids: {string.Join(' ', lower.AscentBids)}"));
+            Console.WriteLine(FormattableString.Invariant($"  ascent: {string.Join(' ', lower.AscentBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))} bids: {string.Join(' ', lower.AscentBids)} cpu_s: {string.Join(' ', lower.AscentCpuSeconds.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}"));
             Console.WriteLine(FormattableString.Invariant($"  level: {string.Join(' ', lower.LevelBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))}"));
             if (args.Contains("slack=1") && (r?.Permutation ?? LoadMatch(args)) is { } sigma)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
@@ -79,6 +80,15 @@ public sealed partial record DualBound
     internal int AscentExitMaxDimension { get; init; } = 30;
 
     /// <summary>
+    /// With exits (above <see cref="AscentExitPoints"/>), passes after the first keep the first pass's graph and edge costs
+    /// instead of re-running the k-best searches under the new potential (default off; asc50, stop 27). Each row's exit is
+    /// then re-derived for the new prices: every column off the graph had c − g₁ at least the row's largest forward
+    /// candidate value L under the potential g₁ the graph was searched with, so under g it has c − g ≥ L + min_j (g₁ − g)(j).
+    /// The final rigorous transforms certify whatever prices the auction reaches.
+    /// </summary>
+    internal bool AscentReuseGraph { get; init; }
+
+    /// <summary>
     /// Most points per side for the sparse dual ascent (default 131 072, the largest size measured, stop 25; −1: any):
     /// each pass with exits costs ≈ 54 CPU-s at 131 072 in 2-D (searches and transforms linear in n), about 8× that at
     /// 1 048 576, beyond the certificate's budget there.
@@ -153,83 +163,51 @@ public sealed partial record DualBound
         var war = false;
         List<double> bounds = [best.LowerBound];
         List<long> bids = [0];
+        List<double> cpu = [0];
+        var cpuStart = ProcessCpuSeconds();
         var current = best;
+
+        // The graph (CSR rows, edge costs), the potential g₁ its forward candidates were searched with and each row's
+        // largest forward candidate value c − g₁ (every column off the graph has at least that under g₁).
+        int[] rowStart = [], columns = [];
+        double[] costs = [], searchedG = [], largestSearched = new double[n];
         for (var pass = 0; pass < passes; pass++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Candidates(forward, source, forwardBlocks, current.G, k, forwardIds, null, parallel);
-            if (reverse is not null)
+            if (pass == 0 || !(exits && AscentReuseGraph))
             {
-                Candidates(reverse, target, reverseBlocks, current.F, kr, reverseIds, reverseFound, parallel);
-            }
-
-            // CSR rows: the forward candidates, then each reverse edge (i, j) not already among row i's.
-            var extra = new int[n];
-            for (var j = 0; j < n && reverse is not null; j++)
-            {
-                for (var t = 0; t < reverseFound[j]; t++)
+                (rowStart, columns, costs) = AscentGraph(source, target, cost, current, forward, reverse, forwardBlocks, reverseBlocks, k, kr, forwardIds, reverseIds, reverseFound, parallel);
+                searchedG = current.G;
+                for (var i = 0; i < n; i++)
                 {
-                    var i = reverseIds[(j * kr) + t];
-                    if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
+                    var largest = double.NegativeInfinity;
+                    for (var e = rowStart[i]; e < rowStart[i] + k; e++)
                     {
-                        extra[i]++;
+                        largest = Math.Max(largest, costs[e] - searchedG[columns[e]]);
                     }
+
+                    largestSearched[i] = largest;
                 }
             }
-
-            var rowStart = new int[n + 1];
-            for (var i = 0; i < n; i++)
-            {
-                rowStart[i + 1] = rowStart[i] + k + extra[i];
-            }
-
-            var columns = new int[rowStart[n]];
-            var fill = new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                Array.Copy(forwardIds, i * k, columns, rowStart[i], k);
-                fill[i] = rowStart[i] + k;
-            }
-
-            for (var j = 0; j < n && reverse is not null; j++)
-            {
-                for (var t = 0; t < reverseFound[j]; t++)
-                {
-                    var i = reverseIds[(j * kr) + t];
-                    if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
-                    {
-                        columns[fill[i]++] = j;
-                    }
-                }
-            }
-
-            var costs = new double[columns.Length];
-            Parallel.For(0, n, parallel, i =>
-            {
-                var xs = source.Data.Slice(i * d, d);
-                for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
-                {
-                    costs[e] = BlockFactors.PairCost(xs, target.Data.Slice(columns[e] * d, d), cost);
-                }
-            });
 
             for (var j = 0; j < n; j++)
             {
                 prices[j] = -current.G[j];
             }
 
-            // Each row's way off the graph: every column not among its forward candidates has c − v at least the largest
-            // candidate's, and prices only rise during the auction, so that value bounds the row's best column off the graph.
+            // Each row's way off the graph: every column off it had c − g₁ ≥ L (above) under the search's g₁, so under the
+            // prices −g it has c + p ≥ L + min_j (g₁ − g)(j) (0 on a freshly searched graph); prices only rise during the
+            // auction, so that value bounds the row's best column off the graph throughout.
+            var drift = 0.0;
+            for (var j = 0; j < n && !ReferenceEquals(searchedG, current.G); j++)
+            {
+                drift = Math.Min(drift, searchedG[j] - current.G[j]);
+            }
+
             var exit = new double[n];
             for (var i = 0; i < n; i++)
             {
-                var largest = double.NegativeInfinity;
-                for (var e = rowStart[i]; e < rowStart[i] + k; e++)
-                {
-                    largest = Math.Max(largest, costs[e] + prices[columns[e]]);
-                }
-
-                exit[i] = largest;
+                exit[i] = largestSearched[i] + drift;
             }
 
             // Warm from −v, each row free to leave for its exit, no per-phase budget but a total one: the prices reached
@@ -267,6 +245,7 @@ public sealed partial record DualBound
 
             var next = CertifyCore(transforms, a, b, prices, fromSource: false);
             bounds.Add(next.LowerBound);
+            cpu.Add(ProcessCpuSeconds() - cpuStart);
             if (!(next.LowerBound > current.LowerBound))
             {
                 break;
@@ -281,7 +260,78 @@ public sealed partial record DualBound
             }
         }
 
-        return current with { AscentBounds = [.. bounds], AscentBids = [.. bids] };
+        return current with { AscentBounds = [.. bounds], AscentBids = [.. bids], AscentCpuSeconds = [.. cpu] };
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>The ascent's graph under the current (u, v): CSR rows of the forward candidates (exact k-best of c − v), then
+    /// each reverse edge (k-best of c − u per target) not already among its row's, and the edge costs.</summary>
+    private static (int[] RowStart, int[] Columns, double[] Costs) AscentGraph(PointCloud<double> source, PointCloud<double> target, ICostFunction<double>? cost, DualBoundResult current, ReducedCostSearch forward, ReducedCostSearch? reverse, DualBoundClusters? forwardBlocks, DualBoundClusters? reverseBlocks, int k, int kr, int[] forwardIds, int[] reverseIds, int[] reverseFound, ParallelOptions parallel)
+    {
+        var n = source.Count;
+        var d = source.Dimension;
+        Candidates(forward, source, forwardBlocks, current.G, k, forwardIds, null, parallel);
+        if (reverse is not null)
+        {
+            Candidates(reverse, target, reverseBlocks, current.F, kr, reverseIds, reverseFound, parallel);
+        }
+
+        // CSR rows: the forward candidates, then each reverse edge (i, j) not already among row i's.
+        var extra = new int[n];
+        for (var j = 0; j < n && reverse is not null; j++)
+        {
+            for (var t = 0; t < reverseFound[j]; t++)
+            {
+                var i = reverseIds[(j * kr) + t];
+                if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
+                {
+                    extra[i]++;
+                }
+            }
+        }
+
+        var rowStart = new int[n + 1];
+        for (var i = 0; i < n; i++)
+        {
+            rowStart[i + 1] = rowStart[i] + k + extra[i];
+        }
+
+        var columns = new int[rowStart[n]];
+        var fill = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            Array.Copy(forwardIds, i * k, columns, rowStart[i], k);
+            fill[i] = rowStart[i] + k;
+        }
+
+        for (var j = 0; j < n && reverse is not null; j++)
+        {
+            for (var t = 0; t < reverseFound[j]; t++)
+            {
+                var i = reverseIds[(j * kr) + t];
+                if (Array.IndexOf(forwardIds, j, i * k, k) < 0)
+                {
+                    columns[fill[i]++] = j;
+                }
+            }
+        }
+
+        var costs = new double[columns.Length];
+        Parallel.For(0, n, parallel, i =>
+        {
+            var xs = source.Data.Slice(i * d, d);
+            for (var e = rowStart[i]; e < rowStart[i + 1]; e++)
+            {
+                costs[e] = BlockFactors.PairCost(xs, target.Data.Slice(columns[e] * d, d), cost);
+            }
+        });
+
+        return (rowStart, columns, costs);
     }
 
     /// <summary>For each query point (of <paramref name="queries"/>), the exact <paramref name="k"/> points of the searched

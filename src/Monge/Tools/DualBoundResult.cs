@@ -35,6 +35,10 @@ public sealed record DualBoundResult(double LowerBound, double[] F, double[] G)
     /// first).</summary>
     internal IReadOnlyList<long> AscentBids { get; init; } = [];
 
+    /// <summary>Process CPU seconds since the sparse dual ascent's first pass began, after each pass (diagnostics, aligned with
+    /// <see cref="AscentBounds"/>: 0 first; every thread of the process, so only meaningful on a process doing nothing else).</summary>
+    internal IReadOnlyList<double> AscentCpuSeconds { get; init; } = [];
+
     /// <summary>The sparse level's bound on its own sample problem after the lift, then after each ascent pass
     /// (diagnostics; empty when no sparse level ran: <see cref="DualBound"/>'s SparseLevelSize).</summary>
     internal IReadOnlyList<double> LevelBounds { get; init; } = [];

@@ -377,6 +377,39 @@ public class DualBoundTests
         Assert.Throws<InputValidationException>(() => (options with { AscentExitFirstGain = double.NaN }).Compute(x, y));
     }
 
+    [Theory]
+    [InlineData(2, "sqeuclidean", 41)]
+    [InlineData(2, "euclidean", 42)]
+    [InlineData(16, "sqeuclidean", 43)]
+    [InlineData(16, "euclidean", 44)]
+    public void Compute_SparseAscent_ReusedGraph_FeasibleBelowTheOptimumAndSameAtOneAndTwoThreads(int d, string costName, int seed)
+    {
+        // asc50, stop 27: with exits and AscentReuseGraph the passes after the first keep the first pass's graph (exits
+        // re-derived for the new prices). The certificate stays feasible on every pair (up to the sum's float64 rounding, as
+        // the plain ascent's) and below the exact optimum, its
+        // first pass is the plain ascent's, and it is bit-identical on one and two threads.
+        var (x, y, cost, exact) = DualBoundChecks.Case(SyntheticDataset.GaussianMixture, 600, d, costName, seed);
+        var options = new DualBound { CoarseSize = 50, ExactMaxPairs = -1, AscentExitPoints = 0, AscentExitMaxDimension = -1, AscentExitFirstGain = 0 };
+        var reuse = options with { AscentReuseGraph = true };
+        var one = DualBoundChecks.OnThreads(1, () => reuse.Compute(x, y, cost));
+        var two = DualBoundChecks.OnThreads(2, () => reuse.Compute(x, y, cost));
+        var plain = options.Compute(x, y, cost);
+        AssertBelow(exact, one.LowerBound, $"d={d} {costName} reused graph");
+        AssertFeasible(x, y, cost, one);
+        if (costName == "sqeuclidean")
+        {
+            // These squared cases run a second pass on the reused graph; the Euclidean ones stop after their first pass
+            // (a gain under 10⁻³) and check the unchanged first pass only.
+            Assert.True(one.AscentBounds.Count >= 3, $"the ascent took {one.AscentBounds.Count - 1} passes");
+        }
+
+        Assert.Equal(plain.AscentBounds.Take(2), one.AscentBounds.Take(2));
+        Assert.Equal(one.AscentBounds, two.AscentBounds);
+        Assert.Equal(one.LowerBound, two.LowerBound);
+        Assert.Equal(one.F, two.F);
+        Assert.Equal(one.G, two.G);
+    }
+
     private static (PointCloud<double> X, PointCloud<double> Y) Mixture(int n, int seed, int d)
     {
         var sample = SyntheticData.Generate(SyntheticDataset.GaussianMixture, n, seed, d, withTarget: true);
