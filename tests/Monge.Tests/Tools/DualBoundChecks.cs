@@ -76,12 +76,4 @@ internal static class DualBoundChecks
 
             return euclidean ? Math.Sqrt(s) : s;
         });
-
-    /// <summary>Runs <paramref name="work"/> on a scheduler of at most <paramref name="threads"/> workers: the library's
-    /// parallel loops take the current scheduler.</summary>
-    public static T OnThreads<T>(int threads, Func<T> work)
-    {
-        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, threads).ConcurrentScheduler;
-        return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, scheduler).GetAwaiter().GetResult();
-    }
 }
