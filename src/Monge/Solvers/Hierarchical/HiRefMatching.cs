@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
@@ -48,6 +49,14 @@ internal sealed class HiRefMatching
 
     public IProgress<SolverProgress>? Progress { get; }
 
+    /// <summary>The smallest group solved by the mixed-precision route of <see cref="LinearAssignment"/> (float phases,
+    /// exact double repair; AVX2 only): <see cref="HierarchicalRefinement.ExactMixedPrecisionMinSize"/>.</summary>
+    public int MixedPrecisionMinSize { get; init; } = LinearAssignment.MixedPrecisionMinSize;
+
+    /// <summary>Whether the groups' assignments may start from the multiscale warm start of <see cref="LinearAssignment"/>
+    /// (<see cref="LinearAssignmentWorkspace{T}.MultiscaleWarmStart"/>; default true; harness key <c>leafwarm</c>).</summary>
+    public bool WarmStart { get; init; } = true;
+
     /// <summary>The matching cost (1/n) Σ_p c(x[IndicesX[p]], y[IndicesY[p]]) as last computed.</summary>
     public double Value { get; set; }
 
@@ -86,6 +95,8 @@ internal sealed class HiRefMatching
         var idxX = IndicesX;
         var idxY = IndicesY;
         var progress = Progress;
+        var mixedMin = MixedPrecisionMinSize;
+        var warmStart = WarmStart;
         // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
         // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
         var workers = Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
@@ -115,9 +126,15 @@ internal sealed class HiRefMatching
                 }
 
                 var c = ws.Cost.AsSpan(0, m * m);
+                var t0 = HiRefProfile.Start();
                 FillCost(x.Span, y.Span, d, idxX, idxY, positions, cost, ws, c);
+                HiRefProfile.Stop(HiRefProfile.Phase.RangeFill, t0);
                 var assignment = ws.Assignment.AsSpan(0, m);
+                t0 = HiRefProfile.Start();
+                ws.Leaf.MixedPrecisionThreshold = mixedMin;
+                ws.Leaf.MultiscaleWarmStart = warmStart;
                 LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
+                HiRefProfile.Stop(HiRefProfile.Phase.RangeAssign, t0);
                 var buffer = ws.IndexBuffer.AsSpan(0, m);
                 for (var i = 0; i < m; i++)
                 {
@@ -194,10 +211,8 @@ internal sealed class HiRefMatching
 
             if (euclidean)
             {
-                for (var j = 0; j < m; j++)
-                {
-                    row[j] = Math.Sqrt(row[j]);
-                }
+                // Correctly rounded square roots, SIMD or not: the same bits as Math.Sqrt per entry.
+                TensorPrimitives.Sqrt(row, row);
             }
         }
     }

@@ -3,7 +3,9 @@ using System.Diagnostics;
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
-/// Opt-in phase timers of the block split (factors, seeding, the co-clustering's passes, the hard split), for profiling
+/// Opt-in phase timers of the block split (factors, seeding, the co-clustering's passes, the hard split) and of the exact
+/// range solves after it (leaves, leaf pairs and slabs: cost fill and assignment; the slab rounds' projection, sort,
+/// permutation and cost), for profiling
 /// runs (<c>bench/compare/hiref tune … profile=1</c>). Off by default: one branch per phase when off. Times are summed over
 /// threads (seconds of thread time, close to CPU seconds when the threads are not preempted).
 /// </summary>
@@ -21,6 +23,12 @@ internal static class HiRefProfile
         FinalAndContract,
         Split,
         DoubleCoClustering,
+        RangeFill,
+        RangeAssign,
+        SlabProject,
+        SlabSort,
+        SlabPermute,
+        SlabRecompute,
         Count,
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Problems;
+using Monge.Solvers.Exact;
 
 namespace Monge.Solvers.Hierarchical;
 
@@ -41,6 +42,17 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>Largest leaf solved exactly (default 256; memory L² doubles per worker, time O(L³) worst case per leaf).</summary>
     public int LeafSize { get; init; } = 256;
+
+    /// <summary>The smallest leaf, leaf pair or slab whose exact assignment runs the mixed-precision route of
+    /// <see cref="LinearAssignment"/> (float32 phases, then an exact float64 repair: the same optimum, certified in double;
+    /// AVX2 only). Default 256 (stop 27: the leaves of 256 too, −14% of the leaves' CPU at 1 048 576 points, the same
+    /// matching; the assignment solver's own default is <see cref="LinearAssignment.MixedPrecisionMinSize"/>, 512); the
+    /// slabs of 32 pairs above 262 144 points stay in double. Harness key <c>leafmixed</c>.</summary>
+    internal int ExactMixedPrecisionMinSize { get; init; } = 256;
+
+    /// <summary>Whether the exact assignments of the leaves, leaf pairs and slabs may use the multiscale warm start of
+    /// <see cref="LinearAssignment"/> (default true; harness key <c>leafwarm</c>, 0 or 1). Same optimum either way.</summary>
+    internal bool ExactWarmStart { get; init; } = true;
 
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
@@ -281,7 +293,7 @@ public sealed partial record HierarchicalRefinement
         cancellationToken.ThrowIfCancellationRequested();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
-        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak);
+        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart };
         var leafClock = Stopwatch.StartNew();
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
@@ -576,6 +588,7 @@ public sealed partial record HierarchicalRefinement
     private int[] ValidateOptions(int n)
     {
         Require(LeafSize >= 1, $"LeafSize must be at least 1 (got {LeafSize}).", nameof(LeafSize));
+        Require(ExactMixedPrecisionMinSize >= 2, $"ExactMixedPrecisionMinSize must be at least 2 (got {ExactMixedPrecisionMinSize}).", nameof(ExactMixedPrecisionMinSize));
         Require(LeafSize <= 8192, $"LeafSize must be at most 8192 (got {LeafSize}); a leaf needs LeafSize² doubles per worker.", nameof(LeafSize));
         Require(MaxRank >= 2, $"MaxRank must be at least 2 (got {MaxRank}).", nameof(MaxRank));
         Require(MaxDepth >= 1, $"MaxDepth must be at least 1 (got {MaxDepth}).", nameof(MaxDepth));

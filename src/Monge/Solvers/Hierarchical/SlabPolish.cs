@@ -54,14 +54,22 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
         {
             cancellationToken.ThrowIfCancellationRequested();
             Direction(seed, directionOffset + round, direction);
+            var t0 = HiRefProfile.Start();
             Project(matching, n, direction, keys, order);
+            HiRefProfile.Stop(HiRefProfile.Phase.SlabProject, t0);
+            t0 = HiRefProfile.Start();
             SortByKey(keys, order, keyBuffer, bufferX, matching.Parallel);
+            HiRefProfile.Stop(HiRefProfile.Phase.SlabSort, t0);
+            t0 = HiRefProfile.Start();
             Permute(idxX, idxY, order, bufferX, bufferY, n, matching.Parallel);
+            HiRefProfile.Stop(HiRefProfile.Phase.SlabPermute, t0);
 
             var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken);
             matching.RecordScratch(bytes + (4L * n * sizeof(int)) + ((n + keyBuffer.Length) * sizeof(double)));
             var previous = matching.Value;
+            t0 = HiRefProfile.Start();
             var cost = matching.Recompute();
+            HiRefProfile.Stop(HiRefProfile.Phase.SlabRecompute, t0);
             RoundsRun++;
             if (OnRound is { } onRound)
             {
