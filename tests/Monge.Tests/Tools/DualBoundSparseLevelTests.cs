@@ -98,6 +98,17 @@ public class DualBoundSparseLevelTests
         Assert.Throws<InputValidationException>(() => (options with { SparseLevelPasses = -1 }).Compute(x, y, cost));
     }
 
+    [Fact]
+    public void SparseLevelAutomaticSize_262144FromOneMillionPoints()
+    {
+        // Stop 27 (lvl262): the automatic sparse level is 131 072 points per side below 1 048 576 points and 262 144 from
+        // there (4 points per sparse point at 1M); the smaller side decides.
+        Assert.Equal(131072, DualBound.SparseLevelAutomaticSize(131073));
+        Assert.Equal(131072, DualBound.SparseLevelAutomaticSize(1048575));
+        Assert.Equal(262144, DualBound.SparseLevelAutomaticSize(1048576));
+        Assert.Equal(262144, DualBound.SparseLevelAutomaticSize(10_000_000));
+    }
+
     // Runs on a scheduler of at most `threads` workers: the library's parallel loops take the current scheduler.
     private static T OnThreads<T>(int threads, Func<T> work)
     {
