@@ -7,16 +7,12 @@ namespace Monge.Tools;
 /// <summary>The certificate's sparse level (lvl16, stop 26): see <see cref="SparseLevel"/>.</summary>
 public sealed partial record DualBound
 {
-    // The automatic sparse level's size (SparseLevelSize = −1): 131 072, 8 points per point of the default 16 384-point
-    // level at 1 048 576 (lvl16, the proxy's measured ratio); from 1 048 576 points per side 262 144 (lvl262: 4 points per
-    // sparse point at 1M, the proxy's 2 per point gave +0.666% against +0.455% at 8).
+    // The automatic sparse level's size (SparseLevelSize = −1): 8 points per point of the default 16 384-point level at
+    // 1 048 576, the proxy's measured ratio.
     private const int SparseLevelDefaultSize = 131072;
-    private const int SparseLevelLargeSize = 262144;
-    private const int SparseLevelLargeFrom = 1048576;
 
     /// <summary>
-    /// Points per side of the sparse level above the certificate's subsample level (default −1: automatic,
-    /// <see cref="SparseLevelAutomaticSize"/> (131 072; 262 144 from 1 048 576 points per side) above
+    /// Points per side of the sparse level above the certificate's subsample level (default −1: automatic, 131 072 above
     /// <see cref="AscentMaxPoints"/> points per side in dimension above <see cref="TreeMaxDimension"/> and not above
     /// <see cref="AscentExitMaxDimension"/> (where the ascent with exits is measured; 64-D is not), none otherwise; 0:
     /// none; a positive size: that size wherever a level is read, if larger than the level). When the first c-transforms
@@ -31,14 +27,9 @@ public sealed partial record DualBound
     /// </summary>
     internal int SparseLevelSize { get; init; } = -1;
 
-    /// <summary>Most ascent passes on the sparse level (default 3; as <see cref="AscentExitPasses"/> they stop below a 10⁻³
-    /// relative gain, and after the first one below <see cref="AscentExitFirstGain"/> (10⁻²) in dimension above
-    /// <see cref="TreeMaxDimension"/>; 0: the lifted potential alone).</summary>
+    /// <summary>Most ascent passes on the sparse level (default 3; each stops early below a 10⁻³ relative gain as
+    /// <see cref="AscentExitPasses"/>; 0: the lifted potential alone).</summary>
     internal int SparseLevelPasses { get; init; } = 3;
-
-    /// <summary>The automatic sparse level's size for clouds of <paramref name="points"/> points per side (the smaller
-    /// side): 131 072, or 262 144 from 1 048 576 points (stop 27, lvl262; docs/hiref.md).</summary>
-    internal static int SparseLevelAutomaticSize(int points) => points >= SparseLevelLargeFrom ? SparseLevelLargeSize : SparseLevelDefaultSize;
 
     /// <summary>
     /// The level's potential lifted to a finer, uniform sample of <see cref="SparseLevelSize"/> points per side and raised
@@ -54,7 +45,7 @@ public sealed partial record DualBound
         var m = target.Count;
         var requested = SparseLevelSize >= 0 ? SparseLevelSize
             : AscentMaxPoints >= 0 && Math.Min(n, m) > AscentMaxPoints && source.Dimension > TreeMaxDimension
-              && (AscentExitMaxDimension < 0 || source.Dimension <= AscentExitMaxDimension) ? SparseLevelAutomaticSize(Math.Min(n, m)) : 0;
+              && (AscentExitMaxDimension < 0 || source.Dimension <= AscentExitMaxDimension) ? SparseLevelDefaultSize : 0;
         var size = Math.Min(requested, Math.Min(n, m));
         if (requested <= 0 || size <= Math.Max(level.Rows.Length, level.Cols.Length) || size < 2 || !Uniform(a) || !Uniform(b)
             || cost is not (null or SquaredEuclidean<double> or Euclidean<double>))
@@ -82,14 +73,14 @@ public sealed partial record DualBound
         }
 
         // The ascent with exits at any size and dimension (it ends on any graph), not skipped by a known cost (that is the
-        // full problem's, not the sample's); the full-size ascent's first-gain gate (lvl262: at 1M the second pass on the
-        // 131 072-point level raised the sample's bound 0.03% after 0.50%).
+        // full problem's, not the sample's).
         var ascent = this with
         {
             AscentMaxPoints = -1,
             AscentExitPoints = 0,
             AscentExitMaxDimension = -1,
             AscentExitPasses = SparseLevelPasses,
+            AscentExitFirstGain = 0,
             UpperBound = double.NaN,
         };
         var raised = ascent.SparseAscent(fineSource, fineTarget, uniform, uniform, cost, transforms, lifted, cancellationToken);

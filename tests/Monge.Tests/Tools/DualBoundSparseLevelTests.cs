@@ -40,12 +40,12 @@ public class DualBoundSparseLevelTests
         foreach (var variant in new[] { options, options with { SparseLevelPasses = 0 }, options with { SparseLevelPasses = 1 } }.Concat(trees))
         {
             var what = $"{dataset} d={d} {costName} passes={variant.SparseLevelPasses} trees={variant.TreeMaxDimension}";
-            var one = OnThreads(1, () => variant.Compute(x, y, cost));
+            var one = DualBoundChecks.OnThreads(1, () => variant.Compute(x, y, cost));
             DualBoundChecks.AssertCertificate(one, x, y, cost, exact, what);
             Assert.NotEmpty(one.LevelBounds);
             Assert.Empty(one.AscentBounds);
             Assert.True(one.LevelBounds.Count <= variant.SparseLevelPasses + 1, $"{what}: {one.LevelBounds.Count} level bounds");
-            var two = OnThreads(2, () => variant.Compute(x, y, cost));
+            var two = DualBoundChecks.OnThreads(2, () => variant.Compute(x, y, cost));
             Assert.Equal(one.LowerBound, two.LowerBound);
             Assert.Equal(one.F, two.F);
             Assert.Equal(one.G, two.G);
@@ -96,23 +96,5 @@ public class DualBoundSparseLevelTests
         DualBoundChecks.AssertCertificate(whole, x, y, cost, exact, "sparse level = n");
         Assert.Equal(whole.LowerBound, clipped.LowerBound);
         Assert.Throws<InputValidationException>(() => (options with { SparseLevelPasses = -1 }).Compute(x, y, cost));
-    }
-
-    [Fact]
-    public void SparseLevelAutomaticSize_262144FromOneMillionPoints()
-    {
-        // Stop 27 (lvl262): the automatic sparse level is 131 072 points per side below 1 048 576 points and 262 144 from
-        // there (4 points per sparse point at 1M); the smaller side decides.
-        Assert.Equal(131072, DualBound.SparseLevelAutomaticSize(131073));
-        Assert.Equal(131072, DualBound.SparseLevelAutomaticSize(1048575));
-        Assert.Equal(262144, DualBound.SparseLevelAutomaticSize(1048576));
-        Assert.Equal(262144, DualBound.SparseLevelAutomaticSize(10_000_000));
-    }
-
-    // Runs on a scheduler of at most `threads` workers: the library's parallel loops take the current scheduler.
-    private static T OnThreads<T>(int threads, Func<T> work)
-    {
-        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, threads).ConcurrentScheduler;
-        return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, scheduler).GetAwaiter().GetResult();
     }
 }
