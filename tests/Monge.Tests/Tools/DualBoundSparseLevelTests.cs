@@ -40,12 +40,12 @@ public class DualBoundSparseLevelTests
         foreach (var variant in new[] { options, options with { SparseLevelPasses = 0 }, options with { SparseLevelPasses = 1 } }.Concat(trees))
         {
             var what = $"{dataset} d={d} {costName} passes={variant.SparseLevelPasses} trees={variant.TreeMaxDimension}";
-            var one = DualBoundChecks.OnThreads(1, () => variant.Compute(x, y, cost));
+            var one = OnThreads(1, () => variant.Compute(x, y, cost));
             DualBoundChecks.AssertCertificate(one, x, y, cost, exact, what);
             Assert.NotEmpty(one.LevelBounds);
             Assert.Empty(one.AscentBounds);
             Assert.True(one.LevelBounds.Count <= variant.SparseLevelPasses + 1, $"{what}: {one.LevelBounds.Count} level bounds");
-            var two = DualBoundChecks.OnThreads(2, () => variant.Compute(x, y, cost));
+            var two = OnThreads(2, () => variant.Compute(x, y, cost));
             Assert.Equal(one.LowerBound, two.LowerBound);
             Assert.Equal(one.F, two.F);
             Assert.Equal(one.G, two.G);
@@ -96,5 +96,12 @@ public class DualBoundSparseLevelTests
         DualBoundChecks.AssertCertificate(whole, x, y, cost, exact, "sparse level = n");
         Assert.Equal(whole.LowerBound, clipped.LowerBound);
         Assert.Throws<InputValidationException>(() => (options with { SparseLevelPasses = -1 }).Compute(x, y, cost));
+    }
+
+    // Runs on a scheduler of at most `threads` workers: the library's parallel loops take the current scheduler.
+    private static T OnThreads<T>(int threads, Func<T> work)
+    {
+        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, threads).ConcurrentScheduler;
+        return Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.None, scheduler).GetAwaiter().GetResult();
     }
 }
