@@ -337,7 +337,7 @@ internal static class CompactCoClustering
         for (var i = start; i < end; i++)
         {
             Gradient(factorS.AsSpan(i * k, k), mk, r, g);
-            best = Math.Max(best, RowRange(g[..r]));
+            best = Math.Max(best, TensorPrimitives.Max(g[..r]) - TensorPrimitives.Min(g[..r]));
         }
 
         return best;
@@ -374,7 +374,7 @@ internal static class CompactCoClustering
                 StepRow(l, g, step);
             }
 
-            var max = RowMax(l);
+            var max = TensorPrimitives.Max(l);
             SubtractRow(l, max, val.AsSpan(i * r, r));
             rowLog[i] = -max;
         }
@@ -442,73 +442,6 @@ internal static class CompactCoClustering
         a1.CopyTo(acc.Slice(h, h));
         a2.CopyTo(acc.Slice(w, h));
         a3.CopyTo(acc.Slice(w + h, h));
-    }
-
-    // The largest entry of a row (MathF.Max's IEEE maximum; Vector.Max is the same maximum per lane, and the maximum does
-    // not depend on the order, so the value is that of the scalar loop bit for bit).
-    private static float RowMax(ReadOnlySpan<float> l)
-    {
-        var z = 0;
-        var max = l[0];
-        if (Vector.IsHardwareAccelerated && l.Length >= Vector<float>.Count)
-        {
-            var w = Vector<float>.Count;
-            var acc = new Vector<float>(l[..w]);
-            for (z = w; z <= l.Length - w; z += w)
-            {
-                acc = Vector.Max(acc, new Vector<float>(l.Slice(z, w)));
-            }
-
-            max = acc[0];
-            for (var lane = 1; lane < w; lane++)
-            {
-                max = MathF.Max(max, acc[lane]);
-            }
-        }
-
-        for (; z < l.Length; z++)
-        {
-            max = MathF.Max(max, l[z]);
-        }
-
-        return max;
-    }
-
-    // The range max_z g_z − min_z g_z of one gradient row (IEEE maximum and minimum per lane, order-free: the value of the
-    // scalar loop bit for bit).
-    private static double RowRange(ReadOnlySpan<double> g)
-    {
-        var z = 0;
-        var hi = g[0];
-        var lo = g[0];
-        if (Vector.IsHardwareAccelerated && g.Length >= Vector<double>.Count)
-        {
-            var h = Vector<double>.Count;
-            var vhi = new Vector<double>(g[..h]);
-            var vlo = vhi;
-            for (z = h; z <= g.Length - h; z += h)
-            {
-                var x = new Vector<double>(g.Slice(z, h));
-                vhi = Vector.Max(vhi, x);
-                vlo = Vector.Min(vlo, x);
-            }
-
-            hi = vhi[0];
-            lo = vlo[0];
-            for (var lane = 1; lane < h; lane++)
-            {
-                hi = Math.Max(hi, vhi[lane]);
-                lo = Math.Min(lo, vlo[lane]);
-            }
-        }
-
-        for (; z < g.Length; z++)
-        {
-            hi = Math.Max(hi, g[z]);
-            lo = Math.Min(lo, g[z]);
-        }
-
-        return hi - lo;
     }
 
     // dst[z] = l[z] − max (one rounding per entry, inline: a row is one or two vectors at the usual ranks).
