@@ -260,8 +260,10 @@ public sealed partial record LinearAssignment
         return numFree;
     }
 
-    /// <summary>Square problems at least this large get a multiscale warm start.</summary>
-    internal const int WarmStartMinSize = 256;
+    /// <summary>Square problems at least this large get a multiscale warm start (when many rows are left free after the
+    /// row reduction). 128 since stop 28 (256 before): Hierarchical Refinement's leaves of 253 or 254 points (10⁷ points,
+    /// any n not a power of two) missed it and cost 2–3× the leaves of 256 (docs/hiref.md "Stop 28 (leaf253)").</summary>
+    internal const int WarmStartMinSize = 128;
 
     /// <summary>The warm start stores its sub-problem's cost (n²/4 entries); it is skipped above this many entries.</summary>
     internal const long WarmStartMaxEntries = 1L << 24;

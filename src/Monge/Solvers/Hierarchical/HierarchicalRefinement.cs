@@ -45,10 +45,11 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>The smallest leaf, leaf pair or slab whose exact assignment runs the mixed-precision route of
     /// <see cref="LinearAssignment"/> (float32 phases, then an exact float64 repair: the same optimum, certified in double;
-    /// AVX2 only). Default 256 (stop 27: the leaves of 256 too, −14% of the leaves' CPU at 1 048 576 points, the same
-    /// matching; the assignment solver's own default is <see cref="LinearAssignment.MixedPrecisionMinSize"/>, 512); the
-    /// slabs of 32 pairs above 262 144 points stay in double. Harness key <c>leafmixed</c>.</summary>
-    internal int ExactMixedPrecisionMinSize { get; init; } = 256;
+    /// AVX2 only). Default 128 (stop 27: 256, the leaves of 256 too, −14% of the leaves' CPU at 1 048 576 points, the same
+    /// matching; stop 28: 128, so that the leaves of sizes other than a power of two — 253 or 254 at 10⁷ points — take it
+    /// too; the assignment solver's own default is <see cref="LinearAssignment.MixedPrecisionMinSize"/>, 512); the slabs of
+    /// 32 pairs above 262 144 points stay in double. Harness key <c>leafmixed</c>.</summary>
+    internal int ExactMixedPrecisionMinSize { get; init; } = 128;
 
     /// <summary>Whether the exact assignments of the leaves, leaf pairs and slabs may use the multiscale warm start of
     /// <see cref="LinearAssignment"/> (default true; harness key <c>leafwarm</c>, 0 or 1). Same optimum either way.</summary>
