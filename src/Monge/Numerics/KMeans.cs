@@ -47,10 +47,17 @@ internal static class KMeans
         var dist = distances.Length >= n ? distances[..n] : new double[n];
         var first = rng.Next(n);
         x.Slice((indexed ? rows[first] : first) * d, d).CopyTo(centroids[..d]);
-        for (var i = 0; i < n; i++)
+        if (d == 2)
         {
-            dist[i] = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids[..d]);
-            dist[i] *= dist[i];
+            UpdateDistances2D(x, n, rows, centroids[0], centroids[1], dist, first: true);
+        }
+        else
+        {
+            for (var i = 0; i < n; i++)
+            {
+                dist[i] = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids[..d]);
+                dist[i] *= dist[i];
+            }
         }
 
         for (var c = 1; c < k; c++)
@@ -78,11 +85,34 @@ internal static class KMeans
             }
 
             x.Slice((indexed ? rows[pick] : pick) * d, d).CopyTo(centroids.Slice(c * d, d));
+            if (d == 2)
+            {
+                UpdateDistances2D(x, n, rows, centroids[c * 2], centroids[(c * 2) + 1], dist, first: false);
+                continue;
+            }
+
             for (var i = 0; i < n; i++)
             {
                 var dd = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids.Slice(c * d, d));
                 dist[i] = Math.Min(dist[i], dd * dd);
             }
+        }
+    }
+
+    /// <summary>The seeding's distance update in 2-D without a call per point: dist_i = ‖p_i − c‖² (with
+    /// <paramref name="first"/>) or min(dist_i, ‖p_i − c‖²), the squared distance taken as
+    /// <see cref="TensorPrimitives.Distance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> squared, i.e. √(Δx² + Δy²)², so the same
+    /// bits as the general loop (stop 28, lvl10m: the k-means++ of HiRef's blocks is O(m·r) such updates, serial).</summary>
+    internal static void UpdateDistances2D(ReadOnlySpan<double> x, int n, ReadOnlySpan<int> rows, double cx, double cy, Span<double> dist, bool first)
+    {
+        var indexed = !rows.IsEmpty;
+        for (var i = 0; i < n; i++)
+        {
+            var at = (indexed ? rows[i] : i) * 2;
+            var dx = x[at] - cx;
+            var dy = x[at + 1] - cy;
+            var dd = Math.Sqrt((dx * dx) + (dy * dy));
+            dist[i] = first ? dd * dd : Math.Min(dist[i], dd * dd);
         }
     }
 

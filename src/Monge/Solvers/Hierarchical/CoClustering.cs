@@ -115,7 +115,7 @@ internal static class CoClustering
     }
 
     // Largest row range max_z ∇S_iz − min_z ∇S_iz of the gradient F_S · M (both precisions: the gradient is double in both).
-    internal static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner)
+    internal static double MaxRowRange(CoClusteringWorkspace ws, double[] factorS, double[] m, int n, int k, int r, ParallelOptions? inner, double[]? keep = null)
     {
         var chunks = Chunks(n);
         var ranges = ws.ChunkScalar;
@@ -123,7 +123,7 @@ internal static class CoClustering
         {
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = Range(c, n);
-            ranges[c] = CompactCoClustering.RowRangeRows(factorS, m, start, end, k, r, g);
+            ranges[c] = CompactCoClustering.RowRangeRows(factorS, m, start, end, k, r, g, keep);
         });
         var maxRange = 0.0;
         for (var c = 0; c < chunks; c++)
@@ -229,6 +229,12 @@ internal sealed class CoClusteringWorkspace
     public double[] ChunkScalar = [];
     public double[] Gradient = [];
     public double[] GradientOther = [];
+
+    /// <summary>The gradient rows F_X M and F_Y M (n×r each) the step size's row-range pass computes, kept for the step
+    /// itself by <see cref="CompactCoClustering.Run"/> on blocks of at most <see cref="CompactCoClustering.KeptGradientMaxRows"/>
+    /// points (<see cref="EnsureGradientRows"/>); empty otherwise.</summary>
+    public double[] GradientRowsQ = [];
+    public double[] GradientRowsR = [];
     public double[] ColumnDual = [];
     public EntropicProjection.Workspace Projection = new();
     public double[] Margin = [];
@@ -252,7 +258,7 @@ internal sealed class CoClusteringWorkspace
     /// <summary>Bytes held.</summary>
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length)
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + GradientRowsQ.Length + GradientRowsR.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
         + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
@@ -292,6 +298,13 @@ internal sealed class CoClusteringWorkspace
         Grow(ref ChunkScalar, chunks);
         Grow(ref Gradient, (long)k * r);
         Grow(ref GradientOther, (long)k * r);
+    }
+
+    /// <summary>The kept gradient rows of <see cref="CompactCoClustering.Run"/> (n×r doubles a side).</summary>
+    public void EnsureGradientRows(int n, int r)
+    {
+        Grow(ref GradientRowsQ, (long)n * r);
+        Grow(ref GradientRowsR, (long)n * r);
     }
 
     /// <summary>The row scalings (n) and column scalings (r) of <see cref="CompactCoClustering.Project"/>.</summary>

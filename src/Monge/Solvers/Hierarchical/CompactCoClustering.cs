@@ -36,6 +36,11 @@ namespace Monge.Solvers.Hierarchical;
 /// </remarks>
 internal static class CompactCoClustering
 {
+    /// <summary>The largest block whose gradient rows F_S M the step size's row-range pass keeps for the step (n×r doubles
+    /// a side: 8 MB each at 65 536 points and rank 16), so each mirror step computes them once instead of twice; larger
+    /// blocks (level 1's, 10⁷'s level 2) compute them again in the step. The same values either way (stop 28, lvl10m).</summary>
+    internal const int KeptGradientMaxRows = 65_536;
+
     /// <summary>Runs the co-clustering on <c>ws.LogQ32</c>/<c>ws.LogR32</c>. Factors must be in <c>ws.FactorX</c> and
     /// <c>ws.FactorY</c>; with <paramref name="seeded"/> the logits were set by <see cref="Seed"/>. Returns the mirror
     /// steps taken.</summary>
@@ -72,6 +77,15 @@ internal static class CompactCoClustering
         var contractedQ = ws.Gradient;       // F_Xᵀ Q: gives ∇R = F_Y · (F_Xᵀ Q)
         var contractedR = ws.GradientOther;  // F_Yᵀ R: gives ∇Q = F_X · (F_Yᵀ R)
         var previousQ = new double[k * r];
+        double[]? keptQ = null;
+        double[]? keptR = null;
+        if (n <= KeptGradientMaxRows)
+        {
+            ws.EnsureGradientRows(n, r);
+            keptQ = ws.GradientRowsQ;
+            keptR = ws.GradientRowsR;
+        }
+
         Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, initialStepQ is null ? null : ws.FactorX, k, 1.0, ws.FactorX, k, contractedQ, initialStepQ);
         Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, initialStepR is null ? null : ws.FactorY, k, 1.0, ws.FactorY, k, contractedR, initialStepR);
         var objective = Objective(contractedQ, contractedR, k * r);
@@ -81,7 +95,9 @@ internal static class CompactCoClustering
         {
             cancellationToken.ThrowIfCancellationRequested();
             var t0 = HiRefProfile.Start();
-            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner), CoClustering.MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner));
+            // With kept rows, the gradients F_X·(F_Yᵀ R) and F_Y·(F_Xᵀ Q) stay for the step: Q's step reads contractedR and
+            // R's step previousQ (a copy of this contractedQ), so the kept rows are the ones the step would compute.
+            var range = Math.Max(CoClustering.MaxRowRange(ws, ws.FactorX, contractedR, n, k, r, inner, keptQ), CoClustering.MaxRowRange(ws, ws.FactorY, contractedQ, n, k, r, inner, keptR));
             HiRefProfile.Stop(HiRefProfile.Phase.RowRange, t0);
             if (!(range > 0) || !double.IsFinite(range))
             {
@@ -103,8 +119,8 @@ internal static class CompactCoClustering
                 }
             }
 
-            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR, warmQ);
-            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ, warmR);
+            Project(ws, logQ, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorX, k, step, ws.FactorX, k, contractedQ, contractedR, warmQ, keptQ);
+            Project(ws, logR, plan, n, r, settings.InnerIterations, settings.Tolerance, inner, ws.FactorY, k, step, ws.FactorY, k, contractedR, previousQ, warmR, keptR);
             var next = Objective(contractedQ, contractedR, k * r);
             var change = Math.Abs(next - objective);
             stalled = change <= stallTolerance * Math.Abs(next) ? stalled + 1 : 0;
@@ -329,15 +345,17 @@ internal static class CompactCoClustering
     }
 
     /// <summary>The largest gradient row range max_z ∇_iz − min_z ∇_iz (∇_i = F_i · M) over rows start … end − 1 (0 if
-    /// none is larger). Shared with <see cref="CoClusteringShard"/>.</summary>
-    internal static double RowRangeRows(double[] factorS, double[] m, int start, int end, int k, int r, Span<double> g)
+    /// none is larger). Shared with <see cref="CoClusteringShard"/>. With <paramref name="keep"/> (n×r) each row's gradient
+    /// is left there (row i at i·r) instead of in <paramref name="g"/>.</summary>
+    internal static double RowRangeRows(double[] factorS, double[] m, int start, int end, int k, int r, Span<double> g, double[]? keep = null)
     {
         var best = 0.0;
         var mk = m.AsSpan(0, k * r);
         for (var i = start; i < end; i++)
         {
-            Gradient(factorS.AsSpan(i * k, k), mk, r, g);
-            best = Math.Max(best, TensorPrimitives.Max(g[..r]) - TensorPrimitives.Min(g[..r]));
+            var row = keep is null ? g[..r] : keep.AsSpan(i * r, r);
+            Gradient(factorS.AsSpan(i * k, k), mk, r, row);
+            best = Math.Max(best, TensorPrimitives.Max(row) - TensorPrimitives.Min(row));
         }
 
         return best;
@@ -360,15 +378,21 @@ internal static class CompactCoClustering
     /// Rows start … end − 1 of one chunk: the mirror step (if <paramref name="stepFactor"/> is given), K_i = softmax(log_i)
     /// into <paramref name="val"/>, rowLog_i = −logsumexp(log_i), and the column sums of K added to <paramref name="acc"/>.
     /// Shared by the whole-block projection and the sharded one (<see cref="ShardedCoClustering"/>), so both give the same bits.
+    /// With <paramref name="gradientRows"/> (n×r, row i at i·r: the rows <see cref="RowRangeRows"/> kept for this factor and
+    /// contraction) the step reads the gradient there instead of computing F_i·M again.
     /// </summary>
     internal static void StepAndSoftmaxRows(
-        float[] log, float[] val, double[] rowLog, int start, int end, int r, double[]? stepFactor, int stepK, double[]? stepM, double step, Span<double> g, Span<double> acc)
+        float[] log, float[] val, double[] rowLog, int start, int end, int r, double[]? stepFactor, int stepK, double[]? stepM, double step, Span<double> g, Span<double> acc, double[]? gradientRows = null)
     {
         var rows = val.AsSpan(start * r, (end - start) * r);
         for (var i = start; i < end; i++)
         {
             var l = log.AsSpan(i * r, r);
-            if (stepFactor is not null)
+            if (gradientRows is not null)
+            {
+                StepRow(l, gradientRows.AsSpan(i * r, r), step);
+            }
+            else if (stepFactor is not null)
             {
                 Gradient(stepFactor.AsSpan(i * stepK, stepK), stepM.AsSpan(0, stepK * r), r, g);
                 StepRow(l, g, step);
@@ -609,35 +633,87 @@ internal static class CompactCoClustering
     /// SIMD width (stop 21: −11% of the levels' CPU at 262 144, same permutation). Shared by the whole-block projection and
     /// the sharded one.
     /// </summary>
+    /// <remarks>The contraction takes the rows two at a time (<see cref="ContractTwo"/>: each k×r sum loaded and stored
+    /// once for both rows, the two products added in row order, so the same bits as row by row).</remarks>
     internal static void FinalRows(float[] log, float[] val, double[] rowLog, int start, int end, int r, float[] v, float[] previous, float[] columnLog, double[]? factor, int k, Span<double> acc)
     {
-        for (var i = start; i < end; i++)
+        var i = start;
+        for (; i + 1 < end; i += 2)
         {
-            var l = log.AsSpan(i * r, r);
-            var p = val.AsSpan(i * r, r);
-            var dot = Dot(p, previous);
-            var inv = 1f / dot;
-            var shift = (float)(rowLog[i] - Math.Log(dot));
-            var z = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var w = Vector<float>.Count;
-                for (; z <= r - w; z += w)
-                {
-                    (new Vector<float>(p.Slice(z, w)) * new Vector<float>(v.AsSpan(z, w)) * inv).CopyTo(p.Slice(z, w));
-                    (new Vector<float>(l.Slice(z, w)) + (new Vector<float>(shift) + new Vector<float>(columnLog.AsSpan(z, w)))).CopyTo(l.Slice(z, w));
-                }
-            }
-
-            for (; z < r; z++)
-            {
-                p[z] = p[z] * v[z] * inv;
-                l[z] += shift + columnLog[z];
-            }
-
+            FinalRow(log, val, rowLog, i, r, v, previous, columnLog);
+            FinalRow(log, val, rowLog, i + 1, r, v, previous, columnLog);
             if (factor is not null)
             {
-                Contract(p, factor.AsSpan(i * k, k), r, acc);
+                ContractTwo(val.AsSpan(i * r, r), factor.AsSpan(i * k, k), val.AsSpan((i + 1) * r, r), factor.AsSpan((i + 1) * k, k), r, acc);
+            }
+        }
+
+        if (i < end)
+        {
+            FinalRow(log, val, rowLog, i, r, v, previous, columnLog);
+            if (factor is not null)
+            {
+                Contract(val.AsSpan(i * r, r), factor.AsSpan(i * k, k), r, acc);
+            }
+        }
+    }
+
+    // One row of FinalRows' column update: P_i = K_i ⊙ v / (K_i · v_prev), log_i ← log P_i.
+    private static void FinalRow(float[] log, float[] val, double[] rowLog, int i, int r, float[] v, float[] previous, float[] columnLog)
+    {
+        var l = log.AsSpan(i * r, r);
+        var p = val.AsSpan(i * r, r);
+        var dot = Dot(p, previous);
+        var inv = 1f / dot;
+        var shift = (float)(rowLog[i] - Math.Log(dot));
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            for (; z <= r - w; z += w)
+            {
+                (new Vector<float>(p.Slice(z, w)) * new Vector<float>(v.AsSpan(z, w)) * inv).CopyTo(p.Slice(z, w));
+                (new Vector<float>(l.Slice(z, w)) + (new Vector<float>(shift) + new Vector<float>(columnLog.AsSpan(z, w)))).CopyTo(l.Slice(z, w));
+            }
+        }
+
+        for (; z < r; z++)
+        {
+            p[z] = p[z] * v[z] * inv;
+            l[z] += shift + columnLog[z];
+        }
+    }
+
+    // Contract for two rows: acc[kk·r + z] = (acc + f0[kk]·p0[z]) + f1[kk]·p1[z], each sum rounded as in two Contract calls
+    // (the same bits), each acc entry loaded and stored once.
+    internal static void ContractTwo(ReadOnlySpan<float> p0, ReadOnlySpan<double> f0, ReadOnlySpan<float> p1, ReadOnlySpan<double> f1, int r, Span<double> acc)
+    {
+        var k = f0.Length;
+        var z = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<float>.Count;
+            var h = Vector<double>.Count;
+            for (; z <= r - w; z += w)
+            {
+                Vector.Widen(new Vector<float>(p0.Slice(z, w)), out var lo0, out var hi0);
+                Vector.Widen(new Vector<float>(p1.Slice(z, w)), out var lo1, out var hi1);
+                for (var kk = 0; kk < k; kk++)
+                {
+                    var a = acc.Slice((kk * r) + z, w);
+                    (new Vector<double>(a) + (lo0 * f0[kk]) + (lo1 * f1[kk])).CopyTo(a);
+                    (new Vector<double>(a[h..]) + (hi0 * f0[kk]) + (hi1 * f1[kk])).CopyTo(a[h..]);
+                }
+            }
+        }
+
+        for (; z < r; z++)
+        {
+            double q0 = p0[z];
+            double q1 = p1[z];
+            for (var kk = 0; kk < k; kk++)
+            {
+                acc[(kk * r) + z] = acc[(kk * r) + z] + (q0 * f0[kk]) + (q1 * f1[kk]);
             }
         }
     }
@@ -767,10 +843,12 @@ internal static class CompactCoClustering
     /// (in the same pass as the row softmax); with <paramref name="contractFactor"/> the contraction F_Oᵀ P is taken in
     /// the last pass into <paramref name="contraction"/>. The sweeps do not rewrite the plan: the row-normalised kernel K
     /// (the softmax) stays in <paramref name="val"/> and only the column scalings v change, each sweep reading K once for
-    /// the column sums of diag(1/Kv) K diag(v); the last pass writes P = diag(1/K v_prev) K diag(v).</remarks>
+    /// the column sums of diag(1/Kv) K diag(v); the last pass writes P = diag(1/K v_prev) K diag(v). With
+    /// <paramref name="gradientRows"/> the step's gradient rows F_S M are read there (kept by the row-range pass) instead of
+    /// computed.</remarks>
     internal static void Project(
         CoClusteringWorkspace ws, float[] log, float[] val, int n, int r, int maxSweeps, double tolerance, ParallelOptions? inner,
-        double[]? stepFactor, int stepK, double step, double[]? contractFactor, int k, double[]? contraction, double[]? stepM = null, float[]? warm = null)
+        double[]? stepFactor, int stepK, double step, double[]? contractFactor, int k, double[]? contraction, double[]? stepM = null, float[]? warm = null, double[]? gradientRows = null)
     {
         ws.EnsureCompactProjection(n, r);
         var chunks = CoClustering.Chunks(n);
@@ -789,7 +867,7 @@ internal static class CompactCoClustering
             acc.Clear();
             Span<double> g = r <= 256 ? stackalloc double[r] : new double[r];
             var (start, end) = CoClustering.Range(c, n);
-            StepAndSoftmaxRows(log, val, rowLog, start, end, r, stepFactor, stepK, stepM, step, g, acc);
+            StepAndSoftmaxRows(log, val, rowLog, start, end, r, stepFactor, stepK, stepM, step, g, acc, gradientRows);
         });
         HiRefProfile.Stop(HiRefProfile.Phase.StepAndSoftmax, t0);
 

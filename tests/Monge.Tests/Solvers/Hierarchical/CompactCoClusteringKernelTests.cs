@@ -14,10 +14,11 @@ public class CompactCoClusteringKernelTests
     [InlineData(13, 4)]
     [InlineData(5, 3)]
     [InlineData(40, 7)]
-    public void FinalRows_SameBitsAsScalarLoops(int r, int k)
+    [InlineData(16, 4, 36)]
+    [InlineData(8, 4, 1)]
+    public void FinalRows_SameBitsAsScalarLoops(int r, int k, int rows = 37)
     {
-        const int rows = 37;
-        var rng = new Random(r * 31 + k);
+        var rng = new Random((r * 31) + k + rows - 37);
         var log = Floats(rng, rows * r, -5, 5);
         var val = Floats(rng, rows * r, 0.001, 1);
         var rowLog = Doubles(rng, rows, -3, 3);
@@ -206,6 +207,50 @@ public class CompactCoClusteringKernelTests
         }
 
         Assert.Equal(expected, CompactCoClustering.RowRangeRows(factor, m, 0, rows, k, r, g));
+    }
+
+    // The gradient rows kept by the row-range pass (blocks up to KeptGradientMaxRows) are F_i·M bit for bit, and the step
+    // that reads them gives the same logits, plan, row scalings and column sums as the step that computes them again.
+    [Theory]
+    [InlineData(16, 4)]
+    [InlineData(8, 4)]
+    [InlineData(13, 4)]
+    [InlineData(5, 3)]
+    public void KeptGradientRows_SameBitsAsComputedInTheStep(int r, int k)
+    {
+        const int rows = 31;
+        var rng = new Random(r * 11 + k);
+        var factor = Doubles(rng, rows * k, -3, 3);
+        var m = Doubles(rng, k * r, -2, 2);
+        var log = Floats(rng, rows * r, -20, 20);
+        const double step = 0.41;
+        var g = new double[r];
+
+        var kept = new double[rows * r];
+        var range = CompactCoClustering.RowRangeRows(factor, m, 0, rows, k, r, g, kept);
+        Assert.Equal(CompactCoClustering.RowRangeRows(factor, m, 0, rows, k, r, g), range);
+        var row = new double[r];
+        for (var i = 0; i < rows; i++)
+        {
+            CompactCoClustering.Gradient(factor.AsSpan(i * k, k), m, r, row);
+            Assert.Equal(row, kept.AsSpan(i * r, r).ToArray());
+        }
+
+        var expectedLog = (float[])log.Clone();
+        var expectedVal = new float[rows * r];
+        var expectedRowLog = new double[rows];
+        var expectedAcc = new double[r];
+        CompactCoClustering.StepAndSoftmaxRows(expectedLog, expectedVal, expectedRowLog, 0, rows, r, factor, k, m, step, g, expectedAcc);
+
+        var val = new float[rows * r];
+        var rowLog = new double[rows];
+        var acc = new double[r];
+        CompactCoClustering.StepAndSoftmaxRows(log, val, rowLog, 0, rows, r, factor, k, m, step, g, acc, kept);
+
+        Assert.Equal(expectedLog, log);
+        Assert.Equal(expectedVal, val);
+        Assert.Equal(expectedRowLog, rowLog);
+        Assert.Equal(expectedAcc, acc);
     }
 
     private static float[] Floats(Random rng, int count, double lo, double hi) =>
