@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Monge.Geometry;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
@@ -158,13 +157,13 @@ public sealed partial record DualBound
         var reverseFound = new int[n];
         var prices = new double[n];
         var start = new double[n];
-        var noExit = new double[n];
-        Array.Fill(noExit, double.PositiveInfinity);
+        var exit = new double[n];
+        double[]? noExit = null;
         var war = false;
         List<double> bounds = [best.LowerBound];
         List<long> bids = [0];
         List<double> cpu = [0];
-        var cpuStart = ProcessCpuSeconds();
+        var cpuStart = ProcessCpu.Now();
         var current = best;
 
         // The graph (CSR rows, edge costs), the potential g₁ its forward candidates were searched with and each row's
@@ -198,16 +197,19 @@ public sealed partial record DualBound
             // Each row's way off the graph: every column off it had c − g₁ ≥ L (above) under the search's g₁, so under the
             // prices −g it has c + p ≥ L + min_j (g₁ − g)(j) (0 on a freshly searched graph); prices only rise during the
             // auction, so that value bounds the row's best column off the graph throughout.
-            var drift = 0.0;
-            for (var j = 0; j < n && !ReferenceEquals(searchedG, current.G); j++)
+            // Filled only for an auction with exits (the war's re-run included).
+            void FillExits()
             {
-                drift = Math.Min(drift, searchedG[j] - current.G[j]);
-            }
+                var drift = 0.0;
+                for (var j = 0; j < n && !ReferenceEquals(searchedG, current.G); j++)
+                {
+                    drift = Math.Min(drift, searchedG[j] - current.G[j]);
+                }
 
-            var exit = new double[n];
-            for (var i = 0; i < n; i++)
-            {
-                exit[i] = largestSearched[i] + drift;
+                for (var i = 0; i < n; i++)
+                {
+                    exit[i] = largestSearched[i] + drift;
+                }
             }
 
             // Warm from −v, each row free to leave for its exit, no per-phase budget but a total one: the prices reached
@@ -216,6 +218,16 @@ public sealed partial record DualBound
             var budget = (long)AscentBids * n;
             var withExits = exits || war;
             prices.CopyTo(start, 0);
+            if (withExits)
+            {
+                FillExits();
+            }
+            else if (noExit is null)
+            {
+                noExit = new double[n];
+                Array.Fill(noExit, double.PositiveInfinity);
+            }
+
             var auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = withExits ? exit : noExit, MaxBidsPerRow = int.MaxValue, MaxBids = withExits ? budget : Math.Min(budget, (long)AscentWarBids * n) };
             var run = SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken);
             var used = run.Bids;
@@ -223,7 +235,8 @@ public sealed partial record DualBound
             {
                 war = true;
                 start.CopyTo(prices, 0);
-                auction = new SparseAuctionOptions(AscentFinalEpsilon) { StartRelativeEpsilon = AscentWarmEpsilon, Exits = exit, MaxBidsPerRow = int.MaxValue, MaxBids = budget - used };
+                FillExits();
+                auction = auction with { Exits = exit, MaxBids = budget - used };
                 used += SparseAuction.Solve(rowStart, columns, costs, auction, [], prices, cancellationToken).Bids;
             }
 
@@ -245,7 +258,7 @@ public sealed partial record DualBound
 
             var next = CertifyCore(transforms, a, b, prices, fromSource: false);
             bounds.Add(next.LowerBound);
-            cpu.Add(ProcessCpuSeconds() - cpuStart);
+            cpu.Add((ProcessCpu.Now() - cpuStart).TotalSeconds);
             if (!(next.LowerBound > current.LowerBound))
             {
                 break;
@@ -261,12 +274,6 @@ public sealed partial record DualBound
         }
 
         return current with { AscentBounds = [.. bounds], AscentBids = [.. bids], AscentCpuSeconds = [.. cpu] };
-    }
-
-    private static double ProcessCpuSeconds()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>The ascent's graph under the current (u, v): CSR rows of the forward candidates (exact k-best of c − v), then

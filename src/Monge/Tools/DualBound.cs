@@ -72,8 +72,10 @@ namespace Monge.Tools;
 /// GEMM-style as ‖y‖² + (‖x‖² − h) − 2⟨x, y⟩ on both clouds shifted by their common mean, less a derived allowance of
 /// 2⁻²³·[(d + 16)(max ‖x̃‖² + ‖ỹ‖²) + 4·max |h|] per query (it covers the float32 rounding of the coordinates, the inner
 /// product and the sums; the Euclidean cost takes the root of a lower bound of the squared distance), so still rigorous;
-/// about 10⁻⁵ of the bound lost on the 16-D mixture. Every other case takes the float64 pass over every pair
-/// (exact with respect to the float64 evaluation of C).
+/// about 10⁻⁵ of the bound lost on the 16-D mixture. Every other case takes the float64 pass over every pair, each
+/// minimum less the same (2d + 16)·2⁻⁵² allowance (d = 0 for a cost other than these two: rigorous with respect to its
+/// float64 evaluation of C), and the bound the same allowance for its sum (certfeas, stop 28: before, the computed
+/// minima of that pass were used as they were, and F_i + G_j exceeded c_ij by up to half an ulp).
 /// </para>
 /// <para>
 /// Two uniform clouds of equal size up to 131 072 points (squared Euclidean or Euclidean) then get a sparse dual ascent
@@ -840,22 +842,17 @@ public sealed partial record DualBound
             magnitude += b[j] > 0 ? Math.Abs(b[j] * v[j]) : 0;
         }
 
-        // The rigorous transforms also allow for the rounding of this sum of n + m products and of the weights
+        // The transforms are rigorous; allow also for the rounding of this sum of n + m products and of the weights
         // (each product within 2⁻⁵² of its magnitude; the running sum within (n + m)·2⁻⁵³ of the total magnitude).
-        if (transforms.Rigorous)
-        {
-            bound -= (n + m + 4) * Math.ScaleB(1.0, -52) * magnitude;
-        }
+        bound -= (n + m + 4) * Math.ScaleB(1.0, -52) * magnitude;
 
         return new DualBoundResult(bound, u, v);
     }
 
-    /// <summary>The two c-transforms of one problem: v_j = min_i (C_ij − u_i) and u_i = min_j (C_ij − v_j).</summary>
+    /// <summary>The two c-transforms of one problem: v_j = min_i (C_ij − u_i) and u_i = min_j (C_ij − v_j), each less a
+    /// rounding allowance (at most the minimum in exact arithmetic).</summary>
     private interface ICTransforms
     {
-        /// <summary>Whether the transforms and the bound subtract a rounding allowance (exact in real arithmetic).</summary>
-        bool Rigorous { get; }
-
         void ToTarget(double[] u, double[] v);
 
         void ToSource(double[] v, double[] u);
@@ -868,14 +865,29 @@ public sealed partial record DualBound
         void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst);
     }
 
-    /// <summary>Every pair, in float64 tiles of any geometry (exact with respect to its float64 evaluation of C).</summary>
+    /// <summary>
+    /// Every pair, in float64 tiles of any geometry, each minimum less the tree path's rounding allowance
+    /// (<see cref="DualBoundTree.Allowance"/>; certfeas, stop 28). Before, the minima were returned as computed: the
+    /// subtraction c − h rounds, so F_i + G_j exceeded the float64 c_ij by up to half an ulp of G_j on the minimising
+    /// pairs. Now u_i + v_j ≤ c_ij holds in exact arithmetic for the real costs of the float64 inputs on the
+    /// coordinate-difference geometry (squared Euclidean and Euclidean, d known), and for the geometry's own float64
+    /// evaluation of C on any other geometry (d = 0: the subtraction's rounding only).
+    /// </summary>
     private sealed class DenseTransforms(CostGeometry<double> geometry, CancellationToken cancellationToken) : ICTransforms
     {
-        public bool Rigorous => false;
+        private readonly int _dimension = geometry is PointDifferenceGeometry<double> points ? points.Dimension : 0;
 
-        public void ToTarget(double[] u, double[] v) => RowMin(geometry.Transpose(), u, v, cancellationToken);
+        public void ToTarget(double[] u, double[] v)
+        {
+            RowMin(geometry.Transpose(), u, v, cancellationToken);
+            DualBoundTree.Allow(v, u, _dimension);
+        }
 
-        public void ToSource(double[] v, double[] u) => RowMin(geometry, v, u, cancellationToken);
+        public void ToSource(double[] v, double[] u)
+        {
+            RowMin(geometry, v, u, cancellationToken);
+            DualBoundTree.Allow(u, v, _dimension);
+        }
     }
 
     /// <summary>Branch and bound on k-d trees over both clouds (squared Euclidean and Euclidean; see <see cref="DualBoundTree"/>).</summary>
@@ -900,8 +912,6 @@ public sealed partial record DualBound
             _parallel = parallel;
             _slack = slack;
         }
-
-        public bool Rigorous => true;
 
         // relativeSlack: the Euclidean transforms' τ relative to the diagonal of the box of both clouds (EuclideanTreeSlack);
         // the squared cost's transforms are always exact.
@@ -978,8 +988,6 @@ public sealed partial record DualBound
             _single = single;
             _parallel = parallel;
         }
-
-        public bool Rigorous => true;
 
         public static ClusterTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, int ballPoints, bool single, bool screen, CancellationToken cancellationToken)
         {

@@ -163,6 +163,30 @@ internal sealed class DualBoundTree
         return new DualBoundTree(points, order, n, d, euclidean, nodes, lo.ToArray(), hi.ToArray()).Link();
     }
 
+    /// <summary>The relative rounding allowance of a float64 c-transform in dimension <paramref name="d"/>: each computed
+    /// minimum less (2d + 16)·2⁻⁵² (|min| + 2 max |h|) is at most the minimum in exact arithmetic (see the remarks).</summary>
+    internal static double Allowance(int d) => ((2 * d) + 16) * Math.Pow(2, -52);
+
+    /// <summary>Subtracts the allowance of <see cref="Allowance"/> from every computed minimum in <paramref name="minima"/>
+    /// of c − <paramref name="h"/> (h finite or −∞; max |h| over its finite entries): the dense float64 transforms'.</summary>
+    internal static void Allow(Span<double> minima, ReadOnlySpan<double> h, int d)
+    {
+        var maxAbs = 0.0;
+        foreach (var value in h)
+        {
+            if (double.IsFinite(value))
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(value));
+            }
+        }
+
+        var allowance = Allowance(d);
+        for (var j = 0; j < minima.Length; j++)
+        {
+            minima[j] -= allowance * (Math.Abs(minima[j]) + (2 * maxAbs));
+        }
+    }
+
     /// <summary>
     /// dst_j = (min_i (c(x_i, y_j) − h_i)) less the rounding allowance, for every query point y_j; points with
     /// h_i = −∞ never win (their value is +∞). At least one h_i must be finite.
@@ -206,7 +230,7 @@ internal sealed class DualBoundTree
         var q = queries.ToArray();
         var order = queryOrder.ToArray();
         var result = new double[order.Length];
-        var allowance = ((2 * d) + 16) * Math.Pow(2, -52);
+        var allowance = Allowance(d);
         var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
         Parallel.For(0, blocks, parallel, () => new QueryScratch(nodes), (b, _, scratch) =>
         {

@@ -40,6 +40,9 @@ internal sealed class PointDifferenceGeometry<T> : CostGeometry<T>
         _yT = yT ?? DenseLinearAlgebra.Transpose<T>(y, m, d);
     }
 
+    /// <summary>The points' dimension.</summary>
+    public int Dimension => _d;
+
     public override T Cost(int i, int j)
     {
         if ((uint)i >= (uint)Rows || (uint)j >= (uint)Cols)

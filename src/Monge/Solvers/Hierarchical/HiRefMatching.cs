@@ -105,7 +105,10 @@ internal sealed class HiRefMatching
         {
             if (!pool.TryTake(out var ws))
             {
+                // The leaf settings are the matching's (init-only): set once, when the workspace is made.
                 ws = new CoClusteringWorkspace();
+                ws.Leaf.MixedPrecisionThreshold = mixedMin;
+                ws.Leaf.MultiscaleWarmStart = warmStart;
                 created.Add(ws);
             }
 
@@ -131,8 +134,6 @@ internal sealed class HiRefMatching
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeFill, t0);
                 var assignment = ws.Assignment.AsSpan(0, m);
                 t0 = HiRefProfile.Start();
-                ws.Leaf.MixedPrecisionThreshold = mixedMin;
-                ws.Leaf.MultiscaleWarmStart = warmStart;
                 LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeAssign, t0);
                 var buffer = ws.IndexBuffer.AsSpan(0, m);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Monge.Tools;
 
 namespace Monge.Solvers.Quadratic;
 
@@ -36,21 +36,15 @@ internal sealed class FrlcGromovProfile
     /// <summary>CPU seconds of a phase.</summary>
     public double Seconds(Phase phase) => _seconds[(int)phase];
 
-    internal void Start() => _last = Now();
+    internal void Start() => _last = ProcessCpu.Now();
 
     internal void Lap(Phase phase, long sweeps = 0)
     {
-        var now = Now();
+        var now = ProcessCpu.Now();
         _seconds[(int)phase] += (now - _last).TotalSeconds;
         _last = now;
         Sweeps += sweeps;
     }
 
     internal void EndIteration() => Iterations++;
-
-    private static TimeSpan Now()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
 }
