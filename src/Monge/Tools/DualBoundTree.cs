@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -208,7 +209,7 @@ internal sealed class DualBoundTree
         var result = new double[order.Length];
         var allowance = ((2 * d) + 16) * Math.Pow(2, -52);
         var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
-        Parallel.For(0, blocks, parallel, () => new QueryScratch(nodes), (b, _, scratch) =>
+        WorkerScratch.For(0, blocks, parallel, () => new QueryScratch(nodes), (b, scratch) =>
         {
             var hint = -1;
             var end = Math.Min(order.Length, (b + 1) * QueryBlock);
@@ -219,12 +220,7 @@ internal sealed class DualBoundTree
                 hint = at;
                 result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
-
-            return scratch;
-        }, scratch =>
-        {
-            Interlocked.Add(ref Evaluated, scratch.Evaluated);
-        });
+        }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
     }
 
