@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Monge.Datasets;
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 using Monge.Solvers;
 using Monge.Solvers.Hierarchical;
 using Monge.Tools;
@@ -295,6 +296,11 @@ internal static class Tune
             Console.WriteLine($"  orders: {orders}");
             Console.WriteLine(FormattableString.Invariant($"  ascent: {string.Join(' ', lower.AscentBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))} bids: {string.Join(' ', lower.AscentBids)} cpu_s: {string.Join(' ', lower.AscentCpuSeconds.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}"));
             Console.WriteLine(FormattableString.Invariant($"  level: {string.Join(' ', lower.LevelBounds.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)))}"));
+            if (HiRefProfile.Enabled)
+            {
+                Console.WriteLine($"  scratches: replicas={WorkerScratch.Replicas},created={WorkerScratch.Created},gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)},gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1},allocated_gb={GC.GetTotalAllocatedBytes() / 1e9:F1}");
+            }
+
             if (args.Contains("slack=1") && (r?.Permutation ?? LoadMatch(args)) is { } sigma)
             {
                 Slack.Print(sample.Source.Memory.Span, sample.Target!.Memory.Span, d, sigma, lower.F, lower.G, cost);

@@ -1,5 +1,6 @@
 using Monge.Geometry;
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 using Monge.Solvers.Exact;
 using Monge.Solvers.Hierarchical;
 
@@ -377,7 +378,7 @@ public sealed partial record DualBound
             }
 
             var exclude = Enumerable.Repeat(-1, largest).ToArray();
-            Parallel.For(0, blocks.Balls, parallel, () => (Search: search.CreateBlockScratch(), Ids: new int[largest * k], Values: new double[largest * k], Found: new int[largest]), (block, _, scratch) =>
+            WorkerScratch.For(0, blocks.Balls, parallel, () => new BlockSearchScratch(search.CreateBlockScratch(), new int[largest * k], new double[largest * k], new int[largest]), (block, scratch) =>
             {
                 var qs = blocks.BallStart(block);
                 var qc = blocks.BallCount(block);
@@ -386,24 +387,25 @@ public sealed partial record DualBound
                 {
                     Store(order[qs + t], scratch.Found[t], scratch.Ids.AsSpan(t * k, k));
                 }
-
-                return scratch;
-            }, _ => { });
+            });
             return;
         }
 
         const int chunk = 256;
-        Parallel.For(0, (n + chunk - 1) / chunk, parallel, () => (Search: search.CreateScratch(), Ids: new int[k], Values: new double[k]), (c, _, scratch) =>
+        WorkerScratch.For(0, (n + chunk - 1) / chunk, parallel, () => new SearchScratch(search.CreateScratch(), new int[k], new double[k]), (c, scratch) =>
         {
             var end = Math.Min(n, (c + 1) * chunk);
             for (var i = c * chunk; i < end; i++)
             {
                 Store(i, search.Search(queries.Data.Slice(i * d, d), -1, k, scratch.Search, scratch.Ids, scratch.Values, 0, 4), scratch.Ids);
             }
-
-            return scratch;
-        }, _ => { });
+        });
     }
+
+    // A worker's scratch of the candidate searches (reused across the loop's replicas: WorkerScratch).
+    private sealed record BlockSearchScratch(ReducedCostSearch.BlockScratch Search, int[] Ids, double[] Values, int[] Found);
+
+    private sealed record SearchScratch(ReducedCostSearch.Scratch Search, int[] Ids, double[] Values);
 
     private static bool Uniform(double[] w)
     {

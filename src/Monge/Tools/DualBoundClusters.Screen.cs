@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -143,11 +144,7 @@ internal sealed partial class DualBoundClusters
         var qBalls = queries._start.Length;
         var groups = (qBalls + 3) / 4;
         var maxCount = queries._count.Length == 0 ? 0 : queries._count.Max();
-        Parallel.For(0, groups, parallel, () => new ScreenScratch(d, BallsPadded, maxCount), (grp, _, s) =>
-        {
-            ScreenGroup(grp, queries, maxAbs, ny, inner, w, hf, result, s);
-            return s;
-        }, s =>
+        WorkerScratch.For(0, groups, parallel, () => new ScreenScratch(d, BallsPadded, maxCount), (grp, s) => ScreenGroup(grp, queries, maxAbs, ny, inner, w, hf, result, s), s =>
         {
             Interlocked.Add(ref Evaluated, s.Evaluated);
             Interlocked.Add(ref Screened, s.Screened);

@@ -1,3 +1,5 @@
+using Monge.Numerics;
+
 namespace Monge.Tools;
 
 /// <summary>
@@ -70,11 +72,7 @@ internal sealed partial class DualBoundClusters
         var groups = (queries._start.Length + 3) / 4;
         var maxCount = queries._count.Length == 0 ? 0 : queries._count.Max();
         var balls = _start.Length;
-        Parallel.For(0, groups, parallel, () => new EuclideanScratch(_d, balls, maxCount), (grp, _, s) =>
-        {
-            EuclideanGroup(grp, queries, maxAbs, ny, inner, w, hf, result, s);
-            return s;
-        }, s =>
+        WorkerScratch.For(0, groups, parallel, () => new EuclideanScratch(_d, balls, maxCount), (grp, s) => EuclideanGroup(grp, queries, maxAbs, ny, inner, w, hf, result, s), s =>
         {
             Interlocked.Add(ref Evaluated, s.Evaluated);
             Interlocked.Add(ref Screened, s.Screened);

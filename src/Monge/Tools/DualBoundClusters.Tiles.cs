@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -158,7 +159,7 @@ internal sealed partial class DualBoundClusters
         var result = new double[m];
         var maxCount = queries._count.Length == 0 ? 0 : queries._count.Max();
         var (gamma, alpha, hmax, gammaCentre, gammaNorm2) = fit;
-        Parallel.For(0, qBalls, parallel, () => new TileScratch(balls, maxCount), (qb, _, scratch) =>
+        WorkerScratch.For(0, qBalls, parallel, () => new TileScratch(balls, maxCount), (qb, scratch) =>
         {
             var qs = queries._start[qb];
             var qc = queries._count[qb];
@@ -207,8 +208,6 @@ internal sealed partial class DualBoundClusters
                 var a = _euclidean ? Math.ScaleB(1.0, -21) * (Math.Abs(v) + (2 * maxAbs)) : allowance[qs + p];
                 result[queries._order[qs + p]] = v - a;
             }
-
-            return scratch;
         }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
         return true;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -235,7 +236,7 @@ internal sealed partial class DualBoundClusters
         var allowance = ((2 * d) + 16) * Math.Pow(2, -52);
         var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
         var maxCount = _count.Length == 0 ? 0 : _count.Max();
-        Parallel.For(0, blocks, parallel, () => new Scratch(balls, maxCount), (blk, _, scratch) =>
+        WorkerScratch.For(0, blocks, parallel, () => new Scratch(balls, maxCount), (blk, scratch) =>
         {
             var end = Math.Min(order.Length, (blk + 1) * QueryBlock);
             for (var t = blk * QueryBlock; t < end; t++)
@@ -244,8 +245,6 @@ internal sealed partial class DualBoundClusters
                 var best = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, gammaCentre, gammaNorm2, scratch);
                 result[j] = best - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
-
-            return scratch;
         }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
     }

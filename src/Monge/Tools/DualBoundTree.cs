@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Monge.Numerics;
 
 namespace Monge.Tools;
 
@@ -232,7 +233,7 @@ internal sealed class DualBoundTree
         var result = new double[order.Length];
         var allowance = Allowance(d);
         var blocks = (order.Length + QueryBlock - 1) / QueryBlock;
-        Parallel.For(0, blocks, parallel, () => new QueryScratch(nodes), (b, _, scratch) =>
+        WorkerScratch.For(0, blocks, parallel, () => new QueryScratch(nodes), (b, scratch) =>
         {
             var hint = -1;
             var end = Math.Min(order.Length, (b + 1) * QueryBlock);
@@ -243,12 +244,7 @@ internal sealed class DualBoundTree
                 hint = at;
                 result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
-
-            return scratch;
-        }, scratch =>
-        {
-            Interlocked.Add(ref Evaluated, scratch.Evaluated);
-        });
+        }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
     }
 
