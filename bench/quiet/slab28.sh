@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Stop 28 (slab8g), issue #14: the huge slab rounds (32 pairs per slab) of the 1 048 576-point 2-D solves, each slab's
-# exact assignment started from the current pairing (default, `LinearAssignment.SolveFromIdentity`: dual passes that
-# certify most slabs optimal, augmenting paths for the rest) against every slab solved cold (slabwarm=0, stop 27's
+# exact assignment started from the current pairing (default, `LinearAssignment.SolveFromIdentity`: two dual
+# passes, then augmenting paths for the rows not tight) against every slab solved cold (slabwarm=0, stop 27's
 # solve). Two rows (8 Gaussians → moons and half-moon → S-curve, squared, data seed 1), both variants, profile=1.
 # Prints one row per run: wall and CPU seconds (user + sys), peak RSS, cost (the same bits in both variants: the slab
 # optimum is the same), the CPU of the slab rounds (process CPU at the stage after the last slab round minus at
-# "slab 1"), the rounds, and the warm-start counters (slabs solved warm / certified without a path / rows re-inserted).
+# "slab 1"), the rounds, and the last round's warm-start counters (slabs solved warm / certified without a path / rows re-inserted).
 # Estimated run time on a quiet 2-core machine: ~4 minutes (4 solves of 35–50 s).
 # Assumes `dotnet build Monge.slnx -c Release` and `dotnet build -c Release bench/compare/hiref`; run from the repository root.
 set -euo pipefail

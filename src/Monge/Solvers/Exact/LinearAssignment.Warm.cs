@@ -6,7 +6,7 @@ namespace Monge.Solvers.Exact;
 public sealed partial record LinearAssignment
 {
     /// <summary>Gauss–Seidel passes of <see cref="SolveFromIdentity"/> before the rows that are still not tight are freed.</summary>
-    internal const int IdentityWarmPasses = 8;
+    internal const int IdentityWarmPasses = 2;
 
     /// <summary>
     /// Solves a dense square n × n problem in double exactly, starting from the identity assignment σ(i) = i (a pairing

@@ -58,8 +58,8 @@ internal sealed class HiRefMatching
     public bool WarmStart { get; init; } = true;
 
     /// <summary>Single-range groups of at most this many points solved with <c>fromCurrent</c> (the slab rounds) start from
-    /// their current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>: the same optimum, most slabs certified
-    /// optimal by a few dual passes); larger ones, and 0, solve cold. Default 64 (the huge rounds' slabs of 32; harness key
+    /// their current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>: two dual passes, then augmenting paths for
+    /// the rows not tight; the same optimum); larger ones, and 0, solve cold. Default 64 (the huge rounds' slabs of 32; harness key
     /// <c>slabwarm</c>).</summary>
     public int CurrentWarmMaxSize { get; init; } = 64;
 

@@ -56,8 +56,8 @@ public sealed partial record HierarchicalRefinement
     internal bool ExactWarmStart { get; init; } = true;
 
     /// <summary>The slab rounds' slabs of at most this many pairs start their exact assignment from the current pairing
-    /// (<see cref="LinearAssignment.SolveFromIdentity"/>: dual passes that certify most slabs optimal, augmenting paths for
-    /// the rest; the same optimum as the cold solve). Default 64 (the huge rounds' slabs of 32); 0: every slab cold
+    /// (<see cref="LinearAssignment.SolveFromIdentity"/>: two dual passes, then augmenting paths for the rows not tight
+    /// — about half of them at 1M; the same optimum as the cold solve). Default 64 (the huge rounds' slabs of 32); 0: every slab cold
     /// (harness key <c>slabwarm</c>; docs/hiref.md "Stop 28 (slab8g)").</summary>
     internal int SlabWarmMaxSize { get; init; } = 64;
 
