@@ -10,7 +10,7 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, leafmixed (ExactMixedPrecisionMinSize: the smallest leaf, leaf pair or slab solved by the float32 route with a double repair), leafwarm (ExactWarmStart: 0 or 1), schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankpar (0: the candidates one after another, each on all workers; 1: side by side, the default), firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
+/// Keys: leaf, leafmixed (ExactMixedPrecisionMinSize: the smallest leaf, leaf pair or slab solved by the float32 route with a double repair), leafwarm (ExactWarmStart: 0 or 1), slabwarm (SlabWarmMaxSize: slabs of at most this many pairs start from the current pairing; 0: cold), schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankpar (0: the candidates one after another, each on all workers; 1: side by side, the default), firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
 /// neighbours, global (GlobalPasses), globalmax (GlobalMaxPoints), groups (GlobalGroupPoints), grounds (GlobalGroupRounds), gmaxdim (GlobalGroupMaxDimension), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), sampled (SampledStartPoints, 0: off), sampledmin (SampledStartMinBlock), sampledsteps (SampledStartSteps), sampledeucl (SampledStartEuclidean: 0 or 1), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// firstranksq (FirstRankSquaredScore: 0 scores the Euclidean cost's rank-choice sample with its own cost, 1 with the squared cost, the default); savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
@@ -50,6 +50,7 @@ internal static class Tune
                 "leaf" => solver with { LeafSize = I() },
                 "leafmixed" => solver with { ExactMixedPrecisionMinSize = I() },
                 "leafwarm" => solver with { ExactWarmStart = I() != 0 },
+                "slabwarm" => solver with { SlabWarmMaxSize = I() },
                 "schedule" => solver with { RankSchedule = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
                 "firstrank" => solver with { FirstRankCandidates = value switch { "auto" => new HierarchicalRefinement().FirstRankCandidates, "off" => [], _ => value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() } },
                 "firstrankabove" => solver with { FirstRankAbove = I() },
@@ -391,7 +392,7 @@ internal static class Tune
         var perm = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(path)).ToArray();
         var idxX = Enumerable.Range(0, n).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = solver.MaxDegreeOfParallelism };
-        var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, null, 0);
+        var matching = new HiRefMatching(x, y, d, idxX, perm, [], cost, parallel, null, 0) { MixedPrecisionMinSize = solver.ExactMixedPrecisionMinSize, WarmStart = solver.ExactWarmStart, CurrentWarmMaxSize = solver.SlabWarmMaxSize };
         var before = matching.Recompute();
         var start = Process.GetCurrentProcess().TotalProcessorTime;
         var last = start;

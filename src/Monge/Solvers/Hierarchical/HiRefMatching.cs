@@ -57,6 +57,12 @@ internal sealed class HiRefMatching
     /// (<see cref="LinearAssignmentWorkspace{T}.MultiscaleWarmStart"/>; default true; harness key <c>leafwarm</c>).</summary>
     public bool WarmStart { get; init; } = true;
 
+    /// <summary>Single-range groups of at most this many points solved with <c>fromCurrent</c> (the slab rounds) start from
+    /// their current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>: two dual passes, then augmenting paths for
+    /// the rows not tight; the same optimum); larger ones, and 0, solve cold. Default 64 (the huge rounds' slabs of 32; harness key
+    /// <c>slabwarm</c>).</summary>
+    public int CurrentWarmMaxSize { get; init; } = 64;
+
     /// <summary>The matching cost (1/n) Σ_p c(x[IndicesX[p]], y[IndicesY[p]]) as last computed.</summary>
     public double Value { get; set; }
 
@@ -81,8 +87,10 @@ internal sealed class HiRefMatching
     public void SolveExactly(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken) =>
         RecordScratch(SolveRanges(ranges, stage, cancellationToken));
 
-    /// <summary>Like <see cref="SolveExactly"/>, returning the scratch bytes instead of recording them.</summary>
-    public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="SolveExactly"/>, returning the scratch bytes instead of recording them. With
+    /// <paramref name="fromCurrent"/> the single ranges of at most <see cref="CurrentWarmMaxSize"/> points start from their
+    /// current pairing (the slab rounds; the same optimum).</summary>
+    public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken, bool fromCurrent = false)
     {
         var pool = _pool;
         var created = _created;
@@ -97,6 +105,7 @@ internal sealed class HiRefMatching
         var progress = Progress;
         var mixedMin = MixedPrecisionMinSize;
         var warmStart = WarmStart;
+        var currentMax = fromCurrent ? CurrentWarmMaxSize : 0;
         // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
         // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
         var workers = Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
@@ -134,7 +143,15 @@ internal sealed class HiRefMatching
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeFill, t0);
                 var assignment = ws.Assignment.AsSpan(0, m);
                 t0 = HiRefProfile.Start();
-                LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
+                if (sizeB == 0 && m <= currentMax)
+                {
+                    // Row i and column i are position startA + i: the identity is the current pairing.
+                    HiRefProfile.WarmSolve(LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf));
+                }
+                else
+                {
+                    LinearAssignment.SolveInto<double>(c, m, m, assignment, [], [], ws.Leaf);
+                }
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeAssign, t0);
                 var buffer = ws.IndexBuffer.AsSpan(0, m);
                 for (var i = 0; i < m; i++)

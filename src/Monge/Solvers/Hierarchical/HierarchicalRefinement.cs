@@ -55,6 +55,12 @@ public sealed partial record HierarchicalRefinement
     /// <see cref="LinearAssignment"/> (default true; harness key <c>leafwarm</c>, 0 or 1). Same optimum either way.</summary>
     internal bool ExactWarmStart { get; init; } = true;
 
+    /// <summary>The slab rounds' slabs of at most this many pairs start their exact assignment from the current pairing
+    /// (<see cref="LinearAssignment.SolveFromIdentity"/>: two dual passes, then augmenting paths for the rows not tight
+    /// — about half of them at 1M; the same optimum as the cold solve). Default 64 (the huge rounds' slabs of 32); 0: every slab cold
+    /// (harness key <c>slabwarm</c>; docs/hiref.md "Stop 28 (slab8g)").</summary>
+    internal int SlabWarmMaxSize { get; init; } = 64;
+
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
     /// A given schedule must reach leaves of at most <see cref="LeafSize"/> points (Π rₜ ≥ n / LeafSize).</summary>
@@ -294,7 +300,7 @@ public sealed partial record HierarchicalRefinement
         cancellationToken.ThrowIfCancellationRequested();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
-        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart };
+        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, CurrentWarmMaxSize = SlabWarmMaxSize };
         var leafClock = Stopwatch.StartNew();
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
@@ -610,6 +616,7 @@ public sealed partial record HierarchicalRefinement
         Require(FirstSlabSize >= 2 && FirstSlabSize <= 8192, $"FirstSlabSize must be in [2, 8192] (got {FirstSlabSize}).", nameof(FirstSlabSize));
         Require(LargeSlabPatience >= 1, $"LargeSlabPatience must be at least 1 (got {LargeSlabPatience}).", nameof(LargeSlabPatience));
         Require(LargeSlabTolerance >= 0 && !double.IsNaN(LargeSlabTolerance), $"LargeSlabTolerance must be non-negative (got {LargeSlabTolerance}).", nameof(LargeSlabTolerance));
+        Require(SlabWarmMaxSize >= 0, $"SlabWarmMaxSize must be non-negative (got {SlabWarmMaxSize}).", nameof(SlabWarmMaxSize));
         Require(HugeSlabRounds >= 0, $"HugeSlabRounds must be non-negative (got {HugeSlabRounds}).", nameof(HugeSlabRounds));
         Require(HugeSlabSize >= 2 && HugeSlabSize <= 8192, $"HugeSlabSize must be in [2, 8192] (got {HugeSlabSize}).", nameof(HugeSlabSize));
         Require(HugeSlabTolerance >= 0 && !double.IsNaN(HugeSlabTolerance), $"HugeSlabTolerance must be non-negative (got {HugeSlabTolerance}).", nameof(HugeSlabTolerance));

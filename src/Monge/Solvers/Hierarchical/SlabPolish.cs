@@ -64,7 +64,7 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             Permute(idxX, idxY, order, bufferX, bufferY, n, matching.Parallel);
             HiRefProfile.Stop(HiRefProfile.Phase.SlabPermute, t0);
 
-            var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken);
+            var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken, fromCurrent: true);
             matching.RecordScratch(bytes + (4L * n * sizeof(int)) + ((n + keyBuffer.Length) * sizeof(double)));
             var previous = matching.Value;
             t0 = HiRefProfile.Start();
