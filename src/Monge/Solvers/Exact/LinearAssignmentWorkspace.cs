@@ -87,6 +87,9 @@ public sealed class LinearAssignmentWorkspace<T>
     /// <summary>Receives the progress of the solves run with this workspace (rows assigned out of n), or null.</summary>
     internal IProgress<SolverProgress>? Progress { get; set; }
 
+    /// <summary>Whether this workspace is the multiscale warm start's sub-problem workspace (for <see cref="LinearAssignmentCounters"/>).</summary>
+    internal bool IsWarmStartChild { get; init; }
+
     /// <summary>Whether the last solve with this workspace took the mixed-precision route.</summary>
     internal bool MixedPrecisionRan { get; set; }
 

@@ -37,8 +37,18 @@ internal static class HiRefProfile
     private static long s_sweeps;
     private static long s_projections;
 
-    /// <summary>Whether the timers run.</summary>
-    public static bool Enabled { get; set; }
+    /// <summary>Whether the timers (and <see cref="Exact.LinearAssignmentCounters"/>) run.</summary>
+    public static bool Enabled
+    {
+        get => s_enabled;
+        set
+        {
+            s_enabled = value;
+            Exact.LinearAssignmentCounters.Enabled = value;
+        }
+    }
+
+    private static bool s_enabled;
 
     /// <summary>A timestamp when enabled, else 0.</summary>
     public static long Start() => Enabled ? Stopwatch.GetTimestamp() : 0;
@@ -78,10 +88,11 @@ internal static class HiRefProfile
         s_steps = 0;
         s_sweeps = 0;
         s_projections = 0;
+        Exact.LinearAssignmentCounters.Reset();
     }
 
     /// <summary>"phase=seconds …" and the mirror steps.</summary>
     public static string Summary() =>
         string.Join(" ", Enumerable.Range(0, (int)Phase.Count).Select(p => $"{(Phase)p}={(double)s_ticks[p] / Stopwatch.Frequency:F2}s"))
-        + $" mirror_steps={s_steps} projections={s_projections} sweeps={s_sweeps}";
+        + $" mirror_steps={s_steps} projections={s_projections} sweeps={s_sweeps} " + Exact.LinearAssignmentCounters.Summary();
 }

@@ -55,6 +55,15 @@ public sealed partial record HierarchicalRefinement
     /// <see cref="LinearAssignment"/> (default true; harness key <c>leafwarm</c>, 0 or 1). Same optimum either way.</summary>
     internal bool ExactWarmStart { get; init; } = true;
 
+    /// <summary>The smallest squared-Euclidean leaf, leaf pair or slab whose exact assignment starts on the cost with the
+    /// group's targets shifted by the difference of the means (row and column constants of the squared cost; an exact
+    /// double repair on the unshifted cost follows: the same optimum). int.MaxValue: never. Harness key <c>leafshift</c>.</summary>
+    internal int ExactShiftMinSize { get; init; } = int.MaxValue;
+
+    /// <summary>The smallest leaf, leaf pair or slab whose exact assignment may run the auction phase of
+    /// <see cref="LinearAssignment"/> (default its own <see cref="LinearAssignment.AuctionMinSize"/>, 512). Harness key <c>leafauction</c>.</summary>
+    internal int ExactAuctionMinSize { get; init; } = LinearAssignment.AuctionMinSize;
+
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
     /// A given schedule must reach leaves of at most <see cref="LeafSize"/> points (Π rₜ ≥ n / LeafSize).</summary>
@@ -294,7 +303,7 @@ public sealed partial record HierarchicalRefinement
         cancellationToken.ThrowIfCancellationRequested();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
-        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart };
+        var matching = new HiRefMatching(trunk.X, trunk.Y, trunk.D, trunk.IdxX, trunk.IdxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, ShiftMinSize = ExactShiftMinSize, AuctionMinSize = ExactAuctionMinSize };
         var leafClock = Stopwatch.StartNew();
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         var leafSeconds = leafClock.Elapsed.TotalSeconds;
@@ -590,6 +599,8 @@ public sealed partial record HierarchicalRefinement
     {
         Require(LeafSize >= 1, $"LeafSize must be at least 1 (got {LeafSize}).", nameof(LeafSize));
         Require(ExactMixedPrecisionMinSize >= 2, $"ExactMixedPrecisionMinSize must be at least 2 (got {ExactMixedPrecisionMinSize}).", nameof(ExactMixedPrecisionMinSize));
+        Require(ExactShiftMinSize >= 2, $"ExactShiftMinSize must be at least 2 (got {ExactShiftMinSize}).", nameof(ExactShiftMinSize));
+        Require(ExactAuctionMinSize >= 2, $"ExactAuctionMinSize must be at least 2 (got {ExactAuctionMinSize}).", nameof(ExactAuctionMinSize));
         Require(LeafSize <= 8192, $"LeafSize must be at most 8192 (got {LeafSize}); a leaf needs LeafSize² doubles per worker.", nameof(LeafSize));
         Require(MaxRank >= 2, $"MaxRank must be at least 2 (got {MaxRank}).", nameof(MaxRank));
         Require(MaxDepth >= 1, $"MaxDepth must be at least 1 (got {MaxDepth}).", nameof(MaxDepth));
