@@ -82,7 +82,7 @@ public sealed partial record LinearAssignment
 
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
+            if (firstPass == 1 && numFree > n / 4 && n >= ws.WarmStartThreshold && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
@@ -301,6 +301,7 @@ public sealed partial record LinearAssignment
     {
         var k = n / 2;
         var child = ws._child ??= new LinearAssignmentWorkspace<T> { MultiscaleWarmStart = true, IsWarmStartChild = true };
+        child.WarmStartThreshold = ws.WarmStartThreshold;
         child.EnsureCapacity(k, k);
         if (child._subCost.Length < k * k || child._subRows.Length < n)
         {

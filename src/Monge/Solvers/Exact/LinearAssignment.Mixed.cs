@@ -48,6 +48,7 @@ public sealed partial record LinearAssignment
         wsF.MultiscaleWarmStart = ws.MultiscaleWarmStart;
         wsF.AuctionPhase = ws.AuctionPhase;
         wsF.AuctionThreshold = ws.AuctionThreshold;
+        wsF.WarmStartThreshold = ws.WarmStartThreshold;
         wsF.Progress = ws.Progress;
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);

@@ -75,6 +75,10 @@ public sealed class LinearAssignmentWorkspace<T>
     /// <summary>The smallest n that takes the mixed-precision route (tests lower it).</summary>
     internal int MixedPrecisionThreshold { get; set; } = LinearAssignment.MixedPrecisionMinSize;
 
+    /// <summary>The smallest n that gets the multiscale warm start, at every depth of its recursion (Hierarchical
+    /// Refinement's harness key <c>leafwarmmin</c>).</summary>
+    internal int WarmStartThreshold { get; set; } = LinearAssignment.WarmStartMinSize;
+
     /// <summary>The smallest n that gets the auction phase (tests lower it).</summary>
     internal int AuctionThreshold { get; set; } = LinearAssignment.AuctionMinSize;
 

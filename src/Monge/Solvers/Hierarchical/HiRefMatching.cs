@@ -64,6 +64,9 @@ internal sealed class HiRefMatching
     /// <summary>The smallest group that may run the assignment's auction phase (<see cref="HierarchicalRefinement.ExactAuctionMinSize"/>).</summary>
     public int AuctionMinSize { get; init; } = LinearAssignment.AuctionMinSize;
 
+    /// <summary>The smallest group (and warm-start sub-problem) that may get the multiscale warm start (<see cref="HierarchicalRefinement.ExactWarmStartMinSize"/>).</summary>
+    public int WarmStartMinSize { get; init; } = LinearAssignment.WarmStartMinSize;
+
     /// <summary>The matching cost (1/n) Σ_p c(x[IndicesX[p]], y[IndicesY[p]]) as last computed.</summary>
     public double Value { get; set; }
 
@@ -106,6 +109,7 @@ internal sealed class HiRefMatching
         var warmStart = WarmStart;
         var shiftMin = cost is null or SquaredEuclidean<double> ? ShiftMinSize : int.MaxValue;
         var auctionMin = AuctionMinSize;
+        var warmMin = WarmStartMinSize;
         // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
         // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
         var workers = Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
@@ -143,6 +147,7 @@ internal sealed class HiRefMatching
                 ws.Leaf.MixedPrecisionThreshold = mixedMin;
                 ws.Leaf.MultiscaleWarmStart = warmStart;
                 ws.Leaf.AuctionThreshold = auctionMin;
+                ws.Leaf.WarmStartThreshold = warmMin;
                 if (m >= shiftMin)
                 {
                     ws.EnsureShifted(m);

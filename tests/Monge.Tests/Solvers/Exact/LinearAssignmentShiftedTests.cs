@@ -49,7 +49,7 @@ public class LinearAssignmentShiftedTests
             var offset = kind is 1 or 2 or 3 ? b : new double[n];
             foreach (var mixed in new[] { false, true })
             {
-                var ws = new LinearAssignmentWorkspace<double> { MixedPrecision = mixed, MixedPrecisionThreshold = 2, AuctionThreshold = 2 };
+                var ws = new LinearAssignmentWorkspace<double> { MixedPrecision = mixed, MixedPrecisionThreshold = 2, AuctionThreshold = 2, WarmStartThreshold = trial % 2 == 0 ? 2 : 128 };
                 var sigma = new int[n];
                 LinearAssignment.SolveShiftedInto(exact, shifted, offset, n, sigma, ws);
                 var what = $"trial {trial} (n = {n}, kind {kind}, mixed {mixed})";
@@ -66,8 +66,9 @@ public class LinearAssignmentShiftedTests
     }
 
     // Leaf-like groups (a cluster of sources far from its cluster of targets, squared cost) around the thresholds of the
-    // warm start, the float route and the auction (127/128, 255/256): the shifted start (FillShiftedCost) against the plain
-    // double solve, the same permutation (the optimum is unique on continuous data), float route on and off.
+    // warm start, the float route and the auction (127/128, 255/256): the shifted start (FillShiftedCost) and the plain solve
+    // with the warm start from 64 (recursing once more) against the plain double solve, the same permutation (the optimum is
+    // unique on continuous data), float route on and off.
     [Theory]
     [InlineData(127, 2)]
     [InlineData(128, 2)]
@@ -97,6 +98,14 @@ public class LinearAssignmentShiftedTests
             var ws = new LinearAssignmentWorkspace<double> { MixedPrecision = mixed, MixedPrecisionThreshold = 2, AuctionThreshold = auction };
             var sigma = new int[n];
             LinearAssignment.SolveShiftedInto(exact, shifted, offset, n, sigma, ws);
+            Assert.Equal(reference.RowToColumn.ToArray(), sigma);
+        }
+
+        foreach (var mixed in new[] { false, true })
+        {
+            var ws = new LinearAssignmentWorkspace<double> { MixedPrecision = mixed, MixedPrecisionThreshold = 2, WarmStartThreshold = 64 };
+            var sigma = new int[n];
+            LinearAssignment.SolveInto<double>(exact, n, n, sigma, ws);
             Assert.Equal(reference.RowToColumn.ToArray(), sigma);
         }
     }
