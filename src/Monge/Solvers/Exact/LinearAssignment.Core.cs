@@ -57,8 +57,17 @@ public sealed partial record LinearAssignment
         if (n == m)
         {
             numFree = ColumnReduction(ref rows, n, m, rowsol, colsol, v, d, free, ws._matches.AsSpan(0, n), scratch);
+            if (LinearAssignmentCounters.Enabled && !ws.IsWarmStartChild)
+            {
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.FreeAfterColumnReduction, numFree);
+            }
+
             numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
             firstPass = 1;
+            if (LinearAssignmentCounters.Enabled && !ws.IsWarmStartChild)
+            {
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.FreeAfterRowReduction, numFree);
+            }
 
             // Few rows left free (nearest-column guesses mostly distinct: uniform-like data): an ε-scaling auction
             // brings v close to optimal much more cheaply than long augmenting paths would.
@@ -66,16 +75,18 @@ public sealed partial record LinearAssignment
             if (ws.AuctionPhase && n >= ws.AuctionThreshold && numFree <= n / 4 && numFree > 0)
             {
                 ws.AuctionRan = true;
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.Auctions, ws.IsWarmStartChild ? 0 : 1);
                 numFree = AuctionPhase(ref rows, n, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
                 firstPass = 2;
             }
 
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (firstPass == 1 && numFree > n / 4 && n >= WarmStartMinSize && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
+            if (firstPass == 1 && numFree > n / 4 && n >= ws.WarmStartThreshold && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.WarmStarts, ws.IsWarmStartChild ? 0 : 1);
                 WarmStart(ref rows, n, v, ws);
                 for (var i = 0; i < n; i++)
                 {
@@ -108,6 +119,7 @@ public sealed partial record LinearAssignment
         var progress = ws.Progress;
         var every = Math.Max(1, n / 1000);
         progress?.Report(new SolverProgress(ProgressStage, assigned, n, double.NaN));
+        long scans = 0;
         for (var k = 0; k < numFree; k++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -115,12 +127,21 @@ public sealed partial record LinearAssignment
                 return assigned;
             }
 
-            AugmentRow(ref rows, free[k], rowsol, colsol, v, d, pred, scratch, ws);
+            scans += AugmentRow(ref rows, free[k], rowsol, colsol, v, d, pred, scratch, ws);
             assigned++;
             if (progress is not null && (k % every == 0 || k == numFree - 1))
             {
                 progress.Report(new SolverProgress(ProgressStage, assigned, n, double.NaN));
             }
+        }
+
+        if (LinearAssignmentCounters.Enabled)
+        {
+            var child = ws.IsWarmStartChild;
+            LinearAssignmentCounters.Add(child ? LinearAssignmentCounters.Counter.ChildSolves : LinearAssignmentCounters.Counter.Solves, 1);
+            LinearAssignmentCounters.Add(child ? LinearAssignmentCounters.Counter.ChildRows : LinearAssignmentCounters.Counter.Rows, n);
+            LinearAssignmentCounters.Add(child ? LinearAssignmentCounters.Counter.ChildPaths : LinearAssignmentCounters.Counter.Paths, numFree);
+            LinearAssignmentCounters.Add(child ? LinearAssignmentCounters.Counter.ChildScans : LinearAssignmentCounters.Counter.Scans, scans);
         }
 
         return assigned;
@@ -279,7 +300,8 @@ public sealed partial record LinearAssignment
         where TRows : ICostRows<T>, allows ref struct
     {
         var k = n / 2;
-        var child = ws._child ??= new LinearAssignmentWorkspace<T> { MultiscaleWarmStart = true };
+        var child = ws._child ??= new LinearAssignmentWorkspace<T> { MultiscaleWarmStart = true, IsWarmStartChild = true };
+        child.WarmStartThreshold = ws.WarmStartThreshold;
         child.EnsureCapacity(k, k);
         if (child._subCost.Length < k * k || child._subRows.Length < n)
         {
@@ -494,8 +516,9 @@ public sealed partial record LinearAssignment
         return numFree;
     }
 
+    /// <summary>One shortest augmenting path from free row <paramref name="f"/>; returns the number of columns scanned.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AugmentRow<T, TRows>(
+    private static int AugmentRow<T, TRows>(
         scoped ref TRows rows,
         int f,
         Span<int> rowsol,
@@ -548,5 +571,7 @@ public sealed partial record LinearAssignment
 
             j = next;
         }
+
+        return scanned;
     }
 }

@@ -39,7 +39,8 @@ public sealed partial record LinearAssignment
         int n,
         Span<int> rowToColumn,
         LinearAssignmentWorkspace<double> ws,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ReadOnlySpan<double> columnOffset = default)
         where TSingle : ICostRows<float>, allows ref struct
         where TExact : ICostRows<double>, allows ref struct
     {
@@ -47,6 +48,7 @@ public sealed partial record LinearAssignment
         wsF.MultiscaleWarmStart = ws.MultiscaleWarmStart;
         wsF.AuctionPhase = ws.AuctionPhase;
         wsF.AuctionThreshold = ws.AuctionThreshold;
+        wsF.WarmStartThreshold = ws.WarmStartThreshold;
         wsF.Progress = ws.Progress;
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);
@@ -60,12 +62,36 @@ public sealed partial record LinearAssignment
             colsol[j] = wsF._columnToRow[j];
         }
 
+        if (!columnOffset.IsEmpty)
+        {
+            // The float phase solved a cost that differs from the exact one by row and column constants (SolveShiftedInto).
+            for (var j = 0; j < n; j++)
+            {
+                v[j] += columnOffset[j];
+            }
+        }
+
         ws.RepairedRows = 0;
+        ws.AuctionRan = wsF.AuctionRan;
         if (assigned < n)
         {
             return assigned;
         }
 
+        return RepairInDouble(ref exact, n, rowsol, ws, cancellationToken);
+    }
+
+    /// <summary>
+    /// The exact double repair of a complete assignment <paramref name="rowsol"/> with column potentials v and the
+    /// column-to-row map in <paramref name="ws"/> (any v): frees every row whose column is not an exact minimizer of
+    /// C[i,j] − v[j] and re-inserts it by double-precision shortest augmenting paths. Returns the rows assigned (n unless cancelled).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int RepairInDouble<TExact>(scoped ref TExact exact, int n, Span<int> rowsol, LinearAssignmentWorkspace<double> ws, CancellationToken cancellationToken)
+        where TExact : ICostRows<double>, allows ref struct
+    {
+        var v = ws._columnPotentials.AsSpan(0, n);
+        var colsol = ws._columnToRow.AsSpan(0, n);
         var free = ws._freeRows.AsSpan(0, n);
         var scratch = ws._rowScratch.AsSpan(0, n);
         var numFree = 0;
@@ -82,11 +108,11 @@ public sealed partial record LinearAssignment
         }
 
         ws.RepairedRows = numFree;
-        ws.AuctionRan = wsF.AuctionRan;
         var d = ws._distances.AsSpan(0, n);
         var pred = ws._predecessors.AsSpan(0, n);
         var progress = ws.Progress;
         var every = Math.Max(1, numFree / 100);
+        long scans = 0;
         for (var k = 0; k < numFree; k++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -94,13 +120,15 @@ public sealed partial record LinearAssignment
                 return n - numFree + k;
             }
 
-            AugmentRow(ref exact, free[k], rowsol, colsol, v, d, pred, scratch, ws);
+            scans += AugmentRow(ref exact, free[k], rowsol, colsol, v, d, pred, scratch, ws);
             if (progress is not null && (k % every == 0 || k == numFree - 1))
             {
                 progress.Report(new SolverProgress(RepairProgressStage, k + 1, numFree, double.NaN));
             }
         }
 
+        LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.RepairPaths, numFree);
+        LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.RepairScans, scans);
         return n;
     }
 

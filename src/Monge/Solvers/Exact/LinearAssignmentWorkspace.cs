@@ -75,6 +75,10 @@ public sealed class LinearAssignmentWorkspace<T>
     /// <summary>The smallest n that takes the mixed-precision route (tests lower it).</summary>
     internal int MixedPrecisionThreshold { get; set; } = LinearAssignment.MixedPrecisionMinSize;
 
+    /// <summary>The smallest n that gets the multiscale warm start, at every depth of its recursion (Hierarchical
+    /// Refinement's harness key <c>leafwarmmin</c>).</summary>
+    internal int WarmStartThreshold { get; set; } = LinearAssignment.WarmStartMinSize;
+
     /// <summary>The smallest n that gets the auction phase (tests lower it).</summary>
     internal int AuctionThreshold { get; set; } = LinearAssignment.AuctionMinSize;
 
@@ -86,6 +90,9 @@ public sealed class LinearAssignmentWorkspace<T>
 
     /// <summary>Receives the progress of the solves run with this workspace (rows assigned out of n), or null.</summary>
     internal IProgress<SolverProgress>? Progress { get; set; }
+
+    /// <summary>Whether this workspace is the multiscale warm start's sub-problem workspace (for <see cref="LinearAssignmentCounters"/>).</summary>
+    internal bool IsWarmStartChild { get; init; }
 
     /// <summary>Whether the last solve with this workspace took the mixed-precision route.</summary>
     internal bool MixedPrecisionRan { get; set; }

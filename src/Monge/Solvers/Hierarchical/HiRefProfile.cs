@@ -40,8 +40,18 @@ internal static class HiRefProfile
     private static long s_warmCertified;
     private static long s_warmPaths;
 
-    /// <summary>Whether the timers run.</summary>
-    public static bool Enabled { get; set; }
+    /// <summary>Whether the timers (and <see cref="Exact.LinearAssignmentCounters"/>) run.</summary>
+    public static bool Enabled
+    {
+        get => s_enabled;
+        set
+        {
+            s_enabled = value;
+            Exact.LinearAssignmentCounters.Enabled = value;
+        }
+    }
+
+    private static bool s_enabled;
 
     /// <summary>A timestamp when enabled, else 0.</summary>
     public static long Start() => Enabled ? Stopwatch.GetTimestamp() : 0;
@@ -99,11 +109,12 @@ internal static class HiRefProfile
         s_warmSolves = 0;
         s_warmCertified = 0;
         s_warmPaths = 0;
+        Exact.LinearAssignmentCounters.Reset();
     }
 
     /// <summary>"phase=seconds …" and the mirror steps.</summary>
     public static string Summary() =>
         string.Join(" ", Enumerable.Range(0, (int)Phase.Count).Select(p => $"{(Phase)p}={(double)s_ticks[p] / Stopwatch.Frequency:F2}s"))
         + $" mirror_steps={s_steps} projections={s_projections} sweeps={s_sweeps}"
-        + (s_warmSolves > 0 ? $" warm_solves={s_warmSolves} warm_certified={s_warmCertified} warm_paths={s_warmPaths}" : string.Empty);
+        + (s_warmSolves > 0 ? $" warm_solves={s_warmSolves} warm_certified={s_warmCertified} warm_paths={s_warmPaths}" : string.Empty) + " " + Exact.LinearAssignmentCounters.Summary();
 }

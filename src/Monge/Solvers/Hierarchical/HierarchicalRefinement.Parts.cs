@@ -55,7 +55,7 @@ public sealed partial record HierarchicalRefinement
         var union = Hierarchical.RandomParts.Solve(partSolver, source, target, parts, Seed, progress, cancellationToken);
         var partsSeconds = clock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        var matching = new HiRefMatching(source.Memory, target.Memory, source.Dimension, union.IndicesX, union.IndicesY, [], Cost, parallel, progress, union.PeakBytes) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, CurrentWarmMaxSize = SlabWarmMaxSize };
+        var matching = NewMatching(source.Memory, target.Memory, source.Dimension, union.IndicesX, union.IndicesY, [], parallel, progress, union.PeakBytes);
         var report = new HiRefPolishReport("parts", parts, double.NaN, partsSeconds);
         return PolishAndFinish(matching, source.Count, union.Schedule, union.Levels, parts, union.LargestLeaf, union.LeafSeconds, union.IndicesX, union.IndicesY, clock, cancellationToken, report);
     }

@@ -76,7 +76,7 @@ public sealed partial record HierarchicalRefinement
 
         var subtreeSeconds = subtreeClock.Elapsed.TotalSeconds;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        var matching = new HiRefMatching(x, y, d, idxX, idxY, leaves, Cost, parallel, progress, trunk.Peak) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, CurrentWarmMaxSize = SlabWarmMaxSize };
+        var matching = NewMatching(x, y, d, idxX, idxY, leaves, parallel, progress, trunk.Peak);
         return PolishAndFinish(matching, n, schedule, trunk.Levels, leaves.Count, leaves.Max(l => l.Size), subtreeSeconds, idxX, idxY, trunk.Clock, cancellationToken, firstRank: firstRank);
     }
 
@@ -126,7 +126,7 @@ public sealed partial record HierarchicalRefinement
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         var leaves = blocks.ConvertAll(b => (b.XStart, b.Size));
-        var matching = new HiRefMatching(x, y, dimension, indicesX, indicesY, leaves, Cost, parallel, null, 0) { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, CurrentWarmMaxSize = SlabWarmMaxSize };
+        var matching = NewMatching(x, y, dimension, indicesX, indicesY, leaves, parallel, null, 0);
         matching.SolveExactly(leaves.ConvertAll(b => (b.XStart, b.Size, 0, 0)), "leaves", cancellationToken);
         return blocks;
     }
