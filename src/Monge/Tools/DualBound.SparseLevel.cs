@@ -7,12 +7,16 @@ namespace Monge.Tools;
 /// <summary>The certificate's sparse level (lvl16, stop 26): see <see cref="SparseLevel"/>.</summary>
 public sealed partial record DualBound
 {
-    // The automatic sparse level's size (SparseLevelSize = −1): 8 points per point of the default 16 384-point level at
-    // 1 048 576, the proxy's measured ratio.
-    private const int SparseLevelDefaultSize = 131072;
+    /// <summary>The automatic sparse level's size (<see cref="SparseLevelSize"/> = −1) for the smaller cloud's n: a quarter
+    /// of the points, at least 131 072 (stop 26, lvl16: 8 points per point of the default 16 384-point level) and at most
+    /// 262 144 (stop 28, sparsemem: at 1 048 576 points in 16-D the bound 69.338449 → 69.401790, the stop-24 matching
+    /// 1.055% → 0.963% certified, for 876.7 → 1 287.8 CPU-s and a 4.06 GB peak; docs/hiref.md "Stop 28 (sparsemem)").
+    /// Between 524 288 and 1 048 576 points it grows with n (not measured there).</summary>
+    internal static int SparseLevelAutoSize(int n) => Math.Clamp(n / 4, 131072, 262144);
 
     /// <summary>
-    /// Points per side of the sparse level above the certificate's subsample level (default −1: automatic, 131 072 above
+    /// Points per side of the sparse level above the certificate's subsample level (default −1: automatic,
+    /// <see cref="SparseLevelAutoSize"/> — 131 072 up to 524 288 points, a quarter of n above, 262 144 from 1 048 576 — above
     /// <see cref="AscentMaxPoints"/> points per side in dimension above <see cref="TreeMaxDimension"/> and not above
     /// <see cref="AscentExitMaxDimension"/> (where the ascent with exits is measured; 64-D is not), none otherwise; 0:
     /// none; a positive size: that size wherever a level is read, if larger than the level). When the first c-transforms
@@ -45,7 +49,7 @@ public sealed partial record DualBound
         var m = target.Count;
         var requested = SparseLevelSize >= 0 ? SparseLevelSize
             : AscentMaxPoints >= 0 && Math.Min(n, m) > AscentMaxPoints && source.Dimension > TreeMaxDimension
-              && (AscentExitMaxDimension < 0 || source.Dimension <= AscentExitMaxDimension) ? SparseLevelDefaultSize : 0;
+              && (AscentExitMaxDimension < 0 || source.Dimension <= AscentExitMaxDimension) ? SparseLevelAutoSize(Math.Min(n, m)) : 0;
         var size = Math.Min(requested, Math.Min(n, m));
         if (requested <= 0 || size <= Math.Max(level.Rows.Length, level.Cols.Length) || size < 2 || !Uniform(a) || !Uniform(b)
             || cost is not (null or SquaredEuclidean<double> or Euclidean<double>))

@@ -87,8 +87,9 @@ namespace Monge.Tools;
 /// on the 2-D micrometre pair at 131 072 the bound rose 2.57% (the certified gap of HiRef's matching 3.29% → 0.70%) for
 /// ≈ 54 CPU-s per pass. Memory: the graph, about 32·n edges (ints and doubles), and the balls of both clouds. Above
 /// 131 072 points in dimension above 6, where it does not run, the same ascent raises the level's potential on a uniform
-/// sample of 131 072 points per side before the full-size transforms (<see cref="SparseLevelSize"/>; lvl16, stop 26:
-/// +0.455% of bound for +23% CPU-s on a 1M-like 16-D proxy).
+/// sample of 131 072 points per side (262 144 from 1 048 576 points) before the full-size transforms
+/// (<see cref="SparseLevelSize"/>; lvl16, stop 26: +0.455% of bound for +23% CPU-s on a 1M-like 16-D proxy; stop 28: the
+/// 16-D 1M bound +0.091% more with 262 144).
 /// </para>
 /// <para>
 /// The tightness depends on ε relative to the optimum: ε is relative to the mean cost by default, so when the optimum

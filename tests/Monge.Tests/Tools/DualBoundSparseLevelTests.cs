@@ -83,6 +83,21 @@ public class DualBoundSparseLevelTests
         Assert.Equal(plain.LowerBound, autoOff.LowerBound);
     }
 
+    [Theory]
+    [InlineData(131073, 131072)]
+    [InlineData(524288, 131072)]
+    [InlineData(524292, 131073)]
+    [InlineData(786432, 196608)]
+    [InlineData(1048575, 262143)]
+    [InlineData(1048576, 262144)]
+    [InlineData(10000000, 262144)]
+    public void SparseLevelAutoSize_QuarterOfTheCloudBetween131072And262144(int n, int expected)
+    {
+        // The automatic rule: 131 072 (stop 26) up to 524 288 points, a quarter of the points above, capped at 262 144 (the
+        // size measured at 1 048 576 in stop 28).
+        Assert.Equal(expected, DualBound.SparseLevelAutoSize(n));
+    }
+
     [Fact]
     public void Compute_SparseLevel_LargerThanTheCloudsAndBadOptions()
     {
