@@ -113,4 +113,11 @@ if (args.Length > 0 && args[0] == "softsort")
     return;
 }
 
+if (args.Length > 0 && args[0] == "cocluster-ab")
+{
+    // cocluster-ab [reps]: the co-clustering row kernels, old and new gradient row side by side, by process CPU.
+    Monge.Benchmarks.Numerics.CoClusteringKernelBenchmarks.RunAb(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

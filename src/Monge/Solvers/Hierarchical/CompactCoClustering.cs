@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Monge.Numerics;
 
 namespace Monge.Solvers.Hierarchical;
@@ -313,6 +314,9 @@ internal static class CompactCoClustering
     /// <summary>g = f · M for one row: g_z = Σ_kk f_kk M[kk, z] (double, vectorised over z; the same sum order for every
     /// width, so the value does not depend on the SIMD width). The one gradient row of both precisions' co-clustering
     /// and of the sharded one.</summary>
+    /// <remarks>Four vectors of z are summed side by side (independent chains, one pass over k instead of four: the
+    /// loop was bound by the latency of each vector's k dependent additions), each entry with the same products added in
+    /// the same order as one vector at a time, so the same bits (stop 29).</remarks>
     internal static void Gradient(ReadOnlySpan<double> f, ReadOnlySpan<double> m, int r, Span<double> g)
     {
         var k = f.Length;
@@ -320,6 +324,30 @@ internal static class CompactCoClustering
         if (Vector.IsHardwareAccelerated)
         {
             var w = Vector<double>.Count;
+            ref var m0 = ref MemoryMarshal.GetReference(m[..(k * r)]);
+            for (; z <= r - (4 * w); z += 4 * w)
+            {
+                var f0 = f[0];
+                var a0 = Vector.LoadUnsafe(ref m0, (nuint)z) * f0;
+                var a1 = Vector.LoadUnsafe(ref m0, (nuint)(z + w)) * f0;
+                var a2 = Vector.LoadUnsafe(ref m0, (nuint)(z + (2 * w))) * f0;
+                var a3 = Vector.LoadUnsafe(ref m0, (nuint)(z + (3 * w))) * f0;
+                for (var kk = 1; kk < k; kk++)
+                {
+                    var fk = f[kk];
+                    var o = (nuint)((kk * r) + z);
+                    a0 += Vector.LoadUnsafe(ref m0, o) * fk;
+                    a1 += Vector.LoadUnsafe(ref m0, o + (nuint)w) * fk;
+                    a2 += Vector.LoadUnsafe(ref m0, o + (nuint)(2 * w)) * fk;
+                    a3 += Vector.LoadUnsafe(ref m0, o + (nuint)(3 * w)) * fk;
+                }
+
+                a0.CopyTo(g.Slice(z, w));
+                a1.CopyTo(g.Slice(z + w, w));
+                a2.CopyTo(g.Slice(z + (2 * w), w));
+                a3.CopyTo(g.Slice(z + (3 * w), w));
+            }
+
             for (; z <= r - w; z += w)
             {
                 var acc = new Vector<double>(m.Slice(z, w)) * f[0];
