@@ -16,6 +16,9 @@ public class CompactCoClusteringKernelTests
     [InlineData(40, 7)]
     [InlineData(16, 4, 36)]
     [InlineData(8, 4, 1)]
+    [InlineData(8, 4, 3)]
+    [InlineData(16, 32, 39)]
+    [InlineData(20, 32, 6)]
     public void FinalRows_SameBitsAsScalarLoops(int r, int k, int rows = 37)
     {
         var rng = new Random((r * 31) + k + rows - 37);
