@@ -332,27 +332,51 @@ public static class CostFactorization
     internal static void MultiplyRow(ReadOnlySpan<double> mT, ReadOnlySpan<double> c, Span<double> b)
     {
         var k = b.Length;
-        b.Clear();
-        for (var p = 0; p < c.Length; p++)
+        var w = Vector<double>.Count;
+        var q = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            var cp = c[p];
-            var mr = mT.Slice(p * k, k);
-            var q = 0;
-            if (Vector.IsHardwareAccelerated && k >= Vector<double>.Count)
+            // Four vectors of B at a time, their sums kept in registers over p.
+            for (; q <= k - (4 * w); q += 4 * w)
             {
-                var vc = new Vector<double>(cp);
-                for (; q <= k - Vector<double>.Count; q += Vector<double>.Count)
+                var (s0, s1, s2, s3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                for (var p = 0; p < c.Length; p++)
                 {
-                    var acc = new Vector<double>(b.Slice(q));
-                    var prod = new Vector<double>(mr.Slice(q)) * vc;
-                    (acc + prod).CopyTo(b.Slice(q));
+                    var cp = new Vector<double>(c[p]);
+                    var mr = mT.Slice((p * k) + q, 4 * w);
+                    s0 += new Vector<double>(mr) * cp;
+                    s1 += new Vector<double>(mr.Slice(w)) * cp;
+                    s2 += new Vector<double>(mr.Slice(2 * w)) * cp;
+                    s3 += new Vector<double>(mr.Slice(3 * w)) * cp;
                 }
+
+                s0.CopyTo(b.Slice(q));
+                s1.CopyTo(b.Slice(q + w));
+                s2.CopyTo(b.Slice(q + (2 * w)));
+                s3.CopyTo(b.Slice(q + (3 * w)));
             }
 
-            for (; q < k; q++)
+            for (; q <= k - w; q += w)
             {
-                b[q] += mr[q] * cp;
+                var s = Vector<double>.Zero;
+                for (var p = 0; p < c.Length; p++)
+                {
+                    s += new Vector<double>(mT.Slice((p * k) + q, w)) * new Vector<double>(c[p]);
+                }
+
+                s.CopyTo(b.Slice(q));
             }
+        }
+
+        for (; q < k; q++)
+        {
+            var s = 0.0;
+            for (var p = 0; p < c.Length; p++)
+            {
+                s += mT[(p * k) + q] * c[p];
+            }
+
+            b[q] = s;
         }
     }
 
