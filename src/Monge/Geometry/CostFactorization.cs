@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Numerics.Tensors;
 using Monge.Geometry.Costs;
 using Monge.Numerics;
 
@@ -67,20 +69,20 @@ public static class CostFactorization
     /// Fills <paramref name="factorX"/> (|ix| × k) and <paramref name="factorY"/> (|iy| × k) for the points
     /// x[ix[t]] and y[iy[t]] (row-major, dimension d); returns k. Dispatches once on the cost type.
     /// </summary>
-    internal static int Fill(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ICostFunction<double>? cost, int rank, Random rng, Span<double> factorX, Span<double> factorY)
+    internal static int Fill(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ICostFunction<double>? cost, int rank, Random rng, Span<double> factorX, Span<double> factorY, ParallelOptions? parallel = null)
     {
         if (CostFunction.IsSquaredEuclidean(cost))
         {
             return FillSquaredEuclidean(x, y, d, ix, iy, factorX, factorY);
         }
 
-        var visitor = new FillVisitor(x, y, d, ix, iy, rank, rng, factorX, factorY);
+        var visitor = new FillVisitor(x, y, d, ix, iy, rank, rng, factorX, factorY, parallel);
         return CostFunction.Dispatch<double, FillVisitor, int>(cost, ref visitor);
     }
 
     /// <summary>Exact factors for the dot product, sampled (Nyström) factors for every other cost struct.</summary>
     private readonly ref struct FillVisitor(
-        ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int rank, Random rng, Span<double> factorX, Span<double> factorY)
+        ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, int rank, Random rng, Span<double> factorX, Span<double> factorY, ParallelOptions? parallel)
         : ICostVisitor<double, int>
     {
         private readonly ReadOnlySpan<double> _x = x;
@@ -94,7 +96,7 @@ public static class CostFactorization
             where TCost : ICostFunction<double> =>
             typeof(TCost) == typeof(NegativeDotProduct<double>)
                 ? FillDot(_x, _y, d, _ix, _iy, _factorX, _factorY)
-                : FillSampled(_x, _y, d, _ix, _iy, cost, rank, rng, _factorX, _factorY);
+                : FillSampled(_x, _y, d, _ix, _iy, cost, rank, rng, _factorX, _factorY, parallel);
     }
 
     private static int FillSquaredEuclidean(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, Span<double> fx, Span<double> fy)
@@ -186,7 +188,10 @@ public static class CostFactorization
 
     // Nyström-style skeleton on one landmark set L (half sampled from the sources, half from the targets):
     // C ≈ C[:, L] W⁺ C[L, :] with W = c(L, L), so the approximation is c̃(x, y) = c(x, L) W⁺ c(L, y).
-    private static int FillSampled<TCost>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, TCost cost, int rank, Random rng, Span<double> fx, Span<double> fy)
+    // The rows (2·m·k cost evaluations and m·k² multiply-adds) run over fixed chunks of FactorChunkRows rows, on the
+    // threads of `parallel` when given; every row is computed on its own with the same operations in the same order, so
+    // the factors do not depend on the thread count or the chunking.
+    private static unsafe int FillSampled<TCost>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, TCost cost, int rank, Random rng, Span<double> fx, Span<double> fy, ParallelOptions? parallel)
         where TCost : ICostFunction<double>
     {
         var k = Math.Min(rank, Math.Min(ix.Length, iy.Length));
@@ -223,41 +228,156 @@ public static class CostFactorization
             }
         }
 
-        // A = c(X, L) (|ix| × k); B = c(L, Y)ᵀ W⁺ᵀ (|iy| × k), so that A Bᵀ = c(X, L) W⁺ c(L, Y).
-        for (var t = 0; t < ix.Length; t++)
+        // B[t, q] = Σ_p W⁺[q, p] c(L_p, y_t), summed over p in order; with W⁺ transposed the sum runs over whole
+        // rows of B at once (lane q gets exactly the scalar sum's operations).
+        var pinvT = new double[k * k];
+        for (var p = 0; p < k; p++)
         {
-            var xr = x.Slice(ix[t] * d, d);
-            var a = fx.Slice(t * k, k);
             for (var q = 0; q < k; q++)
             {
-                a[q] = cost.Evaluate(xr, points.AsSpan(q * d, d));
+                pinvT[(p * k) + q] = pinv[(q * k) + p];
             }
         }
 
-        Span<double> c = k <= 512 ? stackalloc double[k] : new double[k];
-        for (var t = 0; t < iy.Length; t++)
+        // A = c(X, L) (|ix| × k); B = c(L, Y)ᵀ W⁺ᵀ (|iy| × k), so that A Bᵀ = c(X, L) W⁺ c(L, Y).
+        fixed (double* px = x, py = y, pfx = fx, pfy = fy)
+        fixed (int* pix = ix, piy = iy)
         {
-            var yr = y.Slice(iy[t] * d, d);
-            for (var p = 0; p < k; p++)
+            var sources = new FactorRows(px, pix, pfx, d, k);
+            var targets = new FactorRows(py, piy, pfy, d, k);
+            ForChunks(ix.Length, parallel, (start, end) =>
             {
-                c[p] = cost.Evaluate(points.AsSpan(p * d, d), yr);
-            }
-
-            var b = fy.Slice(t * k, k);
-            for (var q = 0; q < k; q++)
-            {
-                var s = 0.0;
-                var pr = pinv.AsSpan(q * k, k);
-                for (var p = 0; p < k; p++)
+                for (var t = start; t < end; t++)
                 {
-                    s += pr[p] * c[p];
+                    LandmarkCosts(cost, sources.Point(t), points, d, sources.Factor(t));
                 }
-
-                b[q] = s;
-            }
+            });
+            ForChunks(iy.Length, parallel, (start, end) =>
+            {
+                Span<double> c = k <= 512 ? stackalloc double[k] : new double[k];
+                for (var t = start; t < end; t++)
+                {
+                    LandmarkCosts(cost, targets.Point(t), points, d, c);
+                    MultiplyRow(pinvT, c, targets.Factor(t));
+                }
+            });
         }
 
         return k;
+    }
+
+    /// <summary>Rows per chunk of the factor rows (fixed, so the split of the work never depends on the threads).</summary>
+    internal const int FactorChunkRows = 4096;
+
+    private static void ForChunks(int rows, ParallelOptions? parallel, Action<int, int> body)
+    {
+        var chunks = (rows + FactorChunkRows - 1) / FactorChunkRows;
+        if (parallel is null || chunks < 2)
+        {
+            body(0, rows);
+            return;
+        }
+
+        Parallel.For(0, chunks, parallel, c => body(c * FactorChunkRows, Math.Min(rows, (c + 1) * FactorChunkRows)));
+    }
+
+    // The point and factor rows of one side (captured by the chunk loops, which cannot capture spans).
+    private readonly unsafe struct FactorRows(double* points, int* index, double* factors, int d, int k)
+    {
+        public ReadOnlySpan<double> Point(int t) => new(points + ((long)index[t] * d), d);
+
+        public Span<double> Factor(int t) => new(factors + ((long)t * k), k);
+    }
+
+    /// <summary>row[q] = c(p, L_q) for the k landmarks (row-major, dimension d). Euclidean: the sums ‖p − L_q‖² as
+    /// <see cref="SquaredEuclidean{T}.Distance"/> forms them, then correctly rounded square roots over the row — the same
+    /// bits as <see cref="Euclidean{T}.Evaluate"/> per entry (c is symmetric in its arguments bit for bit: (a − b)² =
+    /// (b − a)²).</summary>
+    internal static void LandmarkCosts<TCost>(TCost cost, ReadOnlySpan<double> p, ReadOnlySpan<double> landmarks, int d, Span<double> row)
+        where TCost : ICostFunction<double>
+    {
+        if (typeof(TCost) == typeof(Euclidean<double>))
+        {
+            if (d == 2)
+            {
+                // (0 + t₀²) + t₁² = t₀² + t₁².
+                var (p0, p1) = (p[0], p[1]);
+                for (var q = 0; q < row.Length; q++)
+                {
+                    var t0 = p0 - landmarks[2 * q];
+                    var t1 = p1 - landmarks[(2 * q) + 1];
+                    row[q] = (t0 * t0) + (t1 * t1);
+                }
+            }
+            else
+            {
+                for (var q = 0; q < row.Length; q++)
+                {
+                    row[q] = SquaredEuclidean<double>.Distance(p, landmarks.Slice(q * d, d));
+                }
+            }
+
+            TensorPrimitives.Sqrt(row, row);
+            return;
+        }
+
+        for (var q = 0; q < row.Length; q++)
+        {
+            row[q] = cost.Evaluate(p, landmarks.Slice(q * d, d));
+        }
+    }
+
+    /// <summary>b[q] = Σ_p mT[p, q]·c[p] (k × k, row-major), summed over p in order from 0: each lane the scalar sum's
+    /// products and additions, never fused, so the bits do not depend on the vector width.</summary>
+    internal static void MultiplyRow(ReadOnlySpan<double> mT, ReadOnlySpan<double> c, Span<double> b)
+    {
+        var k = b.Length;
+        var w = Vector<double>.Count;
+        var q = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Four vectors of B at a time, their sums kept in registers over p.
+            for (; q <= k - (4 * w); q += 4 * w)
+            {
+                var (s0, s1, s2, s3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                for (var p = 0; p < c.Length; p++)
+                {
+                    var cp = new Vector<double>(c[p]);
+                    var mr = mT.Slice((p * k) + q, 4 * w);
+                    s0 += new Vector<double>(mr) * cp;
+                    s1 += new Vector<double>(mr.Slice(w)) * cp;
+                    s2 += new Vector<double>(mr.Slice(2 * w)) * cp;
+                    s3 += new Vector<double>(mr.Slice(3 * w)) * cp;
+                }
+
+                s0.CopyTo(b.Slice(q));
+                s1.CopyTo(b.Slice(q + w));
+                s2.CopyTo(b.Slice(q + (2 * w)));
+                s3.CopyTo(b.Slice(q + (3 * w)));
+            }
+
+            for (; q <= k - w; q += w)
+            {
+                var s = Vector<double>.Zero;
+                for (var p = 0; p < c.Length; p++)
+                {
+                    s += new Vector<double>(mT.Slice((p * k) + q, w)) * new Vector<double>(c[p]);
+                }
+
+                s.CopyTo(b.Slice(q));
+            }
+        }
+
+        for (; q < k; q++)
+        {
+            var s = 0.0;
+            for (var p = 0; p < c.Length; p++)
+            {
+                s += mT[(p * k) + q] * c[p];
+            }
+
+            b[q] = s;
+        }
     }
 
     private static int[] SampleDistinct(Random rng, int m, int k)

@@ -16,13 +16,14 @@ internal static class BlockFactors
     public static int Columns(ICostFunction<double>? cost, int dimension, int landmarks, int blockSize) =>
         CostFactorization.Columns(cost, dimension, landmarks, blockSize);
 
-    /// <summary>Fills <c>ws.FactorX</c> and <c>ws.FactorY</c>; returns k.</summary>
-    public static int Gather(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ICostFunction<double>? cost, int landmarks, Random rng)
+    /// <summary>Fills <c>ws.FactorX</c> and <c>ws.FactorY</c>; returns k. The sampled factors' rows run on the threads
+    /// of <paramref name="parallel"/> when given (fixed chunks: the same bits at any thread count).</summary>
+    public static int Gather(CoClusteringWorkspace ws, ReadOnlySpan<double> x, ReadOnlySpan<double> y, int d, ReadOnlySpan<int> ix, ReadOnlySpan<int> iy, ICostFunction<double>? cost, int landmarks, Random rng, ParallelOptions? parallel = null)
     {
         var m = ix.Length;
         var k = Columns(cost, d, landmarks, m);
         ws.EnsureFactors(m, k);
-        return CostFactorization.Fill(x, y, d, ix, iy, cost, landmarks, rng, ws.FactorX.AsSpan(0, m * k), ws.FactorY.AsSpan(0, m * k));
+        return CostFactorization.Fill(x, y, d, ix, iy, cost, landmarks, rng, ws.FactorX.AsSpan(0, m * k), ws.FactorY.AsSpan(0, m * k), parallel);
     }
 
     /// <summary>‖u − v‖.</summary>

@@ -245,6 +245,23 @@ internal static class CompactCoClustering
     {
         var hi = double.NegativeInfinity;
         var lo = double.PositiveInfinity;
+        if (d == 2)
+        {
+            // ‖p − c‖² as BlockFactors.SquaredDistance sums it: (0 + t₀²) + t₁², i.e. t₀² + t₁² (no call per centre).
+            var (p0, p1) = (xr[0], xr[1]);
+            for (var z = 0; z < row.Length; z++)
+            {
+                var t0 = p0 - centres[2 * z];
+                var t1 = p1 - centres[(2 * z) + 1];
+                var s = (t0 * t0) + (t1 * t1);
+                row[z] = (float)s;
+                hi = Math.Max(hi, s);
+                lo = Math.Min(lo, s);
+            }
+
+            return hi - lo;
+        }
+
         for (var z = 0; z < row.Length; z++)
         {
             var s = BlockFactors.SquaredDistance(xr, centres.AsSpan(z * d, d));

@@ -115,7 +115,7 @@ public sealed class HiRefBlockSplitter
         var m = ix.Length;
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
         var t0 = HiRefProfile.Start();
-        var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, Options.Landmarks, rng);
+        var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, Options.Landmarks, rng, inner);
         HiRefProfile.Stop(HiRefProfile.Phase.Factors, t0);
         var seeded = Options.SeedingSteps >= 0;
         var compact = m >= Options.SinglePrecisionMinBlock;

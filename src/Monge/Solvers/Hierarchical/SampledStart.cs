@@ -55,7 +55,7 @@ internal static class SampledStart
         int ks;
         if (block is null)
         {
-            ks = BlockFactors.Gather(sample, x, y, d, sx, sy, options.Cost, options.Landmarks, rng);
+            ks = BlockFactors.Gather(sample, x, y, d, sx, sy, options.Cost, options.Landmarks, rng, inner);
         }
         else
         {
