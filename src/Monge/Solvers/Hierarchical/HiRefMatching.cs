@@ -151,7 +151,7 @@ internal sealed class HiRefMatching
                 if (sizeB == 0 && m <= currentMax)
                 {
                     // Row i and column i are position startA + i: the identity is the current pairing.
-                    HiRefProfile.WarmSolve(LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf));
+                    LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf);
                 }
                 else
                 {
