@@ -72,17 +72,11 @@ public class LinearAssignmentTests
         {
             var n = 1 + random.Next(7);
             var m = n + (trial % 3 == 0 ? random.Next(3) : 0);
-            var kind = trial % 4;
+            var kind = trial % AssignmentTestCosts.Kinds;
             var cost = new double[n * m];
             for (var k = 0; k < cost.Length; k++)
             {
-                cost[k] = kind switch
-                {
-                    0 => random.NextDouble(),
-                    1 => random.Next(3),           // integer costs with many ties
-                    2 => (random.NextDouble() * 2e6) - 1e6, // wide range, negative
-                    _ => Math.Round(random.NextDouble() * 4, 1),
-                };
+                cost[k] = AssignmentTestCosts.Next(random, kind);
             }
 
             var result = LinearAssignment.Solve(cost, n, m);
