@@ -254,6 +254,12 @@ internal static class Tune
 
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;
+        if (HiRefProfile.Enabled)
+        {
+            // The solve's WorkerScratch loops (the global step's, stop 29): local-init calls (one scratch each before) and scratches allocated.
+            Console.WriteLine($"  solve scratches: replicas={WorkerScratch.Replicas},created={WorkerScratch.Created},gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)},allocated_gb={GC.GetTotalAllocatedBytes() / 1e9:F2}");
+        }
+
         var record = new Dictionary<string, object?>
         {
             ["dataset"] = args[1],
