@@ -11,6 +11,8 @@
 #          4.66 GB before WorkerScratch).
 #   262k   (≈ 5–8 min quiet): the 1:4 proxy, n = 262 144 with levels scaled as 1M's (coarse=2048 medium=4096
 #          cellmax=32768, full-size ascent off): sparselevel=65536 (1M's 262 144 : 1 048 576) and the default (131 072).
+#   131k   (≈ 1–3 min quiet): the default at n = 131 072, a check that the RSS trace is sampled (the harness process,
+#          found under /usr/bin/time → timeout; before stop 29 the trace sampled timeout's RSS).
 # Run from the repository root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,14 +26,19 @@ run() {
   local log
   log=$(mktemp)
   /usr/bin/time -f "cpu_s=%U+%S peak_kb=%M" timeout "$limit" "$H" tune gaussian-mixture 16 sqeuclidean "$@" profile=1 >"$log" 2>&1 &
-  local tp=$! pid="" trace=""
-  sleep 2
-  pid=$(pgrep -P "$tp" | head -1 || true)
+  local tp=$! tmo="" pid="" trace=""
   while kill -0 "$tp" 2>/dev/null; do
+    # The harness is the grandchild: /usr/bin/time → timeout → hiref (stop 29: this sampled timeout before).
+    if [ -z "$pid" ]; then
+      tmo=$(pgrep -P "$tp" -x timeout | head -1 || true)
+      [ -z "$tmo" ] || pid=$(pgrep -P "$tmo" -x hiref | head -1 || true)
+    fi
     if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
       trace+="$(awk '{printf "%.0f", ($14+$15)/100}' "/proc/$pid/stat" 2>/dev/null):$(awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$pid/status" 2>/dev/null) "
+      sleep 15
+    else
+      sleep 1
     fi
-    sleep 15
   done
   wait "$tp" || true
   grep -o "$keys" "$log" | tr '\n' ' ' || true
@@ -47,12 +54,15 @@ case "${1:-1m}" in
   1mdef)
     run "1048576 default (sparse level 131072)" 3600 1048576 certify=1 nosolve=1
     ;;
+  131k)
+    run "131072 default" 1800 131072 certify=1 nosolve=1
+    ;;
   262k)
     run "262144 sparselevel=65536" 1800 $P262 sparselevel=65536
     run "262144 default (sparse level 131072)" 1800 $P262
     ;;
   *)
-    echo "usage: $0 [1m|1mdef|262k]" >&2
+    echo "usage: $0 [1m|1mdef|262k|131k]" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,7 @@ using Monge.Tools;
 /// <summary>
 /// The tune mode: one case with any HiRef options as key=value pairs, the time of every stage, and the gap to a given
 /// lower bound or optimum: -- tune DATASET D COST N [key=value ...] [lb=BOUND] [seeds=0,1].
-/// Keys: leaf, leafmixed (ExactMixedPrecisionMinSize: the smallest leaf, leaf pair or slab solved by the float32 route with a double repair), leafwarm (ExactWarmStart: 0 or 1), leafshift (ExactShiftMinSize: the smallest squared-cost group solved from the mean-shifted cost, with an exact repair), slabwarm (SlabWarmMaxSize: slabs of at most this many pairs start from the current pairing; 0: cold), leafauction (ExactAuctionMinSize), leafwarmmin (ExactWarmStartMinSize: the smallest group or warm-start sub-problem that gets the multiscale warm start), schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankpar (0: the candidates one after another, each on all workers; 1: side by side, the default), firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
+/// Keys: leaf, leafmixed (ExactMixedPrecisionMinSize: the smallest leaf, leaf pair or slab solved by the float32 route with a double repair), leafwarm (ExactWarmStart: 0 or 1), slabwarm (SlabWarmMaxSize: slabs of at most this many pairs start from the current pairing; 0: cold), leafwarmmin (ExactWarmStartMinSize: the smallest group or warm-start sub-problem that gets the multiscale warm start), schedule (r1,r2,...), firstrank (auto: level 1's rank chosen among 4 and 16 on a sample, the default; off; r or r1,r2,...: the candidates), firstrankabove, firstrankdim, firstranksample, firstrankslabs (slab rounds on each candidate's sample matching), firstrankmargin, firstrankpar (0: the candidates one after another, each on all workers; 1: side by side, the default), firstrankonly=1 (the choice alone, no solve), partsize (RandomPartsSize, 0: off), partsmin, partsmax, partsdim (RandomPartsMaxDimension), partslp (RandomPartsLeafPairs: 0 or 1), iter, polish (rounds), polishmax, slabs, slabmax, slabsize, large, largesize, largemax, largetol, largepatience (LargeSlabPatience), huge, hugesize, hugetol, eucltol (EuclideanHugeSlabToleranceScale),
 /// neighbours, global (GlobalPasses), globalmax (GlobalMaxPoints), groups (GlobalGroupPoints), grounds (GlobalGroupRounds), gmaxdim (GlobalGroupMaxDimension), globalk, gexact (GlobalExact), gexactballs (GlobalExactBalls), gscreen (GlobalExactScreen), globalmin, probes, seed, threads, single (SinglePrecisionMinBlock), singlepoints (SinglePrecisionMinPoints), stall (SinglePrecisionStallTolerance), stalllarge (SinglePrecisionLargeStallTolerance), sweeps (MaxProjectionIterations), warmv (WarmColumnScalings: 0 or 1), lloyd (SeedingSteps), sampled (SampledStartPoints, 0: off), sampledmin (SampledStartMinBlock), sampledsteps (SampledStartSteps), sampledeucl (SampledStartEuclidean: 0 or 1), gamma (Gamma), ptol (ProjectionTolerance), profile=1 (phase timers per stage on stderr), quality (fast|balanced|best), data (data seed), exact=1 (gap to the exact optimum, small n);
 /// firstranksq (FirstRankSquaredScore: 0 scores the Euclidean cost's rank-choice sample with its own cost, 1 with the squared cost, the default); savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
@@ -51,8 +51,6 @@ internal static class Tune
                 "leafmixed" => solver with { ExactMixedPrecisionMinSize = I() },
                 "leafwarm" => solver with { ExactWarmStart = I() != 0 },
                 "slabwarm" => solver with { SlabWarmMaxSize = I() },
-                "leafshift" => solver with { ExactShiftMinSize = I() },
-                "leafauction" => solver with { ExactAuctionMinSize = I() },
                 "leafwarmmin" => solver with { ExactWarmStartMinSize = I() },
                 "schedule" => solver with { RankSchedule = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
                 "firstrank" => solver with { FirstRankCandidates = value switch { "auto" => new HierarchicalRefinement().FirstRankCandidates, "off" => [], _ => value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() } },
@@ -256,6 +254,12 @@ internal static class Tune
 
         var seconds = clock.Elapsed.TotalSeconds;
         solveCpu = Process.GetCurrentProcess().TotalProcessorTime - solveCpu;
+        if (HiRefProfile.Enabled)
+        {
+            // The solve's WorkerScratch loops (the global step's, stop 29): local-init calls (one scratch each before) and scratches allocated.
+            Console.WriteLine($"  solve scratches: replicas={WorkerScratch.Replicas},created={WorkerScratch.Created},gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)},allocated_gb={GC.GetTotalAllocatedBytes() / 1e9:F2}");
+        }
+
         var record = new Dictionary<string, object?>
         {
             ["dataset"] = args[1],

@@ -843,9 +843,8 @@ public sealed partial record DualBound
             magnitude += b[j] > 0 ? Math.Abs(b[j] * v[j]) : 0;
         }
 
-        // The transforms are rigorous; allow also for the rounding of this sum of n + m products and of the weights
-        // (each product within 2⁻⁵² of its magnitude; the running sum within (n + m)·2⁻⁵³ of the total magnitude).
-        bound -= (n + m + 4) * Math.ScaleB(1.0, -52) * magnitude;
+        // The transforms are rigorous; allow also for the rounding of this sum of n + m products and of the weights.
+        bound -= SumAllowance(n + m, magnitude);
 
         return new DualBoundResult(bound, u, v);
     }
@@ -1081,6 +1080,11 @@ public sealed partial record DualBound
 
         return dst;
     }
+
+    /// <summary>The rounding allowance of a float64 sum of <paramref name="terms"/> products (each within 2⁻⁵² of its
+    /// magnitude; the running sum within terms·2⁻⁵³ of the total): (terms + 4)·2⁻⁵² of <paramref name="magnitude"/>, the sum of
+    /// the terms' absolute values. A dual bound Σ a u + Σ b v less this is at most the exact sum of the float64 terms.</summary>
+    internal static double SumAllowance(int terms, double magnitude) => (terms + 4) * Math.ScaleB(1.0, -52) * magnitude;
 
     /// <summary>dst_i = min_j (C_ij − h_j): the c-transform along the rows of <paramref name="geometry"/>, in float64 tiles
     /// (parallel over tiles of rows; each minimum is order-free, so the same whatever the thread count). Also

@@ -39,8 +39,7 @@ public sealed partial record LinearAssignment
         int n,
         Span<int> rowToColumn,
         LinearAssignmentWorkspace<double> ws,
-        CancellationToken cancellationToken,
-        ReadOnlySpan<double> columnOffset = default)
+        CancellationToken cancellationToken)
         where TSingle : ICostRows<float>, allows ref struct
         where TExact : ICostRows<double>, allows ref struct
     {
@@ -60,15 +59,6 @@ public sealed partial record LinearAssignment
         {
             v[j] = wsF._columnPotentials[j];
             colsol[j] = wsF._columnToRow[j];
-        }
-
-        if (!columnOffset.IsEmpty)
-        {
-            // The float phase solved a cost that differs from the exact one by row and column constants (SolveShiftedInto).
-            for (var j = 0; j < n; j++)
-            {
-                v[j] += columnOffset[j];
-            }
         }
 
         ws.RepairedRows = 0;

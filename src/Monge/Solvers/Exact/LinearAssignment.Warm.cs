@@ -24,9 +24,17 @@ public sealed partial record LinearAssignment
     /// <param name="rowToColumn">Receives σ (length ≥ n).</param>
     /// <param name="ws">Scratch; holds v and the column-to-row map on return.</param>
     /// <param name="passes">Gauss–Seidel passes before the free rows are re-inserted (0: straight to the tightness test).</param>
-    /// <returns>The number of rows that needed an augmenting path (0: the identity was certified optimal).</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <returns>The number of rows that needed an augmenting path (0: the identity was certified optimal); also counted in
+    /// <see cref="LinearAssignmentCounters"/> (warm_solves, warm_certified, warm_paths) when they run.</returns>
     internal static int SolveFromIdentity(ReadOnlySpan<double> cost, int n, Span<int> rowToColumn, LinearAssignmentWorkspace<double> ws, int passes = IdentityWarmPasses)
+    {
+        var paths = SolveFromIdentityCore(cost, n, rowToColumn, ws, passes);
+        LinearAssignmentCounters.AddWarmSolve(paths);
+        return paths;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int SolveFromIdentityCore(ReadOnlySpan<double> cost, int n, Span<int> rowToColumn, LinearAssignmentWorkspace<double> ws, int passes)
     {
         ws.EnsureCapacity(n, n);
         ws.MixedPrecisionRan = false;

@@ -52,6 +52,16 @@ internal static class LinearAssignmentCounters
         /// <summary>Columns scanned by the repair paths.</summary>
         RepairScans,
 
+        /// <summary>Solves started from the current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>; printed as
+        /// <c>warm_solves</c>).</summary>
+        WarmSolves,
+
+        /// <summary>Those certified optimal with no augmenting path (<c>warm_certified</c>).</summary>
+        WarmCertified,
+
+        /// <summary>The rows they re-inserted by augmenting paths (<c>warm_paths</c>).</summary>
+        WarmPaths,
+
         Count,
     }
 
@@ -75,10 +85,29 @@ internal static class LinearAssignmentCounters
     /// <summary>Clears the counters.</summary>
     public static void Reset() => Array.Clear(s_counts);
 
-    /// <summary>"name=value …" for the non-zero counters, with the scans per path.</summary>
+    /// <summary>Counts one solve started from the current pairing and the rows it re-inserted by augmenting paths (0: the
+    /// pairing was certified optimal).</summary>
+    public static void AddWarmSolve(int paths)
+    {
+        if (Enabled)
+        {
+            Add(Counter.WarmSolves, 1);
+            Add(Counter.WarmPaths, paths);
+            Add(Counter.WarmCertified, paths == 0 ? 1 : 0);
+        }
+    }
+
+    /// <summary>"name=value …" for the non-zero counters, with the scans per path; the starts from the current pairing
+    /// first, as "warm_solves=… warm_certified=… warm_paths=…" (all three, when any such solve ran).</summary>
     public static string Summary()
     {
-        var parts = Enumerable.Range(0, (int)Counter.Count).Where(c => s_counts[c] != 0).Select(c => $"{(Counter)c}={s_counts[c]}").ToList();
+        var parts = new List<string>();
+        if (s_counts[(int)Counter.WarmSolves] > 0)
+        {
+            parts.Add($"warm_solves={s_counts[(int)Counter.WarmSolves]} warm_certified={s_counts[(int)Counter.WarmCertified]} warm_paths={s_counts[(int)Counter.WarmPaths]}");
+        }
+
+        parts.AddRange(Enumerable.Range(0, (int)Counter.WarmSolves).Where(c => s_counts[c] != 0).Select(c => $"{(Counter)c}={s_counts[c]}"));
         var paths = s_counts[(int)Counter.Paths];
         if (paths > 0)
         {

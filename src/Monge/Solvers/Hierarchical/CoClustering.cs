@@ -250,11 +250,6 @@ internal sealed class CoClusteringWorkspace
     /// <summary>The targets of a leaf group gathered row by row (<see cref="HiRefMatching.FillCost"/>).</summary>
     public double[] LeafTargets = [];
 
-    /// <summary>A leaf group's cost with the targets shifted onto the sources and the column offsets (<see cref="HiRefMatching.FillShiftedCost"/>).</summary>
-    public double[] ShiftedCost = [];
-
-    public double[] ColumnOffset = [];
-
     /// <summary>Set by the executor while a block runs alone (a level of few blocks, the 10⁷-point first level): called
     /// after every mirror step with the steps taken, the step cap and the relative change of the low-rank objective (NaN
     /// where the path does not compute it). Null: no reports. Never changes the result.</summary>
@@ -263,7 +258,7 @@ internal sealed class CoClusteringWorkspace
     /// <summary>Bytes held.</summary>
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + GradientRowsQ.Length + GradientRowsR.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length + ShiftedCost.Length + ColumnOffset.Length)
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + GradientRowsQ.Length + GradientRowsR.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
         + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
@@ -352,13 +347,6 @@ internal sealed class CoClusteringWorkspace
         Grow(ref Assignment, m);
         Grow(ref Positions, m);
         Grow(ref IndexBuffer, m);
-    }
-
-    /// <summary>The shifted cost (m²) and column offset (m) buffers of a leaf group of m.</summary>
-    public void EnsureShifted(int m)
-    {
-        Grow(ref ShiftedCost, (long)m * m);
-        Grow(ref ColumnOffset, m);
     }
 
     /// <summary>The leaf-target buffer with room for at least <paramref name="length"/> doubles.</summary>

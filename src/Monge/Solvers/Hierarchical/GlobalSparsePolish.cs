@@ -1,4 +1,5 @@
 using Monge.Geometry.Costs;
+using Monge.Numerics;
 using Monge.Solvers.Exact;
 using Monge.Tools;
 
@@ -200,7 +201,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                     meanPotential[b] = sum / count;
                 }
 
-                Parallel.For(0, chunks, options, () => new Scratch(probe + 1, degree), (chunk, _, scratch) =>
+                WorkerScratch.For(0, chunks, options, () => new Scratch(probe + 1, degree), (chunk, scratch) =>
                 {
                     var xs = x.Span;
                     var rows = balls.Rows;
@@ -276,9 +277,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                             costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
                         }
                     }
-
-                    return scratch;
-                }, _ => { });
+                });
             }
 
             for (var q = 0; q < n; q++)
@@ -345,7 +344,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
             return;
         }
 
-        Parallel.For(0, (n + Chunk - 1) / Chunk, options, () => (Search: search.CreateScratch(), Ids: new int[k], Values: new double[k]), (chunk, _, scratch) =>
+        WorkerScratch.For(0, (n + Chunk - 1) / Chunk, options, () => new SearchScratch(search.CreateScratch(), new int[k], new double[k]), (chunk, scratch) =>
         {
             var xs = matching.X.Span;
             var ys = matching.Y.Span;
@@ -367,9 +366,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                     costs[row + 1 + t] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
                 }
             }
-
-            return scratch;
-        }, scratch => Interlocked.Add(ref evaluated, scratch.Search.Evaluated));
+        }, scratch => evaluated += scratch.Search.Evaluated);
         EvaluatedPerRow = (double)evaluated / n;
         matching.Progress?.Report(new SolverProgress($"global exact candidates: {EvaluatedPerRow:F0} of {n} targets evaluated per row", 1, 1, double.NaN));
     }
@@ -397,7 +394,7 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
             largest = Math.Max(largest, queryBalls.BallCount(b));
         }
 
-        Parallel.For(0, queryBalls.Balls, options, () => (Search: search.CreateBlockScratch(), Exclude: new int[largest], Ids: new int[largest * k], Values: new double[largest * k], Found: new int[largest]), (block, _, scratch) =>
+        WorkerScratch.For(0, queryBalls.Balls, options, () => new BlockSearchScratch(search.CreateBlockScratch(), new int[largest], new int[largest * k], new double[largest * k], new int[largest]), (block, scratch) =>
         {
             var qs = queryBalls.BallStart(block);
             var qc = queryBalls.BallCount(block);
@@ -425,12 +422,10 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
                     costs[row + 1 + e] = BlockFactors.PairCost(xr, ys.Slice(j * d, d), cost);
                 }
             }
-
-            return scratch;
         }, scratch =>
         {
-            Interlocked.Add(ref evaluated, scratch.Search.Evaluated);
-            Interlocked.Add(ref screened, scratch.Search.Screened);
+            evaluated += scratch.Search.Evaluated;
+            screened += scratch.Search.Screened;
         });
         EvaluatedPerRow = (double)evaluated / n;
         ScreenedPerRow = (double)screened / n;
@@ -480,6 +475,11 @@ internal sealed class GlobalSparsePolish(int passes, int candidates, int ballPoi
     private static double Score(ReadOnlySpan<double> u, ReadOnlySpan<double> v, ICostFunction<double>? cost) => ReducedCostSearch.Score(u, v, cost);
 
     private static void Insert(double[] values, int[] ids, int at, double value, int id) => ReducedCostSearch.Insert(values, ids, at, value, id);
+
+    // A worker's scratch of the candidate searches (reused across the loop's replicas: WorkerScratch).
+    private sealed record SearchScratch(ReducedCostSearch.Scratch Search, int[] Ids, double[] Values);
+
+    private sealed record BlockSearchScratch(ReducedCostSearch.BlockScratch Search, int[] Exclude, int[] Ids, double[] Values, int[] Found);
 
     private sealed class Scratch(int balls, int candidates)
     {

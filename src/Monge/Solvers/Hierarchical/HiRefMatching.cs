@@ -63,13 +63,6 @@ internal sealed class HiRefMatching
     /// <c>slabwarm</c>).</summary>
     public int CurrentWarmMaxSize { get; init; } = 64;
 
-    /// <summary>The smallest squared-Euclidean group whose assignment starts on the cost with the targets shifted by the
-    /// difference of the means (<see cref="HierarchicalRefinement.ExactShiftMinSize"/>; int.MaxValue: never).</summary>
-    public int ShiftMinSize { get; init; } = int.MaxValue;
-
-    /// <summary>The smallest group that may run the assignment's auction phase (<see cref="HierarchicalRefinement.ExactAuctionMinSize"/>).</summary>
-    public int AuctionMinSize { get; init; } = LinearAssignment.AuctionMinSize;
-
     /// <summary>The smallest group (and warm-start sub-problem) that may get the multiscale warm start (<see cref="HierarchicalRefinement.ExactWarmStartMinSize"/>).</summary>
     public int WarmStartMinSize { get; init; } = LinearAssignment.WarmStartMinSize;
 
@@ -116,8 +109,6 @@ internal sealed class HiRefMatching
         var mixedMin = MixedPrecisionMinSize;
         var warmStart = WarmStart;
         var currentMax = fromCurrent ? CurrentWarmMaxSize : 0;
-        var shiftMin = cost is null or SquaredEuclidean<double> ? ShiftMinSize : int.MaxValue;
-        var auctionMin = AuctionMinSize;
         var warmMin = WarmStartMinSize;
         // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
         // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
@@ -131,7 +122,6 @@ internal sealed class HiRefMatching
                 ws = new CoClusteringWorkspace();
                 ws.Leaf.MixedPrecisionThreshold = mixedMin;
                 ws.Leaf.MultiscaleWarmStart = warmStart;
-                ws.Leaf.AuctionThreshold = auctionMin;
                 ws.Leaf.WarmStartThreshold = warmMin;
                 created.Add(ws);
             }
@@ -161,15 +151,7 @@ internal sealed class HiRefMatching
                 if (sizeB == 0 && m <= currentMax)
                 {
                     // Row i and column i are position startA + i: the identity is the current pairing.
-                    HiRefProfile.WarmSolve(LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf));
-                }
-                else if (m >= shiftMin)
-                {
-                    ws.EnsureShifted(m);
-                    var shifted = ws.ShiftedCost.AsSpan(0, m * m);
-                    var offset = ws.ColumnOffset.AsSpan(0, m);
-                    FillShiftedCost(x.Span, d, idxX, positions, ws.LeafTargets.AsSpan(0, m * d), shifted, offset);
-                    LinearAssignment.SolveShiftedInto(c, shifted, offset, m, assignment, ws.Leaf);
+                    LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf);
                 }
                 else
                 {
@@ -196,75 +178,6 @@ internal sealed class HiRefMatching
             }
         });
         return created.Sum(w => w.Bytes);
-    }
-
-    /// <summary>
-    /// The squared-Euclidean cost of a group with the targets shifted onto the sources: δ = mean x − mean y over the
-    /// group, <paramref name="shifted"/>[i,j] = ‖x_i − δ − y_j‖² = ‖x_i − y_j‖² − 2δ·x_i + 2δ·y_j + ‖δ‖² and
-    /// <paramref name="columnOffset"/>[j] = −2δ·y_j, for <see cref="LinearAssignment.SolveShiftedInto"/> (which makes the
-    /// result exact for the unshifted cost whatever the rounding here). <paramref name="targets"/> are the group's
-    /// targets as <see cref="FillCost"/> gathered them (m·d).
-    /// </summary>
-    internal static void FillShiftedCost(ReadOnlySpan<double> xs, int d, int[] idxX, ReadOnlySpan<int> positions, ReadOnlySpan<double> targets, Span<double> shifted, Span<double> columnOffset)
-    {
-        var m = positions.Length;
-        Span<double> delta = d <= 128 ? stackalloc double[d] : new double[d];
-        delta.Clear();
-        for (var i = 0; i < m; i++)
-        {
-            var xr = xs.Slice(idxX[positions[i]] * d, d);
-            var yr = targets.Slice(i * d, d);
-            for (var k = 0; k < d; k++)
-            {
-                delta[k] += xr[k] - yr[k];
-            }
-        }
-
-        for (var k = 0; k < d; k++)
-        {
-            delta[k] /= m;
-        }
-
-        for (var j = 0; j < m; j++)
-        {
-            var yr = targets.Slice(j * d, d);
-            var dot = 0.0;
-            for (var k = 0; k < d; k++)
-            {
-                dot += delta[k] * yr[k];
-            }
-
-            columnOffset[j] = -2 * dot;
-        }
-
-        Span<double> xShifted = d <= 128 ? stackalloc double[d] : new double[d];
-        for (var i = 0; i < m; i++)
-        {
-            var xr = xs.Slice(idxX[positions[i]] * d, d);
-            for (var k = 0; k < d; k++)
-            {
-                xShifted[k] = xr[k] - delta[k];
-            }
-
-            var row = shifted.Slice(i * m, m);
-            if (d == 2)
-            {
-                var (x0, x1) = (xShifted[0], xShifted[1]);
-                for (var j = 0; j < m; j++)
-                {
-                    var t0 = x0 - targets[2 * j];
-                    var t1 = x1 - targets[(2 * j) + 1];
-                    row[j] = (t0 * t0) + (t1 * t1);
-                }
-            }
-            else
-            {
-                for (var j = 0; j < m; j++)
-                {
-                    row[j] = BlockFactors.SquaredDistance(xShifted, targets.Slice(j * d, d));
-                }
-            }
-        }
     }
 
     /// <summary>The dense cost of a group: row i, column j is c(x[idxX[positions[i]]], y[idxY[positions[j]]]). For the

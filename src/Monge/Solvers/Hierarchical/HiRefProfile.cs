@@ -36,9 +36,6 @@ internal static class HiRefProfile
     private static long s_steps;
     private static long s_sweeps;
     private static long s_projections;
-    private static long s_warmSolves;
-    private static long s_warmCertified;
-    private static long s_warmPaths;
 
     /// <summary>Whether the timers (and <see cref="Exact.LinearAssignmentCounters"/>) run.</summary>
     public static bool Enabled
@@ -84,21 +81,6 @@ internal static class HiRefProfile
         }
     }
 
-    /// <summary>Counts one warm-started range solve (<see cref="Monge.Solvers.Exact.LinearAssignment"/>'s start from the
-    /// current pairing) and the rows it re-inserted by augmenting paths (0: the pairing was certified optimal).</summary>
-    public static void WarmSolve(int paths)
-    {
-        if (Enabled)
-        {
-            Interlocked.Increment(ref s_warmSolves);
-            Interlocked.Add(ref s_warmPaths, paths);
-            if (paths == 0)
-            {
-                Interlocked.Increment(ref s_warmCertified);
-            }
-        }
-    }
-
     /// <summary>Clears the timers.</summary>
     public static void Reset()
     {
@@ -106,15 +88,11 @@ internal static class HiRefProfile
         s_steps = 0;
         s_sweeps = 0;
         s_projections = 0;
-        s_warmSolves = 0;
-        s_warmCertified = 0;
-        s_warmPaths = 0;
         Exact.LinearAssignmentCounters.Reset();
     }
 
     /// <summary>"phase=seconds …" and the mirror steps.</summary>
     public static string Summary() =>
         string.Join(" ", Enumerable.Range(0, (int)Phase.Count).Select(p => $"{(Phase)p}={(double)s_ticks[p] / Stopwatch.Frequency:F2}s"))
-        + $" mirror_steps={s_steps} projections={s_projections} sweeps={s_sweeps}"
-        + (s_warmSolves > 0 ? $" warm_solves={s_warmSolves} warm_certified={s_warmCertified} warm_paths={s_warmPaths}" : string.Empty) + " " + Exact.LinearAssignmentCounters.Summary();
+        + $" mirror_steps={s_steps} projections={s_projections} sweeps={s_sweeps} " + Exact.LinearAssignmentCounters.Summary();
 }

@@ -61,15 +61,6 @@ public sealed partial record HierarchicalRefinement
     /// (harness key <c>slabwarm</c>; docs/hiref.md "Stop 28 (slab8g)").</summary>
     internal int SlabWarmMaxSize { get; init; } = 64;
 
-    /// <summary>The smallest squared-Euclidean leaf, leaf pair or slab whose exact assignment starts on the cost with the
-    /// group's targets shifted by the difference of the means (row and column constants of the squared cost; an exact
-    /// double repair on the unshifted cost follows: the same optimum). int.MaxValue: never. Harness key <c>leafshift</c>.</summary>
-    internal int ExactShiftMinSize { get; init; } = int.MaxValue;
-
-    /// <summary>The smallest leaf, leaf pair or slab whose exact assignment may run the auction phase of
-    /// <see cref="LinearAssignment"/> (default its own <see cref="LinearAssignment.AuctionMinSize"/>, 512). Harness key <c>leafauction</c>.</summary>
-    internal int ExactAuctionMinSize { get; init; } = LinearAssignment.AuctionMinSize;
-
     /// <summary>The smallest leaf, leaf pair or slab, and warm-start sub-problem of one, that may get the multiscale warm
     /// start of <see cref="LinearAssignment"/> (its own default is <see cref="LinearAssignment.WarmStartMinSize"/>, 128).
     /// Default 96 (stop 28, leafscan): a leaf of 253 or 254 points (10⁷ points) then warm-starts its half-size sub-problem
@@ -81,7 +72,7 @@ public sealed partial record HierarchicalRefinement
     /// <summary>A matching over the given arrays with this solver's cost and its exact leaf, leaf-pair and slab settings.</summary>
     private HiRefMatching NewMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes) =>
         new(x, y, dimension, indicesX, indicesY, leaves, Cost, parallel, progress, peakBytes)
-        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, ShiftMinSize = ExactShiftMinSize, AuctionMinSize = ExactAuctionMinSize, WarmStartMinSize = ExactWarmStartMinSize, CurrentWarmMaxSize = SlabWarmMaxSize };
+        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, WarmStartMinSize = ExactWarmStartMinSize, CurrentWarmMaxSize = SlabWarmMaxSize };
 
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
@@ -618,9 +609,7 @@ public sealed partial record HierarchicalRefinement
     {
         Require(LeafSize >= 1, $"LeafSize must be at least 1 (got {LeafSize}).", nameof(LeafSize));
         Require(ExactMixedPrecisionMinSize >= 2, $"ExactMixedPrecisionMinSize must be at least 2 (got {ExactMixedPrecisionMinSize}).", nameof(ExactMixedPrecisionMinSize));
-        Require(ExactShiftMinSize >= 2, $"ExactShiftMinSize must be at least 2 (got {ExactShiftMinSize}).", nameof(ExactShiftMinSize));
         Require(ExactWarmStartMinSize >= 2, $"ExactWarmStartMinSize must be at least 2 (got {ExactWarmStartMinSize}).", nameof(ExactWarmStartMinSize));
-        Require(ExactAuctionMinSize >= 2, $"ExactAuctionMinSize must be at least 2 (got {ExactAuctionMinSize}).", nameof(ExactAuctionMinSize));
         Require(LeafSize <= 8192, $"LeafSize must be at most 8192 (got {LeafSize}); a leaf needs LeafSize² doubles per worker.", nameof(LeafSize));
         Require(MaxRank >= 2, $"MaxRank must be at least 2 (got {MaxRank}).", nameof(MaxRank));
         Require(MaxDepth >= 1, $"MaxDepth must be at least 1 (got {MaxDepth}).", nameof(MaxDepth));

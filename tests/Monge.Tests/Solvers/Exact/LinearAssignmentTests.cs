@@ -72,17 +72,11 @@ public class LinearAssignmentTests
         {
             var n = 1 + random.Next(7);
             var m = n + (trial % 3 == 0 ? random.Next(3) : 0);
-            var kind = trial % 4;
+            var kind = trial % AssignmentTestCosts.Kinds;
             var cost = new double[n * m];
             for (var k = 0; k < cost.Length; k++)
             {
-                cost[k] = kind switch
-                {
-                    0 => random.NextDouble(),
-                    1 => random.Next(3),           // integer costs with many ties
-                    2 => (random.NextDouble() * 2e6) - 1e6, // wide range, negative
-                    _ => Math.Round(random.NextDouble() * 4, 1),
-                };
+                cost[k] = AssignmentTestCosts.Next(random, kind);
             }
 
             var result = LinearAssignment.Solve(cost, n, m);
@@ -252,6 +246,113 @@ public class LinearAssignmentTests
                 }
             }
         }
+    }
+
+    // Validity in exact arithmetic (stop 29): every cost is a multiple of u = 2⁻³⁰ below 2²¹, so each injection's total is
+    // an integer count of u (exact in a long) and bound ≤ optimum is compared exactly (bound / u is an exact scaling).
+    // Oracle: enumeration of every injection. Costs with many ties (integers, near ties below float32 resolution, mixed
+    // magnitudes, a pool of three values; integer-grid point clouds), the solver's potentials (double and float route)
+    // and the same nudged by a few ulps, which keeps the bound at the optimum up to rounding: where a computed minimum or
+    // the sum rounds up, a bound without the allowance lands above the optimum.
+    [Fact]
+    public void LowerBound_TiesAndUlpNudges_NeverAboveTheExactOptimum()
+    {
+        var u = Math.ScaleB(1.0, -30);
+        var random = Seeds.Create(2907);
+        var tight = 0;
+        for (var trial = 0; trial < 240; trial++)
+        {
+            var n = 2 + random.Next(5);
+            var m = trial % 3 == 0 ? n + random.Next(2) : trial % 3 == 1 ? n : Math.Max(1, n - 1);
+            var kind = trial % 5;
+            LinearProblem<double> problem;
+            var cost = new double[n * m];
+            if (kind == 4)
+            {
+                var x = new PointCloud<double>(Enumerable.Range(0, 2 * n).Select(_ => (double)random.Next(4)).ToArray(), n, 2);
+                var y = new PointCloud<double>(Enumerable.Range(0, 2 * m).Select(_ => (double)random.Next(4)).ToArray(), m, 2);
+                LinearAssignment.FillCost(x.Data, y.Data, 2, new SquaredEuclidean<double>(), cost);
+                problem = LinearProblem<double>.FromPointClouds(x, y, new SquaredEuclidean<double>());
+            }
+            else
+            {
+                var pool = new[] { random.Next(1 << 20) * u, random.Next(1 << 20) * u * 1024, random.Next(1 << 14) * u };
+                for (var k = 0; k < cost.Length; k++)
+                {
+                    cost[k] = kind switch
+                    {
+                        0 => random.Next(3),
+                        1 => 1024 + (random.Next(4) * u),
+                        2 => random.Next(2) == 0 ? 1 << 19 : random.Next(1 << 10) * u,
+                        _ => pool[random.Next(3)],
+                    };
+                }
+
+                problem = new LinearProblem<double>(new DenseGeometry<double>(cost, n, m));
+            }
+
+            var optimum = ExactOptimum(cost, n, m, u);
+            var what = $"trial {trial} ({n}×{m}, kind {kind})";
+            foreach (var mixed in n == m ? new[] { false, true } : [false])
+            {
+                var result = mixed
+                    ? LinearAssignment.Solve(cost, n, m, new LinearAssignmentWorkspace<double> { MixedPrecisionThreshold = 2 })
+                    : new LinearAssignment().Solve(problem);
+                for (var nudge = 0; nudge < 4; nudge++)
+                {
+                    var potentials = nudge == 0 ? result : result with
+                    {
+                        RowPotentials = result.RowPotentials.Select(p => Nudge(p, random)).ToArray(),
+                        ColumnPotentials = result.ColumnPotentials.Select(p => Nudge(p, random)).ToArray(),
+                    };
+                    var bound = LinearAssignment.LowerBound(problem, potentials);
+                    Assert.True(bound / u <= optimum, $"{what}, mixed {mixed}, nudge {nudge}: bound {bound:R} above the exact optimum {optimum * u:R}");
+                    if (nudge == 0)
+                    {
+                        // Still tight: the solver's own potentials give the optimum less the allowance.
+                        NumericAssert.Close(optimum * u, bound, rtol: 1e-12, atol: 1e-12 * (1 + cost.Max(Math.Abs)), what: what);
+                        tight++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(tight > 240, $"only {tight} solves");
+    }
+
+    // The minimum over all injections of the smaller side of Σ cost / u, exactly (every cost a multiple of u, totals < 2⁶³).
+    private static long ExactOptimum(double[] cost, int n, int m, double u)
+    {
+        var units = cost.Select(c => checked((long)(c / u))).ToArray();
+        Assert.True(units.Zip(cost).All(p => p.First * u == p.Second), "a cost that is not a multiple of u");
+        var best = long.MaxValue;
+        if (n <= m)
+        {
+            Enumerate(n, m, sigma => best = Math.Min(best, Enumerable.Range(0, n).Sum(i => units[(i * m) + sigma[i]])));
+        }
+        else
+        {
+            Enumerate(m, n, sigma => best = Math.Min(best, Enumerable.Range(0, m).Sum(j => units[(sigma[j] * m) + j])));
+        }
+
+        return best;
+    }
+
+    // A value moved by 0–3 ulps either way.
+    private static double Nudge(double value, Random random)
+    {
+        var steps = random.Next(-3, 4);
+        for (; steps > 0; steps--)
+        {
+            value = double.BitIncrement(value);
+        }
+
+        for (; steps < 0; steps++)
+        {
+            value = double.BitDecrement(value);
+        }
+
+        return value;
     }
 
     [Fact]

@@ -19,17 +19,11 @@ public class LinearAssignmentWarmTests
         for (var trial = 0; trial < 400; trial++)
         {
             var n = 1 + random.Next(8);
-            var kind = trial % 4;
+            var kind = trial % AssignmentTestCosts.Kinds;
             var cost = new double[n * n];
             for (var k = 0; k < cost.Length; k++)
             {
-                cost[k] = kind switch
-                {
-                    0 => random.NextDouble(),
-                    1 => random.Next(3),                    // integer costs with many ties
-                    2 => (random.NextDouble() * 2e6) - 1e6, // wide range, negative
-                    _ => Math.Round(random.NextDouble() * 4, 1),
-                };
+                cost[k] = AssignmentTestCosts.Next(random, kind);
             }
 
             // Every other trial starts from an optimum (columns permuted so that the identity is optimal).

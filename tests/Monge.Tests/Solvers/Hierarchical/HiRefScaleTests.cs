@@ -381,13 +381,13 @@ public class HiRefScaleTests
         Assert.Throws<InputValidationException>(() => (solver with { ExactMixedPrecisionMinSize = 1 }).Solve(sample.Source, sample.Target!));
     }
 
-    // The squared-cost groups started from the mean-shifted cost (ExactShiftMinSize, exact double repair) from 2 points up,
-    // float route on and off, the warm start from 128, 64 or 32, the auction from 128, against the plain solve everywhere (oracle: the exact double optimum of every group; unique
-    // on continuous data): the same permutation and cost bits, at one thread and two; the Euclidean cost ignores the option.
+    // The groups' multiscale warm start from 128, 64 or 32 points (ExactWarmStartMinSize; default 96), float route on and
+    // off, against the default solve (oracle: the exact double optimum of every group; unique on continuous data): the
+    // same permutation and cost bits, at one thread and two.
     [Theory]
     [InlineData(SyntheticDataset.EightGaussiansMoons, "sqeuclidean")]
     [InlineData(SyntheticDataset.HalfMoonSCurve, "euclidean")]
-    public void Solve_ExactShift_SameMatchingAsPlain(SyntheticDataset dataset, string costName)
+    public void Solve_ExactWarmStartMinSize_SameMatchingAsDefault(SyntheticDataset dataset, string costName)
     {
         var sample = Sample(dataset, 2048);
         var cost = costName == "sqeuclidean" ? null : Monge.Geometry.Costs.CostFunction.Parse<double>(costName);
@@ -395,13 +395,11 @@ public class HiRefScaleTests
         var plain = solver.Solve(sample.Source, sample.Target!);
         foreach (var (threads, mixed, warm) in new[] { (1, 2, 128), (2, 2, 64), (1, int.MaxValue, 32) })
         {
-            var shifted = (solver with { ExactShiftMinSize = 2, ExactAuctionMinSize = 128, ExactMixedPrecisionMinSize = mixed, ExactWarmStartMinSize = warm, MaxDegreeOfParallelism = threads }).Solve(sample.Source, sample.Target!);
-            Assert.Equal(plain.Permutation, shifted.Permutation);
-            Assert.Equal(BitConverter.DoubleToInt64Bits(plain.Cost), BitConverter.DoubleToInt64Bits(shifted.Cost));
+            var other = (solver with { ExactMixedPrecisionMinSize = mixed, ExactWarmStartMinSize = warm, MaxDegreeOfParallelism = threads }).Solve(sample.Source, sample.Target!);
+            Assert.Equal(plain.Permutation, other.Permutation);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(plain.Cost), BitConverter.DoubleToInt64Bits(other.Cost));
         }
 
-        Assert.Throws<InputValidationException>(() => (solver with { ExactShiftMinSize = 1 }).Solve(sample.Source, sample.Target!));
-        Assert.Throws<InputValidationException>(() => (solver with { ExactAuctionMinSize = 1 }).Solve(sample.Source, sample.Target!));
         Assert.Throws<InputValidationException>(() => (solver with { ExactWarmStartMinSize = 1 }).Solve(sample.Source, sample.Target!));
     }
 }
