@@ -115,28 +115,40 @@ public sealed class HiRefBlockSplitter
         var m = ix.Length;
         var rng = new Random((int)((seed >> 32) & 0x7FFFFFFF));
         var t0 = HiRefProfile.Start();
-        var k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, Options.Landmarks, rng, inner);
+        // The blocks of at least SampledStartMinBlock points may take other co-clustering options (stop 29, euclvl1).
+        var options = Options.ForBlock(m);
+        var k = BlockFactors.Gather(ws, x, y, d, ix, iy, options.Cost, options.Landmarks, rng, inner);
         HiRefProfile.Stop(HiRefProfile.Phase.Factors, t0);
-        var seeded = Options.SeedingSteps >= 0;
-        var compact = m >= Options.SinglePrecisionMinBlock;
+        var seeded = options.SeedingSteps >= 0;
+        var compact = m >= options.SinglePrecisionMinBlock;
         if (compact)
         {
             // Large blocks: the same co-clustering with its four m×r arrays in float (half the memory).
-            if (Options.UsesSampledStart(m))
+            if (options.UsesSampledStart(m))
             {
                 // The seeding and most mirror steps on a sample, carried over; then a few steps on the whole block.
-                _ = SampledStart.Run(ws, x, y, d, ix, iy, k, r, Options, _settings, seed, rng, inner, cancellationToken);
+                _ = SampledStart.Run(ws, x, y, d, ix, iy, k, r, options, _settings, seed, rng, inner, cancellationToken);
+                if (!ReferenceEquals(options.Cost, Options.Cost) && Options.LargeBlockCostSteps > 0)
+                {
+                    // Squared factors stood in for the block's cost (LargeBlockSquaredFactors): a few mirror steps with the
+                    // block's own cost factors from there.
+                    t0 = HiRefProfile.Start();
+                    k = BlockFactors.Gather(ws, x, y, d, ix, iy, Options.Cost, options.Landmarks, rng, inner);
+                    HiRefProfile.Stop(HiRefProfile.Phase.Factors, t0);
+                    _ = CompactCoClustering.Run(ws, m, k, r, _settings with { Iterations = Options.LargeBlockCostSteps }, options.SinglePrecisionStallTolerance, seed, seeded: true, inner, cancellationToken);
+                }
             }
             else
             {
                 if (seeded)
                 {
                     t0 = HiRefProfile.Start();
-                    CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, Options.Gamma, Options.SeedingSteps, rng, inner);
+                    CompactCoClustering.Seed(ws, x, y, d, ix, iy, r, options.Gamma, options.SeedingSteps, rng, inner);
                     HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
                 }
 
-                _ = CompactCoClustering.Run(ws, m, k, r, _settings, Options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
+                var settings = _settings with { Iterations = options.MaxIterations };
+                _ = CompactCoClustering.Run(ws, m, k, r, settings, options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
             }
         }
         else

@@ -645,6 +645,11 @@ public sealed partial record HierarchicalRefinement
         Require(SinglePrecisionStallTolerance >= 0 && double.IsFinite(SinglePrecisionStallTolerance), $"SinglePrecisionStallTolerance must be non-negative and finite (got {SinglePrecisionStallTolerance}).", nameof(SinglePrecisionStallTolerance));
         Require(SinglePrecisionLargeStallTolerance >= 0 && double.IsFinite(SinglePrecisionLargeStallTolerance), $"SinglePrecisionLargeStallTolerance must be non-negative and finite (got {SinglePrecisionLargeStallTolerance}).", nameof(SinglePrecisionLargeStallTolerance));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
+        Require(LargeBlockLandmarks >= 0, $"LargeBlockLandmarks must be non-negative (got {LargeBlockLandmarks}).", nameof(LargeBlockLandmarks));
+        Require(LargeBlockCostSteps >= 0, $"LargeBlockCostSteps must be non-negative (got {LargeBlockCostSteps}).", nameof(LargeBlockCostSteps));
+        Require(LargeBlockCostSteps == 0 || LargeBlockSquaredFactors, $"LargeBlockCostSteps ({LargeBlockCostSteps}) needs LargeBlockSquaredFactors: the steps follow the squared factors' co-clustering.", nameof(LargeBlockCostSteps));
+        Require(LargeBlockMaxIterations >= 0, $"LargeBlockMaxIterations must be non-negative (got {LargeBlockMaxIterations}).", nameof(LargeBlockMaxIterations));
+        Require(LargeBlockStallTolerance is null || (LargeBlockStallTolerance >= 0 && double.IsFinite(LargeBlockStallTolerance.Value)), $"LargeBlockStallTolerance must be non-negative and finite (got {LargeBlockStallTolerance}).", nameof(LargeBlockStallTolerance));
         Require(MaxDegreeOfParallelism is -1 or >= 1, $"MaxDegreeOfParallelism must be -1 or positive (got {MaxDegreeOfParallelism}).", nameof(MaxDegreeOfParallelism));
         Require(Executor is not null, "Executor must not be null.", nameof(Executor));
         ValidateGlobal();

@@ -195,7 +195,7 @@ public class SampledStartTests
         const int n = 4096;
         var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 1, 2, withTarget: true);
         var cost = new Euclidean<double>();
-        var solver = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048, SampledStartEuclidean = true };
+        var solver = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048, SampledStartEuclidean = true, LargeBlockSquaredFactors = false };
         Assert.True(solver.SplitOptionsFor(n).UsesSampledStart(n));
         var result = solver.Solve(data.Source, data.Target!);
         Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
@@ -230,5 +230,65 @@ public class SampledStartTests
         Assert.False((on with { SeedingSteps = -1 }).UsesSampledStart(8192));
         // The sharded split runs the sampled start itself (same ranges as the whole block: ShardedCoClusteringTests).
         Assert.True(ShardedBlockSplit.Supports(on, 8192));
+    }
+
+    // Stop 29 (euclvl1): the large-block options apply from SampledStartMinBlock points only, and only when set; the squared
+    // factors replace the Euclidean cost of the co-clustering (and so take the squared cost's sampled start), never another cost.
+    [Fact]
+    public void ForBlock_LargeBlockOptions_OnlyFromSampledStartMinBlock()
+    {
+        // On by default for the Euclidean cost from 524 288 points (level 1 at 1M), never below.
+        Assert.IsType<SquaredEuclidean<double>>(new HierarchicalRefinement { Cost = new Euclidean<double>() }.ForBlock(524288).Cost);
+        Assert.IsType<Euclidean<double>>(new HierarchicalRefinement { Cost = new Euclidean<double>() }.ForBlock(524287).Cost);
+        var euclidean = new HierarchicalRefinement { Cost = new Euclidean<double>(), SampledStartPoints = 1024, SampledStartMinBlock = 8192, SinglePrecisionMinBlock = 1, LargeBlockSquaredFactors = false };
+        Assert.Same(euclidean, euclidean.ForBlock(1 << 20)); // nothing set: the same options
+        var squared = euclidean with { LargeBlockSquaredFactors = true };
+        Assert.Same(squared, squared.ForBlock(8191));
+        var big = squared.ForBlock(8192);
+        Assert.IsType<SquaredEuclidean<double>>(big.Cost);
+        Assert.True(big.UsesSampledStart(8192));
+        Assert.False(squared.UsesSampledStart(8192)); // the Euclidean block itself: opt-in (SampledStartEuclidean)
+        Assert.IsType<Cosine<double>>((squared with { Cost = new Cosine<double>() }).ForBlock(8192).Cost);
+        var capped = euclidean with { LargeBlockLandmarks = 16, LargeBlockMaxIterations = 15, LargeBlockStallTolerance = 3e-3 };
+        Assert.Same(capped, capped.ForBlock(8191));
+        var large = capped.ForBlock(8192);
+        Assert.Equal((16, 15, 3e-3), (large.Landmarks, large.MaxIterations, large.SinglePrecisionStallTolerance));
+        Assert.IsType<Euclidean<double>>(large.Cost);
+        var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, 64, 1, 2, withTarget: true);
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockLandmarks = -1 }.Solve(data.Source, data.Target!));
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockMaxIterations = -1 }.Solve(data.Source, data.Target!));
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockStallTolerance = double.NaN }.Solve(data.Source, data.Target!));
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockCostSteps = -1 }.Solve(data.Source, data.Target!));
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockSquaredFactors = false, LargeBlockCostSteps = 6 }.Solve(data.Source, data.Target!));
+    }
+
+    // Stop 29 (euclvl1): with the thresholds lowered, a Euclidean solve whose level-1 block co-clusters with the squared
+    // factors (and the sampled start), or with fewer landmarks, a mirror-step cap and a looser stall stop, is a valid,
+    // thread-independent matching, another one than the default's, within 1% of the exact optimum (Jonker–Volgenant).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Solve_Euclidean_LargeBlockOptions_ValidThreadIndependentAndNearOptimal(bool squaredFactors)
+    {
+        const int n = 4096;
+        var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 1, 2, withTarget: true);
+        var cost = new Euclidean<double>();
+        var plain = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1, SampledStartPoints = 512, SampledStartMinBlock = 2048, LargeBlockSquaredFactors = false };
+        var solver = squaredFactors
+            ? plain with { LargeBlockSquaredFactors = true }
+            : plain with { LargeBlockLandmarks = 16, LargeBlockMaxIterations = 15, LargeBlockStallTolerance = 3e-3 };
+        Assert.NotSame(solver.SplitOptionsFor(n), solver.SplitOptionsFor(n).ForBlock(n));
+        Assert.Equal(squaredFactors, solver.SplitOptionsFor(n).ForBlock(n).UsesSampledStart(n));
+        var result = solver.Solve(data.Source, data.Target!);
+        Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var again = (solver with { MaxDegreeOfParallelism = threads }).Solve(data.Source, data.Target!);
+            Assert.Equal(result.Permutation, again.Permutation);
+        }
+
+        Assert.NotEqual(plain.Solve(data.Source, data.Target!).Permutation, result.Permutation);
+        var optimum = new LinearAssignment().Solve(data.Source, data.Target!, cost).TotalCost / n;
+        Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
     }
 }
