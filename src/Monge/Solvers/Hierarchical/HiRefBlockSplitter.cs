@@ -121,6 +121,7 @@ public sealed class HiRefBlockSplitter
         HiRefProfile.Stop(HiRefProfile.Phase.Factors, t0);
         var seeded = options.SeedingSteps >= 0;
         var compact = m >= options.SinglePrecisionMinBlock;
+        var settings = _settings with { Iterations = options.MaxIterations };
         if (compact)
         {
             // Large blocks: the same co-clustering with its four m×r arrays in float (half the memory).
@@ -147,7 +148,6 @@ public sealed class HiRefBlockSplitter
                     HiRefProfile.Stop(HiRefProfile.Phase.Seeding, t0);
                 }
 
-                var settings = _settings with { Iterations = options.MaxIterations };
                 _ = CompactCoClustering.Run(ws, m, k, r, settings, options.SinglePrecisionStallTolerance, seed, seeded, inner, cancellationToken);
             }
         }
@@ -162,7 +162,7 @@ public sealed class HiRefBlockSplitter
 
             // The double path is profiled as a whole (its passes are the shared EntropicProjection's).
             t0 = HiRefProfile.Start();
-            CoClustering.Run(ws, m, k, r, _settings, seed, seeded, inner, cancellationToken);
+            CoClustering.Run(ws, m, k, r, settings, seed, seeded, inner, cancellationToken);
             HiRefProfile.Stop(HiRefProfile.Phase.DoubleCoClustering, t0);
         }
 
