@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Monge.Geometry.Costs;
 using Monge.Solvers.Exact;
 
@@ -63,6 +66,10 @@ internal sealed class HiRefMatching
     /// <c>slabwarm</c>).</summary>
     public int CurrentWarmMaxSize { get; init; } = 64;
 
+    /// <summary>Slab rounds on at most this many pairs keep the coordinates by position (<see cref="HierarchicalRefinement.SlabRowsMaxPoints"/>;
+    /// 0: off, the default here).</summary>
+    public int PositionalRowsMaxPoints { get; init; }
+
     /// <summary>The smallest group (and warm-start sub-problem) that may get the multiscale warm start (<see cref="HierarchicalRefinement.ExactWarmStartMinSize"/>).</summary>
     public int WarmStartMinSize { get; init; } = LinearAssignment.WarmStartMinSize;
 
@@ -92,8 +99,10 @@ internal sealed class HiRefMatching
 
     /// <summary>Like <see cref="SolveExactly"/>, returning the scratch bytes instead of recording them. With
     /// <paramref name="fromCurrent"/> the single ranges of at most <see cref="CurrentWarmMaxSize"/> points start from their
-    /// current pairing (the slab rounds; the same optimum).</summary>
-    public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken, bool fromCurrent = false)
+    /// current pairing (the slab rounds; the same optimum). With <paramref name="rowsX"/> and <paramref name="rowsY"/> (the
+    /// coordinates by position: row p is x[IndicesX[p]] and y[IndicesY[p]]) the single ranges read their rows from them, and
+    /// <paramref name="rowsY"/> is reordered along with <see cref="IndicesY"/>.</summary>
+    public long SolveRanges(List<(int StartA, int SizeA, int StartB, int SizeB)> ranges, string stage, CancellationToken cancellationToken, bool fromCurrent = false, double[]? rowsX = null, double[]? rowsY = null)
     {
         var pool = _pool;
         var created = _created;
@@ -143,8 +152,17 @@ internal sealed class HiRefMatching
                 }
 
                 var c = ws.Cost.AsSpan(0, m * m);
+                var rows = rowsX is not null && rowsY is not null && sizeB == 0;
                 var t0 = HiRefProfile.Start();
-                FillCost(x.Span, y.Span, d, idxX, idxY, positions, cost, ws, c);
+                if (rows)
+                {
+                    FillRows(rowsX.AsSpan(startA * d, m * d), rowsY.AsSpan(startA * d, m * d), d, cost, c);
+                }
+                else
+                {
+                    FillCost(x.Span, y.Span, d, idxX, idxY, positions, cost, ws, c);
+                }
+
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeFill, t0);
                 var assignment = ws.Assignment.AsSpan(0, m);
                 t0 = HiRefProfile.Start();
@@ -167,6 +185,18 @@ internal sealed class HiRefMatching
                 for (var i = 0; i < m; i++)
                 {
                     idxY[positions[i]] = buffer[i];
+                }
+
+                if (rows)
+                {
+                    var slab = rowsY.AsSpan(startA * d, m * d);
+                    var moved = ws.EnsureLeafTargets(m * d).AsSpan(0, m * d);
+                    for (var i = 0; i < m; i++)
+                    {
+                        slab.Slice(assignment[i] * d, d).CopyTo(moved.Slice(i * d, d));
+                    }
+
+                    moved.CopyTo(slab);
                 }
             }
 
@@ -211,32 +241,88 @@ internal sealed class HiRefMatching
 
         for (var i = 0; i < m; i++)
         {
-            var xr = xs.Slice(idxX[positions[i]] * d, d);
-            var row = c.Slice(i * m, m);
-            if (d == 2)
+            FillRow(xs.Slice(idxX[positions[i]] * d, d), targets, d, euclidean, c.Slice(i * m, m));
+        }
+    }
+
+    /// <summary><see cref="FillCost"/> for a group whose source and target rows lie in order in
+    /// <paramref name="sources"/> and <paramref name="targets"/> (m·d doubles each: the slab rounds' coordinates by
+    /// position): the same entries, bit for bit.</summary>
+    internal static void FillRows(ReadOnlySpan<double> sources, ReadOnlySpan<double> targets, int d, ICostFunction<double>? cost, Span<double> c)
+    {
+        var m = sources.Length / d;
+        var euclidean = cost is Euclidean<double>;
+        if (cost is not (null or SquaredEuclidean<double>) && !euclidean)
+        {
+            for (var i = 0; i < m; i++)
             {
-                // ‖x − y‖² as BlockFactors.SquaredDistance sums it: (0 + t₀²) + t₁², i.e. t₀² + t₁².
-                var (x0, x1) = (xr[0], xr[1]);
+                var xr = sources.Slice(i * d, d);
+                var row = c.Slice(i * m, m);
                 for (var j = 0; j < m; j++)
                 {
-                    var t0 = x0 - targets[2 * j];
-                    var t1 = x1 - targets[(2 * j) + 1];
-                    row[j] = (t0 * t0) + (t1 * t1);
-                }
-            }
-            else
-            {
-                for (var j = 0; j < m; j++)
-                {
-                    row[j] = BlockFactors.SquaredDistance(xr, targets.Slice(j * d, d));
+                    row[j] = BlockFactors.PairCost(xr, targets.Slice(j * d, d), cost);
                 }
             }
 
-            if (euclidean)
+            return;
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            FillRow(sources.Slice(i * d, d), targets, d, euclidean, c.Slice(i * m, m));
+        }
+    }
+
+    // One row of the squared Euclidean (or Euclidean) cost against the contiguous targets (row.Length rows of d).
+    private static void FillRow(ReadOnlySpan<double> xr, ReadOnlySpan<double> targets, int d, bool euclidean, Span<double> row)
+    {
+        if (d == 2)
+        {
+            SquaredRow2(xr[0], xr[1], targets, row);
+        }
+        else
+        {
+            for (var j = 0; j < row.Length; j++)
             {
-                // Correctly rounded square roots, SIMD or not: the same bits as Math.Sqrt per entry.
-                TensorPrimitives.Sqrt(row, row);
+                row[j] = BlockFactors.SquaredDistance(xr, targets.Slice(j * d, d));
             }
+        }
+
+        if (euclidean)
+        {
+            // Correctly rounded square roots, SIMD or not: the same bits as Math.Sqrt per entry.
+            TensorPrimitives.Sqrt(row, row);
+        }
+    }
+
+    /// <summary>row[j] = ‖(x0, x1) − t_j‖² for 2-D targets t_j = (targets[2j], targets[2j + 1]), as
+    /// <see cref="BlockFactors.SquaredDistance"/> sums it: (0 + t₀²) + t₁², i.e. t₀² + t₁² (exact: 0 + a = a). With AVX2 four
+    /// entries at a time: the differences and squares lane by lane, then one horizontal add per pair of lanes (t₀² + t₁²,
+    /// never fused), so every entry is the same bits as the scalar loop.</summary>
+    internal static void SquaredRow2(double x0, double x1, ReadOnlySpan<double> targets, Span<double> row)
+    {
+        var m = row.Length;
+        var j = 0;
+        if (Avx2.IsSupported && m >= 4)
+        {
+            var xv = Vector256.Create(x0, x1, x0, x1);
+            ref var t = ref MemoryMarshal.GetReference(targets);
+            ref var r = ref MemoryMarshal.GetReference(row);
+            for (; j <= m - 4; j += 4)
+            {
+                var a = xv - Vector256.LoadUnsafe(ref t, (nuint)(2 * j));
+                var b = xv - Vector256.LoadUnsafe(ref t, (nuint)((2 * j) + 4));
+                // [a0 + a1, b0 + b1, a2 + a3, b2 + b3] = entries j, j + 2, j + 1, j + 3; then lanes 0, 2, 1, 3.
+                var h = Avx.HorizontalAdd(a * a, b * b);
+                Avx2.Permute4x64(h, 0b11_01_10_00).StoreUnsafe(ref r, (nuint)j);
+            }
+        }
+
+        for (; j < m; j++)
+        {
+            var t0 = x0 - targets[2 * j];
+            var t1 = x1 - targets[(2 * j) + 1];
+            row[j] = (t0 * t0) + (t1 * t1);
         }
     }
 }

@@ -61,6 +61,12 @@ public sealed partial record HierarchicalRefinement
     /// (harness key <c>slabwarm</c>; docs/hiref.md "Stop 28 (slab8g)").</summary>
     internal int SlabWarmMaxSize { get; init; } = 64;
 
+    /// <summary>Slab rounds on at most this many pairs keep the pairs' coordinates by position (2·n·d doubles plus an
+    /// n·d buffer, permuted with the index arrays), so the projection, the slabs' cost fill and the cost recompute read
+    /// them in order instead of gathering scattered rows; the same bits. Default 4 194 304 (48 MB at 1M in 2-D; the 10⁷
+    /// runs keep their memory); 0: off (harness key <c>slabrows</c>; docs/hiref.md "Stop 30 (leaves)").</summary>
+    internal int SlabRowsMaxPoints { get; init; } = 4 << 20;
+
     /// <summary>The smallest leaf, leaf pair or slab, and warm-start sub-problem of one, that may get the multiscale warm
     /// start of <see cref="LinearAssignment"/> (its own default is <see cref="LinearAssignment.WarmStartMinSize"/>, 128).
     /// Default 96 (stop 28, leafscan): a leaf of 253 or 254 points (10⁷ points) then warm-starts its half-size sub-problem
@@ -72,7 +78,7 @@ public sealed partial record HierarchicalRefinement
     /// <summary>A matching over the given arrays with this solver's cost and its exact leaf, leaf-pair and slab settings.</summary>
     private HiRefMatching NewMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes) =>
         new(x, y, dimension, indicesX, indicesY, leaves, Cost, parallel, progress, peakBytes)
-        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, WarmStartMinSize = ExactWarmStartMinSize, CurrentWarmMaxSize = SlabWarmMaxSize };
+        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, WarmStartMinSize = ExactWarmStartMinSize, CurrentWarmMaxSize = SlabWarmMaxSize, PositionalRowsMaxPoints = SlabRowsMaxPoints };
 
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
@@ -631,6 +637,7 @@ public sealed partial record HierarchicalRefinement
         Require(LargeSlabPatience >= 1, $"LargeSlabPatience must be at least 1 (got {LargeSlabPatience}).", nameof(LargeSlabPatience));
         Require(LargeSlabTolerance >= 0 && !double.IsNaN(LargeSlabTolerance), $"LargeSlabTolerance must be non-negative (got {LargeSlabTolerance}).", nameof(LargeSlabTolerance));
         Require(SlabWarmMaxSize >= 0, $"SlabWarmMaxSize must be non-negative (got {SlabWarmMaxSize}).", nameof(SlabWarmMaxSize));
+        Require(SlabRowsMaxPoints >= 0, $"SlabRowsMaxPoints must be non-negative (got {SlabRowsMaxPoints}).", nameof(SlabRowsMaxPoints));
         Require(HugeSlabRounds >= 0, $"HugeSlabRounds must be non-negative (got {HugeSlabRounds}).", nameof(HugeSlabRounds));
         Require(HugeSlabSize >= 2 && HugeSlabSize <= 8192, $"HugeSlabSize must be in [2, 8192] (got {HugeSlabSize}).", nameof(HugeSlabSize));
         Require(HugeSlabTolerance >= 0 && !double.IsNaN(HugeSlabTolerance), $"HugeSlabTolerance must be non-negative (got {HugeSlabTolerance}).", nameof(HugeSlabTolerance));
@@ -703,6 +710,19 @@ public sealed partial record HierarchicalRefinement
         }
 
         return total / idxX.Length;
+    }
+
+    /// <summary><see cref="MatchingCost"/> over coordinates kept by position (row p of <paramref name="rowsX"/> is
+    /// x[idxX[p]], of <paramref name="rowsY"/> y[idxY[p]]): the same sum in the same order, the same bits.</summary>
+    internal static double MatchingCostRows(ReadOnlySpan<double> rowsX, ReadOnlySpan<double> rowsY, int d, int n, ICostFunction<double>? cost)
+    {
+        var total = 0.0;
+        for (var p = 0; p < n; p++)
+        {
+            total += BlockFactors.PairCost(rowsX.Slice(p * d, d), rowsY.Slice(p * d, d), cost);
+        }
+
+        return total / n;
     }
 
     // The blocks' sums are independent: computed in parallel (at 10⁷ points a level's pass gathers 2·10⁷ scattered rows

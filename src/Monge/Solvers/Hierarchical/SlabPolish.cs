@@ -47,6 +47,18 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             slabs.Add((start, (int)((long)n * (b + 1) / count) - start, 0, 0));
         }
 
+        // The coordinates by position (row p: x[idxX[p]], y[idxY[p]]), permuted along with the indices: the projection,
+        // the slabs' cost fill and the recompute then read them in order (at 1M points each of those passes gathered 2n
+        // scattered rows, most of a slab of 32's fill); the same bits (stop 30).
+        double[]? rowsX = null, rowsY = null, rowBuffer = null;
+        if (count > 1 && n <= matching.PositionalRowsMaxPoints)
+        {
+            rowsX = new double[(long)n * d];
+            rowsY = new double[(long)n * d];
+            rowBuffer = new double[(long)n * d];
+            GatherRows(matching, n, rowsX, rowsY);
+        }
+
         var total = count == 1 ? 1 : rounds;
         RoundsRun = 0;
         var poor = 0;
@@ -55,20 +67,28 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             cancellationToken.ThrowIfCancellationRequested();
             Direction(seed, directionOffset + round, direction);
             var t0 = HiRefProfile.Start();
-            Project(matching, n, direction, keys, order);
+            Project(matching, n, direction, keys, order, rowsX, rowsY);
             HiRefProfile.Stop(HiRefProfile.Phase.SlabProject, t0);
             t0 = HiRefProfile.Start();
             SortByKey(keys, order, keyBuffer, bufferX, matching.Parallel);
             HiRefProfile.Stop(HiRefProfile.Phase.SlabSort, t0);
             t0 = HiRefProfile.Start();
             Permute(idxX, idxY, order, bufferX, bufferY, n, matching.Parallel);
+            if (rowsX is not null && rowsY is not null && rowBuffer is not null)
+            {
+                PermuteRows(rowsX, order, rowBuffer, n, d, matching.Parallel);
+                PermuteRows(rowsY, order, rowBuffer, n, d, matching.Parallel);
+            }
+
             HiRefProfile.Stop(HiRefProfile.Phase.SlabPermute, t0);
 
-            var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken, fromCurrent: true);
-            matching.RecordScratch(bytes + (4L * n * sizeof(int)) + ((n + keyBuffer.Length) * sizeof(double)));
+            var bytes = matching.SolveRanges(slabs, $"slab {round + 1}", cancellationToken, fromCurrent: true, rowsX, rowsY);
+            matching.RecordScratch(bytes + (4L * n * sizeof(int)) + ((n + keyBuffer.Length) * sizeof(double)) + (3L * (rowsX is null ? 0 : n) * d * sizeof(double)));
             var previous = matching.Value;
             t0 = HiRefProfile.Start();
-            var cost = matching.Recompute();
+            var cost = rowsX is not null && rowsY is not null
+                ? matching.Value = HierarchicalRefinement.MatchingCostRows(rowsX, rowsY, d, n, matching.Cost)
+                : matching.Recompute();
             HiRefProfile.Stop(HiRefProfile.Phase.SlabRecompute, t0);
             RoundsRun++;
             if (OnRound is { } onRound)
@@ -104,8 +124,14 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
     // keys[p] = ⟨direction, (x_p, y_p)⟩ and order[p] = p for every position p; in parallel over fixed ranges of positions
     // (each key is computed alone, so the keys are the same whatever the thread count; at 10⁷ points the pass gathers 2·10⁷
     // scattered rows).
-    private static void Project(HiRefMatching matching, int n, double[] direction, double[] keys, int[] order)
+    private static void Project(HiRefMatching matching, int n, double[] direction, double[] keys, int[] order, double[]? rowsX, double[]? rowsY)
     {
+        if (rowsX is not null && rowsY is not null)
+        {
+            ProjectRows(matching, n, direction, keys, order, rowsX, rowsY);
+            return;
+        }
+
         const int chunk = 1 << 16;
         var chunks = (n + chunk - 1) / chunk;
         var options = new ParallelOptions { MaxDegreeOfParallelism = matching.Parallel.MaxDegreeOfParallelism, CancellationToken = matching.Parallel.CancellationToken };
@@ -132,6 +158,77 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             }
         });
     }
+
+    // Project over the coordinates by position: the same sum per key, so the same keys bit for bit.
+    private static void ProjectRows(HiRefMatching matching, int n, double[] direction, double[] keys, int[] order, double[] rowsX, double[] rowsY)
+    {
+        const int chunk = 1 << 16;
+        var d = matching.Dimension;
+        Parallel.For(0, (n + chunk - 1) / chunk, Options(matching.Parallel, n), c =>
+        {
+            var end = Math.Min(n, (c + 1) * chunk);
+            for (var p = c * chunk; p < end; p++)
+            {
+                double key = 0;
+                for (var k = 0; k < d; k++)
+                {
+                    key += (direction[k] * rowsX[(p * d) + k]) + (direction[d + k] * rowsY[(p * d) + k]);
+                }
+
+                keys[p] = key;
+                order[p] = p;
+            }
+        });
+    }
+
+    // rowsX[p] = x[idxX[p]], rowsY[p] = y[idxY[p]] for every position p, in parallel over fixed ranges.
+    private static void GatherRows(HiRefMatching matching, int n, double[] rowsX, double[] rowsY)
+    {
+        const int chunk = 1 << 16;
+        var d = matching.Dimension;
+        Parallel.For(0, (n + chunk - 1) / chunk, Options(matching.Parallel, n), c =>
+        {
+            var xs = matching.X.Span;
+            var ys = matching.Y.Span;
+            var end = Math.Min(n, (c + 1) * chunk);
+            for (var p = c * chunk; p < end; p++)
+            {
+                xs.Slice(matching.IndicesX[p] * d, d).CopyTo(rowsX.AsSpan(p * d, d));
+                ys.Slice(matching.IndicesY[p] * d, d).CopyTo(rowsY.AsSpan(p * d, d));
+            }
+        });
+    }
+
+    // Reorders the rows of d doubles by order through buffer (as Permute does the indices).
+    private static void PermuteRows(double[] rows, int[] order, double[] buffer, int n, int d, ParallelOptions parallel)
+    {
+        const int chunk = 1 << 16;
+        Parallel.For(0, (n + chunk - 1) / chunk, Options(parallel, n), c =>
+        {
+            var end = Math.Min(n, (c + 1) * chunk);
+            if (d == 2)
+            {
+                for (var p = c * chunk; p < end; p++)
+                {
+                    var q = order[p];
+                    buffer[2 * p] = rows[2 * q];
+                    buffer[(2 * p) + 1] = rows[(2 * q) + 1];
+                }
+            }
+            else
+            {
+                for (var p = c * chunk; p < end; p++)
+                {
+                    rows.AsSpan(order[p] * d, d).CopyTo(buffer.AsSpan(p * d, d));
+                }
+            }
+        });
+
+        buffer.AsSpan(0, n * d).CopyTo(rows);
+    }
+
+    private static ParallelOptions Options(ParallelOptions parallel, int n) =>
+        new() { MaxDegreeOfParallelism = n < CapacitySplit.ParallelMinPoints ? 1 : parallel.MaxDegreeOfParallelism, CancellationToken = parallel.CancellationToken };
 
     /// <summary>Sorts <paramref name="order"/> (the positions 0 … n − 1) by <paramref name="keys"/> (sorted along). Below
     /// <see cref="CapacitySplit.ParallelMinPoints"/> one <see cref="Array.Sort{TKey, TValue}(TKey[], TValue[])"/>, as before
