@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue #14, stop 30 (cert): the checkerboard squared certificate, data seeds 1 and 2, with the squared tree path's
+# options of stop 30 against today's default (docs/hiref.md "Stop 30 (cert)"). One line per run: the bound, the
+# certificate's Sinkhorn-stage and transform seconds, certificate and solve CPU-s and their ratio, tree pairs per query,
+# the bounds of the two orders, then the process CPU-s (user + sys) and peak RSS (MiB).
+#   1m   (default; ≈ 6–10 quiet minutes): n = 1 048 576, solve + certificate, seeds 2 and 1, default and
+#        `sqlevel=1 sqcurv=1` (the certificate's CPU-s against the same run's solve: the 3× goal).
+#   262k (≈ 3 quiet minutes): the 1:4 proxy of the stop, certificate alone (nosolve=1), seeds 2 and 1: default,
+#        sqlevel=1, sqlevel=1 sqcurv=1, sqslack=1e-7.
+# Under load (stop 30): at 262 144 seed 2 the default 44.2 CPU-s, bound 21.099286; see the section's table.
+# Run from the repository root after `dotnet build Monge.slnx -c Release`.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+hiref_harness
+uptime
+run() {
+  local label=$1 out line
+  shift
+  out=$( { /usr/bin/time -f 'CPU %U %S %M' "$H" tune checkerboard 2 sqeuclidean "$@"; } 2>&1 ) || { echo "$label: failed"; return 0; }
+  line=$(grep -o 'bound=[0-9.]*\|sinkhorn_s=[0-9.]*\|transforms_s=[0-9.]*\|certify_cpu_s=[0-9.]*\|solve_cpu_s=[0-9.]*\|cpu_ratio=[0-9.]*\|tree_pairs_per_query=[0-9]*\|bound_from_f=[0-9.]*\|bound_best=[0-9.]*' <<< "$out" | tr '\n' ' ')
+  echo "$label: $line process $(tune_cpu "$out")"
+}
+case "${1:-1m}" in
+  1m)
+    for data in 2 1; do
+      run "1048576 data=$data default" 1048576 certify=1 data=$data
+      run "1048576 data=$data sqlevel=1 sqcurv=1" 1048576 certify=1 data=$data sqlevel=1 sqcurv=1
+    done
+    ;;
+  262k)
+    for data in 2 1; do
+      for opts in "" "sqlevel=1" "sqlevel=1 sqcurv=1" "sqslack=1e-7"; do
+        # shellcheck disable=SC2086
+        run "262144 data=$data ${opts:-default}" 262144 certify=1 nosolve=1 data=$data $opts
+      done
+    done
+    ;;
+  *)
+    echo "usage: $0 [1m|262k]" >&2
+    exit 2
+    ;;
+esac
