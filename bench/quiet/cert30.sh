@@ -3,11 +3,13 @@
 # options of stop 30 against today's default (docs/hiref.md "Stop 30 (cert)"). One line per run: the bound, the
 # certificate's Sinkhorn-stage and transform seconds, certificate and solve CPU-s and their ratio, tree pairs per query,
 # the bounds of the two orders, then the process CPU-s (user + sys) and peak RSS (MiB).
-#   1m   (default; ≈ 6–10 quiet minutes): n = 1 048 576, solve + certificate, seeds 2 and 1, default and
-#        `sqlevel=1 sqcurv=1` (the certificate's CPU-s against the same run's solve: the 3× goal).
+#   1m   (default; ≈ 8–10 quiet minutes): n = 1 048 576, seeds 2 and 1: solve + certificate with the default (its
+#        cpu_ratio is the 3× goal), then the certificate alone with `sqlevel=1` (divide by the first line's solve_cpu_s).
+#   rows (≈ 8 quiet minutes): the other three squared 1M rows (8 Gaussians → moons, half-moon → S-curve, MAF moons →
+#        rings, data seed 1), certificate alone, default and `sqlevel=1`: the bound the option would lose or gain.
 #   262k (≈ 3 quiet minutes): the 1:4 proxy of the stop, certificate alone (nosolve=1), seeds 2 and 1: default,
 #        sqlevel=1, sqlevel=1 sqcurv=1, sqslack=1e-7.
-# Under load (stop 30): at 262 144 seed 2 the default 44.2 CPU-s, bound 21.099286; see the section's table.
+# Under load (stop 30): at 262 144 seed 2 the default 44.2 CPU-s, bound 21.099286; sqlevel=1 33.7 CPU-s, 21.117479.
 # Run from the repository root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +18,7 @@ uptime
 run() {
   local label=$1 out line
   shift
-  out=$( { /usr/bin/time -f 'CPU %U %S %M' "$H" tune checkerboard 2 sqeuclidean "$@"; } 2>&1 ) || { echo "$label: failed"; return 0; }
+  out=$( { /usr/bin/time -f 'CPU %U %S %M' "$H" tune "${DATASET:-checkerboard}" 2 sqeuclidean "$@"; } 2>&1 ) || { echo "$label: failed"; return 0; }
   line=$(grep -o 'bound=[0-9.]*\|sinkhorn_s=[0-9.]*\|transforms_s=[0-9.]*\|certify_cpu_s=[0-9.]*\|solve_cpu_s=[0-9.]*\|cpu_ratio=[0-9.]*\|tree_pairs_per_query=[0-9]*\|bound_from_f=[0-9.]*\|bound_best=[0-9.]*' <<< "$out" | tr '\n' ' ')
   echo "$label: $line process $(tune_cpu "$out")"
 }
@@ -24,7 +26,13 @@ case "${1:-1m}" in
   1m)
     for data in 2 1; do
       run "1048576 data=$data default" 1048576 certify=1 data=$data
-      run "1048576 data=$data sqlevel=1 sqcurv=1" 1048576 certify=1 data=$data sqlevel=1 sqcurv=1
+      run "1048576 data=$data sqlevel=1 (certificate alone)" 1048576 certify=1 nosolve=1 data=$data sqlevel=1
+    done
+    ;;
+  rows)
+    for DATASET in eight-gaussians-moons half-moon-s-curve maf-moons-rings; do
+      run "$DATASET 1048576 default" 1048576 certify=1 nosolve=1
+      run "$DATASET 1048576 sqlevel=1" 1048576 certify=1 nosolve=1 sqlevel=1
     done
     ;;
   262k)
@@ -36,7 +44,7 @@ case "${1:-1m}" in
     done
     ;;
   *)
-    echo "usage: $0 [1m|262k]" >&2
+    echo "usage: $0 [1m|rows|262k]" >&2
     exit 2
     ;;
 esac
