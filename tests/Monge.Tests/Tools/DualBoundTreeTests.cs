@@ -290,12 +290,23 @@ public class DualBoundTreeTests
 
         foreach (var bothOrders in new bool?[] { null, false })
         {
-            var level = options with { SquaredTreeLevel = true, BothOrders = bothOrders };
+            var level = options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = false, BothOrders = bothOrders };
             var result = level.Compute(x, y, cost);
             DualBoundChecks.AssertCertificate(result, x, y, cost, exact, $"{dataset} level, orders {bothOrders}");
             var curved = (level with { SquaredTreeCurvature = true }).Compute(x, y, cost);
             Assert.Equal(result.LowerBound, curved.LowerBound);
         }
+
+        // The soft extensions of both potentials (the default before stop 30).
+        DualBoundChecks.AssertCertificate((options with { SquaredTreeLevel = false }).Compute(x, y, cost), x, y, cost, exact, $"{dataset} extensions");
+
+        // The mixed orders (the default): the level's order from f and the soft extension's order from g, the larger kept.
+        Assert.Equal(options.Compute(x, y, cost).LowerBound, (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound);
+        var mixed = (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost);
+        DualBoundChecks.AssertCertificate(mixed, x, y, cost, exact, $"{dataset} mixed orders");
+        var plain = options with { AscentCandidates = 0 };
+        var mixedAlone = (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound;
+        Assert.True(mixedAlone >= (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = false, BothOrders = false }).Compute(x, y, cost).LowerBound, "at least the level's order from f");
     }
 
     [Fact]
