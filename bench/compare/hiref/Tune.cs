@@ -15,7 +15,7 @@ using Monge.Tools;
 /// firstranksq (FirstRankSquaredScore: 0 scores the Euclidean cost's rank-choice sample with its own cost, 1 with the squared cost, the default); savematch=PATH saves the permutation, slabfrom=PATH runs only the slab rounds (large, largesize, largetol) from it with
 /// each round's CPU seconds and gain.
 /// certify=1 also computes the <see cref="DualBound"/> certificate (options ballpoints, refine, refinemax, coarse, treemin,
-/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact; ascent, ascentrev, ascentpasses, ascentbids, ascentwar, ascentmax (0: off), ascentexits, exitpasses, exitfirstgain, exitdim, ascentskip, ascentreuse (1: on): the sparse dual ascent's AscentCandidates, AscentReverseCandidates, AscentPasses, AscentBids, AscentWarBids, AscentMaxPoints, AscentExitPoints, AscentExitPasses, AscentExitFirstGain, AscentExitMaxDimension, AscentSkipGap (against the HiRef cost), AscentReuseGraph; sparselevel, sparsepasses: SparseLevelSize, SparseLevelPasses)
+/// tiles=0: float64 cluster searches instead of float32 tiles, orders=1: one order of c-transforms, medium: points of the medium level, cellmax: points over which the level's cell masses are counted, level=0: the first c-transforms from the soft extension to every point instead of the level's own points, certeps: ε, certiter: Sinkhorn budget, treeslack: the Euclidean tree transforms' tolerance relative to the box diagonal, 0: exact; sqslack: the squared tree transforms' tolerance relative to the squared diagonal (default 0: exact); sqlevel=0: the squared tree path's first transforms from the soft extensions (before stop 30); sqcurv=1: the squared tree searches' curved node bound; sqmixed=0: both orders of the squared tree path from the coarse level; ascent, ascentrev, ascentpasses, ascentbids, ascentwar, ascentmax (0: off), ascentexits, exitpasses, exitfirstgain, exitdim, ascentskip, ascentreuse (1: on): the sparse dual ascent's AscentCandidates, AscentReverseCandidates, AscentPasses, AscentBids, AscentWarBids, AscentMaxPoints, AscentExitPoints, AscentExitPasses, AscentExitFirstGain, AscentExitMaxDimension, AscentSkipGap (against the HiRef cost), AscentReuseGraph; sparselevel, sparsepasses: SparseLevelSize, SparseLevelPasses)
 /// and prints the bound, the certified gap and the certificate's time against the solve's; nosolve=1 skips the solve;
 /// slack=1 prints where the gap sits: the slack c(x, σ(x)) − u(x) − v(σ(x)) of every matched pair under the certificate's
 /// feasible (u, v), by quantile and by cell of a 4 × 4 grid over the sources and over the targets (with nosolve=1, the
@@ -144,6 +144,10 @@ internal static class Tune
                 "certeps" => certify with { Epsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "certiter" => certify with { MaxIterations = I() },
                 "treeslack" => certify with { EuclideanTreeSlack = double.Parse(value, CultureInfo.InvariantCulture) },
+                "sqslack" => certify with { SquaredTreeSlack = double.Parse(value, CultureInfo.InvariantCulture) },
+                "sqlevel" => certify with { SquaredTreeLevel = I() != 0 },
+                "sqcurv" => certify with { SquaredTreeCurvature = I() != 0 },
+                "sqmixed" => certify with { SquaredTreeMixedOrders = I() != 0 },
                 "ascent" => certify with { AscentCandidates = I() },
                 "ascentrev" => certify with { AscentReverseCandidates = I() },
                 "ascentpasses" => certify with { AscentPasses = I() },

@@ -217,6 +217,37 @@ public sealed partial record DualBound
     internal double EuclideanTreeSlack { get; init; } = 1e-6;
 
     /// <summary>
+    /// The squared Euclidean tree c-transforms' tolerance τ, relative to the squared diagonal of the box holding both
+    /// clouds (default 0: exact minima). As <see cref="EuclideanTreeSlack"/>: each value is the exact minimum less at most
+    /// τ, so the bound stays rigorous and loses at most 2τ per order (stop 30, cert; docs/hiref.md).
+    /// </summary>
+    internal double SquaredTreeSlack { get; init; }
+
+    /// <summary>
+    /// Whether the squared Euclidean tree path above the refinement size takes the first c-transform of each order from
+    /// the coarse level's own potential (as the Euclidean tree path does) instead of the soft extensions to every point
+    /// (default true since stop 30, cert, with <see cref="SquaredTreeMixedOrders"/>: at 262 144 on checkerboard +0.086% of
+    /// bound for −20% of the certificate's CPU; false: the soft extensions of both potentials; docs/hiref.md).
+    /// </summary>
+    internal bool SquaredTreeLevel { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="SquaredTreeLevel"/>: the order from g keeps the soft extension of g to every point (one extension
+    /// instead of two), the order from f starts from the level; the larger bound is kept, so it is at least the larger of
+    /// the level's order from f and the extension's order from g (default true, stop 30, cert: the level's order from g
+    /// alone lost 1.8·10⁻⁴ of bound on 8 Gaussians → moons at 262 144, where the extension's order from g holds it;
+    /// docs/hiref.md).
+    /// </summary>
+    internal bool SquaredTreeMixedOrders { get; init; } = true;
+
+    /// <summary>
+    /// Whether the squared Euclidean tree searches also bound each node by a majorant with the cost's curvature
+    /// (<see cref="DualBoundTree.Transform"/>'s curvature; the same exact minima, fewer pairs evaluated where a potential is
+    /// c-concave over coarse cells; default false; stop 30, cert; docs/hiref.md).
+    /// </summary>
+    internal bool SquaredTreeCurvature { get; init; }
+
+    /// <summary>
     /// Points per side of the medium level (between the coarse solve and the full problem, refined densely) used when the
     /// full-size refinement is skipped (default −1: √<see cref="RefineMaxPairs"/> above <see cref="TreeMaxDimension"/>,
     /// none below; 0 or at most <see cref="CoarseSize"/>: none). Its square must not exceed <see cref="RefineMaxPairs"/>
@@ -320,7 +351,9 @@ public sealed partial record DualBound
         var clusters = UseClusters(source.Count, target.Count, source.Dimension, cost);
         // The level transforms: on the cluster path, and on the Euclidean tree path (stop 24, m1m: at n = 1 048 576 the soft
         // extensions of the checkerboard certificate were ≈ 130 CPU-s and the two full-size first transforms ≈ 210 more).
-        var extend = !(LevelTransforms && (clusters || (cost is Euclidean<double> && UseTrees(source.Count, target.Count, source.Dimension, cost))));
+        var squaredLevel = SquaredTreeLevel && CostFunction.IsSquaredEuclidean(cost) && UseTrees(source.Count, target.Count, source.Dimension, cost);
+        var extend = !(LevelTransforms && (clusters || squaredLevel || (cost is Euclidean<double> && UseTrees(source.Count, target.Count, source.Dimension, cost))));
+        var extendTarget = squaredLevel && SquaredTreeMixedOrders;
         if (exact is { } solved)
         {
             (f, g, convergence) = solved;
@@ -328,11 +361,11 @@ public sealed partial record DualBound
         }
         else if (SinglePrecision)
         {
-            (f, g, eps, convergence, level) = SolvePotentials(source.Convert<float>(), target.Convert<float>(), Cast<double, float>(a), Cast<double, float>(b), cost32, sinkhorn, progress, extend, cancellationToken);
+            (f, g, eps, convergence, level) = SolvePotentials(source.Convert<float>(), target.Convert<float>(), Cast<double, float>(a), Cast<double, float>(b), cost32, sinkhorn, progress, extend, cancellationToken, extendTarget);
         }
         else
         {
-            (f, g, eps, convergence, level) = SolvePotentials(source, target, a, b, cost, sinkhorn, progress, extend, cancellationToken);
+            (f, g, eps, convergence, level) = SolvePotentials(source, target, a, b, cost, sinkhorn, progress, extend, cancellationToken, extendTarget);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -352,15 +385,17 @@ public sealed partial record DualBound
         // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound (by default the first alone on the
         // cluster path for the squared cost and on the Euclidean tree path above the refinement size: see BothOrders).
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
-            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), EuclideanTreeSlack, cancellationToken)
+            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), CostFunction.IsSquaredEuclidean(cost) ? SquaredTreeSlack : EuclideanTreeSlack, SquaredTreeCurvature, cancellationToken)
             : clusters
                 ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms && exact is null, QueryScreen, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
         progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
         var fromSource = CertifyCore(transforms, a, b, f, fromSource: true, level is null ? null : source.Subset(level.Rows), level);
         progress?.Report(new SolverProgress("certify", 1, 2, fromSource.LowerBound));
+        // The mixed orders (SquaredTreeMixedOrders): the order from g from its soft extension, not from the level.
+        var targetLevel = g is null ? level : null;
         var fromTarget = exact is null && (BothOrders ?? DefaultBothOrders(transforms, cost, level is not null))
-            ? CertifyCore(transforms, a, b, g, fromSource: false, level is null ? null : target.Subset(level.Cols), level)
+            ? CertifyCore(transforms, a, b, g, fromSource: false, targetLevel is null ? null : target.Subset(targetLevel.Cols), targetLevel)
             : fromSource;
         var best = fromSource.LowerBound >= fromTarget.LowerBound ? fromSource : fromTarget;
         if (exact is null)
@@ -546,6 +581,11 @@ public sealed partial record DualBound
             throw new InputValidationException(InputProblem.InvalidParameter, $"EuclideanTreeSlack must be non-negative and finite (got {EuclideanTreeSlack}).", nameof(EuclideanTreeSlack));
         }
 
+        if (!(SquaredTreeSlack >= 0) || !double.IsFinite(SquaredTreeSlack))
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"SquaredTreeSlack must be non-negative and finite (got {SquaredTreeSlack}).", nameof(SquaredTreeSlack));
+        }
+
         if (!(AscentExitFirstGain >= 0) || !double.IsFinite(AscentExitFirstGain))
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"AscentExitFirstGain must be non-negative and finite (got {AscentExitFirstGain}).", nameof(AscentExitFirstGain));
@@ -603,7 +643,8 @@ public sealed partial record DualBound
         Sinkhorn sinkhorn,
         IProgress<SolverProgress>? progress,
         bool extend,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool extendTarget = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = source.Count;
@@ -670,7 +711,16 @@ public sealed partial record DualBound
         var eps = T.CreateTruncating(epsilon);
         if (!extend && refine == 0)
         {
-            return (null, null, epsilon, convergence, new Level(rows, cols, Cast<T, double>(subF), Cast<T, double>(subG), Cast<T, double>(subA), Cast<T, double>(subB)));
+            // The level; with extendTarget also g extended to every target point (the mixed orders: SquaredTreeMixedOrders).
+            double[]? extended = null;
+            if (extendTarget)
+            {
+                var gt = new T[m];
+                CreateGeometry(subSource, target, cost).SoftMin(subF, SinkhornState<T>.LogWeights(subA), eps, Axis.Columns, gt);
+                extended = Cast<T, double>(gt);
+            }
+
+            return (null, extended, epsilon, convergence, new Level(rows, cols, Cast<T, double>(subF), Cast<T, double>(subG), Cast<T, double>(subA), Cast<T, double>(subB)));
         }
 
         // Extend both potentials by one soft c-transform over the subsample, with its weights (KL convention):
@@ -901,10 +951,12 @@ public sealed partial record DualBound
         private readonly double _slack;
 
         private readonly bool _euclidean;
+        private readonly bool _curvature;
 
-        private TreeTransforms(DualBoundTree x, DualBoundTree y, double[] xData, double[] yData, ParallelOptions parallel, double slack, bool euclidean)
+        private TreeTransforms(DualBoundTree x, DualBoundTree y, double[] xData, double[] yData, ParallelOptions parallel, double slack, bool euclidean, bool curvature)
         {
             _euclidean = euclidean;
+            _curvature = curvature;
             _x = x;
             _y = y;
             _xData = xData;
@@ -913,25 +965,26 @@ public sealed partial record DualBound
             _slack = slack;
         }
 
-        // relativeSlack: the Euclidean transforms' τ relative to the diagonal of the box of both clouds (EuclideanTreeSlack);
-        // the squared cost's transforms are always exact.
-        public static TreeTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, double relativeSlack, CancellationToken cancellationToken)
+        // relativeSlack: the transforms' τ relative to the diagonal of the box of both clouds (EuclideanTreeSlack), for the
+        // squared cost relative to its square (SquaredTreeSlack, default 0: exact).
+        public static TreeTransforms For(PointCloud<double> source, PointCloud<double> target, bool euclidean, double relativeSlack, bool curvature, CancellationToken cancellationToken)
         {
             var d = source.Dimension;
             var x = DualBoundTree.Build(source.Data, source.Count, d, euclidean);
             var y = DualBoundTree.Build(target.Data, target.Count, d, euclidean);
-            var slack = euclidean && relativeSlack > 0 ? relativeSlack * Diagonal(source.Data, target.Data, d) : 0;
-            return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken }, slack, euclidean);
+            var diagonal = relativeSlack > 0 ? Diagonal(source.Data, target.Data, d) : 0;
+            var slack = relativeSlack > 0 ? relativeSlack * (euclidean ? diagonal : diagonal * diagonal) : 0;
+            return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken }, slack, euclidean, curvature);
         }
 
-        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel, _slack);
+        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel, _slack, _curvature);
 
         // A tree over the subsample (exact minima, with the same tolerance), queried by every point of the other cloud in
         // its tree order.
         public void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst) =>
-            DualBoundTree.Build(sample.Data, sample.Count, sample.Dimension, _euclidean).Transform(h, toTarget ? _yData : _xData, (toTarget ? _y : _x).Order, dst, _parallel, _slack);
+            DualBoundTree.Build(sample.Data, sample.Count, sample.Dimension, _euclidean).Transform(h, toTarget ? _yData : _xData, (toTarget ? _y : _x).Order, dst, _parallel, _slack, _curvature);
 
-        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel, _slack);
+        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel, _slack, _curvature);
 
         // The diagonal of the box holding both clouds (row-major, d columns); 0 for empty or non-finite data.
         private static double Diagonal(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int d)

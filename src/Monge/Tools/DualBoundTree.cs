@@ -202,7 +202,12 @@ internal sealed class DualBoundTree
     /// most the exact minimum (the points skipped are above best − τ, the points evaluated at least best) and at least
     /// that minimum less τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
     /// along the ray), so the exact search visits every leaf the ray crosses, ≈ √n of them; a small τ stops that.</param>
-    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0)
+    /// <param name="curvature">Squared cost only: also bound each node by a majorant with the cost's own curvature,
+    /// h_i ≤ ‖x_i‖² + ⟨γ', x_i⟩ + α' (γ' fitted to h − ‖x‖², α' exact over the node), which gives
+    /// c(x_i, y) − h_i ≥ ‖y‖² − α' − ⟨2y + γ', x_i⟩ ≥ ‖y‖² − α' − Σ_k max(lo_k w_k, hi_k w_k) with w = 2y + γ', and keep the
+    /// larger of the bounds. Exact where h − ‖x‖² is affine over the node: a c-concave potential inside one Laguerre cell,
+    /// where the affine majorant loses the cell's curvature (stop 30, cert). The minima are the same either way.</param>
+    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0, bool curvature = false)
     {
         if (!(slack >= 0) || !double.IsFinite(slack))
         {
@@ -227,6 +232,37 @@ internal sealed class DualBoundTree
         var alpha = new double[nodes];
         var hmax = new double[nodes];
         FitMajorants(hs, gamma, alpha, hmax, parallel);
+        Curved? curved = null;
+        if (curvature && !_euclidean)
+        {
+            // h − ‖x‖² (−∞ where h is): its affine majorant per node is the curved majorant of h.
+            var lifted = new double[_n];
+            for (var p = 0; p < _n; p++)
+            {
+                lifted[p] = hs[p] == double.NegativeInfinity ? double.NegativeInfinity : hs[p] - Dot(_points.AsSpan(p * d, d), _points.AsSpan(p * d, d));
+            }
+
+            var gamma2 = new double[(long)nodes * d];
+            var alpha2 = new double[nodes];
+            FitMajorants(lifted, gamma2, alpha2, new double[nodes], parallel);
+            var magnitude = new double[nodes];
+            Parallel.For(0, nodes, parallel, id =>
+            {
+                var g = gamma2.AsSpan(id * d, d);
+                var max = 0.0;
+                for (var p = _start[id]; p < _start[id] + _count[id]; p++)
+                {
+                    if (hs[p] != double.NegativeInfinity)
+                    {
+                        var row = _points.AsSpan(p * d, d);
+                        max = Math.Max(max, Math.Abs(hs[p]) + Dot(row, row) + Math.Abs(Dot(g, row)));
+                    }
+                }
+
+                magnitude[id] = max;
+            });
+            curved = new Curved(gamma2, alpha2, magnitude);
+        }
 
         var q = queries.ToArray();
         var order = queryOrder.ToArray();
@@ -240,7 +276,7 @@ internal sealed class DualBoundTree
             for (var t = b * QueryBlock; t < end; t++)
             {
                 var j = order[t];
-                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, hint, slack, scratch);
+                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, curved, hint, slack, scratch);
                 hint = at;
                 result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
             }
@@ -487,7 +523,7 @@ internal sealed class DualBoundTree
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, int hint, double slack, QueryScratch s)
+    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, Curved? curved, int hint, double slack, QueryScratch s)
     {
         var d = _d;
         var best = double.PositiveInfinity;
@@ -504,7 +540,7 @@ internal sealed class DualBoundTree
         var bounds = s.Bounds;
         var margins = s.Margins;
         var top = 0;
-        bounds[top] = Bound(0, y, gamma, alpha, hmax, out margins[top]);
+        bounds[top] = Bound(0, y, gamma, alpha, hmax, curved, out margins[top]);
         stack[top++] = 0;
         while (top > 0)
         {
@@ -542,8 +578,8 @@ internal sealed class DualBoundTree
 
             // Visit the more promising child first: push it last.
             var right = RightChild(id);
-            var bl = Bound(left, y, gamma, alpha, hmax, out var ml);
-            var br = Bound(right, y, gamma, alpha, hmax, out var mr);
+            var bl = Bound(left, y, gamma, alpha, hmax, curved, out var ml);
+            var br = Bound(right, y, gamma, alpha, hmax, curved, out var mr);
             if (bl <= br)
             {
                 (stack[top], bounds[top], margins[top]) = (right, br, mr);
@@ -585,7 +621,7 @@ internal sealed class DualBoundTree
         return this;
     }
 
-    private double Bound(int id, ReadOnlySpan<double> y, double[] gamma, double[] alpha, double[] hmax, out double margin)
+    private double Bound(int id, ReadOnlySpan<double> y, double[] gamma, double[] alpha, double[] hmax, Curved? curved, out double margin)
     {
         var a = alpha[id];
         if (a == double.NegativeInfinity)
@@ -638,6 +674,27 @@ internal sealed class DualBoundTree
             plain = near - hmax[id];
             affine = shifted - gy - (0.25 * gg) - a;
             margin = 1e-9 * (near + Math.Abs(hmax[id]) + shifted + Math.Abs(gy) + gg + Math.Abs(a));
+            if (curved is { } c)
+            {
+                // h ≤ ‖x‖² + ⟨γ', x⟩ + α' on the node: c − h ≥ ‖y‖² − α' − ⟨2y + γ', x⟩, linear in x, least at a corner.
+                var a2 = c.Alpha[id];
+                var g2 = c.Gamma.AsSpan(id * d, d);
+                double yy = 0, corner = 0, size = 0;
+                for (var k = 0; k < d; k++)
+                {
+                    var yk = y[k];
+                    yy += yk * yk;
+                    var w = (2 * yk) + g2[k];
+                    var wl = w * lo[k];
+                    var wh = w * hi[k];
+                    corner += Math.Max(wl, wh);
+                    size += Math.Max(Math.Abs(wl), Math.Abs(wh));
+                }
+
+                var lifted = yy - a2 - corner;
+                margin = Math.Max(margin, 1e-9 * (yy + Math.Abs(a2) + size + c.Magnitude[id] + Math.Abs(hmax[id])));
+                affine = Math.Max(affine, lifted);
+            }
         }
 
         return Math.Max(plain, affine);
@@ -773,6 +830,9 @@ internal sealed class DualBoundTree
         (keys[a], keys[b]) = (keys[b], keys[a]);
         (index[a], index[b]) = (index[b], index[a]);
     }
+
+    // The curved majorants of one transform (see Transform's curvature): γ', α' and the magnitudes of their node's terms.
+    private sealed record Curved(double[] Gamma, double[] Alpha, double[] Magnitude);
 
     internal sealed class FitScratch(int d)
     {

@@ -36,18 +36,42 @@ public class DualBoundTreeTests
         var smooth = new double[n];
         var masked = new double[n];
         var unit = new double[n];
+        // A c-concave potential over 16 coarse cells, min over centres c of ‖x − c‖² − f_c (what a transform from a coarse
+        // level gives): the squared searches' curved bound (stop 30, cert) is exact inside a cell.
+        var centres = GeometryTestData.Cloud(16, d, 70 + seed);
+        var offsets = GeometryTestData.Vector(16, 80 + seed, 1);
+        var cells = new double[n];
         for (var i = 0; i < n; i++)
         {
             var row = x.Row(i);
             smooth[i] = (0.6 * row[0] * row[0]) - (1.3 * row[^1]) + (0.01 * noise[i]);
             masked[i] = i % 3 == 1 ? double.NegativeInfinity : noise[i];
             unit[i] = (0.8 * row[0]) - (0.6 * row[^1] * (d == 1 ? 0 : 1)) + (i % 5 == 0 ? 1e-3 * noise[i] : 0);
+            cells[i] = double.PositiveInfinity;
+            for (var c = 0; c < 16; c++)
+            {
+                var distance = 0.0;
+                for (var k = 0; k < d; k++)
+                {
+                    distance += (row[k] - centres.Row(c)[k]) * (row[k] - centres.Row(c)[k]);
+                }
+
+                cells[i] = Math.Min(cells[i], distance - offsets[c]);
+            }
         }
 
-        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked), ("unit", unit) })
+        foreach (var (name, h) in new[] { ("smooth", smooth), ("noise", noise), ("masked", masked), ("unit", unit), ("cells", cells) })
         {
             var dst = new double[m];
             tree.Transform(h, y.Data, queryOrder, dst, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+            if (!euclidean)
+            {
+                // The curved node bound prunes differently but the minima are exact: the same values.
+                var curved = new double[m];
+                tree.Transform(h, y.Data, queryOrder, curved, new ParallelOptions { MaxDegreeOfParallelism = 2 }, curvature: true);
+                Assert.Equal(dst, curved);
+            }
+
             var maxAbs = h.Where(double.IsFinite).Max(Math.Abs);
             for (var j = 0; j < m; j++)
             {
@@ -238,12 +262,62 @@ public class DualBoundTreeTests
         Assert.True((noAscent with { BothOrders = false }).Compute(x, y, cost).LowerBound <= (noAscent with { BothOrders = true }).Compute(x, y, cost).LowerBound, "both orders keep the larger bound");
     }
 
+    [Theory]
+    [InlineData(SyntheticDataset.Checkerboard, 31)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 32)]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 33)]
+    public void Compute_SquaredTreeSlackAndLevel_BelowTheExactOptimumAndFeasible(SyntheticDataset dataset, int seed)
+    {
+        // The squared tree path's two internal options (stop 30, cert): a tolerance τ on its transforms and the first
+        // transforms from the coarse level. Each certificate feasible on every pair and below the network simplex optimum
+        // (the level path forced at n = 300); with τ the bound at most 2τ per order below the exact transforms' (one order,
+        // no ascent, so that the comparison is of the transforms alone).
+        const int n = 300;
+        var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, 2, "sqeuclidean", seed);
+        var options = new DualBound { CoarseSize = 48, MediumSize = 150, RefineMaxPairs = 150L * 150, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, ExactMaxPairs = -1 };
+        Assert.True(options.UseTrees(n, n, 2, cost), "the tree path runs");
+        var diagonal = Diagonal(x, y);
+        foreach (var relative in new[] { 1e-6, 1e-3 })
+        {
+            var slack = (options with { SquaredTreeSlack = relative }).Compute(x, y, cost);
+            DualBoundChecks.AssertCertificate(slack, x, y, cost, exact, $"{dataset} slack {relative}");
+            var oneOrder = options with { BothOrders = false, AscentCandidates = 0 };
+            var exactTransforms = oneOrder.Compute(x, y, cost).LowerBound;
+            var withSlack = (oneOrder with { SquaredTreeSlack = relative }).Compute(x, y, cost).LowerBound;
+            var tau = relative * diagonal * diagonal;
+            Assert.True(withSlack >= exactTransforms - (2 * tau) - 1e-12, $"{dataset} slack {relative}: {withSlack:R} more than 2τ below {exactTransforms:R}");
+        }
+
+        foreach (var bothOrders in new bool?[] { null, false })
+        {
+            var level = options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = false, BothOrders = bothOrders };
+            var result = level.Compute(x, y, cost);
+            DualBoundChecks.AssertCertificate(result, x, y, cost, exact, $"{dataset} level, orders {bothOrders}");
+            var curved = (level with { SquaredTreeCurvature = true }).Compute(x, y, cost);
+            Assert.Equal(result.LowerBound, curved.LowerBound);
+        }
+
+        // The soft extensions of both potentials (the default before stop 30).
+        DualBoundChecks.AssertCertificate((options with { SquaredTreeLevel = false }).Compute(x, y, cost), x, y, cost, exact, $"{dataset} extensions");
+
+        // The mixed orders (the default): the level's order from f and the soft extension's order from g, the larger kept.
+        Assert.Equal(options.Compute(x, y, cost).LowerBound, (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound);
+        var mixed = (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost);
+        DualBoundChecks.AssertCertificate(mixed, x, y, cost, exact, $"{dataset} mixed orders");
+        var plain = options with { AscentCandidates = 0 };
+        var mixedAlone = (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound;
+        Assert.True(mixedAlone >= (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = false, BothOrders = false }).Compute(x, y, cost).LowerBound, "at least the level's order from f");
+    }
+
     [Fact]
     public void Validate_NegativeOrNonFiniteTreeSlack_Refused()
     {
         Assert.Throws<InputValidationException>(() => new DualBound { EuclideanTreeSlack = -1e-9 }.Validate());
         Assert.Throws<InputValidationException>(() => new DualBound { EuclideanTreeSlack = double.NaN }.Validate());
         new DualBound { EuclideanTreeSlack = 0 }.Validate();
+        Assert.Throws<InputValidationException>(() => new DualBound { SquaredTreeSlack = -1e-9 }.Validate());
+        Assert.Throws<InputValidationException>(() => new DualBound { SquaredTreeSlack = double.PositiveInfinity }.Validate());
+        new DualBound { SquaredTreeSlack = 1e-7 }.Validate();
     }
 
     // The diagonal of the box holding both clouds (the scale of DualBound.EuclideanTreeSlack).
