@@ -37,6 +37,13 @@ public sealed partial record HierarchicalRefinement
     /// unchanged.</summary>
     internal bool LargeBlockSquaredFactors { get; init; } = true;
 
+    /// <summary>Stop 30 (levels): Euclidean-cost blocks of at least this many points co-cluster with the exact
+    /// squared-Euclidean factors (k = d + 2) at any level, as <see cref="LargeBlockSquaredFactors"/> does from
+    /// <see cref="SampledStartMinBlock"/> (default <see cref="int.MaxValue"/>: off); blocks below
+    /// <see cref="SampledStartMinBlock"/> keep their own mirror steps (no sampled start). The leaves, the polish and the
+    /// reported cost keep the Euclidean cost. `hiref tune … sqmin=65536` (level 2 at 1 048 576 points).</summary>
+    internal int SquaredFactorsMinBlock { get; init; } = int.MaxValue;
+
     /// <summary>Stop 29 (euclvl1): with <see cref="LargeBlockSquaredFactors"/>, the mirror steps a large Euclidean block then
     /// runs with its own (Nyström) cost factors, from the squared co-clustering's logits (default 0: none); `hiref tune …
     /// lvl1esteps=6`.</summary>
@@ -57,17 +64,23 @@ public sealed partial record HierarchicalRefinement
 
     /// <summary>The options a block of <paramref name="m"/> points is split with under these (split) options: these, or for a
     /// block of at least <see cref="SampledStartMinBlock"/> points with any of the large-block options set, these with the
-    /// cost of its co-clustering, its landmarks, its mirror steps and its stall tolerance replaced.</summary>
+    /// cost of its co-clustering, its landmarks, its mirror steps and its stall tolerance replaced; a Euclidean block of at
+    /// least <see cref="SquaredFactorsMinBlock"/> points below that with the squared cost only.</summary>
     internal HierarchicalRefinement ForBlock(int m)
     {
-        if (m < SampledStartMinBlock || (!LargeBlockSquaredFactors && LargeBlockLandmarks == 0 && LargeBlockMaxIterations == 0 && LargeBlockStallTolerance is null))
+        if (m >= SquaredFactorsMinBlock && m < SampledStartMinBlock && Cost is Euclidean<double>)
+        {
+            return this with { Cost = new SquaredEuclidean<double>() };
+        }
+
+        if (m < SampledStartMinBlock || (!LargeBlockSquaredFactors && m < SquaredFactorsMinBlock && LargeBlockLandmarks == 0 && LargeBlockMaxIterations == 0 && LargeBlockStallTolerance is null))
         {
             return this;
         }
 
         return this with
         {
-            Cost = LargeBlockSquaredFactors && Cost is Euclidean<double> ? new SquaredEuclidean<double>() : Cost,
+            Cost = (LargeBlockSquaredFactors || m >= SquaredFactorsMinBlock) && Cost is Euclidean<double> ? new SquaredEuclidean<double>() : Cost,
             Landmarks = LargeBlockLandmarks > 0 ? LargeBlockLandmarks : Landmarks,
             MaxIterations = LargeBlockMaxIterations > 0 ? LargeBlockMaxIterations : MaxIterations,
             SinglePrecisionStallTolerance = LargeBlockStallTolerance ?? SinglePrecisionStallTolerance,

@@ -652,6 +652,7 @@ public sealed partial record HierarchicalRefinement
         Require(SinglePrecisionStallTolerance >= 0 && double.IsFinite(SinglePrecisionStallTolerance), $"SinglePrecisionStallTolerance must be non-negative and finite (got {SinglePrecisionStallTolerance}).", nameof(SinglePrecisionStallTolerance));
         Require(SinglePrecisionLargeStallTolerance >= 0 && double.IsFinite(SinglePrecisionLargeStallTolerance), $"SinglePrecisionLargeStallTolerance must be non-negative and finite (got {SinglePrecisionLargeStallTolerance}).", nameof(SinglePrecisionLargeStallTolerance));
         Require(Landmarks >= 1, $"Landmarks must be at least 1 (got {Landmarks}).", nameof(Landmarks));
+        Require(SquaredFactorsMinBlock >= 1, $"SquaredFactorsMinBlock must be at least 1 (got {SquaredFactorsMinBlock}).", nameof(SquaredFactorsMinBlock));
         Require(LargeBlockLandmarks >= 0, $"LargeBlockLandmarks must be non-negative (got {LargeBlockLandmarks}).", nameof(LargeBlockLandmarks));
         Require(LargeBlockCostSteps >= 0, $"LargeBlockCostSteps must be non-negative (got {LargeBlockCostSteps}).", nameof(LargeBlockCostSteps));
         Require(LargeBlockCostSteps == 0 || LargeBlockSquaredFactors, $"LargeBlockCostSteps ({LargeBlockCostSteps}) needs LargeBlockSquaredFactors: the steps follow the squared factors' co-clustering.", nameof(LargeBlockCostSteps));

@@ -254,12 +254,25 @@ public class SampledStartTests
         var large = capped.ForBlock(8192);
         Assert.Equal((16, 15, 3e-3), (large.Landmarks, large.MaxIterations, large.SinglePrecisionStallTolerance));
         Assert.IsType<Euclidean<double>>(large.Cost);
+        // Stop 30 (levels): SquaredFactorsMinBlock, off by default, puts any Euclidean block from that size on the squared
+        // factors alone (below SampledStartMinBlock: no sampled start, the block's own mirror steps); never other costs.
+        Assert.Equal(int.MaxValue, new HierarchicalRefinement().SquaredFactorsMinBlock);
+        var level2 = euclidean with { SquaredFactorsMinBlock = 1024 };
+        Assert.Same(level2, level2.ForBlock(1023));
+        var small = level2.ForBlock(1024);
+        Assert.IsType<SquaredEuclidean<double>>(small.Cost);
+        Assert.Equal(level2 with { Cost = new SquaredEuclidean<double>() }, small);
+        Assert.False(small.UsesSampledStart(1024));
+        Assert.IsType<SquaredEuclidean<double>>(level2.ForBlock(8192).Cost);
+        Assert.True(level2.ForBlock(8192).UsesSampledStart(8192));
+        Assert.IsType<Cosine<double>>((level2 with { Cost = new Cosine<double>() }).ForBlock(1024).Cost);
         var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, 64, 1, 2, withTarget: true);
         Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockLandmarks = -1 }.Solve(data.Source, data.Target!));
         Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockMaxIterations = -1 }.Solve(data.Source, data.Target!));
         Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockStallTolerance = double.NaN }.Solve(data.Source, data.Target!));
         Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockCostSteps = -1 }.Solve(data.Source, data.Target!));
         Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { LargeBlockSquaredFactors = false, LargeBlockCostSteps = 6 }.Solve(data.Source, data.Target!));
+        Assert.Throws<InputValidationException>(() => new HierarchicalRefinement { SquaredFactorsMinBlock = 0 }.Solve(data.Source, data.Target!));
     }
 
     // Stop 29 (euclvl1): with the thresholds lowered, a Euclidean solve whose level-1 block co-clusters with the squared
@@ -279,6 +292,31 @@ public class SampledStartTests
             : plain with { LargeBlockLandmarks = 16, LargeBlockMaxIterations = 15, LargeBlockStallTolerance = 3e-3 };
         Assert.NotSame(solver.SplitOptionsFor(n), solver.SplitOptionsFor(n).ForBlock(n));
         Assert.Equal(squaredFactors, solver.SplitOptionsFor(n).ForBlock(n).UsesSampledStart(n));
+        var result = solver.Solve(data.Source, data.Target!);
+        Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var again = (solver with { MaxDegreeOfParallelism = threads }).Solve(data.Source, data.Target!);
+            Assert.Equal(result.Permutation, again.Permutation);
+        }
+
+        Assert.NotEqual(plain.Solve(data.Source, data.Target!).Permutation, result.Permutation);
+        var optimum = new LinearAssignment().Solve(data.Source, data.Target!, cost).TotalCost / n;
+        Assert.InRange(result.Cost / optimum, 1.0 - 1e-9, 1.01);
+    }
+
+    // Stop 30 (levels): with SquaredFactorsMinBlock at 256, every Euclidean block of at least 256 points (below the sampled
+    // start's threshold) co-clusters with the squared factors: a valid, thread-independent matching, another one than the
+    // default's, within 1% of the exact optimum of the Euclidean cost (Jonker–Volgenant).
+    [Fact]
+    public void Solve_Euclidean_SquaredFactorsMinBlock_ValidThreadIndependentAndNearOptimal()
+    {
+        const int n = 4096;
+        var data = SyntheticData.Generate(SyntheticDataset.MafMoonsRings, n, 1, 2, withTarget: true);
+        var cost = new Euclidean<double>();
+        var plain = new HierarchicalRefinement { Seed = 2, Cost = cost, SinglePrecisionMinPoints = 1 };
+        var solver = plain with { SquaredFactorsMinBlock = 256 };
+        Assert.IsType<SquaredEuclidean<double>>(solver.SplitOptionsFor(n).ForBlock(n).Cost);
         var result = solver.Solve(data.Source, data.Target!);
         Assert.Equal(Enumerable.Range(0, n), result.Permutation.Order());
         foreach (var threads in new[] { 1, 2 })
