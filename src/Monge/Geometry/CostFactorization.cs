@@ -245,14 +245,14 @@ public static class CostFactorization
         {
             var sources = new FactorRows(px, pix, pfx, d, k);
             var targets = new FactorRows(py, piy, pfy, d, k);
-            ForChunks(ix.Length, parallel, (start, end) =>
+            FixedChunks.ForRanges(ix.Length, FactorChunkRows, parallel, (start, end) =>
             {
                 for (var t = start; t < end; t++)
                 {
                     LandmarkCosts(cost, sources.Point(t), points, d, sources.Factor(t));
                 }
             });
-            ForChunks(iy.Length, parallel, (start, end) =>
+            FixedChunks.ForRanges(iy.Length, FactorChunkRows, parallel, (start, end) =>
             {
                 Span<double> c = k <= 512 ? stackalloc double[k] : new double[k];
                 for (var t = start; t < end; t++)
@@ -268,18 +268,6 @@ public static class CostFactorization
 
     /// <summary>Rows per chunk of the factor rows (fixed, so the split of the work never depends on the threads).</summary>
     internal const int FactorChunkRows = 4096;
-
-    private static void ForChunks(int rows, ParallelOptions? parallel, Action<int, int> body)
-    {
-        var chunks = (rows + FactorChunkRows - 1) / FactorChunkRows;
-        if (parallel is null || chunks < 2)
-        {
-            body(0, rows);
-            return;
-        }
-
-        Parallel.For(0, chunks, parallel, c => body(c * FactorChunkRows, Math.Min(rows, (c + 1) * FactorChunkRows)));
-    }
 
     // The point and factor rows of one side (captured by the chunk loops, which cannot capture spans).
     private readonly unsafe struct FactorRows(double* points, int* index, double* factors, int d, int k)

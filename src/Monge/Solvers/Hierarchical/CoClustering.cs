@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Monge.Numerics;
 using Monge.Solvers.Exact;
 using Monge.Solvers.LowRank;
 
@@ -181,24 +182,11 @@ internal static class CoClustering
         Project(ws, log, val, n, r, settings, null);
     }
 
-    internal static int Chunks(int n) => (n + ChunkRows - 1) / ChunkRows;
+    internal static int Chunks(int n) => FixedChunks.Count(n, ChunkRows);
 
-    internal static (int Start, int End) Range(int chunk, int n) => (chunk * ChunkRows, Math.Min(n, (chunk + 1) * ChunkRows));
+    internal static (int Start, int End) Range(int chunk, int n) => FixedChunks.Range(chunk, n, ChunkRows);
 
-    internal static void For(int chunks, ParallelOptions? inner, Action<int> body)
-    {
-        if (inner is null || chunks < 2)
-        {
-            for (var c = 0; c < chunks; c++)
-            {
-                body(c);
-            }
-        }
-        else
-        {
-            Parallel.For(0, chunks, inner, body);
-        }
-    }
+    internal static void For(int chunks, ParallelOptions? inner, Action<int> body) => FixedChunks.For(chunks, inner, body);
 }
 
 /// <summary>Settings of <see cref="CoClustering"/>.</summary>
