@@ -1,3 +1,5 @@
+using Monge.Geometry.Costs;
+
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
@@ -129,7 +131,7 @@ public sealed class HiRefBlockSplitter
             {
                 // The seeding and most mirror steps on a sample, carried over; then a few steps on the whole block.
                 _ = SampledStart.Run(ws, x, y, d, ix, iy, k, r, options, _settings, seed, rng, inner, cancellationToken);
-                if (!ReferenceEquals(options.Cost, Options.Cost) && Options.LargeBlockCostSteps > 0)
+                if (options.Cost is SquaredEuclidean<double> && Options.Cost is Euclidean<double> && Options.LargeBlockCostSteps > 0)
                 {
                     // Squared factors stood in for the block's cost (LargeBlockSquaredFactors): a few mirror steps with the
                     // block's own cost factors from there.
