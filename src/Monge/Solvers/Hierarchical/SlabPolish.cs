@@ -1,3 +1,5 @@
+using Monge.Numerics;
+
 namespace Monge.Solvers.Hierarchical;
 
 /// <summary>
@@ -162,12 +164,10 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
     // Project over the coordinates by position: the same sum per key, so the same keys bit for bit.
     private static void ProjectRows(HiRefMatching matching, int n, double[] direction, double[] keys, int[] order, double[] rowsX, double[] rowsY)
     {
-        const int chunk = 1 << 16;
         var d = matching.Dimension;
-        Parallel.For(0, (n + chunk - 1) / chunk, Options(matching.Parallel, n), c =>
+        FixedChunks.ForRanges(n, RowChunk, Options(matching.Parallel, n), (start, end) =>
         {
-            var end = Math.Min(n, (c + 1) * chunk);
-            for (var p = c * chunk; p < end; p++)
+            for (var p = start; p < end; p++)
             {
                 double key = 0;
                 for (var k = 0; k < d; k++)
@@ -184,14 +184,12 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
     // rowsX[p] = x[idxX[p]], rowsY[p] = y[idxY[p]] for every position p, in parallel over fixed ranges.
     private static void GatherRows(HiRefMatching matching, int n, double[] rowsX, double[] rowsY)
     {
-        const int chunk = 1 << 16;
         var d = matching.Dimension;
-        Parallel.For(0, (n + chunk - 1) / chunk, Options(matching.Parallel, n), c =>
+        FixedChunks.ForRanges(n, RowChunk, Options(matching.Parallel, n), (start, end) =>
         {
             var xs = matching.X.Span;
             var ys = matching.Y.Span;
-            var end = Math.Min(n, (c + 1) * chunk);
-            for (var p = c * chunk; p < end; p++)
+            for (var p = start; p < end; p++)
             {
                 xs.Slice(matching.IndicesX[p] * d, d).CopyTo(rowsX.AsSpan(p * d, d));
                 ys.Slice(matching.IndicesY[p] * d, d).CopyTo(rowsY.AsSpan(p * d, d));
@@ -202,13 +200,11 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
     // Reorders the rows of d doubles by order through buffer (as Permute does the indices).
     private static void PermuteRows(double[] rows, int[] order, double[] buffer, int n, int d, ParallelOptions parallel)
     {
-        const int chunk = 1 << 16;
-        Parallel.For(0, (n + chunk - 1) / chunk, Options(parallel, n), c =>
+        FixedChunks.ForRanges(n, RowChunk, Options(parallel, n), (start, end) =>
         {
-            var end = Math.Min(n, (c + 1) * chunk);
             if (d == 2)
             {
-                for (var p = c * chunk; p < end; p++)
+                for (var p = start; p < end; p++)
                 {
                     var q = order[p];
                     buffer[2 * p] = rows[2 * q];
@@ -217,7 +213,7 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
             }
             else
             {
-                for (var p = c * chunk; p < end; p++)
+                for (var p = start; p < end; p++)
                 {
                     rows.AsSpan(order[p] * d, d).CopyTo(buffer.AsSpan(p * d, d));
                 }
@@ -226,6 +222,9 @@ internal sealed class SlabPolish(int rounds, int slabSize, int seed, double tole
 
         buffer.AsSpan(0, n * d).CopyTo(rows);
     }
+
+    // Positions per chunk of the loops over the coordinates by position.
+    private const int RowChunk = 1 << 16;
 
     private static ParallelOptions Options(ParallelOptions parallel, int n) =>
         new() { MaxDegreeOfParallelism = n < CapacitySplit.ParallelMinPoints ? 1 : parallel.MaxDegreeOfParallelism, CancellationToken = parallel.CancellationToken };
