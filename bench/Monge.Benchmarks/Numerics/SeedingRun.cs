@@ -10,7 +10,8 @@ namespace Monge.Benchmarks.Numerics;
 /// two soft balanced Lloyd steps with their projections, the final distances) on a block like the 1M solve's level 2: the
 /// 65 536 source points of 8 Gaussians → moons (n = 1 048 576, data seed 1) nearest one point and the 65 536 target points
 /// nearest it, scattered through the cloud as a level-2 block's rows are, rank 16, one thread. Timed by process CPU, the
-/// parts as differences of Seed with 0, 1 and 2 Lloyd steps, and a SHA-256 of the logits (the same bits old and new).
+/// parts as differences of Seed with 0, 1 and 2 Lloyd steps (and k-means++ through the index array alone, the path of
+/// blocks above the gathered size), and a SHA-256 of the logits (the same bits old and new).
 /// </summary>
 public static class SeedingRun
 {
@@ -25,7 +26,7 @@ public static class SeedingRun
         var ix = Nearest(x, n, x[0], x[1], blockPoints);
         var iy = Nearest(y, n, x[0], x[1], blockPoints);
         var ws = new CoClusteringWorkspace();
-        var names = new[] { "kmeans++", "seed lloyd=0", "seed lloyd=1", "seed lloyd=2" };
+        var names = new[] { "kmeans++ rows", "seed lloyd=0", "seed lloyd=1", "seed lloyd=2" };
         var times = names.Select(_ => new List<double>()).ToArray();
         string hash = "";
         for (var rep = 0; rep < reps + 1; rep++)
