@@ -113,6 +113,15 @@ if (args.Length > 0 && args[0] == "softsort")
     return;
 }
 
+if (args.Length > 0 && args[0] == "seeding-ab")
+{
+    // seeding-ab [reps] [points]: the co-clustering's k-means++ and Lloyd start on a level-2-like block, by process CPU.
+    Monge.Benchmarks.Numerics.SeedingRun.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 65536);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "cocluster-ab")
 {
     // cocluster-ab [reps]: the co-clustering row kernels, old and new gradient row side by side, by process CPU.

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Monge.Numerics;
@@ -62,28 +63,7 @@ internal static class KMeans
 
         for (var c = 1; c < k; c++)
         {
-            var total = TensorPrimitives.Sum<double>(dist);
-            int pick;
-            if (!(total > 0))
-            {
-                pick = rng.Next(n);
-            }
-            else
-            {
-                var target = rng.NextDouble() * total;
-                pick = n - 1;
-                var acc = 0.0;
-                for (var i = 0; i < n; i++)
-                {
-                    acc += dist[i];
-                    if (acc >= target)
-                    {
-                        pick = i;
-                        break;
-                    }
-                }
-            }
-
+            var pick = Draw(dist, rng);
             x.Slice((indexed ? rows[pick] : pick) * d, d).CopyTo(centroids.Slice(c * d, d));
             if (d == 2)
             {
@@ -96,6 +76,92 @@ internal static class KMeans
                 var dd = TensorPrimitives.Distance<double>(x.Slice((indexed ? rows[i] : i) * d, d), centroids.Slice(c * d, d));
                 dist[i] = Math.Min(dist[i], dd * dd);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Seed"/> in 2-D on coordinates stored by axis: the points are (px_i, py_i). The same draws, centres and
+    /// distances as <see cref="Seed"/> on the rows (px_i, py_i) bit for bit (the squared distance √(Δx² + Δy²)² as there),
+    /// with the distance update vectorised over the points (<see cref="UpdateDistancesByAxis"/>). HiRef's blocks gather
+    /// their coordinates this way once per seeding (stop 31), so the k passes read them in order.
+    /// </summary>
+    /// <param name="px">First coordinates (n).</param>
+    /// <param name="py">Second coordinates (n).</param>
+    /// <param name="k">Number of centres.</param>
+    /// <param name="rng">The seeded generator (consumed as in <see cref="Seed"/>).</param>
+    /// <param name="centroids">Receives the k × 2 centres.</param>
+    /// <param name="distances">Scratch of at least n doubles.</param>
+    internal static void Seed2D(ReadOnlySpan<double> px, ReadOnlySpan<double> py, int k, Random rng, Span<double> centroids, Span<double> distances)
+    {
+        var n = px.Length;
+        var dist = distances[..n];
+        var pick = rng.Next(n);
+        for (var c = 0; ; c++)
+        {
+            centroids[2 * c] = px[pick];
+            centroids[(2 * c) + 1] = py[pick];
+            UpdateDistancesByAxis(px, py, px[pick], py[pick], dist, first: c == 0);
+            if (c + 1 >= k)
+            {
+                return;
+            }
+
+            pick = Draw(dist, rng);
+        }
+    }
+
+    // The k-means++ draw: an index with probability proportional to dist (uniform when the total is not positive), found
+    // by the running sum left to right.
+    private static int Draw(ReadOnlySpan<double> dist, Random rng)
+    {
+        var n = dist.Length;
+        var total = TensorPrimitives.Sum<double>(dist);
+        if (!(total > 0))
+        {
+            return rng.Next(n);
+        }
+
+        var target = rng.NextDouble() * total;
+        var acc = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            acc += dist[i];
+            if (acc >= target)
+            {
+                return i;
+            }
+        }
+
+        return n - 1;
+    }
+
+    /// <summary><see cref="UpdateDistances2D"/> on coordinates stored by axis, vectorised over the points: the same
+    /// operations per point (Δx² + Δy², √, squared, the minimum), so the same bits at every SIMD width.</summary>
+    internal static void UpdateDistancesByAxis(ReadOnlySpan<double> px, ReadOnlySpan<double> py, double cx, double cy, Span<double> dist, bool first)
+    {
+        var n = dist.Length;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var w = Vector<double>.Count;
+            var vx = new Vector<double>(cx);
+            var vy = new Vector<double>(cy);
+            for (; i <= n - w; i += w)
+            {
+                var dx = new Vector<double>(px.Slice(i, w)) - vx;
+                var dy = new Vector<double>(py.Slice(i, w)) - vy;
+                var dd = Vector.SquareRoot((dx * dx) + (dy * dy));
+                var d2 = dd * dd;
+                (first ? d2 : Vector.Min(new Vector<double>(dist.Slice(i, w)), d2)).CopyTo(dist.Slice(i, w));
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            var dx = px[i] - cx;
+            var dy = py[i] - cy;
+            var dd = Math.Sqrt((dx * dx) + (dy * dy));
+            dist[i] = first ? dd * dd : Math.Min(dist[i], dd * dd);
         }
     }
 

@@ -50,6 +50,57 @@ public class KMeansSeedTests
         Assert.Equal(ReferenceSeed(x, rows, 2, k, new Random(3)), centres);
     }
 
+    // The distance update by axis (stop 31) against the interleaved 2-D one, every length 0 … 37 (SIMD bodies and tails).
+    [Fact]
+    public void UpdateDistancesByAxis_SameBitsAsUpdateDistances2D()
+    {
+        var rng = new Random(31);
+        for (var n = 0; n <= 37; n++)
+        {
+            var x = Doubles(rng, 2 * n, -30, 30);
+            var px = Enumerable.Range(0, n).Select(i => x[2 * i]).ToArray();
+            var py = Enumerable.Range(0, n).Select(i => x[(2 * i) + 1]).ToArray();
+            var (cx, cy) = (rng.NextDouble() * 10, -rng.NextDouble() * 10);
+            var dist = Doubles(rng, n, 0, 900);
+            var expectedFirst = new double[n];
+            var expectedMin = (double[])dist.Clone();
+            KMeans.UpdateDistances2D(x, n, [], cx, cy, expectedFirst, first: true);
+            KMeans.UpdateDistances2D(x, n, [], cx, cy, expectedMin, first: false);
+
+            var first = new double[n];
+            KMeans.UpdateDistancesByAxis(px, py, cx, cy, first, first: true);
+            KMeans.UpdateDistancesByAxis(px, py, cx, cy, dist, first: false);
+
+            Assert.Equal(expectedFirst, first);
+            Assert.Equal(expectedMin, dist);
+        }
+    }
+
+    // Seed2D on coordinates by axis against Seed on the rows they came from: the same centres and final distances, for a
+    // rank that fills whole SIMD widths and one that does not, and a cloud with repeated points (zero distances).
+    [Theory]
+    [InlineData(1201, 16, false)]
+    [InlineData(1201, 5, false)]
+    [InlineData(333, 16, true)]
+    public void Seed2D_SameCentresAndDistancesAsSeedOnTheRows(int n, int k, bool repeated)
+    {
+        var data = new Random(n + k);
+        var x = Doubles(data, 2 * (n + 50), -5, 5);
+        int[] rows = [.. Enumerable.Range(0, n).Select(_ => repeated ? data.Next(20) : data.Next(n + 50))];
+        var px = rows.Select(i => x[2 * i]).ToArray();
+        var py = rows.Select(i => x[(2 * i) + 1]).ToArray();
+
+        var expectedCentres = new double[k * 2];
+        var expectedDistances = new double[n];
+        KMeans.Seed(x, n, 2, k, new Random(7), expectedCentres, rows: rows, distances: expectedDistances);
+        var centres = new double[k * 2];
+        var distances = new double[n + 3];
+        KMeans.Seed2D(px, py, k, new Random(7), centres, distances);
+
+        Assert.Equal(expectedCentres, centres);
+        Assert.Equal(expectedDistances, distances[..n]);
+    }
+
     // The k-means++ seeding as written before the 2-D path: TensorPrimitives.Distance squared for every point and centre.
     private static double[] ReferenceSeed(double[] x, int[] rows, int d, int k, Random rng)
     {

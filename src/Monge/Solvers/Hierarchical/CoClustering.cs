@@ -224,6 +224,10 @@ internal sealed class CoClusteringWorkspace
     public double[] GradientRowsQ = [];
     public double[] GradientRowsR = [];
     public double[] ColumnDual = [];
+
+    /// <summary>A 2-D block's coordinates gathered by axis for its seeding (<see cref="CompactCoClustering.Seed"/>: X's
+    /// first and second coordinates, then Y's; 4·m doubles, <see cref="EnsureSeedPoints"/>).</summary>
+    public double[] SeedPoints = [];
     public EntropicProjection.Workspace Projection = new();
     public double[] Margin = [];
     public int[] Order = [];
@@ -246,7 +250,7 @@ internal sealed class CoClusteringWorkspace
     /// <summary>Bytes held.</summary>
     public long Bytes =>
         sizeof(double) * ((long)FactorX.Length + FactorY.Length + LogQ.Length + ValQ.Length + LogR.Length + ValR.Length + RowDual.Length + Ones.Length
-            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + GradientRowsQ.Length + GradientRowsR.Length + ColumnDual.Length + Margin.Length + Cost.Length + LeafTargets.Length)
+            + Partial.Length + ChunkScalar.Length + Gradient.Length + GradientOther.Length + GradientRowsQ.Length + GradientRowsR.Length + ColumnDual.Length + SeedPoints.Length + Margin.Length + Cost.Length + LeafTargets.Length)
         + (sizeof(float) * ((long)LogQ32.Length + ValQ32.Length + LogR32.Length))
         + (sizeof(int) * ((long)Order.Length + Labels.Length + IndexBuffer.Length + Assignment.Length + Positions.Length))
         + (16L * SortPairs.Length) + LeafBytes + Projection.Bytes;
@@ -294,6 +298,9 @@ internal sealed class CoClusteringWorkspace
         Grow(ref GradientRowsQ, (long)n * r);
         Grow(ref GradientRowsR, (long)n * r);
     }
+
+    /// <summary>The gathered coordinates of a 2-D block's seeding (4·n doubles).</summary>
+    public void EnsureSeedPoints(int n) => Grow(ref SeedPoints, 4L * n);
 
     /// <summary>The row scalings (n) and column scalings (r) of <see cref="CompactCoClustering.Project"/>.</summary>
     public void EnsureCompactProjection(int n, int r)

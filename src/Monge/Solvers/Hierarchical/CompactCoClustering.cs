@@ -161,14 +161,19 @@ internal static class CompactCoClustering
         ws.EnsureCompactClusters(m, r, d + 2);
         ws.EnsureCompactProjection(m, r);
         centres ??= new double[r * d];
-        // The row scalings are free until the first projection: k-means++ keeps its distances there.
-        KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
         var logQ = ws.LogQ32;
         fixed (double* px = x, py = y)
         fixed (int* pix = ix, piy = iy)
         {
             var xs = new PointRows(px, pix, d);
             var ys = new PointRows(py, piy, d);
+            if (d == 2 && m <= GatheredSeedMaxPoints)
+            {
+                return SeedByAxis(ws, xs, ys, m, r, gamma, lloydSteps, rng, inner, centres);
+            }
+
+            // The row scalings are free until the first projection: k-means++ keeps its distances there.
+            KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
             for (var step = 0; ; step++)
             {
                 if (step >= lloydSteps)
@@ -184,6 +189,209 @@ internal static class CompactCoClustering
                 TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
                 Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
                 WeightedCentres(ws, xs, ws.ValQ32, m, r, centres, inner);
+            }
+        }
+    }
+
+    /// <summary>The largest 2-D block whose seeding gathers its coordinates by axis first (<see cref="SeedByAxis"/>: 4·m
+    /// doubles in <c>ws.SeedPoints</c>, 32 MB at 1 048 576 points); larger blocks read the rows through the index arrays.
+    /// The same bits either way.</summary>
+    internal const int GatheredSeedMaxPoints = 1 << 21;
+
+    // Seed in 2-D with the block's coordinates gathered once by axis (ws.SeedPoints: X's first and second coordinates,
+    // then Y's), so k-means++'s r passes, the Lloyd steps' distances and weighted centres and the final distances read
+    // them in order and vectorised over the points or the centres, instead of through the index arrays (scattered
+    // through the cloud below level 1) one row at a time. The same operations per entry as the row loops: the same bits
+    // (stop 31).
+    private static float SeedByAxis(CoClusteringWorkspace ws, PointRows xs, PointRows ys, int m, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner, double[] centres)
+    {
+        ws.EnsureSeedPoints(m);
+        var points = ws.SeedPoints;
+        FixedChunks.For(CoClustering.Chunks(m), inner, c =>
+        {
+            var (start, end) = CoClustering.Range(c, m);
+            for (var i = start; i < end; i++)
+            {
+                var p = xs.Row(i);
+                var q = ys.Row(i);
+                points[i] = p[0];
+                points[m + i] = p[1];
+                points[(2 * m) + i] = q[0];
+                points[(3 * m) + i] = q[1];
+            }
+        });
+        KMeans.Seed2D(points.AsSpan(0, m), points.AsSpan(m, m), r, rng, centres, ws.RowDual);
+        var logQ = ws.LogQ32;
+        for (var step = 0; ; step++)
+        {
+            if (step >= lloydSteps)
+            {
+                var range = Math.Max(DistancesByAxis(ws, 0, m, r, centres, logQ, inner), DistancesByAxis(ws, 2 * m, m, r, centres, ws.LogR32, inner));
+                var scale = (float)(range > 0 ? -gamma / range : 0.0);
+                TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
+                TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
+                return scale;
+            }
+
+            var stepRange = DistancesByAxis(ws, 0, m, r, centres, logQ, inner);
+            TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
+            Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
+            WeightedCentresByAxis(ws, ws.ValQ32, m, r, centres, inner);
+        }
+    }
+
+    // Distances over the gathered coordinates ws.SeedPoints[offset …] (first axis) and [offset + m …] (second axis), as
+    // Distances: logits[i, z] = ‖p_i − c_z‖² rounded to float, the largest row range of the double values.
+    private static double DistancesByAxis(CoClusteringWorkspace ws, int offset, int m, int r, double[] centres, float[] logits, ParallelOptions? inner)
+    {
+        var chunks = CoClustering.Chunks(m);
+        var ranges = ws.ChunkScalar;
+        var points = ws.SeedPoints;
+        var (cx, cy) = CentresByAxis(centres, r);
+        CoClustering.For(chunks, inner, c =>
+        {
+            var (start, end) = CoClustering.Range(c, m);
+            var maxRange = 0.0;
+            for (var i = start; i < end; i++)
+            {
+                maxRange = Math.Max(maxRange, DistanceRowByAxis(points[offset + i], points[offset + m + i], cx, cy, logits.AsSpan(i * r, r)));
+            }
+
+            ranges[c] = maxRange;
+        });
+        var result = 0.0;
+        for (var c = 0; c < chunks; c++)
+        {
+            result = Math.Max(result, ranges[c]);
+        }
+
+        return result;
+    }
+
+    // The r 2-D centres (row-major r × 2) as two arrays, one per axis.
+    private static (double[] X, double[] Y) CentresByAxis(double[] centres, int r)
+    {
+        var cx = new double[r];
+        var cy = new double[r];
+        for (var z = 0; z < r; z++)
+        {
+            cx[z] = centres[2 * z];
+            cy[z] = centres[(2 * z) + 1];
+        }
+
+        return (cx, cy);
+    }
+
+    /// <summary><see cref="DistanceRow"/> in 2-D with the centres by axis, vectorised over the centres: row[z] =
+    /// (float)((p₀ − cx_z)² + (p₁ − cy_z)²) and the row's range (of the double values), the same bits.</summary>
+    internal static double DistanceRowByAxis(double p0, double p1, double[] cx, double[] cy, Span<float> row)
+    {
+        var r = row.Length;
+        var hi = double.NegativeInfinity;
+        var lo = double.PositiveInfinity;
+        var z = 0;
+        if (Vector.IsHardwareAccelerated && r >= Vector<float>.Count)
+        {
+            var w = Vector<float>.Count;
+            var h = Vector<double>.Count;
+            var v0 = new Vector<double>(p0);
+            var v1 = new Vector<double>(p1);
+            var hiV = new Vector<double>(double.NegativeInfinity);
+            var loV = new Vector<double>(double.PositiveInfinity);
+            for (; z <= r - w; z += w)
+            {
+                var ta0 = v0 - new Vector<double>(cx, z);
+                var ta1 = v1 - new Vector<double>(cy, z);
+                var sa = (ta0 * ta0) + (ta1 * ta1);
+                var tb0 = v0 - new Vector<double>(cx, z + h);
+                var tb1 = v1 - new Vector<double>(cy, z + h);
+                var sb = (tb0 * tb0) + (tb1 * tb1);
+                Vector.Narrow(sa, sb).CopyTo(row.Slice(z, w));
+                hiV = Vector.Max(hiV, Vector.Max(sa, sb));
+                loV = Vector.Min(loV, Vector.Min(sa, sb));
+            }
+
+            for (var j = 0; j < h; j++)
+            {
+                hi = Math.Max(hi, hiV[j]);
+                lo = Math.Min(lo, loV[j]);
+            }
+        }
+
+        for (; z < r; z++)
+        {
+            var t0 = p0 - cx[z];
+            var t1 = p1 - cy[z];
+            var s = (t0 * t0) + (t1 * t1);
+            row[z] = (float)s;
+            hi = Math.Max(hi, s);
+            lo = Math.Min(lo, s);
+        }
+
+        return hi - lo;
+    }
+
+    // WeightedCentres over the gathered 2-D coordinates of X (ws.SeedPoints[0 … 2m)): per 1024-row chunk the sums
+    // Σ q_iz, Σ q_iz p_i0, Σ q_iz p_i1 vectorised over z (each sum with the same additions in the same row order as
+    // AddWeightedRow, from zero), written to the chunk's partial in AddWeightedRow's layout; then over the chunks in order.
+    private static void WeightedCentresByAxis(CoClusteringWorkspace ws, float[] q, int m, int r, double[] centres, ParallelOptions? inner)
+    {
+        var chunks = CoClustering.Chunks(m);
+        var width = r * 3;
+        var partial = ws.Partial;
+        var points = ws.SeedPoints;
+        CoClustering.For(chunks, inner, c =>
+        {
+            var (start, end) = CoClustering.Range(c, m);
+            Span<double> sums = r <= 256 ? stackalloc double[3 * r] : new double[3 * r];
+            sums.Clear();
+            AddWeightedRowsByAxis(points.AsSpan(start, end - start), points.AsSpan(m + start, end - start), q.AsSpan(start * r, (end - start) * r), r, sums);
+            var acc = partial.AsSpan(c * width, width);
+            for (var z = 0; z < r; z++)
+            {
+                acc[2 * z] = sums[r + z];
+                acc[(2 * z) + 1] = sums[(2 * r) + z];
+                acc[(2 * r) + z] = sums[z];
+            }
+        });
+        CentresFromPartials(partial, chunks, r, 2, centres);
+    }
+
+    /// <summary>The rows' share of the 2-D weighted centres, by axis: sums[z] += q_iz, sums[r + z] += q_iz·p0_i,
+    /// sums[2r + z] += q_iz·p1_i for every row i in order (q widened to double, product and sum in double: the additions of
+    /// <see cref="AddWeightedRow"/>), vectorised over z.</summary>
+    internal static void AddWeightedRowsByAxis(ReadOnlySpan<double> p0, ReadOnlySpan<double> p1, ReadOnlySpan<float> q, int r, Span<double> sums)
+    {
+        var weights = sums[..r];
+        var first = sums.Slice(r, r);
+        var second = sums.Slice(2 * r, r);
+        for (var i = 0; i < p0.Length; i++)
+        {
+            var qi = q.Slice(i * r, r);
+            var (a, b) = (p0[i], p1[i]);
+            var z = 0;
+            if (Vector.IsHardwareAccelerated && r >= Vector<float>.Count)
+            {
+                var w = Vector<float>.Count;
+                var h = Vector<double>.Count;
+                for (; z <= r - w; z += w)
+                {
+                    Vector.Widen(new Vector<float>(qi.Slice(z, w)), out var lo, out var hiw);
+                    (new Vector<double>(weights.Slice(z, h)) + lo).CopyTo(weights.Slice(z, h));
+                    (new Vector<double>(weights.Slice(z + h, h)) + hiw).CopyTo(weights.Slice(z + h, h));
+                    (new Vector<double>(first.Slice(z, h)) + (lo * a)).CopyTo(first.Slice(z, h));
+                    (new Vector<double>(first.Slice(z + h, h)) + (hiw * a)).CopyTo(first.Slice(z + h, h));
+                    (new Vector<double>(second.Slice(z, h)) + (lo * b)).CopyTo(second.Slice(z, h));
+                    (new Vector<double>(second.Slice(z + h, h)) + (hiw * b)).CopyTo(second.Slice(z + h, h));
+                }
+            }
+
+            for (; z < r; z++)
+            {
+                double wz = qi[z];
+                weights[z] += wz;
+                first[z] += wz * a;
+                second[z] += wz * b;
             }
         }
     }

@@ -285,6 +285,145 @@ public class CompactCoClusteringKernelTests
         Assert.Equal(expectedAcc, acc);
     }
 
+    // The seeding's 2-D distance row by axis (stop 31) against DistanceRow: the same logits and row range.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(5)]
+    [InlineData(40)]
+    [InlineData(3)]
+    public void DistanceRowByAxis_SameBitsAsDistanceRow(int r)
+    {
+        var rng = new Random(r + 310);
+        var centres = Doubles(rng, 2 * r, -4, 4);
+        var cx = Enumerable.Range(0, r).Select(z => centres[2 * z]).ToArray();
+        var cy = Enumerable.Range(0, r).Select(z => centres[(2 * z) + 1]).ToArray();
+        for (var i = 0; i < 9; i++)
+        {
+            double[] p = i == 0 ? [centres[0], centres[1]] : Doubles(rng, 2, -6, 6);
+            var expected = new float[r];
+            var row = new float[r];
+            var expectedRange = CompactCoClustering.DistanceRow(p, centres, 2, expected);
+            var range = CompactCoClustering.DistanceRowByAxis(p[0], p[1], cx, cy, row);
+
+            Assert.Equal(expected, row);
+            Assert.Equal(expectedRange, range);
+        }
+    }
+
+    // The 2-D weighted centres' sums by axis (stop 31) against AddWeightedRow row by row: the same sums bit for bit.
+    [Theory]
+    [InlineData(16, 37)]
+    [InlineData(8, 5)]
+    [InlineData(13, 37)]
+    [InlineData(5, 1)]
+    [InlineData(40, 11)]
+    public void AddWeightedRowsByAxis_SameBitsAsAddWeightedRow(int r, int rows)
+    {
+        var rng = new Random(r * 3 + rows);
+        var points = Doubles(rng, 2 * rows, -6, 6);
+        var q = Floats(rng, rows * r, 0, 1);
+        var expected = new double[r * 3];
+        for (var i = 0; i < rows; i++)
+        {
+            CompactCoClustering.AddWeightedRow(points.AsSpan(2 * i, 2), q.AsSpan(i * r, r), r, 2, expected);
+        }
+
+        var sums = new double[3 * r];
+        var p0 = Enumerable.Range(0, rows).Select(i => points[2 * i]).ToArray();
+        var p1 = Enumerable.Range(0, rows).Select(i => points[(2 * i) + 1]).ToArray();
+        CompactCoClustering.AddWeightedRowsByAxis(p0, p1, q, r, sums);
+
+        for (var z = 0; z < r; z++)
+        {
+            Assert.Equal(expected[2 * z], sums[r + z]);
+            Assert.Equal(expected[(2 * z) + 1], sums[(2 * r) + z]);
+            Assert.Equal(expected[(2 * r) + z], sums[z]);
+        }
+    }
+
+    // The whole 2-D seeding (gathered by axis since stop 31) against the row-by-row seeding it replaced, written out here
+    // from the library's row functions (k-means++ on the index array, DistanceRow, the projection, AddWeightedRow per
+    // 1024-row chunk): the same logits on both sides, centres and scale bit for bit; and the same at two threads.
+    [Theory]
+    [InlineData(3001, 16, 2)]
+    [InlineData(3001, 13, 2)]
+    [InlineData(1500, 5, 1)]
+    [InlineData(700, 16, 0)]
+    public void Seed2D_SameBitsAsRowSeeding(int m, int r, int lloydSteps)
+    {
+        var rng = new Random(m + r);
+        var n = m + 400;
+        var x = Doubles(rng, 2 * n, -5, 5);
+        var y = Doubles(rng, 2 * n, -4, 6);
+        int[] ix = [.. Enumerable.Range(0, n).OrderBy(_ => rng.Next()).Take(m)];
+        int[] iy = [.. Enumerable.Range(0, n).OrderBy(_ => rng.Next()).Take(m)];
+
+        var reference = new CoClusteringWorkspace();
+        var expectedCentres = new double[r * 2];
+        var expectedScale = ReferenceSeed(reference, x, y, ix, iy, r, 4.0, lloydSteps, new Random(5), expectedCentres);
+
+        foreach (var inner in new ParallelOptions?[] { null, new() { MaxDegreeOfParallelism = 2 } })
+        {
+            var ws = new CoClusteringWorkspace();
+            var centres = new double[r * 2];
+            var scale = CompactCoClustering.Seed(ws, x, y, 2, ix, iy, r, 4.0, lloydSteps, new Random(5), inner, centres);
+
+            Assert.Equal(expectedScale, scale);
+            Assert.Equal(expectedCentres, centres);
+            Assert.Equal(reference.LogQ32.AsSpan(0, m * r).ToArray(), ws.LogQ32.AsSpan(0, m * r).ToArray());
+            Assert.Equal(reference.LogR32.AsSpan(0, m * r).ToArray(), ws.LogR32.AsSpan(0, m * r).ToArray());
+        }
+    }
+
+    // CompactCoClustering.Seed as it was before stop 31 (rows through the index arrays, one at a time), one thread.
+    private static float ReferenceSeed(CoClusteringWorkspace ws, double[] x, double[] y, int[] ix, int[] iy, int r, double gamma, int lloydSteps, Random rng, double[] centres)
+    {
+        var m = ix.Length;
+        ws.EnsureCompactClusters(m, r, 4);
+        ws.EnsureCompactProjection(m, r);
+        Monge.Numerics.KMeans.Seed(x, m, 2, r, rng, centres, rows: ix, distances: ws.RowDual);
+        for (var step = 0; ; step++)
+        {
+            if (step >= lloydSteps)
+            {
+                var range = Math.Max(Distances(x, ix, ws.LogQ32), Distances(y, iy, ws.LogR32));
+                var scale = (float)(range > 0 ? -gamma / range : 0.0);
+                TensorPrimitives.Multiply(ws.LogQ32.AsSpan(0, m * r), scale, ws.LogQ32.AsSpan(0, m * r));
+                TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
+                return scale;
+            }
+
+            var stepRange = Distances(x, ix, ws.LogQ32);
+            TensorPrimitives.Multiply(ws.LogQ32.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), ws.LogQ32.AsSpan(0, m * r));
+            CompactCoClustering.Project(ws, ws.LogQ32, ws.ValQ32, m, r, 20, 1e-4, null, null, 0, 0.0, null, 0, null);
+            var chunks = (m + 1023) / 1024;
+            var width = r * 3;
+            var partial = new double[chunks * width];
+            for (var c = 0; c < chunks; c++)
+            {
+                for (var i = c * 1024; i < Math.Min(m, (c + 1) * 1024); i++)
+                {
+                    CompactCoClustering.AddWeightedRow(x.AsSpan(ix[i] * 2, 2), ws.ValQ32.AsSpan(i * r, r), r, 2, partial.AsSpan(c * width, width));
+                }
+            }
+
+            CompactCoClustering.CentresFromPartials(partial, chunks, r, 2, centres);
+        }
+
+        double Distances(double[] points, int[] index, float[] logits)
+        {
+            var best = 0.0;
+            for (var i = 0; i < m; i++)
+            {
+                best = Math.Max(best, CompactCoClustering.DistanceRow(points.AsSpan(index[i] * 2, 2), centres, 2, logits.AsSpan(i * r, r)));
+            }
+
+            return best;
+        }
+    }
+
     private static float[] Floats(Random rng, int count, double lo, double hi) =>
         [.. Enumerable.Range(0, count).Select(_ => (float)(lo + ((hi - lo) * rng.NextDouble())))];
 
