@@ -52,6 +52,13 @@ internal static class LinearAssignmentCounters
         /// <summary>Columns scanned by the repair paths.</summary>
         RepairScans,
 
+        /// <summary>Row sweeps of the augmenting row reduction passes kept (all depths; one sweep per step).</summary>
+        ReductionSweeps,
+
+        /// <summary>Row sweeps thrown away by a restart from the multiscale warm start: the column reduction's (n) and the
+        /// first row reduction pass's (all depths).</summary>
+        DiscardedSweeps,
+
         /// <summary>Solves started from the current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>; printed as
         /// <c>warm_solves</c>).</summary>
         WarmSolves,
