@@ -69,6 +69,9 @@ internal static class LinearAssignmentCounters
         /// <summary>The rows they re-inserted by augmenting paths (<c>warm_paths</c>).</summary>
         WarmPaths,
 
+        /// <summary>The columns their augmenting paths scanned (<c>warm_scans</c>).</summary>
+        WarmScans,
+
         Count,
     }
 
@@ -111,7 +114,7 @@ internal static class LinearAssignmentCounters
         var parts = new List<string>();
         if (s_counts[(int)Counter.WarmSolves] > 0)
         {
-            parts.Add($"warm_solves={s_counts[(int)Counter.WarmSolves]} warm_certified={s_counts[(int)Counter.WarmCertified]} warm_paths={s_counts[(int)Counter.WarmPaths]}");
+            parts.Add($"warm_solves={s_counts[(int)Counter.WarmSolves]} warm_certified={s_counts[(int)Counter.WarmCertified]} warm_paths={s_counts[(int)Counter.WarmPaths]} warm_scans={s_counts[(int)Counter.WarmScans]}");
         }
 
         parts.AddRange(Enumerable.Range(0, (int)Counter.WarmSolves).Where(c => s_counts[c] != 0).Select(c => $"{(Counter)c}={s_counts[c]}"));
