@@ -180,7 +180,7 @@ internal sealed class HiRefMatching
                 if (sizeB == 0 && m <= currentMax)
                 {
                     // Row i and column i are position startA + i: the identity is the current pairing.
-                    LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf, XSlabPasses);
+                    LinearAssignment.SolveFromIdentity(c, m, assignment, ws.Leaf);
                 }
                 else
                 {
@@ -220,8 +220,6 @@ internal sealed class HiRefMatching
         });
         return created.Sum(w => w.Bytes);
     }
-
-    internal static readonly int XSlabPasses = int.Parse(Environment.GetEnvironmentVariable("MONGE_SLABPASSES") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The dense cost of a group: row i, column j is c(x[idxX[positions[i]]], y[idxY[positions[j]]]). For the
     /// squared Euclidean and Euclidean costs the group's target rows are first gathered into one contiguous buffer of
