@@ -54,7 +54,23 @@ public sealed partial record LinearAssignment
 
         int numFree;
         var firstPass = 0;
-        if (n == m)
+        if (n == m && ws.WarmStartFirst && UsesWarmStart(n, ws))
+        {
+            // Known to collide (Hierarchical Refinement's leaves: shifted clusters, where the column reduction leaves
+            // ≈ 99% of the rows free and the first row reduction pass ≈ 87%, then the warm start discards both): straight
+            // to the warm start, the same state as the restart below.
+            LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.WarmStarts, ws.IsWarmStartChild ? 0 : 1);
+            ws.AuctionRan = false;
+            WarmStart(ref rows, n, v, ws);
+            for (var i = 0; i < n; i++)
+            {
+                free[i] = i;
+            }
+
+            numFree = n;
+            firstPass = 2 - Math.Clamp(ws.WarmStartReductionPasses, 0, 2);
+        }
+        else if (n == m)
         {
             numFree = ColumnReduction(ref rows, n, m, rowsol, colsol, v, d, free, ws._matches.AsSpan(0, n), scratch);
             if (LinearAssignmentCounters.Enabled && !ws.IsWarmStartChild)
@@ -62,7 +78,7 @@ public sealed partial record LinearAssignment
                 LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.FreeAfterColumnReduction, numFree);
             }
 
-            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken, out var firstSteps);
             firstPass = 1;
             if (LinearAssignmentCounters.Enabled && !ws.IsWarmStartChild)
             {
@@ -82,11 +98,12 @@ public sealed partial record LinearAssignment
 
             // Many rows still free after a row-reduction pass means the nearest-column guesses collide a lot (shifted
             // or clustered geometry): augmenting paths would be long, so restart from the multiscale warm start.
-            if (firstPass == 1 && numFree > n / 4 && n >= ws.WarmStartThreshold && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries)
+            if (firstPass == 1 && numFree > n / 4 && UsesWarmStart(n, ws))
             {
                 rowsol.Fill(-1);
                 colsol.Fill(-1);
                 LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.WarmStarts, ws.IsWarmStartChild ? 0 : 1);
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.DiscardedSweeps, n + firstSteps);
                 WarmStart(ref rows, n, v, ws);
                 for (var i = 0; i < n; i++)
                 {
@@ -94,7 +111,11 @@ public sealed partial record LinearAssignment
                 }
 
                 numFree = n;
-                firstPass = 0;
+                firstPass = 2 - Math.Clamp(ws.WarmStartReductionPasses, 0, 2);
+            }
+            else
+            {
+                LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.ReductionSweeps, firstSteps);
             }
         }
         else
@@ -111,7 +132,8 @@ public sealed partial record LinearAssignment
         // Augmenting row reduction, two passes (JV 1987, procedure AUGMENTING ROW REDUCTION).
         for (var pass = firstPass; pass < 2 && numFree > 0; pass++)
         {
-            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken);
+            numFree = AugmentingRowReduction(ref rows, numFree, rowsol, colsol, v, free, scratch, cancellationToken, out var steps);
+            LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.ReductionSweeps, steps);
         }
 
         // Shortest augmenting paths for the rows still free.
@@ -146,6 +168,11 @@ public sealed partial record LinearAssignment
 
         return assigned;
     }
+
+    /// <summary>Whether a square n × n problem may restart from the multiscale warm start with this workspace.</summary>
+    private static bool UsesWarmStart<T>(int n, LinearAssignmentWorkspace<T> ws)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        n >= ws.WarmStartThreshold && ws.MultiscaleWarmStart && (long)(n / 2) * (n / 2) <= WarmStartMaxEntries;
 
     /// <summary>The stage name of the progress reports (rows assigned out of n).</summary>
     internal const string ProgressStage = "assignment";
@@ -302,6 +329,8 @@ public sealed partial record LinearAssignment
         var k = n / 2;
         var child = ws._child ??= new LinearAssignmentWorkspace<T> { MultiscaleWarmStart = true, IsWarmStartChild = true };
         child.WarmStartThreshold = ws.WarmStartThreshold;
+        child.WarmStartFirst = ws.WarmStartFirst;
+        child.WarmStartReductionPasses = ws.WarmStartReductionPasses;
         child.EnsureCapacity(k, k);
         if (child._subCost.Length < k * k || child._subRows.Length < n)
         {
@@ -441,14 +470,15 @@ public sealed partial record LinearAssignment
         Span<T> v,
         Span<int> free,
         Span<T> scratch,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        out long steps)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : ICostRows<T>, allows ref struct
     {
         // A cap on re-processing keeps rounding-sized decreases of v from cycling for long; rows left over simply go
         // on to the augmenting-path phase, which is exact on its own.
         var cap = (8L * previousFree) + 64;
-        long steps = 0;
+        steps = 0;
         var k = 0;
         var numFree = 0;
         while (k < previousFree)

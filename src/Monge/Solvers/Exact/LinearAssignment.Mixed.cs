@@ -48,6 +48,8 @@ public sealed partial record LinearAssignment
         wsF.AuctionPhase = ws.AuctionPhase;
         wsF.AuctionThreshold = ws.AuctionThreshold;
         wsF.WarmStartThreshold = ws.WarmStartThreshold;
+        wsF.WarmStartFirst = ws.WarmStartFirst;
+        wsF.WarmStartReductionPasses = ws.WarmStartReductionPasses;
         wsF.Progress = ws.Progress;
         ws.EnsureCapacity(n, n);
         var assigned = SolveCore(ref single, n, n, rowToColumn, wsF, cancellationToken);

@@ -107,10 +107,13 @@ public sealed partial record LinearAssignment
         }
 
         var dense = new DenseCostRows<double>(cost, n);
+        long scans = 0;
         for (var k = 0; k < numFree; k++)
         {
-            AugmentRow(ref dense, free[k], rowsol, colsol, v, d, pred, scratch, ws);
+            scans += AugmentRow(ref dense, free[k], rowsol, colsol, v, d, pred, scratch, ws);
         }
+
+        LinearAssignmentCounters.Add(LinearAssignmentCounters.Counter.WarmScans, scans);
 
         return numFree;
     }

@@ -52,6 +52,13 @@ internal static class LinearAssignmentCounters
         /// <summary>Columns scanned by the repair paths.</summary>
         RepairScans,
 
+        /// <summary>Row sweeps of the augmenting row reduction passes kept (all depths; one sweep per step).</summary>
+        ReductionSweeps,
+
+        /// <summary>Row sweeps thrown away by a restart from the multiscale warm start: the column reduction's (n) and the
+        /// first row reduction pass's (all depths).</summary>
+        DiscardedSweeps,
+
         /// <summary>Solves started from the current pairing (<see cref="LinearAssignment.SolveFromIdentity"/>; printed as
         /// <c>warm_solves</c>).</summary>
         WarmSolves,
@@ -61,6 +68,9 @@ internal static class LinearAssignmentCounters
 
         /// <summary>The rows they re-inserted by augmenting paths (<c>warm_paths</c>).</summary>
         WarmPaths,
+
+        /// <summary>The columns their augmenting paths scanned (<c>warm_scans</c>).</summary>
+        WarmScans,
 
         Count,
     }
@@ -104,7 +114,7 @@ internal static class LinearAssignmentCounters
         var parts = new List<string>();
         if (s_counts[(int)Counter.WarmSolves] > 0)
         {
-            parts.Add($"warm_solves={s_counts[(int)Counter.WarmSolves]} warm_certified={s_counts[(int)Counter.WarmCertified]} warm_paths={s_counts[(int)Counter.WarmPaths]}");
+            parts.Add($"warm_solves={s_counts[(int)Counter.WarmSolves]} warm_certified={s_counts[(int)Counter.WarmCertified]} warm_paths={s_counts[(int)Counter.WarmPaths]} warm_scans={s_counts[(int)Counter.WarmScans]}");
         }
 
         parts.AddRange(Enumerable.Range(0, (int)Counter.WarmSolves).Where(c => s_counts[c] != 0).Select(c => $"{(Counter)c}={s_counts[c]}"));

@@ -79,6 +79,18 @@ public sealed class LinearAssignmentWorkspace<T>
     /// Refinement's harness key <c>leafwarmmin</c>).</summary>
     internal int WarmStartThreshold { get; set; } = LinearAssignment.WarmStartMinSize;
 
+    /// <summary>Whether square problems that may get the multiscale warm start (see <see cref="WarmStartThreshold"/>) take it
+    /// at once, at every depth of its recursion, instead of after the column reduction and a first row reduction pass
+    /// that leave more than a quarter of the rows free (default false). For problems known to collide — Hierarchical
+    /// Refinement's leaves — it skips work the warm start throws away; the optimum is the same either way.</summary>
+    internal bool WarmStartFirst { get; set; }
+
+    /// <summary>Augmenting row reduction passes (0, 1 or 2; default 2, as Jonker and Volgenant) after the multiscale warm
+    /// start, at every depth of its recursion, before the shortest augmenting paths. On Hierarchical Refinement's leaves the
+    /// warm start's v is already close to optimal and the passes, which start with every row free, mostly run to their step
+    /// cap (about 8 row sweeps per row) while the augmenting paths they save are short: 0 there. Exact either way.</summary>
+    internal int WarmStartReductionPasses { get; set; } = 2;
+
     /// <summary>The smallest n that gets the auction phase (tests lower it).</summary>
     internal int AuctionThreshold { get; set; } = LinearAssignment.AuctionMinSize;
 

@@ -133,7 +133,7 @@ internal sealed class GroupedGlobalPolish(int rounds, int groupPoints, Func<int,
             partner[i] = i;
         }
 
-        var sub = new HiRefMatching(xs.AsMemory(0, m * d), ys.AsMemory(0, m * d), d, local, partner, [], matching.Cost, matching.Parallel, null, 0) { MixedPrecisionMinSize = matching.MixedPrecisionMinSize, WarmStart = matching.WarmStart, WarmStartMinSize = matching.WarmStartMinSize, CurrentWarmMaxSize = matching.CurrentWarmMaxSize };
+        var sub = new HiRefMatching(xs.AsMemory(0, m * d), ys.AsMemory(0, m * d), d, local, partner, [], matching.Cost, matching.Parallel, null, 0) { MixedPrecisionMinSize = matching.MixedPrecisionMinSize, WarmStart = matching.WarmStart, WarmStartMinSize = matching.WarmStartMinSize, LeafWarmStartFirst = matching.LeafWarmStartFirst, LeafWarmStartReductionPasses = matching.LeafWarmStartReductionPasses, CurrentWarmMaxSize = matching.CurrentWarmMaxSize };
         var before = sub.Recompute();
         step.Apply(sub, cancellationToken);
         var bytes = sub.PeakBytes + (2L * m * sizeof(int));

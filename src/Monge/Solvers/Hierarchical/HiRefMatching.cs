@@ -73,6 +73,13 @@ internal sealed class HiRefMatching
     /// <summary>The smallest group (and warm-start sub-problem) that may get the multiscale warm start (<see cref="HierarchicalRefinement.ExactWarmStartMinSize"/>).</summary>
     public int WarmStartMinSize { get; init; } = LinearAssignment.WarmStartMinSize;
 
+    /// <summary>Whether the leaves (single ranges solved without <c>fromCurrent</c>) go straight to the multiscale warm start
+    /// (<see cref="HierarchicalRefinement.ExactWarmStartFirst"/>).</summary>
+    public bool LeafWarmStartFirst { get; init; }
+
+    /// <summary>Augmenting row reduction passes after the warm start in the leaves (<see cref="HierarchicalRefinement.ExactWarmStartReductionPasses"/>).</summary>
+    public int LeafWarmStartReductionPasses { get; init; } = 2;
+
     /// <summary>The matching cost (1/n) Σ_p c(x[IndicesX[p]], y[IndicesY[p]]) as last computed.</summary>
     public double Value { get; set; }
 
@@ -119,6 +126,8 @@ internal sealed class HiRefMatching
         var warmStart = WarmStart;
         var currentMax = fromCurrent ? CurrentWarmMaxSize : 0;
         var warmMin = WarmStartMinSize;
+        var warmFirst = LeafWarmStartFirst && !fromCurrent;
+        var leafPasses = fromCurrent ? 2 : LeafWarmStartReductionPasses;
         // At most one workspace per core: the thread pool injects threads into long loops, and every extra worker
         // would hold (2·LeafSize)² or SlabSize² doubles. The pool lives as long as the matching (one set for all rounds).
         var workers = Parallel.MaxDegreeOfParallelism is > 0 and var dop ? dop : Environment.ProcessorCount;
@@ -164,6 +173,8 @@ internal sealed class HiRefMatching
                 }
 
                 HiRefProfile.Stop(HiRefProfile.Phase.RangeFill, t0);
+                ws.Leaf.WarmStartFirst = warmFirst && sizeB == 0;
+                ws.Leaf.WarmStartReductionPasses = sizeB == 0 ? leafPasses : 2;
                 var assignment = ws.Assignment.AsSpan(0, m);
                 t0 = HiRefProfile.Start();
                 if (sizeB == 0 && m <= currentMax)

@@ -75,10 +75,22 @@ public sealed partial record HierarchicalRefinement
     /// (their sub-problems of 64 stay below both). Harness key <c>leafwarmmin</c>.</summary>
     internal int ExactWarmStartMinSize { get; init; } = 96;
 
+    /// <summary>Whether the leaves' assignments (not the leaf pairs or slabs) that may get the multiscale warm start take it
+    /// at once, without the column reduction and first row reduction pass that it would discard
+    /// (<see cref="LinearAssignmentWorkspace{T}.WarmStartFirst"/>; the leaves are shifted clusters, where those phases leave
+    /// ≈ 87% of the rows free and the warm start is taken in all but a few leaves). The same optimum either way.
+    /// Harness key <c>leafwarmfirst</c> (0 or 1).</summary>
+    internal bool ExactWarmStartFirst { get; init; } = true;
+
+    /// <summary>Augmenting row reduction passes after the multiscale warm start in the leaves' assignments (0, 1 or 2;
+    /// <see cref="LinearAssignmentWorkspace{T}.WarmStartReductionPasses"/>; the leaf pairs and slabs keep 2). The same
+    /// optimum either way. Harness key <c>leafwarmarr</c>.</summary>
+    internal int ExactWarmStartReductionPasses { get; init; }
+
     /// <summary>A matching over the given arrays with this solver's cost and its exact leaf, leaf-pair and slab settings.</summary>
     private HiRefMatching NewMatching(ReadOnlyMemory<double> x, ReadOnlyMemory<double> y, int dimension, int[] indicesX, int[] indicesY, List<(int Start, int Size)> leaves, ParallelOptions parallel, IProgress<SolverProgress>? progress, long peakBytes) =>
         new(x, y, dimension, indicesX, indicesY, leaves, Cost, parallel, progress, peakBytes)
-        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, WarmStartMinSize = ExactWarmStartMinSize, CurrentWarmMaxSize = SlabWarmMaxSize, PositionalRowsMaxPoints = SlabRowsMaxPoints };
+        { MixedPrecisionMinSize = ExactMixedPrecisionMinSize, WarmStart = ExactWarmStart, WarmStartMinSize = ExactWarmStartMinSize, LeafWarmStartFirst = ExactWarmStartFirst, LeafWarmStartReductionPasses = ExactWarmStartReductionPasses, CurrentWarmMaxSize = SlabWarmMaxSize, PositionalRowsMaxPoints = SlabRowsMaxPoints };
 
     /// <summary>The ranks per level; <see langword="null"/> (default) uses
     /// <see cref="Hierarchical.RankSchedule.ForSize"/>(n, <see cref="LeafSize"/>, <see cref="MaxRank"/>, <see cref="MaxDepth"/>).
@@ -615,6 +627,7 @@ public sealed partial record HierarchicalRefinement
     {
         Require(LeafSize >= 1, $"LeafSize must be at least 1 (got {LeafSize}).", nameof(LeafSize));
         Require(ExactMixedPrecisionMinSize >= 2, $"ExactMixedPrecisionMinSize must be at least 2 (got {ExactMixedPrecisionMinSize}).", nameof(ExactMixedPrecisionMinSize));
+        Require(ExactWarmStartReductionPasses is >= 0 and <= 2, $"ExactWarmStartReductionPasses must be 0, 1 or 2 (got {ExactWarmStartReductionPasses}).", nameof(ExactWarmStartReductionPasses));
         Require(ExactWarmStartMinSize >= 2, $"ExactWarmStartMinSize must be at least 2 (got {ExactWarmStartMinSize}).", nameof(ExactWarmStartMinSize));
         Require(LeafSize <= 8192, $"LeafSize must be at most 8192 (got {LeafSize}); a leaf needs LeafSize² doubles per worker.", nameof(LeafSize));
         Require(MaxRank >= 2, $"MaxRank must be at least 2 (got {MaxRank}).", nameof(MaxRank));

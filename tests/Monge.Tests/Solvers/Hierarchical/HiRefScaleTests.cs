@@ -402,4 +402,28 @@ public class HiRefScaleTests
 
         Assert.Throws<InputValidationException>(() => (solver with { ExactWarmStartMinSize = 1 }).Solve(sample.Source, sample.Target!));
     }
+
+    // The leaves straight to the warm start and 0–2 row reduction passes after it (ExactWarmStartFirst,
+    // ExactWarmStartReductionPasses; defaults true and 0 since stop 31) against the solver's previous leaf route (the column
+    // reduction and a first pass before the warm start, two passes after it): the same permutation and cost bits (the
+    // exact double optimum of every leaf; unique on continuous data), at one thread and two, float route on and off.
+    [Theory]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, "sqeuclidean")]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, "euclidean")]
+    public void Solve_ExactWarmStartFirst_SameMatchingAsPreviousRoute(SyntheticDataset dataset, string costName)
+    {
+        var sample = Sample(dataset, 2048);
+        var cost = costName == "sqeuclidean" ? null : Monge.Geometry.Costs.CostFunction.Parse<double>(costName);
+        var solver = new HierarchicalRefinement { Seed = 5, LeafSize = 128, Cost = cost };
+        var previous = (solver with { ExactWarmStartFirst = false, ExactWarmStartReductionPasses = 2 }).Solve(sample.Source, sample.Target!);
+        foreach (var (threads, first, passes, mixed) in new[] { (1, true, 0, 2), (2, true, 0, 2), (2, true, 1, int.MaxValue), (1, false, 0, 2), (2, true, 2, 2) })
+        {
+            var other = (solver with { ExactWarmStartFirst = first, ExactWarmStartReductionPasses = passes, ExactMixedPrecisionMinSize = mixed, MaxDegreeOfParallelism = threads }).Solve(sample.Source, sample.Target!);
+            Assert.Equal(previous.Permutation, other.Permutation);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(previous.Cost), BitConverter.DoubleToInt64Bits(other.Cost));
+        }
+
+        Assert.Throws<InputValidationException>(() => (solver with { ExactWarmStartReductionPasses = 3 }).Solve(sample.Source, sample.Target!));
+        Assert.Throws<InputValidationException>(() => (solver with { ExactWarmStartReductionPasses = -1 }).Solve(sample.Source, sample.Target!));
+    }
 }
