@@ -7,7 +7,9 @@ namespace Monge.Geometry;
 /// Seeded subsamples of a point cloud and the masses of their Voronoi cells: the coarse scale shared by the certificate
 /// (<c>DualBound</c>) and HiRef's cheap global potential (<c>CoarsePotential</c>).
 /// </summary>
-/// <remarks>Time O(count) for a sample; O(n·k·d) for the cells, parallel over rows in tiles of 16. Memory O(count) and
+/// <remarks>Time O(count) for a sample; O(n·k·d) for the cells, parallel over rows in tiles of 16, or, for the squared
+/// Euclidean point-cloud geometry in dimension ≤ 6, O(n·(log k + a few candidates)·d) by a k-d tree with the same result
+/// bit for bit (<see cref="TreeNearest"/>). Memory O(count) and
 /// O(n + k) plus one 16 × k tile per worker; never n × k. Deterministic for a seed whatever the thread count (each row's
 /// nearest column is found by one worker; masses are summed in row order).</remarks>
 internal static class CoarseCells
