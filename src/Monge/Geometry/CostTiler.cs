@@ -118,8 +118,6 @@ internal sealed class SquaredEuclideanTiler<T> : CostTiler<T>
     {
         var d = Dimension;
         var xs = SourceCentered;
-        var ys = TargetCentered;
-        var two = T.CreateTruncating(2);
         for (var r = 0; r < rowCount; r++)
         {
             var i = rowStart + r;
@@ -128,17 +126,28 @@ internal sealed class SquaredEuclideanTiler<T> : CostTiler<T>
             var dst = destination.Slice(r * colCount, colCount);
             for (var c = 0; c < colCount; c++)
             {
-                var j = colStart + c;
-                var yj = ys.AsSpan(j * d, d);
-                var dot = T.Zero;
-                for (var k = 0; k < d; k++)
-                {
-                    dot += xi[k] * yj[k];
-                }
-
-                dst[c] = T.Max(T.Zero, xn + TargetNorms[j] - (two * dot)) * scale;
+                dst[c] = Entry(xi, xn, colStart + c, scale);
             }
         }
+    }
+
+    /// <summary>
+    /// One entry of <see cref="Fill"/>, max(0, |x|² + |y_j|² − 2⟨x, y_j⟩)·scale, with the same operations in the same order
+    /// (so the same bits): <paramref name="xi"/> a centered source row, <paramref name="xn"/> its norm from
+    /// <see cref="SourceNorms"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public T Entry(ReadOnlySpan<T> xi, T xn, int j, T scale)
+    {
+        var d = Dimension;
+        var yj = TargetCentered.AsSpan(j * d, d);
+        var dot = T.Zero;
+        for (var k = 0; k < d; k++)
+        {
+            dot += xi[k] * yj[k];
+        }
+
+        return T.Max(T.Zero, xn + TargetNorms[j] - (T.CreateTruncating(2) * dot)) * scale;
     }
 
     public override CostTiler<T> Transposed() => new SquaredEuclideanTiler<T>(TargetCentered, SourceCentered, TargetNorms, SourceNorms, Dimension);

@@ -54,6 +54,9 @@ public sealed class PointCloudGeometry<T> : CostGeometry<T>, IPointCloudGeometry
     /// <summary>Whether the cost is the squared Euclidean one (which enables the fused kernel and exact factors).</summary>
     public bool IsSquaredEuclidean => _tiler is SquaredEuclideanTiler<T>;
 
+    /// <summary>The squared Euclidean tiler (centered coordinates, norms and its entry), or null for another cost.</summary>
+    internal SquaredEuclideanTiler<T>? SquaredTiler => _tiler as SquaredEuclideanTiler<T>;
+
     /// <inheritdoc />
     public override T Cost(int i, int j)
     {

@@ -70,6 +70,14 @@ public class DualBoundTreeTests
                 var curved = new double[m];
                 tree.Transform(h, y.Data, queryOrder, curved, new ParallelOptions { MaxDegreeOfParallelism = 2 }, curvature: true);
                 Assert.Equal(dst, curved);
+
+                // γ fitted on every node (the squared path's default since stop 31, sqcert): other node bounds, the same
+                // minima bit for bit (so also within the allowance of the brute force below); with the curved bound too.
+                var fitted = new double[m];
+                tree.Transform(h, y.Data, queryOrder, fitted, new ParallelOptions { MaxDegreeOfParallelism = 2 }, fitEveryNode: true);
+                Assert.Equal(dst, fitted);
+                tree.Transform(h, y.Data, queryOrder, fitted, new ParallelOptions { MaxDegreeOfParallelism = 1 }, curvature: true, fitEveryNode: true);
+                Assert.Equal(dst, fitted);
             }
 
             var maxAbs = h.Where(double.IsFinite).Max(Math.Abs);
@@ -304,6 +312,9 @@ public class DualBoundTreeTests
         Assert.Equal(options.Compute(x, y, cost).LowerBound, (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound);
         var mixed = (options with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost);
         DualBoundChecks.AssertCertificate(mixed, x, y, cost, exact, $"{dataset} mixed orders");
+
+        // γ on every node (the default since stop 31) or the parent's below 192 points: the same bound bit for bit.
+        Assert.Equal(mixed.LowerBound, (options with { SquaredTreeNodeFits = false }).Compute(x, y, cost).LowerBound);
         var plain = options with { AscentCandidates = 0 };
         var mixedAlone = (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = true }).Compute(x, y, cost).LowerBound;
         Assert.True(mixedAlone >= (plain with { SquaredTreeLevel = true, SquaredTreeMixedOrders = false, BothOrders = false }).Compute(x, y, cost).LowerBound, "at least the level's order from f");
