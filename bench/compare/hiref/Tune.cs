@@ -144,6 +144,7 @@ internal static class Tune
                 "cellmax" => certify with { CellMaxPoints = I() },
                 "certeps" => certify with { Epsilon = double.Parse(value, CultureInfo.InvariantCulture) },
                 "certiter" => certify with { MaxIterations = I() },
+                "econe" => certify with { EuclideanTreeCones = I() != 0 },
                 "treeslack" => certify with { EuclideanTreeSlack = double.Parse(value, CultureInfo.InvariantCulture) },
                 "sqslack" => certify with { SquaredTreeSlack = double.Parse(value, CultureInfo.InvariantCulture) },
                 "sqlevel" => certify with { SquaredTreeLevel = I() != 0 },
