@@ -198,9 +198,10 @@ internal sealed class DualBoundTree
     /// <param name="dst">The transform, length m, in query order.</param>
     /// <param name="parallel">The thread budget and cancellation.</param>
     /// <param name="slack">A non-negative absolute tolerance τ (default 0: the exact minimum): a subtree is also skipped
-    /// when its bound exceeds the best value found less τ, and τ is subtracted from every result, so each dst_j is still at
-    /// most the exact minimum (the points skipped are above best − τ, the points evaluated at least best) and at least
-    /// that minimum less τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
+    /// when its bound exceeds the best value found less τ, and each result is the least of the best value and the bounds
+    /// (less their margins) of the nodes skipped, so each dst_j is still at most the exact minimum (every point skipped is
+    /// at least its node's bound, every point evaluated at least best) and at least that minimum less τ; it is best less τ
+    /// only where a skipped node's bound is that loose (before stop 31, ecert, best − τ everywhere). With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
     /// along the ray), so the exact search visits every leaf the ray crosses, ≈ √n of them; a small τ stops that.</param>
     /// <param name="curvature">Squared cost only: also bound each node by a majorant with the cost's own curvature,
     /// h_i ≤ ‖x_i‖² + ⟨γ', x_i⟩ + α' (γ' fitted to h − ‖x‖², α' exact over the node), which gives
@@ -276,9 +277,6 @@ internal sealed class DualBoundTree
             cone = ConeFit(hs, cs, parallel);
         }
 
-        var diagClock = System.Diagnostics.Stopwatch.StartNew(); // DIAG
-        var diagCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime; // DIAG
-        var diagBefore = Interlocked.Read(ref Evaluated); // DIAG
         var q = queries.ToArray();
         var order = queryOrder.ToArray();
         var result = new double[order.Length];
@@ -301,10 +299,6 @@ internal sealed class DualBoundTree
             }
         }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
-        if (Environment.GetEnvironmentVariable("ECERT_DIAG") is not null) // DIAG
-        {
-            Console.Error.WriteLine($"DIAG transform n={_n} m={order.Length} cones={cone is not null} slack={slack:G3} pairs/q={(Interlocked.Read(ref Evaluated) - diagBefore) / (double)order.Length:F0} wall={diagClock.Elapsed.TotalSeconds:F1} cpu={(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - diagCpu).TotalSeconds:F1}"); // DIAG
-        }
     }
 
     /// <summary>Pairs evaluated by the searches since the counter was last read and cleared (a diagnostic for benchmarks).</summary>
