@@ -217,6 +217,17 @@ public sealed partial record DualBound
     internal double EuclideanTreeSlack { get; init; } = 1e-6;
 
     /// <summary>
+    /// Whether the 2-D Euclidean tree path above the refinement size (the level transforms) bounds each node of the second
+    /// transform of an order also by a cone majorant h_j ≤ ‖y_j − z‖ + β around the level point z that attains the first
+    /// transform at the node's middle point (β exact over the node): the first transform is a minimum of such cones, so
+    /// where a node lies in one cell the bound is tight, also on the transport rays where the values tie (stop 31, ecert;
+    /// docs/hiref.md). The first transform then runs exact (τ = 0), so that its argmins give exact cones. Default true: at
+    /// 262 144 the second transform's tree pairs per query fall 3–6× (MAF 2 421 → 406), the MAF certificate −27% CPU, and
+    /// all four 2-D Euclidean bounds are slightly higher. The minima are exact either way; false: stop 30's searches.
+    /// </summary>
+    internal bool EuclideanTreeCones { get; init; } = true;
+
+    /// <summary>
     /// The squared Euclidean tree c-transforms' tolerance τ, relative to the squared diagonal of the box holding both
     /// clouds (default 0: exact minima). As <see cref="EuclideanTreeSlack"/>: each value is the exact minimum less at most
     /// τ, so the bound stays rigorous and loses at most 2τ per order (stop 30, cert; docs/hiref.md).
@@ -393,7 +404,7 @@ public sealed partial record DualBound
         // Both orders: (v = f^c, u = v^c) and (u = g^c, v = u^c); keep the larger bound (by default the first alone on the
         // cluster path for the squared cost and on the Euclidean tree path above the refinement size: see BothOrders).
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
-            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), CostFunction.IsSquaredEuclidean(cost) ? SquaredTreeSlack : EuclideanTreeSlack, SquaredTreeCurvature, cancellationToken, SquaredTreeNodeFits)
+            ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), CostFunction.IsSquaredEuclidean(cost) ? SquaredTreeSlack : EuclideanTreeSlack, SquaredTreeCurvature, cancellationToken, SquaredTreeNodeFits).WithCones(EuclideanTreeCones)
             : clusters
                 ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms && exact is null, QueryScreen, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
@@ -960,6 +971,8 @@ public sealed partial record DualBound
 
         private readonly bool _euclidean;
         private readonly bool _curvature;
+        private bool _cones;
+        private (DualBoundTree.Cones Cones, bool ToTarget)? _pending;
 
         private readonly bool _fitEveryNode;
 
@@ -989,14 +1002,39 @@ public sealed partial record DualBound
             return new TreeTransforms(x, y, source.Data.ToArray(), target.Data.ToArray(), new ParallelOptions { CancellationToken = cancellationToken }, slack, euclidean, curvature, squaredNodeFits && !euclidean);
         }
 
-        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel, _slack, _curvature, _fitEveryNode);
+        public void ToTarget(double[] u, double[] v) => _x.Transform(u, _yData, _y.Order, v, _parallel, _slack, _curvature, _fitEveryNode, TakeCones(toTarget: false));
 
         // A tree over the subsample (exact minima, with the same tolerance), queried by every point of the other cloud in
-        // its tree order.
-        public void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst) =>
-            DualBoundTree.Build(sample.Data, sample.Count, sample.Dimension, _euclidean).Transform(h, toTarget ? _yData : _xData, (toTarget ? _y : _x).Order, dst, _parallel, _slack, _curvature, _fitEveryNode);
+        // its tree order. With cones (EuclideanTreeCones), each query's argmin on the subsample becomes its apex for the
+        // next transform from that cloud (the order's second).
+        public void FromSample(PointCloud<double> sample, double[] h, bool toTarget, double[] dst)
+        {
+            var argmin = _cones ? new int[dst.Length] : null;
+            // With cones the first transform is exact (τ = 0): its argmins are then the apexes of exact cones,
+            // v_j = ‖y_j − z‖ − f_z, and the second transform's cone bounds are tight (with τ the argmin is only near-best
+            // and β loose: MAF at 262 144, 719 against 406 pairs per query for 12 more on the first; stop 31, ecert).
+            DualBoundTree.Build(sample.Data, sample.Count, sample.Dimension, _euclidean).Transform(h, toTarget ? _yData : _xData, (toTarget ? _y : _x).Order, dst, _parallel, _cones ? 0 : _slack, _curvature, _fitEveryNode, argmin: argmin);
+            _pending = argmin is null ? null : (new DualBoundTree.Cones(sample.Data.ToArray(), argmin), toTarget);
+        }
 
-        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel, _slack, _curvature, _fitEveryNode);
+        public void ToSource(double[] v, double[] u) => _y.Transform(v, _xData, _x.Order, u, _parallel, _slack, _curvature, _fitEveryNode, TakeCones(toTarget: true));
+
+        /// <summary>Whether the 2-D Euclidean searches also bound each node by a cone majorant around the argmins of the
+        /// first transform (<see cref="EuclideanTreeCones"/>).</summary>
+        public TreeTransforms WithCones(bool cones)
+        {
+            _cones = cones && _euclidean && _xData.Length == 2 * _x.Count;
+            return this;
+        }
+
+        // The apexes left by FromSample for the transform from the cloud it wrote (toTarget: the potential on the target
+        // points), once; any other transform gets none (any apexes would be valid, these are only tight for that one).
+        private DualBoundTree.Cones? TakeCones(bool toTarget)
+        {
+            var pending = _pending;
+            _pending = null;
+            return pending is { } p && p.ToTarget == toTarget ? p.Cones : null;
+        }
 
         // The diagonal of the box holding both clouds (row-major, d columns); 0 for empty or non-finite data.
         private static double Diagonal(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int d)

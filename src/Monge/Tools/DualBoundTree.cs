@@ -198,9 +198,10 @@ internal sealed class DualBoundTree
     /// <param name="dst">The transform, length m, in query order.</param>
     /// <param name="parallel">The thread budget and cancellation.</param>
     /// <param name="slack">A non-negative absolute tolerance τ (default 0: the exact minimum): a subtree is also skipped
-    /// when its bound exceeds the best value found less τ, and τ is subtracted from every result, so each dst_j is still at
-    /// most the exact minimum (the points skipped are above best − τ, the points evaluated at least best) and at least
-    /// that minimum less τ. With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
+    /// when its bound exceeds the best value found less τ, and each result is the least of the best value and the bounds
+    /// (less their margins) of the nodes skipped, so each dst_j is still at most the exact minimum (every point skipped is
+    /// at least its node's bound, every point evaluated at least best) and at least that minimum less τ; it is best less τ
+    /// only where a skipped node's bound is that loose (before stop 31, ecert, best − τ everywhere). With the Euclidean cost the pair values along a transport ray tie (a potential with slope 1
     /// along the ray), so the exact search visits every leaf the ray crosses, ≈ √n of them; a small τ stops that.</param>
     /// <param name="curvature">Squared cost only: also bound each node by a majorant with the cost's own curvature,
     /// h_i ≤ ‖x_i‖² + ⟨γ', x_i⟩ + α' (γ' fitted to h − ‖x‖², α' exact over the node), which gives
@@ -212,7 +213,13 @@ internal sealed class DualBoundTree
     /// checkerboard at 262 144 the pairs evaluated per query fall 458 → 106 (sqcert, stop 31): a parent's γ misses the
     /// gradient of a small node by the gradient's change over the parent, a first-order loss where the potential bends or
     /// jumps.</param>
-    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0, bool curvature = false, bool fitEveryNode = false)
+    /// <param name="cones">Euclidean cost in 2-D only: an apex z_i for the points (see <see cref="Cones"/>), from which each
+    /// node also gets the cone majorant h_i ≤ ‖x_i − z_N‖ + β_N (z_N the apex of the node's middle point, β_N exact over the
+    /// node), a tight majorant where h is the c-transform of a potential on the apexes and the node lies in one apex's
+    /// cell. Any apexes leave the minima exact; null: none.</param>
+    /// <param name="argmin">When not null (length m), receives for each query the index of a point attaining the computed
+    /// value (−1 when a skipped node's bound gave it): the apexes of the next transform.</param>
+    public void Transform(ReadOnlySpan<double> h, ReadOnlySpan<double> queries, ReadOnlySpan<int> queryOrder, Span<double> dst, ParallelOptions parallel, double slack = 0, bool curvature = false, bool fitEveryNode = false, Cones? cones = null, int[]? argmin = null)
     {
         if (!(slack >= 0) || !double.IsFinite(slack))
         {
@@ -269,6 +276,12 @@ internal sealed class DualBoundTree
             curved = new Curved(gamma2, alpha2, magnitude);
         }
 
+        ConeMajorants? cone = null;
+        if (cones is { } cs && _euclidean && d == 2)
+        {
+            cone = ConeFit(hs, cs, parallel);
+        }
+
         var q = queries.ToArray();
         var order = queryOrder.ToArray();
         var result = new double[order.Length];
@@ -281,9 +294,13 @@ internal sealed class DualBoundTree
             for (var t = b * QueryBlock; t < end; t++)
             {
                 var j = order[t];
-                var (best, at) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, curved, hint, slack, scratch);
+                var (best, at, value) = Search(q.AsSpan(j * d, d), hs, gamma, alpha, hmax, curved, cone, hint, slack, scratch);
                 hint = at;
-                result[j] = best - slack - (allowance * (Math.Abs(best) + (2 * maxAbs)));
+                result[j] = value - (allowance * (Math.Abs(value) + (2 * maxAbs)));
+                if (argmin is not null)
+                {
+                    argmin[j] = value == best && at >= 0 ? _order[at] : -1;
+                }
             }
         }, scratch => Interlocked.Add(ref Evaluated, scratch.Evaluated));
         result.CopyTo(dst);
@@ -529,8 +546,12 @@ internal sealed class DualBoundTree
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (double Best, int At) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, Curved? curved, int hint, double slack, QueryScratch s)
+    private (double Best, int At, double Value) Search(ReadOnlySpan<double> y, double[] hs, double[] gamma, double[] alpha, double[] hmax, Curved? curved, ConeMajorants? cone, int hint, double slack, QueryScratch s)
     {
+        // skipped: the least (bound − margin) of the nodes skipped, a lower bound of every point in them. The value returned
+        // is min(best, skipped): with τ = 0 no node is skipped below best, so it is best; with τ > 0 it is at least best − τ
+        // and usually much closer (stop 31, ecert), where before it was best − τ.
+        var skipped = double.PositiveInfinity;
         var d = _d;
         var best = double.PositiveInfinity;
         var at = -1;
@@ -546,7 +567,8 @@ internal sealed class DualBoundTree
         var bounds = s.Bounds;
         var margins = s.Margins;
         var top = 0;
-        bounds[top] = Bound(0, y, gamma, alpha, hmax, curved, out margins[top]);
+        s.ConeApex = -1;
+        bounds[top] = cone is null ? Bound(0, y, gamma, alpha, hmax, curved, out margins[top]) : CheapBound(0, y, hmax, cone, s, out margins[top]);
         stack[top++] = 0;
         while (top > 0)
         {
@@ -555,7 +577,20 @@ internal sealed class DualBoundTree
             var margin = margins[top];
             if (bound - margin > best - slack)
             {
+                skipped = Math.Min(skipped, bound - margin);
                 continue;
+            }
+
+            if (cone is not null)
+            {
+                // With cones the nodes are pushed with the cheap bounds (the box distance and the cone); the affine bound
+                // (four edge minima) only for the nodes they keep.
+                var affine = Bound(id, y, gamma, alpha, hmax, curved, out var affineMargin);
+                if (affine - affineMargin > best - slack)
+                {
+                    skipped = Math.Min(skipped, affine - affineMargin);
+                    continue;
+                }
             }
 
             var left = _left[id];
@@ -584,8 +619,8 @@ internal sealed class DualBoundTree
 
             // Visit the more promising child first: push it last.
             var right = RightChild(id);
-            var bl = Bound(left, y, gamma, alpha, hmax, curved, out var ml);
-            var br = Bound(right, y, gamma, alpha, hmax, curved, out var mr);
+            var bl = cone is null ? Bound(left, y, gamma, alpha, hmax, curved, out var ml) : CheapBound(left, y, hmax, cone, s, out ml);
+            var br = cone is null ? Bound(right, y, gamma, alpha, hmax, curved, out var mr) : CheapBound(right, y, hmax, cone, s, out mr);
             if (bl <= br)
             {
                 (stack[top], bounds[top], margins[top]) = (right, br, mr);
@@ -602,7 +637,46 @@ internal sealed class DualBoundTree
             }
         }
 
-        return (best, at);
+        return (best, at, Math.Min(best, skipped));
+    }
+
+    // With cones (2-D Euclidean): the larger of the plain bound dist(y, box) − max h and the cone majorant's bound
+    // ψ(R, θ₀) − β (ConeMinimum), each with the 10⁻⁹ margin of the magnitudes it reads.
+    private double CheapBound(int id, ReadOnlySpan<double> y, double[] hmax, ConeMajorants cn, QueryScratch s, out double margin)
+    {
+        if (hmax[id] == double.NegativeInfinity)
+        {
+            margin = 0;
+            return double.PositiveInfinity;
+        }
+
+        var b0 = _lo[2 * id] - y[0];
+        var a0 = y[0] - _hi[2 * id];
+        var b1 = _lo[(2 * id) + 1] - y[1];
+        var a1 = y[1] - _hi[(2 * id) + 1];
+        var d0 = b0 > 0 ? b0 : (a0 > 0 ? a0 : 0);
+        var d1 = b1 > 0 ? b1 : (a1 > 0 ? a1 : 0);
+        var distance = Math.Sqrt((d0 * d0) + (d1 * d1));
+        var bound = distance - hmax[id];
+        margin = 1e-9 * (distance + Math.Abs(hmax[id]));
+        var beta = cn.Beta[id];
+        if (double.IsFinite(beta))
+        {
+            var k = cn.Of[id];
+            if (k != s.ConeApex)
+            {
+                var e0 = y[0] - cn.Points[2 * k];
+                var e1 = y[1] - cn.Points[(2 * k) + 1];
+                var rho = Math.Sqrt((e0 * e0) + (e1 * e1));
+                (s.ConeApex, s.ConeRho, s.ConeE0, s.ConeE1) = (k, rho, rho > 0 ? e0 / rho : 0, rho > 0 ? e1 / rho : 0);
+            }
+
+            var geometry = cn.Geometry.AsSpan(ConeStride * id, ConeStride);
+            bound = Math.Max(bound, ConeBound(geometry, s.ConeRho, s.ConeE0, s.ConeE1) - beta);
+            margin = Math.Max(margin, 1e-9 * (geometry[4] + s.ConeRho + Math.Abs(beta) + Math.Abs(hmax[id])));
+        }
+
+        return bound;
     }
 
     private int RightChild(int id) => _rightCache![id];
@@ -747,6 +821,157 @@ internal sealed class DualBoundTree
         }
     }
 
+    /// <summary>
+    /// A lower bound of min over x in the box [lo, hi] (2-D) of ‖x − y‖ − ‖x − z‖, for the cone majorants of
+    /// <see cref="Transform"/>'s cones (<see cref="ConeGeometry"/> then <see cref="ConeBound"/>, as the searches do). With
+    /// ρ = ‖y − z‖, r = ‖x − z‖ and θ the angle between x − z and y − z, ψ = √(r² + ρ² − 2rρ cos θ) − r is non-increasing
+    /// in r (its derivative is (r − ρ cos θ)/‖x − y‖ − 1 ≤ 0) and non-decreasing in θ ∈ [0, π]; so over the box
+    /// ψ ≥ ψ(R, θ₀) with R the box's largest distance from z (a corner) and θ₀ its least angle: 0 when z is in the box or
+    /// the direction of y − z lies between the box's two extreme corner directions seen from z (the box is convex and
+    /// seen from a point outside under an angle below π, so its directions form the arc between those two), otherwise
+    /// the angle to the nearer of them. ψ(R, θ₀) = √((R − ρ)² + Rρ·s²) − R with s = ‖û − ê‖ (2 − 2 cos θ₀ = s², unit
+    /// vectors û, ê), evaluated without cancellation. On a transport ray (θ₀ = 0, R ≥ ρ) it is −ρ, the value of the tied
+    /// points, which the affine majorant misses by the cone's curvature over the node. Rounding: a few ulps of R + ρ (an
+    /// arc test that errs near an extreme direction errs where s ≈ 0 either way), far inside the 10⁻⁹ margin the search
+    /// adds (R and ρ enter it).
+    /// </summary>
+    internal static double ConeMinimum(double lo0, double hi0, double lo1, double hi1, double z0, double z1, double y0, double y1, out double reach, out double rho)
+    {
+        Span<double> geometry = stackalloc double[ConeStride];
+        ConeGeometry(lo0, hi0, lo1, hi1, z0, z1, geometry);
+        reach = geometry[4];
+        var e0 = y0 - z0;
+        var e1 = y1 - z1;
+        rho = Math.Sqrt((e0 * e0) + (e1 * e1));
+        return ConeBound(geometry, rho, rho > 0 ? e0 / rho : 0, rho > 0 ? e1 / rho : 0);
+    }
+
+    // Per node: the two extreme unit directions from z to the box's corners (a₀, a₁, b₀, b₁, with a × b ≥ 0; NaN when z is
+    // in the box: every direction), then R = the largest distance from z to a corner.
+    private const int ConeStride = 5;
+
+    private static void ConeGeometry(double lo0, double hi0, double lo1, double hi1, double z0, double z1, Span<double> geometry)
+    {
+        var f0 = Math.Max(Math.Abs(lo0 - z0), Math.Abs(hi0 - z0));
+        var f1 = Math.Max(Math.Abs(lo1 - z1), Math.Abs(hi1 - z1));
+        geometry[4] = Math.Sqrt((f0 * f0) + (f1 * f1));
+        if (z0 >= lo0 && z0 <= hi0 && z1 >= lo1 && z1 <= hi1)
+        {
+            geometry[..4].Fill(double.NaN);
+            return;
+        }
+
+        Span<double> u = stackalloc double[8];
+        var corner = 0;
+        foreach (var c0 in (ReadOnlySpan<double>)[lo0 - z0, hi0 - z0])
+        {
+            foreach (var c1 in (ReadOnlySpan<double>)[lo1 - z1, hi1 - z1])
+            {
+                var norm = Math.Sqrt((c0 * c0) + (c1 * c1));
+                u[2 * corner] = c0 / norm;
+                u[(2 * corner) + 1] = c1 / norm;
+                corner++;
+            }
+        }
+
+        // The extreme pair: the least dot product (the widest angle; all angles are below π).
+        int a = 0, b = 0;
+        var least = double.PositiveInfinity;
+        for (var p = 0; p < 4; p++)
+        {
+            for (var q = p; q < 4; q++)
+            {
+                var dot = (u[2 * p] * u[2 * q]) + (u[(2 * p) + 1] * u[(2 * q) + 1]);
+                if (dot < least)
+                {
+                    (least, a, b) = (dot, p, q);
+                }
+            }
+        }
+
+        if ((u[2 * a] * u[(2 * b) + 1]) - (u[(2 * a) + 1] * u[2 * b]) < 0)
+        {
+            (a, b) = (b, a);
+        }
+
+        (geometry[0], geometry[1], geometry[2], geometry[3]) = (u[2 * a], u[(2 * a) + 1], u[2 * b], u[(2 * b) + 1]);
+    }
+
+    // ψ(R, θ₀) of ConeMinimum from a node's cone geometry and the query's ρ and unit direction e from z.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ConeBound(ReadOnlySpan<double> geometry, double rho, double e0, double e1)
+    {
+        var r = geometry[4];
+        var s2 = 0.0;
+        var a0 = geometry[0];
+        if (!double.IsNaN(a0) && rho > 0)
+        {
+            var a1 = geometry[1];
+            var b0 = geometry[2];
+            var b1 = geometry[3];
+            if ((a0 * e1) - (a1 * e0) < 0 || (e0 * b1) - (e1 * b0) < 0)
+            {
+                var da0 = a0 - e0;
+                var da1 = a1 - e1;
+                var db0 = b0 - e0;
+                var db1 = b1 - e1;
+                s2 = Math.Min((da0 * da0) + (da1 * da1), (db0 * db0) + (db1 * db1));
+            }
+        }
+
+        var dr = r - rho;
+        return Math.Sqrt((dr * dr) + (r * rho * s2)) - r;
+    }
+
+    // The cone majorants of one transform: per node the apex z_N (2-D, the apex of its middle point), its cone geometry
+    // and β_N = max over the node's points with finite h of h_p − ‖x_p − z_N‖ (+∞ when the node has no apex or no finite
+    // h: no cone bound).
+    private ConeMajorants ConeFit(double[] hs, Cones cones, ParallelOptions parallel)
+    {
+        var nodes = _start.Length;
+        var of = new int[nodes];
+        var geometry = new double[ConeStride * nodes];
+        var beta = new double[nodes];
+        var points = cones.Points;
+        Parallel.For(0, nodes, parallel, id =>
+        {
+            var start = _start[id];
+            var count = _count[id];
+            var k = cones.Of[_order[start + (count / 2)]];
+            of[id] = k;
+            if (k < 0)
+            {
+                beta[id] = double.PositiveInfinity;
+                return;
+            }
+
+            var z0 = points[2 * k];
+            var z1 = points[(2 * k) + 1];
+            ConeGeometry(_lo[2 * id], _hi[2 * id], _lo[(2 * id) + 1], _hi[(2 * id) + 1], z0, z1, geometry.AsSpan(ConeStride * id, ConeStride));
+            var max = double.NegativeInfinity;
+            for (var p = start; p < start + count; p++)
+            {
+                if (hs[p] == double.NegativeInfinity)
+                {
+                    continue;
+                }
+
+                var d0 = _points[2 * p] - z0;
+                var d1 = _points[(2 * p) + 1] - z1;
+                max = Math.Max(max, hs[p] - Math.Sqrt((d0 * d0) + (d1 * d1)));
+            }
+
+            beta[id] = max == double.NegativeInfinity ? double.PositiveInfinity : max;
+        });
+        return new ConeMajorants(points, of, geometry, beta);
+    }
+
+    /// <summary>Apexes for the cone majorants of <see cref="Transform"/> (2-D Euclidean): <paramref name="Points"/> row-major
+    /// (k × 2) and, per tree point in point order, the row of its apex or −1.</summary>
+    internal sealed record Cones(double[] Points, int[] Of);
+
+    private sealed record ConeMajorants(double[] Points, int[] Of, double[] Geometry, double[] Beta);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double PairCost(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
@@ -858,5 +1083,14 @@ internal sealed class DualBoundTree
         public double[] Margins { get; } = new double[Math.Min(nodes, 256) + 2];
 
         public long Evaluated;
+
+        // The last apex of a cone bound in this query's search, ρ = ‖y − z‖ and the unit direction of y − z.
+        public int ConeApex = -1;
+
+        public double ConeRho;
+
+        public double ConeE0;
+
+        public double ConeE1;
     }
 }

@@ -321,6 +321,167 @@ public class DualBoundTreeTests
     }
 
     [Fact]
+    public void ConeMinimum_IsALowerBoundOverTheBoxAndTightOnTheRay()
+    {
+        // min over x in a 2-D box of ‖x − y‖ − ‖x − z‖ against a 201² grid of the box (corners and edges on it): the bound
+        // is never above any grid value, never below −‖y − z‖ (the triangle inequality), and equal to it when the box holds
+        // a point of the ray from z through y beyond y (the tied points of a transport ray).
+        var rng = new Random(Seeds.Sweep[1]);
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var lo0 = (rng.NextDouble() * 4) - 2;
+            var lo1 = (rng.NextDouble() * 4) - 2;
+            var hi0 = lo0 + (trial % 7 == 0 ? 0 : rng.NextDouble() * 2);
+            var hi1 = lo1 + (trial % 11 == 0 ? 0 : rng.NextDouble() * 2);
+            var z0 = (rng.NextDouble() * 8) - 4;
+            var z1 = (rng.NextDouble() * 8) - 4;
+            double y0, y1;
+            var onRay = trial % 3 == 0;
+            if (onRay)
+            {
+                // y between z and a point of the box: the ray from z through y meets the box beyond y.
+                var t = 0.1 + (0.8 * rng.NextDouble());
+                var p0 = lo0 + ((hi0 - lo0) * rng.NextDouble());
+                var p1 = lo1 + ((hi1 - lo1) * rng.NextDouble());
+                (y0, y1) = (z0 + (t * (p0 - z0)), z1 + (t * (p1 - z1)));
+            }
+            else
+            {
+                (y0, y1) = trial % 5 == 1 ? (z0, z1) : ((rng.NextDouble() * 8) - 4, (rng.NextDouble() * 8) - 4);
+            }
+
+            var bound = DualBoundTree.ConeMinimum(lo0, hi0, lo1, hi1, z0, z1, y0, y1, out var reach, out var rho);
+            const int steps = 200;
+            var least = double.PositiveInfinity;
+            var farthest = 0.0;
+            for (var s = 0; s <= steps; s++)
+            {
+                for (var t = 0; t <= steps; t++)
+                {
+                    var x0 = lo0 + ((hi0 - lo0) * s / steps);
+                    var x1 = lo1 + ((hi1 - lo1) * t / steps);
+                    var toZ = Math.Sqrt(((x0 - z0) * (x0 - z0)) + ((x1 - z1) * (x1 - z1)));
+                    farthest = Math.Max(farthest, toZ);
+                    least = Math.Min(least, Math.Sqrt(((x0 - y0) * (x0 - y0)) + ((x1 - y1) * (x1 - y1))) - toZ);
+                }
+            }
+
+            var scale = 1e-12 * (1 + reach + rho);
+            Assert.True(bound <= least + scale, $"trial {trial}: {bound:R} above the grid minimum {least:R}");
+            Assert.True(bound >= -rho - scale, $"trial {trial}: {bound:R} below −ρ = {-rho:R}");
+            Assert.Equal(farthest, reach, 1e-12 * (1 + reach));
+            if (onRay)
+            {
+                Assert.True(Math.Abs(bound + rho) <= scale, $"trial {trial}: {bound:R} on the ray, not −ρ = {-rho:R}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 250, 41)]
+    [InlineData(257, 301, 42)]
+    public void Transform_WithCones_IsTheExactMinimumWithAnyApexes(int n, int m, int seed)
+    {
+        // 2-D Euclidean potentials that are c-transforms from 24 apexes (h_i = min_c ‖x_i − z_c‖ − f_c, the form the cone
+        // majorant is tight for), with the true apexes, with wrong ones (any apex is valid), with none for a third of the
+        // points, and masked (−∞) entries: for τ = 0 the same values as without cones (exact minima) and for τ = 10⁻³ and
+        // 10⁻¹ every value at most the exact minimum and at least it less τ and the allowance; 1 and 2 threads the same.
+        const int d = 2;
+        var x = GeometryTestData.Cloud(n, d, 90 + seed);
+        var y = GeometryTestData.Cloud(m, d, 100 + seed, offset: 0.4, spread: 1.5);
+        var tree = DualBoundTree.Build(x.Data, n, d, euclidean: true);
+        var queryOrder = DualBoundTree.Build(y.Data, m, d, euclidean: true).Order.ToArray();
+        var cost = DualBoundChecks.BruteCost(x, y, euclidean: true);
+        var apexes = GeometryTestData.Cloud(24, d, 110 + seed, offset: 0.4, spread: 1.5);
+        var offsets = GeometryTestData.Vector(24, 120 + seed, 1);
+        var cells = new double[n];
+        var masked = new double[n];
+        var trueOf = new int[n];
+        var wrongOf = new int[n];
+        var someOf = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            cells[i] = double.PositiveInfinity;
+            for (var c = 0; c < 24; c++)
+            {
+                var value = Math.Sqrt(((x.Row(i)[0] - apexes.Row(c)[0]) * (x.Row(i)[0] - apexes.Row(c)[0])) + ((x.Row(i)[1] - apexes.Row(c)[1]) * (x.Row(i)[1] - apexes.Row(c)[1]))) - offsets[c];
+                if (value < cells[i])
+                {
+                    (cells[i], trueOf[i]) = (value, c);
+                }
+            }
+
+            masked[i] = i % 4 == 2 ? double.NegativeInfinity : cells[i];
+            wrongOf[i] = (trueOf[i] + 7) % 24;
+            someOf[i] = i % 3 == 0 ? -1 : trueOf[i];
+        }
+
+        var points = apexes.Data.ToArray();
+        foreach (var (name, h) in new[] { ("cells", cells), ("masked", masked) })
+        {
+            var maxAbs = h.Where(double.IsFinite).Max(Math.Abs);
+            foreach (var (apexName, of) in new[] { ("true", trueOf), ("wrong", wrongOf), ("some", someOf) })
+            {
+                var cones = new DualBoundTree.Cones(points, of);
+                foreach (var tau in new[] { 0.0, 1e-3, 1e-1 })
+                {
+                    var one = new double[m];
+                    var two = new double[m];
+                    tree.Transform(h, y.Data, queryOrder, one, new ParallelOptions { MaxDegreeOfParallelism = 1 }, tau, cones: cones);
+                    tree.Transform(h, y.Data, queryOrder, two, new ParallelOptions { MaxDegreeOfParallelism = 2 }, tau, cones: cones);
+                    Assert.Equal(one, two);
+                    if (tau == 0)
+                    {
+                        var plain = new double[m];
+                        tree.Transform(h, y.Data, queryOrder, plain, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+                        Assert.Equal(plain, one);
+                    }
+
+                    for (var j = 0; j < m; j++)
+                    {
+                        var exact = double.PositiveInfinity;
+                        for (var i = 0; i < n; i++)
+                        {
+                            exact = Math.Min(exact, cost[(i * m) + j] - h[i]);
+                        }
+
+                        var allowance = ((2 * d) + 16) * Math.ScaleB(1.0, -52) * (Math.Abs(exact) + tau + (2 * maxAbs));
+                        Assert.True(one[j] <= exact, $"{name} {apexName} τ={tau} j={j}: {one[j]:R} above the minimum {exact:R}");
+                        Assert.True(one[j] >= exact - tau - (2 * allowance), $"{name} {apexName} τ={tau} j={j}: {one[j]:R} more than τ below {exact:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(SyntheticDataset.HalfMoonSCurve, 51)]
+    [InlineData(SyntheticDataset.Checkerboard, 52)]
+    [InlineData(SyntheticDataset.MafMoonsRings, 53)]
+    [InlineData(SyntheticDataset.EightGaussiansMoons, 54)]
+    public void Compute_EuclideanTreeCones_BelowTheExactOptimumAndFeasible(SyntheticDataset dataset, int seed)
+    {
+        // The cone majorants on the forced level path (n = 300, RefineMaxPairs = 150²), with the default τ and with larger
+        // ones: feasible on every pair and below the network simplex optimum; with τ = 0 the same bound as without cones
+        // (exact minima either way).
+        const int n = 300;
+        var (x, y, cost, exact) = DualBoundChecks.Case(dataset, n, 2, "euclidean", seed);
+        var options = new DualBound { CoarseSize = 48, MediumSize = 150, RefineMaxPairs = 150L * 150, RefineIterations = 3, Seed = seed, TreeMinPairs = 0, ExactMaxPairs = -1 };
+        Assert.True(options.UseTrees(n, n, 2, cost), "the tree path runs");
+        foreach (var slack in new[] { 0.0, 1e-6, 1e-4, 1e-3 })
+        {
+            var withCones = (options with { EuclideanTreeCones = true, EuclideanTreeSlack = slack }).Compute(x, y, cost);
+            DualBoundChecks.AssertCertificate(withCones, x, y, cost, exact, $"{dataset} cones, slack {slack}");
+            var without = (options with { EuclideanTreeCones = false, EuclideanTreeSlack = slack }).Compute(x, y, cost);
+            DualBoundChecks.AssertCertificate(without, x, y, cost, exact, $"{dataset} no cones, slack {slack}");
+            if (slack == 0)
+            {
+                Assert.Equal(without.LowerBound, withCones.LowerBound);
+            }
+        }
+    }
+
+    [Fact]
     public void Validate_NegativeOrNonFiniteTreeSlack_Refused()
     {
         Assert.Throws<InputValidationException>(() => new DualBound { EuclideanTreeSlack = -1e-9 }.Validate());
