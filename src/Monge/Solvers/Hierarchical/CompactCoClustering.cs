@@ -167,47 +167,60 @@ internal static class CompactCoClustering
         {
             var xs = new PointRows(px, pix, d);
             var ys = new PointRows(py, piy, d);
-            if (d == 2 && m <= GatheredSeedMaxPoints)
+            // In 2-D the block's coordinates are gathered once by axis (ws.SeedPoints), so k-means++'s r passes, the Lloyd
+            // steps' distances and weighted centres and the final distances read them in order, vectorised over the points
+            // or the centres, instead of through the index arrays one row at a time: the same operations per entry, the
+            // same bits (stop 31).
+            var byAxis = d == 2 && m <= GatheredSeedMaxPoints;
+            if (byAxis)
             {
-                return SeedByAxis(ws, xs, ys, m, r, gamma, lloydSteps, rng, inner, centres);
+                GatherByAxis(ws, xs, ys, m, inner);
+                KMeans.Seed2D(ws.SeedPoints.AsSpan(0, m), ws.SeedPoints.AsSpan(m, m), r, rng, centres, ws.RowDual);
+            }
+            else
+            {
+                // The row scalings are free until the first projection: k-means++ keeps its distances there.
+                KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
             }
 
-            // The row scalings are free until the first projection: k-means++ keeps its distances there.
-            KMeans.Seed(x, m, d, r, rng, centres, rows: ix, distances: ws.RowDual);
             for (var step = 0; ; step++)
             {
                 if (step >= lloydSteps)
                 {
-                    var range = Math.Max(Distances(ws, xs, m, r, centres, logQ, inner), Distances(ws, ys, m, r, centres, ws.LogR32, inner));
+                    var range = Math.Max(
+                        byAxis ? DistancesByAxis(ws, 0, m, r, centres, logQ, inner) : Distances(ws, xs, m, r, centres, logQ, inner),
+                        byAxis ? DistancesByAxis(ws, 2 * m, m, r, centres, ws.LogR32, inner) : Distances(ws, ys, m, r, centres, ws.LogR32, inner));
                     var scale = (float)(range > 0 ? -gamma / range : 0.0);
                     TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
                     TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
                     return scale;
                 }
 
-                var stepRange = Distances(ws, xs, m, r, centres, logQ, inner);
+                var stepRange = byAxis ? DistancesByAxis(ws, 0, m, r, centres, logQ, inner) : Distances(ws, xs, m, r, centres, logQ, inner);
                 TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
                 Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
-                WeightedCentres(ws, xs, ws.ValQ32, m, r, centres, inner);
+                if (byAxis)
+                {
+                    WeightedCentresByAxis(ws, ws.ValQ32, m, r, centres, inner);
+                }
+                else
+                {
+                    WeightedCentres(ws, xs, ws.ValQ32, m, r, centres, inner);
+                }
             }
         }
     }
 
-    /// <summary>The largest 2-D block whose seeding gathers its coordinates by axis first (<see cref="SeedByAxis"/>: 4·m
-    /// doubles in <c>ws.SeedPoints</c>, 32 MB at 1 048 576 points); larger blocks read the rows through the index arrays.
+    /// <summary>The largest 2-D block whose seeding gathers its coordinates by axis first (4·m doubles in <c>ws.SeedPoints</c>, 32 MB at 1 048 576 points); larger blocks read the rows through the index arrays.
     /// The same bits either way.</summary>
     internal const int GatheredSeedMaxPoints = 1 << 21;
 
-    // Seed in 2-D with the block's coordinates gathered once by axis (ws.SeedPoints: X's first and second coordinates,
-    // then Y's), so k-means++'s r passes, the Lloyd steps' distances and weighted centres and the final distances read
-    // them in order and vectorised over the points or the centres, instead of through the index arrays (scattered
-    // through the cloud below level 1) one row at a time. The same operations per entry as the row loops: the same bits
-    // (stop 31).
-    private static float SeedByAxis(CoClusteringWorkspace ws, PointRows xs, PointRows ys, int m, int r, double gamma, int lloydSteps, Random rng, ParallelOptions? inner, double[] centres)
+    // The block's 2-D coordinates by axis into ws.SeedPoints: X's first and second coordinates, then Y's (4·m doubles).
+    private static void GatherByAxis(CoClusteringWorkspace ws, PointRows xs, PointRows ys, int m, ParallelOptions? inner)
     {
         ws.EnsureSeedPoints(m);
         var points = ws.SeedPoints;
-        FixedChunks.For(CoClustering.Chunks(m), inner, c =>
+        CoClustering.For(CoClustering.Chunks(m), inner, c =>
         {
             var (start, end) = CoClustering.Range(c, m);
             for (var i = start; i < end; i++)
@@ -220,24 +233,6 @@ internal static class CompactCoClustering
                 points[(3 * m) + i] = q[1];
             }
         });
-        KMeans.Seed2D(points.AsSpan(0, m), points.AsSpan(m, m), r, rng, centres, ws.RowDual);
-        var logQ = ws.LogQ32;
-        for (var step = 0; ; step++)
-        {
-            if (step >= lloydSteps)
-            {
-                var range = Math.Max(DistancesByAxis(ws, 0, m, r, centres, logQ, inner), DistancesByAxis(ws, 2 * m, m, r, centres, ws.LogR32, inner));
-                var scale = (float)(range > 0 ? -gamma / range : 0.0);
-                TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), scale, logQ.AsSpan(0, m * r));
-                TensorPrimitives.Multiply(ws.LogR32.AsSpan(0, m * r), scale, ws.LogR32.AsSpan(0, m * r));
-                return scale;
-            }
-
-            var stepRange = DistancesByAxis(ws, 0, m, r, centres, logQ, inner);
-            TensorPrimitives.Multiply(logQ.AsSpan(0, m * r), (float)(stepRange > 0 ? -gamma / stepRange : 0.0), logQ.AsSpan(0, m * r));
-            Project(ws, logQ, ws.ValQ32, m, r, 20, 1e-4, inner, null, 0, 0.0, null, 0, null);
-            WeightedCentresByAxis(ws, ws.ValQ32, m, r, centres, inner);
-        }
     }
 
     // Distances over the gathered coordinates ws.SeedPoints[offset …] (first axis) and [offset + m …] (second axis), as
