@@ -10,7 +10,7 @@
 # (under load, stop 22-23: solves 130-280 CPU-s, certificates 220-460 CPU-s; ~15-20 quiet minutes);
 # `64`: the 64-D squared row at 1 048 576 (solve + certificate; needs >= 6 GB free; solve ~2.5 quiet minutes, stop 19);
 # `64e`: the 64-D Euclidean row at 1 048 576; `16e`: the 16-D Euclidean row at 1 048 576. Each case is capped at
-# 1 200 s (a capped case prints "timeout"). Run from the repository root after `dotnet build Monge.slnx -c Release`.
+# 1 200 s (CAP=seconds to change; a capped case prints "timeout"). Run from the repository root after `dotnet build Monge.slnx -c Release`.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 hiref_harness
@@ -31,7 +31,7 @@ git log -1 --format='commit %h %cs %s' | cut -c1-100
 printf '%-44s %10s %10s %7s %8s %8s %6s %8s %8s %9s %7s\n' case cost bound gap solve_cpu cert_cpu ratio sink_cpu tran_cpu pairs/q peak_mb
 for c in "${CASES[@]}"; do
   # shellcheck disable=SC2086
-  out=$(timeout 1200 "$H" tune gaussian-mixture $c certify=1 2>/dev/null) || { echo "$c: timeout or failure"; continue; }
+  out=$(timeout "${CAP:-1200}" "$H" tune gaussian-mixture $c certify=1 2>/dev/null) || { echo "$c: timeout or failure"; continue; }
   json=$(sed -n 's/^json: //p' <<< "$out")
   orders=$(grep -oE 'order_f_cpu_s=[0-9.]+,order_g_cpu_s=[0-9.]+' <<< "$out" | sed 's/order_f_cpu_s=//; s/,order_g_cpu_s=/ /')
   pairs=$(grep -oE 'ball_pairs_per_query=[0-9]+' <<< "$out" | cut -d= -f2)

@@ -67,7 +67,7 @@ public sealed partial record DualBound
         var euclidean = cost is Euclidean<double>;
         var transforms = UseTrees(size, size, source.Dimension, cost)
             ? (ILevelTransforms)TreeTransforms.For(fineSource, fineTarget, euclidean, euclidean ? EuclideanTreeSlack : SquaredTreeSlack, SquaredTreeCurvature, cancellationToken, SquaredTreeNodeFits)
-            : ClusterTransforms.For(fineSource, fineTarget, euclidean, Math.Max(ClusterPoints, 1), SingleTransforms, QueryScreen, cancellationToken);
+            : ClusterTransforms.For(fineSource, fineTarget, euclidean, BallPoints(cost), SingleTransforms, QueryScreen, cancellationToken);
 
         // The warm start: the level's source potential, c-transformed onto the sample's targets, then back (rigorous).
         var lifted = CertifyCore(transforms, uniform, uniform, null, fromSource: true, source.Subset(level.Rows), level);

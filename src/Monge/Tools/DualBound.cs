@@ -173,11 +173,18 @@ public sealed partial record DualBound
     /// <summary>
     /// Points per ball of the cluster-screened c-transforms (<see cref="DualBoundClusters"/>), used above
     /// <see cref="TreeMaxDimension"/> for squared Euclidean and Euclidean problems with at least <see cref="TreeMinPairs"/>
-    /// pairs (default 64: on the 16-D Gaussian mixture at n = 16 384 the searches evaluate 60% of the pairs with 64-point
-    /// balls, 73% with 256 and 69% with 16, too few to fit the affine majorant in 16-D; 0: never, the pass over every
-    /// pair instead).
+    /// pairs (default −1: automatic, 64 for the squared cost — on the 16-D Gaussian mixture at n = 16 384 the block
+    /// searches evaluated 60% of the pairs with 64-point balls, 73% with 256 and 69% with 16 — and 256 for the Euclidean
+    /// cost, whose per-query screen spends per (query, ball) pair, not per point pair: stop 32, 16-D mixture at 262 144,
+    /// the order from f 59.3 → 33.5 CPU-s (+23% of the point pairs evaluated, 48 325 → 59 520 per query), the
+    /// certificate 393.8 → 332.8 CPU-s, the same bound; a positive value: that size for both costs; 0: never, the pass
+    /// over every pair instead).
     /// </summary>
-    internal int ClusterPoints { get; init; } = 64;
+    internal int ClusterPoints { get; init; } = -1;
+
+    /// <summary>The points per ball of the cluster transforms for this cost (<see cref="ClusterPoints"/>).</summary>
+    private int BallPoints(ICostFunction<double>? cost) =>
+        ClusterPoints > 0 ? ClusterPoints : CostFunction.IsSquaredEuclidean(cost) ? 64 : 256;
 
     /// <summary>
     /// Whether the cluster-screened c-transforms run in float32 tiles (<see cref="DualBoundClusters.TransformTiles"/>:
@@ -196,11 +203,11 @@ public sealed partial record DualBound
 
     /// <summary>
     /// Whether both orders of c-transforms run (from f and from g, the larger bound kept). False runs only the order from
-    /// f: half the transforms. Default (null): both on the tree and dense paths and for non-squared costs, the order from f
-    /// alone on the cluster path (above <see cref="TreeMaxDimension"/>) for the squared Euclidean cost, where the order
-    /// from g did not raise the bound in any case measured (16-D and 64-D mixtures), while it did for 64-D Euclidean, by
-    /// 2.7·10⁻⁶ relative (hirefcert, stop 19; docs/hiref.md), so both orders stay on there; the second order
-    /// was ~20% of the certificate at n = 131 072. In 2-D the order from g does raise it (8 Gaussians → moons at 131 072: 7.107039 against
+    /// f: half the transforms. Default (null): both on the tree and dense paths, the order from f alone on the cluster path
+    /// (above <see cref="TreeMaxDimension"/>), where the order from g did not raise the squared bound in any case measured
+    /// (16-D and 64-D mixtures) and raised the Euclidean one by at most 3·10⁻⁶ relative (64-D at 131 072: 2.7·10⁻⁶,
+    /// hirefcert, stop 19; 16-D at 131 072: 3.2·10⁻⁶, and nothing at 1 048 576, where it was 733 of the certificate's
+    /// 2 233 CPU-s: stop 32, docs/hiref.md); the second order was ~20% of the certificate at n = 131 072. In 2-D the order from g does raise it (8 Gaussians → moons at 131 072: 7.107039 against
     /// 7.105789 from f) for ~25% of an already cheap certificate. On the Euclidean tree path above the refinement size
     /// (the level transforms) the order from f alone (stop 24, ecert: the order from g raised the bound by at most
     /// 4·10⁻⁷ relative on the four 2-D pairs at 131 072 and 1.3·10⁻⁶ at 1 048 576, for ~40% of the certificate).
@@ -406,7 +413,7 @@ public sealed partial record DualBound
         var transforms = UseTrees(source.Count, target.Count, source.Dimension, cost)
             ? (ICTransforms)TreeTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), CostFunction.IsSquaredEuclidean(cost) ? SquaredTreeSlack : EuclideanTreeSlack, SquaredTreeCurvature, cancellationToken, SquaredTreeNodeFits).WithCones(EuclideanTreeCones)
             : clusters
-                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), ClusterPoints, SingleTransforms && exact is null, QueryScreen, cancellationToken)
+                ? ClusterTransforms.For(source, target, !CostFunction.IsSquaredEuclidean(cost), BallPoints(cost), SingleTransforms && exact is null, QueryScreen, cancellationToken)
                 : new DenseTransforms(geometry64, cancellationToken);
         progress?.Report(new SolverProgress("certify", 0, 2, double.NaN));
         var fromSource = CertifyCore(transforms, a, b, f, fromSource: true, level is null ? null : source.Subset(level.Rows), level);
@@ -435,12 +442,12 @@ public sealed partial record DualBound
     }
 
     /// <summary>
-    /// The default of <see cref="BothOrders"/>: the order from f alone on the cluster path for the squared Euclidean cost
-    /// and on the Euclidean tree path above the refinement size (level transforms), both orders otherwise.
+    /// The default of <see cref="BothOrders"/>: the order from f alone on the cluster path and on the Euclidean tree path
+    /// above the refinement size (level transforms), both orders otherwise.
     /// </summary>
     private static bool DefaultBothOrders(ICTransforms transforms, ICostFunction<double>? cost, bool level) => transforms switch
     {
-        ClusterTransforms => !CostFunction.IsSquaredEuclidean(cost),
+        ClusterTransforms => false,
         TreeTransforms => !level || CostFunction.IsSquaredEuclidean(cost),
         _ => true,
     };
@@ -583,6 +590,11 @@ public sealed partial record DualBound
         if (MediumSize > CoarseSize && RefineIterations > 0 && RefineMaxPairs >= 0 && (long)MediumSize * MediumSize > RefineMaxPairs)
         {
             throw new InputValidationException(InputProblem.InvalidParameter, $"MediumSize² must not exceed RefineMaxPairs (got MediumSize {MediumSize}, RefineMaxPairs {RefineMaxPairs}).", nameof(MediumSize));
+        }
+
+        if (ClusterPoints < -1)
+        {
+            throw new InputValidationException(InputProblem.InvalidParameter, $"ClusterPoints must be -1 (automatic), 0 (never) or positive (got {ClusterPoints}).", nameof(ClusterPoints));
         }
 
         if (SparseLevelPasses < 0)
@@ -850,7 +862,7 @@ public sealed partial record DualBound
 
     /// <summary>Whether the c-transforms of an n × m problem with this cost go through <see cref="DualBoundClusters"/>.</summary>
     internal bool UseClusters(int n, int m, int dimension, ICostFunction<double>? cost) =>
-        ClusterPoints > 0 && TreeMinPairs >= 0 && (long)n * m >= TreeMinPairs && dimension > TreeMaxDimension
+        ClusterPoints != 0 && TreeMinPairs >= 0 && (long)n * m >= TreeMinPairs && dimension > TreeMaxDimension
         && (CostFunction.IsSquaredEuclidean(cost) || cost is Euclidean<double>);
 
     /// <summary>

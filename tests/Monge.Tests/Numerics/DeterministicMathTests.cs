@@ -41,6 +41,22 @@ public class DeterministicMathTests
     }
 
     [Fact]
+    public void Exp_AroundTheUnderflowShortcut_BitIdenticalToTheNativeRoutine()
+    {
+        // Below −110 (float) and −760 (double) the result is written as +0 without the call (stop 32): the native routine
+        // must give the same bits there, and just above the cutoffs the call still runs.
+        var xf = Enumerable.Range(0, 4001).Select(k => -140f + (k * 0.01f)).Concat([-110f, MathF.BitDecrement(-110f), MathF.BitIncrement(-110f), float.MinValue, -1e30f]).ToArray();
+        var df = new float[xf.Length];
+        DeterministicMath.Exp<float>(xf, df);
+        Assert.Equal(xf.Select(v => BitConverter.SingleToInt32Bits(MathF.Exp(v))), df.Select(BitConverter.SingleToInt32Bits));
+
+        var xd = Enumerable.Range(0, 8001).Select(k => -800.0 + (k * 0.01)).Concat([-760.0, Math.BitDecrement(-760.0), Math.BitIncrement(-760.0), double.MinValue, -1e300]).ToArray();
+        var dd = new double[xd.Length];
+        DeterministicMath.Exp<double>(xd, dd);
+        Assert.Equal(xd.Select(v => BitConverter.DoubleToInt64Bits(Math.Exp(v))), dd.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
     public void Exp_ShortDestination_Throws()
         => Assert.Throws<ArgumentException>(() => DeterministicMath.Exp<double>(new double[3], new double[2]));
 }
