@@ -64,8 +64,8 @@ namespace Monge.Tools;
 /// every point in it, with a margin for its own rounding, exceeds the best value found), less a rounding allowance of
 /// (2d + 16)·2⁻⁵² of the magnitudes, so that u_i + v_j ≤ c(x_i, y_j) holds in exact arithmetic for the float64 inputs;
 /// the bound also subtracts the rounding of its own sum, (n + m + 4)·2⁻⁵² of Σ |a u| + Σ |b v|. Above dimension 6 the same
-/// two costs take cluster screening instead (<c>DualBoundClusters</c>): balls of 64 points of each cloud (centre and
-/// radius), a ball skipped when a lower bound of c(x, y) − h valid for all its points (the ball distance, with an affine
+/// two costs take cluster screening instead (<c>DualBoundClusters</c>): balls of 64 points (256 for the Euclidean cost)
+/// of each cloud (centre and radius), a ball skipped when a lower bound of c(x, y) − h valid for all its points (the ball distance, with an affine
 /// majorant of h over the ball) exceeds the best value found, the rest evaluated with SIMD; the minima are exact and
 /// the same rounding allowance makes the result rigorous. By default those high-dimensional transforms run in float32
 /// tiles (<c>DualBoundClusters.TransformTiles</c>): a ball of queries against whole balls of points, evaluated
