@@ -65,8 +65,8 @@ namespace Monge.Tools;
 /// (2d + 16)·2⁻⁵² of the magnitudes, so that u_i + v_j ≤ c(x_i, y_j) holds in exact arithmetic for the float64 inputs;
 /// the bound also subtracts the rounding of its own sum, (n + m + 4)·2⁻⁵² of Σ |a u| + Σ |b v|. Above dimension 6 the same
 /// two costs take cluster screening instead (<c>DualBoundClusters</c>): balls of 64 points (256 for the Euclidean cost)
-/// of each cloud (centre and radius), a ball skipped when a lower bound of c(x, y) − h valid for all its points (the ball distance, with an affine
-/// majorant of h over the ball) exceeds the best value found, the rest evaluated with SIMD; the minima are exact and
+/// of each cloud (centre and radius), a ball skipped when a lower bound of c(x, y) − h valid for all its points (the
+/// ball distance, with an affine majorant of h over the ball) exceeds the best value found, the rest evaluated with SIMD; the minima are exact and
 /// the same rounding allowance makes the result rigorous. By default those high-dimensional transforms run in float32
 /// tiles (<c>DualBoundClusters.TransformTiles</c>): a ball of queries against whole balls of points, evaluated
 /// GEMM-style as ‖y‖² + (‖x‖² − h) − 2⟨x, y⟩ on both clouds shifted by their common mean, less a derived allowance of
@@ -207,8 +207,8 @@ public sealed partial record DualBound
     /// (above <see cref="TreeMaxDimension"/>), where the order from g did not raise the squared bound in any case measured
     /// (16-D and 64-D mixtures) and raised the Euclidean one by at most 3·10⁻⁶ relative (64-D at 131 072: 2.7·10⁻⁶,
     /// hirefcert, stop 19; 16-D at 131 072: 3.2·10⁻⁶, and nothing at 1 048 576, where it was 733 of the certificate's
-    /// 2 233 CPU-s: stop 32, docs/hiref.md); the second order was ~20% of the certificate at n = 131 072. In 2-D the order from g does raise it (8 Gaussians → moons at 131 072: 7.107039 against
-    /// 7.105789 from f) for ~25% of an already cheap certificate. On the Euclidean tree path above the refinement size
+    /// 2 233 CPU-s: stop 32, docs/hiref.md); the second order was ~20% of the certificate at n = 131 072. In 2-D the
+    /// order from g does raise it (8 Gaussians → moons at 131 072: 7.107039 against 7.105789 from f) for ~25% of an already cheap certificate. On the Euclidean tree path above the refinement size
     /// (the level transforms) the order from f alone (stop 24, ecert: the order from g raised the bound by at most
     /// 4·10⁻⁷ relative on the four 2-D pairs at 131 072 and 1.3·10⁻⁶ at 1 048 576, for ~40% of the certificate).
     /// </summary>
